@@ -1,0 +1,220 @@
+//! The stored memories Ξ: P binary images of W×H pixels, kept as ±1 columns, with their names
+//! and the Gram matrix that the corrected saliency needs.
+
+use nalgebra::DMatrix;
+use thiserror::Error;
+
+/// Why a set of memories cannot be built.
+#[derive(Debug, Error, PartialEq)]
+pub enum MemoriesError {
+    #[error("a memory set needs at least one memory")]
+    Empty,
+    #[error("memory {name:?} has {found} pixels, expected {expected} ({width}×{height})")]
+    WrongSize { name: String, found: usize, expected: usize, width: usize, height: usize },
+    #[error("memory {name:?} has a pixel that is neither +1 nor -1")]
+    NotBinary { name: String },
+    #[error("an image of {width}×{height} pixels has no neurons")]
+    ZeroSize { width: usize, height: usize },
+}
+
+/// P memories ξ_μ ∈ {−1,+1}^N of a W×H grid (N = W·H), stored column-major so each memory is
+/// one contiguous slice. Pixel (col, row) is neuron `row * width + col`.
+#[derive(Debug, Clone)]
+pub struct Memories {
+    width: usize,
+    height: usize,
+    names: Vec<String>,
+    /// Column-major N×P, entries exactly ±1.
+    cols: Vec<f32>,
+    /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
+    gram_inverse: DMatrix<f64>,
+    /// ΞᵀΞ/N: the pairwise overlaps of the memories.
+    gram: DMatrix<f64>,
+}
+
+impl Memories {
+    /// Builds a set from named ±1 images of `width`×`height` pixels (row-major).
+    pub fn new(
+        width: usize,
+        height: usize,
+        patterns: Vec<(String, Vec<f32>)>,
+    ) -> Result<Self, MemoriesError> {
+        let n = width * height;
+        if n == 0 {
+            return Err(MemoriesError::ZeroSize { width, height });
+        }
+        if patterns.is_empty() {
+            return Err(MemoriesError::Empty);
+        }
+        let p = patterns.len();
+        let mut names = Vec::with_capacity(p);
+        let mut cols = Vec::with_capacity(n * p);
+        for (name, pixels) in patterns {
+            if pixels.len() != n {
+                return Err(MemoriesError::WrongSize {
+                    name,
+                    found: pixels.len(),
+                    expected: n,
+                    width,
+                    height,
+                });
+            }
+            if pixels.iter().any(|&v| v != 1.0 && v != -1.0) {
+                return Err(MemoriesError::NotBinary { name });
+            }
+            cols.extend_from_slice(&pixels);
+            names.push(name);
+        }
+        let gram = DMatrix::from_fn(p, p, |a, b| {
+            let (xa, xb) = (&cols[a * n..(a + 1) * n], &cols[b * n..(b + 1) * n]);
+            xa.iter().zip(xb).map(|(u, v)| f64::from(u * v)).sum::<f64>() / n as f64
+        });
+        let gram_inverse = gram
+            .clone()
+            .try_inverse()
+            .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
+            .unwrap_or_else(|| DMatrix::identity(p, p));
+        Ok(Self { width, height, names, cols, gram_inverse, gram })
+    }
+
+    /// Builds a set from ±1 `bool` images (true = on = +1).
+    pub fn from_bools(
+        width: usize,
+        height: usize,
+        patterns: Vec<(String, Vec<bool>)>,
+    ) -> Result<Self, MemoriesError> {
+        let converted = patterns
+            .into_iter()
+            .map(|(name, px)| (name, px.into_iter().map(|on| if on { 1.0 } else { -1.0 }).collect()))
+            .collect();
+        Self::new(width, height, converted)
+    }
+
+    /// Image width in pixels.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+    /// Image height in pixels.
+    pub fn height(&self) -> usize {
+        self.height
+    }
+    /// Number of neurons N = width · height.
+    pub fn n(&self) -> usize {
+        self.width * self.height
+    }
+    /// Number of memories P.
+    pub fn p(&self) -> usize {
+        self.names.len()
+    }
+    /// The memories' names, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Memory μ as a ±1 slice of length N.
+    pub fn memory(&self, mu: usize) -> &[f32] {
+        let n = self.n();
+        &self.cols[mu * n..(mu + 1) * n]
+    }
+    /// The index of the memory called `name`.
+    pub fn index_of(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+    /// Pairwise overlaps ξ_aᵀξ_b / N, a P×P symmetric matrix with ones on the diagonal.
+    pub fn overlap_matrix(&self) -> &DMatrix<f64> {
+        &self.gram
+    }
+    /// (ΞᵀΞ/N)⁻¹ (a pseudo-inverse when memories are linearly dependent).
+    pub fn gram_inverse(&self) -> &DMatrix<f64> {
+        &self.gram_inverse
+    }
+
+    /// Writes (1/N) Ξᵀ v into `out` (length P): the overlap of `v` with every memory.
+    pub fn project(&self, v: &[f32], out: &mut [f32]) {
+        let n = self.n() as f32;
+        for (mu, o) in out.iter_mut().enumerate() {
+            *o = super::kernels::dot(self.memory(mu), v) / n;
+        }
+    }
+
+    /// Renders the overlap matrix as an aligned text table (names as row and column heads).
+    pub fn overlap_table(&self) -> String {
+        let w = self.names.iter().map(|n| n.len()).max().unwrap_or(0).max(6);
+        let mut s = format!("{:w$}", "");
+        for name in &self.names {
+            s.push_str(&format!(" {name:>w$}"));
+        }
+        s.push('\n');
+        for (a, name) in self.names.iter().enumerate() {
+            s.push_str(&format!("{name:w$}"));
+            for b in 0..self.p() {
+                s.push_str(&format!(" {:>w$.3}", self.gram[(a, b)]));
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Sylvester–Hadamard memories: P mutually orthogonal ±1 columns of length N (N a power of
+    /// two, P ≤ N), skipping the all-ones column. The theory's oracle set.
+    pub fn hadamard(width: usize, height: usize, p: usize) -> Result<Self, MemoriesError> {
+        let n = width * height;
+        let pats = (1..=p)
+            .map(|k| {
+                let col = (0..n)
+                    .map(|i| if (i & k).count_ones() % 2 == 0 { 1.0 } else { -1.0 })
+                    .collect();
+                (format!("h{k}"), col)
+            })
+            .collect();
+        Self::new(width, height, pats)
+    }
+
+    /// P random ±1 memories (each pixel ±1 with probability ½), named `m0`, `m1`, …
+    pub fn random(width: usize, height: usize, p: usize, rng: &mut impl rand::RngExt) -> Self {
+        let n = width * height;
+        let pats = (0..p)
+            .map(|k| {
+                let col = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+                (format!("m{k}"), col)
+            })
+            .collect();
+        // Invariant: sizes match and entries are ±1 by construction.
+        Self::new(width, height, pats).unwrap_or_else(|e| unreachable!("random memories: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hadamard_memories_are_orthogonal() {
+        let m = Memories::hadamard(32, 32, 10).unwrap();
+        let g = m.overlap_matrix();
+        for a in 0..10 {
+            for b in 0..10 {
+                let want = if a == b { 1.0 } else { 0.0 };
+                assert!((g[(a, b)] - want).abs() < 1e-12, "{a},{b}: {}", g[(a, b)]);
+            }
+        }
+    }
+
+    #[test]
+    fn rejects_bad_sets() {
+        assert_eq!(Memories::new(2, 2, vec![]).unwrap_err(), MemoriesError::Empty);
+        let e = Memories::new(2, 2, vec![("a".into(), vec![1.0; 3])]).unwrap_err();
+        assert_eq!(e.to_string(), "memory \"a\" has 3 pixels, expected 4 (2×2)");
+        let e = Memories::new(2, 1, vec![("b".into(), vec![1.0, 0.5])]).unwrap_err();
+        assert_eq!(e, MemoriesError::NotBinary { name: "b".into() });
+    }
+
+    #[test]
+    fn gram_inverse_inverts_the_overlaps() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let m = Memories::random(8, 8, 5, &mut rng);
+        let prod = m.overlap_matrix() * m.gram_inverse();
+        assert!((prod - DMatrix::<f64>::identity(5, 5)).abs().max() < 1e-9);
+    }
+
+    use rand::SeedableRng;
+}

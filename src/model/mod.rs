@@ -1,0 +1,14 @@
+//! The pure model core: memories, the dynamics (IDP, IDP with input filter, classic variants,
+//! textbook discrete), energy and theory. No clocks, threads or terminals; deterministic for a
+//! seed.
+
+pub mod kernels;
+pub mod memories;
+pub mod network;
+pub mod params;
+pub mod theory;
+
+pub use memories::{Memories, MemoriesError};
+pub use network::{ModelError, Network};
+pub use params::{MAX_DT_SECS, ModelKind, ParamError, Params, Saliency};
+pub use theory::{MemoryTheory, TheoryReport};

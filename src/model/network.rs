@@ -1,0 +1,486 @@
+//! One network of any kind: its state, the Euler–Maruyama step, and the observables
+//! (overlaps, saliencies, energy, the retrieved memory).
+
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use thiserror::Error;
+
+use super::kernels::{axpy, dot, entropy_term, fast_tanh};
+use super::memories::Memories;
+use super::params::{ModelKind, ParamError, Params, Saliency};
+use super::theory::{self, TheoryReport};
+
+/// Neurons per block of the fused step: a block of Ξ (BLOCK × P floats) is read once for the
+/// field and once for the overlaps while it is still in cache.
+const BLOCK: usize = 256;
+
+/// What can go wrong while running a network.
+#[derive(Debug, Error, PartialEq)]
+pub enum ModelError {
+    #[error("invalid parameters: {0}")]
+    Params(#[from] ParamError),
+    #[error("the input has {found} values but the network has {expected} neurons")]
+    InputSize { found: usize, expected: usize },
+    #[error("the state diverged (a non-finite value) at t = {time_secs:.3} s")]
+    Diverged { time_secs: f64 },
+}
+
+/// A Hopfield network of one [`ModelKind`] over a shared set of memories.
+///
+/// Deterministic: the same memories, parameters, seed and sequence of inputs give bitwise the
+/// same trajectory. `step` allocates nothing.
+#[derive(Debug, Clone)]
+pub struct Network {
+    kind: ModelKind,
+    params: Params,
+    mem: Arc<Memories>,
+    rng: Xoshiro256PlusPlus,
+    /// State x (for the discrete model, the ±1 spins).
+    x: Vec<f32>,
+    /// Ψ(x) = tanh(g·x) (for the discrete model, equal to x).
+    psi: Vec<f32>,
+    /// Ξᵀ Ψ(x) for the current state (not divided by N).
+    d: Vec<f32>,
+    d_next: Vec<f32>,
+    /// Current input u (input gain applied by the caller).
+    input: Vec<f32>,
+    /// Saliencies α(u) of the current input (plain or Gram-corrected).
+    alpha: Vec<f32>,
+    /// Filtered saliencies α̃ (IdpFilter).
+    alpha_filt: Vec<f32>,
+    /// Memory layer y (IdpFilter).
+    y: Vec<f32>,
+    /// Weights of W in the landscape: α (IDP), α̃ (filter) or 1 (classic).
+    weights: Vec<f32>,
+    coef: Vec<f32>,
+    field: Vec<f32>,
+    noise: Vec<f32>,
+    time_secs: f64,
+    since_change_secs: f64,
+    /// Discrete model: the random update order, the next position in it, fractional updates.
+    order: Vec<u32>,
+    cursor: usize,
+    carry: f64,
+}
+
+impl Network {
+    /// A network with a random initial state x(0) ~ N(0, I) (±1 at random for the discrete
+    /// model) and zero input.
+    pub fn new(
+        mem: Arc<Memories>,
+        kind: ModelKind,
+        params: Params,
+        seed: u64,
+    ) -> Result<Self, ModelError> {
+        params.validate()?;
+        let (n, p) = (mem.n(), mem.p());
+        let mut net = Self {
+            kind,
+            params,
+            mem,
+            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            x: vec![0.0; n],
+            psi: vec![0.0; n],
+            d: vec![0.0; p],
+            d_next: vec![0.0; p],
+            input: vec![0.0; n],
+            alpha: vec![0.0; p],
+            alpha_filt: vec![0.0; p],
+            y: vec![0.0; p],
+            weights: vec![0.0; p],
+            coef: vec![0.0; p],
+            field: vec![0.0; BLOCK],
+            noise: vec![0.0; n],
+            time_secs: 0.0,
+            since_change_secs: 0.0,
+            order: (0..n as u32).collect(),
+            cursor: 0,
+            carry: 0.0,
+        };
+        net.randomize_state();
+        Ok(net)
+    }
+
+    /// Draws a fresh random state from the network's own generator.
+    pub fn randomize_state(&mut self) {
+        if self.kind == ModelKind::Discrete {
+            for v in &mut self.x {
+                *v = if self.rng.random::<bool>() { 1.0 } else { -1.0 };
+            }
+            self.shuffle_order();
+        } else {
+            for v in &mut self.x {
+                *v = self.rng.sample(StandardNormal);
+            }
+        }
+        self.refresh_activation();
+    }
+
+    /// Feeds input `u` (length N, input gain already applied). `changed` marks a new stimulus:
+    /// it restarts the pulse of the classic pulsed model and resets the state of the
+    /// initial-condition models.
+    pub fn set_input(&mut self, u: &[f32], changed: bool) -> Result<(), ModelError> {
+        if u.len() != self.x.len() {
+            return Err(ModelError::InputSize { found: u.len(), expected: self.x.len() });
+        }
+        self.input.copy_from_slice(u);
+        self.recompute_saliency();
+        if changed {
+            self.since_change_secs = 0.0;
+            match self.kind {
+                ModelKind::ClassicInitial => {
+                    self.x.copy_from_slice(u);
+                    self.refresh_activation();
+                }
+                ModelKind::Discrete => {
+                    for (s, &v) in self.x.iter_mut().zip(u) {
+                        *s = if v >= 0.0 { 1.0 } else { -1.0 };
+                    }
+                    self.refresh_activation();
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the memories. With the same N the state is kept; otherwise it is redrawn and
+    /// the input cleared. Saliencies follow the new set at once.
+    pub fn set_memories(&mut self, mem: Arc<Memories>) {
+        let (n, p) = (mem.n(), mem.p());
+        let same_n = n == self.x.len();
+        self.mem = mem;
+        for v in [
+            &mut self.d,
+            &mut self.d_next,
+            &mut self.alpha,
+            &mut self.alpha_filt,
+            &mut self.y,
+            &mut self.weights,
+            &mut self.coef,
+        ] {
+            v.resize(p, 0.0);
+        }
+        if !same_n {
+            self.x = vec![0.0; n];
+            self.psi = vec![0.0; n];
+            self.input = vec![0.0; n];
+            self.noise = vec![0.0; n];
+            self.order = (0..n as u32).collect();
+            self.cursor = 0;
+            self.randomize_state();
+        }
+        self.refresh_activation();
+        self.recompute_saliency();
+    }
+
+    /// Changes the parameters (validated first; the state is kept).
+    pub fn set_params(&mut self, params: Params) -> Result<(), ModelError> {
+        params.validate()?;
+        self.params = params;
+        self.recompute_saliency();
+        self.refresh_activation();
+        Ok(())
+    }
+
+    /// Sets σ of the noise (must be finite and ≥ 0).
+    pub fn set_noise_std(&mut self, noise_std: f64) -> Result<(), ModelError> {
+        let params = Params { noise_std, ..self.params.clone() };
+        self.set_params(params)
+    }
+
+    /// Advances the network by one step of `dt_secs`.
+    pub fn step(&mut self) -> Result<(), ModelError> {
+        if self.kind == ModelKind::Discrete {
+            self.step_discrete();
+        } else {
+            self.step_continuous();
+        }
+        self.time_secs += self.params.dt_secs;
+        self.since_change_secs += self.params.dt_secs;
+        if self.d.iter().all(|v| v.is_finite()) {
+            Ok(())
+        } else {
+            Err(ModelError::Diverged { time_secs: self.time_secs })
+        }
+    }
+
+    /// Runs `steps` steps, stopping at the first error.
+    pub fn run(&mut self, steps: usize) -> Result<(), ModelError> {
+        for _ in 0..steps {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    fn step_continuous(&mut self) {
+        let n = self.x.len();
+        let nf = n as f32;
+        let zero_diag = self.params.zero_diagonal;
+        let mut tau_x = 1.0;
+        let mut bias = 0.0f32;
+        match self.kind {
+            ModelKind::Idp => {
+                for mu in 0..self.d.len() {
+                    self.weights[mu] = self.alpha[mu];
+                    self.coef[mu] = self.alpha[mu] * self.d[mu] / nf;
+                }
+            }
+            ModelKind::IdpFilter => {
+                let dt = self.params.dt_secs;
+                let ka = filter_gain(dt, self.params.tau_alpha_secs);
+                let ky = filter_gain(dt, self.params.tau_y_secs);
+                for mu in 0..self.d.len() {
+                    self.alpha_filt[mu] += ka * (self.alpha[mu] - self.alpha_filt[mu]);
+                    self.y[mu] += ky * (self.d[mu] / nf - self.y[mu]);
+                    self.weights[mu] = self.alpha_filt[mu];
+                    self.coef[mu] = self.alpha_filt[mu] * self.y[mu];
+                }
+                tau_x = self.params.tau_x_secs as f32;
+            }
+            _ => {
+                for mu in 0..self.d.len() {
+                    self.weights[mu] = 1.0;
+                    self.coef[mu] = self.d[mu] / nf;
+                }
+                bias = if self.current_on() { 1.0 } else { 0.0 };
+            }
+        }
+        let delta = if zero_diag { self.weights.iter().sum::<f32>() / nf } else { 0.0 };
+        let dt = (self.params.dt_secs as f32) / tau_x;
+        let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
+        if kick > 0.0 {
+            for v in &mut self.noise {
+                *v = self.rng.sample::<f32, _>(StandardNormal);
+            }
+        }
+        let g = self.params.gain as f32;
+        self.d_next.iter_mut().for_each(|v| *v = 0.0);
+        let mem = &*self.mem;
+        let mut start = 0;
+        while start < n {
+            let end = (start + BLOCK).min(n);
+            let field = &mut self.field[..end - start];
+            field.iter_mut().for_each(|v| *v = 0.0);
+            for (mu, &c) in self.coef.iter().enumerate() {
+                axpy(c, &mem.memory(mu)[start..end], field);
+            }
+            let x = &mut self.x[start..end];
+            let psi = &mut self.psi[start..end];
+            let u = &self.input[start..end];
+            let noise = &self.noise[start..end];
+            for i in 0..field.len() {
+                let f = -x[i] + field[i] - delta * psi[i] + bias * u[i];
+                x[i] += dt * f + kick * noise[i];
+                psi[i] = fast_tanh(g * x[i]);
+            }
+            for (mu, acc) in self.d_next.iter_mut().enumerate() {
+                *acc += dot(&mem.memory(mu)[start..end], psi);
+            }
+            start = end;
+        }
+        std::mem::swap(&mut self.d, &mut self.d_next);
+    }
+
+    fn step_discrete(&mut self) {
+        let n = self.x.len();
+        let nf = n as f32;
+        let p = self.d.len();
+        let total = n as f64 * self.params.dt_secs + self.carry;
+        let updates = total.floor() as usize;
+        self.carry = total - updates as f64;
+        let self_coupling = if self.params.zero_diagonal { p as f32 / nf } else { 0.0 };
+        let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
+        for _ in 0..updates {
+            let i = self.order[self.cursor] as usize;
+            self.cursor += 1;
+            if self.cursor == n {
+                self.shuffle_order();
+            }
+            let mut h = -self_coupling * self.x[i];
+            for mu in 0..p {
+                h += self.mem.memory(mu)[i] * self.d[mu] / nf;
+            }
+            if kick > 0.0 {
+                h += kick * self.rng.sample::<f32, _>(StandardNormal);
+            }
+            let s = if h >= 0.0 { 1.0 } else { -1.0 };
+            if s != self.x[i] {
+                for mu in 0..p {
+                    self.d[mu] += 2.0 * s * self.mem.memory(mu)[i];
+                }
+                self.x[i] = s;
+                self.psi[i] = s;
+            }
+        }
+        for w in &mut self.weights {
+            *w = 1.0;
+        }
+    }
+
+    fn shuffle_order(&mut self) {
+        self.cursor = 0;
+        // Fisher–Yates with the network's own generator, so the order is part of the seed.
+        for i in (1..self.order.len()).rev() {
+            let j = self.rng.random_range(0..=i);
+            self.order.swap(i, j);
+        }
+    }
+
+    fn current_on(&self) -> bool {
+        match self.kind {
+            ModelKind::ClassicConstant => true,
+            ModelKind::ClassicPulsed => self.since_change_secs < self.params.pulse_secs,
+            _ => false,
+        }
+    }
+
+    /// Recomputes Ψ(x), Ξᵀ Ψ(x) and the landscape weights after the state was set directly.
+    fn refresh_activation(&mut self) {
+        let g = self.params.gain as f32;
+        if self.kind == ModelKind::Discrete {
+            self.psi.copy_from_slice(&self.x);
+        } else {
+            for (p, &x) in self.psi.iter_mut().zip(&self.x) {
+                *p = fast_tanh(g * x);
+            }
+        }
+        for mu in 0..self.d.len() {
+            self.d[mu] = dot(self.mem.memory(mu), &self.psi);
+        }
+        self.refresh_weights();
+    }
+
+    fn refresh_weights(&mut self) {
+        for mu in 0..self.weights.len() {
+            self.weights[mu] = match self.kind {
+                ModelKind::Idp => self.alpha[mu],
+                ModelKind::IdpFilter => self.alpha_filt[mu],
+                _ => 1.0,
+            };
+        }
+    }
+
+    fn recompute_saliency(&mut self) {
+        self.mem.project(&self.input, &mut self.alpha);
+        if self.params.saliency == Saliency::Gram {
+            let g = self.mem.gram_inverse();
+            let raw: Vec<f64> = self.alpha.iter().map(|&a| f64::from(a)).collect();
+            for (r, out) in self.alpha.iter_mut().enumerate() {
+                *out = (0..raw.len()).map(|c| g[(r, c)] * raw[c]).sum::<f64>() as f32;
+            }
+        }
+        if self.params.tau_alpha_secs == 0.0 {
+            self.alpha_filt.copy_from_slice(&self.alpha);
+        }
+        self.refresh_weights();
+    }
+
+    // ----- observables -----
+
+    /// The model's kind.
+    pub fn kind(&self) -> ModelKind {
+        self.kind
+    }
+    /// The parameters in force.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    /// The memories in use.
+    pub fn memories(&self) -> &Arc<Memories> {
+        &self.mem
+    }
+    /// Model time since the start, in seconds.
+    pub fn time_secs(&self) -> f64 {
+        self.time_secs
+    }
+    /// The state x.
+    pub fn state(&self) -> &[f32] {
+        &self.x
+    }
+    /// The activation Ψ(x) ∈ [−1, 1]^N, what the network "shows".
+    pub fn activation(&self) -> &[f32] {
+        &self.psi
+    }
+    /// The current input u.
+    pub fn input(&self) -> &[f32] {
+        &self.input
+    }
+    /// Saliencies α_μ(u) of the current input.
+    pub fn saliencies(&self) -> &[f32] {
+        &self.alpha
+    }
+    /// The weights of W in the current landscape: α (IDP), the filtered α̃ (IDP with filter),
+    /// or 1 for every memory (classic and discrete).
+    pub fn landscape_weights(&self) -> &[f32] {
+        &self.weights
+    }
+
+    /// Writes the overlaps m_μ = (1/N) ξ_μᵀ Ψ(x) into `out` (length P).
+    pub fn overlaps_into(&self, out: &mut [f32]) {
+        let nf = self.x.len() as f32;
+        for (o, &d) in out.iter_mut().zip(&self.d) {
+            *o = d / nf;
+        }
+    }
+
+    /// The overlaps m_μ as a new vector.
+    pub fn overlaps(&self) -> Vec<f32> {
+        let mut out = vec![0.0; self.d.len()];
+        self.overlaps_into(&mut out);
+        out
+    }
+
+    /// The retrieved memory: the one with the largest |m_μ|, or `None` when every |m_μ| is
+    /// below the retrieval threshold.
+    pub fn retrieved(&self) -> Option<usize> {
+        let nf = self.x.len() as f32;
+        let (best, m) = self
+            .d
+            .iter()
+            .enumerate()
+            .map(|(mu, &d)| (mu, (d / nf).abs()))
+            .fold((0, -1.0f32), |acc, c| if c.1 > acc.1 { c } else { acc });
+        (f64::from(m) >= self.params.retrieval_threshold).then_some(best)
+    }
+
+    /// The energy E(x; u) of the current landscape at the current state, O(N·P):
+    /// −½ Ψᵀ W Ψ − bᵀΨ + Σ_i ∫₀^{ψ_i} ψ⁻¹ (the last term is absent in the discrete model).
+    pub fn energy(&self) -> f64 {
+        let n = self.x.len() as f64;
+        let mut quad = 0.0f64;
+        let mut wsum = 0.0f64;
+        for (&w, &d) in self.weights.iter().zip(&self.d) {
+            let m = f64::from(d) / n;
+            quad += f64::from(w) * m * m * n;
+            wsum += f64::from(w);
+        }
+        if self.params.zero_diagonal {
+            let psi2: f64 = self.psi.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+            quad -= wsum / n * psi2;
+        }
+        let mut e = -0.5 * quad;
+        if self.kind == ModelKind::Discrete {
+            return e;
+        }
+        if self.current_on() {
+            e -= self.input.iter().zip(&self.psi).map(|(&u, &v)| f64::from(u * v)).sum::<f64>();
+        }
+        e + entropy_term(&self.psi) / self.params.gain
+    }
+
+    /// The theory of model.md §4 for the current landscape weights.
+    pub fn theory(&self) -> TheoryReport {
+        let w: Vec<f64> = self.weights.iter().map(|&v| f64::from(v)).collect();
+        theory::analyse(&w, self.params.gain)
+    }
+}
+
+/// The exact one-step gain of a first-order filter with time constant τ over dt:
+/// 1 − e^{−dt/τ}, and 1 (no filtering) for τ = 0. Stable for every dt.
+fn filter_gain(dt: f64, tau: f64) -> f32 {
+    if tau <= 0.0 { 1.0 } else { (1.0 - (-dt / tau).exp()) as f32 }
+}

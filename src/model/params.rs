@@ -1,0 +1,218 @@
+//! The model's kinds and parameters, with their defaults and their validation.
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// Which dynamics a [`super::Network`] integrates (model.md §2, plus the textbook network).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// IDP Hopfield: the input sets the synapses, W(u) = (1/N) Ξ diag(α(u)) Ξᵀ.
+    Idp,
+    /// IDP with the three-layer input filter (τ_α, τ_y, τ_x).
+    IdpFilter,
+    /// Classic continuous Hopfield; the input is the initial condition at each change.
+    ClassicInitial,
+    /// Classic continuous Hopfield; the input is a current for `pulse_secs` after each change.
+    ClassicPulsed,
+    /// Classic continuous Hopfield; the input is a current all the time.
+    ClassicConstant,
+    /// Textbook discrete Hopfield: ±1 neurons, asynchronous sign updates in random order.
+    Discrete,
+}
+
+impl ModelKind {
+    /// Every kind, in the order the UI cycles through them.
+    pub const ALL: [ModelKind; 6] = [
+        ModelKind::Idp,
+        ModelKind::IdpFilter,
+        ModelKind::ClassicPulsed,
+        ModelKind::ClassicConstant,
+        ModelKind::ClassicInitial,
+        ModelKind::Discrete,
+    ];
+
+    /// The name used on the command line and in output.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Idp => "idp",
+            ModelKind::IdpFilter => "idp-filter",
+            ModelKind::ClassicInitial => "classic-initial",
+            ModelKind::ClassicPulsed => "classic-pulsed",
+            ModelKind::ClassicConstant => "classic-constant",
+            ModelKind::Discrete => "discrete",
+        }
+    }
+
+    /// Parses a command-line name (see [`ModelKind::name`]).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// True for the models whose synapses depend on the input (IDP and IDP with filter).
+    pub fn is_idp(self) -> bool {
+        matches!(self, ModelKind::Idp | ModelKind::IdpFilter)
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How the saliencies α are read from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Saliency {
+    /// α = (1/N) Ξᵀu, the paper's definition.
+    Plain,
+    /// α = (ΞᵀΞ/N)⁻¹ (1/N) Ξᵀu: removes the cross-talk of correlated memories, so that a clean
+    /// memory as input gives α = e_μ exactly.
+    Gram,
+}
+
+/// Parameters of the dynamics. Times are in seconds of model time.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Params {
+    /// Activation gain g of ψ(x) = tanh(g·x). The authors' code uses 10.
+    pub gain: f64,
+    /// Integration step in model seconds.
+    pub dt_secs: f64,
+    /// σ of the additive noise σ·dB on every neuron.
+    pub noise_std: f64,
+    /// Remove the diagonal of W (the authors' convention). The theory of model.md §4 is exact
+    /// with the diagonal kept.
+    pub zero_diagonal: bool,
+    /// How long the classic pulsed model feeds the input as a current after each change.
+    pub pulse_secs: f64,
+    /// τ_α of the input filter (IdpFilter). 0 means no filtering.
+    pub tau_alpha_secs: f64,
+    /// τ_y of the memory layer (IdpFilter). 0 means instantaneous.
+    pub tau_y_secs: f64,
+    /// τ_x of the feature layer (IdpFilter); the other models use τ_x = 1.
+    pub tau_x_secs: f64,
+    /// How saliencies are computed from the input.
+    pub saliency: Saliency,
+    /// |m| below which no memory counts as retrieved.
+    pub retrieval_threshold: f64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            gain: 10.0,
+            dt_secs: 0.01,
+            noise_std: 2.0,
+            zero_diagonal: true,
+            pulse_secs: 1.0,
+            tau_alpha_secs: 2.0,
+            tau_y_secs: 0.0,
+            tau_x_secs: 1.0,
+            saliency: Saliency::Plain,
+            retrieval_threshold: 0.5,
+        }
+    }
+}
+
+/// The largest dt accepted: Euler on ẋ = −x/τ_x + … is stable for dt < 2τ_x, and accurate only
+/// well below that.
+pub const MAX_DT_SECS: f64 = 0.1;
+
+/// A parameter value the model cannot run with.
+#[derive(Debug, Error, PartialEq)]
+pub enum ParamError {
+    #[error("{name} must be a finite number, got {value}")]
+    NotFinite { name: &'static str, value: f64 },
+    #[error("{name} must be greater than 0, got {value}")]
+    NotPositive { name: &'static str, value: f64 },
+    #[error("{name} must be 0 or more, got {value}")]
+    Negative { name: &'static str, value: f64 },
+    #[error("dt = {value} s is too large for a stable integration: use at most {max} s (and at most τ_x/10 = {tau_limit} s)")]
+    DtTooLarge { value: f64, max: f64, tau_limit: f64 },
+    #[error("retrieval threshold must be in (0, 1], got {value}")]
+    Threshold { value: f64 },
+}
+
+impl Params {
+    /// Checks every value; the model refuses to run with parameters that fail this.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let finite = [
+            ("gain", self.gain),
+            ("dt", self.dt_secs),
+            ("noise", self.noise_std),
+            ("pulse", self.pulse_secs),
+            ("tau_alpha", self.tau_alpha_secs),
+            ("tau_y", self.tau_y_secs),
+            ("tau_x", self.tau_x_secs),
+            ("retrieval threshold", self.retrieval_threshold),
+        ];
+        for (name, value) in finite {
+            if !value.is_finite() {
+                return Err(ParamError::NotFinite { name, value });
+            }
+        }
+        for (name, value) in [("gain", self.gain), ("dt", self.dt_secs), ("tau_x", self.tau_x_secs)] {
+            if value <= 0.0 {
+                return Err(ParamError::NotPositive { name, value });
+            }
+        }
+        for (name, value) in [
+            ("noise", self.noise_std),
+            ("pulse", self.pulse_secs),
+            ("tau_alpha", self.tau_alpha_secs),
+            ("tau_y", self.tau_y_secs),
+        ] {
+            if value < 0.0 {
+                return Err(ParamError::Negative { name, value });
+            }
+        }
+        let tau_limit = self.tau_x_secs / 10.0;
+        if self.dt_secs > MAX_DT_SECS || self.dt_secs > tau_limit {
+            return Err(ParamError::DtTooLarge { value: self.dt_secs, max: MAX_DT_SECS, tau_limit });
+        }
+        if !(self.retrieval_threshold > 0.0 && self.retrieval_threshold <= 1.0) {
+            return Err(ParamError::Threshold { value: self.retrieval_threshold });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert_eq!(Params::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn bad_values_are_rejected_with_a_message() {
+        let bad = |f: fn(&mut Params)| {
+            let mut p = Params::default();
+            f(&mut p);
+            p.validate().unwrap_err().to_string()
+        };
+        assert_eq!(bad(|p| p.dt_secs = 0.0), "dt must be greater than 0, got 0");
+        assert_eq!(bad(|p| p.dt_secs = -1.0), "dt must be greater than 0, got -1");
+        assert_eq!(
+            bad(|p| p.dt_secs = 0.5),
+            "dt = 0.5 s is too large for a stable integration: use at most 0.1 s (and at most τ_x/10 = 0.1 s)"
+        );
+        assert_eq!(bad(|p| p.noise_std = -0.1), "noise must be 0 or more, got -0.1");
+        assert_eq!(bad(|p| p.gain = 0.0), "gain must be greater than 0, got 0");
+        assert_eq!(bad(|p| p.gain = f64::NAN), "gain must be a finite number, got NaN");
+        assert_eq!(bad(|p| p.noise_std = f64::INFINITY), "noise must be a finite number, got inf");
+        assert_eq!(bad(|p| p.tau_alpha_secs = -1.0), "tau_alpha must be 0 or more, got -1");
+        assert_eq!(bad(|p| p.retrieval_threshold = 0.0), "retrieval threshold must be in (0, 1], got 0");
+    }
+
+    #[test]
+    fn model_names_round_trip() {
+        for k in ModelKind::ALL {
+            assert_eq!(ModelKind::parse(k.name()), Some(k));
+        }
+        assert_eq!(ModelKind::parse("hopfield"), None);
+    }
+}
