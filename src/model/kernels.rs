@@ -45,7 +45,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; LANES];
     let chunks = a.len() / LANES;
     for c in 0..chunks {
-        let (ca, cb) = (&a[c * LANES..c * LANES + LANES], &b[c * LANES..c * LANES + LANES]);
+        let (ca, cb) = (
+            &a[c * LANES..c * LANES + LANES],
+            &b[c * LANES..c * LANES + LANES],
+        );
         for l in 0..LANES {
             acc[l] += ca[l] * cb[l];
         }

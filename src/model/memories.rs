@@ -10,7 +10,13 @@ pub enum MemoriesError {
     #[error("a memory set needs at least one memory")]
     Empty,
     #[error("memory {name:?} has {found} pixels, expected {expected} ({width}×{height})")]
-    WrongSize { name: String, found: usize, expected: usize, width: usize, height: usize },
+    WrongSize {
+        name: String,
+        found: usize,
+        expected: usize,
+        width: usize,
+        height: usize,
+    },
     #[error("memory {name:?} has a pixel that is neither +1 nor -1")]
     NotBinary { name: String },
     #[error("an image of {width}×{height} pixels has no neurons")]
@@ -67,14 +73,25 @@ impl Memories {
         }
         let gram = DMatrix::from_fn(p, p, |a, b| {
             let (xa, xb) = (&cols[a * n..(a + 1) * n], &cols[b * n..(b + 1) * n]);
-            xa.iter().zip(xb).map(|(u, v)| f64::from(u * v)).sum::<f64>() / n as f64
+            xa.iter()
+                .zip(xb)
+                .map(|(u, v)| f64::from(u * v))
+                .sum::<f64>()
+                / n as f64
         });
         let gram_inverse = gram
             .clone()
             .try_inverse()
             .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
             .unwrap_or_else(|| DMatrix::identity(p, p));
-        Ok(Self { width, height, names, cols, gram_inverse, gram })
+        Ok(Self {
+            width,
+            height,
+            names,
+            cols,
+            gram_inverse,
+            gram,
+        })
     }
 
     /// Builds a set from ±1 `bool` images (true = on = +1).
@@ -85,7 +102,14 @@ impl Memories {
     ) -> Result<Self, MemoriesError> {
         let converted = patterns
             .into_iter()
-            .map(|(name, px)| (name, px.into_iter().map(|on| if on { 1.0 } else { -1.0 }).collect()))
+            .map(|(name, px)| {
+                (
+                    name,
+                    px.into_iter()
+                        .map(|on| if on { 1.0 } else { -1.0 })
+                        .collect(),
+                )
+            })
             .collect();
         Self::new(width, height, converted)
     }
@@ -161,7 +185,13 @@ impl Memories {
         let pats = (1..=p)
             .map(|k| {
                 let col = (0..n)
-                    .map(|i| if (i & k).count_ones() % 2 == 0 { 1.0 } else { -1.0 })
+                    .map(|i| {
+                        if (i & k).count_ones() % 2 == 0 {
+                            1.0
+                        } else {
+                            -1.0
+                        }
+                    })
                     .collect();
                 (format!("h{k}"), col)
             })
@@ -174,7 +204,9 @@ impl Memories {
         let n = width * height;
         let pats = (0..p)
             .map(|k| {
-                let col = (0..n).map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 }).collect();
+                let col = (0..n)
+                    .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                    .collect();
                 (format!("m{k}"), col)
             })
             .collect();
@@ -201,7 +233,10 @@ mod tests {
 
     #[test]
     fn rejects_bad_sets() {
-        assert_eq!(Memories::new(2, 2, vec![]).unwrap_err(), MemoriesError::Empty);
+        assert_eq!(
+            Memories::new(2, 2, vec![]).unwrap_err(),
+            MemoriesError::Empty
+        );
         let e = Memories::new(2, 2, vec![("a".into(), vec![1.0; 3])]).unwrap_err();
         assert_eq!(e.to_string(), "memory \"a\" has 3 pixels, expected 4 (2×2)");
         let e = Memories::new(2, 1, vec![("b".into(), vec![1.0, 0.5])]).unwrap_err();

@@ -124,7 +124,10 @@ impl Network {
     /// initial-condition models.
     pub fn set_input(&mut self, u: &[f32], changed: bool) -> Result<(), ModelError> {
         if u.len() != self.x.len() {
-            return Err(ModelError::InputSize { found: u.len(), expected: self.x.len() });
+            return Err(ModelError::InputSize {
+                found: u.len(),
+                expected: self.x.len(),
+            });
         }
         self.input.copy_from_slice(u);
         self.recompute_saliency();
@@ -188,7 +191,10 @@ impl Network {
 
     /// Sets σ of the noise (must be finite and ≥ 0).
     pub fn set_noise_std(&mut self, noise_std: f64) -> Result<(), ModelError> {
-        let params = Params { noise_std, ..self.params.clone() };
+        let params = Params {
+            noise_std,
+            ..self.params.clone()
+        };
         self.set_params(params)
     }
 
@@ -204,7 +210,9 @@ impl Network {
         if self.d.iter().all(|v| v.is_finite()) {
             Ok(())
         } else {
-            Err(ModelError::Diverged { time_secs: self.time_secs })
+            Err(ModelError::Diverged {
+                time_secs: self.time_secs,
+            })
         }
     }
 
@@ -249,7 +257,11 @@ impl Network {
                 bias = if self.current_on() { 1.0 } else { 0.0 };
             }
         }
-        let delta = if zero_diag { self.weights.iter().sum::<f32>() / nf } else { 0.0 };
+        let delta = if zero_diag {
+            self.weights.iter().sum::<f32>() / nf
+        } else {
+            0.0
+        };
         let dt = (self.params.dt_secs as f32) / tau_x;
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         if kick > 0.0 {
@@ -292,7 +304,11 @@ impl Network {
         let total = n as f64 * self.params.dt_secs + self.carry;
         let updates = total.floor() as usize;
         self.carry = total - updates as f64;
-        let self_coupling = if self.params.zero_diagonal { p as f32 / nf } else { 0.0 };
+        let self_coupling = if self.params.zero_diagonal {
+            p as f32 / nf
+        } else {
+            0.0
+        };
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         for _ in 0..updates {
             let i = self.order[self.cursor] as usize;
@@ -467,7 +483,12 @@ impl Network {
             return e;
         }
         if self.current_on() {
-            e -= self.input.iter().zip(&self.psi).map(|(&u, &v)| f64::from(u * v)).sum::<f64>();
+            e -= self
+                .input
+                .iter()
+                .zip(&self.psi)
+                .map(|(&u, &v)| f64::from(u * v))
+                .sum::<f64>();
         }
         e + entropy_term(&self.psi) / self.params.gain
     }
@@ -482,5 +503,9 @@ impl Network {
 /// The exact one-step gain of a first-order filter with time constant τ over dt:
 /// 1 − e^{−dt/τ}, and 1 (no filtering) for τ = 0. Stable for every dt.
 fn filter_gain(dt: f64, tau: f64) -> f32 {
-    if tau <= 0.0 { 1.0 } else { (1.0 - (-dt / tau).exp()) as f32 }
+    if tau <= 0.0 {
+        1.0
+    } else {
+        (1.0 - (-dt / tau).exp()) as f32
+    }
 }

@@ -128,8 +128,14 @@ pub enum ParamError {
     NotPositive { name: &'static str, value: f64 },
     #[error("{name} must be 0 or more, got {value}")]
     Negative { name: &'static str, value: f64 },
-    #[error("dt = {value} s is too large for a stable integration: use at most {max} s (and at most τ_x/10 = {tau_limit} s)")]
-    DtTooLarge { value: f64, max: f64, tau_limit: f64 },
+    #[error(
+        "dt = {value} s is too large for a stable integration: use at most {max} s (and at most τ_x/10 = {tau_limit} s)"
+    )]
+    DtTooLarge {
+        value: f64,
+        max: f64,
+        tau_limit: f64,
+    },
     #[error("retrieval threshold must be in (0, 1], got {value}")]
     Threshold { value: f64 },
 }
@@ -152,7 +158,11 @@ impl Params {
                 return Err(ParamError::NotFinite { name, value });
             }
         }
-        for (name, value) in [("gain", self.gain), ("dt", self.dt_secs), ("tau_x", self.tau_x_secs)] {
+        for (name, value) in [
+            ("gain", self.gain),
+            ("dt", self.dt_secs),
+            ("tau_x", self.tau_x_secs),
+        ] {
             if value <= 0.0 {
                 return Err(ParamError::NotPositive { name, value });
             }
@@ -169,10 +179,16 @@ impl Params {
         }
         let tau_limit = self.tau_x_secs / 10.0;
         if self.dt_secs > MAX_DT_SECS || self.dt_secs > tau_limit {
-            return Err(ParamError::DtTooLarge { value: self.dt_secs, max: MAX_DT_SECS, tau_limit });
+            return Err(ParamError::DtTooLarge {
+                value: self.dt_secs,
+                max: MAX_DT_SECS,
+                tau_limit,
+            });
         }
         if !(self.retrieval_threshold > 0.0 && self.retrieval_threshold <= 1.0) {
-            return Err(ParamError::Threshold { value: self.retrieval_threshold });
+            return Err(ParamError::Threshold {
+                value: self.retrieval_threshold,
+            });
         }
         Ok(())
     }
@@ -195,17 +211,35 @@ mod tests {
             p.validate().unwrap_err().to_string()
         };
         assert_eq!(bad(|p| p.dt_secs = 0.0), "dt must be greater than 0, got 0");
-        assert_eq!(bad(|p| p.dt_secs = -1.0), "dt must be greater than 0, got -1");
+        assert_eq!(
+            bad(|p| p.dt_secs = -1.0),
+            "dt must be greater than 0, got -1"
+        );
         assert_eq!(
             bad(|p| p.dt_secs = 0.5),
             "dt = 0.5 s is too large for a stable integration: use at most 0.1 s (and at most τ_x/10 = 0.1 s)"
         );
-        assert_eq!(bad(|p| p.noise_std = -0.1), "noise must be 0 or more, got -0.1");
+        assert_eq!(
+            bad(|p| p.noise_std = -0.1),
+            "noise must be 0 or more, got -0.1"
+        );
         assert_eq!(bad(|p| p.gain = 0.0), "gain must be greater than 0, got 0");
-        assert_eq!(bad(|p| p.gain = f64::NAN), "gain must be a finite number, got NaN");
-        assert_eq!(bad(|p| p.noise_std = f64::INFINITY), "noise must be a finite number, got inf");
-        assert_eq!(bad(|p| p.tau_alpha_secs = -1.0), "tau_alpha must be 0 or more, got -1");
-        assert_eq!(bad(|p| p.retrieval_threshold = 0.0), "retrieval threshold must be in (0, 1], got 0");
+        assert_eq!(
+            bad(|p| p.gain = f64::NAN),
+            "gain must be a finite number, got NaN"
+        );
+        assert_eq!(
+            bad(|p| p.noise_std = f64::INFINITY),
+            "noise must be a finite number, got inf"
+        );
+        assert_eq!(
+            bad(|p| p.tau_alpha_secs = -1.0),
+            "tau_alpha must be 0 or more, got -1"
+        );
+        assert_eq!(
+            bad(|p| p.retrieval_threshold = 0.0),
+            "retrieval threshold must be in (0, 1], got 0"
+        );
     }
 
     #[test]

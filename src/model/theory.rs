@@ -120,7 +120,12 @@ mod tests {
 
     #[test]
     fn alpha_star_table() {
-        for (amax, want) in [(2.0, 1.246450), (3.0, 1.403822), (5.0, 1.614034), (10.0, 1.916811)] {
+        for (amax, want) in [
+            (2.0, 1.246450),
+            (3.0, 1.403822),
+            (5.0, 1.614034),
+            (10.0, 1.916811),
+        ] {
             let s = alpha_star(amax);
             assert!(close(s, want, 1e-6), "α*({amax}) = {s}, want {want}");
         }
@@ -146,7 +151,10 @@ mod tests {
         assert!(r.confusion);
         let r = analyse(&[3.0, 1.2, 1.5], 1.0);
         assert!(!r.confusion);
-        assert!(r.memories[0].stable, "the most salient memory is always stable");
+        assert!(
+            r.memories[0].stable,
+            "the most salient memory is always stable"
+        );
         // α* for α_max = 3 is 1.4038: 1.5 is stable, 1.2 is a saddle.
         assert!(r.memories[2].stable);
         assert!(r.memories[1].exists && !r.memories[1].stable);

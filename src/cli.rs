@@ -1,0 +1,264 @@
+//! The command line: flags shared by the dashboard and `recall run`, and the subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::{ModelKind, Params};
+use crate::stimulus::{ScenarioName, StreamConfig};
+
+const ABOUT: &str = "Watch associative memory at work: an input-driven-plasticity (IDP) Hopfield \
+network tracks a live, morphing, noisy stream of images.";
+
+const LONG_ABOUT: &str = "Watch associative memory at work.
+
+recall runs the Input-Driven Plasticity Hopfield network of Betteti, Baggio, Bullo and Zampieri \
+(Science Advances, 2025): the stimulus reshapes the synapses W(u), so from any state the network \
+rolls into the memory the input is most about. With no subcommand it opens a live dashboard; \
+`recall run` drives the same engine headless and writes JSON lines or CSV.";
+
+/// recall: watch associative memory at work.
+#[derive(Debug, Parser)]
+#[command(name = "recall", version, about = ABOUT, long_about = LONG_ABOUT)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+/// The subcommands; with none, recall opens the dashboard.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run headless and write samples, events and a summary to stdout.
+    Run(RunArgs),
+    /// Replay one of the paper's experiments and print its table.
+    Experiment(ExperimentArgs),
+    /// Validate a pattern directory without running anything.
+    Check(CheckArgs),
+}
+
+/// Flags of the simulation, shared by the dashboard and `recall run`.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp.
+    #[arg(long, value_name = "NAME", default_value = "tour", value_parser = parse_scenario)]
+    pub scenario: ScenarioName,
+    /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete.
+    #[arg(long, value_name = "MODEL", default_value = "idp", value_parser = parse_model)]
+    pub model: ModelKind,
+    /// Also run these models on the same stream (comma-separated; alone: classic-pulsed).
+    #[arg(long, value_name = "MODELS", num_args = 0..=1, value_delimiter = ',',
+          default_missing_value = "classic-pulsed", value_parser = parse_model)]
+    pub compare: Option<Vec<ModelKind>>,
+    /// Stop after this many seconds of model time (dashboard: wall-clock seconds).
+    #[arg(long, value_name = "SECS", value_parser = parse_positive)]
+    pub duration: Option<f64>,
+    /// Integration step in model seconds.
+    #[arg(long, value_name = "SECS", default_value_t = Params::default().dt_secs, value_parser = parse_positive)]
+    pub dt: f64,
+    /// Noise σ of the network (additive, per √s).
+    #[arg(long, value_name = "SIGMA", default_value_t = Params::default().noise_std, value_parser = parse_non_negative)]
+    pub noise: f64,
+    /// Input gain: the network receives u = gain · image.
+    #[arg(long, value_name = "GAIN", default_value_t = StreamConfig::default().input_gain, value_parser = parse_positive)]
+    pub gain: f64,
+    /// Activation gain g of ψ(x) = tanh(g·x).
+    #[arg(long, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_positive)]
+    pub activation_gain: f64,
+    /// Seed of every random choice (same seed, same run).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Load the memories from this directory (and watch it) instead of the built-in set.
+    #[arg(long, value_name = "DIR")]
+    pub patterns: Option<PathBuf>,
+}
+
+/// Flags of the dashboard only.
+#[derive(Debug, Clone, Args)]
+pub struct DashboardArgs {
+    /// Frames drawn per second.
+    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub fps: u32,
+    /// Model seconds simulated per wall-clock second.
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_positive)]
+    pub speed: f64,
+    /// Draw with plain ASCII only (no block or braille characters).
+    #[arg(long)]
+    pub ascii: bool,
+    /// No colour (also when NO_COLOR is set).
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+/// Output format of `recall run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+/// `recall run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    /// Model seconds between two samples.
+    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = parse_positive)]
+    pub every: f64,
+}
+
+/// `recall experiment NAME`.
+#[derive(Debug, Clone, Args)]
+pub struct ExperimentArgs {
+    /// Which experiment: mixed, glitch, noise-sweep.
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Independent trials per model (and per σ).
+    #[arg(long, default_value_t = 20)]
+    pub trials: usize,
+    /// Seed of the first trial.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Noise levels for noise-sweep, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_non_negative)]
+    pub sigmas: Option<Vec<f64>>,
+    /// Print raw numbers as CSV instead of a table.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+/// `recall check [DIR]`.
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// The pattern directory to validate (default: ./patterns).
+    #[arg(value_name = "DIR", default_value = "patterns")]
+    pub dir: PathBuf,
+}
+
+fn parse_scenario(s: &str) -> Result<ScenarioName, String> {
+    ScenarioName::parse(s).ok_or_else(|| {
+        let names: Vec<_> = ScenarioName::ALL.iter().map(|n| n.name()).collect();
+        format!(
+            "unknown scenario {s:?} (expected one of: {})",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_model(s: &str) -> Result<ModelKind, String> {
+    ModelKind::parse(s).ok_or_else(|| {
+        let names: Vec<_> = ModelKind::ALL.iter().map(|n| n.name()).collect();
+        format!(
+            "unknown model {s:?} (expected one of: {})",
+            names.join(", ")
+        )
+    })
+}
+
+fn parse_number(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("{s:?} is not a finite number"))
+    }
+}
+
+fn parse_positive(s: &str) -> Result<f64, String> {
+    let v = parse_number(s)?;
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s} must be greater than 0"))
+    }
+}
+
+fn parse_non_negative(s: &str) -> Result<f64, String> {
+    let v = parse_number(s)?;
+    if v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(format!("{s} must be 0 or more"))
+    }
+}
+
+impl SimArgs {
+    /// The model parameters these flags ask for (validated by the model when used).
+    pub fn params(&self) -> Params {
+        Params {
+            gain: self.activation_gain,
+            dt_secs: self.dt,
+            noise_std: self.noise,
+            ..Params::default()
+        }
+    }
+
+    /// The stream configuration these flags ask for.
+    pub fn stream_config(&self) -> StreamConfig {
+        StreamConfig {
+            input_gain: self.gain,
+            ..StreamConfig::default()
+        }
+    }
+
+    /// The models to run: `--model` first, then those of `--compare`.
+    pub fn models(&self) -> Vec<ModelKind> {
+        let mut models = vec![self.model];
+        for &k in self.compare.iter().flatten() {
+            if !models.contains(&k) {
+                models.push(k);
+            }
+        }
+        models
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn compare_alone_means_classic_pulsed() {
+        let cli = Cli::try_parse_from(["recall", "run", "--compare"]).unwrap();
+        let Some(Command::Run(run)) = cli.command else {
+            panic!("not run")
+        };
+        assert_eq!(
+            run.sim.models(),
+            vec![ModelKind::Idp, ModelKind::ClassicPulsed]
+        );
+        let cli = Cli::try_parse_from(["recall", "--compare", "discrete,idp-filter"]).unwrap();
+        assert_eq!(
+            cli.sim.models(),
+            vec![ModelKind::Idp, ModelKind::Discrete, ModelKind::IdpFilter]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for args in [
+            vec!["recall", "run", "--scenario", "nope"],
+            vec!["recall", "run", "--model", "nope"],
+            vec!["recall", "run", "--duration", "-1"],
+            vec!["recall", "run", "--noise", "nan"],
+            vec!["recall", "experiment", "noise-sweep", "--sigmas", "0,x"],
+        ] {
+            assert!(Cli::try_parse_from(&args).is_err(), "{args:?} was accepted");
+        }
+    }
+}
