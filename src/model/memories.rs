@@ -139,6 +139,10 @@ impl Memories {
         let n = self.n();
         &self.cols[mu * n..(mu + 1) * n]
     }
+    /// All memories, column-major N×P (memory μ is `columns()[μ·N..(μ+1)·N]`).
+    pub fn columns(&self) -> &[f32] {
+        &self.cols
+    }
     /// The index of the memory called `name`.
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)

@@ -8,14 +8,10 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use thiserror::Error;
 
-use super::kernels::{axpy, dot, entropy_term, fast_tanh};
+use super::kernels::{Sweep, dot, entropy_term, fast_tanh};
 use super::memories::Memories;
 use super::params::{ModelKind, ParamError, Params, Saliency};
 use super::theory::{self, TheoryReport};
-
-/// Neurons per block of the fused step: a block of Ξ (BLOCK × P floats) is read once for the
-/// field and once for the overlaps while it is still in cache.
-const BLOCK: usize = 256;
 
 /// What can go wrong while running a network.
 #[derive(Debug, Error, PartialEq)]
@@ -92,7 +88,7 @@ impl Network {
             y: vec![0.0; p],
             weights: vec![0.0; p],
             coef: vec![0.0; p],
-            field: vec![0.0; BLOCK],
+            field: vec![0.0; super::kernels::BLOCK],
             noise: vec![0.0; n],
             time_secs: 0.0,
             since_change_secs: 0.0,
@@ -117,6 +113,25 @@ impl Network {
             }
         }
         self.refresh_activation();
+    }
+
+    /// Sets the state x directly (length N; for the discrete model values are taken by sign).
+    pub fn set_state(&mut self, x: &[f32]) -> Result<(), ModelError> {
+        if x.len() != self.x.len() {
+            return Err(ModelError::InputSize {
+                found: x.len(),
+                expected: self.x.len(),
+            });
+        }
+        if self.kind == ModelKind::Discrete {
+            for (s, &v) in self.x.iter_mut().zip(x) {
+                *s = if v >= 0.0 { 1.0 } else { -1.0 };
+            }
+        } else {
+            self.x.copy_from_slice(x);
+        }
+        self.refresh_activation();
+        Ok(())
     }
 
     /// Feeds input `u` (length N, input gain already applied). `changed` marks a new stimulus:
@@ -269,31 +284,23 @@ impl Network {
                 *v = self.rng.sample::<f32, _>(StandardNormal);
             }
         }
-        let g = self.params.gain as f32;
-        self.d_next.iter_mut().for_each(|v| *v = 0.0);
-        let mem = &*self.mem;
-        let mut start = 0;
-        while start < n {
-            let end = (start + BLOCK).min(n);
-            let field = &mut self.field[..end - start];
-            field.iter_mut().for_each(|v| *v = 0.0);
-            for (mu, &c) in self.coef.iter().enumerate() {
-                axpy(c, &mem.memory(mu)[start..end], field);
-            }
-            let x = &mut self.x[start..end];
-            let psi = &mut self.psi[start..end];
-            let u = &self.input[start..end];
-            let noise = &self.noise[start..end];
-            for i in 0..field.len() {
-                let f = -x[i] + field[i] - delta * psi[i] + bias * u[i];
-                x[i] += dt * f + kick * noise[i];
-                psi[i] = fast_tanh(g * x[i]);
-            }
-            for (mu, acc) in self.d_next.iter_mut().enumerate() {
-                *acc += dot(&mem.memory(mu)[start..end], psi);
-            }
-            start = end;
-        }
+        let mut sweep = Sweep {
+            n,
+            columns: self.mem.columns(),
+            coef: &self.coef,
+            x: &mut self.x,
+            psi: &mut self.psi,
+            input: &self.input,
+            noise: &self.noise,
+            field: &mut self.field,
+            d_out: &mut self.d_next,
+            dt,
+            kick,
+            delta,
+            bias,
+            gain: self.params.gain as f32,
+        };
+        sweep.run();
         std::mem::swap(&mut self.d, &mut self.d_next);
     }
 
