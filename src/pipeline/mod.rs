@@ -1,2 +1,276 @@
 //! The live pipeline: producer, simulator and pattern-watcher threads and the messages between
-//! them, over bounded crossbeam channels.
+//! them, over bounded crossbeam channels. The whole protocol is in this file.
+//!
+//! ```text
+//!  producer ──Frame (bounded, blocking: never dropped)──▶ simulator ──Snapshot (bounded 1: state,
+//!     ▲                                                    │  ▲         the UI keeps the newest)──▶ UI
+//!     └──StreamControl (glitch, next, scenario, memories)──┘  │  ──LogEntry (bounded, never lost)──▶ UI
+//!  watcher ──PatternUpdate (bounded)──────────────────────────┘
+//!  UI ──Control (bounded)──▶ simulator
+//! ```
+//!
+//! Frames are the signal: the simulator consumes every frame in order and holds each one for
+//! `frame_secs` of model time, so a run is reproducible for a seed whatever the frame rate.
+//! Snapshots are state: the simulator publishes one only when the slot is free. Log entries are
+//! rare; the simulator keeps a backlog when their channel is full, so none is lost.
+
+mod core;
+mod producer;
+mod simulator;
+mod snapshot;
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use anyhow::Context;
+use crossbeam_channel::{Receiver, Sender, bounded};
+
+use crate::model::{Memories, ModelKind, Params};
+use crate::stimulus::{Frame, ScenarioName, StreamConfig};
+use crate::tracking::Event;
+
+pub use self::core::{HISTORY_LEN, RunStatus, SimCore, network_seed};
+pub use self::snapshot::{ModelView, Snapshot, Status};
+
+/// Frames the producer may run ahead of the simulator (small, so that g, n and s act fast).
+pub const FRAME_QUEUE: usize = 2;
+/// Log entries in flight to the UI before the simulator starts a backlog.
+pub const LOG_QUEUE: usize = 256;
+/// Controls in flight from the UI.
+pub const CONTROL_QUEUE: usize = 64;
+/// Pattern updates in flight from the watcher.
+pub const PATTERN_QUEUE: usize = 16;
+
+/// A command from the UI to the simulator.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Control {
+    SetPaused(bool),
+    /// σ of every model's noise (≥ 0).
+    SetNoise(f64),
+    /// Model seconds per wall-clock second (> 0).
+    SetSpeed(f64),
+    /// The models to run, primary first; models already running keep their state.
+    SetModels(Vec<ModelKind>),
+    /// Start a glitch in the stream now.
+    InjectGlitch,
+    /// Jump to the stream's next stimulus.
+    SkipToNext,
+    SetScenario(ScenarioName),
+    /// Redraw every model's state at random.
+    ResetState,
+    /// Stop every thread.
+    Quit,
+}
+
+/// A command from the simulator to the producer.
+#[derive(Debug, Clone)]
+pub enum StreamControl {
+    InjectGlitch,
+    SkipToNext,
+    SetScenario(ScenarioName),
+    SetMemories(Arc<Memories>),
+}
+
+/// What the pattern watcher reports to the simulator (the slot of issue 5).
+#[derive(Debug, Clone)]
+pub enum PatternUpdate {
+    /// A new valid set; `changes` are human lines such as "added owl".
+    Reloaded {
+        memories: Arc<Memories>,
+        changes: Vec<String>,
+    },
+    /// A file could not be used; the previous set stays in force.
+    Failed { message: String },
+}
+
+/// Who a log line is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Model(ModelKind),
+    Stream,
+    Patterns,
+    User,
+}
+
+/// What kind of line it is (for its style).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogKind {
+    Retrieved,
+    Transition,
+    Confusion,
+    GlitchCorrected,
+    GlitchFollowed,
+    Patterns,
+    Error,
+    Info,
+}
+
+/// One line of the event log, in model time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub time_secs: f64,
+    pub source: Source,
+    pub kind: LogKind,
+    pub text: String,
+}
+
+impl LogEntry {
+    /// A tracking event of model `kind`, described with the memory names.
+    pub fn from_event(event: &Event, kind: ModelKind, names: &[String]) -> Self {
+        let (time_secs, log_kind) = match *event {
+            Event::Retrieved { time_secs, .. } => (time_secs, LogKind::Retrieved),
+            Event::Transition { time_secs, .. } => (time_secs, LogKind::Transition),
+            Event::Confusion { time_secs } => (time_secs, LogKind::Confusion),
+            Event::GlitchCorrected { time_secs, .. } => (time_secs, LogKind::GlitchCorrected),
+            Event::GlitchFollowed { time_secs, .. } => (time_secs, LogKind::GlitchFollowed),
+            Event::Diverged { time_secs } => (time_secs, LogKind::Error),
+        };
+        Self {
+            time_secs,
+            source: Source::Model(kind),
+            kind: log_kind,
+            text: event.describe(names),
+        }
+    }
+}
+
+/// How the simulator paces model time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Pacing {
+    /// `speed` model seconds per wall second; a snapshot `snapshot_hz` times per wall second.
+    WallClock { snapshot_hz: f64 },
+    /// As fast as possible; a snapshot every `snapshot_every_steps` steps (headless tests).
+    Unpaced { snapshot_every_steps: u64 },
+}
+
+/// Everything needed to start a pipeline.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub memories: Arc<Memories>,
+    pub scenario: ScenarioName,
+    pub stream: StreamConfig,
+    pub params: Params,
+    /// At least one; the primary model first.
+    pub models: Vec<ModelKind>,
+    pub seed: u64,
+    /// Model seconds per wall-clock second (WallClock pacing).
+    pub speed: f64,
+    pub pacing: Pacing,
+    /// Stop (with a final snapshot marked `finished`) at this model time.
+    pub stop_at_secs: Option<f64>,
+    /// Start paused.
+    pub paused: bool,
+}
+
+/// The running threads and the UI's ends of the channels.
+pub struct Pipeline {
+    controls: Sender<Control>,
+    snapshots: Receiver<Box<Snapshot>>,
+    log: Receiver<LogEntry>,
+    patterns: Sender<PatternUpdate>,
+    threads: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+impl Pipeline {
+    /// Builds the models and starts the producer and simulator threads.
+    pub fn start(config: PipelineConfig) -> anyhow::Result<Self> {
+        anyhow::ensure!(!config.models.is_empty(), "no model to run");
+        anyhow::ensure!(
+            config.speed.is_finite() && config.speed > 0.0,
+            "speed must be > 0"
+        );
+        let core = SimCore::new(
+            Arc::clone(&config.memories),
+            config.params.clone(),
+            &config.models,
+            config.seed,
+            config.stream.frame_secs,
+        )
+        .context("cannot build the models")?;
+        let (frame_tx, frame_rx) = bounded::<Frame>(FRAME_QUEUE);
+        let (stream_tx, stream_rx) = bounded::<StreamControl>(CONTROL_QUEUE);
+        let (control_tx, control_rx) = bounded::<Control>(CONTROL_QUEUE);
+        let (snapshot_tx, snapshot_rx) = bounded::<Box<Snapshot>>(1);
+        let (log_tx, log_rx) = bounded::<LogEntry>(LOG_QUEUE);
+        let (pattern_tx, pattern_rx) = bounded::<PatternUpdate>(PATTERN_QUEUE);
+
+        let stream = crate::stimulus::Stream::new(
+            config.scenario,
+            Arc::clone(&config.memories),
+            config.stream.clone(),
+            config.seed,
+        );
+        let producer = std::thread::Builder::new()
+            .name("recall-producer".into())
+            .spawn(move || producer::run(stream, frame_tx, stream_rx))
+            .context("cannot start the producer thread")?;
+        let channels = simulator::Channels {
+            frames: frame_rx,
+            stream: stream_tx,
+            controls: control_rx,
+            patterns: pattern_rx,
+            snapshots: snapshot_tx,
+            log: log_tx,
+        };
+        let settings = simulator::Settings::from(&config);
+        let simulator = std::thread::Builder::new()
+            .name("recall-simulator".into())
+            .spawn(move || simulator::run(core, settings, channels))
+            .context("cannot start the simulator thread")?;
+        Ok(Self {
+            controls: control_tx,
+            snapshots: snapshot_rx,
+            log: log_rx,
+            patterns: pattern_tx,
+            threads: vec![("producer", producer), ("simulator", simulator)],
+        })
+    }
+
+    /// Where the UI sends its commands.
+    pub fn controls(&self) -> &Sender<Control> {
+        &self.controls
+    }
+
+    /// Snapshots, newest state only (capacity 1).
+    pub fn snapshots(&self) -> &Receiver<Box<Snapshot>> {
+        &self.snapshots
+    }
+
+    /// Event-log lines, in order, none lost.
+    pub fn log(&self) -> &Receiver<LogEntry> {
+        &self.log
+    }
+
+    /// Where a pattern watcher sends its updates (issue 5 plugs in here).
+    pub fn pattern_sender(&self) -> Sender<PatternUpdate> {
+        self.patterns.clone()
+    }
+
+    /// Asks every thread to stop and joins them. Safe to call whatever state the threads are
+    /// in: the simulator stops on `Quit` or when the UI's ends are dropped, the producer when
+    /// the simulator's end of the frame channel is dropped.
+    pub fn shutdown(self) -> anyhow::Result<()> {
+        let Self {
+            controls,
+            snapshots,
+            log,
+            patterns,
+            threads,
+        } = self;
+        // The simulator may be full of snapshots or log lines: dropping our receivers unblocks it.
+        let _ = controls.try_send(Control::Quit);
+        drop((controls, snapshots, log, patterns));
+        let mut failed = Vec::new();
+        for (name, handle) in threads {
+            if handle.join().is_err() {
+                failed.push(name);
+            }
+        }
+        anyhow::ensure!(
+            failed.is_empty(),
+            "thread(s) panicked: {}",
+            failed.join(", ")
+        );
+        Ok(())
+    }
+}

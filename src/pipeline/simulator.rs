@@ -1,0 +1,375 @@
+//! The simulator thread: paces the deterministic core in model time (speed × wall time),
+//! applies the UI's controls and the watcher's pattern updates, and publishes snapshots and log
+//! lines.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
+
+use super::core::{RunStatus, SimCore};
+use super::snapshot::Snapshot;
+use super::{
+    Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
+};
+use crate::stimulus::{Frame, ScenarioName};
+
+/// At most this much model time is simulated in one batch per wake (in units of wall seconds
+/// at the current speed); debt beyond it is forgiven and the status shows the lag.
+const MAX_BATCH_WALL_SECS: f64 = 0.25;
+/// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
+const RETRY: Duration = Duration::from_millis(50);
+
+/// The simulator's ends of the channels.
+pub(super) struct Channels {
+    pub frames: Receiver<Frame>,
+    pub stream: Sender<StreamControl>,
+    pub controls: Receiver<Control>,
+    pub patterns: Receiver<PatternUpdate>,
+    pub snapshots: Sender<Box<Snapshot>>,
+    pub log: Sender<LogEntry>,
+}
+
+/// The run's settings that controls can change.
+pub(super) struct Settings {
+    scenario: ScenarioName,
+    speed: f64,
+    pacing: Pacing,
+    stop_at_steps: Option<u64>,
+    paused: bool,
+}
+
+impl From<&PipelineConfig> for Settings {
+    fn from(c: &PipelineConfig) -> Self {
+        Self {
+            scenario: c.scenario,
+            speed: c.speed,
+            pacing: c.pacing,
+            stop_at_steps: c
+                .stop_at_secs
+                .map(|s| (s / c.params.dt_secs).round().max(0.0) as u64),
+            paused: c.paused,
+        }
+    }
+}
+
+/// Maps wall time to the number of steps due: anchored at an instant and a step count, moved
+/// whenever speed or pause changes so that model time never jumps.
+struct Clock {
+    anchor: Instant,
+    anchor_steps: u64,
+}
+
+impl Clock {
+    fn due(&self, now: Instant, speed: f64, dt_secs: f64) -> u64 {
+        let model_secs = now.duration_since(self.anchor).as_secs_f64() * speed;
+        self.anchor_steps + (model_secs / dt_secs).floor() as u64
+    }
+}
+
+/// Measured steps per wall second over windows of about one second.
+struct Rate {
+    since: Instant,
+    steps_at: u64,
+    per_sec: f64,
+}
+
+enum Flow {
+    Continue,
+    Quit,
+}
+
+/// Runs until `Quit`, until the UI drops its ends, or (after a final snapshot) at the stop time.
+pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
+    let mut log: Vec<LogEntry> = Vec::new();
+    let mut backlog: VecDeque<LogEntry> = VecDeque::new();
+    let start = Instant::now();
+    let mut clock = Clock {
+        anchor: start,
+        anchor_steps: 0,
+    };
+    let mut rate = Rate {
+        since: start,
+        steps_at: 0,
+        per_sec: 0.0,
+    };
+    let mut lagging = false;
+    let mut dirty = true;
+    let mut next_publish = start;
+    let mut patterns_open = true;
+    loop {
+        let now = Instant::now();
+        // 1. Commands (non-blocking).
+        loop {
+            let control = match ch.controls.try_recv() {
+                Ok(c) => c,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => return,
+            };
+            if let Flow::Quit = apply_control(
+                control,
+                &mut core,
+                &mut settings,
+                &mut clock,
+                &ch,
+                &mut log,
+                now,
+            ) {
+                return;
+            }
+            dirty = true;
+            next_publish = now;
+        }
+        while patterns_open {
+            match ch.patterns.try_recv() {
+                Ok(update) => apply_patterns(update, &mut core, &ch, &mut log),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => patterns_open = false,
+            }
+            dirty = true;
+            next_publish = now;
+        }
+
+        // 2. Advance model time.
+        let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
+        if !settings.paused && !finished {
+            let dt = core.params().dt_secs;
+            let mut target = match settings.pacing {
+                Pacing::WallClock { .. } => {
+                    let due = clock.due(now, settings.speed, dt);
+                    let cap = ((MAX_BATCH_WALL_SECS * settings.speed / dt).ceil() as u64).max(1);
+                    lagging = due > core.steps() + cap;
+                    if lagging {
+                        clock = Clock {
+                            anchor: now,
+                            anchor_steps: core.steps() + cap,
+                        };
+                    }
+                    due.min(core.steps() + cap)
+                }
+                Pacing::Unpaced {
+                    snapshot_every_steps,
+                } => core.steps() + snapshot_every_steps.max(1),
+            };
+            if let Some(stop) = settings.stop_at_steps {
+                target = target.min(stop);
+            }
+            while core.steps() < target {
+                if core.needs_frame() {
+                    match ch.frames.recv() {
+                        Ok(frame) => core.feed(frame, &mut log),
+                        Err(_) => return,
+                    }
+                    continue;
+                }
+                core.step(&mut log);
+                dirty = true;
+            }
+        }
+        if now.duration_since(rate.since) >= Duration::from_secs(1) {
+            let secs = now.duration_since(rate.since).as_secs_f64();
+            rate.per_sec = (core.steps() - rate.steps_at) as f64 / secs;
+            rate.since = now;
+            rate.steps_at = core.steps();
+        }
+
+        // 3. Log lines: in order, none lost (a backlog absorbs a slow UI).
+        backlog.extend(log.drain(..));
+        while let Some(entry) = backlog.pop_front() {
+            match ch.log.try_send(entry) {
+                Ok(()) => {}
+                Err(TrySendError::Full(entry)) => {
+                    backlog.push_front(entry);
+                    break;
+                }
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+        }
+
+        // 4. Snapshot: state, published when due and the slot is free.
+        let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
+        let status = RunStatus {
+            steps_per_sec: rate.per_sec,
+            paused: settings.paused,
+            lagging,
+            finished,
+        };
+        if finished {
+            let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
+            let entries: Vec<LogEntry> = backlog.drain(..).collect();
+            for entry in entries {
+                if !send_or_quit(&ch.log, entry, &ch.controls) {
+                    return;
+                }
+            }
+            let _ = send_or_quit(&ch.snapshots, snapshot, &ch.controls);
+            return;
+        }
+        let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
+        if dirty && (unpaced || now >= next_publish) {
+            let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
+            match ch.snapshots.try_send(snapshot) {
+                Ok(()) => {
+                    dirty = false;
+                    if let Pacing::WallClock { snapshot_hz } = settings.pacing {
+                        next_publish = now + Duration::from_secs_f64(1.0 / snapshot_hz.max(0.1));
+                    }
+                }
+                Err(TrySendError::Full(_)) => {}
+                Err(TrySendError::Disconnected(_)) => return,
+            }
+        }
+
+        // 5. Sleep until the next batch is due, waking at once for a command.
+        let wait = match settings.pacing {
+            Pacing::Unpaced { .. } => continue,
+            Pacing::WallClock { snapshot_hz } if !settings.paused => {
+                Some(Duration::from_secs_f64(1.0 / snapshot_hz.max(0.1)))
+            }
+            Pacing::WallClock { .. } => (dirty || !backlog.is_empty()).then_some(RETRY),
+        };
+        wait_for_input(&ch, patterns_open, wait);
+    }
+}
+
+/// Blocks until a control or pattern update is ready or `wait` passes (forever for `None`).
+/// A disconnected channel counts as ready: the caller's next `try_recv` sees it.
+fn wait_for_input(ch: &Channels, patterns_open: bool, wait: Option<Duration>) {
+    let mut select = Select::new();
+    select.recv(&ch.controls);
+    if patterns_open {
+        select.recv(&ch.patterns);
+    }
+    match wait {
+        Some(d) => {
+            let _ = select.ready_timeout(d);
+        }
+        None => {
+            select.ready();
+        }
+    }
+}
+
+/// Sends `value` blocking, unless the UI quits meanwhile. False when it did.
+fn send_or_quit<T>(tx: &Sender<T>, value: T, controls: &Receiver<Control>) -> bool {
+    let mut select = Select::new();
+    let send_op = select.send(tx);
+    let control_op = select.recv(controls);
+    let op = select.select();
+    if op.index() == send_op {
+        op.send(tx, value).is_ok()
+    } else if op.index() == control_op {
+        !matches!(op.recv(controls), Err(_) | Ok(Control::Quit))
+    } else {
+        false
+    }
+}
+
+fn apply_control(
+    control: Control,
+    core: &mut SimCore,
+    settings: &mut Settings,
+    clock: &mut Clock,
+    ch: &Channels,
+    log: &mut Vec<LogEntry>,
+    now: Instant,
+) -> Flow {
+    let time_secs = core.time_secs();
+    let mut say = |kind: LogKind, text: String| {
+        log.push(LogEntry {
+            time_secs,
+            source: Source::User,
+            kind,
+            text,
+        })
+    };
+    let reanchor = |clock: &mut Clock, steps: u64| {
+        *clock = Clock {
+            anchor: now,
+            anchor_steps: steps,
+        }
+    };
+    match control {
+        Control::Quit => return Flow::Quit,
+        Control::SetPaused(paused) => {
+            settings.paused = paused;
+            reanchor(clock, core.steps());
+        }
+        Control::SetSpeed(speed) if speed.is_finite() && speed > 0.0 => {
+            settings.speed = speed;
+            reanchor(clock, core.steps());
+        }
+        Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
+        Control::SetNoise(sigma) => {
+            if let Err(e) = core.set_noise_std(sigma) {
+                say(LogKind::Error, format!("noise σ = {sigma}: {e}"));
+            }
+        }
+        Control::SetModels(models) if !models.is_empty() => match core.set_models(&models) {
+            Ok(()) => {
+                let names: Vec<&str> = models.iter().map(|m| m.name()).collect();
+                say(LogKind::Info, format!("models: {}", names.join(" vs ")));
+            }
+            Err(e) => say(LogKind::Error, format!("cannot switch models: {e}")),
+        },
+        Control::SetModels(_) => {}
+        Control::ResetState => {
+            core.randomize_state();
+            say(LogKind::Info, "state reset to random".into());
+        }
+        Control::InjectGlitch | Control::SkipToNext | Control::SetScenario(_) => {
+            let (forward, text) = match control {
+                Control::InjectGlitch => {
+                    (StreamControl::InjectGlitch, "glitch injected".to_string())
+                }
+                Control::SkipToNext => (StreamControl::SkipToNext, "next stimulus".to_string()),
+                Control::SetScenario(name) => {
+                    settings.scenario = name;
+                    (
+                        StreamControl::SetScenario(name),
+                        format!("scenario {}", name.name()),
+                    )
+                }
+                _ => return Flow::Continue,
+            };
+            match ch.stream.try_send(forward) {
+                Ok(()) => say(LogKind::Info, text),
+                Err(TrySendError::Full(_)) => {
+                    say(LogKind::Error, format!("{text}: stream busy, try again"))
+                }
+                Err(TrySendError::Disconnected(_)) => return Flow::Quit,
+            }
+        }
+    }
+    Flow::Continue
+}
+
+fn apply_patterns(
+    update: PatternUpdate,
+    core: &mut SimCore,
+    ch: &Channels,
+    log: &mut Vec<LogEntry>,
+) {
+    let time_secs = core.time_secs();
+    match update {
+        PatternUpdate::Reloaded { memories, changes } => {
+            core.set_memories(std::sync::Arc::clone(&memories));
+            // Blocking is safe: the producer always listens for controls, even while its frame waits.
+            let _ = ch.stream.send(StreamControl::SetMemories(memories));
+            for text in changes {
+                log.push(LogEntry {
+                    time_secs,
+                    source: Source::Patterns,
+                    kind: LogKind::Patterns,
+                    text,
+                });
+            }
+        }
+        PatternUpdate::Failed { message } => log.push(LogEntry {
+            time_secs,
+            source: Source::Patterns,
+            kind: LogKind::Error,
+            text: message,
+        }),
+    }
+}

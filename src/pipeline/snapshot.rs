@@ -1,0 +1,129 @@
+//! Snapshots: the copies of the simulator's state that the UI draws (it never touches a
+//! network), and the bounded histories behind the charts.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::model::{Memories, ModelKind, TheoryReport};
+use crate::stimulus::ScenarioName;
+
+/// Everything the dashboard shows, copied out of the simulator at one instant of model time.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Increases by one with every snapshot the simulator builds.
+    pub seq: u64,
+    /// Model time of the snapshot, in seconds.
+    pub time_secs: f64,
+    /// Integration steps taken since the start.
+    pub steps: u64,
+    /// The memory set in use (shared, immutable).
+    pub memories: Arc<Memories>,
+    /// The current frame's image (before the input gain), length N, values around [−1, 1].
+    pub input_image: Vec<f32>,
+    /// The memory the current frame is mostly about (ground truth), if any.
+    pub truth: Option<usize>,
+    /// The current frame is part of a glitch.
+    pub glitch: bool,
+    /// A short description of the stimulus segment.
+    pub label: String,
+    /// One view per running model, the primary model first.
+    pub models: Vec<ModelView>,
+    /// Model time of every history sample, oldest first (one sample per frame).
+    pub history_times_secs: Vec<f64>,
+    /// The ground truth at every history sample.
+    pub history_truth: Vec<Option<usize>>,
+    /// Numbers for the status line.
+    pub status: Status,
+    /// The run reached its stop time; no snapshot follows.
+    pub finished: bool,
+}
+
+/// One model's readout.
+#[derive(Debug, Clone)]
+pub struct ModelView {
+    pub kind: ModelKind,
+    /// Ψ(x) ∈ [−1, 1]^N.
+    pub activation: Vec<f32>,
+    /// m_μ = (1/N) ξ_μᵀ Ψ(x), length P.
+    pub overlaps: Vec<f32>,
+    /// α_μ(u) of the current input, length P.
+    pub saliencies: Vec<f32>,
+    /// The weights of W in the landscape (α, filtered α̃, or 1 for the classic models).
+    pub weights: Vec<f32>,
+    /// E(x; u) of the current landscape (negative inside a well).
+    pub energy: f64,
+    /// The retrieved memory, if any |m_μ| is above the retrieval threshold.
+    pub retrieved: Option<usize>,
+    /// The orthogonal-memory theory for the current landscape weights.
+    pub theory: TheoryReport,
+    /// Running tracking accuracy in [0, 1] (fraction of frames with a truth where the retrieved
+    /// memory was the truth), `None` before the first such frame.
+    pub accuracy: Option<f64>,
+    /// Overlap history: one series per memory, aligned with `Snapshot::history_times_secs`.
+    pub overlap_history: Vec<Vec<f32>>,
+    /// Energy history, aligned with `Snapshot::history_times_secs`.
+    pub energy_history: Vec<f64>,
+}
+
+/// Numbers for the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    pub scenario: ScenarioName,
+    pub noise_std: f64,
+    pub dt_secs: f64,
+    /// Model seconds per wall-clock second.
+    pub speed: f64,
+    pub seed: u64,
+    pub n: usize,
+    pub p: usize,
+    /// Integration steps per wall-clock second, measured (all models count once).
+    pub steps_per_sec: f64,
+    pub paused: bool,
+    /// The simulator cannot keep up with the requested speed.
+    pub lagging: bool,
+}
+
+/// A bounded ring of per-frame samples for one model.
+#[derive(Debug, Clone)]
+pub(crate) struct ModelHistory {
+    pub overlaps: Vec<VecDeque<f32>>,
+    pub energy: VecDeque<f64>,
+}
+
+impl ModelHistory {
+    pub fn new(p: usize) -> Self {
+        Self {
+            overlaps: vec![VecDeque::new(); p],
+            energy: VecDeque::new(),
+        }
+    }
+
+    /// Appends one sample and drops the oldest beyond `cap`.
+    pub fn push(&mut self, overlaps: &[f32], energy: f64, cap: usize) {
+        if overlaps.len() != self.overlaps.len() {
+            *self = Self::new(overlaps.len());
+        }
+        for (series, &m) in self.overlaps.iter_mut().zip(overlaps) {
+            series.push_back(m);
+            if series.len() > cap {
+                series.pop_front();
+            }
+        }
+        self.energy.push_back(energy);
+        if self.energy.len() > cap {
+            self.energy.pop_front();
+        }
+    }
+
+    /// Keeps only the newest `len` samples (to realign with a shorter time axis).
+    pub fn truncate_front(&mut self, len: usize) {
+        for series in &mut self.overlaps {
+            while series.len() > len {
+                series.pop_front();
+            }
+        }
+        while self.energy.len() > len {
+            self.energy.pop_front();
+        }
+    }
+}

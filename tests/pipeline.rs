@@ -1,0 +1,218 @@
+//! Headless tests of the live pipeline: reproducibility whatever the snapshot rate, controls,
+//! and clean shutdown on every path.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::SeedableRng;
+use recall::model::{Memories, ModelKind, Params};
+use recall::pipeline::{Control, LogEntry, Pacing, Pipeline, PipelineConfig, Snapshot};
+use recall::stimulus::{ScenarioName, StreamConfig};
+
+const WAIT: Duration = Duration::from_secs(120);
+
+fn memories() -> Arc<Memories> {
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+    Arc::new(Memories::random(32, 32, 6, &mut rng))
+}
+
+fn config(pacing: Pacing, seed: u64) -> PipelineConfig {
+    PipelineConfig {
+        memories: memories(),
+        scenario: ScenarioName::Glitch,
+        stream: StreamConfig::default(),
+        params: Params {
+            noise_std: 4.0,
+            ..Params::default()
+        },
+        models: vec![ModelKind::Idp, ModelKind::ClassicPulsed],
+        seed,
+        speed: 1.0,
+        pacing,
+        stop_at_secs: Some(12.0),
+        paused: false,
+    }
+}
+
+/// Runs to the stop time; returns the final snapshot, how many snapshots were seen, the log.
+fn run_to_end(config: PipelineConfig) -> (Snapshot, usize, Vec<LogEntry>) {
+    let pipeline = Pipeline::start(config).expect("start");
+    let mut seen = 0;
+    let last = loop {
+        let snap = pipeline
+            .snapshots()
+            .recv_timeout(WAIT)
+            .expect("a snapshot before the timeout");
+        seen += 1;
+        if snap.finished {
+            break snap;
+        }
+    };
+    let mut log = Vec::new();
+    // The simulator has exited after its final snapshot: the log channel drains then closes.
+    while let Ok(entry) = pipeline.log().recv_timeout(WAIT) {
+        log.push(entry);
+    }
+    pipeline.shutdown().expect("clean shutdown");
+    (*last, seen, log)
+}
+
+fn assert_same_trajectory(a: &Snapshot, b: &Snapshot) {
+    assert_eq!(a.steps, b.steps);
+    assert_eq!(a.history_times_secs, b.history_times_secs);
+    assert_eq!(a.history_truth, b.history_truth);
+    assert_eq!(a.input_image, b.input_image);
+    for (ma, mb) in a.models.iter().zip(&b.models) {
+        assert_eq!(ma.kind, mb.kind);
+        assert_eq!(ma.activation, mb.activation, "{} state differs", ma.kind);
+        assert_eq!(ma.overlap_history, mb.overlap_history);
+        assert_eq!(ma.energy_history, mb.energy_history);
+        assert_eq!(ma.accuracy, mb.accuracy);
+    }
+}
+
+#[test]
+fn same_seed_same_trajectory_at_two_snapshot_rates() {
+    let (a, seen_a, log_a) = run_to_end(config(
+        Pacing::Unpaced {
+            snapshot_every_steps: 7,
+        },
+        11,
+    ));
+    let (b, seen_b, log_b) = run_to_end(config(
+        Pacing::Unpaced {
+            snapshot_every_steps: 200,
+        },
+        11,
+    ));
+    assert!(seen_a > seen_b, "rates did not differ: {seen_a} vs {seen_b}");
+    assert!((a.time_secs - 12.0).abs() < 1e-9, "stopped at {}", a.time_secs);
+    assert_eq!(a.history_times_secs.len(), 120, "one sample per 0.1-s frame");
+    assert_same_trajectory(&a, &b);
+    assert_eq!(log_a, log_b, "the event logs differ");
+
+    // And the trajectory really depends on the seed (the test can fail).
+    let (c, _, _) = run_to_end(config(
+        Pacing::Unpaced {
+            snapshot_every_steps: 7,
+        },
+        12,
+    ));
+    assert_ne!(a.models[0].activation, c.models[0].activation);
+}
+
+#[test]
+fn wall_clock_pacing_is_reproducible_at_two_frame_rates() {
+    let paced = |hz: f64| {
+        let mut c = config(Pacing::WallClock { snapshot_hz: hz }, 5);
+        c.speed = 40.0;
+        c.stop_at_secs = Some(6.0);
+        c
+    };
+    let (a, _, log_a) = run_to_end(paced(4.0));
+    let (b, _, log_b) = run_to_end(paced(60.0));
+    assert_same_trajectory(&a, &b);
+    assert_eq!(log_a, log_b);
+}
+
+#[test]
+fn pause_stops_model_time_and_resume_continues() {
+    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 1);
+    c.stop_at_secs = None;
+    c.speed = 5.0;
+    let pipeline = Pipeline::start(c).expect("start");
+    let snaps = pipeline.snapshots();
+    // Wait until time has advanced.
+    let moving = loop {
+        let s = snaps.recv_timeout(WAIT).expect("snapshot");
+        if s.time_secs > 0.5 {
+            break s;
+        }
+    };
+    assert!(!moving.status.paused);
+    pipeline.controls().send(Control::SetPaused(true)).expect("send");
+    let paused = loop {
+        let s = snaps.recv_timeout(WAIT).expect("snapshot");
+        if s.status.paused {
+            break s;
+        }
+    };
+    // While paused nothing new is published except on request: no snapshot with a later time.
+    pipeline.controls().send(Control::SetNoise(1.5)).expect("send");
+    let after = loop {
+        let s = snaps.recv_timeout(WAIT).expect("snapshot");
+        if s.status.noise_std == 1.5 {
+            break s;
+        }
+    };
+    assert_eq!(after.time_secs, paused.time_secs, "time moved while paused");
+    pipeline.controls().send(Control::SetPaused(false)).expect("send");
+    let resumed = loop {
+        let s = snaps.recv_timeout(WAIT).expect("snapshot");
+        if s.time_secs > paused.time_secs {
+            break s;
+        }
+    };
+    assert!(!resumed.status.paused);
+    pipeline.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn controls_reach_the_models() {
+    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 1);
+    c.stop_at_secs = None;
+    c.models = vec![ModelKind::Idp];
+    let pipeline = Pipeline::start(c).expect("start");
+    pipeline
+        .controls()
+        .send(Control::SetModels(vec![ModelKind::IdpFilter, ModelKind::Discrete]))
+        .expect("send");
+    let snap = loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.models.len() == 2 {
+            break s;
+        }
+    };
+    assert_eq!(snap.models[0].kind, ModelKind::IdpFilter);
+    assert_eq!(snap.models[1].kind, ModelKind::Discrete);
+    let line = pipeline.log().recv_timeout(WAIT).expect("a log line");
+    assert!(line.text.contains("idp-filter vs discrete"), "{line:?}");
+    pipeline.shutdown().expect("clean shutdown");
+}
+
+/// Nobody reads snapshots or the log: shutdown must still end every thread.
+#[test]
+fn shutdown_is_clean_when_nobody_reads() {
+    let mut c = config(
+        Pacing::Unpaced {
+            snapshot_every_steps: 1,
+        },
+        2,
+    );
+    c.stop_at_secs = None;
+    let pipeline = Pipeline::start(c).expect("start");
+    let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let result = pipeline.shutdown();
+        let _ = done_tx.send(result.is_ok());
+    });
+    assert_eq!(done_rx.recv_timeout(WAIT), Ok(true), "shutdown hung or failed");
+}
+
+/// A run that reached its stop time and whose final snapshot nobody takes still shuts down.
+#[test]
+fn shutdown_is_clean_after_the_stop_time() {
+    let mut c = config(
+        Pacing::Unpaced {
+            snapshot_every_steps: 50,
+        },
+        2,
+    );
+    c.stop_at_secs = Some(0.5);
+    let pipeline = Pipeline::start(c).expect("start");
+    let (done_tx, done_rx) = crossbeam_channel::bounded(1);
+    std::thread::spawn(move || {
+        let _ = done_tx.send(pipeline.shutdown().is_ok());
+    });
+    assert_eq!(done_rx.recv_timeout(WAIT), Ok(true), "shutdown hung or failed");
+}
