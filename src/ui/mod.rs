@@ -1,10 +1,21 @@
-//! The live dashboard (ratatui): renders snapshots of the pipeline, turns keys into intents.
+//! The live dashboard (ratatui): `App::update` is the one place decisions are made, the views
+//! only read `&App` (and through it the newest pipeline snapshot), a key map table turns keys
+//! into intents, and one theme holds every style.
 
-use std::process::ExitCode;
+pub mod app;
+mod charts;
+#[doc(hidden)]
+pub mod fixture;
+pub mod image;
+pub mod keys;
+pub mod layout;
+mod panels;
+mod run;
+pub mod status;
+pub mod terminal;
+pub mod theme;
 
-use crate::cli::{DashboardArgs, SimArgs};
-
-/// `recall` with no subcommand.
-pub fn run_cli(_sim: &SimArgs, _dash: &DashboardArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("the dashboard is not implemented yet")
-}
+pub use app::{App, Msg};
+pub use keys::Intent;
+pub use run::run_cli;
+pub use theme::Theme;

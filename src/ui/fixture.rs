@@ -1,0 +1,198 @@
+//! Fixed, synthetic snapshots (no simulation, no clock) for the view tests and the render
+//! benchmark: the same bytes every time, whatever the model and stimulus code do.
+
+use std::sync::Arc;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+use crate::model::{Memories, ModelKind};
+use crate::pipeline::{LogEntry, LogKind, ModelView, Snapshot, Source, Status};
+use crate::stimulus::ScenarioName;
+
+const NAMES: [&str; 8] = ["cat", "dog", "owl", "fish", "tree", "house", "star", "face"];
+
+/// Eight random 32×32 memories with readable names.
+pub fn memories() -> Arc<Memories> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
+    let patterns = NAMES
+        .iter()
+        .map(|name| {
+            let px = (0..32 * 32)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect();
+            (name.to_string(), px)
+        })
+        .collect();
+    // Sizes and values are valid by construction.
+    Arc::new(Memories::new(32, 32, patterns).unwrap_or_else(|e| unreachable!("fixture: {e}")))
+}
+
+/// `memory` with every pixel whose index hashes below `fraction` flipped, scaled by `scale`.
+fn noisy(memory: &[f32], fraction: f32, salt: u64, scale: f32) -> Vec<f32> {
+    memory
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let h = (i as u64 ^ salt).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            let flip = (h as f32 / (1u64 << 24) as f32) < fraction;
+            if flip { -v * scale } else { v * scale }
+        })
+        .collect()
+}
+
+/// The truth at time `t` of the fixture's story: cat, a 2-s glitch to dog at 32 s, cat again.
+fn truth_at(t: f64) -> usize {
+    if (32.0..34.0).contains(&t) { 1 } else { 0 }
+}
+
+/// A snapshot at t = 47.3 s of `models` (the first is primary): the first model held cat
+/// through a glitch to dog; later models followed the glitch.
+pub fn snapshot(models: &[ModelKind]) -> Snapshot {
+    let memories = memories();
+    let p = memories.p();
+    let times: Vec<f64> = (0..300).map(|i| 17.4 + 0.1 * f64::from(i)).collect();
+    let views = models
+        .iter()
+        .enumerate()
+        .map(|(k, &kind)| {
+            let follows_glitch = k > 0;
+            let target = 0;
+            let activation = noisy(
+                memories.memory(target),
+                0.04 + 0.06 * k as f32,
+                k as u64,
+                0.9,
+            );
+            let n = activation.len() as f32;
+            let overlaps: Vec<f32> = (0..p)
+                .map(|mu| {
+                    memories
+                        .memory(mu)
+                        .iter()
+                        .zip(&activation)
+                        .map(|(a, b)| a * b)
+                        .sum::<f32>()
+                        / n
+                })
+                .collect();
+            let overlap_history = (0..p)
+                .map(|mu| {
+                    times
+                        .iter()
+                        .map(|&t| {
+                            let wobble = 0.03 * ((t * 1.7 + mu as f64).sin() as f32);
+                            let glitching = follows_glitch && (32.5..35.5).contains(&t);
+                            match (mu, glitching) {
+                                (0, false) => 0.9 + wobble,
+                                (0, true) => 0.15 + wobble,
+                                (1, true) => 0.85 + wobble,
+                                _ => 0.08 + wobble,
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            let energy_history = times
+                .iter()
+                .map(|&t| {
+                    -280.0
+                        + 40.0 * k as f64
+                        + 15.0 * (t * 0.9).sin()
+                        + if (32.0..34.0).contains(&t) { 60.0 } else { 0.0 }
+                })
+                .collect();
+            let saliencies: Vec<f32> = (0..p)
+                .map(|mu| if mu == 0 { 0.92 } else { 0.03 * mu as f32 })
+                .collect();
+            let weights = if kind.is_idp() {
+                saliencies.clone()
+            } else {
+                vec![1.0; p]
+            };
+            let w64: Vec<f64> = weights.iter().map(|&w| f64::from(w)).collect();
+            ModelView {
+                kind,
+                activation,
+                overlaps,
+                saliencies,
+                theory: crate::model::theory::analyse(&w64, 10.0),
+                weights,
+                energy: -291.5 + 40.0 * k as f64,
+                retrieved: Some(target),
+                accuracy: Some(if follows_glitch { 0.81 } else { 0.97 }),
+                overlap_history,
+                energy_history,
+            }
+        })
+        .collect();
+    Snapshot {
+        seq: 473,
+        time_secs: 47.3,
+        steps: 4730,
+        input_image: noisy(memories.memory(0), 0.05, 99, 1.0),
+        truth: Some(0),
+        glitch: false,
+        label: "hold cat".into(),
+        models: views,
+        history_truth: times.iter().map(|&t| Some(truth_at(t))).collect(),
+        history_times_secs: times,
+        status: Status {
+            scenario: ScenarioName::Glitch,
+            noise_std: 2.0,
+            dt_secs: 0.01,
+            speed: 1.0,
+            seed: 7,
+            n: memories.n(),
+            p,
+            steps_per_sec: 100.0,
+            paused: false,
+            lagging: false,
+        },
+        memories,
+        finished: false,
+    }
+}
+
+/// A few log lines of the fixture's story.
+pub fn log() -> Vec<LogEntry> {
+    let line = |time_secs, source, kind, text: &str| LogEntry {
+        time_secs,
+        source,
+        kind,
+        text: text.to_string(),
+    };
+    vec![
+        line(
+            1.8,
+            Source::Model(ModelKind::Idp),
+            LogKind::Retrieved,
+            "retrieved cat after 1.8 s",
+        ),
+        line(32.0, Source::User, LogKind::Info, "glitch injected"),
+        line(
+            33.1,
+            Source::Model(ModelKind::ClassicPulsed),
+            LogKind::Transition,
+            "cat → dog",
+        ),
+        line(
+            34.0,
+            Source::Model(ModelKind::Idp),
+            LogKind::GlitchCorrected,
+            "glitch to dog corrected",
+        ),
+        line(
+            34.0,
+            Source::Model(ModelKind::ClassicPulsed),
+            LogKind::GlitchFollowed,
+            "glitch to dog followed",
+        ),
+        line(
+            36.2,
+            Source::Model(ModelKind::ClassicPulsed),
+            LogKind::Transition,
+            "dog → cat",
+        ),
+    ]
+}

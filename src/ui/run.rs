@@ -1,0 +1,234 @@
+//! The dashboard's shell: checks for a terminal, starts the pipeline, runs the UI loop (one
+//! `select!` over keys, snapshots, log lines and signals; draws only when something changed, at
+//! most `--fps` times a second), and takes everything down in order on every exit path.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use crossbeam_channel::{Receiver, TrySendError, bounded, select};
+use ratatui::crossterm::event::{self, Event as TermEvent};
+
+use crate::cli::{DashboardArgs, SimArgs};
+use crate::pipeline::{Pacing, Pipeline, PipelineConfig};
+
+use super::app::{App, Msg};
+use super::keys::intent_for;
+use super::terminal::{SignalWatch, TerminalGuard};
+use super::theme::Theme;
+
+/// How often the input thread checks whether it should stop.
+const INPUT_POLL: Duration = Duration::from_millis(100);
+/// How long the loop sleeps when nothing at all is going on.
+const IDLE: Duration = Duration::from_secs(1);
+
+/// Why the loop ended.
+enum Exit {
+    Quit,
+    Duration,
+    Signal(i32),
+}
+
+/// `recall` with no subcommand.
+pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> {
+    if !std::io::stdout().is_terminal() {
+        eprintln!(
+            "recall: the dashboard needs a terminal (stdout is not one); use `recall run` for headless output"
+        );
+        return Ok(ExitCode::from(crate::app::USAGE));
+    }
+    let memories = match &sim.patterns {
+        Some(dir) => crate::patterns::load_dir(dir)
+            .with_context(|| format!("cannot load the patterns in {}", dir.display()))?,
+        None => crate::patterns::builtin(),
+    };
+    let mut app = App::new(
+        Theme::from_flags(dash.ascii, dash.no_color),
+        sim.model,
+        sim.compare.clone(),
+        sim.scenario,
+        sim.noise,
+        dash.speed,
+    );
+    let pipeline = Pipeline::start(PipelineConfig {
+        memories: Arc::new(memories),
+        scenario: sim.scenario,
+        stream: sim.stream_config(),
+        params: sim.params(),
+        models: app.models(),
+        seed: sim.seed,
+        speed: dash.speed,
+        pacing: Pacing::WallClock {
+            snapshot_hz: f64::from(dash.fps),
+        },
+        stop_at_secs: None,
+        paused: false,
+    })?;
+    let outcome = run_ui(&mut app, &pipeline, dash.fps, sim.duration);
+    // The terminal is restored by now (the guard lives in run_ui); stop the threads.
+    let stopped = pipeline.shutdown();
+    let exit = outcome?;
+    stopped?;
+    Ok(match exit {
+        Exit::Quit | Exit::Duration => ExitCode::SUCCESS,
+        Exit::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
+    })
+}
+
+/// Owns the terminal for the duration of the loop; restores it on return (and on panic).
+fn run_ui(
+    app: &mut App,
+    pipeline: &Pipeline,
+    fps: u32,
+    duration: Option<f64>,
+) -> anyhow::Result<Exit> {
+    let signals = SignalWatch::start()?;
+    let mut guard = TerminalGuard::enter()?;
+    let input = InputThread::start()?;
+    let result = event_loop(
+        &mut guard,
+        app,
+        pipeline,
+        &input.events,
+        &signals.received,
+        fps,
+        duration,
+    );
+    drop(input);
+    drop(guard);
+    drop(signals);
+    result
+}
+
+fn event_loop(
+    guard: &mut TerminalGuard,
+    app: &mut App,
+    pipeline: &Pipeline,
+    input: &Receiver<TermEvent>,
+    signals: &Receiver<i32>,
+    fps: u32,
+    duration: Option<f64>,
+) -> anyhow::Result<Exit> {
+    let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+    let start = Instant::now();
+    let deadline = duration.map(|d| start + Duration::from_secs_f64(d));
+    let mut last_draw: Option<Instant> = None;
+    let (mut drawn, mut counting_since) = (0u32, start);
+    loop {
+        let now = Instant::now();
+        if deadline.is_some_and(|d| now >= d) {
+            return Ok(Exit::Duration);
+        }
+        if now.duration_since(counting_since) >= Duration::from_secs(1) {
+            let rate = f64::from(drawn) / now.duration_since(counting_since).as_secs_f64();
+            app.update(Msg::FrameRate(rate));
+            (drawn, counting_since) = (0, now);
+        }
+        let due = last_draw.map_or(now, |t| t + interval);
+        if app.is_dirty() && now >= due {
+            guard
+                .terminal
+                .draw(|frame| frame.render_widget(&*app, frame.area()))
+                .context("cannot draw")?;
+            app.mark_drawn();
+            last_draw = Some(now);
+            drawn += 1;
+        }
+        let mut timeout = if app.is_dirty() {
+            due.saturating_duration_since(now)
+                .max(Duration::from_millis(1))
+        } else {
+            IDLE
+        };
+        if let Some(d) = deadline {
+            timeout = timeout.min(d.saturating_duration_since(now));
+        }
+        select! {
+            recv(input) -> ev => match ev {
+                Ok(TermEvent::Key(key)) => {
+                    if let Some(intent) = intent_for(key)
+                        && let Some(control) = app.update(Msg::Intent(intent))
+                    {
+                        // The simulator drains its controls every few milliseconds.
+                        let _ = pipeline.controls().send_timeout(control, Duration::from_secs(1));
+                    }
+                }
+                Ok(TermEvent::Resize(..)) => {
+                    app.update(Msg::Resized);
+                }
+                Ok(_) => {}
+                Err(_) => anyhow::bail!("the terminal's input closed"),
+            },
+            recv(pipeline.snapshots()) -> snapshot => match snapshot {
+                Ok(s) => {
+                    app.update(Msg::Snapshot(s));
+                }
+                Err(_) => anyhow::bail!("the simulation stopped unexpectedly"),
+            },
+            recv(pipeline.log()) -> entry => {
+                if let Ok(entry) = entry {
+                    app.update(Msg::Log(entry));
+                }
+            },
+            recv(signals) -> signal => return Ok(Exit::Signal(signal.unwrap_or(15))),
+            default(timeout) => {}
+        }
+        if app.should_quit {
+            return Ok(Exit::Quit);
+        }
+    }
+}
+
+/// Reads terminal events on its own thread (crossterm's read blocks) into a bounded channel.
+struct InputThread {
+    events: Receiver<TermEvent>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl InputThread {
+    fn start() -> anyhow::Result<Self> {
+        let (tx, rx) = bounded(64);
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("recall-input".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    match event::poll(INPUT_POLL) {
+                        Ok(true) => match event::read() {
+                            // Never block: a full queue (64 unread events) drops the newest,
+                            // and the thread can always see its stop flag.
+                            Ok(ev) => {
+                                if let Err(TrySendError::Disconnected(_)) = tx.try_send(ev) {
+                                    break;
+                                }
+                            }
+                            Err(_) => break,
+                        },
+                        Ok(false) => {}
+                        Err(_) => break,
+                    }
+                }
+            })
+            .context("cannot start the input thread")?;
+        Ok(Self {
+            events: rx,
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for InputThread {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! The one place that holds every style and glyph: colour or none (`NO_COLOR`, `--no-color`),
+//! Unicode or plain ASCII (`--ascii`), and the ASCII fallback applied to a whole frame.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+
+use crate::pipeline::LogKind;
+
+/// Grey levels an image pixel is quantised to (fewer levels: fewer cells change per frame).
+pub const GREY_LEVELS: u8 = 6;
+
+/// How the dashboard draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    /// Use colour.
+    pub color: bool,
+    /// Only ASCII characters reach the terminal.
+    pub ascii: bool,
+}
+
+/// Line colours of the memories, in order (cycled beyond ten).
+const PALETTE: [Color; 10] = [
+    Color::Cyan,
+    Color::LightMagenta,
+    Color::Yellow,
+    Color::LightGreen,
+    Color::LightRed,
+    Color::LightBlue,
+    Color::Rgb(255, 165, 0),
+    Color::Magenta,
+    Color::Green,
+    Color::White,
+];
+
+/// Line colours of the models in the energy chart.
+const MODEL_PALETTE: [Color; 3] = [Color::Cyan, Color::LightRed, Color::Yellow];
+
+impl Theme {
+    /// The theme the flags and the environment ask for (`NO_COLOR` set and non-empty: no colour).
+    pub fn from_flags(ascii: bool, no_color: bool) -> Self {
+        let env_no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Self {
+            color: !(no_color || env_no_color),
+            ascii,
+        }
+    }
+
+    fn fg(&self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    /// Panel titles.
+    pub fn title(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+    /// Secondary text (axes, hints).
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+    /// Panel borders.
+    pub fn border(&self) -> Style {
+        self.dim()
+    }
+    /// The PAUSED badge: visible in any mode.
+    pub fn paused(&self) -> Style {
+        let s = Style::new().add_modifier(Modifier::BOLD | Modifier::REVERSED);
+        if self.color { s.fg(Color::Yellow) } else { s }
+    }
+    /// Warnings (lagging, too small).
+    pub fn warning(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    /// Emphasis for the status values.
+    pub fn value(&self) -> Style {
+        self.fg(Color::White).add_modifier(Modifier::BOLD)
+    }
+    /// The line of memory `mu`.
+    pub fn memory(&self, mu: usize) -> Style {
+        self.fg(PALETTE[mu % PALETTE.len()])
+    }
+    /// The line of the `i`-th running model.
+    pub fn model(&self, i: usize) -> Style {
+        self.fg(MODEL_PALETTE[i % MODEL_PALETTE.len()])
+    }
+    /// A saliency bar: above the existence threshold and stable, above but unstable, or below.
+    pub fn saliency(&self, exists: bool, stable: bool) -> Style {
+        match (exists, stable) {
+            (true, true) => self.fg(Color::LightGreen),
+            (true, false) => self.fg(Color::Yellow),
+            _ => self.dim(),
+        }
+    }
+    /// A line of the event log.
+    pub fn log(&self, kind: LogKind) -> Style {
+        match kind {
+            LogKind::Retrieved => self.fg(Color::LightGreen),
+            LogKind::Transition => self.fg(Color::Cyan),
+            LogKind::Confusion => self.fg(Color::Yellow),
+            LogKind::GlitchCorrected => self.fg(Color::LightGreen).add_modifier(Modifier::BOLD),
+            LogKind::GlitchFollowed => self.fg(Color::LightRed),
+            LogKind::Patterns => self.fg(Color::LightBlue),
+            LogKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            LogKind::Info => self.dim(),
+        }
+    }
+    /// The 256-colour grey of quantised level `level` (0 = black … GREY_LEVELS−1 = white).
+    pub fn grey(&self, level: u8) -> Color {
+        let top = u16::from(GREY_LEVELS.saturating_sub(1)).max(1);
+        let step = (u16::from(level.min(GREY_LEVELS - 1)) * 23 / top) as u8;
+        Color::Indexed(232 + step)
+    }
+    /// The chart marker: braille, or dots replaced by the ASCII pass.
+    pub fn marker(&self) -> Marker {
+        if self.ascii {
+            Marker::Dot
+        } else {
+            Marker::Braille
+        }
+    }
+    /// The glyph marking the stimulus' dominant memory.
+    pub fn truth_mark(&self) -> &'static str {
+        if self.ascii { "<" } else { "◀" }
+    }
+    /// The existence-threshold tick of the saliency bars.
+    pub fn threshold_mark(&self) -> &'static str {
+        if self.ascii { "|" } else { "┃" }
+    }
+    /// A bar of `eighths`/8 cells: full blocks then one partial block (or `#`).
+    pub fn bar(&self, eighths: usize) -> String {
+        const PARTIAL: [&str; 8] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+        if self.ascii {
+            return "#".repeat(eighths.div_ceil(8));
+        }
+        let mut s = "█".repeat(eighths / 8);
+        s.push_str(PARTIAL[eighths % 8]);
+        s
+    }
+
+    /// With `--ascii`, replaces every non-ASCII symbol in `area` by an ASCII look-alike, so no
+    /// widget can leak a block, braille or box character.
+    pub fn ascii_pass(&self, buf: &mut Buffer, area: Rect) {
+        if !self.ascii {
+            return;
+        }
+        let area = area.intersection(buf.area);
+        for y in area.top()..area.bottom() {
+            for x in area.left()..area.right() {
+                if let Some(cell) = buf.cell_mut((x, y))
+                    && !cell.symbol().is_ascii()
+                {
+                    let c = cell.symbol().chars().next().unwrap_or(' ');
+                    cell.set_char(ascii_for(c));
+                }
+            }
+        }
+    }
+}
+
+/// An ASCII stand-in for one character.
+pub fn ascii_for(c: char) -> char {
+    match c {
+        '─' | '━' | '═' | '╌' | '┄' => '-',
+        '│' | '┃' | '║' | '┆' | '▕' | '▏' => '|',
+        '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╰' | '╯' => {
+            '+'
+        }
+        '•' | '·' | '…' => '.',
+        '→' | '▶' => '>',
+        '←' | '◀' => '<',
+        '×' => 'x',
+        '✓' => '*',
+        '—' | '–' => '-',
+        'σ' => 's',
+        'α' => 'a',
+        'Ψ' | 'ψ' => 'Y',
+        'μ' => 'u',
+        'ξ' => 'x',
+        'γ' => 'g',
+        '≥' => '>',
+        '≤' => '<',
+        '−' => '-',
+        '\u{2800}' => ' ',
+        '\u{2801}'..='\u{28ff}' => '.',
+        '▀' | '▄' | '█' | '▌' | '▐' | '░' | '▒' | '▓' | '■' => '#',
+        _ => '?',
+    }
+}

@@ -1,0 +1,305 @@
+//! The dashboard without a terminal: `App::update` decisions, and whole-screen snapshots of the
+//! views (TestBackend + insta) from fixed synthetic snapshots.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use recall::model::ModelKind;
+use recall::pipeline::Control;
+use recall::stimulus::ScenarioName;
+use recall::ui::fixture;
+use recall::ui::{App, Intent, Msg, Theme};
+
+const PLAIN: Theme = Theme {
+    color: true,
+    ascii: false,
+};
+
+fn app(models: &[ModelKind], theme: Theme) -> App {
+    let compare = (models.len() > 1).then(|| models[1..].to_vec());
+    let mut app = App::new(theme, models[0], compare, ScenarioName::Glitch, 2.0, 1.0);
+    app.update(Msg::Snapshot(Box::new(fixture::snapshot(models))));
+    for line in fixture::log() {
+        app.update(Msg::Log(line));
+    }
+    app.update(Msg::FrameRate(15.0));
+    app
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draw");
+    terminal
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+// ----- App::update -----
+
+#[test]
+fn keys_become_controls() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert_eq!(
+        a.update(Msg::Intent(Intent::TogglePause)),
+        Some(Control::SetPaused(true))
+    );
+    assert!(a.paused);
+    assert_eq!(
+        a.update(Msg::Intent(Intent::TogglePause)),
+        Some(Control::SetPaused(false))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::RaiseNoise)),
+        Some(Control::SetNoise(2.5))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::LowerNoise)),
+        Some(Control::SetNoise(2.0))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::SpeedUp)),
+        Some(Control::SetSpeed(2.0))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::SlowDown)),
+        Some(Control::SetSpeed(1.0))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::InjectGlitch)),
+        Some(Control::InjectGlitch)
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::NextStimulus)),
+        Some(Control::SkipToNext)
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ResetState)),
+        Some(Control::ResetState)
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleScenario)),
+        Some(Control::SetScenario(ScenarioName::NoiseRamp))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleScenario)),
+        Some(Control::SetScenario(ScenarioName::Tour))
+    );
+}
+
+#[test]
+fn noise_never_goes_negative_and_speed_stays_on_the_ladder() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    for _ in 0..10 {
+        a.update(Msg::Intent(Intent::LowerNoise));
+    }
+    assert_eq!(a.noise_std, 0.0);
+    for _ in 0..30 {
+        a.update(Msg::Intent(Intent::SpeedUp));
+    }
+    assert_eq!(a.speed, 64.0);
+    for _ in 0..30 {
+        a.update(Msg::Intent(Intent::SlowDown));
+    }
+    assert_eq!(a.speed, 0.1);
+}
+
+#[test]
+fn compare_and_model_cycling() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ToggleCompare)),
+        Some(Control::SetModels(vec![
+            ModelKind::Idp,
+            ModelKind::ClassicPulsed
+        ]))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleModel)),
+        Some(Control::SetModels(vec![
+            ModelKind::IdpFilter,
+            ModelKind::ClassicPulsed
+        ]))
+    );
+    // Cycling onto the partner's kind picks another partner: never the same model twice.
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleModel)),
+        Some(Control::SetModels(vec![
+            ModelKind::ClassicPulsed,
+            ModelKind::Idp
+        ]))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ToggleCompare)),
+        Some(Control::SetModels(vec![ModelKind::ClassicPulsed]))
+    );
+}
+
+#[test]
+fn help_and_quit() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert_eq!(a.update(Msg::Intent(Intent::ToggleHelp)), None);
+    assert!(a.show_help);
+    // Esc closes the help first, then quits.
+    assert_eq!(a.update(Msg::Intent(Intent::Back)), None);
+    assert!(!a.show_help && !a.should_quit);
+    assert_eq!(a.update(Msg::Intent(Intent::Back)), Some(Control::Quit));
+    assert!(a.should_quit);
+}
+
+#[test]
+fn redraws_only_when_something_changed() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert!(a.is_dirty());
+    a.mark_drawn();
+    a.update(Msg::FrameRate(15.2));
+    assert!(!a.is_dirty(), "an invisible change asked for a redraw");
+    a.update(Msg::FrameRate(3.0));
+    assert!(a.is_dirty());
+    a.mark_drawn();
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot(&[
+        ModelKind::Idp,
+    ]))));
+    assert!(a.is_dirty());
+}
+
+#[test]
+fn the_log_is_bounded_and_keeps_the_newest() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    let mut line = fixture::log()[0].clone();
+    for i in 0..1000 {
+        line.time_secs = f64::from(i);
+        a.update(Msg::Log(line.clone()));
+    }
+    assert_eq!(a.log.len(), recall::ui::app::LOG_LEN);
+    assert_eq!(a.log.back().map(|l| l.time_secs), Some(999.0));
+}
+
+// ----- views -----
+
+#[test]
+fn view_compact_80x24() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    insta::assert_snapshot!("compact_80x24", draw(&a, 80, 24).backend());
+}
+
+#[test]
+fn view_full_160x48() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    insta::assert_snapshot!("full_160x48", draw(&a, 160, 48).backend());
+}
+
+#[test]
+fn view_compare_160x48() {
+    let a = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], PLAIN);
+    insta::assert_snapshot!("compare_160x48", draw(&a, 160, 48).backend());
+}
+
+#[test]
+fn view_compare_80x24() {
+    let a = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], PLAIN);
+    insta::assert_snapshot!("compare_80x24", draw(&a, 80, 24).backend());
+}
+
+#[test]
+fn view_help_and_paused_120x40() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    a.update(Msg::Intent(Intent::TogglePause));
+    a.update(Msg::Intent(Intent::ToggleHelp));
+    let screen = text(draw(&a, 120, 40).backend().buffer());
+    assert!(screen.lines().next().is_some_and(|l| l.contains("PAUSED")));
+    for needle in [
+        "pause / resume",
+        "inject a glitch now",
+        "cycle the scenario",
+    ] {
+        assert!(screen.contains(needle), "help lacks {needle:?}");
+    }
+    insta::assert_snapshot!("help_paused_120x40", screen);
+}
+
+#[test]
+fn view_ascii_has_only_ascii() {
+    let theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    let a = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], theme);
+    for (w, h) in [(80, 24), (160, 48)] {
+        let screen = text(draw(&a, w, h).backend().buffer());
+        let bad: String = screen.chars().filter(|c| !c.is_ascii()).collect();
+        assert!(bad.is_empty(), "non-ASCII at {w}x{h}: {bad:?}");
+        assert!(screen.contains('#'), "the images are missing");
+    }
+    insta::assert_snapshot!("ascii_80x24", draw(&a, 80, 24).backend());
+}
+
+#[test]
+fn the_screen_shows_every_panel() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    let screen = text(draw(&a, 160, 48).backend().buffer());
+    for needle in [
+        "input u",
+        "state Ψ(x)",
+        "recalled cat",
+        "overlaps",
+        "energy E(x;u)",
+        "saliency α",
+        "events (model time)",
+        "glitch to dog corrected",
+        "idp",
+        "glitch",
+        "σ 2.0",
+        "seed 7",
+        "1024×8",
+        "15 fps",
+        "steps/s",
+    ] {
+        assert!(screen.contains(needle), "the screen lacks {needle:?}");
+    }
+    // The stimulus' dominant memory is marked in the legend.
+    assert!(screen.lines().any(|l| l.contains("cat") && l.contains('◀')));
+}
+
+#[test]
+fn below_the_minimum_it_says_so() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    let screen = text(draw(&a, 60, 20).backend().buffer());
+    assert!(screen.contains("too small"), "{screen}");
+    assert!(screen.contains("60×20"));
+}
+
+#[test]
+fn no_size_panics() {
+    for models in [
+        &[ModelKind::Idp][..],
+        &[
+            ModelKind::Idp,
+            ModelKind::ClassicPulsed,
+            ModelKind::Discrete,
+        ],
+    ] {
+        let mut a = app(models, PLAIN);
+        a.update(Msg::Intent(Intent::ToggleHelp));
+        for w in (0..=220).step_by(7) {
+            for h in (0..=70).step_by(5) {
+                draw(&a, w, h);
+            }
+        }
+    }
+    // And before the first snapshot.
+    let a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Tour, 2.0, 1.0);
+    let screen = text(draw(&a, 80, 24).backend().buffer());
+    assert!(screen.contains("starting"));
+}
