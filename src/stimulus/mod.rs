@@ -1,12 +1,31 @@
 //! Stimulus streams: a seeded, pure generator of input frames (holds, morphs, mixtures, partial
 //! cues, glitches, noise) described by a scenario over the current memory set.
 //!
-//! CONTRACT (skeleton written before the implementation; keep these names and signatures,
-//! extend freely).
+//! A stream is a timeline of [`Segment`]s planned one chapter at a time (so it is endless and
+//! follows the memory set when it changes), sampled every `frame_secs`, with pixel noise on top.
+//! Two generators, both from the seed: one plans the timeline, one draws the pixel noise, so the
+//! same seed gives the same scenario whatever the noise settings.
 
+pub mod scenario;
+pub mod segment;
+
+use std::collections::VecDeque;
 use std::sync::Arc;
 
+use rand::{RngExt, SeedableRng};
+use rand_distr::StandardNormal;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+pub use segment::{Mask, Segment, SegmentKind, Shown};
+
 use crate::model::Memories;
+
+/// Seconds a glitch injected by hand ([`Stream::inject_glitch`]) lasts.
+pub const INJECTED_GLITCH_SECS: f64 = scenario::TOUR_GLITCH_SECS;
+
+/// Slack when deciding whether a frame time has reached a segment's end (float sums of
+/// `frame_secs` are not exact).
+const TIME_EPS: f64 = 1e-9;
 
 /// The built-in scenarios, selectable by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +62,25 @@ impl ScenarioName {
     /// Parses a command-line name.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+    /// One line on what the scenario shows.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ScenarioName::Tour => {
+                "every memory in turn: slow morphs, partial cues, occasional 1-s glitches"
+            }
+            ScenarioName::Morph => "morphs between memories, crossfades and pixel by pixel",
+            ScenarioName::Partial => "partial cues: half or part of a memory visible, rest blank",
+            ScenarioName::Mixed => "mixtures of all memories with one dominant (paper §5)",
+            ScenarioName::Glitch => "the paper's 25-s schedule: A, a 2-s glitch to B, A, B, C",
+            ScenarioName::NoiseRamp => "each memory held while pixel flips ramp from 0 to 45%",
+        }
+    }
+}
+
+impl std::fmt::Display for ScenarioName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -89,52 +127,283 @@ pub struct Frame {
     pub label: String,
 }
 
-/// A seeded, endless (or finite, for fixed schedules) stream of frames.
+/// A glitch injected by hand over whatever the timeline shows.
+#[derive(Debug, Clone, Copy)]
+struct Overlay {
+    memory: usize,
+    until_secs: f64,
+}
+
+/// A seeded, endless stream of frames.
 pub struct Stream {
+    name: ScenarioName,
     memories: Arc<Memories>,
     config: StreamConfig,
+    plan_rng: Xoshiro256PlusPlus,
+    noise_rng: Xoshiro256PlusPlus,
+    /// Frames produced so far; frame k starts at k · frame_secs.
+    frames: u64,
+    /// Time of the next frame: `epoch_secs + (frames − epoch_frames) · frame_secs`, a product
+    /// rather than a running sum so segment boundaries fall on exact frames.
     time_secs: f64,
+    epoch_secs: f64,
+    epoch_frames: u64,
+    current: Segment,
+    current_label: String,
+    seg_start_secs: f64,
+    queue: VecDeque<Segment>,
+    visit: usize,
+    /// The truth of the previous frame (`None` before the first frame).
+    prev_truth: Option<Option<usize>>,
+    /// The current segment jumped away from what the previous one showed.
+    jumped: bool,
+    overlay: Option<Overlay>,
 }
 
 impl Stream {
     /// A stream of scenario `name` over `memories`.
     pub fn new(
-        _name: ScenarioName,
+        name: ScenarioName,
         memories: Arc<Memories>,
         config: StreamConfig,
-        _seed: u64,
+        seed: u64,
     ) -> Self {
+        let mut plan_rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let noise_rng = Xoshiro256PlusPlus::seed_from_u64(seed ^ 0x9E37_79B9_7F4A_7C15);
+        let mut visit = 0;
+        let mut queue: VecDeque<Segment> =
+            scenario::plan(name, &memories, &mut plan_rng, None, &mut visit).into();
+        let current = queue
+            .pop_front()
+            .unwrap_or_else(|| Segment::new(SegmentKind::Hold { memory: 0 }, 1.0));
+        let current_label = current.label(memories.names());
         Self {
+            name,
             memories,
             config,
+            plan_rng,
+            noise_rng,
+            frames: 0,
             time_secs: 0.0,
+            epoch_secs: 0.0,
+            epoch_frames: 0,
+            current,
+            current_label,
+            seg_start_secs: 0.0,
+            queue,
+            visit,
+            prev_truth: None,
+            jumped: true,
+            overlay: None,
         }
     }
 
-    /// The next frame. (Skeleton: holds memory 0 without noise.)
+    /// The next frame.
     pub fn next_frame(&mut self) -> Frame {
-        let image = self.memories.memory(0).to_vec();
+        let t = self.time_secs;
+        while t - self.seg_start_secs >= self.current.duration_secs - TIME_EPS {
+            self.seg_start_secs += self.current.duration_secs;
+            self.advance();
+        }
+        let elapsed = t - self.seg_start_secs;
+        let n = self.memories.n();
+        let mut image = vec![0.0f32; n];
+        let mut shown = self.current.render(&self.memories, elapsed, &mut image);
+        let mut label = self.current_label.clone();
+        match self.overlay {
+            Some(o) if t < o.until_secs - TIME_EPS => {
+                image.copy_from_slice(self.memories.memory(o.memory));
+                shown = Shown {
+                    truth: Some(o.memory),
+                    glitch: true,
+                };
+                let names = self.memories.names();
+                label = format!("glitch to {}", names.get(o.memory).map_or("?", |s| s));
+            }
+            _ => self.overlay = None,
+        }
+        let flip = self.current.flip_prob(elapsed, self.config.flip_prob);
+        self.add_noise(&mut image, flip);
         let gain = self.config.input_gain as f32;
-        let frame = Frame {
-            time_secs: self.time_secs,
+        let changed = match self.prev_truth {
+            None => true,
+            Some(prev) => prev != shown.truth || self.jumped,
+        };
+        self.jumped = false;
+        self.prev_truth = Some(shown.truth);
+        self.frames += 1;
+        self.time_secs =
+            self.epoch_secs + (self.frames - self.epoch_frames) as f64 * self.config.frame_secs;
+        Frame {
+            time_secs: t,
             input: image.iter().map(|v| v * gain).collect(),
             image,
-            truth: Some(0),
-            changed: self.time_secs == 0.0,
-            glitch: false,
-            label: "hold".into(),
-        };
-        self.time_secs += self.config.frame_secs;
-        frame
+            truth: shown.truth,
+            changed,
+            glitch: shown.glitch,
+            label,
+        }
     }
 
-    /// Switches to a new memory set; the scenario follows it.
+    /// Switches to a new memory set; the scenario follows it from the next frame on (the
+    /// timeline is planned afresh over the new set).
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
         self.memories = memories;
+        self.overlay = None;
+        self.prev_truth = None;
+        self.replan();
+    }
+
+    /// Switches to another scenario from the next frame on.
+    pub fn set_scenario(&mut self, name: ScenarioName) {
+        self.name = name;
+        self.replan();
+    }
+
+    /// Ends the current segment now: the next frame starts the next one.
+    pub fn skip_to_next(&mut self) {
+        self.seg_start_secs = self.time_secs;
+        self.overlay = None;
+        self.advance();
+    }
+
+    /// Flashes another memory (chosen at random) for [`INJECTED_GLITCH_SECS`] over whatever
+    /// the timeline shows, which keeps running underneath. Returns the glitch memory, or `None`
+    /// when the set has a single memory.
+    pub fn inject_glitch(&mut self) -> Option<usize> {
+        let p = self.memories.p();
+        if p < 2 {
+            return None;
+        }
+        let current = self.prev_truth.flatten().unwrap_or(0);
+        let mut g = self.plan_rng.random_range(0..p - 1);
+        if g >= current {
+            g += 1;
+        }
+        self.overlay = Some(Overlay {
+            memory: g,
+            until_secs: self.time_secs + INJECTED_GLITCH_SECS,
+        });
+        Some(g)
+    }
+
+    /// Replaces noise, gain and frame length (the timeline is kept).
+    pub fn set_config(&mut self, config: StreamConfig) {
+        self.epoch_secs = self.time_secs;
+        self.epoch_frames = self.frames;
+        self.config = config;
     }
 
     /// The stream's configuration.
     pub fn config(&self) -> &StreamConfig {
         &self.config
+    }
+    /// The scenario being played.
+    pub fn scenario(&self) -> ScenarioName {
+        self.name
+    }
+    /// The memories the stream draws from.
+    pub fn memories(&self) -> &Arc<Memories> {
+        &self.memories
+    }
+    /// Model time at which the next frame starts.
+    pub fn time_secs(&self) -> f64 {
+        self.time_secs
+    }
+    /// Frames produced so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+    /// The segment playing now.
+    pub fn current_segment(&self) -> &Segment {
+        &self.current
+    }
+
+    fn replan(&mut self) {
+        self.queue.clear();
+        self.seg_start_secs = self.time_secs;
+        self.advance_from(None);
+    }
+
+    /// Moves to the next segment, planning a new chapter when the queue is empty.
+    fn advance(&mut self) {
+        let last = self.current.end_memory();
+        self.advance_from(last);
+    }
+
+    fn advance_from(&mut self, last: Option<usize>) {
+        if self.queue.is_empty() {
+            let chapter = scenario::plan(
+                self.name,
+                &self.memories,
+                &mut self.plan_rng,
+                last,
+                &mut self.visit,
+            );
+            self.queue.extend(chapter);
+        }
+        let next = self
+            .queue
+            .pop_front()
+            .unwrap_or_else(|| Segment::new(SegmentKind::Hold { memory: 0 }, 1.0));
+        self.jumped = !next.continues(&self.current) || last.is_none();
+        self.current = next;
+        self.current_label = self.current.label(self.memories.names());
+    }
+
+    fn add_noise(&mut self, image: &mut [f32], flip_prob: f64) {
+        if flip_prob > 0.0 {
+            let p = flip_prob.min(1.0);
+            for v in image.iter_mut() {
+                if self.noise_rng.random_bool(p) {
+                    *v = -*v;
+                }
+            }
+        }
+        let sigma = self.config.pixel_noise_std as f32;
+        if sigma > 0.0 {
+            for v in image.iter_mut() {
+                *v += sigma * self.noise_rng.sample::<f32, _>(StandardNormal);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mem() -> Arc<Memories> {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        Arc::new(Memories::random(16, 16, 5, &mut rng))
+    }
+
+    #[test]
+    fn every_scenario_starts_with_a_change_and_keeps_going() {
+        for name in ScenarioName::ALL {
+            let mut s = Stream::new(name, mem(), StreamConfig::default(), 3);
+            let first = s.next_frame();
+            assert!(first.changed, "{name}");
+            for _ in 0..2000 {
+                let f = s.next_frame();
+                assert_eq!(f.image.len(), 256);
+                assert!(f.truth.is_none_or(|t| t < 5), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn set_memories_follows_a_smaller_set() {
+        let mut s = Stream::new(ScenarioName::Tour, mem(), StreamConfig::default(), 1);
+        for _ in 0..50 {
+            s.next_frame();
+        }
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(9);
+        s.set_memories(Arc::new(Memories::random(8, 8, 2, &mut rng)));
+        for _ in 0..500 {
+            let f = s.next_frame();
+            assert_eq!(f.image.len(), 64);
+            assert!(f.truth.is_none_or(|t| t < 2));
+        }
     }
 }
