@@ -5,7 +5,7 @@ use serde::Serialize;
 
 /// The positive root γ of γ = a·tanh γ (g = 1), which exists iff a > 1.
 pub fn gamma(a: f64) -> Option<f64> {
-    if !(a > 1.0) || !a.is_finite() {
+    if a.is_nan() || a <= 1.0 || !a.is_finite() {
         return None;
     }
     // f(γ) = γ − a tanh γ is < 0 just above 0 and ≥ 0 at γ = a: bisect, then polish by Newton.
