@@ -54,7 +54,7 @@ pub fn plan(
         ScenarioName::Morph => {
             for &mu in &order {
                 if let Some(a) = prev.filter(|&a| a != mu) {
-                    out.push(morph(mem.n(), rng, a, mu, *visit % 2 == 0, 6.0));
+                    out.push(morph(mem.n(), rng, a, mu, visit.is_multiple_of(2), 6.0));
                 }
                 out.push(Segment::new(SegmentKind::Hold { memory: mu }, 3.0));
                 *visit += 1;

@@ -2,9 +2,47 @@
 //! (retrieved, transition, confusion, glitch corrected/followed, diverged) and summary metrics.
 //! Shared by the headless runner and the dashboard.
 //!
-//! CONTRACT (skeleton written before the implementation; keep these names, extend freely).
+//! [`Tracker`] is pure (no clock, no I/O): the runner and the dashboard feed it the same
+//! observations and get the same events.
+
+mod tracker;
 
 use serde::Serialize;
+
+pub use tracker::{Observation, Tracker, TrackerConfig};
+
+/// Summary metrics of one model over a run. Times in model seconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// Model time observed.
+    pub duration_secs: f64,
+    /// Fraction of the tracked time during which the retrieved memory was the expected one
+    /// (`None` when nothing was tracked).
+    pub accuracy: Option<f64>,
+    /// Time that counted for the accuracy: with a known expected memory, outside the settling
+    /// window after each change.
+    pub tracked_secs: f64,
+    /// Changes of the expected memory.
+    pub changes: usize,
+    /// Changes after which the expected memory was retrieved.
+    pub retrievals: usize,
+    /// Changes after which it never was (before the next change).
+    pub missed: usize,
+    /// Median latency from a change to the retrieval of the new memory.
+    pub latency_median_secs: Option<f64>,
+    /// Worst such latency.
+    pub latency_worst_secs: Option<f64>,
+    /// Glitches in the stimulus.
+    pub glitches_seen: usize,
+    /// Glitches the model did not follow (or left within the tolerance).
+    pub glitches_corrected: usize,
+    /// Mean |m| of the expected memory over the tracked time.
+    pub mean_overlap: Option<f64>,
+    /// Transitions from one retrieved memory to another.
+    pub transitions: usize,
+    /// The state became non-finite.
+    pub diverged: bool,
+}
 
 /// Something that happened, in model time. Memory ids index the current memory set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,3 +92,6 @@ impl Event {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

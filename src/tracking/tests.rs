@@ -1,0 +1,162 @@
+//! The tracker on hand-made readouts.
+
+use super::*;
+
+const DT: f64 = 0.01;
+
+/// Feeds `secs` of steps: the truth, the glitch flag and the readout as functions of time.
+fn feed(
+    tracker: &mut Tracker,
+    secs: f64,
+    stimulus: impl Fn(f64) -> (Option<usize>, bool),
+    readout: impl Fn(f64) -> Option<usize>,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let steps = (secs / DT).round() as usize;
+    for k in 0..steps {
+        let t = k as f64 * DT;
+        let (truth, glitch) = stimulus(t);
+        let retrieved = readout(t);
+        let mut overlaps = [0.0f32; 4];
+        if let Some(r) = retrieved {
+            overlaps[r] = 0.9;
+        }
+        events.extend(tracker.observe(&Observation {
+            time_secs: t,
+            truth,
+            glitch,
+            retrieved,
+            overlaps: &overlaps,
+            diverged: false,
+        }));
+    }
+    events.extend(tracker.finish());
+    events
+}
+
+/// Memory 0 for 10 s, then memory 1 for 10 s.
+fn two_holds(t: f64) -> (Option<usize>, bool) {
+    (Some(if t < 10.0 { 0 } else { 1 }), false)
+}
+
+#[test]
+fn a_model_that_follows_with_a_lag_is_accurate_and_its_latency_is_measured() {
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 20.0, two_holds, |t| {
+        if t < 1.0 {
+            None
+        } else if t < 11.5 {
+            Some(0)
+        } else {
+            Some(1)
+        }
+    });
+    let s = tr.summary();
+    assert_eq!(s.accuracy, Some(1.0));
+    assert_eq!((s.changes, s.retrievals, s.missed), (2, 2, 0));
+    let median = s.latency_median_secs.unwrap();
+    let worst = s.latency_worst_secs.unwrap();
+    assert!(
+        (median - 1.25).abs() < 0.02 && (worst - 1.5).abs() < 0.02,
+        "{s:?}"
+    );
+    assert!((s.mean_overlap.unwrap() - 0.9).abs() < 1e-6);
+    let kinds: Vec<_> = events.iter().map(|e| e.describe(&[])).collect();
+    assert_eq!(
+        kinds,
+        [
+            "retrieved #0 after 1.0 s",
+            "#0 → #1",
+            "retrieved #1 after 1.5 s"
+        ]
+    );
+}
+
+#[test]
+fn a_model_stuck_on_the_old_memory_scores_half_and_misses_the_change() {
+    let mut tr = Tracker::default();
+    feed(&mut tr, 20.0, two_holds, |_| Some(0));
+    let s = tr.summary();
+    let acc = s.accuracy.unwrap();
+    // Tracked: [3, 10) right and [13, 20) wrong.
+    assert!((acc - 0.5).abs() < 0.01, "{acc}");
+    assert_eq!((s.retrievals, s.missed), (1, 1));
+}
+
+#[test]
+fn flicker_shorter_than_the_dwell_is_ignored() {
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 10.0, two_holds, |t| {
+        if (5.0..5.1).contains(&t) {
+            Some(2)
+        } else {
+            Some(0)
+        }
+    });
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(tr.summary().transitions, 0);
+}
+
+/// Memory 0, a 1-s glitch to 3 at 4 s, memory 0 again.
+fn glitchy(t: f64) -> (Option<usize>, bool) {
+    if (4.0..5.0).contains(&t) {
+        (Some(3), true)
+    } else {
+        (Some(0), false)
+    }
+}
+
+#[test]
+fn an_ignored_glitch_is_corrected_and_a_followed_one_is_not() {
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 12.0, glitchy, |_| Some(0));
+    assert!(events.contains(&Event::GlitchCorrected {
+        time_secs: 7.0,
+        glitch: 3
+    }));
+    let s = tr.summary();
+    assert_eq!((s.glitches_seen, s.glitches_corrected), (1, 1));
+    assert_eq!(s.accuracy, Some(1.0));
+
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 12.0, glitchy, |t| {
+        Some(if (4.2..6.5).contains(&t) { 3 } else { 0 })
+    });
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::GlitchFollowed { glitch: 3, .. }))
+    );
+    let s = tr.summary();
+    assert_eq!((s.glitches_seen, s.glitches_corrected), (1, 0));
+    assert!(s.accuracy.unwrap() < 0.8);
+}
+
+#[test]
+fn a_short_visit_to_the_glitch_memory_still_counts_as_corrected() {
+    let mut tr = Tracker::default();
+    feed(&mut tr, 12.0, glitchy, |t| {
+        Some(if (4.6..4.9).contains(&t) { 3 } else { 0 })
+    });
+    let s = tr.summary();
+    assert_eq!((s.glitches_seen, s.glitches_corrected), (1, 1));
+}
+
+#[test]
+fn confusion_and_divergence_are_reported_once() {
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 6.0, two_holds, |t| (t < 3.0).then_some(0));
+    assert!(matches!(events.last(), Some(Event::Confusion { .. })));
+    let overlaps = [0.0f32; 4];
+    let obs = Observation {
+        time_secs: 6.0,
+        truth: Some(0),
+        glitch: false,
+        retrieved: None,
+        overlaps: &overlaps,
+        diverged: true,
+    };
+    assert_eq!(tr.observe(&obs), vec![Event::Diverged { time_secs: 6.0 }]);
+    assert!(tr.observe(&obs).is_empty());
+    assert!(tr.summary().diverged);
+}

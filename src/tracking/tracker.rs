@@ -1,0 +1,356 @@
+//! The tracker: one per model, fed the model's readout and the stimulus' ground truth at every
+//! step, it debounces the readout, emits events and accumulates the summary metrics.
+
+use super::{Event, Summary};
+
+/// How the tracker judges a run. Times in model seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerConfig {
+    /// After each change of the expected memory, this long is left out of the accuracy (the
+    /// network is allowed to settle).
+    pub settle_secs: f64,
+    /// A readout must stay the same this long before it counts (filters flicker at the
+    /// retrieval threshold; latencies are measured from the onset, not the confirmation).
+    pub dwell_secs: f64,
+    /// After a glitch ends, the model has this long to come back before it is judged.
+    pub glitch_grace_secs: f64,
+    /// A glitch counts as followed once the model has held the glitch memory this long in
+    /// total (from the glitch's start to the end of the grace time).
+    pub follow_secs: f64,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        Self {
+            settle_secs: 3.0,
+            dwell_secs: 0.2,
+            glitch_grace_secs: 2.0,
+            follow_secs: 0.5,
+        }
+    }
+}
+
+/// What the tracker needs from one step.
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
+    /// Model time of the readout.
+    pub time_secs: f64,
+    /// The stimulus' dominant memory (the frame's ground truth).
+    pub truth: Option<usize>,
+    /// The frame is part of a glitch.
+    pub glitch: bool,
+    /// The model's retrieved memory ([`crate::model::Network::retrieved`]).
+    pub retrieved: Option<usize>,
+    /// The model's overlaps m_μ (for the mean overlap with the expected memory).
+    pub overlaps: &'a [f32],
+    /// The model's state is no longer finite.
+    pub diverged: bool,
+}
+
+/// An open glitch: what the model should hold, where the glitch pointed, how long it followed.
+#[derive(Debug, Clone)]
+struct GlitchWatch {
+    memory: usize,
+    ended_secs: Option<f64>,
+    followed_secs: f64,
+    decided: bool,
+}
+
+/// Turns a model's per-step readouts into events and summary metrics. Pure: no clock, no I/O.
+#[derive(Debug, Clone)]
+pub struct Tracker {
+    config: TrackerConfig,
+    last_time: Option<f64>,
+    start_time: Option<f64>,
+    /// What the model should show: the truth, or during a glitch the memory before it.
+    expected: Option<usize>,
+    change_secs: f64,
+    changes: usize,
+    awaiting: bool,
+    /// The confirmed (debounced) readout.
+    stable: Option<usize>,
+    candidate: Option<usize>,
+    candidate_since: f64,
+    glitch: Option<GlitchWatch>,
+    diverged: bool,
+    // accumulators
+    tracked_secs: f64,
+    correct_secs: f64,
+    overlap_secs: f64,
+    latencies: Vec<f64>,
+    missed: usize,
+    glitches_seen: usize,
+    glitches_corrected: usize,
+    transitions: usize,
+}
+
+impl Tracker {
+    /// A tracker with the given judgement settings.
+    pub fn new(config: TrackerConfig) -> Self {
+        Self {
+            config,
+            last_time: None,
+            start_time: None,
+            expected: None,
+            change_secs: 0.0,
+            changes: 0,
+            awaiting: false,
+            stable: None,
+            candidate: None,
+            candidate_since: 0.0,
+            glitch: None,
+            diverged: false,
+            tracked_secs: 0.0,
+            correct_secs: 0.0,
+            overlap_secs: 0.0,
+            latencies: Vec::new(),
+            missed: 0,
+            glitches_seen: 0,
+            glitches_corrected: 0,
+            transitions: 0,
+        }
+    }
+
+    /// The judgement settings.
+    pub fn config(&self) -> &TrackerConfig {
+        &self.config
+    }
+    /// The confirmed retrieved memory (the readout after the dwell filter).
+    pub fn retrieved(&self) -> Option<usize> {
+        self.stable
+    }
+    /// The memory the model should show now.
+    pub fn expected(&self) -> Option<usize> {
+        self.expected
+    }
+
+    /// Feeds one step; returns the events it caused (usually none).
+    pub fn observe(&mut self, obs: &Observation) -> Vec<Event> {
+        let mut events = Vec::new();
+        if self.diverged {
+            return events;
+        }
+        let now = obs.time_secs;
+        if obs.diverged {
+            self.diverged = true;
+            events.push(Event::Diverged { time_secs: now });
+            return events;
+        }
+        let dt = self.last_time.map_or(0.0, |t| (now - t).max(0.0));
+        self.last_time = Some(now);
+        self.start_time.get_or_insert(now);
+
+        self.update_expected(obs, now, &mut events);
+        self.update_readout(obs.retrieved, now, &mut events);
+        self.update_glitch(now, dt, &mut events);
+        self.accumulate(obs, now, dt);
+        events
+    }
+
+    /// Closes the run: an open glitch is judged with what was seen, a change never answered
+    /// counts as missed.
+    pub fn finish(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        let now = self.last_time.unwrap_or(0.0);
+        if self.glitch.is_some() {
+            self.decide_glitch(now, &mut events);
+        }
+        if self.awaiting {
+            self.awaiting = false;
+            self.missed += 1;
+        }
+        events
+    }
+
+    /// The metrics so far.
+    pub fn summary(&self) -> Summary {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_by(f64::total_cmp);
+        let median = (!sorted.is_empty()).then(|| {
+            let k = sorted.len();
+            if k % 2 == 1 {
+                sorted[k / 2]
+            } else {
+                0.5 * (sorted[k / 2 - 1] + sorted[k / 2])
+            }
+        });
+        let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
+        Summary {
+            duration_secs: match (self.start_time, self.last_time) {
+                (Some(a), Some(b)) => b - a,
+                _ => 0.0,
+            },
+            accuracy: ratio(self.correct_secs, self.tracked_secs),
+            tracked_secs: self.tracked_secs,
+            changes: self.changes,
+            retrievals: self.latencies.len(),
+            missed: self.missed,
+            latency_median_secs: median,
+            latency_worst_secs: sorted.last().copied(),
+            glitches_seen: self.glitches_seen,
+            glitches_corrected: self.glitches_corrected,
+            mean_overlap: ratio(self.overlap_secs, self.tracked_secs),
+            transitions: self.transitions,
+            diverged: self.diverged,
+        }
+    }
+
+    fn update_expected(&mut self, obs: &Observation, now: f64, events: &mut Vec<Event>) {
+        if obs.glitch {
+            if let Some(g) = obs.truth.filter(|&g| Some(g) != self.expected) {
+                let open = self
+                    .glitch
+                    .as_ref()
+                    .is_some_and(|w| w.memory == g && w.ended_secs.is_none());
+                if !open {
+                    if self.glitch.is_some() {
+                        self.decide_glitch(now, events);
+                    }
+                    self.glitches_seen += 1;
+                    self.glitch = Some(GlitchWatch {
+                        memory: g,
+                        ended_secs: None,
+                        followed_secs: 0.0,
+                        decided: false,
+                    });
+                }
+            }
+            return;
+        }
+        if let Some(w) = self.glitch.as_mut().filter(|w| w.ended_secs.is_none()) {
+            w.ended_secs = Some(now);
+        }
+        if obs.truth != self.expected {
+            if self.glitch.is_some() {
+                self.decide_glitch(now, events);
+            }
+            if self.awaiting {
+                self.missed += 1;
+            }
+            self.expected = obs.truth;
+            self.change_secs = now;
+            self.changes += 1;
+            self.awaiting = obs.truth.is_some();
+            if self.awaiting && self.stable == obs.truth {
+                self.hit(now, now, events);
+            }
+        }
+    }
+
+    fn update_readout(&mut self, raw: Option<usize>, now: f64, events: &mut Vec<Event>) {
+        if raw != self.candidate {
+            self.candidate = raw;
+            self.candidate_since = now;
+        }
+        let confirmed = now - self.candidate_since >= self.config.dwell_secs - 1e-9;
+        if !confirmed || self.candidate == self.stable {
+            return;
+        }
+        let onset = self.candidate_since;
+        let old = self.stable;
+        self.stable = self.candidate;
+        match (old, self.stable) {
+            (Some(from), Some(to)) => {
+                self.transitions += 1;
+                events.push(Event::Transition {
+                    time_secs: now,
+                    from,
+                    to,
+                });
+            }
+            (None, Some(to)) if Some(to) != self.expected || !self.awaiting => {
+                events.push(Event::Retrieved {
+                    time_secs: now,
+                    memory: to,
+                    latency_secs: (onset - self.change_secs).max(0.0),
+                });
+            }
+            (Some(_), None) => events.push(Event::Confusion { time_secs: now }),
+            _ => {}
+        }
+        if self.awaiting && self.stable == self.expected {
+            self.hit(now, onset, events);
+        }
+    }
+
+    /// The expected memory was reached (onset at `onset`): one latency.
+    fn hit(&mut self, now: f64, onset: f64, events: &mut Vec<Event>) {
+        let latency = (onset - self.change_secs).max(0.0);
+        self.awaiting = false;
+        self.latencies.push(latency);
+        if let Some(memory) = self.expected {
+            events.push(Event::Retrieved {
+                time_secs: now,
+                memory,
+                latency_secs: latency,
+            });
+        }
+    }
+
+    fn update_glitch(&mut self, now: f64, dt: f64, events: &mut Vec<Event>) {
+        let stable = self.stable;
+        let (follow, grace) = (self.config.follow_secs, self.config.glitch_grace_secs);
+        let Some(w) = self.glitch.as_mut() else {
+            return;
+        };
+        if stable == Some(w.memory) {
+            w.followed_secs += dt;
+        }
+        if !w.decided && w.followed_secs >= follow {
+            w.decided = true;
+            events.push(Event::GlitchFollowed {
+                time_secs: now,
+                glitch: w.memory,
+            });
+        }
+        if w.ended_secs.is_some_and(|e| now - e >= grace) {
+            self.decide_glitch(now, events);
+        }
+    }
+
+    /// Judges and closes the open glitch.
+    fn decide_glitch(&mut self, now: f64, events: &mut Vec<Event>) {
+        let Some(w) = self.glitch.take() else {
+            return;
+        };
+        if w.decided {
+            return;
+        }
+        if w.followed_secs >= self.config.follow_secs {
+            events.push(Event::GlitchFollowed {
+                time_secs: now,
+                glitch: w.memory,
+            });
+        } else {
+            self.glitches_corrected += 1;
+            events.push(Event::GlitchCorrected {
+                time_secs: now,
+                glitch: w.memory,
+            });
+        }
+    }
+
+    fn accumulate(&mut self, obs: &Observation, now: f64, dt: f64) {
+        let Some(expected) = self.expected else {
+            return;
+        };
+        if now - self.change_secs < self.config.settle_secs {
+            return;
+        }
+        self.tracked_secs += dt;
+        if self.stable == Some(expected) {
+            self.correct_secs += dt;
+        }
+        let m = obs
+            .overlaps
+            .get(expected)
+            .map_or(0.0, |m| f64::from(m.abs()));
+        self.overlap_secs += m * dt;
+    }
+}
+
+impl Default for Tracker {
+    fn default() -> Self {
+        Self::new(TrackerConfig::default())
+    }
+}
