@@ -7,6 +7,7 @@ use std::sync::Arc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
+use recall::model::landscape::{Grid, Plane, Terms, most_salient_pair};
 use recall::model::{Memories, ModelKind, Network, Params};
 
 fn network(kind: ModelKind, side: usize, p: usize) -> Network {
@@ -38,9 +39,18 @@ fn bench_steps(c: &mut Criterion) {
     }
     group.finish();
 
-    let mut net = network(ModelKind::Idp, 32, 10);
+    let net = network(ModelKind::Idp, 32, 10);
     c.bench_function("energy/N=1024/P=10", |b| b.iter(|| black_box(net.energy())));
-    net.step().ok();
+
+    // One redraw of the landscape panel: class sums for the pair, terms, and a 64×48 grid.
+    c.bench_function("landscape/64x48/N=1024/P=10", |b| {
+        b.iter(|| {
+            let (m1, m2) = most_salient_pair(net.landscape_weights()).unwrap_or((0, 1));
+            let plane = Plane::new(net.memories(), m1, m2);
+            let terms = Terms::of(&net, &plane);
+            black_box(Grid::sample(&plane, &terms, 64, 48, 3.0))
+        })
+    });
 }
 
 criterion_group!(benches, bench_steps);

@@ -85,9 +85,20 @@ fn same_seed_same_trajectory_at_two_snapshot_rates() {
         },
         11,
     ));
-    assert!(seen_a > seen_b, "rates did not differ: {seen_a} vs {seen_b}");
-    assert!((a.time_secs - 12.0).abs() < 1e-9, "stopped at {}", a.time_secs);
-    assert_eq!(a.history_times_secs.len(), 120, "one sample per 0.1-s frame");
+    assert!(
+        seen_a > seen_b,
+        "rates did not differ: {seen_a} vs {seen_b}"
+    );
+    assert!(
+        (a.time_secs - 12.0).abs() < 1e-9,
+        "stopped at {}",
+        a.time_secs
+    );
+    assert_eq!(
+        a.history_times_secs.len(),
+        120,
+        "one sample per 0.1-s frame"
+    );
     assert_same_trajectory(&a, &b);
     assert_eq!(log_a, log_b, "the event logs differ");
 
@@ -130,7 +141,10 @@ fn pause_stops_model_time_and_resume_continues() {
         }
     };
     assert!(!moving.status.paused);
-    pipeline.controls().send(Control::SetPaused(true)).expect("send");
+    pipeline
+        .controls()
+        .send(Control::SetPaused(true))
+        .expect("send");
     let paused = loop {
         let s = snaps.recv_timeout(WAIT).expect("snapshot");
         if s.status.paused {
@@ -138,7 +152,10 @@ fn pause_stops_model_time_and_resume_continues() {
         }
     };
     // While paused nothing new is published except on request: no snapshot with a later time.
-    pipeline.controls().send(Control::SetNoise(1.5)).expect("send");
+    pipeline
+        .controls()
+        .send(Control::SetNoise(1.5))
+        .expect("send");
     let after = loop {
         let s = snaps.recv_timeout(WAIT).expect("snapshot");
         if s.status.noise_std == 1.5 {
@@ -146,7 +163,10 @@ fn pause_stops_model_time_and_resume_continues() {
         }
     };
     assert_eq!(after.time_secs, paused.time_secs, "time moved while paused");
-    pipeline.controls().send(Control::SetPaused(false)).expect("send");
+    pipeline
+        .controls()
+        .send(Control::SetPaused(false))
+        .expect("send");
     let resumed = loop {
         let s = snaps.recv_timeout(WAIT).expect("snapshot");
         if s.time_secs > paused.time_secs {
@@ -165,7 +185,10 @@ fn controls_reach_the_models() {
     let pipeline = Pipeline::start(c).expect("start");
     pipeline
         .controls()
-        .send(Control::SetModels(vec![ModelKind::IdpFilter, ModelKind::Discrete]))
+        .send(Control::SetModels(vec![
+            ModelKind::IdpFilter,
+            ModelKind::Discrete,
+        ]))
         .expect("send");
     let snap = loop {
         let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
@@ -196,7 +219,11 @@ fn shutdown_is_clean_when_nobody_reads() {
         let result = pipeline.shutdown();
         let _ = done_tx.send(result.is_ok());
     });
-    assert_eq!(done_rx.recv_timeout(WAIT), Ok(true), "shutdown hung or failed");
+    assert_eq!(
+        done_rx.recv_timeout(WAIT),
+        Ok(true),
+        "shutdown hung or failed"
+    );
 }
 
 /// A run that reached its stop time and whose final snapshot nobody takes still shuts down.
@@ -214,5 +241,9 @@ fn shutdown_is_clean_after_the_stop_time() {
     std::thread::spawn(move || {
         let _ = done_tx.send(pipeline.shutdown().is_ok());
     });
-    assert_eq!(done_rx.recv_timeout(WAIT), Ok(true), "shutdown hung or failed");
+    assert_eq!(
+        done_rx.recv_timeout(WAIT),
+        Ok(true),
+        "shutdown hung or failed"
+    );
 }

@@ -277,15 +277,16 @@ pub fn axpy(k: f32, x: &[f32], y: &mut [f32]) {
 /// Written in this form it stays finite at v = ±1 (F(±1) = ln 2), where `v·artanh v` alone
 /// would overflow: saturated neurons are the normal case at gain 10.
 pub fn entropy_term(psi: &[f32]) -> f64 {
+    psi.iter().map(|&v| entropy_of(f64::from(v))).sum()
+}
+
+/// F(v) = ∫₀ᵛ artanh(s) ds for one v ∈ [−1, 1] (see [`entropy_term`]).
+pub fn entropy_of(v: f64) -> f64 {
     fn xlogx(t: f64) -> f64 {
         if t <= 0.0 { 0.0 } else { t * t.ln() }
     }
-    psi.iter()
-        .map(|&v| {
-            let v = f64::from(v).clamp(-1.0, 1.0);
-            0.5 * (xlogx(1.0 + v) + xlogx(1.0 - v))
-        })
-        .sum()
+    let v = v.clamp(-1.0, 1.0);
+    0.5 * (xlogx(1.0 + v) + xlogx(1.0 - v))
 }
 
 #[cfg(test)]

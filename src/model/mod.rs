@@ -3,6 +3,7 @@
 //! seed.
 
 pub mod kernels;
+pub mod landscape;
 pub mod memories;
 pub mod network;
 pub mod params;

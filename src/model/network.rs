@@ -436,6 +436,11 @@ impl Network {
     pub fn saliencies(&self) -> &[f32] {
         &self.alpha
     }
+    /// The bias current b(t) fed to the state now (classic constant, or pulsed within its pulse),
+    /// or `None`.
+    pub fn bias(&self) -> Option<&[f32]> {
+        self.current_on().then_some(&self.input[..])
+    }
     /// The weights of W in the current landscape: α (IDP), the filtered α̃ (IDP with filter),
     /// or 1 for every memory (classic and discrete).
     pub fn landscape_weights(&self) -> &[f32] {

@@ -1,0 +1,118 @@
+//! The landscape on a plane: its O(P) energy equals the network's O(N·P) energy, and its minima
+//! sit where the theory puts the wells (γ_ρ along ξ_ρ on orthogonal memories).
+
+use std::sync::Arc;
+
+use recall::model::landscape::{Grid, Plane, Terms, energy_at, most_salient_pair};
+use recall::model::theory::gamma;
+use recall::model::{Memories, ModelKind, Network, Params};
+
+fn input(mem: &Memories, alpha: &[f64]) -> Vec<f32> {
+    (0..mem.n())
+        .map(|i| {
+            alpha
+                .iter()
+                .enumerate()
+                .map(|(mu, &a)| a as f32 * mem.memory(mu)[i])
+                .sum()
+        })
+        .collect()
+}
+
+#[test]
+fn plane_energy_equals_network_energy() {
+    let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(4);
+    let mem = Arc::new(Memories::random(32, 32, 6, &mut rng));
+    for kind in [
+        ModelKind::Idp,
+        ModelKind::ClassicConstant,
+        ModelKind::ClassicPulsed,
+        ModelKind::Discrete,
+    ] {
+        let mut net = Network::new(mem.clone(), kind, Params::default(), 1).expect("params");
+        net.set_input(&input(&mem, &[0.2, 0.5, 0.1, 0.0, 0.3, 0.05]), true)
+            .expect("input");
+        let plane = Plane::new(&mem, 1, 4);
+        for (a, b) in [(0.3f64, -0.2f64), (1.0, 0.0), (-0.05, 0.7), (0.0, 0.0)] {
+            let x: Vec<f32> = (0..mem.n())
+                .map(|i| a as f32 * mem.memory(1)[i] + b as f32 * mem.memory(4)[i])
+                .collect();
+            net.set_state(&x).expect("state");
+            let terms = Terms::of(&net, &plane);
+            let (pa, pb) = plane.project(&mem, net.state());
+            let continuous = kind != ModelKind::Discrete;
+            assert!(
+                !continuous || (pa - a).abs() < 1e-5 && (pb - b).abs() < 1e-5 || !continuous,
+                "projection ({pa}, {pb}) of ({a}, {b})"
+            );
+            let want = net.energy();
+            let got = energy_at(&plane, &terms, a, b);
+            assert!(
+                (got - want).abs() < 1e-3 * want.abs().max(1.0),
+                "{kind} at ({a},{b}): plane {got} vs network {want}"
+            );
+        }
+    }
+}
+
+#[test]
+fn minima_sit_at_gamma_along_each_memory() {
+    let mem = Arc::new(Memories::hadamard(32, 32, 4).expect("hadamard"));
+    let params = Params {
+        gain: 1.0,
+        zero_diagonal: false,
+        noise_std: 0.0,
+        ..Params::default()
+    };
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
+    let alpha = [0.3, 2.0, 0.0, 1.5];
+    net.set_input(&input(&mem, &alpha), true).expect("input");
+    assert_eq!(most_salient_pair(net.landscape_weights()), Some((1, 3)));
+    let plane = Plane::new(&mem, 1, 3);
+    let terms = Terms::of(&net, &plane);
+    let grid = Grid::sample(&plane, &terms, 121, 121, 3.0);
+    let step = 2.0 * 3.0 / 120.0;
+    let mut found: Vec<(f64, f64)> = grid
+        .minima()
+        .into_iter()
+        .map(|(c, r)| {
+            (
+                Grid::coord(c, 121, 3.0, false),
+                Grid::coord(r, 121, 3.0, true),
+            )
+        })
+        .collect();
+    found.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.1.total_cmp(&q.1)));
+    let (g1, g3) = (gamma(2.0).expect("root"), gamma(1.5).expect("root"));
+    let want = [(-g1, 0.0), (0.0, -g3), (0.0, g3), (g1, 0.0)];
+    assert_eq!(found.len(), 4, "minima {found:?}, theory {want:?}");
+    for (f, w) in found.iter().zip(want) {
+        assert!(
+            (f.0 - w.0).abs() <= step && (f.1 - w.1).abs() <= step,
+            "minimum {f:?} vs theory {w:?}"
+        );
+    }
+    // The most salient memory has the deeper well.
+    let e = |a: f64, b: f64| energy_at(&plane, &terms, a, b);
+    assert!(e(g1, 0.0) < e(0.0, g3));
+}
+
+#[test]
+fn a_saddle_is_not_a_minimum() {
+    // α₂ = 1.2 is below α*(3) = 1.40: its equilibrium exists but is a saddle, so no well there.
+    let mem = Arc::new(Memories::hadamard(32, 32, 3).expect("hadamard"));
+    let params = Params {
+        gain: 1.0,
+        zero_diagonal: false,
+        noise_std: 0.0,
+        ..Params::default()
+    };
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
+    net.set_input(&input(&mem, &[3.0, 1.2, 0.0]), true)
+        .expect("input");
+    let plane = Plane::new(&mem, 0, 1);
+    let grid = Grid::sample(&plane, &Terms::of(&net, &plane), 121, 121, 4.0);
+    let minima = grid.minima();
+    assert_eq!(minima.len(), 2, "only ±γ(3)ξ₀ should be wells: {minima:?}");
+    assert!(net.theory().memories[1].exists && !net.theory().memories[1].stable);
+}
