@@ -116,3 +116,57 @@ fn a_saddle_is_not_a_minimum() {
     assert_eq!(minima.len(), 2, "only ±γ(3)ξ₀ should be wells: {minima:?}");
     assert!(net.theory().memories[1].exists && !net.theory().memories[1].stable);
 }
+
+#[test]
+fn view_names_the_wells_and_follows_the_state() {
+    let mem = Arc::new(Memories::hadamard(32, 32, 4).expect("hadamard"));
+    let mut net = Network::new(
+        mem.clone(),
+        ModelKind::Idp,
+        Params {
+            noise_std: 0.0,
+            ..Params::default()
+        },
+        2,
+    )
+    .expect("params");
+    net.set_input(&input(&mem, &[0.1, 0.8, 0.0, 0.5]), true)
+        .expect("input");
+    net.run(1000).expect("finite");
+    let (m1, m2) = most_salient_pair(net.landscape_weights()).expect("two memories");
+    let plane = Plane::new(&mem, m1, m2);
+    let v = recall::model::landscape::view(&net, &plane, 61, 41);
+    assert_eq!(v.axes, (1, 3));
+    let mut named: Vec<(usize, i8, bool)> = v
+        .wells
+        .iter()
+        .map(|w| (w.memory, w.sign, w.stable))
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        vec![(1, -1, true), (1, 1, true), (3, -1, true), (3, 1, true)],
+        "wells {:?}",
+        v.wells
+    );
+    let extent = v.grid.extent;
+    assert!(
+        v.wells
+            .iter()
+            .all(|w| w.at.0.abs() < extent && w.at.1.abs() < extent)
+    );
+    // The state has settled in one of the wells of memory 1 (the most salient).
+    let retrieved = net.retrieved().expect("retrieved");
+    assert_eq!(retrieved, 1);
+    assert!(
+        v.state.0.abs() > 0.5 && v.state.1.abs() < 0.05,
+        "state at {:?}",
+        v.state
+    );
+    let deepest = v
+        .wells
+        .iter()
+        .min_by(|a, b| a.energy.total_cmp(&b.energy))
+        .expect("wells");
+    assert_eq!(deepest.memory, 1);
+}

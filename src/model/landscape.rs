@@ -221,3 +221,78 @@ pub fn most_salient_pair(weights: &[f32]) -> Option<(usize, usize)> {
     });
     Some((idx[0], idx[1]))
 }
+
+/// A well on one axis of the plane: the equilibrium γ_ρ·(±ξ_ρ) of an axis memory, where the
+/// theory (model.md §4) puts it. At gain 1 these are the grid's minima (tested); at high gain
+/// the landscape is flat where the neurons saturate, so grid minima are ill-defined and the
+/// theory's positions are the useful marks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Well {
+    /// The memory whose axis the well is on.
+    pub memory: usize,
+    /// +1 for the memory, −1 for its negative image.
+    pub sign: i8,
+    /// Plane coordinates (a, b) of the equilibrium.
+    pub at: (f64, f64),
+    /// Stable (a true well) or a saddle.
+    pub stable: bool,
+    /// E at the equilibrium.
+    pub energy: f64,
+}
+
+/// Everything a landscape panel draws: the grid, its wells, and where the state is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub grid: Grid,
+    /// The memories along a (columns) and b (rows).
+    pub axes: (usize, usize),
+    /// The state's projection (a, b) onto the plane.
+    pub state: (f64, f64),
+    pub wells: Vec<Well>,
+}
+
+/// Samples `net`'s current landscape on `plane` over a range that covers both wells (the
+/// theory's γ of each axis memory) and the state, on a `cols`×`rows` grid.
+pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
+    let terms = Terms::of(net, plane);
+    let state = plane.project(net.memories(), net.state());
+    let theory = net.theory();
+    let gamma_of = |mu: usize| theory.memories.get(mu).and_then(|m| m.gamma).unwrap_or(0.0);
+    let reach = [
+        gamma_of(plane.axes.0),
+        gamma_of(plane.axes.1),
+        state.0.abs(),
+        state.1.abs(),
+        0.25,
+    ]
+    .into_iter()
+    .filter(|v| v.is_finite())
+    .fold(0.0, f64::max);
+    let extent = 1.3 * reach;
+    let grid = Grid::sample(plane, &terms, cols, rows, extent);
+    let mut wells = Vec::new();
+    for (axis, mu) in [(0, plane.axes.0), (1, plane.axes.1)] {
+        let Some(m) = theory.memories.get(mu) else {
+            continue;
+        };
+        let Some(g) = m.gamma else { continue };
+        for sign in [1i8, -1] {
+            let v = f64::from(sign) * g;
+            let at = if axis == 0 { (v, 0.0) } else { (0.0, v) };
+            let energy = energy_at(plane, &terms, at.0, at.1);
+            wells.push(Well {
+                memory: mu,
+                sign,
+                at,
+                stable: m.stable,
+                energy,
+            });
+        }
+    }
+    View {
+        grid,
+        axes: plane.axes,
+        state,
+        wells,
+    }
+}
