@@ -42,7 +42,7 @@ fn plane_energy_equals_network_energy() {
             let (pa, pb) = plane.project(&mem, net.state());
             let continuous = kind != ModelKind::Discrete;
             assert!(
-                !continuous || (pa - a).abs() < 1e-5 && (pb - b).abs() < 1e-5 || !continuous,
+                !continuous || ((pa - a).abs() < 1e-5 && (pb - b).abs() < 1e-5),
                 "projection ({pa}, {pb}) of ({a}, {b})"
             );
             let want = net.energy();
