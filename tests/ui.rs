@@ -303,3 +303,33 @@ fn no_size_panics() {
     let screen = text(draw(&a, 80, 24).backend().buffer());
     assert!(screen.contains("starting"));
 }
+
+#[test]
+fn state_images_change_only_by_whole_levels_and_at_the_image_rate() {
+    let mut a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Tour, 2.0, 1.0).with_fps(15);
+    assert_eq!(a.image_every, 3);
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    snap.models[0].activation_mean.fill(0.0);
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    let shown = |a: &App| a.images.as_ref().map(|i| i.states[0][0]);
+    assert_eq!(shown(&a), Some(0.0));
+    // A small wobble (less than a level) never repaints, however many snapshots pass.
+    snap.models[0].activation_mean.fill(0.4);
+    for _ in 0..6 {
+        a.update(Msg::Snapshot(Box::new(snap.clone())));
+    }
+    assert_eq!(shown(&a), Some(0.0));
+    // A real change shows at the next image refresh (every third snapshot at 15 fps).
+    snap.models[0].activation_mean.fill(0.9);
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    let before = shown(&a);
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    assert_eq!(before, Some(0.0));
+    assert_eq!(shown(&a), Some(1.0));
+    // After a key press the very next snapshot refreshes the images.
+    snap.models[0].activation_mean.fill(-1.0);
+    a.update(Msg::Intent(Intent::ResetState));
+    a.update(Msg::Snapshot(Box::new(snap)));
+    assert_eq!(shown(&a), Some(-1.0));
+}

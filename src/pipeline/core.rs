@@ -14,6 +14,10 @@ use super::{LogEntry, LogKind, Source};
 
 /// Per-frame samples kept for the charts (at 0.1 s per frame: one minute of model time).
 pub const HISTORY_LEN: usize = 600;
+/// Time constant of the state image's running mean, in model seconds: long enough to calm the
+/// noise's pixel flicker (which would cost the terminal most of its bytes), short enough to
+/// show a transition as it happens.
+pub const DISPLAY_TAU_SECS: f64 = 0.3;
 
 /// One running model with its tracking state and history.
 struct Slot {
@@ -21,6 +25,8 @@ struct Slot {
     tracker: ModelTracker,
     history: ModelHistory,
     overlaps: Vec<f32>,
+    /// Running mean of Ψ(x) over DISPLAY_TAU_SECS (display only; never fed back).
+    display: Vec<f32>,
 }
 
 /// The simulator's state between two frames.
@@ -116,7 +122,9 @@ impl SimCore {
         let mut history = ModelHistory::new(p);
         // Align the new model's history with the shared time axis by starting it empty.
         history.truncate_front(0);
+        let display = net.activation().to_vec();
         Ok(Slot {
+            display,
             net,
             tracker: ModelTracker::new(kind),
             history,
@@ -156,6 +164,7 @@ impl SimCore {
     /// One integration step of every model; at the end of a frame, tracks and samples history.
     pub fn step(&mut self, log: &mut Vec<LogEntry>) {
         let time_secs = self.time_secs();
+        let k = (1.0 - (-self.params.dt_secs / DISPLAY_TAU_SECS).exp()) as f32;
         for slot in &mut self.slots {
             if let Err(e) = slot.net.step() {
                 log.push(LogEntry {
@@ -165,6 +174,13 @@ impl SimCore {
                     text: format!("{e}; state reset to random"),
                 });
                 slot.net.randomize_state();
+            }
+            if slot.display.len() == slot.net.activation().len() {
+                for (d, &a) in slot.display.iter_mut().zip(slot.net.activation()) {
+                    *d += k * (a - *d);
+                }
+            } else {
+                slot.display = slot.net.activation().to_vec();
             }
         }
         self.steps += 1;
@@ -234,6 +250,7 @@ impl SimCore {
     pub fn randomize_state(&mut self) {
         for slot in &mut self.slots {
             slot.net.randomize_state();
+            slot.display = slot.net.activation().to_vec();
         }
     }
 
@@ -284,6 +301,7 @@ impl SimCore {
                 ModelView {
                     kind: net.kind(),
                     activation: net.activation().to_vec(),
+                    activation_mean: slot.display.clone(),
                     overlaps: net.overlaps(),
                     saliencies: net.saliencies().to_vec(),
                     energy: net.energy(),

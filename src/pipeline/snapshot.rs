@@ -44,6 +44,8 @@ pub struct ModelView {
     pub kind: ModelKind,
     /// Ψ(x) ∈ [−1, 1]^N.
     pub activation: Vec<f32>,
+    /// Ψ(x) averaged over the last `DISPLAY_TAU_SECS` (what the state image shows).
+    pub activation_mean: Vec<f32>,
     /// m_μ = (1/N) ξ_μᵀ Ψ(x), length P.
     pub overlaps: Vec<f32>,
     /// α_μ(u) of the current input, length P.

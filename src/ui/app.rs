@@ -16,6 +16,9 @@ pub const LOG_LEN: usize = 200;
 pub const NOISE_STEP: f64 = 0.5;
 /// Largest σ reachable with the keys.
 pub const MAX_NOISE: f64 = 20.0;
+/// Image panels refresh at most this often per wall second (at the snapshot rate otherwise):
+/// a noisy state image changes nearly every cell, and the terminal's bytes matter over SSH.
+pub const IMAGE_HZ: u32 = 5;
 /// The speeds `[` and `]` step through (model seconds per wall second).
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
@@ -37,6 +40,12 @@ pub struct App {
     pub theme: Theme,
     /// The newest snapshot (state: older ones are dropped).
     pub snapshot: Option<Box<Snapshot>>,
+    /// The pixels the image panels show (refreshed every `image_every`-th snapshot, and at
+    /// once after a key press).
+    pub images: Option<ImageSet>,
+    /// Snapshots between two image refreshes: ⌈fps / IMAGE_HZ⌉.
+    pub image_every: u32,
+    snapshots_since_images: u32,
     /// The newest log lines, oldest first.
     pub log: VecDeque<LogEntry>,
     pub show_help: bool,
@@ -77,6 +86,9 @@ impl App {
         Self {
             theme,
             snapshot: None,
+            images: None,
+            image_every: 1,
+            snapshots_since_images: 0,
             log: VecDeque::new(),
             show_help: false,
             paused: false,
@@ -90,6 +102,12 @@ impl App {
             should_quit: false,
             dirty: true,
         }
+    }
+
+    /// Refreshes the images every ⌈fps / IMAGE_HZ⌉-th snapshot (the pipeline publishes at fps).
+    pub fn with_fps(mut self, fps: u32) -> Self {
+        self.image_every = fps.div_ceil(IMAGE_HZ).max(1);
+        self
     }
 
     /// The models the simulator should run, primary first.
@@ -121,9 +139,16 @@ impl App {
         match msg {
             Msg::Intent(intent) => {
                 self.dirty = true;
+                // The effect of a key shows in full in the next frame.
+                self.snapshots_since_images = u32::MAX;
                 self.on_intent(intent)
             }
             Msg::Snapshot(snapshot) => {
+                self.snapshots_since_images = self.snapshots_since_images.saturating_add(1);
+                if self.images.is_none() || self.snapshots_since_images >= self.image_every {
+                    self.images = Some(ImageSet::of(&snapshot, self.images.as_ref()));
+                    self.snapshots_since_images = 0;
+                }
                 self.snapshot = Some(snapshot);
                 self.dirty = true;
                 None
@@ -203,6 +228,50 @@ impl App {
                 self.scenario = next_in(&ScenarioName::ALL, self.scenario);
                 Some(Control::SetScenario(self.scenario))
             }
+        }
+    }
+}
+
+/// The pixels of the image panels, copied from one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageSet {
+    /// The input frame's image.
+    pub input: Vec<f32>,
+    /// The input frame is part of a glitch.
+    pub glitch: bool,
+    /// Per model (in snapshot order), the mean state Ψ(x) shown.
+    pub states: Vec<Vec<f32>>,
+}
+
+/// Grey levels of the state images, as values in [−1, 1] (they match the theme's levels).
+const STATE_LEVEL_STEP: f32 = 2.0 / (super::theme::GREY_LEVELS - 1) as f32;
+
+impl ImageSet {
+    /// The images of `s`; state pixels keep their previous grey level unless they moved a
+    /// whole level away from it (hysteresis: a noisy state would otherwise repaint every cell).
+    fn of(s: &Snapshot, previous: Option<&ImageSet>) -> Self {
+        let states = s
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let old = previous
+                    .and_then(|p| p.states.get(i))
+                    .filter(|o| o.len() == m.activation_mean.len());
+                m.activation_mean
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| match old {
+                        Some(old) if (v - old[k]).abs() <= STATE_LEVEL_STEP => old[k],
+                        _ => (v / STATE_LEVEL_STEP).round() * STATE_LEVEL_STEP,
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            input: s.input_image.clone(),
+            glitch: s.glitch,
+            states,
         }
     }
 }

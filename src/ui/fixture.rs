@@ -113,6 +113,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
             let w64: Vec<f64> = weights.iter().map(|&w| f64::from(w)).collect();
             ModelView {
                 kind,
+                activation_mean: activation.clone(),
                 activation,
                 overlaps,
                 saliencies,

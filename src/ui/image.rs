@@ -81,7 +81,23 @@ impl Widget for HalfBlockImage<'_> {
                     continue;
                 };
                 let (lt, lb) = (level(top), level(bottom));
-                if self.theme.color && !self.theme.ascii {
+                let top_level = GREY_LEVELS - 1;
+                let extreme = |l: u8| l == 0 || l == top_level;
+                if self.theme.color && !self.theme.ascii && extreme(lt) && extreme(lb) {
+                    // Pure black and white cells share one style and differ only by glyph: a
+                    // changed cell then costs the terminal no colour sequence (same look).
+                    let symbol = match (lt == top_level, lb == top_level) {
+                        (false, false) => " ",
+                        (true, false) => "▀",
+                        (false, true) => "▄",
+                        (true, true) => "█",
+                    };
+                    cell.set_symbol(symbol).set_style(
+                        Style::new()
+                            .fg(self.theme.grey(top_level))
+                            .bg(self.theme.grey(0)),
+                    );
+                } else if self.theme.color && !self.theme.ascii {
                     cell.set_symbol("▀")
                         .set_style(Style::new().fg(self.theme.grey(lt)).bg(self.theme.grey(lb)));
                 } else {

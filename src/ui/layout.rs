@@ -70,20 +70,23 @@ fn render_images(app: &App, snap: &Snapshot, k: usize, area: Rect, buf: &mut Buf
     let (cw, _) = cells(w, h, k);
     let panel_w = cw + 2;
     let mut panels: Vec<(String, &[f32])> = Vec::new();
-    let input_title = if snap.glitch {
+    let Some(images) = app.images.as_ref() else {
+        return;
+    };
+    let input_title = if images.glitch {
         "input (glitch!)"
     } else {
         "input u"
     };
-    panels.push((input_title.to_string(), &snap.input_image));
+    panels.push((input_title.to_string(), &images.input));
     let single = snap.models.len() == 1;
-    for view in &snap.models {
+    for (view, state) in snap.models.iter().zip(&images.states) {
         let title = if single {
             "state Ψ(x)".to_string()
         } else {
             format!("{} Ψ(x)", short_model(view.kind.name()))
         };
-        panels.push((title, &view.activation));
+        panels.push((title, state));
     }
     let recalled = snap.models.first().and_then(|v| v.retrieved);
     if single && let Some(mu) = recalled {

@@ -53,7 +53,8 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         sim.scenario,
         sim.noise,
         dash.speed,
-    );
+    )
+    .with_fps(dash.fps);
     let pipeline = Pipeline::start(PipelineConfig {
         memories: Arc::new(memories),
         scenario: sim.scenario,

@@ -137,6 +137,10 @@ pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(
+        " State images show Ψ(x) averaged over 0.3 s of model time.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
         " IDP: the input sets the synapses W(u); the state rolls into the memory the input is most about.",
         theme.dim(),
     ));

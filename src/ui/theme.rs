@@ -9,7 +9,7 @@ use ratatui::symbols::Marker;
 use crate::pipeline::LogKind;
 
 /// Grey levels an image pixel is quantised to (fewer levels: fewer cells change per frame).
-pub const GREY_LEVELS: u8 = 6;
+pub const GREY_LEVELS: u8 = 5;
 
 /// How the dashboard draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
