@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::model::{Memories, ModelError, ModelKind, Network, Params};
 use crate::stimulus::{Frame, ScenarioName};
-use crate::tracking::Event;
+use crate::tracking::{Observation, Tracker, TrackerConfig};
 
 use super::snapshot::{ModelHistory, ModelView, Snapshot, Status};
 use super::{LogEntry, LogKind, Source};
@@ -22,7 +22,8 @@ pub const DISPLAY_TAU_SECS: f64 = 0.3;
 /// One running model with its tracking state and history.
 struct Slot {
     net: Network,
-    tracker: ModelTracker,
+    /// Events and accuracy (fed every step, as the headless runner does).
+    tracker: Tracker,
     history: ModelHistory,
     overlaps: Vec<f32>,
     /// Running mean of Ψ(x) over DISPLAY_TAU_SECS (display only; never fed back).
@@ -126,7 +127,7 @@ impl SimCore {
         Ok(Slot {
             display,
             net,
-            tracker: ModelTracker::new(kind),
+            tracker: Tracker::new(TrackerConfig::default()),
             history,
             overlaps: vec![0.0; p],
         })
@@ -161,19 +162,39 @@ impl SimCore {
         self.frame_steps_left = self.steps_per_frame;
     }
 
-    /// One integration step of every model; at the end of a frame, tracks and samples history.
+    /// One integration step of every model, tracked; at the end of a frame, samples history.
     pub fn step(&mut self, log: &mut Vec<LogEntry>) {
-        let time_secs = self.time_secs();
         let k = (1.0 - (-self.params.dt_secs / DISPLAY_TAU_SECS).exp()) as f32;
+        let time_secs = (self.steps + 1) as f64 * self.params.dt_secs;
+        let (truth, glitch) = self
+            .frame
+            .as_ref()
+            .map_or((None, false), |f| (f.truth, f.glitch));
+        let names = self.memories.names();
         for slot in &mut self.slots {
+            let kind = slot.net.kind();
             if let Err(e) = slot.net.step() {
                 log.push(LogEntry {
                     time_secs,
-                    source: Source::Model(slot.net.kind()),
+                    source: Source::Model(kind),
                     kind: LogKind::Error,
                     text: format!("{e}; state reset to random"),
                 });
                 slot.net.randomize_state();
+                // A fresh tracker: the old one stops at a divergence for good.
+                slot.tracker = Tracker::new(TrackerConfig::default());
+            }
+            slot.net.overlaps_into(&mut slot.overlaps);
+            let observation = Observation {
+                time_secs,
+                truth,
+                glitch,
+                retrieved: slot.net.retrieved(),
+                overlaps: &slot.overlaps,
+                diverged: false,
+            };
+            for event in slot.tracker.observe(&observation) {
+                log.push(LogEntry::from_event(&event, kind, names));
             }
             if slot.display.len() == slot.net.activation().len() {
                 for (d, &a) in slot.display.iter_mut().zip(slot.net.activation()) {
@@ -186,26 +207,14 @@ impl SimCore {
         self.steps += 1;
         self.frame_steps_left = self.frame_steps_left.saturating_sub(1);
         if self.frame_steps_left == 0 {
-            self.end_of_frame(log);
+            self.end_of_frame();
         }
     }
 
-    fn end_of_frame(&mut self, log: &mut Vec<LogEntry>) {
+    fn end_of_frame(&mut self) {
         let time_secs = self.time_secs();
-        let (truth, glitch, changed) = self
-            .frame
-            .as_ref()
-            .map_or((None, false, false), |f| (f.truth, f.glitch, f.changed));
-        let names = self.memories.names().to_vec();
+        let truth = self.frame.as_ref().and_then(|f| f.truth);
         for slot in &mut self.slots {
-            slot.net.overlaps_into(&mut slot.overlaps);
-            let retrieved = slot.net.retrieved();
-            for event in slot
-                .tracker
-                .observe(time_secs, retrieved, truth, glitch, changed)
-            {
-                log.push(LogEntry::from_event(&event, slot.net.kind(), &names));
-            }
             let energy = slot.net.energy();
             slot.history.push(&slot.overlaps, energy, HISTORY_LEN);
         }
@@ -261,7 +270,7 @@ impl SimCore {
             slot.net.set_memories(Arc::clone(&memories));
             slot.history = ModelHistory::new(memories.p());
             slot.overlaps = vec![0.0; memories.p()];
-            slot.tracker = ModelTracker::new(slot.net.kind());
+            slot.tracker = Tracker::new(TrackerConfig::default());
         }
         self.history_times_secs.clear();
         self.history_truth.clear();
@@ -308,7 +317,7 @@ impl SimCore {
                     retrieved: net.retrieved(),
                     theory: crate::model::theory::analyse(&w64, gain),
                     weights,
-                    accuracy: slot.tracker.accuracy(),
+                    accuracy: slot.tracker.summary().accuracy,
                     overlap_history: slot.history.overlaps.iter().map(pad).collect(),
                     energy_history,
                 }
@@ -351,44 +360,4 @@ pub struct RunStatus {
     pub paused: bool,
     pub lagging: bool,
     pub finished: bool,
-}
-
-/// Adapter between the simulator and `tracking`: events and the running accuracy of one model.
-struct ModelTracker {
-    #[allow(dead_code)]
-    kind: ModelKind,
-    frames_with_truth: u64,
-    frames_right: u64,
-}
-
-impl ModelTracker {
-    fn new(kind: ModelKind) -> Self {
-        Self {
-            kind,
-            frames_with_truth: 0,
-            frames_right: 0,
-        }
-    }
-
-    fn observe(
-        &mut self,
-        _time_secs: f64,
-        retrieved: Option<usize>,
-        truth: Option<usize>,
-        _glitch: bool,
-        _changed: bool,
-    ) -> Vec<Event> {
-        if let Some(t) = truth {
-            self.frames_with_truth += 1;
-            if retrieved == Some(t) {
-                self.frames_right += 1;
-            }
-        }
-        Vec::new()
-    }
-
-    fn accuracy(&self) -> Option<f64> {
-        (self.frames_with_truth > 0)
-            .then(|| self.frames_right as f64 / self.frames_with_truth as f64)
-    }
 }

@@ -58,8 +58,8 @@ pub struct ModelView {
     pub retrieved: Option<usize>,
     /// The orthogonal-memory theory for the current landscape weights.
     pub theory: TheoryReport,
-    /// Running tracking accuracy in [0, 1] (fraction of frames with a truth where the retrieved
-    /// memory was the truth), `None` before the first such frame.
+    /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
+    /// time the expected memory was retrieved), `None` before anything was tracked.
     pub accuracy: Option<f64>,
     /// Overlap history: one series per memory, aligned with `Snapshot::history_times_secs`.
     pub overlap_history: Vec<Vec<f32>>,
