@@ -53,7 +53,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "MODELS", num_args = 0..=1, value_delimiter = ',',
           default_missing_value = "classic-pulsed", value_parser = parse_model)]
     pub compare: Option<Vec<ModelKind>>,
-    /// Stop after this many seconds of model time (dashboard: wall-clock seconds).
+    /// Stop after this many seconds of model time (`recall run`: default 120; dashboard:
+    /// wall-clock seconds, default: run until quit).
     #[arg(long, value_name = "SECS", value_parser = parse_positive)]
     pub duration: Option<f64>,
     /// Integration step in model seconds.

@@ -103,10 +103,14 @@ impl Default for Params {
         Self {
             gain: 10.0,
             dt_secs: 0.01,
+            // σ = 2: enough to free IDP from the previous memory within ~2 s (noise-assisted
+            // transitions) while its wells (depth ∝ input gain 10) hold; the classic wells do not.
             noise_std: 2.0,
             zero_diagonal: true,
             pulse_secs: 1.0,
-            tau_alpha_secs: 2.0,
+            // 1 s: a 2-s glitch moves α̃ only part way (the paper's glitch is ignored), yet a
+            // genuine change is followed about 1 s later than by plain IDP.
+            tau_alpha_secs: 1.0,
             tau_y_secs: 0.0,
             tau_x_secs: 1.0,
             saliency: Saliency::Plain,

@@ -103,7 +103,9 @@ impl Default for StreamConfig {
             frame_secs: 0.1,
             flip_prob: 0.05,
             pixel_noise_std: 0.0,
-            input_gain: 1.0,
+            // α_μ = gain · overlap: 10 puts the shown memory's saliency far above the existence
+            // threshold 1/g = 0.1 and its well deep enough that σ = 2 noise does not erase it.
+            input_gain: 10.0,
         }
     }
 }

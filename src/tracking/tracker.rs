@@ -168,7 +168,7 @@ impl Tracker {
         sorted.sort_by(f64::total_cmp);
         let median = (!sorted.is_empty()).then(|| {
             let k = sorted.len();
-            if k % 2 == 1 {
+            if !k.is_multiple_of(2) {
                 sorted[k / 2]
             } else {
                 0.5 * (sorted[k / 2 - 1] + sorted[k / 2])
