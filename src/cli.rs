@@ -114,19 +114,31 @@ pub struct RunArgs {
     pub every: f64,
 }
 
+/// The paper's experiments (model.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExperimentName {
+    /// Three mixed stimuli of 10 s at σ = 8: does each model settle on the dominant memory?
+    Mixed,
+    /// A 2-s glitch, then a genuine change: ignored, then followed?
+    Glitch,
+    /// The mixed protocol over a list of σ: does noise free IDP from the previous memory?
+    NoiseSweep,
+}
+
 /// `recall experiment NAME`.
 #[derive(Debug, Clone, Args)]
 pub struct ExperimentArgs {
-    /// Which experiment: mixed, glitch, noise-sweep.
-    #[arg(value_name = "NAME")]
-    pub name: String,
-    /// Independent trials per model (and per σ).
-    #[arg(long, default_value_t = 20)]
+    /// Which experiment.
+    #[arg(value_name = "NAME", value_enum)]
+    pub name: ExperimentName,
+    /// Independent trials (each with its own random memories and stimuli), per σ.
+    #[arg(long, default_value_t = 20, value_parser = parse_trials)]
     pub trials: usize,
     /// Seed of the first trial.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Noise levels for noise-sweep, comma-separated.
+    /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
+    /// noise-sweep).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_non_negative)]
     pub sigmas: Option<Vec<f64>>,
     /// Print raw numbers as CSV instead of a table.
@@ -160,6 +172,13 @@ fn parse_model(s: &str) -> Result<ModelKind, String> {
             names.join(", ")
         )
     })
+}
+
+fn parse_trials(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of trials (1 to 100000)")),
+    }
 }
 
 fn parse_number(s: &str) -> Result<f64, String> {

@@ -1,0 +1,202 @@
+//! Tables a person can read (rates with their standard error, means ± standard deviation) and
+//! CSV of the raw numbers.
+
+use std::fmt::Write;
+
+use super::{GlitchRow, MixedRow};
+use crate::cli::ExperimentName;
+use crate::model::ModelKind;
+
+/// The (model, σ) groups in first-seen order.
+fn groups<R>(rows: &[R], key: impl Fn(&R) -> (ModelKind, f64)) -> Vec<(ModelKind, f64)> {
+    let mut out: Vec<(ModelKind, f64)> = Vec::new();
+    for r in rows {
+        let k = key(r);
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    // σ first, then the models in their given order.
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
+}
+
+/// "87 ± 5 %": the rate of `hits` among `n`, ± its binomial standard error.
+fn rate(hits: usize, n: usize) -> String {
+    if n == 0 {
+        return "–".into();
+    }
+    let p = hits as f64 / n as f64;
+    let se = (p * (1.0 - p) / n as f64).sqrt();
+    format!("{:>3.0} ± {:<2.0}%", 100.0 * p, 100.0 * se)
+}
+
+/// "0.95 ± 0.03": mean ± standard deviation (with `digits` decimals).
+fn spread(values: &[f64], digits: usize) -> String {
+    if values.is_empty() {
+        return "–".into();
+    }
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    format!("{mean:.digits$} ± {:.digits$}", var.sqrt())
+}
+
+/// The table of the mixed protocol (and of the noise sweep).
+pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed: u64) -> String {
+    let mut s = String::new();
+    let what = match name {
+        ExperimentName::NoiseSweep => "noise sweep",
+        _ => "mixed inputs",
+    };
+    let _ = writeln!(
+        s,
+        "{what}: {trials} trials (seeds {seed}..{}), N = 1024, P = 10 random memories, g = 10, \
+         dt = 0.01; three mixed stimuli of 10 s each (dominant gain U(2,3.5), others U(0.8,1.5), \
+         previous U(0.2,0.6), Σc = √(PN)).",
+        seed + trials.saturating_sub(1) as u64
+    );
+    let _ = writeln!(
+        s,
+        "right: the largest mean |m| over the last second is the dominant memory (chance 10%); \
+         clean: that |m| ≥ 0.9; first: clean on stimulus 1 (from a random state); switch: clean \
+         on stimuli 2-3; stuck: stimuli 2-3 end on the previous memory; latency: until |m| ≥ 0.9 \
+         for 0.5 s (n = how many got there). Rates ± standard error, values mean ± sd.\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>16}",
+        "model", "σ", "right", "clean", "first", "switch", "stuck", "overlap", "latency s (n)"
+    );
+    for (model, sigma) in groups(rows, |r| (r.model, r.sigma)) {
+        let g: Vec<&MixedRow> = rows
+            .iter()
+            .filter(|r| r.model == model && r.sigma == sigma)
+            .collect();
+        let count = |f: &dyn Fn(&MixedRow) -> bool, seg: &dyn Fn(usize) -> bool| {
+            let sel: Vec<_> = g.iter().filter(|r| seg(r.segment)).collect();
+            (sel.iter().filter(|r| f(r)).count(), sel.len())
+        };
+        let all = |_: usize| true;
+        let first = |k: usize| k == 0;
+        let later = |k: usize| k > 0;
+        let (r, n) = count(&|r| r.outcome.right, &all);
+        let (c, _) = count(&|r| r.outcome.clean, &all);
+        let (f, nf) = count(&|r| r.outcome.clean, &first);
+        let (w, nw) = count(&|r| r.outcome.clean, &later);
+        let (st, _) = count(&|r| r.outcome.stuck, &later);
+        let overlaps: Vec<f64> = g.iter().map(|r| r.outcome.overlap).collect();
+        let lat: Vec<f64> = g.iter().filter_map(|r| r.outcome.latency_secs).collect();
+        let _ = writeln!(
+            s,
+            "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>11} ({:>2})",
+            model.name(),
+            sigma,
+            rate(r, n),
+            rate(c, n),
+            rate(f, nf),
+            rate(w, nw),
+            rate(st, nw),
+            spread(&overlaps, 2),
+            spread(&lat, 1),
+            lat.len()
+        );
+    }
+    s
+}
+
+/// The table of the glitch protocol.
+pub fn glitch_table(rows: &[GlitchRow], trials: usize, seed: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "glitch: {trials} trials (seeds {seed}..{}), N = 1024, P = 10 random memories, g = 10, \
+         dt = 0.01; mixed stimuli A [0,8), B [8,10) (the 2-s glitch), A [10,15), B [15,19), \
+         C [19,25).",
+        seed + trials.saturating_sub(1) as u64
+    );
+    let _ = writeln!(
+        s,
+        "ignored: B held less than 0.5 s in [8,11); A held: fraction of [8,15) on A; B by 19 s / \
+         C by 25 s: retrieved for 0.5 s after the genuine change, with the latency. Rates ± \
+         standard error, values mean ± sd.\n"
+    );
+    let _ = writeln!(
+        s,
+        "{:<17}{:>4}  {:>10}  {:>11}  {:>10} {:>12}  {:>10} {:>12}",
+        "model", "σ", "ignored", "A held", "B by 19 s", "latency s", "C by 25 s", "latency s"
+    );
+    for (model, sigma) in groups(rows, |r| (r.model, r.sigma)) {
+        let g: Vec<&GlitchRow> = rows
+            .iter()
+            .filter(|r| r.model == model && r.sigma == sigma)
+            .collect();
+        let n = g.len();
+        let ignored = g.iter().filter(|r| r.outcome.ignored).count();
+        let held: Vec<f64> = g.iter().map(|r| r.outcome.a_held).collect();
+        let b: Vec<f64> = g.iter().filter_map(|r| r.outcome.b_latency_secs).collect();
+        let c: Vec<f64> = g.iter().filter_map(|r| r.outcome.c_latency_secs).collect();
+        let _ = writeln!(
+            s,
+            "{:<17}{:>4}  {:>10}  {:>11}  {:>10} {:>12}  {:>10} {:>12}",
+            model.name(),
+            sigma,
+            rate(ignored, n),
+            spread(&held, 2),
+            rate(b.len(), n),
+            spread(&b, 1),
+            rate(c.len(), n),
+            spread(&c, 1),
+        );
+    }
+    s
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3}")).unwrap_or_default()
+}
+
+/// Raw numbers of the mixed protocol, one row per trial, model, σ and stimulus.
+pub fn mixed_csv(rows: &[MixedRow]) -> String {
+    let mut s =
+        "trial,seed,model,sigma,segment,right,clean,stuck,overlap,latency_secs\n".to_string();
+    for r in rows {
+        let o = &r.outcome;
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{:.4},{}",
+            r.trial,
+            r.seed,
+            r.model.name(),
+            r.sigma,
+            r.segment + 1,
+            o.right,
+            o.clean,
+            o.stuck,
+            o.overlap,
+            opt(o.latency_secs)
+        );
+    }
+    s
+}
+
+/// Raw numbers of the glitch protocol, one row per trial, model and σ.
+pub fn glitch_csv(rows: &[GlitchRow]) -> String {
+    let mut s = "trial,seed,model,sigma,ignored,a_held,b_latency_secs,c_latency_secs\n".to_string();
+    for r in rows {
+        let o = &r.outcome;
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{:.4},{},{}",
+            r.trial,
+            r.seed,
+            r.model.name(),
+            r.sigma,
+            o.ignored,
+            o.a_held,
+            opt(o.b_latency_secs),
+            opt(o.c_latency_secs)
+        );
+    }
+    s
+}
