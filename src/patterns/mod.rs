@@ -1,24 +1,30 @@
-//! Pattern I/O: the text format, validation with precise errors, and the built-in set.
+//! Pattern I/O: the file formats (text, PBM, PNG), validation with precise errors, directory
+//! loading with a per-file report, the built-in set, `recall check`, and the live watcher.
 //!
-//! CONTRACT (skeleton written before the implementation; keep these names, extend freely).
+//! Entry points: [`builtin`] (the embedded default set), [`load_dir`] (one set or an error),
+//! [`load_report`] (every file's outcome plus the set), [`check_cli`] and [`watch::Watcher`].
 
-use std::path::Path;
+mod bitmap;
+mod builtin;
+mod check;
+mod error;
+mod file;
+mod pbm;
+mod png;
+mod set;
+mod text;
 
-use crate::model::Memories;
-
-/// The built-in default memory set (compiled into the binary). Skeleton: random 32×32 images.
-pub fn builtin() -> Memories {
-    use rand::SeedableRng;
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0);
-    Memories::random(32, 32, 8, &mut rng)
-}
-
-/// Loads every pattern file of `dir` as one set; the first bad file is an error.
-pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
-    anyhow::bail!("loading {} is not implemented yet", dir.display())
-}
-
-/// `recall check DIR`.
-pub fn check_cli(_args: &crate::cli::CheckArgs) -> anyhow::Result<std::process::ExitCode> {
-    anyhow::bail!("recall check is not implemented yet")
-}
+pub use bitmap::{Bitmap, GrayImage};
+pub use builtin::{BUILTIN, builtin};
+pub use check::{check_cli, check_report};
+pub use error::{
+    ErrorKind, FileError, MAX_FILE_BYTES, MAX_PATTERNS, MAX_SIDE, ParseError, display_name,
+    escape_str,
+};
+pub use file::{Format, Image, Pattern, parse_pattern, pattern_name, read_pattern};
+pub use pbm::parse_pbm;
+pub use png::{MAX_PNG_SIDE, parse_png};
+pub use set::{
+    DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_report, pattern_files,
+};
+pub use text::{parse_text, to_text};

@@ -1,0 +1,232 @@
+//! The typed errors of pattern files: what went wrong, where (path, line, column), and the
+//! escaping of untrusted file names before they reach a terminal.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// Largest pattern file accepted, in bytes (1 MiB).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+/// Largest pattern side, in pixels (both width and height).
+pub const MAX_SIDE: usize = 256;
+/// Largest number of patterns in one set.
+pub const MAX_PATTERNS: usize = 256;
+
+/// What is wrong with one pattern file. The position, when there is one, is kept apart in
+/// [`FileError`] so that every message reads "path:line:column: what".
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ErrorKind {
+    /// A character other than `#` or `.` in a row of the text format.
+    #[error("unknown character {found:?}: expected '#' (on) or '.' (off)")]
+    UnknownChar { found: char },
+    /// A row whose length differs from the first row's.
+    #[error("ragged row: expected {expected} pixels (like line {first_line}), found {found}")]
+    RaggedRow {
+        expected: usize,
+        found: usize,
+        first_line: usize,
+    },
+    /// No pixel rows at all (only blank lines and comments, or nothing).
+    #[error("empty file: expected rows of '#' (on) and '.' (off)")]
+    Empty,
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error("file too large: {size} bytes, the limit is {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    /// The image is wider than [`MAX_SIDE`].
+    #[error("too wide: expected at most {limit} pixels per row, found {found}")]
+    TooWide { found: usize, limit: usize },
+    /// The image is taller than [`MAX_SIDE`].
+    #[error("too tall: expected at most {limit} rows, found {found}")]
+    TooTall { found: usize, limit: usize },
+    /// A byte sequence that is not UTF-8 in a text pattern.
+    #[error("not UTF-8: expected text, found byte 0x{byte:02x}")]
+    NotUtf8 { byte: u8 },
+    /// The pattern's size differs from the set's.
+    #[error(
+        "wrong size: {width}×{height}, expected {set_width}×{set_height} like the rest of the set"
+    )]
+    WrongSize {
+        width: usize,
+        height: usize,
+        set_width: usize,
+        set_height: usize,
+    },
+    /// Another file already gave a pattern this name (e.g. `cat.txt` and `cat.png`).
+    #[error("duplicate name: {name} is already loaded from {other}")]
+    DuplicateName { name: String, other: String },
+    /// More valid patterns than [`MAX_PATTERNS`]; the files after the limit are refused.
+    #[error("too many patterns: the limit is {limit}")]
+    TooManyPatterns { limit: usize },
+    /// A malformed PBM file (header or data).
+    #[error("bad PBM: expected {expected}, found {found}")]
+    Pbm {
+        expected: &'static str,
+        found: String,
+    },
+    /// A PNG the decoder refused.
+    #[error("cannot decode PNG: {message}")]
+    Png { message: String },
+    /// The file could not be read.
+    #[error("cannot read: {message}")]
+    Io { message: String },
+}
+
+/// One bad pattern file: its path, the 1-based line and column when the error has a position,
+/// and what is wrong. Displays as `path:line:column: message` (or `path: message`), with the
+/// path escaped by [`display_name`].
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub struct FileError {
+    pub path: PathBuf,
+    /// 1-based line and column (in characters) of the error, if it has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub kind: ErrorKind,
+}
+
+impl FileError {
+    /// An error without a position.
+    pub fn new(path: &Path, kind: ErrorKind) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            position: None,
+            kind,
+        }
+    }
+
+    /// An error at 1-based `line`, `column`.
+    pub fn at(path: &Path, line: usize, column: usize, kind: ErrorKind) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            position: Some((line, column)),
+            kind,
+        }
+    }
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = display_name(&self.path);
+        match self.position {
+            Some((line, column)) => write!(f, "{path}:{line}:{column}: {}", self.kind),
+            None => write!(f, "{path}: {}", self.kind),
+        }
+    }
+}
+
+/// A parse error inside a file's bytes, before the path is known (see [`FileError`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{}{kind}", position.map_or(String::new(), |(l, c)| format!("{l}:{c}: ")))]
+pub struct ParseError {
+    /// 1-based line and column, when the error has a place in the file.
+    pub position: Option<(usize, usize)>,
+    pub kind: ErrorKind,
+}
+
+impl ParseError {
+    /// An error at 1-based `line`, `column`.
+    pub fn at(line: usize, column: usize, kind: ErrorKind) -> Self {
+        Self {
+            position: Some((line, column)),
+            kind,
+        }
+    }
+    /// An error about the whole file.
+    pub fn whole(kind: ErrorKind) -> Self {
+        Self {
+            position: None,
+            kind,
+        }
+    }
+    /// The same error, attached to a file.
+    pub fn with_path(self, path: &Path) -> FileError {
+        FileError {
+            path: path.to_path_buf(),
+            position: self.position,
+            kind: self.kind,
+        }
+    }
+}
+
+/// A path made safe to print on a terminal: control characters, escape sequences and
+/// bidirectional overrides are shown escaped (`\u{1b}`), bytes that are not UTF-8 as `\xNN`.
+/// Everything the program prints about a file name goes through this.
+pub fn display_name(path: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        escape_bytes(path.as_os_str().as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        escape_str(&path.to_string_lossy())
+    }
+}
+
+/// [`display_name`] for a string: control and bidi-override characters escaped.
+pub fn escape_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        push_escaped(&mut out, c);
+    }
+    out
+}
+
+/// Escapes raw bytes: valid UTF-8 runs as by [`escape_str`], invalid bytes as `\xNN`.
+pub fn escape_bytes(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_escaped(&mut out, c);
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    let bidi =
+        matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if c.is_control() || bidi {
+        out.extend(c.escape_default());
+    } else if c == '\\' {
+        out.push_str("\\\\");
+    } else {
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_escape_sequences_are_escaped() {
+        assert_eq!(escape_str("cat\x1b[31m"), "cat\\u{1b}[31m");
+        assert_eq!(escape_str("a\nb\tc"), "a\\nb\\tc");
+        assert_eq!(escape_str("evil\u{202e}txt"), "evil\\u{202e}txt");
+        assert_eq!(escape_str("back\\slash"), "back\\\\slash");
+        assert_eq!(escape_bytes(b"ok\xffz"), "ok\\xffz");
+        assert_eq!(escape_str("chat-été"), "chat-été");
+    }
+
+    #[test]
+    fn file_errors_read_path_line_column() {
+        let e = FileError::at(
+            Path::new("p/x.txt"),
+            3,
+            4,
+            ErrorKind::UnknownChar { found: 'x' },
+        );
+        assert_eq!(
+            e.to_string(),
+            "p/x.txt:3:4: unknown character 'x': expected '#' (on) or '.' (off)"
+        );
+        let e = FileError::new(Path::new("p/\x1b.txt"), ErrorKind::Empty);
+        assert_eq!(
+            e.to_string(),
+            "p/\\u{1b}.txt: empty file: expected rows of '#' (on) and '.' (off)"
+        );
+    }
+}

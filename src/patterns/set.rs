@@ -1,0 +1,183 @@
+//! A pattern directory as one memory set: every file's outcome (ok or a precise error), the
+//! common grid size, and the resulting [`Memories`].
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use super::error::{ErrorKind, FileError, MAX_PATTERNS};
+use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
+use crate::model::Memories;
+
+/// The grid of a set whose patterns are all converted images (nothing fixes the size).
+pub const DEFAULT_GRID: (usize, usize) = (32, 32);
+
+/// How one file of a set was taken in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    pub format: Format,
+    /// The pattern's size in the set.
+    pub width: usize,
+    pub height: usize,
+    /// `Some(source size)` when the image was resized and thresholded to the set's grid (PNG);
+    /// the UI marks such patterns as converted.
+    pub converted_from: Option<(usize, usize)>,
+}
+
+/// One file's line in a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    pub path: PathBuf,
+    /// The pattern's name (the file stem, escaped).
+    pub name: String,
+    pub status: Result<Loaded, FileError>,
+}
+
+/// The outcome of loading a directory: one entry per pattern file, sorted by path, and the set
+/// built from the valid ones (`None` when no file is valid).
+#[derive(Debug, Clone)]
+pub struct LoadReport {
+    pub files: Vec<FileReport>,
+    pub memories: Option<Memories>,
+}
+
+impl LoadReport {
+    /// The errors of the report, in file order.
+    pub fn errors(&self) -> impl Iterator<Item = &FileError> {
+        self.files.iter().filter_map(|f| f.status.as_ref().err())
+    }
+
+    /// True when every file is valid and the set is not empty.
+    pub fn all_ok(&self) -> bool {
+        self.memories.is_some() && self.errors().next().is_none()
+    }
+}
+
+/// The pattern files of `dir` (see [`Format::of`]), sorted by path.
+pub fn pattern_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if Format::of(&path).is_some() && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads every pattern file of `dir` and builds the set (see [`assemble`]).
+pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Result<LoadReport> {
+    let parsed = pattern_files(dir)?
+        .into_iter()
+        .map(|path| (path.clone(), read_pattern(&path)))
+        .collect();
+    Ok(assemble(parsed, prefer))
+}
+
+/// Builds a set from parsed files (in the order given). The grid is `prefer` when some exact
+/// pattern has that size, else the size most exact patterns share (the first on a tie), else
+/// `prefer` or [`DEFAULT_GRID`]. Exact patterns of another size are errors naming both sizes;
+/// grey images are converted to the grid; a name already taken and files past
+/// [`MAX_PATTERNS`] are errors.
+pub fn assemble(
+    parsed: Vec<(PathBuf, Result<Pattern, FileError>)>,
+    prefer: Option<(usize, usize)>,
+) -> LoadReport {
+    let (width, height) = choose_grid(&parsed, prefer);
+    let mut files = Vec::with_capacity(parsed.len());
+    let mut pixels = Vec::new();
+    let mut names: HashMap<String, PathBuf> = HashMap::new();
+    for (path, result) in parsed {
+        let name = pattern_name(&path);
+        let status = result.and_then(|pattern| {
+            if let Some(first) = names.get(&pattern.name) {
+                let kind = ErrorKind::DuplicateName {
+                    name: pattern.name.clone(),
+                    other: super::display_name(first),
+                };
+                return Err(FileError::new(&path, kind));
+            }
+            if pixels.len() >= MAX_PATTERNS {
+                let kind = ErrorKind::TooManyPatterns {
+                    limit: MAX_PATTERNS,
+                };
+                return Err(FileError::new(&path, kind));
+            }
+            let (bitmap, converted_from) = match pattern.image {
+                Image::Binary(b) if (b.width, b.height) == (width, height) => (b, None),
+                Image::Binary(b) => {
+                    let kind = ErrorKind::WrongSize {
+                        width: b.width,
+                        height: b.height,
+                        set_width: width,
+                        set_height: height,
+                    };
+                    return Err(FileError::new(&path, kind));
+                }
+                Image::Gray(g) => (g.to_bitmap(width, height), Some((g.width, g.height))),
+            };
+            names.insert(pattern.name.clone(), path.clone());
+            pixels.push((pattern.name, bitmap.pixels));
+            Ok(Loaded {
+                format: pattern.format,
+                width,
+                height,
+                converted_from,
+            })
+        });
+        files.push(FileReport { path, name, status });
+    }
+    let memories = if pixels.is_empty() {
+        None
+    } else {
+        // Sizes and names were checked above, so this cannot fail; stay total anyway.
+        Memories::from_bools(width, height, pixels).ok()
+    };
+    LoadReport { files, memories }
+}
+
+fn choose_grid(
+    parsed: &[(PathBuf, Result<Pattern, FileError>)],
+    prefer: Option<(usize, usize)>,
+) -> (usize, usize) {
+    let sizes: Vec<(usize, usize)> = parsed
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().and_then(Pattern::exact_size))
+        .collect();
+    if let Some(p) = prefer.filter(|p| sizes.contains(p)) {
+        return p;
+    }
+    let mut counts: HashMap<(usize, usize), usize> = HashMap::new();
+    for s in &sizes {
+        *counts.entry(*s).or_default() += 1;
+    }
+    let mut seen = HashSet::new();
+    let mut best: Option<((usize, usize), usize)> = None;
+    for s in sizes.iter().filter(|s| seen.insert(**s)) {
+        let c = counts[s];
+        if best.is_none_or(|(_, bc)| c > bc) {
+            best = Some((*s, c));
+        }
+    }
+    best.map(|(s, _)| s).or(prefer).unwrap_or(DEFAULT_GRID)
+}
+
+/// Loads `dir` as one set, strictly: the first bad file (or an empty directory) is an error.
+pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
+    use anyhow::Context;
+    let report = load_report(dir, None).with_context(|| {
+        format!(
+            "cannot read the pattern directory {}",
+            super::display_name(dir)
+        )
+    })?;
+    if let Some(e) = report.errors().next() {
+        return Err(anyhow::Error::new(e.clone()));
+    }
+    report.memories.with_context(|| {
+        format!(
+            "no pattern files (.txt, .pbm, .png) in {}",
+            super::display_name(dir)
+        )
+    })
+}
