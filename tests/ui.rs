@@ -333,3 +333,18 @@ fn state_images_change_only_by_whole_levels_and_at_the_image_rate() {
     a.update(Msg::Snapshot(Box::new(snap)));
     assert_eq!(shown(&a), Some(-1.0));
 }
+
+/// Not a test: `perf stat` this (with --ignored) to get the CPU time of 2000 frames at 200×60
+/// independently of the machine's load (the criterion bench `render` measures wall time).
+#[test]
+#[ignore]
+fn render_2000_frames_200x60() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let mut buf = Buffer::empty(area);
+    for _ in 0..2000 {
+        buf.reset();
+        ratatui::widgets::Widget::render(&a, area, &mut buf);
+    }
+    assert!(text(&buf).contains("overlaps"));
+}

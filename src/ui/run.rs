@@ -188,17 +188,24 @@ fn event_loop(
 struct InputThread {
     events: Receiver<TermEvent>,
     stop: Arc<AtomicBool>,
+    /// Closed by the thread when it ends.
+    ended: Receiver<()>,
     thread: Option<JoinHandle<()>>,
 }
+
+/// How long shutdown waits for the input thread before leaving it behind.
+const INPUT_JOIN: Duration = Duration::from_millis(300);
 
 impl InputThread {
     fn start() -> anyhow::Result<Self> {
         let (tx, rx) = bounded(64);
+        let (ended_tx, ended_rx) = bounded::<()>(0);
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let thread = std::thread::Builder::new()
             .name("recall-input".into())
             .spawn(move || {
+                let _ended = ended_tx;
                 while !flag.load(Ordering::Relaxed) {
                     match event::poll(INPUT_POLL) {
                         Ok(true) => match event::read() {
@@ -220,15 +227,25 @@ impl InputThread {
         Ok(Self {
             events: rx,
             stop,
+            ended: ended_rx,
             thread: Some(thread),
         })
     }
 }
 
 impl Drop for InputThread {
+    /// Joins the thread if it ends in time. When the terminal is gone (an SSH disconnect)
+    /// crossterm can spin inside `poll` on end-of-file and never look at the stop flag: the
+    /// thread is then left behind, and ends with the process.
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
+        let ended = matches!(
+            self.ended.recv_timeout(INPUT_JOIN),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected)
+        );
+        if let Some(t) = self.thread.take()
+            && ended
+        {
             let _ = t.join();
         }
     }
