@@ -55,19 +55,19 @@ pub struct SimArgs {
     pub compare: Option<Vec<ModelKind>>,
     /// Stop after this many seconds of model time (`recall run`: default 120; dashboard:
     /// wall-clock seconds, default: run until quit).
-    #[arg(long, value_name = "SECS", value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", value_parser = parse_positive)]
     pub duration: Option<f64>,
     /// Integration step in model seconds.
-    #[arg(long, value_name = "SECS", default_value_t = Params::default().dt_secs, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().dt_secs, value_parser = parse_positive)]
     pub dt: f64,
     /// Noise σ of the network (additive, per √s).
-    #[arg(long, value_name = "SIGMA", default_value_t = Params::default().noise_std, value_parser = parse_non_negative)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SIGMA", default_value_t = Params::default().noise_std, value_parser = parse_non_negative)]
     pub noise: f64,
     /// Input gain: the network receives u = gain · image.
-    #[arg(long, value_name = "GAIN", default_value_t = StreamConfig::default().input_gain, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "GAIN", default_value_t = StreamConfig::default().input_gain, value_parser = parse_positive)]
     pub gain: f64,
     /// Activation gain g of ψ(x) = tanh(g·x).
-    #[arg(long, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_positive)]
     pub activation_gain: f64,
     /// Seed of every random choice (same seed, same run).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -110,7 +110,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
     /// Model seconds between two samples.
-    #[arg(long, value_name = "SECS", default_value_t = 0.5, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_positive)]
     pub every: f64,
 }
 
@@ -128,8 +128,9 @@ pub enum ExperimentName {
 /// `recall experiment NAME`.
 #[derive(Debug, Clone, Args)]
 pub struct ExperimentArgs {
-    /// Which experiment.
-    #[arg(value_name = "NAME", value_enum)]
+    /// Which experiment: mixed (three mixed stimuli at σ = 8), glitch (the 25-s schedule with a
+    /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas).
+    #[arg(value_name = "NAME", value_parser = parse_experiment)]
     pub name: ExperimentName,
     /// Independent trials (each with its own random memories and stimuli), per σ.
     #[arg(long, default_value_t = 20, value_parser = parse_trials)]
@@ -139,7 +140,7 @@ pub struct ExperimentArgs {
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
     /// noise-sweep).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_non_negative)]
     pub sigmas: Option<Vec<f64>>,
     /// Print raw numbers as CSV instead of a table.
     #[arg(long)]
@@ -171,6 +172,12 @@ fn parse_model(s: &str) -> Result<ModelKind, String> {
             "unknown model {s:?} (expected one of: {})",
             names.join(", ")
         )
+    })
+}
+
+fn parse_experiment(s: &str) -> Result<ExperimentName, String> {
+    ExperimentName::from_str(s, false).map_err(|_| {
+        format!("unknown experiment {s:?} (expected one of: mixed, glitch, noise-sweep)")
     })
 }
 

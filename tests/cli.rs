@@ -1,0 +1,157 @@
+//! The real binary: bad flags are refused with status 2 and one line, `recall run` writes
+//! parseable output and survives a reader that goes away, experiments print CSV.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn recall() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_recall"))
+}
+
+#[test]
+fn bad_flags_exit_2_with_one_line_on_stderr() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--scenario", "nope"], "unknown scenario"),
+        (&["run", "--model", "hopfield"], "unknown model"),
+        (&["run", "--compare", "idp,nope"], "unknown model"),
+        (&["run", "--duration", "-1"], "must be greater than 0"),
+        (&["run", "--duration", "abc"], "is not a number"),
+        (&["run", "--every", "0"], "must be greater than 0"),
+        (&["run", "--format", "xml"], "xml"),
+        (
+            &["experiment", "noise-sweep", "--sigmas", "0,x"],
+            "is not a number",
+        ),
+        (
+            &["experiment", "noise-sweep", "--sigmas", "0,,4"],
+            "is not a number",
+        ),
+        (
+            &["experiment", "noise-sweep", "--sigmas", "-1,2"],
+            "must be 0 or more",
+        ),
+        (&["experiment", "nope"], "unknown experiment"),
+        (&["experiment", "mixed", "--trials", "0"], "trials"),
+    ];
+    for (args, needle) in cases {
+        let out = recall().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn run_help_states_the_default_duration() {
+    let out = recall().args(["run", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("default 120"), "{text}");
+}
+
+#[test]
+fn run_writes_json_lines_ending_with_summaries() {
+    let out = recall()
+        .args(["run", "--duration", "6", "--compare", "--seed", "4"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stderr.is_empty());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["type"], "run");
+    assert_eq!(
+        lines[0]["models"],
+        serde_json::json!(["idp", "classic-pulsed"])
+    );
+    let summaries: Vec<_> = lines.iter().filter(|l| l["type"] == "summary").collect();
+    assert_eq!(summaries.len(), 2);
+    let samples = lines.iter().filter(|l| l["type"] == "sample").count();
+    assert_eq!(samples, 13);
+}
+
+#[test]
+fn run_writes_csv_with_a_header() {
+    let out = recall()
+        .args(["run", "--duration", "2", "--format", "csv", "--every", "1"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(header.starts_with("record,time_secs,model,truth,retrieved,glitch,energy,text,m_"));
+    assert_eq!(text.lines().filter(|l| l.starts_with("sample,")).count(), 3);
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    let mut child = recall()
+        .args(["run", "--duration", "100000", "--every", "0.01"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut reader = BufReader::new(stdout);
+    for _ in 0..3 {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        assert!(line.starts_with('{'));
+    }
+    drop(reader);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("recall run kept going after its reader left");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn experiments_print_csv_rows() {
+    let out = recall()
+        .args([
+            "experiment",
+            "glitch",
+            "--trials",
+            "2",
+            "--csv",
+            "--seed",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("trial,seed,model,sigma,ignored,a_held,b_latency_secs,c_latency_secs")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2 * 5);
+    assert!(rows.iter().all(|r| r.split(',').count() == 8));
+}
