@@ -1,22 +1,98 @@
 //! `recall check [DIR]`: validates a pattern directory and prints one line per file, the
 //! overlap matrix of the valid set and its warnings; exit status 0 only if every file is valid.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use anyhow::Context;
+
+use super::error::display_name;
 use super::set::{LoadReport, load_report};
 use crate::cli::CheckArgs;
 
-/// Runs `recall check`.
+/// Pairs of memories above this overlap will be confused.
+pub const CONFUSION_OVERLAP: f64 = 0.5;
+/// The classic capacity of a Hopfield network, in memories per neuron.
+pub const CAPACITY_PER_NEURON: f64 = 0.14;
+
+/// Runs `recall check`: prints the report to stdout; exit 0 only if every file is valid.
 pub fn check_cli(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    todo_check(args)
+    let report = load_report(&args.dir, None).with_context(|| {
+        format!(
+            "cannot read the pattern directory {}",
+            display_name(&args.dir)
+        )
+    })?;
+    print!("{}", check_report(&report));
+    Ok(if report.all_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
-fn todo_check(_args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not yet")
-}
-
-/// The text `recall check` prints for a report.
-pub fn check_report(_report: &LoadReport) -> String {
-    let _ = load_report;
-    String::new()
+/// The text `recall check` prints for a report: one line per file, then a summary, the
+/// overlap matrix and the warnings. Every name is escaped.
+pub fn check_report(report: &LoadReport) -> String {
+    let mut out = String::new();
+    for file in &report.files {
+        let path = display_name(&file.path);
+        // Writing to a String cannot fail.
+        let _ = match &file.status {
+            Ok(l) => match l.converted_from {
+                Some((w, h)) => writeln!(
+                    out,
+                    "{path}: ok ({} {w}×{h}, converted to {}×{})",
+                    l.format.name(),
+                    l.width,
+                    l.height
+                ),
+                None => writeln!(
+                    out,
+                    "{path}: ok ({}, {}×{})",
+                    l.format.name(),
+                    l.width,
+                    l.height
+                ),
+            },
+            Err(e) => writeln!(out, "{e}"),
+        };
+    }
+    let bad = report.errors().count();
+    let Some(mem) = &report.memories else {
+        let _ = writeln!(out, "no valid pattern: {bad} bad file(s)");
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "{} valid pattern(s) of {}×{} (N = {}), {bad} bad file(s)\n",
+        mem.p(),
+        mem.width(),
+        mem.height(),
+        mem.n()
+    );
+    let _ = writeln!(out, "pairwise overlaps:\n{}", mem.overlap_table());
+    let g = mem.overlap_matrix();
+    for a in 0..mem.p() {
+        for b in 0..a {
+            let o = g[(a, b)];
+            if o.abs() > CONFUSION_OVERLAP {
+                let _ = writeln!(
+                    out,
+                    "warning: {} and {} overlap {o:.2} (|overlap| above {CONFUSION_OVERLAP}): they will be confused",
+                    mem.names()[b],
+                    mem.names()[a]
+                );
+            }
+        }
+    }
+    let capacity = CAPACITY_PER_NEURON * mem.n() as f64;
+    if mem.p() as f64 > capacity {
+        let _ = writeln!(
+            out,
+            "warning: {} patterns exceed the capacity 0.14·N = {capacity:.1}: retrieval will fail",
+            mem.p()
+        );
+    }
+    out
 }

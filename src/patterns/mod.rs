@@ -11,8 +11,10 @@ mod error;
 mod file;
 mod pbm;
 mod png;
+mod reload;
 mod set;
 mod text;
+pub mod watch;
 
 pub use bitmap::{Bitmap, GrayImage};
 pub use builtin::{BUILTIN, builtin};
@@ -24,6 +26,7 @@ pub use error::{
 pub use file::{Format, Image, Pattern, parse_pattern, pattern_name, read_pattern};
 pub use pbm::parse_pbm;
 pub use png::{MAX_PNG_SIDE, parse_png};
+pub use reload::{Change, diff};
 pub use set::{
     DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_report, pattern_files,
 };

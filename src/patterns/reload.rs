@@ -1,0 +1,248 @@
+//! The reload logic behind the watcher, free of threads and notify: rescan a directory, keep
+//! the last good version of each file and the last good set, and say what changed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::bitmap::Bitmap;
+use super::error::{ErrorKind, FileError};
+use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
+use super::set::{FileReport, assemble, pattern_files};
+use crate::model::Memories;
+
+/// One change of the memory set, by pattern name (the escaped file stem).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    Added(String),
+    Changed(String),
+    Removed(String),
+}
+
+impl std::fmt::Display for Change {
+    /// "added owl", "changed cat", "removed dog".
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Change::Added(n) => write!(f, "added {n}"),
+            Change::Changed(n) => write!(f, "changed {n}"),
+            Change::Removed(n) => write!(f, "removed {n}"),
+        }
+    }
+}
+
+/// What a rescan found.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// The set changed (or a reload was forced): the new set, what changed, every file's
+    /// status and the errors (a bad file's last good version stays in the set).
+    Reloaded {
+        memories: Arc<Memories>,
+        changes: Vec<Change>,
+        files: Vec<FileReport>,
+        errors: Vec<FileError>,
+    },
+    /// The set did not change but the errors did (a file turned bad, or was fixed back to its
+    /// last good content). `kept_last_good_set` is true when every file is gone or bad and the
+    /// previous set stays in use.
+    Errors {
+        files: Vec<FileError>,
+        kept_last_good_set: bool,
+    },
+    /// Nothing to report.
+    Unchanged,
+}
+
+#[derive(Debug, Default)]
+struct FileState {
+    last_good: Option<Pattern>,
+    error: Option<FileError>,
+    /// When the file was first seen empty: a truncate-then-write save in progress.
+    empty_since: Option<Instant>,
+}
+
+/// The state of a watched directory between rescans.
+#[derive(Debug)]
+pub struct ReloadState {
+    dir: PathBuf,
+    files: BTreeMap<PathBuf, FileState>,
+    /// The set in use (what the network runs), if any.
+    current: Option<Arc<Memories>>,
+    /// The errors last reported, and whether the last good set was being kept.
+    reported: (Vec<FileError>, bool),
+    /// How long an empty file counts as "not yet written" before it is an error.
+    empty_grace: Duration,
+}
+
+impl ReloadState {
+    /// Starts from the set the network runs now (`None` if it has none from this directory:
+    /// the first rescan then reports every file as added).
+    pub fn new(dir: &Path, current: Option<Arc<Memories>>, empty_grace: Duration) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            files: BTreeMap::new(),
+            current,
+            reported: (Vec::new(), false),
+            empty_grace,
+        }
+    }
+
+    /// True while some file is empty and still within its grace period: rescan again soon.
+    pub fn waiting_for_writes(&self) -> bool {
+        self.files.values().any(|f| f.empty_since.is_some())
+    }
+
+    /// Reads the directory again and reports the difference with the set in use. `force`
+    /// reports a reload even when nothing changed.
+    pub fn rescan(&mut self, now: Instant, force: bool) -> Outcome {
+        let paths = match pattern_files(&self.dir) {
+            Ok(paths) => paths,
+            Err(e) => {
+                let kind = ErrorKind::Io {
+                    message: e.to_string(),
+                };
+                return self.errors_only(vec![FileError::new(&self.dir, kind)], true, force);
+            }
+        };
+        self.files.retain(|p, _| paths.contains(p));
+        for path in &paths {
+            let state = self.files.entry(path.clone()).or_default();
+            let result = read_pattern(path);
+            if result.is_err() && state.last_good.is_none() {
+                // A file first seen bad (or half-written) keeps the version the network runs.
+                state.last_good = self.current.as_deref().and_then(|m| from_memories(m, path));
+            }
+            match result {
+                Ok(pattern) => {
+                    state.last_good = Some(pattern);
+                    state.error = None;
+                    state.empty_since = None;
+                }
+                Err(e) if is_empty_file(&e) => {
+                    let since = *state.empty_since.get_or_insert(now);
+                    if now.duration_since(since) >= self.empty_grace {
+                        state.error = Some(e);
+                    }
+                }
+                Err(e) if is_gone(&e) => {
+                    // Deleted between listing and reading: the next event rescans.
+                }
+                Err(e) => {
+                    state.error = Some(e);
+                    state.empty_since = None;
+                }
+            }
+        }
+        let prefer = self.current.as_ref().map(|m| (m.width(), m.height()));
+        let parsed = self
+            .files
+            .iter()
+            .filter_map(|(p, s)| s.last_good.clone().map(|g| (p.clone(), Ok(g))))
+            .collect();
+        let report = assemble(parsed, prefer);
+        let mut errors: Vec<FileError> = self
+            .files
+            .values()
+            .filter_map(|s| s.error.clone())
+            .collect();
+        errors.extend(report.errors().cloned());
+        errors.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut files = report.files;
+        for (path, state) in &self.files {
+            if let Some(e) = &state.error {
+                if let Some(f) = files.iter_mut().find(|f| &f.path == path) {
+                    f.status = Err(e.clone());
+                } else {
+                    files.push(FileReport {
+                        path: path.clone(),
+                        name: pattern_name(path),
+                        status: Err(e.clone()),
+                    });
+                }
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let Some(memories) = report.memories else {
+            return self.errors_only(errors, true, force);
+        };
+        let changes = diff(self.current.as_deref(), &memories);
+        if changes.is_empty() && !force {
+            return self.errors_only(errors, false, false);
+        }
+        let memories = Arc::new(memories);
+        self.current = Some(Arc::clone(&memories));
+        self.reported = (errors.clone(), false);
+        Outcome::Reloaded {
+            memories,
+            changes,
+            files,
+            errors,
+        }
+    }
+
+    fn errors_only(
+        &mut self,
+        errors: Vec<FileError>,
+        kept_last_good_set: bool,
+        force: bool,
+    ) -> Outcome {
+        let state = (errors, kept_last_good_set);
+        if !force && state == self.reported {
+            return Outcome::Unchanged;
+        }
+        self.reported = state.clone();
+        Outcome::Errors {
+            files: state.0,
+            kept_last_good_set,
+        }
+    }
+}
+
+/// The pattern called like `path` in `mem`, as the file's last good version.
+fn from_memories(mem: &Memories, path: &Path) -> Option<Pattern> {
+    let name = pattern_name(path);
+    let mu = mem.index_of(&name)?;
+    let bitmap = Bitmap {
+        width: mem.width(),
+        height: mem.height(),
+        pixels: mem.memory(mu).iter().map(|&v| v > 0.0).collect(),
+    };
+    Some(Pattern {
+        name,
+        path: path.to_path_buf(),
+        format: Format::of(path).unwrap_or(Format::Text),
+        image: Image::Binary(bitmap),
+    })
+}
+
+fn is_empty_file(e: &FileError) -> bool {
+    e.kind == ErrorKind::Empty && std::fs::metadata(&e.path).is_ok_and(|m| m.len() == 0)
+}
+
+fn is_gone(e: &FileError) -> bool {
+    matches!(e.kind, ErrorKind::Io { .. }) && !e.path.exists()
+}
+
+/// Added, changed and removed memories between two sets, by name.
+pub fn diff(old: Option<&Memories>, new: &Memories) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let Some(old) = old else {
+        return new.names().iter().cloned().map(Change::Added).collect();
+    };
+    let same_grid = (old.width(), old.height()) == (new.width(), new.height());
+    for (mu, name) in new.names().iter().enumerate() {
+        match old.index_of(name) {
+            None => changes.push(Change::Added(name.clone())),
+            Some(nu) if !same_grid || old.memory(nu) != new.memory(mu) => {
+                changes.push(Change::Changed(name.clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    for name in old.names() {
+        if new.index_of(name).is_none() {
+            changes.push(Change::Removed(name.clone()));
+        }
+    }
+    changes
+}

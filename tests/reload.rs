@@ -1,0 +1,364 @@
+//! Live reload on a temporary directory with a real watcher: every editor save style, delete
+//! and re-create, bad files and their fixes, bursts, hostile names. Every wait has a timeout.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, bounded};
+use recall::patterns::watch::{
+    Change, PatternErrors, PatternEvent, PatternsReloaded, WatchOptions, Watcher,
+};
+use recall::patterns::{display_name, load_report};
+
+/// Longest wait for an expected message.
+const TIMEOUT: Duration = Duration::from_secs(5);
+/// How long "nothing more arrives" is observed.
+const QUIET: Duration = Duration::from_millis(600);
+
+/// A 4×4 pattern whose pixels are the bits of `k` (k = 0 is all off).
+fn pattern(k: u16) -> String {
+    let mut s = String::new();
+    for row in 0..4 {
+        for col in 0..4 {
+            s.push(if k >> (row * 4 + col) & 1 == 1 {
+                '#'
+            } else {
+                '.'
+            });
+        }
+        s.push('\n');
+    }
+    s
+}
+
+struct Harness {
+    dir: tempfile::TempDir,
+    rx: Receiver<PatternEvent>,
+    watcher: Option<Watcher>,
+}
+
+impl Harness {
+    fn start(files: &[(&str, u16)], poll: Option<Duration>) -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, k) in files {
+            fs::write(dir.path().join(name), pattern(*k)).unwrap();
+        }
+        let current = load_report(dir.path(), None)
+            .unwrap()
+            .memories
+            .map(Arc::new);
+        let (tx, rx) = bounded(16);
+        let options = WatchOptions {
+            poll,
+            ..WatchOptions::default()
+        };
+        let watcher = Watcher::start(dir.path(), current, options, tx).unwrap();
+        Harness {
+            dir,
+            rx,
+            watcher: Some(watcher),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn next(&self) -> PatternEvent {
+        self.rx
+            .recv_timeout(TIMEOUT)
+            .unwrap_or_else(|e| panic!("no pattern event within {TIMEOUT:?}: {e}"))
+    }
+
+    fn reloaded(&self) -> PatternsReloaded {
+        match self.next() {
+            PatternEvent::Reloaded(r) => r,
+            PatternEvent::Errors(e) => panic!("expected a reload, got errors {e:?}"),
+        }
+    }
+
+    fn errors(&self) -> PatternErrors {
+        match self.next() {
+            PatternEvent::Errors(e) => e,
+            PatternEvent::Reloaded(r) => panic!("expected errors, got a reload {:?}", r.changes),
+        }
+    }
+
+    /// Asserts that nothing arrives for [`QUIET`].
+    fn quiet(&self) {
+        match self.rx.recv_timeout(QUIET) {
+            Err(RecvTimeoutError::Timeout) => {}
+            Ok(PatternEvent::Reloaded(r)) => panic!("unexpected reload {:?}", r.changes),
+            Ok(PatternEvent::Errors(e)) => panic!("unexpected errors {e:?}"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn changed(name: &str) -> Vec<Change> {
+    vec![Change::Changed(name.into())]
+}
+
+fn memory_bits(r: &PatternsReloaded, name: &str) -> u16 {
+    let mu = r.memories.index_of(name).unwrap();
+    r.memories
+        .memory(mu)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| if v > 0.0 { 1 << i } else { 0 })
+        .sum()
+}
+
+#[test]
+fn save_in_place_reloads_once_and_measures_latency() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    let mut latencies = Vec::new();
+    for k in [3u16, 7, 15] {
+        let t0 = Instant::now();
+        // In place: same length, no truncation.
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .open(h.path("a.txt"))
+            .unwrap();
+        std::io::Write::write_all(&mut f, pattern(k).as_bytes()).unwrap();
+        drop(f);
+        let r = h.reloaded();
+        latencies.push(t0.elapsed());
+        assert_eq!(r.changes, changed("a"));
+        assert_eq!(memory_bits(&r, "a"), k);
+        assert!(r.errors.is_empty());
+    }
+    h.quiet();
+    println!("save→reload latency (inotify, settle 100 ms): {latencies:?}");
+}
+
+#[test]
+fn truncate_then_write_is_one_reload_without_an_empty_file_error() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    let t0 = Instant::now();
+    let mut f = fs::File::create(h.path("a.txt")).unwrap(); // truncates
+    // The editor takes a moment between truncating and writing (simulated).
+    std::thread::sleep(Duration::from_millis(40));
+    std::io::Write::write_all(&mut f, pattern(9).as_bytes()).unwrap();
+    drop(f);
+    let r = h.reloaded();
+    println!("truncate+write → reload latency: {:?}", t0.elapsed());
+    assert_eq!(r.changes, changed("a"));
+    assert_eq!(memory_bits(&r, "a"), 9);
+    h.quiet();
+}
+
+#[test]
+fn write_temp_then_rename_and_vim_style_saves() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // Write to a temporary file, then rename over the pattern.
+    fs::write(h.path(".a.txt.tmp123"), pattern(5)).unwrap();
+    fs::rename(h.path(".a.txt.tmp123"), h.path("a.txt")).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, changed("a"));
+    assert_eq!(memory_bits(&r, "a"), 5);
+    // Vim: probe file 4913, swap file, backup by rename to a.txt~, write a new a.txt.
+    fs::write(h.path("4913"), "").unwrap();
+    fs::remove_file(h.path("4913")).unwrap();
+    fs::write(h.path(".a.txt.swp"), "swap").unwrap();
+    fs::rename(h.path("a.txt"), h.path("a.txt~")).unwrap();
+    fs::write(h.path("a.txt"), pattern(6)).unwrap();
+    fs::remove_file(h.path("a.txt~")).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, changed("a"));
+    assert_eq!(memory_bits(&r, "a"), 6);
+    h.quiet();
+}
+
+#[test]
+fn editor_debris_triggers_nothing() {
+    let h = Harness::start(&[("a.txt", 1)], None);
+    for name in [
+        "a.txt.swp",
+        ".a.txt.swx",
+        "a.txt~",
+        "4913",
+        ".#a.txt",
+        "#a.txt#",
+        "x.tmp",
+    ] {
+        fs::write(h.path(name), "junk").unwrap();
+    }
+    h.quiet();
+}
+
+#[test]
+fn delete_and_recreate() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::remove_file(h.path("b.txt")).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Removed("b".into())]);
+    assert_eq!(r.changes[0].to_string(), "removed b");
+    assert_eq!(r.memories.names(), ["a"]);
+    fs::write(h.path("b.txt"), pattern(4)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("b".into())]);
+    assert_eq!(r.changes[0].to_string(), "added b");
+    fs::write(h.path("owl.pbm"), "P1 4 4\n1111 0000 1111 0000\n").unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("owl".into())]);
+    assert_eq!(memory_bits(&r, "owl"), 0x0f0f);
+}
+
+#[test]
+fn invalid_file_keeps_its_last_good_version_until_fixed() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::write(h.path("a.txt"), "#x..\n....\n....\n....\n").unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("a.txt"));
+    assert_eq!(e.errors.len(), 1);
+    assert_eq!(
+        e.errors[0].to_string(),
+        format!("{p}:1:2: unknown character 'x': expected '#' (on) or '.' (off)")
+    );
+    assert!(!e.kept_last_good_set);
+    // Fixed to new content: a reload with no errors left.
+    fs::write(h.path("a.txt"), pattern(12)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, changed("a"));
+    assert!(r.errors.is_empty());
+    // Broken again, then restored to the very content in use: the error clears.
+    fs::write(h.path("a.txt"), "##\n#\n").unwrap();
+    assert_eq!(h.errors().errors.len(), 1);
+    fs::write(h.path("a.txt"), pattern(12)).unwrap();
+    let e = h.errors();
+    assert!(e.errors.is_empty() && !e.kept_last_good_set);
+}
+
+#[test]
+fn wrong_size_file_is_reported_with_both_sizes() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::write(h.path("big.txt"), "#####\n#####\n").unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("big.txt"));
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: wrong size: 5×2, expected 4×4 like the rest of the set"
+        )]
+    );
+}
+
+#[test]
+fn every_file_gone_keeps_the_last_good_set() {
+    let h = Harness::start(&[("a.txt", 1)], None);
+    fs::remove_file(h.path("a.txt")).unwrap();
+    let e = h.errors();
+    assert!(e.kept_last_good_set && e.errors.is_empty());
+    fs::write(h.path("c.txt"), "bad\n").unwrap();
+    let e = h.errors();
+    assert!(e.kept_last_good_set && e.errors.len() == 1, "{e:?}");
+    fs::write(h.path("a.txt"), pattern(1)).unwrap();
+    // Back to the content of the set in use: nothing changed, only c.txt is still bad.
+    let e = h.errors();
+    assert!(!e.kept_last_good_set && e.errors.len() == 1, "{e:?}");
+    fs::remove_file(h.path("c.txt")).unwrap();
+    let e = h.errors();
+    assert!(!e.kept_last_good_set && e.errors.is_empty(), "{e:?}");
+}
+
+#[test]
+fn burst_of_100_saves_is_a_few_reloads_and_the_last_content_wins() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    for k in 100u16..200 {
+        fs::write(h.path("a.txt"), pattern(k)).unwrap();
+    }
+    let mut reloads = Vec::new();
+    let mut last = None;
+    loop {
+        match h.rx.recv_timeout(QUIET) {
+            Ok(PatternEvent::Reloaded(r)) => {
+                reloads.push(r.changes.clone());
+                last = Some(memory_bits(&r, "a"));
+            }
+            Ok(PatternEvent::Errors(e)) => panic!("unexpected errors {e:?}"),
+            Err(RecvTimeoutError::Timeout) if !reloads.is_empty() => break,
+            Err(e) => panic!("no reload within {QUIET:?}: {e}"),
+        }
+    }
+    println!("100 saves → {} reload(s)", reloads.len());
+    assert!(reloads.len() <= 3, "{} reloads", reloads.len());
+    assert_eq!(last, Some(199));
+}
+
+#[test]
+fn escape_sequences_in_file_names_are_escaped() {
+    let h = Harness::start(&[("a.txt", 1)], None);
+    fs::write(h.path("owl\x1b[31m.txt"), pattern(8)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("owl\\u{1b}[31m".into())]);
+    fs::write(h.path("bad\x1b]0;x\x07.txt"), "?\n").unwrap();
+    let e = h.errors();
+    let msg = e.errors[0].to_string();
+    assert!(!msg.chars().any(|c| c.is_control()), "{msg:?}");
+    assert!(
+        msg.contains("bad\\u{1b}]0;x\\u{7}.txt:1:1: unknown character '?'"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn polling_watcher_reloads_too() {
+    let h = Harness::start(
+        &[("a.txt", 1), ("b.txt", 2)],
+        Some(Duration::from_millis(50)),
+    );
+    fs::write(h.path("a.txt"), pattern(77)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, changed("a"));
+    assert_eq!(memory_bits(&r, "a"), 77);
+}
+
+#[test]
+fn forced_reload_always_reports() {
+    let h = Harness::start(&[("a.txt", 1)], None);
+    h.watcher.as_ref().unwrap().reload();
+    let r = h.reloaded();
+    assert!(r.changes.is_empty());
+    assert_eq!(r.memories.names(), ["a"]);
+}
+
+#[test]
+fn first_scan_reports_against_the_set_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), pattern(1)).unwrap();
+    let (tx, rx) = bounded(4);
+    let _w = Watcher::start(dir.path(), None, WatchOptions::default(), tx).unwrap();
+    match rx.recv_timeout(TIMEOUT).unwrap() {
+        PatternEvent::Reloaded(r) => assert_eq!(r.changes, vec![Change::Added("a".into())]),
+        PatternEvent::Errors(e) => panic!("{e:?}"),
+    }
+}
+
+#[test]
+fn a_missing_directory_means_no_live_reload() {
+    let (tx, _rx) = bounded(4);
+    let missing = Path::new("/nonexistent/recall-patterns");
+    let e = Watcher::start(missing, None, WatchOptions::default(), tx)
+        .err()
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "no live reload: cannot watch /nonexistent/recall-patterns: not a directory"
+    );
+}
+
+#[test]
+fn dropping_the_watcher_joins_its_thread() {
+    let mut h = Harness::start(&[("a.txt", 1)], None);
+    let t0 = Instant::now();
+    drop(h.watcher.take());
+    // The thread owned the only sender: once joined, the channel is disconnected.
+    assert_eq!(
+        h.rx.recv_timeout(TIMEOUT).err(),
+        Some(RecvTimeoutError::Disconnected)
+    );
+    println!("stop took {:?}", t0.elapsed());
+}
