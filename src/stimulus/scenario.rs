@@ -70,7 +70,7 @@ pub fn plan(
         }
         ScenarioName::Mixed => {
             for &mu in &order {
-                let gains = mixture_gains(p, mu, prev, rng, 1.0);
+                let gains = display_mixture(p, mu, prev, rng);
                 out.push(Segment::new(SegmentKind::Mixture { gains }, MIXED_SECS));
                 *visit += 1;
                 prev = Some(mu);
@@ -236,6 +236,31 @@ pub fn mixture_gains(
     let scale = if total == 1.0 { 1.0 / dom } else { total / sum };
     gains.iter_mut().for_each(|g| g.1 *= scale);
     gains.into_iter().map(|(mu, c)| (mu, c as f32)).collect()
+}
+
+/// The mixed scenario's mixture: the dominant memory at gain 1, two others at U(0.3, 0.5) and
+/// the previous memory at U(0.1, 0.3). Fewer and weaker distractors than the paper's (whose
+/// protocol `recall experiment mixed` replays on random memories): drawn pictures overlap each
+/// other, and with all of them mixed in at the paper's gains the cross-talk hides the dominant one.
+pub fn display_mixture(
+    p: usize,
+    dominant: usize,
+    previous: Option<usize>,
+    rng: &mut impl RngExt,
+) -> Vec<(usize, f32)> {
+    let mut gains = vec![(dominant, 1.0f32)];
+    if let Some(prev) = previous.filter(|&m| m != dominant) {
+        gains.push((prev, rng.random_range(0.1..0.3)));
+    }
+    let mut tries = 0;
+    while gains.len() < 4.min(p) && tries < 100 {
+        tries += 1;
+        let mu = rng.random_range(0..p);
+        if gains.iter().all(|g| g.0 != mu) {
+            gains.push((mu, rng.random_range(0.3..0.5)));
+        }
+    }
+    gains
 }
 
 /// A random order of the P memories that does not start with `last` (when P > 1).

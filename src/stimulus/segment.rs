@@ -52,7 +52,8 @@ pub enum SegmentKind {
         to: usize,
         ranks: Arc<[f32]>,
     },
-    /// Σ gain_μ ξ_μ; the dominant memory is the one with the largest gain.
+    /// Σ gain_μ ξ_μ; the dominant memory is the one the image overlaps most (the largest gain
+    /// when the memories are uncorrelated).
     Mixture { gains: Vec<(usize, f32)> },
     /// Only the masked part of `memory` is visible, the rest is 0.
     Partial { memory: usize, mask: Mask },
@@ -193,13 +194,16 @@ impl Segment {
                 for &(mu, c) in gains {
                     crate::model::kernels::axpy(c, mem.memory(mu), out);
                 }
-                let top = gains
-                    .iter()
-                    .fold(None::<(usize, f32)>, |best, &(mu, c)| match best {
-                        Some((_, b)) if b >= c => best,
-                        _ => Some((mu, c)),
-                    });
-                shown(top.map(|t| t.0), false)
+                // The truth is the memory the image overlaps most: with correlated memories
+                // that need not be the one with the largest gain.
+                let mut best = None::<(usize, f32)>;
+                for &(mu, _) in gains {
+                    let m = crate::model::kernels::dot(mem.memory(mu), out);
+                    if best.is_none_or(|(_, b)| m > b) {
+                        best = Some((mu, m));
+                    }
+                }
+                shown(best.map(|t| t.0), false)
             }
             SegmentKind::Partial { memory, mask } => {
                 let w = mem.width();
