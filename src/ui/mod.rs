@@ -8,12 +8,14 @@ mod charts;
 pub mod fixture;
 pub mod image;
 pub mod keys;
+pub mod landscape;
 pub mod layout;
 mod panels;
 mod run;
 pub mod status;
 pub mod terminal;
 pub mod theme;
+pub mod theory;
 
 pub use app::{App, Msg};
 pub use keys::Intent;

@@ -1,0 +1,435 @@
+//! The landscape and theory panels without a terminal: TestBackend + insta snapshots from fixed
+//! views built with the model (Hadamard memories, fixed inputs), the wells drawn where the
+//! theory puts them, and no panic on any size or value.
+
+use std::sync::Arc;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use recall::model::landscape::{Grid, Plane, Terms, View, Well, most_salient_pair, view};
+use recall::model::theory::gamma;
+use recall::model::{Memories, ModelKind, Network, Params, TheoryReport};
+use recall::ui::Theme;
+use recall::ui::landscape::{LandscapePanel, MapGeometry, Trail};
+use recall::ui::theory::{Standing, TheoryPanel, hierarchy};
+
+const COLOR: Theme = Theme {
+    color: true,
+    ascii: false,
+};
+const MONO: Theme = Theme {
+    color: false,
+    ascii: false,
+};
+const ASCII: Theme = Theme {
+    color: false,
+    ascii: true,
+};
+
+/// Four orthogonal 32×32 memories with readable names.
+fn memories() -> Arc<Memories> {
+    let h = Memories::hadamard(32, 32, 4).expect("hadamard");
+    let pats = ["cat", "dog", "owl", "fish"]
+        .iter()
+        .enumerate()
+        .map(|(mu, name)| (name.to_string(), h.memory(mu).to_vec()))
+        .collect();
+    Arc::new(Memories::new(32, 32, pats).expect("memories"))
+}
+
+/// u = Σ α_μ ξ_μ, so that the saliencies are exactly `alpha` on orthogonal memories.
+fn input(mem: &Memories, alpha: &[f64]) -> Vec<f32> {
+    (0..mem.n())
+        .map(|i| {
+            alpha
+                .iter()
+                .enumerate()
+                .map(|(mu, &a)| a as f32 * mem.memory(mu)[i])
+                .sum()
+        })
+        .collect()
+}
+
+/// A network with saliencies `alpha` and state a·ξ_first + b·ξ_second of the salient pair.
+fn network(gain: f64, alpha: &[f64], state: (f64, f64)) -> (Network, Plane) {
+    let mem = memories();
+    let params = Params {
+        gain,
+        zero_diagonal: gain > 1.0,
+        noise_std: 0.0,
+        ..Params::default()
+    };
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
+    net.set_input(&input(&mem, alpha), true).expect("input");
+    let (m1, m2) = most_salient_pair(net.landscape_weights()).expect("two memories");
+    let x: Vec<f32> = (0..mem.n())
+        .map(|i| (state.0 as f32) * mem.memory(m1)[i] + (state.1 as f32) * mem.memory(m2)[i])
+        .collect();
+    net.set_state(&x).expect("state");
+    (net, Plane::new(&mem, m1, m2))
+}
+
+/// The dashboard's regime (g = 10): cat and dog are wells, fish a saddle, owl absent.
+fn busy() -> (Network, View) {
+    let (net, plane) = network(10.0, &[0.3, 0.2, 0.05, 0.12], (0.22, -0.05));
+    let v = view(&net, &plane, 48, 48);
+    (net, v)
+}
+
+fn names() -> Vec<String> {
+    memories().names().to_vec()
+}
+
+fn render(widget: impl Widget, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(widget, f.area()))
+        .expect("draw");
+    terminal.backend().buffer().clone()
+}
+
+fn text(buffer: &Buffer) -> String {
+    let area = buffer.area;
+    (0..area.height)
+        .map(|y| {
+            (0..area.width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn panel<'a>(
+    v: &'a View,
+    names: &'a [String],
+    trail: Option<&'a Trail>,
+    theme: Theme,
+) -> LandscapePanel<'a> {
+    LandscapePanel {
+        view: v,
+        names,
+        trail,
+        theme,
+    }
+}
+
+/// A trail along a short path ending at the state of `v`.
+fn trail_to(v: &View) -> Trail {
+    let mut trail = Trail::new(6);
+    for k in 0..5 {
+        let mut step = v.clone();
+        step.state = (
+            v.state.0 - 0.03 * f64::from(5 - k),
+            v.state.1 + 0.02 * f64::from(5 - k),
+        );
+        trail.record(&step);
+    }
+    trail.record(v);
+    trail
+}
+
+// ----- snapshots -----
+
+#[test]
+fn landscape_normal_size() {
+    let (_, v) = busy();
+    let names = names();
+    let trail = trail_to(&v);
+    let buf = render(panel(&v, &names, Some(&trail), MONO), 44, 24);
+    insta::assert_snapshot!(text(&buf));
+}
+
+#[test]
+fn landscape_compact_size() {
+    let (_, v) = busy();
+    let names = names();
+    let trail = trail_to(&v);
+    let buf = render(panel(&v, &names, Some(&trail), COLOR), 22, 10);
+    insta::assert_snapshot!(text(&buf));
+}
+
+#[test]
+fn landscape_ascii() {
+    let (_, v) = busy();
+    let names = names();
+    let trail = trail_to(&v);
+    let buf = render(panel(&v, &names, Some(&trail), ASCII), 44, 24);
+    let shown = text(&buf);
+    assert!(
+        shown.is_ascii(),
+        "non-ASCII glyph in --ascii mode:\n{shown}"
+    );
+    insta::assert_snapshot!(shown);
+}
+
+#[test]
+fn theory_normal_size() {
+    let (net, _) = busy();
+    let buf = render(
+        TheoryPanel {
+            report: &net.theory(),
+            names: &names(),
+            theme: COLOR,
+        },
+        44,
+        8,
+    );
+    insta::assert_snapshot!(text(&buf));
+}
+
+#[test]
+fn theory_compact_ascii() {
+    let (net, _) = busy();
+    let buf = render(
+        TheoryPanel {
+            report: &net.theory(),
+            names: &names(),
+            theme: ASCII,
+        },
+        26,
+        6,
+    );
+    let shown = text(&buf);
+    assert!(shown.is_ascii(), "{shown}");
+    insta::assert_snapshot!(shown);
+}
+
+// ----- what the panels claim -----
+
+/// The cells of the map (inside the border, above the legend line) holding one of `glyphs`.
+fn cells_with(buf: &Buffer, glyphs: &[&str]) -> Vec<(u16, u16)> {
+    let area = buf.area;
+    (1..area.height.saturating_sub(2))
+        .flat_map(|y| (1..area.width.saturating_sub(1)).map(move |x| (x, y)))
+        .filter(|&(x, y)| glyphs.contains(&buf[(x, y)].symbol()))
+        .collect()
+}
+
+#[test]
+fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
+    // Gain 1, diagonal kept: the theory of model.md §4 is exact, and the wells are the grid's
+    // strict minima. α = 2 (cat) and 1.5 (dog): both stable (α*(2) = 1.246).
+    let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
+    let (width, height) = (62u16, 33u16);
+    // The map of a 62×33 panel: inner 60×31, one line of legend, a 60×30-cell square.
+    let map_area = Rect::new(1, 1, width - 2, height - 3);
+    let extent = view(&net, &plane, 2, 2).grid.extent;
+    let map = MapGeometry::fit(map_area, extent).expect("room for a map");
+    let (px_w, px_h) = map.pixels();
+    assert_eq!((px_w, px_h), (60, 60));
+    // Sample the grid exactly at the map's pixels, so a grid minimum is a pixel.
+    let v = view(&net, &plane, px_w, px_h);
+    let names = names();
+    let buf = render(panel(&v, &names, None, MONO), width, height);
+    let mut marks = cells_with(&buf, &["◆"]);
+    marks.sort();
+
+    // Where the theory puts them: ±γ(α) along each axis memory.
+    let (g_cat, g_dog) = (gamma(2.0).expect("root"), gamma(1.5).expect("root"));
+    let mut theory: Vec<(u16, u16)> = [(g_cat, 0.0), (-g_cat, 0.0), (0.0, g_dog), (0.0, -g_dog)]
+        .into_iter()
+        .map(|(a, b)| map.cell_of(a, b).expect("on the map"))
+        .collect();
+    theory.sort();
+    assert_eq!(marks, theory, "marks vs the theory's wells");
+
+    // Where the landscape has them: the strict minima of a fine grid (121 points a side, so
+    // that the axes are sampled), drawn at their cells.
+    let fine = Grid::sample(&plane, &Terms::of(&net, &plane), 121, 121, extent);
+    let step = 2.0 * extent / 120.0;
+    let points: Vec<(f64, f64)> = fine
+        .minima()
+        .into_iter()
+        .map(|(c, r)| {
+            (
+                Grid::coord(c, 121, extent, false),
+                Grid::coord(r, 121, extent, true),
+            )
+        })
+        .collect();
+    let mut minima: Vec<(u16, u16)> = points
+        .iter()
+        .map(|&(a, b)| map.cell_of(a, b).expect("on the map"))
+        .collect();
+    minima.sort();
+    assert_eq!(marks, minima, "marks vs the landscape's minima {points:?}");
+    // And those minima are the theory's ±γ, within one grid step.
+    for (a, b) in points {
+        let near = |x: f64, g: f64| (x.abs() - g).abs() <= step;
+        assert!(
+            (near(a, g_cat) && b.abs() <= step) || (near(b, g_dog) && a.abs() <= step),
+            "minimum at ({a:.3}, {b:.3}), γ = {g_cat:.3}, {g_dog:.3}"
+        );
+    }
+    // Each well is named: cat right of its mark (or left when there is no room).
+    let shown = text(&buf);
+    for label in ["cat", "−cat", "dog", "−dog"] {
+        assert!(shown.contains(label), "label {label} missing:\n{shown}");
+    }
+}
+
+#[test]
+fn a_saddle_gets_its_own_mark() {
+    // g·α = 3 and 1.2 on the axes: the second equilibrium exists but is a saddle.
+    let (net, plane) = network(10.0, &[0.3, 0.12, 0.0, 0.05], (0.1, 0.0));
+    let v = view(&net, &plane, 48, 48);
+    let names = names();
+    let buf = render(panel(&v, &names, None, COLOR), 44, 24);
+    assert_eq!(cells_with(&buf, &["◆"]).len(), 2, "{}", text(&buf));
+    assert_eq!(cells_with(&buf, &["×"]).len(), 2, "{}", text(&buf));
+    assert_eq!(Standing::of(&net.theory(), 1), Standing::Saddle);
+}
+
+#[test]
+fn the_state_dot_follows_the_state() {
+    let names = names();
+    let mut seen = Vec::new();
+    for a in [-0.2, 0.0, 0.25] {
+        let (net, plane) = network(10.0, &[0.3, 0.2, 0.0, 0.0], (a, 0.1));
+        let v = view(&net, &plane, 40, 40);
+        let buf = render(panel(&v, &names, None, COLOR), 44, 24);
+        let dots = cells_with(&buf, &["●"]);
+        assert_eq!(dots.len(), 1, "one state dot: {dots:?}");
+        seen.push(dots[0]);
+    }
+    assert!(seen[0].0 < seen[1].0 && seen[1].0 < seen[2].0, "{seen:?}");
+    assert!(
+        seen.iter().all(|d| d.1 == seen[0].1),
+        "b is fixed: {seen:?}"
+    );
+}
+
+#[test]
+fn the_trail_keeps_the_newest_points_of_one_plane() {
+    let (_, v) = busy();
+    let mut trail = Trail::new(3);
+    for k in 0..5 {
+        let mut s = v.clone();
+        s.state = (f64::from(k), 0.0);
+        trail.record(&s);
+    }
+    assert_eq!(
+        trail.points().collect::<Vec<_>>(),
+        [(2.0, 0.0), (3.0, 0.0), (4.0, 0.0)]
+    );
+    let mut nan = v.clone();
+    nan.state = (f64::NAN, 0.0);
+    trail.record(&nan);
+    assert_eq!(trail.len(), 3, "non-finite points are skipped");
+    let mut other = v.clone();
+    other.axes = (v.axes.1, v.axes.0);
+    trail.record(&other);
+    assert_eq!(trail.len(), 1, "a new plane starts a new trail");
+    trail.clear();
+    assert!(trail.is_empty());
+    // The older points are drawn as crumbs, the newest as the dot.
+    let names = names();
+    let t = trail_to(&v);
+    let buf = render(panel(&v, &names, Some(&t), COLOR), 44, 24);
+    assert!(!cells_with(&buf, &["·"]).is_empty(), "{}", text(&buf));
+}
+
+#[test]
+fn hierarchy_and_confusion() {
+    let (net, _) = busy();
+    let r = net.theory();
+    assert_eq!(
+        hierarchy(&r),
+        [0, 1],
+        "cat deeper than dog; fish a saddle, owl absent"
+    );
+    let (calm, _) = network(10.0, &[0.05, 0.08, 0.02, 0.0], (0.0, 0.0));
+    let r = calm.theory();
+    assert!(r.confusion);
+    let buf = render(
+        TheoryPanel {
+            report: &r,
+            names: &names(),
+            theme: COLOR,
+        },
+        44,
+        8,
+    );
+    assert!(text(&buf).contains("confusion"), "{}", text(&buf));
+}
+
+// ----- robustness -----
+
+fn odd_views() -> Vec<View> {
+    let (_, v) = busy();
+    let mut nan = v.clone();
+    nan.grid
+        .energy
+        .iter_mut()
+        .step_by(3)
+        .for_each(|e| *e = f64::NAN);
+    nan.state = (f64::NAN, f64::INFINITY);
+    let mut all_nan = v.clone();
+    all_nan.grid.energy.iter_mut().for_each(|e| *e = f64::NAN);
+    let mut empty = v.clone();
+    empty.grid = Grid {
+        cols: 0,
+        rows: 0,
+        extent: 0.0,
+        energy: Vec::new(),
+    };
+    let mut short = v.clone();
+    short.grid.energy.truncate(7);
+    let mut flat = v.clone();
+    flat.grid.energy.iter_mut().for_each(|e| *e = 1.0);
+    flat.grid.extent = f64::NAN;
+    let mut single = v.clone();
+    single.grid = Grid {
+        cols: 1,
+        rows: 1,
+        extent: 1e300,
+        energy: vec![-1e308],
+    };
+    single.wells.push(Well {
+        memory: 99,
+        sign: -1,
+        at: (f64::NEG_INFINITY, f64::NAN),
+        stable: true,
+        energy: f64::NAN,
+    });
+    vec![v, nan, all_nan, empty, short, flat, single]
+}
+
+#[test]
+fn no_size_or_value_makes_a_panel_panic() {
+    let names = names();
+    let few: Vec<String> = vec!["only".into()];
+    let (net, _) = busy();
+    let mut report: TheoryReport = net.theory();
+    report.memories[1].depth_per_neuron = Some(f64::NAN);
+    report.alpha_star = f64::INFINITY;
+    let views = odd_views();
+    let trail = trail_to(&views[0]);
+    for width in (0..50).step_by(3) {
+        for height in (0..30).step_by(2) {
+            for theme in [COLOR, MONO, ASCII] {
+                for v in &views {
+                    for n in [&names, &few] {
+                        render(panel(v, n, Some(&trail), theme), width, height);
+                    }
+                }
+                render(
+                    TheoryPanel {
+                        report: &report,
+                        names: &few,
+                        theme,
+                    },
+                    width,
+                    height,
+                );
+            }
+        }
+    }
+    // A panel drawn into an area only partly inside the buffer.
+    let mut buf = Buffer::empty(Rect::new(0, 0, 10, 5));
+    panel(&views[0], &names, None, COLOR).render(Rect::new(5, 2, 40, 20), &mut buf);
+}
