@@ -208,6 +208,16 @@ fn delete_and_recreate() {
 }
 
 #[test]
+fn rename_is_a_removal_and_an_addition() {
+    let h = Harness::start(&[("cat.txt", 1), ("dog.txt", 2)], None);
+    fs::rename(h.path("cat.txt"), h.path("kitty.txt")).unwrap();
+    let r = h.reloaded();
+    let said: Vec<String> = r.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(said, ["added kitty", "removed cat"]);
+    assert_eq!(r.memories.names(), ["dog", "kitty"]);
+}
+
+#[test]
 fn invalid_file_keeps_its_last_good_version_until_fixed() {
     let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
     fs::write(h.path("a.txt"), "#x..\n....\n....\n....\n").unwrap();
@@ -310,8 +320,13 @@ fn polling_watcher_reloads_too() {
         &[("a.txt", 1), ("b.txt", 2)],
         Some(Duration::from_millis(50)),
     );
+    let t0 = Instant::now();
     fs::write(h.path("a.txt"), pattern(77)).unwrap();
     let r = h.reloaded();
+    println!(
+        "save→reload latency (polling every 50 ms): {:?}",
+        t0.elapsed()
+    );
     assert_eq!(r.changes, changed("a"));
     assert_eq!(memory_bits(&r, "a"), 77);
 }
