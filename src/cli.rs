@@ -92,6 +92,10 @@ pub struct DashboardArgs {
     /// No colour (also when NO_COLOR is set).
     #[arg(long)]
     pub no_color: bool,
+    /// With --patterns: watch the directory by polling every MS milliseconds (for file systems
+    /// that send no change events).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll: Option<u64>,
 }
 
 /// Output format of `recall run`.

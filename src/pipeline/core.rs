@@ -347,15 +347,17 @@ impl SimCore {
                 steps_per_sec: status.steps_per_sec,
                 paused: status.paused,
                 lagging: status.lagging,
+                pattern_problem: status.pattern_problem,
             },
             finished: status.finished,
         }
     }
 }
 
-/// Wall-clock facts the core cannot know, for the snapshot's status.
-#[derive(Debug, Clone, Copy, Default)]
+/// Facts the core cannot know (wall clock, pattern files), for the snapshot's status.
+#[derive(Debug, Clone, Default)]
 pub struct RunStatus {
+    pub pattern_problem: Option<String>,
     pub steps_per_sec: f64,
     pub paused: bool,
     pub lagging: bool,

@@ -5,7 +5,7 @@
 //!  producer ──Frame (bounded, blocking: never dropped)──▶ simulator ──Snapshot (bounded 1: state,
 //!     ▲                                                    │  ▲         the UI keeps the newest)──▶ UI
 //!     └──StreamControl (glitch, next, scenario, memories)──┘  │  ──LogEntry (bounded, never lost)──▶ UI
-//!  watcher ──PatternUpdate (bounded)──────────────────────────┘
+//!  watcher ──PatternEvent (bounded)───────────────────────────┘
 //!  UI ──Control (bounded)──▶ simulator
 //! ```
 //!
@@ -58,6 +58,9 @@ pub enum Control {
     SetScenario(ScenarioName),
     /// Redraw every model's state at random.
     ResetState,
+    /// Rescan the pattern directory now. Handled by whoever owns the watcher (the UI shell);
+    /// the simulator ignores it.
+    ReloadPatterns,
     /// Stop every thread.
     Quit,
 }
@@ -71,17 +74,9 @@ pub enum StreamControl {
     SetMemories(Arc<Memories>),
 }
 
-/// What the pattern watcher reports to the simulator (the slot of issue 5).
-#[derive(Debug, Clone)]
-pub enum PatternUpdate {
-    /// A new valid set; `changes` are human lines such as "added owl".
-    Reloaded {
-        memories: Arc<Memories>,
-        changes: Vec<String>,
-    },
-    /// A file could not be used; the previous set stays in force.
-    Failed { message: String },
-}
+/// What the pattern watcher (`patterns::watch`) reports to the simulator: a new set with its
+/// changes, or a change in the list of bad files.
+pub use crate::patterns::watch::PatternEvent as PatternUpdate;
 
 /// Who a log line is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +236,7 @@ impl Pipeline {
         &self.log
     }
 
-    /// Where a pattern watcher sends its updates (issue 5 plugs in here).
+    /// Where a pattern watcher (`patterns::watch::Watcher`) sends its events.
     pub fn pattern_sender(&self) -> Sender<PatternUpdate> {
         self.patterns.clone()
     }

@@ -97,6 +97,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut dirty = true;
     let mut next_publish = start;
     let mut patterns_open = true;
+    // The current pattern-file problem, for the status line.
+    let mut problem: Option<String> = None;
     loop {
         let now = Instant::now();
         // 1. Commands (non-blocking).
@@ -122,7 +124,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         }
         while patterns_open {
             match ch.patterns.try_recv() {
-                Ok(update) => apply_patterns(update, &mut core, &ch, &mut log),
+                Ok(update) => apply_patterns(update, &mut core, &ch, &mut problem, &mut log),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => patterns_open = false,
             }
@@ -189,6 +191,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // 4. Snapshot: state, published when due and the slot is free.
         let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
         let status = RunStatus {
+            pattern_problem: problem.clone(),
             steps_per_sec: rate.per_sec,
             paused: settings.paused,
             lagging,
@@ -312,7 +315,7 @@ fn apply_control(
             }
             Err(e) => say(LogKind::Error, format!("cannot switch models: {e}")),
         },
-        Control::SetModels(_) => {}
+        Control::SetModels(_) | Control::ReloadPatterns => {}
         Control::ResetState => {
             core.randomize_state();
             say(LogKind::Info, "state reset to random".into());
@@ -348,28 +351,52 @@ fn apply_patterns(
     update: PatternUpdate,
     core: &mut SimCore,
     ch: &Channels,
+    problem: &mut Option<String>,
     log: &mut Vec<LogEntry>,
 ) {
     let time_secs = core.time_secs();
-    match update {
-        PatternUpdate::Reloaded { memories, changes } => {
-            core.set_memories(std::sync::Arc::clone(&memories));
-            // Blocking is safe: the producer always listens for controls, even while its frame waits.
-            let _ = ch.stream.send(StreamControl::SetMemories(memories));
-            for text in changes {
-                log.push(LogEntry {
-                    time_secs,
-                    source: Source::Patterns,
-                    kind: LogKind::Patterns,
-                    text,
-                });
-            }
-        }
-        PatternUpdate::Failed { message } => log.push(LogEntry {
+    let mut say = |kind: LogKind, text: String| {
+        log.push(LogEntry {
             time_secs,
             source: Source::Patterns,
-            kind: LogKind::Error,
-            text: message,
-        }),
+            kind,
+            text,
+        })
+    };
+    let errors = match update {
+        PatternUpdate::Reloaded(reloaded) => {
+            core.set_memories(std::sync::Arc::clone(&reloaded.memories));
+            // Blocking is safe: the producer always listens for controls, even while its
+            // frame waits.
+            let _ = ch
+                .stream
+                .send(StreamControl::SetMemories(reloaded.memories));
+            for change in &reloaded.changes {
+                say(LogKind::Patterns, change.to_string());
+            }
+            if reloaded.changes.is_empty() {
+                say(LogKind::Patterns, "reloaded (no change)".into());
+            }
+            reloaded.errors
+        }
+        PatternUpdate::Errors(report) => {
+            if report.errors.is_empty() {
+                say(LogKind::Patterns, "errors fixed".into());
+            }
+            if report.kept_last_good_set {
+                say(
+                    LogKind::Error,
+                    "every pattern file is gone or bad: keeping the last good set".into(),
+                );
+            }
+            report.errors
+        }
+    };
+    for error in &errors {
+        say(LogKind::Error, error.to_string());
     }
+    *problem = errors.first().map(|first| match errors.len() {
+        1 => first.to_string(),
+        n => format!("{first} (+{} more)", n - 1),
+    });
 }

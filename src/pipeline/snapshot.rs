@@ -83,6 +83,9 @@ pub struct Status {
     pub paused: bool,
     /// The simulator cannot keep up with the requested speed.
     pub lagging: bool,
+    /// A bad pattern file (path:line:col: what), while one is bad; the set in use is the
+    /// last good one.
+    pub pattern_problem: Option<String>,
 }
 
 /// A bounded ring of per-frame samples for one model.

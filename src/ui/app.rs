@@ -224,6 +224,7 @@ impl App {
             Intent::InjectGlitch => Some(Control::InjectGlitch),
             Intent::NextStimulus => Some(Control::SkipToNext),
             Intent::ResetState => Some(Control::ResetState),
+            Intent::ReloadPatterns => Some(Control::ReloadPatterns),
             Intent::CycleScenario => {
                 self.scenario = next_in(&ScenarioName::ALL, self.scenario);
                 Some(Control::SetScenario(self.scenario))

@@ -149,6 +149,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
             steps_per_sec: 100.0,
             paused: false,
             lagging: false,
+            pattern_problem: None,
         },
         memories,
         finished: false,

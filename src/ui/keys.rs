@@ -21,6 +21,8 @@ pub enum Intent {
     NextStimulus,
     ResetState,
     CycleScenario,
+    /// Rescan the pattern directory now (with `--patterns`).
+    ReloadPatterns,
 }
 
 /// One row of the key map.
@@ -67,6 +69,7 @@ pub const KEYMAP: &[Binding] = &[
     key('n', Intent::NextStimulus),
     key('r', Intent::ResetState),
     key('s', Intent::CycleScenario),
+    key('l', Intent::ReloadPatterns),
 ];
 
 /// The help overlay's lines: keys as shown, and what they do.
@@ -82,6 +85,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("n", "jump to the next stimulus"),
     ("r", "reset the state to random"),
     ("s", "cycle the scenario"),
+    ("l", "reload the pattern files now (--patterns)"),
 ];
 
 /// The intent of a key press, if it has one. Releases and repeats of other kinds are ignored.

@@ -138,7 +138,7 @@ pub(crate) fn short_model(name: &str) -> String {
 }
 
 /// Control characters (from file names, say) shown escaped, never sent raw to the terminal.
-pub fn sanitize(text: &str) -> String {
+pub(crate) fn sanitize(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             if c.is_control() {

@@ -14,7 +14,8 @@ use crossbeam_channel::{Receiver, TrySendError, bounded, select};
 use ratatui::crossterm::event::{self, Event as TermEvent};
 
 use crate::cli::{DashboardArgs, SimArgs};
-use crate::pipeline::{Pacing, Pipeline, PipelineConfig};
+use crate::patterns::watch::{WatchOptions, Watcher};
+use crate::pipeline::{Control, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Source};
 
 use super::app::{App, Msg};
 use super::keys::intent_for;
@@ -55,8 +56,9 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         dash.speed,
     )
     .with_fps(dash.fps);
+    let memories = Arc::new(memories);
     let pipeline = Pipeline::start(PipelineConfig {
-        memories: Arc::new(memories),
+        memories: Arc::clone(&memories),
         scenario: sim.scenario,
         stream: sim.stream_config(),
         params: sim.params(),
@@ -69,9 +71,21 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         stop_at_secs: None,
         paused: false,
     })?;
-    let outcome = run_ui(&mut app, &pipeline, dash.fps, sim.duration);
-    // The terminal is restored by now (the guard lives in run_ui); stop the threads.
+    let watcher = sim
+        .patterns
+        .as_deref()
+        .and_then(|dir| start_watcher(dir, memories, dash.poll, &pipeline, &mut app));
+    let outcome = run_ui(
+        &mut app,
+        &pipeline,
+        watcher.as_ref(),
+        dash.fps,
+        sim.duration,
+    );
+    // The terminal is restored by now (the guard lives in run_ui); stop the threads. The
+    // simulator goes first: a watcher blocked on a full channel then sees it closed.
     let stopped = pipeline.shutdown();
+    drop(watcher);
     let exit = outcome?;
     stopped?;
     Ok(match exit {
@@ -80,10 +94,38 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
     })
 }
 
+/// Watches the pattern directory (live reload into the simulator). If the watcher cannot start,
+/// the dashboard runs on without live reload and says so in the event log.
+fn start_watcher(
+    dir: &std::path::Path,
+    memories: Arc<crate::model::Memories>,
+    poll_ms: Option<u64>,
+    pipeline: &Pipeline,
+    app: &mut App,
+) -> Option<Watcher> {
+    let options = WatchOptions {
+        poll: poll_ms.map(Duration::from_millis),
+        ..WatchOptions::default()
+    };
+    match Watcher::start(dir, Some(memories), options, pipeline.pattern_sender()) {
+        Ok(watcher) => Some(watcher),
+        Err(e) => {
+            app.update(Msg::Log(LogEntry {
+                time_secs: 0.0,
+                source: Source::Patterns,
+                kind: LogKind::Error,
+                text: e.to_string(),
+            }));
+            None
+        }
+    }
+}
+
 /// Owns the terminal for the duration of the loop; restores it on return (and on panic).
 fn run_ui(
     app: &mut App,
     pipeline: &Pipeline,
+    watcher: Option<&Watcher>,
     fps: u32,
     duration: Option<f64>,
 ) -> anyhow::Result<Exit> {
@@ -94,6 +136,7 @@ fn run_ui(
         &mut guard,
         app,
         pipeline,
+        watcher,
         &input.events,
         &signals.received,
         fps,
@@ -105,10 +148,12 @@ fn run_ui(
     result
 }
 
+#[allow(clippy::too_many_arguments)]
 fn event_loop(
     guard: &mut TerminalGuard,
     app: &mut App,
     pipeline: &Pipeline,
+    watcher: Option<&Watcher>,
     input: &Receiver<TermEvent>,
     signals: &Receiver<i32>,
     fps: u32,
@@ -151,11 +196,23 @@ fn event_loop(
         select! {
             recv(input) -> ev => match ev {
                 Ok(TermEvent::Key(key)) => {
-                    if let Some(intent) = intent_for(key)
-                        && let Some(control) = app.update(Msg::Intent(intent))
-                    {
+                    match intent_for(key).and_then(|i| app.update(Msg::Intent(i))) {
+                        Some(Control::ReloadPatterns) => match watcher {
+                            Some(w) => w.reload(),
+                            None => {
+                                app.update(Msg::Log(LogEntry {
+                                    time_secs: app.snapshot.as_ref().map_or(0.0, |s| s.time_secs),
+                                    source: Source::Patterns,
+                                    kind: LogKind::Info,
+                                    text: "no pattern directory to reload (use --patterns DIR)".into(),
+                                }));
+                            }
+                        },
                         // The simulator drains its controls every few milliseconds.
-                        let _ = pipeline.controls().send_timeout(control, Duration::from_secs(1));
+                        Some(control) => {
+                            let _ = pipeline.controls().send_timeout(control, Duration::from_secs(1));
+                        }
+                        None => {}
                     }
                 }
                 Ok(TermEvent::Resize(..)) => {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::App;
 use super::keys::HELP;
-use super::panels::short_model;
+use super::panels::{sanitize, short_model};
 
 /// The smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -71,6 +71,12 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         ]);
         if st.lagging {
             spans.extend([Span::raw(" "), Span::styled("LAGGING", theme.warning())]);
+        }
+        if let Some(problem) = &st.pattern_problem {
+            spans.extend([
+                sep(),
+                Span::styled(format!("patterns: {}", sanitize(problem)), theme.warning()),
+            ]);
         }
     }
     if app.paused {

@@ -1,0 +1,96 @@
+//! The primary model's energy landscape for each snapshot: the plane of its two most salient
+//! memories (kept while they stay on top, so the picture does not flicker between planes), the
+//! plane's class sums cached until the pair or the memory set changes, and a fresh grid.
+
+use std::sync::Arc;
+
+use crate::model::landscape::{Plane, View, most_salient_pair, view};
+use crate::model::{Memories, Network};
+
+/// Grid points per side of the landscape a snapshot carries (the panel resamples it).
+pub const GRID_SIDE: usize = 48;
+/// A memory replaces one of the plane's axes only when its |weight| exceeds the weaker axis'
+/// by this fraction (noise in α would otherwise swap planes every frame).
+const SWITCH_MARGIN: f64 = 0.1;
+
+/// The cached plane and the memory set it was summed for.
+#[derive(Debug, Default)]
+pub struct LandscapeCache {
+    plane: Option<Plane>,
+    memories: Option<Arc<Memories>>,
+}
+
+impl LandscapeCache {
+    /// The landscape of `net` now, on the plane of its two most salient memories (`None` with
+    /// fewer than two memories). O(N·P) when the plane changes, O(N + G²·P) otherwise.
+    pub fn view(&mut self, net: &Network) -> Option<View> {
+        let same_set = self
+            .memories
+            .as_ref()
+            .is_some_and(|m| Arc::ptr_eq(m, net.memories()));
+        let current = self.plane.as_ref().filter(|_| same_set).map(|p| p.axes);
+        let axes = choose_axes(current, net.landscape_weights())?;
+        if current != Some(axes) {
+            self.plane = Some(Plane::new(net.memories(), axes.0, axes.1));
+            self.memories = Some(net.memories().clone());
+        }
+        let plane = self.plane.as_ref()?;
+        Some(view(net, plane, GRID_SIDE, GRID_SIDE))
+    }
+
+    /// Forgets the plane (the next view picks the pair afresh).
+    pub fn reset(&mut self) {
+        self.plane = None;
+        self.memories = None;
+    }
+}
+
+/// The axes (a, b) for landscape weights `weights`: the two most salient memories, except that
+/// the current axes stay while no other memory beats the weaker of them by [`SWITCH_MARGIN`],
+/// and a memory that stays on the plane keeps its axis.
+pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(usize, usize)> {
+    let top = most_salient_pair(weights)?;
+    let Some((p, q)) = current.filter(|&(p, q)| p < weights.len() && q < weights.len() && p != q)
+    else {
+        return Some(top);
+    };
+    let w = |mu: usize| f64::from(weights[mu].abs());
+    let challenger = (0..weights.len())
+        .filter(|&mu| mu != p && mu != q)
+        .max_by(|&x, &y| w(x).total_cmp(&w(y)).then(y.cmp(&x)));
+    let Some(c) = challenger else {
+        return Some((p, q));
+    };
+    let weaker = w(p).min(w(q));
+    if !(w(c) > weaker * (1.0 + SWITCH_MARGIN)) {
+        return Some((p, q));
+    }
+    // The challenger replaces the weaker axis; the stronger one keeps its place.
+    Some(if w(p) >= w(q) { (p, c) } else { (c, q) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plane_starts_on_the_two_most_salient() {
+        assert_eq!(choose_axes(None, &[0.1, 0.5, 0.3]), Some((1, 2)));
+        assert_eq!(choose_axes(None, &[0.1]), None);
+    }
+
+    #[test]
+    fn small_changes_keep_the_plane() {
+        // Axis order flips and a close third: the plane stays.
+        assert_eq!(choose_axes(Some((2, 1)), &[0.1, 0.5, 0.3]), Some((2, 1)));
+        assert_eq!(choose_axes(Some((1, 2)), &[0.32, 0.5, 0.3]), Some((1, 2)));
+    }
+
+    #[test]
+    fn a_clear_challenger_replaces_the_weaker_axis() {
+        assert_eq!(choose_axes(Some((1, 2)), &[0.4, 0.5, 0.3]), Some((1, 0)));
+        assert_eq!(choose_axes(Some((2, 1)), &[0.4, 0.5, 0.3]), Some((0, 1)));
+        // Out-of-range axes (a smaller memory set) start afresh.
+        assert_eq!(choose_axes(Some((7, 1)), &[0.4, 0.5, 0.3]), Some((1, 0)));
+    }
+}
