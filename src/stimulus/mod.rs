@@ -203,8 +203,13 @@ impl Stream {
     /// The next frame.
     pub fn next_frame(&mut self) -> Frame {
         let t = self.time_secs;
-        while t - self.seg_start_secs >= self.current.duration_secs - TIME_EPS {
-            self.seg_start_secs += self.current.duration_secs;
+        loop {
+            // At least 1 ms per segment, so a zero-length segment cannot stall the clock.
+            let len = self.current.duration_secs.max(1e-3);
+            if t - self.seg_start_secs < len - TIME_EPS {
+                break;
+            }
+            self.seg_start_secs += len;
             self.advance();
         }
         let elapsed = t - self.seg_start_secs;

@@ -88,11 +88,16 @@ pub struct Shown {
 }
 
 impl Segment {
-    /// A segment of `kind` lasting `duration_secs`, with the stream's own noise.
+    /// A segment of `kind` lasting `duration_secs` (at least 1 ms), with the stream's own noise.
     pub fn new(kind: SegmentKind, duration_secs: f64) -> Self {
         Self {
             kind,
-            duration_secs,
+            // A positive length keeps the stream's clock moving through every segment.
+            duration_secs: if duration_secs >= 1e-3 {
+                duration_secs
+            } else {
+                1e-3
+            },
             flip_ramp: None,
         }
     }
