@@ -16,6 +16,7 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 
+pub use scenario::ScenarioName;
 pub use segment::{Mask, Segment, SegmentKind, Shown};
 
 use crate::model::Memories;
@@ -26,63 +27,6 @@ pub const INJECTED_GLITCH_SECS: f64 = scenario::TOUR_GLITCH_SECS;
 /// Slack when deciding whether a frame time has reached a segment's end (float sums of
 /// `frame_secs` are not exact).
 const TIME_EPS: f64 = 1e-9;
-
-/// The built-in scenarios, selectable by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScenarioName {
-    Tour,
-    Morph,
-    Partial,
-    Mixed,
-    Glitch,
-    NoiseRamp,
-}
-
-impl ScenarioName {
-    /// Every scenario, in the order the UI cycles through them.
-    pub const ALL: [ScenarioName; 6] = [
-        ScenarioName::Tour,
-        ScenarioName::Morph,
-        ScenarioName::Partial,
-        ScenarioName::Mixed,
-        ScenarioName::Glitch,
-        ScenarioName::NoiseRamp,
-    ];
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            ScenarioName::Tour => "tour",
-            ScenarioName::Morph => "morph",
-            ScenarioName::Partial => "partial",
-            ScenarioName::Mixed => "mixed",
-            ScenarioName::Glitch => "glitch",
-            ScenarioName::NoiseRamp => "noise-ramp",
-        }
-    }
-    /// Parses a command-line name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
-    }
-    /// One line on what the scenario shows.
-    pub fn describe(self) -> &'static str {
-        match self {
-            ScenarioName::Tour => {
-                "every memory in turn: slow morphs, partial cues, occasional 1-s glitches"
-            }
-            ScenarioName::Morph => "morphs between memories, crossfades and pixel by pixel",
-            ScenarioName::Partial => "partial cues: half or part of a memory visible, rest blank",
-            ScenarioName::Mixed => "mixtures of all memories with one dominant (paper §5)",
-            ScenarioName::Glitch => "the paper's 25-s schedule: A, a 2-s glitch to B, A, B, C",
-            ScenarioName::NoiseRamp => "each memory held while pixel flips ramp from 0 to 45%",
-        }
-    }
-}
-
-impl std::fmt::Display for ScenarioName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// How frames are made: timing, noise and gain.
 #[derive(Debug, Clone, PartialEq)]
