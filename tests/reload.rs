@@ -218,6 +218,27 @@ fn rename_is_a_removal_and_an_addition() {
 }
 
 #[test]
+fn a_png_dropped_in_is_converted_to_the_running_grid() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // 40×40, dark top half: on the 4×4 grid, the top two rows are on.
+    let img =
+        image::GrayImage::from_fn(40, 40, |_, y| image::Luma([if y < 20 { 10 } else { 240 }]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(img)
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    // Written elsewhere and moved in, as a browser or file manager does.
+    let staging = tempfile::tempdir().unwrap();
+    fs::write(staging.path().join("owl.png"), bytes.into_inner()).unwrap();
+    fs::rename(staging.path().join("owl.png"), h.path("owl.png")).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("owl".into())]);
+    assert_eq!(memory_bits(&r, "owl"), 0x00ff);
+    let owl = r.files.iter().find(|f| f.name == "owl").unwrap();
+    assert_eq!(owl.status.as_ref().unwrap().converted_from, Some((40, 40)));
+}
+
+#[test]
 fn invalid_file_keeps_its_last_good_version_until_fixed() {
     let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
     fs::write(h.path("a.txt"), "#x..\n....\n....\n....\n").unwrap();
