@@ -190,6 +190,24 @@ fn editor_debris_triggers_nothing() {
 }
 
 #[test]
+fn a_file_left_empty_is_reported_after_the_grace_period() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::write(h.path("a.txt"), "").unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("a.txt"));
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: empty file: expected rows of '#' (on) and '.' (off)"
+        )]
+    );
+    // Its last good version stays in use, and the watcher then goes quiet.
+    h.quiet();
+    fs::write(h.path("a.txt"), pattern(1)).unwrap();
+    assert!(h.errors().errors.is_empty());
+}
+
+#[test]
 fn delete_and_recreate() {
     let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
     fs::remove_file(h.path("b.txt")).unwrap();

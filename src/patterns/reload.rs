@@ -46,7 +46,7 @@ pub enum Outcome {
     /// last good content). `kept_last_good_set` is true when every file is gone or bad and the
     /// previous set stays in use.
     Errors {
-        files: Vec<FileError>,
+        errors: Vec<FileError>,
         kept_last_good_set: bool,
     },
     /// Nothing to report.
@@ -89,7 +89,9 @@ impl ReloadState {
 
     /// True while some file is empty and still within its grace period: rescan again soon.
     pub fn waiting_for_writes(&self) -> bool {
-        self.files.values().any(|f| f.empty_since.is_some())
+        self.files
+            .values()
+            .any(|f| f.empty_since.is_some() && f.error.is_none())
     }
 
     /// Reads the directory again and reports the difference with the set in use. `force`
@@ -192,7 +194,7 @@ impl ReloadState {
         }
         self.reported = state.clone();
         Outcome::Errors {
-            files: state.0,
+            errors: state.0,
             kept_last_good_set,
         }
     }

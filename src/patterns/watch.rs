@@ -291,10 +291,10 @@ impl Worker {
                 errors,
             }),
             Outcome::Errors {
-                files,
+                errors,
                 kept_last_good_set,
             } => PatternEvent::Errors(PatternErrors {
-                errors: files,
+                errors,
                 kept_last_good_set,
             }),
         };
