@@ -247,3 +247,47 @@ fn shutdown_is_clean_after_the_stop_time() {
         "shutdown hung or failed"
     );
 }
+
+/// A UI that reads no log line for the whole run (more lines than the channel holds) still gets
+/// every line, in order: the same lines as a UI that reads them as they come.
+#[test]
+fn log_lines_are_never_lost() {
+    let long = |seed| {
+        let mut c = config(
+            Pacing::Unpaced {
+                snapshot_every_steps: 100,
+            },
+            seed,
+        );
+        c.scenario = ScenarioName::Tour;
+        c.models = vec![
+            ModelKind::Idp,
+            ModelKind::ClassicPulsed,
+            ModelKind::ClassicConstant,
+        ];
+        c.stop_at_secs = Some(900.0);
+        c
+    };
+    // Reads the log only after the final snapshot.
+    let (_, _, late) = run_to_end(long(4));
+    // Reads the log while it runs.
+    let pipeline = Pipeline::start(long(4)).expect("start");
+    let mut eager = Vec::new();
+    loop {
+        crossbeam_channel::select! {
+            recv(pipeline.log()) -> entry => match entry {
+                Ok(e) => eager.push(e),
+                Err(_) => break,
+            },
+            recv(pipeline.snapshots()) -> _ => {},
+            default(WAIT) => panic!("the pipeline stalled"),
+        }
+    }
+    pipeline.shutdown().expect("clean shutdown");
+    assert!(
+        late.len() > recall::pipeline::LOG_QUEUE,
+        "only {} lines: the run did not overflow the channel, so it proves nothing",
+        late.len()
+    );
+    assert_eq!(late, eager);
+}

@@ -199,13 +199,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         };
         if finished {
             let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
-            let entries: Vec<LogEntry> = backlog.drain(..).collect();
-            for entry in entries {
-                if !send_or_quit(&ch.log, entry, &ch.controls) {
-                    return;
-                }
-            }
-            let _ = send_or_quit(&ch.snapshots, snapshot, &ch.controls);
+            deliver_last(&ch, snapshot, backlog);
             return;
         }
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
@@ -253,18 +247,36 @@ fn wait_for_input(ch: &Channels, patterns_open: bool, wait: Option<Duration>) {
     }
 }
 
-/// Sends `value` blocking, unless the UI quits meanwhile. False when it did.
-fn send_or_quit<T>(tx: &Sender<T>, value: T, controls: &Receiver<Control>) -> bool {
-    let mut select = Select::new();
-    let send_op = select.send(tx);
-    let control_op = select.recv(controls);
-    let op = select.select();
-    if op.index() == send_op {
-        op.send(tx, value).is_ok()
-    } else if op.index() == control_op {
-        !matches!(op.recv(controls), Err(_) | Ok(Control::Quit))
-    } else {
-        false
+/// Delivers the final snapshot and every log line still held back, blocking, in whatever
+/// order the reader takes them (a reader may wait for either first), unless the UI quits.
+fn deliver_last(ch: &Channels, snapshot: Box<Snapshot>, mut backlog: VecDeque<LogEntry>) {
+    let mut snapshot = Some(snapshot);
+    while snapshot.is_some() || !backlog.is_empty() {
+        let mut select = Select::new();
+        let snapshot_op = snapshot.as_ref().map(|_| select.send(&ch.snapshots));
+        let log_op = (!backlog.is_empty()).then(|| select.send(&ch.log));
+        let control_op = select.recv(&ch.controls);
+        let op = select.select();
+        let index = op.index();
+        if Some(index) == snapshot_op {
+            let Some(s) = snapshot.take() else { return };
+            if op.send(&ch.snapshots, s).is_err() {
+                return;
+            }
+        } else if Some(index) == log_op {
+            let Some(entry) = backlog.pop_front() else {
+                return;
+            };
+            if op.send(&ch.log, entry).is_err() {
+                return;
+            }
+        } else if index == control_op {
+            if matches!(op.recv(&ch.controls), Err(_) | Ok(Control::Quit)) {
+                return;
+            }
+        } else {
+            return;
+        }
     }
 }
 
