@@ -291,3 +291,67 @@ fn log_lines_are_never_lost() {
     );
     assert_eq!(late, eager);
 }
+
+/// Editing a pattern keeps the charts and tracking (same ids); adding one restarts them.
+#[test]
+fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
+    use recall::pipeline::{RunStatus, SimCore};
+    use recall::stimulus::Frame;
+    let mem = memories();
+    let mut core = SimCore::new(
+        Arc::clone(&mem),
+        Params::default(),
+        &[ModelKind::Idp],
+        1,
+        0.1,
+    )
+    .expect("core");
+    let mut log = Vec::new();
+    for k in 0..30 {
+        if core.needs_frame() {
+            core.feed(
+                Frame {
+                    time_secs: f64::from(k) * 0.1,
+                    image: mem.memory(0).to_vec(),
+                    input: mem.memory(0).to_vec(),
+                    truth: Some(0),
+                    changed: k == 0,
+                    glitch: false,
+                    label: "hold".into(),
+                },
+                &mut log,
+            );
+        }
+        for _ in 0..10 {
+            core.step(&mut log);
+        }
+    }
+    let samples = |core: &mut SimCore| {
+        core.snapshot(ScenarioName::Tour, 1.0, RunStatus::default())
+            .history_times_secs
+            .len()
+    };
+    let before = samples(&mut core);
+    assert!(before > 0);
+    // The same names with one pixel changed: an edit.
+    let patterns = |names: &[String]| -> Vec<(String, Vec<f32>)> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let mut px = mem.memory(i).to_vec();
+                px[0] = -px[0];
+                (n.clone(), px)
+            })
+            .collect()
+    };
+    let edited = Memories::new(32, 32, patterns(mem.names())).expect("set");
+    core.set_memories(Arc::new(edited));
+    assert_eq!(samples(&mut core), before, "an edit restarted the charts");
+    let mut renamed: Vec<String> = mem.names().to_vec();
+    renamed[0] = "owl".into();
+    core.set_memories(Arc::new(
+        Memories::new(32, 32, patterns(&renamed)).expect("set"),
+    ));
+    assert_eq!(samples(&mut core), 0, "new ids kept the old charts");
+}

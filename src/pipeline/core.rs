@@ -264,16 +264,24 @@ impl SimCore {
     }
 
     /// Switches to a new memory set: the models keep their state when N is unchanged; the
-    /// histories restart (their series follow the memories).
+    /// histories and tracking restart unless the memory ids keep their meaning.
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
+        // Same names in the same order (a pattern was edited): memory ids keep their meaning,
+        // so tracking and the charts go on; otherwise they restart with the new set.
+        let same_ids =
+            memories.names() == self.memories.names() && memories.n() == self.memories.n();
         for slot in &mut self.slots {
             slot.net.set_memories(Arc::clone(&memories));
-            slot.history = ModelHistory::new(memories.p());
-            slot.overlaps = vec![0.0; memories.p()];
-            slot.tracker = Tracker::new(TrackerConfig::default());
+            if !same_ids {
+                slot.history = ModelHistory::new(memories.p());
+                slot.overlaps = vec![0.0; memories.p()];
+                slot.tracker = Tracker::new(TrackerConfig::default());
+            }
         }
-        self.history_times_secs.clear();
-        self.history_truth.clear();
+        if !same_ids {
+            self.history_times_secs.clear();
+            self.history_truth.clear();
+        }
         if self
             .frame
             .as_ref()
