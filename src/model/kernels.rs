@@ -51,9 +51,8 @@ pub const BLOCK: usize = 256;
 /// block so that each block serves both products while it is in cache.
 pub struct Sweep<'a> {
     pub n: usize,
-    /// Ξ, column-major N×P, as ±1 bytes: a quarter of the memory traffic of f32, so a large Ξ
-    /// (N = 4096, P = 64: 256 KiB) stays in L2.
-    pub columns: &'a [i8],
+    /// Ξ, column-major N×P (±1).
+    pub columns: &'a [f32],
     /// c_μ of the field h = Ξc.
     pub coef: &'a [f32],
     pub x: &'a mut [f32],
@@ -126,7 +125,7 @@ impl Sweep<'_> {
                 mu += 4;
             }
             while mu < p {
-                axpy_i8(self.coef[mu], col(mu, start, end), field);
+                axpy(self.coef[mu], col(mu, start, end), field);
                 mu += 1;
             }
             let x = &mut self.x[start..end];
@@ -156,7 +155,7 @@ impl Sweep<'_> {
                 mu += 4;
             }
             while mu < p {
-                self.d_out[mu] += dot_i8(col(mu, start, end), psi);
+                self.d_out[mu] += dot(col(mu, start, end), psi);
                 mu += 1;
             }
             start = end;
@@ -164,79 +163,42 @@ impl Sweep<'_> {
     }
 }
 
-/// Widens 8 ±1 bytes to f32.
+/// `y += Σ_k c_k · x_k` for four vectors at once (one pass over `y`).
 #[inline(always)]
-fn widen(x: &[i8]) -> [f32; LANES] {
-    let mut out = [0.0f32; LANES];
-    for l in 0..LANES {
-        out[l] = f32::from(x[l]);
-    }
-    out
-}
-
-/// `y += Σ_k c_k · x_k` for four ±1 byte vectors at once (one pass over `y`).
-#[inline(always)]
-pub fn axpy4(c: [f32; 4], x: [&[i8]; 4], y: &mut [f32]) {
+pub fn axpy4(c: [f32; 4], x: [&[f32]; 4], y: &mut [f32]) {
     let len = y.len();
-    let full = len / LANES * LANES;
-    let (head, tail) = y.split_at_mut(full);
-    for (ci, yc) in head.chunks_exact_mut(LANES).enumerate() {
-        let o = ci * LANES;
-        let w = [
-            widen(&x[0][o..o + LANES]),
-            widen(&x[1][o..o + LANES]),
-            widen(&x[2][o..o + LANES]),
-            widen(&x[3][o..o + LANES]),
-        ];
-        for l in 0..LANES {
-            yc[l] += c[0] * w[0][l] + c[1] * w[1][l] + c[2] * w[2][l] + c[3] * w[3][l];
-        }
-    }
-    for (i, yi) in tail.iter_mut().enumerate() {
-        let j = full + i;
-        *yi += c[0] * f32::from(x[0][j])
-            + c[1] * f32::from(x[1][j])
-            + c[2] * f32::from(x[2][j])
-            + c[3] * f32::from(x[3][j]);
+    let (x0, x1, x2, x3) = (&x[0][..len], &x[1][..len], &x[2][..len], &x[3][..len]);
+    for i in 0..len {
+        y[i] += c[0] * x0[i] + c[1] * x1[i] + c[2] * x2[i] + c[3] * x3[i];
     }
 }
 
-/// `y += k · x` for a ±1 byte vector `x`.
+/// Four dot products `x_k · v` in one pass over `v`, each summed lane-wise like [`dot`].
 #[inline(always)]
-pub fn axpy_i8(k: f32, x: &[i8], y: &mut [f32]) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
-        *yi += k * f32::from(xi);
-    }
-}
-
-/// Dot product of a ±1 byte vector with `v`, summed like [`dot`].
-#[inline(always)]
-pub fn dot_i8(x: &[i8], v: &[f32]) -> f32 {
-    dot4([x, x, x, x], v)[0]
-}
-
-/// Four dot products `x_k · v` of ±1 byte vectors in one pass over `v`, each summed lane-wise
-/// like [`dot`].
-#[inline(always)]
-pub fn dot4(x: [&[i8]; 4], v: &[f32]) -> [f32; 4] {
+pub fn dot4(x: [&[f32]; 4], v: &[f32]) -> [f32; 4] {
     let len = v.len();
-    let full = len / LANES * LANES;
+    let (x0, x1, x2, x3) = (&x[0][..len], &x[1][..len], &x[2][..len], &x[3][..len]);
     let mut acc = [[0.0f32; LANES]; 4];
-    for (ci, vc) in v[..full].chunks_exact(LANES).enumerate() {
-        let o = ci * LANES;
-        for k in 0..4 {
-            let w = widen(&x[k][o..o + LANES]);
-            for l in 0..LANES {
-                acc[k][l] += w[l] * vc[l];
-            }
+    let chunks = len / LANES;
+    for c in 0..chunks {
+        let o = c * LANES;
+        for l in 0..LANES {
+            let vi = v[o + l];
+            acc[0][l] += x0[o + l] * vi;
+            acc[1][l] += x1[o + l] * vi;
+            acc[2][l] += x2[o + l] * vi;
+            acc[3][l] += x3[o + l] * vi;
         }
     }
     let mut out = [0.0f32; 4];
     for k in 0..4 {
         out[k] = acc[k].iter().sum();
-        for j in full..len {
-            out[k] += f32::from(x[k][j]) * v[j];
-        }
+    }
+    for i in chunks * LANES..len {
+        out[0] += x0[i] * v[i];
+        out[1] += x1[i] * v[i];
+        out[2] += x2[i] * v[i];
+        out[3] += x3[i] * v[i];
     }
     out
 }

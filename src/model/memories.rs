@@ -32,8 +32,7 @@ pub struct Memories {
     names: Vec<String>,
     /// Column-major N×P, entries exactly ±1.
     cols: Vec<f32>,
-    /// The same as ±1 bytes, for the hot loop.
-    cols_i8: Vec<i8>,
+
     /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
     gram_inverse: DMatrix<f64>,
     /// ΞᵀΞ/N: the pairwise overlaps of the memories.
@@ -86,13 +85,11 @@ impl Memories {
             .try_inverse()
             .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
             .unwrap_or_else(|| DMatrix::identity(p, p));
-        let cols_i8 = cols.iter().map(|&v| if v > 0.0 { 1 } else { -1 }).collect();
         Ok(Self {
             width,
             height,
             names,
             cols,
-            cols_i8,
             gram_inverse,
             gram,
         })
@@ -146,10 +143,6 @@ impl Memories {
     /// All memories, column-major N×P (memory μ is `columns()[μ·N..(μ+1)·N]`).
     pub fn columns(&self) -> &[f32] {
         &self.cols
-    }
-    /// All memories as ±1 bytes, column-major N×P (the layout of [`Memories::columns`]).
-    pub fn columns_i8(&self) -> &[i8] {
-        &self.cols_i8
     }
     /// The index of the memory called `name`.
     pub fn index_of(&self, name: &str) -> Option<usize> {

@@ -286,7 +286,7 @@ impl Network {
         }
         let mut sweep = Sweep {
             n,
-            columns: self.mem.columns_i8(),
+            columns: self.mem.columns(),
             coef: &self.coef,
             x: &mut self.x,
             psi: &mut self.psi,
