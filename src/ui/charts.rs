@@ -125,9 +125,23 @@ pub fn render_overlaps(
     if legend_area.width == 0 {
         return;
     }
-    let legend: Vec<Line> = names
-        .iter()
-        .enumerate()
+    // When the legend does not fit, the memories that matter come first: the one the input
+    // shows, the one recalled, then by overlap.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    if names.len() > legend_area.height as usize {
+        let key = |mu: usize| {
+            let m = view.overlaps.get(mu).copied().unwrap_or(0.0).abs();
+            (snap.truth != Some(mu), view.retrieved != Some(mu), -m)
+        };
+        order.sort_by(|&a, &b| {
+            key(a)
+                .partial_cmp(&key(b))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+    let legend: Vec<Line> = order
+        .into_iter()
+        .map(|mu| (mu, &names[mu]))
         .map(|(mu, name)| {
             let m = view.overlaps.get(mu).copied().unwrap_or(0.0).abs();
             let mut name_style = theme.memory(mu);

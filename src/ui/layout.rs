@@ -150,10 +150,12 @@ fn render_readout(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         Line::raw(""),
     ];
     for (i, view) in snap.models.iter().enumerate() {
+        // Signed: −1 is the inverted picture, an attractor just as good (ψ is odd).
         let m = view
             .retrieved
             .and_then(|mu| view.overlaps.get(mu))
-            .map_or(0.0, |m| m.abs());
+            .copied()
+            .unwrap_or(0.0);
         let hit = view.retrieved.is_some() && view.retrieved == snap.truth;
         lines.push(Line::from(vec![
             Span::styled(
@@ -165,7 +167,8 @@ fn render_readout(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
                 name(view.retrieved),
                 view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
             ),
-            Span::raw(format!(" m={m:.2}")),
+            Span::raw(format!(" m={m:+.2}")),
+            Span::styled(if m < 0.0 { " inverted" } else { "" }, theme.dim()),
             Span::styled(if hit { " ✓" } else { "" }, theme.saliency(true, true)),
         ]));
         let acc = view
@@ -210,7 +213,7 @@ fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let (_, ch) = cells(snap.memories.width(), snap.memories.height(), k);
     let images_h = ch + 2;
     let rest = area.height.saturating_sub(images_h);
-    let charts_h = (rest * 11).div_ceil(20);
+    let charts_h = (rest * 3).div_ceil(5);
     let [images, charts, bottom] = Layout::vertical([
         Constraint::Length(images_h),
         Constraint::Length(charts_h),
