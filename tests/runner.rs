@@ -30,7 +30,7 @@ fn builtin() -> Arc<Memories> {
 
 fn run_to_string(config: &RunConfig, format: Format) -> String {
     let mut out = Vec::new();
-    write_run(config, builtin(), format, &mut out).unwrap();
+    write_run(config, builtin(), format, &mut out, None).unwrap();
     String::from_utf8(out).unwrap()
 }
 
@@ -184,7 +184,7 @@ fn defaults_make_the_science_visible_on_the_tour() {
     for seed in [1, 2, 3] {
         let models = [ModelKind::Idp, ModelKind::ClassicPulsed];
         let cfg = config(ScenarioName::Tour, &models, 120.0, seed);
-        let out = simulate(&cfg, builtin(), &mut Null).unwrap();
+        let out = simulate(&cfg, builtin(), &mut Null, None).unwrap();
         let (idp, pulsed) = (&out[0].1, &out[1].1);
         let acc = idp.accuracy.unwrap();
         assert!(acc >= 0.9, "seed {seed}: IDP accuracy {acc}");

@@ -28,6 +28,7 @@ pub use pbm::parse_pbm;
 pub use png::{MAX_PNG_SIDE, parse_png};
 pub use reload::{Change, diff};
 pub use set::{
-    DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_report, pattern_files,
+    DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_lenient, load_report,
+    pattern_files,
 };
 pub use text::{parse_text, to_text};

@@ -181,3 +181,28 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
         )
     })
 }
+
+/// Loads `dir` leniently, as a running program starts: the valid files make the set and the bad
+/// ones come back as errors to report (a bad file never stops the program). Fails only when the
+/// directory cannot be read or holds no valid pattern.
+pub fn load_lenient(dir: &Path) -> anyhow::Result<(Memories, Vec<FileError>)> {
+    use anyhow::Context;
+    let report = load_report(dir, None).with_context(|| {
+        format!(
+            "cannot read the pattern directory {}",
+            super::display_name(dir)
+        )
+    })?;
+    let errors: Vec<FileError> = report.errors().cloned().collect();
+    match report.memories {
+        Some(memories) => Ok((memories, errors)),
+        None => match errors.into_iter().next() {
+            Some(first) => Err(anyhow::Error::new(first))
+                .with_context(|| format!("no valid pattern in {}", super::display_name(dir))),
+            None => anyhow::bail!(
+                "no pattern files (.txt, .pbm, .png) in {}",
+                super::display_name(dir)
+            ),
+        },
+    }
+}

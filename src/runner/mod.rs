@@ -9,12 +9,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
+use crossbeam_channel::Receiver;
 use serde::Serialize;
 
 pub use session::{ModelSample, Record, RunConfig, Sample, simulate};
 
 use crate::cli::{Format, RunArgs};
 use crate::model::Memories;
+use crate::patterns::watch::PatternEvent;
 use crate::tracking::TrackerConfig;
 
 /// Model seconds `recall run` simulates when `--duration` is not given.
@@ -62,13 +64,30 @@ pub fn run_cli(args: &RunArgs) -> anyhow::Result<ExitCode> {
         .validate()
         .context("invalid simulation settings")?;
     let memories = match &args.sim.patterns {
-        Some(dir) => crate::patterns::load_dir(dir)?,
+        Some(dir) => {
+            let (memories, errors) = crate::patterns::load_lenient(dir)?;
+            for e in errors {
+                eprintln!("recall: skipped {e}");
+            }
+            memories
+        }
         None => crate::patterns::builtin(),
     };
     let memories = Arc::new(memories);
+    // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
+    let (tx, reloads) = crossbeam_channel::bounded(16);
+    let _watcher = match (&args.sim.patterns, args.format) {
+        (Some(dir), Format::Jsonl) => {
+            let options = crate::patterns::watch::WatchOptions::default();
+            crate::patterns::watch::Watcher::start(dir, Some(memories.clone()), options, tx)
+                .map_err(|e| eprintln!("recall: {e}"))
+                .ok()
+        }
+        _ => None,
+    };
     let stdout = std::io::stdout();
     let out = std::io::BufWriter::new(stdout.lock());
-    match write_run(&config, memories, args.format, out) {
+    match write_run(&config, memories, args.format, out, Some(&reloads)) {
         Ok(()) => Ok(ExitCode::SUCCESS),
         // The reader went away (e.g. `| head`): not an error of ours.
         Err(e) if is_broken_pipe(&e) => Ok(ExitCode::SUCCESS),
@@ -82,18 +101,19 @@ pub fn write_run(
     memories: Arc<Memories>,
     format: Format,
     out: impl Write,
+    reloads: Option<&Receiver<PatternEvent>>,
 ) -> anyhow::Result<()> {
     let names = memories.names().to_vec();
     match format {
         Format::Jsonl => {
             let mut sink = output::JsonLines::new(out, names);
             sink.header(&info(config))?;
-            simulate(config, memories, &mut sink)?;
+            simulate(config, memories, &mut sink, reloads)?;
         }
         Format::Csv => {
             let mut sink = output::Csv::new(out, names);
             sink.header()?;
-            simulate(config, memories, &mut sink)?;
+            simulate(config, memories, &mut sink, reloads)?;
         }
     }
     Ok(())

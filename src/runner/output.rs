@@ -45,6 +45,23 @@ impl<W: Write> JsonLines<W> {
 }
 
 impl<W: Write> Record for JsonLines<W> {
+    fn patterns(
+        &mut self,
+        time_secs: f64,
+        names: &[String],
+        changes: &[String],
+        errors: &[String],
+    ) -> std::io::Result<()> {
+        self.names = names.to_vec();
+        self.line(&json!({
+            "type": "patterns",
+            "time_secs": time_secs,
+            "memories": names,
+            "changes": changes,
+            "errors": errors,
+        }))
+    }
+
     fn sample(&mut self, s: &Sample) -> std::io::Result<()> {
         let models: Vec<Value> = s
             .models

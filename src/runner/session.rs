@@ -3,7 +3,10 @@
 
 use std::sync::Arc;
 
+use crossbeam_channel::Receiver;
+
 use crate::model::{Memories, ModelError, ModelKind, Network, Params};
+use crate::patterns::watch::PatternEvent;
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 use crate::tracking::{Event, Observation, Summary, Tracker, TrackerConfig};
 
@@ -51,6 +54,17 @@ pub trait Record {
     fn sample(&mut self, sample: &Sample) -> std::io::Result<()>;
     fn event(&mut self, model: ModelKind, event: &Event) -> std::io::Result<()>;
     fn summary(&mut self, model: ModelKind, summary: &Summary) -> std::io::Result<()>;
+    /// The memory set was reloaded (or its files' errors changed) at `time_secs`: `names` is
+    /// the set now in use, `changes` lines such as "added owl", `errors` the bad files.
+    fn patterns(
+        &mut self,
+        _time_secs: f64,
+        _names: &[String],
+        _changes: &[String],
+        _errors: &[String],
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 struct Slot {
@@ -64,6 +78,7 @@ pub fn simulate(
     config: &RunConfig,
     memories: Arc<Memories>,
     out: &mut dyn Record,
+    reloads: Option<&Receiver<PatternEvent>>,
 ) -> anyhow::Result<Vec<(ModelKind, Summary)>> {
     let dt = config.params.dt_secs;
     let steps_per_frame = (config.stream.frame_secs / dt).round().max(1.0) as u64;
@@ -92,14 +107,24 @@ pub fn simulate(
         .collect::<Result<Vec<_>, ModelError>>()?;
     let total_steps = (config.duration_secs / dt).round() as u64;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
-    let p = memories.p();
-    let mut overlaps = vec![0.0f32; p];
+    let mut overlaps = vec![0.0f32; memories.p()];
     let mut step = 0u64;
     let mut frame = stream.next_frame();
     feed(&mut slots, &frame)?;
     out.sample(&sample(0.0, &frame, &slots))?;
     while step < total_steps {
         if step > 0 && step.is_multiple_of(steps_per_frame) {
+            for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
+                let time_secs = step as f64 * dt;
+                apply_reload(
+                    event,
+                    time_secs,
+                    &mut stream,
+                    &mut slots,
+                    &mut overlaps,
+                    out,
+                )?;
+            }
             frame = stream.next_frame();
             feed(&mut slots, &frame)?;
         }
@@ -138,6 +163,39 @@ pub fn simulate(
         summaries.push((slot.net.kind(), summary));
     }
     Ok(summaries)
+}
+
+/// Installs a reloaded memory set in the stream and every network (states are kept) and
+/// records what changed.
+fn apply_reload(
+    event: PatternEvent,
+    time_secs: f64,
+    stream: &mut Stream,
+    slots: &mut [Slot],
+    overlaps: &mut Vec<f32>,
+    out: &mut dyn Record,
+) -> std::io::Result<()> {
+    let text = |errors: &[crate::patterns::FileError]| -> Vec<String> {
+        errors.iter().map(ToString::to_string).collect()
+    };
+    match event {
+        PatternEvent::Reloaded(r) => {
+            stream.set_memories(r.memories.clone());
+            for slot in slots.iter_mut() {
+                slot.net.set_memories(r.memories.clone());
+            }
+            overlaps.resize(r.memories.p(), 0.0);
+            let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+            out.patterns(time_secs, r.memories.names(), &changes, &text(&r.errors))
+        }
+        PatternEvent::Errors(e) => {
+            let names = slots
+                .first()
+                .map(|s| s.net.memories().names().to_vec())
+                .unwrap_or_default();
+            out.patterns(time_secs, &names, &[], &text(&e.errors))
+        }
+    }
 }
 
 fn feed(slots: &mut [Slot], frame: &crate::stimulus::Frame) -> anyhow::Result<()> {
