@@ -18,7 +18,7 @@ pub const NOISE_STEP: f64 = 0.5;
 pub const MAX_NOISE: f64 = 20.0;
 /// Image panels refresh at most this often per wall second (at the snapshot rate otherwise):
 /// a noisy state image changes nearly every cell, and the terminal's bytes matter over SSH.
-pub const IMAGE_HZ: u32 = 5;
+pub const IMAGE_HZ: u32 = 4;
 /// The speeds `[` and `]` step through (model seconds per wall second).
 pub const SPEEDS: [f64; 10] = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
 
@@ -246,10 +246,14 @@ pub struct ImageSet {
 
 /// Grey levels of the state images, as values in [−1, 1] (they match the theme's levels).
 const STATE_LEVEL_STEP: f32 = 2.0 / (super::theme::GREY_LEVELS - 1) as f32;
+/// A state pixel changes level once it is this far from the level shown: past the boundary
+/// (half a level) by a quarter level, so a value wobbling on a boundary does not flicker, and
+/// every level, ±1 included, stays reachable.
+const STATE_HYSTERESIS: f32 = 0.75 * STATE_LEVEL_STEP;
 
 impl ImageSet {
     /// The images of `s`; state pixels keep their previous grey level unless they moved a
-    /// whole level away from it (hysteresis: a noisy state would otherwise repaint every cell).
+    /// level boundary by a margin (hysteresis: a noisy state would otherwise repaint every cell).
     fn of(s: &Snapshot, previous: Option<&ImageSet>) -> Self {
         let states = s
             .models
@@ -263,7 +267,7 @@ impl ImageSet {
                     .iter()
                     .enumerate()
                     .map(|(k, &v)| match old {
-                        Some(old) if (v - old[k]).abs() <= STATE_LEVEL_STEP => old[k],
+                        Some(old) if (v - old[k]).abs() <= STATE_HYSTERESIS => old[k],
                         _ => (v / STATE_LEVEL_STEP).round() * STATE_LEVEL_STEP,
                     })
                     .collect()
