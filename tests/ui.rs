@@ -246,6 +246,43 @@ fn view_ascii_has_only_ascii() {
 }
 
 #[test]
+fn the_filter_key_switches_idp_and_shows_tau_alpha() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert!(!text(draw(&a, 120, 40).backend().buffer()).contains("τα"));
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ToggleFilter)),
+        Some(Control::SetModels(vec![ModelKind::IdpFilter]))
+    );
+    let screen = text(draw(&a, 120, 40).backend().buffer());
+    assert!(screen.contains("idp-filter τα 2s"), "{screen}");
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ToggleFilter)),
+        Some(Control::SetModels(vec![ModelKind::Idp]))
+    );
+    // From a classic model the key turns the filter model on.
+    a.model = ModelKind::ClassicPulsed;
+    assert_eq!(
+        a.update(Msg::Intent(Intent::ToggleFilter)),
+        Some(Control::SetModels(vec![ModelKind::IdpFilter]))
+    );
+}
+
+#[test]
+fn the_trail_follows_the_snapshots_plane() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    assert_eq!(a.trail.len(), 1);
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    if let Some(v) = snap.landscape.as_mut() {
+        v.state.0 += 0.1;
+    }
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    assert_eq!(a.trail.len(), 2);
+    snap.landscape = None;
+    a.update(Msg::Snapshot(Box::new(snap)));
+    assert!(a.trail.is_empty());
+}
+
+#[test]
 fn the_screen_shows_every_panel() {
     let a = app(&[ModelKind::Idp], PLAIN);
     let screen = text(draw(&a, 160, 48).backend().buffer());
@@ -256,6 +293,10 @@ fn the_screen_shows_every_panel() {
         "overlaps",
         "energy E(x;u)",
         "saliency α",
+        "theory: the wells now",
+        "energy E(a·cat + b·face)",
+        "◆cat",
+        "deepest cat",
         "events (model time)",
         "glitch to dog corrected",
         "idp",

@@ -9,6 +9,7 @@ use crate::model::{Memories, ModelError, ModelKind, Network, Params};
 use crate::stimulus::{Frame, ScenarioName};
 use crate::tracking::{Observation, Tracker, TrackerConfig};
 
+use super::landscape::LandscapeCache;
 use super::snapshot::{ModelHistory, ModelView, Snapshot, Status};
 use super::{LogEntry, LogKind, Source};
 
@@ -44,6 +45,8 @@ pub struct SimCore {
     snapshots_built: u64,
     history_times_secs: VecDeque<f64>,
     history_truth: VecDeque<Option<usize>>,
+    /// The primary model's landscape plane, kept between snapshots.
+    landscape: LandscapeCache,
 }
 
 /// The seed of a model's network: a function of the run's seed and the kind only, so that
@@ -77,6 +80,7 @@ impl SimCore {
             snapshots_built: 0,
             history_times_secs: VecDeque::new(),
             history_truth: VecDeque::new(),
+            landscape: LandscapeCache::default(),
         };
         core.set_models(models)?;
         Ok(core)
@@ -331,6 +335,10 @@ impl SimCore {
                 }
             })
             .collect();
+        let landscape = self
+            .slots
+            .first()
+            .and_then(|slot| self.landscape.view(&slot.net));
         let frame = self.frame.as_ref();
         Snapshot {
             seq: self.snapshots_built,
@@ -342,6 +350,7 @@ impl SimCore {
             glitch: frame.is_some_and(|f| f.glitch),
             label: frame.map_or_else(String::new, |f| f.label.clone()),
             models,
+            landscape,
             history_times_secs: self.history_times_secs.iter().copied().collect(),
             history_truth: self.history_truth.iter().copied().collect(),
             status: Status {
@@ -356,6 +365,7 @@ impl SimCore {
                 paused: status.paused,
                 lagging: status.lagging,
                 pattern_problem: status.pattern_problem,
+                tau_alpha_secs: self.params.tau_alpha_secs,
             },
             finished: status.finished,
         }

@@ -62,7 +62,9 @@ pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(
         return Some((p, q));
     };
     let weaker = w(p).min(w(q));
-    if !(w(c) > weaker * (1.0 + SWITCH_MARGIN)) {
+    // NaN weights never win a switch.
+    let beats = w(c) > weaker * (1.0 + SWITCH_MARGIN);
+    if !beats {
         return Some((p, q));
     }
     // The challenger replaces the weaker axis; the stronger one keeps its place.

@@ -15,6 +15,7 @@
 //! rare; the simulator keeps a backlog when their channel is full, so none is lost.
 
 mod core;
+pub mod landscape;
 mod producer;
 mod simulator;
 mod snapshot;

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use crate::model::landscape::View;
 use crate::model::{Memories, ModelKind, TheoryReport};
 use crate::stimulus::ScenarioName;
 
@@ -28,6 +29,9 @@ pub struct Snapshot {
     pub label: String,
     /// One view per running model, the primary model first.
     pub models: Vec<ModelView>,
+    /// The primary model's energy landscape on the plane of its two most salient memories
+    /// (`None` with fewer than two memories).
+    pub landscape: Option<View>,
     /// Model time of every history sample, oldest first (one sample per frame).
     pub history_times_secs: Vec<f64>,
     /// The ground truth at every history sample.
@@ -86,6 +90,8 @@ pub struct Status {
     /// A bad pattern file (path:line:col: what), while one is bad; the set in use is the
     /// last good one.
     pub pattern_problem: Option<String>,
+    /// τ_α of the input filter (used by idp-filter), in model seconds.
+    pub tau_alpha_secs: f64,
 }
 
 /// A bounded ring of per-frame samples for one model.

@@ -8,8 +8,11 @@ use crate::pipeline::{Control, LogEntry, Snapshot};
 use crate::stimulus::ScenarioName;
 
 use super::keys::Intent;
+use super::landscape::Trail;
 use super::theme::Theme;
 
+/// Snapshots of the state's path kept on the landscape panel (about a second at 15 fps).
+pub const TRAIL_LEN: usize = 16;
 /// Log lines kept for the event log panel.
 pub const LOG_LEN: usize = 200;
 /// Noise σ changes by this much per key press.
@@ -61,6 +64,8 @@ pub struct App {
     /// Measured frames drawn per second.
     pub fps: f64,
     pub should_quit: bool,
+    /// The newest projections of the primary model's state on its landscape plane.
+    pub trail: Trail,
     dirty: bool,
 }
 
@@ -100,6 +105,7 @@ impl App {
             scenario,
             fps: 0.0,
             should_quit: false,
+            trail: Trail::new(TRAIL_LEN),
             dirty: true,
         }
     }
@@ -148,6 +154,10 @@ impl App {
                 if self.images.is_none() || self.snapshots_since_images >= self.image_every {
                     self.images = Some(ImageSet::of(&snapshot, self.images.as_ref()));
                     self.snapshots_since_images = 0;
+                }
+                match &snapshot.landscape {
+                    Some(view) => self.trail.record(view),
+                    None => self.trail.clear(),
                 }
                 self.snapshot = Some(snapshot);
                 self.dirty = true;
@@ -225,6 +235,17 @@ impl App {
             Intent::NextStimulus => Some(Control::SkipToNext),
             Intent::ResetState => Some(Control::ResetState),
             Intent::ReloadPatterns => Some(Control::ReloadPatterns),
+            Intent::ToggleFilter => {
+                self.model = match self.model {
+                    ModelKind::IdpFilter => ModelKind::Idp,
+                    _ => ModelKind::IdpFilter,
+                };
+                self.compare_with.retain(|&k| k != self.model);
+                if self.compare_with.is_empty() {
+                    self.compare_with = vec![default_partner(self.model)];
+                }
+                Some(Control::SetModels(self.models()))
+            }
             Intent::CycleScenario => {
                 self.scenario = next_in(&ScenarioName::ALL, self.scenario);
                 Some(Control::SetScenario(self.scenario))

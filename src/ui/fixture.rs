@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::{Memories, ModelKind};
+use crate::model::landscape::View;
+use crate::model::{Memories, ModelKind, Network, Params};
+use crate::pipeline::landscape::LandscapeCache;
 use crate::pipeline::{LogEntry, LogKind, ModelView, Snapshot, Source, Status};
 use crate::stimulus::ScenarioName;
 
@@ -39,6 +41,29 @@ fn noisy(memory: &[f32], fraction: f32, salt: u64, scale: f32) -> Vec<f32> {
             if flip { -v * scale } else { v * scale }
         })
         .collect()
+}
+
+/// The landscape of a `kind` network shown mostly cat (the fixture's saliencies as input), its
+/// state near cat.
+fn landscape(memories: &Arc<Memories>, kind: ModelKind) -> Option<View> {
+    let p = memories.p();
+    let alpha: Vec<f32> = (0..p)
+        .map(|mu| if mu == 0 { 0.92 } else { 0.03 * mu as f32 })
+        .collect();
+    let mix = |coef: &dyn Fn(usize) -> f32| -> Vec<f32> {
+        (0..memories.n())
+            .map(|i| (0..p).map(|mu| coef(mu) * memories.memory(mu)[i]).sum())
+            .collect()
+    };
+    let mut net = Network::new(memories.clone(), kind, Params::default(), 1).ok()?;
+    net.set_input(&mix(&|mu| alpha[mu]), true).ok()?;
+    net.set_state(&mix(&|mu| match mu {
+        0 => 0.7,
+        7 => 0.1,
+        _ => 0.0,
+    }))
+    .ok()?;
+    LandscapeCache::default().view(&net)
 }
 
 /// The truth at time `t` of the fixture's story: cat, a 2-s glitch to dog at 32 s, cat again.
@@ -135,6 +160,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
         truth: Some(0),
         glitch: false,
         label: "hold cat".into(),
+        landscape: models.first().and_then(|&kind| landscape(&memories, kind)),
         models: views,
         history_truth: times.iter().map(|&t| Some(truth_at(t))).collect(),
         history_times_secs: times,
@@ -150,6 +176,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
             paused: false,
             lagging: false,
             pattern_problem: None,
+            tau_alpha_secs: 2.0,
         },
         memories,
         finished: false,

@@ -23,6 +23,8 @@ pub enum Intent {
     CycleScenario,
     /// Rescan the pattern directory now (with `--patterns`).
     ReloadPatterns,
+    /// Switch the primary model between IDP and IDP with the input filter.
+    ToggleFilter,
 }
 
 /// One row of the key map.
@@ -70,6 +72,7 @@ pub const KEYMAP: &[Binding] = &[
     key('r', Intent::ResetState),
     key('s', Intent::CycleScenario),
     key('l', Intent::ReloadPatterns),
+    key('f', Intent::ToggleFilter),
 ];
 
 /// The help overlay's lines: keys as shown, and what they do.
@@ -86,6 +89,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("r", "reset the state to random"),
     ("s", "cycle the scenario"),
     ("l", "reload the pattern files now (--patterns)"),
+    ("f", "input filter on / off: idp ↔ idp-filter (τα)"),
 ];
 
 /// The intent of a key press, if it has one. Releases and repeats of other kinds are ignored.

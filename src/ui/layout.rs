@@ -12,10 +12,13 @@ use crate::pipeline::Snapshot;
 use super::app::App;
 use super::charts::{render_energy, render_overlaps, short_number};
 use super::image::{HalfBlockImage, cells};
+use super::landscape::LandscapePanel;
 use super::panels::{render_log, render_saliency, short_model};
 use super::status::{
     MIN_HEIGHT, MIN_WIDTH, render_footer, render_help, render_status, render_too_small,
 };
+use super::theme::Theme;
+use super::theory::TheoryPanel;
 
 /// From this size on, every panel is shown.
 pub const FULL_WIDTH: u16 = 120;
@@ -221,6 +224,14 @@ fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     ])
     .areas(area);
     render_images(app, snap, k, images, buf);
+    // The landscape takes a square column right of the charts and the bottom row.
+    let below = Rect::new(area.x, charts.y, area.width, charts.height + bottom.height);
+    let side = landscape_width(below, area.width * 2 / 5);
+    let [left, landscape] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(below);
+    let [charts, bottom] =
+        Layout::vertical([Constraint::Length(charts.height), Constraint::Min(0)]).areas(left);
+    render_landscape(app, snap, landscape, buf);
     let window = 30.0;
     if snap.models.len() > 1 {
         let mut constraints = vec![Constraint::Fill(1); snap.models.len()];
@@ -248,10 +259,46 @@ fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         );
         render_energy(snap, window, app.theme, right, buf);
     }
-    let [log, saliency] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    let [log, saliency, theory] = Layout::horizontal([
+        Constraint::Percentage(36),
+        Constraint::Percentage(34),
+        Constraint::Percentage(30),
+    ])
+    .areas(bottom);
     render_log(app, log, buf);
     render_saliency(snap, app.theme, saliency, buf);
+    render_theory(snap, app.theme, theory, buf);
+}
+
+/// The width of a landscape panel whose square map fills `area`'s height, at most `max`.
+fn landscape_width(area: Rect, max: u16) -> u16 {
+    // Borders (2) and the legend line (1); two map pixels per row, one per column.
+    (2 * area.height.saturating_sub(3) + 2).min(max)
+}
+
+/// The primary model's energy landscape with the state's recent path.
+fn render_landscape(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+    if let Some(view) = &snap.landscape {
+        LandscapePanel {
+            view,
+            names: snap.memories.names(),
+            trail: Some(&app.trail),
+            theme: app.theme,
+        }
+        .render(area, buf);
+    }
+}
+
+/// What the theory says of the primary model's landscape, next to the saliency bars.
+fn render_theory(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
+    if let Some(view) = snap.models.first() {
+        TheoryPanel {
+            report: &view.theory,
+            names: snap.memories.names(),
+            theme,
+        }
+        .render(area, buf);
+    }
 }
 
 /// 80×24 and up: images (shrunk) with the readout, then the overlaps.
@@ -268,6 +315,18 @@ fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         Layout::vertical([Constraint::Length(ch + 2), Constraint::Min(0)]).areas(area);
     render_images(app, snap, k, images, buf);
     let window = 20.0;
+    // From 100 columns the landscape's compact form fits beside the overlaps; below, the
+    // overlaps keep the room.
+    let side = if area.width >= 100 {
+        landscape_width(charts, area.width / 3)
+    } else {
+        0
+    };
+    let [charts, landscape] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(charts);
+    if side > 0 {
+        render_landscape(app, snap, landscape, buf);
+    }
     let cols =
         Layout::horizontal(vec![Constraint::Fill(1); snap.models.len().max(1)]).split(charts);
     for (i, &col) in cols.iter().enumerate() {

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use super::app::App;
 use super::keys::HELP;
 use super::panels::{sanitize, short_model};
+use crate::model::ModelKind;
 
 /// The smallest terminal the dashboard draws in.
 pub const MIN_WIDTH: u16 = 80;
@@ -38,6 +39,14 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     spans.push(v(models.join(" vs ")));
+    if let Some(s) = &app.snapshot
+        && app.models().contains(&ModelKind::IdpFilter)
+    {
+        spans.extend([
+            k(if wide { " τα " } else { " τα" }),
+            v(format!("{}s", s.status.tau_alpha_secs)),
+        ]);
+    }
     spans.push(sep());
     spans.push(v(app.scenario.name().to_string()));
     spans.push(sep());
@@ -95,6 +104,7 @@ pub fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
             ("+/-", "noise"),
             ("[/]", "speed"),
             ("m", "model"),
+            ("f", "filter"),
             ("c", "compare"),
             ("g", "glitch"),
             ("n", "next"),
