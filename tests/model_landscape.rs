@@ -7,18 +7,6 @@ use recall::model::landscape::{Grid, Plane, Terms, energy_at, most_salient_pair}
 use recall::model::theory::gamma;
 use recall::model::{Memories, ModelKind, Network, Params};
 
-fn input(mem: &Memories, alpha: &[f64]) -> Vec<f32> {
-    (0..mem.n())
-        .map(|i| {
-            alpha
-                .iter()
-                .enumerate()
-                .map(|(mu, &a)| a as f32 * mem.memory(mu)[i])
-                .sum()
-        })
-        .collect()
-}
-
 #[test]
 fn plane_energy_equals_network_energy() {
     let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(4);
@@ -30,7 +18,7 @@ fn plane_energy_equals_network_energy() {
         ModelKind::Discrete,
     ] {
         let mut net = Network::new(mem.clone(), kind, Params::default(), 1).expect("params");
-        net.set_input(&input(&mem, &[0.2, 0.5, 0.1, 0.0, 0.3, 0.05]), true)
+        net.set_input(&mem.mixture(&[0.2, 0.5, 0.1, 0.0, 0.3, 0.05]), true)
             .expect("input");
         let plane = Plane::new(&mem, 1, 4);
         for (a, b) in [(0.3f64, -0.2f64), (1.0, 0.0), (-0.05, 0.7), (0.0, 0.0)] {
@@ -66,7 +54,7 @@ fn minima_sit_at_gamma_along_each_memory() {
     };
     let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
     let alpha = [0.3, 2.0, 0.0, 1.5];
-    net.set_input(&input(&mem, &alpha), true).expect("input");
+    net.set_input(&mem.mixture(&alpha), true).expect("input");
     assert_eq!(most_salient_pair(net.landscape_weights()), Some((1, 3)));
     let plane = Plane::new(&mem, 1, 3);
     let terms = Terms::of(&net, &plane);
@@ -108,7 +96,7 @@ fn a_saddle_is_not_a_minimum() {
         ..Params::default()
     };
     let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
-    net.set_input(&input(&mem, &[3.0, 1.2, 0.0]), true)
+    net.set_input(&mem.mixture(&[3.0, 1.2, 0.0]), true)
         .expect("input");
     let plane = Plane::new(&mem, 0, 1);
     let grid = Grid::sample(&plane, &Terms::of(&net, &plane), 121, 121, 4.0);
@@ -130,7 +118,7 @@ fn view_names_the_wells_and_follows_the_state() {
         2,
     )
     .expect("params");
-    net.set_input(&input(&mem, &[0.1, 0.8, 0.0, 0.5]), true)
+    net.set_input(&mem.mixture(&[0.1, 0.8, 0.0, 0.5]), true)
         .expect("input");
     net.run(1000).expect("finite");
     let (m1, m2) = most_salient_pair(net.landscape_weights()).expect("two memories");

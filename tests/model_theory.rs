@@ -22,23 +22,10 @@ fn memories() -> Arc<Memories> {
     Arc::new(Memories::hadamard(32, 32, P).expect("hadamard set"))
 }
 
-/// u = Σ α_μ ξ_μ, so that (1/N) Ξᵀu = α exactly on orthogonal memories.
-fn input_for(mem: &Memories, alpha: &[f64]) -> Vec<f32> {
-    (0..mem.n())
-        .map(|i| {
-            alpha
-                .iter()
-                .enumerate()
-                .map(|(mu, &a)| a as f32 * mem.memory(mu)[i])
-                .sum()
-        })
-        .collect()
-}
-
 fn network(alpha: &[f64], start: &[f32]) -> Network {
     let mem = memories();
     let mut net = Network::new(mem.clone(), ModelKind::Idp, theory_params(), 1).expect("params");
-    net.set_input(&input_for(&mem, alpha), true).expect("input");
+    net.set_input(&mem.mixture(alpha), true).expect("input");
     net.set_state(start).expect("state");
     net
 }

@@ -165,6 +165,16 @@ impl Memories {
         }
     }
 
+    /// The mixture Σ_μ c_μ ξ_μ (length N) of the memories with gains `gains` (missing gains
+    /// count as 0). On orthogonal memories its saliencies (1/N) Ξᵀu are exactly the gains.
+    pub fn mixture(&self, gains: &[f64]) -> Vec<f32> {
+        let mut out = vec![0.0f32; self.n()];
+        for (mu, &c) in gains.iter().enumerate().take(self.p()) {
+            super::kernels::axpy(c as f32, self.memory(mu), &mut out);
+        }
+        out
+    }
+
     /// Renders the overlap matrix as an aligned text table (names as row and column heads).
     pub fn overlap_table(&self) -> String {
         let w = self.names.iter().map(|n| n.len()).max().unwrap_or(0).max(6);
