@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::model::landscape::{Plane, View, most_salient_pair, view};
+use crate::model::landscape::{Plane, View, view};
 use crate::model::{Memories, Network};
 
 /// Grid points per side of the landscape a snapshot carries (the panel resamples it).
@@ -45,25 +45,39 @@ impl LandscapeCache {
     }
 }
 
-/// The axes (a, b) for landscape weights `weights`: the two most salient memories, except that
-/// the current axes stay while no other memory beats the weaker of them by [`SWITCH_MARGIN`],
-/// and a memory that stays on the plane keeps its axis.
+/// The axes (a, b) for landscape weights `weights`: the two memories with the largest weights
+/// (a negative weight makes a hill, not a well, so the sign counts), except that the current
+/// axes stay while no other memory beats the weaker of them by [`SWITCH_MARGIN`], and a memory
+/// that stays on the plane keeps its axis. `None` with fewer than two memories.
 pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(usize, usize)> {
-    let top = most_salient_pair(weights)?;
+    let w = |mu: usize| f64::from(weights[mu]);
+    // Largest first; NaN weights last; ties by index.
+    let rank = |x: &usize, y: &usize| {
+        let key = |mu: usize| {
+            if w(mu).is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                w(mu)
+            }
+        };
+        key(*y).total_cmp(&key(*x)).then(x.cmp(y))
+    };
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(rank);
+    let top = match order.as_slice() {
+        [a, b, ..] => (*a, *b),
+        _ => return None,
+    };
     let Some((p, q)) = current.filter(|&(p, q)| p < weights.len() && q < weights.len() && p != q)
     else {
         return Some(top);
     };
-    let w = |mu: usize| f64::from(weights[mu].abs());
-    let challenger = (0..weights.len())
-        .filter(|&mu| mu != p && mu != q)
-        .max_by(|&x, &y| w(x).total_cmp(&w(y)).then(y.cmp(&x)));
-    let Some(c) = challenger else {
+    let Some(&c) = order.iter().find(|&&mu| mu != p && mu != q) else {
         return Some((p, q));
     };
     let weaker = w(p).min(w(q));
-    // NaN weights never win a switch.
-    let beats = w(c) > weaker * (1.0 + SWITCH_MARGIN);
+    // A margin on the weaker axis' magnitude; NaN weights never win a switch.
+    let beats = w(c) > weaker + weaker.abs() * SWITCH_MARGIN;
     if !beats {
         return Some((p, q));
     }
@@ -79,6 +93,10 @@ mod tests {
     fn the_plane_starts_on_the_two_most_salient() {
         assert_eq!(choose_axes(None, &[0.1, 0.5, 0.3]), Some((1, 2)));
         assert_eq!(choose_axes(None, &[0.1]), None);
+        // A strongly negative weight is a hill, not a well: it gets no axis.
+        assert_eq!(choose_axes(None, &[0.1, 0.5, -0.9]), Some((1, 0)));
+        // Equal weights (the classic models): the first two.
+        assert_eq!(choose_axes(None, &[1.0, 1.0, 1.0]), Some((0, 1)));
     }
 
     #[test]
