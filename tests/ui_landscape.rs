@@ -433,3 +433,25 @@ fn no_size_or_value_makes_a_panel_panic() {
     let mut buf = Buffer::empty(Rect::new(0, 0, 10, 5));
     panel(&views[0], &names, None, COLOR).render(Rect::new(5, 2, 40, 20), &mut buf);
 }
+
+#[test]
+fn wells_are_dark_and_the_origin_is_bright_in_colour() {
+    // Gain 1: the origin is a maximum (both α > 1) and the wells are the lowest points.
+    let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
+    let v = view(&net, &plane, 60, 60);
+    let buf = render(panel(&v, &names(), None, COLOR), 62, 33);
+    let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
+    let level = |a: f64, b: f64| {
+        let (x, y) = map.cell_of(a, b).expect("on the map");
+        let bg = buf[(x, y)].bg;
+        (0..8u8)
+            .find(|&l| COLOR.heat(Some(l)) == bg)
+            .unwrap_or_else(|| panic!("no heat colour at ({a}, {b}): {bg:?}"))
+    };
+    let g = gamma(2.0).expect("root");
+    // At the deeper well: its mark replaces the glyph and keeps the background.
+    let well = level(g, 0.0);
+    let origin = level(0.0, 0.0);
+    assert!(well <= 1, "the deepest well is dark: level {well}");
+    assert!(origin > well + 3, "origin {origin} vs well {well}");
+}

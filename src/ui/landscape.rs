@@ -6,22 +6,18 @@ use std::collections::VecDeque;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::model::landscape::View;
 
-use super::theme::Theme;
+use super::theme::{HEAT_LEVELS, Theme};
 
-/// Energy levels the heat map is quantised to (fewer levels: fewer cells change per frame).
-pub const HEAT_LEVELS: u8 = 8;
 /// Below this inner size the panel draws its compact form (initials, no legend line).
 const COMPACT_WIDTH: u16 = 28;
 const COMPACT_HEIGHT: u16 = 9;
 
-/// Low energy (the wells) dark blue, high energy pale yellow: xterm-256 indices.
-const HEAT_COLORS: [u8; HEAT_LEVELS as usize] = [17, 19, 25, 31, 37, 72, 143, 229];
 /// Low energy blank, high energy dense.
 const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
 const ASCII_RAMP: [&str; 8] = [" ", ".", ":", "-", "=", "+", "*", "#"];
@@ -244,8 +240,11 @@ impl LandscapePanel<'_> {
                 if self.theme.ascii {
                     cell.set_symbol(ramp(&ASCII_RAMP, top, bottom));
                 } else if self.theme.color {
-                    cell.set_symbol("▀")
-                        .set_style(Style::new().fg(heat_color(top)).bg(heat_color(bottom)));
+                    cell.set_symbol("▀").set_style(
+                        Style::new()
+                            .fg(self.theme.heat(top))
+                            .bg(self.theme.heat(bottom)),
+                    );
                 } else {
                     cell.set_symbol(ramp(&SHADES, top, bottom));
                 }
@@ -281,13 +280,14 @@ impl LandscapePanel<'_> {
                 (false, true, false) => '◆',
                 (false, true, true) => 'O',
             };
-            let style = self.mark_style(well.memory);
-            self.put(buf, x, y, &mark.to_string(), style);
-            let style = if self.theme.color {
-                style.bg(Color::Black)
-            } else {
-                style
-            };
+            self.put(
+                buf,
+                x,
+                y,
+                &mark.to_string(),
+                self.theme.well_mark(well.memory),
+            );
+            let style = self.theme.well_label(well.memory);
             taken.push(Rect::new(x, y, 1, 1));
             if !compact {
                 let sign = if well.sign < 0 { self.minus() } else { "" };
@@ -313,10 +313,6 @@ impl LandscapePanel<'_> {
                 taken.push(spot);
             }
         }
-    }
-
-    fn mark_style(&self, mu: usize) -> Style {
-        self.theme.memory(mu).add_modifier(Modifier::BOLD)
     }
 
     /// The trail (older points) and the state dot on top of everything.
@@ -391,13 +387,6 @@ fn heat_level(e: f64, lo: f64, hi: f64) -> Option<u8> {
         0.5
     };
     Some((t * f64::from(HEAT_LEVELS - 1)).round() as u8)
-}
-
-/// The colour of a heat level (terminal default where there is no energy).
-fn heat_color(level: Option<u8>) -> Color {
-    level.map_or(Color::Reset, |l| {
-        Color::Indexed(HEAT_COLORS[usize::from(l.min(HEAT_LEVELS - 1))])
-    })
 }
 
 /// One glyph for a cell from a ramp, by the mean level of its two pixels (blank when neither

@@ -11,6 +11,11 @@ use crate::pipeline::LogKind;
 /// Grey levels an image pixel is quantised to (fewer levels: fewer cells change per frame).
 pub const GREY_LEVELS: u8 = 5;
 
+/// Energy levels of the landscape heat map (fewer levels: fewer cells change per frame).
+pub const HEAT_LEVELS: u8 = 8;
+/// The heat map's xterm-256 colours: low energy (the wells) dark blue, high energy pale yellow.
+const HEAT_COLORS: [u8; HEAT_LEVELS as usize] = [17, 19, 25, 31, 37, 72, 143, 229];
+
 /// How the dashboard draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -118,6 +123,22 @@ impl Theme {
         let top = u16::from(GREY_LEVELS.saturating_sub(1)).max(1);
         let step = (u16::from(level.min(GREY_LEVELS - 1)) * 23 / top) as u8;
         Color::Indexed(232 + step)
+    }
+    /// The landscape colour of heat level `level` (0 = lowest energy), or the terminal's
+    /// default where the energy is not a number.
+    pub fn heat(&self, level: Option<u8>) -> Color {
+        level.map_or(Color::Reset, |l| {
+            Color::Indexed(HEAT_COLORS[usize::from(l.min(HEAT_LEVELS - 1))])
+        })
+    }
+    /// A well's mark on the heat map: its memory's colour, bold.
+    pub fn well_mark(&self, mu: usize) -> Style {
+        self.memory(mu).add_modifier(Modifier::BOLD)
+    }
+    /// A well's name on the heat map: as its mark, on black so that it reads on any level.
+    pub fn well_label(&self, mu: usize) -> Style {
+        let s = self.well_mark(mu);
+        if self.color { s.bg(Color::Black) } else { s }
     }
     /// The chart marker: braille, or dots replaced by the ASCII pass.
     pub fn marker(&self) -> Marker {
