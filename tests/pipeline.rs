@@ -355,3 +355,71 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     ));
     assert_eq!(samples(&mut core), 0, "new ids kept the old charts");
 }
+
+/// Every snapshot carries the primary model's landscape, on the plane of its two most salient
+/// memories, with the theory's wells and the state on the recalled memory's axis.
+#[test]
+fn snapshots_carry_the_primary_landscape() {
+    use recall::pipeline::{RunStatus, SimCore};
+    use recall::stimulus::Frame;
+    let mem = memories();
+    let mut core = SimCore::new(
+        Arc::clone(&mem),
+        Params {
+            noise_std: 0.0,
+            ..Params::default()
+        },
+        &[ModelKind::Idp, ModelKind::ClassicPulsed],
+        1,
+        0.1,
+    )
+    .expect("core");
+    let input: Vec<f32> = (0..mem.n())
+        .map(|i| 2.0 * mem.memory(2)[i] + 0.8 * mem.memory(4)[i])
+        .collect();
+    let mut log = Vec::new();
+    for k in 0..50 {
+        if core.needs_frame() {
+            core.feed(
+                Frame {
+                    time_secs: f64::from(k) * 0.1,
+                    image: input.clone(),
+                    input: input.clone(),
+                    truth: Some(2),
+                    changed: k == 0,
+                    glitch: false,
+                    label: "mix".into(),
+                },
+                &mut log,
+            );
+        }
+        for _ in 0..10 {
+            core.step(&mut log);
+        }
+    }
+    let snap = core.snapshot(ScenarioName::Tour, 1.0, RunStatus::default());
+    let view = snap.landscape.as_ref().expect("a landscape");
+    assert_eq!(view.axes, (2, 4), "the two most salient memories");
+    assert!(
+        view.wells
+            .iter()
+            .any(|w| w.memory == 2 && w.stable && w.sign > 0),
+        "memory 2 is a stable well: {:?}",
+        view.wells
+    );
+    // The state has rolled into one of memory 2's wells: far out on the a axis.
+    let gamma = view
+        .wells
+        .iter()
+        .find(|w| w.memory == 2)
+        .map_or(0.0, |w| w.at.0.abs());
+    assert!(
+        view.state.0.abs() > 0.5 * gamma && view.state.1.abs() < 0.5 * gamma,
+        "state {:?}, γ {gamma}",
+        view.state
+    );
+    assert!(view.grid.energy.iter().all(|e| e.is_finite()));
+    // Without steps in between, the next snapshot shows the same landscape (cached plane).
+    let again = core.snapshot(ScenarioName::Tour, 1.0, RunStatus::default());
+    assert_eq!(again.landscape.as_ref(), Some(view));
+}
