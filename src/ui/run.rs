@@ -42,10 +42,16 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         );
         return Ok(ExitCode::from(crate::app::USAGE));
     }
-    let memories = match &sim.patterns {
-        Some(dir) => crate::patterns::load_dir(dir)
-            .with_context(|| format!("cannot load the patterns in {}", dir.display()))?,
-        None => crate::patterns::builtin(),
+    // A bad file at start-up is reported in the event log like one saved later; only a
+    // directory with no valid pattern at all stops the program.
+    let (memories, startup_errors) = match &sim.patterns {
+        Some(dir) => crate::patterns::load_lenient(dir).with_context(|| {
+            format!(
+                "cannot load the patterns in {}",
+                crate::patterns::display_name(dir)
+            )
+        })?,
+        None => (crate::patterns::builtin(), Vec::new()),
     };
     let mut app = App::new(
         Theme::from_flags(dash.ascii, dash.no_color),
@@ -75,6 +81,17 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         .patterns
         .as_deref()
         .and_then(|dir| start_watcher(dir, memories, dash.poll, &pipeline, &mut app));
+    // The watcher's first scan reports the bad files; without a watcher, report them here.
+    if watcher.is_none() {
+        for error in startup_errors {
+            app.update(Msg::Log(LogEntry {
+                time_secs: 0.0,
+                source: Source::Patterns,
+                kind: LogKind::Error,
+                text: error.to_string(),
+            }));
+        }
+    }
     let outcome = run_ui(
         &mut app,
         &pipeline,
