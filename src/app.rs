@@ -32,6 +32,17 @@ pub fn report_usage_error(e: clap::Error) -> ExitCode {
 
 /// Runs what the command line asks for.
 pub fn run(cli: Cli) -> ExitCode {
+    // Values clap accepts one by one can still be refused together (dt against τ_x): that is a
+    // usage error too, one line and status 2, before anything starts.
+    let sim = match &cli.command {
+        Some(Command::Run(args)) => Some(&args.sim),
+        None => Some(&cli.sim),
+        _ => None,
+    };
+    if let Some(Err(e)) = sim.map(|s| s.params().validate()) {
+        eprintln!("recall: invalid settings: {e}");
+        return ExitCode::from(USAGE);
+    }
     let result = match cli.command {
         Some(Command::Run(args)) => crate::runner::run_cli(&args),
         Some(Command::Experiment(args)) => crate::experiment::run_cli(&args),
