@@ -19,7 +19,10 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         (&["run", "--duration", "abc"], "is not a number"),
         (&["run", "--every", "0"], "must be greater than 0"),
         (&["run", "--format", "xml"], "xml"),
-        (&["run", "--dt", "0.5"], "too large for a stable integration"),
+        (
+            &["run", "--dt", "0.5"],
+            "too large for a stable integration",
+        ),
         (
             &["experiment", "noise-sweep", "--sigmas", "0,x"],
             "is not a number",
