@@ -159,6 +159,8 @@ mod tests {
             NextStimulus,
             ResetState,
             CycleScenario,
+            ReloadPatterns,
+            ToggleFilter,
         ] {
             assert!(
                 KEYMAP.iter().any(|b| b.intent == intent),
