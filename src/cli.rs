@@ -75,6 +75,10 @@ pub struct SimArgs {
     /// Load the memories from this directory (and watch it) instead of the built-in set.
     #[arg(long, value_name = "DIR")]
     pub patterns: Option<PathBuf>,
+    /// With --patterns: watch the directory by polling every MS milliseconds (for file systems
+    /// that send no change events).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll: Option<u64>,
 }
 
 /// Flags of the dashboard only.
@@ -92,10 +96,6 @@ pub struct DashboardArgs {
     /// No colour (also when NO_COLOR is set).
     #[arg(long)]
     pub no_color: bool,
-    /// With --patterns: watch the directory by polling every MS milliseconds (for file systems
-    /// that send no change events).
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
-    pub poll: Option<u64>,
 }
 
 /// Output format of `recall run`.

@@ -55,10 +55,21 @@ fn a_bad_file_at_start_is_skipped_with_its_position() {
 
 #[test]
 fn a_pattern_added_during_a_run_is_reported_and_used() {
+    added_during_a_run(&[]);
+}
+
+#[test]
+fn polling_watches_too() {
+    added_during_a_run(&["--poll", "50"]);
+}
+
+fn added_during_a_run(extra: &[&str]) {
     let dir = tempfile::tempdir().expect("tempdir");
     write_set(dir.path(), &["cat", "dog", "house"]);
     let child = Command::new(env!("CARGO_BIN_EXE_recall"))
-        .args(["run", "--duration", "100000", "--every", "5", "--patterns"])
+        .args(["run", "--duration", "100000", "--every", "5"])
+        .args(extra)
+        .arg("--patterns")
         .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

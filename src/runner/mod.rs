@@ -78,7 +78,10 @@ pub fn run_cli(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
         (Some(dir), Format::Jsonl) => {
-            let options = crate::patterns::watch::WatchOptions::default();
+            let options = crate::patterns::watch::WatchOptions {
+                poll: args.sim.poll.map(std::time::Duration::from_millis),
+                ..crate::patterns::watch::WatchOptions::default()
+            };
             crate::patterns::watch::Watcher::start(dir, Some(memories.clone()), options, tx)
                 .map_err(|e| eprintln!("recall: {e}"))
                 .ok()

@@ -80,7 +80,7 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
     let watcher = sim
         .patterns
         .as_deref()
-        .and_then(|dir| start_watcher(dir, memories, dash.poll, &pipeline, &mut app));
+        .and_then(|dir| start_watcher(dir, memories, sim.poll, &pipeline, &mut app));
     // The watcher's first scan reports the bad files; without a watcher, report them here.
     if watcher.is_none() {
         for error in startup_errors {
