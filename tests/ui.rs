@@ -1,6 +1,9 @@
 //! The dashboard without a terminal: `App::update` decisions, and whole-screen snapshots of the
 //! views (TestBackend + insta) from fixed synthetic snapshots.
 
+mod common;
+use common::text;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -32,18 +35,6 @@ fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
         .draw(|f| f.render_widget(app, f.area()))
         .expect("draw");
     terminal
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 // ----- App::update -----

@@ -2,6 +2,9 @@
 //! views built with the model (Hadamard memories, fixed inputs), the wells drawn where the
 //! theory puts them, and no panic on any size or value.
 
+mod common;
+use common::text;
+
 use std::sync::Arc;
 
 use ratatui::Terminal;
@@ -89,18 +92,6 @@ fn render(widget: impl Widget, width: u16, height: u16) -> Buffer {
         .draw(|f| f.render_widget(widget, f.area()))
         .expect("draw");
     terminal.backend().buffer().clone()
-}
-
-fn text(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    (0..area.height)
-        .map(|y| {
-            (0..area.width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn panel<'a>(

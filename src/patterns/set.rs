@@ -162,24 +162,32 @@ fn choose_grid(
     best.map(|(s, _)| s).or(prefer).unwrap_or(DEFAULT_GRID)
 }
 
-/// Loads `dir` as one set, strictly: the first bad file (or an empty directory) is an error.
-pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
+/// Reads `dir` into a report, naming the directory when it cannot be read.
+fn read_report(dir: &Path) -> anyhow::Result<LoadReport> {
     use anyhow::Context;
-    let report = load_report(dir, None).with_context(|| {
+    load_report(dir, None).with_context(|| {
         format!(
             "cannot read the pattern directory {}",
             super::display_name(dir)
         )
-    })?;
+    })
+}
+
+/// The error for a directory that holds no pattern file at all.
+fn no_pattern_files(dir: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no pattern files (.txt, .pbm, .png) in {}",
+        super::display_name(dir)
+    )
+}
+
+/// Loads `dir` as one set, strictly: the first bad file (or an empty directory) is an error.
+pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
+    let report = read_report(dir)?;
     if let Some(e) = report.errors().next() {
         return Err(anyhow::Error::new(e.clone()));
     }
-    report.memories.with_context(|| {
-        format!(
-            "no pattern files (.txt, .pbm, .png) in {}",
-            super::display_name(dir)
-        )
-    })
+    report.memories.ok_or_else(|| no_pattern_files(dir))
 }
 
 /// Loads `dir` leniently, as a running program starts: the valid files make the set and the bad
@@ -187,22 +195,12 @@ pub fn load_dir(dir: &Path) -> anyhow::Result<Memories> {
 /// directory cannot be read or holds no valid pattern.
 pub fn load_lenient(dir: &Path) -> anyhow::Result<(Memories, Vec<FileError>)> {
     use anyhow::Context;
-    let report = load_report(dir, None).with_context(|| {
-        format!(
-            "cannot read the pattern directory {}",
-            super::display_name(dir)
-        )
-    })?;
+    let report = read_report(dir)?;
     let errors: Vec<FileError> = report.errors().cloned().collect();
-    match report.memories {
-        Some(memories) => Ok((memories, errors)),
-        None => match errors.into_iter().next() {
-            Some(first) => Err(anyhow::Error::new(first))
-                .with_context(|| format!("no valid pattern in {}", super::display_name(dir))),
-            None => anyhow::bail!(
-                "no pattern files (.txt, .pbm, .png) in {}",
-                super::display_name(dir)
-            ),
-        },
+    match (report.memories, errors.first()) {
+        (Some(memories), _) => Ok((memories, errors)),
+        (None, Some(first)) => Err(anyhow::Error::new(first.clone()))
+            .with_context(|| format!("no valid pattern in {}", super::display_name(dir))),
+        (None, None) => Err(no_pattern_files(dir)),
     }
 }

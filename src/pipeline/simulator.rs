@@ -280,6 +280,22 @@ fn deliver_last(ch: &Channels, snapshot: Box<Snapshot>, mut backlog: VecDeque<Lo
     }
 }
 
+/// Appends log lines from `source` at model time `time_secs`.
+fn logger(
+    log: &mut Vec<LogEntry>,
+    time_secs: f64,
+    source: Source,
+) -> impl FnMut(LogKind, String) + '_ {
+    move |kind, text| {
+        log.push(LogEntry {
+            time_secs,
+            source,
+            kind,
+            text,
+        })
+    }
+}
+
 fn apply_control(
     control: Control,
     core: &mut SimCore,
@@ -289,15 +305,7 @@ fn apply_control(
     log: &mut Vec<LogEntry>,
     now: Instant,
 ) -> Flow {
-    let time_secs = core.time_secs();
-    let mut say = |kind: LogKind, text: String| {
-        log.push(LogEntry {
-            time_secs,
-            source: Source::User,
-            kind,
-            text,
-        })
-    };
+    let mut say = logger(log, core.time_secs(), Source::User);
     let reanchor = |clock: &mut Clock, steps: u64| {
         *clock = Clock {
             anchor: now,
@@ -366,15 +374,7 @@ fn apply_patterns(
     problem: &mut Option<String>,
     log: &mut Vec<LogEntry>,
 ) {
-    let time_secs = core.time_secs();
-    let mut say = |kind: LogKind, text: String| {
-        log.push(LogEntry {
-            time_secs,
-            source: Source::Patterns,
-            kind,
-            text,
-        })
-    };
+    let mut say = logger(log, core.time_secs(), Source::Patterns);
     let errors = match update {
         PatternUpdate::Reloaded(reloaded) => {
             core.set_memories(std::sync::Arc::clone(&reloaded.memories));

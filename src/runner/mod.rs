@@ -8,7 +8,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
 use crossbeam_channel::Receiver;
 use serde::Serialize;
 
@@ -58,11 +57,8 @@ impl RunConfig {
 
 /// `recall run`.
 pub fn run_cli(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    // The parameters were checked before dispatch (app.rs), and Network::new checks them again.
     let config = RunConfig::from_args(args);
-    config
-        .params
-        .validate()
-        .context("invalid simulation settings")?;
     let memories = match &args.sim.patterns {
         Some(dir) => {
             let (memories, errors) = crate::patterns::load_lenient(dir)?;
