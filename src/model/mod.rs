@@ -6,6 +6,7 @@ pub mod kernels;
 pub mod landscape;
 pub mod memories;
 pub mod network;
+pub mod normal;
 pub mod params;
 pub mod theory;
 

@@ -10,6 +10,7 @@ use thiserror::Error;
 
 use super::kernels::{Sweep, dot, entropy_term, fast_tanh};
 use super::memories::Memories;
+use super::normal::fill_standard_normal;
 use super::params::{ModelKind, ParamError, Params, Saliency};
 use super::theory::{self, TheoryReport};
 
@@ -280,9 +281,7 @@ impl Network {
         let dt = (self.params.dt_secs as f32) / tau_x;
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         if kick > 0.0 {
-            for v in &mut self.noise {
-                *v = self.rng.sample::<f32, _>(StandardNormal);
-            }
+            fill_standard_normal(&mut self.rng, &mut self.noise);
         }
         let mut sweep = Sweep {
             n,

@@ -1,0 +1,150 @@
+//! The noise sampler (`model::normal`): its samples are standard normal, independent and
+//! reproducible. Large samples with fixed seeds; each bound is several standard errors wide, so
+//! a correct sampler passes and a biased one (a wrong table, a shared bit, a lost wedge or tail)
+//! fails.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use recall::model::normal::fill_standard_normal;
+
+const SAMPLES: usize = 4_000_000;
+
+fn samples(seed: u64) -> Vec<f32> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut v = vec![0.0; SAMPLES];
+    fill_standard_normal(&mut rng, &mut v);
+    v
+}
+
+/// Φ, the standard normal distribution function.
+fn phi(x: f64) -> f64 {
+    0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+#[test]
+fn moments_are_those_of_the_standard_normal() {
+    let v = samples(11);
+    let n = v.len() as f64;
+    let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
+    let moment = |k: i32| {
+        v.iter()
+            .map(|&x| (f64::from(x) - mean).powi(k))
+            .sum::<f64>()
+            / n
+    };
+    let (var, m3, m4) = (moment(2), moment(3), moment(4));
+    // Standard errors at n = 4e6: mean 5e-4, variance 7e-4, skewness 1.2e-3, kurtosis 2.4e-3.
+    assert!(mean.abs() < 3e-3, "mean {mean}");
+    assert!((var - 1.0).abs() < 4e-3, "variance {var}");
+    assert!(
+        (m3 / var.powf(1.5)).abs() < 8e-3,
+        "skewness {}",
+        m3 / var.powf(1.5)
+    );
+    assert!(
+        (m4 / (var * var) - 3.0).abs() < 1.6e-2,
+        "kurtosis {}",
+        m4 / (var * var)
+    );
+}
+
+#[test]
+fn distribution_function_matches_phi() {
+    // Kolmogorov–Smirnov distance against Φ; the 0.1% critical value is 1.95/√n ≈ 9.8e-4.
+    let mut v: Vec<f64> = samples(12).into_iter().map(f64::from).collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len() as f64;
+    let d = v
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = phi(x);
+            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
+        })
+        .fold(0.0f64, f64::max);
+    assert!(d < 9.8e-4, "KS distance {d}");
+}
+
+#[test]
+fn every_layer_and_the_tails_have_their_share() {
+    // 200 bins of equal probability under Φ (so the wedges of every layer are covered), plus
+    // the tails beyond ±3.44, where the ziggurat switches to its tail algorithm.
+    let v = samples(13);
+    let n = v.len() as f64;
+    const BINS: usize = 200;
+    let mut edges = Vec::with_capacity(BINS - 1);
+    for k in 1..BINS {
+        let target = k as f64 / BINS as f64;
+        let (mut lo, mut hi) = (-10.0f64, 10.0f64);
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if phi(mid) < target {
+                lo = mid
+            } else {
+                hi = mid
+            }
+        }
+        edges.push(0.5 * (lo + hi));
+    }
+    let mut counts = [0usize; BINS];
+    for &x in &v {
+        counts[edges.partition_point(|&e| e < f64::from(x))] += 1;
+    }
+    let expected = n / BINS as f64;
+    let chi2: f64 = counts
+        .iter()
+        .map(|&c| (c as f64 - expected).powi(2) / expected)
+        .sum();
+    // χ² with 199 degrees of freedom: mean 199, sd 20; 0.1% critical value about 267.
+    assert!(chi2 < 267.0, "chi-square {chi2}");
+
+    let beyond = |t: f64| v.iter().filter(|&&x| f64::from(x).abs() > t).count() as f64;
+    for t in [3.0, 3.442_619_855_899, 4.0, 4.5] {
+        let p = 2.0 * phi(-t);
+        let (seen, want) = (beyond(t), p * n);
+        // Poisson counts: within 4 standard deviations.
+        assert!(
+            (seen - want).abs() < 4.0 * want.sqrt(),
+            "beyond ±{t}: {seen} samples, expected {want:.0}"
+        );
+    }
+    // Both signs of the tail.
+    let right = v.iter().filter(|&&x| x > 4.0).count() as f64;
+    let left = v.iter().filter(|&&x| x < -4.0).count() as f64;
+    assert!(
+        (right - left).abs() < 4.0 * (right + left).sqrt(),
+        "{right} vs {left}"
+    );
+}
+
+#[test]
+fn consecutive_samples_are_uncorrelated() {
+    // The two samples of one 64-bit draw, and neighbours across draws: correlation of values,
+    // of squares and of signs all within 4 standard errors (1/√n = 5e-4) of zero.
+    let v: Vec<f64> = samples(14).into_iter().map(f64::from).collect();
+    let corr = |a: &[f64], b: &[f64]| {
+        let n = a.len() as f64;
+        let (ma, mb) = (a.iter().sum::<f64>() / n, b.iter().sum::<f64>() / n);
+        let cov = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - ma) * (y - mb))
+            .sum::<f64>()
+            / n;
+        let va = a.iter().map(|x| (x - ma).powi(2)).sum::<f64>() / n;
+        let vb = b.iter().map(|y| (y - mb).powi(2)).sum::<f64>() / n;
+        cov / (va * vb).sqrt()
+    };
+    for lag in [1usize, 2, 3] {
+        let (a, b) = (&v[..v.len() - lag], &v[lag..]);
+        let sq = |s: &[f64]| s.iter().map(|x| x * x).collect::<Vec<_>>();
+        let sg = |s: &[f64]| s.iter().map(|x| x.signum()).collect::<Vec<_>>();
+        for (what, r) in [
+            ("values", corr(a, b)),
+            ("squares", corr(&sq(a), &sq(b))),
+            ("signs", corr(&sg(a), &sg(b))),
+        ] {
+            assert!(r.abs() < 2e-3, "lag {lag}: correlation of {what} {r}");
+        }
+    }
+}
