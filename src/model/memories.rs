@@ -32,6 +32,8 @@ pub struct Memories {
     names: Vec<String>,
     /// Column-major N×P, entries exactly ±1.
     cols: Vec<f32>,
+    /// The same entries in the tiled layout of the step (`sweep::tile_columns`).
+    tiles: Vec<f32>,
 
     /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
     gram_inverse: DMatrix<f64>,
@@ -85,11 +87,13 @@ impl Memories {
             .try_inverse()
             .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
             .unwrap_or_else(|| DMatrix::identity(p, p));
+        let tiles = super::sweep::tile_columns(&cols, n, p);
         Ok(Self {
             width,
             height,
             names,
             cols,
+            tiles,
             gram_inverse,
             gram,
         })
@@ -143,6 +147,10 @@ impl Memories {
     /// All memories, column-major N×P (memory μ is `columns()[μ·N..(μ+1)·N]`).
     pub fn columns(&self) -> &[f32] {
         &self.cols
+    }
+    /// All memories in the tiled layout of the step (see `sweep::tile_columns`).
+    pub fn tiles(&self) -> &[f32] {
+        &self.tiles
     }
     /// The index of the memory called `name`.
     pub fn index_of(&self, name: &str) -> Option<usize> {

@@ -8,6 +8,7 @@ pub mod memories;
 pub mod network;
 pub mod normal;
 pub mod params;
+pub mod sweep;
 pub mod theory;
 
 pub use memories::{Memories, MemoriesError};

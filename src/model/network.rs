@@ -8,10 +8,11 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use thiserror::Error;
 
-use super::kernels::{Sweep, dot, entropy_term, fast_tanh};
+use super::kernels::{dot, entropy_term, fast_tanh};
 use super::memories::Memories;
 use super::normal::fill_standard_normal;
 use super::params::{ModelKind, ParamError, Params, Saliency};
+use super::sweep::{LANES, Sweep};
 use super::theory::{self, TheoryReport};
 
 /// What can go wrong while running a network.
@@ -53,7 +54,8 @@ pub struct Network {
     /// Weights of W in the landscape: α (IDP), α̃ (filter) or 1 (classic).
     weights: Vec<f32>,
     coef: Vec<f32>,
-    field: Vec<f32>,
+    /// Scratch of the sweep: lane sums of ΞᵀΨ (P·LANES).
+    lanes: Vec<f32>,
     noise: Vec<f32>,
     time_secs: f64,
     since_change_secs: f64,
@@ -89,7 +91,7 @@ impl Network {
             y: vec![0.0; p],
             weights: vec![0.0; p],
             coef: vec![0.0; p],
-            field: vec![0.0; super::kernels::BLOCK],
+            lanes: vec![0.0; p * LANES],
             noise: vec![0.0; n],
             time_secs: 0.0,
             since_change_secs: 0.0,
@@ -183,6 +185,7 @@ impl Network {
         ] {
             v.resize(p, 0.0);
         }
+        self.lanes.resize(p * LANES, 0.0);
         if !same_n {
             self.x = vec![0.0; n];
             self.psi = vec![0.0; n];
@@ -285,13 +288,13 @@ impl Network {
         }
         let mut sweep = Sweep {
             n,
-            columns: self.mem.columns(),
+            tiles: self.mem.tiles(),
             coef: &self.coef,
             x: &mut self.x,
             psi: &mut self.psi,
             input: &self.input,
             noise: &self.noise,
-            field: &mut self.field,
+            lanes: &mut self.lanes,
             d_out: &mut self.d_next,
             dt,
             kick,
