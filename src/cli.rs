@@ -69,6 +69,11 @@ pub struct SimArgs {
     /// Activation gain g of ψ(x) = tanh(g·x).
     #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_positive)]
     pub activation_gain: f64,
+    /// Time constant τ_α in seconds of the input filter of `idp-filter` (how long the
+    /// saliencies take to follow the input; longer ignores longer glitches but follows real
+    /// changes later; 0 makes it the plain IDP model).
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().tau_alpha_secs, value_parser = parse_non_negative)]
+    pub tau_alpha: f64,
     /// Seed of every random choice (same seed, same run).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
@@ -229,6 +234,7 @@ impl SimArgs {
             gain: self.activation_gain,
             dt_secs: self.dt,
             noise_std: self.noise,
+            tau_alpha_secs: self.tau_alpha,
             ..Params::default()
         }
     }

@@ -35,6 +35,8 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
             &["experiment", "noise-sweep", "--sigmas", "-1,2"],
             "must be 0 or more",
         ),
+        (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
+        (&["run", "--tau-alpha", "inf"], "tau"),
         (&["experiment", "nope"], "unknown experiment"),
         (&["experiment", "mixed", "--trials", "0"], "trials"),
     ];
@@ -46,6 +48,36 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn tau_alpha_reaches_the_filter_model() {
+    // The header records it, and a slower filter follows the tour's changes later.
+    let summary = |tau: &str| {
+        let out = recall()
+            .args(["run", "--model", "idp-filter", "--duration", "40"])
+            .args(["--tau-alpha", tau])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let tau_in_header = lines[0]["tau_alpha_secs"].as_f64().unwrap();
+        let summary = lines.last().unwrap().clone();
+        assert_eq!(summary["type"], "summary");
+        (tau_in_header, summary["accuracy"].as_f64().unwrap())
+    };
+    let (fast_tau, fast) = summary("0.2");
+    let (slow_tau, slow) = summary("4");
+    assert_eq!((fast_tau, slow_tau), (0.2, 4.0));
+    assert!(fast > slow + 0.1, "τ_α 0.2 s: {fast}, τ_α 4 s: {slow}");
 }
 
 #[test]

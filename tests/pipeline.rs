@@ -292,7 +292,8 @@ fn log_lines_are_never_lost() {
     assert_eq!(late, eager);
 }
 
-/// Editing a pattern keeps the charts and tracking (same ids); adding one restarts them.
+/// Editing a pattern keeps the charts (same ids); renaming one restarts them, while the tracking
+/// follows the memories by name.
 #[test]
 fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     use recall::pipeline::{RunStatus, SimCore};
@@ -313,7 +314,7 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
                 Frame {
                     time_secs: f64::from(k) * 0.1,
                     image: mem.memory(0).to_vec(),
-                    input: mem.memory(0).to_vec(),
+                    input: mem.memory(0).iter().map(|v| 10.0 * v).collect(),
                     truth: Some(0),
                     changed: k == 0,
                     glitch: false,
@@ -333,6 +334,10 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     };
     let before = samples(&mut core);
     assert!(before > 0);
+    assert!(
+        log.iter().any(|e| e.text.contains("retrieved")),
+        "the memory on show was never retrieved"
+    );
     // The same names with one pixel changed: an edit.
     let patterns = |names: &[String]| -> Vec<(String, Vec<f32>)> {
         names
@@ -348,12 +353,42 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     let edited = Memories::new(32, 32, patterns(mem.names())).expect("set");
     core.set_memories(Arc::new(edited));
     assert_eq!(samples(&mut core), before, "an edit restarted the charts");
+    // Another memory renamed (and so re-sorted): new ids, but the memory on show is the same.
     let mut renamed: Vec<String> = mem.names().to_vec();
-    renamed[0] = "owl".into();
-    core.set_memories(Arc::new(
-        Memories::new(32, 32, patterns(&renamed)).expect("set"),
-    ));
+    renamed[5] = "aardvark".into();
+    let mut shuffled = patterns(&renamed);
+    shuffled.rotate_left(3);
+    let renamed_set = Arc::new(Memories::new(32, 32, shuffled).expect("set"));
+    let shown = renamed_set.index_of(&mem.names()[0]).expect("still there");
+    assert_ne!(shown, 0);
+    core.set_memories(Arc::clone(&renamed_set));
     assert_eq!(samples(&mut core), 0, "new ids kept the old charts");
+    // The tracker follows by name: holding the same memory is not a new retrieval.
+    log.clear();
+    for k in 30..60 {
+        if core.needs_frame() {
+            core.feed(
+                Frame {
+                    time_secs: f64::from(k) * 0.1,
+                    image: renamed_set.memory(shown).to_vec(),
+                    input: renamed_set.memory(shown).iter().map(|v| 10.0 * v).collect(),
+                    truth: Some(shown),
+                    changed: false,
+                    glitch: false,
+                    label: "hold".into(),
+                },
+                &mut log,
+            );
+        }
+        for _ in 0..10 {
+            core.step(&mut log);
+        }
+    }
+    let texts: Vec<&str> = log.iter().map(|e| e.text.as_str()).collect();
+    assert!(
+        !texts.iter().any(|t| t.contains("retrieved")),
+        "a reload looked like a retrieval: {texts:?}"
+    );
 }
 
 /// Every snapshot carries the primary model's landscape, on the plane of its two most salient

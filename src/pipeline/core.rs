@@ -267,11 +267,12 @@ impl SimCore {
         }
     }
 
-    /// Switches to a new memory set: the models keep their state when N is unchanged; the
-    /// histories and tracking restart unless the memory ids keep their meaning.
+    /// Switches to a new memory set: the models keep their state when N is unchanged; tracking
+    /// follows the memories by name; the charts restart unless the memory ids keep their
+    /// meaning.
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
         // Same names in the same order (a pattern was edited): memory ids keep their meaning,
-        // so tracking and the charts go on; otherwise they restart with the new set.
+        // so the charts go on; otherwise they restart with the new set.
         let same_ids =
             memories.names() == self.memories.names() && memories.n() == self.memories.n();
         for slot in &mut self.slots {
@@ -279,7 +280,7 @@ impl SimCore {
             if !same_ids {
                 slot.history = ModelHistory::new(memories.p());
                 slot.overlaps = vec![0.0; memories.p()];
-                slot.tracker = Tracker::new(TrackerConfig::default());
+                slot.tracker.rename(self.memories.names(), memories.names());
             }
         }
         if !same_ids {

@@ -182,7 +182,10 @@ fn apply_reload(
         PatternEvent::Reloaded(r) => {
             stream.set_memories(r.memories.clone());
             for slot in slots.iter_mut() {
+                // Memory ids may change meaning; the tracker follows them by name.
+                let old = slot.net.memories().names().to_vec();
                 slot.net.set_memories(r.memories.clone());
+                slot.tracker.rename(&old, r.memories.names());
             }
             overlaps.resize(r.memories.p(), 0.0);
             let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();

@@ -160,3 +160,69 @@ fn confusion_and_divergence_are_reported_once() {
     assert!(tr.observe(&obs).is_empty());
     assert!(tr.summary().diverged);
 }
+
+/// Feeds steps from `from` to `to` seconds with the given truth and readout (no `finish`).
+fn feed_span(
+    tracker: &mut Tracker,
+    (from, to): (f64, f64),
+    truth: Option<usize>,
+    readout: impl Fn(f64) -> Option<usize>,
+) -> Vec<Event> {
+    let mut events = Vec::new();
+    let steps = ((to - from) / DT).round() as usize;
+    for k in 0..steps {
+        let t = from + k as f64 * DT;
+        let retrieved = readout(t);
+        let mut overlaps = [0.0f32; 4];
+        if let Some(r) = retrieved {
+            overlaps[r] = 0.9;
+        }
+        events.extend(tracker.observe(&Observation {
+            time_secs: t,
+            truth,
+            glitch: false,
+            retrieved,
+            overlaps: &overlaps,
+            diverged: false,
+        }));
+    }
+    events
+}
+
+#[test]
+fn a_renamed_memory_set_keeps_the_tracking_going() {
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let (old, new) = (names(&["a", "b", "c"]), names(&["c", "a"]));
+    let mut tr = Tracker::default();
+    let before = feed_span(&mut tr, (0.0, 5.0), Some(0), |_| Some(0));
+    assert_eq!(before.len(), 1, "{before:?}");
+    tr.rename(&old, &new);
+    assert_eq!((tr.expected(), tr.retrieved()), (Some(1), Some(1)));
+    // "a" is now memory 1: nothing new happened, so nothing is reported.
+    let same = feed_span(&mut tr, (5.0, 8.0), Some(1), |_| Some(1));
+    assert!(same.is_empty(), "{same:?}");
+    // A real change to "c" (memory 0 now), followed after 1 s.
+    let change = feed_span(&mut tr, (8.0, 12.0), Some(0), |t| {
+        Some(if t < 9.0 { 1 } else { 0 })
+    });
+    assert!(
+        matches!(change.as_slice(), [
+                Event::Transition { from: 1, to: 0, .. },
+                Event::Retrieved { memory: 0, latency_secs, .. },
+            ] if (latency_secs - 1.0).abs() < 0.02),
+        "{change:?}"
+    );
+    let s = tr.summary();
+    assert_eq!((s.changes, s.retrievals, s.missed), (2, 2, 0));
+}
+
+#[test]
+fn a_memory_removed_while_awaited_is_not_a_miss() {
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut tr = Tracker::default();
+    feed_span(&mut tr, (0.0, 3.0), Some(1), |_| Some(0));
+    tr.rename(&names(&["a", "b"]), &names(&["a"]));
+    assert_eq!((tr.expected(), tr.retrieved()), (None, Some(0)));
+    tr.finish();
+    assert_eq!(tr.summary().missed, 0);
+}

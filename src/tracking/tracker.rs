@@ -147,6 +147,34 @@ impl Tracker {
         events
     }
 
+    /// Follows a change of the memory set (a pattern directory reload): memories are matched
+    /// by name, so what the tracker expects and sees keeps its meaning and the metrics go on.
+    /// A memory that is gone is forgotten: a change waiting for it no longer counts as missed,
+    /// and a glitch to it is left unjudged.
+    pub fn rename(&mut self, old: &[String], new: &[String]) {
+        let map = |id: Option<usize>| {
+            id.and_then(|i| old.get(i))
+                .and_then(|name| new.iter().position(|n| n == name))
+        };
+        self.expected = map(self.expected);
+        if self.expected.is_none() {
+            self.awaiting = false;
+        }
+        self.stable = map(self.stable);
+        self.candidate = map(self.candidate);
+        if let Some(w) = self.glitch.as_mut() {
+            match map(Some(w.memory)) {
+                Some(m) => w.memory = m,
+                None => {
+                    if !w.decided {
+                        self.glitches_seen -= 1;
+                    }
+                    self.glitch = None;
+                }
+            }
+        }
+    }
+
     /// Closes the run: an open glitch is judged with what was seen, a change never answered
     /// counts as missed.
     pub fn finish(&mut self) -> Vec<Event> {
