@@ -81,6 +81,39 @@ fn tau_alpha_reaches_the_filter_model() {
 }
 
 #[test]
+fn csv_with_a_pattern_directory_says_reloads_are_not_followed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns");
+    let run = |format: &str| {
+        recall()
+            .args([
+                "run",
+                "--duration",
+                "1",
+                "--patterns",
+                dir,
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap()
+    };
+    let csv = run("csv");
+    assert!(csv.status.success());
+    let note = String::from_utf8_lossy(&csv.stderr);
+    assert!(
+        note.contains("not followed") && note.contains("--format jsonl"),
+        "{note}"
+    );
+    let jsonl = run("jsonl");
+    assert!(jsonl.status.success());
+    assert!(
+        jsonl.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&jsonl.stderr)
+    );
+}
+
+#[test]
 fn run_help_states_the_default_duration() {
     let out = recall().args(["run", "--help"]).output().unwrap();
     assert!(out.status.success());

@@ -71,6 +71,12 @@ pub fn run_cli(args: &RunArgs) -> anyhow::Result<ExitCode> {
     };
     let memories = Arc::new(memories);
     // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
+    if args.sim.patterns.is_some() && args.format == Format::Csv {
+        eprintln!(
+            "recall: note: CSV has one column per memory, so changes to the pattern files are \
+             not followed while running; use --format jsonl to follow them"
+        );
+    }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
         (Some(dir), Format::Jsonl) => {
