@@ -9,6 +9,22 @@ fn recall() -> Command {
     Command::new(env!("CARGO_BIN_EXE_recall"))
 }
 
+/// Runs `recall run` with `args`, checks it succeeded with nothing on stderr, and parses its
+/// JSON lines.
+fn run_json(args: &[&str]) -> Vec<serde_json::Value> {
+    let out = recall().arg("run").args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.is_empty(),
+        "{args:?}: {stderr}"
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn bad_flags_exit_2_with_one_line_on_stderr() {
     let cases: &[(&[&str], &str)] = &[
@@ -54,21 +70,14 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
 fn tau_alpha_reaches_the_filter_model() {
     // The header records it, and a slower filter follows the tour's changes later.
     let summary = |tau: &str| {
-        let out = recall()
-            .args(["run", "--model", "idp-filter", "--duration", "40"])
-            .args(["--tau-alpha", tau])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let lines = run_json(&[
+            "--model",
+            "idp-filter",
+            "--duration",
+            "40",
+            "--tau-alpha",
+            tau,
+        ]);
         let tau_in_header = lines[0]["tau_alpha_secs"].as_f64().unwrap();
         let summary = lines.last().unwrap().clone();
         assert_eq!(summary["type"], "summary");
@@ -123,21 +132,7 @@ fn run_help_states_the_default_duration() {
 
 #[test]
 fn run_writes_json_lines_ending_with_summaries() {
-    let out = recall()
-        .args(["run", "--duration", "6", "--compare", "--seed", "4"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.stderr.is_empty());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = run_json(&["--duration", "6", "--compare", "--seed", "4"]);
     assert_eq!(lines[0]["type"], "run");
     assert_eq!(
         lines[0]["models"],

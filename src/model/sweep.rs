@@ -276,52 +276,82 @@ mod avx2 {
 mod tests {
     use super::*;
 
-    /// Runs one sweep over pseudo-random data, either dispatched (AVX2 when present) or
-    /// portable, and returns (x, ψ, d) as bit patterns.
-    fn sweep_bits(n: usize, p: usize, portable: bool) -> Vec<u32> {
-        let wave = |k: usize, f: f32| ((k as f32) * f).sin();
-        let columns: Vec<f32> = (0..n * p)
-            .map(|k| if wave(k, 12.9898) > 0.0 { 1.0 } else { -1.0 })
-            .collect();
-        let tiles = tile_columns(&columns, n, p);
-        let coef: Vec<f32> = (0..p).map(|mu| 0.3 * wave(mu, 0.7)).collect();
-        let mut x: Vec<f32> = (0..n).map(|i| wave(i, 0.37)).collect();
-        let mut psi: Vec<f32> = x.iter().map(|&v| fast_tanh(10.0 * v)).collect();
-        let input: Vec<f32> = (0..n).map(|i| wave(i, 0.11)).collect();
-        let noise: Vec<f32> = (0..n).map(|i| wave(i, 1.3)).collect();
-        let mut lanes = vec![0.0; p * LANES];
-        let mut d_out = vec![0.0; p];
-        let mut sweep = Sweep {
-            n,
-            tiles: &tiles,
-            coef: &coef,
-            x: &mut x,
-            psi: &mut psi,
-            input: &input,
-            noise: &noise,
-            lanes: &mut lanes,
-            d_out: &mut d_out,
-            dt: 0.01,
-            kick: 0.2,
-            delta: 0.01,
-            bias: 1.0,
-            gain: 10.0,
-        };
-        if portable {
-            sweep.run_portable();
-        } else {
-            sweep.run();
+    /// The inputs of one sweep: N, P, Ξ (column-major), c, x, Ψ, u, noise and the constants
+    /// (dt, kick, δ, b, g).
+    struct Case {
+        n: usize,
+        p: usize,
+        columns: Vec<f32>,
+        coef: Vec<f32>,
+        x: Vec<f32>,
+        psi: Vec<f32>,
+        input: Vec<f32>,
+        noise: Vec<f32>,
+        rates: [f32; 5],
+    }
+
+    impl Case {
+        /// Deterministic pseudo-random data of the given size.
+        fn waves(n: usize, p: usize, sign: impl Fn(usize) -> bool, gain: f32) -> Self {
+            let wave = |k: usize, f: f32| ((k as f32) * f).sin();
+            let x: Vec<f32> = (0..n).map(|i| wave(i, 0.37)).collect();
+            Self {
+                n,
+                p,
+                columns: (0..n * p)
+                    .map(|k| if sign(k) { 1.0 } else { -1.0 })
+                    .collect(),
+                coef: (0..p).map(|mu| 0.3 * wave(mu, 0.7)).collect(),
+                psi: x.iter().map(|&v| fast_tanh(gain * v)).collect(),
+                x,
+                input: (0..n).map(|i| wave(i, 0.11)).collect(),
+                noise: (0..n).map(|i| wave(i, 1.3)).collect(),
+                rates: [0.01, 0.2, 0.01, 1.0, gain],
+            }
         }
-        x.iter()
-            .chain(&psi)
-            .chain(&d_out)
-            .map(|v| v.to_bits())
-            .collect()
+
+        /// Runs one sweep, dispatched (AVX2 when present) or portable: the new (x, Ψ, d).
+        fn run(&self, portable: bool) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+            let tiles = tile_columns(&self.columns, self.n, self.p);
+            let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
+            let mut lanes = vec![0.0; self.p * LANES];
+            let mut d = vec![0.0; self.p];
+            let [dt, kick, delta, bias, gain] = self.rates;
+            let mut sweep = Sweep {
+                n: self.n,
+                tiles: &tiles,
+                coef: &self.coef,
+                x: &mut x,
+                psi: &mut psi,
+                input: &self.input,
+                noise: &self.noise,
+                lanes: &mut lanes,
+                d_out: &mut d,
+                dt,
+                kick,
+                delta,
+                bias,
+                gain,
+            };
+            if portable {
+                sweep.run_portable();
+            } else {
+                sweep.run();
+            }
+            (x, psi, d)
+        }
     }
 
     #[test]
     fn dispatched_sweep_is_bitwise_the_portable_one() {
         // Sizes with and without a partial last tile, and small and large P.
+        let bits = |(x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)| -> Vec<u32> {
+            x.iter()
+                .chain(&psi)
+                .chain(&d)
+                .map(|v| v.to_bits())
+                .collect()
+        };
         for (n, p) in [
             (1024, 10),
             (300, 7),
@@ -330,11 +360,8 @@ mod tests {
             (1000, 1),
             (17, 13),
         ] {
-            assert_eq!(
-                sweep_bits(n, p, false),
-                sweep_bits(n, p, true),
-                "N={n}, P={p}"
-            );
+            let case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
+            assert_eq!(bits(case.run(false)), bits(case.run(true)), "N={n}, P={p}");
         }
     }
 
@@ -359,52 +386,25 @@ mod tests {
     #[test]
     fn sweep_matches_the_formula_neuron_by_neuron() {
         // A direct evaluation in f64 of the same update for a small case with a partial tile.
-        let (n, p) = (70, 5);
-        let columns: Vec<f32> = (0..n * p)
-            .map(|k| if (k * 7 + k / 3) % 5 < 2 { 1.0 } else { -1.0 })
-            .collect();
-        let tiles = tile_columns(&columns, n, p);
-        let coef: Vec<f32> = (0..p).map(|mu| 0.1 * mu as f32 - 0.2).collect();
-        let x0: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.3).sin()).collect();
-        let psi0: Vec<f32> = x0.iter().map(|&v| v.tanh()).collect();
-        let input: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.2).cos()).collect();
-        let noise: Vec<f32> = (0..n).map(|i| ((i as f32) * 0.9).sin()).collect();
-        let (mut x, mut psi) = (x0.clone(), psi0.clone());
-        let mut lanes = vec![0.0; p * LANES];
-        let mut d = vec![0.0; p];
-        let (dt, kick, delta, bias, gain) = (0.01, 0.3, 0.05, 1.0, 2.0);
-        Sweep {
-            n,
-            tiles: &tiles,
-            coef: &coef,
-            x: &mut x,
-            psi: &mut psi,
-            input: &input,
-            noise: &noise,
-            lanes: &mut lanes,
-            d_out: &mut d,
-            dt,
-            kick,
-            delta,
-            bias,
-            gain,
-        }
-        .run();
+        let c = Case::waves(70, 5, |k| (k * 7 + k / 3) % 5 < 2, 2.0);
+        let (n, p) = (c.n, c.p);
+        let (x, psi, d) = c.run(false);
+        let [dt, kick, delta, bias, gain] = c.rates.map(f64::from);
+        let f64_of = |v: &[f32], i: usize| f64::from(v[i]);
         let mut want_psi = vec![0.0f64; n];
         for i in 0..n {
             let h: f64 = (0..p)
-                .map(|mu| f64::from(coef[mu]) * f64::from(columns[mu * n + i]))
+                .map(|mu| f64_of(&c.coef, mu) * f64_of(&c.columns, mu * n + i))
                 .sum();
-            let f = -f64::from(x0[i]) + h - f64::from(delta) * f64::from(psi0[i])
-                + f64::from(bias) * f64::from(input[i]);
-            let want = f64::from(x0[i]) + f64::from(dt) * f + f64::from(kick) * f64::from(noise[i]);
+            let f = -f64_of(&c.x, i) + h - delta * f64_of(&c.psi, i) + bias * f64_of(&c.input, i);
+            let want = f64_of(&c.x, i) + dt * f + kick * f64_of(&c.noise, i);
             assert!((f64::from(x[i]) - want).abs() < 1e-5, "x[{i}]");
-            want_psi[i] = (f64::from(gain) * want).tanh();
+            want_psi[i] = (gain * want).tanh();
             assert!((f64::from(psi[i]) - want_psi[i]).abs() < 1e-5, "psi[{i}]");
         }
         for mu in 0..p {
             let want: f64 = (0..n)
-                .map(|i| f64::from(columns[mu * n + i]) * want_psi[i])
+                .map(|i| f64_of(&c.columns, mu * n + i) * want_psi[i])
                 .sum();
             assert!((f64::from(d[mu]) - want).abs() < 1e-3, "d[{mu}]");
         }

@@ -4,17 +4,30 @@ use super::*;
 
 const DT: f64 = 0.01;
 
-/// Feeds `secs` of steps: the truth, the glitch flag and the readout as functions of time.
+/// Feeds `secs` of steps: the truth, the glitch flag and the readout as functions of time;
+/// then closes the run.
 fn feed(
     tracker: &mut Tracker,
     secs: f64,
     stimulus: impl Fn(f64) -> (Option<usize>, bool),
     readout: impl Fn(f64) -> Option<usize>,
 ) -> Vec<Event> {
+    let mut events = feed_span(tracker, (0.0, secs), stimulus, readout);
+    events.extend(tracker.finish());
+    events
+}
+
+/// Feeds the steps from `from` to `to` seconds (the run stays open).
+fn feed_span(
+    tracker: &mut Tracker,
+    (from, to): (f64, f64),
+    stimulus: impl Fn(f64) -> (Option<usize>, bool),
+    readout: impl Fn(f64) -> Option<usize>,
+) -> Vec<Event> {
     let mut events = Vec::new();
-    let steps = (secs / DT).round() as usize;
+    let steps = ((to - from) / DT).round() as usize;
     for k in 0..steps {
-        let t = k as f64 * DT;
+        let t = from + k as f64 * DT;
         let (truth, glitch) = stimulus(t);
         let retrieved = readout(t);
         let mut overlaps = [0.0f32; 4];
@@ -30,7 +43,6 @@ fn feed(
             diverged: false,
         }));
     }
-    events.extend(tracker.finish());
     events
 }
 
@@ -161,32 +173,9 @@ fn confusion_and_divergence_are_reported_once() {
     assert!(tr.summary().diverged);
 }
 
-/// Feeds steps from `from` to `to` seconds with the given truth and readout (no `finish`).
-fn feed_span(
-    tracker: &mut Tracker,
-    (from, to): (f64, f64),
-    truth: Option<usize>,
-    readout: impl Fn(f64) -> Option<usize>,
-) -> Vec<Event> {
-    let mut events = Vec::new();
-    let steps = ((to - from) / DT).round() as usize;
-    for k in 0..steps {
-        let t = from + k as f64 * DT;
-        let retrieved = readout(t);
-        let mut overlaps = [0.0f32; 4];
-        if let Some(r) = retrieved {
-            overlaps[r] = 0.9;
-        }
-        events.extend(tracker.observe(&Observation {
-            time_secs: t,
-            truth,
-            glitch: false,
-            retrieved,
-            overlaps: &overlaps,
-            diverged: false,
-        }));
-    }
-    events
+/// A stimulus that shows `truth` throughout, with no glitch.
+fn hold(truth: Option<usize>) -> impl Fn(f64) -> (Option<usize>, bool) {
+    move |_| (truth, false)
 }
 
 #[test]
@@ -194,15 +183,15 @@ fn a_renamed_memory_set_keeps_the_tracking_going() {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let (old, new) = (names(&["a", "b", "c"]), names(&["c", "a"]));
     let mut tr = Tracker::default();
-    let before = feed_span(&mut tr, (0.0, 5.0), Some(0), |_| Some(0));
+    let before = feed_span(&mut tr, (0.0, 5.0), hold(Some(0)), |_| Some(0));
     assert_eq!(before.len(), 1, "{before:?}");
     tr.rename(&old, &new);
     assert_eq!((tr.expected(), tr.retrieved()), (Some(1), Some(1)));
     // "a" is now memory 1: nothing new happened, so nothing is reported.
-    let same = feed_span(&mut tr, (5.0, 8.0), Some(1), |_| Some(1));
+    let same = feed_span(&mut tr, (5.0, 8.0), hold(Some(1)), |_| Some(1));
     assert!(same.is_empty(), "{same:?}");
     // A real change to "c" (memory 0 now), followed after 1 s.
-    let change = feed_span(&mut tr, (8.0, 12.0), Some(0), |t| {
+    let change = feed_span(&mut tr, (8.0, 12.0), hold(Some(0)), |t| {
         Some(if t < 9.0 { 1 } else { 0 })
     });
     assert!(
@@ -220,7 +209,7 @@ fn a_renamed_memory_set_keeps_the_tracking_going() {
 fn a_memory_removed_while_awaited_is_not_a_miss() {
     let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     let mut tr = Tracker::default();
-    feed_span(&mut tr, (0.0, 3.0), Some(1), |_| Some(0));
+    feed_span(&mut tr, (0.0, 3.0), hold(Some(1)), |_| Some(0));
     tr.rename(&names(&["a", "b"]), &names(&["a"]));
     assert_eq!((tr.expected(), tr.retrieved()), (None, Some(0)));
     tr.finish();
