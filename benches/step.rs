@@ -1,5 +1,5 @@
 //! One Euler–Maruyama step of the models at the paper's size (N = 1024, P = 10) and a large one
-//! (N = 4096, P = 64), single thread, with noise on.
+//! (N = 4096, P = 64), single thread, with noise on (and, for the IDP model, off).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,10 +11,14 @@ use recall::model::landscape::{Grid, Plane, Terms, most_salient_pair};
 use recall::model::{Memories, ModelKind, Network, Params};
 
 fn network(kind: ModelKind, side: usize, p: usize) -> Network {
+    network_with_noise(kind, side, p, 2.0)
+}
+
+fn network_with_noise(kind: ModelKind, side: usize, p: usize, noise_std: f64) -> Network {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let mem = Arc::new(Memories::random(side, side, p, &mut rng));
     let params = Params {
-        noise_std: 2.0,
+        noise_std,
         ..Params::default()
     };
     let mut net = Network::new(mem.clone(), kind, params, 1).expect("valid params");
@@ -37,6 +41,12 @@ fn bench_steps(c: &mut Criterion) {
             group.bench_function(id, |b| b.iter(|| black_box(net.step()).ok()));
         }
     }
+    // Without noise: what the sweep itself costs (the rest is drawing N normal numbers).
+    for (side, p) in [(32, 10), (64, 64)] {
+        let mut net = network_with_noise(ModelKind::Idp, side, p, 0.0);
+        let id = format!("idp-noise-free/N={}/P={p}", side * side);
+        group.bench_function(id, |b| b.iter(|| black_box(net.step()).ok()));
+    }
     group.finish();
 
     let net = network(ModelKind::Idp, 32, 10);
@@ -53,5 +63,29 @@ fn bench_steps(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_steps);
+/// The noise of one step at N = 1024: our f32 ziggurat against `rand_distr`'s sampler.
+fn bench_noise(c: &mut Criterion) {
+    use rand::RngExt;
+    let mut group = c.benchmark_group("noise");
+    group.throughput(Throughput::Elements(1024));
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+    let mut out = vec![0.0f32; 1024];
+    group.bench_function("recall-ziggurat/1024", |b| {
+        b.iter(|| {
+            recall::model::normal::fill_standard_normal(&mut rng, &mut out);
+            black_box(&out);
+        })
+    });
+    group.bench_function("rand_distr-StandardNormal/1024", |b| {
+        b.iter(|| {
+            for v in out.iter_mut() {
+                *v = rng.sample(rand_distr::StandardNormal);
+            }
+            black_box(&out);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_steps, bench_noise);
 criterion_main!(benches);
