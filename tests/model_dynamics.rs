@@ -272,3 +272,53 @@ fn textbook_discrete_network_recalls_from_a_corrupted_cue() {
     assert!(net.overlaps()[3] > 0.99, "overlap {}", net.overlaps()[3]);
     assert!(net.state().iter().all(|&s| s == 1.0 || s == -1.0));
 }
+
+#[test]
+fn the_input_filter_follows_reordered_memories_by_name() {
+    // Filter for 3 s on memory 2 (α̃ of memory 2 near its α, the others near theirs), then the
+    // same memories reordered and one renamed: α̃ must stay with each memory's name.
+    let mem = random_memories(32, 5, 9);
+    let params = Params {
+        noise_std: 0.0,
+        ..Params::default()
+    };
+    let mut net = Network::new(Arc::clone(&mem), ModelKind::IdpFilter, params, 1).unwrap();
+    let u: Vec<f32> = mem.memory(2).iter().map(|v| 10.0 * v).collect();
+    net.set_input(&u, true).unwrap();
+    net.run(300).unwrap();
+    let before = net.landscape_weights().to_vec();
+    assert!(before[2] > 5.0, "α̃ of the memory on show: {}", before[2]);
+    let order = [4usize, 2, 0, 3, 1];
+    let reordered: Vec<(String, Vec<f32>)> = order
+        .iter()
+        .map(|&i| {
+            let name = if i == 3 {
+                "renamed".to_string()
+            } else {
+                mem.names()[i].clone()
+            };
+            (name, mem.memory(i).to_vec())
+        })
+        .collect();
+    net.set_memories(Arc::new(Memories::new(32, 32, reordered).unwrap()));
+    net.step().unwrap();
+    let after = net.landscape_weights();
+    for (new, &old) in order.iter().enumerate() {
+        if old == 3 {
+            // A new name starts from 0 and has moved one step towards its α.
+            assert!(
+                after[new].abs() < 0.1 * before[2],
+                "new memory: {}",
+                after[new]
+            );
+        } else {
+            assert!(
+                (after[new] - before[old]).abs() < 0.02 * before[2],
+                "{}: {} then {}",
+                mem.names()[old],
+                before[old],
+                after[new]
+            );
+        }
+    }
+}

@@ -7,7 +7,9 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use recall::model::normal::fill_standard_normal;
 
-const SAMPLES: usize = 4_000_000;
+/// Not a multiple of the sampler's 256-sample chunks and odd, so the last partial chunk and the
+/// unpaired last sample are part of every test.
+const SAMPLES: usize = 4_000_001;
 
 fn samples(seed: u64) -> Vec<f32> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -98,6 +100,23 @@ fn every_layer_and_the_tails_have_their_share() {
     // χ² with 199 degrees of freedom: mean 199, sd 20; 0.1% critical value about 267.
     assert!(chi2 < 267.0, "chi-square {chi2}");
 
+    // The shape of the tail beyond R, which has its own algorithm: the mean excess
+    // E[|x| − R | |x| > R] = φ(R)/Q(R) − R, within 4 standard errors.
+    let r = 3.442_619_855_899f64;
+    let excess: Vec<f64> = v
+        .iter()
+        .map(|&x| f64::from(x).abs() - r)
+        .filter(|&e| e > 0.0)
+        .collect();
+    let k = excess.len() as f64;
+    let mean = excess.iter().sum::<f64>() / k;
+    let sd = (excess.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / k).sqrt();
+    let density = (-0.5 * r * r).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let want = density / phi(-r) - r;
+    assert!(
+        (mean - want).abs() < 4.0 * sd / k.sqrt(),
+        "mean excess beyond R: {mean} (expected {want}, sd {sd}, n {k})"
+    );
     let beyond = |t: f64| v.iter().filter(|&&x| f64::from(x).abs() > t).count() as f64;
     for t in [3.0, 3.442_619_855_899, 4.0, 4.5] {
         let p = 2.0 * phi(-t);

@@ -293,7 +293,7 @@ fn log_lines_are_never_lost() {
 }
 
 /// Editing a pattern keeps the charts (same ids); renaming one restarts them, while the tracking
-/// follows the memories by name.
+/// follows the memories by name, even for frames made before the reload.
 #[test]
 fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     use recall::pipeline::{RunStatus, SimCore};
@@ -307,21 +307,21 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
         0.1,
     )
     .expect("core");
+    // A frame of `set` holding memory `shown` at gain 10.
+    let hold = |set: &Memories, shown: usize, k: u32| Frame {
+        time_secs: f64::from(k) * 0.1,
+        image: set.memory(shown).to_vec(),
+        input: set.memory(shown).iter().map(|v| 10.0 * v).collect(),
+        truth: Some(shown),
+        names: set.names().into(),
+        changed: k == 0,
+        glitch: false,
+        label: "hold".into(),
+    };
     let mut log = Vec::new();
     for k in 0..30 {
         if core.needs_frame() {
-            core.feed(
-                Frame {
-                    time_secs: f64::from(k) * 0.1,
-                    image: mem.memory(0).to_vec(),
-                    input: mem.memory(0).iter().map(|v| 10.0 * v).collect(),
-                    truth: Some(0),
-                    changed: k == 0,
-                    glitch: false,
-                    label: "hold".into(),
-                },
-                &mut log,
-            );
+            core.feed(hold(&mem, 0, k), &mut log);
         }
         for _ in 0..10 {
             core.step(&mut log);
@@ -350,8 +350,8 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
             })
             .collect()
     };
-    let edited = Memories::new(32, 32, patterns(mem.names())).expect("set");
-    core.set_memories(Arc::new(edited));
+    let edited = Arc::new(Memories::new(32, 32, patterns(mem.names())).expect("set"));
+    core.set_memories(Arc::clone(&edited));
     assert_eq!(samples(&mut core), before, "an edit restarted the charts");
     // Another memory renamed (and so re-sorted): new ids, but the memory on show is the same.
     let mut renamed: Vec<String> = mem.names().to_vec();
@@ -361,34 +361,36 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     let renamed_set = Arc::new(Memories::new(32, 32, shuffled).expect("set"));
     let shown = renamed_set.index_of(&mem.names()[0]).expect("still there");
     assert_ne!(shown, 0);
+    // The reload lands in the middle of a frame, and two more frames of the old set are still
+    // in flight (the producer's pending frame and one in the channel).
+    log.clear();
+    core.feed(hold(&edited, 0, 30), &mut log);
+    for _ in 0..5 {
+        core.step(&mut log);
+    }
     core.set_memories(Arc::clone(&renamed_set));
     assert_eq!(samples(&mut core), 0, "new ids kept the old charts");
-    // The tracker follows by name: holding the same memory is not a new retrieval.
-    log.clear();
-    for k in 30..60 {
+    for k in 31..60 {
         if core.needs_frame() {
-            core.feed(
-                Frame {
-                    time_secs: f64::from(k) * 0.1,
-                    image: renamed_set.memory(shown).to_vec(),
-                    input: renamed_set.memory(shown).iter().map(|v| 10.0 * v).collect(),
-                    truth: Some(shown),
-                    changed: false,
-                    glitch: false,
-                    label: "hold".into(),
-                },
-                &mut log,
-            );
+            let frame = if k < 33 {
+                hold(&edited, 0, k)
+            } else {
+                hold(&renamed_set, shown, k)
+            };
+            core.feed(frame, &mut log);
         }
         for _ in 0..10 {
             core.step(&mut log);
         }
     }
+    // The tracker follows by name: holding the same memory is not a new retrieval.
     let texts: Vec<&str> = log.iter().map(|e| e.text.as_str()).collect();
     assert!(
         !texts.iter().any(|t| t.contains("retrieved")),
         "a reload looked like a retrieval: {texts:?}"
     );
+    let snap = core.snapshot(ScenarioName::Tour, 1.0, RunStatus::default());
+    assert_eq!(snap.truth, Some(shown));
 }
 
 /// Every snapshot carries the primary model's landscape, on the plane of its two most salient
@@ -423,6 +425,7 @@ fn snapshots_carry_the_primary_landscape() {
                     truth: Some(2),
                     changed: k == 0,
                     glitch: false,
+                    names: mem.names().into(),
                     label: "mix".into(),
                 },
                 &mut log,

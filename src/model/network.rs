@@ -169,17 +169,29 @@ impl Network {
     }
 
     /// Replaces the memories. With the same N the state is kept; otherwise it is redrawn and
-    /// the input cleared. Saliencies follow the new set at once.
+    /// the input cleared. Saliencies follow the new set at once; the input filter's state
+    /// follows the memories by name.
     pub fn set_memories(&mut self, mem: Arc<Memories>) {
         let (n, p) = (mem.n(), mem.p());
         let same_n = n == self.x.len();
+        // The input filter's state (α̃, y) belongs to memories: it follows them by name, and a
+        // new memory starts from 0 (everything does when N changes: state and input restart).
+        let by_name = |old: &[f32]| -> Vec<f32> {
+            mem.names()
+                .iter()
+                .map(|name| match self.mem.index_of(name) {
+                    Some(i) if same_n => old[i],
+                    _ => 0.0,
+                })
+                .collect()
+        };
+        self.alpha_filt = by_name(&self.alpha_filt);
+        self.y = by_name(&self.y);
         self.mem = mem;
         for v in [
             &mut self.d,
             &mut self.d_next,
             &mut self.alpha,
-            &mut self.alpha_filt,
-            &mut self.y,
             &mut self.weights,
             &mut self.coef,
         ] {

@@ -94,15 +94,19 @@ impl Sweep<'_> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn run_avx2(&mut self) {
-        self.run_with::<avx2::Avx2>();
+        // SAFETY: this function only runs on a CPU with AVX2 (its caller checks).
+        unsafe { self.run_with::<avx2::Avx2>() };
     }
 
     fn run_portable(&mut self) {
-        self.run_with::<Portable>();
+        // SAFETY: the portable kernel needs no particular instructions.
+        unsafe { self.run_with::<Portable>() };
     }
 
+    /// # Safety
+    /// The CPU must support the instructions of kernel `K` (see [`TileKernel`]).
     #[inline(always)]
-    fn run_with<K: TileKernel>(&mut self) {
+    unsafe fn run_with<K: TileKernel>(&mut self) {
         let (n, p) = (self.n, self.coef.len());
         let rates = Rates {
             dt: self.dt,
@@ -125,7 +129,8 @@ impl Sweep<'_> {
                     input: (&self.input[start..end]).try_into().expect("a whole tile"),
                     noise: (&self.noise[start..end]).try_into().expect("a whole tile"),
                 };
-                sweep_tile::<K>(rates, tile, self.coef, state, lanes);
+                // SAFETY: passed on from this function's contract.
+                unsafe { sweep_tile::<K>(rates, tile, self.coef, state, lanes) };
             } else {
                 // The last, partial tile: padded copies; zero rows of Ξ add nothing to d.
                 let len = end - start;
@@ -142,7 +147,8 @@ impl Sweep<'_> {
                     input: &input,
                     noise: &noise,
                 };
-                sweep_tile::<K>(rates, tile, self.coef, state, lanes);
+                // SAFETY: passed on from this function's contract.
+                unsafe { sweep_tile::<K>(rates, tile, self.coef, state, lanes) };
                 self.x[start..end].copy_from_slice(&x[..len]);
                 self.psi[start..end].copy_from_slice(&psi[..len]);
             }
@@ -154,36 +160,48 @@ impl Sweep<'_> {
 }
 
 /// Field, neuron update and overlaps of one tile.
+///
+/// # Safety
+/// The CPU must support the instructions of kernel `K`.
 #[inline(always)]
-fn sweep_tile<K: TileKernel>(
+unsafe fn sweep_tile<K: TileKernel>(
     r: Rates,
     tile: &[f32],
     coef: &[f32],
     s: TileState<'_>,
     lanes: &mut [f32],
 ) {
-    let h = K::field(tile, coef);
+    // SAFETY: passed on from this function's contract.
+    let h = unsafe { K::field(tile, coef) };
     for j in 0..TILE {
         let f = -s.x[j] + h[j] - r.delta * s.psi[j] + r.bias * s.input[j];
         s.x[j] += r.dt * f + r.kick * s.noise[j];
         s.psi[j] = fast_tanh(r.gain * s.x[j]);
     }
-    K::overlaps(tile, s.psi, lanes);
+    // SAFETY: as above.
+    unsafe { K::overlaps(tile, s.psi, lanes) };
 }
 
-/// The two products of a tile.
+/// The two products of a tile. The methods are `unsafe` because a kernel may use instructions
+/// that not every CPU has: callers must have checked that this one does.
 trait TileKernel {
     /// h_j = Σ_μ c_μ ξ_jμ, summed over μ in order.
-    fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE];
+    ///
+    /// # Safety
+    /// The CPU supports the kernel's instructions.
+    unsafe fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE];
     /// lanes[μ][l] += Σ_g ξ_{g·8+l, μ} ψ_{g·8+l}, the eight groups g summed as a pairwise tree.
-    fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]);
+    ///
+    /// # Safety
+    /// The CPU supports the kernel's instructions.
+    unsafe fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]);
 }
 
 struct Portable;
 
 impl TileKernel for Portable {
     #[inline(always)]
-    fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE] {
+    unsafe fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE] {
         let mut h = [0.0f32; TILE];
         for (row, &c) in tile.chunks_exact(TILE).zip(coef) {
             for j in 0..TILE {
@@ -194,7 +212,7 @@ impl TileKernel for Portable {
     }
 
     #[inline(always)]
-    fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]) {
+    unsafe fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]) {
         for (row, acc) in tile.chunks_exact(TILE).zip(lanes.chunks_exact_mut(LANES)) {
             for l in 0..LANES {
                 let q = |g: usize| row[g * LANES + l] * psi[g * LANES + l];
@@ -212,18 +230,18 @@ mod avx2 {
         _mm256_storeu_ps,
     };
 
-    /// Only used from `Sweep::run_avx2`, which runs after the AVX2 check.
+    /// The AVX2 kernel: its methods need a CPU with AVX2.
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
         #[inline(always)]
-        fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE] {
-            // SAFETY: `Avx2` is only used by `Sweep::run_avx2`, called only with AVX2 present.
+        unsafe fn field(tile: &[f32], coef: &[f32]) -> [f32; TILE] {
+            // SAFETY: the trait's contract: the CPU has AVX2.
             unsafe { field(tile, coef) }
         }
 
         #[inline(always)]
-        fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]) {
+        unsafe fn overlaps(tile: &[f32], psi: &[f32; TILE], lanes: &mut [f32]) {
             // SAFETY: as above.
             unsafe { overlaps(tile, psi, lanes) }
         }

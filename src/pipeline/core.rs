@@ -144,7 +144,7 @@ impl SimCore {
 
     /// Shows `frame` to every model for the next `steps_per_frame` steps. A frame of another
     /// size than the memory set (in flight across a pattern reload) is skipped with a log line.
-    pub fn feed(&mut self, frame: Frame, log: &mut Vec<LogEntry>) {
+    pub fn feed(&mut self, mut frame: Frame, log: &mut Vec<LogEntry>) {
         if frame.input.len() != self.memories.n() {
             log.push(LogEntry {
                 time_secs: self.time_secs(),
@@ -158,6 +158,8 @@ impl SimCore {
             });
             return;
         }
+        // Made before a pattern reload that the simulator has already applied.
+        frame.match_to(&self.memories);
         for slot in &mut self.slots {
             // Sizes match (checked above), so set_input cannot fail.
             let _ = slot.net.set_input(&frame.input, frame.changed);
@@ -273,14 +275,19 @@ impl SimCore {
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
         // Same names in the same order (a pattern was edited): memory ids keep their meaning,
         // so the charts go on; otherwise they restart with the new set.
-        let same_ids =
-            memories.names() == self.memories.names() && memories.n() == self.memories.n();
+        let same_n = memories.n() == self.memories.n();
+        let same_ids = memories.names() == self.memories.names() && same_n;
         for slot in &mut self.slots {
             slot.net.set_memories(Arc::clone(&memories));
             if !same_ids {
                 slot.history = ModelHistory::new(memories.p());
                 slot.overlaps = vec![0.0; memories.p()];
+            }
+            if same_n {
                 slot.tracker.rename(self.memories.names(), memories.names());
+            } else {
+                // Another image size: every model starts again from a random state.
+                slot.tracker = Tracker::new(TrackerConfig::default());
             }
         }
         if !same_ids {
@@ -294,6 +301,9 @@ impl SimCore {
         {
             self.frame = None;
             self.frame_steps_left = 0;
+        }
+        if let Some(frame) = self.frame.as_mut() {
+            frame.match_to(&memories);
         }
         self.memories = memories;
     }

@@ -63,14 +63,33 @@ pub struct Frame {
     pub image: Vec<f32>,
     /// What the network receives: u = input_gain · image.
     pub input: Vec<f32>,
-    /// The memory the frame is mostly about, if any.
+    /// The memory the frame is mostly about, if any (an index into `names`).
     pub truth: Option<usize>,
+    /// The names of the memory set the frame was made from. A frame still in flight when the
+    /// pattern files are reloaded is matched to the new set by these names.
+    pub names: Arc<[String]>,
     /// A new stimulus starts with this frame.
     pub changed: bool,
     /// The frame is part of a glitch (a brief switch to another memory).
     pub glitch: bool,
     /// A short description of the segment, e.g. "morph cat → dog".
     pub label: String,
+}
+
+impl Frame {
+    /// Re-expresses the frame against `memories` if it was made from another set (a pattern
+    /// reload while it was in flight): the truth is matched by name, and is `None` if that
+    /// memory is gone.
+    pub fn match_to(&mut self, memories: &Memories) {
+        if *self.names == *memories.names() {
+            return;
+        }
+        self.truth = self
+            .truth
+            .and_then(|t| self.names.get(t))
+            .and_then(|name| memories.index_of(name));
+        self.names = memories.names().into();
+    }
 }
 
 /// A glitch injected by hand over whatever the timeline shows.
@@ -84,6 +103,8 @@ struct Overlay {
 pub struct Stream {
     name: ScenarioName,
     memories: Arc<Memories>,
+    /// The memories' names, shared by every frame.
+    names: Arc<[String]>,
     config: StreamConfig,
     plan_rng: Xoshiro256PlusPlus,
     noise_rng: Xoshiro256PlusPlus,
@@ -125,6 +146,7 @@ impl Stream {
         let current_label = current.label(memories.names());
         Self {
             name,
+            names: memories.names().into(),
             memories,
             config,
             plan_rng,
@@ -190,6 +212,7 @@ impl Stream {
             input: image.iter().map(|v| v * gain).collect(),
             image,
             truth: shown.truth,
+            names: Arc::clone(&self.names),
             changed,
             glitch: shown.glitch,
             label,
@@ -199,6 +222,7 @@ impl Stream {
     /// Switches to a new memory set; the scenario follows it from the next frame on (the
     /// timeline is planned afresh over the new set).
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
+        self.names = memories.names().into();
         self.memories = memories;
         self.overlay = None;
         self.prev_truth = None;

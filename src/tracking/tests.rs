@@ -215,3 +215,24 @@ fn a_memory_removed_while_awaited_is_not_a_miss() {
     tr.finish();
     assert_eq!(tr.summary().missed, 0);
 }
+
+#[test]
+fn a_candidate_removed_by_a_reload_starts_its_dwell_again() {
+    let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut tr = Tracker::default();
+    // a is retrieved; from 1.0 s the readout moves to b, which is removed at 1.1 s; from then on
+    // the readout is nothing. Confusion needs the full 0.2-s dwell after the removal.
+    feed_span(&mut tr, (0.0, 1.0), hold(Some(0)), |_| Some(0));
+    feed_span(&mut tr, (1.0, 1.1), hold(Some(0)), |_| Some(1));
+    tr.rename(&names(&["a", "b"]), &names(&["a"]));
+    let events = feed_span(&mut tr, (1.1, 2.0), hold(Some(0)), |_| None);
+    let confusion: Vec<f64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Confusion { time_secs } => Some(*time_secs),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(confusion.len(), 1, "{events:?}");
+    assert!(confusion[0] >= 1.29, "confusion at {} s", confusion[0]);
+}

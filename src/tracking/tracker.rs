@@ -161,7 +161,12 @@ impl Tracker {
             self.awaiting = false;
         }
         self.stable = map(self.stable);
+        let gone = self.candidate.is_some() && map(self.candidate).is_none();
         self.candidate = map(self.candidate);
+        if gone {
+            // The readout's candidate vanished: its dwell starts again now.
+            self.candidate_since = self.last_time.unwrap_or(self.candidate_since);
+        }
         if let Some(w) = self.glitch.as_mut() {
             match map(Some(w.memory)) {
                 Some(m) => w.memory = m,
