@@ -275,20 +275,15 @@ impl SimCore {
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
         // Same names in the same order (a pattern was edited): memory ids keep their meaning,
         // so the charts go on; otherwise they restart with the new set.
-        let same_n = memories.n() == self.memories.n();
-        let same_ids = memories.names() == self.memories.names() && same_n;
+        let same_ids =
+            memories.names() == self.memories.names() && memories.n() == self.memories.n();
         for slot in &mut self.slots {
             slot.net.set_memories(Arc::clone(&memories));
             if !same_ids {
                 slot.history = ModelHistory::new(memories.p());
                 slot.overlaps = vec![0.0; memories.p()];
             }
-            if same_n {
-                slot.tracker.rename(self.memories.names(), memories.names());
-            } else {
-                // Another image size: every model starts again from a random state.
-                slot.tracker = Tracker::new(TrackerConfig::default());
-            }
+            slot.tracker.follow_reload(&self.memories, &memories);
         }
         if !same_ids {
             self.history_times_secs.clear();

@@ -182,15 +182,10 @@ fn apply_reload(
         PatternEvent::Reloaded(r) => {
             stream.set_memories(r.memories.clone());
             for slot in slots.iter_mut() {
-                // Memory ids may change meaning; the tracker follows them by name (with another
-                // image size the models restart from random states, and so does the tracker).
+                // Memory ids may change meaning; the tracker follows them by name.
                 let old = Arc::clone(slot.net.memories());
                 slot.net.set_memories(r.memories.clone());
-                if old.n() == r.memories.n() {
-                    slot.tracker.rename(old.names(), r.memories.names());
-                } else {
-                    slot.tracker = Tracker::new(slot.tracker.config().clone());
-                }
+                slot.tracker.follow_reload(&old, &r.memories);
             }
             overlaps.resize(r.memories.p(), 0.0);
             let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();

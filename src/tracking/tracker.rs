@@ -2,6 +2,7 @@
 //! step, it debounces the readout, emits events and accumulates the summary metrics.
 
 use super::{Event, Summary};
+use crate::model::Memories;
 
 /// How the tracker judges a run. Times in model seconds.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,6 +146,17 @@ impl Tracker {
         self.update_glitch(now, dt, &mut events);
         self.accumulate(obs, now, dt);
         events
+    }
+
+    /// Follows a reload of the memory set from `old` to `new`: with the same image size the
+    /// memories are matched by name ([`Self::rename`]); with another size the models restart
+    /// from random states, and so does the tracking (the metrics restart too).
+    pub fn follow_reload(&mut self, old: &Memories, new: &Memories) {
+        if old.n() == new.n() {
+            self.rename(old.names(), new.names());
+        } else {
+            *self = Self::new(self.config.clone());
+        }
     }
 
     /// Follows a change of the memory set (a pattern directory reload): memories are matched
