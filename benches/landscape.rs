@@ -11,7 +11,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
-use recall::model::landscape::{Plane, most_salient_pair, view};
+use recall::model::landscape::{Plane, View, most_salient_pair, view};
 use recall::model::{Memories, ModelKind, Network, Params};
 use recall::ui::Theme;
 use recall::ui::landscape::{LandscapePanel, Trail};
@@ -47,32 +47,23 @@ fn bench_landscape(c: &mut Criterion) {
     });
     let v = view(&net, &plane, 48, 48);
     trail.record(&v);
+    let draw = |v: &View, buf: &mut Buffer| {
+        LandscapePanel {
+            view: v,
+            names: &names,
+            trail: Some(&trail),
+            theme,
+        }
+        .render(area, buf);
+        black_box(&*buf);
+    };
     c.bench_function("landscape/draw/40x22", |b| {
         let mut buf = Buffer::empty(area);
-        b.iter(|| {
-            LandscapePanel {
-                view: &v,
-                names: &names,
-                trail: Some(&trail),
-                theme,
-            }
-            .render(area, &mut buf);
-            black_box(&buf);
-        })
+        b.iter(|| draw(&v, &mut buf))
     });
     c.bench_function("landscape/redraw/view48+draw40x22", |b| {
         let mut buf = Buffer::empty(area);
-        b.iter(|| {
-            let v = view(&net, &plane, 48, 48);
-            LandscapePanel {
-                view: &v,
-                names: &names,
-                trail: Some(&trail),
-                theme,
-            }
-            .render(area, &mut buf);
-            black_box(&buf);
-        })
+        b.iter(|| draw(&view(&net, &plane, 48, 48), &mut buf))
     });
 }
 

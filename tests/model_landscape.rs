@@ -43,9 +43,10 @@ fn plane_energy_equals_network_energy() {
     }
 }
 
-#[test]
-fn minima_sit_at_gamma_along_each_memory() {
-    let mem = Arc::new(Memories::hadamard(32, 32, 4).expect("hadamard"));
+/// An IDP network in the theory's setting (Hadamard memories, g = 1, diagonal kept, no noise)
+/// shown the mixture with saliencies `alpha`.
+fn theory_network(alpha: &[f64]) -> (Arc<Memories>, Network) {
+    let mem = Arc::new(Memories::hadamard(32, 32, alpha.len()).expect("hadamard"));
     let params = Params {
         gain: 1.0,
         zero_diagonal: false,
@@ -53,8 +54,13 @@ fn minima_sit_at_gamma_along_each_memory() {
         ..Params::default()
     };
     let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
-    let alpha = [0.3, 2.0, 0.0, 1.5];
-    net.set_input(&mem.mixture(&alpha), true).expect("input");
+    net.set_input(&mem.mixture(alpha), true).expect("input");
+    (mem, net)
+}
+
+#[test]
+fn minima_sit_at_gamma_along_each_memory() {
+    let (mem, net) = theory_network(&[0.3, 2.0, 0.0, 1.5]);
     assert_eq!(most_salient_pair(net.landscape_weights()), Some((1, 3)));
     let plane = Plane::new(&mem, 1, 3);
     let terms = Terms::of(&net, &plane);
@@ -88,16 +94,7 @@ fn minima_sit_at_gamma_along_each_memory() {
 #[test]
 fn a_saddle_is_not_a_minimum() {
     // α₂ = 1.2 is below α*(3) = 1.40: its equilibrium exists but is a saddle, so no well there.
-    let mem = Arc::new(Memories::hadamard(32, 32, 3).expect("hadamard"));
-    let params = Params {
-        gain: 1.0,
-        zero_diagonal: false,
-        noise_std: 0.0,
-        ..Params::default()
-    };
-    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
-    net.set_input(&mem.mixture(&[3.0, 1.2, 0.0]), true)
-        .expect("input");
+    let (mem, net) = theory_network(&[3.0, 1.2, 0.0]);
     let plane = Plane::new(&mem, 0, 1);
     let grid = Grid::sample(&plane, &Terms::of(&net, &plane), 121, 121, 4.0);
     let minima = grid.minima();

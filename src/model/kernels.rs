@@ -6,8 +6,9 @@
 // several slices at once vectorise less reliably.
 #![allow(clippy::needless_range_loop)]
 
-/// Lanes of the hand-chunked loops; 8 × f32 fills one AVX register, two SSE registers.
-const LANES: usize = 8;
+/// Lanes of the hand-chunked loops (here and in the sweep); 8 × f32 fills one AVX register, two
+/// SSE registers.
+pub const LANES: usize = 8;
 
 /// `tanh` for f32 by a rational (13/6) minimax approximation, the one used by Eigen and XLA.
 ///

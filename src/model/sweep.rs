@@ -13,10 +13,9 @@
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
 
+pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
 
-/// Floats per SIMD register (AVX2).
-pub const LANES: usize = 8;
 /// Neurons per tile: 8 registers of 8 lanes, enough independent sums to hide the latency of an
 /// addition.
 pub const TILE: usize = 64;

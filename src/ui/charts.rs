@@ -22,6 +22,21 @@ pub fn time_window(t: f64, window: f64) -> (f64, f64) {
     (start, start + window)
 }
 
+/// The chart points (t, y) of a history `series` from sample `first` on (the start of the time
+/// window), keeping the samples that `value` turns into a y.
+fn window_points<T: Copy>(
+    times: &[f64],
+    first: usize,
+    series: &[T],
+    value: impl Fn(T) -> Option<f64>,
+) -> Vec<(f64, f64)> {
+    times[first..]
+        .iter()
+        .zip(&series[first.min(series.len())..])
+        .filter_map(|(&t, &v)| value(v).map(|y| (t, y)))
+        .collect()
+}
+
 /// Overlap lines of model `model` of `snap` in `area`, with a legend column on the right.
 pub fn render_overlaps(
     snap: &Snapshot,
@@ -61,22 +76,16 @@ pub fn render_overlaps(
         .overlap_history
         .iter()
         .map(|series| {
-            times[first..]
-                .iter()
-                .zip(&series[first.min(series.len())..])
-                .filter(|(_, m)| m.is_finite())
-                .map(|(&t, &m)| (t, f64::from(m.abs())))
-                .collect()
+            window_points(times, first, series, |m: f32| {
+                m.is_finite().then(|| f64::from(m.abs()))
+            })
         })
         .collect();
     let bands: Vec<Vec<(f64, f64)>> = (0..names.len())
         .map(|mu| {
-            times[first..]
-                .iter()
-                .zip(&snap.history_truth[first.min(snap.history_truth.len())..])
-                .filter(|(_, truth)| **truth == Some(mu))
-                .map(|(&t, _)| (t, TRUTH_BAND_Y))
-                .collect()
+            window_points(times, first, &snap.history_truth, |truth| {
+                (truth == Some(mu)).then_some(TRUTH_BAND_Y)
+            })
         })
         .collect();
     let mut datasets: Vec<Dataset> = Vec::with_capacity(2 * names.len());
@@ -184,12 +193,9 @@ pub fn render_energy(
         .models
         .iter()
         .map(|m| {
-            times[first..]
-                .iter()
-                .zip(&m.energy_history[first.min(m.energy_history.len())..])
-                .filter(|(_, e)| e.is_finite())
-                .map(|(&t, &e)| (t, e))
-                .collect()
+            window_points(times, first, &m.energy_history, |e: f64| {
+                e.is_finite().then_some(e)
+            })
         })
         .collect();
     let (mut lo, mut hi) = lines
