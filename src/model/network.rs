@@ -26,13 +26,98 @@ pub enum ModelError {
     Diverged { time_secs: f64 },
 }
 
+/// What only one kind of model needs, beside the state every model has.
+#[derive(Debug, Clone)]
+enum Dynamics {
+    /// IDP: the landscape's weights are the saliencies α themselves.
+    Idp,
+    /// IDP with the input filter: the filtered saliencies α̃ and the memory layer y.
+    IdpFilter { alpha_filt: Vec<f32>, y: Vec<f32> },
+    /// Classic continuous Hopfield (weights 1) with the input as a current or a start.
+    Classic {
+        input: ClassicInput,
+        /// Model seconds since the stimulus last changed (for the pulse).
+        since_change_secs: f64,
+    },
+    /// Textbook discrete network: the random update order, the next position in it, and the
+    /// fraction of an update carried to the next step.
+    Discrete {
+        order: Vec<u32>,
+        cursor: usize,
+        carry: f64,
+    },
+}
+
+/// How a classic model receives its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClassicInput {
+    /// As the initial state at each change.
+    Initial,
+    /// As a current for `pulse_secs` after each change.
+    Pulsed,
+    /// As a current all the time.
+    Constant,
+}
+
+impl Dynamics {
+    fn new(kind: ModelKind, n: usize, p: usize) -> Self {
+        let classic = |input| Dynamics::Classic {
+            input,
+            since_change_secs: 0.0,
+        };
+        match kind {
+            ModelKind::Idp => Dynamics::Idp,
+            ModelKind::IdpFilter => Dynamics::IdpFilter {
+                alpha_filt: vec![0.0; p],
+                y: vec![0.0; p],
+            },
+            ModelKind::ClassicInitial => classic(ClassicInput::Initial),
+            ModelKind::ClassicPulsed => classic(ClassicInput::Pulsed),
+            ModelKind::ClassicConstant => classic(ClassicInput::Constant),
+            ModelKind::Discrete => Dynamics::Discrete {
+                order: (0..n as u32).collect(),
+                cursor: 0,
+                carry: 0.0,
+            },
+        }
+    }
+
+    fn kind(&self) -> ModelKind {
+        match self {
+            Dynamics::Idp => ModelKind::Idp,
+            Dynamics::IdpFilter { .. } => ModelKind::IdpFilter,
+            Dynamics::Classic { input, .. } => match input {
+                ClassicInput::Initial => ModelKind::ClassicInitial,
+                ClassicInput::Pulsed => ModelKind::ClassicPulsed,
+                ClassicInput::Constant => ModelKind::ClassicConstant,
+            },
+            Dynamics::Discrete { .. } => ModelKind::Discrete,
+        }
+    }
+
+    /// The input is fed as a current now.
+    fn current_on(&self, pulse_secs: f64) -> bool {
+        match self {
+            Dynamics::Classic {
+                input,
+                since_change_secs,
+            } => match input {
+                ClassicInput::Constant => true,
+                ClassicInput::Pulsed => *since_change_secs < pulse_secs,
+                ClassicInput::Initial => false,
+            },
+            _ => false,
+        }
+    }
+}
+
 /// A Hopfield network of one [`ModelKind`] over a shared set of memories.
 ///
 /// Deterministic: the same memories, parameters, seed and sequence of inputs give bitwise the
 /// same trajectory. `step` allocates nothing.
 #[derive(Debug, Clone)]
 pub struct Network {
-    kind: ModelKind,
+    dynamics: Dynamics,
     params: Params,
     mem: Arc<Memories>,
     rng: Xoshiro256PlusPlus,
@@ -47,10 +132,6 @@ pub struct Network {
     input: Vec<f32>,
     /// Saliencies α(u) of the current input (plain or Gram-corrected).
     alpha: Vec<f32>,
-    /// Filtered saliencies α̃ (IdpFilter).
-    alpha_filt: Vec<f32>,
-    /// Memory layer y (IdpFilter).
-    y: Vec<f32>,
     /// Weights of W in the landscape: α (IDP), α̃ (filter) or 1 (classic).
     weights: Vec<f32>,
     coef: Vec<f32>,
@@ -58,11 +139,6 @@ pub struct Network {
     lanes: Vec<f32>,
     noise: Vec<f32>,
     time_secs: f64,
-    since_change_secs: f64,
-    /// Discrete model: the random update order, the next position in it, fractional updates.
-    order: Vec<u32>,
-    cursor: usize,
-    carry: f64,
 }
 
 impl Network {
@@ -77,7 +153,7 @@ impl Network {
         params.validate()?;
         let (n, p) = (mem.n(), mem.p());
         let mut net = Self {
-            kind,
+            dynamics: Dynamics::new(kind, n, p),
             params,
             mem,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
@@ -87,17 +163,11 @@ impl Network {
             d_next: vec![0.0; p],
             input: vec![0.0; n],
             alpha: vec![0.0; p],
-            alpha_filt: vec![0.0; p],
-            y: vec![0.0; p],
             weights: vec![0.0; p],
             coef: vec![0.0; p],
             lanes: vec![0.0; p * LANES],
             noise: vec![0.0; n],
             time_secs: 0.0,
-            since_change_secs: 0.0,
-            order: (0..n as u32).collect(),
-            cursor: 0,
-            carry: 0.0,
         };
         net.randomize_state();
         Ok(net)
@@ -105,11 +175,11 @@ impl Network {
 
     /// Draws a fresh random state from the network's own generator.
     pub fn randomize_state(&mut self) {
-        if self.kind == ModelKind::Discrete {
+        if let Dynamics::Discrete { order, cursor, .. } = &mut self.dynamics {
             for v in &mut self.x {
                 *v = if self.rng.random::<bool>() { 1.0 } else { -1.0 };
             }
-            self.shuffle_order();
+            shuffle(&mut self.rng, order, cursor);
         } else {
             for v in &mut self.x {
                 *v = self.rng.sample(StandardNormal);
@@ -120,20 +190,8 @@ impl Network {
 
     /// Sets the state x directly (length N; for the discrete model values are taken by sign).
     pub fn set_state(&mut self, x: &[f32]) -> Result<(), ModelError> {
-        if x.len() != self.x.len() {
-            return Err(ModelError::InputSize {
-                found: x.len(),
-                expected: self.x.len(),
-            });
-        }
-        if self.kind == ModelKind::Discrete {
-            for (s, &v) in self.x.iter_mut().zip(x) {
-                *s = if v >= 0.0 { 1.0 } else { -1.0 };
-            }
-        } else {
-            self.x.copy_from_slice(x);
-        }
-        self.refresh_activation();
+        self.check_len(x)?;
+        self.load_state(x);
         Ok(())
     }
 
@@ -141,31 +199,48 @@ impl Network {
     /// it restarts the pulse of the classic pulsed model and resets the state of the
     /// initial-condition models.
     pub fn set_input(&mut self, u: &[f32], changed: bool) -> Result<(), ModelError> {
-        if u.len() != self.x.len() {
-            return Err(ModelError::InputSize {
-                found: u.len(),
-                expected: self.x.len(),
-            });
-        }
+        self.check_len(u)?;
         self.input.copy_from_slice(u);
         self.recompute_saliency();
         if changed {
-            self.since_change_secs = 0.0;
-            match self.kind {
-                ModelKind::ClassicInitial => {
-                    self.x.copy_from_slice(u);
-                    self.refresh_activation();
-                }
-                ModelKind::Discrete => {
-                    for (s, &v) in self.x.iter_mut().zip(u) {
-                        *s = if v >= 0.0 { 1.0 } else { -1.0 };
+            match &mut self.dynamics {
+                Dynamics::Classic {
+                    input,
+                    since_change_secs,
+                } => {
+                    *since_change_secs = 0.0;
+                    if *input == ClassicInput::Initial {
+                        self.load_state(u);
                     }
-                    self.refresh_activation();
                 }
+                Dynamics::Discrete { .. } => self.load_state(u),
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    fn check_len(&self, v: &[f32]) -> Result<(), ModelError> {
+        if v.len() == self.x.len() {
+            Ok(())
+        } else {
+            Err(ModelError::InputSize {
+                found: v.len(),
+                expected: self.x.len(),
+            })
+        }
+    }
+
+    /// x ← `v` (by sign for the discrete model), then Ψ and the overlaps follow.
+    fn load_state(&mut self, v: &[f32]) {
+        if let Dynamics::Discrete { .. } = self.dynamics {
+            for (s, &v) in self.x.iter_mut().zip(v) {
+                *s = if v >= 0.0 { 1.0 } else { -1.0 };
+            }
+        } else {
+            self.x.copy_from_slice(v);
+        }
+        self.refresh_activation();
     }
 
     /// Replaces the memories. With the same N the state is kept; otherwise it is redrawn and
@@ -174,19 +249,22 @@ impl Network {
     pub fn set_memories(&mut self, mem: Arc<Memories>) {
         let (n, p) = (mem.n(), mem.p());
         let same_n = n == self.x.len();
-        // The input filter's state (α̃, y) belongs to memories: it follows them by name, and a
-        // new memory starts from 0 (everything does when N changes: state and input restart).
-        let by_name = |old: &[f32]| -> Vec<f32> {
-            mem.names()
-                .iter()
-                .map(|name| match self.mem.index_of(name) {
-                    Some(i) if same_n => old[i],
-                    _ => 0.0,
-                })
-                .collect()
-        };
-        self.alpha_filt = by_name(&self.alpha_filt);
-        self.y = by_name(&self.y);
+        if let Dynamics::IdpFilter { alpha_filt, y } = &mut self.dynamics {
+            // The input filter's state (α̃, y) belongs to memories: it follows them by name,
+            // and a new memory starts from 0 (everything does when N changes: state and input
+            // restart).
+            let by_name = |old: &[f32]| -> Vec<f32> {
+                mem.names()
+                    .iter()
+                    .map(|name| match self.mem.index_of(name) {
+                        Some(i) if same_n => old[i],
+                        _ => 0.0,
+                    })
+                    .collect()
+            };
+            *alpha_filt = by_name(alpha_filt);
+            *y = by_name(y);
+        }
         self.mem = mem;
         for v in [
             &mut self.d,
@@ -203,8 +281,10 @@ impl Network {
             self.psi = vec![0.0; n];
             self.input = vec![0.0; n];
             self.noise = vec![0.0; n];
-            self.order = (0..n as u32).collect();
-            self.cursor = 0;
+            if let Dynamics::Discrete { order, cursor, .. } = &mut self.dynamics {
+                *order = (0..n as u32).collect();
+                *cursor = 0;
+            }
             self.randomize_state();
         }
         self.refresh_activation();
@@ -231,13 +311,18 @@ impl Network {
 
     /// Advances the network by one step of `dt_secs`.
     pub fn step(&mut self) -> Result<(), ModelError> {
-        if self.kind == ModelKind::Discrete {
+        if let Dynamics::Discrete { .. } = self.dynamics {
             self.step_discrete();
         } else {
             self.step_continuous();
         }
         self.time_secs += self.params.dt_secs;
-        self.since_change_secs += self.params.dt_secs;
+        if let Dynamics::Classic {
+            since_change_secs, ..
+        } = &mut self.dynamics
+        {
+            *since_change_secs += self.params.dt_secs;
+        }
         if self.d.iter().all(|v| v.is_finite()) {
             Ok(())
         } else {
@@ -261,26 +346,26 @@ impl Network {
         let zero_diag = self.params.zero_diagonal;
         let mut tau_x = 1.0;
         let mut bias = 0.0f32;
-        match self.kind {
-            ModelKind::Idp => {
+        match &mut self.dynamics {
+            Dynamics::Idp => {
                 for mu in 0..self.d.len() {
                     self.weights[mu] = self.alpha[mu];
                     self.coef[mu] = self.alpha[mu] * self.d[mu] / nf;
                 }
             }
-            ModelKind::IdpFilter => {
+            Dynamics::IdpFilter { alpha_filt, y } => {
                 let dt = self.params.dt_secs;
                 let ka = filter_gain(dt, self.params.tau_alpha_secs);
                 let ky = filter_gain(dt, self.params.tau_y_secs);
                 for mu in 0..self.d.len() {
-                    self.alpha_filt[mu] += ka * (self.alpha[mu] - self.alpha_filt[mu]);
-                    self.y[mu] += ky * (self.d[mu] / nf - self.y[mu]);
-                    self.weights[mu] = self.alpha_filt[mu];
-                    self.coef[mu] = self.alpha_filt[mu] * self.y[mu];
+                    alpha_filt[mu] += ka * (self.alpha[mu] - alpha_filt[mu]);
+                    y[mu] += ky * (self.d[mu] / nf - y[mu]);
+                    self.weights[mu] = alpha_filt[mu];
+                    self.coef[mu] = alpha_filt[mu] * y[mu];
                 }
                 tau_x = self.params.tau_x_secs as f32;
             }
-            _ => {
+            Dynamics::Classic { .. } | Dynamics::Discrete { .. } => {
                 for mu in 0..self.d.len() {
                     self.weights[mu] = 1.0;
                     self.coef[mu] = self.d[mu] / nf;
@@ -319,12 +404,20 @@ impl Network {
     }
 
     fn step_discrete(&mut self) {
+        let Dynamics::Discrete {
+            order,
+            cursor,
+            carry,
+        } = &mut self.dynamics
+        else {
+            return;
+        };
         let n = self.x.len();
         let nf = n as f32;
         let p = self.d.len();
-        let total = n as f64 * self.params.dt_secs + self.carry;
+        let total = n as f64 * self.params.dt_secs + *carry;
         let updates = total.floor() as usize;
-        self.carry = total - updates as f64;
+        *carry = total - updates as f64;
         let self_coupling = if self.params.zero_diagonal {
             p as f32 / nf
         } else {
@@ -332,10 +425,10 @@ impl Network {
         };
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         for _ in 0..updates {
-            let i = self.order[self.cursor] as usize;
-            self.cursor += 1;
-            if self.cursor == n {
-                self.shuffle_order();
+            let i = order[*cursor] as usize;
+            *cursor += 1;
+            if *cursor == n {
+                shuffle(&mut self.rng, order, cursor);
             }
             let mut h = -self_coupling * self.x[i];
             for mu in 0..p {
@@ -353,32 +446,17 @@ impl Network {
                 self.psi[i] = s;
             }
         }
-        for w in &mut self.weights {
-            *w = 1.0;
-        }
-    }
-
-    fn shuffle_order(&mut self) {
-        self.cursor = 0;
-        // Fisher–Yates with the network's own generator, so the order is part of the seed.
-        for i in (1..self.order.len()).rev() {
-            let j = self.rng.random_range(0..=i);
-            self.order.swap(i, j);
-        }
+        self.weights.fill(1.0);
     }
 
     fn current_on(&self) -> bool {
-        match self.kind {
-            ModelKind::ClassicConstant => true,
-            ModelKind::ClassicPulsed => self.since_change_secs < self.params.pulse_secs,
-            _ => false,
-        }
+        self.dynamics.current_on(self.params.pulse_secs)
     }
 
     /// Recomputes Ψ(x), Ξᵀ Ψ(x) and the landscape weights after the state was set directly.
     fn refresh_activation(&mut self) {
         let g = self.params.gain as f32;
-        if self.kind == ModelKind::Discrete {
+        if let Dynamics::Discrete { .. } = self.dynamics {
             self.psi.copy_from_slice(&self.x);
         } else {
             for (p, &x) in self.psi.iter_mut().zip(&self.x) {
@@ -392,12 +470,10 @@ impl Network {
     }
 
     fn refresh_weights(&mut self) {
-        for mu in 0..self.weights.len() {
-            self.weights[mu] = match self.kind {
-                ModelKind::Idp => self.alpha[mu],
-                ModelKind::IdpFilter => self.alpha_filt[mu],
-                _ => 1.0,
-            };
+        match &self.dynamics {
+            Dynamics::Idp => self.weights.copy_from_slice(&self.alpha),
+            Dynamics::IdpFilter { alpha_filt, .. } => self.weights.copy_from_slice(alpha_filt),
+            Dynamics::Classic { .. } | Dynamics::Discrete { .. } => self.weights.fill(1.0),
         }
     }
 
@@ -410,8 +486,10 @@ impl Network {
                 *out = (0..raw.len()).map(|c| g[(r, c)] * raw[c]).sum::<f64>() as f32;
             }
         }
-        if self.params.tau_alpha_secs == 0.0 {
-            self.alpha_filt.copy_from_slice(&self.alpha);
+        if let Dynamics::IdpFilter { alpha_filt, .. } = &mut self.dynamics
+            && self.params.tau_alpha_secs == 0.0
+        {
+            alpha_filt.copy_from_slice(&self.alpha);
         }
         self.refresh_weights();
     }
@@ -420,7 +498,7 @@ impl Network {
 
     /// The model's kind.
     pub fn kind(&self) -> ModelKind {
-        self.kind
+        self.dynamics.kind()
     }
     /// The parameters in force.
     pub fn params(&self) -> &Params {
@@ -505,7 +583,7 @@ impl Network {
             quad -= wsum / n * psi2;
         }
         let mut e = -0.5 * quad;
-        if self.kind == ModelKind::Discrete {
+        if let Dynamics::Discrete { .. } = self.dynamics {
             return e;
         }
         if self.current_on() {
@@ -523,6 +601,16 @@ impl Network {
     pub fn theory(&self) -> TheoryReport {
         let w: Vec<f64> = self.weights.iter().map(|&v| f64::from(v)).collect();
         theory::analyse(&w, self.params.gain)
+    }
+}
+
+/// A fresh random update order (Fisher–Yates with the network's own generator, so the order is
+/// part of the seed), starting at its first position.
+fn shuffle(rng: &mut Xoshiro256PlusPlus, order: &mut [u32], cursor: &mut usize) {
+    *cursor = 0;
+    for i in (1..order.len()).rev() {
+        let j = rng.random_range(0..=i);
+        order.swap(i, j);
     }
 }
 
