@@ -1,9 +1,14 @@
 //! The shell: dispatches the parsed command line to the dashboard, the headless runner, the
-//! experiments or the pattern check, and turns errors into one line on stderr and an exit code.
+//! experiments or the pattern check, and turns their outcomes and errors into one line on
+//! stderr and an exit code.
 
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, Format, RunArgs};
+use crate::patterns::watch::{WatchOptions, Watcher};
+use crate::ui::Outcome;
 
 /// Exit status for usage errors (bad flags, no terminal).
 pub const USAGE: u8 = 2;
@@ -43,17 +48,89 @@ pub fn run(cli: Cli) -> ExitCode {
         eprintln!("recall: invalid settings: {e}");
         return ExitCode::from(USAGE);
     }
-    let result = match cli.command {
-        Some(Command::Run(args)) => crate::runner::run_cli(&args),
-        Some(Command::Experiment(args)) => crate::experiment::run_cli(&args),
-        Some(Command::Check(args)) => crate::patterns::check_cli(&args),
-        None => crate::ui::run_cli(&cli.sim, &cli.dashboard),
+    let result = match &cli.command {
+        Some(Command::Run(args)) => run_headless(args),
+        Some(Command::Experiment(args)) => {
+            crate::experiment::run(&args.request()).and_then(|text| print(&text))
+        }
+        Some(Command::Check(args)) => crate::patterns::check_cli(args),
+        None => dashboard(&cli),
     };
     match result {
         Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("recall: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The dashboard; without a terminal it says what to use instead.
+fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
+    Ok(match crate::ui::run(&cli.dashboard_config())? {
+        Outcome::NoTerminal => {
+            eprintln!(
+                "recall: the dashboard needs a terminal (stdout is not one); use `recall run` for headless output"
+            );
+            ExitCode::from(USAGE)
+        }
+        Outcome::Finished => ExitCode::SUCCESS,
+        Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
+    })
+}
+
+/// `recall run`: loads the memories, watches them if asked, and writes the run to stdout.
+fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let config = args.run_config();
+    let memories = match &args.sim.patterns {
+        Some(dir) => {
+            let (memories, errors) = crate::patterns::load_lenient(dir)?;
+            for e in errors {
+                eprintln!("recall: skipped {e}");
+            }
+            memories
+        }
+        None => crate::patterns::builtin(),
+    };
+    let memories = Arc::new(memories);
+    // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
+    if args.sim.patterns.is_some() && args.format == Format::Csv {
+        eprintln!(
+            "recall: note: CSV has one column per memory, so changes to the pattern files are \
+             not followed while running; use --format jsonl to follow them"
+        );
+    }
+    let (tx, reloads) = crossbeam_channel::bounded(16);
+    let _watcher = match (&args.sim.patterns, args.format) {
+        (Some(dir), Format::Jsonl) => {
+            let options = WatchOptions {
+                poll: args.sim.poll.map(std::time::Duration::from_millis),
+                ..WatchOptions::default()
+            };
+            Watcher::start(dir, Some(Arc::clone(&memories)), options, tx)
+                .map_err(|e| eprintln!("recall: {e}"))
+                .ok()
+        }
+        _ => None,
+    };
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `text` to stdout.
+fn print(text: &str) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The reader went away (e.g. `| head`): not an error of ours.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -4,8 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::experiment::ExperimentName;
+use crate::experiment::ExperimentRequest;
 use crate::model::{ModelKind, Params};
+pub use crate::runner::Format;
+use crate::runner::{DEFAULT_RUN_SECS, RunConfig};
 use crate::stimulus::{ScenarioName, StreamConfig};
+use crate::tracking::TrackerConfig;
+use crate::ui::DashboardConfig;
 
 const ABOUT: &str = "Watch associative memory at work: an input-driven-plasticity (IDP) Hopfield \
 network tracks a live, morphing, noisy stream of images.";
@@ -103,11 +109,13 @@ pub struct DashboardArgs {
     pub no_color: bool,
 }
 
-/// Output format of `recall run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Jsonl,
-    Csv,
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 /// `recall run`.
@@ -121,17 +129,6 @@ pub struct RunArgs {
     /// Model seconds between two samples.
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_positive)]
     pub every: f64,
-}
-
-/// The paper's experiments (model.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExperimentName {
-    /// Three mixed stimuli of 10 s at σ = 8: does each model settle on the dominant memory?
-    Mixed,
-    /// A 2-s glitch, then a genuine change: ignored, then followed?
-    Glitch,
-    /// The mixed protocol over a list of σ: does noise free IDP from the previous memory?
-    NoiseSweep,
 }
 
 /// `recall experiment NAME`.
@@ -185,8 +182,12 @@ fn parse_model(s: &str) -> Result<ModelKind, String> {
 }
 
 fn parse_experiment(s: &str) -> Result<ExperimentName, String> {
-    ExperimentName::from_str(s, false).map_err(|_| {
-        format!("unknown experiment {s:?} (expected one of: mixed, glitch, noise-sweep)")
+    ExperimentName::parse(s).ok_or_else(|| {
+        let names: Vec<_> = ExperimentName::ALL.iter().map(|n| n.name()).collect();
+        format!(
+            "unknown experiment {s:?} (expected one of: {})",
+            names.join(", ")
+        )
     })
 }
 
@@ -256,6 +257,58 @@ impl SimArgs {
             }
         }
         models
+    }
+}
+
+impl RunArgs {
+    /// The run these flags ask for.
+    pub fn run_config(&self) -> RunConfig {
+        let sim = &self.sim;
+        RunConfig {
+            scenario: sim.scenario,
+            models: sim.models(),
+            params: sim.params(),
+            stream: sim.stream_config(),
+            tracker: TrackerConfig::default(),
+            duration_secs: sim.duration.unwrap_or(DEFAULT_RUN_SECS),
+            every_secs: self.every,
+            seed: sim.seed,
+        }
+    }
+}
+
+impl ExperimentArgs {
+    /// The experiment these arguments ask for.
+    pub fn request(&self) -> ExperimentRequest {
+        ExperimentRequest {
+            name: self.name,
+            trials: self.trials,
+            seed: self.seed,
+            sigmas: self.sigmas.clone(),
+            csv: self.csv,
+        }
+    }
+}
+
+impl Cli {
+    /// The dashboard these flags ask for.
+    pub fn dashboard_config(&self) -> DashboardConfig {
+        let (sim, dash) = (&self.sim, &self.dashboard);
+        DashboardConfig {
+            patterns: sim.patterns.clone(),
+            poll: sim.poll.map(std::time::Duration::from_millis),
+            model: sim.model,
+            compare: sim.compare.clone(),
+            scenario: sim.scenario,
+            stream: sim.stream_config(),
+            params: sim.params(),
+            seed: sim.seed,
+            speed: dash.speed,
+            fps: dash.fps,
+            ascii: dash.ascii,
+            no_color: dash.no_color,
+            duration_secs: sim.duration,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod model;
 pub mod patterns;
 pub mod pipeline;
 pub mod runner;
+pub mod session;
 pub mod stimulus;
 pub mod tracking;
 pub mod ui;

@@ -6,12 +6,10 @@ pub mod measure;
 pub mod protocol;
 pub mod report;
 
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
-use crate::cli::{ExperimentArgs, ExperimentName};
 use crate::model::{ModelKind, Params};
 use measure::{GlitchOutcome, SegmentOutcome};
 
@@ -73,14 +71,13 @@ pub fn run_mixed(
     let results = parallel_map(&jobs, |&(trial, sigma)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::mixed_trial(trial_seed);
+        let trajectories = protocol::simulate(&world, models, &paper_params(sigma), trial_seed)?;
         let mut rows = Vec::new();
-        for &model in models {
-            let net_seed = crate::pipeline::network_seed(trial_seed, model);
-            let traj = protocol::simulate(&world, model, &paper_params(sigma), net_seed)?;
+        for (&model, traj) in models.iter().zip(&trajectories) {
             for (segment, &(t0, idx)) in world.schedule.pieces.iter().enumerate() {
                 let stim = &world.schedule.stimuli[idx];
                 let t1 = t0 + protocol::MIXED_SEGMENT_SECS;
-                let outcome = measure::segment(&traj, t0, t1, stim.dominant, stim.previous);
+                let outcome = measure::segment(traj, t0, t1, stim.dominant, stim.previous);
                 rows.push(MixedRow {
                     trial,
                     seed: trial_seed,
@@ -108,54 +105,97 @@ pub fn run_glitch(
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::glitch_trial(trial_seed);
         let d: Vec<usize> = world.schedule.stimuli.iter().map(|s| s.dominant).collect();
-        let mut rows = Vec::new();
-        for &model in models {
-            let net_seed = crate::pipeline::network_seed(trial_seed, model);
-            let traj = protocol::simulate(&world, model, &paper_params(sigma), net_seed)?;
-            rows.push(GlitchRow {
+        let trajectories = protocol::simulate(&world, models, &paper_params(sigma), trial_seed)?;
+        let rows = models
+            .iter()
+            .zip(&trajectories)
+            .map(|(&model, traj)| GlitchRow {
                 trial,
                 seed: trial_seed,
                 model,
                 sigma,
-                outcome: measure::glitch(&traj, d[0], d[1], d[2]),
-            });
-        }
+                outcome: measure::glitch(traj, d[0], d[1], d[2]),
+            })
+            .collect();
         Ok(rows)
     });
     flatten(results)
 }
 
-/// `recall experiment NAME`.
-pub fn run_cli(args: &ExperimentArgs) -> anyhow::Result<ExitCode> {
-    let sigmas = match (&args.sigmas, args.name) {
+/// Which of the paper's experiments (model.md §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExperimentName {
+    /// Three mixed stimuli of 10 s at σ = 8: does each model settle on the dominant memory?
+    Mixed,
+    /// A 2-s glitch, then a genuine change: ignored, then followed?
+    Glitch,
+    /// The mixed protocol over a list of σ: does noise free IDP from the previous memory?
+    NoiseSweep,
+}
+
+impl ExperimentName {
+    /// Every experiment, in the order `--help` lists them.
+    pub const ALL: [ExperimentName; 3] = [
+        ExperimentName::Mixed,
+        ExperimentName::Glitch,
+        ExperimentName::NoiseSweep,
+    ];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExperimentName::Mixed => "mixed",
+            ExperimentName::Glitch => "glitch",
+            ExperimentName::NoiseSweep => "noise-sweep",
+        }
+    }
+
+    /// Parses a command-line name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.name() == name)
+    }
+}
+
+/// One run of `recall experiment`.
+#[derive(Debug, Clone)]
+pub struct ExperimentRequest {
+    pub name: ExperimentName,
+    /// Independent trials per σ (each with its own memories and stimuli).
+    pub trials: usize,
+    /// Seed of the first trial.
+    pub seed: u64,
+    /// Noise levels; `None` for the experiment's own (8, or 0, 2, 4, 8 for the sweep).
+    pub sigmas: Option<Vec<f64>>,
+    /// Raw numbers as CSV instead of a table.
+    pub csv: bool,
+}
+
+/// Runs the experiment and returns what `recall experiment` prints.
+pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
+    let sigmas = match (&request.sigmas, request.name) {
         (Some(s), _) => s.clone(),
         (None, ExperimentName::NoiseSweep) => SWEEP_SIGMAS.to_vec(),
         (None, _) => vec![PAPER_SIGMA],
     };
-    let text = match args.name {
+    let (trials, seed) = (request.trials, request.seed);
+    Ok(match request.name {
         ExperimentName::Mixed | ExperimentName::NoiseSweep => {
-            let rows = run_mixed(&MODELS, &sigmas, args.trials, args.seed)?;
-            if args.csv {
+            let rows = run_mixed(&MODELS, &sigmas, trials, seed)?;
+            if request.csv {
                 report::mixed_csv(&rows)
             } else {
-                report::mixed_table(args.name, &rows, args.trials, args.seed)
+                report::mixed_table(request.name, &rows, trials, seed)
             }
         }
         ExperimentName::Glitch => {
-            let rows = run_glitch(&MODELS, &sigmas, args.trials, args.seed)?;
-            if args.csv {
+            let rows = run_glitch(&MODELS, &sigmas, trials, seed)?;
+            if request.csv {
                 report::glitch_csv(&rows)
             } else {
-                report::glitch_table(&rows, args.trials, args.seed)
+                report::glitch_table(&rows, trials, seed)
             }
         }
-    };
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(ExitCode::SUCCESS),
-    }
+    })
 }
 
 fn jobs(sigmas: &[f64], trials: usize) -> Vec<(usize, f64)> {

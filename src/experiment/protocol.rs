@@ -1,13 +1,16 @@
-//! The paper's protocols (model.md §5) as schedules of mixed inputs over random memories, and
-//! the simulation of one model along a schedule, recorded step by step.
+//! The paper's protocols (model.md §5) as schedules of mixed inputs over random memories, the
+//! schedules as streams of frames, and the models run along them, recorded step by step.
 
 use std::sync::Arc;
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
-use crate::model::{Memories, ModelError, ModelKind, Network, Params};
+use crate::model::{Memories, ModelError, ModelKind, Params};
+use crate::session::{OnDivergence, Session, SessionConfig};
+use crate::stimulus::Frame;
 use crate::stimulus::scenario::mixture_gains;
+use crate::tracking::TrackerConfig;
 
 /// The authors' network: N = 1024 neurons (32×32), P = 10 random memories.
 pub const SIDE: usize = 32;
@@ -34,6 +37,8 @@ pub struct Schedule {
     pub stimuli: Vec<Stimulus>,
     /// (start in seconds, index into `stimuli`), in time order, the first at 0.
     pub pieces: Vec<(f64, usize)>,
+    /// The piece that is a glitch (a brief switch away and back), if any.
+    pub glitch_piece: Option<usize>,
     pub duration_secs: f64,
 }
 
@@ -119,6 +124,7 @@ pub fn mixed_trial(seed: u64) -> Trial {
         schedule: Schedule {
             stimuli,
             pieces,
+            glitch_piece: None,
             duration_secs: MIXED_SEGMENTS as f64 * MIXED_SEGMENT_SECS,
         },
     }
@@ -142,53 +148,111 @@ pub fn glitch_trial(seed: u64) -> Trial {
         schedule: Schedule {
             stimuli,
             pieces: vec![(t[0], 0), (t[1], 1), (t[2], 0), (t[3], 1), (t[4], 2)],
+            glitch_piece: Some(1),
             duration_secs: t[5],
         },
     }
 }
 
-/// Runs `kind` along the trial's schedule; the input is u itself (no further gain), and every
-/// change of stimulus is announced (it restarts the classic pulse).
+impl Schedule {
+    /// The schedule as a stream of frames: every piece start falls on a frame boundary (the
+    /// frame length is the greatest common divisor of the piece starts, in steps of `dt`); a
+    /// frame that starts a piece is marked `changed` (it restarts the classic pulse), and the
+    /// frames of the glitch piece are marked `glitch`. Returns the frame length in seconds and the frames.
+    pub fn frames(&self, memories: &Memories, dt_secs: f64) -> (f64, Vec<Frame>) {
+        let to_step = |t: f64| (t / dt_secs).round() as u64;
+        let total = to_step(self.duration_secs);
+        let frame_steps = self
+            .pieces
+            .iter()
+            .map(|&(t, _)| to_step(t))
+            .chain([total])
+            .fold(0, gcd)
+            .max(1);
+        let names: Arc<[String]> = memories.names().into();
+        let mut frames = Vec::new();
+        for k in 0..total.div_ceil(frame_steps) {
+            let start = k * frame_steps;
+            let piece = self
+                .pieces
+                .iter()
+                .rposition(|&(t, _)| to_step(t) <= start)
+                .unwrap_or(0);
+            let index = self.pieces[piece].1;
+            let stim = &self.stimuli[index];
+            frames.push(Frame {
+                time_secs: start as f64 * dt_secs,
+                image: stim.input.clone(),
+                input: stim.input.clone(),
+                truth: Some(stim.dominant),
+                names: Arc::clone(&names),
+                changed: to_step(self.pieces[piece].0) == start,
+                glitch: self.glitch_piece == Some(piece),
+                label: format!("stimulus {}", index + 1),
+            });
+        }
+        (frame_steps as f64 * dt_secs, frames)
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Runs `models` side by side along the trial's schedule (through the [`Session`], each model
+/// seeded from `seed` and its kind); the input is u itself (no further gain). Returns one
+/// trajectory per model, in order; a model that diverges retrieves nothing from then on.
 pub fn simulate(
     trial: &Trial,
-    kind: ModelKind,
+    models: &[ModelKind],
     params: &Params,
     seed: u64,
-) -> Result<Trajectory, ModelError> {
+) -> Result<Vec<Trajectory>, ModelError> {
     let mem = &trial.memories;
-    let sched = &trial.schedule;
-    let mut net = Network::new(mem.clone(), kind, params.clone(), seed)?;
     let dt = params.dt_secs;
-    let steps = (sched.duration_secs / dt).round() as usize;
+    let (frame_secs, frames) = trial.schedule.frames(mem, dt);
+    let mut session = Session::new(
+        Arc::clone(mem),
+        SessionConfig {
+            models: models.to_vec(),
+            params: params.clone(),
+            seed,
+            frame_secs,
+            tracker: TrackerConfig::default(),
+            on_divergence: OnDivergence::Stop,
+        },
+    )?;
+    let steps = (trial.schedule.duration_secs / dt).round() as usize;
     let p = mem.p();
-    let mut traj = Trajectory {
-        dt_secs: dt,
-        p,
-        abs_overlaps: Vec::with_capacity(steps * p),
-        retrieved: Vec::with_capacity(steps),
-    };
-    let starts: Vec<usize> = sched
-        .pieces
+    let mut trajectories: Vec<Trajectory> = models
         .iter()
-        .map(|(t, _)| (t / dt).round() as usize)
+        .map(|_| Trajectory {
+            dt_secs: dt,
+            p,
+            abs_overlaps: Vec::with_capacity(steps * p),
+            retrieved: Vec::with_capacity(steps),
+        })
         .collect();
-    let mut overlaps = vec![0.0f32; p];
-    let mut piece = 0;
-    for k in 0..steps {
-        while piece < starts.len() && starts[piece] == k {
-            let stim = &sched.stimuli[sched.pieces[piece].1];
-            net.set_input(&stim.input, true)?;
-            piece += 1;
+    let mut frames = frames.into_iter();
+    let mut reports = Vec::new();
+    for _ in 0..steps {
+        if session.needs_frame()
+            && let Some(frame) = frames.next()
+        {
+            session.feed(frame)?;
         }
-        if let Err(ModelError::Diverged { .. }) = net.step() {
-            // A diverged model retrieves nothing from here on.
-            traj.abs_overlaps.resize(steps * p, 0.0);
-            traj.retrieved.resize(steps, None);
-            break;
+        session.step(&mut reports);
+        reports.clear();
+        for (traj, running) in trajectories.iter_mut().zip(session.models()) {
+            if running.diverged() {
+                traj.abs_overlaps.extend(std::iter::repeat_n(0.0, p));
+                traj.retrieved.push(None);
+            } else {
+                traj.abs_overlaps
+                    .extend(running.overlaps().iter().map(|m| m.abs()));
+                traj.retrieved.push(running.net().retrieved());
+            }
         }
-        net.overlaps_into(&mut overlaps);
-        traj.abs_overlaps.extend(overlaps.iter().map(|m| m.abs()));
-        traj.retrieved.push(net.retrieved());
     }
-    Ok(traj)
+    Ok(trajectories)
 }

@@ -3,8 +3,8 @@
 
 use std::fmt::Write;
 
+use super::ExperimentName;
 use super::{GlitchRow, MixedRow};
-use crate::cli::ExperimentName;
 use crate::model::ModelKind;
 
 /// The (model, σ) groups in first-seen order.

@@ -16,7 +16,7 @@ use super::sweep::{LANES, Sweep};
 use super::theory::{self, TheoryReport};
 
 /// What can go wrong while running a network.
-#[derive(Debug, Error, PartialEq)]
+#[derive(Debug, Clone, Error, PartialEq)]
 pub enum ModelError {
     #[error("invalid parameters: {0}")]
     Params(#[from] ParamError),

@@ -124,7 +124,7 @@ impl Default for Params {
 pub const MAX_DT_SECS: f64 = 0.1;
 
 /// A parameter value the model cannot run with.
-#[derive(Debug, Error, PartialEq)]
+#[derive(Debug, Clone, Error, PartialEq)]
 pub enum ParamError {
     #[error("{name} must be a finite number, got {value}")]
     NotFinite { name: &'static str, value: f64 },

@@ -1,13 +1,15 @@
-//! The simulator's deterministic core: the networks, the frame being shown, tracking and the
-//! chart histories. No clocks or channels: the same seed and the same frames give the same
-//! trajectory, however often snapshots are taken.
+//! The simulator's deterministic core: the [`Session`] (models, frame, tracking) and what the
+//! dashboard keeps beside it (chart histories, the state image's running mean, the landscape
+//! plane). No clocks or channels: the same seed and the same frames give the same trajectory,
+//! however often snapshots are taken.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::model::{Memories, ModelError, ModelKind, Network, Params};
+use crate::model::{Memories, ModelError, ModelKind, Params};
+use crate::session::{OnDivergence, Report, Running, Session, SessionConfig};
 use crate::stimulus::{Frame, ScenarioName};
-use crate::tracking::{Observation, Tracker, TrackerConfig};
+use crate::tracking::TrackerConfig;
 
 use super::landscape::LandscapeCache;
 use super::snapshot::{ModelHistory, ModelView, Snapshot, Status};
@@ -20,41 +22,39 @@ pub const HISTORY_LEN: usize = 600;
 /// show a transition as it happens.
 pub const DISPLAY_TAU_SECS: f64 = 0.3;
 
-/// One running model with its tracking state and history.
-struct Slot {
-    net: Network,
-    /// Events and accuracy (fed every step, as the headless runner does).
-    tracker: Tracker,
+/// What the dashboard keeps of one running model beside the session: the chart history and
+/// the state image's running mean (display only; never fed back).
+struct Display {
+    kind: ModelKind,
     history: ModelHistory,
-    overlaps: Vec<f32>,
-    /// Running mean of Ψ(x) over DISPLAY_TAU_SECS (display only; never fed back).
-    display: Vec<f32>,
+    /// Running mean of Ψ(x) over DISPLAY_TAU_SECS.
+    mean: Vec<f32>,
 }
 
-/// The simulator's state between two frames.
+impl Display {
+    fn new(running: &Running, p: usize) -> Self {
+        let mut history = ModelHistory::new(p);
+        // Align the new model's history with the shared time axis by starting it empty.
+        history.truncate_front(0);
+        Self {
+            kind: running.kind(),
+            history,
+            mean: running.net().activation().to_vec(),
+        }
+    }
+}
+
+/// The simulator's state between two frames: the session and what the charts remember.
 pub struct SimCore {
-    memories: Arc<Memories>,
-    params: Params,
-    seed: u64,
-    slots: Vec<Slot>,
-    frame: Option<Frame>,
-    /// Steps left to hold the current frame.
-    frame_steps_left: u64,
-    steps_per_frame: u64,
-    steps: u64,
+    session: Session,
+    /// One per running model, in the session's order.
+    displays: Vec<Display>,
     snapshots_built: u64,
     history_times_secs: VecDeque<f64>,
     history_truth: VecDeque<Option<usize>>,
     /// The primary model's landscape plane, kept between snapshots.
     landscape: LandscapeCache,
-}
-
-/// The seed of a model's network: a function of the run's seed and the kind only, so that
-/// cycling away from a model and back gives it the same noise.
-pub fn network_seed(seed: u64, kind: ModelKind) -> u64 {
-    let index = ModelKind::ALL.iter().position(|&k| k == kind).unwrap_or(0) as u64;
-    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .wrapping_add(index + 1)
+    reports: Vec<Report>,
 }
 
 impl SimCore {
@@ -66,163 +66,133 @@ impl SimCore {
         seed: u64,
         frame_secs: f64,
     ) -> Result<Self, ModelError> {
-        params.validate()?;
-        let steps_per_frame = ((frame_secs / params.dt_secs).round() as u64).max(1);
-        let mut core = Self {
+        let session = Session::new(
             memories,
-            params,
-            seed,
-            slots: Vec::new(),
-            frame: None,
-            frame_steps_left: 0,
-            steps_per_frame,
-            steps: 0,
+            SessionConfig {
+                models: models.to_vec(),
+                params,
+                seed,
+                frame_secs,
+                tracker: TrackerConfig::default(),
+                on_divergence: OnDivergence::Restart,
+            },
+        )?;
+        let p = session.memories().p();
+        let displays = session
+            .models()
+            .iter()
+            .map(|r| Display::new(r, p))
+            .collect();
+        Ok(Self {
+            session,
+            displays,
             snapshots_built: 0,
             history_times_secs: VecDeque::new(),
             history_truth: VecDeque::new(),
             landscape: LandscapeCache::default(),
-        };
-        core.set_models(models)?;
-        Ok(core)
+            reports: Vec::new(),
+        })
+    }
+
+    /// The session the core drives.
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The models running, primary first.
     pub fn models(&self) -> Vec<ModelKind> {
-        self.slots.iter().map(|s| s.net.kind()).collect()
+        self.session.kinds()
     }
 
     /// Replaces the set of running models; models already running keep their state.
     pub fn set_models(&mut self, models: &[ModelKind]) -> Result<(), ModelError> {
-        let mut old: Vec<Option<Slot>> = std::mem::take(&mut self.slots)
+        self.session.set_models(models)?;
+        let mut old: Vec<Option<Display>> = std::mem::take(&mut self.displays)
             .into_iter()
             .map(Some)
             .collect();
-        for &kind in models {
-            let kept = old
-                .iter_mut()
-                .find(|s| s.as_ref().is_some_and(|s| s.net.kind() == kind))
-                .and_then(Option::take);
-            let slot = match kept {
-                Some(slot) => slot,
-                None => self.new_slot(kind)?,
-            };
-            self.slots.push(slot);
-        }
+        let p = self.session.memories().p();
+        self.displays = self
+            .session
+            .models()
+            .iter()
+            .map(|running| {
+                old.iter_mut()
+                    .find(|d| d.as_ref().is_some_and(|d| d.kind == running.kind()))
+                    .and_then(Option::take)
+                    .unwrap_or_else(|| Display::new(running, p))
+            })
+            .collect();
         Ok(())
-    }
-
-    fn new_slot(&self, kind: ModelKind) -> Result<Slot, ModelError> {
-        let mut net = Network::new(
-            Arc::clone(&self.memories),
-            kind,
-            self.params.clone(),
-            network_seed(self.seed, kind),
-        )?;
-        if let Some(frame) = &self.frame
-            && frame.input.len() == self.memories.n()
-        {
-            net.set_input(&frame.input, true)?;
-        }
-        let p = self.memories.p();
-        let mut history = ModelHistory::new(p);
-        // Align the new model's history with the shared time axis by starting it empty.
-        history.truncate_front(0);
-        let display = net.activation().to_vec();
-        Ok(Slot {
-            display,
-            net,
-            tracker: Tracker::new(TrackerConfig::default()),
-            history,
-            overlaps: vec![0.0; p],
-        })
     }
 
     /// True when the current frame is used up and the next one must be fed.
     pub fn needs_frame(&self) -> bool {
-        self.frame_steps_left == 0
+        self.session.needs_frame()
     }
 
     /// Shows `frame` to every model for the next `steps_per_frame` steps. A frame of another
     /// size than the memory set (in flight across a pattern reload) is skipped with a log line.
-    pub fn feed(&mut self, mut frame: Frame, log: &mut Vec<LogEntry>) {
-        if frame.input.len() != self.memories.n() {
+    pub fn feed(&mut self, frame: Frame, log: &mut Vec<LogEntry>) {
+        if let Err(e) = self.session.feed(frame) {
+            let text = match e {
+                ModelError::InputSize { found, expected } => {
+                    format!("skipped a frame of {found} pixels (the set has {expected})")
+                }
+                other => format!("skipped a frame: {other}"),
+            };
             log.push(LogEntry {
                 time_secs: self.time_secs(),
                 source: Source::Stream,
                 kind: LogKind::Info,
-                text: format!(
-                    "skipped a frame of {} pixels (the set has {})",
-                    frame.input.len(),
-                    self.memories.n()
-                ),
+                text,
             });
-            return;
         }
-        // Made before a pattern reload that the simulator has already applied.
-        frame.match_to(&self.memories);
-        for slot in &mut self.slots {
-            // Sizes match (checked above), so set_input cannot fail.
-            let _ = slot.net.set_input(&frame.input, frame.changed);
-        }
-        self.frame = Some(frame);
-        self.frame_steps_left = self.steps_per_frame;
     }
 
     /// One integration step of every model, tracked; at the end of a frame, samples history.
     pub fn step(&mut self, log: &mut Vec<LogEntry>) {
-        let k = (1.0 - (-self.params.dt_secs / DISPLAY_TAU_SECS).exp()) as f32;
-        let time_secs = (self.steps + 1) as f64 * self.params.dt_secs;
-        let (truth, glitch) = self
-            .frame
-            .as_ref()
-            .map_or((None, false), |f| (f.truth, f.glitch));
-        let names = self.memories.names();
-        for slot in &mut self.slots {
-            let kind = slot.net.kind();
-            if let Err(e) = slot.net.step() {
-                log.push(LogEntry {
+        let k = (1.0 - (-self.params().dt_secs / DISPLAY_TAU_SECS).exp()) as f32;
+        self.session.step(&mut self.reports);
+        let names = self.session.memories().names();
+        for report in self.reports.drain(..) {
+            log.push(match report {
+                Report::Tracked { model, event } => LogEntry::from_event(&event, model, names),
+                Report::Restarted {
+                    model,
                     time_secs,
-                    source: Source::Model(kind),
+                    error,
+                } => LogEntry {
+                    time_secs,
+                    source: Source::Model(model),
                     kind: LogKind::Error,
-                    text: format!("{e}; state reset to random"),
-                });
-                slot.net.randomize_state();
-                // A fresh tracker: the old one stops at a divergence for good.
-                slot.tracker = Tracker::new(TrackerConfig::default());
-            }
-            slot.net.overlaps_into(&mut slot.overlaps);
-            let observation = Observation {
-                time_secs,
-                truth,
-                glitch,
-                retrieved: slot.net.retrieved(),
-                overlaps: &slot.overlaps,
-                diverged: false,
-            };
-            for event in slot.tracker.observe(&observation) {
-                log.push(LogEntry::from_event(&event, kind, names));
-            }
-            if slot.display.len() == slot.net.activation().len() {
-                for (d, &a) in slot.display.iter_mut().zip(slot.net.activation()) {
+                    text: format!("{error}; state reset to random"),
+                },
+            });
+        }
+        for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+            let activation = running.net().activation();
+            if display.mean.len() == activation.len() {
+                for (d, &a) in display.mean.iter_mut().zip(activation) {
                     *d += k * (a - *d);
                 }
             } else {
-                slot.display = slot.net.activation().to_vec();
+                display.mean = activation.to_vec();
             }
         }
-        self.steps += 1;
-        self.frame_steps_left = self.frame_steps_left.saturating_sub(1);
-        if self.frame_steps_left == 0 {
+        if self.session.needs_frame() {
             self.end_of_frame();
         }
     }
 
     fn end_of_frame(&mut self) {
         let time_secs = self.time_secs();
-        let truth = self.frame.as_ref().and_then(|f| f.truth);
-        for slot in &mut self.slots {
-            let energy = slot.net.energy();
-            slot.history.push(&slot.overlaps, energy, HISTORY_LEN);
+        let truth = self.session.frame().and_then(|f| f.truth);
+        for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+            let energy = running.net().energy();
+            display
+                .history
+                .push(running.overlaps(), energy, HISTORY_LEN);
         }
         self.history_times_secs.push_back(time_secs);
         self.history_truth.push_back(truth);
@@ -234,38 +204,34 @@ impl SimCore {
 
     /// Model time in seconds (steps × dt, exact for every model).
     pub fn time_secs(&self) -> f64 {
-        self.steps as f64 * self.params.dt_secs
+        self.session.time_secs()
     }
 
     /// Integration steps taken.
     pub fn steps(&self) -> u64 {
-        self.steps
+        self.session.steps()
     }
 
     /// The parameters in force.
     pub fn params(&self) -> &Params {
-        &self.params
+        self.session.params()
     }
 
     /// The memory set in use.
     pub fn memories(&self) -> &Arc<Memories> {
-        &self.memories
+        self.session.memories()
     }
 
     /// Sets σ of every model's noise.
     pub fn set_noise_std(&mut self, noise_std: f64) -> Result<(), ModelError> {
-        for slot in &mut self.slots {
-            slot.net.set_noise_std(noise_std)?;
-        }
-        self.params.noise_std = noise_std;
-        Ok(())
+        self.session.set_noise_std(noise_std)
     }
 
     /// Draws a fresh random state for every model.
     pub fn randomize_state(&mut self) {
-        for slot in &mut self.slots {
-            slot.net.randomize_state();
-            slot.display = slot.net.activation().to_vec();
+        self.session.randomize_state();
+        for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+            display.mean = running.net().activation().to_vec();
         }
     }
 
@@ -275,44 +241,29 @@ impl SimCore {
     pub fn set_memories(&mut self, memories: Arc<Memories>) {
         // Same names in the same order (a pattern was edited): memory ids keep their meaning,
         // so the charts go on; otherwise they restart with the new set.
-        let same_ids =
-            memories.names() == self.memories.names() && memories.n() == self.memories.n();
-        for slot in &mut self.slots {
-            slot.net.set_memories(Arc::clone(&memories));
-            if !same_ids {
-                slot.history = ModelHistory::new(memories.p());
-                slot.overlaps = vec![0.0; memories.p()];
-            }
-            slot.tracker.follow_reload(&self.memories, &memories);
-        }
+        let old = self.session.memories();
+        let same_ids = memories.names() == old.names() && memories.n() == old.n();
         if !same_ids {
+            for display in &mut self.displays {
+                display.history = ModelHistory::new(memories.p());
+            }
             self.history_times_secs.clear();
             self.history_truth.clear();
         }
-        if self
-            .frame
-            .as_ref()
-            .is_some_and(|f| f.input.len() != memories.n())
-        {
-            self.frame = None;
-            self.frame_steps_left = 0;
-        }
-        if let Some(frame) = self.frame.as_mut() {
-            frame.match_to(&memories);
-        }
-        self.memories = memories;
+        self.session.set_memories(memories);
     }
 
     /// Copies the state out for the UI.
     pub fn snapshot(&mut self, scenario: ScenarioName, speed: f64, status: RunStatus) -> Snapshot {
         self.snapshots_built += 1;
         let len = self.history_times_secs.len();
-        let gain = self.params.gain;
+        let gain = self.params().gain;
         let models = self
-            .slots
+            .displays
             .iter()
-            .map(|slot| {
-                let net = &slot.net;
+            .zip(self.session.models())
+            .map(|(display, running)| {
+                let net = running.net();
                 let weights = net.landscape_weights().to_vec();
                 let w64: Vec<f64> = weights.iter().map(|&w| f64::from(w)).collect();
                 // Series shorter than the time axis (a model added later) are front-padded
@@ -323,35 +274,38 @@ impl SimCore {
                     v
                 };
                 let mut energy_history =
-                    vec![f64::NAN; len.saturating_sub(slot.history.energy.len())];
-                energy_history.extend(slot.history.energy.iter().copied());
+                    vec![f64::NAN; len.saturating_sub(display.history.energy.len())];
+                energy_history.extend(display.history.energy.iter().copied());
                 ModelView {
                     kind: net.kind(),
                     activation: net.activation().to_vec(),
-                    activation_mean: slot.display.clone(),
+                    activation_mean: display.mean.clone(),
                     overlaps: net.overlaps(),
                     saliencies: net.saliencies().to_vec(),
                     energy: net.energy(),
                     retrieved: net.retrieved(),
                     theory: crate::model::theory::analyse(&w64, gain),
                     weights,
-                    accuracy: slot.tracker.summary().accuracy,
-                    overlap_history: slot.history.overlaps.iter().map(pad).collect(),
+                    accuracy: running.tracker().summary().accuracy,
+                    overlap_history: display.history.overlaps.iter().map(pad).collect(),
                     energy_history,
                 }
             })
             .collect();
         let landscape = self
-            .slots
+            .session
+            .models()
             .first()
-            .and_then(|slot| self.landscape.view(&slot.net));
-        let frame = self.frame.as_ref();
+            .and_then(|running| self.landscape.view(running.net()));
+        let frame = self.session.frame();
+        let memories = self.session.memories();
+        let params = self.session.params();
         Snapshot {
             seq: self.snapshots_built,
             time_secs: self.time_secs(),
-            steps: self.steps,
-            memories: Arc::clone(&self.memories),
-            input_image: frame.map_or_else(|| vec![0.0; self.memories.n()], |f| f.image.clone()),
+            steps: self.steps(),
+            memories: Arc::clone(memories),
+            input_image: frame.map_or_else(|| vec![0.0; memories.n()], |f| f.image.clone()),
             truth: frame.and_then(|f| f.truth),
             glitch: frame.is_some_and(|f| f.glitch),
             label: frame.map_or_else(String::new, |f| f.label.clone()),
@@ -361,17 +315,17 @@ impl SimCore {
             history_truth: self.history_truth.iter().copied().collect(),
             status: Status {
                 scenario,
-                noise_std: self.params.noise_std,
-                dt_secs: self.params.dt_secs,
+                noise_std: params.noise_std,
+                dt_secs: params.dt_secs,
                 speed,
-                seed: self.seed,
-                n: self.memories.n(),
-                p: self.memories.p(),
+                seed: self.session.seed(),
+                n: memories.n(),
+                p: memories.p(),
                 steps_per_sec: status.steps_per_sec,
                 paused: status.paused,
                 lagging: status.lagging,
                 pattern_problem: status.pattern_problem,
-                tau_alpha_secs: self.params.tau_alpha_secs,
+                tau_alpha_secs: params.tau_alpha_secs,
             },
             finished: status.finished,
         }

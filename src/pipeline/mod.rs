@@ -30,7 +30,7 @@ use crate::model::{Memories, ModelKind, Params};
 use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
-pub use self::core::{HISTORY_LEN, RunStatus, SimCore, network_seed};
+pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
 /// Frames the producer may run ahead of the simulator (small, so that g, n and s act fast).
@@ -190,10 +190,15 @@ impl Pipeline {
         let (log_tx, log_rx) = bounded::<LogEntry>(LOG_QUEUE);
         let (pattern_tx, pattern_rx) = bounded::<PatternUpdate>(PATTERN_QUEUE);
 
+        // The stream's clock follows the session's: a frame lasts a whole number of steps.
+        let stream_config = StreamConfig {
+            frame_secs: core.session().frame_secs(),
+            ..config.stream.clone()
+        };
         let stream = crate::stimulus::Stream::new(
             config.scenario,
             Arc::clone(&config.memories),
-            config.stream.clone(),
+            stream_config,
             config.seed,
         );
         let producer = std::thread::Builder::new()

@@ -1,25 +1,206 @@
-//! The headless runner: `recall run` drives one or more models on one stream and writes samples,
-//! events and a summary as JSON lines or CSV.
+//! The headless runner: `recall run` drives one or more models on one stream through the
+//! [`Session`] and writes samples, events and summaries to a [`Record`] sink (JSON lines or CSV)
+//! as they happen.
 
 pub mod output;
-pub mod session;
 
 use std::io::Write;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
 use serde::Serialize;
 
-pub use session::{ModelSample, Record, RunConfig, Sample, simulate};
-
-use crate::cli::{Format, RunArgs};
-use crate::model::Memories;
+use crate::model::{Memories, ModelKind, Params};
 use crate::patterns::watch::PatternEvent;
-use crate::tracking::TrackerConfig;
+use crate::session::{OnDivergence, Report, Session, SessionConfig};
+use crate::stimulus::{ScenarioName, Stream, StreamConfig};
+use crate::tracking::{Event, Summary, TrackerConfig};
 
 /// Model seconds `recall run` simulates when `--duration` is not given.
 pub const DEFAULT_RUN_SECS: f64 = 120.0;
+
+/// Output format of `recall run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+impl Format {
+    /// Every format, by its command-line name.
+    pub const ALL: [Format; 2] = [Format::Jsonl, Format::Csv];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jsonl => "jsonl",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// Everything a run needs besides the memories.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub scenario: ScenarioName,
+    /// The models, in output order (at least one).
+    pub models: Vec<ModelKind>,
+    pub params: Params,
+    pub stream: StreamConfig,
+    pub tracker: TrackerConfig,
+    /// Model seconds to run (> 0).
+    pub duration_secs: f64,
+    /// Model seconds between two samples (> 0).
+    pub every_secs: f64,
+    pub seed: u64,
+}
+
+/// One model's readout at a sample time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSample {
+    pub model: ModelKind,
+    /// The tracker's (debounced) retrieved memory.
+    pub retrieved: Option<usize>,
+    pub overlaps: Vec<f32>,
+    pub saliencies: Vec<f32>,
+    /// `None` once the model has diverged.
+    pub energy: Option<f64>,
+}
+
+/// The state of every model at one sample time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub time_secs: f64,
+    /// The stimulus' dominant memory.
+    pub truth: Option<usize>,
+    pub glitch: bool,
+    pub label: String,
+    pub models: Vec<ModelSample>,
+}
+
+/// Where a run's records go. An error stops the run (e.g. a closed pipe).
+pub trait Record {
+    fn sample(&mut self, sample: &Sample) -> std::io::Result<()>;
+    fn event(&mut self, model: ModelKind, event: &Event) -> std::io::Result<()>;
+    fn summary(&mut self, model: ModelKind, summary: &Summary) -> std::io::Result<()>;
+    /// The memory set was reloaded (or its files' errors changed) at `time_secs`: `names` is
+    /// the set now in use, `changes` lines such as "added owl", `errors` the bad files.
+    fn patterns(
+        &mut self,
+        _time_secs: f64,
+        _names: &[String],
+        _changes: &[String],
+        _errors: &[String],
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `config` over `memories`, writing to `out`; returns each model's summary. Reloads from
+/// `reloads` are applied at the next frame boundary.
+pub fn simulate(
+    config: &RunConfig,
+    memories: Arc<Memories>,
+    out: &mut dyn Record,
+    reloads: Option<&Receiver<PatternEvent>>,
+) -> anyhow::Result<Vec<(ModelKind, Summary)>> {
+    let dt = config.params.dt_secs;
+    let mut session = Session::new(
+        Arc::clone(&memories),
+        SessionConfig {
+            models: config.models.clone(),
+            params: config.params.clone(),
+            seed: config.seed,
+            frame_secs: config.stream.frame_secs,
+            tracker: config.tracker.clone(),
+            on_divergence: OnDivergence::Stop,
+        },
+    )?;
+    // The stream's clock follows the session's: a frame lasts a whole number of steps.
+    let stream_config = StreamConfig {
+        frame_secs: session.frame_secs(),
+        ..config.stream.clone()
+    };
+    let mut stream = Stream::new(config.scenario, memories, stream_config, config.seed);
+    let total_steps = (config.duration_secs / dt).round() as u64;
+    let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
+    let mut reports = Vec::new();
+    session.feed(stream.next_frame())?;
+    out.sample(&sample(&session))?;
+    while session.steps() < total_steps {
+        if session.needs_frame() {
+            for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
+                apply_reload(event, &mut stream, &mut session, out)?;
+            }
+            session.feed(stream.next_frame())?;
+        }
+        session.step(&mut reports);
+        for report in reports.drain(..) {
+            if let Report::Tracked { model, event } = report {
+                out.event(model, &event)?;
+            }
+        }
+        if session.steps().is_multiple_of(sample_steps) {
+            out.sample(&sample(&session))?;
+        }
+    }
+    let mut summaries = Vec::with_capacity(config.models.len());
+    for (model, events, summary) in session.finish() {
+        for event in &events {
+            out.event(model, event)?;
+        }
+        out.summary(model, &summary)?;
+        summaries.push((model, summary));
+    }
+    Ok(summaries)
+}
+
+/// Installs a reloaded memory set in the stream and the session (states are kept, tracking
+/// follows the memories by name) and records what changed.
+fn apply_reload(
+    event: PatternEvent,
+    stream: &mut Stream,
+    session: &mut Session,
+    out: &mut dyn Record,
+) -> std::io::Result<()> {
+    let text = |errors: &[crate::patterns::FileError]| -> Vec<String> {
+        errors.iter().map(ToString::to_string).collect()
+    };
+    let time_secs = session.time_secs();
+    match event {
+        PatternEvent::Reloaded(r) => {
+            stream.set_memories(Arc::clone(&r.memories));
+            session.set_memories(Arc::clone(&r.memories));
+            let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
+            out.patterns(time_secs, r.memories.names(), &changes, &text(&r.errors))
+        }
+        PatternEvent::Errors(e) => {
+            let names = session.memories().names().to_vec();
+            out.patterns(time_secs, &names, &[], &text(&e.errors))
+        }
+    }
+}
+
+fn sample(session: &Session) -> Sample {
+    let frame = session.frame();
+    Sample {
+        time_secs: session.time_secs(),
+        truth: frame.and_then(|f| f.truth),
+        glitch: frame.is_some_and(|f| f.glitch),
+        label: frame.map_or_else(String::new, |f| f.label.clone()),
+        models: session
+            .models()
+            .iter()
+            .map(|r| ModelSample {
+                model: r.kind(),
+                retrieved: r.tracker().retrieved(),
+                overlaps: r.net().overlaps(),
+                saliencies: r.net().saliencies().to_vec(),
+                energy: (!r.diverged()).then(|| r.net().energy()),
+            })
+            .collect(),
+    }
+}
 
 /// The first JSON line: what was run.
 #[derive(Debug, Serialize)]
@@ -36,68 +217,6 @@ struct RunInfo<'a> {
     flip_prob: f64,
     seed: u64,
     settle_secs: f64,
-}
-
-impl RunConfig {
-    /// The run that `recall run` flags ask for.
-    pub fn from_args(args: &RunArgs) -> Self {
-        let sim = &args.sim;
-        Self {
-            scenario: sim.scenario,
-            models: sim.models(),
-            params: sim.params(),
-            stream: sim.stream_config(),
-            tracker: TrackerConfig::default(),
-            duration_secs: sim.duration.unwrap_or(DEFAULT_RUN_SECS),
-            every_secs: args.every,
-            seed: sim.seed,
-        }
-    }
-}
-
-/// `recall run`.
-pub fn run_cli(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    // The parameters were checked before dispatch (app.rs), and Network::new checks them again.
-    let config = RunConfig::from_args(args);
-    let memories = match &args.sim.patterns {
-        Some(dir) => {
-            let (memories, errors) = crate::patterns::load_lenient(dir)?;
-            for e in errors {
-                eprintln!("recall: skipped {e}");
-            }
-            memories
-        }
-        None => crate::patterns::builtin(),
-    };
-    let memories = Arc::new(memories);
-    // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
-    if args.sim.patterns.is_some() && args.format == Format::Csv {
-        eprintln!(
-            "recall: note: CSV has one column per memory, so changes to the pattern files are \
-             not followed while running; use --format jsonl to follow them"
-        );
-    }
-    let (tx, reloads) = crossbeam_channel::bounded(16);
-    let _watcher = match (&args.sim.patterns, args.format) {
-        (Some(dir), Format::Jsonl) => {
-            let options = crate::patterns::watch::WatchOptions {
-                poll: args.sim.poll.map(std::time::Duration::from_millis),
-                ..crate::patterns::watch::WatchOptions::default()
-            };
-            crate::patterns::watch::Watcher::start(dir, Some(memories.clone()), options, tx)
-                .map_err(|e| eprintln!("recall: {e}"))
-                .ok()
-        }
-        _ => None,
-    };
-    let stdout = std::io::stdout();
-    let out = std::io::BufWriter::new(stdout.lock());
-    match write_run(&config, memories, args.format, out, Some(&reloads)) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        // The reader went away (e.g. `| head`): not an error of ours.
-        Err(e) if is_broken_pipe(&e) => Ok(ExitCode::SUCCESS),
-        Err(e) => Err(e),
-    }
 }
 
 /// Runs `config` and writes it in `format` to `out`.
@@ -139,11 +258,4 @@ fn info(config: &RunConfig) -> RunInfo<'_> {
         seed: config.seed,
         settle_secs: config.tracker.settle_secs,
     }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::session::{Record, Sample};
+use super::{Record, Sample};
 use crate::model::ModelKind;
 use crate::tracking::{Event, Summary};
 

@@ -19,5 +19,5 @@ pub mod theory;
 
 pub use app::{App, Msg};
 pub use keys::Intent;
-pub use run::run_cli;
+pub use run::{DashboardConfig, Outcome, run};
 pub use theme::Theme;

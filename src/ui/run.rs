@@ -3,7 +3,7 @@
 //! most `--fps` times a second), and takes everything down in order on every exit path.
 
 use std::io::IsTerminal;
-use std::process::ExitCode;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -13,9 +13,10 @@ use anyhow::Context;
 use crossbeam_channel::{Receiver, TrySendError, bounded, select};
 use ratatui::crossterm::event::{self, Event as TermEvent};
 
-use crate::cli::{DashboardArgs, SimArgs};
+use crate::model::{ModelKind, Params};
 use crate::patterns::watch::{WatchOptions, Watcher};
 use crate::pipeline::{Control, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Source};
+use crate::stimulus::{ScenarioName, StreamConfig};
 
 use super::app::{App, Msg};
 use super::keys::intent_for;
@@ -34,17 +35,49 @@ enum Exit {
     Signal(i32),
 }
 
+/// What the dashboard runs: plain values (the shell builds them from the command line).
+#[derive(Debug, Clone)]
+pub struct DashboardConfig {
+    /// The pattern directory to load and watch (`None`: the built-in set).
+    pub patterns: Option<PathBuf>,
+    /// Watch the directory by polling at this interval instead of change events.
+    pub poll: Option<Duration>,
+    pub model: ModelKind,
+    /// Models to compare the primary with, if asked.
+    pub compare: Option<Vec<ModelKind>>,
+    pub scenario: ScenarioName,
+    pub stream: StreamConfig,
+    pub params: Params,
+    pub seed: u64,
+    /// Model seconds per wall second.
+    pub speed: f64,
+    /// Frames drawn per second at most.
+    pub fps: u32,
+    pub ascii: bool,
+    pub no_color: bool,
+    /// Quit by itself after this many wall seconds.
+    pub duration_secs: Option<f64>,
+}
+
+/// How the dashboard ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// stdout is not a terminal: nothing was started.
+    NoTerminal,
+    /// The user quit, or the duration ran out.
+    Finished,
+    /// A signal ended it (its number).
+    Signal(i32),
+}
+
 /// `recall` with no subcommand.
-pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> {
+pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
     if !std::io::stdout().is_terminal() {
-        eprintln!(
-            "recall: the dashboard needs a terminal (stdout is not one); use `recall run` for headless output"
-        );
-        return Ok(ExitCode::from(crate::app::USAGE));
+        return Ok(Outcome::NoTerminal);
     }
     // A bad file at start-up is reported in the event log like one saved later; only a
     // directory with no valid pattern at all stops the program.
-    let (memories, startup_errors) = match &sim.patterns {
+    let (memories, startup_errors) = match &config.patterns {
         Some(dir) => crate::patterns::load_lenient(dir).with_context(|| {
             format!(
                 "cannot load the patterns in {}",
@@ -54,33 +87,33 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         None => (crate::patterns::builtin(), Vec::new()),
     };
     let mut app = App::new(
-        Theme::from_flags(dash.ascii, dash.no_color),
-        sim.model,
-        sim.compare.clone(),
-        sim.scenario,
-        sim.noise,
-        dash.speed,
+        Theme::from_flags(config.ascii, config.no_color),
+        config.model,
+        config.compare.clone(),
+        config.scenario,
+        config.params.noise_std,
+        config.speed,
     )
-    .with_fps(dash.fps);
+    .with_fps(config.fps);
     let memories = Arc::new(memories);
     let pipeline = Pipeline::start(PipelineConfig {
         memories: Arc::clone(&memories),
-        scenario: sim.scenario,
-        stream: sim.stream_config(),
-        params: sim.params(),
+        scenario: config.scenario,
+        stream: config.stream.clone(),
+        params: config.params.clone(),
         models: app.models(),
-        seed: sim.seed,
-        speed: dash.speed,
+        seed: config.seed,
+        speed: config.speed,
         pacing: Pacing::WallClock {
-            snapshot_hz: f64::from(dash.fps),
+            snapshot_hz: f64::from(config.fps),
         },
         stop_at_secs: None,
         paused: false,
     })?;
-    let watcher = sim
+    let watcher = config
         .patterns
         .as_deref()
-        .and_then(|dir| start_watcher(dir, memories, sim.poll, &pipeline, &mut app));
+        .and_then(|dir| start_watcher(dir, memories, config.poll, &pipeline, &mut app));
     // The watcher's first scan reports the bad files; without a watcher, report them here.
     if watcher.is_none() {
         for error in startup_errors {
@@ -96,8 +129,8 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
         &mut app,
         &pipeline,
         watcher.as_ref(),
-        dash.fps,
-        sim.duration,
+        config.fps,
+        config.duration_secs,
     );
     // The terminal is restored by now (the guard lives in run_ui); stop the threads. The
     // simulator goes first: a watcher blocked on a full channel then sees it closed.
@@ -106,8 +139,8 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
     let exit = outcome?;
     stopped?;
     Ok(match exit {
-        Exit::Quit | Exit::Duration => ExitCode::SUCCESS,
-        Exit::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
+        Exit::Quit | Exit::Duration => Outcome::Finished,
+        Exit::Signal(s) => Outcome::Signal(s),
     })
 }
 
@@ -116,12 +149,12 @@ pub fn run_cli(sim: &SimArgs, dash: &DashboardArgs) -> anyhow::Result<ExitCode> 
 fn start_watcher(
     dir: &std::path::Path,
     memories: Arc<crate::model::Memories>,
-    poll_ms: Option<u64>,
+    poll: Option<Duration>,
     pipeline: &Pipeline,
     app: &mut App,
 ) -> Option<Watcher> {
     let options = WatchOptions {
-        poll: poll_ms.map(Duration::from_millis),
+        poll,
         ..WatchOptions::default()
     };
     match Watcher::start(dir, Some(memories), options, pipeline.pattern_sender()) {
