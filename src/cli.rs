@@ -111,10 +111,10 @@ pub struct DashboardArgs {
 
 impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
-        &Format::ALL
+        <Format as strum::VariantArray>::VARIANTS
     }
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()))
+        Some(clap::builder::PossibleValue::new(<&str>::from(self)))
     }
 }
 
@@ -161,34 +161,27 @@ pub struct CheckArgs {
     pub dir: PathBuf,
 }
 
-fn parse_scenario(s: &str) -> Result<ScenarioName, String> {
-    ScenarioName::parse(s).ok_or_else(|| {
-        let names: Vec<_> = ScenarioName::ALL.iter().map(|n| n.name()).collect();
+/// Parses one of `all` by its name; the error lists the names.
+fn parse_named<T: Copy + Into<&'static str>>(what: &str, all: &[T], s: &str) -> Result<T, String> {
+    let names: Vec<&str> = all.iter().map(|&t| t.into()).collect();
+    all.iter().copied().find(|&t| t.into() == s).ok_or_else(|| {
         format!(
-            "unknown scenario {s:?} (expected one of: {})",
+            "unknown {what} {s:?} (expected one of: {})",
             names.join(", ")
         )
     })
+}
+
+fn parse_scenario(s: &str) -> Result<ScenarioName, String> {
+    parse_named("scenario", &ScenarioName::ALL, s)
 }
 
 fn parse_model(s: &str) -> Result<ModelKind, String> {
-    ModelKind::parse(s).ok_or_else(|| {
-        let names: Vec<_> = ModelKind::ALL.iter().map(|n| n.name()).collect();
-        format!(
-            "unknown model {s:?} (expected one of: {})",
-            names.join(", ")
-        )
-    })
+    parse_named("model", &ModelKind::ALL, s)
 }
 
 fn parse_experiment(s: &str) -> Result<ExperimentName, String> {
-    ExperimentName::parse(s).ok_or_else(|| {
-        let names: Vec<_> = ExperimentName::ALL.iter().map(|n| n.name()).collect();
-        format!(
-            "unknown experiment {s:?} (expected one of: {})",
-            names.join(", ")
-        )
-    })
+    parse_named("experiment", &ExperimentName::ALL, s)
 }
 
 fn parse_trials(s: &str) -> Result<usize, String> {

@@ -122,8 +122,9 @@ pub fn run_glitch(
     flatten(results)
 }
 
-/// Which of the paper's experiments (model.md §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which of the paper's experiments (model.md §5), by its command-line name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ExperimentName {
     /// Three mixed stimuli of 10 s at σ = 8: does each model settle on the dominant memory?
     Mixed,
@@ -143,16 +144,7 @@ impl ExperimentName {
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
-        match self {
-            ExperimentName::Mixed => "mixed",
-            ExperimentName::Glitch => "glitch",
-            ExperimentName::NoiseSweep => "noise-sweep",
-        }
-    }
-
-    /// Parses a command-line name.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.name() == name)
+        self.into()
     }
 }
 

@@ -155,48 +155,41 @@ pub fn glitch_trial(seed: u64) -> Trial {
 }
 
 impl Schedule {
-    /// The schedule as a stream of frames: every piece start falls on a frame boundary (the
-    /// frame length is the greatest common divisor of the piece starts, in steps of `dt`); a
-    /// frame that starts a piece is marked `changed` (it restarts the classic pulse), and the
-    /// frames of the glitch piece are marked `glitch`. Returns the frame length in seconds and the frames.
+    /// The schedule as a stream of frames, returned with the frame length in seconds. Every
+    /// piece starts on a frame boundary (a frame is the greatest common divisor of the piece
+    /// starts, in steps of `dt`); its first frame is marked `changed` (it restarts the classic
+    /// pulse), and the frames of the glitch piece are marked `glitch`.
     pub fn frames(&self, memories: &Memories, dt_secs: f64) -> (f64, Vec<Frame>) {
         let to_step = |t: f64| (t / dt_secs).round() as u64;
         let total = to_step(self.duration_secs);
-        let frame_steps = self
-            .pieces
-            .iter()
-            .map(|&(t, _)| to_step(t))
-            .chain([total])
-            .fold(0, gcd)
-            .max(1);
+        let starts: Vec<u64> = self.pieces.iter().map(|&(t, _)| to_step(t)).collect();
+        let gcd = |mut a: u64, mut b: u64| {
+            while b != 0 {
+                (a, b) = (b, a % b);
+            }
+            a
+        };
+        let frame_steps = starts.iter().fold(total, |g, &s| gcd(g, s)).max(1);
         let names: Arc<[String]> = memories.names().into();
-        let mut frames = Vec::new();
-        for k in 0..total.div_ceil(frame_steps) {
-            let start = k * frame_steps;
-            let piece = self
-                .pieces
-                .iter()
-                .rposition(|&(t, _)| to_step(t) <= start)
-                .unwrap_or(0);
-            let index = self.pieces[piece].1;
-            let stim = &self.stimuli[index];
-            frames.push(Frame {
-                time_secs: start as f64 * dt_secs,
-                image: stim.input.clone(),
-                input: stim.input.clone(),
-                truth: Some(stim.dominant),
-                names: Arc::clone(&names),
-                changed: to_step(self.pieces[piece].0) == start,
-                glitch: self.glitch_piece == Some(piece),
-                label: format!("stimulus {}", index + 1),
-            });
-        }
+        let frames = (0..total.div_ceil(frame_steps))
+            .map(|k| {
+                let start = k * frame_steps;
+                let piece = starts.iter().rposition(|&s| s <= start).unwrap_or(0);
+                let stim = &self.stimuli[self.pieces[piece].1];
+                Frame {
+                    time_secs: start as f64 * dt_secs,
+                    image: stim.input.clone(),
+                    input: stim.input.clone(),
+                    truth: Some(stim.dominant),
+                    names: Arc::clone(&names),
+                    changed: starts[piece] == start,
+                    glitch: self.glitch_piece == Some(piece),
+                    label: format!("stimulus {}", self.pieces[piece].1 + 1),
+                }
+            })
+            .collect();
         (frame_steps as f64 * dt_secs, frames)
     }
-}
-
-fn gcd(a: u64, b: u64) -> u64 {
-    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 /// Runs `models` side by side along the trial's schedule (through the [`Session`], each model

@@ -33,14 +33,14 @@ enum Dynamics {
     Idp,
     /// IDP with the input filter: the filtered saliencies α̃ and the memory layer y.
     IdpFilter { alpha_filt: Vec<f32>, y: Vec<f32> },
-    /// Classic continuous Hopfield (weights 1) with the input as a current or a start.
+    /// A classic continuous model (weights 1; `kind` says how it takes the input), with the
+    /// model seconds since the stimulus last changed (for the pulse).
     Classic {
-        input: ClassicInput,
-        /// Model seconds since the stimulus last changed (for the pulse).
+        kind: ModelKind,
         since_change_secs: f64,
     },
-    /// Textbook discrete network: the random update order, the next position in it, and the
-    /// fraction of an update carried to the next step.
+    /// The textbook discrete network: the random update order, the next position in it, and
+    /// the fraction of an update carried to the next step.
     Discrete {
         order: Vec<u32>,
         cursor: usize,
@@ -48,36 +48,22 @@ enum Dynamics {
     },
 }
 
-/// How a classic model receives its input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ClassicInput {
-    /// As the initial state at each change.
-    Initial,
-    /// As a current for `pulse_secs` after each change.
-    Pulsed,
-    /// As a current all the time.
-    Constant,
-}
-
 impl Dynamics {
     fn new(kind: ModelKind, n: usize, p: usize) -> Self {
-        let classic = |input| Dynamics::Classic {
-            input,
-            since_change_secs: 0.0,
-        };
         match kind {
             ModelKind::Idp => Dynamics::Idp,
             ModelKind::IdpFilter => Dynamics::IdpFilter {
                 alpha_filt: vec![0.0; p],
                 y: vec![0.0; p],
             },
-            ModelKind::ClassicInitial => classic(ClassicInput::Initial),
-            ModelKind::ClassicPulsed => classic(ClassicInput::Pulsed),
-            ModelKind::ClassicConstant => classic(ClassicInput::Constant),
             ModelKind::Discrete => Dynamics::Discrete {
                 order: (0..n as u32).collect(),
                 cursor: 0,
                 carry: 0.0,
+            },
+            _ => Dynamics::Classic {
+                kind,
+                since_change_secs: 0.0,
             },
         }
     }
@@ -86,11 +72,7 @@ impl Dynamics {
         match self {
             Dynamics::Idp => ModelKind::Idp,
             Dynamics::IdpFilter { .. } => ModelKind::IdpFilter,
-            Dynamics::Classic { input, .. } => match input {
-                ClassicInput::Initial => ModelKind::ClassicInitial,
-                ClassicInput::Pulsed => ModelKind::ClassicPulsed,
-                ClassicInput::Constant => ModelKind::ClassicConstant,
-            },
+            Dynamics::Classic { kind, .. } => *kind,
             Dynamics::Discrete { .. } => ModelKind::Discrete,
         }
     }
@@ -99,13 +81,13 @@ impl Dynamics {
     fn current_on(&self, pulse_secs: f64) -> bool {
         match self {
             Dynamics::Classic {
-                input,
+                kind: ModelKind::ClassicConstant,
+                ..
+            } => true,
+            Dynamics::Classic {
+                kind: ModelKind::ClassicPulsed,
                 since_change_secs,
-            } => match input {
-                ClassicInput::Constant => true,
-                ClassicInput::Pulsed => *since_change_secs < pulse_secs,
-                ClassicInput::Initial => false,
-            },
+            } => *since_change_secs < pulse_secs,
             _ => false,
         }
     }
@@ -205,11 +187,11 @@ impl Network {
         if changed {
             match &mut self.dynamics {
                 Dynamics::Classic {
-                    input,
+                    kind,
                     since_change_secs,
                 } => {
                     *since_change_secs = 0.0;
-                    if *input == ClassicInput::Initial {
+                    if *kind == ModelKind::ClassicInitial {
                         self.load_state(u);
                     }
                 }

@@ -4,8 +4,21 @@ use serde::Serialize;
 use thiserror::Error;
 
 /// Which dynamics a [`super::Network`] integrates (model.md §2, plus the textbook network).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Displayed and parsed by its command-line name (`idp`, `classic-pulsed`, …).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum ModelKind {
     /// IDP Hopfield: the input sets the synapses, W(u) = (1/N) Ξ diag(α(u)) Ξᵀ.
     Idp,
@@ -34,30 +47,17 @@ impl ModelKind {
 
     /// The name used on the command line and in output.
     pub fn name(self) -> &'static str {
-        match self {
-            ModelKind::Idp => "idp",
-            ModelKind::IdpFilter => "idp-filter",
-            ModelKind::ClassicInitial => "classic-initial",
-            ModelKind::ClassicPulsed => "classic-pulsed",
-            ModelKind::ClassicConstant => "classic-constant",
-            ModelKind::Discrete => "discrete",
-        }
+        self.into()
     }
 
     /// Parses a command-line name (see [`ModelKind::name`]).
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.name() == name)
+        name.parse().ok()
     }
 
     /// True for the models whose synapses depend on the input (IDP and IDP with filter).
     pub fn is_idp(self) -> bool {
         matches!(self, ModelKind::Idp | ModelKind::IdpFilter)
-    }
-}
-
-impl std::fmt::Display for ModelKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
     }
 }
 

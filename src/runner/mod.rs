@@ -19,24 +19,12 @@ use crate::tracking::{Event, Summary, TrackerConfig};
 /// Model seconds `recall run` simulates when `--duration` is not given.
 pub const DEFAULT_RUN_SECS: f64 = 120.0;
 
-/// Output format of `recall run`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Output format of `recall run`, by its command-line name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     Jsonl,
     Csv,
-}
-
-impl Format {
-    /// Every format, by its command-line name.
-    pub const ALL: [Format; 2] = [Format::Jsonl, Format::Csv];
-
-    /// The command-line name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jsonl => "jsonl",
-            Format::Csv => "csv",
-        }
-    }
 }
 
 /// Everything a run needs besides the memories.

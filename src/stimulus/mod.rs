@@ -110,11 +110,9 @@ pub struct Stream {
     noise_rng: Xoshiro256PlusPlus,
     /// Frames produced so far; frame k starts at k · frame_secs.
     frames: u64,
-    /// Time of the next frame: `epoch_secs + (frames − epoch_frames) · frame_secs`, a product
-    /// rather than a running sum so segment boundaries fall on exact frames.
+    /// Time of the next frame: `frames · frame_secs`, a product rather than a running sum so
+    /// segment boundaries fall on exact frames.
     time_secs: f64,
-    epoch_secs: f64,
-    epoch_frames: u64,
     current: Segment,
     current_label: String,
     seg_start_secs: f64,
@@ -153,8 +151,6 @@ impl Stream {
             noise_rng,
             frames: 0,
             time_secs: 0.0,
-            epoch_secs: 0.0,
-            epoch_frames: 0,
             current,
             current_label,
             seg_start_secs: 0.0,
@@ -205,8 +201,7 @@ impl Stream {
         self.jumped = false;
         self.prev_truth = Some(shown.truth);
         self.frames += 1;
-        self.time_secs =
-            self.epoch_secs + (self.frames - self.epoch_frames) as f64 * self.config.frame_secs;
+        self.time_secs = self.frames as f64 * self.config.frame_secs;
         Frame {
             time_secs: t,
             input: image.iter().map(|v| v * gain).collect(),
@@ -262,13 +257,6 @@ impl Stream {
         Some(g)
     }
 
-    /// Replaces noise, gain and frame length (the timeline is kept).
-    pub fn set_config(&mut self, config: StreamConfig) {
-        self.epoch_secs = self.time_secs;
-        self.epoch_frames = self.frames;
-        self.config = config;
-    }
-
     /// The stream's configuration.
     pub fn config(&self) -> &StreamConfig {
         &self.config
@@ -284,14 +272,6 @@ impl Stream {
     /// Model time at which the next frame starts.
     pub fn time_secs(&self) -> f64 {
         self.time_secs
-    }
-    /// Frames produced so far.
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-    /// The segment playing now.
-    pub fn current_segment(&self) -> &Segment {
-        &self.current
     }
 
     fn replan(&mut self) {

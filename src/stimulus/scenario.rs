@@ -9,8 +9,11 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use super::segment::{Mask, Segment, SegmentKind};
 use crate::model::Memories;
 
-/// The built-in scenarios, selectable by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The built-in scenarios, selectable by name (`tour`, `noise-ramp`, …).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::Display,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum ScenarioName {
     Tour,
     Morph,
@@ -32,18 +35,11 @@ impl ScenarioName {
     ];
     /// The command-line name.
     pub fn name(self) -> &'static str {
-        match self {
-            ScenarioName::Tour => "tour",
-            ScenarioName::Morph => "morph",
-            ScenarioName::Partial => "partial",
-            ScenarioName::Mixed => "mixed",
-            ScenarioName::Glitch => "glitch",
-            ScenarioName::NoiseRamp => "noise-ramp",
-        }
+        self.into()
     }
     /// Parses a command-line name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.name() == name)
+        name.parse().ok()
     }
     /// One line on what the scenario shows.
     pub fn describe(self) -> &'static str {
@@ -57,12 +53,6 @@ impl ScenarioName {
             ScenarioName::Glitch => "the paper's 25-s schedule: A, a 2-s glitch to B, A, B, C",
             ScenarioName::NoiseRamp => "each memory held while pixel flips ramp from 0 to 45%",
         }
-    }
-}
-
-impl std::fmt::Display for ScenarioName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
     }
 }
 

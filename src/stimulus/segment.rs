@@ -108,18 +108,6 @@ impl Segment {
         self
     }
 
-    /// The highest memory id the segment refers to.
-    pub fn max_memory(&self) -> usize {
-        match &self.kind {
-            SegmentKind::Hold { memory } | SegmentKind::Partial { memory, .. } => *memory,
-            SegmentKind::Crossfade { from, to } | SegmentKind::PixelMorph { from, to, .. } => {
-                *from.max(to)
-            }
-            SegmentKind::Mixture { gains } => gains.iter().map(|g| g.0).max().unwrap_or(0),
-            SegmentKind::Glitch { memory, glitch, .. } => *memory.max(glitch),
-        }
-    }
-
     /// The memory shown at the end of the segment when it shows one whole memory there.
     pub fn end_memory(&self) -> Option<usize> {
         match &self.kind {
