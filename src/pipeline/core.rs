@@ -107,22 +107,14 @@ impl SimCore {
     /// Replaces the set of running models; models already running keep their state.
     pub fn set_models(&mut self, models: &[ModelKind]) -> Result<(), ModelError> {
         self.session.set_models(models)?;
-        let mut old: Vec<Option<Display>> = std::mem::take(&mut self.displays)
-            .into_iter()
-            .map(Some)
-            .collect();
         let p = self.session.memories().p();
-        self.displays = self
-            .session
-            .models()
-            .iter()
-            .map(|running| {
-                old.iter_mut()
-                    .find(|d| d.as_ref().is_some_and(|d| d.kind == running.kind()))
-                    .and_then(Option::take)
-                    .unwrap_or_else(|| Display::new(running, p))
-            })
-            .collect();
+        let mut old = std::mem::take(&mut self.displays);
+        for running in self.session.models() {
+            self.displays.push(match old.iter().position(|d| d.kind == running.kind()) {
+                Some(i) => old.swap_remove(i),
+                None => Display::new(running, p),
+            });
+        }
         Ok(())
     }
 

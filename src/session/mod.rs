@@ -141,18 +141,11 @@ impl Session {
     /// Replaces the set of running models; models already running keep their state and
     /// tracking, new ones start from a random state and are shown the current frame.
     pub fn set_models(&mut self, models: &[ModelKind]) -> Result<(), ModelError> {
-        let mut old: Vec<Option<Running>> = std::mem::take(&mut self.models)
-            .into_iter()
-            .map(Some)
-            .collect();
+        let mut old = std::mem::take(&mut self.models);
         let mut running = Vec::with_capacity(models.len());
         for &kind in models {
-            let kept = old
-                .iter_mut()
-                .find(|r| r.as_ref().is_some_and(|r| r.kind() == kind))
-                .and_then(Option::take);
-            running.push(match kept {
-                Some(r) => r,
+            running.push(match old.iter().position(|r| r.kind() == kind) {
+                Some(i) => old.swap_remove(i),
                 None => self.start(kind)?,
             });
         }
