@@ -4,6 +4,8 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+
+use anyhow::Context;
 use std::sync::Arc;
 
 use crate::cli::{Cli, Command, Format, RunArgs};
@@ -19,17 +21,20 @@ pub fn report_usage_error(e: clap::Error) -> ExitCode {
     match e.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayVersion
-        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            let _ = e.print();
-            ExitCode::SUCCESS
-        }
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => match e.print() {
+            Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                warn(format_args!("recall: cannot write the help: {io}"));
+                ExitCode::FAILURE
+            }
+            _ => ExitCode::SUCCESS,
+        },
         _ => {
             let text = e.render().to_string();
             let line = text
                 .lines()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid arguments");
-            eprintln!("{line}");
+            warn(format_args!("{line}"));
             ExitCode::from(USAGE)
         }
     }
@@ -45,7 +50,13 @@ pub fn run(cli: Cli) -> ExitCode {
         _ => None,
     };
     if let Some(Err(e)) = sim.map(|s| s.params().validate()) {
-        eprintln!("recall: invalid settings: {e}");
+        warn(format_args!("recall: invalid settings: {e}"));
+        return ExitCode::from(USAGE);
+    }
+    if let Some(Command::Run(args)) = &cli.command
+        && let Err(e) = args.run_config().total_steps()
+    {
+        warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);
     }
     let result = match &cli.command {
@@ -60,7 +71,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(code) => code,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("recall: {e:#}");
+            warn(format_args!("recall: {e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -70,9 +81,9 @@ pub fn run(cli: Cli) -> ExitCode {
 fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
     Ok(match crate::ui::run(&cli.dashboard_config())? {
         Outcome::NoTerminal => {
-            eprintln!(
+            warn(format_args!(
                 "recall: the dashboard needs a terminal (stdout is not one); use `recall run` for headless output"
-            );
+            ));
             ExitCode::from(USAGE)
         }
         Outcome::Finished => ExitCode::SUCCESS,
@@ -87,7 +98,7 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         Some(dir) => {
             let (memories, errors) = crate::patterns::load_lenient(dir)?;
             for e in errors {
-                eprintln!("recall: skipped {e}");
+                warn(format_args!("recall: skipped {e}"));
             }
             memories
         }
@@ -96,10 +107,10 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let memories = Arc::new(memories);
     // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
     if args.sim.patterns.is_some() && args.format == Format::Csv {
-        eprintln!(
+        warn(format_args!(
             "recall: note: CSV has one column per memory, so changes to the pattern files are \
              not followed while running; use --format jsonl to follow them"
-        );
+        ));
     }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
@@ -109,21 +120,23 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 ..WatchOptions::default()
             };
             Watcher::start(dir, Some(Arc::clone(&memories)), options, tx)
-                .map_err(|e| eprintln!("recall: {e}"))
+                .map_err(|e| warn(format_args!("recall: {e}")))
                 .ok()
         }
         _ => None,
     };
     let out = std::io::BufWriter::new(std::io::stdout().lock());
-    crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))?;
+    crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))
+        .context("cannot write the run to stdout")?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `text` to stdout.
 fn print(text: &str) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -133,4 +146,11 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// One line on stderr; if stderr itself is closed or full there is nowhere left to say it, and
+/// the exit status tells.
+pub fn warn(line: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{line}");
 }

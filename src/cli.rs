@@ -61,24 +61,24 @@ pub struct SimArgs {
     pub compare: Option<Vec<ModelKind>>,
     /// Stop after this many seconds of model time (`recall run`: default 120; dashboard:
     /// wall-clock seconds, default: run until quit).
-    #[arg(long, allow_negative_numbers = true, value_name = "SECS", value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", value_parser = parse_secs)]
     pub duration: Option<f64>,
     /// Integration step in model seconds.
-    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().dt_secs, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().dt_secs, value_parser = parse_dt)]
     pub dt: f64,
     /// Noise σ of the network (additive, per √s).
-    #[arg(long, allow_negative_numbers = true, value_name = "SIGMA", default_value_t = Params::default().noise_std, value_parser = parse_non_negative)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SIGMA", default_value_t = Params::default().noise_std, value_parser = parse_noise)]
     pub noise: f64,
     /// Input gain: the network receives u = gain · image.
-    #[arg(long, allow_negative_numbers = true, value_name = "GAIN", default_value_t = StreamConfig::default().input_gain, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "GAIN", default_value_t = StreamConfig::default().input_gain, value_parser = parse_level)]
     pub gain: f64,
     /// Activation gain g of ψ(x) = tanh(g·x).
-    #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = Params::default().gain, value_parser = parse_level)]
     pub activation_gain: f64,
     /// Time constant τ_α in seconds of the input filter of `idp-filter` (how long the
     /// saliencies take to follow the input; longer ignores longer glitches but follows real
     /// changes later; 0 makes it the plain IDP model).
-    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().tau_alpha_secs, value_parser = parse_non_negative)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().tau_alpha_secs, value_parser = parse_tau)]
     pub tau_alpha: f64,
     /// Seed of every random choice (same seed, same run).
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -99,7 +99,7 @@ pub struct DashboardArgs {
     #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub fps: u32,
     /// Model seconds simulated per wall-clock second.
-    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_positive)]
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_level)]
     pub speed: f64,
     /// Draw with plain ASCII only (no block or braille characters).
     #[arg(long)]
@@ -127,7 +127,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
     /// Model seconds between two samples.
-    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_positive)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_secs)]
     pub every: f64,
 }
 
@@ -146,7 +146,7 @@ pub struct ExperimentArgs {
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
     /// noise-sweep).
-    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_non_negative)]
+    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_noise)]
     pub sigmas: Option<Vec<f64>>,
     /// Print raw numbers as CSV instead of a table.
     #[arg(long)]
@@ -203,22 +203,49 @@ fn parse_number(s: &str) -> Result<f64, String> {
     }
 }
 
-fn parse_positive(s: &str) -> Result<f64, String> {
+/// The largest gain, noise and speed accepted: far beyond any useful value, and small enough
+/// that no product in the step overflows f32.
+pub const MAX_LEVEL: f64 = 1e3;
+/// The longest time constant and duration accepted, in seconds.
+pub const MAX_SECS: f64 = 1e6;
+/// The smallest step accepted, in model seconds (smaller steps change nothing at time
+/// constants of a second, and a second of model time would take hours).
+pub const MIN_DT_SECS: f64 = 1e-6;
+
+/// A number in [lo, hi] (lo = 0 with `zero` false: in (0, hi]).
+fn parse_in(s: &str, zero: bool, lo: f64, hi: f64) -> Result<f64, String> {
     let v = parse_number(s)?;
-    if v > 0.0 {
-        Ok(v)
-    } else {
+    if zero && v < 0.0 {
+        Err(format!("{s} must be 0 or more"))
+    } else if !zero && v <= 0.0 {
         Err(format!("{s} must be greater than 0"))
+    } else if v < lo {
+        Err(format!("{s} is too small: at least {lo}"))
+    } else if v > hi {
+        Err(format!("{s} is too large: at most {hi}"))
+    } else {
+        Ok(v)
     }
 }
 
-fn parse_non_negative(s: &str) -> Result<f64, String> {
-    let v = parse_number(s)?;
-    if v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(format!("{s} must be 0 or more"))
-    }
+fn parse_level(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, MAX_LEVEL)
+}
+
+fn parse_noise(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, MAX_LEVEL)
+}
+
+fn parse_secs(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, MAX_SECS)
+}
+
+fn parse_tau(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, MAX_SECS)
+}
+
+fn parse_dt(s: &str) -> Result<f64, String> {
+    parse_in(s, false, MIN_DT_SECS, f64::INFINITY)
 }
 
 impl SimArgs {

@@ -55,6 +55,22 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         (&["run", "--tau-alpha", "inf"], "tau"),
         (&["experiment", "nope"], "unknown experiment"),
         (&["experiment", "mixed", "--trials", "0"], "trials"),
+        // Values that would overflow f32 in the step, refused with their range.
+        (&["run", "--activation-gain", "1e38"], "at most 1000"),
+        (&["run", "--gain", "1e38"], "at most 1000"),
+        (&["run", "--noise", "1e39"], "at most 1000"),
+        (&["run", "--tau-alpha", "1e300"], "at most 1000000"),
+        (&["run", "--dt", "1e-30"], "at least"),
+        (&["--speed", "1e9"], "at most 1000"),
+        (
+            &["experiment", "glitch", "--sigmas", "1e39"],
+            "at most 1000",
+        ),
+        // A run that could not finish in any reasonable time.
+        (
+            &["run", "--duration", "1000000", "--dt", "0.000001"],
+            "1.000e12 steps",
+        ),
     ];
     for (args, needle) in cases {
         let out = recall().args(*args).output().unwrap();
@@ -218,4 +234,65 @@ fn experiments_print_csv_rows() {
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 2 * 5);
     assert!(rows.iter().all(|r| r.split(',').count() == 8));
+}
+
+/// Runs `recall ARGS` with stdout and stderr sent to the given files (e.g. /dev/full).
+fn run_to(args: &[&str], stdout: &str, stderr: &str) -> std::process::Output {
+    let open = |p: &str| std::fs::OpenOptions::new().write(true).open(p).unwrap();
+    let mut child = recall()
+        .args(args)
+        .stdout(Stdio::from(open(stdout)))
+        .stderr(if stderr == "piped" {
+            Stdio::piped()
+        } else {
+            Stdio::from(open(stderr))
+        })
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "{args:?} never ended");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_full_disk_is_one_line_and_a_failure_never_a_panic() {
+    if !std::path::Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full");
+        return;
+    }
+    for args in [
+        &["run", "--duration", "5"][..],
+        &["run", "--duration", "5", "--format", "csv"],
+        &["experiment", "glitch", "--trials", "1"],
+    ] {
+        let out = run_to(args, "/dev/full", "piped");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+    }
+    // Nowhere to report at all: still a status, not a panic (101).
+    let out = run_to(&["run", "--bogus"], "/dev/null", "/dev/full");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run_to(&["run", "--duration", "1"], "/dev/full", "/dev/full");
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_reader_that_leaves_early_ends_an_experiment_quietly() {
+    let mut child = recall()
+        .args(["experiment", "glitch", "--trials", "2", "--csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the pipe before anything is read.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(stderr.is_empty(), "{stderr}");
 }

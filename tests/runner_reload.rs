@@ -63,14 +63,13 @@ fn polling_watches_too() {
     added_during_a_run(&["--poll", "50"]);
 }
 
-fn added_during_a_run(extra: &[&str]) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    write_set(dir.path(), &["cat", "dog", "house"]);
+/// A long `recall run` over `dir` whose JSON lines arrive on the receiver.
+fn long_run(dir: &std::path::Path, extra: &[&str]) -> (Guard, mpsc::Receiver<String>) {
     let child = Command::new(env!("CARGO_BIN_EXE_recall"))
         .args(["run", "--duration", "100000", "--every", "5"])
         .args(extra)
         .arg("--patterns")
-        .arg(dir.path())
+        .arg(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -85,6 +84,49 @@ fn added_during_a_run(extra: &[&str]) {
             }
         }
     });
+    (guard, rx)
+}
+
+/// The first `patterns` record within 20 s.
+fn next_patterns_record(rx: &mpsc::Receiver<String>) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).expect("json line");
+        if v["type"] == "patterns" {
+            return v;
+        }
+    }
+    panic!("no patterns record within 20 s");
+}
+
+#[test]
+fn the_record_says_when_the_last_good_set_is_kept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_set(dir.path(), &["cat", "dog"]);
+    let (_guard, rx) = long_run(dir.path(), &[]);
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("the run starts");
+    for name in ["cat", "dog"] {
+        std::fs::remove_file(dir.path().join(format!("{name}.txt"))).expect("remove");
+    }
+    // The two removals may be seen as one rescan or two ("removed cat", then the last one).
+    let mut record = next_patterns_record(&rx);
+    if record["kept_last_good_set"] != true {
+        assert_eq!(record["memories"], serde_json::json!(["dog"]), "{record}");
+        record = next_patterns_record(&rx);
+    }
+    assert_eq!(record["kept_last_good_set"], true, "{record}");
+    let kept = record["memories"].as_array().map_or(0, Vec::len);
+    assert!(kept > 0, "the last good set is still in use: {record}");
+}
+
+fn added_during_a_run(extra: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_set(dir.path(), &["cat", "dog", "house"]);
+    let (_guard, rx) = long_run(dir.path(), extra);
     // Wait for the run to be under way, then add a memory.
     rx.recv_timeout(Duration::from_secs(20))
         .expect("the run starts");

@@ -110,10 +110,11 @@ impl SimCore {
         let p = self.session.memories().p();
         let mut old = std::mem::take(&mut self.displays);
         for running in self.session.models() {
-            self.displays.push(match old.iter().position(|d| d.kind == running.kind()) {
-                Some(i) => old.swap_remove(i),
-                None => Display::new(running, p),
-            });
+            self.displays
+                .push(match old.iter().position(|d| d.kind == running.kind()) {
+                    Some(i) => old.swap_remove(i),
+                    None => Display::new(running, p),
+                });
         }
         Ok(())
     }
@@ -158,7 +159,13 @@ impl SimCore {
                     time_secs,
                     source: Source::Model(model),
                     kind: LogKind::Error,
-                    text: format!("{error}; state reset to random"),
+                    // No time in the text (the line has it), so that repeats coalesce.
+                    text: match error {
+                        ModelError::Diverged { .. } => {
+                            "the state diverged (a non-finite value); reset to random".into()
+                        }
+                        other => format!("{other}; state reset to random"),
+                    },
                 },
             });
         }
@@ -315,7 +322,7 @@ impl SimCore {
                 p: memories.p(),
                 steps_per_sec: status.steps_per_sec,
                 paused: status.paused,
-                lagging: status.lagging,
+                speed_reached: status.speed_reached,
                 pattern_problem: status.pattern_problem,
                 tau_alpha_secs: params.tau_alpha_secs,
             },
@@ -330,6 +337,7 @@ pub struct RunStatus {
     pub pattern_problem: Option<String>,
     pub steps_per_sec: f64,
     pub paused: bool,
-    pub lagging: bool,
+    /// Model seconds per wall second actually reached, while below the asked speed.
+    pub speed_reached: Option<f64>,
     pub finished: bool,
 }

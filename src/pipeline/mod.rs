@@ -16,12 +16,14 @@
 
 mod core;
 pub mod landscape;
+mod outbox;
 mod producer;
 mod simulator;
 mod snapshot;
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, bounded};
@@ -164,7 +166,35 @@ pub struct Pipeline {
     snapshots: Receiver<Box<Snapshot>>,
     log: Receiver<LogEntry>,
     patterns: Sender<PatternUpdate>,
-    threads: Vec<(&'static str, JoinHandle<()>)>,
+    threads: Vec<Worker>,
+}
+
+/// How long shutdown waits for the threads before leaving them to end with the process.
+pub const SHUTDOWN_WAIT: Duration = Duration::from_millis(150);
+
+/// A pipeline thread and a channel that closes when it ends (std has no join with a timeout).
+struct Worker {
+    name: &'static str,
+    handle: JoinHandle<()>,
+    ended: Receiver<()>,
+}
+
+impl Worker {
+    fn spawn(name: &'static str, run: impl FnOnce() + Send + 'static) -> anyhow::Result<Self> {
+        let (ended_tx, ended) = bounded::<()>(0);
+        let handle = std::thread::Builder::new()
+            .name(format!("recall-{name}"))
+            .spawn(move || {
+                let _ended = ended_tx;
+                run();
+            })
+            .with_context(|| format!("cannot start the {name} thread"))?;
+        Ok(Self {
+            name,
+            handle,
+            ended,
+        })
+    }
 }
 
 impl Pipeline {
@@ -201,10 +231,9 @@ impl Pipeline {
             stream_config,
             config.seed,
         );
-        let producer = std::thread::Builder::new()
-            .name("recall-producer".into())
-            .spawn(move || producer::run(stream, frame_tx, stream_rx))
-            .context("cannot start the producer thread")?;
+        let producer = Worker::spawn("producer", move || {
+            producer::run(stream, frame_tx, stream_rx)
+        })?;
         let channels = simulator::Channels {
             frames: frame_rx,
             stream: stream_tx,
@@ -214,16 +243,15 @@ impl Pipeline {
             log: log_tx,
         };
         let settings = simulator::Settings::from(&config);
-        let simulator = std::thread::Builder::new()
-            .name("recall-simulator".into())
-            .spawn(move || simulator::run(core, settings, channels))
-            .context("cannot start the simulator thread")?;
+        let simulator = Worker::spawn("simulator", move || {
+            simulator::run(core, settings, channels)
+        })?;
         Ok(Self {
             controls: control_tx,
             snapshots: snapshot_rx,
             log: log_rx,
             patterns: pattern_tx,
-            threads: vec![("producer", producer), ("simulator", simulator)],
+            threads: vec![producer, simulator],
         })
     }
 
@@ -248,8 +276,10 @@ impl Pipeline {
     }
 
     /// Asks every thread to stop and joins them. Safe to call whatever state the threads are
-    /// in: the simulator stops on `Quit` or when the UI's ends are dropped, the producer when
-    /// the simulator's end of the frame channel is dropped.
+    /// in: the simulator stops on `Quit` or when the UI's ends are dropped (it looks between
+    /// batches of at most 20 ms), the producer when the simulator's end of the frame channel is
+    /// dropped. A thread that has not ended after [`SHUTDOWN_WAIT`] is left to end with the
+    /// process, so shutdown never hangs.
     pub fn shutdown(self) -> anyhow::Result<()> {
         let Self {
             controls,
@@ -261,10 +291,17 @@ impl Pipeline {
         // The simulator may be full of snapshots or log lines: dropping our receivers unblocks it.
         let _ = controls.try_send(Control::Quit);
         drop((controls, snapshots, log, patterns));
+        let deadline = std::time::Instant::now() + SHUTDOWN_WAIT;
         let mut failed = Vec::new();
-        for (name, handle) in threads {
-            if handle.join().is_err() {
-                failed.push(name);
+        for worker in threads {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            // Disconnected: the thread has ended (or panicked) and the join returns at once.
+            let ended = worker
+                .ended
+                .recv_timeout(left)
+                .is_err_and(|e| e.is_disconnected());
+            if ended && worker.handle.join().is_err() {
+                failed.push(worker.name);
             }
         }
         anyhow::ensure!(

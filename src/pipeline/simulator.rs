@@ -2,21 +2,31 @@
 //! applies the UI's controls and the watcher's pattern updates, and publishes snapshots and log
 //! lines.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
 
 use super::core::{RunStatus, SimCore};
+use super::outbox::Outbox;
 use super::snapshot::Snapshot;
 use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
 };
 use crate::stimulus::{Frame, ScenarioName};
 
-/// At most this much model time is simulated in one batch per wake (in units of wall seconds
-/// at the current speed); debt beyond it is forgiven and the status shows the lag.
-const MAX_BATCH_WALL_SECS: f64 = 0.25;
+/// When the simulation falls this far behind the wall clock (in wall seconds at the asked
+/// speed), the debt is forgiven: it runs on from now as fast as it can, and the status shows the
+/// speed it reaches.
+const MAX_DEBT_WALL_SECS: f64 = 0.25;
+/// The longest stretch of stepping between two looks at the controls, whatever the speed, the
+/// step or the machine: quit and every signal take effect within it.
+const BATCH_WALL: Duration = Duration::from_millis(20);
+/// Steps between two looks at the clock inside a batch.
+const CLOCK_EVERY_STEPS: u64 = 16;
+/// How often lines that repeat are reported while they go on ("… ×N more").
+const REPEATS_EVERY: Duration = Duration::from_secs(1);
+/// How long the measured rate averages over.
+const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
 const RETRY: Duration = Duration::from_millis(50);
 
@@ -67,11 +77,31 @@ impl Clock {
     }
 }
 
-/// Measured steps per wall second over windows of about one second.
+/// Measured steps per wall second over windows of [`RATE_WINDOW`].
 struct Rate {
     since: Instant,
     steps_at: u64,
     per_sec: f64,
+}
+
+impl Rate {
+    fn new(now: Instant, steps: u64) -> Self {
+        Self {
+            since: now,
+            steps_at: steps,
+            per_sec: 0.0,
+        }
+    }
+
+    /// Closes the window if it is full.
+    fn update(&mut self, now: Instant, steps: u64) {
+        let secs = now.duration_since(self.since).as_secs_f64();
+        if secs >= RATE_WINDOW.as_secs_f64() {
+            self.per_sec = (steps - self.steps_at) as f64 / secs;
+            self.since = now;
+            self.steps_at = steps;
+        }
+    }
 }
 
 enum Flow {
@@ -82,17 +112,14 @@ enum Flow {
 /// Runs until `Quit`, until the UI drops its ends, or (after a final snapshot) at the stop time.
 pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut log: Vec<LogEntry> = Vec::new();
-    let mut backlog: VecDeque<LogEntry> = VecDeque::new();
+    let mut outbox = Outbox::default();
     let start = Instant::now();
     let mut clock = Clock {
         anchor: start,
         anchor_steps: 0,
     };
-    let mut rate = Rate {
-        since: start,
-        steps_at: 0,
-        per_sec: 0.0,
-    };
+    let mut rate = Rate::new(start, 0);
+    let mut repeats_reported = start;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -113,6 +140,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 &mut core,
                 &mut settings,
                 &mut clock,
+                &mut rate,
                 &ch,
                 &mut log,
                 now,
@@ -132,22 +160,25 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             next_publish = now;
         }
 
-        // 2. Advance model time.
+        // 2. Advance model time, for at most BATCH_WALL before the controls are read again.
         let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
+        let mut behind = false;
         if !settings.paused && !finished {
             let dt = core.params().dt_secs;
             let mut target = match settings.pacing {
                 Pacing::WallClock { .. } => {
                     let due = clock.due(now, settings.speed, dt);
-                    let cap = ((MAX_BATCH_WALL_SECS * settings.speed / dt).ceil() as u64).max(1);
-                    lagging = due > core.steps() + cap;
-                    if lagging {
+                    let debt = ((MAX_DEBT_WALL_SECS * settings.speed / dt).ceil() as u64).max(1);
+                    if due > core.steps() + debt {
+                        lagging = true;
                         clock = Clock {
                             anchor: now,
-                            anchor_steps: core.steps() + cap,
+                            anchor_steps: core.steps(),
                         };
+                    } else if due <= core.steps() {
+                        lagging = false;
                     }
-                    due.min(core.steps() + cap)
+                    due.min(core.steps() + debt)
                 }
                 Pacing::Unpaced {
                     snapshot_every_steps,
@@ -156,6 +187,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             if let Some(stop) = settings.stop_at_steps {
                 target = target.min(stop);
             }
+            let deadline = now + BATCH_WALL;
+            let mut batch = 0u64;
             while core.steps() < target {
                 if core.needs_frame() {
                     match ch.frames.recv() {
@@ -166,24 +199,29 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 }
                 core.step(&mut log);
                 dirty = true;
-            }
-        }
-        if now.duration_since(rate.since) >= Duration::from_secs(1) {
-            let secs = now.duration_since(rate.since).as_secs_f64();
-            rate.per_sec = (core.steps() - rate.steps_at) as f64 / secs;
-            rate.since = now;
-            rate.steps_at = core.steps();
-        }
-
-        // 3. Log lines: in order, none lost (a backlog absorbs a slow UI).
-        backlog.extend(log.drain(..));
-        while let Some(entry) = backlog.pop_front() {
-            match ch.log.try_send(entry) {
-                Ok(()) => {}
-                Err(TrySendError::Full(entry)) => {
-                    backlog.push_front(entry);
+                batch += 1;
+                if batch.is_multiple_of(CLOCK_EVERY_STEPS) && Instant::now() >= deadline {
+                    behind = matches!(settings.pacing, Pacing::WallClock { .. });
                     break;
                 }
+            }
+        }
+        rate.update(Instant::now(), core.steps());
+
+        // 3. Log lines: in order, repeats counted, a bounded backlog for a slow UI.
+        for entry in log.drain(..) {
+            outbox.push(entry);
+        }
+        if now.duration_since(repeats_reported) >= REPEATS_EVERY {
+            outbox.flush_repeats();
+            repeats_reported = now;
+        }
+        while let Some(entry) = outbox.front() {
+            match ch.log.try_send(entry.clone()) {
+                Ok(()) => {
+                    outbox.pop();
+                }
+                Err(TrySendError::Full(_)) => break,
                 Err(TrySendError::Disconnected(_)) => return,
             }
         }
@@ -192,14 +230,15 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
         let status = RunStatus {
             pattern_problem: problem.clone(),
-            steps_per_sec: rate.per_sec,
+            steps_per_sec: if settings.paused { 0.0 } else { rate.per_sec },
             paused: settings.paused,
-            lagging,
+            speed_reached: lagging.then(|| rate.per_sec * core.params().dt_secs),
             finished,
         };
         if finished {
             let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
-            deliver_last(&ch, snapshot, backlog);
+            outbox.flush_repeats();
+            deliver_last(&ch, snapshot, outbox);
             return;
         }
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
@@ -217,13 +256,15 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             }
         }
 
-        // 5. Sleep until the next batch is due, waking at once for a command.
+        // 5. Sleep until the next batch is due, waking at once for a command; behind the
+        // clock, go on at once.
         let wait = match settings.pacing {
             Pacing::Unpaced { .. } => continue,
+            Pacing::WallClock { .. } if behind => continue,
             Pacing::WallClock { snapshot_hz } if !settings.paused => {
                 Some(Duration::from_secs_f64(1.0 / snapshot_hz.max(0.1)))
             }
-            Pacing::WallClock { .. } => (dirty || !backlog.is_empty()).then_some(RETRY),
+            Pacing::WallClock { .. } => (dirty || !outbox.is_empty()).then_some(RETRY),
         };
         wait_for_input(&ch, patterns_open, wait);
     }
@@ -249,12 +290,12 @@ fn wait_for_input(ch: &Channels, patterns_open: bool, wait: Option<Duration>) {
 
 /// Delivers the final snapshot and every log line still held back, blocking, in whatever
 /// order the reader takes them (a reader may wait for either first), unless the UI quits.
-fn deliver_last(ch: &Channels, snapshot: Box<Snapshot>, mut backlog: VecDeque<LogEntry>) {
+fn deliver_last(ch: &Channels, snapshot: Box<Snapshot>, mut outbox: Outbox) {
     let mut snapshot = Some(snapshot);
-    while snapshot.is_some() || !backlog.is_empty() {
+    while snapshot.is_some() || !outbox.is_empty() {
         let mut select = Select::new();
         let snapshot_op = snapshot.as_ref().map(|_| select.send(&ch.snapshots));
-        let log_op = (!backlog.is_empty()).then(|| select.send(&ch.log));
+        let log_op = (!outbox.is_empty()).then(|| select.send(&ch.log));
         let control_op = select.recv(&ch.controls);
         let op = select.select();
         let index = op.index();
@@ -264,12 +305,13 @@ fn deliver_last(ch: &Channels, snapshot: Box<Snapshot>, mut backlog: VecDeque<Lo
                 return;
             }
         } else if Some(index) == log_op {
-            let Some(entry) = backlog.pop_front() else {
+            let Some(entry) = outbox.front().cloned() else {
                 return;
             };
             if op.send(&ch.log, entry).is_err() {
                 return;
             }
+            outbox.pop();
         } else if index == control_op {
             if matches!(op.recv(&ch.controls), Err(_) | Ok(Control::Quit)) {
                 return;
@@ -296,31 +338,35 @@ fn logger(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply_control(
     control: Control,
     core: &mut SimCore,
     settings: &mut Settings,
     clock: &mut Clock,
+    rate: &mut Rate,
     ch: &Channels,
     log: &mut Vec<LogEntry>,
     now: Instant,
 ) -> Flow {
     let mut say = logger(log, core.time_secs(), Source::User);
-    let reanchor = |clock: &mut Clock, steps: u64| {
+    let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
             anchor: now,
             anchor_steps: steps,
-        }
+        };
+        // The rate shown is measured afresh at the new speed.
+        *rate = Rate::new(now, steps);
     };
     match control {
         Control::Quit => return Flow::Quit,
         Control::SetPaused(paused) => {
             settings.paused = paused;
-            reanchor(clock, core.steps());
+            reanchor(clock, rate, core.steps());
         }
         Control::SetSpeed(speed) if speed.is_finite() && speed > 0.0 => {
             settings.speed = speed;
-            reanchor(clock, core.steps());
+            reanchor(clock, rate, core.steps());
         }
         Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
         Control::SetNoise(sigma) => {

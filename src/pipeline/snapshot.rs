@@ -85,8 +85,9 @@ pub struct Status {
     /// Integration steps per wall-clock second, measured (all models count once).
     pub steps_per_sec: f64,
     pub paused: bool,
-    /// The simulator cannot keep up with the requested speed.
-    pub lagging: bool,
+    /// The simulator cannot keep up with the asked speed: the model seconds per wall second it
+    /// reaches (`None` while it keeps up).
+    pub speed_reached: Option<f64>,
     /// A bad pattern file (path:line:col: what), while one is bad; the set in use is the
     /// last good one.
     pub pattern_problem: Option<String>,

@@ -18,6 +18,8 @@ use crate::tracking::{Event, Summary, TrackerConfig};
 
 /// Model seconds `recall run` simulates when `--duration` is not given.
 pub const DEFAULT_RUN_SECS: f64 = 120.0;
+/// The most steps one run may take (about an hour and a half of one core at N = 1024).
+pub const MAX_RUN_STEPS: f64 = 1e9;
 
 /// Output format of `recall run`, by its command-line name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray, strum::IntoStaticStr)]
@@ -41,6 +43,21 @@ pub struct RunConfig {
     /// Model seconds between two samples (> 0).
     pub every_secs: f64,
     pub seed: u64,
+}
+
+impl RunConfig {
+    /// The steps the run takes, or why it cannot be run.
+    pub fn total_steps(&self) -> Result<u64, String> {
+        let steps = (self.duration_secs / self.params.dt_secs).round();
+        if steps > MAX_RUN_STEPS {
+            return Err(format!(
+                "--duration {} s at --dt {} s is {steps:.3e} steps; a run takes at most {MAX_RUN_STEPS:.0e} \
+                 (use a shorter duration or a larger dt)",
+                self.duration_secs, self.params.dt_secs
+            ));
+        }
+        Ok(steps as u64)
+    }
 }
 
 /// One model's readout at a sample time.
@@ -71,17 +88,25 @@ pub trait Record {
     fn sample(&mut self, sample: &Sample) -> std::io::Result<()>;
     fn event(&mut self, model: ModelKind, event: &Event) -> std::io::Result<()>;
     fn summary(&mut self, model: ModelKind, summary: &Summary) -> std::io::Result<()>;
-    /// The memory set was reloaded (or its files' errors changed) at `time_secs`: `names` is
-    /// the set now in use, `changes` lines such as "added owl", `errors` the bad files.
-    fn patterns(
-        &mut self,
-        _time_secs: f64,
-        _names: &[String],
-        _changes: &[String],
-        _errors: &[String],
-    ) -> std::io::Result<()> {
+    /// The memory set was reloaded, or its files' errors changed.
+    fn patterns(&mut self, _record: &PatternsRecord) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// What a reload of the pattern files did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternsRecord<'a> {
+    /// Model time of the reload.
+    pub time_secs: f64,
+    /// The set in use now.
+    pub names: &'a [String],
+    /// What changed: "added owl", "changed cat", "removed dog".
+    pub changes: &'a [String],
+    /// The files that are bad now (path:line:col: what).
+    pub errors: &'a [String],
+    /// Every file is gone or bad, and the set in use is the last good one.
+    pub kept_last_good_set: bool,
 }
 
 /// Runs `config` over `memories`, writing to `out`; returns each model's summary. Reloads from
@@ -110,7 +135,7 @@ pub fn simulate(
         ..config.stream.clone()
     };
     let mut stream = Stream::new(config.scenario, memories, stream_config, config.seed);
-    let total_steps = (config.duration_secs / dt).round() as u64;
+    let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
     session.feed(stream.next_frame())?;
@@ -155,18 +180,22 @@ fn apply_reload(
         errors.iter().map(ToString::to_string).collect()
     };
     let time_secs = session.time_secs();
-    match event {
+    let (changes, errors, kept_last_good_set) = match event {
         PatternEvent::Reloaded(r) => {
             stream.set_memories(Arc::clone(&r.memories));
             session.set_memories(Arc::clone(&r.memories));
-            let changes: Vec<String> = r.changes.iter().map(ToString::to_string).collect();
-            out.patterns(time_secs, r.memories.names(), &changes, &text(&r.errors))
+            let changes = r.changes.iter().map(ToString::to_string).collect();
+            (changes, text(&r.errors), false)
         }
-        PatternEvent::Errors(e) => {
-            let names = session.memories().names().to_vec();
-            out.patterns(time_secs, &names, &[], &text(&e.errors))
-        }
-    }
+        PatternEvent::Errors(e) => (Vec::new(), text(&e.errors), e.kept_last_good_set),
+    };
+    out.patterns(&PatternsRecord {
+        time_secs,
+        names: session.memories().names(),
+        changes: &changes,
+        errors: &errors,
+        kept_last_good_set,
+    })
 }
 
 fn sample(session: &Session) -> Sample {

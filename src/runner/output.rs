@@ -7,7 +7,7 @@ use std::io::Write;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Record, Sample};
+use super::{PatternsRecord, Record, Sample};
 use crate::model::ModelKind;
 use crate::tracking::{Event, Summary};
 
@@ -45,20 +45,15 @@ impl<W: Write> JsonLines<W> {
 }
 
 impl<W: Write> Record for JsonLines<W> {
-    fn patterns(
-        &mut self,
-        time_secs: f64,
-        names: &[String],
-        changes: &[String],
-        errors: &[String],
-    ) -> std::io::Result<()> {
-        self.names = names.to_vec();
+    fn patterns(&mut self, p: &PatternsRecord) -> std::io::Result<()> {
+        self.names = p.names.to_vec();
         self.line(&json!({
             "type": "patterns",
-            "time_secs": time_secs,
-            "memories": names,
-            "changes": changes,
-            "errors": errors,
+            "time_secs": p.time_secs,
+            "memories": p.names,
+            "changes": p.changes,
+            "errors": p.errors,
+            "kept_last_good_set": p.kept_last_good_set,
         }))
     }
 

@@ -174,7 +174,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
             p,
             steps_per_sec: 100.0,
             paused: false,
-            lagging: false,
+            speed_reached: None,
             pattern_problem: None,
             tau_alpha_secs: 2.0,
         },

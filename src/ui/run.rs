@@ -22,9 +22,12 @@ use super::app::{App, Msg};
 use super::keys::intent_for;
 use super::terminal::{SignalWatch, TerminalGuard};
 use super::theme::Theme;
+use signal_hook::consts::signal::{SIGCONT, SIGTERM, SIGTSTP};
 
 /// How often the input thread checks whether it should stop.
-const INPUT_POLL: Duration = Duration::from_millis(100);
+const INPUT_POLL: Duration = Duration::from_millis(50);
+/// How soon the input thread retries a resize the full queue did not take.
+const INPUT_RETRY: Duration = Duration::from_millis(10);
 /// How long the loop sleeps when nothing at all is going on.
 const IDLE: Duration = Duration::from_secs(1);
 
@@ -213,6 +216,9 @@ fn event_loop(
     let start = Instant::now();
     let deadline = duration.map(|d| start + Duration::from_secs_f64(d));
     let mut last_draw: Option<Instant> = None;
+    // After a resize (or a suspension) the screen may hold anything: the next draw repaints
+    // every cell of the new size.
+    let mut repaint = false;
     let (mut drawn, mut counting_since) = (0u32, start);
     loop {
         let now = Instant::now();
@@ -226,6 +232,9 @@ fn event_loop(
         }
         let due = last_draw.map_or(now, |t| t + interval);
         if app.is_dirty() && now >= due {
+            if std::mem::take(&mut repaint) {
+                guard.repaint()?;
+            }
             guard
                 .terminal
                 .draw(|frame| frame.render_widget(&*app, frame.area()))
@@ -245,6 +254,10 @@ fn event_loop(
         }
         select! {
             recv(input) -> ev => match ev {
+                Ok(TermEvent::Key(key)) if is_suspend(&key) => {
+                    guard.suspend()?;
+                    app.update(Msg::Resized);
+                }
                 Ok(TermEvent::Key(key)) => {
                     match intent_for(key).and_then(|i| app.update(Msg::Intent(i))) {
                         Some(Control::ReloadPatterns) => match watcher {
@@ -266,6 +279,7 @@ fn event_loop(
                     }
                 }
                 Ok(TermEvent::Resize(..)) => {
+                    repaint = true;
                     app.update(Msg::Resized);
                 }
                 Ok(_) => {}
@@ -282,13 +296,31 @@ fn event_loop(
                     app.update(Msg::Log(entry));
                 }
             },
-            recv(signals) -> signal => return Ok(Exit::Signal(signal.unwrap_or(15))),
+            recv(signals) -> signal => match signal {
+                Ok(SIGTSTP) => {
+                    guard.suspend()?;
+                    app.update(Msg::Resized);
+                }
+                Ok(SIGCONT) => {
+                    guard.resume()?;
+                    app.update(Msg::Resized);
+                }
+                other => return Ok(Exit::Signal(other.unwrap_or(SIGTERM))),
+            },
             default(timeout) => {}
         }
         if app.should_quit {
             return Ok(Exit::Quit);
         }
     }
+}
+
+/// Ctrl-Z: in raw mode the terminal sends it as a key, not as SIGTSTP.
+fn is_suspend(key: &ratatui::crossterm::event::KeyEvent) -> bool {
+    use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    key.code == KeyCode::Char('z')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.kind == KeyEventKind::Press
 }
 
 /// Reads terminal events on its own thread (crossterm's read blocks) into a bounded channel.
@@ -300,8 +332,9 @@ struct InputThread {
     thread: Option<JoinHandle<()>>,
 }
 
-/// How long shutdown waits for the input thread before leaving it behind.
-const INPUT_JOIN: Duration = Duration::from_millis(300);
+/// How long shutdown waits for the input thread before leaving it behind (it looks at its stop
+/// flag every INPUT_POLL, unless the terminal is gone).
+const INPUT_JOIN: Duration = Duration::from_millis(80);
 
 impl InputThread {
     fn start() -> anyhow::Result<Self> {
@@ -313,16 +346,33 @@ impl InputThread {
             .name("recall-input".into())
             .spawn(move || {
                 let _ended = ended_tx;
+                // The newest resize that did not fit in the queue: never dropped, since the
+                // screen is repainted after the last one.
+                let mut resize: Option<TermEvent> = None;
                 while !flag.load(Ordering::Relaxed) {
-                    match event::poll(INPUT_POLL) {
+                    if let Some(ev) = resize.take() {
+                        match tx.try_send(ev) {
+                            Err(TrySendError::Full(ev)) => resize = Some(ev),
+                            Err(TrySendError::Disconnected(_)) => break,
+                            Ok(()) => {}
+                        }
+                    }
+                    let wait = if resize.is_some() {
+                        INPUT_RETRY
+                    } else {
+                        INPUT_POLL
+                    };
+                    match event::poll(wait) {
                         Ok(true) => match event::read() {
-                            // Never block: a full queue (64 unread events) drops the newest,
-                            // and the thread can always see its stop flag.
-                            Ok(ev) => {
-                                if let Err(TrySendError::Disconnected(_)) = tx.try_send(ev) {
-                                    break;
+                            // Never block: a full queue (64 unread events) drops the newest
+                            // key, and the thread can always see its stop flag.
+                            Ok(ev) => match tx.try_send(ev) {
+                                Err(TrySendError::Full(ev @ TermEvent::Resize(..))) => {
+                                    resize = Some(ev)
                                 }
-                            }
+                                Err(TrySendError::Disconnected(_)) => break,
+                                _ => {}
+                            },
                             Err(_) => break,
                         },
                         Ok(false) => {}

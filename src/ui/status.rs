@@ -78,8 +78,9 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             k(if wide { "t " } else { "t" }),
             v(format!("{:.1}s", s.time_secs)),
         ]);
-        if st.lagging {
-            spans.extend([Span::raw(" "), Span::styled("LAGGING", theme.warning())]);
+        if let Some(reached) = st.speed_reached {
+            let text = format!("reached ×{}", crate::ui::status::short_speed(reached));
+            spans.extend([Span::raw(" "), Span::styled(text, theme.warning())]);
         }
         if let Some(problem) = &st.pattern_problem {
             spans.extend([
@@ -188,4 +189,14 @@ pub fn render_too_small(app: &App, area: Rect, buf: &mut Buffer) {
         .alignment(Alignment::Center)
         .wrap(Wrap { trim: true })
         .render(row, buf);
+}
+
+/// A speed with two significant figures ("0.21", "3.4", "120").
+pub fn short_speed(x: f64) -> String {
+    if x >= 100.0 || x <= 0.0 {
+        format!("{x:.0}")
+    } else {
+        let digits = (1 - x.log10().floor() as i32).max(0) as usize;
+        format!("{x:.digits$}")
+    }
 }

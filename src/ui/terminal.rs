@@ -1,8 +1,10 @@
 //! Terminal hygiene: raw mode and the alternate screen on entry, restored on every exit path —
 //! normal quit (a guard's `Drop`), panic (a hook), and SIGINT/SIGTERM/SIGHUP (a signal thread
-//! that asks the loop to quit).
+//! that asks the loop to quit) — and around a suspension (Ctrl-Z or SIGTSTP: restored, then
+//! stopped; SIGCONT: raw mode, the alternate screen and a full redraw again).
 
 use std::io::{self, Stdout, Write};
+use std::mem::ManuallyDrop;
 use std::sync::Once;
 use std::thread::JoinHandle;
 
@@ -15,12 +17,14 @@ use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
-use signal_hook::consts::signal::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::consts::signal::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
 use signal_hook::iterator::{Handle, Signals};
 
 /// The dashboard's terminal: restored when dropped.
 pub struct TerminalGuard {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Never dropped: ratatui's `Drop` reports a failure to show the cursor with `eprintln!`,
+    /// which panics when stderr is gone too (an SSH disconnect); [`restore`] does its work.
+    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
 }
 
 /// Puts the terminal back: main screen, cooked mode, visible cursor. Idempotent, never fails
@@ -44,24 +48,64 @@ fn install_panic_hook() {
     });
 }
 
+/// Raw mode and the alternate screen, cursor hidden.
+fn take_over() -> anyhow::Result<()> {
+    enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, Hide) {
+        restore();
+        return Err(e).context("cannot enter the alternate screen");
+    }
+    Ok(())
+}
+
 impl TerminalGuard {
     /// Enters raw mode and the alternate screen (with the panic hook in place first).
     pub fn enter() -> anyhow::Result<Self> {
         install_panic_hook();
-        enable_raw_mode().context("cannot put the terminal in raw mode")?;
-        let mut out = io::stdout();
-        if let Err(e) = execute!(out, EnterAlternateScreen, Hide) {
-            restore();
-            return Err(e).context("cannot enter the alternate screen");
-        }
-        let terminal = match Terminal::new(CrosstermBackend::new(out)) {
+        take_over()?;
+        let terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
             Ok(t) => t,
             Err(e) => {
                 restore();
                 return Err(e).context("cannot set up the terminal");
             }
         };
-        Ok(Self { terminal })
+        Ok(Self {
+            terminal: ManuallyDrop::new(terminal),
+        })
+    }
+}
+
+impl TerminalGuard {
+    /// Gives the terminal back to the shell and stops the process (as Ctrl-Z does to any
+    /// program); returns once it is continued (`fg`), with the terminal taken over again and the
+    /// screen to be drawn afresh.
+    pub fn suspend(&mut self) -> anyhow::Result<()> {
+        restore();
+        // Stops the whole process until SIGCONT.
+        let _ = signal_hook::low_level::emulate_default_handler(SIGTSTP);
+        self.resume()
+    }
+
+    /// Takes the terminal over again after the process was continued (idempotent), and
+    /// forgets what is on screen so that the next draw repaints every cell.
+    pub fn resume(&mut self) -> anyhow::Result<()> {
+        take_over()?;
+        self.repaint()
+    }
+
+    /// Clears the screen at its current size and forgets what was drawn, so that the next
+    /// draw repaints every cell. (Not `Terminal::clear`: it asks the terminal for the cursor
+    /// position and fails when no answer comes, as over a slow link.)
+    pub fn repaint(&mut self) -> anyhow::Result<()> {
+        let size = self
+            .terminal
+            .size()
+            .context("cannot read the terminal size")?;
+        let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        self.terminal
+            .resize(area)
+            .context("cannot clear the screen")
     }
 }
 
@@ -71,7 +115,8 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// A thread that turns SIGINT, SIGTERM and SIGHUP into messages for the UI loop.
+/// A thread that turns SIGINT, SIGTERM, SIGHUP (quit), SIGTSTP (suspend) and SIGCONT (resume)
+/// into messages for the UI loop.
 pub struct SignalWatch {
     pub received: Receiver<i32>,
     handle: Handle,
@@ -80,15 +125,15 @@ pub struct SignalWatch {
 
 impl SignalWatch {
     pub fn start() -> anyhow::Result<Self> {
-        let mut signals =
-            Signals::new([SIGINT, SIGTERM, SIGHUP]).context("cannot install signal handlers")?;
+        let mut signals = Signals::new([SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT])
+            .context("cannot install signal handlers")?;
         let handle = signals.handle();
-        let (tx, rx) = bounded(4);
+        let (tx, rx) = bounded(8);
         let thread = std::thread::Builder::new()
             .name("recall-signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    // A full channel already holds a request to quit.
+                    // A full channel already holds a request to quit (or eight suspensions).
                     if let Err(TrySendError::Disconnected(_)) = tx.try_send(signal) {
                         break;
                     }
