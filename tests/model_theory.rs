@@ -177,3 +177,49 @@ fn energy_never_increases_without_noise_under_constant_input() {
         }
     }
 }
+
+/// model.md §4's stability check, in the integrator: with α₁ = 1.05·cosh²γ₀ the memory ξ₀
+/// (α₀ = 1.2) is a saddle, and a state started on it with a small perturbation leaves it for
+/// ξ₁ (in float64 within 200 s, ending at m₁ = tanh γ(α₁) = 0.9407). An f32 sum that drops
+/// increments below half an ulp of x would keep it frozen on ξ₀ for ever.
+#[test]
+fn a_small_unstable_component_grows_and_the_state_leaves_a_saddle() {
+    use rand::SeedableRng;
+    use rand_distr::Distribution;
+    let g0 = gamma(1.2).unwrap();
+    let a1 = 1.05 * g0.cosh().powi(2);
+    let mut alpha = vec![0.0; P];
+    alpha[0] = 1.2;
+    alpha[1] = a1;
+    let mem = memories();
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(4);
+    let start: Vec<f32> = mem
+        .memory(0)
+        .iter()
+        .map(|&s| {
+            s * g0 as f32
+                + 0.01 * Distribution::<f32>::sample(&rand_distr::StandardNormal, &mut rng)
+        })
+        .collect();
+    // A small step makes each increment small against x: the case where f32 loses them.
+    let dt = 0.001;
+    let params = Params {
+        dt_secs: dt,
+        ..theory_params()
+    };
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
+    net.set_input(&mem.mixture(&alpha), true).expect("input");
+    net.set_state(&start).expect("state");
+    let mut left_at = None;
+    for k in 1..=300_000 {
+        net.step().expect("finite");
+        if left_at.is_none() && net.overlaps()[1].abs() > 0.5 {
+            left_at = Some(k as f64 * dt);
+        }
+    }
+    let left_at = left_at.expect("the state never left the saddle in 300 s");
+    assert!(left_at < 200.0, "left only after {left_at} s");
+    let m1 = f64::from(net.overlaps()[1].abs());
+    let want = gamma(a1).unwrap().tanh();
+    assert!((m1 - want).abs() < 1e-3, "m₁ = {m1}, want {want:.4}");
+}

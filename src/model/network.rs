@@ -105,6 +105,8 @@ pub struct Network {
     rng: Xoshiro256PlusPlus,
     /// State x (for the discrete model, the ±1 spins).
     x: Vec<f32>,
+    /// The compensation of x's sums (see `model::sweep`); zero whenever x is set directly.
+    x_carry: Vec<f32>,
     /// Ψ(x) = tanh(g·x) (for the discrete model, equal to x).
     psi: Vec<f32>,
     /// Ξᵀ Ψ(x) for the current state (not divided by N).
@@ -140,6 +142,7 @@ impl Network {
             mem,
             rng: Xoshiro256PlusPlus::seed_from_u64(seed),
             x: vec![0.0; n],
+            x_carry: vec![0.0; n],
             psi: vec![0.0; n],
             d: vec![0.0; p],
             d_next: vec![0.0; p],
@@ -260,6 +263,7 @@ impl Network {
         self.lanes.resize(p * LANES, 0.0);
         if !same_n {
             self.x = vec![0.0; n];
+            self.x_carry = vec![0.0; n];
             self.psi = vec![0.0; n];
             self.input = vec![0.0; n];
             self.noise = vec![0.0; n];
@@ -370,6 +374,7 @@ impl Network {
             tiles: self.mem.tiles(),
             coef: &self.coef,
             x: &mut self.x,
+            x_carry: &mut self.x_carry,
             psi: &mut self.psi,
             input: &self.input,
             noise: &self.noise,
@@ -435,8 +440,10 @@ impl Network {
         self.dynamics.current_on(self.params.pulse_secs)
     }
 
-    /// Recomputes Ψ(x), Ξᵀ Ψ(x) and the landscape weights after the state was set directly.
+    /// Recomputes Ψ(x), Ξᵀ Ψ(x) and the landscape weights after the state was set directly
+    /// (the compensation of x restarts).
     fn refresh_activation(&mut self) {
+        self.x_carry.fill(0.0);
         let g = self.params.gain as f32;
         if let Dynamics::Discrete { .. } = self.dynamics {
             self.psi.copy_from_slice(&self.x);

@@ -1,7 +1,9 @@
 //! The fused Euler–Maruyama sweep of the continuous models, the hot loop of the program.
 //!
 //! One sweep computes x ← x + dt·(−x + Ξc − δΨ + b·u) + kick·n, Ψ ← tanh(g·x) and d ← ΞᵀΨ
-//! for the new state. Ξ is read in tiles of [`TILE`] neurons × P memories, laid out so that each
+//! for the new state. The addition to x is compensated (Kahan): what an f32 sum drops below
+//! half an ulp of x is carried in a second array and added back, so that small increments
+//! (a slow escape from a saddle, the last approach to a well) accumulate as in f64. Ξ is read in tiles of [`TILE`] neurons × P memories, laid out so that each
 //! tile is one contiguous stretch of memory (see [`tile_columns`]). A tile serves the field
 //! (Ξc) and, while it is still in the L1 cache, the overlaps (ΞᵀΨ), so Ξ comes from memory once
 //! per step. The overlaps are summed in 8 lanes per memory and the lanes are added at the end.
@@ -44,6 +46,8 @@ pub struct Sweep<'a> {
     /// c_μ of the field h = Ξc (length P).
     pub coef: &'a [f32],
     pub x: &'a mut [f32],
+    /// The compensation of x: the low-order part the f32 sums have not absorbed yet.
+    pub x_carry: &'a mut [f32],
     pub psi: &'a mut [f32],
     pub input: &'a [f32],
     pub noise: &'a [f32],
@@ -71,6 +75,7 @@ struct Rates {
 /// The neurons of one tile (padded with zeros past N).
 struct TileState<'a> {
     x: &'a mut [f32; TILE],
+    x_carry: &'a mut [f32; TILE],
     psi: &'a mut [f32; TILE],
     input: &'a [f32; TILE],
     noise: &'a [f32; TILE],
@@ -122,6 +127,9 @@ impl Sweep<'_> {
             if end - start == TILE {
                 let state = TileState {
                     x: (&mut self.x[start..end]).try_into().expect("a whole tile"),
+                    x_carry: (&mut self.x_carry[start..end])
+                        .try_into()
+                        .expect("a whole tile"),
                     psi: (&mut self.psi[start..end])
                         .try_into()
                         .expect("a whole tile"),
@@ -139,9 +147,11 @@ impl Sweep<'_> {
                     a
                 };
                 let (mut x, mut psi) = (pad(&self.x[start..end]), pad(&self.psi[start..end]));
+                let mut x_carry = pad(&self.x_carry[start..end]);
                 let (input, noise) = (pad(&self.input[start..end]), pad(&self.noise[start..end]));
                 let state = TileState {
                     x: &mut x,
+                    x_carry: &mut x_carry,
                     psi: &mut psi,
                     input: &input,
                     noise: &noise,
@@ -149,6 +159,7 @@ impl Sweep<'_> {
                 // SAFETY: passed on from this function's contract.
                 unsafe { sweep_tile::<K>(rates, tile, self.coef, state, lanes) };
                 self.x[start..end].copy_from_slice(&x[..len]);
+                self.x_carry[start..end].copy_from_slice(&x_carry[..len]);
                 self.psi[start..end].copy_from_slice(&psi[..len]);
             }
         }
@@ -174,7 +185,11 @@ unsafe fn sweep_tile<K: TileKernel>(
     let h = unsafe { K::field(tile, coef) };
     for j in 0..TILE {
         let f = -s.x[j] + h[j] - r.delta * s.psi[j] + r.bias * s.input[j];
-        s.x[j] += r.dt * f + r.kick * s.noise[j];
+        // Kahan: add the increment and what earlier sums dropped, keep what this one drops.
+        let inc = (r.dt * f + r.kick * s.noise[j]) - s.x_carry[j];
+        let sum = s.x[j] + inc;
+        s.x_carry[j] = (sum - s.x[j]) - inc;
+        s.x[j] = sum;
         s.psi[j] = fast_tanh(r.gain * s.x[j]);
     }
     // SAFETY: as above.
@@ -331,6 +346,7 @@ mod tests {
         fn run(&self, portable: bool) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
             let tiles = tile_columns(&self.columns, self.n, self.p);
             let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
+            let mut x_carry = vec![0.0; self.n];
             let mut lanes = vec![0.0; self.p * LANES];
             let mut d = vec![0.0; self.p];
             let [dt, kick, delta, bias, gain] = self.rates;
@@ -339,6 +355,7 @@ mod tests {
                 tiles: &tiles,
                 coef: &self.coef,
                 x: &mut x,
+                x_carry: &mut x_carry,
                 psi: &mut psi,
                 input: &self.input,
                 noise: &self.noise,
