@@ -333,6 +333,7 @@ impl SimCore {
                     saliencies: net.saliencies().to_vec(),
                     energy: net.energy(),
                     retrieved: net.retrieved(),
+                    expected: slot.tracker.expected(),
                     theory: crate::model::theory::analyse(&w64, gain),
                     weights,
                     accuracy: slot.tracker.summary().accuracy,
@@ -370,7 +371,7 @@ impl SimCore {
                 steps_per_sec: status.steps_per_sec,
                 paused: status.paused,
                 lagging: status.lagging,
-                pattern_problem: status.pattern_problem,
+                pattern_errors: status.pattern_errors,
                 tau_alpha_secs: self.params.tau_alpha_secs,
             },
             finished: status.finished,
@@ -381,7 +382,7 @@ impl SimCore {
 /// Facts the core cannot know (wall clock, pattern files), for the snapshot's status.
 #[derive(Debug, Clone, Default)]
 pub struct RunStatus {
-    pub pattern_problem: Option<String>,
+    pub pattern_errors: Vec<String>,
     pub steps_per_sec: f64,
     pub paused: bool,
     pub lagging: bool,

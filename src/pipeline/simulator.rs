@@ -97,8 +97,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut dirty = true;
     let mut next_publish = start;
     let mut patterns_open = true;
-    // The current pattern-file problem, for the status line.
-    let mut problem: Option<String> = None;
+    // The current pattern-file errors, for the status line and the errors overlay.
+    let mut problem: Vec<String> = Vec::new();
     loop {
         let now = Instant::now();
         // 1. Commands (non-blocking).
@@ -191,7 +191,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // 4. Snapshot: state, published when due and the slot is free.
         let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
         let status = RunStatus {
-            pattern_problem: problem.clone(),
+            pattern_errors: problem.clone(),
             steps_per_sec: rate.per_sec,
             paused: settings.paused,
             lagging,
@@ -371,7 +371,7 @@ fn apply_patterns(
     update: PatternUpdate,
     core: &mut SimCore,
     ch: &Channels,
-    problem: &mut Option<String>,
+    problem: &mut Vec<String>,
     log: &mut Vec<LogEntry>,
 ) {
     let mut say = logger(log, core.time_secs(), Source::Patterns);
@@ -407,8 +407,5 @@ fn apply_patterns(
     for error in &errors {
         say(LogKind::Error, error.to_string());
     }
-    *problem = errors.first().map(|first| match errors.len() {
-        1 => first.to_string(),
-        n => format!("{first} (+{} more)", n - 1),
-    });
+    *problem = errors.iter().map(ToString::to_string).collect();
 }

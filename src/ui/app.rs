@@ -4,11 +4,11 @@
 use std::collections::VecDeque;
 
 use crate::model::ModelKind;
-use crate::pipeline::{Control, LogEntry, Snapshot};
+use crate::pipeline::{Control, LogEntry, LogKind, Snapshot, Source};
 use crate::stimulus::ScenarioName;
 
 use super::keys::Intent;
-use super::landscape::Trail;
+use super::landscape::{HeatScale, Trail};
 use super::theme::Theme;
 
 /// Snapshots of the state's path kept on the landscape panel (about a second at 15 fps).
@@ -52,6 +52,13 @@ pub struct App {
     /// The newest log lines, oldest first.
     pub log: VecDeque<LogEntry>,
     pub show_help: bool,
+    /// The overlay listing every current pattern-file error is open.
+    pub show_errors: bool,
+    /// The first memory row of the memory table (scrolled with ↑ ↓).
+    pub memory_offset: usize,
+    /// The newest pattern-file error reported in the log (the error line shows it while it is
+    /// still current).
+    pub newest_pattern_error: Option<String>,
     pub paused: bool,
     pub noise_std: f64,
     pub speed: f64,
@@ -66,6 +73,8 @@ pub struct App {
     pub should_quit: bool,
     /// The newest projections of the primary model's state on its landscape plane.
     pub trail: Trail,
+    /// The landscape's colour scale, held while its plane stays.
+    pub heat_scale: HeatScale,
     dirty: bool,
 }
 
@@ -96,6 +105,9 @@ impl App {
             snapshots_since_images: 0,
             log: VecDeque::new(),
             show_help: false,
+            show_errors: false,
+            memory_offset: 0,
+            newest_pattern_error: None,
             paused: false,
             noise_std,
             speed,
@@ -106,6 +118,7 @@ impl App {
             fps: 0.0,
             should_quit: false,
             trail: Trail::new(TRAIL_LEN),
+            heat_scale: HeatScale::default(),
             dirty: true,
         }
     }
@@ -156,7 +169,10 @@ impl App {
                     self.snapshots_since_images = 0;
                 }
                 match &snapshot.landscape {
-                    Some(view) => self.trail.record(view),
+                    Some(view) => {
+                        self.trail.record(view);
+                        self.heat_scale.follow(view);
+                    }
                     None => self.trail.clear(),
                 }
                 self.snapshot = Some(snapshot);
@@ -164,7 +180,13 @@ impl App {
                 None
             }
             Msg::Log(entry) => {
-                self.log.push_back(entry);
+                if entry.source == Source::Patterns && entry.kind == LogKind::Error {
+                    self.newest_pattern_error = Some(entry.text.clone());
+                }
+                match self.log.back_mut() {
+                    Some(last) if merges_into(last, &entry) => merge(last, &entry),
+                    _ => self.log.push_back(entry),
+                }
                 while self.log.len() > LOG_LEN {
                     self.log.pop_front();
                 }
@@ -192,13 +214,29 @@ impl App {
                 self.should_quit = true;
                 Some(Control::Quit)
             }
-            Intent::Back if self.show_help => {
+            Intent::Back if self.show_help || self.show_errors => {
                 self.show_help = false;
+                self.show_errors = false;
                 None
             }
             Intent::Back => self.on_intent(Intent::Quit),
             Intent::ToggleHelp => {
                 self.show_help = !self.show_help;
+                self.show_errors = false;
+                None
+            }
+            Intent::ToggleErrors => {
+                self.show_errors = !self.show_errors;
+                self.show_help = false;
+                None
+            }
+            Intent::ScrollUp => {
+                self.memory_offset = self.memory_offset.saturating_sub(1);
+                None
+            }
+            Intent::ScrollDown => {
+                let p = self.snapshot.as_ref().map_or(0, |s| s.memories.p());
+                self.memory_offset = (self.memory_offset + 1).min(p.saturating_sub(1));
                 None
             }
             Intent::TogglePause => {
@@ -299,6 +337,34 @@ impl ImageSet {
             glitch: s.glitch,
             states,
         }
+    }
+}
+
+/// A stimulus change writes a transition and, at the same instant, the retrieval of the memory
+/// it went to: `entry` is that retrieval of `last`'s target (one line shows both).
+fn merges_into(last: &LogEntry, entry: &LogEntry) -> bool {
+    last.kind == LogKind::Transition
+        && entry.kind == LogKind::Retrieved
+        && last.source == entry.source
+        && (last.time_secs - entry.time_secs).abs() < 1e-6
+        && retrieval_suffix(last, entry).is_some()
+}
+
+/// " after 2.5 s" of "retrieved tree after 2.5 s" when `last` is "… → tree".
+fn retrieval_suffix<'a>(last: &LogEntry, entry: &'a LogEntry) -> Option<&'a str> {
+    let rest = entry.text.strip_prefix("retrieved ")?;
+    let at = rest.rfind(" after ")?;
+    let (memory, suffix) = rest.split_at(at);
+    last.text
+        .ends_with(&format!(" → {memory}"))
+        .then_some(suffix)
+}
+
+/// "cat → tree" and "retrieved tree after 2.5 s" become "cat → tree after 2.5 s", a retrieval.
+fn merge(last: &mut LogEntry, entry: &LogEntry) {
+    if let Some(suffix) = retrieval_suffix(last, entry) {
+        last.text.push_str(suffix);
+        last.kind = LogKind::Retrieved;
     }
 }
 
