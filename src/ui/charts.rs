@@ -233,7 +233,7 @@ pub fn render_energy(
                 .style(theme.model(i))
         })
         .collect();
-    let title = if area.width >= 44 {
+    let title = if area.width >= 50 {
         "energy E(x;u): lower = deeper well (< 0 inside)"
     } else {
         "energy E(x;u), lower = deeper"

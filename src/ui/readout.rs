@@ -17,7 +17,7 @@ use super::panels::short_model;
 use super::theme::Theme;
 
 /// The readout's narrowest useful width (borders included).
-const READOUT_MIN: u16 = 26;
+const READOUT_MIN: u16 = 30;
 
 /// One image panel: title, bottom title and pixels (empty: no picture).
 struct ImagePanel<'a> {
@@ -138,7 +138,13 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
         area.height.saturating_sub(2),
     );
     let panel_w = cw + 2;
-    let used = (ch + 2).min(area.height);
+    // A readout with more lines than the images have rows gets its rows (compare mode).
+    let used = if readout_w > 0 {
+        (ch + 2).max(readout_rows + 2)
+    } else {
+        ch + 2
+    }
+    .min(area.height);
     let mut constraints: Vec<Constraint> =
         panels.iter().map(|_| Constraint::Length(panel_w)).collect();
     constraints.push(Constraint::Min(0));
