@@ -663,3 +663,37 @@ fn render_2000_frames_200x60() {
     }
     assert!(text(&buf).contains("overlaps"));
 }
+
+#[test]
+fn the_landscape_changes_only_by_more_than_most_of_a_level() {
+    let mut a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Tour, 2.0, 1.0).with_fps(15);
+    let snap = fixture::snapshot(&[ModelKind::Idp]);
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    // Bit patterns, so that the NaN outside the diamond compares equal.
+    let bits = |e: &[f64]| e.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let shown = |a: &App| a.landscape.as_ref().map(|v| bits(&v.grid.energy));
+    let first = shown(&a).expect("a landscape");
+    let step = (a.heat_scale.hi - a.heat_scale.lo) / 10.0;
+    // Noise: every point moves by half a level; over many snapshots nothing is redrawn.
+    let mut noisy = snap.clone();
+    if let Some(v) = noisy.landscape.as_mut() {
+        v.grid.energy.iter_mut().for_each(|e| *e += 0.5 * step);
+    }
+    for _ in 0..8 {
+        a.update(Msg::Snapshot(Box::new(noisy.clone())));
+    }
+    assert!(
+        shown(&a).as_ref() == Some(&first),
+        "noise repainted the landscape"
+    );
+    // A real change (a level and a half) shows at the next image refresh.
+    let mut moved = snap.clone();
+    if let Some(v) = moved.landscape.as_mut() {
+        v.grid.energy.iter_mut().for_each(|e| *e += 1.5 * step);
+    }
+    for _ in 0..4 {
+        a.update(Msg::Snapshot(Box::new(moved.clone())));
+    }
+    let want = moved.landscape.map(|v| bits(&v.grid.energy));
+    assert!(shown(&a) == want, "the change was not drawn");
+}

@@ -9,7 +9,9 @@ use crate::stimulus::ScenarioName;
 
 use super::keys::Intent;
 use super::landscape::{HeatScale, Trail};
+use super::theme::HEAT_LEVELS;
 use super::theme::Theme;
+use crate::model::landscape::View;
 
 /// Snapshots of the state's path kept on the landscape panel (about a second at 15 fps).
 pub const TRAIL_LEN: usize = 16;
@@ -75,6 +77,10 @@ pub struct App {
     pub trail: Trail,
     /// The landscape's colour scale, held while its plane stays.
     pub heat_scale: HeatScale,
+    /// The landscape drawn: the newest state and wells, but a grid point changes only at the
+    /// image rate and when it moved by more than [`HEAT_HYSTERESIS`] of a colour level (noise
+    /// in α would otherwise repaint the cells on every level boundary each frame).
+    pub landscape: Option<View>,
     dirty: bool,
 }
 
@@ -119,6 +125,7 @@ impl App {
             should_quit: false,
             trail: Trail::new(TRAIL_LEN),
             heat_scale: HeatScale::default(),
+            landscape: None,
             dirty: true,
         }
     }
@@ -164,16 +171,25 @@ impl App {
             }
             Msg::Snapshot(snapshot) => {
                 self.snapshots_since_images = self.snapshots_since_images.saturating_add(1);
-                if self.images.is_none() || self.snapshots_since_images >= self.image_every {
+                let refresh =
+                    self.images.is_none() || self.snapshots_since_images >= self.image_every;
+                if refresh {
                     self.images = Some(ImageSet::of(&snapshot, self.images.as_ref()));
                     self.snapshots_since_images = 0;
                 }
                 match &snapshot.landscape {
                     Some(view) => {
                         self.trail.record(view);
+                        let before = self.heat_scale;
                         self.heat_scale.follow(view);
+                        let old = self.landscape.take().filter(|_| before == self.heat_scale);
+                        self.landscape =
+                            Some(shown_landscape(old, view, &self.heat_scale, refresh));
                     }
-                    None => self.trail.clear(),
+                    None => {
+                        self.trail.clear();
+                        self.landscape = None;
+                    }
                 }
                 self.snapshot = Some(snapshot);
                 self.dirty = true;
@@ -290,6 +306,31 @@ impl App {
             }
         }
     }
+}
+
+/// A landscape grid point is redrawn once it is this many colour levels from the value shown.
+pub const HEAT_HYSTERESIS: f64 = 0.75;
+
+/// The landscape to draw for the newest `view`: its state and wells; its grid where `old` (same
+/// plane, same scale) is more than [`HEAT_HYSTERESIS`] levels off, and only on a `refresh`.
+fn shown_landscape(old: Option<View>, view: &View, scale: &HeatScale, refresh: bool) -> View {
+    let mut shown = view.clone();
+    let Some(old) = old.filter(|o| {
+        o.plane == view.plane
+            && o.grid.cols == view.grid.cols
+            && o.grid.rows == view.grid.rows
+            && o.grid.energy.len() == view.grid.energy.len()
+    }) else {
+        return shown;
+    };
+    let margin = HEAT_HYSTERESIS * (scale.hi - scale.lo) / f64::from(HEAT_LEVELS);
+    for (new, &was) in shown.grid.energy.iter_mut().zip(&old.grid.energy) {
+        let keep = !refresh || (new.is_finite() == was.is_finite() && (*new - was).abs() <= margin);
+        if keep {
+            *new = was;
+        }
+    }
+    shown
 }
 
 /// The pixels of the image panels, copied from one snapshot.

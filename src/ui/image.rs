@@ -44,35 +44,16 @@ pub fn fit_cells(width: usize, height: usize, max_w: u16, max_h: u16) -> (u16, u
 }
 
 impl HalfBlockImage<'_> {
-    /// The mean over the source pixels that output pixel (ox, oy) of an `out_w`×`out_h`
-    /// resampling covers, each weighted by the fraction it covers (a box filter); NaN pixels
-    /// count as 0.
+    /// The source pixel at the centre of output pixel (ox, oy) of an `out_w`×`out_h`
+    /// resampling (nearest neighbour: a black-and-white pattern stays black and white, which
+    /// keeps a changed cell to a glyph, without a colour sequence); NaN pixels count as 0.
     fn sample(&self, ox: usize, oy: usize, out_w: usize, out_h: usize) -> f32 {
-        let span = |o: usize, out: usize, src: usize| {
-            let scale = src as f64 / out as f64;
-            (o as f64 * scale, ((o + 1) as f64 * scale).min(src as f64))
+        let pick = |o: usize, out: usize, src: usize| {
+            (((o as f64 + 0.5) * src as f64 / out.max(1) as f64) as usize).min(src - 1)
         };
-        let (x0, x1) = span(ox, out_w, self.width);
-        let (y0, y1) = span(oy, out_h, self.height);
-        let (mut sum, mut weight) = (0.0f64, 0.0f64);
-        let mut y = y0.floor() as usize;
-        while (y as f64) < y1 && y < self.height {
-            let wy = (y1.min((y + 1) as f64) - y0.max(y as f64)).max(0.0);
-            let mut x = x0.floor() as usize;
-            while (x as f64) < x1 && x < self.width {
-                let wx = (x1.min((x + 1) as f64) - x0.max(x as f64)).max(0.0);
-                let v = self.pixels.get(y * self.width + x).copied().unwrap_or(0.0);
-                sum += f64::from(if v.is_finite() { v } else { 0.0 }) * wx * wy;
-                weight += wx * wy;
-                x += 1;
-            }
-            y += 1;
-        }
-        if weight > 0.0 {
-            (sum / weight) as f32
-        } else {
-            -1.0
-        }
+        let (x, y) = (pick(ox, out_w, self.width), pick(oy, out_h, self.height));
+        let v = self.pixels.get(y * self.width + x).copied().unwrap_or(0.0);
+        if v.is_finite() { v } else { 0.0 }
     }
 }
 

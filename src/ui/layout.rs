@@ -228,7 +228,7 @@ fn landscape_width(area: Rect, max: u16) -> u16 {
 
 /// The primary model's energy landscape with the state's recent path.
 fn render_landscape(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
-    if let Some(view) = &snap.landscape {
+    if let Some(view) = &app.landscape {
         let model = snap.models.first().map(|m| short_model(m.kind.name()));
         LandscapePanel {
             view,
