@@ -52,6 +52,8 @@ fn bench_landscape(c: &mut Criterion) {
             view: v,
             names: &names,
             trail: Some(&trail),
+            scale: None,
+            model: None,
             theme,
         }
         .render(area, buf);

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use recall::model::landscape::{Grid, Plane, Terms, energy_at, most_salient_pair};
+use recall::model::landscape::{
+    Grid, Plane, Terms, energy_at, energy_of_activation, most_salient_pair,
+};
 use recall::model::theory::gamma;
 use recall::model::{Memories, ModelKind, Network, Params};
 
@@ -154,4 +156,42 @@ fn view_names_the_wells_and_follows_the_state() {
         .min_by(|a, b| a.energy.total_cmp(&b.energy))
         .expect("wells");
     assert_eq!(deepest.memory, 1);
+}
+
+#[test]
+fn the_activation_plane_is_the_same_energy_inside_the_diamond_only() {
+    // E at the activations Ψ = a·ξ₁ + b·ξ₂ is E at the state x = ψ⁻¹(Ψ): on orthogonal
+    // memories every class is populated, so x = artanh(a ± b)/g per class, which is not on the
+    // state plane; compare against the network's own energy at that state instead.
+    let mem = Arc::new(Memories::hadamard(32, 32, 4).expect("hadamard"));
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, Params::default(), 1).expect("params");
+    net.set_input(&mem.mixture(&[0.3, 0.2, 0.0, 0.1]), true)
+        .expect("input");
+    let plane = Plane::new(&mem, 0, 1);
+    let terms = Terms::of(&net, &plane);
+    let g = net.params().gain;
+    for (a, b) in [(0.5f64, 0.2f64), (-0.3, 0.6), (0.0, 0.0), (0.9, -0.05)] {
+        let x: Vec<f32> = (0..mem.n())
+            .map(|i| {
+                let v = a * f64::from(mem.memory(0)[i]) + b * f64::from(mem.memory(1)[i]);
+                (v.atanh() / g) as f32
+            })
+            .collect();
+        net.set_state(&x).expect("state");
+        let want = net.energy();
+        let got = energy_of_activation(&plane, &terms, a, b);
+        assert!(
+            (got - want).abs() < 1e-3 * want.abs().max(1.0),
+            "at ({a}, {b}): plane {got} vs network {want}"
+        );
+    }
+    // Outside |a| + |b| ≤ 1 some neuron would need |Ψ| > 1: no state is there.
+    assert!(energy_of_activation(&plane, &terms, 0.7, 0.5).is_nan());
+    assert!(energy_of_activation(&plane, &terms, 1.0, 0.0).is_finite());
+    // At gain 10 the wells are pits next to the corners: the corner of the more salient
+    // memory is lower than the other corner, which is lower than the origin.
+    let grid = Grid::sample_activation(&plane, &terms, 41, 41);
+    let e = |c: usize, r: usize| grid.at(c, r);
+    let (right, top, centre) = (e(40, 20), e(20, 0), e(20, 20));
+    assert!(right < top && top < centre, "{right} {top} {centre}");
 }

@@ -126,13 +126,18 @@ fn every_line_is_a_vhs_command() {
                 );
             }
             "Wait" => {
-                let timeout = line
-                    .split_whitespace()
-                    .next()
-                    .and_then(|w| w.split_once('@'));
-                if let Some((_, t)) = timeout {
-                    assert!(is_duration(t), "line {n}: bad Wait timeout {t:?}");
+                let word = line.split_whitespace().next().unwrap_or("");
+                let (head, timeout) = word.split_once('@').unwrap_or((word, ""));
+                if !timeout.is_empty() {
+                    assert!(
+                        is_duration(timeout),
+                        "line {n}: bad Wait timeout {timeout:?}"
+                    );
                 }
+                assert!(
+                    matches!(head, "Wait" | "Wait+Line" | "Wait+Screen"),
+                    "line {n}: Wait's scope is +Line or +Screen: {word}"
+                );
                 assert!(
                     line.trim_end().ends_with('/'),
                     "line {n}: Wait needs a /regex/"
@@ -141,6 +146,48 @@ fn every_line_is_a_vhs_command() {
             _ => {}
         }
     }
+}
+
+/// The regex of a `Wait … /regex/` line and whether it looks at the whole screen (VHS's default
+/// scope is the cursor's line).
+fn wait_of(line: &str) -> Option<(&str, bool)> {
+    let (word, rest) = line.split_once(' ')?;
+    let regex = rest.trim().strip_prefix('/')?.strip_suffix('/')?;
+    Some((regex, word.starts_with("Wait+Screen")))
+}
+
+#[test]
+fn waits_wait_for_output_not_for_what_was_typed() {
+    // On the cursor's line a Wait sees the command just typed: `Wait /built/` after typing
+    // `… echo built` matches at once (or, once the screen is cleared, never).
+    let lines = lines();
+    let mut typed = String::new();
+    for (n, line) in &lines {
+        if command(line) == "Type" {
+            typed = quoted(line).unwrap_or("").to_string();
+        }
+        if let Some((regex, screen)) = wait_of(line) {
+            let literal = regex.trim_start_matches('^').trim_end_matches('$');
+            if !screen {
+                assert!(
+                    !typed.contains(literal),
+                    "line {n}: {line:?} matches the typed command {typed:?}"
+                );
+            } else {
+                // A whole-screen wait must be anchored to a line of its own, or the typed
+                // command (still on the screen) matches it.
+                assert!(
+                    regex.starts_with('^') && regex.ends_with('$'),
+                    "line {n}: {line:?} would match the typed command"
+                );
+            }
+        }
+    }
+    let build_wait = lines
+        .iter()
+        .find_map(|(_, l)| wait_of(l))
+        .expect("the tape waits for the build");
+    assert_eq!(build_wait, ("^built$", true));
 }
 
 #[test]

@@ -179,28 +179,294 @@ fn the_log_is_bounded_and_keeps_the_newest() {
 
 // ----- views -----
 
+const SIZES: [(u16, u16); 5] = [(80, 24), (100, 30), (120, 40), (160, 48), (200, 60)];
+const FOUR: [ModelKind; 4] = [
+    ModelKind::Idp,
+    ModelKind::IdpFilter,
+    ModelKind::ClassicPulsed,
+    ModelKind::Discrete,
+];
+
 #[test]
-fn view_compact_80x24() {
+fn views_at_every_size() {
+    let one = app(&[ModelKind::Idp], PLAIN);
+    let four = app(&FOUR, PLAIN);
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("view_{w}x{h}"), draw(&one, w, h).backend());
+        insta::assert_snapshot!(format!("compare4_{w}x{h}"), draw(&four, w, h).backend());
+    }
+    let two = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], PLAIN);
+    insta::assert_snapshot!("compare2_120x40", draw(&two, 120, 40).backend());
+    let three = app(&FOUR[..3], PLAIN);
+    insta::assert_snapshot!("compare3_160x48", draw(&three, 160, 48).backend());
+}
+
+/// The screen's rows, for searching.
+fn rows(a: &App, w: u16, h: u16) -> Vec<String> {
+    text(draw(a, w, h).backend().buffer())
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_memory_has_its_saliency_and_theory_row() {
     let a = app(&[ModelKind::Idp], PLAIN);
-    insta::assert_snapshot!("compact_80x24", draw(&a, 80, 24).backend());
+    let names = fixture::memories().names().to_vec();
+    assert_eq!(names.len(), 10, "the built-in set");
+    for (w, h) in [(120, 40), (100, 30), (160, 48), (200, 60)] {
+        let screen = rows(&a, w, h);
+        for name in &names {
+            // One row holds the name, its α value and its standing.
+            let row = screen.iter().find(|r| {
+                r.contains(&format!("│{name} "))
+                    && (r.contains(" well ") || r.contains(" none ") || r.contains(" saddle "))
+            });
+            assert!(
+                row.is_some(),
+                "{w}x{h}: no α and theory row for {name}:\n{}",
+                screen.join("\n")
+            );
+        }
+        assert!(
+            !screen.join("\n").contains("more ↓"),
+            "{w}x{h}: nothing is hidden"
+        );
+    }
 }
 
 #[test]
-fn view_full_160x48() {
+fn twelve_memories_fit_at_120x40_and_more_scroll() {
+    let twelve = fixture::memories_with(2);
+    let mut a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot_of(
+        twelve.clone(),
+        &[ModelKind::Idp],
+        false,
+    ))));
+    let screen = rows(&a, 120, 40).join("\n");
+    for name in twelve.names() {
+        assert!(
+            screen.contains(&format!("│{name} ")),
+            "{name} is missing:\n{screen}"
+        );
+    }
+    // Sixteen do not: the table says how many more and scrolls to them.
+    let sixteen = fixture::memories_with(6);
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot_of(
+        sixteen.clone(),
+        &[ModelKind::Idp],
+        false,
+    ))));
+    let screen = rows(&a, 120, 40).join("\n");
+    assert!(screen.contains("more ↓"), "{screen}");
+    assert!(!screen.contains("│extra6 "), "{screen}");
+    for _ in 0..10 {
+        assert_eq!(a.update(Msg::Intent(Intent::ScrollDown)), None);
+    }
+    let screen = rows(&a, 120, 40).join("\n");
+    assert!(
+        screen.contains("│extra6 "),
+        "scrolled to the end:\n{screen}"
+    );
+    assert!(screen.contains("above ↑"), "{screen}");
+    for _ in 0..20 {
+        a.update(Msg::Intent(Intent::ScrollUp));
+    }
+    assert_eq!(a.memory_offset, 0);
+}
+
+#[test]
+fn log_lines_are_whole_and_a_change_takes_one_line() {
     let a = app(&[ModelKind::Idp], PLAIN);
-    insta::assert_snapshot!("full_160x48", draw(&a, 160, 48).backend());
+    // The transition and the retrieval at 12.4 s became one entry.
+    let texts: Vec<&str> = a.log.iter().map(|e| e.text.as_str()).collect();
+    assert!(texts.contains(&"cat → tree after 2.4 s"), "{texts:?}");
+    assert_eq!(a.log.len(), fixture::log().len() - 1);
+    let screen = rows(&a, 120, 40).join("\n");
+    for whole in [
+        "retrieved cat after 1.8 s",
+        "cat → tree after 2.4 s",
+        "glitch to dog corrected",
+    ] {
+        assert!(screen.contains(whole), "120x40 lacks {whole:?}:\n{screen}");
+    }
+    // At 100×30 the newest entries, whole.
+    let screen = rows(&a, 100, 30).join("\n");
+    for whole in [
+        "glitch to dog corrected",
+        "glitch to dog followed",
+        "dog → cat",
+    ] {
+        assert!(screen.contains(whole), "100x30 lacks {whole:?}:\n{screen}");
+    }
+    // In compare mode the lines are longer and wrap under their text, never cut.
+    let four = app(&FOUR, PLAIN);
+    let screen = rows(&four, 120, 40).join("\n");
+    assert!(screen.contains("glitch to dog"), "{screen}");
+    assert!(screen.contains("followed"), "{screen}");
 }
 
 #[test]
-fn view_compare_160x48() {
-    let a = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], PLAIN);
-    insta::assert_snapshot!("compare_160x48", draw(&a, 160, 48).backend());
+fn the_readout_never_breaks_an_item() {
+    for models in [&[ModelKind::Idp][..], &FOUR[..2]] {
+        let a = app(models, PLAIN);
+        for (w, h) in SIZES {
+            let screen = rows(&a, w, h).join("\n");
+            assert!(!screen.contains("accuracy 9\n"), "{w}x{h}");
+            if models.len() == 1 {
+                assert!(screen.contains("accuracy 97%"), "{w}x{h}:\n{screen}");
+                assert!(screen.contains("m=+0."), "{w}x{h}:\n{screen}");
+            }
+        }
+    }
 }
 
 #[test]
-fn view_compare_80x24() {
-    let a = app(&[ModelKind::Idp, ModelKind::ClassicPulsed], PLAIN);
-    insta::assert_snapshot!("compare_80x24", draw(&a, 80, 24).backend());
+fn compare_shows_each_models_name_recall_and_accuracy() {
+    for count in [2, 3, 4] {
+        let a = app(&FOUR[..count], PLAIN);
+        for (w, h) in [(120, 40), (160, 48)] {
+            let screen = rows(&a, w, h);
+            let all = screen.join("\n");
+            // The status line fits: it ends with the model time, never cut.
+            assert!(
+                screen[0].trim_end().ends_with("47.3s"),
+                "{w}x{h}: {}",
+                screen[0]
+            );
+            for kind in &FOUR[..count] {
+                let short = match kind {
+                    ModelKind::ClassicPulsed => "pulsed",
+                    ModelKind::IdpFilter => "idp-filt",
+                    other => other.name(),
+                };
+                assert!(
+                    all.contains(&format!("{short} Ψ(x)")),
+                    "{w}x{h}: no {short} image"
+                );
+            }
+            // Each state image names what it recalls and the accuracy, with ✓ on cat.
+            assert!(all.contains("cat ✓ 97%"), "{w}x{h}:\n{all}");
+            assert!(all.contains("cat ✓ 81%"), "{w}x{h}:\n{all}");
+            // Both charts have legends: the memories beside the strips, the models beside
+            // (or under) the energy.
+            assert!(all.contains("■ house"), "{w}x{h}: no overlap legend");
+            assert!(
+                all.contains("━ idp-filt"),
+                "{w}x{h}: no energy legend:\n{all}"
+            );
+            assert!(all.contains("idp: energy on"), "{w}x{h}: whose landscape");
+        }
+    }
+}
+
+#[test]
+fn the_check_mark_means_the_memory_the_stream_holds() {
+    // Inside the glitch to dog: IDP held cat (the memory the stream holds) and gets the ✓;
+    // the pulsed model followed the glitch to dog, what the input shows, and gets none.
+    let models = [ModelKind::Idp, ModelKind::ClassicPulsed];
+    let mut a = App::new(
+        PLAIN,
+        ModelKind::Idp,
+        Some(vec![ModelKind::ClassicPulsed]),
+        ScenarioName::Glitch,
+        2.0,
+        1.0,
+    );
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot_of(
+        fixture::memories(),
+        &models,
+        true,
+    ))));
+    let screen = rows(&a, 160, 48).join("\n");
+    assert!(screen.contains("cat ✓ 97%"), "{screen}");
+    assert!(screen.contains("dog 81%"), "{screen}");
+    assert!(!screen.contains("dog ✓"), "{screen}");
+    assert!(screen.contains("holds cat"), "{screen}");
+}
+
+#[test]
+fn the_newest_pattern_error_is_readable_and_e_lists_them_all() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    let long = "/home/someone/projects/recall/my-patterns/tee.txt:3:30: unknown character 'x': \
+                expected '#' (on) or '.' (off)";
+    let other = "/home/someone/projects/recall/my-patterns/owl.pbm:1:1: not a PBM file: \
+                 expected P1 or P4, found 'GI'";
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    snap.status.pattern_errors = vec![other.to_string(), long.to_string()];
+    a.update(Msg::Snapshot(Box::new(snap)));
+    a.update(Msg::Log(recall::pipeline::LogEntry {
+        time_secs: 40.0,
+        source: recall::pipeline::Source::Patterns,
+        kind: recall::pipeline::LogKind::Error,
+        text: long.to_string(),
+    }));
+    for (w, h) in [(120, 40), (100, 30), (80, 24)] {
+        let screen = rows(&a, w, h);
+        // The error line (above the footer) holds the newest error in full, wrapped.
+        let bar: String = screen[..h as usize - 1]
+            .iter()
+            .rev()
+            .take_while(|r| !r.starts_with('└'))
+            .map(|r| r.trim())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(bar.contains(long), "{w}x{h}: the error line is {bar:?}");
+        assert!(screen[0].contains("2 bad"), "{w}x{h}: {}", screen[0]);
+    }
+    assert_eq!(a.update(Msg::Intent(Intent::ToggleErrors)), None);
+    let screen = rows(&a, 120, 40).join("\n");
+    let joined = screen.replace("│", " ");
+    for error in [long, other] {
+        let words: Vec<&str> = error.split(' ').collect();
+        for w in words {
+            assert!(
+                joined.contains(w),
+                "the overlay lacks {w:?} of {error:?}:\n{screen}"
+            );
+        }
+    }
+    insta::assert_snapshot!("errors_overlay_120x40", screen);
+    assert_eq!(a.update(Msg::Intent(Intent::Back)), None);
+    assert!(!a.show_errors && !a.should_quit);
+    // The help lists the key.
+    a.update(Msg::Intent(Intent::ToggleHelp));
+    assert!(
+        rows(&a, 120, 40)
+            .join("\n")
+            .contains("every pattern-file error")
+    );
+}
+
+#[test]
+fn ten_memories_have_ten_colours_and_more_reuse_them_with_other_glyphs() {
+    let colours: Vec<_> = (0..10).map(|mu| PLAIN.memory(mu).fg).collect();
+    for i in 0..10 {
+        for j in 0..i {
+            assert_ne!(
+                colours[i], colours[j],
+                "memories {i} and {j} share a colour"
+            );
+        }
+    }
+    assert_eq!(PLAIN.memory(12).fg, PLAIN.memory(2).fg);
+    assert_ne!(PLAIN.memory_marker(12), PLAIN.memory_marker(2));
+    assert_ne!(PLAIN.memory_glyph(12), PLAIN.memory_glyph(2));
+}
+
+#[test]
+fn compact_and_medium_say_where_the_rest_went() {
+    let a = app(&[ModelKind::Idp], PLAIN);
+    let small = rows(&a, 80, 24);
+    assert!(small[23].contains("from 100×30"), "{}", small[23]);
+    let medium = rows(&a, 100, 30);
+    assert!(medium[29].contains("from 120×40"), "{}", medium[29]);
+    let full = rows(&a, 120, 40);
+    assert!(!full[39].contains(" from "), "{}", full[39]);
 }
 
 #[test]
@@ -245,7 +511,13 @@ fn the_filter_key_switches_idp_and_shows_tau_alpha() {
         Some(Control::SetModels(vec![ModelKind::IdpFilter]))
     );
     let screen = text(draw(&a, 120, 40).backend().buffer());
-    assert!(screen.contains("idp-filter τα 2s"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("idp-filter") && l.contains("τα 2s")),
+        "{screen}"
+    );
     assert_eq!(
         a.update(Msg::Intent(Intent::ToggleFilter)),
         Some(Control::SetModels(vec![ModelKind::Idp]))
@@ -283,18 +555,17 @@ fn the_screen_shows_every_panel() {
         "recalled cat",
         "overlaps",
         "energy E(x;u)",
-        "saliency α",
-        "theory: the wells now",
-        "energy E(a·cat + b·face)",
-        "◆cat",
-        "deepest cat",
+        "memories: saliency α and the theory now",
+        "energy on Ψ = a·cat + b·",
+        "E/N ",
+        "#1",
         "events (model time)",
         "glitch to dog corrected",
         "idp",
         "glitch",
         "σ 2.0",
         "seed 7",
-        "1024×8",
+        "1024×10",
         "15 fps",
         "steps/s",
     ] {
@@ -391,4 +662,38 @@ fn render_2000_frames_200x60() {
         ratatui::widgets::Widget::render(&a, area, &mut buf);
     }
     assert!(text(&buf).contains("overlaps"));
+}
+
+#[test]
+fn the_landscape_changes_only_by_more_than_most_of_a_level() {
+    let mut a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Tour, 2.0, 1.0).with_fps(15);
+    let snap = fixture::snapshot(&[ModelKind::Idp]);
+    a.update(Msg::Snapshot(Box::new(snap.clone())));
+    // Bit patterns, so that the NaN outside the diamond compares equal.
+    let bits = |e: &[f64]| e.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let shown = |a: &App| a.landscape.as_ref().map(|v| bits(&v.grid.energy));
+    let first = shown(&a).expect("a landscape");
+    let step = (a.heat_scale.hi - a.heat_scale.lo) / 10.0;
+    // Noise: every point moves by half a level; over many snapshots nothing is redrawn.
+    let mut noisy = snap.clone();
+    if let Some(v) = noisy.landscape.as_mut() {
+        v.grid.energy.iter_mut().for_each(|e| *e += 0.5 * step);
+    }
+    for _ in 0..8 {
+        a.update(Msg::Snapshot(Box::new(noisy.clone())));
+    }
+    assert!(
+        shown(&a).as_ref() == Some(&first),
+        "noise repainted the landscape"
+    );
+    // A real change (a level and a half) shows at the next image refresh.
+    let mut moved = snap.clone();
+    if let Some(v) = moved.landscape.as_mut() {
+        v.grid.energy.iter_mut().for_each(|e| *e += 1.5 * step);
+    }
+    for _ in 0..4 {
+        a.update(Msg::Snapshot(Box::new(moved.clone())));
+    }
+    let want = moved.landscape.map(|v| bits(&v.grid.energy));
+    assert!(shown(&a) == want, "the change was not drawn");
 }

@@ -1,6 +1,7 @@
-//! The landscape and theory panels without a terminal: TestBackend + insta snapshots from fixed
-//! views built with the model (Hadamard memories, fixed inputs), the wells drawn where the
-//! theory puts them, and no panic on any size or value.
+//! The landscape panel and the memory table without a terminal: TestBackend + insta snapshots
+//! from fixed views built with the model (Hadamard memories, fixed inputs), the wells drawn where
+//! the theory puts them, deeper wells drawn darker (on the built-in set too), a colour scale
+//! that holds still, and no panic on any size or value.
 
 mod common;
 use common::text;
@@ -15,9 +16,11 @@ use ratatui::widgets::Widget;
 use recall::model::landscape::{Grid, Plane, Terms, View, Well, most_salient_pair, view};
 use recall::model::theory::gamma;
 use recall::model::{Memories, ModelKind, Network, Params, TheoryReport};
+use recall::pipeline::landscape::LandscapeCache;
 use recall::ui::Theme;
-use recall::ui::landscape::{LandscapePanel, MapGeometry, Trail};
-use recall::ui::theory::{Standing, TheoryPanel, hierarchy};
+use recall::ui::landscape::{HeatScale, LandscapePanel, MapGeometry, Trail};
+use recall::ui::memories::MemoryTable;
+use recall::ui::theory::{Standing, hierarchy};
 
 const COLOR: Theme = Theme {
     color: true,
@@ -104,6 +107,8 @@ fn panel<'a>(
         view: v,
         names,
         trail,
+        scale: None,
+        model: None,
         theme,
     }
 }
@@ -157,35 +162,50 @@ fn landscape_ascii() {
     insta::assert_snapshot!(shown);
 }
 
+/// The memory table of `net` (its landscape weights and theory).
+fn table<'a>(
+    alpha: &'a [f32],
+    report: &'a TheoryReport,
+    names: &'a [String],
+    theme: Theme,
+) -> MemoryTable<'a> {
+    MemoryTable {
+        alpha,
+        report,
+        names,
+        offset: 0,
+        model: None,
+        theme,
+    }
+}
+
 #[test]
-fn theory_normal_size() {
+fn memory_table_normal_size() {
     let (net, _) = busy();
+    let report = net.theory();
+    let names = names();
     let buf = render(
-        TheoryPanel {
-            report: &net.theory(),
-            names: &names(),
-            theme: COLOR,
-        },
-        44,
+        table(net.landscape_weights(), &report, &names, COLOR),
+        48,
         8,
     );
     insta::assert_snapshot!(text(&buf));
 }
 
 #[test]
-fn theory_compact_ascii() {
+fn memory_table_compact_ascii() {
     let (net, _) = busy();
+    let report = net.theory();
+    let names = names();
     let buf = render(
-        TheoryPanel {
-            report: &net.theory(),
-            names: &names(),
-            theme: ASCII,
-        },
+        table(net.landscape_weights(), &report, &names, ASCII),
         26,
         6,
     );
     let shown = text(&buf);
     assert!(shown.is_ascii(), "{shown}");
+    // Too short for four memories: two rows and what is hidden.
+    assert!(shown.contains("+2 more"), "{shown}");
     insta::assert_snapshot!(shown);
 }
 
@@ -205,9 +225,9 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
     // Gain 1, diagonal kept: the theory of model.md §4 is exact, and the wells are the grid's
     // strict minima. α = 2 (cat) and 1.5 (dog): both stable (α*(2) = 1.246).
     let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
-    let (width, height) = (62u16, 33u16);
-    // The map of a 62×33 panel: inner 60×31, one line of legend, a 60×30-cell square.
-    let map_area = Rect::new(1, 1, width - 2, height - 3);
+    let (width, height) = (62u16, 34u16);
+    // The map of a 62×34 panel: inner 60×32, the key and the legend lines, a 60×30-cell square.
+    let map_area = Rect::new(1, 1, width - 2, height - 4);
     let extent = view(&net, &plane, 2, 2).grid.extent;
     let map = MapGeometry::fit(map_area, extent).expect("room for a map");
     let (px_w, px_h) = map.pixels();
@@ -219,8 +239,11 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
     let mut marks = cells_with(&buf, &["◆"]);
     marks.sort();
 
-    // Where the theory puts them: ±γ(α) along each axis memory.
-    let (g_cat, g_dog) = (gamma(2.0).expect("root"), gamma(1.5).expect("root"));
+    // Where the theory puts them: the activations tanh(γ(α)) (g = 1) along each axis memory.
+    let (g_cat, g_dog) = (
+        gamma(2.0).expect("root").tanh(),
+        gamma(1.5).expect("root").tanh(),
+    );
     let mut theory: Vec<(u16, u16)> = [(g_cat, 0.0), (-g_cat, 0.0), (0.0, g_dog), (0.0, -g_dog)]
         .into_iter()
         .map(|(a, b)| map.cell_of(a, b).expect("on the map"))
@@ -230,7 +253,7 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
 
     // Where the landscape has them: the strict minima of a fine grid (121 points a side, so
     // that the axes are sampled), drawn at their cells.
-    let fine = Grid::sample(&plane, &Terms::of(&net, &plane), 121, 121, extent);
+    let fine = Grid::sample_activation(&plane, &Terms::of(&net, &plane), 121, 121);
     let step = 2.0 * extent / 120.0;
     let points: Vec<(f64, f64)> = fine
         .minima()
@@ -248,7 +271,7 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
         .collect();
     minima.sort();
     assert_eq!(marks, minima, "marks vs the landscape's minima {points:?}");
-    // And those minima are the theory's ±γ, within one grid step.
+    // And those minima are the theory's ±tanh γ, within one grid step.
     for (a, b) in points {
         let near = |x: f64, g: f64| (x.abs() - g).abs() <= step;
         assert!(
@@ -256,7 +279,7 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
             "minimum at ({a:.3}, {b:.3}), γ = {g_cat:.3}, {g_dog:.3}"
         );
     }
-    // Each well is named: cat right of its mark (or left when there is no room).
+    // Each corner of the diamond is named, outside the diamond.
     let shown = text(&buf);
     for label in ["cat", "−cat", "dog", "−dog"] {
         assert!(shown.contains(label), "label {label} missing:\n{shown}");
@@ -282,16 +305,26 @@ fn the_state_dot_follows_the_state() {
     for a in [-0.2, 0.0, 0.25] {
         let (net, plane) = network(10.0, &[0.3, 0.2, 0.0, 0.0], (a, 0.1));
         let v = view(&net, &plane, 40, 40);
+        // The dot is the projection of the activations Ψ(x), inside the diamond.
+        let psi: Vec<f64> = net.activation().iter().map(|&p| f64::from(p)).collect();
+        let mean = |mu: usize| {
+            let m = net.memories().memory(mu);
+            psi.iter()
+                .zip(m)
+                .map(|(p, &s)| p * f64::from(s))
+                .sum::<f64>()
+                / psi.len() as f64
+        };
+        // Orthogonal memories: the projection is the pair of overlaps.
+        assert!((v.state.0 - mean(v.axes.0)).abs() < 1e-5, "{:?}", v.state);
+        assert!((v.state.1 - mean(v.axes.1)).abs() < 1e-5, "{:?}", v.state);
+        assert!(v.state.0.abs() + v.state.1.abs() <= 1.0 + 1e-9);
         let buf = render(panel(&v, &names, None, COLOR), 44, 24);
         let dots = cells_with(&buf, &["●"]);
         assert_eq!(dots.len(), 1, "one state dot: {dots:?}");
         seen.push(dots[0]);
     }
     assert!(seen[0].0 < seen[1].0 && seen[1].0 < seen[2].0, "{seen:?}");
-    assert!(
-        seen.iter().all(|d| d.1 == seen[0].1),
-        "b is fixed: {seen:?}"
-    );
 }
 
 #[test]
@@ -336,15 +369,8 @@ fn hierarchy_and_confusion() {
     let (calm, _) = network(10.0, &[0.05, 0.08, 0.02, 0.0], (0.0, 0.0));
     let r = calm.theory();
     assert!(r.confusion);
-    let buf = render(
-        TheoryPanel {
-            report: &r,
-            names: &names(),
-            theme: COLOR,
-        },
-        44,
-        8,
-    );
+    let names = names();
+    let buf = render(table(calm.landscape_weights(), &r, &names, COLOR), 44, 8);
     assert!(text(&buf).contains("confusion"), "{}", text(&buf));
 }
 
@@ -409,11 +435,12 @@ fn no_size_or_value_makes_a_panel_panic() {
                     }
                 }
                 render(
-                    TheoryPanel {
-                        report: &report,
-                        names: &few,
-                        theme,
-                    },
+                    table(&[f32::NAN, 1e30], &report, &few, theme),
+                    width,
+                    height,
+                );
+                render(
+                    table(net.landscape_weights(), &report, &names, theme),
                     width,
                     height,
                 );
@@ -425,24 +452,145 @@ fn no_size_or_value_makes_a_panel_panic() {
     panel(&views[0], &names, None, COLOR).render(Rect::new(5, 2, 40, 20), &mut buf);
 }
 
+/// The heat level drawn at plane point (a, b) of a colour panel `buf` with map `map`: the
+/// background of its cell (the lower pixel), which a mark drawn there keeps.
+fn level_at(buf: &Buffer, map: &MapGeometry, a: f64, b: f64) -> u8 {
+    let (x, y) = map.cell_of(a, b).expect("on the map");
+    let cell = &buf[(x, y)];
+    (0..10u8)
+        .find(|&l| COLOR.heat(Some(l)) == cell.bg || COLOR.heat(Some(l)) == cell.fg)
+        .unwrap_or_else(|| panic!("no heat colour at ({a}, {b}): {cell:?}"))
+}
+
 #[test]
 fn wells_are_dark_and_the_origin_is_bright_in_colour() {
     // Gain 1: the origin is a maximum (both α > 1) and the wells are the lowest points.
     let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
     let v = view(&net, &plane, 60, 60);
-    let buf = render(panel(&v, &names(), None, COLOR), 62, 33);
+    let buf = render(panel(&v, &names(), None, COLOR), 62, 34);
     let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
-    let level = |a: f64, b: f64| {
-        let (x, y) = map.cell_of(a, b).expect("on the map");
-        let bg = buf[(x, y)].bg;
-        (0..8u8)
-            .find(|&l| COLOR.heat(Some(l)) == bg)
-            .unwrap_or_else(|| panic!("no heat colour at ({a}, {b}): {bg:?}"))
-    };
-    let g = gamma(2.0).expect("root");
-    // At the deeper well: its mark replaces the glyph and keeps the background.
-    let well = level(g, 0.0);
-    let origin = level(0.0, 0.0);
+    let g = gamma(2.0).expect("root").tanh();
+    let well = level_at(&buf, &map, g, 0.0);
+    let origin = level_at(&buf, &map, 0.0, 0.0);
     assert!(well <= 1, "the deepest well is dark: level {well}");
     assert!(origin > well + 3, "origin {origin} vs well {well}");
+    // Outside the diamond no state has those activations: the cells are blank.
+    let (x, y) = map.cell_of(0.9, 0.9).expect("on the map");
+    assert_eq!(buf[(x, y)].symbol(), " ");
+}
+
+#[test]
+fn on_the_builtin_set_deeper_wells_are_drawn_darker() {
+    // The dashboard's regime (g = 10, zero diagonal, the built-in pictures, which overlap a
+    // little), with inputs that make two memories salient by different amounts.
+    let mem = Arc::new(recall::patterns::builtin());
+    let names = mem.names().to_vec();
+    let cases: [(&[(usize, f32)], &str); 4] = [
+        (&[(8, 0.45), (3, 0.17)], "sun over tree"),
+        (&[(0, 0.3), (1, 0.12)], "cat over dog"),
+        (&[(2, 0.15), (9, 0.4)], "key over house"),
+        (&[(4, 0.25), (6, 0.2), (7, 0.05)], "fish over star"),
+    ];
+    for (mix, what) in cases {
+        let mut coef = vec![0.0f32; mem.p()];
+        for &(mu, c) in mix {
+            coef[mu] = c;
+        }
+        let u: Vec<f32> = (0..mem.n())
+            .map(|i| (0..mem.p()).map(|mu| coef[mu] * mem.memory(mu)[i]).sum())
+            .collect();
+        let params = Params {
+            noise_std: 0.0,
+            ..Params::default()
+        };
+        let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
+        net.set_input(&u, true).expect("input");
+        let v = LandscapeCache::default().view(&net).expect("two memories");
+        let buf = render(panel(&v, &names, None, COLOR), 62, 34);
+        let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
+        // The theory's order of the two wells on the plane, deepest first.
+        let report = net.theory();
+        let order: Vec<usize> = hierarchy(&report)
+            .into_iter()
+            .filter(|&mu| mu == v.axes.0 || mu == v.axes.1)
+            .collect();
+        assert_eq!(order.len(), 2, "{what}: both axes are wells: {order:?}");
+        let level = |mu: usize| {
+            let well = v
+                .wells
+                .iter()
+                .find(|w| w.memory == mu && w.sign > 0)
+                .expect("a well on each axis");
+            level_at(&buf, &map, well.at.0, well.at.1)
+        };
+        let (deep, shallow) = (level(order[0]), level(order[1]));
+        assert!(
+            deep < shallow,
+            "{what}: {} (level {deep}) is drawn no darker than {} (level {shallow})",
+            names[order[0]],
+            names[order[1]]
+        );
+        // Both are darker than the origin, the top of the landscape between them.
+        assert!(shallow < level_at(&buf, &map, 0.0, 0.0), "{what}");
+    }
+}
+
+#[test]
+fn the_colour_scale_holds_while_the_plane_does() {
+    let (_, mut v) = busy();
+    v.plane = 1;
+    let mut scale = HeatScale::default();
+    scale.follow(&v);
+    let fitted = scale;
+    assert_eq!(fitted.plane, Some(1));
+    assert!(fitted.lo <= v.grid.energy.iter().copied().fold(f64::INFINITY, f64::min));
+    // The same plane, a shallower landscape (the input moved on): the scale stays, so the
+    // same energy keeps its colour.
+    let mut shallower = v.clone();
+    shallower.grid.energy.iter_mut().for_each(|e| *e *= 0.6);
+    scale.follow(&shallower);
+    assert_eq!(scale, fitted);
+    // Much deeper than the scale: refitted (by more than a level: hysteresis).
+    let mut deeper = v.clone();
+    deeper.grid.energy.iter_mut().for_each(|e| *e *= 3.0);
+    scale.follow(&deeper);
+    assert!(scale.lo < fitted.lo, "{scale:?}");
+    // A new plane: refitted.
+    let mut other = v.clone();
+    other.plane = 2;
+    scale.follow(&other);
+    assert_eq!(scale, HeatScale::fit(&other));
+    // The key shows the scale's E/N values.
+    let names = names();
+    let buf = render(
+        LandscapePanel {
+            view: &other,
+            names: &names,
+            trail: None,
+            scale: Some(&scale),
+            model: Some("idp"),
+            theme: COLOR,
+        },
+        44,
+        26,
+    );
+    let shown = text(&buf);
+    assert!(shown.contains("E/N "), "{shown}");
+    assert!(shown.contains("idp: "), "{shown}");
+}
+
+#[test]
+fn labels_are_never_covered_by_the_state() {
+    // The state sits on a corner (the memory retrieved): the corner's label is still whole.
+    for a in [1.0, -1.0] {
+        let (_, mut v) = busy();
+        v.state = (a, 0.0);
+        let names = names();
+        let trail = trail_to(&v);
+        let buf = render(panel(&v, &names, Some(&trail), COLOR), 44, 26);
+        let shown = text(&buf);
+        let label = if a > 0.0 { "cat" } else { "−cat" };
+        assert!(shown.contains(label), "{label}:\n{shown}");
+        assert_eq!(cells_with(&buf, &["●"]).len(), 1, "{shown}");
+    }
 }

@@ -1,7 +1,10 @@
-//! The energy landscape on a plane: E(x; u) at x = a·ξ₁ + b·ξ₂ for two memories, cheap enough to
-//! redraw every frame. Every neuron falls in one of four sign classes of (ξ₁ᵢ, ξ₂ᵢ), and all
-//! neurons of a class have the same x, so once the classes are summed against each memory a
-//! point costs O(P), not O(N).
+//! The energy landscape on a plane of two memories, cheap enough to redraw every frame: E(x; u)
+//! at the state x = a·ξ₁ + b·ξ₂, or (what the dashboard draws) E as a function of the
+//! activations Ψ = a·ξ₁ + b·ξ₂ with |a| + |b| ≤ 1, the continuous-Hopfield energy
+//! −½ΨᵀW(u)Ψ − bᵀΨ + Σᵢ∫₀^Ψᵢ ψ⁻¹, whose wells are real pits at every gain (on the state plane
+//! a high gain saturates the neurons and leaves flat sectors). Every neuron falls in one of four
+//! sign classes of (ξ₁ᵢ, ξ₂ᵢ), and all neurons of a class have the same value, so once the
+//! classes are summed against each memory a point costs O(P), not O(N).
 
 use super::kernels::entropy_of;
 use super::memories::Memories;
@@ -118,6 +121,27 @@ pub fn energy_at(plane: &Plane, terms: &Terms, a: f64, b: f64) -> f64 {
             (terms.gain * x).tanh()
         };
     }
+    energy_of_classes(plane, terms, psi)
+}
+
+/// E at the activations Ψ = a·ξ₁ + b·ξ₂ (the state x = ψ⁻¹(Ψ)), in O(P): the same quantity as
+/// [`energy_at`] at that state. NaN where some neuron would leave [−1, 1] (|a| + |b| > 1 when
+/// all four classes have neurons): no state has those activations.
+pub fn energy_of_activation(plane: &Plane, terms: &Terms, a: f64, b: f64) -> f64 {
+    let mut psi = [0.0f64; 4];
+    for (c, &(s1, s2)) in SIGNS.iter().enumerate() {
+        let v = a * s1 + b * s2;
+        let possible = v.abs() <= 1.0 + 1e-12;
+        if plane.counts[c] > 0.0 && !possible {
+            return f64::NAN;
+        }
+        psi[c] = v.clamp(-1.0, 1.0);
+    }
+    energy_of_classes(plane, terms, psi)
+}
+
+/// E from the activation of each sign class.
+fn energy_of_classes(plane: &Plane, terms: &Terms, psi: [f64; 4]) -> f64 {
     let mut quad = 0.0;
     for mu in 0..plane.p {
         let d: f64 = (0..4).map(|c| psi[c] * plane.sums[c * plane.p + mu]).sum();
@@ -167,6 +191,34 @@ impl Grid {
             cols,
             rows,
             extent,
+            energy,
+        }
+    }
+
+    /// Samples E/N at the activations Ψ = a·ξ₁ + b·ξ₂ over a, b ∈ [−1, 1] (NaN outside the
+    /// diamond |a| + |b| ≤ 1 of possible activations). A point less than a grid step and a half
+    /// outside takes the value at the diamond's edge next to it, so the corners (the memories
+    /// themselves) are drawn even where no grid point falls on an axis.
+    pub fn sample_activation(plane: &Plane, terms: &Terms, cols: usize, rows: usize) -> Self {
+        let step = 2.0 / (cols.max(rows).max(2) - 1) as f64;
+        let mut energy = Vec::with_capacity(cols * rows);
+        for r in 0..rows {
+            let b = Self::coord(r, rows, 1.0, true);
+            for c in 0..cols {
+                let a = Self::coord(c, cols, 1.0, false);
+                let reach = a.abs() + b.abs();
+                let (a, b) = if reach > 1.0 && reach <= 1.0 + 1.5 * step {
+                    (a / reach, b / reach)
+                } else {
+                    (a, b)
+                };
+                energy.push(energy_of_activation(plane, terms, a, b) / plane.n);
+            }
+        }
+        Self {
+            cols,
+            rows,
+            extent: 1.0,
             energy,
         }
     }
@@ -223,53 +275,51 @@ pub fn most_salient_pair(weights: &[f32]) -> Option<(usize, usize)> {
 }
 
 /// A well on one axis of the plane: the equilibrium γ_ρ·(±ξ_ρ) of an axis memory, where the
-/// theory (model.md §4) puts it. At gain 1 these are the grid's minima (tested); at high gain
-/// the landscape is flat where the neurons saturate, so grid minima are ill-defined and the
-/// theory's positions are the useful marks.
+/// theory (model.md §4) puts it, at the activations tanh(g·γ_ρ)·(±ξ_ρ). At gain 1 these are the
+/// grid's minima (tested); at gain 10 they sit next to the corners ±ξ_ρ of the diamond.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Well {
     /// The memory whose axis the well is on.
     pub memory: usize,
     /// +1 for the memory, −1 for its negative image.
     pub sign: i8,
-    /// Plane coordinates (a, b) of the equilibrium.
+    /// Plane coordinates (a, b) of the equilibrium's activations.
     pub at: (f64, f64),
     /// Stable (a true well) or a saddle.
     pub stable: bool,
-    /// E at the equilibrium.
+    /// E/N at the equilibrium.
     pub energy: f64,
 }
 
-/// Everything a landscape panel draws: the grid, its wells, and where the state is.
+/// Everything a landscape panel draws: the grid of E/N over the activation plane, its wells,
+/// and where the state's activations are.
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
+    /// E/N over a, b ∈ [−1, 1] (extent 1), NaN outside the diamond of possible activations.
     pub grid: Grid,
     /// The memories along a (columns) and b (rows).
     pub axes: (usize, usize),
-    /// The state's projection (a, b) onto the plane.
+    /// Which plane this is: the same number while the axes and the memory set stay (a colour
+    /// scale kept for it stays meaningful), a new one after either changed.
+    pub plane: u64,
+    /// The projection (a, b) of the activations Ψ(x) onto the plane, inside the diamond.
     pub state: (f64, f64),
     pub wells: Vec<Well>,
 }
 
-/// Samples `net`'s current landscape on `plane` over a range that covers both wells (the
-/// theory's γ of each axis memory) and the state, on a `cols`×`rows` grid.
+/// Samples `net`'s current landscape over the activations on `plane` (a `cols`×`rows` grid of
+/// E/N), with the theory's wells and the state's activations.
 pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
     let terms = Terms::of(net, plane);
-    let state = plane.project(net.memories(), net.state());
+    let (mut a, mut b) = plane.project(net.memories(), net.activation());
+    // Least squares on correlated memories can land a little outside the diamond.
+    let reach = a.abs() + b.abs();
+    if reach > 1.0 && reach.is_finite() {
+        (a, b) = (a / reach, b / reach);
+    }
     let theory = net.theory();
-    let gamma_of = |mu: usize| theory.memories.get(mu).and_then(|m| m.gamma).unwrap_or(0.0);
-    let reach = [
-        gamma_of(plane.axes.0),
-        gamma_of(plane.axes.1),
-        state.0.abs(),
-        state.1.abs(),
-        0.25,
-    ]
-    .into_iter()
-    .filter(|v| v.is_finite())
-    .fold(0.0, f64::max);
-    let extent = 1.3 * reach;
-    let grid = Grid::sample(plane, &terms, cols, rows, extent);
+    let gain = net.params().gain;
+    let grid = Grid::sample_activation(plane, &terms, cols, rows);
     let mut wells = Vec::new();
     for (axis, mu) in [(0, plane.axes.0), (1, plane.axes.1)] {
         let Some(m) = theory.memories.get(mu) else {
@@ -277,22 +327,28 @@ pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
         };
         let Some(g) = m.gamma else { continue };
         for sign in [1i8, -1] {
-            let v = f64::from(sign) * g;
+            let x = f64::from(sign) * g;
+            let (xa, xb) = if axis == 0 { (x, 0.0) } else { (0.0, x) };
+            let v = if terms.discrete {
+                x.signum()
+            } else {
+                (gain * x).tanh()
+            };
             let at = if axis == 0 { (v, 0.0) } else { (0.0, v) };
-            let energy = energy_at(plane, &terms, at.0, at.1);
             wells.push(Well {
                 memory: mu,
                 sign,
                 at,
                 stable: m.stable,
-                energy,
+                energy: energy_at(plane, &terms, xa, xb) / plane.n,
             });
         }
     }
     View {
         grid,
         axes: plane.axes,
-        state,
+        plane: 0,
+        state: (a, b),
         wells,
     }
 }

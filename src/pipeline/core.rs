@@ -283,6 +283,7 @@ impl SimCore {
                     saliencies: net.saliencies().to_vec(),
                     energy: net.energy(),
                     retrieved: net.retrieved(),
+                    expected: running.tracker().expected(),
                     theory: crate::model::theory::analyse(&w64, gain),
                     weights,
                     accuracy: running.tracker().summary().accuracy,
@@ -323,7 +324,7 @@ impl SimCore {
                 steps_per_sec: status.steps_per_sec,
                 paused: status.paused,
                 speed_reached: status.speed_reached,
-                pattern_problem: status.pattern_problem,
+                pattern_errors: status.pattern_errors,
                 tau_alpha_secs: params.tau_alpha_secs,
             },
             finished: status.finished,
@@ -334,7 +335,7 @@ impl SimCore {
 /// Facts the core cannot know (wall clock, pattern files), for the snapshot's status.
 #[derive(Debug, Clone, Default)]
 pub struct RunStatus {
-    pub pattern_problem: Option<String>,
+    pub pattern_errors: Vec<String>,
     pub steps_per_sec: f64,
     pub paused: bool,
     /// Model seconds per wall second actually reached, while below the asked speed.

@@ -1,6 +1,7 @@
-//! The primary model's energy landscape for each snapshot: the plane of its two most salient
-//! memories (kept while they stay on top, so the picture does not flicker between planes), the
-//! plane's class sums cached until the pair or the memory set changes, and a fresh grid.
+//! The primary model's energy landscape for each snapshot: the activation plane of its two most
+//! salient memories (kept while they stay on top, so the picture does not flicker between
+//! planes), the plane's class sums cached until the pair or the memory set changes (each new
+//! plane gets a new number, so the panel's colour scale knows when to refit), and a fresh grid.
 
 use std::sync::Arc;
 
@@ -18,6 +19,8 @@ const SWITCH_MARGIN: f64 = 0.1;
 pub struct LandscapeCache {
     plane: Option<Plane>,
     memories: Option<Arc<Memories>>,
+    /// Counts the planes summed so far: the current plane's number.
+    planes: u64,
 }
 
 impl LandscapeCache {
@@ -33,9 +36,12 @@ impl LandscapeCache {
         if current != Some(axes) {
             self.plane = Some(Plane::new(net.memories(), axes.0, axes.1));
             self.memories = Some(net.memories().clone());
+            self.planes += 1;
         }
         let plane = self.plane.as_ref()?;
-        Some(view(net, plane, GRID_SIDE, GRID_SIDE))
+        let mut v = view(net, plane, GRID_SIDE, GRID_SIDE);
+        v.plane = self.planes;
+        Some(v)
     }
 
     /// Forgets the plane (the next view picks the pair afresh).

@@ -124,8 +124,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut dirty = true;
     let mut next_publish = start;
     let mut patterns_open = true;
-    // The current pattern-file problem, for the status line.
-    let mut problem: Option<String> = None;
+    // The current pattern-file errors, for the status line and the errors overlay.
+    let mut problem: Vec<String> = Vec::new();
     loop {
         let now = Instant::now();
         // 1. Commands (non-blocking).
@@ -229,7 +229,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // 4. Snapshot: state, published when due and the slot is free.
         let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
         let status = RunStatus {
-            pattern_problem: problem.clone(),
+            pattern_errors: problem.clone(),
             steps_per_sec: if settings.paused { 0.0 } else { rate.per_sec },
             paused: settings.paused,
             speed_reached: lagging.then(|| rate.per_sec * core.params().dt_secs),
@@ -417,7 +417,7 @@ fn apply_patterns(
     update: PatternUpdate,
     core: &mut SimCore,
     ch: &Channels,
-    problem: &mut Option<String>,
+    problem: &mut Vec<String>,
     log: &mut Vec<LogEntry>,
 ) {
     let mut say = logger(log, core.time_secs(), Source::Patterns);
@@ -453,8 +453,5 @@ fn apply_patterns(
     for error in &errors {
         say(LogKind::Error, error.to_string());
     }
-    *problem = errors.first().map(|first| match errors.len() {
-        1 => first.to_string(),
-        n => format!("{first} (+{} more)", n - 1),
-    });
+    *problem = errors.iter().map(ToString::to_string).collect();
 }

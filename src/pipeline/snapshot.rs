@@ -60,6 +60,9 @@ pub struct ModelView {
     pub energy: f64,
     /// The retrieved memory, if any |m_μ| is above the retrieval threshold.
     pub retrieved: Option<usize>,
+    /// The memory the stream holds for this model now (`Tracker::expected`): what the input
+    /// shows, except during a glitch, when it is the memory before the glitch.
+    pub expected: Option<usize>,
     /// The orthogonal-memory theory for the current landscape weights.
     pub theory: TheoryReport,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
@@ -88,9 +91,9 @@ pub struct Status {
     /// The simulator cannot keep up with the asked speed: the model seconds per wall second it
     /// reaches (`None` while it keeps up).
     pub speed_reached: Option<f64>,
-    /// A bad pattern file (path:line:col: what), while one is bad; the set in use is the
-    /// last good one.
-    pub pattern_problem: Option<String>,
+    /// Every bad pattern file now, one error each (path:line:col: what), in the watcher's
+    /// order; empty when none is bad. The set in use is the last good one.
+    pub pattern_errors: Vec<String>,
     /// τ_α of the input filter (used by idp-filter), in model seconds.
     pub tau_alpha_secs: f64,
 }

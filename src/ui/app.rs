@@ -4,12 +4,14 @@
 use std::collections::VecDeque;
 
 use crate::model::ModelKind;
-use crate::pipeline::{Control, LogEntry, Snapshot};
+use crate::pipeline::{Control, LogEntry, LogKind, Snapshot, Source};
 use crate::stimulus::ScenarioName;
 
 use super::keys::Intent;
-use super::landscape::Trail;
+use super::landscape::{HeatScale, Trail};
+use super::theme::HEAT_LEVELS;
 use super::theme::Theme;
+use crate::model::landscape::View;
 
 /// Snapshots of the state's path kept on the landscape panel (about a second at 15 fps).
 pub const TRAIL_LEN: usize = 16;
@@ -52,6 +54,13 @@ pub struct App {
     /// The newest log lines, oldest first.
     pub log: VecDeque<LogEntry>,
     pub show_help: bool,
+    /// The overlay listing every current pattern-file error is open.
+    pub show_errors: bool,
+    /// The first memory row of the memory table (scrolled with ↑ ↓).
+    pub memory_offset: usize,
+    /// The newest pattern-file error reported in the log (the error line shows it while it is
+    /// still current).
+    pub newest_pattern_error: Option<String>,
     pub paused: bool,
     pub noise_std: f64,
     pub speed: f64,
@@ -66,6 +75,12 @@ pub struct App {
     pub should_quit: bool,
     /// The newest projections of the primary model's state on its landscape plane.
     pub trail: Trail,
+    /// The landscape's colour scale, held while its plane stays.
+    pub heat_scale: HeatScale,
+    /// The landscape drawn: the newest state and wells, but a grid point changes only at the
+    /// image rate and when it moved by more than [`HEAT_HYSTERESIS`] of a colour level (noise
+    /// in α would otherwise repaint the cells on every level boundary each frame).
+    pub landscape: Option<View>,
     dirty: bool,
 }
 
@@ -96,6 +111,9 @@ impl App {
             snapshots_since_images: 0,
             log: VecDeque::new(),
             show_help: false,
+            show_errors: false,
+            memory_offset: 0,
+            newest_pattern_error: None,
             paused: false,
             noise_std,
             speed,
@@ -106,6 +124,8 @@ impl App {
             fps: 0.0,
             should_quit: false,
             trail: Trail::new(TRAIL_LEN),
+            heat_scale: HeatScale::default(),
+            landscape: None,
             dirty: true,
         }
     }
@@ -151,20 +171,38 @@ impl App {
             }
             Msg::Snapshot(snapshot) => {
                 self.snapshots_since_images = self.snapshots_since_images.saturating_add(1);
-                if self.images.is_none() || self.snapshots_since_images >= self.image_every {
+                let refresh =
+                    self.images.is_none() || self.snapshots_since_images >= self.image_every;
+                if refresh {
                     self.images = Some(ImageSet::of(&snapshot, self.images.as_ref()));
                     self.snapshots_since_images = 0;
                 }
                 match &snapshot.landscape {
-                    Some(view) => self.trail.record(view),
-                    None => self.trail.clear(),
+                    Some(view) => {
+                        self.trail.record(view);
+                        let before = self.heat_scale;
+                        self.heat_scale.follow(view);
+                        let old = self.landscape.take().filter(|_| before == self.heat_scale);
+                        self.landscape =
+                            Some(shown_landscape(old, view, &self.heat_scale, refresh));
+                    }
+                    None => {
+                        self.trail.clear();
+                        self.landscape = None;
+                    }
                 }
                 self.snapshot = Some(snapshot);
                 self.dirty = true;
                 None
             }
             Msg::Log(entry) => {
-                self.log.push_back(entry);
+                if entry.source == Source::Patterns && entry.kind == LogKind::Error {
+                    self.newest_pattern_error = Some(entry.text.clone());
+                }
+                match self.log.back_mut() {
+                    Some(last) if merges_into(last, &entry) => merge(last, &entry),
+                    _ => self.log.push_back(entry),
+                }
                 while self.log.len() > LOG_LEN {
                     self.log.pop_front();
                 }
@@ -192,13 +230,29 @@ impl App {
                 self.should_quit = true;
                 Some(Control::Quit)
             }
-            Intent::Back if self.show_help => {
+            Intent::Back if self.show_help || self.show_errors => {
                 self.show_help = false;
+                self.show_errors = false;
                 None
             }
             Intent::Back => self.on_intent(Intent::Quit),
             Intent::ToggleHelp => {
                 self.show_help = !self.show_help;
+                self.show_errors = false;
+                None
+            }
+            Intent::ToggleErrors => {
+                self.show_errors = !self.show_errors;
+                self.show_help = false;
+                None
+            }
+            Intent::ScrollUp => {
+                self.memory_offset = self.memory_offset.saturating_sub(1);
+                None
+            }
+            Intent::ScrollDown => {
+                let p = self.snapshot.as_ref().map_or(0, |s| s.memories.p());
+                self.memory_offset = (self.memory_offset + 1).min(p.saturating_sub(1));
                 None
             }
             Intent::TogglePause => {
@@ -254,6 +308,31 @@ impl App {
     }
 }
 
+/// A landscape grid point is redrawn once it is this many colour levels from the value shown.
+pub const HEAT_HYSTERESIS: f64 = 0.75;
+
+/// The landscape to draw for the newest `view`: its state and wells; its grid where `old` (same
+/// plane, same scale) is more than [`HEAT_HYSTERESIS`] levels off, and only on a `refresh`.
+fn shown_landscape(old: Option<View>, view: &View, scale: &HeatScale, refresh: bool) -> View {
+    let mut shown = view.clone();
+    let Some(old) = old.filter(|o| {
+        o.plane == view.plane
+            && o.grid.cols == view.grid.cols
+            && o.grid.rows == view.grid.rows
+            && o.grid.energy.len() == view.grid.energy.len()
+    }) else {
+        return shown;
+    };
+    let margin = HEAT_HYSTERESIS * (scale.hi - scale.lo) / f64::from(HEAT_LEVELS);
+    for (new, &was) in shown.grid.energy.iter_mut().zip(&old.grid.energy) {
+        let keep = !refresh || (new.is_finite() == was.is_finite() && (*new - was).abs() <= margin);
+        if keep {
+            *new = was;
+        }
+    }
+    shown
+}
+
 /// The pixels of the image panels, copied from one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageSet {
@@ -299,6 +378,34 @@ impl ImageSet {
             glitch: s.glitch,
             states,
         }
+    }
+}
+
+/// A stimulus change writes a transition and, at the same instant, the retrieval of the memory
+/// it went to: `entry` is that retrieval of `last`'s target (one line shows both).
+fn merges_into(last: &LogEntry, entry: &LogEntry) -> bool {
+    last.kind == LogKind::Transition
+        && entry.kind == LogKind::Retrieved
+        && last.source == entry.source
+        && (last.time_secs - entry.time_secs).abs() < 1e-6
+        && retrieval_suffix(last, entry).is_some()
+}
+
+/// " after 2.5 s" of "retrieved tree after 2.5 s" when `last` is "… → tree".
+fn retrieval_suffix<'a>(last: &LogEntry, entry: &'a LogEntry) -> Option<&'a str> {
+    let rest = entry.text.strip_prefix("retrieved ")?;
+    let at = rest.rfind(" after ")?;
+    let (memory, suffix) = rest.split_at(at);
+    last.text
+        .ends_with(&format!(" → {memory}"))
+        .then_some(suffix)
+}
+
+/// "cat → tree" and "retrieved tree after 2.5 s" become "cat → tree after 2.5 s", a retrieval.
+fn merge(last: &mut LogEntry, entry: &LogEntry) {
+    if let Some(suffix) = retrieval_suffix(last, entry) {
+        last.text.push_str(suffix);
+        last.kind = LogKind::Retrieved;
     }
 }
 

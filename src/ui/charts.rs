@@ -1,6 +1,8 @@
 //! The time charts: overlaps |m_μ| with one named line per memory and the stimulus' dominant
-//! memory marked, and the energy E(x;u) with its meaning. The time axis pages by half a window
-//! (the line grows to the right, then jumps), so only the newest cells change per frame.
+//! memory marked (one chart, or in compare mode one strip per model beside a shared legend), and
+//! the energy E(x;u) with a legend of its own. The time axis pages by a tenth of a window (the
+//! line grows to the right, then the axis moves on), so only the newest cells change between
+//! pages and at most a tenth of a chart is blank.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,16 +12,23 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget
 
 use crate::pipeline::Snapshot;
 
+use super::panels::short_model;
+use super::readout::flow;
 use super::theme::Theme;
 
 /// Where the band marking the input's dominant memory sits, above the overlap lines.
 const TRUTH_BAND_Y: f64 = 1.08;
 
-/// The x range shown for the newest time `t`: `window` wide, paged by half a window.
+/// Pages per window: the axis moves on by this fraction of the window at a time.
+pub const PAGES: f64 = 10.0;
+
+/// The x range shown for the newest time `t`: it ends at most a page (a tenth of `window`)
+/// after `t` and is `window` wide, or starts at 0 and is shorter before `t` reaches `window`.
 pub fn time_window(t: f64, window: f64) -> (f64, f64) {
-    let half = window / 2.0;
-    let start = ((t / half).floor() * half - half).max(0.0);
-    (start, start + window)
+    let page = window / PAGES;
+    let t = if t.is_finite() { t.max(0.0) } else { 0.0 };
+    let end = ((t / page).floor() + 1.0) * page;
+    ((end - window).max(0.0), end)
 }
 
 /// The chart points (t, y) of a history `series` from sample `first` on (the start of the time
@@ -102,7 +111,7 @@ pub fn render_overlaps(
         datasets.push(
             Dataset::default()
                 .data(line)
-                .marker(theme.marker())
+                .marker(theme.memory_marker(mu))
                 .graph_type(GraphType::Line)
                 .style(theme.memory(mu)),
         );
@@ -159,7 +168,7 @@ pub fn render_overlaps(
             }
             let short: String = name.chars().take(12).collect();
             let mut spans = vec![
-                Span::styled("■ ", theme.memory(mu)),
+                Span::styled(format!("{} ", theme.memory_glyph(mu)), theme.memory(mu)),
                 Span::styled(
                     format!("{short:<w$}", w = legend_width as usize - 9),
                     name_style,
@@ -218,14 +227,13 @@ pub fn render_energy(
         .enumerate()
         .map(|(i, line)| {
             Dataset::default()
-                .name(snap.models[i].kind.name())
                 .data(line)
                 .marker(theme.marker())
                 .graph_type(GraphType::Line)
                 .style(theme.model(i))
         })
         .collect();
-    let title = if area.width >= 44 {
+    let title = if area.width >= 50 {
         "energy E(x;u): lower = deeper well (< 0 inside)"
     } else {
         "energy E(x;u), lower = deeper"
@@ -233,8 +241,39 @@ pub fn render_energy(
     let block = Block::bordered()
         .title(Span::styled(title, theme.title()))
         .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    // One line needs no legend (the title names it); several get a column of their own beside
+    // the plot, never a box over it.
+    let legend_w = 16;
+    let several = snap.models.len() > 1;
+    let (plot, legend) = if several && inner.width >= legend_w + 16 {
+        let [plot, legend] =
+            Layout::horizontal([Constraint::Min(16), Constraint::Length(legend_w)]).areas(inner);
+        (plot, legend)
+    } else if several {
+        // Too narrow for a column: the names go under the plot, as many to a line as fit.
+        let items = snap
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                vec![Span::styled(
+                    format!("━ {}", short_model(m.kind.name())),
+                    theme.model(i),
+                )]
+            })
+            .collect();
+        let lines = flow(items, usize::from(inner.width));
+        let rows = (lines.len() as u16).min(inner.height / 2);
+        let [plot, below] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(rows)]).areas(inner);
+        Paragraph::new(lines).render(below, buf);
+        (plot, Rect::default())
+    } else {
+        (inner, Rect::default())
+    };
     let chart = Chart::new(datasets)
-        .block(block)
         .x_axis(
             Axis::default()
                 .bounds([x0, x1])
@@ -253,18 +292,154 @@ pub fn render_energy(
                 ])
                 .style(theme.dim()),
         )
-        .hidden_legend_constraints((Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)));
-    // One line needs no legend (the title names it).
-    let chart = if snap.models.len() > 1 {
-        chart
+        .legend_position(None);
+    chart.render(plot, buf);
+    if legend.width > 0 {
+        let lines: Vec<Line> = snap
+            .models
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                Line::from(vec![
+                    Span::styled("━ ", theme.model(i)),
+                    Span::styled(
+                        format!("{:<8} ", short_model(m.kind.name())),
+                        theme.model(i),
+                    ),
+                    Span::raw(short_number(m.energy)),
+                ])
+            })
+            .collect();
+        Paragraph::new(lines).render(legend, buf);
+    }
+}
+
+/// In compare mode: one strip of overlap lines per model, stacked on a shared time axis, with
+/// one legend of the memories (their colours are the same in every strip) and the stream's
+/// memory marked.
+pub fn render_overlap_strips(
+    snap: &Snapshot,
+    window_secs: f64,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let mark = theme.truth_mark();
+    let title = if area.width >= 60 {
+        format!("overlaps |m_μ| per model ({mark} = what the input shows)")
     } else {
-        chart.legend_position(None)
+        "overlaps |m_μ| per model".to_string()
     };
-    chart.render(area, buf);
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let names = snap.memories.names();
+    let count = snap.models.len() as u16;
+    if count == 0 || inner.height < count + 1 || inner.width < 20 {
+        return;
+    }
+    let name_w = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(4)
+        .min(8) as u16;
+    let legend_w = name_w + 4;
+    let [body, legend] = if inner.width >= legend_w + 24 {
+        Layout::horizontal([Constraint::Min(20), Constraint::Length(legend_w)]).areas(inner)
+    } else {
+        [inner, Rect::default()]
+    };
+    // The strips share the rows left after the time labels.
+    let [strips, axis] =
+        Layout::vertical([Constraint::Min(count), Constraint::Length(1)]).areas(body);
+    let rows = Layout::vertical(vec![Constraint::Fill(1); usize::from(count)]).split(strips);
+    let gutter = 9u16;
+    let (x0, x1) = time_window(snap.time_secs, window_secs);
+    let times = &snap.history_times_secs;
+    let first = times.partition_point(|&t| t < x0);
+    for (i, (view, &row)) in snap.models.iter().zip(rows.iter()).enumerate() {
+        let [label, plot] =
+            Layout::horizontal([Constraint::Length(gutter), Constraint::Min(1)]).areas(row);
+        let hit = view.retrieved.is_some() && view.retrieved == view.expected;
+        Paragraph::new(vec![
+            Line::styled(short_model(view.kind.name()), theme.model(i)),
+            Line::from(vec![
+                Span::styled(
+                    view.retrieved
+                        .and_then(|mu| names.get(mu))
+                        .map_or("—".to_string(), |n| n.chars().take(6).collect()),
+                    view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
+                ),
+                Span::styled(if hit { " ✓" } else { "" }, theme.saliency(true, true)),
+            ]),
+        ])
+        .render(label, buf);
+        let lines: Vec<Vec<(f64, f64)>> = view
+            .overlap_history
+            .iter()
+            .map(|series| {
+                window_points(times, first, series, |m: f32| {
+                    m.is_finite().then(|| f64::from(m.abs()))
+                })
+            })
+            .collect();
+        let datasets: Vec<Dataset> = lines
+            .iter()
+            .enumerate()
+            .map(|(mu, line)| {
+                Dataset::default()
+                    .data(line)
+                    .marker(theme.memory_marker(mu))
+                    .graph_type(GraphType::Line)
+                    .style(theme.memory(mu))
+            })
+            .collect();
+        Chart::new(datasets)
+            .x_axis(Axis::default().bounds([x0, x1]))
+            .y_axis(Axis::default().bounds([0.0, 1.05]))
+            .legend_position(None)
+            .render(plot, buf);
+    }
+    let labels = Line::from(vec![Span::styled(
+        format!("{:gutter$}{x0:.0}s", "", gutter = usize::from(gutter)),
+        theme.dim(),
+    )]);
+    Paragraph::new(labels).render(axis, buf);
+    let end = format!("{x1:.0}s");
+    let end_x = axis.right().saturating_sub(end.chars().count() as u16);
+    Paragraph::new(Span::styled(end, theme.dim()))
+        .render(Rect::new(end_x, axis.y, axis.right() - end_x, 1), buf);
+    if legend.width == 0 {
+        return;
+    }
+    let rows = usize::from(legend.height);
+    let lines: Vec<Line> = names
+        .iter()
+        .enumerate()
+        .take(rows)
+        .map(|(mu, name)| {
+            let short: String = name.chars().take(usize::from(name_w)).collect();
+            let mut spans = vec![
+                Span::styled(format!("{} ", theme.memory_glyph(mu)), theme.memory(mu)),
+                Span::styled(
+                    format!("{short:<w$}", w = usize::from(name_w)),
+                    theme.memory(mu),
+                ),
+            ];
+            if snap.truth == Some(mu) {
+                spans.push(Span::styled(format!(" {mark}"), theme.value()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    Paragraph::new(lines).render(legend, buf);
 }
 
 /// 1, 2 or 5 times a power of ten, about a fifth of `span`.
-fn nice_step(span: f64) -> f64 {
+pub(crate) fn nice_step(span: f64) -> f64 {
     let raw = span / 5.0;
     let mag = 10f64.powf(raw.log10().floor());
     let r = raw / mag;
@@ -299,14 +474,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_window_pages_by_half_and_always_contains_now() {
+    fn the_window_pages_by_a_tenth_and_is_never_more_than_a_tenth_blank() {
         for i in 0..500 {
             let t = f64::from(i) * 0.37;
             let (a, b) = time_window(t, 30.0);
-            assert!(a <= t && t <= b, "{t} not in [{a}, {b}]");
-            assert_eq!(b - a, 30.0);
-            assert_eq!(a % 15.0, 0.0);
+            assert!(a <= t && t < b, "{t} not in [{a}, {b})");
+            assert!(
+                b - t <= 3.0 + 1e-9,
+                "{t}: more than a page blank in [{a}, {b}]"
+            );
+            if t >= 30.0 {
+                assert!((b - a - 30.0).abs() < 1e-9, "{t}: [{a}, {b}]");
+            } else {
+                assert_eq!(a, 0.0);
+            }
+            assert!(
+                (a / 3.0 - (a / 3.0).round()).abs() < 1e-9,
+                "{a} is not on a page"
+            );
         }
+        // At 8 s the chart shows [0, 9], not [0, 30].
+        assert_eq!(time_window(8.0, 30.0), (0.0, 9.0));
     }
 
     #[test]

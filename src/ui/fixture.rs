@@ -12,22 +12,30 @@ use crate::pipeline::landscape::LandscapeCache;
 use crate::pipeline::{LogEntry, LogKind, ModelView, Snapshot, Source, Status};
 use crate::stimulus::ScenarioName;
 
-const NAMES: [&str; 8] = ["cat", "dog", "owl", "fish", "tree", "house", "star", "face"];
-
-/// Eight random 32×32 memories with readable names.
-pub fn memories() -> Arc<Memories> {
+/// The built-in set (ten 32×32 pictures: cat, dog, house, tree, fish, bird, star, heart, sun,
+/// key), and `extra` more random ones named `extra1`, `extra2`, ….
+pub fn memories_with(extra: usize) -> Arc<Memories> {
+    let builtin = crate::patterns::builtin();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
-    let patterns = NAMES
-        .iter()
-        .map(|name| {
-            let px = (0..32 * 32)
-                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-                .collect();
-            (name.to_string(), px)
-        })
+    let mut patterns: Vec<(String, Vec<f32>)> = (0..builtin.p())
+        .map(|mu| (builtin.names()[mu].clone(), builtin.memory(mu).to_vec()))
         .collect();
+    for k in 0..extra {
+        let px = (0..builtin.n())
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
+        patterns.push((format!("extra{}", k + 1), px));
+    }
     // Sizes and values are valid by construction.
-    Arc::new(Memories::new(32, 32, patterns).unwrap_or_else(|e| unreachable!("fixture: {e}")))
+    Arc::new(
+        Memories::new(builtin.width(), builtin.height(), patterns)
+            .unwrap_or_else(|e| unreachable!("fixture: {e}")),
+    )
+}
+
+/// The built-in set.
+pub fn memories() -> Arc<Memories> {
+    memories_with(0)
 }
 
 /// `memory` with every pixel whose index hashes below `fraction` flipped, scaled by `scale`.
@@ -71,18 +79,25 @@ fn truth_at(t: f64) -> usize {
     if (32.0..34.0).contains(&t) { 1 } else { 0 }
 }
 
-/// A snapshot at t = 47.3 s of `models` (the first is primary): the first model held cat
-/// through a glitch to dog; later models followed the glitch.
+/// A snapshot at t = 47.3 s of `models` (the first is primary) on the built-in set: the first
+/// model held cat through a glitch to dog at 32 s; later models followed the glitch.
 pub fn snapshot(models: &[ModelKind]) -> Snapshot {
-    let memories = memories();
+    snapshot_of(memories(), models, false)
+}
+
+/// A snapshot of `models` on `memories` (cat first, dog second): at t = 47.3 s, or with
+/// `in_glitch` at t = 33.0 s, inside the glitch to dog, when the first model holds cat (the
+/// memory the stream holds) and the others have followed the glitch to dog.
+pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: bool) -> Snapshot {
     let p = memories.p();
-    let times: Vec<f64> = (0..300).map(|i| 17.4 + 0.1 * f64::from(i)).collect();
+    let now = if in_glitch { 33.0 } else { 47.3 };
+    let times: Vec<f64> = (0..300).map(|i| now - 29.9 + 0.1 * f64::from(i)).collect();
     let views = models
         .iter()
         .enumerate()
         .map(|(k, &kind)| {
             let follows_glitch = k > 0;
-            let target = 0;
+            let target = if in_glitch && follows_glitch { 1 } else { 0 };
             let activation = noisy(
                 memories.memory(target),
                 0.04 + 0.06 * k as f32,
@@ -146,20 +161,27 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
                 weights,
                 energy: -291.5 + 40.0 * k as f64,
                 retrieved: Some(target),
+                // The stream holds cat, glitch or not.
+                expected: Some(0),
                 accuracy: Some(if follows_glitch { 0.81 } else { 0.97 }),
                 overlap_history,
                 energy_history,
             }
         })
         .collect();
+    let shown = if in_glitch { 1 } else { 0 };
     Snapshot {
         seq: 473,
-        time_secs: 47.3,
-        steps: 4730,
-        input_image: noisy(memories.memory(0), 0.05, 99, 1.0),
-        truth: Some(0),
-        glitch: false,
-        label: "hold cat".into(),
+        time_secs: now,
+        steps: (now * 100.0).round() as u64,
+        input_image: noisy(memories.memory(shown), 0.05, 99, 1.0),
+        truth: Some(shown),
+        glitch: in_glitch,
+        label: if in_glitch {
+            "glitch: dog".into()
+        } else {
+            "hold cat".into()
+        },
         landscape: models.first().and_then(|&kind| landscape(&memories, kind)),
         models: views,
         history_truth: times.iter().map(|&t| Some(truth_at(t))).collect(),
@@ -175,7 +197,7 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
             steps_per_sec: 100.0,
             paused: false,
             speed_reached: None,
-            pattern_problem: None,
+            pattern_errors: Vec::new(),
             tau_alpha_secs: 2.0,
         },
         memories,
@@ -183,7 +205,8 @@ pub fn snapshot(models: &[ModelKind]) -> Snapshot {
     }
 }
 
-/// A few log lines of the fixture's story.
+/// A few log lines of the fixture's story (a stimulus change writes a transition and the
+/// retrieval at the same instant).
 pub fn log() -> Vec<LogEntry> {
     let line = |time_secs, source, kind, text: &str| LogEntry {
         time_secs,
@@ -197,6 +220,24 @@ pub fn log() -> Vec<LogEntry> {
             Source::Model(ModelKind::Idp),
             LogKind::Retrieved,
             "retrieved cat after 1.8 s",
+        ),
+        line(
+            12.4,
+            Source::Model(ModelKind::Idp),
+            LogKind::Transition,
+            "cat → tree",
+        ),
+        line(
+            12.4,
+            Source::Model(ModelKind::Idp),
+            LogKind::Retrieved,
+            "retrieved tree after 2.4 s",
+        ),
+        line(
+            20.1,
+            Source::Model(ModelKind::Idp),
+            LogKind::Retrieved,
+            "retrieved cat after 3.1 s",
         ),
         line(32.0, Source::User, LogKind::Info, "glitch injected"),
         line(

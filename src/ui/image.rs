@@ -27,26 +27,33 @@ pub fn cells(width: usize, height: usize, k: usize) -> (u16, u16) {
     )
 }
 
-/// The smallest shrink factor that fits the image in `area` (at most 16).
-pub fn fit_factor(width: usize, height: usize, area: Rect) -> Option<usize> {
-    (1..=16).find(|&k| {
-        let (w, h) = cells(width, height, k);
-        w <= area.width && h <= area.height
-    })
+/// The largest size (cells across, cells down) at which a `width`×`height` image fits
+/// `max_w`×`max_h` cells, keeping its proportions (a cell is one pixel wide and two high) and
+/// never enlarged; `(0, 0)` when nothing fits.
+pub fn fit_cells(width: usize, height: usize, max_w: u16, max_h: u16) -> (u16, u16) {
+    if width == 0 || height == 0 || max_w == 0 || max_h == 0 {
+        return (0, 0);
+    }
+    let scale = (f64::from(max_w) / width as f64)
+        .min(f64::from(2 * max_h) / height as f64)
+        .min(1.0);
+    let w = ((width as f64 * scale).floor() as u16).clamp(1, max_w);
+    let px_h = ((height as f64 * scale).floor() as usize).max(1);
+    let h = (px_h.div_ceil(2) as u16).clamp(1, max_h);
+    (w, h)
 }
 
 impl HalfBlockImage<'_> {
-    /// The mean of the k×k block at block coordinates (bx, by); NaN pixels count as 0.
-    fn block(&self, bx: usize, by: usize, k: usize) -> f32 {
-        let (mut sum, mut count) = (0.0f32, 0usize);
-        for y in by * k..((by + 1) * k).min(self.height) {
-            for x in bx * k..((bx + 1) * k).min(self.width) {
-                let v = self.pixels.get(y * self.width + x).copied().unwrap_or(0.0);
-                sum += if v.is_finite() { v } else { 0.0 };
-                count += 1;
-            }
-        }
-        if count == 0 { -1.0 } else { sum / count as f32 }
+    /// The source pixel at the centre of output pixel (ox, oy) of an `out_w`×`out_h`
+    /// resampling (nearest neighbour: a black-and-white pattern stays black and white, which
+    /// keeps a changed cell to a glyph, without a colour sequence); NaN pixels count as 0.
+    fn sample(&self, ox: usize, oy: usize, out_w: usize, out_h: usize) -> f32 {
+        let pick = |o: usize, out: usize, src: usize| {
+            (((o as f64 + 0.5) * src as f64 / out.max(1) as f64) as usize).min(src - 1)
+        };
+        let (x, y) = (pick(ox, out_w, self.width), pick(oy, out_h, self.height));
+        let v = self.pixels.get(y * self.width + x).copied().unwrap_or(0.0);
+        if v.is_finite() { v } else { 0.0 }
     }
 }
 
@@ -61,19 +68,21 @@ impl Widget for HalfBlockImage<'_> {
         if self.width == 0 || self.height == 0 || self.pixels.len() < self.width * self.height {
             return;
         }
-        let Some(k) = fit_factor(self.width, self.height, area) else {
+        let (w, h) = fit_cells(self.width, self.height, area.width, area.height);
+        if w == 0 || h == 0 {
             return;
-        };
-        let (w, h) = cells(self.width, self.height, k);
+        }
         // Centre the image in its area.
         let x0 = area.x + (area.width - w) / 2;
         let y0 = area.y + (area.height - h) / 2;
-        let rows = self.height.div_ceil(k);
+        let (out_w, out_h) = (usize::from(w), self.height * usize::from(w) / self.width);
+        let out_h = out_h.clamp(1, 2 * usize::from(h));
         for cy in 0..h {
             for cx in 0..w {
-                let top = self.block(cx as usize, 2 * cy as usize, k);
-                let bottom = if (2 * cy as usize + 1) < rows {
-                    self.block(cx as usize, 2 * cy as usize + 1, k)
+                let (ox, oy) = (usize::from(cx), 2 * usize::from(cy));
+                let top = self.sample(ox, oy, out_w, out_h);
+                let bottom = if oy + 1 < out_h {
+                    self.sample(ox, oy + 1, out_w, out_h)
                 } else {
                     -1.0
                 };

@@ -25,6 +25,11 @@ pub enum Intent {
     ReloadPatterns,
     /// Switch the primary model between IDP and IDP with the input filter.
     ToggleFilter,
+    /// Show or hide every current pattern-file error in full.
+    ToggleErrors,
+    /// Scroll the memory table (when it has more memories than rows).
+    ScrollUp,
+    ScrollDown,
 }
 
 /// One row of the key map.
@@ -73,12 +78,23 @@ pub const KEYMAP: &[Binding] = &[
     key('s', Intent::CycleScenario),
     key('l', Intent::ReloadPatterns),
     key('f', Intent::ToggleFilter),
+    key('e', Intent::ToggleErrors),
+    Binding {
+        code: KeyCode::Up,
+        ctrl: false,
+        intent: Intent::ScrollUp,
+    },
+    Binding {
+        code: KeyCode::Down,
+        ctrl: false,
+        intent: Intent::ScrollDown,
+    },
 ];
 
 /// The help overlay's lines: keys as shown, and what they do.
 pub const HELP: &[(&str, &str)] = &[
     ("space", "pause / resume"),
-    ("q  Esc  Ctrl-C", "quit (Esc first closes this help)"),
+    ("q  Esc  Ctrl-C", "quit (Esc first closes an overlay)"),
     ("?  h", "this help"),
     ("+  -", "noise σ up / down"),
     ("]  [", "speed (model s per wall s) up / down"),
@@ -90,6 +106,8 @@ pub const HELP: &[(&str, &str)] = &[
     ("s", "cycle the scenario"),
     ("l", "reload the pattern files now (--patterns)"),
     ("f", "input filter on / off: idp ↔ idp-filter (τα)"),
+    ("e", "every pattern-file error in full (--patterns)"),
+    ("↑  ↓", "scroll the memory table (when it has more)"),
 ];
 
 /// The intent of a key press, if it has one. Releases and repeats of other kinds are ignored.
@@ -161,6 +179,9 @@ mod tests {
             CycleScenario,
             ReloadPatterns,
             ToggleFilter,
+            ToggleErrors,
+            ScrollUp,
+            ScrollDown,
         ] {
             assert!(
                 KEYMAP.iter().any(|b| b.intent == intent),

@@ -1,26 +1,30 @@
-//! The energy-landscape panel: E(x; u) on the plane of the two most salient memories as a heat
-//! map (two grid rows per cell with half blocks, a shade or character ramp without colour), the
-//! theory's wells named, and the state's projection as a dot with a short trail.
+//! The energy-landscape panel: E/N over the activations Ψ = a·ξ₁ + b·ξ₂ of the two most salient
+//! memories (the diamond |a| + |b| ≤ 1; its corners are ±ξ₁ and ±ξ₂) as a heat map, two grid
+//! rows per cell with half blocks (a shade or character ramp without colour), darker for lower
+//! energy on a colour scale that holds still while the plane does, with a key of its E/N values;
+//! the theory's wells marked, the corners named outside the diamond (where the state never is),
+//! and the state's activations as a dot with a short trail.
 
 use std::collections::VecDeque;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
 use crate::model::landscape::View;
 
+use super::charts::nice_step;
 use super::theme::{HEAT_LEVELS, Theme};
 
 /// Below this inner size the panel draws its compact form (initials, no legend line).
 const COMPACT_WIDTH: u16 = 28;
 const COMPACT_HEIGHT: u16 = 9;
 
-/// Low energy blank, high energy dense.
-const SHADES: [&str; 5] = [" ", "░", "▒", "▓", "█"];
-const ASCII_RAMP: [&str; 8] = [" ", ".", ":", "-", "=", "+", "*", "#"];
+/// Low energy dense, high energy light (without colour a blank is "no state").
+const SHADES: [&str; 4] = ["█", "▓", "▒", "░"];
+const ASCII_RAMP: [&str; 6] = ["#", "%", "+", "=", "-", "."];
 
 /// The recent projections of the state, oldest first, for the plane they were taken on.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +98,12 @@ impl MapGeometry {
             return None;
         }
         let (w, h) = (side, side.div_ceil(2));
-        let rect = Rect::new(area.x + (area.width - w) / 2, area.y, w, h);
+        let rect = Rect::new(
+            area.x + (area.width - w) / 2,
+            area.y + area.height.saturating_sub(h) / 2,
+            w,
+            h,
+        );
         Some(Self { rect, extent })
     }
 
@@ -140,12 +149,94 @@ impl MapGeometry {
     }
 }
 
+/// The colour scale of the heat map: E/N from `lo` (level 0, darkest) to `hi` (lightest). It is
+/// fitted to a plane when the plane first shows and then held while that plane stays, so a
+/// shallower well looks lighter instead of the colours being stretched again; it refits early
+/// only when the landscape goes deeper than the scale by more than a level (hysteresis).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeatScale {
+    /// The plane it was fitted to ([`View::plane`]), `None` before the first.
+    pub plane: Option<u64>,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+impl Default for HeatScale {
+    fn default() -> Self {
+        Self {
+            plane: None,
+            lo: -1.0,
+            hi: 0.0,
+        }
+    }
+}
+
+impl HeatScale {
+    /// A scale over the finite energies of `view`, rounded out to a round step.
+    pub fn fit(view: &View) -> Self {
+        let (lo, hi) = view
+            .grid
+            .energy
+            .iter()
+            .filter(|e| e.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| {
+                (lo.min(e), hi.max(e))
+            });
+        let (lo, hi) = if lo.is_finite() && hi.is_finite() {
+            (lo, hi)
+        } else {
+            (-1.0, 0.0)
+        };
+        let step = nice_step((hi - lo).max(1e-3));
+        Self {
+            plane: Some(view.plane),
+            lo: (lo / step).floor() * step,
+            hi: ((hi / step).ceil() * step).max((lo / step).floor() * step + step),
+        }
+    }
+
+    /// Keeps the scale for `view`'s plane, or fits a new one (new plane, or deeper energies).
+    pub fn follow(&mut self, view: &View) {
+        let deepest = view
+            .grid
+            .energy
+            .iter()
+            .filter(|e| e.is_finite())
+            .fold(f64::INFINITY, |m, &e| m.min(e));
+        let level = (self.hi - self.lo) / f64::from(HEAT_LEVELS);
+        let too_deep = deepest < self.lo - level;
+        let empty = self.hi.partial_cmp(&self.lo) != Some(std::cmp::Ordering::Greater);
+        if self.plane != Some(view.plane) || too_deep || empty {
+            *self = Self::fit(view);
+        }
+    }
+
+    /// The level of E/N `e` (0 = lowest), clamped to the scale; `None` where `e` is not finite.
+    pub fn level(&self, e: f64) -> Option<u8> {
+        if !e.is_finite() {
+            return None;
+        }
+        let span = self.hi - self.lo;
+        let t = if span.is_finite() && span > 0.0 {
+            ((e - self.lo) / span).clamp(0.0, 1.0)
+        } else {
+            0.5
+        };
+        let top = f64::from(HEAT_LEVELS);
+        Some(((t * top).floor().min(top - 1.0)) as u8)
+    }
+}
+
 /// The landscape panel of one [`View`]. Never panics, whatever the area or the values.
 pub struct LandscapePanel<'a> {
     pub view: &'a View,
     /// Memory names, indexed like the memories.
     pub names: &'a [String],
     pub trail: Option<&'a Trail>,
+    /// The colour scale to draw with (`None`: one fitted to this view).
+    pub scale: Option<&'a HeatScale>,
+    /// Whose landscape this is, when it needs saying (compare mode).
+    pub model: Option<&'a str>,
     pub theme: Theme,
 }
 
@@ -167,14 +258,36 @@ impl LandscapePanel<'_> {
         if self.theme.ascii { "-" } else { "−" }
     }
 
-    /// The panel title: which plane this is.
+    fn number(&self, v: f64) -> String {
+        let s = if v.abs() >= 10.0 {
+            format!("{v:.0}")
+        } else if v.abs() >= 1.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.2}")
+        };
+        // No "−0.00".
+        let s = if s
+            .trim_start_matches('-')
+            .chars()
+            .all(|c| c == '0' || c == '.')
+        {
+            s.trim_start_matches('-').to_string()
+        } else {
+            s
+        };
+        s.replace('-', self.minus())
+    }
+
+    /// The panel title: whose landscape and which plane.
     fn title(&self, width: u16) -> String {
         let (n1, n2) = (self.name(self.view.axes.0), self.name(self.view.axes.1));
-        let long = format!("energy E(a·{n1} + b·{n2})");
+        let who = self.model.map_or(String::new(), |m| format!("{m}: "));
+        let long = format!("{who}energy on Ψ = a·{n1} + b·{n2}");
         let title = if long.chars().count() + 2 <= usize::from(width) {
             long
         } else {
-            format!("E {n1}/{n2}")
+            format!("{who}E(Ψ) {n1}/{n2}")
         };
         if self.theme.ascii {
             title.replace('·', "*")
@@ -183,31 +296,13 @@ impl LandscapePanel<'_> {
         }
     }
 
-    /// The legend line under the map: axes, range and marks.
-    fn legend(&self) -> String {
-        let (n1, n2) = (self.name(self.view.axes.0), self.name(self.view.axes.1));
-        let e = self.view.grid.extent;
-        if self.theme.ascii {
-            format!("a>{n1} b^{n2} +-{e:.2}  O well x saddle @ x(t)")
-        } else {
-            format!("a→{n1} b↑{n2} ±{e:.2}  ◆ well × saddle ● x(t)")
-        }
-    }
-
-    /// The heat level of each pixel of `map`, `None` where the energy is not finite.
-    fn levels(&self, map: &MapGeometry) -> Vec<Option<u8>> {
+    /// The heat level of each pixel of `map`, `None` where no state has those activations.
+    fn levels(&self, map: &MapGeometry, scale: &HeatScale) -> Vec<Option<u8>> {
         let grid = &self.view.grid;
         let (w, h) = map.pixels();
         if grid.cols == 0 || grid.rows == 0 || grid.energy.len() < grid.cols * grid.rows {
             return vec![None; w * h];
         }
-        let (lo, hi) = grid
-            .energy
-            .iter()
-            .filter(|e| e.is_finite())
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &e| {
-                (lo.min(e), hi.max(e))
-            });
         let nearest = |k: usize, n: usize, count: usize| {
             if n <= 1 {
                 count / 2
@@ -220,36 +315,73 @@ impl LandscapePanel<'_> {
             let row = nearest(py, h, grid.rows);
             for px in 0..w {
                 let e = grid.at(nearest(px, w, grid.cols), row);
-                out.push(heat_level(e, lo, hi));
+                out.push(scale.level(e));
             }
         }
         out
     }
 
-    /// Paints the heat map into `map`.
-    fn render_heat(&self, map: &MapGeometry, buf: &mut Buffer) {
-        let levels = self.levels(map);
+    /// The glyph of a level without colour (a ramp, denser for lower energy).
+    fn ramp_glyph(&self, level: Option<u8>) -> &'static str {
+        let glyphs: &[&'static str] = if self.theme.ascii {
+            &ASCII_RAMP
+        } else {
+            &SHADES
+        };
+        level.map_or(" ", |l| {
+            let t = f64::from(l) / f64::from(HEAT_LEVELS - 1);
+            glyphs[((t * (glyphs.len() - 1) as f64).round() as usize).min(glyphs.len() - 1)]
+        })
+    }
+
+    /// Paints the heat map into `map`; returns each cell's level (the lower of its pixels';
+    /// `None`: no state has those activations), row by row.
+    fn render_heat(
+        &self,
+        map: &MapGeometry,
+        scale: &HeatScale,
+        buf: &mut Buffer,
+    ) -> Vec<Option<u8>> {
+        let levels = self.levels(map, scale);
         let (w, _) = map.pixels();
+        let mut cells = vec![None; usize::from(map.rect.width) * usize::from(map.rect.height)];
         for cy in 0..map.rect.height {
             for cx in 0..map.rect.width {
                 let i = 2 * usize::from(cy) * w + usize::from(cx);
                 let (top, bottom) = (levels[i], levels[i + w]);
+                cells[usize::from(cy) * usize::from(map.rect.width) + usize::from(cx)] =
+                    match (top, bottom) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                 let Some(cell) = buf.cell_mut((map.rect.x + cx, map.rect.y + cy)) else {
                     continue;
                 };
-                if self.theme.ascii {
-                    cell.set_symbol(ramp(&ASCII_RAMP, top, bottom));
-                } else if self.theme.color {
-                    cell.set_symbol("▀").set_style(
-                        Style::new()
-                            .fg(self.theme.heat(top))
-                            .bg(self.theme.heat(bottom)),
-                    );
+                if self.theme.color && !self.theme.ascii {
+                    // Outside the diamond the terminal's own background shows.
+                    let (symbol, style) = match (top, bottom) {
+                        (None, None) => (" ", Style::new()),
+                        (Some(_), None) => ("▀", Style::new().fg(self.theme.heat(top))),
+                        (None, Some(_)) => ("▄", Style::new().fg(self.theme.heat(bottom))),
+                        (Some(_), Some(_)) => (
+                            "▀",
+                            Style::new()
+                                .fg(self.theme.heat(top))
+                                .bg(self.theme.heat(bottom)),
+                        ),
+                    };
+                    cell.set_symbol(symbol).set_style(style);
                 } else {
-                    cell.set_symbol(ramp(&SHADES, top, bottom));
+                    // The lower of the two levels: a well must not vanish into its rim.
+                    let level = match (top, bottom) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    cell.set_symbol(self.ramp_glyph(level));
                 }
             }
         }
+        cells
     }
 
     /// Writes `text` at (x, y) in `style` over the map (a style without a background keeps
@@ -262,15 +394,30 @@ impl LandscapePanel<'_> {
         }
     }
 
-    /// Marks the wells and names them, without letting labels cover marks or one another.
-    fn render_wells(&self, map: &MapGeometry, compact: bool, buf: &mut Buffer) {
+    /// Marks the wells (◆ stable, × saddle; initials when compact), each on the colour of its
+    /// cell's depth (`cells` from [`Self::render_heat`]), so a mark at the diamond's edge still
+    /// shows how deep it is.
+    fn render_wells(
+        &self,
+        map: &MapGeometry,
+        cells: &[Option<u8>],
+        compact: bool,
+        buf: &mut Buffer,
+    ) {
         let ascii = self.theme.ascii;
-        let mut taken: Vec<Rect> = Vec::new();
-        let mut labels = Vec::new();
         for well in &self.view.wells {
             let Some((x, y)) = map.cell_of(well.at.0, well.at.1) else {
                 continue;
             };
+            let index = usize::from(y - map.rect.y) * usize::from(map.rect.width)
+                + usize::from(x - map.rect.x);
+            let mut style = self.theme.well_mark(well.memory);
+            if let Some(level) = cells.get(index).copied().flatten()
+                && self.theme.color
+                && !self.theme.ascii
+            {
+                style = style.bg(self.theme.heat(Some(level)));
+            }
             let name = self.name(well.memory);
             let mark = match (compact, well.stable, ascii) {
                 (true, true, _) if well.sign > 0 => name.chars().next().unwrap_or('?'),
@@ -280,42 +427,73 @@ impl LandscapePanel<'_> {
                 (false, true, false) => '◆',
                 (false, true, true) => 'O',
             };
-            self.put(
-                buf,
-                x,
-                y,
-                &mark.to_string(),
-                self.theme.well_mark(well.memory),
-            );
-            let style = self.theme.well_label(well.memory);
-            taken.push(Rect::new(x, y, 1, 1));
-            if !compact {
-                let sign = if well.sign < 0 { self.minus() } else { "" };
-                labels.push((x, y, format!("{sign}{name}"), style));
-            }
+            self.put(buf, x, y, &mark.to_string(), style);
         }
-        for (x, y, label, style) in labels {
-            let len = label.chars().count() as u16;
-            let right = Rect::new(x.saturating_add(1), y, len, 1);
-            let left = Rect::new(x.saturating_sub(len), y, len, 1);
-            let fits = |r: &Rect| {
-                r.x >= map.rect.x
-                    && r.right() <= map.rect.right()
-                    && !taken.iter().any(|t| t.intersects(*r))
+    }
+
+    /// Names the diamond's corners ±ξ₁, ±ξ₂ in the blank cells outside it, next to each
+    /// corner: nothing drawn later (the state is always inside) can cover them.
+    fn render_corner_labels(&self, map: &MapGeometry, cells: &[Option<u8>], buf: &mut Buffer) {
+        let (m1, m2) = self.view.axes;
+        let corners = [
+            (m1, 1i8, (1.0, 0.0)),
+            (m1, -1, (-1.0, 0.0)),
+            (m2, 1, (0.0, 1.0)),
+            (m2, -1, (0.0, -1.0)),
+        ];
+        let width = usize::from(map.rect.width);
+        let blank: Vec<bool> = cells.iter().map(Option::is_none).collect();
+        let mut taken = vec![false; blank.len()];
+        for (mu, sign, (a, b)) in corners {
+            let Some((x, y)) = map.cell_of(a, b) else {
+                continue;
             };
-            let left_room = x >= map.rect.x.saturating_add(len);
-            let spot = [Some(right), left_room.then_some(left)]
-                .into_iter()
-                .flatten()
-                .find(fits);
-            if let Some(spot) = spot {
-                self.put(buf, spot.x, spot.y, &label, style);
-                taken.push(spot);
+            let label = format!(
+                "{}{}",
+                if sign < 0 { self.minus() } else { "" },
+                self.name(mu)
+            );
+            let len = label.chars().count() as i32;
+            let (cx, cy) = (i32::from(x - map.rect.x), i32::from(y - map.rect.y));
+            let free = |x0: i32, row: i32, taken: &[bool]| {
+                (x0..x0 + len).all(|x| {
+                    x >= 0
+                        && (x as usize) < width
+                        && row >= 0
+                        && (row as usize) < usize::from(map.rect.height)
+                        && blank[row as usize * width + x as usize]
+                        && !taken[row as usize * width + x as usize]
+                })
+            };
+            // The nearest free run of cells: rows nearest the corner first, in each row the
+            // start nearest the corner (beside it, or centred over or under it).
+            let mut spot = None;
+            'search: for dy in [0, -1, 1, -2, 2, -3, 3, -4, 4] {
+                let mut starts: Vec<i32> = (-len..width as i32).collect();
+                starts.sort_by_key(|&x0| (x0 + len / 2 - cx).abs().min((x0 - 1 - cx).abs()));
+                for x0 in starts {
+                    if free(x0, cy + dy, &taken) {
+                        spot = Some((x0, cy + dy));
+                        break 'search;
+                    }
+                }
+            }
+            if let Some((x0, row)) = spot {
+                for x in x0..x0 + len {
+                    taken[row as usize * width + x as usize] = true;
+                }
+                self.put(
+                    buf,
+                    map.rect.x + x0 as u16,
+                    map.rect.y + row as u16,
+                    &label,
+                    self.theme.well_mark(mu),
+                );
             }
         }
     }
 
-    /// The trail (older points) and the state dot on top of everything.
+    /// The trail (older points) and the state dot on top of the map.
     fn render_state(&self, map: &MapGeometry, buf: &mut Buffer) {
         let (dot, crumb) = if self.theme.ascii {
             ("@", ".")
@@ -334,6 +512,39 @@ impl LandscapePanel<'_> {
         let (a, b) = self.view.state;
         if let Some((x, y)) = map.cell_of(a, b) {
             self.put(buf, x, y, dot, style);
+        }
+    }
+
+    /// The colour key: each level's colour with the E/N values at its ends.
+    fn key(&self, scale: &HeatScale, width: u16) -> Line<'static> {
+        let t = self.theme;
+        let mut spans = vec![
+            Span::styled("E/N ", t.dim()),
+            Span::raw(self.number(scale.lo)),
+            Span::raw(" "),
+        ];
+        for level in 0..HEAT_LEVELS {
+            if t.color && !t.ascii {
+                spans.push(Span::styled("█", Style::new().fg(t.heat(Some(level)))));
+            } else {
+                spans.push(Span::raw(self.ramp_glyph(Some(level))));
+            }
+        }
+        spans.push(Span::raw(" "));
+        spans.push(Span::raw(self.number(scale.hi)));
+        let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+        if used + 13 <= usize::from(width) {
+            spans.push(Span::styled("  dark = deep", t.dim()));
+        }
+        Line::from(spans)
+    }
+
+    /// The marks' legend.
+    fn legend(&self) -> &'static str {
+        if self.theme.ascii {
+            "O well  x saddle  @ state"
+        } else {
+            "◆ well  × saddle  ● state"
         }
     }
 }
@@ -355,48 +566,31 @@ impl Widget for LandscapePanel<'_> {
             return;
         }
         let compact = inner.width < COMPACT_WIDTH || inner.height < COMPACT_HEIGHT;
-        let map_area = if compact {
-            inner
-        } else {
-            Rect::new(inner.x, inner.y, inner.width, inner.height - 1)
-        };
+        let text_rows = if compact { 0 } else { 2 };
+        let map_area = Rect::new(
+            inner.x,
+            inner.y,
+            inner.width,
+            inner.height.saturating_sub(text_rows),
+        );
         let Some(map) = MapGeometry::fit(map_area, grid.extent) else {
             return;
         };
-        self.render_heat(&map, buf);
-        self.render_wells(&map, compact, buf);
+        let fitted = HeatScale::fit(self.view);
+        let scale = self
+            .scale
+            .filter(|s| s.plane == Some(self.view.plane))
+            .unwrap_or(&fitted);
+        let cells = self.render_heat(&map, scale, buf);
+        self.render_wells(&map, &cells, compact, buf);
         self.render_state(&map, buf);
         if !compact {
+            self.render_corner_labels(&map, &cells, buf);
+            let key = Rect::new(inner.x, inner.bottom() - 2, inner.width, 1);
+            Paragraph::new(self.key(scale, inner.width)).render(key, buf);
             let legend = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
             Paragraph::new(Span::styled(self.legend(), self.theme.dim())).render(legend, buf);
         }
         self.theme.ascii_pass(buf, area);
     }
-}
-
-/// The level of energy `e`, linear between the frame's lowest `lo` and highest `hi` (level 0 =
-/// lowest), so that the depths of the basins compare honestly.
-fn heat_level(e: f64, lo: f64, hi: f64) -> Option<u8> {
-    if !e.is_finite() {
-        return None;
-    }
-    let span = hi - lo;
-    let t = if span.is_finite() && span > 0.0 {
-        ((e - lo) / span).clamp(0.0, 1.0)
-    } else {
-        0.5
-    };
-    Some((t * f64::from(HEAT_LEVELS - 1)).round() as u8)
-}
-
-/// One glyph for a cell from a ramp, by the mean level of its two pixels (blank when neither
-/// has an energy).
-fn ramp(glyphs: &[&'static str], top: Option<u8>, bottom: Option<u8>) -> &'static str {
-    let levels: Vec<u8> = [top, bottom].into_iter().flatten().collect();
-    if levels.is_empty() {
-        return " ";
-    }
-    let mean = levels.iter().map(|&l| f64::from(l)).sum::<f64>() / levels.len() as f64;
-    let t = mean / f64::from(HEAT_LEVELS - 1);
-    glyphs[((t * (glyphs.len() - 1) as f64).round() as usize).min(glyphs.len() - 1)]
 }

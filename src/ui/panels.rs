@@ -1,93 +1,17 @@
-//! The saliency bars (with the existence threshold 1/g) and the event log.
+//! The event log, and the small text helpers the views share.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::pipeline::{LogEntry, Snapshot, Source};
+use crate::pipeline::{LogEntry, Source};
 
 use super::app::App;
 use super::theme::Theme;
 
-/// One bar per memory: α_μ of the input (for the filtered model, the landscape weight α̃),
-/// scaled so that the largest fits, with the existence threshold 1/g marked on every bar.
-pub fn render_saliency(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
-    let Some(view) = snap.models.first() else {
-        return;
-    };
-    let threshold = view.theory.existence_threshold;
-    let title = if area.width >= 34 {
-        format!(
-            "saliency α  ({} = 1/g = {threshold:.2})",
-            theme.threshold_mark()
-        )
-    } else {
-        format!("α ({} = 1/g)", theme.threshold_mark())
-    };
-    let block = Block::bordered()
-        .title(Span::styled(title, theme.title()))
-        .border_style(theme.border());
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let names = snap.memories.names();
-    let name_w = names
-        .iter()
-        .map(|n| n.chars().count())
-        .max()
-        .unwrap_or(3)
-        .min(8);
-    let value_w = 6;
-    let bar_w = (inner.width as usize).saturating_sub(name_w + value_w + 2);
-    if bar_w < 3 {
-        return;
-    }
-    // The landscape the model uses: α̃ for the filter model, α otherwise.
-    let alpha: &[f32] = if view.kind.is_idp() {
-        &view.weights
-    } else {
-        &view.saliencies
-    };
-    let scale = alpha
-        .iter()
-        .fold(threshold as f32 * 2.0, |m, &a| m.max(a))
-        .max(1e-6);
-    let tick = ((threshold as f32 / scale) * bar_w as f32).round() as usize;
-    let lines: Vec<Line> = names
-        .iter()
-        .enumerate()
-        .take(inner.height as usize)
-        .map(|(mu, name)| {
-            let a = alpha.get(mu).copied().unwrap_or(0.0);
-            let eighths = ((a.max(0.0) / scale) * (bar_w * 8) as f32).round() as usize;
-            let mut bar: Vec<String> = bar_cells(&theme.bar(eighths.min(bar_w * 8)), bar_w);
-            if tick < bar_w {
-                bar[tick] = theme.threshold_mark().to_string();
-            }
-            let theory = view.theory.memories.get(mu);
-            let style = theme.saliency(
-                theory.is_some_and(|t| t.exists),
-                theory.is_some_and(|t| t.stable),
-            );
-            let short: String = name.chars().take(name_w).collect();
-            Line::from(vec![
-                Span::styled(format!("{short:<name_w$} "), theme.memory(mu)),
-                Span::styled(bar.concat(), style),
-                Span::raw(format!(" {a:>5.2}")),
-            ])
-        })
-        .collect();
-    Paragraph::new(lines).render(inner, buf);
-}
-
-/// The bar's glyphs as exactly `width` cells (padded with spaces).
-fn bar_cells(bar: &str, width: usize) -> Vec<String> {
-    let mut cells: Vec<String> = bar.chars().map(String::from).take(width).collect();
-    cells.resize(width, " ".to_string());
-    cells
-}
-
-/// The newest log lines that fit, oldest at the top, in model time.
+/// The newest log lines that fit, oldest at the top, in model time. A line too long for the
+/// panel wraps under its text (never cut), and only whole entries are shown.
 pub fn render_log(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let block = Block::bordered()
@@ -95,36 +19,130 @@ pub fn render_log(app: &App, area: Rect, buf: &mut Buffer) {
         .border_style(theme.border());
     let inner = block.inner(area);
     block.render(area, buf);
-    let show_model = app.comparing;
-    let lines: Vec<Line> = app
-        .log
-        .iter()
-        .rev()
-        .take(inner.height as usize)
-        .rev()
-        .map(|e| log_line(e, show_model, theme))
-        .collect();
-    if lines.is_empty() {
+    if app.log.is_empty() {
         Paragraph::new(Line::styled("waiting for the first event…", theme.dim()))
             .render(inner, buf);
-    } else {
-        Paragraph::new(lines).render(inner, buf);
+        return;
     }
+    let lines = log_lines(
+        app.log.iter(),
+        app.comparing,
+        usize::from(inner.width),
+        usize::from(inner.height),
+        theme,
+    );
+    Paragraph::new(lines).render(inner, buf);
 }
 
-fn log_line(e: &LogEntry, show_model: bool, theme: Theme) -> Line<'static> {
+/// The screen lines of the newest `entries` that fit `width`×`rows`, oldest first.
+pub fn log_lines<'a>(
+    entries: impl DoubleEndedIterator<Item = &'a LogEntry>,
+    show_model: bool,
+    width: usize,
+    rows: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let entries: Vec<&LogEntry> = entries.rev().collect();
+    // One width for the time column, so that the texts line up.
+    let time_w = entries
+        .iter()
+        .take(rows)
+        .map(|e| format!("{:.1}s", e.time_secs).chars().count())
+        .max()
+        .unwrap_or(4);
+    let mut blocks: Vec<Vec<Line<'static>>> = Vec::new();
+    let mut used = 0;
+    for e in entries {
+        let block = log_entry(e, show_model, time_w, width, theme);
+        if used + block.len() > rows {
+            break;
+        }
+        used += block.len();
+        blocks.push(block);
+    }
+    blocks.into_iter().rev().flatten().collect()
+}
+
+/// One entry as screen lines of at most `width` characters.
+fn log_entry(
+    e: &LogEntry,
+    show_model: bool,
+    time_w: usize,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
     let source = match e.source {
         Source::Model(kind) if show_model => format!("{:<8} ", short_model(kind.name())),
         Source::Model(_) => String::new(),
-        Source::Stream => "stream   ".into(),
+        Source::Stream => "stream ".into(),
         Source::Patterns => "patterns ".into(),
-        Source::User => "you      ".into(),
+        Source::User => "you ".into(),
     };
-    Line::from(vec![
-        Span::styled(format!("{:>7.1}s ", e.time_secs), theme.dim()),
-        Span::styled(source, theme.dim()),
-        Span::styled(sanitize(&e.text), theme.log(e.kind)),
-    ])
+    let time = format!("{:>time_w$} ", format!("{:.1}s", e.time_secs));
+    let indent = time.chars().count() + source.chars().count();
+    // Below a useful width the text goes under the time instead of beside it.
+    let (first_w, indent) = if width >= indent + 12 {
+        (width - indent, indent)
+    } else {
+        (
+            width.saturating_sub(indent).max(1),
+            2.min(width.saturating_sub(1)),
+        )
+    };
+    let rest_w = width.saturating_sub(indent).max(1);
+    let pieces = wrap(&sanitize(&e.text), first_w, rest_w);
+    let style = theme.log(e.kind);
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(k, piece)| {
+            if k == 0 {
+                Line::from(vec![
+                    Span::styled(time.clone(), theme.dim()),
+                    Span::styled(source.clone(), theme.dim()),
+                    Span::styled(piece, style),
+                ])
+            } else {
+                Line::from(vec![
+                    Span::raw(" ".repeat(indent)),
+                    Span::styled(piece, style),
+                ])
+            }
+        })
+        .collect()
+}
+
+/// `text` in lines of at most `first` characters, then `rest`: broken at spaces, and inside a
+/// word only when the word alone is too long.
+pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    for word in text.split(' ') {
+        let len = line.chars().count();
+        let word_len = word.chars().count();
+        let sep = usize::from(len > 0);
+        if len + sep + word_len <= limit(&lines) {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if len > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        let mut chars: Vec<char> = word.chars().collect();
+        while chars.len() > limit(&lines) {
+            let cut = limit(&lines);
+            lines.push(chars.drain(..cut).collect());
+        }
+        line = chars.into_iter().collect();
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// A model name in at most eight characters.
@@ -162,8 +180,18 @@ mod tests {
     }
 
     #[test]
-    fn bars_have_the_exact_width() {
-        assert_eq!(bar_cells("███▌", 10).len(), 10);
-        assert_eq!(bar_cells("████████████", 5).len(), 5);
+    fn wrapping_keeps_every_character_and_the_widths() {
+        let text = "retrieved tree after 2.5 s";
+        let lines = wrap(text, 12, 8);
+        assert_eq!(lines, ["retrieved", "tree", "after", "2.5 s"]);
+        let path = "/tmp/a-very-long-directory/tee.txt:3:30: unknown character 'x'";
+        let lines = wrap(path, 20, 10);
+        assert!(lines[0].chars().count() <= 20);
+        assert!(
+            lines[1..].iter().all(|l| l.chars().count() <= 10),
+            "{lines:?}"
+        );
+        assert_eq!(lines.concat().replace(' ', ""), path.replace(' ', ""));
+        assert_eq!(wrap("", 5, 5), [""]);
     }
 }

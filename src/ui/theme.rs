@@ -12,9 +12,10 @@ use crate::pipeline::LogKind;
 pub const GREY_LEVELS: u8 = 5;
 
 /// Energy levels of the landscape heat map (fewer levels: fewer cells change per frame).
-pub const HEAT_LEVELS: u8 = 8;
-/// The heat map's xterm-256 colours: low energy (the wells) dark blue, high energy pale yellow.
-const HEAT_COLORS: [u8; HEAT_LEVELS as usize] = [17, 19, 25, 31, 37, 72, 143, 229];
+pub const HEAT_LEVELS: u8 = 10;
+/// The heat map's xterm-256 colours, darker for lower energy: the deepest wells dark blue,
+/// the highest ground pale yellow.
+const HEAT_COLORS: [u8; HEAT_LEVELS as usize] = [17, 18, 19, 25, 31, 37, 72, 143, 186, 229];
 
 /// How the dashboard draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,22 +26,31 @@ pub struct Theme {
     pub ascii: bool,
 }
 
-/// Line colours of the memories, in order (cycled beyond ten).
+/// Line colours of the memories, in order: ten hues that stay apart on a dark background
+/// (xterm-256: cyan, orange, yellow, green, red, blue, pink, brown, violet, grey). Beyond ten
+/// the colours repeat with another line glyph ([`Theme::memory_marker`]).
 const PALETTE: [Color; 10] = [
-    Color::Cyan,
-    Color::LightMagenta,
-    Color::Yellow,
-    Color::LightGreen,
-    Color::LightRed,
-    Color::LightBlue,
-    Color::Rgb(255, 165, 0),
-    Color::Magenta,
-    Color::Green,
-    Color::White,
+    Color::Indexed(51),
+    Color::Indexed(208),
+    Color::Indexed(226),
+    Color::Indexed(46),
+    Color::Indexed(196),
+    Color::Indexed(33),
+    Color::Indexed(213),
+    Color::Indexed(137),
+    Color::Indexed(141),
+    Color::Indexed(250),
 ];
 
-/// Line colours of the models in the energy chart.
-const MODEL_PALETTE: [Color; 3] = [Color::Cyan, Color::LightRed, Color::Yellow];
+/// Line colours of the models (energy chart, readout, overlap strips): one per kind of model.
+const MODEL_PALETTE: [Color; 6] = [
+    Color::Indexed(45),
+    Color::Indexed(209),
+    Color::Indexed(220),
+    Color::Indexed(120),
+    Color::Indexed(177),
+    Color::Indexed(255),
+];
 
 impl Theme {
     /// The theme the flags and the environment ask for (`NO_COLOR` set and non-empty: no colour).
@@ -140,6 +150,27 @@ impl Theme {
         let s = self.well_mark(mu);
         if self.color { s.bg(Color::Black) } else { s }
     }
+    /// The line glyph of memory `mu`: braille for the first ten, then dots, then blocks (the
+    /// colours repeat every ten); dots in ASCII.
+    pub fn memory_marker(&self, mu: usize) -> Marker {
+        match (self.ascii, mu / PALETTE.len()) {
+            (true, _) => Marker::Dot,
+            (false, 0) => Marker::Braille,
+            (false, 1) => Marker::Dot,
+            (false, _) => Marker::Block,
+        }
+    }
+    /// The legend's sample of memory `mu`'s line, matching [`Theme::memory_marker`].
+    pub fn memory_glyph(&self, mu: usize) -> &'static str {
+        match (self.ascii, mu / PALETTE.len()) {
+            (true, 0) => "#",
+            (true, 1) => "o",
+            (true, _) => "+",
+            (false, 0) => "■",
+            (false, 1) => "•",
+            (false, _) => "▒",
+        }
+    }
     /// The chart marker: braille, or dots replaced by the ASCII pass.
     pub fn marker(&self) -> Marker {
         if self.ascii {
@@ -206,6 +237,7 @@ pub fn ascii_for(c: char) -> char {
         'τ' => 't',
         '↔' | '≻' => '>',
         '↑' => '^',
+        '↓' => 'v',
         '◆' => 'O',
         '●' => '@',
         '±' => '+',

@@ -1,0 +1,385 @@
+//! The images row and the readout: the input with the memory the stream holds, each model's
+//! state Ψ(x) with what it recalls (✓ when that is the memory the stream holds) and its
+//! accuracy, the recalled memory (one model), and the readout in words. Items never break
+//! across lines: a line that would overflow moves the whole next item to the next line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use crate::pipeline::{ModelView, Snapshot};
+
+use super::app::App;
+use super::charts::short_number;
+use super::image::{HalfBlockImage, fit_cells};
+use super::panels::short_model;
+use super::theme::Theme;
+
+/// The readout's narrowest useful width (borders included).
+const READOUT_MIN: u16 = 30;
+
+/// One image panel: title, bottom title and pixels (empty: no picture).
+struct ImagePanel<'a> {
+    title: Vec<Span<'static>>,
+    bottom: Vec<Span<'static>>,
+    pixels: &'a [f32],
+}
+
+/// The name of memory `mu` (or a dash).
+fn name_of(snap: &Snapshot, mu: Option<usize>) -> String {
+    mu.and_then(|m| snap.memories.names().get(m).cloned())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The recalled memory, ✓ when it is the memory the stream holds, and the accuracy.
+fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>> {
+    let hit = view.retrieved.is_some() && view.retrieved == view.expected;
+    let acc = view
+        .accuracy
+        .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
+    vec![
+        Span::styled(
+            name_of(snap, view.retrieved),
+            view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
+        ),
+        Span::styled(if hit { " ✓" } else { "" }, theme.saliency(true, true)),
+        Span::styled(format!(" {acc}"), theme.value()),
+    ]
+}
+
+/// Draws the images row into `area` and returns the rows it used (the images may be smaller
+/// than the area when the width limits them).
+pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -> u16 {
+    let theme = app.theme;
+    let Some(images) = app.images.as_ref() else {
+        return area.height;
+    };
+    let (w, h) = (snap.memories.width(), snap.memories.height());
+    let single = snap.models.len() == 1;
+    let holds = snap.models.first().and_then(|m| m.expected);
+    let mut input_bottom = vec![
+        Span::styled("holds ", theme.dim()),
+        Span::styled(
+            name_of(snap, holds),
+            holds.map_or(theme.dim(), |m| theme.memory(m)),
+        ),
+    ];
+    if snap.glitch {
+        input_bottom.push(Span::styled(" GLITCH", theme.warning()));
+    }
+    let input_title = if images.glitch {
+        "input (glitch!)"
+    } else {
+        "input u"
+    };
+    let mut panels = vec![ImagePanel {
+        title: vec![Span::styled(input_title, theme.title())],
+        bottom: input_bottom,
+        pixels: &images.input,
+    }];
+    for (i, (view, state)) in snap.models.iter().zip(&images.states).enumerate() {
+        let title = if single {
+            vec![Span::styled("state Ψ(x)", theme.title())]
+        } else {
+            vec![
+                Span::styled(
+                    short_model(view.kind.name()),
+                    theme.model(i).patch(theme.title()),
+                ),
+                Span::styled(" Ψ(x)", theme.title()),
+            ]
+        };
+        panels.push(ImagePanel {
+            title,
+            bottom: verdict(snap, view, theme),
+            pixels: state,
+        });
+    }
+    if single {
+        let recalled = snap.models.first().and_then(|v| v.retrieved);
+        let pixels = recalled.map_or(&[][..], |mu| snap.memories.memory(mu));
+        let title = match recalled {
+            Some(mu) => vec![
+                Span::styled("recalled ", theme.title()),
+                Span::styled(
+                    name_of(snap, Some(mu)),
+                    theme.memory(mu).patch(theme.title()),
+                ),
+            ],
+            None => vec![Span::styled("recalled: none", theme.title())],
+        };
+        panels.push(ImagePanel {
+            title,
+            bottom: Vec::new(),
+            pixels,
+        });
+    }
+    let count = panels.len() as u16;
+    // The readout keeps its minimum width when the images can spare it and it has the rows for
+    // every model (else the panels' titles say it all and the images take the width).
+    let natural_w = w as u16 + 2;
+    let readout_rows = if single {
+        6
+    } else {
+        3 + snap.models.len() as u16
+    };
+    let readout_w = if area.height >= readout_rows + 2 {
+        READOUT_MIN
+    } else {
+        0
+    };
+    let room = area.width.saturating_sub(readout_w);
+    let panel_w = (room / count).min(natural_w).max(8.min(area.width / count));
+    let (cw, ch) = fit_cells(
+        w,
+        h,
+        panel_w.saturating_sub(2),
+        area.height.saturating_sub(2),
+    );
+    let panel_w = cw + 2;
+    // A readout with more lines than the images have rows gets its rows (compare mode).
+    let used = if readout_w > 0 {
+        (ch + 2).max(readout_rows + 2)
+    } else {
+        ch + 2
+    }
+    .min(area.height);
+    let mut constraints: Vec<Constraint> =
+        panels.iter().map(|_| Constraint::Length(panel_w)).collect();
+    constraints.push(Constraint::Min(0));
+    let row = Rect::new(area.x, area.y, area.width, used);
+    let areas = Layout::horizontal(constraints).split(row);
+    for (panel, &cell) in panels.iter().zip(areas.iter()) {
+        let mut block = Block::bordered()
+            .title(Line::from(panel.title.clone()))
+            .border_style(theme.border());
+        if !panel.bottom.is_empty() {
+            block = block.title_bottom(Line::from(panel.bottom.clone()));
+        }
+        let inner = block.inner(cell);
+        block.render(cell, buf);
+        if panel.pixels.is_empty() {
+            Paragraph::new(vec![
+                Line::styled("no memory", theme.dim()),
+                Line::styled("above the", theme.dim()),
+                Line::styled("threshold", theme.dim()),
+            ])
+            .render(inner, buf);
+        } else {
+            HalfBlockImage {
+                pixels: panel.pixels,
+                width: w,
+                height: h,
+                theme,
+            }
+            .render(inner, buf);
+        }
+    }
+    if let Some(&rest) = areas.last()
+        && rest.width >= 16
+    {
+        render_readout(snap, theme, rest, buf);
+    }
+    used
+}
+
+/// Lays `items` out on lines of at most `width` characters, two spaces apart; an item moves
+/// to the next line whole rather than breaking (one wider than a line goes on a line alone).
+pub fn flow(items: Vec<Vec<Span<'static>>>, width: usize) -> Vec<Line<'static>> {
+    flow_gap(items, width, 2)
+}
+
+/// [`flow`] with `gap` spaces between items.
+fn flow_gap(items: Vec<Vec<Span<'static>>>, width: usize, gap: usize) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for item in items {
+        let len: usize = item.iter().map(|s| s.content.chars().count()).sum();
+        if used > 0 && used + gap + len > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        if used > 0 {
+            line.push(Span::raw(" ".repeat(gap)));
+            used += gap;
+        }
+        line.extend(item);
+        used += len;
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
+}
+
+/// What the stream shows and what each model recalled, in words.
+fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered()
+        .title(Span::styled("readout", theme.title()))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = usize::from(inner.width);
+    let holds = snap.models.first().and_then(|m| m.expected);
+    // The label may break between its words, never inside one.
+    let mut lines = flow_gap(
+        std::iter::once(vec![Span::styled("stream", theme.dim())])
+            .chain(
+                snap.label
+                    .split(' ')
+                    .map(|w| vec![Span::raw(w.to_string())]),
+            )
+            .collect(),
+        width,
+        1,
+    );
+    let mut what = vec![vec![
+        Span::styled("holds ", theme.dim()),
+        Span::styled(
+            name_of(snap, holds),
+            holds.map_or(theme.dim(), |m| theme.memory(m)),
+        ),
+    ]];
+    if snap.truth != holds || snap.glitch {
+        what.push(vec![
+            Span::styled("shows ", theme.dim()),
+            Span::styled(
+                name_of(snap, snap.truth),
+                snap.truth.map_or(theme.dim(), |m| theme.memory(m)),
+            ),
+            Span::styled(if snap.glitch { " GLITCH" } else { "" }, theme.warning()),
+        ]);
+    }
+    lines.extend(flow(what, width));
+    if snap.models.len() == 1 {
+        if let Some(view) = snap.models.first() {
+            lines.push(Line::raw(""));
+            lines.extend(model_lines(snap, view, 0, width, theme));
+        }
+    } else {
+        lines.extend(compare_table(snap, width, theme));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// One model's readout as items: recalled memory and overlap, accuracy, energy.
+fn model_lines(
+    snap: &Snapshot,
+    view: &ModelView,
+    i: usize,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    // Signed: −1 is the inverted picture, an attractor just as good (ψ is odd).
+    let m = view
+        .retrieved
+        .and_then(|mu| view.overlaps.get(mu))
+        .copied()
+        .unwrap_or(0.0);
+    let hit = view.retrieved.is_some() && view.retrieved == view.expected;
+    let mut recalled = vec![
+        Span::styled(short_model(view.kind.name()), theme.model(i)),
+        Span::raw(" → "),
+        Span::styled(
+            name_of(snap, view.retrieved),
+            view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
+        ),
+    ];
+    if hit {
+        recalled.push(Span::styled(" ✓", theme.saliency(true, true)));
+    }
+    let mut overlap = vec![Span::raw(format!("m={m:+.2}"))];
+    if m < 0.0 {
+        overlap.push(Span::styled(" inverted", theme.dim()));
+    }
+    let acc = view
+        .accuracy
+        .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
+    let mut items = vec![
+        recalled,
+        overlap,
+        vec![
+            Span::styled("accuracy ", theme.dim()),
+            Span::styled(acc, theme.value()),
+        ],
+        vec![
+            Span::styled("E ", theme.dim()),
+            Span::raw(short_number(view.energy)),
+        ],
+    ];
+    if view.theory.confusion {
+        items.push(vec![Span::styled("no well: confusion", theme.warning())]);
+    }
+    flow(items, width)
+}
+
+/// Compare mode: one row per model (recalled memory, overlap, ✓, accuracy) under a header.
+fn compare_table(snap: &Snapshot, width: usize, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled(
+        if width >= 28 {
+            "model    recalls     m   acc"
+        } else {
+            "model    recalls"
+        },
+        theme.dim(),
+    )];
+    for (i, view) in snap.models.iter().enumerate() {
+        let m = view
+            .retrieved
+            .and_then(|mu| view.overlaps.get(mu))
+            .copied()
+            .unwrap_or(0.0);
+        let hit = view.retrieved.is_some() && view.retrieved == view.expected;
+        let name: String = name_of(snap, view.retrieved).chars().take(6).collect();
+        let mut spans = vec![
+            Span::styled(
+                format!("{:<8} ", short_model(view.kind.name())),
+                theme.model(i),
+            ),
+            Span::styled(
+                format!("{name:<6}"),
+                view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
+            ),
+            Span::styled(if hit { " ✓" } else { "  " }, theme.saliency(true, true)),
+        ];
+        if width >= 28 {
+            let acc = view
+                .accuracy
+                .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
+            spans.push(Span::raw(format!(" {m:+.2}")));
+            spans.push(Span::styled(format!(" {acc:>4}"), theme.value()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn items_move_whole_to_the_next_line() {
+        let items = vec![
+            vec![Span::raw("idp → tree")],
+            vec![Span::raw("m=-0.90"), Span::raw(" inverted")],
+            vec![Span::raw("accuracy 100%")],
+        ];
+        let lines = flow(items, 20);
+        assert_eq!(
+            text(&lines),
+            ["idp → tree", "m=-0.90 inverted", "accuracy 100%"]
+        );
+        let wide = flow(vec![vec![Span::raw("a")], vec![Span::raw("b")]], 20);
+        assert_eq!(text(&wide), ["a  b"]);
+    }
+}
