@@ -229,11 +229,13 @@ fn experiments_print_csv_rows() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
-        Some("trial,seed,model,sigma,ignored,a_held,b_latency_secs,c_latency_secs")
+        Some(
+            "trial,seed,model,sigma,glitch,a_held,b_latency_secs,b_argmax_at_19,b_secs_to_09,c_latency_secs,diverged"
+        )
     );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 2 * 5);
-    assert!(rows.iter().all(|r| r.split(',').count() == 8));
+    assert!(rows.iter().all(|r| r.split(',').count() == 11));
 }
 
 /// Runs `recall ARGS` with stdout and stderr sent to the given files (e.g. /dev/full).

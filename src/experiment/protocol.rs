@@ -7,10 +7,10 @@ use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::model::{Memories, ModelError, ModelKind, Params};
-use crate::session::{OnDivergence, Session, SessionConfig};
+use crate::session::{OnDivergence, Report, Session, SessionConfig};
 use crate::stimulus::Frame;
 use crate::stimulus::scenario::mixture_gains;
-use crate::tracking::TrackerConfig;
+use crate::tracking::{Event, TrackerConfig};
 
 /// The authors' network: N = 1024 neurons (32×32), P = 10 random memories.
 pub const SIDE: usize = 32;
@@ -49,20 +49,29 @@ pub struct Trial {
     pub schedule: Schedule,
 }
 
-/// A model's run along a schedule: |m_μ| and the retrieved memory after every step.
+/// A model's run along a schedule: m_μ and the retrieved memory after every step, and what its
+/// tracker said.
 #[derive(Debug, Clone)]
 pub struct Trajectory {
     pub dt_secs: f64,
     pub p: usize,
-    /// |m_μ| after step k at `abs_overlaps[k * p + μ]` (time (k + 1)·dt).
-    pub abs_overlaps: Vec<f32>,
+    /// m_μ (signed) after step k at `overlaps[k * p + μ]` (time (k + 1)·dt); 0 once diverged.
+    pub overlaps: Vec<f32>,
     pub retrieved: Vec<Option<usize>>,
+    /// The tracker's events (retrievals, glitch outcomes, …), in order.
+    pub events: Vec<Event>,
+    /// Model time at which the state stopped being finite, if it did.
+    pub diverged_secs: Option<f64>,
 }
 
 impl Trajectory {
     /// |m_μ| after step `k`.
     pub fn overlap(&self, k: usize, mu: usize) -> f32 {
-        self.abs_overlaps[k * self.p + mu]
+        self.signed(k, mu).abs()
+    }
+    /// m_μ after step `k` (negative on the mirror −ξ_μ).
+    pub fn signed(&self, k: usize, mu: usize) -> f32 {
+        self.overlaps[k * self.p + mu]
     }
     /// The steps whose end time lies in [t0, t1).
     pub fn steps(&self, t0: f64, t1: f64) -> std::ops::Range<usize> {
@@ -222,8 +231,10 @@ pub fn simulate(
         .map(|_| Trajectory {
             dt_secs: dt,
             p,
-            abs_overlaps: Vec::with_capacity(steps * p),
+            overlaps: Vec::with_capacity(steps * p),
             retrieved: Vec::with_capacity(steps),
+            events: Vec::new(),
+            diverged_secs: None,
         })
         .collect();
     let mut frames = frames.into_iter();
@@ -235,17 +246,26 @@ pub fn simulate(
             session.feed(frame)?;
         }
         session.step(&mut reports);
-        reports.clear();
+        for report in reports.drain(..) {
+            if let Report::Tracked { model, event } = report
+                && let Some(i) = models.iter().position(|&m| m == model)
+            {
+                trajectories[i].events.push(event);
+            }
+        }
         for (traj, running) in trajectories.iter_mut().zip(session.models()) {
             if running.diverged() {
-                traj.abs_overlaps.extend(std::iter::repeat_n(0.0, p));
+                traj.diverged_secs.get_or_insert(session.time_secs());
+                traj.overlaps.extend(std::iter::repeat_n(0.0, p));
                 traj.retrieved.push(None);
             } else {
-                traj.abs_overlaps
-                    .extend(running.overlaps().iter().map(|m| m.abs()));
+                traj.overlaps.extend_from_slice(running.overlaps());
                 traj.retrieved.push(running.net().retrieved());
             }
         }
+    }
+    for (traj, (_, events, _)) in trajectories.iter_mut().zip(session.finish()) {
+        traj.events.extend(events);
     }
     Ok(trajectories)
 }

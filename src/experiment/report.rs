@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::ExperimentName;
+use super::measure::GlitchVerdict;
 use super::{GlitchRow, MixedRow};
 use crate::model::ModelKind;
 
@@ -60,13 +61,24 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed:
         s,
         "right: the largest mean |m| over the last second is the dominant memory (chance 10%); \
          clean: that |m| ≥ 0.9; first: clean on stimulus 1 (from a random state); switch: clean \
-         on stimuli 2-3; stuck: stimuli 2-3 end on the previous memory; latency: until |m| ≥ 0.9 \
-         for 0.5 s (n = how many got there). Rates ± standard error, values mean ± sd.\n"
+         on stimuli 2-3; stuck: stimuli 2-3 end on the previous memory; mirror: of the right \
+         ones, on −ξ (the IDP field is odd, so the negative of a memory is an equilibrium too; \
+         |m| counts both); latency: until |m| ≥ 0.9 for 0.5 s (n = how many got there). Rates ± \
+         standard error, values mean ± sd.\n"
     );
     let _ = writeln!(
         s,
-        "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>16}",
-        "model", "σ", "right", "clean", "first", "switch", "stuck", "overlap", "latency s (n)"
+        "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>16}",
+        "model",
+        "σ",
+        "right",
+        "clean",
+        "first",
+        "switch",
+        "stuck",
+        "mirror",
+        "overlap",
+        "latency s (n)"
     );
     for (model, sigma) in groups(rows, |r| (r.model, r.sigma)) {
         let g: Vec<&MixedRow> = rows
@@ -85,11 +97,12 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed:
         let (f, nf) = count(&|r| r.outcome.clean, &first);
         let (w, nw) = count(&|r| r.outcome.clean, &later);
         let (st, _) = count(&|r| r.outcome.stuck, &later);
+        let (mirrors, _) = count(&|r| r.outcome.mirror, &all);
         let overlaps: Vec<f64> = g.iter().map(|r| r.outcome.overlap).collect();
         let lat: Vec<f64> = g.iter().filter_map(|r| r.outcome.latency_secs).collect();
         let _ = writeln!(
             s,
-            "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>11} ({:>2})",
+            "{:<17}{:>4}  {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}  {:>13}  {:>11} ({:>2})",
             model.name(),
             sigma,
             rate(r, n),
@@ -97,12 +110,60 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed:
             rate(f, nf),
             rate(w, nw),
             rate(st, nw),
+            rate(mirrors, r),
             spread(&overlaps, 2),
             spread(&lat, 1),
             lat.len()
         );
     }
+    diverged_note(&mut s, rows, |r| {
+        (r.model, r.sigma, r.trial, r.outcome.diverged)
+    });
     s
+}
+
+/// "diverged: idp at σ = 8 in 2 of 20 trials" for every group where a state stopped being
+/// finite (those trials count as failures above).
+fn diverged_note<R>(s: &mut String, rows: &[R], key: impl Fn(&R) -> (ModelKind, f64, usize, bool)) {
+    for (model, sigma) in groups(rows, |r| {
+        let k = key(r);
+        (k.0, k.1)
+    }) {
+        let mut trials: Vec<(usize, bool)> = rows
+            .iter()
+            .map(&key)
+            .filter(|k| k.0 == model && k.1 == sigma)
+            .map(|k| (k.2, k.3))
+            .collect();
+        trials.sort_unstable();
+        trials.dedup_by_key(|t| t.0);
+        let bad = trials.iter().filter(|t| t.1).count();
+        if bad > 0 {
+            let _ = writeln!(
+                s,
+                "diverged: {} at σ = {sigma} in {bad} of {} trials (the state stopped being \
+                 finite; counted as failures)",
+                model.name(),
+                trials.len()
+            );
+        }
+    }
+}
+
+/// The median of `values` ("–" when empty).
+fn median(values: &[f64]) -> String {
+    if values.is_empty() {
+        return "–".into();
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let k = v.len();
+    let m = if k % 2 == 1 {
+        v[k / 2]
+    } else {
+        0.5 * (v[k / 2 - 1] + v[k / 2])
+    };
+    format!("{m:.2}")
 }
 
 /// The table of the glitch protocol.
@@ -117,14 +178,28 @@ pub fn glitch_table(rows: &[GlitchRow], trials: usize, seed: u64) -> String {
     );
     let _ = writeln!(
         s,
-        "ignored: B held less than 0.5 s in [8,11); A held: fraction of [8,15) on A; B by 19 s / \
-         C by 25 s: retrieved for 0.5 s after the genuine change, with the latency. Rates ± \
+        "corrected / followed: the tracker's verdict on the glitch (corrected: on A when it \
+         began, never on B for 0.5 s, on A 0.2 s after it ended; followed: on B for 0.5 s; \
+         otherwise not tracking, in neither column); A held: fraction of [8,15) on A. The \
+         genuine change to B by two readouts: strict (B retrieved, |m| ≥ 0.5 and largest, for \
+         0.5 s before 19 s, with the latency) and the paper's (B has the largest |m| at 19 s; \
+         median time until |m_B| > 0.9, with how many got there). C by 25 s: strict. Rates ± \
          standard error, values mean ± sd.\n"
     );
     let _ = writeln!(
         s,
-        "{:<17}{:>4}  {:>10}  {:>11}  {:>10} {:>12}  {:>10} {:>12}",
-        "model", "σ", "ignored", "A held", "B by 19 s", "latency s", "C by 25 s", "latency s"
+        "{:<17}{:>4}  {:>10} {:>10}  {:>11}  {:>10} {:>10}  {:>10} {:>11}  {:>10} {:>10}",
+        "model",
+        "σ",
+        "corrected",
+        "followed",
+        "A held",
+        "B by 19 s",
+        "latency s",
+        "B at 19 s",
+        "m>0.9 s (n)",
+        "C by 25 s",
+        "latency s"
     );
     for (model, sigma) in groups(rows, |r| (r.model, r.sigma)) {
         let g: Vec<&GlitchRow> = rows
@@ -132,23 +207,32 @@ pub fn glitch_table(rows: &[GlitchRow], trials: usize, seed: u64) -> String {
             .filter(|r| r.model == model && r.sigma == sigma)
             .collect();
         let n = g.len();
-        let ignored = g.iter().filter(|r| r.outcome.ignored).count();
+        let verdicts = |v: GlitchVerdict| g.iter().filter(|r| r.outcome.glitch == v).count();
         let held: Vec<f64> = g.iter().map(|r| r.outcome.a_held).collect();
         let b: Vec<f64> = g.iter().filter_map(|r| r.outcome.b_latency_secs).collect();
+        let b_paper = g.iter().filter(|r| r.outcome.b_argmax_at_19).count();
+        let b09: Vec<f64> = g.iter().filter_map(|r| r.outcome.b_secs_to_09).collect();
         let c: Vec<f64> = g.iter().filter_map(|r| r.outcome.c_latency_secs).collect();
         let _ = writeln!(
             s,
-            "{:<17}{:>4}  {:>10}  {:>11}  {:>10} {:>12}  {:>10} {:>12}",
+            "{:<17}{:>4}  {:>10} {:>10}  {:>11}  {:>10} {:>10}  {:>10} {:>6} ({:>2})  {:>10} {:>10}",
             model.name(),
             sigma,
-            rate(ignored, n),
+            rate(verdicts(GlitchVerdict::Corrected), n),
+            rate(verdicts(GlitchVerdict::Followed), n),
             spread(&held, 2),
             rate(b.len(), n),
             spread(&b, 1),
+            rate(b_paper, n),
+            median(&b09),
+            b09.len(),
             rate(c.len(), n),
             spread(&c, 1),
         );
     }
+    diverged_note(&mut s, rows, |r| {
+        (r.model, r.sigma, r.trial, r.outcome.diverged)
+    });
     s
 }
 
@@ -159,12 +243,13 @@ fn opt(v: Option<f64>) -> String {
 /// Raw numbers of the mixed protocol, one row per trial, model, σ and stimulus.
 pub fn mixed_csv(rows: &[MixedRow]) -> String {
     let mut s =
-        "trial,seed,model,sigma,segment,right,clean,stuck,overlap,latency_secs\n".to_string();
+        "trial,seed,model,sigma,segment,right,clean,stuck,mirror,overlap,latency_secs,diverged\n"
+            .to_string();
     for r in rows {
         let o = &r.outcome;
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{},{:.4},{}",
+            "{},{},{},{},{},{},{},{},{},{:.4},{},{}",
             r.trial,
             r.seed,
             r.model.name(),
@@ -173,8 +258,10 @@ pub fn mixed_csv(rows: &[MixedRow]) -> String {
             o.right,
             o.clean,
             o.stuck,
+            o.mirror,
             o.overlap,
-            opt(o.latency_secs)
+            opt(o.latency_secs),
+            o.diverged
         );
     }
     s
@@ -182,20 +269,28 @@ pub fn mixed_csv(rows: &[MixedRow]) -> String {
 
 /// Raw numbers of the glitch protocol, one row per trial, model and σ.
 pub fn glitch_csv(rows: &[GlitchRow]) -> String {
-    let mut s = "trial,seed,model,sigma,ignored,a_held,b_latency_secs,c_latency_secs\n".to_string();
+    let mut s = "trial,seed,model,sigma,glitch,a_held,b_latency_secs,b_argmax_at_19,\
+                 b_secs_to_09,c_latency_secs,diverged\n"
+        .to_string();
     for r in rows {
         let o = &r.outcome;
+        let verdict = serde_json::to_value(o.glitch)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{:.4},{},{}",
+            "{},{},{},{},{verdict},{:.4},{},{},{},{},{}",
             r.trial,
             r.seed,
             r.model.name(),
             r.sigma,
-            o.ignored,
             o.a_held,
             opt(o.b_latency_secs),
-            opt(o.c_latency_secs)
+            o.b_argmax_at_19,
+            opt(o.b_secs_to_09),
+            opt(o.c_latency_secs),
+            o.diverged
         );
     }
     s

@@ -98,6 +98,7 @@ pub enum LogKind {
     Confusion,
     GlitchCorrected,
     GlitchFollowed,
+    GlitchNotTracking,
     Patterns,
     Error,
     Info,
@@ -121,6 +122,7 @@ impl LogEntry {
             Event::Confusion { time_secs } => (time_secs, LogKind::Confusion),
             Event::GlitchCorrected { time_secs, .. } => (time_secs, LogKind::GlitchCorrected),
             Event::GlitchFollowed { time_secs, .. } => (time_secs, LogKind::GlitchFollowed),
+            Event::GlitchNotTracking { time_secs, .. } => (time_secs, LogKind::GlitchNotTracking),
             Event::Diverged { time_secs } => (time_secs, LogKind::Error),
         };
         Self {

@@ -66,6 +66,8 @@ impl<W: Write> Record for JsonLines<W> {
                     "model": m.model.name(),
                     "retrieved": m.retrieved,
                     "retrieved_name": self.name(m.retrieved),
+                    // On the mirror −ξ of the retrieved memory (its overlap is negative).
+                    "mirror": m.retrieved.and_then(|r| m.overlaps.get(r)).map(|&o| o < 0.0),
                     "overlaps": m.overlaps,
                     "saliencies": m.saliencies,
                     "energy": m.energy,
@@ -191,7 +193,7 @@ impl<W: Write> Record for Csv<W> {
             String::new(),
             String::new(),
             String::new(),
-            format!("{kind}: {}", event.describe(&self.names)),
+            labelled(&kind, event.describe(&self.names)),
         ];
         self.row(head, &[])
     }
@@ -216,6 +218,17 @@ impl<W: Write> Record for Csv<W> {
     }
 }
 
+/// "transition: cat → dog"; a description that starts with its kind's word as it is
+/// ("retrieved cat after 1.2 s", "diverged: non-finite state").
+fn labelled(kind: &str, text: String) -> String {
+    let word = kind.split('-').next().unwrap_or(kind);
+    if text.starts_with(word) {
+        text
+    } else {
+        format!("{kind}: {text}")
+    }
+}
+
 /// The time an event happened.
 pub fn event_time(e: &Event) -> f64 {
     match *e {
@@ -224,6 +237,7 @@ pub fn event_time(e: &Event) -> f64 {
         | Event::Confusion { time_secs }
         | Event::GlitchCorrected { time_secs, .. }
         | Event::GlitchFollowed { time_secs, .. }
+        | Event::GlitchNotTracking { time_secs, .. }
         | Event::Diverged { time_secs } => time_secs,
     }
 }

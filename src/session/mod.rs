@@ -236,6 +236,7 @@ impl Session {
             running.net.overlaps_into(&mut running.overlaps);
             let observation = Observation {
                 time_secs,
+                step_secs: self.params.dt_secs,
                 truth,
                 glitch,
                 retrieved: if running.diverged {

@@ -34,10 +34,19 @@ pub struct Summary {
     pub latency_worst_secs: Option<f64>,
     /// Glitches in the stimulus.
     pub glitches_seen: usize,
-    /// Glitches the model did not follow (or left within the tolerance).
+    /// Glitches corrected: the model was on the held memory when the glitch began, did not
+    /// move to the glitch's memory, and was on the held memory when it ended.
     pub glitches_corrected: usize,
+    /// Glitches the model followed (it held the glitch's memory).
+    pub glitches_followed: usize,
+    /// Glitches during which the model was not tracking the held memory (confused, on a third
+    /// memory, or elsewhere when it began or ended): neither corrected nor followed.
+    pub glitches_not_tracking: usize,
     /// Mean |m| of the expected memory over the tracked time.
     pub mean_overlap: Option<f64>,
+    /// Of the time the expected memory was retrieved, the fraction spent on its mirror −ξ (a
+    /// photographic negative: the IDP field is odd, so ±ξ are both equilibria).
+    pub mirror_fraction: Option<f64>,
     /// Transitions from one retrieved memory to another.
     pub transitions: usize,
     /// The state became non-finite.
@@ -53,6 +62,8 @@ pub enum Event {
         time_secs: f64,
         memory: usize,
         latency_secs: f64,
+        /// The state is the mirror −ξ of the memory (overlap negative).
+        mirror: bool,
     },
     /// The retrieved memory changed from `from` to `to`.
     Transition {
@@ -62,10 +73,18 @@ pub enum Event {
     },
     /// No memory is retrieved any more.
     Confusion { time_secs: f64 },
-    /// A glitch towards `glitch` was ignored (or left within a short time).
+    /// A glitch towards `glitch` was corrected: the model stayed on (or came straight back
+    /// to) the memory the stream held.
     GlitchCorrected { time_secs: f64, glitch: usize },
     /// The model followed a glitch towards `glitch`.
     GlitchFollowed { time_secs: f64, glitch: usize },
+    /// A glitch towards `glitch` came while the model was not tracking `held` (the memory the
+    /// stream held): neither corrected nor followed.
+    GlitchNotTracking {
+        time_secs: f64,
+        glitch: usize,
+        held: Option<usize>,
+    },
     /// The state became non-finite.
     Diverged { time_secs: f64 },
 }
@@ -78,9 +97,14 @@ impl Event {
             Event::Retrieved {
                 memory,
                 latency_secs,
+                mirror,
                 ..
             } => {
-                format!("retrieved {} after {latency_secs:.1} s", name(*memory))
+                let mirror = if *mirror { " (mirror −ξ)" } else { "" };
+                format!(
+                    "retrieved {} after {latency_secs:.1} s{mirror}",
+                    name(*memory)
+                )
             }
             Event::Transition { from, to, .. } => format!("{} → {}", name(*from), name(*to)),
             Event::Confusion { .. } => "confusion: no memory retrieved".into(),
@@ -88,6 +112,10 @@ impl Event {
                 format!("glitch to {} corrected", name(*glitch))
             }
             Event::GlitchFollowed { glitch, .. } => format!("glitch to {} followed", name(*glitch)),
+            Event::GlitchNotTracking { glitch, held, .. } => match held {
+                Some(h) => format!("glitch to {}: was not tracking {}", name(*glitch), name(*h)),
+                None => format!("glitch to {}: no memory held", name(*glitch)),
+            },
             Event::Diverged { .. } => "diverged: non-finite state".into(),
         }
     }

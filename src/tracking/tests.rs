@@ -36,6 +36,7 @@ fn feed_span(
         }
         events.extend(tracker.observe(&Observation {
             time_secs: t,
+            step_secs: DT,
             truth,
             glitch,
             retrieved,
@@ -162,6 +163,7 @@ fn confusion_and_divergence_are_reported_once() {
     let overlaps = [0.0f32; 4];
     let obs = Observation {
         time_secs: 6.0,
+        step_secs: DT,
         truth: Some(0),
         glitch: false,
         retrieved: None,
@@ -235,4 +237,100 @@ fn a_candidate_removed_by_a_reload_starts_its_dwell_again() {
         .collect();
     assert_eq!(confusion.len(), 1, "{events:?}");
     assert!(confusion[0] >= 1.29, "confusion at {} s", confusion[0]);
+}
+
+/// The outcome counts (corrected, followed, not tracking) after `glitchy` with `readout`.
+fn glitch_outcome(readout: impl Fn(f64) -> Option<usize>) -> (usize, usize, usize, Vec<Event>) {
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 12.0, glitchy, readout);
+    let s = tr.summary();
+    assert_eq!(s.glitches_seen, 1);
+    (
+        s.glitches_corrected,
+        s.glitches_followed,
+        s.glitches_not_tracking,
+        events,
+    )
+}
+
+#[test]
+fn a_confused_network_corrects_no_glitch() {
+    let (corrected, followed, not_tracking, events) = glitch_outcome(|_| None);
+    assert_eq!((corrected, followed, not_tracking), (0, 0, 1));
+    assert!(events.contains(&Event::GlitchNotTracking {
+        time_secs: 7.0,
+        glitch: 3,
+        held: Some(0)
+    }));
+}
+
+#[test]
+fn a_network_on_a_third_memory_corrects_no_glitch() {
+    let (corrected, followed, not_tracking, _) = glitch_outcome(|_| Some(2));
+    assert_eq!((corrected, followed, not_tracking), (0, 0, 1));
+}
+
+#[test]
+fn a_network_that_loses_the_held_memory_in_the_glitch_corrects_nothing() {
+    // On 0 before, confused from the glitch on: it never moved to 3, but it was not
+    // back on 0 either.
+    let (corrected, followed, not_tracking, _) = glitch_outcome(|t| (t < 4.0).then_some(0));
+    assert_eq!((corrected, followed, not_tracking), (0, 0, 1));
+}
+
+#[test]
+fn a_network_that_arrives_on_the_held_memory_only_after_the_glitch_corrects_nothing() {
+    // It was not on 0 when the glitch began (still confused), so there was nothing to hold.
+    let (corrected, followed, not_tracking, _) = glitch_outcome(|t| (t >= 5.0).then_some(0));
+    assert_eq!((corrected, followed, not_tracking), (0, 0, 1));
+}
+
+#[test]
+fn every_glitch_gets_exactly_one_outcome() {
+    for readout in [
+        (|_| Some(0)) as fn(f64) -> Option<usize>,
+        |t| Some(if (4.2..6.5).contains(&t) { 3 } else { 0 }),
+        |_| None,
+        |_| Some(1),
+    ] {
+        let (c, f, n, _) = glitch_outcome(readout);
+        assert_eq!(c + f + n, 1);
+    }
+}
+
+#[test]
+fn retrievals_on_the_mirror_are_named_and_counted() {
+    let mut tr = Tracker::default();
+    let mut events = Vec::new();
+    for k in 0..1000 {
+        let t = k as f64 * DT;
+        // The state sits on −ξ₀ (overlap −0.9) from 1 s on.
+        let retrieved = (t >= 1.0).then_some(0);
+        let overlaps = [if t >= 1.0 { -0.9 } else { 0.0 }, 0.0];
+        events.extend(tr.observe(&Observation {
+            time_secs: t,
+            step_secs: DT,
+            truth: Some(0),
+            glitch: false,
+            retrieved,
+            overlaps: &overlaps,
+            diverged: false,
+        }));
+    }
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::Retrieved { mirror: true, .. })),
+        "{events:?}"
+    );
+    assert_eq!(tr.summary().mirror_fraction, Some(1.0));
+    assert!(events[0].describe(&["cat".into()]).contains("mirror"));
+}
+
+#[test]
+fn the_observed_time_is_counted_in_steps() {
+    // 12,000 steps of 0.01 s are 120 s (a sum of the times' differences gives 119.99).
+    let mut tr = Tracker::default();
+    feed(&mut tr, 120.0, hold(Some(0)), |_| Some(0));
+    assert_eq!(tr.summary().duration_secs, 120.0);
 }

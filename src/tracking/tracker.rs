@@ -34,8 +34,10 @@ impl Default for TrackerConfig {
 /// What the tracker needs from one step.
 #[derive(Debug, Clone, Copy)]
 pub struct Observation<'a> {
-    /// Model time of the readout.
+    /// Model time of the readout (the end of the step it follows).
     pub time_secs: f64,
+    /// The length of that step (the run's dt): the observed time is counted in steps.
+    pub step_secs: f64,
     /// The stimulus' dominant memory (the frame's ground truth).
     pub truth: Option<usize>,
     /// The frame is part of a glitch.
@@ -48,11 +50,18 @@ pub struct Observation<'a> {
     pub diverged: bool,
 }
 
-/// An open glitch: what the model should hold, where the glitch pointed, how long it followed.
+/// An open glitch: where it pointed, what the stream held, whether the model was on that, how
+/// long it followed the glitch and whether it was back on the held memory after it.
 #[derive(Debug, Clone)]
 struct GlitchWatch {
     memory: usize,
+    /// The memory the stream holds beneath the glitch (expected when it began).
+    held: Option<usize>,
+    /// The model was on `held` when the glitch began.
+    on_held_at_start: bool,
     ended_secs: Option<f64>,
+    /// The model was on `held` one dwell after the glitch ended (once seen).
+    on_held_after: Option<bool>,
     followed_secs: f64,
     decided: bool,
 }
@@ -62,7 +71,9 @@ struct GlitchWatch {
 pub struct Tracker {
     config: TrackerConfig,
     last_time: Option<f64>,
-    start_time: Option<f64>,
+    /// Steps observed and their length: the observed time is steps × step, not a float sum.
+    steps: u64,
+    step_secs: f64,
     /// What the model should show: the truth, or during a glitch the memory before it.
     expected: Option<usize>,
     change_secs: f64,
@@ -78,10 +89,14 @@ pub struct Tracker {
     tracked_secs: f64,
     correct_secs: f64,
     overlap_secs: f64,
+    /// Of `correct_secs`, the time the model was on the mirror −ξ of the expected memory.
+    mirror_secs: f64,
     latencies: Vec<f64>,
     missed: usize,
     glitches_seen: usize,
     glitches_corrected: usize,
+    glitches_followed: usize,
+    glitches_not_tracking: usize,
     transitions: usize,
 }
 
@@ -91,7 +106,8 @@ impl Tracker {
         Self {
             config,
             last_time: None,
-            start_time: None,
+            steps: 0,
+            step_secs: 0.0,
             expected: None,
             change_secs: 0.0,
             changes: 0,
@@ -104,10 +120,13 @@ impl Tracker {
             tracked_secs: 0.0,
             correct_secs: 0.0,
             overlap_secs: 0.0,
+            mirror_secs: 0.0,
             latencies: Vec::new(),
             missed: 0,
             glitches_seen: 0,
             glitches_corrected: 0,
+            glitches_followed: 0,
+            glitches_not_tracking: 0,
             transitions: 0,
         }
     }
@@ -139,10 +158,11 @@ impl Tracker {
         }
         let dt = self.last_time.map_or(0.0, |t| (now - t).max(0.0));
         self.last_time = Some(now);
-        self.start_time.get_or_insert(now);
+        self.steps += 1;
+        self.step_secs = obs.step_secs;
 
         self.update_expected(obs, now, &mut events);
-        self.update_readout(obs.retrieved, now, &mut events);
+        self.update_readout(obs, now, &mut events);
         self.update_glitch(now, dt, &mut events);
         self.accumulate(obs, now, dt);
         events
@@ -221,10 +241,7 @@ impl Tracker {
         });
         let ratio = |a: f64, b: f64| (b > 0.0).then(|| a / b);
         Summary {
-            duration_secs: match (self.start_time, self.last_time) {
-                (Some(a), Some(b)) => b - a,
-                _ => 0.0,
-            },
+            duration_secs: self.steps as f64 * self.step_secs,
             accuracy: ratio(self.correct_secs, self.tracked_secs),
             tracked_secs: self.tracked_secs,
             changes: self.changes,
@@ -234,7 +251,10 @@ impl Tracker {
             latency_worst_secs: sorted.last().copied(),
             glitches_seen: self.glitches_seen,
             glitches_corrected: self.glitches_corrected,
+            glitches_followed: self.glitches_followed,
+            glitches_not_tracking: self.glitches_not_tracking,
             mean_overlap: ratio(self.overlap_secs, self.tracked_secs),
+            mirror_fraction: ratio(self.mirror_secs, self.correct_secs),
             transitions: self.transitions,
             diverged: self.diverged,
         }
@@ -254,7 +274,10 @@ impl Tracker {
                     self.glitches_seen += 1;
                     self.glitch = Some(GlitchWatch {
                         memory: g,
+                        held: self.expected,
+                        on_held_at_start: self.expected.is_some() && self.stable == self.expected,
                         ended_secs: None,
+                        on_held_after: None,
                         followed_secs: 0.0,
                         decided: false,
                     });
@@ -277,12 +300,13 @@ impl Tracker {
             self.changes += 1;
             self.awaiting = obs.truth.is_some();
             if self.awaiting && self.stable == obs.truth {
-                self.hit(now, now, events);
+                self.hit(obs, now, now, events);
             }
         }
     }
 
-    fn update_readout(&mut self, raw: Option<usize>, now: f64, events: &mut Vec<Event>) {
+    fn update_readout(&mut self, obs: &Observation, now: f64, events: &mut Vec<Event>) {
+        let raw = obs.retrieved;
         if raw != self.candidate {
             self.candidate = raw;
             self.candidate_since = now;
@@ -308,18 +332,19 @@ impl Tracker {
                     time_secs: now,
                     memory: to,
                     latency_secs: (onset - self.change_secs).max(0.0),
+                    mirror: is_mirror(obs, to),
                 });
             }
             (Some(_), None) => events.push(Event::Confusion { time_secs: now }),
             _ => {}
         }
         if self.awaiting && self.stable == self.expected {
-            self.hit(now, onset, events);
+            self.hit(obs, now, onset, events);
         }
     }
 
     /// The expected memory was reached (onset at `onset`): one latency.
-    fn hit(&mut self, now: f64, onset: f64, events: &mut Vec<Event>) {
+    fn hit(&mut self, obs: &Observation, now: f64, onset: f64, events: &mut Vec<Event>) {
         let latency = (onset - self.change_secs).max(0.0);
         self.awaiting = false;
         self.latencies.push(latency);
@@ -328,6 +353,7 @@ impl Tracker {
                 time_secs: now,
                 memory,
                 latency_secs: latency,
+                mirror: is_mirror(obs, memory),
             });
         }
     }
@@ -335,14 +361,19 @@ impl Tracker {
     fn update_glitch(&mut self, now: f64, dt: f64, events: &mut Vec<Event>) {
         let stable = self.stable;
         let (follow, grace) = (self.config.follow_secs, self.config.glitch_grace_secs);
+        let dwell = self.config.dwell_secs;
         let Some(w) = self.glitch.as_mut() else {
             return;
         };
         if stable == Some(w.memory) {
             w.followed_secs += dt;
         }
+        if w.on_held_after.is_none() && w.ended_secs.is_some_and(|e| now - e >= dwell - 1e-9) {
+            w.on_held_after = Some(w.held.is_some() && stable == w.held);
+        }
         if !w.decided && w.followed_secs >= follow {
             w.decided = true;
+            self.glitches_followed += 1;
             events.push(Event::GlitchFollowed {
                 time_secs: now,
                 glitch: w.memory,
@@ -353,7 +384,10 @@ impl Tracker {
         }
     }
 
-    /// Judges and closes the open glitch.
+    /// Judges and closes the open glitch: *followed* when the model held the glitch memory
+    /// for `follow_secs`; *corrected* when it did not, and was on the held memory both when
+    /// the glitch began and one dwell after it ended; otherwise *not tracking* (confused, on a
+    /// third memory, or not on the held memory to begin with) — never a correction.
     fn decide_glitch(&mut self, now: f64, events: &mut Vec<Event>) {
         let Some(w) = self.glitch.take() else {
             return;
@@ -361,16 +395,22 @@ impl Tracker {
         if w.decided {
             return;
         }
+        let (time_secs, glitch) = (now, w.memory);
         if w.followed_secs >= self.config.follow_secs {
-            events.push(Event::GlitchFollowed {
-                time_secs: now,
-                glitch: w.memory,
-            });
-        } else {
+            self.glitches_followed += 1;
+            events.push(Event::GlitchFollowed { time_secs, glitch });
+        } else if w.on_held_at_start
+            && w.on_held_after
+                .unwrap_or(w.held.is_some() && self.stable == w.held)
+        {
             self.glitches_corrected += 1;
-            events.push(Event::GlitchCorrected {
-                time_secs: now,
-                glitch: w.memory,
+            events.push(Event::GlitchCorrected { time_secs, glitch });
+        } else {
+            self.glitches_not_tracking += 1;
+            events.push(Event::GlitchNotTracking {
+                time_secs,
+                glitch,
+                held: w.held,
             });
         }
     }
@@ -385,6 +425,9 @@ impl Tracker {
         self.tracked_secs += dt;
         if self.stable == Some(expected) {
             self.correct_secs += dt;
+            if is_mirror(obs, expected) {
+                self.mirror_secs += dt;
+            }
         }
         let m = obs
             .overlaps
@@ -392,6 +435,11 @@ impl Tracker {
             .map_or(0.0, |m| f64::from(m.abs()));
         self.overlap_secs += m * dt;
     }
+}
+
+/// The model's state is on the mirror −ξ of `memory` (its overlap is negative).
+fn is_mirror(obs: &Observation, memory: usize) -> bool {
+    obs.overlaps.get(memory).is_some_and(|&m| m < 0.0)
 }
 
 impl Default for Tracker {

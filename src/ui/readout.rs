@@ -32,15 +32,25 @@ fn name_of(snap: &Snapshot, mu: Option<usize>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-/// The recalled memory, ✓ when it is the memory the stream holds, and the accuracy.
+/// The state is the mirror −ξ of the memory it recalls (a photographic negative: ψ is odd, so
+/// −x is an equilibrium whenever x is, and |m| counts both).
+fn on_mirror(view: &ModelView) -> bool {
+    view.retrieved
+        .and_then(|mu| view.overlaps.get(mu))
+        .is_some_and(|&m| m < 0.0)
+}
+
+/// The recalled memory (as "−name" on its mirror), ✓ when it is the memory the stream holds,
+/// and the accuracy.
 fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>> {
     let hit = view.retrieved.is_some() && view.retrieved == view.expected;
     let acc = view
         .accuracy
         .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
+    let sign = if on_mirror(view) { "−" } else { "" };
     vec![
         Span::styled(
-            name_of(snap, view.retrieved),
+            format!("{sign}{}", name_of(snap, view.retrieved)),
             view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
         ),
         Span::styled(if hit { " ✓" } else { "" }, theme.saliency(true, true)),
@@ -291,8 +301,9 @@ fn model_lines(
         recalled.push(Span::styled(" ✓", theme.saliency(true, true)));
     }
     let mut overlap = vec![Span::raw(format!("m={m:+.2}"))];
-    if m < 0.0 {
-        overlap.push(Span::styled(" inverted", theme.dim()));
+    if on_mirror(view) {
+        // A newcomer sees a negative picture: say why it still counts.
+        overlap.push(Span::styled(" mirror −ξ", theme.dim()));
     }
     let acc = view
         .accuracy

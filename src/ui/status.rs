@@ -332,7 +332,7 @@ pub fn render_errors(app: &App, area: Rect, buf: &mut Buffer) {
 pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let width = 66.min(area.width);
-    let height = (HELP.len() as u16 + 6).min(area.height);
+    let height = (HELP.len() as u16 + 8).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -356,6 +356,11 @@ pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     ));
     lines.push(Line::styled(
         " IDP: the input sets the synapses W(u); the state rolls into the memory the input is most about.",
+        theme.dim(),
+    ));
+    lines.push(Line::styled(
+        " \"−tree\": the state is tree's negative −ξ. ψ is odd, so −x is an equilibrium whenever x is: \
+         a mirror counts as a retrieval (|m|), and which one a run lands on depends on x(0).",
         theme.dim(),
     ));
     Paragraph::new(lines)

@@ -123,6 +123,7 @@ impl Theme {
             LogKind::Confusion => self.fg(Color::Yellow),
             LogKind::GlitchCorrected => self.fg(Color::LightGreen).add_modifier(Modifier::BOLD),
             LogKind::GlitchFollowed => self.fg(Color::LightRed),
+            LogKind::GlitchNotTracking => self.fg(Color::Yellow),
             LogKind::Patterns => self.fg(Color::LightBlue),
             LogKind::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
             LogKind::Info => self.dim(),
