@@ -359,8 +359,8 @@ pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
         theme.dim(),
     ));
     lines.push(Line::styled(
-        " \"−tree\": the state is tree's negative −ξ. ψ is odd, so −x is an equilibrium whenever x is: \
-         a mirror counts as a retrieval (|m|), and which one a run lands on depends on x(0).",
+        " \"−tree\": the state is tree's negative −ξ; ψ is odd, so −x is an equilibrium too: a \
+         mirror counts (|m|).",
         theme.dim(),
     ));
     Paragraph::new(lines)
