@@ -80,7 +80,7 @@ pub fn segment(
 pub enum GlitchVerdict {
     /// On A when the glitch began, never moved to B, on A when it ended.
     Corrected,
-    /// Moved to B (held it for the tracker's `follow_secs`).
+    /// Moved to B (the tracker's debounced readout was on it).
     Followed,
     /// Not on A to begin with, or not back on it after (confused, a third memory).
     NotTracking,

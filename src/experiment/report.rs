@@ -179,8 +179,8 @@ pub fn glitch_table(rows: &[GlitchRow], trials: usize, seed: u64) -> String {
     let _ = writeln!(
         s,
         "corrected / followed: the tracker's verdict on the glitch (corrected: on A when it \
-         began, never on B for 0.5 s, on A 0.2 s after it ended; followed: on B for 0.5 s; \
-         otherwise not tracking, in neither column); A held: fraction of [8,15) on A. The \
+         began, never on B, on A 0.2 s after it ended; followed: on B, by the readout debounced \
+         over 0.2 s, before 12 s; otherwise not tracking, in neither column); A held: fraction of [8,15) on A. The \
          genuine change to B by two readouts: strict (B retrieved, |m| ≥ 0.5 and largest, for \
          0.5 s before 19 s, with the latency) and the paper's (B has the largest |m| at 19 s; \
          median time until |m_B| > 0.9, with how many got there). C by 25 s: strict. Rates ± \

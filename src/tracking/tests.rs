@@ -146,13 +146,30 @@ fn an_ignored_glitch_is_corrected_and_a_followed_one_is_not() {
 }
 
 #[test]
-fn a_short_visit_to_the_glitch_memory_still_counts_as_corrected() {
+fn a_short_visit_to_the_glitch_memory_is_following_it() {
+    // 0.3 s on 3: past the readout's 0.2-s debounce, so the model moved there.
     let mut tr = Tracker::default();
     feed(&mut tr, 12.0, glitchy, |t| {
         Some(if (4.6..4.9).contains(&t) { 3 } else { 0 })
     });
     let s = tr.summary();
-    assert_eq!((s.glitches_seen, s.glitches_corrected), (1, 1));
+    assert_eq!(
+        (s.glitches_seen, s.glitches_corrected, s.glitches_followed),
+        (1, 0, 1)
+    );
+}
+
+#[test]
+fn flicker_toward_the_glitch_memory_below_the_debounce_is_not_a_move() {
+    let mut tr = Tracker::default();
+    feed(&mut tr, 12.0, glitchy, |t| {
+        Some(if (4.6..4.7).contains(&t) { 3 } else { 0 })
+    });
+    let s = tr.summary();
+    assert_eq!(
+        (s.glitches_seen, s.glitches_corrected, s.glitches_followed),
+        (1, 1, 0)
+    );
 }
 
 #[test]

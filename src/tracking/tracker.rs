@@ -13,10 +13,12 @@ pub struct TrackerConfig {
     /// A readout must stay the same this long before it counts (filters flicker at the
     /// retrieval threshold; latencies are measured from the onset, not the confirmation).
     pub dwell_secs: f64,
-    /// After a glitch ends, the model has this long to come back before it is judged.
+    /// After a glitch ends, how long a late move to the glitch memory still counts as following
+    /// it (being back on the held memory is judged one dwell after the end).
     pub glitch_grace_secs: f64,
-    /// A glitch counts as followed once the model has held the glitch memory this long in
-    /// total (from the glitch's start to the end of the grace time).
+    /// A glitch counts as followed once the model's (debounced) readout has been on the glitch
+    /// memory this long in total, from the glitch's start to the end of the grace time; 0 (the
+    /// default): any visit, as "corrected" means it never moved there.
     pub follow_secs: f64,
 }
 
@@ -26,7 +28,7 @@ impl Default for TrackerConfig {
             settle_secs: 3.0,
             dwell_secs: 0.2,
             glitch_grace_secs: 2.0,
-            follow_secs: 0.5,
+            follow_secs: 0.0,
         }
     }
 }
@@ -64,6 +66,13 @@ struct GlitchWatch {
     on_held_after: Option<bool>,
     followed_secs: f64,
     decided: bool,
+}
+
+impl GlitchWatch {
+    /// The debounced readout was on the glitch memory, for at least `follow_secs` in all.
+    fn followed(&self, follow_secs: f64) -> bool {
+        self.followed_secs > 0.0 && self.followed_secs >= follow_secs
+    }
 }
 
 /// Turns a model's per-step readouts into events and summary metrics. Pure: no clock, no I/O.
@@ -371,7 +380,7 @@ impl Tracker {
         if w.on_held_after.is_none() && w.ended_secs.is_some_and(|e| now - e >= dwell - 1e-9) {
             w.on_held_after = Some(w.held.is_some() && stable == w.held);
         }
-        if !w.decided && w.followed_secs >= follow {
+        if !w.decided && w.followed(follow) {
             w.decided = true;
             self.glitches_followed += 1;
             events.push(Event::GlitchFollowed {
@@ -385,7 +394,8 @@ impl Tracker {
     }
 
     /// Judges and closes the open glitch: *followed* when the model held the glitch memory
-    /// for `follow_secs`; *corrected* when it did not, and was on the held memory both when
+    /// (its debounced readout was on it, for at least `follow_secs`); *corrected* when it did
+    /// not, and was on the held memory both when
     /// the glitch began and one dwell after it ended; otherwise *not tracking* (confused, on a
     /// third memory, or not on the held memory to begin with) — never a correction.
     fn decide_glitch(&mut self, now: f64, events: &mut Vec<Event>) {
@@ -396,7 +406,7 @@ impl Tracker {
             return;
         }
         let (time_secs, glitch) = (now, w.memory);
-        if w.followed_secs >= self.config.follow_secs {
+        if w.followed(self.config.follow_secs) {
             self.glitches_followed += 1;
             events.push(Event::GlitchFollowed { time_secs, glitch });
         } else if w.on_held_at_start
