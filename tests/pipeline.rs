@@ -475,3 +475,71 @@ fn snapshots_carry_the_primary_landscape() {
     );
     assert_eq!(bits(again), bits(view));
 }
+
+#[test]
+fn a_held_drawing_is_the_input_and_a_stored_memory_joins_the_set() {
+    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 1);
+    c.stop_at_secs = None;
+    c.speed = 8.0;
+    c.models = vec![ModelKind::Idp];
+    let mem = Arc::clone(&c.memories);
+    let pipeline = Pipeline::start(c).expect("start");
+    let drawing = mem.memory(2).to_vec();
+    pipeline
+        .controls()
+        .send(Control::Hold(Some(
+            recall::stimulus::held::HeldInput::Drawing(drawing.clone()),
+        )))
+        .expect("send");
+    let held = loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.label.starts_with("drawing") {
+            break s;
+        }
+    };
+    assert_eq!(held.truth, Some(2), "the drawing shows memory 2");
+    let differing = held
+        .input_image
+        .iter()
+        .zip(&drawing)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(differing < drawing.len() / 5, "pixel flips still apply");
+    // The network settles on it.
+    let settled = loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.time_secs > held.time_secs + 6.0 {
+            break s;
+        }
+    };
+    assert_eq!(settled.models[0].retrieved, Some(2));
+    // A new memory joins the running set.
+    let pixels: Vec<bool> = (0..mem.n()).map(|k| (k / 5) % 2 == 0).collect();
+    pipeline
+        .controls()
+        .send(Control::AddMemory {
+            name: "stripes".into(),
+            pixels,
+        })
+        .expect("send");
+    let grown = loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.memories.p() == mem.p() + 1 {
+            break s;
+        }
+    };
+    assert_eq!(
+        grown.memories.names().last().map(String::as_str),
+        Some("stripes")
+    );
+    assert_eq!(grown.models[0].overlaps.len(), mem.p() + 1);
+    // Back to the stream.
+    pipeline.controls().send(Control::Hold(None)).expect("send");
+    loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if !s.label.starts_with("drawing") {
+            break;
+        }
+    }
+    pipeline.shutdown().expect("clean shutdown");
+}

@@ -13,6 +13,7 @@ mod pbm;
 mod png;
 mod reload;
 mod set;
+mod store;
 mod text;
 pub mod watch;
 
@@ -31,4 +32,5 @@ pub use set::{
     DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_lenient, load_report,
     pattern_files,
 };
+pub use store::{MAX_NAME, StoreError, check_name, free_name, with_memory, write_pattern};
 pub use text::{parse_text, to_text};

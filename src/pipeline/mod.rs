@@ -29,6 +29,7 @@ use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::model::{Memories, ModelKind, Params};
+use crate::stimulus::held::HeldInput;
 use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
@@ -61,6 +62,22 @@ pub enum Control {
     SetScenario(ScenarioName),
     /// Redraw every model's state at random.
     ResetState,
+    /// Show the models `input` instead of the stream from the next frame on (the stream
+    /// waits); `None` returns to the stream.
+    Hold(Option<HeldInput>),
+    /// Add a memory to the running set (without a pattern directory: it is not kept).
+    AddMemory {
+        name: String,
+        pixels: Vec<bool>,
+    },
+    /// Store a new memory: with a pattern directory, written there as NAME.txt (replacing a
+    /// file only with `overwrite`) and loaded by the watcher; without one, [`Control::AddMemory`].
+    /// Handled by whoever owns the pattern directory (the UI shell).
+    StoreMemory {
+        name: String,
+        pixels: Vec<bool>,
+        overwrite: bool,
+    },
     /// Rescan the pattern directory now. Handled by whoever owns the watcher (the UI shell);
     /// the simulator ignores it.
     ReloadPatterns,

@@ -12,7 +12,8 @@ use super::snapshot::Snapshot;
 use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
 };
-use crate::stimulus::{Frame, ScenarioName};
+use crate::stimulus::held::{Held, HeldInput};
+use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 
 /// When the simulation falls this far behind the wall clock (in wall seconds at the asked
 /// speed), the debt is forgiven: it runs on from now as fast as it can, and the status shows the
@@ -47,6 +48,11 @@ pub(super) struct Settings {
     pacing: Pacing,
     stop_at_steps: Option<u64>,
     paused: bool,
+    /// The input the user holds (a drawing, saliencies by hand) instead of the stream's frames;
+    /// the stream waits meanwhile.
+    held: Option<Held>,
+    stream: StreamConfig,
+    seed: u64,
 }
 
 impl From<&PipelineConfig> for Settings {
@@ -59,6 +65,9 @@ impl From<&PipelineConfig> for Settings {
                 .stop_at_secs
                 .map(|s| (s / c.params.dt_secs).round().max(0.0) as u64),
             paused: c.paused,
+            held: None,
+            stream: c.stream.clone(),
+            seed: c.seed,
         }
     }
 }
@@ -191,6 +200,11 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             let mut batch = 0u64;
             while core.steps() < target {
                 if core.needs_frame() {
+                    if let Some(held) = settings.held.as_mut() {
+                        let frame = held.frame(core.memories(), core.time_secs());
+                        core.feed(frame, &mut log);
+                        continue;
+                    }
                     match ch.frames.recv() {
                         Ok(frame) => core.feed(frame, &mut log),
                         Err(_) => return,
@@ -381,7 +395,26 @@ fn apply_control(
             }
             Err(e) => say(LogKind::Error, format!("cannot switch models: {e}")),
         },
-        Control::SetModels(_) | Control::ReloadPatterns => {}
+        Control::SetModels(_) | Control::ReloadPatterns | Control::StoreMemory { .. } => {}
+        Control::Hold(input) => hold(input, core, settings, &mut say),
+        Control::AddMemory { name, pixels } => {
+            match crate::patterns::with_memory(core.memories(), &name, &pixels) {
+                Ok(memories) => {
+                    let memories = std::sync::Arc::new(memories);
+                    core.set_memories(std::sync::Arc::clone(&memories));
+                    // Blocking is safe: the producer always listens for controls.
+                    let _ = ch.stream.send(StreamControl::SetMemories(memories));
+                    say(
+                        LogKind::Patterns,
+                        format!(
+                            "stored {name} in the running set: it is not kept after quitting \
+                             (run with --patterns DIR to keep what you store)"
+                        ),
+                    );
+                }
+                Err(e) => say(LogKind::Error, format!("cannot store {name}: {e}")),
+            }
+        }
         Control::ResetState => {
             core.randomize_state();
             say(LogKind::Info, "state reset to random".into());
@@ -411,6 +444,35 @@ fn apply_control(
         }
     }
     Flow::Continue
+}
+
+/// Holds `input` as the network's input from the next frame on (`None`: back to the stream).
+fn hold(
+    input: Option<HeldInput>,
+    core: &SimCore,
+    settings: &mut Settings,
+    say: &mut impl FnMut(LogKind, String),
+) {
+    match (input, settings.held.as_mut()) {
+        (Some(input), Some(held)) => held.set(input),
+        (Some(input), None) => {
+            let what = match &input {
+                HeldInput::Drawing(_) => "your drawing",
+                HeldInput::Saliencies(_) => "the saliencies you set",
+            };
+            say(
+                LogKind::Info,
+                format!("input: {what} (the stream waits; n returns to it)"),
+            );
+            let seed = settings.seed.wrapping_add(core.steps());
+            settings.held = Some(Held::new(input, settings.stream.clone(), seed));
+        }
+        (None, Some(_)) => {
+            settings.held = None;
+            say(LogKind::Info, "input: the stream again".into());
+        }
+        (None, None) => {}
+    }
 }
 
 fn apply_patterns(

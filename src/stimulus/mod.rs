@@ -6,6 +6,7 @@
 //! Two generators, both from the seed: one plans the timeline, one draws the pixel noise, so the
 //! same seed gives the same scenario whatever the noise settings.
 
+pub mod held;
 pub mod scenario;
 pub mod segment;
 
@@ -307,19 +308,34 @@ impl Stream {
     }
 
     fn add_noise(&mut self, image: &mut [f32], flip_prob: f64) {
-        if flip_prob > 0.0 {
-            let p = flip_prob.min(1.0);
-            for v in image.iter_mut() {
-                if self.noise_rng.random_bool(p) {
-                    *v = -*v;
-                }
+        add_noise(
+            &mut self.noise_rng,
+            image,
+            flip_prob,
+            self.config.pixel_noise_std,
+        );
+    }
+}
+
+/// Flips each pixel with probability `flip_prob`, then adds Gaussian noise of σ `pixel_std`.
+pub(crate) fn add_noise(
+    rng: &mut Xoshiro256PlusPlus,
+    image: &mut [f32],
+    flip_prob: f64,
+    pixel_std: f64,
+) {
+    if flip_prob > 0.0 {
+        let p = flip_prob.min(1.0);
+        for v in image.iter_mut() {
+            if rng.random_bool(p) {
+                *v = -*v;
             }
         }
-        let sigma = self.config.pixel_noise_std as f32;
-        if sigma > 0.0 {
-            for v in image.iter_mut() {
-                *v += sigma * self.noise_rng.sample::<f32, _>(StandardNormal);
-            }
+    }
+    let sigma = pixel_std as f32;
+    if sigma > 0.0 {
+        for v in image.iter_mut() {
+            *v += sigma * rng.sample::<f32, _>(StandardNormal);
         }
     }
 }

@@ -3,12 +3,20 @@
 
 use std::collections::VecDeque;
 
+use std::cell::Cell;
+
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
 use crate::model::ModelKind;
+use crate::patterns::{check_name, free_name};
 use crate::pipeline::{Control, LogEntry, LogKind, Snapshot, Source};
 use crate::stimulus::ScenarioName;
+use crate::stimulus::held::HeldInput;
 
-use super::keys::Intent;
+use super::image::Placement;
+use super::keys::{Intent, KeyMode};
 use super::landscape::{HeatScale, Trail};
+use super::paint::{Drawing, StorePrompt};
 use super::theme::HEAT_LEVELS;
 use super::theme::Theme;
 use crate::model::landscape::View;
@@ -37,6 +45,19 @@ pub enum Msg {
     Resized,
     /// Frames drawn per wall second, measured.
     FrameRate(f64),
+    /// A mouse event on the terminal (painting on the input image).
+    Mouse(MouseEvent),
+    /// What became of a memory stored with `w`: `Ok` with a line for the log, or why not
+    /// (`exists`: a file of that name is there and needs a confirmation).
+    Stored(Result<String, StoreRefusal>),
+}
+
+/// Why a memory was not stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreRefusal {
+    pub reason: String,
+    /// A file of that name exists; Enter again replaces it.
+    pub exists: bool,
 }
 
 /// What the dashboard shows and what it has asked for.
@@ -81,6 +102,13 @@ pub struct App {
     /// image rate and when it moved by more than [`HEAT_HYSTERESIS`] of a colour level (noise
     /// in α would otherwise repaint the cells on every level boundary each frame).
     pub landscape: Option<View>,
+    /// The user's drawing, while it is the input (the stream waits).
+    pub drawing: Option<Drawing>,
+    /// The name prompt of `w`, while it is open.
+    pub prompt: Option<StorePrompt>,
+    /// Where the last frame drew the input image (written by the view, read to map the mouse
+    /// onto the picture's pixels).
+    pub input_placement: Cell<Option<Placement>>,
     dirty: bool,
 }
 
@@ -126,6 +154,9 @@ impl App {
             trail: Trail::new(TRAIL_LEN),
             heat_scale: HeatScale::default(),
             landscape: None,
+            drawing: None,
+            prompt: None,
+            input_placement: Cell::new(None),
             dirty: true,
         }
     }
@@ -148,6 +179,17 @@ impl App {
             );
         }
         models
+    }
+
+    /// What the keys mean now.
+    pub fn key_mode(&self) -> KeyMode {
+        if self.prompt.is_some() {
+            KeyMode::Prompt
+        } else if self.drawing.as_ref().is_some_and(|d| d.keyboard) {
+            KeyMode::Paint
+        } else {
+            KeyMode::Normal
+        }
     }
 
     /// Something changed since the last draw.
@@ -221,7 +263,99 @@ impl App {
                 self.fps = fps;
                 None
             }
+            Msg::Mouse(event) => self.on_mouse(event),
+            Msg::Stored(outcome) => {
+                self.dirty = true;
+                match outcome {
+                    Ok(line) => {
+                        self.prompt = None;
+                        if !line.is_empty() {
+                            self.push_log(LogKind::Patterns, line);
+                        }
+                    }
+                    Err(refusal) => {
+                        if let Some(p) = self.prompt.as_mut() {
+                            p.confirm_overwrite = refusal.exists;
+                            p.refused = Some(refusal.reason);
+                        }
+                    }
+                }
+                None
+            }
         }
+    }
+
+    /// A line of the user's own in the event log, at the snapshot's model time.
+    fn push_log(&mut self, kind: LogKind, text: String) {
+        let time_secs = self.snapshot.as_ref().map_or(0.0, |s| s.time_secs);
+        self.update(Msg::Log(LogEntry {
+            time_secs,
+            source: Source::User,
+            kind,
+            text,
+        }));
+    }
+
+    /// The drawing, started from the input image on screen when there is none yet.
+    fn drawing_mut(&mut self) -> Option<&mut Drawing> {
+        if self.drawing.is_none() {
+            let snap = self.snapshot.as_ref()?;
+            let (w, h) = (snap.memories.width(), snap.memories.height());
+            let image = self.images.as_ref().map_or(&snap.input_image, |i| &i.input);
+            self.drawing = Some(Drawing::from_image(w, h, image));
+        }
+        self.drawing.as_mut()
+    }
+
+    /// The drawing as the network's input now.
+    fn hold_drawing(&self) -> Option<Control> {
+        let d = self.drawing.as_ref()?;
+        Some(Control::Hold(Some(HeldInput::Drawing(d.pixels.clone()))))
+    }
+
+    /// Mouse painting on the input image: left button on, right button off, a drag painted as
+    /// a line between the positions reported.
+    fn on_mouse(&mut self, event: MouseEvent) -> Option<Control> {
+        let on =
+            match event.kind {
+                MouseEventKind::Down(MouseButton::Left)
+                | MouseEventKind::Drag(MouseButton::Left) => true,
+                MouseEventKind::Down(MouseButton::Right)
+                | MouseEventKind::Drag(MouseButton::Right) => false,
+                MouseEventKind::Up(_) => {
+                    if let Some(d) = self.drawing.as_mut() {
+                        d.last_mouse = None;
+                    }
+                    return None;
+                }
+                _ => return None,
+            };
+        let place = self.input_placement.get()?;
+        let [top, bottom] = place.pixels_at(event.column, event.row)?;
+        let dragging = matches!(event.kind, MouseEventKind::Drag(_));
+        let d = self.drawing_mut()?;
+        match d.last_mouse.filter(|_| dragging) {
+            Some(from) => {
+                d.line(from, top, on);
+                d.line(from, bottom, on);
+            }
+            None => {
+                d.set(top, on);
+                d.set(bottom, on);
+            }
+        }
+        d.last_mouse = Some(top);
+        self.dirty = true;
+        self.hold_drawing()
+    }
+
+    /// What `w` stores: the drawing, or else the primary model's state by sign.
+    fn picture_to_store(&self) -> Option<Vec<bool>> {
+        if let Some(d) = &self.drawing {
+            return Some(d.bools());
+        }
+        let view = self.snapshot.as_ref()?.models.first()?;
+        Some(view.activation.iter().map(|&v| v > 0.0).collect())
     }
 
     fn on_intent(&mut self, intent: Intent) -> Option<Control> {
@@ -229,6 +363,10 @@ impl App {
             Intent::Quit => {
                 self.should_quit = true;
                 Some(Control::Quit)
+            }
+            Intent::Back if self.prompt.is_some() => {
+                self.prompt = None;
+                None
             }
             Intent::Back if self.show_help || self.show_errors => {
                 self.show_help = false;
@@ -286,7 +424,81 @@ impl App {
                 Some(Control::SetModels(self.models()))
             }
             Intent::InjectGlitch => Some(Control::InjectGlitch),
+            Intent::NextStimulus if self.drawing.is_some() => {
+                self.drawing = None;
+                Some(Control::Hold(None))
+            }
             Intent::NextStimulus => Some(Control::SkipToNext),
+            Intent::TogglePaint => {
+                let starting = self.drawing.is_none();
+                let d = self.drawing_mut()?;
+                d.keyboard = !d.keyboard || starting;
+                if starting { self.hold_drawing() } else { None }
+            }
+            Intent::ClearDrawing | Intent::InvertDrawing => {
+                let d = self.drawing_mut()?;
+                if intent == Intent::ClearDrawing {
+                    d.clear();
+                } else {
+                    d.invert();
+                }
+                self.hold_drawing()
+            }
+            Intent::CursorLeft | Intent::CursorRight | Intent::CursorUp | Intent::CursorDown => {
+                let (dx, dy) = match intent {
+                    Intent::CursorLeft => (-1, 0),
+                    Intent::CursorRight => (1, 0),
+                    Intent::CursorUp => (0, -1),
+                    _ => (0, 1),
+                };
+                if let Some(d) = self.drawing.as_mut() {
+                    d.move_cursor(dx, dy);
+                }
+                None
+            }
+            Intent::TogglePixel => {
+                self.drawing.as_mut()?.toggle_at_cursor();
+                self.hold_drawing()
+            }
+            Intent::Store => {
+                let pixels = self.picture_to_store()?;
+                let default = self
+                    .snapshot
+                    .as_ref()
+                    .map_or_else(|| "drawn-1".into(), |s| free_name(&s.memories));
+                self.prompt = Some(StorePrompt::new(pixels, default));
+                None
+            }
+            Intent::Type(c) => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.type_char(c);
+                }
+                None
+            }
+            Intent::Erase => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.erase();
+                }
+                None
+            }
+            Intent::ClearLine => {
+                if let Some(p) = self.prompt.as_mut() {
+                    p.clear();
+                }
+                None
+            }
+            Intent::Confirm => {
+                let p = self.prompt.as_mut()?;
+                if let Err(reason) = check_name(&p.text) {
+                    p.refused = Some(reason);
+                    return None;
+                }
+                Some(Control::StoreMemory {
+                    name: p.text.clone(),
+                    pixels: p.pixels.clone(),
+                    overwrite: p.confirm_overwrite,
+                })
+            }
             Intent::ResetState => Some(Control::ResetState),
             Intent::ReloadPatterns => Some(Control::ReloadPatterns),
             Intent::ToggleFilter => {

@@ -63,20 +63,92 @@ fn level(v: f32) -> u8 {
     t.round() as u8
 }
 
+/// Where a `width`×`height` picture is drawn in an area: its cells, centred, and the size of
+/// the resampled picture (two pixel rows per cell). Also maps a cell back to the picture's
+/// pixels (mouse painting) and a pixel to its cell (the paint cursor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    pub x0: u16,
+    pub y0: u16,
+    pub w: u16,
+    pub h: u16,
+    out_w: usize,
+    out_h: usize,
+    src_w: usize,
+    src_h: usize,
+}
+
+impl Placement {
+    /// The placement of a `width`×`height` picture in `area` (`None` when it does not fit).
+    pub fn of(width: usize, height: usize, area: Rect) -> Option<Self> {
+        if width == 0 || height == 0 {
+            return None;
+        }
+        let (w, h) = fit_cells(width, height, area.width, area.height);
+        if w == 0 || h == 0 {
+            return None;
+        }
+        let out_w = usize::from(w);
+        let out_h = (height * out_w / width).clamp(1, 2 * usize::from(h));
+        Some(Self {
+            x0: area.x + (area.width - w) / 2,
+            y0: area.y + (area.height - h) / 2,
+            w,
+            h,
+            out_w,
+            out_h,
+            src_w: width,
+            src_h: height,
+        })
+    }
+
+    /// The source pixel of output pixel (ox, oy) (nearest neighbour).
+    fn source(&self, ox: usize, oy: usize) -> (usize, usize) {
+        let pick = |o: usize, out: usize, src: usize| {
+            (((o as f64 + 0.5) * src as f64 / out.max(1) as f64) as usize).min(src - 1)
+        };
+        (
+            pick(ox, self.out_w, self.src_w),
+            pick(oy, self.out_h, self.src_h),
+        )
+    }
+
+    /// The picture's pixels under terminal cell (column, row): its top and bottom halves.
+    pub fn pixels_at(&self, column: u16, row: u16) -> Option<[(usize, usize); 2]> {
+        let inside = (self.x0..self.x0 + self.w).contains(&column)
+            && (self.y0..self.y0 + self.h).contains(&row);
+        if !inside {
+            return None;
+        }
+        let (ox, oy) = (
+            usize::from(column - self.x0),
+            2 * usize::from(row - self.y0),
+        );
+        let top = self.source(ox, oy.min(self.out_h - 1));
+        let bottom = self.source(ox, (oy + 1).min(self.out_h - 1));
+        Some([top, bottom])
+    }
+
+    /// The cell that shows pixel (x, y), and whether it is the cell's top half.
+    pub fn cell_of(&self, (x, y): (usize, usize)) -> (u16, u16, bool) {
+        let ox = ((x as f64 + 0.5) * self.out_w as f64 / self.src_w as f64) as usize;
+        let oy = ((y as f64 + 0.5) * self.out_h as f64 / self.src_h as f64) as usize;
+        let col = (ox.min(self.out_w - 1) as u16).min(self.w - 1);
+        let row = ((oy / 2) as u16).min(self.h - 1);
+        (self.x0 + col, self.y0 + row, oy.is_multiple_of(2))
+    }
+}
+
 impl Widget for HalfBlockImage<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if self.width == 0 || self.height == 0 || self.pixels.len() < self.width * self.height {
             return;
         }
-        let (w, h) = fit_cells(self.width, self.height, area.width, area.height);
-        if w == 0 || h == 0 {
+        let Some(place) = Placement::of(self.width, self.height, area) else {
             return;
-        }
-        // Centre the image in its area.
-        let x0 = area.x + (area.width - w) / 2;
-        let y0 = area.y + (area.height - h) / 2;
-        let (out_w, out_h) = (usize::from(w), self.height * usize::from(w) / self.width);
-        let out_h = out_h.clamp(1, 2 * usize::from(h));
+        };
+        let (x0, y0, w, h) = (place.x0, place.y0, place.w, place.h);
+        let (out_w, out_h) = (place.out_w, place.out_h);
         for cy in 0..h {
             for cx in 0..w {
                 let (ox, oy) = (usize::from(cx), 2 * usize::from(cy));

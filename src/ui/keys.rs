@@ -30,6 +30,34 @@ pub enum Intent {
     /// Scroll the memory table (when it has more memories than rows).
     ScrollUp,
     ScrollDown,
+    /// Enter or leave paint mode (the keyboard cursor on the input image).
+    TogglePaint,
+    /// Store the drawing (or the state, by sign) as a new memory: opens the name prompt.
+    Store,
+    /// Turn every pixel of the drawing off.
+    ClearDrawing,
+    /// Flip every pixel of the drawing.
+    InvertDrawing,
+    /// Paint mode: move the cursor; flip the pixel under it.
+    CursorLeft,
+    CursorRight,
+    CursorUp,
+    CursorDown,
+    TogglePixel,
+    /// The name prompt: a typed character, Backspace, Ctrl-U, Enter.
+    Type(char),
+    Erase,
+    ClearLine,
+    Confirm,
+}
+
+/// What the keys mean now: the dashboard's map, paint mode's (arrows and space on the cursor,
+/// then the dashboard's), or the name prompt's (text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyMode {
+    Normal,
+    Paint,
+    Prompt,
 }
 
 /// One row of the key map.
@@ -89,6 +117,29 @@ pub const KEYMAP: &[Binding] = &[
         ctrl: false,
         intent: Intent::ScrollDown,
     },
+    key('p', Intent::TogglePaint),
+    key('w', Intent::Store),
+    key('x', Intent::ClearDrawing),
+    key('i', Intent::InvertDrawing),
+];
+
+const fn code(code: KeyCode, intent: Intent) -> Binding {
+    Binding {
+        code,
+        ctrl: false,
+        intent,
+    }
+}
+
+/// Paint mode's own keys; the rest are the dashboard's.
+pub const PAINT_KEYMAP: &[Binding] = &[
+    code(KeyCode::Left, Intent::CursorLeft),
+    code(KeyCode::Right, Intent::CursorRight),
+    code(KeyCode::Up, Intent::CursorUp),
+    code(KeyCode::Down, Intent::CursorDown),
+    key(' ', Intent::TogglePixel),
+    code(KeyCode::Enter, Intent::TogglePixel),
+    code(KeyCode::Esc, Intent::TogglePaint),
 ];
 
 /// The help overlay's lines: keys as shown, and what they do.
@@ -108,16 +159,45 @@ pub const HELP: &[(&str, &str)] = &[
     ("f", "input filter on / off: idp ↔ idp-filter (τα)"),
     ("e", "every pattern-file error in full (--patterns)"),
     ("↑  ↓", "scroll the memory table (when it has more)"),
+    ("mouse", "paint the input: left on, right off (drag)"),
+    ("p", "paint mode: arrows move, space flips, p leaves"),
+    ("x  i", "clear / invert the drawing"),
+    ("n", "(drawing) back to the stream"),
+    ("w", "store the drawing (or the state) as a memory"),
 ];
 
-/// The intent of a key press, if it has one. Releases and repeats of other kinds are ignored.
+/// The intent of a key press on the dashboard, if it has one. Releases are ignored.
 pub fn intent_for(event: KeyEvent) -> Option<Intent> {
+    lookup(KEYMAP, event)
+}
+
+/// The intent of a key press in `mode`.
+pub fn intent_in(mode: KeyMode, event: KeyEvent) -> Option<Intent> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    KEYMAP
-        .iter()
+    match mode {
+        KeyMode::Normal => intent_for(event),
+        KeyMode::Paint => lookup(PAINT_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::Prompt => match event.code {
+            KeyCode::Char('c') if ctrl => Some(Intent::Quit),
+            KeyCode::Char('u') if ctrl => Some(Intent::ClearLine),
+            KeyCode::Char(c) if !ctrl => Some(Intent::Type(c)),
+            KeyCode::Backspace => Some(Intent::Erase),
+            KeyCode::Enter => Some(Intent::Confirm),
+            KeyCode::Esc => Some(Intent::Back),
+            _ => None,
+        },
+    }
+}
+
+fn lookup(map: &[Binding], event: KeyEvent) -> Option<Intent> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
+    map.iter()
         .find(|b| b.code == event.code && b.ctrl == ctrl)
         .map(|b| b.intent)
 }
@@ -141,7 +221,7 @@ mod tests {
             Some(Intent::ToggleCompare)
         );
         assert_eq!(
-            intent_for(press(KeyCode::Char('x'), KeyModifiers::NONE)),
+            intent_for(press(KeyCode::Char('z'), KeyModifiers::NONE)),
             None
         );
     }
@@ -182,11 +262,36 @@ mod tests {
             ToggleErrors,
             ScrollUp,
             ScrollDown,
+            TogglePaint,
+            Store,
+            ClearDrawing,
+            InvertDrawing,
         ] {
             assert!(
                 KEYMAP.iter().any(|b| b.intent == intent),
                 "{intent:?} has no key"
             );
         }
+        for intent in [CursorLeft, CursorRight, CursorUp, CursorDown, TogglePixel] {
+            assert!(PAINT_KEYMAP.iter().any(|b| b.intent == intent));
+        }
+    }
+
+    #[test]
+    fn paint_mode_takes_the_arrows_and_space_and_the_prompt_takes_text() {
+        let up = press(KeyCode::Up, KeyModifiers::NONE);
+        assert_eq!(intent_in(KeyMode::Normal, up), Some(Intent::ScrollUp));
+        assert_eq!(intent_in(KeyMode::Paint, up), Some(Intent::CursorUp));
+        let space = press(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(intent_in(KeyMode::Paint, space), Some(Intent::TogglePixel));
+        // Other keys keep their meaning while painting.
+        let plus = press(KeyCode::Char('+'), KeyModifiers::NONE);
+        assert_eq!(intent_in(KeyMode::Paint, plus), Some(Intent::RaiseNoise));
+        let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(intent_in(KeyMode::Prompt, q), Some(Intent::Type('q')));
+        let ctrl_u = press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+        assert_eq!(intent_in(KeyMode::Prompt, ctrl_u), Some(Intent::ClearLine));
+        let esc = press(KeyCode::Esc, KeyModifiers::NONE);
+        assert_eq!(intent_in(KeyMode::Prompt, esc), Some(Intent::Back));
     }
 }

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod landscape;
 pub mod layout;
 pub mod memories;
+pub mod paint;
 mod panels;
 mod readout;
 mod run;

@@ -12,8 +12,10 @@ use crate::pipeline::{ModelView, Snapshot};
 
 use super::app::App;
 use super::charts::short_number;
-use super::image::{HalfBlockImage, fit_cells};
+use super::image::{HalfBlockImage, Placement, fit_cells};
+use super::paint::Drawing;
 use super::panels::short_model;
+use super::theme::GREY_LEVELS;
 use super::theme::Theme;
 
 /// The readout's narrowest useful width (borders included).
@@ -83,10 +85,24 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     } else {
         "input u"
     };
-    let mut panels = vec![ImagePanel {
-        title: vec![Span::styled(input_title, theme.title())],
-        bottom: input_bottom,
-        pixels: &images.input,
+    let mut panels = vec![match &app.drawing {
+        Some(d) => ImagePanel {
+            title: vec![Span::styled("your drawing", theme.warning())],
+            bottom: vec![Span::styled(
+                if d.keyboard {
+                    "←↑↓→ space · p"
+                } else {
+                    "p cursor · n stream"
+                },
+                theme.dim(),
+            )],
+            pixels: &d.pixels,
+        },
+        None => ImagePanel {
+            title: vec![Span::styled(input_title, theme.title())],
+            bottom: input_bottom,
+            pixels: &images.input,
+        },
     }];
     for (i, (view, state)) in snap.models.iter().zip(&images.states).enumerate() {
         let title = if single {
@@ -160,7 +176,7 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     constraints.push(Constraint::Min(0));
     let row = Rect::new(area.x, area.y, area.width, used);
     let areas = Layout::horizontal(constraints).split(row);
-    for (panel, &cell) in panels.iter().zip(areas.iter()) {
+    for (k, (panel, &cell)) in panels.iter().zip(areas.iter()).enumerate() {
         let mut block = Block::bordered()
             .title(Line::from(panel.title.clone()))
             .border_style(theme.border());
@@ -185,6 +201,14 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
             }
             .render(inner, buf);
         }
+        if k == 0 {
+            // Where the mouse paints, and where the keyboard cursor is drawn.
+            let place = Placement::of(w, h, inner);
+            app.input_placement.set(place);
+            if let (Some(place), Some(d)) = (place, app.drawing.as_ref().filter(|d| d.keyboard)) {
+                draw_cursor(place, d, theme, buf);
+            }
+        }
     }
     if let Some(&rest) = areas.last()
         && rest.width >= 16
@@ -192,6 +216,23 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
         render_readout(snap, theme, rest, buf);
     }
     used
+}
+
+/// The paint cursor: its half of the cell in the warning colour, the other half as it is.
+fn draw_cursor(place: Placement, d: &Drawing, theme: Theme, buf: &mut Buffer) {
+    let (col, row, top) = place.cell_of(d.cursor);
+    let other = if top {
+        (d.cursor.0, d.cursor.1 + 1)
+    } else {
+        (d.cursor.0, d.cursor.1.saturating_sub(1))
+    };
+    let grey = |on: bool| theme.grey(if on { GREY_LEVELS - 1 } else { 0 });
+    let cursor = theme.warning().fg.unwrap_or(ratatui::style::Color::Yellow);
+    if let Some(cell) = buf.cell_mut((col, row)) {
+        let other_on = other.1 < d.height && d.is_on(other);
+        cell.set_symbol(if top { "▀" } else { "▄" })
+            .set_style(ratatui::style::Style::new().fg(cursor).bg(grey(other_on)));
+    }
 }
 
 /// Lays `items` out on lines of at most `width` characters, two spaces apart; an item moves

@@ -18,8 +18,8 @@ use crate::patterns::watch::{WatchOptions, Watcher};
 use crate::pipeline::{Control, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Source};
 use crate::stimulus::{ScenarioName, StreamConfig};
 
-use super::app::{App, Msg};
-use super::keys::intent_for;
+use super::app::{App, Msg, StoreRefusal};
+use super::keys::intent_in;
 use super::terminal::{SignalWatch, TerminalGuard};
 use super::theme::Theme;
 use signal_hook::consts::signal::{SIGCONT, SIGTERM, SIGTSTP};
@@ -128,13 +128,12 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
             }));
         }
     }
-    let outcome = run_ui(
-        &mut app,
-        &pipeline,
-        watcher.as_ref(),
-        config.fps,
-        config.duration_secs,
-    );
+    let links = Links {
+        pipeline: &pipeline,
+        watcher: watcher.as_ref(),
+        patterns: config.patterns.as_deref(),
+    };
+    let outcome = run_ui(&mut app, &links, config.fps, config.duration_secs);
     // The terminal is restored by now (the guard lives in run_ui); stop the threads. The
     // simulator goes first: a watcher blocked on a full channel then sees it closed.
     let stopped = pipeline.shutdown();
@@ -174,22 +173,23 @@ fn start_watcher(
     }
 }
 
+/// What the UI loop hands the App's commands to.
+struct Links<'a> {
+    pipeline: &'a Pipeline,
+    watcher: Option<&'a Watcher>,
+    /// The pattern directory, where `w` writes.
+    patterns: Option<&'a std::path::Path>,
+}
+
 /// Owns the terminal for the duration of the loop; restores it on return (and on panic).
-fn run_ui(
-    app: &mut App,
-    pipeline: &Pipeline,
-    watcher: Option<&Watcher>,
-    fps: u32,
-    duration: Option<f64>,
-) -> anyhow::Result<Exit> {
+fn run_ui(app: &mut App, links: &Links, fps: u32, duration: Option<f64>) -> anyhow::Result<Exit> {
     let signals = SignalWatch::start()?;
     let mut guard = TerminalGuard::enter()?;
     let input = InputThread::start()?;
     let result = event_loop(
         &mut guard,
         app,
-        pipeline,
-        watcher,
+        links,
         &input.events,
         &signals.received,
         fps,
@@ -205,8 +205,7 @@ fn run_ui(
 fn event_loop(
     guard: &mut TerminalGuard,
     app: &mut App,
-    pipeline: &Pipeline,
-    watcher: Option<&Watcher>,
+    links: &Links,
     input: &Receiver<TermEvent>,
     signals: &Receiver<i32>,
     fps: u32,
@@ -259,23 +258,14 @@ fn event_loop(
                     app.update(Msg::Resized);
                 }
                 Ok(TermEvent::Key(key)) => {
-                    match intent_for(key).and_then(|i| app.update(Msg::Intent(i))) {
-                        Some(Control::ReloadPatterns) => match watcher {
-                            Some(w) => w.reload(),
-                            None => {
-                                app.update(Msg::Log(LogEntry {
-                                    time_secs: app.snapshot.as_ref().map_or(0.0, |s| s.time_secs),
-                                    source: Source::Patterns,
-                                    kind: LogKind::Info,
-                                    text: "no pattern directory to reload (use --patterns DIR)".into(),
-                                }));
-                            }
-                        },
-                        // The simulator drains its controls every few milliseconds.
-                        Some(control) => {
-                            let _ = pipeline.controls().send_timeout(control, Duration::from_secs(1));
-                        }
-                        None => {}
+                    let intent = intent_in(app.key_mode(), key);
+                    if let Some(control) = intent.and_then(|i| app.update(Msg::Intent(i))) {
+                        dispatch(control, app, links);
+                    }
+                }
+                Ok(TermEvent::Mouse(mouse)) => {
+                    if let Some(control) = app.update(Msg::Mouse(mouse)) {
+                        dispatch(control, app, links);
                     }
                 }
                 Ok(TermEvent::Resize(..)) => {
@@ -285,13 +275,13 @@ fn event_loop(
                 Ok(_) => {}
                 Err(_) => anyhow::bail!("the terminal's input closed"),
             },
-            recv(pipeline.snapshots()) -> snapshot => match snapshot {
+            recv(links.pipeline.snapshots()) -> snapshot => match snapshot {
                 Ok(s) => {
                     app.update(Msg::Snapshot(s));
                 }
                 Err(_) => anyhow::bail!("the simulation stopped unexpectedly"),
             },
-            recv(pipeline.log()) -> entry => {
+            recv(links.pipeline.log()) -> entry => {
                 if let Ok(entry) = entry {
                     app.update(Msg::Log(entry));
                 }
@@ -312,6 +302,97 @@ fn event_loop(
         if app.should_quit {
             return Ok(Exit::Quit);
         }
+    }
+}
+
+/// Carries out a command of the App: the pattern directory's (reload, store) here, the rest
+/// by the simulator.
+fn dispatch(control: Control, app: &mut App, links: &Links) {
+    let control = match control {
+        Control::ReloadPatterns => {
+            match links.watcher {
+                Some(w) => w.reload(),
+                None => {
+                    app.update(Msg::Log(LogEntry {
+                        time_secs: app.snapshot.as_ref().map_or(0.0, |s| s.time_secs),
+                        source: Source::Patterns,
+                        kind: LogKind::Info,
+                        text: "no pattern directory to reload (use --patterns DIR)".into(),
+                    }));
+                }
+            }
+            return;
+        }
+        Control::StoreMemory {
+            name,
+            pixels,
+            overwrite,
+        } => match links.patterns {
+            Some(dir) => {
+                app.update(Msg::Stored(store_file(app, dir, &name, pixels, overwrite)));
+                return;
+            }
+            None => {
+                let in_use = app
+                    .snapshot
+                    .as_ref()
+                    .is_some_and(|s| s.memories.index_of(&name).is_some());
+                if in_use {
+                    app.update(Msg::Stored(Err(StoreRefusal {
+                        reason: format!("{name} is already a memory"),
+                        exists: false,
+                    })));
+                    return;
+                }
+                // The simulator says when it is in the set.
+                app.update(Msg::Stored(Ok(String::new())));
+                Control::AddMemory { name, pixels }
+            }
+        },
+        other => other,
+    };
+    // The simulator drains its controls every few milliseconds.
+    let _ = links
+        .pipeline
+        .controls()
+        .send_timeout(control, Duration::from_secs(1));
+}
+
+/// Writes the memory to `dir/NAME.txt` (the watcher then loads it like any edit).
+fn store_file(
+    app: &App,
+    dir: &std::path::Path,
+    name: &str,
+    pixels: Vec<bool>,
+    overwrite: bool,
+) -> Result<String, StoreRefusal> {
+    let Some(mem) = app.snapshot.as_ref().map(|s| &s.memories) else {
+        return Err(StoreRefusal {
+            reason: "nothing to store yet".into(),
+            exists: false,
+        });
+    };
+    let bitmap = crate::patterns::Bitmap {
+        width: mem.width(),
+        height: mem.height(),
+        pixels,
+    };
+    match crate::patterns::write_pattern(dir, name, &bitmap, overwrite) {
+        Ok(path) => Ok(format!(
+            "stored {name} as {}: it joins the set when the watcher reads it",
+            crate::patterns::display_name(&path)
+        )),
+        Err(crate::patterns::StoreError::Exists(path)) => Err(StoreRefusal {
+            reason: format!(
+                "{} exists: Enter replaces it, Esc keeps it",
+                crate::patterns::display_name(&path)
+            ),
+            exists: true,
+        }),
+        Err(e) => Err(StoreRefusal {
+            reason: e.to_string(),
+            exists: false,
+        }),
     }
 }
 

@@ -9,7 +9,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use super::app::App;
 use super::keys::HELP;
 use super::layout::Mode;
+use super::paint::StorePrompt;
 use super::panels::{sanitize, short_model, wrap};
+use super::theme::Theme;
 use crate::model::ModelKind;
 
 /// The smallest terminal the dashboard draws in.
@@ -77,7 +79,13 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             vec![k("τα"), v(tau)],
         ));
     }
-    items.push(Item::same(8, vec![v(app.scenario.name().to_string())]));
+    match &app.drawing {
+        Some(_) => items.push(Item::same(
+            10,
+            vec![Span::styled("input: drawing", theme.warning())],
+        )),
+        None => items.push(Item::same(8, vec![v(app.scenario.name().to_string())])),
+    }
     let sigma = format!("{:.1}", app.noise_std);
     items.push(Item::new(
         9,
@@ -178,6 +186,10 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
 /// it is shown) at the right when it fits.
 pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
+    if let Some(prompt) = &app.prompt {
+        render_prompt(prompt, theme, area, buf);
+        return;
+    }
     let hints: &[(&str, &str)] = if area.width >= 120 {
         &[
             ("?", "help"),
@@ -225,6 +237,25 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
             spans.push(Span::raw(" ".repeat(pad)));
             spans.push(Span::styled(note, theme.dim()));
         }
+    }
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// The name prompt of `w` in the footer's row: the name typed so far with a cursor, and what
+/// Enter and Esc do (or why the name was refused, or that a file would be replaced).
+fn render_prompt(prompt: &StorePrompt, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let mut spans = vec![
+        Span::styled(" name of the new memory: ", theme.title()),
+        Span::styled(sanitize(&prompt.text), theme.value()),
+        Span::styled("█", theme.value()),
+        Span::raw("  "),
+    ];
+    match &prompt.refused {
+        Some(reason) => spans.push(Span::styled(sanitize(reason), theme.warning())),
+        None => spans.push(Span::styled(
+            "Enter stores · Esc cancels · Ctrl-U clears",
+            theme.dim(),
+        )),
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }

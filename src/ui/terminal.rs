@@ -13,6 +13,7 @@ use crossbeam_channel::{Receiver, TrySendError, bounded};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::event::{DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use ratatui::crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
@@ -32,7 +33,7 @@ pub struct TerminalGuard {
 pub fn restore() {
     let _ = disable_raw_mode();
     let mut out = io::stdout();
-    let _ = execute!(out, LeaveAlternateScreen, Show);
+    let _ = execute!(out, DisableMouseCapture, LeaveAlternateScreen, Show);
     let _ = out.flush();
 }
 
@@ -51,7 +52,8 @@ fn install_panic_hook() {
 /// Raw mode and the alternate screen, cursor hidden.
 fn take_over() -> anyhow::Result<()> {
     enable_raw_mode().context("cannot put the terminal in raw mode")?;
-    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, Hide) {
+    // Mouse reports paint on the input image; terminals without them still work (keyboard).
+    if let Err(e) = execute!(io::stdout(), EnterAlternateScreen, Hide, EnableMouseCapture) {
         restore();
         return Err(e).context("cannot enter the alternate screen");
     }
