@@ -49,7 +49,8 @@ pub enum Command {
 /// Flags of the simulation, shared by the dashboard and `recall run`.
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
-    /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp.
+    /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp, explore (no images:
+    /// the saliencies are set by hand, with the arrow keys in the dashboard).
     #[arg(long, value_name = "NAME", default_value = "tour", value_parser = parse_scenario)]
     pub scenario: ScenarioName,
     /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete.

@@ -85,6 +85,10 @@ fn keys_become_controls() {
     );
     assert_eq!(
         a.update(Msg::Intent(Intent::CycleScenario)),
+        Some(Control::SetScenario(ScenarioName::Explore))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleScenario)),
         Some(Control::SetScenario(ScenarioName::Tour))
     );
 }

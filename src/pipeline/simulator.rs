@@ -65,7 +65,8 @@ impl From<&PipelineConfig> for Settings {
                 .stop_at_secs
                 .map(|s| (s / c.params.dt_secs).round().max(0.0) as u64),
             paused: c.paused,
-            held: None,
+            held: (c.scenario == ScenarioName::Explore)
+                .then(|| Held::new(explore_start(c.memories.p()), c.stream.clone(), c.seed)),
             stream: c.stream.clone(),
             seed: c.seed,
         }
@@ -427,6 +428,20 @@ fn apply_control(
                 Control::SkipToNext => (StreamControl::SkipToNext, "next stimulus".to_string()),
                 Control::SetScenario(name) => {
                     settings.scenario = name;
+                    // Explore holds the saliencies the user sets (all 0 to begin with); leaving
+                    // it returns to the stream.
+                    let explore = name == ScenarioName::Explore;
+                    let exploring = settings
+                        .held
+                        .as_ref()
+                        .is_some_and(|h| matches!(h.input(), HeldInput::Saliencies(_)));
+                    if explore && !exploring {
+                        let seed = settings.seed.wrapping_add(core.steps());
+                        let start = explore_start(core.memories().p());
+                        settings.held = Some(Held::new(start, settings.stream.clone(), seed));
+                    } else if !explore && exploring {
+                        settings.held = None;
+                    }
                     (
                         StreamControl::SetScenario(name),
                         format!("scenario {}", name.name()),
@@ -444,6 +459,11 @@ fn apply_control(
         }
     }
     Flow::Continue
+}
+
+/// What `explore` starts from: every saliency 0 (no memory: the confusion state).
+fn explore_start(p: usize) -> HeldInput {
+    HeldInput::Saliencies(vec![0.0; p])
 }
 
 /// Holds `input` as the network's input from the next frame on (`None`: back to the stream).

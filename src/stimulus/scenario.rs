@@ -21,17 +21,21 @@ pub enum ScenarioName {
     Mixed,
     Glitch,
     NoiseRamp,
+    /// No timeline: the user sets the saliencies themselves (the dashboard's arrows, or
+    /// `recall run --saliencies`), to walk through the theory's regimes.
+    Explore,
 }
 
 impl ScenarioName {
     /// Every scenario, in the order the UI cycles through them.
-    pub const ALL: [ScenarioName; 6] = [
+    pub const ALL: [ScenarioName; 7] = [
         ScenarioName::Tour,
         ScenarioName::Morph,
         ScenarioName::Partial,
         ScenarioName::Mixed,
         ScenarioName::Glitch,
         ScenarioName::NoiseRamp,
+        ScenarioName::Explore,
     ];
     /// The command-line name.
     pub fn name(self) -> &'static str {
@@ -52,6 +56,7 @@ impl ScenarioName {
             ScenarioName::Mixed => "mixtures of all memories with one dominant (paper §5)",
             ScenarioName::Glitch => "the paper's 25-s schedule: A, a 2-s glitch to B, A, B, C",
             ScenarioName::NoiseRamp => "each memory held while pixel flips ramp from 0 to 45%",
+            ScenarioName::Explore => "no images: you set the saliencies α and walk the regimes",
         }
     }
 }
@@ -144,6 +149,14 @@ pub fn plan(
                     Segment::new(SegmentKind::Hold { memory: mu }, RAMP_SECS)
                         .with_flip_ramp(0.0, RAMP_MAX_FLIP),
                 );
+                *visit += 1;
+            }
+        }
+        // The saliencies are held by whoever runs the network; the stream only waits (a plain
+        // hold of each memory, should anything read it).
+        ScenarioName::Explore => {
+            for &mu in &order {
+                out.push(Segment::new(SegmentKind::Hold { memory: mu }, 10.0));
                 *visit += 1;
             }
         }

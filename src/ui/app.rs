@@ -106,6 +106,9 @@ pub struct App {
     pub drawing: Option<Drawing>,
     /// The name prompt of `w`, while it is open.
     pub prompt: Option<StorePrompt>,
+    /// The saliencies set by hand in the `explore` scenario, and the two memories the arrows
+    /// move (the walk's first and second).
+    pub explore: Explore,
     /// Where the last frame drew the input image (written by the view, read to map the mouse
     /// onto the picture's pixels).
     pub input_placement: Cell<Option<Placement>>,
@@ -156,6 +159,7 @@ impl App {
             landscape: None,
             drawing: None,
             prompt: None,
+            explore: Explore::default(),
             input_placement: Cell::new(None),
             dirty: true,
         }
@@ -187,6 +191,8 @@ impl App {
             KeyMode::Prompt
         } else if self.drawing.as_ref().is_some_and(|d| d.keyboard) {
             KeyMode::Paint
+        } else if self.scenario == ScenarioName::Explore && self.drawing.is_none() {
+            KeyMode::Explore
         } else {
             KeyMode::Normal
         }
@@ -514,9 +520,70 @@ impl App {
             }
             Intent::CycleScenario => {
                 self.scenario = next_in(&ScenarioName::ALL, self.scenario);
+                // A new scenario is the input again (explore starts from every α at 0).
+                self.drawing = None;
+                self.explore = Explore::default();
                 Some(Control::SetScenario(self.scenario))
             }
+            Intent::RaiseFirst
+            | Intent::LowerFirst
+            | Intent::RaiseSecond
+            | Intent::LowerSecond
+            | Intent::RaiseRest
+            | Intent::LowerRest => {
+                let snap = self.snapshot.as_ref()?;
+                let p = snap.memories.p();
+                let step = snap
+                    .models
+                    .first()
+                    .map_or(0.01, |m| m.theory.existence_threshold / 10.0);
+                self.explore.nudge(intent, step, p);
+                Some(Control::Hold(Some(HeldInput::Saliencies(
+                    self.explore.alpha(p),
+                ))))
+            }
         }
+    }
+}
+
+/// The saliencies of the `explore` scenario: the walk's two memories (the first two of the set)
+/// and the level of all the others, in units of α.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Explore {
+    pub first: f64,
+    pub second: f64,
+    pub rest: f64,
+}
+
+impl Explore {
+    /// The memories the arrows move.
+    pub const FIRST: usize = 0;
+    pub const SECOND: usize = 1;
+
+    /// Moves one level by `step` (α ≥ 0).
+    fn nudge(&mut self, intent: Intent, step: f64, p: usize) {
+        let (value, sign) = match intent {
+            Intent::RaiseFirst => (&mut self.first, 1.0),
+            Intent::LowerFirst => (&mut self.first, -1.0),
+            Intent::RaiseSecond => (&mut self.second, 1.0),
+            Intent::LowerSecond => (&mut self.second, -1.0),
+            Intent::RaiseRest if p > 2 => (&mut self.rest, 1.0),
+            Intent::LowerRest if p > 2 => (&mut self.rest, -1.0),
+            _ => return,
+        };
+        // On the grid of steps, so that up then down returns exactly.
+        *value = (((*value + sign * step) / step).round() * step).max(0.0);
+    }
+
+    /// α for every memory of a set of `p`.
+    pub fn alpha(&self, p: usize) -> Vec<f64> {
+        (0..p)
+            .map(|mu| match mu {
+                Self::FIRST => self.first,
+                Self::SECOND => self.second,
+                _ => self.rest,
+            })
+            .collect()
     }
 }
 

@@ -49,6 +49,13 @@ pub enum Intent {
     Erase,
     ClearLine,
     Confirm,
+    /// Explore: α of the first / second memory of the walk up or down, the others' level.
+    RaiseFirst,
+    LowerFirst,
+    RaiseSecond,
+    LowerSecond,
+    RaiseRest,
+    LowerRest,
 }
 
 /// What the keys mean now: the dashboard's map, paint mode's (arrows and space on the cursor,
@@ -58,6 +65,8 @@ pub enum KeyMode {
     Normal,
     Paint,
     Prompt,
+    /// The `explore` scenario: the arrows and < > set the saliencies.
+    Explore,
 }
 
 /// One row of the key map.
@@ -131,6 +140,19 @@ const fn code(code: KeyCode, intent: Intent) -> Binding {
     }
 }
 
+/// The `explore` scenario's own keys (←/→ the first memory's α, ↑/↓ the second's, < > the
+/// others'); the rest are the dashboard's.
+pub const EXPLORE_KEYMAP: &[Binding] = &[
+    code(KeyCode::Left, Intent::LowerFirst),
+    code(KeyCode::Right, Intent::RaiseFirst),
+    code(KeyCode::Up, Intent::RaiseSecond),
+    code(KeyCode::Down, Intent::LowerSecond),
+    key('<', Intent::LowerRest),
+    key(',', Intent::LowerRest),
+    key('>', Intent::RaiseRest),
+    key('.', Intent::RaiseRest),
+];
+
 /// Paint mode's own keys; the rest are the dashboard's.
 pub const PAINT_KEYMAP: &[Binding] = &[
     code(KeyCode::Left, Intent::CursorLeft),
@@ -164,6 +186,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("x  i", "clear / invert the drawing"),
     ("n", "(drawing) back to the stream"),
     ("w", "store the drawing (or the state) as a memory"),
+    (
+        "← →  ↑ ↓  < >",
+        "(explore) α of the 1st, the 2nd, the others",
+    ),
 ];
 
 /// The intent of a key press on the dashboard, if it has one. Releases are ignored.
@@ -180,6 +206,7 @@ pub fn intent_in(mode: KeyMode, event: KeyEvent) -> Option<Intent> {
     match mode {
         KeyMode::Normal => intent_for(event),
         KeyMode::Paint => lookup(PAINT_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::Explore => lookup(EXPLORE_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Prompt => match event.code {
             KeyCode::Char('c') if ctrl => Some(Intent::Quit),
             KeyCode::Char('u') if ctrl => Some(Intent::ClearLine),
@@ -274,6 +301,16 @@ mod tests {
         }
         for intent in [CursorLeft, CursorRight, CursorUp, CursorDown, TogglePixel] {
             assert!(PAINT_KEYMAP.iter().any(|b| b.intent == intent));
+        }
+        for intent in [
+            RaiseFirst,
+            LowerFirst,
+            RaiseSecond,
+            LowerSecond,
+            RaiseRest,
+            LowerRest,
+        ] {
+            assert!(EXPLORE_KEYMAP.iter().any(|b| b.intent == intent));
         }
     }
 

@@ -218,6 +218,49 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     used
 }
 
+/// In `explore`: the saliencies set (the walk's two memories and the rest) and the regime the
+/// theory of the running network puts them in.
+fn explore_lines(
+    snap: &Snapshot,
+    view: &ModelView,
+    width: usize,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let names = snap.memories.names();
+    // Set by hand to a grid of steps; what the network reads back differs by rounding only.
+    let alpha = |mu: usize| {
+        let a = view.saliencies.get(mu).copied().unwrap_or(0.0);
+        if a.abs() < 5e-4 { 0.0 } else { a }
+    };
+    let item = |mu: usize, keys: &str| {
+        vec![
+            Span::styled(format!("{keys} "), theme.dim()),
+            Span::styled(name_of(snap, Some(mu)), theme.memory(mu)),
+            Span::raw(format!(" {:.3}", alpha(mu))),
+        ]
+    };
+    let mut items = vec![item(0, "←→"), item(1, "↑↓")];
+    if names.len() > 2 {
+        items.push(vec![
+            Span::styled("<> rest ", theme.dim()),
+            Span::raw(format!("{:.3}", alpha(2))),
+        ]);
+    }
+    let mut lines = flow(items, width);
+    if let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies) {
+        lines.extend(flow_gap(
+            regime
+                .describe(names)
+                .split(' ')
+                .map(|w| vec![Span::styled(w.to_string(), theme.warning())])
+                .collect(),
+            width,
+            1,
+        ));
+    }
+    lines
+}
+
 /// The paint cursor: its half of the cell in the warning colour, the other half as it is.
 fn draw_cursor(place: Placement, d: &Drawing, theme: Theme, buf: &mut Buffer) {
     let (col, row, top) = place.cell_of(d.cursor);
@@ -304,6 +347,11 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
         ]);
     }
     lines.extend(flow(what, width));
+    if snap.status.scenario == crate::stimulus::ScenarioName::Explore
+        && let Some(view) = snap.models.first()
+    {
+        lines.extend(explore_lines(snap, view, width, theme));
+    }
     if snap.models.len() == 1 {
         if let Some(view) = snap.models.first() {
             lines.push(Line::raw(""));

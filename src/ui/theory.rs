@@ -46,3 +46,54 @@ pub fn hierarchy(report: &TheoryReport) -> Vec<usize> {
     wells.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
     wells.into_iter().map(|(mu, _)| mu).collect()
 }
+
+/// The four regimes of the paper's Fig. 2, for the two most salient memories a (the larger α)
+/// and b.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// Neither exists: the origin is the only, global minimum (the confusion state).
+    NoMemory { a: usize },
+    /// a exists and b does not: a well at ±a, and the origin becomes a saddle.
+    OneMemory { a: usize },
+    /// Both exist, b is unstable: a saddle pair appears beside the well of a.
+    StableAndSaddle { a: usize, b: usize },
+    /// Both are stable wells, a deeper than b.
+    TwoStable { a: usize, b: usize },
+}
+
+impl Regime {
+    /// The regime of `report` for saliencies `alpha` (`None` with fewer than two memories).
+    pub fn of(report: &TheoryReport, alpha: &[f32]) -> Option<Self> {
+        let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
+        order.sort_by(|&x, &y| alpha[y].total_cmp(&alpha[x]).then(x.cmp(&y)));
+        let (a, b) = (*order.first()?, *order.get(1)?);
+        Some(match (Standing::of(report, a), Standing::of(report, b)) {
+            (Standing::Absent, _) => Regime::NoMemory { a },
+            (_, Standing::Absent) => Regime::OneMemory { a },
+            (_, Standing::Saddle) => Regime::StableAndSaddle { a, b },
+            _ => Regime::TwoStable { a, b },
+        })
+    }
+
+    /// The regime in words, with the memories' names.
+    pub fn describe(self, names: &[String]) -> String {
+        let name = |i: usize| names.get(i).map_or("?", String::as_str);
+        match self {
+            Regime::NoMemory { .. } => {
+                "no memory: the origin is the only minimum (confusion)".into()
+            }
+            Regime::OneMemory { a } => {
+                format!("one memory: a well at ±{}; the origin is a saddle", name(a))
+            }
+            Regime::StableAndSaddle { a, b } => format!(
+                "{} stable, {} a saddle: the state slides to {}",
+                name(a),
+                name(b),
+                name(a)
+            ),
+            Regime::TwoStable { a, b } => {
+                format!("two stable memories: {} deeper than {}", name(a), name(b))
+            }
+        }
+    }
+}
