@@ -46,7 +46,15 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Run(args)) => crate::runner::run_cli(&args),
         Some(Command::Experiment(args)) => crate::experiment::run_cli(&args),
-        Some(Command::Check(args)) => crate::patterns::check_cli(&args),
+        Some(Command::Check(args)) => {
+            crate::patterns::check_cli(&args.dir, &mut std::io::stdout().lock()).map(|ok| {
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
+        }
         None => crate::ui::run_cli(&cli.sim, &cli.dashboard),
     };
     match result {
