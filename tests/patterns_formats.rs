@@ -110,7 +110,7 @@ b       0.875  1.000  0.000
 c      -0.125  0.000  1.000
 
 warning: a and b overlap 0.88 (|overlap| above 0.5): they will be confused
-warning: 3 patterns exceed the capacity 0.14·N = 2.2: retrieval will fail
+warning: 3 patterns exceed 0.138·N = 2.2, the capacity of the classic (Hebbian) models for random patterns: retrieval degrades around it, and correlated patterns fail earlier
 ",
         a = p("a.txt"),
         b = p("b.txt"),
