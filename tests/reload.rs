@@ -416,3 +416,49 @@ fn dropping_the_watcher_joins_its_thread() {
     );
     println!("stop took {:?}", t0.elapsed());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_replaced_by_a_link_to_a_device_keeps_its_last_good_version() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // Swapped in atomically, as a sync tool does.
+    std::os::unix::fs::symlink("/dev/zero", h.path(".a.txt.tmp")).unwrap();
+    fs::rename(h.path(".a.txt.tmp"), h.path("a.txt")).unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("a.txt"));
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: expected a regular file, found a symbolic link to a character device"
+        )]
+    );
+    assert!(!e.kept_last_good_set);
+    // A FIFO never blocks the watcher: it is reported too.
+    let status = std::process::Command::new("mkfifo")
+        .arg(h.path("c.txt"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let e = h.errors();
+    assert_eq!(e.errors.len(), 2, "{e:?}");
+    assert!(
+        e.errors[1]
+            .to_string()
+            .ends_with("c.txt: expected a regular file, found a FIFO"),
+        "{e:?}"
+    );
+    // a's last good version is still in the set.
+    h.watcher.as_ref().unwrap().reload();
+    let r = h.reloaded();
+    assert_eq!(r.memories.names(), ["a", "b"]);
+    assert_eq!(memory_bits(&r, "a"), 1);
+    assert_eq!(r.errors.len(), 2);
+    fs::remove_file(h.path("a.txt")).unwrap();
+    fs::write(h.path("a.txt"), pattern(1)).unwrap();
+    fs::remove_file(h.path("c.txt")).unwrap();
+    let mut last = h.errors();
+    while !last.errors.is_empty() {
+        last = h.errors();
+    }
+    h.quiet();
+}

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::probe::FileKind;
+
 /// Largest pattern file accepted, in bytes (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Largest pattern side, in pixels (both width and height).
@@ -70,6 +72,18 @@ pub enum ErrorKind {
     /// The file could not be read.
     #[error("cannot read: {message}")]
     Io { message: String },
+    /// A pattern name that is not a regular file (after following symbolic links): a FIFO,
+    /// a device, a directory, a broken link. It is never opened.
+    #[error("expected a regular file, found {}{found}", link_to(.through_link))]
+    NotAFile { found: FileKind, through_link: bool },
+}
+
+fn link_to(through_link: &bool) -> &'static str {
+    if *through_link {
+        "a symbolic link to "
+    } else {
+        ""
+    }
 }
 
 /// One bad pattern file: its path, the 1-based line and column when the error has a position,

@@ -11,6 +11,7 @@ mod error;
 mod file;
 mod pbm;
 mod png;
+mod probe;
 mod reload;
 mod set;
 mod text;
@@ -26,6 +27,7 @@ pub use error::{
 pub use file::{Format, Image, Pattern, parse_pattern, pattern_name, read_pattern};
 pub use pbm::parse_pbm;
 pub use png::{MAX_PNG_SIDE, parse_png};
+pub use probe::FileKind;
 pub use reload::{Change, diff};
 pub use set::{
     DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_lenient, load_report,

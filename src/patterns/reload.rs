@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
-use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
+use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
+use super::probe::{Probe, probe};
 use super::set::{FileReport, assemble, pattern_files};
 use crate::model::Memories;
 
@@ -109,7 +110,13 @@ impl ReloadState {
         self.files.retain(|p, _| paths.contains(p));
         for path in &paths {
             let state = self.files.entry(path.clone()).or_default();
-            let result = read_pattern(path);
+            let result = match probe(path) {
+                // Deleted between listing and reading: the next event rescans.
+                Ok(Probe::Gone) => continue,
+                Ok(Probe::File(_)) => read_stamped(path).0,
+                // Not a regular file (a FIFO, a device, a broken link): never opened.
+                Err(e) => Err(e),
+            };
             if result.is_err() && state.last_good.is_none() {
                 // A file first seen bad (or half-written) keeps the version the network runs.
                 state.last_good = self.current.as_deref().and_then(|m| from_memories(m, path));
@@ -125,9 +132,6 @@ impl ReloadState {
                     if now.duration_since(since) >= self.empty_grace {
                         state.error = Some(e);
                     }
-                }
-                Err(e) if is_gone(&e) => {
-                    // Deleted between listing and reading: the next event rescans.
                 }
                 Err(e) => {
                     state.error = Some(e);
@@ -219,10 +223,6 @@ fn from_memories(mem: &Memories, path: &Path) -> Option<Pattern> {
 
 fn is_empty_file(e: &FileError) -> bool {
     e.kind == ErrorKind::Empty && std::fs::metadata(&e.path).is_ok_and(|m| m.len() == 0)
-}
-
-fn is_gone(e: &FileError) -> bool {
-    matches!(e.kind, ErrorKind::Io { .. }) && !e.path.exists()
 }
 
 /// Added, changed and removed memories between two sets, by name.

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::error::{ErrorKind, FileError, MAX_PATTERNS};
-use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
+use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
+use super::probe::{Probe, probe};
 use crate::model::Memories;
 
 /// The grid of a set whose patterns are all converted images (nothing fixes the size).
@@ -52,12 +53,14 @@ impl LoadReport {
     }
 }
 
-/// The pattern files of `dir` (see [`Format::of`]), sorted by path.
+/// The pattern paths of `dir`, sorted: every entry whose name has a pattern extension (see
+/// [`Format::of`]), whatever it is. What is not a regular file is an error when read, so a
+/// FIFO or a directory named `d.txt` is reported, never skipped in silence.
 pub fn pattern_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if Format::of(&path).is_some() && path.is_file() {
+        if Format::of(&path).is_some() {
             files.push(path);
         }
     }
@@ -65,11 +68,16 @@ pub fn pattern_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads every pattern file of `dir` and builds the set (see [`assemble`]).
+/// Reads every pattern file of `dir` and builds the set (see [`assemble`]). A file deleted
+/// while the directory is read is left out.
 pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Result<LoadReport> {
     let parsed = pattern_files(dir)?
         .into_iter()
-        .map(|path| (path.clone(), read_pattern(&path)))
+        .filter_map(|path| match probe(&path) {
+            Ok(Probe::Gone) => None,
+            Ok(Probe::File(_)) => Some((path.clone(), read_stamped(&path).0)),
+            Err(e) => Some((path, Err(e))),
+        })
         .collect();
     Ok(assemble(parsed, prefer))
 }
