@@ -462,3 +462,75 @@ fn a_file_replaced_by_a_link_to_a_device_keeps_its_last_good_version() {
     }
     h.quiet();
 }
+
+#[test]
+fn newcomers_over_the_limit_are_refused_and_never_evict_memories_in_use() {
+    // Ten memories in use whose names sort after the newcomers'.
+    let names: Vec<String> = (0..10).map(|i| format!("z{i}.txt")).collect();
+    let files: Vec<(&str, u16)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+    let h = Harness::start(&files, None);
+    // 300 more arrive at once (written elsewhere, moved in).
+    let staging = tempfile::tempdir().unwrap();
+    for i in 0..300u16 {
+        fs::write(staging.path().join(format!("a{i:03}.txt")), pattern(i)).unwrap();
+    }
+    for i in 0..300u16 {
+        let name = format!("a{i:03}.txt");
+        fs::rename(staging.path().join(&name), h.path(&name)).unwrap();
+    }
+    // However many reloads the burst takes, no memory in use is ever removed.
+    let mut last = None;
+    loop {
+        match h.rx.recv_timeout(Duration::from_millis(1500)) {
+            Ok(PatternEvent::Reloaded(r)) => {
+                let removed: Vec<_> = r
+                    .changes
+                    .iter()
+                    .filter(|c| matches!(c, Change::Removed(_)))
+                    .collect();
+                assert!(removed.is_empty(), "{removed:?}");
+                last = Some(r);
+            }
+            Ok(PatternEvent::Errors(_)) => {}
+            Err(RecvTimeoutError::Timeout) if last.is_some() => break,
+            Err(e) => panic!("no reload: {e}"),
+        }
+    }
+    let r = last.unwrap();
+    assert_eq!(r.memories.p(), 256);
+    for i in 0..10 {
+        assert!(
+            r.memories.index_of(&format!("z{i}")).is_some(),
+            "z{i} evicted"
+        );
+    }
+    // The set stays in path order; the 54 refused newcomers are reported, each by name.
+    let mut sorted = r.memories.names().to_vec();
+    sorted.sort();
+    assert_eq!(sorted, r.memories.names());
+    let refused: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(refused.len(), 54, "{refused:?}");
+    assert_eq!(
+        refused[0],
+        format!(
+            "{}: too many patterns: the limit is 256",
+            display_name(&h.path("a246.txt"))
+        )
+    );
+}
+
+#[test]
+fn a_newcomer_with_a_name_in_use_is_refused() {
+    let h = Harness::start(&[("cat.txt", 1), ("dog.txt", 2)], None);
+    // cat.pbm sorts before cat.txt: at start-up it would win; live, cat.txt is in use.
+    fs::write(h.path("cat.pbm"), "P1 4 4\n1111 0000 1111 0000\n").unwrap();
+    let e = h.errors();
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{}: duplicate name: cat is already loaded from {}",
+            display_name(&h.path("cat.pbm")),
+            display_name(&h.path("cat.txt"))
+        )]
+    );
+}

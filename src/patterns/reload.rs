@@ -10,7 +10,7 @@ use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
 use super::probe::{Probe, probe};
-use super::set::{FileReport, assemble, pattern_files};
+use super::set::{FileReport, assemble_keeping, pattern_files};
 use crate::model::Memories;
 
 /// One change of the memory set, by pattern name (the escaped file stem).
@@ -56,6 +56,9 @@ pub enum Outcome {
 
 #[derive(Debug, Default)]
 struct FileState {
+    /// The file's pattern is in the set in use: it keeps its place when newcomers arrive
+    /// (over the pattern limit, or with a name already taken, the newcomer is refused).
+    in_set: bool,
     last_good: Option<Pattern>,
     error: Option<FileError>,
     /// When the file was first seen empty: a truncate-then-write save in progress.
@@ -73,6 +76,8 @@ pub struct ReloadState {
     reported: (Vec<FileError>, bool),
     /// How long an empty file counts as "not yet written" before it is an error.
     empty_grace: Duration,
+    /// The directory was read at least once (the files of the set in use are known).
+    scanned: bool,
 }
 
 impl ReloadState {
@@ -85,6 +90,7 @@ impl ReloadState {
             current,
             reported: (Vec::new(), false),
             empty_grace,
+            scanned: false,
         }
     }
 
@@ -109,7 +115,13 @@ impl ReloadState {
         };
         self.files.retain(|p, _| paths.contains(p));
         for path in &paths {
-            let state = self.files.entry(path.clone()).or_default();
+            // Before the first scan only the names in use are known; after it, a new path is
+            // a newcomer.
+            let by_name = self.current.as_deref().filter(|_| !self.scanned);
+            let state = self.files.entry(path.clone()).or_insert_with(|| FileState {
+                in_set: by_name.is_some_and(|m| m.index_of(&pattern_name(path)).is_some()),
+                ..FileState::default()
+            });
             let result = match probe(path) {
                 // Deleted between listing and reading: the next event rescans.
                 Ok(Probe::Gone) => continue,
@@ -145,7 +157,18 @@ impl ReloadState {
             .iter()
             .filter_map(|(p, s)| s.last_good.clone().map(|g| (p.clone(), Ok(g))))
             .collect();
-        let report = assemble(parsed, prefer);
+        // A newcomer never evicts a memory in use (over the limit, or with its name).
+        let in_use = |p: &Path| self.files.get(p).is_some_and(|s| s.in_set);
+        let report = assemble_keeping(parsed, prefer, in_use);
+        self.scanned = true;
+        if report.memories.is_some() {
+            // The assembled set is the one in use from now on (or equal to it).
+            for file in &report.files {
+                if let Some(state) = self.files.get_mut(&file.path) {
+                    state.in_set = file.status.is_ok();
+                }
+            }
+        }
         let mut errors: Vec<FileError> = self
             .files
             .values()

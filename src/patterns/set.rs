@@ -87,16 +87,41 @@ pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Resul
 /// `prefer` or [`DEFAULT_GRID`]. Exact patterns of another size are errors naming both sizes;
 /// grey images are converted to the grid; a name already taken and files past
 /// [`MAX_PATTERNS`] are errors.
-pub fn assemble(
-    parsed: Vec<(PathBuf, Result<Pattern, FileError>)>,
+pub fn assemble(parsed: Vec<Parsed>, prefer: Option<(usize, usize)>) -> LoadReport {
+    assemble_keeping(parsed, prefer, |_| false)
+}
+
+/// One file as [`assemble`] takes it: the path and what reading it gave.
+type Parsed = (PathBuf, Result<Pattern, FileError>);
+
+/// One file's outcome in [`assemble_keeping`], and its memory if it is in the set.
+struct Taken {
+    file: FileReport,
+    memory: Option<(String, Vec<bool>)>,
+}
+
+/// [`assemble`], but the files for which `in_use` is true are taken in first: a name already
+/// taken or the pattern limit refuses the newcomers, never the memories in use. The set and
+/// the report keep the order given.
+pub(crate) fn assemble_keeping(
+    parsed: Vec<Parsed>,
     prefer: Option<(usize, usize)>,
+    in_use: impl Fn(&Path) -> bool,
 ) -> LoadReport {
     let (width, height) = choose_grid(&parsed, prefer);
-    let mut files = Vec::with_capacity(parsed.len());
-    let mut pixels = Vec::new();
+    // Decide in admission order (memories in use first), report in the order given.
+    let mut order: Vec<usize> = (0..parsed.len()).collect();
+    order.sort_by_key(|&i| !in_use(&parsed[i].0));
+    let mut parsed: Vec<Option<Parsed>> = parsed.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Taken>> = (0..parsed.len()).map(|_| None).collect();
+    let mut taken = 0;
     let mut names: HashMap<String, PathBuf> = HashMap::new();
-    for (path, result) in parsed {
+    for i in order {
+        let Some((path, result)) = parsed[i].take() else {
+            continue;
+        };
         let name = pattern_name(&path);
+        let mut memory = None;
         let status = result.and_then(|pattern| {
             if let Some(first) = names.get(&pattern.name) {
                 let kind = ErrorKind::DuplicateName {
@@ -105,7 +130,7 @@ pub fn assemble(
                 };
                 return Err(FileError::new(&path, kind));
             }
-            if pixels.len() >= MAX_PATTERNS {
+            if taken >= MAX_PATTERNS {
                 let kind = ErrorKind::TooManyPatterns {
                     limit: MAX_PATTERNS,
                 };
@@ -125,7 +150,8 @@ pub fn assemble(
                 Image::Gray(g) => (g.to_bitmap(width, height), Some((g.width, g.height))),
             };
             names.insert(pattern.name.clone(), path.clone());
-            pixels.push((pattern.name, bitmap.pixels));
+            taken += 1;
+            memory = Some((pattern.name, bitmap.pixels));
             Ok(Loaded {
                 format: pattern.format,
                 width,
@@ -133,7 +159,14 @@ pub fn assemble(
                 converted_from,
             })
         });
-        files.push(FileReport { path, name, status });
+        let file = FileReport { path, name, status };
+        slots[i] = Some(Taken { file, memory });
+    }
+    let mut files = Vec::with_capacity(slots.len());
+    let mut pixels = Vec::new();
+    for slot in slots.into_iter().flatten() {
+        files.push(slot.file);
+        pixels.extend(slot.memory);
     }
     let memories = if pixels.is_empty() {
         None
