@@ -120,3 +120,83 @@ fn read_pattern_never_opens_a_fifo() {
         )
     );
 }
+
+/// A PNG of `width`×`height` 16-bit grey pixels, dark on the left half.
+fn png16(width: u32, height: u32) -> Vec<u8> {
+    let img = image::ImageBuffer::<image::Luma<u16>, Vec<u16>>::from_fn(width, height, |x, _| {
+        image::Luma([if x < width / 2 { 0 } else { 65535 }])
+    });
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma16(img)
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn a_png_over_the_side_limit_is_refused_from_its_header() {
+    let dir = tempfile::tempdir().unwrap();
+    // Small files, huge images: 4096×4096 of 16 bits is 32 MB decoded.
+    for (name, w, h) in [("big.png", 4096, 4096), ("wide.png", 513, 8)] {
+        let bytes = png16(w, h);
+        assert!(bytes.len() < 200_000, "{name}: {} bytes", bytes.len());
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let err = recall::patterns::read_pattern(&path)
+            .err()
+            .unwrap_or_else(|| panic!("{name} ({w}×{h}) was accepted"));
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: PNG too large: {w}×{h} pixels, the limit is 512×512 (scale it down first)",
+                display_name(&path)
+            )
+        );
+    }
+    assert_eq!(recall::patterns::MAX_PNG_SIDE, 512);
+}
+
+#[test]
+fn a_large_png_is_kept_reduced_and_converts_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("half.png");
+    fs::write(&path, png16(512, 400)).unwrap();
+    let pattern = recall::patterns::read_pattern(&path).unwrap();
+    assert_eq!(pattern.source_size(), (512, 400));
+    let recall::patterns::Image::Gray(grey) = &pattern.image else {
+        panic!("a grey image")
+    };
+    // What is kept is at most the largest grid, not the 200 000 source pixels.
+    assert_eq!((grey.width, grey.height), (256, 256));
+    let report = load_report(dir.path(), None).unwrap();
+    let loaded = report.files[0].status.as_ref().unwrap();
+    assert_eq!(loaded.converted_from, Some((512, 400)));
+    let mem = report.memories.unwrap();
+    let on: Vec<bool> = mem.memory(0).iter().map(|&v| v > 0.0).collect();
+    // Dark left half on the 32×32 grid.
+    assert!(
+        on.chunks(32)
+            .all(|row| row[..16].iter().all(|&p| p) && row[16..].iter().all(|&p| !p))
+    );
+}
+
+#[test]
+fn a_set_over_the_pixel_budget_refuses_the_patterns_that_do_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = format!("{}\n", "#.".repeat(128));
+    let picture = row.repeat(256);
+    for i in 0..17 {
+        fs::write(dir.path().join(format!("p{i:02}.txt")), &picture).unwrap();
+    }
+    let report = load_report(dir.path(), None).unwrap();
+    let errors: Vec<String> = report.errors().map(|e| e.to_string()).collect();
+    assert_eq!(
+        errors,
+        vec![format!(
+            "{}: too many patterns of this size: at most 16 of 256×256 fit in 1048576 pixels in all",
+            display_name(&dir.path().join("p16.txt"))
+        )]
+    );
+    assert_eq!(report.memories.unwrap().p(), 16);
+    assert_eq!(recall::patterns::MAX_SET_PIXELS, 1 << 20);
+}

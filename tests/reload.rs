@@ -534,3 +534,64 @@ fn a_newcomer_with_a_name_in_use_is_refused() {
         )]
     );
 }
+
+/// Counts the times each file of `dir` is opened (inotify reports every open).
+#[cfg(target_os = "linux")]
+struct OpenCounter {
+    opens: Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, usize>>>,
+    _watcher: notify::RecommendedWatcher,
+}
+
+#[cfg(target_os = "linux")]
+impl OpenCounter {
+    fn start(dir: &Path) -> OpenCounter {
+        use notify::Watcher as _;
+        let opens = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let sink = Arc::clone(&opens);
+        let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+            if let Ok(e) = e
+                && matches!(
+                    e.kind,
+                    notify::EventKind::Access(notify::event::AccessKind::Open(_))
+                )
+            {
+                let mut opens = sink.lock().unwrap();
+                for p in e.paths {
+                    *opens.entry(p).or_insert(0) += 1;
+                }
+            }
+        })
+        .unwrap();
+        watcher
+            .watch(dir, notify::RecursiveMode::NonRecursive)
+            .unwrap();
+        OpenCounter {
+            opens,
+            _watcher: watcher,
+        }
+    }
+
+    fn take(&self) -> std::collections::HashMap<PathBuf, usize> {
+        std::mem::take(&mut *self.opens.lock().unwrap())
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rescan_reads_only_the_files_that_changed() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // Files changed in the last 2 s are always read again (their time stamps cannot tell two
+    // quick saves apart); let these settle, and have them read once more.
+    std::thread::sleep(Duration::from_millis(2200));
+    fs::write(h.path("c.txt"), pattern(3)).unwrap();
+    assert_eq!(h.reloaded().changes, vec![Change::Added("c".into())]);
+    let counter = OpenCounter::start(h.dir.path());
+    fs::write(h.path("d.txt"), pattern(4)).unwrap();
+    assert_eq!(h.reloaded().changes, vec![Change::Added("d".into())]);
+    // Give inotify a moment to deliver the last open events.
+    std::thread::sleep(Duration::from_millis(200));
+    let opens = counter.take();
+    assert_eq!(opens.get(&h.path("a.txt")), None, "{opens:?}");
+    assert_eq!(opens.get(&h.path("b.txt")), None, "{opens:?}");
+    assert!(opens.contains_key(&h.path("d.txt")), "{opens:?}");
+}

@@ -14,6 +14,10 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 pub const MAX_SIDE: usize = 256;
 /// Largest number of patterns in one set.
 pub const MAX_PATTERNS: usize = 256;
+/// Largest number of pixels of all the patterns of a set together (N·P, 2^20): e.g. 256
+/// patterns of 64×64 or 16 of 256×256. Building a set costs O(N·P²) and every step of the
+/// network O(N·P), so this bounds both the load (≤ 1 s) and the memory (≤ 64 MB).
+pub const MAX_SET_PIXELS: usize = 1 << 20;
 
 /// What is wrong with one pattern file. The position, when there is one, is kept apart in
 /// [`FileError`] so that every message reads "path:line:column: what".
@@ -60,6 +64,16 @@ pub enum ErrorKind {
     /// More valid patterns than [`MAX_PATTERNS`]; the files after the limit are refused.
     #[error("too many patterns: the limit is {limit}")]
     TooManyPatterns { limit: usize },
+    /// More pixels in all than [`MAX_SET_PIXELS`]: at this size only `limit` patterns fit.
+    #[error(
+        "too many patterns of this size: at most {limit} of {width}×{height} fit in {max_pixels} pixels in all"
+    )]
+    TooManyPixels {
+        limit: usize,
+        width: usize,
+        height: usize,
+        max_pixels: usize,
+    },
     /// A malformed PBM file (header or data).
     #[error("bad PBM: expected {expected}, found {found}")]
     Pbm {
@@ -69,6 +83,11 @@ pub enum ErrorKind {
     /// A PNG the decoder refused.
     #[error("cannot decode PNG: {message}")]
     Png { message: String },
+    /// A PNG larger than [`super::MAX_PNG_SIDE`] on a side, refused from its header.
+    #[error(
+        "PNG too large: {width}×{height} pixels, the limit is {limit}×{limit} (scale it down first)"
+    )]
+    PngTooLarge { width: u32, height: u32, limit: u32 },
     /// The file could not be read.
     #[error("cannot read: {message}")]
     Io { message: String },

@@ -79,7 +79,7 @@ impl Pattern {
     pub fn source_size(&self) -> (usize, usize) {
         match &self.image {
             Image::Binary(b) => (b.width, b.height),
-            Image::Gray(g) => (g.width, g.height),
+            Image::Gray(g) => (g.source_width, g.source_height),
         }
     }
 }

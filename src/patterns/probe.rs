@@ -5,7 +5,7 @@
 
 use std::fs::{File, Metadata};
 use std::path::Path;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use super::error::{ErrorKind, FileError};
 
@@ -41,6 +41,11 @@ impl std::fmt::Display for FileKind {
     }
 }
 
+/// How long after its last change a file's metadata is not trusted to show the next change:
+/// file systems record times in ticks (a jiffy on Linux, 1 s or 2 s on some), so two writes of
+/// the same size within one tick look alike. A file changed this recently is read again.
+pub const RACY_WINDOW: Duration = Duration::from_secs(2);
+
 /// The metadata that changes whenever a file's contents may have: size, modification time
 /// and, on Unix, the inode and its change time (which no tool can set back, unlike the
 /// modification time that `cp -p`, `rsync -t` or `touch -d` restore).
@@ -67,6 +72,27 @@ impl Stamp {
             #[cfg(unix)]
             changed: (meta.ctime(), meta.ctime_nsec()),
         }
+    }
+
+    /// True when the file last changed (contents or inode) at least `window` before `now`, so
+    /// an equal stamp later means equal contents. A time in the future (clock skew of a
+    /// network file system) is never settled.
+    pub fn settled(&self, now: SystemTime, window: Duration) -> bool {
+        let Some(modified) = self.modified else {
+            return false;
+        };
+        #[cfg(unix)]
+        let changed = u64::try_from(self.changed.0).ok().map(|secs| {
+            let nanos = self.changed.1.clamp(0, 999_999_999) as u32;
+            SystemTime::UNIX_EPOCH + Duration::new(secs, nanos)
+        });
+        #[cfg(not(unix))]
+        let changed = Some(modified);
+        let Some(changed) = changed else {
+            return false;
+        };
+        now.duration_since(modified.max(changed))
+            .is_ok_and(|age| age >= window)
     }
 }
 
@@ -233,6 +259,32 @@ fn not_a_file(path: &Path, found: FileKind, through_link: bool) -> FileError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stamp_is_settled_only_after_the_racy_window() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "#\n").unwrap();
+        let Probe::File(stamp) = probe(&path).unwrap() else {
+            panic!("a regular file")
+        };
+        let now = SystemTime::now();
+        assert!(!stamp.settled(now, RACY_WINDOW));
+        let later = now + RACY_WINDOW + Duration::from_millis(10);
+        assert!(stamp.settled(later, RACY_WINDOW));
+        // An older modification time does not settle a file whose inode just changed.
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let Probe::File(stamp) = probe(&path).unwrap() else {
+            panic!("a regular file")
+        };
+        assert!(!stamp.settled(SystemTime::now(), RACY_WINDOW));
+    }
 
     #[test]
     fn a_vanished_path_is_gone() {

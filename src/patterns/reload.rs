@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
-use super::probe::{Probe, probe};
+use super::probe::{Probe, RACY_WINDOW, Stamp, probe};
 use super::set::{FileReport, assemble_keeping, pattern_files};
 use crate::model::Memories;
 
@@ -59,6 +59,10 @@ struct FileState {
     /// The file's pattern is in the set in use: it keeps its place when newcomers arrive
     /// (over the pattern limit, or with a name already taken, the newcomer is refused).
     in_set: bool,
+    /// The stamp of the file when `last_good` and `error` were read from it, kept only once the
+    /// file had settled (see [`Stamp::settled`]): while it is unchanged the file is not read
+    /// again.
+    read: Option<Stamp>,
     last_good: Option<Pattern>,
     error: Option<FileError>,
     /// When the file was first seen empty: a truncate-then-write save in progress.
@@ -78,6 +82,10 @@ pub struct ReloadState {
     empty_grace: Duration,
     /// The directory was read at least once (the files of the set in use are known).
     scanned: bool,
+    /// How recent a change must be for a file's stamp not to be trusted ([`RACY_WINDOW`]).
+    racy_window: Duration,
+    /// How many times a file was read and parsed (for tests and diagnostics).
+    reads: u64,
 }
 
 impl ReloadState {
@@ -91,7 +99,16 @@ impl ReloadState {
             reported: (Vec::new(), false),
             empty_grace,
             scanned: false,
+            racy_window: RACY_WINDOW,
+            reads: 0,
         }
+    }
+
+    /// How many times a file was read and parsed since the start: a rescan reads only the
+    /// files whose [`Stamp`] changed (or that changed too recently to be trusted).
+    #[cfg(test)]
+    pub fn reads(&self) -> u64 {
+        self.reads
     }
 
     /// True while some file is empty and still within its grace period: rescan again soon.
@@ -114,6 +131,7 @@ impl ReloadState {
             }
         };
         self.files.retain(|p, _| paths.contains(p));
+        let wall_clock = SystemTime::now();
         for path in &paths {
             // Before the first scan only the names in use are known; after it, a new path is
             // a newcomer.
@@ -122,12 +140,25 @@ impl ReloadState {
                 in_set: by_name.is_some_and(|m| m.index_of(&pattern_name(path)).is_some()),
                 ..FileState::default()
             });
-            let result = match probe(path) {
+            let (result, stamp) = match probe(path) {
                 // Deleted between listing and reading: the next event rescans.
                 Ok(Probe::Gone) => continue,
-                Ok(Probe::File(_)) => read_stamped(path).0,
+                // Unchanged since it was read: its last good version and error stand.
+                Ok(Probe::File(stamp)) if state.read == Some(stamp) => continue,
+                Ok(Probe::File(_)) => {
+                    self.reads += 1;
+                    read_stamped(path)
+                }
                 // Not a regular file (a FIFO, a device, a broken link): never opened.
-                Err(e) => Err(e),
+                Err(e) => (Err(e), None),
+            };
+            // Trusted only if the file had settled; parse errors are as final as successes,
+            // an I/O error or an empty file (a save in progress) is not.
+            let settled = stamp.filter(|s| s.settled(wall_clock, self.racy_window));
+            state.read = match &result {
+                Ok(_) => settled,
+                Err(e) if matches!(e.kind, ErrorKind::Io { .. } | ErrorKind::Empty) => None,
+                Err(_) => settled,
             };
             if result.is_err() && state.last_good.is_none() {
                 // A file first seen bad (or half-written) keeps the version the network runs.
@@ -159,24 +190,33 @@ impl ReloadState {
             .collect();
         // A newcomer never evicts a memory in use (over the limit, or with its name).
         let in_use = |p: &Path| self.files.get(p).is_some_and(|s| s.in_set);
-        let report = assemble_keeping(parsed, prefer, in_use);
+        let assembled = assemble_keeping(parsed, prefer, in_use);
         self.scanned = true;
-        if report.memories.is_some() {
+        if !assembled.is_empty() {
             // The assembled set is the one in use from now on (or equal to it).
-            for file in &report.files {
+            for file in &assembled.files {
                 if let Some(state) = self.files.get_mut(&file.path) {
                     state.in_set = file.status.is_ok();
                 }
             }
         }
+        // The set in use again (a file outside it changed, or a forced reload): keep it rather
+        // than build it again, which costs O(N·P²).
+        let (report_files, memories) = match self.current.as_ref().filter(|m| assembled.is(m)) {
+            Some(same) => (assembled.files, Some(Arc::clone(same))),
+            None => {
+                let report = assembled.build();
+                (report.files, report.memories.map(Arc::new))
+            }
+        };
         let mut errors: Vec<FileError> = self
             .files
             .values()
             .filter_map(|s| s.error.clone())
             .collect();
-        errors.extend(report.errors().cloned());
+        errors.extend(report_files.iter().filter_map(|f| f.status.clone().err()));
         errors.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut files = report.files;
+        let mut files = report_files;
         for (path, state) in &self.files {
             if let Some(e) = &state.error {
                 if let Some(f) = files.iter_mut().find(|f| &f.path == path) {
@@ -191,14 +231,13 @@ impl ReloadState {
             }
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let Some(memories) = report.memories else {
+        let Some(memories) = memories else {
             return self.errors_only(errors, true, force);
         };
         let changes = diff(self.current.as_deref(), &memories);
         if changes.is_empty() && !force {
             return self.errors_only(errors, false, false);
         }
-        let memories = Arc::new(memories);
         self.current = Some(Arc::clone(&memories));
         self.reported = (errors.clone(), false);
         Outcome::Reloaded {
@@ -270,4 +309,55 @@ pub fn diff(old: Option<&Memories>, new: &Memories) -> Vec<Change> {
         }
     }
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn only_files_whose_stamp_changed_are_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        write(dir.path(), "b.txt", ".#\n");
+        write(dir.path(), "c.txt", "#?\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        state.racy_window = Duration::ZERO;
+        let now = Instant::now();
+        assert!(matches!(state.rescan(now, false), Outcome::Reloaded { .. }));
+        assert_eq!(state.reads(), 3);
+        // Nothing changed: nothing is read, and the bad file's error stands.
+        let Outcome::Reloaded { errors, .. } = state.rescan(now, true) else {
+            panic!("a forced reload")
+        };
+        assert_eq!(state.reads(), 3);
+        assert_eq!(errors.len(), 1);
+        // One file changed: only it is read.
+        write(dir.path(), "a.txt", "##\n");
+        let Outcome::Reloaded { changes, .. } = state.rescan(now, false) else {
+            panic!("a reload")
+        };
+        assert_eq!(changes, vec![Change::Changed("a".into())]);
+        assert_eq!(state.reads(), 4);
+    }
+
+    #[test]
+    fn a_file_changed_within_the_racy_window_is_read_every_time() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        let now = Instant::now();
+        state.rescan(now, false);
+        // The same size within one time-stamp tick looks unchanged; it is read anyway.
+        write(dir.path(), "a.txt", ".#\n");
+        let Outcome::Reloaded { changes, .. } = state.rescan(now, false) else {
+            panic!("a reload")
+        };
+        assert_eq!(changes, vec![Change::Changed("a".into())]);
+        assert_eq!(state.reads(), 2);
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::error::{ErrorKind, FileError, MAX_PATTERNS};
+use super::error::{ErrorKind, FileError, MAX_PATTERNS, MAX_SET_PIXELS};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
 use super::probe::{Probe, probe};
 use crate::model::Memories;
@@ -86,9 +86,59 @@ pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Resul
 /// pattern has that size, else the size most exact patterns share (the first on a tie), else
 /// `prefer` or [`DEFAULT_GRID`]. Exact patterns of another size are errors naming both sizes;
 /// grey images are converted to the grid; a name already taken and files past
-/// [`MAX_PATTERNS`] are errors.
+/// [`MAX_PATTERNS`] or [`MAX_SET_PIXELS`] are errors.
 pub fn assemble(parsed: Vec<Parsed>, prefer: Option<(usize, usize)>) -> LoadReport {
-    assemble_keeping(parsed, prefer, |_| false)
+    assemble_keeping(parsed, prefer, |_| false).build()
+}
+
+/// A set decided but not built yet: building the memories costs O(N·P²) (their overlaps), so
+/// a rescan that finds the set in use again keeps that one instead (see [`Assembled::is`]).
+#[derive(Debug)]
+pub(crate) struct Assembled {
+    /// Every file's outcome, in the order given.
+    pub files: Vec<FileReport>,
+    width: usize,
+    height: usize,
+    /// The patterns of the set, by name, in the order given.
+    patterns: Vec<(String, Vec<bool>)>,
+}
+
+impl Assembled {
+    /// True when the set would be `mem`: the same grid, names, order and pixels.
+    pub fn is(&self, mem: &Memories) -> bool {
+        (self.width, self.height) == (mem.width(), mem.height())
+            && self.patterns.len() == mem.p()
+            && self
+                .patterns
+                .iter()
+                .enumerate()
+                .all(|(mu, (name, pixels))| {
+                    mem.names()[mu] == *name
+                        && pixels
+                            .iter()
+                            .zip(mem.memory(mu))
+                            .all(|(&on, &v)| on == (v > 0.0))
+                })
+    }
+
+    /// True when no pattern made it into the set.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The report, with the memories built.
+    pub fn build(self) -> LoadReport {
+        let memories = if self.patterns.is_empty() {
+            None
+        } else {
+            // Sizes and names were checked, so this cannot fail; stay total anyway.
+            Memories::from_bools(self.width, self.height, self.patterns).ok()
+        };
+        LoadReport {
+            files: self.files,
+            memories,
+        }
+    }
 }
 
 /// One file as [`assemble`] takes it: the path and what reading it gave.
@@ -107,7 +157,7 @@ pub(crate) fn assemble_keeping(
     parsed: Vec<Parsed>,
     prefer: Option<(usize, usize)>,
     in_use: impl Fn(&Path) -> bool,
-) -> LoadReport {
+) -> Assembled {
     let (width, height) = choose_grid(&parsed, prefer);
     // Decide in admission order (memories in use first), report in the order given.
     let mut order: Vec<usize> = (0..parsed.len()).collect();
@@ -115,6 +165,8 @@ pub(crate) fn assemble_keeping(
     let mut parsed: Vec<Option<Parsed>> = parsed.into_iter().map(Some).collect();
     let mut slots: Vec<Option<Taken>> = (0..parsed.len()).map(|_| None).collect();
     let mut taken = 0;
+    // How many patterns of the grid's size fit in MAX_SET_PIXELS (at least one).
+    let fit = (MAX_SET_PIXELS / (width * height).max(1)).max(1);
     let mut names: HashMap<String, PathBuf> = HashMap::new();
     for i in order {
         let Some((path, result)) = parsed[i].take() else {
@@ -136,6 +188,15 @@ pub(crate) fn assemble_keeping(
                 };
                 return Err(FileError::new(&path, kind));
             }
+            if taken >= fit {
+                let kind = ErrorKind::TooManyPixels {
+                    limit: fit,
+                    width,
+                    height,
+                    max_pixels: MAX_SET_PIXELS,
+                };
+                return Err(FileError::new(&path, kind));
+            }
             let (bitmap, converted_from) = match pattern.image {
                 Image::Binary(b) if (b.width, b.height) == (width, height) => (b, None),
                 Image::Binary(b) => {
@@ -147,7 +208,10 @@ pub(crate) fn assemble_keeping(
                     };
                     return Err(FileError::new(&path, kind));
                 }
-                Image::Gray(g) => (g.to_bitmap(width, height), Some((g.width, g.height))),
+                Image::Gray(g) => (
+                    g.to_bitmap(width, height),
+                    Some((g.source_width, g.source_height)),
+                ),
             };
             names.insert(pattern.name.clone(), path.clone());
             taken += 1;
@@ -163,18 +227,17 @@ pub(crate) fn assemble_keeping(
         slots[i] = Some(Taken { file, memory });
     }
     let mut files = Vec::with_capacity(slots.len());
-    let mut pixels = Vec::new();
+    let mut patterns = Vec::new();
     for slot in slots.into_iter().flatten() {
         files.push(slot.file);
-        pixels.extend(slot.memory);
+        patterns.extend(slot.memory);
     }
-    let memories = if pixels.is_empty() {
-        None
-    } else {
-        // Sizes and names were checked above, so this cannot fail; stay total anyway.
-        Memories::from_bools(width, height, pixels).ok()
-    };
-    LoadReport { files, memories }
+    Assembled {
+        files,
+        width,
+        height,
+        patterns,
+    }
 }
 
 fn choose_grid(
