@@ -346,6 +346,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rescan_that_finds_the_set_in_use_keeps_it_instead_of_rebuilding_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        let now = Instant::now();
+        let Outcome::Reloaded {
+            memories: first, ..
+        } = state.rescan(now, false)
+        else {
+            panic!("a reload")
+        };
+        // A file outside the set changes (here: a bad one appears), then a forced reload.
+        write(dir.path(), "b.txt", "#?\n");
+        assert!(matches!(state.rescan(now, false), Outcome::Errors { .. }));
+        let Outcome::Reloaded { memories, .. } = state.rescan(now, true) else {
+            panic!("a forced reload")
+        };
+        assert!(Arc::ptr_eq(&first, &memories));
+    }
+
+    #[test]
     fn a_file_changed_within_the_racy_window_is_read_every_time() {
         let dir = tempfile::tempdir().unwrap();
         write(dir.path(), "a.txt", "#.\n");
