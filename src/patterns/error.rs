@@ -95,6 +95,22 @@ pub enum ErrorKind {
     /// a device, a directory, a broken link. It is never opened.
     #[error("expected a regular file, found {}{found}", link_to(.through_link))]
     NotAFile { found: FileKind, through_link: bool },
+    /// The watched directory is gone (`found: None`: deleted, renamed, or behind a dangling
+    /// link) or is something else now; the last good set stays in use until it is back.
+    #[error("{}", directory_gone(.found))]
+    DirectoryGone { found: Option<String> },
+}
+
+fn directory_gone(found: &Option<String>) -> String {
+    match found {
+        None => "the pattern directory is gone (deleted or renamed): keeping the last good set \
+                 until it is back"
+            .into(),
+        Some(what) => format!(
+            "the pattern directory is now {what}: keeping the last good set until it is a \
+             directory again"
+        ),
+    }
 }
 
 fn link_to(through_link: &bool) -> &'static str {

@@ -4,6 +4,7 @@
 //! Entry points: [`builtin`] (the embedded default set), [`load_dir`] (one set or an error),
 //! [`load_report`] (every file's outcome plus the set), [`check_cli`] and [`watch::Watcher`].
 
+mod backend;
 mod bitmap;
 mod builtin;
 mod check;

@@ -218,6 +218,19 @@ fn regular(path: &Path, meta: &Metadata, through_link: bool) -> Result<Stamp, Fi
     }
 }
 
+/// What a watched pattern directory is now, when it is not a directory any more: `None` when
+/// nothing is there, else what is ("a regular file", "a FIFO", …).
+pub fn directory_gone(dir: &Path) -> Option<Option<String>> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => None,
+        Ok(m) => Some(Some(match kind_of(&m) {
+            None => "a regular file".to_string(),
+            Some(kind) => kind.to_string(),
+        })),
+        Err(_) => Some(None),
+    }
+}
+
 /// `None` for a regular file, else what it is.
 fn kind_of(meta: &Metadata) -> Option<FileKind> {
     let t = meta.file_type();

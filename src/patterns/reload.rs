@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
-use super::probe::{Probe, RACY_WINDOW, Stamp, probe};
+use super::probe::{Probe, RACY_WINDOW, Stamp, directory_gone, probe};
 use super::set::{FileReport, assemble_keeping, pattern_files};
 use crate::model::Memories;
 
@@ -121,6 +121,11 @@ impl ReloadState {
     /// Reads the directory again and reports the difference with the set in use. `force`
     /// reports a reload even when nothing changed.
     pub fn rescan(&mut self, now: Instant, force: bool) -> Outcome {
+        if let Some(found) = directory_gone(&self.dir) {
+            // Every file's last good version stays, for when the directory is back.
+            let gone = FileError::new(&self.dir, ErrorKind::DirectoryGone { found });
+            return self.errors_only(vec![gone], true, force);
+        }
         let paths = match pattern_files(&self.dir) {
             Ok(paths) => paths,
             Err(e) => {
