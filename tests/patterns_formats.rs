@@ -156,3 +156,31 @@ fn recall_check_exits_zero_only_when_every_file_is_valid() {
     let (code, out) = recall_check(empty.path());
     assert_eq!(code, 1, "{out}");
 }
+
+#[test]
+fn check_report_says_which_patterns_are_duplicates_or_negatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = ["##..", "#...", "..##", "...#"];
+    let negative: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.chars()
+                .map(|c| if c == '#' { '.' } else { '#' })
+                .collect()
+        })
+        .collect();
+    fs::write(dir.path().join("cat.txt"), rows.join("\n") + "\n").unwrap();
+    fs::write(dir.path().join("cat2.txt"), rows.join("\n") + "\n").unwrap();
+    fs::write(dir.path().join("tac.txt"), negative.join("\n") + "\n").unwrap();
+    let text = check_report(&load_report(dir.path(), None).unwrap());
+    let warnings: Vec<&str> = text.lines().filter(|l| l.starts_with("warning")).collect();
+    assert_eq!(
+        warnings[..3],
+        [
+            "warning: cat2 has the same pixels as cat: they are one memory, and will be confused",
+            "warning: tac is cat with every pixel flipped: a Hopfield network stores a pattern and its negative alike, so they are one memory and will be confused",
+            "warning: tac is cat2 with every pixel flipped: a Hopfield network stores a pattern and its negative alike, so they are one memory and will be confused",
+        ],
+        "{text}"
+    );
+}

@@ -595,3 +595,49 @@ fn a_rescan_reads_only_the_files_that_changed() {
     assert_eq!(opens.get(&h.path("b.txt")), None, "{opens:?}");
     assert!(opens.contains_key(&h.path("d.txt")), "{opens:?}");
 }
+
+#[test]
+fn a_duplicate_or_negative_added_live_comes_with_a_warning() {
+    use recall::patterns::SetWarning;
+    let h = Harness::start(&[("cat.txt", 0x1234), ("dog.txt", 0x0f0f)], None);
+    fs::write(h.path("cat2.txt"), pattern(0x1234)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("cat2".into())]);
+    let duplicate = SetWarning::Duplicate {
+        name: "cat2".into(),
+        of: "cat".into(),
+        negated: false,
+    };
+    // Three patterns of 16 pixels also pass the capacity (0.138·16 = 2.2), once.
+    assert_eq!(
+        r.warnings,
+        vec![
+            duplicate.clone(),
+            SetWarning::OverCapacity {
+                patterns: 3,
+                capacity: 0.138 * 16.0
+            }
+        ]
+    );
+    assert_eq!(
+        r.warnings[0].to_string(),
+        "cat2 has the same pixels as cat: they are one memory, and will be confused"
+    );
+    fs::write(h.path("god.txt"), pattern(!0x0f0f)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(
+        r.warnings,
+        vec![SetWarning::Duplicate {
+            name: "god".into(),
+            of: "dog".into(),
+            negated: true,
+        }]
+    );
+    // A change elsewhere does not repeat them; the reload key lists them all.
+    fs::write(h.path("owl.txt"), pattern(0x8001)).unwrap();
+    assert_eq!(h.reloaded().warnings, vec![]);
+    h.watcher.as_ref().unwrap().reload();
+    let all = h.reloaded().warnings;
+    assert!(all.contains(&duplicate), "{all:?}");
+    assert_eq!(all.len(), 3, "{all:?}"); // cat2, god and the capacity (N = 16)
+}

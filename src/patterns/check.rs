@@ -8,15 +8,7 @@ use anyhow::Context;
 
 use super::error::display_name;
 use super::set::{LoadReport, load_report};
-
-/// Pairs of memories above this overlap will be confused.
-pub const CONFUSION_OVERLAP: f64 = 0.5;
-/// The capacity of the classic (Hebbian) Hopfield models for random patterns, in memories per
-/// neuron (Amit, Gutfreund and Sompolinsky's 0.138). Retrieval degrades around it rather than
-/// failing at once: at N = 1024 (discrete model, 10% of the bits flipped) 97% of random
-/// patterns are retrieved at P/N = 0.12, 74–81% at 0.14, 34% at 0.16 and 6% at 0.18.
-/// Correlated patterns fail earlier.
-pub const CAPACITY_PER_NEURON: f64 = 0.138;
+use super::warn::set_warnings;
 
 /// Runs `recall check DIR`: writes the report to `out` and returns whether every file is valid
 /// (the exit status is the caller's). A write error (a closed pipe, a full disk) is returned
@@ -71,27 +63,8 @@ pub fn check_report(report: &LoadReport) -> String {
         mem.n()
     );
     let _ = writeln!(out, "pairwise overlaps:\n{}", mem.overlap_table());
-    let g = mem.overlap_matrix();
-    for a in 0..mem.p() {
-        for b in 0..a {
-            let o = g[(a, b)];
-            if o.abs() > CONFUSION_OVERLAP {
-                let _ = writeln!(
-                    out,
-                    "warning: {} and {} overlap {o:.2} (|overlap| above {CONFUSION_OVERLAP}): they will be confused",
-                    mem.names()[b],
-                    mem.names()[a]
-                );
-            }
-        }
-    }
-    let capacity = CAPACITY_PER_NEURON * mem.n() as f64;
-    if mem.p() as f64 > capacity {
-        let _ = writeln!(
-            out,
-            "warning: {} patterns exceed {CAPACITY_PER_NEURON}·N = {capacity:.1}, the capacity of the classic (Hebbian) models for random patterns: retrieval degrades around it, and correlated patterns fail earlier",
-            mem.p()
-        );
+    for warning in set_warnings(mem) {
+        let _ = writeln!(out, "warning: {warning}");
     }
     out
 }

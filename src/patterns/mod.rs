@@ -16,6 +16,7 @@ mod probe;
 mod reload;
 mod set;
 mod text;
+mod warn;
 pub mod watch;
 
 pub use bitmap::{Bitmap, GrayImage};
@@ -35,3 +36,4 @@ pub use set::{
     pattern_files,
 };
 pub use text::{parse_text, to_text};
+pub use warn::{CAPACITY_PER_NEURON, CONFUSION_OVERLAP, SetWarning, new_warnings, set_warnings};

@@ -11,6 +11,7 @@ use super::error::{ErrorKind, FileError};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
 use super::probe::{Probe, RACY_WINDOW, Stamp, directory_gone, probe};
 use super::set::{FileReport, assemble_keeping, pattern_files};
+use super::warn::{SetWarning, new_warnings, set_warnings};
 use crate::model::Memories;
 
 /// One change of the memory set, by pattern name (the escaped file stem).
@@ -42,6 +43,9 @@ pub enum Outcome {
         changes: Vec<Change>,
         files: Vec<FileReport>,
         errors: Vec<FileError>,
+        /// What `recall check` would warn about that this reload brought (see
+        /// [`new_warnings`]); every warning of the set on a forced reload.
+        warnings: Vec<SetWarning>,
     },
     /// The set did not change but the errors did (a file turned bad, or was fixed back to its
     /// last good content). `kept_last_good_set` is true when every file is gone or bad and the
@@ -243,6 +247,18 @@ impl ReloadState {
         if changes.is_empty() && !force {
             return self.errors_only(errors, false, false);
         }
+        let warnings = if force {
+            set_warnings(&memories)
+        } else {
+            let brought: Vec<&str> = changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Added(n) | Change::Changed(n) => Some(n.as_str()),
+                    Change::Removed(_) => None,
+                })
+                .collect();
+            new_warnings(self.current.as_deref(), &memories, &brought)
+        };
         self.current = Some(Arc::clone(&memories));
         self.reported = (errors.clone(), false);
         Outcome::Reloaded {
@@ -250,6 +266,7 @@ impl ReloadState {
             changes,
             files,
             errors,
+            warnings,
         }
     }
 

@@ -25,7 +25,9 @@
 //! - [`PatternEvent::Reloaded`]: the set changed. `changes` reads "added owl", "changed cat",
 //!   "removed dog" (`Display`); `errors` lists the files that are bad right now (their last
 //!   good version, if any, stays in the set); `files` has every file's status, including
-//!   `converted_from` for PNG images resized to the grid.
+//!   `converted_from` for PNG images resized to the grid; `warnings` what `recall check`
+//!   would warn about that the changes brought (a duplicate, a negative, a look-alike, the
+//!   capacity passed).
 //! - [`PatternEvent::Errors`]: the set is unchanged but the errors changed. An empty `errors`
 //!   means "fixed: clear the error". `kept_last_good_set` means every file is gone or bad and
 //!   the network keeps its previous set.
@@ -52,6 +54,7 @@ use super::backend::{Backend, DirId, RawEvent, Target, dir_id};
 use super::error::{FileError, display_name};
 use super::reload::{Outcome, ReloadState};
 use super::set::FileReport;
+use super::warn::SetWarning;
 use crate::model::Memories;
 
 pub use super::reload::Change;
@@ -65,6 +68,11 @@ pub struct PatternsReloaded {
     pub files: Vec<FileReport>,
     /// The bad files (also in `files`), in path order.
     pub errors: Vec<FileError>,
+    /// What `recall check` would warn about that this reload brought: a pattern added or
+    /// changed that duplicates another (or is its negative) or looks too much like one, or
+    /// the set passing the capacity. A forced reload ([`Watcher::reload`]) gives every warning
+    /// of the set. `Display` gives the text after "warning: ".
+    pub warnings: Vec<SetWarning>,
 }
 
 /// The set is unchanged, but the errors are not what was last reported.
@@ -365,11 +373,13 @@ impl Worker {
                 changes,
                 files,
                 errors,
+                warnings,
             } => PatternEvent::Reloaded(PatternsReloaded {
                 memories,
                 changes,
                 files,
                 errors,
+                warnings,
             }),
             Outcome::Errors {
                 errors,
