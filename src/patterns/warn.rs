@@ -125,6 +125,19 @@ pub fn new_warnings(old: Option<&Memories>, new: &Memories, names: &[&str]) -> V
             SetWarning::OverCapacity { .. } => old.is_none_or(|o| over_capacity(o).is_none()),
             _ => w.names().iter().any(|n| names.contains(n)),
         })
+        .map(|w| match w {
+            // Named after the newcomer: "antidog is dog with every pixel flipped".
+            SetWarning::Duplicate { name, of, negated }
+                if names.contains(&of.as_str()) && !names.contains(&name.as_str()) =>
+            {
+                SetWarning::Duplicate {
+                    name: of,
+                    of: name,
+                    negated,
+                }
+            }
+            w => w,
+        })
         .collect();
     warnings.dedup();
     warnings
@@ -184,6 +197,26 @@ mod tests {
             w,
             vec![SetWarning::Duplicate {
                 name: "y".into(),
+                of: "x".into(),
+                negated: false
+            }]
+        );
+        // The newcomer is the one named, whatever the order of the set.
+        let with_a = set(&[
+            ("a", [true, false, false, false]),
+            ("x", [true, true, false, false]),
+        ]);
+        let w = new_warnings(Some(&old), &with_a, &["a"]);
+        assert!(w.is_empty(), "{w:?}");
+        let newer = set(&[
+            ("a", [true, true, false, false]),
+            ("x", [true, true, false, false]),
+        ]);
+        let w = new_warnings(Some(&old), &newer, &["a"]);
+        assert_eq!(
+            w,
+            vec![SetWarning::Duplicate {
+                name: "a".into(),
                 of: "x".into(),
                 negated: false
             }]
