@@ -64,7 +64,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Experiment(args)) => {
             crate::experiment::run(&args.request()).and_then(|text| print(&text))
         }
-        Some(Command::Check(args)) => crate::patterns::check_cli(args),
+        Some(Command::Check(args)) => {
+            crate::patterns::check_cli(&args.dir, &mut std::io::stdout().lock()).map(|ok| {
+                if ok {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                }
+            })
+        }
         None => dashboard(&cli),
     };
     match result {

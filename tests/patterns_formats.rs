@@ -110,7 +110,7 @@ b       0.875  1.000  0.000
 c      -0.125  0.000  1.000
 
 warning: a and b overlap 0.88 (|overlap| above 0.5): they will be confused
-warning: 3 patterns exceed the capacity 0.14·N = 2.2: retrieval will fail
+warning: 3 patterns exceed 0.138·N = 2.2, the capacity of the classic (Hebbian) models for random patterns: retrieval degrades around it, and correlated patterns fail earlier
 ",
         a = p("a.txt"),
         b = p("b.txt"),
@@ -155,4 +155,32 @@ fn recall_check_exits_zero_only_when_every_file_is_valid() {
     let empty = tempfile::tempdir().unwrap();
     let (code, out) = recall_check(empty.path());
     assert_eq!(code, 1, "{out}");
+}
+
+#[test]
+fn check_report_says_which_patterns_are_duplicates_or_negatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = ["##..", "#...", "..##", "...#"];
+    let negative: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.chars()
+                .map(|c| if c == '#' { '.' } else { '#' })
+                .collect()
+        })
+        .collect();
+    fs::write(dir.path().join("cat.txt"), rows.join("\n") + "\n").unwrap();
+    fs::write(dir.path().join("cat2.txt"), rows.join("\n") + "\n").unwrap();
+    fs::write(dir.path().join("tac.txt"), negative.join("\n") + "\n").unwrap();
+    let text = check_report(&load_report(dir.path(), None).unwrap());
+    let warnings: Vec<&str> = text.lines().filter(|l| l.starts_with("warning")).collect();
+    assert_eq!(
+        warnings[..3],
+        [
+            "warning: cat2 has the same pixels as cat: they are one memory, and will be confused",
+            "warning: tac is cat with every pixel flipped: a Hopfield network stores a pattern and its negative alike, so they are one memory and will be confused",
+            "warning: tac is cat2 with every pixel flipped: a Hopfield network stores a pattern and its negative alike, so they are one memory and will be confused",
+        ],
+        "{text}"
+    );
 }

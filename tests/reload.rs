@@ -416,3 +416,228 @@ fn dropping_the_watcher_joins_its_thread() {
     );
     println!("stop took {:?}", t0.elapsed());
 }
+
+#[cfg(unix)]
+#[test]
+fn a_file_replaced_by_a_link_to_a_device_keeps_its_last_good_version() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // Swapped in atomically, as a sync tool does.
+    std::os::unix::fs::symlink("/dev/zero", h.path(".a.txt.tmp")).unwrap();
+    fs::rename(h.path(".a.txt.tmp"), h.path("a.txt")).unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("a.txt"));
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: expected a regular file, found a symbolic link to a character device"
+        )]
+    );
+    assert!(!e.kept_last_good_set);
+    // A FIFO never blocks the watcher: it is reported too.
+    let status = std::process::Command::new("mkfifo")
+        .arg(h.path("c.txt"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let e = h.errors();
+    assert_eq!(e.errors.len(), 2, "{e:?}");
+    assert!(
+        e.errors[1]
+            .to_string()
+            .ends_with("c.txt: expected a regular file, found a FIFO"),
+        "{e:?}"
+    );
+    // a's last good version is still in the set.
+    h.watcher.as_ref().unwrap().reload();
+    let r = h.reloaded();
+    assert_eq!(r.memories.names(), ["a", "b"]);
+    assert_eq!(memory_bits(&r, "a"), 1);
+    assert_eq!(r.errors.len(), 2);
+    fs::remove_file(h.path("a.txt")).unwrap();
+    fs::write(h.path("a.txt"), pattern(1)).unwrap();
+    fs::remove_file(h.path("c.txt")).unwrap();
+    let mut last = h.errors();
+    while !last.errors.is_empty() {
+        last = h.errors();
+    }
+    h.quiet();
+}
+
+#[test]
+fn newcomers_over_the_limit_are_refused_and_never_evict_memories_in_use() {
+    // Ten memories in use whose names sort after the newcomers'.
+    let names: Vec<String> = (0..10).map(|i| format!("z{i}.txt")).collect();
+    let files: Vec<(&str, u16)> = names.iter().map(|n| (n.as_str(), 1)).collect();
+    let h = Harness::start(&files, None);
+    // 300 more arrive at once (written elsewhere, moved in).
+    let staging = tempfile::tempdir().unwrap();
+    for i in 0..300u16 {
+        fs::write(staging.path().join(format!("a{i:03}.txt")), pattern(i)).unwrap();
+    }
+    for i in 0..300u16 {
+        let name = format!("a{i:03}.txt");
+        fs::rename(staging.path().join(&name), h.path(&name)).unwrap();
+    }
+    // However many reloads the burst takes, no memory in use is ever removed.
+    let mut last = None;
+    loop {
+        match h.rx.recv_timeout(Duration::from_millis(1500)) {
+            Ok(PatternEvent::Reloaded(r)) => {
+                let removed: Vec<_> = r
+                    .changes
+                    .iter()
+                    .filter(|c| matches!(c, Change::Removed(_)))
+                    .collect();
+                assert!(removed.is_empty(), "{removed:?}");
+                last = Some(r);
+            }
+            Ok(PatternEvent::Errors(_)) => {}
+            Err(RecvTimeoutError::Timeout) if last.is_some() => break,
+            Err(e) => panic!("no reload: {e}"),
+        }
+    }
+    let r = last.unwrap();
+    assert_eq!(r.memories.p(), 256);
+    for i in 0..10 {
+        assert!(
+            r.memories.index_of(&format!("z{i}")).is_some(),
+            "z{i} evicted"
+        );
+    }
+    // The set stays in path order; the 54 refused newcomers are reported, each by name.
+    let mut sorted = r.memories.names().to_vec();
+    sorted.sort();
+    assert_eq!(sorted, r.memories.names());
+    let refused: Vec<String> = r.errors.iter().map(|e| e.to_string()).collect();
+    assert_eq!(refused.len(), 54, "{refused:?}");
+    assert_eq!(
+        refused[0],
+        format!(
+            "{}: too many patterns: the limit is 256",
+            display_name(&h.path("a246.txt"))
+        )
+    );
+}
+
+#[test]
+fn a_newcomer_with_a_name_in_use_is_refused() {
+    let h = Harness::start(&[("cat.txt", 1), ("dog.txt", 2)], None);
+    // cat.pbm sorts before cat.txt: at start-up it would win; live, cat.txt is in use.
+    fs::write(h.path("cat.pbm"), "P1 4 4\n1111 0000 1111 0000\n").unwrap();
+    let e = h.errors();
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{}: duplicate name: cat is already loaded from {}",
+            display_name(&h.path("cat.pbm")),
+            display_name(&h.path("cat.txt"))
+        )]
+    );
+}
+
+/// Counts the times each file of `dir` is opened (inotify reports every open).
+#[cfg(target_os = "linux")]
+struct OpenCounter {
+    opens: Arc<std::sync::Mutex<std::collections::HashMap<PathBuf, usize>>>,
+    _watcher: notify::RecommendedWatcher,
+}
+
+#[cfg(target_os = "linux")]
+impl OpenCounter {
+    fn start(dir: &Path) -> OpenCounter {
+        use notify::Watcher as _;
+        let opens = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let sink = Arc::clone(&opens);
+        let mut watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+            if let Ok(e) = e
+                && matches!(
+                    e.kind,
+                    notify::EventKind::Access(notify::event::AccessKind::Open(_))
+                )
+            {
+                let mut opens = sink.lock().unwrap();
+                for p in e.paths {
+                    *opens.entry(p).or_insert(0) += 1;
+                }
+            }
+        })
+        .unwrap();
+        watcher
+            .watch(dir, notify::RecursiveMode::NonRecursive)
+            .unwrap();
+        OpenCounter {
+            opens,
+            _watcher: watcher,
+        }
+    }
+
+    fn take(&self) -> std::collections::HashMap<PathBuf, usize> {
+        std::mem::take(&mut *self.opens.lock().unwrap())
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rescan_reads_only_the_files_that_changed() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    // Files changed in the last 2 s are always read again (their time stamps cannot tell two
+    // quick saves apart); let these settle, and have them read once more.
+    std::thread::sleep(Duration::from_millis(2200));
+    fs::write(h.path("c.txt"), pattern(3)).unwrap();
+    assert_eq!(h.reloaded().changes, vec![Change::Added("c".into())]);
+    let counter = OpenCounter::start(h.dir.path());
+    fs::write(h.path("d.txt"), pattern(4)).unwrap();
+    assert_eq!(h.reloaded().changes, vec![Change::Added("d".into())]);
+    // Give inotify a moment to deliver the last open events.
+    std::thread::sleep(Duration::from_millis(200));
+    let opens = counter.take();
+    assert_eq!(opens.get(&h.path("a.txt")), None, "{opens:?}");
+    assert_eq!(opens.get(&h.path("b.txt")), None, "{opens:?}");
+    assert!(opens.contains_key(&h.path("d.txt")), "{opens:?}");
+}
+
+#[test]
+fn a_duplicate_or_negative_added_live_comes_with_a_warning() {
+    use recall::patterns::SetWarning;
+    let h = Harness::start(&[("cat.txt", 0x1234), ("dog.txt", 0x0f0f)], None);
+    fs::write(h.path("cat2.txt"), pattern(0x1234)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(r.changes, vec![Change::Added("cat2".into())]);
+    let duplicate = SetWarning::Duplicate {
+        name: "cat2".into(),
+        of: "cat".into(),
+        negated: false,
+    };
+    // Three patterns of 16 pixels also pass the capacity (0.138·16 = 2.2), once.
+    assert_eq!(
+        r.warnings,
+        vec![
+            duplicate.clone(),
+            SetWarning::OverCapacity {
+                patterns: 3,
+                capacity: 0.138 * 16.0
+            }
+        ]
+    );
+    assert_eq!(
+        r.warnings[0].to_string(),
+        "cat2 has the same pixels as cat: they are one memory, and will be confused"
+    );
+    fs::write(h.path("god.txt"), pattern(!0x0f0f)).unwrap();
+    let r = h.reloaded();
+    assert_eq!(
+        r.warnings,
+        vec![SetWarning::Duplicate {
+            name: "god".into(),
+            of: "dog".into(),
+            negated: true,
+        }]
+    );
+    // A change elsewhere does not repeat them; the reload key lists them all.
+    fs::write(h.path("owl.txt"), pattern(0x8001)).unwrap();
+    assert_eq!(h.reloaded().warnings, vec![]);
+    h.watcher.as_ref().unwrap().reload();
+    let all = h.reloaded().warnings;
+    assert!(all.contains(&duplicate), "{all:?}");
+    assert_eq!(all.len(), 3, "{all:?}"); // cat2, god and the capacity (N = 16)
+}

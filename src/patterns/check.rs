@@ -2,33 +2,24 @@
 //! overlap matrix of the valid set and its warnings; exit status 0 only if every file is valid.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
+use std::path::Path;
 
 use anyhow::Context;
 
 use super::error::display_name;
 use super::set::{LoadReport, load_report};
-use crate::cli::CheckArgs;
+use super::warn::set_warnings;
 
-/// Pairs of memories above this overlap will be confused.
-pub const CONFUSION_OVERLAP: f64 = 0.5;
-/// The classic capacity of a Hopfield network, in memories per neuron.
-pub const CAPACITY_PER_NEURON: f64 = 0.14;
-
-/// Runs `recall check`: prints the report to stdout; exit 0 only if every file is valid.
-pub fn check_cli(args: &CheckArgs) -> anyhow::Result<ExitCode> {
-    let report = load_report(&args.dir, None).with_context(|| {
-        format!(
-            "cannot read the pattern directory {}",
-            display_name(&args.dir)
-        )
-    })?;
-    print!("{}", check_report(&report));
-    Ok(if report.all_ok() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+/// Runs `recall check DIR`: writes the report to `out` and returns whether every file is valid
+/// (the exit status is the caller's). A write error (a closed pipe, a full disk) is returned
+/// with the `std::io::Error` in its chain, never printed: the shell decides what it means.
+pub fn check_cli(dir: &Path, out: &mut dyn std::io::Write) -> anyhow::Result<bool> {
+    let report = load_report(dir, None)
+        .with_context(|| format!("cannot read the pattern directory {}", display_name(dir)))?;
+    out.write_all(check_report(&report).as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write the report of recall check")?;
+    Ok(report.all_ok())
 }
 
 /// The text `recall check` prints for a report: one line per file, then a summary, the
@@ -72,27 +63,8 @@ pub fn check_report(report: &LoadReport) -> String {
         mem.n()
     );
     let _ = writeln!(out, "pairwise overlaps:\n{}", mem.overlap_table());
-    let g = mem.overlap_matrix();
-    for a in 0..mem.p() {
-        for b in 0..a {
-            let o = g[(a, b)];
-            if o.abs() > CONFUSION_OVERLAP {
-                let _ = writeln!(
-                    out,
-                    "warning: {} and {} overlap {o:.2} (|overlap| above {CONFUSION_OVERLAP}): they will be confused",
-                    mem.names()[b],
-                    mem.names()[a]
-                );
-            }
-        }
-    }
-    let capacity = CAPACITY_PER_NEURON * mem.n() as f64;
-    if mem.p() as f64 > capacity {
-        let _ = writeln!(
-            out,
-            "warning: {} patterns exceed the capacity 0.14·N = {capacity:.1}: retrieval will fail",
-            mem.p()
-        );
+    for warning in set_warnings(mem) {
+        let _ = writeln!(out, "warning: {warning}");
     }
     out
 }

@@ -6,12 +6,18 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+use super::probe::FileKind;
+
 /// Largest pattern file accepted, in bytes (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1 << 20;
 /// Largest pattern side, in pixels (both width and height).
 pub const MAX_SIDE: usize = 256;
 /// Largest number of patterns in one set.
 pub const MAX_PATTERNS: usize = 256;
+/// Largest number of pixels of all the patterns of a set together (N·P, 2^20): e.g. 256
+/// patterns of 64×64 or 16 of 256×256. Building a set costs O(N·P²) and every step of the
+/// network O(N·P), so this bounds both the load (≤ 1 s) and the memory (≤ 64 MB).
+pub const MAX_SET_PIXELS: usize = 1 << 20;
 
 /// What is wrong with one pattern file. The position, when there is one, is kept apart in
 /// [`FileError`] so that every message reads "path:line:column: what".
@@ -58,6 +64,16 @@ pub enum ErrorKind {
     /// More valid patterns than [`MAX_PATTERNS`]; the files after the limit are refused.
     #[error("too many patterns: the limit is {limit}")]
     TooManyPatterns { limit: usize },
+    /// More pixels in all than [`MAX_SET_PIXELS`]: at this size only `limit` patterns fit.
+    #[error(
+        "too many patterns of this size: at most {limit} of {width}×{height} fit in {max_pixels} pixels in all"
+    )]
+    TooManyPixels {
+        limit: usize,
+        width: usize,
+        height: usize,
+        max_pixels: usize,
+    },
     /// A malformed PBM file (header or data).
     #[error("bad PBM: expected {expected}, found {found}")]
     Pbm {
@@ -67,9 +83,42 @@ pub enum ErrorKind {
     /// A PNG the decoder refused.
     #[error("cannot decode PNG: {message}")]
     Png { message: String },
+    /// A PNG larger than [`super::MAX_PNG_SIDE`] on a side, refused from its header.
+    #[error(
+        "PNG too large: {width}×{height} pixels, the limit is {limit}×{limit} (scale it down first)"
+    )]
+    PngTooLarge { width: u32, height: u32, limit: u32 },
     /// The file could not be read.
     #[error("cannot read: {message}")]
     Io { message: String },
+    /// A pattern name that is not a regular file (after following symbolic links): a FIFO,
+    /// a device, a directory, a broken link. It is never opened.
+    #[error("expected a regular file, found {}{found}", link_to(.through_link))]
+    NotAFile { found: FileKind, through_link: bool },
+    /// The watched directory is gone (`found: None`: deleted, renamed, or behind a dangling
+    /// link) or is something else now; the last good set stays in use until it is back.
+    #[error("{}", directory_gone(.found))]
+    DirectoryGone { found: Option<String> },
+}
+
+fn directory_gone(found: &Option<String>) -> String {
+    match found {
+        None => "the pattern directory is gone (deleted or renamed): keeping the last good set \
+                 until it is back"
+            .into(),
+        Some(what) => format!(
+            "the pattern directory is now {what}: keeping the last good set until it is a \
+             directory again"
+        ),
+    }
+}
+
+fn link_to(through_link: &bool) -> &'static str {
+    if *through_link {
+        "a symbolic link to "
+    } else {
+        ""
+    }
 }
 
 /// One bad pattern file: its path, the 1-based line and column when the error has a position,

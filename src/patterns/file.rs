@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::bitmap::{Bitmap, GrayImage};
 use super::error::{ErrorKind, FileError, MAX_FILE_BYTES, ParseError, escape_bytes};
+use super::probe::{Probe, Stamp, open_regular, probe};
 use super::{pbm, png, text};
 
 /// The file formats a pattern can come in.
@@ -78,7 +79,7 @@ impl Pattern {
     pub fn source_size(&self) -> (usize, usize) {
         match &self.image {
             Image::Binary(b) => (b.width, b.height),
-            Image::Gray(g) => (g.width, g.height),
+            Image::Gray(g) => (g.source_width, g.source_height),
         }
     }
 }
@@ -90,10 +91,30 @@ pub fn pattern_name(path: &Path) -> String {
 }
 
 /// Reads and parses one pattern file (its format chosen by [`Format::of`]; text if unknown).
+/// What is not a regular file (a FIFO, a device, a directory, a broken link) is an error
+/// saying what it is, and is never opened.
 pub fn read_pattern(path: &Path) -> Result<Pattern, FileError> {
-    let bytes = read_limited(path)?;
+    match probe(path)? {
+        Probe::File(_) => read_stamped(path).0,
+        Probe::Gone => Err(gone(path)),
+    }
+}
+
+/// Reads and parses a file that [`probe`] found regular, with the stamp of what was read
+/// (`None` when it could not be opened).
+pub(crate) fn read_stamped(path: &Path) -> (Result<Pattern, FileError>, Option<Stamp>) {
+    let (file, stamp) = match open_regular(path) {
+        Ok(opened) => opened,
+        Err(e) => return (Err(e), None),
+    };
     let format = Format::of(path).unwrap_or(Format::Text);
-    parse_pattern(path, format, &bytes)
+    let result = read_limited(path, file).and_then(|bytes| parse_pattern(path, format, &bytes));
+    (result, Some(stamp))
+}
+
+fn gone(path: &Path) -> FileError {
+    let message = "No such file or directory".into();
+    FileError::new(path, ErrorKind::Io { message })
 }
 
 /// Parses the bytes of a pattern file of the given format.
@@ -126,7 +147,7 @@ fn parse_image(format: Format, bytes: &[u8]) -> Result<Image, ParseError> {
 }
 
 /// Reads at most [`MAX_FILE_BYTES`] + 1 bytes, so a huge file is refused without reading it.
-fn read_limited(path: &Path) -> Result<Vec<u8>, FileError> {
+fn read_limited(path: &Path, file: std::fs::File) -> Result<Vec<u8>, FileError> {
     let io = |e: std::io::Error| {
         FileError::new(
             path,
@@ -135,7 +156,6 @@ fn read_limited(path: &Path) -> Result<Vec<u8>, FileError> {
             },
         )
     };
-    let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     let too_large = |size| {
         let kind = ErrorKind::TooLarge {

@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
-use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
-use super::set::{FileReport, assemble, pattern_files};
+use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
+use super::probe::{Probe, RACY_WINDOW, Stamp, directory_gone, probe};
+use super::set::{FileReport, assemble_keeping, pattern_files};
+use super::warn::{SetWarning, new_warnings, set_warnings};
 use crate::model::Memories;
 
 /// One change of the memory set, by pattern name (the escaped file stem).
@@ -41,6 +43,9 @@ pub enum Outcome {
         changes: Vec<Change>,
         files: Vec<FileReport>,
         errors: Vec<FileError>,
+        /// What `recall check` would warn about that this reload brought (see
+        /// [`new_warnings`]); every warning of the set on a forced reload.
+        warnings: Vec<SetWarning>,
     },
     /// The set did not change but the errors did (a file turned bad, or was fixed back to its
     /// last good content). `kept_last_good_set` is true when every file is gone or bad and the
@@ -55,6 +60,13 @@ pub enum Outcome {
 
 #[derive(Debug, Default)]
 struct FileState {
+    /// The file's pattern is in the set in use: it keeps its place when newcomers arrive
+    /// (over the pattern limit, or with a name already taken, the newcomer is refused).
+    in_set: bool,
+    /// The stamp of the file when `last_good` and `error` were read from it, kept only once the
+    /// file had settled (see [`Stamp::settled`]): while it is unchanged the file is not read
+    /// again.
+    read: Option<Stamp>,
     last_good: Option<Pattern>,
     error: Option<FileError>,
     /// When the file was first seen empty: a truncate-then-write save in progress.
@@ -72,6 +84,12 @@ pub struct ReloadState {
     reported: (Vec<FileError>, bool),
     /// How long an empty file counts as "not yet written" before it is an error.
     empty_grace: Duration,
+    /// The directory was read at least once (the files of the set in use are known).
+    scanned: bool,
+    /// How recent a change must be for a file's stamp not to be trusted ([`RACY_WINDOW`]).
+    racy_window: Duration,
+    /// How many times a file was read and parsed (for tests and diagnostics).
+    reads: u64,
 }
 
 impl ReloadState {
@@ -84,7 +102,17 @@ impl ReloadState {
             current,
             reported: (Vec::new(), false),
             empty_grace,
+            scanned: false,
+            racy_window: RACY_WINDOW,
+            reads: 0,
         }
+    }
+
+    /// How many times a file was read and parsed since the start: a rescan reads only the
+    /// files whose [`Stamp`] changed (or that changed too recently to be trusted).
+    #[cfg(test)]
+    pub fn reads(&self) -> u64 {
+        self.reads
     }
 
     /// True while some file is empty and still within its grace period: rescan again soon.
@@ -97,6 +125,11 @@ impl ReloadState {
     /// Reads the directory again and reports the difference with the set in use. `force`
     /// reports a reload even when nothing changed.
     pub fn rescan(&mut self, now: Instant, force: bool) -> Outcome {
+        if let Some(found) = directory_gone(&self.dir) {
+            // Every file's last good version stays, for when the directory is back.
+            let gone = FileError::new(&self.dir, ErrorKind::DirectoryGone { found });
+            return self.errors_only(vec![gone], true, force);
+        }
         let paths = match pattern_files(&self.dir) {
             Ok(paths) => paths,
             Err(e) => {
@@ -107,9 +140,35 @@ impl ReloadState {
             }
         };
         self.files.retain(|p, _| paths.contains(p));
+        let wall_clock = SystemTime::now();
         for path in &paths {
-            let state = self.files.entry(path.clone()).or_default();
-            let result = read_pattern(path);
+            // Before the first scan only the names in use are known; after it, a new path is
+            // a newcomer.
+            let by_name = self.current.as_deref().filter(|_| !self.scanned);
+            let state = self.files.entry(path.clone()).or_insert_with(|| FileState {
+                in_set: by_name.is_some_and(|m| m.index_of(&pattern_name(path)).is_some()),
+                ..FileState::default()
+            });
+            let (result, stamp) = match probe(path) {
+                // Deleted between listing and reading: the next event rescans.
+                Ok(Probe::Gone) => continue,
+                // Unchanged since it was read: its last good version and error stand.
+                Ok(Probe::File(stamp)) if state.read == Some(stamp) => continue,
+                Ok(Probe::File(_)) => {
+                    self.reads += 1;
+                    read_stamped(path)
+                }
+                // Not a regular file (a FIFO, a device, a broken link): never opened.
+                Err(e) => (Err(e), None),
+            };
+            // Trusted only if the file had settled; parse errors are as final as successes,
+            // an I/O error or an empty file (a save in progress) is not.
+            let settled = stamp.filter(|s| s.settled(wall_clock, self.racy_window));
+            state.read = match &result {
+                Ok(_) => settled,
+                Err(e) if matches!(e.kind, ErrorKind::Io { .. } | ErrorKind::Empty) => None,
+                Err(_) => settled,
+            };
             if result.is_err() && state.last_good.is_none() {
                 // A file first seen bad (or half-written) keeps the version the network runs.
                 state.last_good = self.current.as_deref().and_then(|m| from_memories(m, path));
@@ -126,9 +185,6 @@ impl ReloadState {
                         state.error = Some(e);
                     }
                 }
-                Err(e) if is_gone(&e) => {
-                    // Deleted between listing and reading: the next event rescans.
-                }
                 Err(e) => {
                     state.error = Some(e);
                     state.empty_since = None;
@@ -141,15 +197,35 @@ impl ReloadState {
             .iter()
             .filter_map(|(p, s)| s.last_good.clone().map(|g| (p.clone(), Ok(g))))
             .collect();
-        let report = assemble(parsed, prefer);
+        // A newcomer never evicts a memory in use (over the limit, or with its name).
+        let in_use = |p: &Path| self.files.get(p).is_some_and(|s| s.in_set);
+        let assembled = assemble_keeping(parsed, prefer, in_use);
+        self.scanned = true;
+        if !assembled.is_empty() {
+            // The assembled set is the one in use from now on (or equal to it).
+            for file in &assembled.files {
+                if let Some(state) = self.files.get_mut(&file.path) {
+                    state.in_set = file.status.is_ok();
+                }
+            }
+        }
+        // The set in use again (a file outside it changed, or a forced reload): keep it rather
+        // than build it again, which costs O(N·P²).
+        let (report_files, memories) = match self.current.as_ref().filter(|m| assembled.is(m)) {
+            Some(same) => (assembled.files, Some(Arc::clone(same))),
+            None => {
+                let report = assembled.build();
+                (report.files, report.memories.map(Arc::new))
+            }
+        };
         let mut errors: Vec<FileError> = self
             .files
             .values()
             .filter_map(|s| s.error.clone())
             .collect();
-        errors.extend(report.errors().cloned());
+        errors.extend(report_files.iter().filter_map(|f| f.status.clone().err()));
         errors.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut files = report.files;
+        let mut files = report_files;
         for (path, state) in &self.files {
             if let Some(e) = &state.error {
                 if let Some(f) = files.iter_mut().find(|f| &f.path == path) {
@@ -164,14 +240,25 @@ impl ReloadState {
             }
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let Some(memories) = report.memories else {
+        let Some(memories) = memories else {
             return self.errors_only(errors, true, force);
         };
         let changes = diff(self.current.as_deref(), &memories);
         if changes.is_empty() && !force {
             return self.errors_only(errors, false, false);
         }
-        let memories = Arc::new(memories);
+        let warnings = if force {
+            set_warnings(&memories)
+        } else {
+            let brought: Vec<&str> = changes
+                .iter()
+                .filter_map(|c| match c {
+                    Change::Added(n) | Change::Changed(n) => Some(n.as_str()),
+                    Change::Removed(_) => None,
+                })
+                .collect();
+            new_warnings(self.current.as_deref(), &memories, &brought)
+        };
         self.current = Some(Arc::clone(&memories));
         self.reported = (errors.clone(), false);
         Outcome::Reloaded {
@@ -179,6 +266,7 @@ impl ReloadState {
             changes,
             files,
             errors,
+            warnings,
         }
     }
 
@@ -221,10 +309,6 @@ fn is_empty_file(e: &FileError) -> bool {
     e.kind == ErrorKind::Empty && std::fs::metadata(&e.path).is_ok_and(|m| m.len() == 0)
 }
 
-fn is_gone(e: &FileError) -> bool {
-    matches!(e.kind, ErrorKind::Io { .. }) && !e.path.exists()
-}
-
 /// Added, changed and removed memories between two sets, by name.
 pub fn diff(old: Option<&Memories>, new: &Memories) -> Vec<Change> {
     let mut changes = Vec::new();
@@ -247,4 +331,76 @@ pub fn diff(old: Option<&Memories>, new: &Memories) -> Vec<Change> {
         }
     }
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn only_files_whose_stamp_changed_are_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        write(dir.path(), "b.txt", ".#\n");
+        write(dir.path(), "c.txt", "#?\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        state.racy_window = Duration::ZERO;
+        let now = Instant::now();
+        assert!(matches!(state.rescan(now, false), Outcome::Reloaded { .. }));
+        assert_eq!(state.reads(), 3);
+        // Nothing changed: nothing is read, and the bad file's error stands.
+        let Outcome::Reloaded { errors, .. } = state.rescan(now, true) else {
+            panic!("a forced reload")
+        };
+        assert_eq!(state.reads(), 3);
+        assert_eq!(errors.len(), 1);
+        // One file changed: only it is read.
+        write(dir.path(), "a.txt", "##\n");
+        let Outcome::Reloaded { changes, .. } = state.rescan(now, false) else {
+            panic!("a reload")
+        };
+        assert_eq!(changes, vec![Change::Changed("a".into())]);
+        assert_eq!(state.reads(), 4);
+    }
+
+    #[test]
+    fn a_rescan_that_finds_the_set_in_use_keeps_it_instead_of_rebuilding_it() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        let now = Instant::now();
+        let Outcome::Reloaded {
+            memories: first, ..
+        } = state.rescan(now, false)
+        else {
+            panic!("a reload")
+        };
+        // A file outside the set changes (here: a bad one appears), then a forced reload.
+        write(dir.path(), "b.txt", "#?\n");
+        assert!(matches!(state.rescan(now, false), Outcome::Errors { .. }));
+        let Outcome::Reloaded { memories, .. } = state.rescan(now, true) else {
+            panic!("a forced reload")
+        };
+        assert!(Arc::ptr_eq(&first, &memories));
+    }
+
+    #[test]
+    fn a_file_changed_within_the_racy_window_is_read_every_time() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.txt", "#.\n");
+        let mut state = ReloadState::new(dir.path(), None, Duration::ZERO);
+        let now = Instant::now();
+        state.rescan(now, false);
+        // The same size within one time-stamp tick looks unchanged; it is read anyway.
+        write(dir.path(), "a.txt", ".#\n");
+        let Outcome::Reloaded { changes, .. } = state.rescan(now, false) else {
+            panic!("a reload")
+        };
+        assert_eq!(changes, vec![Change::Changed("a".into())]);
+        assert_eq!(state.reads(), 2);
+    }
 }

@@ -4,8 +4,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::error::{ErrorKind, FileError, MAX_PATTERNS};
-use super::file::{Format, Image, Pattern, pattern_name, read_pattern};
+use super::error::{ErrorKind, FileError, MAX_PATTERNS, MAX_SET_PIXELS};
+use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
+use super::probe::{Probe, probe};
 use crate::model::Memories;
 
 /// The grid of a set whose patterns are all converted images (nothing fixes the size).
@@ -52,12 +53,14 @@ impl LoadReport {
     }
 }
 
-/// The pattern files of `dir` (see [`Format::of`]), sorted by path.
+/// The pattern paths of `dir`, sorted: every entry whose name has a pattern extension (see
+/// [`Format::of`]), whatever it is. What is not a regular file is an error when read, so a
+/// FIFO or a directory named `d.txt` is reported, never skipped in silence.
 pub fn pattern_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if Format::of(&path).is_some() && path.is_file() {
+        if Format::of(&path).is_some() {
             files.push(path);
         }
     }
@@ -65,11 +68,16 @@ pub fn pattern_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Reads every pattern file of `dir` and builds the set (see [`assemble`]).
+/// Reads every pattern file of `dir` and builds the set (see [`assemble`]). A file deleted
+/// while the directory is read is left out.
 pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Result<LoadReport> {
     let parsed = pattern_files(dir)?
         .into_iter()
-        .map(|path| (path.clone(), read_pattern(&path)))
+        .filter_map(|path| match probe(&path) {
+            Ok(Probe::Gone) => None,
+            Ok(Probe::File(_)) => Some((path.clone(), read_stamped(&path).0)),
+            Err(e) => Some((path, Err(e))),
+        })
         .collect();
     Ok(assemble(parsed, prefer))
 }
@@ -78,17 +86,94 @@ pub fn load_report(dir: &Path, prefer: Option<(usize, usize)>) -> std::io::Resul
 /// pattern has that size, else the size most exact patterns share (the first on a tie), else
 /// `prefer` or [`DEFAULT_GRID`]. Exact patterns of another size are errors naming both sizes;
 /// grey images are converted to the grid; a name already taken and files past
-/// [`MAX_PATTERNS`] are errors.
-pub fn assemble(
-    parsed: Vec<(PathBuf, Result<Pattern, FileError>)>,
+/// [`MAX_PATTERNS`] or [`MAX_SET_PIXELS`] are errors.
+pub fn assemble(parsed: Vec<Parsed>, prefer: Option<(usize, usize)>) -> LoadReport {
+    assemble_keeping(parsed, prefer, |_| false).build()
+}
+
+/// A set decided but not built yet: building the memories costs O(N·P²) (their overlaps), so
+/// a rescan that finds the set in use again keeps that one instead (see [`Assembled::is`]).
+#[derive(Debug)]
+pub(crate) struct Assembled {
+    /// Every file's outcome, in the order given.
+    pub files: Vec<FileReport>,
+    width: usize,
+    height: usize,
+    /// The patterns of the set, by name, in the order given.
+    patterns: Vec<(String, Vec<bool>)>,
+}
+
+impl Assembled {
+    /// True when the set would be `mem`: the same grid, names, order and pixels.
+    pub fn is(&self, mem: &Memories) -> bool {
+        (self.width, self.height) == (mem.width(), mem.height())
+            && self.patterns.len() == mem.p()
+            && self
+                .patterns
+                .iter()
+                .enumerate()
+                .all(|(mu, (name, pixels))| {
+                    mem.names()[mu] == *name
+                        && pixels
+                            .iter()
+                            .zip(mem.memory(mu))
+                            .all(|(&on, &v)| on == (v > 0.0))
+                })
+    }
+
+    /// True when no pattern made it into the set.
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The report, with the memories built.
+    pub fn build(self) -> LoadReport {
+        let memories = if self.patterns.is_empty() {
+            None
+        } else {
+            // Sizes and names were checked, so this cannot fail; stay total anyway.
+            Memories::from_bools(self.width, self.height, self.patterns).ok()
+        };
+        LoadReport {
+            files: self.files,
+            memories,
+        }
+    }
+}
+
+/// One file as [`assemble`] takes it: the path and what reading it gave.
+type Parsed = (PathBuf, Result<Pattern, FileError>);
+
+/// One file's outcome in [`assemble_keeping`], and its memory if it is in the set.
+struct Taken {
+    file: FileReport,
+    memory: Option<(String, Vec<bool>)>,
+}
+
+/// [`assemble`], but the files for which `in_use` is true are taken in first: a name already
+/// taken or the pattern limit refuses the newcomers, never the memories in use. The set and
+/// the report keep the order given.
+pub(crate) fn assemble_keeping(
+    parsed: Vec<Parsed>,
     prefer: Option<(usize, usize)>,
-) -> LoadReport {
+    in_use: impl Fn(&Path) -> bool,
+) -> Assembled {
     let (width, height) = choose_grid(&parsed, prefer);
-    let mut files = Vec::with_capacity(parsed.len());
-    let mut pixels = Vec::new();
+    // Decide in admission order (memories in use first), report in the order given.
+    let mut order: Vec<usize> = (0..parsed.len()).collect();
+    order.sort_by_key(|&i| !in_use(&parsed[i].0));
+    let mut parsed: Vec<Option<Parsed>> = parsed.into_iter().map(Some).collect();
+    let mut slots: Vec<Option<Taken>> = (0..parsed.len()).map(|_| None).collect();
+    let mut taken = 0;
+    // How many patterns of the grid's size fit in MAX_SET_PIXELS (at least one).
+    let fit = (MAX_SET_PIXELS / (width * height).max(1)).max(1);
     let mut names: HashMap<String, PathBuf> = HashMap::new();
-    for (path, result) in parsed {
+    for i in order {
+        let Some((path, result)) = parsed[i].take() else {
+            continue;
+        };
         let name = pattern_name(&path);
+        let mut memory = None;
         let status = result.and_then(|pattern| {
             if let Some(first) = names.get(&pattern.name) {
                 let kind = ErrorKind::DuplicateName {
@@ -97,9 +182,18 @@ pub fn assemble(
                 };
                 return Err(FileError::new(&path, kind));
             }
-            if pixels.len() >= MAX_PATTERNS {
+            if taken >= MAX_PATTERNS {
                 let kind = ErrorKind::TooManyPatterns {
                     limit: MAX_PATTERNS,
+                };
+                return Err(FileError::new(&path, kind));
+            }
+            if taken >= fit {
+                let kind = ErrorKind::TooManyPixels {
+                    limit: fit,
+                    width,
+                    height,
+                    max_pixels: MAX_SET_PIXELS,
                 };
                 return Err(FileError::new(&path, kind));
             }
@@ -114,10 +208,14 @@ pub fn assemble(
                     };
                     return Err(FileError::new(&path, kind));
                 }
-                Image::Gray(g) => (g.to_bitmap(width, height), Some((g.width, g.height))),
+                Image::Gray(g) => (
+                    g.to_bitmap(width, height),
+                    Some((g.source_width, g.source_height)),
+                ),
             };
             names.insert(pattern.name.clone(), path.clone());
-            pixels.push((pattern.name, bitmap.pixels));
+            taken += 1;
+            memory = Some((pattern.name, bitmap.pixels));
             Ok(Loaded {
                 format: pattern.format,
                 width,
@@ -125,15 +223,21 @@ pub fn assemble(
                 converted_from,
             })
         });
-        files.push(FileReport { path, name, status });
+        let file = FileReport { path, name, status };
+        slots[i] = Some(Taken { file, memory });
     }
-    let memories = if pixels.is_empty() {
-        None
-    } else {
-        // Sizes and names were checked above, so this cannot fail; stay total anyway.
-        Memories::from_bools(width, height, pixels).ok()
-    };
-    LoadReport { files, memories }
+    let mut files = Vec::with_capacity(slots.len());
+    let mut patterns = Vec::new();
+    for slot in slots.into_iter().flatten() {
+        files.push(slot.file);
+        patterns.extend(slot.memory);
+    }
+    Assembled {
+        files,
+        width,
+        height,
+        patterns,
+    }
 }
 
 fn choose_grid(

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::bitmap::Bitmap;
-use super::error::MAX_PATTERNS;
+use super::error::{MAX_PATTERNS, MAX_SET_PIXELS};
 use super::text::to_text;
 use crate::model::Memories;
 
@@ -59,6 +59,11 @@ pub fn with_memory(memories: &Memories, name: &str, pixels: &[bool]) -> Result<M
     }
     if memories.p() >= MAX_PATTERNS {
         return Err(format!("the set already has {MAX_PATTERNS} memories"));
+    }
+    if memories.n() * (memories.p() + 1) > MAX_SET_PIXELS {
+        return Err(format!(
+            "a set holds at most {MAX_SET_PIXELS} pixels in all (N·P)"
+        ));
     }
     let new: Vec<f32> = pixels
         .iter()

@@ -25,7 +25,9 @@
 //! - [`PatternEvent::Reloaded`]: the set changed. `changes` reads "added owl", "changed cat",
 //!   "removed dog" (`Display`); `errors` lists the files that are bad right now (their last
 //!   good version, if any, stays in the set); `files` has every file's status, including
-//!   `converted_from` for PNG images resized to the grid.
+//!   `converted_from` for PNG images resized to the grid; `warnings` what `recall check`
+//!   would warn about that the changes brought (a duplicate, a negative, a look-alike, the
+//!   capacity passed).
 //! - [`PatternEvent::Errors`]: the set is unchanged but the errors changed. An empty `errors`
 //!   means "fixed: clear the error". `kept_last_good_set` means every file is gone or bad and
 //!   the network keeps its previous set.
@@ -34,23 +36,25 @@
 //!   for `settle` (at most `max_delay` after the first event). Editor debris (`*.swp`, `*~`,
 //!   `4913`, `.#*`, temporary files) never triggers anything. An empty file counts as "not yet
 //!   written" for `empty_grace` before it is reported.
+//! - The directory itself deleted, renamed or replaced by something else is one
+//!   `Errors` (`ErrorKind::DirectoryGone`, `kept_last_good_set`); the path is watched again
+//!   when a directory is back there, and the next message reports against the set in use.
 //! - Messages go on the caller's bounded channel; the thread waits (never drops a message)
 //!   and exits when the receiver is gone or the watcher is dropped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TryRecvError, bounded, never, select};
-use notify::event::{AccessKind, AccessMode};
-use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 use thiserror::Error;
 
+use super::backend::{Backend, DirId, RawEvent, Target, dir_id};
 use super::error::{FileError, display_name};
-use super::file::Format;
 use super::reload::{Outcome, ReloadState};
 use super::set::FileReport;
+use super::warn::SetWarning;
 use crate::model::Memories;
 
 pub use super::reload::Change;
@@ -64,6 +68,11 @@ pub struct PatternsReloaded {
     pub files: Vec<FileReport>,
     /// The bad files (also in `files`), in path order.
     pub errors: Vec<FileError>,
+    /// What `recall check` would warn about that this reload brought: a pattern added or
+    /// changed that duplicates another (or is its negative) or looks too much like one, or
+    /// the set passing the capacity. A forced reload ([`Watcher::reload`]) gives every warning
+    /// of the set. `Display` gives the text after "warning: ".
+    pub warnings: Vec<SetWarning>,
 }
 
 /// The set is unchanged, but the errors are not what was last reported.
@@ -94,6 +103,9 @@ pub struct WatchOptions {
     pub max_delay: Duration,
     /// How long an empty file counts as "not yet written".
     pub empty_grace: Duration,
+    /// How often a directory that is gone (deleted, renamed, replaced by a file) is looked
+    /// for; with OS events its parent is watched too, so it is usually seen back at once.
+    pub gone_poll: Duration,
 }
 
 impl Default for WatchOptions {
@@ -103,6 +115,7 @@ impl Default for WatchOptions {
             settle: Duration::from_millis(100),
             max_delay: Duration::from_millis(1000),
             empty_grace: Duration::from_millis(500),
+            gone_poll: Duration::from_millis(250),
         }
     }
 }
@@ -115,27 +128,26 @@ pub struct WatchError {
     pub message: String,
 }
 
-enum Backend {
-    Events(RecommendedWatcher),
-    Poll(notify::PollWatcher),
-}
-
 enum Control {
     Reload,
 }
 
-/// A running watcher. Dropping it (or [`Watcher::stop`]) stops the backend and joins the
-/// thread.
+/// A running watcher. Dropping it (or [`Watcher::stop`]) stops the thread, which stops the
+/// backend, and joins it.
 pub struct Watcher {
     control: Option<Sender<Control>>,
     thread: Option<JoinHandle<()>>,
-    backend: Option<Backend>,
 }
 
 impl Watcher {
     /// Watches `dir`. `current` is the set the network runs now (if it came from `dir`):
     /// changes are reported against it, and the first rescan (done at once) reports whatever
     /// differs. Messages go to `events`.
+    ///
+    /// If the directory is later deleted, renamed or replaced (an editor, a sync tool or
+    /// `git checkout` doing `rm -rf D; cp -r … D`), that is reported once
+    /// ([`ErrorKind::DirectoryGone`](super::ErrorKind::DirectoryGone), the last good set kept)
+    /// and the path is watched again as soon as a directory is there.
     pub fn start(
         dir: &Path,
         current: Option<Arc<Memories>>,
@@ -146,42 +158,30 @@ impl Watcher {
             dir: display_name(dir),
             message: e.to_string(),
         };
-        if !dir.is_dir() {
+        let Some(id) = dir_id(dir) else {
             return Err(fail(&"not a directory"));
-        }
-        let (raw_tx, raw_rx) = bounded::<notify::Result<notify::Event>>(256);
-        let handler = move |e: notify::Result<notify::Event>| {
-            // A full queue already holds a pending rescan: dropping this event loses nothing.
-            let _ = raw_tx.try_send(e);
         };
-        let mut backend = match options.poll {
-            None => {
-                RecommendedWatcher::new(handler, notify::Config::default()).map(Backend::Events)
-            }
-            Some(interval) => {
-                let config = notify::Config::default()
-                    .with_poll_interval(interval)
-                    .with_compare_contents(true);
-                notify::PollWatcher::new(handler, config).map(Backend::Poll)
-            }
-        }
-        .map_err(|e| fail(&e))?;
-        match &mut backend {
-            Backend::Events(w) => w.watch(dir, RecursiveMode::NonRecursive),
-            Backend::Poll(w) => w.watch(dir, RecursiveMode::NonRecursive),
-        }
-        .map_err(|e| fail(&e))?;
+        let target = Target::new(dir);
+        let (raw_tx, raw_rx) = bounded::<RawEvent>(256);
+        let backend = target
+            .arm(options.poll, true, raw_tx.clone())
+            .map_err(|e| fail(&e))?;
         let (control_tx, control_rx) = bounded(4);
         // The first scan happens now, after the watch is in place: nothing is missed, and a
         // save racing with start-up compares against the set in use.
         let mut state = ReloadState::new(dir, current, options.empty_grace);
         let first = state.rescan(Instant::now(), false);
         let worker = Worker {
-            dir: dir.to_path_buf(),
+            target,
             state,
             options,
             events,
             control: control_rx,
+            raw_tx,
+            backend,
+            watching: Watching::Dir(id),
+            recheck: None,
+            dir_touched: false,
         };
         let thread = std::thread::Builder::new()
             .name("pattern-watcher".into())
@@ -190,7 +190,6 @@ impl Watcher {
         Ok(Watcher {
             control: Some(control_tx),
             thread: Some(thread),
-            backend: Some(backend),
         })
     }
 
@@ -207,7 +206,7 @@ impl Watcher {
     }
 
     fn shutdown(&mut self) {
-        self.backend = None;
+        // The thread sees the control channel close, returns and drops the backend.
         self.control = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -221,16 +220,38 @@ impl Drop for Watcher {
     }
 }
 
+/// What the backend watches now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Watching {
+    /// This directory (a replacement at the same path has another id).
+    Dir(DirId),
+    /// Nothing is at the path, or not a directory: waiting for one (the parent is watched
+    /// with OS events, and the path is looked at every `gone_poll`).
+    Gone,
+    /// A directory is there but could not be watched: tried again every `gone_poll`.
+    Failed,
+}
+
 struct Worker {
-    dir: PathBuf,
+    target: Target,
     state: ReloadState,
     options: WatchOptions,
     events: Sender<PatternEvent>,
     control: Receiver<Control>,
+    /// Where new backends send their events (the thread holds one end of its own queue).
+    raw_tx: Sender<RawEvent>,
+    /// Kept alive while it watches; replaced when the directory is.
+    backend: Option<Backend>,
+    watching: Watching,
+    /// When to look again for a directory that is gone (or could not be watched).
+    recheck: Option<Instant>,
+    /// An event said the directory itself was created, deleted or renamed since it was last
+    /// watched afresh.
+    dir_touched: bool,
 }
 
 impl Worker {
-    fn run(mut self, first: Outcome, raw: Receiver<notify::Result<notify::Event>>) {
+    fn run(mut self, first: Outcome, raw: Receiver<RawEvent>) {
         let control = self.control.clone();
         if !self.report(first) {
             return;
@@ -239,6 +260,7 @@ impl Worker {
         let mut deadline: Option<Instant> = None;
         loop {
             let timer = deadline.map_or_else(never, crossbeam_channel::at);
+            let recheck = self.recheck.map_or_else(never, crossbeam_channel::at);
             select! {
                 recv(control) -> msg => match msg {
                     Ok(Control::Reload) => {
@@ -249,28 +271,95 @@ impl Worker {
                     Err(_) => return,
                 },
                 recv(raw) -> msg => match msg {
-                    Ok(event) if self.relevant(&event) => {
-                        let now = Instant::now();
-                        let first = *first_event.get_or_insert(now);
-                        deadline = Some((now + self.options.settle).min(first + self.options.max_delay));
+                    Ok(event) => {
+                        // With OS events, the watch on a directory deleted or renamed is dead
+                        // even if a new one at the path gets the old inode number.
+                        if self.options.poll.is_none() && self.target.touches_dir(&event) {
+                            self.dir_touched = true;
+                        }
+                        // The backend's filter queued only events that matter. An error (the
+                        // poller repeats one every interval while the directory is gone)
+                        // starts a settle but never extends one.
+                        if event.is_ok() || deadline.is_none() {
+                            let now = Instant::now();
+                            let first = *first_event.get_or_insert(now);
+                            deadline = Some((now + self.options.settle).min(first + self.options.max_delay));
+                        }
                     }
-                    Ok(_) => {}
                     Err(_) => return,
                 },
                 recv(timer) -> _ => {
                     first_event = None;
                     deadline = None;
+                    // A directory that just came back (or replaced the one watched) may still
+                    // be being copied: now that it is watched, wait for it to settle.
+                    if self.follow_dir() {
+                        let now = Instant::now();
+                        first_event = Some(now);
+                        deadline = Some(now + self.options.settle);
+                        continue;
+                    }
                     if !self.rescan(false) { return; }
                     if self.state.waiting_for_writes() {
                         deadline = Some(Instant::now() + self.options.settle);
+                    }
+                },
+                recv(recheck) -> _ => {
+                    self.recheck = None;
+                    if self.follow_dir() {
+                        let now = Instant::now();
+                        first_event = Some(now);
+                        deadline = Some(now + self.options.settle);
+                    } else if self.watching == Watching::Failed && !self.rescan(false) {
+                        // Not watched, but there: read it on every look.
+                        return;
                     }
                 },
             }
         }
     }
 
+    /// Watches whatever directory is at the path now: nothing to do while it is the same one;
+    /// when it is gone, replaced or back, the old backend is dropped first (so a renamed
+    /// directory's events no longer come in as the path's) and a new one watches the path.
+    /// True when a directory is newly watched.
+    fn follow_dir(&mut self) -> bool {
+        let found = dir_id(&self.target.dir);
+        match (self.watching, found) {
+            (Watching::Dir(id), Some(now)) if id == now && !self.dir_touched => return false,
+            (Watching::Gone, None) => {
+                self.recheck_later();
+                return false;
+            }
+            _ => {}
+        }
+        self.backend = None;
+        self.dir_touched = false;
+        let armed = self
+            .target
+            .arm(self.options.poll, found.is_some(), self.raw_tx.clone());
+        (self.backend, self.watching) = match (armed, found) {
+            (Ok(backend), Some(id)) => (backend, Watching::Dir(id)),
+            (Ok(backend), None) => (backend, Watching::Gone),
+            (Err(_), Some(_)) => (None, Watching::Failed),
+            (Err(_), None) => (None, Watching::Gone),
+        };
+        if matches!(self.watching, Watching::Dir(_)) {
+            self.recheck = None;
+            true
+        } else {
+            self.recheck_later();
+            false
+        }
+    }
+
+    fn recheck_later(&mut self) {
+        self.recheck = Some(Instant::now() + self.options.gone_poll);
+    }
+
     /// Rescans and sends what changed; false when the receiver is gone.
     fn rescan(&mut self, force: bool) -> bool {
+        self.follow_dir();
         let outcome = self.state.rescan(Instant::now(), force);
         self.report(outcome)
     }
@@ -284,11 +373,13 @@ impl Worker {
                 changes,
                 files,
                 errors,
+                warnings,
             } => PatternEvent::Reloaded(PatternsReloaded {
                 memories,
                 changes,
                 files,
                 errors,
+                warnings,
             }),
             Outcome::Errors {
                 errors,
@@ -315,22 +406,5 @@ impl Worker {
                 }
             }
         }
-    }
-
-    /// Events about pattern files (not debris, not access-only events), or backend errors.
-    fn relevant(&self, event: &notify::Result<notify::Event>) -> bool {
-        let Ok(event) = event else { return true };
-        // Reads are noise; the close after a write marks its end and is worth a settle.
-        if let EventKind::Access(kind) = event.kind
-            && kind != AccessKind::Close(AccessMode::Write)
-        {
-            return false;
-        }
-        // A rename whose target is outside view, or an event on the directory itself.
-        event.paths.is_empty()
-            || event
-                .paths
-                .iter()
-                .any(|p| Format::of(p).is_some() || p == &self.dir)
     }
 }

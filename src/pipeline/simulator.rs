@@ -517,6 +517,9 @@ fn apply_patterns(
             if reloaded.changes.is_empty() {
                 say(LogKind::Patterns, "reloaded (no change)".into());
             }
+            for warning in &reloaded.warnings {
+                say(LogKind::Error, format!("warning: {warning}"));
+            }
             reloaded.errors
         }
         PatternUpdate::Errors(report) => {
