@@ -14,4 +14,4 @@ pub mod theory;
 pub use memories::{Memories, MemoriesError};
 pub use network::{ModelError, Network};
 pub use params::{MAX_DT_SECS, ModelKind, ParamError, Params, Saliency};
-pub use theory::{MemoryTheory, TheoryReport};
+pub use theory::{Diagonal, MemoryTheory, TheoryReport};
