@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use recall::model::equilibria::{EquilibriaCache, Standing, TheoryDynamics, TheoryInput};
 use recall::model::theory::gamma;
@@ -204,6 +204,31 @@ fn a_saddle_is_reported_as_a_saddle_and_a_well_as_a_well() {
     assert!(stays, "the simulation should stay in the well");
 }
 
+#[test]
+fn a_saddle_of_correlated_memories_is_left_where_the_solver_says() {
+    // §4's check on random memories (crosstalk ~ 1/√N): memory 0 at α₀ = 1.2 against memory 1
+    // at 1.1·cosh²γ₀ stays a saddle, and the simulation, kicked by the crosstalk, slides off it.
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(12);
+    let mem = Arc::new(Memories::random(32, 32, 4, &mut rng));
+    let g0 = gamma(1.2).expect("root");
+    let gains = [1.2, 1.1 * g0.cosh().powi(2), 0.3, 0.0];
+    let params = Params {
+        dt_secs: 0.05,
+        ..quiet(1.0, true)
+    };
+    let net = input_network(&mem, ModelKind::Idp, params, &mem.mixture(&gains));
+    let eq = TheoryInput::of(&net).solve();
+    let saddle = &eq.memories[0].positive;
+    assert_eq!(saddle.standing, Standing::Saddle { unstable: 1 });
+    let (lo, hi) = saddle.growth_rate.expect("a rate");
+    assert!(0.0 < lo && lo <= hi, "[{lo}, {hi}]");
+    assert_eq!(saddle.settles.and_then(|s| s.memory), Some(1));
+    assert_eq!(eq.memories[1].positive.standing, Standing::Well);
+    let (checks, failures) = compare(&net, 400_000);
+    assert!(failures.is_empty(), "{failures:#?}");
+    print_table("random set, g = 1, §4's saddle check:", &checks);
+}
+
 // ----- the actual memories -----
 
 #[test]
@@ -223,11 +248,29 @@ fn builtin_set_equilibria_are_where_the_simulation_settles() {
         "built-in set, IDP, u = 10·ξ_ρ, g = 10, zero diagonal:",
         &all,
     );
+    // The live stream's inputs: 5% of the pixels flipped, and a 50/50 morph of two memories.
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+    let mut noisy = Vec::new();
+    for rho in [2, 7] {
+        let mut u = scaled(&mem, rho, 10.0);
+        for v in &mut u {
+            if rng.random_bool(0.05) {
+                *v = -*v;
+            }
+        }
+        noisy.push(u);
+    }
+    noisy.push(mem.mixture(&[5.0, 0.0, 0.0, 5.0]));
+    for u in noisy {
+        let net = input_network(&mem, ModelKind::Idp, quiet(10.0, true), &u);
+        let (checks, failures) = compare(&net, 100_000);
+        assert!(failures.is_empty(), "{failures:#?}");
+        print_table("built-in set, IDP, a live-stream input:", &checks);
+    }
 }
 
 /// The paper's mixed input: one dominant gain, the others smaller, Σc = √(P·N).
 fn paper_mixture(mem: &Memories, dominant: usize, seed: u64) -> Vec<f32> {
-    use rand::RngExt;
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut c: Vec<f64> = (0..mem.p()).map(|_| rng.random_range(0.8..1.5)).collect();
     c[dominant] = rng.random_range(2.0..3.5);
@@ -404,6 +447,78 @@ fn discrete_fixed_points_are_where_the_network_stops() {
     assert!(eq.memories[3].positive.overlap > 0.99);
 }
 
+#[test]
+fn the_negative_equilibria_mirror_the_positive_ones_without_a_current() {
+    let mem = Arc::new(recall::patterns::builtin());
+    let weights: Vec<f64> = (0..mem.p()).map(|mu| 1.0 + mu as f64 * 0.3).collect();
+    let solve = |bias: Option<Vec<f64>>| {
+        TheoryInput::new(
+            mem.clone(),
+            weights.clone(),
+            bias,
+            10.0,
+            true,
+            TheoryDynamics::Continuous,
+        )
+        .expect("input")
+        .solve()
+    };
+    // A zero current is solved sign by sign; no current is mirrored.
+    let (mirrored, solved) = (solve(None), solve(Some(vec![0.0; mem.n()])));
+    for (a, b) in mirrored.memories.iter().zip(&solved.memories) {
+        let (a, b) = (&a.negative, &b.negative);
+        assert_eq!(a.standing, b.standing, "memory {}", a.memory);
+        assert!((a.gamma - b.gamma).abs() < 1e-9 && a.gamma <= 0.0);
+        assert!((a.energy_per_neuron - b.energy_per_neuron).abs() < 1e-9);
+    }
+}
+
+#[test]
+fn inputs_that_cannot_be_solved_are_refused() {
+    let mem = Arc::new(recall::patterns::builtin());
+    let new = |weights: usize, bias: Option<usize>, gain: f64| {
+        TheoryInput::new(
+            mem.clone(),
+            vec![1.0; weights],
+            bias.map(|n| vec![0.0; n]),
+            gain,
+            true,
+            TheoryDynamics::Continuous,
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    assert_eq!(new(10, Some(1024), 10.0), Ok(()));
+    assert_eq!(new(9, None, 10.0), Err("9 weights for 10 memories".into()));
+    assert_eq!(
+        new(10, Some(7), 10.0),
+        Err("a bias of 7 values for 1024 neurons".into())
+    );
+    assert_eq!(
+        new(10, None, 0.0),
+        Err("the gain must be finite and greater than 0, got 0".into())
+    );
+    // Non-finite weights solve to "unresolved", never a panic.
+    let mut weights = vec![1.0; 10];
+    weights[3] = f64::NAN;
+    let eq = TheoryInput::new(
+        mem.clone(),
+        weights,
+        None,
+        10.0,
+        true,
+        TheoryDynamics::Continuous,
+    )
+    .expect("input")
+    .solve();
+    assert!(
+        eq.memories
+            .iter()
+            .all(|m| m.positive.standing == Standing::Unresolved)
+    );
+    assert!(eq.origin.is_none());
+}
+
 // ----- recomputing only when the landscape moves -----
 
 #[test]
@@ -423,6 +538,7 @@ fn the_cache_solves_again_only_when_the_input_moves() {
         assert!(Arc::ptr_eq(&first, &again));
     }
     assert_eq!(cache.solves(), 1);
+    assert!(cache.is_current(&net, 0.02));
     // 1% of the input changed: within 2%, kept; a new memory shown: solved again.
     let mut u = scaled(&mem, 3, 10.0);
     for v in u.iter_mut().take(5) {
@@ -432,6 +548,7 @@ fn the_cache_solves_again_only_when_the_input_moves() {
     cache.get(&net, 0.02);
     assert_eq!(cache.solves(), 1);
     net.set_input(&scaled(&mem, 4, 10.0), true).expect("input");
+    assert!(!cache.is_current(&net, 0.02));
     let next = cache.get(&net, 0.02);
     assert_eq!(cache.solves(), 2);
     assert_eq!(next.hierarchy().first(), Some(&4));
@@ -451,6 +568,29 @@ fn the_cache_solves_again_only_when_the_input_moves() {
 #[test]
 #[ignore]
 fn solve_times() {
+    // A frame of the live stream (the tour, 4.5 s in: "hold heart" with 5% flipped pixels).
+    let mem = Arc::new(recall::patterns::builtin());
+    let mut stream = recall::stimulus::Stream::new(
+        recall::stimulus::ScenarioName::Tour,
+        mem.clone(),
+        recall::stimulus::StreamConfig::default(),
+        3,
+    );
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, Params::default(), 1).expect("params");
+    for _ in 0..45 {
+        let f = stream.next_frame();
+        net.set_input(&f.input, f.changed).expect("input");
+        net.run(10).expect("finite");
+    }
+    let input = TheoryInput::of(&net);
+    let t = std::time::Instant::now();
+    for _ in 0..10 {
+        input.solve();
+    }
+    println!(
+        "N = 1024, P = 10, idp g=10, a live tour frame: {:>8.2} ms per solve",
+        t.elapsed().as_secs_f64() * 1e2
+    );
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
     for (side, p) in [(32usize, 10usize), (64, 64)] {
         let mem = Arc::new(Memories::random(side, side, p, &mut rng));

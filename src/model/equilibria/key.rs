@@ -133,7 +133,8 @@ pub struct EquilibriaCache {
 }
 
 /// A tolerance for [`EquilibriaCache::get`]: 2% of the largest weight. Flipped input pixels
-/// (5% a frame by default) move α by about 1.5% frame to frame.
+/// (5% a frame by default) move α by about 2% frame to frame, so a live stream re-solves most
+/// frames at this tolerance and about one frame in three at 5%.
 pub const DEFAULT_REL_TOL: f64 = 0.02;
 
 impl EquilibriaCache {
@@ -155,6 +156,15 @@ impl EquilibriaCache {
     /// The equilibria kept now, if any.
     pub fn current(&self) -> Option<&Arc<Equilibria>> {
         self.current.as_ref()
+    }
+
+    /// The kept equilibria are those of `net`'s landscape to within `rel_tol`, so `get` would
+    /// not solve (O(P), or O(N·P) while a current flows). A caller that limits how often it
+    /// solves shows [`EquilibriaCache::current`] marked stale while this is false.
+    pub fn is_current(&self, net: &Network, rel_tol: f64) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|eq| eq.key.within(&TheoryKey::of(net), rel_tol))
     }
 
     /// How many solves this cache has run.
