@@ -175,9 +175,11 @@ impl TheoryInput {
     ///
     /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(N·P) plus
     /// O(P²) per unsaturated neuron and, where the state may be unstable, a P×P eigenproblem.
-    /// Measured on one core (release; `solve_times` in `tests/model_equilibria.rs`): at
-    /// N = 1024, P = 10 about 4 ms for IDP at g = 10, 17 ms for classic-constant, 35 ms for IDP
-    /// at g = 1 (nothing saturates); at N = 4096, P = 64 about 0.3 s, 2.5 s and 6 s.
+    /// Measured on one shared core (release; `solve_times` in `tests/model_equilibria.rs`):
+    /// N = 1024, P = 10 at g = 10: 3 ms for IDP on a clean memory, 20 ms on a live-stream frame
+    /// (flipped pixels make the flow from the weaker memories long), 13 ms for classic-constant,
+    /// 30 ms for IDP at g = 1 (nothing saturates); N = 4096, P = 64: 0.3 s, 2.4 s (constant),
+    /// 8 s (g = 1). Solve when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         let basis = Basis::new(
             self.memories.columns(),
