@@ -156,6 +156,11 @@ impl Memories {
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
+    /// No two memories overlap (ξ_μᵀξ_ν = 0 for μ ≠ ν): model.md §4's closed forms are exact.
+    pub fn orthogonal(&self) -> bool {
+        let g = self.overlap_matrix();
+        (0..self.p()).all(|a| (0..a).all(|b| g[(a, b)].abs() < 1e-12))
+    }
     /// Pairwise overlaps ξ_aᵀξ_b / N, a P×P symmetric matrix with ones on the diagonal.
     pub fn overlap_matrix(&self) -> &DMatrix<f64> {
         &self.gram

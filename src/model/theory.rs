@@ -93,6 +93,9 @@ pub struct MemoryTheory {
     pub depth_per_neuron: Option<f64>,
     /// The weight the memory acts with, α_ρ − δ (α_ρ when the diagonal is kept).
     pub effective_weight: f64,
+    /// Where a state started on the memory ends when it is not a well there (the memory with
+    /// the largest |m| at the end, `None` for the origin or when not known): solved theory only.
+    pub slides_to: Option<usize>,
 }
 
 /// The theory for a whole set of saliencies.
@@ -152,6 +155,7 @@ pub fn analyse_orthogonal(alpha: &[f64], gain: f64, diagonal: Diagonal) -> Theor
                 stable,
                 depth_per_neuron: well_depth_per_neuron(a[rho]).map(|e| e / gain),
                 effective_weight: alpha[rho] - delta,
+                slides_to: None,
             }
         })
         .collect::<Vec<_>>();

@@ -91,6 +91,11 @@ impl TheoryKey {
         )
     }
 
+    /// The memory set the key is of.
+    pub fn memories(&self) -> &Arc<Memories> {
+        &self.memories
+    }
+
     /// The same structure (memory set, gain, diagonal, dynamics, a bias or not) and every
     /// weight, bias projection and the bias RMS within `rel_tol` of the larger of the two
     /// values' scale (the largest |weight|, or 1/g if that is smaller). Compare the key of the

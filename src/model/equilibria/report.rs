@@ -259,6 +259,30 @@ pub struct Equilibria {
 }
 
 impl Equilibria {
+    /// The solved theory in the closed forms' shape, for the views that show a
+    /// [`TheoryReport`]: each memory's existence, stability, γ and E/N are the solved ones of
+    /// its positive equilibrium; the thresholds (existence, α*) stay the closed forms'
+    /// (exact only on orthogonal memories) and `approximate` says whether they are.
+    pub fn report(&self) -> Option<TheoryReport> {
+        let mut report = self.closed_form.clone()?;
+        for (theory, m) in report.memories.iter_mut().zip(&self.memories) {
+            let e = &m.positive;
+            theory.exists = e.exists();
+            theory.stable = e.standing == Standing::Well;
+            theory.gamma = theory.exists.then_some(e.gamma);
+            theory.depth_per_neuron = theory.exists.then_some(e.energy_per_neuron);
+            theory.slides_to = match e.standing {
+                Standing::Well => None,
+                _ => e
+                    .settles
+                    .and_then(|s| s.memory)
+                    .filter(|&mu| mu != e.memory),
+            };
+        }
+        report.confusion = self.confusion();
+        Some(report)
+    }
+
     /// The equilibrium from sign·γξ_μ (sign ≥ 0: the positive one).
     pub fn near(&self, mu: usize, sign: i8) -> Option<&Equilibrium> {
         self.memories
