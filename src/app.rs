@@ -59,6 +59,12 @@ pub fn run(cli: Cli) -> ExitCode {
         warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);
     }
+    if let Some(Command::Experiment(args)) = &cli.command
+        && let Err(e) = args.check()
+    {
+        warn(format_args!("recall: {e}"));
+        return ExitCode::from(USAGE);
+    }
     let result = match &cli.command {
         Some(Command::Run(args)) => run_headless(args),
         Some(Command::Experiment(args)) => {

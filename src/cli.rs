@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
+use crate::experiment::capacity::{CapacityConfig, default_loads};
 use crate::model::{ModelKind, Params};
 pub use crate::runner::Format;
 use crate::runner::{DEFAULT_RUN_SECS, RunConfig};
@@ -135,13 +136,19 @@ pub struct RunArgs {
 #[derive(Debug, Clone, Args)]
 pub struct ExperimentArgs {
     /// Which experiment: mixed (three mixed stimuli at σ = 8), glitch (the 25-s schedule with a
-    /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas).
+    /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas), capacity (P random memories
+    /// in N neurons cued with corrupted copies, retrieval against P/N).
     #[arg(value_name = "NAME", value_parser = parse_experiment)]
     pub name: ExperimentName,
-    /// Independent trials (each with its own random memories and stimuli), per σ.
-    #[arg(long, default_value_t = 20, value_parser = parse_trials)]
-    pub trials: usize,
-    /// Seed of the first trial.
+    /// Independent trials (each with its own random memories and stimuli), per σ; for capacity,
+    /// networks per N and load [default: 20; capacity: 2].
+    #[arg(long, value_parser = parse_trials)]
+    pub trials: Option<usize>,
+    /// Number of the first trial: runs trials K..K+N−1 (N = --trials) with exactly the numbers a
+    /// full run gives them, so shards of a sweep can run anywhere and be merged.
+    #[arg(long, value_name = "K", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_first_trial)]
+    pub first_trial: usize,
+    /// Seed of trial 0 (trial k uses seed + k).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
@@ -151,7 +158,33 @@ pub struct ExperimentArgs {
     /// Print raw numbers as CSV instead of a table.
     #[arg(long)]
     pub csv: bool,
+    /// With --csv: leave out the header line (for shards appended to a first one).
+    #[arg(long)]
+    pub no_header: bool,
+    /// Capacity: loads P/N, comma-separated [default: 0.02,0.04,…,0.30].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
+    pub loads: Option<Vec<f64>>,
+    /// Capacity: network sizes N, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "256,1024,4096", value_parser = parse_size)]
+    pub sizes: Vec<usize>,
+    /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them).
+    #[arg(long, value_name = "F", default_value_t = CapacityConfig::default().flip, value_parser = parse_flip)]
+    pub flip: f64,
+    /// Capacity: memories cued per network (all of them when P is smaller).
+    #[arg(long, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
+    pub cues: usize,
+    /// Capacity: |m| of the cued memory at the end at or above which it is retrieved.
+    #[arg(long, value_name = "M", default_value_t = CapacityConfig::default().threshold, value_parser = parse_threshold)]
+    pub threshold: f64,
+    /// Capacity: the longest a cue is run, in model seconds (it stops once settled).
+    #[arg(long, value_name = "SECS", default_value_t = CapacityConfig::default().max_secs, value_parser = parse_cue_secs)]
+    pub cue_secs: f64,
 }
+
+/// The default number of capacity networks per (N, load).
+pub const CAPACITY_TRIALS: usize = 2;
+/// The default number of trials of the paper's protocols.
+pub const PROTOCOL_TRIALS: usize = 20;
 
 /// `recall check [DIR]`.
 #[derive(Debug, Clone, Args)]
@@ -189,6 +222,50 @@ fn parse_trials(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=100_000).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a number of trials (1 to 100000)")),
     }
+}
+
+fn parse_cues(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a number of cues per network (1 to 100000)"
+        )),
+    }
+}
+
+fn parse_first_trial(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 1_000_000_000 => Ok(n),
+        _ => Err(format!("{s:?} is not a trial number (0 to 1000000000)")),
+    }
+}
+
+/// The largest network of the capacity sweep.
+pub const MAX_CAPACITY_N: usize = 65_536;
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (16..=MAX_CAPACITY_N).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a network size N (a whole number of neurons, 16 to {MAX_CAPACITY_N})"
+        )),
+    }
+}
+
+fn parse_load(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 4.0).map_err(|e| format!("load P/N {e}"))
+}
+
+fn parse_flip(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, 0.5).map_err(|e| format!("flip fraction {e}"))
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 1.0).map_err(|e| format!("threshold {e}"))
+}
+
+fn parse_cue_secs(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 1000.0)
 }
 
 fn parse_number(s: &str) -> Result<f64, String> {
@@ -298,14 +375,37 @@ impl RunArgs {
 }
 
 impl ExperimentArgs {
+    /// Flags that are valid alone but not together, as one line.
+    pub fn check(&self) -> Result<(), String> {
+        if self.no_header && !self.csv {
+            return Err("--no-header applies to --csv output only".into());
+        }
+        Ok(())
+    }
+
     /// The experiment these arguments ask for.
     pub fn request(&self) -> ExperimentRequest {
+        let default_trials = match self.name {
+            ExperimentName::Capacity => CAPACITY_TRIALS,
+            _ => PROTOCOL_TRIALS,
+        };
         ExperimentRequest {
-            name: self.name,
-            trials: self.trials,
+            trials: self.trials.unwrap_or(default_trials),
+            first_trial: self.first_trial,
             seed: self.seed,
             sigmas: self.sigmas.clone(),
             csv: self.csv,
+            csv_header: !self.no_header,
+            capacity: CapacityConfig {
+                sizes: self.sizes.clone(),
+                loads: self.loads.clone().unwrap_or_else(default_loads),
+                flip: self.flip,
+                cues: self.cues,
+                threshold: self.threshold,
+                max_secs: self.cue_secs,
+                ..CapacityConfig::default()
+            },
+            ..ExperimentRequest::new(self.name)
         }
     }
 }
