@@ -9,7 +9,7 @@ use crate::experiment::ExperimentRequest;
 use crate::experiment::capacity::{CapacityConfig, default_loads};
 use crate::model::{ModelKind, Params};
 pub use crate::runner::Format;
-use crate::runner::{DEFAULT_RUN_SECS, RunConfig};
+use crate::runner::{DEFAULT_RUN_SECS, Fixed, RunConfig, RunFiles};
 use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::TrackerConfig;
 use crate::ui::DashboardConfig;
@@ -45,6 +45,18 @@ pub enum Command {
     Experiment(ExperimentArgs),
     /// Validate a pattern directory without running anything.
     Check(CheckArgs),
+    /// Print a shell completion script (e.g. `recall completions bash > ~/.local/share/bash-completion/completions/recall`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; e.g. `recall man | man -l -`).
+    Man,
+}
+
+/// `recall completions SHELL`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Flags of the simulation, shared by the dashboard and `recall run`.
@@ -130,6 +142,30 @@ pub struct RunArgs {
     /// Model seconds between two samples.
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_secs)]
     pub every: f64,
+    /// A constant input vector u (NumPy .npy, float32 or float64, length N), used as given (no
+    /// input gain), replacing the scenario's stream.
+    #[arg(long, value_name = "FILE.npy")]
+    pub input: Option<PathBuf>,
+    /// The initial state x(0) (NumPy .npy, length N) instead of a random draw (also for
+    /// classic-initial and discrete, which otherwise start from the input).
+    #[arg(long, value_name = "FILE.npy")]
+    pub init_state: Option<PathBuf>,
+    /// Write every sample's full state x as float32 NumPy, shape (samples, N) ((samples, models,
+    /// N) with --compare), as the run goes: a killed run leaves the samples so far.
+    #[arg(long, value_name = "FILE.npy")]
+    pub save_states: Option<PathBuf>,
+    /// Write the memories Ξ as float32 NumPy, shape (P, N), row μ = ξ_μ (±1).
+    #[arg(long, value_name = "FILE.npy")]
+    pub save_memories: Option<PathBuf>,
+    /// Pixel flips per frame of the stream (probability per pixel).
+    #[arg(long, value_name = "F", default_value_t = StreamConfig::default().flip_prob, value_parser = parse_flip_rate)]
+    pub flip_rate: f64,
+    /// Keep W's diagonal (the theory's setting; by default it is zero, as in the authors' code).
+    #[arg(long)]
+    pub no_zero_diagonal: bool,
+    /// Draw the overlaps over time into this figure (.svg or .png).
+    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    pub plot: Option<PathBuf>,
 }
 
 /// `recall experiment NAME`.
@@ -161,6 +197,12 @@ pub struct ExperimentArgs {
     /// With --csv: leave out the header line (for shards appended to a first one).
     #[arg(long)]
     pub no_header: bool,
+    /// Draw the experiment's figure into this file (.svg or .png).
+    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    pub plot: Option<PathBuf>,
+    /// Mixed and glitch: the trial drawn on its own in the figure [default: the first run].
+    #[arg(long, value_name = "K", value_parser = parse_first_trial)]
+    pub plot_trial: Option<usize>,
     /// Capacity: loads P/N, comma-separated [default: 0.02,0.04,…,0.30].
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
@@ -222,6 +264,10 @@ fn parse_trials(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=100_000).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a number of trials (1 to 100000)")),
     }
+}
+
+fn parse_flip_rate(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, 1.0).map_err(|e| format!("flip rate {e}"))
 }
 
 fn parse_cues(s: &str) -> Result<usize, String> {
@@ -358,18 +404,31 @@ impl SimArgs {
 }
 
 impl RunArgs {
-    /// The run these flags ask for.
+    /// The run these flags ask for (the arrays of --input and --init-state are read by the
+    /// caller, who knows N).
     pub fn run_config(&self) -> RunConfig {
         let sim = &self.sim;
         RunConfig {
             scenario: sim.scenario,
             models: sim.models(),
-            params: sim.params(),
-            stream: sim.stream_config(),
+            params: Params {
+                zero_diagonal: !self.no_zero_diagonal,
+                ..sim.params()
+            },
+            stream: StreamConfig {
+                flip_prob: self.flip_rate,
+                ..sim.stream_config()
+            },
             tracker: TrackerConfig::default(),
             duration_secs: sim.duration.unwrap_or(DEFAULT_RUN_SECS),
             every_secs: self.every,
             seed: sim.seed,
+            fixed: Fixed::default(),
+            files: RunFiles {
+                save_states: self.save_states.clone(),
+                save_memories: self.save_memories.clone(),
+                plot: self.plot.clone(),
+            },
         }
     }
 }
@@ -396,6 +455,8 @@ impl ExperimentArgs {
             sigmas: self.sigmas.clone(),
             csv: self.csv,
             csv_header: !self.no_header,
+            plot: self.plot.clone(),
+            plot_trial: self.plot_trial,
             capacity: CapacityConfig {
                 sizes: self.sizes.clone(),
                 loads: self.loads.clone().unwrap_or_else(default_loads),

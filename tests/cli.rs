@@ -170,7 +170,9 @@ fn run_help_states_the_default_duration() {
     let out = recall().args(["run", "--help"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("default 120"), "{text}");
+    // However the help is wrapped.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("default 120"), "{text}");
 }
 
 #[test]
