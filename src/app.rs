@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::cli::{Cli, Command, Format, RunArgs};
 use crate::patterns::watch::{WatchOptions, Watcher};
+use crate::stimulus::ScenarioName;
 use crate::ui::Outcome;
 
 /// Exit status for usage errors (bad flags, no terminal).
@@ -135,6 +136,23 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
             Err(e) => return Ok(usage(&e)),
         }
     }
+    if let Some(saliencies) = &args.saliencies {
+        if args.sim.scenario != ScenarioName::Explore {
+            return Ok(usage(&format!(
+                "--saliencies sets the input of --scenario explore (the scenario is {})",
+                args.sim.scenario.name()
+            )));
+        }
+        if args.input.is_some() {
+            return Ok(usage(
+                "--saliencies and --input both set the input: give one",
+            ));
+        }
+        match saliencies.per_memory(memories.p()) {
+            Ok(alpha) => config.fixed.saliencies = Some(alpha),
+            Err(e) => return Ok(usage(&e)),
+        }
+    }
     let memories = Arc::new(memories);
     // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
     if args.sim.patterns.is_some() && args.format == Format::Csv {
@@ -145,8 +163,9 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
-        // A constant input has the length of the set it was read for: no reloads then.
-        (Some(dir), Format::Jsonl) if args.input.is_none() => {
+        // A constant input has the length of the set it was read for, and saliencies one α per
+        // memory of the set they were given for: no reloads then.
+        (Some(dir), Format::Jsonl) if args.input.is_none() && args.saliencies.is_none() => {
             let options = WatchOptions {
                 poll: args.sim.poll.map(std::time::Duration::from_millis),
                 ..WatchOptions::default()

@@ -164,6 +164,11 @@ pub struct RunArgs {
     /// Keep W's diagonal (the theory's setting; by default it is zero, as in the authors' code).
     #[arg(long)]
     pub no_zero_diagonal: bool,
+    /// With --scenario explore: the saliencies the input holds, as the dashboard's arrows set
+    /// them: "A1,A2,REST" (α of the first memory, of the second, and of every other one; left
+    /// out: 0), or one α per memory. The input is the mixture of memories with exactly these α.
+    #[arg(long, allow_negative_numbers = true, value_name = "A1,A2[,REST]", value_parser = parse_saliencies)]
+    pub saliencies: Option<Saliencies>,
     /// Draw the overlaps over time into this figure (.svg or .png).
     #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
     pub plot: Option<PathBuf>,
@@ -265,6 +270,45 @@ fn parse_trials(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=100_000).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a number of trials (1 to 100000)")),
     }
+}
+
+/// The saliencies of `--saliencies`, as given (their meaning depends on the set's size).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saliencies(pub Vec<f64>);
+
+impl Saliencies {
+    /// One α per memory of a set of `p`: a list of `p` values as given, else up to three
+    /// levels (first, second, every other memory).
+    pub fn per_memory(&self, p: usize) -> Result<Vec<f64>, String> {
+        let v = &self.0;
+        if v.len() == p {
+            return Ok(v.clone());
+        }
+        if v.len() > 3 {
+            return Err(format!(
+                "--saliencies has {} values: give up to 3 (first memory, second, every other) \
+                 or one per memory ({p})",
+                v.len()
+            ));
+        }
+        let level = |i: usize| v.get(i).copied().unwrap_or(0.0);
+        Ok(crate::stimulus::held::walk_saliencies(
+            level(0),
+            level(1),
+            level(2),
+            p,
+        ))
+    }
+}
+
+fn parse_saliencies(s: &str) -> Result<Saliencies, String> {
+    let values = s
+        .split(',')
+        .map(|item| {
+            parse_in(item.trim(), true, 0.0, MAX_LEVEL).map_err(|e| format!("saliency {e}"))
+        })
+        .collect::<Result<Vec<f64>, String>>()?;
+    Ok(Saliencies(values))
 }
 
 fn parse_flip_rate(s: &str) -> Result<f64, String> {

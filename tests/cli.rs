@@ -52,6 +52,18 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
             "must be 0 or more",
         ),
         (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
+        (
+            &["run", "--scenario", "explore", "--saliencies", "0.5,-1"],
+            "saliency -1 must be 0 or more",
+        ),
+        (
+            &["run", "--scenario", "explore", "--saliencies", "1,2,3,4"],
+            "give up to 3",
+        ),
+        (
+            &["run", "--saliencies", "0.5"],
+            "--saliencies sets the input of --scenario explore",
+        ),
         (&["run", "--tau-alpha", "inf"], "tau"),
         (&["experiment", "nope"], "unknown experiment"),
         (

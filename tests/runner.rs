@@ -203,3 +203,79 @@ fn defaults_make_the_science_visible_on_the_tour() {
         assert!(pulsed.glitches_corrected < idp.glitches_corrected);
     }
 }
+
+/// A reload's warnings (what `recall check` would say about the new set) reach the JSON lines.
+#[test]
+fn a_reload_writes_its_warnings_in_the_patterns_record() {
+    use recall::patterns::Change;
+    use recall::patterns::watch::{PatternEvent, PatternsReloaded};
+    let old = builtin();
+    let dog = old.index_of("dog").unwrap();
+    // dog with 30 pixels flipped: too like dog to be told apart.
+    let like_dog: Vec<bool> = old
+        .memory(dog)
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| (v > 0.0) != (i % 34 == 0 && i < 34 * 30))
+        .collect();
+    let new = Arc::new(recall::patterns::with_memory(&old, "dogish", &like_dog).unwrap());
+    let warnings = recall::patterns::new_warnings(Some(&old), &new, &["dogish"]);
+    assert!(
+        !warnings.is_empty(),
+        "a near copy of dog must be warned about"
+    );
+    let (tx, rx) = crossbeam_channel::unbounded();
+    tx.send(PatternEvent::Reloaded(PatternsReloaded {
+        memories: new,
+        changes: vec![Change::Added("dogish".into())],
+        files: Vec::new(),
+        errors: Vec::new(),
+        warnings: warnings.clone(),
+    }))
+    .unwrap();
+    let mut out = Vec::new();
+    let config = config(ScenarioName::Tour, &[ModelKind::Idp], 2.0, 1);
+    write_run(&config, old, Format::Jsonl, &mut out, Some(&rx)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let record: Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["type"] == "patterns")
+        .expect("a patterns record");
+    let written: Vec<String> = record["warnings"]
+        .as_array()
+        .expect("a warnings array")
+        .iter()
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(written, want);
+    assert!(written[0].contains("dogish"), "{written:?}");
+}
+
+/// `--scenario explore` as flags: the input holds exactly the saliencies given, and a
+/// noise-free network settles on the most salient memory.
+#[test]
+fn explore_holds_the_given_saliencies() {
+    let mut config = config(ScenarioName::Explore, &[ModelKind::Idp], 15.0, 3);
+    config.params.noise_std = 0.0;
+    let mut alpha = vec![0.0; 10];
+    alpha[0] = 0.6;
+    alpha[1] = 0.3;
+    config.fixed.saliencies = Some(alpha.clone());
+    let text = run_to_string(&config, Format::Jsonl);
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let header = &lines[0];
+    assert_eq!(header["saliencies"][0].as_f64(), Some(0.6), "{header}");
+    let last = lines.iter().rev().find(|v| v["type"] == "sample").unwrap();
+    assert_eq!(last["truth_name"], "cat");
+    let model = &last["models"][0];
+    for (mu, want) in alpha.iter().enumerate() {
+        let got = model["saliencies"][mu].as_f64().unwrap();
+        assert!((got - want).abs() < 1e-3, "α_{mu} = {got}, want {want}");
+    }
+    assert_eq!(model["retrieved_name"], "cat", "{model}");
+}

@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::model::{Memories, ModelKind, Params};
 use crate::patterns::watch::PatternEvent;
 use crate::session::{OnDivergence, Report, Session, SessionConfig};
+use crate::stimulus::held::{Held, HeldInput};
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 use crate::tracking::{Event, Summary, TrackerConfig};
 
@@ -45,6 +46,9 @@ pub struct Fixed {
     /// x(0) (length N) instead of a random draw; also for the models that take the input as
     /// their initial state (classic-initial, discrete), whose x(0) it replaces.
     pub init_state: Option<Vec<f32>>,
+    /// The `explore` scenario's saliencies, one α per memory (`--saliencies`); the input is the
+    /// mixture of memories that gives exactly these α. Every α is 0 when not given.
+    pub saliencies: Option<Vec<f64>>,
 }
 
 /// Files a run writes beside its records.
@@ -138,6 +142,9 @@ pub struct PatternsRecord<'a> {
     pub errors: &'a [String],
     /// Every file is gone or bad, and the set in use is the last good one.
     pub kept_last_good_set: bool,
+    /// What `recall check` would warn about the new set (duplicates, negatives, memories too
+    /// similar to be told apart, more memories than the classic capacity).
+    pub warnings: &'a [String],
 }
 
 /// Runs `config` over `memories`, writing to `out`; returns each model's summary. Reloads from
@@ -218,6 +225,16 @@ pub fn simulate_traced(
     };
     let mut source = match &config.fixed.input {
         Some((u, name)) => Source::Constant(constant_frame(u, name, &memories)),
+        // The walk through the theory holds its saliencies (the dashboard's arrows, as flags).
+        None if config.scenario == ScenarioName::Explore => {
+            let alpha = config
+                .fixed
+                .saliencies
+                .clone()
+                .unwrap_or_else(|| vec![0.0; memories.p()]);
+            let mut held = Held::new(HeldInput::Saliencies(alpha), stream_config, config.seed);
+            Source::Constant(held.frame(&memories, 0.0))
+        }
         None => Source::Stream(Box::new(Stream::new(
             config.scenario,
             Arc::clone(&memories),
@@ -293,16 +310,22 @@ fn apply_reload(
         errors.iter().map(ToString::to_string).collect()
     };
     let time_secs = session.time_secs();
-    let (changes, errors, kept_last_good_set) = match event {
+    let (changes, errors, kept_last_good_set, warnings) = match event {
         PatternEvent::Reloaded(r) => {
             if let Source::Stream(stream) = source {
                 stream.set_memories(Arc::clone(&r.memories));
             }
             session.set_memories(Arc::clone(&r.memories));
             let changes = r.changes.iter().map(ToString::to_string).collect();
-            (changes, text(&r.errors), false)
+            let warnings = r.warnings.iter().map(ToString::to_string).collect();
+            (changes, text(&r.errors), false, warnings)
         }
-        PatternEvent::Errors(e) => (Vec::new(), text(&e.errors), e.kept_last_good_set),
+        PatternEvent::Errors(e) => (
+            Vec::new(),
+            text(&e.errors),
+            e.kept_last_good_set,
+            Vec::new(),
+        ),
     };
     out.patterns(&PatternsRecord {
         time_secs,
@@ -310,6 +333,7 @@ fn apply_reload(
         changes: &changes,
         errors: &errors,
         kept_last_good_set,
+        warnings: &warnings,
     })
 }
 
@@ -354,6 +378,9 @@ struct RunInfo<'a> {
     input: Option<&'a str>,
     /// The initial state was given (`--init-state`).
     init_state: bool,
+    /// The `explore` scenario's saliencies (one per memory).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saliencies: Option<&'a [f64]>,
 }
 
 /// A sink that keeps nothing (`--format table` prints only the summaries, at the end).
@@ -443,5 +470,6 @@ fn info(config: &RunConfig) -> RunInfo<'_> {
         settle_secs: config.tracker.settle_secs,
         input: config.fixed.input.as_ref().map(|(_, name)| name.as_str()),
         init_state: config.fixed.init_state.is_some(),
+        saliencies: config.fixed.saliencies.as_deref(),
     }
 }

@@ -115,6 +115,7 @@ impl<W: Write> Record for JsonLines<W> {
             "changes": p.changes,
             "errors": p.errors,
             "kept_last_good_set": p.kept_last_good_set,
+            "warnings": p.warnings,
         }))
     }
 

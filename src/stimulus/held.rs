@@ -13,6 +13,19 @@ use crate::model::Memories;
 /// |overlap| from which a drawing counts as showing a memory (the tracker's ground truth).
 pub const DRAWING_TRUTH_OVERLAP: f64 = 0.5;
 
+/// The saliencies of the `explore` walk over a set of `p` memories: `first` for memory 0,
+/// `second` for memory 1 and `rest` for every other one (the dashboard's arrows and
+/// `recall run --saliencies` both set these three levels).
+pub fn walk_saliencies(first: f64, second: f64, rest: f64, p: usize) -> Vec<f64> {
+    (0..p)
+        .map(|mu| match mu {
+            0 => first,
+            1 => second,
+            _ => rest,
+        })
+        .collect()
+}
+
 /// What the user holds.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HeldInput {

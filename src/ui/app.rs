@@ -577,13 +577,7 @@ impl Explore {
 
     /// α for every memory of a set of `p`.
     pub fn alpha(&self, p: usize) -> Vec<f64> {
-        (0..p)
-            .map(|mu| match mu {
-                Self::FIRST => self.first,
-                Self::SECOND => self.second,
-                _ => self.rest,
-            })
-            .collect()
+        crate::stimulus::held::walk_saliencies(self.first, self.second, self.rest, p)
     }
 }
 
