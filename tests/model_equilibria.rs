@@ -10,6 +10,10 @@ use recall::model::equilibria::{EquilibriaCache, Standing, TheoryDynamics, Theor
 use recall::model::theory::gamma;
 use recall::model::{Memories, ModelKind, Network, Params};
 
+#[path = "common/noiseless.rs"]
+mod noiseless;
+use noiseless::{input_network, quiet, settle};
+
 /// (1/N) ξ_μᵀ x, the projection of the state on memory μ.
 fn projection(net: &Network, mu: usize) -> f64 {
     let xi = net.memories().memory(mu);
@@ -19,41 +23,6 @@ fn projection(net: &Network, mu: usize) -> f64 {
         .map(|(&x, &s)| f64::from(x) * f64::from(s))
         .sum::<f64>()
         / xi.len() as f64
-}
-
-/// Runs `net` until no neuron moves by more than 1e-6 of its size (at least 1e-6) over 250
-/// steps (true), or `max_steps`. Relative: f32 at |x| ≈ 20 resolves 2e-6, and the compensated
-/// sum moves such a neuron by an ulp now and then as rounding residue accumulates.
-fn settle(net: &mut Network, max_steps: usize) -> bool {
-    let mut last = net.state().to_vec();
-    for _ in 0..max_steps / 250 {
-        net.run(250).expect("finite");
-        let moved = net
-            .state()
-            .iter()
-            .zip(&last)
-            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs() / b.abs().max(1.0)));
-        if moved < 1e-6 {
-            return true;
-        }
-        last.copy_from_slice(net.state());
-    }
-    false
-}
-
-fn quiet(gain: f64, zero_diagonal: bool) -> Params {
-    Params {
-        gain,
-        noise_std: 0.0,
-        zero_diagonal,
-        ..Params::default()
-    }
-}
-
-fn input_network(mem: &Arc<Memories>, kind: ModelKind, params: Params, u: &[f32]) -> Network {
-    let mut net = Network::new(mem.clone(), kind, params, 7).expect("params");
-    net.set_input(u, true).expect("input");
-    net
 }
 
 fn scaled(mem: &Memories, mu: usize, k: f64) -> Vec<f32> {

@@ -10,6 +10,10 @@ use recall::model::theory::{
 };
 use recall::model::{Memories, ModelKind, Network, Params};
 
+#[path = "common/noiseless.rs"]
+mod noiseless;
+use noiseless::{input_network, quiet, settle};
+
 const P: usize = 4;
 
 fn theory_params() -> Params {
@@ -229,39 +233,6 @@ fn a_small_unstable_component_grows_and_the_state_leaves_a_saddle() {
 }
 
 // ----- the zero diagonal (the default): δ = Σα/N shifts every formula -----
-
-/// Runs `net` until no neuron moves by more than 1e-6 over 250 steps (true), or `max_steps`.
-fn settle(net: &mut Network, max_steps: usize) -> bool {
-    let mut last = net.state().to_vec();
-    for _ in 0..max_steps / 250 {
-        net.run(250).expect("finite");
-        let moved = net
-            .state()
-            .iter()
-            .zip(&last)
-            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
-        if moved < 1e-6 {
-            return true;
-        }
-        last.copy_from_slice(net.state());
-    }
-    false
-}
-
-fn quiet(gain: f64, zero_diagonal: bool) -> Params {
-    Params {
-        gain,
-        noise_std: 0.0,
-        zero_diagonal,
-        ..Params::default()
-    }
-}
-
-fn input_network(mem: &Arc<Memories>, kind: ModelKind, params: Params, u: &[f32]) -> Network {
-    let mut net = Network::new(mem.clone(), kind, params, 7).expect("params");
-    net.set_input(u, true).expect("input");
-    net
-}
 
 /// Hadamard memories with N = 256: the zero diagonal's shift δ = Σα/N is large enough to see.
 fn hadamard(p: usize) -> Arc<Memories> {

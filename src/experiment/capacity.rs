@@ -245,6 +245,19 @@ pub fn run_network(
         ..Params::default()
     };
     let mut rows = Vec::with_capacity(models.len() * cues.len());
+    let row = |model, memory, overlap: f64, secs, settled| CapacityRow {
+        trial,
+        seed: net_seed,
+        model,
+        n,
+        p,
+        load,
+        memory,
+        overlap,
+        retrieved: overlap.abs() >= config.threshold,
+        secs,
+        settled,
+    };
     let discrete = models
         .contains(&ModelKind::Discrete)
         .then(|| DiscreteHopfield::new(&memories));
@@ -255,19 +268,7 @@ pub fn run_network(
                 let max_sweeps = config.max_sweeps();
                 let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
                 let overlap = hop.overlap(&state, memories.memory(mu));
-                rows.push(CapacityRow {
-                    trial,
-                    seed: net_seed,
-                    model,
-                    n,
-                    p,
-                    load,
-                    memory: mu,
-                    overlap,
-                    retrieved: overlap.abs() >= config.threshold,
-                    secs: sweeps as f64,
-                    settled,
-                });
+                rows.push(row(model, mu, overlap, sweeps as f64, settled));
             }
             continue;
         }
@@ -280,19 +281,7 @@ pub fn run_network(
         for (&mu, cue) in cued.iter().zip(&cues) {
             let (secs, settled) = run_cue(&mut net, mu, cue, config)?;
             let overlap = f64::from(net.overlaps()[mu]);
-            rows.push(CapacityRow {
-                trial,
-                seed: net_seed,
-                model,
-                n,
-                p,
-                load,
-                memory: mu,
-                overlap,
-                retrieved: overlap.abs() >= config.threshold,
-                secs,
-                settled,
-            });
+            rows.push(row(model, mu, overlap, secs, settled));
         }
     }
     Ok(rows)

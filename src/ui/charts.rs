@@ -46,6 +46,22 @@ fn window_points<T: Copy>(
         .collect()
 }
 
+/// |m_μ(t)| of every memory of `view` over the time window starting at sample `first`.
+fn overlap_lines(
+    view: &crate::pipeline::ModelView,
+    times: &[f64],
+    first: usize,
+) -> Vec<Vec<(f64, f64)>> {
+    view.overlap_history
+        .iter()
+        .map(|series| {
+            window_points(times, first, series, |m: f32| {
+                m.is_finite().then(|| f64::from(m.abs()))
+            })
+        })
+        .collect()
+}
+
 /// Overlap lines of model `model` of `snap` in `area`, with a legend column on the right.
 pub fn render_overlaps(
     snap: &Snapshot,
@@ -81,15 +97,7 @@ pub fn render_overlaps(
     let (x0, x1) = time_window(snap.time_secs, window_secs);
     let times = &snap.history_times_secs;
     let first = times.partition_point(|&t| t < x0);
-    let lines: Vec<Vec<(f64, f64)>> = view
-        .overlap_history
-        .iter()
-        .map(|series| {
-            window_points(times, first, series, |m: f32| {
-                m.is_finite().then(|| f64::from(m.abs()))
-            })
-        })
-        .collect();
+    let lines = overlap_lines(view, times, first);
     let bands: Vec<Vec<(f64, f64)>> = (0..names.len())
         .map(|mu| {
             window_points(times, first, &snap.history_truth, |truth| {
@@ -377,15 +385,7 @@ pub fn render_overlap_strips(
             ]),
         ])
         .render(label, buf);
-        let lines: Vec<Vec<(f64, f64)>> = view
-            .overlap_history
-            .iter()
-            .map(|series| {
-                window_points(times, first, series, |m: f32| {
-                    m.is_finite().then(|| f64::from(m.abs()))
-                })
-            })
-            .collect();
+        let lines = overlap_lines(view, times, first);
         let datasets: Vec<Dataset> = lines
             .iter()
             .enumerate()

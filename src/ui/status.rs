@@ -338,12 +338,7 @@ pub fn render_errors(app: &App, area: Rect, buf: &mut Buffer) {
         theme.dim(),
     ));
     let height = (lines.len() as u16 + 2).min(area.height);
-    let [row] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [popup] = Layout::horizontal([Constraint::Length(width)])
-        .flex(Flex::Center)
-        .areas(row);
+    let popup = centered(area, width, height);
     Clear.render(popup, buf);
     let title = format!(
         " pattern files: {} error(s)  (e or Esc closes) ",
@@ -359,17 +354,23 @@ pub fn render_errors(app: &App, area: Rect, buf: &mut Buffer) {
         .render(popup, buf);
 }
 
-/// Every key, from the key map's help table, in a box over the dashboard.
-pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
-    let theme = app.theme;
-    let width = 66.min(area.width);
-    let height = (HELP.len() as u16 + 8).min(area.height);
+/// A box of `width` × `height` in the middle of `area`.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
     let [popup] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(row);
+    popup
+}
+
+/// Every key, from the key map's help table, in a box over the dashboard.
+pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let width = 66.min(area.width);
+    let height = (HELP.len() as u16 + 8).min(area.height);
+    let popup = centered(area, width, height);
     Clear.render(popup, buf);
     let mut lines: Vec<Line> = HELP
         .iter()
