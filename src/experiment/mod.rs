@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod capacity_report;
+mod figures;
 pub mod measure;
 pub mod progress;
 pub mod protocol;
@@ -350,7 +351,7 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
             let out = mixed(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
             progress.finish();
             if let Some(path) = &request.plot {
-                crate::plot::experiment_figure(request, &out.rows, &out.traces, path)?;
+                figures::experiment_figure(request, &out.rows, &out.traces, path)?;
             }
             if request.csv {
                 report::mixed_csv(&out.rows, request.csv_header)
@@ -363,7 +364,7 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
             let out = glitch(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
             progress.finish();
             if let Some(path) = &request.plot {
-                crate::plot::glitch_figure(request, &out.traces, path)?;
+                figures::glitch_figure(request, &out.traces, path)?;
             }
             if request.csv {
                 report::glitch_csv(&out.rows, request.csv_header)
@@ -379,7 +380,7 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
             progress.finish();
             if let Some(path) = &request.plot {
                 let points = capacity_report::points(&rows, &CAPACITY_MODELS, config);
-                crate::plot::capacity_figure(config, &points, path)?;
+                figures::capacity_figure(config, &points, path)?;
             }
             if request.csv {
                 capacity_report::capacity_csv(&rows, request.csv_header)

@@ -1,12 +1,15 @@
-//! Figures of runs and experiments (plotters), as SVG or PNG chosen by the file's extension.
-//! The font is compiled in (DejaVu Sans), so a PNG draws its text on a machine with no fonts;
-//! an SVG names the family `sans-serif` and the browser draws it.
+//! Drawing figures (plotters), as SVG or PNG chosen by the file's extension. The font is
+//! compiled in (DejaVu Sans), so a PNG draws its text on a machine with no fonts; an SVG names
+//! the family `sans-serif` and the browser draws it.
 //!
 //! Each figure is a value that draws itself on any plotters backend ([`Figure`]); [`save`] picks
-//! the backend. The panels shared by several figures (overlaps over time with the input strip
-//! under them, mean ± sd bands) are in [`timeline`].
+//! the backend. The panels: overlaps over time with the input strip under them and mean ± sd
+//! bands ([`Timeline`]), rates against a number with error bars ([`Rates`]), laid out under a
+//! title by [`Grid`]. What a run or an experiment draws is theirs (`runner::figure`,
+//! `experiment::figures`): this module knows nothing of either.
 
-mod figures;
+mod grid;
+mod rates;
 mod timeline;
 
 use std::path::{Path, PathBuf};
@@ -15,7 +18,9 @@ use anyhow::Context;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-pub use figures::{capacity_figure, experiment_figure, glitch_figure, run_figure};
+pub use grid::{Grid, Panel, runs};
+pub use rates::{Marker, Rates, Series, rate};
+pub use timeline::{Curve, Piece, Timeline};
 
 /// DejaVu Sans (Bitstream Vera licence, assets/DejaVuSans-LICENSE.txt).
 static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");

@@ -2,6 +2,7 @@
 //! [`Session`] and writes samples, events and summaries to a [`Record`] sink (JSON lines or CSV)
 //! as they happen.
 
+mod figure;
 pub mod npy;
 pub mod output;
 pub mod table;
@@ -448,7 +449,7 @@ pub fn write_run(
              input holds (shaded: glitches)",
             config.params.noise_std, config.params.gain, config.params.dt_secs, config.seed
         );
-        crate::plot::run_figure(&trace, &subtitle, path)?;
+        figure::run_figure(&trace, &subtitle, path)?;
     }
     Ok(summaries)
 }
