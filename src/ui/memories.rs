@@ -98,29 +98,44 @@ impl MemoryTable<'_> {
         } else {
             "1/g"
         };
-        let mut spans = vec![
-            Span::styled(format!("{} {threshold} {eq} ", t.threshold_mark()), t.dim()),
-            Span::raw(self.number(self.report.existence_threshold, 3)),
-        ];
-        if width >= 36 {
-            spans.push(Span::styled(
-                format!("  stable {alpha} > {star} {eq} "),
-                t.dim(),
-            ));
-        } else {
-            spans.push(Span::styled(format!("  {star} "), t.dim()));
-        }
-        spans.push(Span::raw(self.number(self.report.alpha_star, 3)));
-        if width >= 48 {
-            // Whether the rows are solved for these memories, or closed forms for now.
-            let (note, style) = match (self.solved, self.current) {
-                (true, true) => ("  solved", t.dim()),
-                (true, false) => ("  solving…", t.dim()),
-                (false, _) => ("  closed forms", t.warning()),
+        // Whether the rows are solved for these memories, or closed forms for now.
+        let (note, style) = match (self.solved, self.current) {
+            (true, true) => ("  solved", t.dim()),
+            (true, false) => ("  solving…", t.dim()),
+            (false, _) => ("  closed forms", t.warning()),
+        };
+        let line = |long: bool, with_note: bool| {
+            let mut spans = vec![
+                Span::styled(format!("{} {threshold} {eq} ", t.threshold_mark()), t.dim()),
+                Span::raw(self.number(self.report.existence_threshold, 3)),
+            ];
+            let stable = if long {
+                format!("  stable {alpha} > {star} {eq} ")
+            } else {
+                format!("  {star} {eq} ")
             };
-            spans.push(Span::styled(note, style));
-        }
-        Line::from(spans)
+            spans.push(Span::styled(stable, t.dim()));
+            spans.push(Span::raw(self.number(self.report.alpha_star, 3)));
+            if with_note {
+                spans.push(Span::styled(note, style));
+            }
+            Line::from(spans)
+        };
+        // The first that fits whole (measured with the longest note, so it does not jump).
+        let fits = |l: &Line, with_note: bool| {
+            l.width()
+                + if with_note {
+                    "  closed forms".len() - note.chars().count()
+                } else {
+                    0
+                }
+                <= width
+        };
+        [(true, true), (false, true), (true, false), (false, false)]
+            .into_iter()
+            .map(|(long, with_note)| (line(long, with_note), with_note))
+            .find(|(l, with_note)| fits(l, *with_note))
+            .map_or_else(|| line(false, false), |(l, _)| l)
     }
 
     fn row(
