@@ -701,3 +701,18 @@ fn the_landscape_changes_only_by_more_than_most_of_a_level() {
     let want = moved.landscape.map(|v| bits(&v.grid.energy));
     assert!(shown(&a) == want, "the change was not drawn");
 }
+
+/// With no memory retrieved the recall panel says what that means (every |m| below the
+/// retrieval threshold), not "below the threshold" of existence, which the theory panel may
+/// contradict (explore at α₁ = 0.2: one well, and the state still at the origin).
+#[test]
+fn an_empty_recall_panel_says_no_memory_is_retrieved() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    snap.models[0].retrieved = None;
+    a.update(Msg::Snapshot(Box::new(snap)));
+    let screen = rows(&a, 120, 40).join("\n");
+    assert!(screen.contains("recalled: none"), "{screen}");
+    assert!(screen.contains("all |m| < 0.5"), "{screen}");
+    assert!(!screen.contains("above the"), "{screen}");
+}

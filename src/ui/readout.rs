@@ -186,10 +186,12 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
         let inner = block.inner(cell);
         block.render(cell, buf);
         if panel.pixels.is_empty() {
+            // The state is near no memory (the retrieval threshold of every network).
+            let threshold = crate::model::Params::default().retrieval_threshold;
             Paragraph::new(vec![
                 Line::styled("no memory", theme.dim()),
-                Line::styled("above the", theme.dim()),
-                Line::styled("threshold", theme.dim()),
+                Line::styled("retrieved:", theme.dim()),
+                Line::styled(format!("all |m| < {threshold}"), theme.dim()),
             ])
             .render(inner, buf);
         } else {
