@@ -80,10 +80,23 @@ pub struct ServeArgs {
     /// Disconnect a viewer after this many seconds without a key (0: never).
     #[arg(long, value_name = "SECS", default_value_t = crate::serve::DEFAULT_IDLE_SECS)]
     pub idle_timeout: u64,
+    /// Bytes per second a viewer is sent at most (frames are skipped to stay within it; the
+    /// default is the dashboard's own budget).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::BYTE_BUDGET, value_parser = parse_byte_budget)]
+    pub byte_budget: usize,
     /// The server's host key (made on first start, mode 0600) [default:
     /// $XDG_STATE_HOME/recall/ssh_host_ed25519_key or ~/.local/state/recall/…].
     #[arg(long, value_name = "FILE")]
     pub host_key: Option<PathBuf>,
+}
+
+fn parse_byte_budget(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1000..=100_000_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a byte budget (1000 to 100000000 bytes per second)"
+        )),
+    }
 }
 
 fn parse_max_viewers(s: &str) -> Result<usize, String> {
@@ -108,7 +121,7 @@ impl ServeArgs {
                 .host_key
                 .clone()
                 .unwrap_or_else(crate::serve::access::default_host_key_path),
-            byte_budget: crate::serve::BYTE_BUDGET,
+            byte_budget: self.byte_budget,
             dashboard: dashboard_config(&self.sim, &self.dashboard),
         }
     }

@@ -47,7 +47,7 @@ pub struct Screen {
     pub role: Role,
     newest: Mutex<Option<Arc<Snapshot>>>,
     wake: Sender<()>,
-    log: Sender<LogEntry>,
+    log: Sender<(u64, LogEntry)>,
 }
 
 /// The receiving ends of a screen's mailbox, for its thread.
@@ -55,7 +55,9 @@ pub struct Mailbox {
     pub screen: Arc<Screen>,
     /// A new snapshot is in the slot.
     pub wake: Receiver<()>,
-    pub log: Receiver<LogEntry>,
+    /// Log lines with their numbers (a screen that starts from the hub's tail skips those it
+    /// has).
+    pub log: Receiver<(u64, LogEntry)>,
     /// Disconnected when the server stops.
     pub stop: Receiver<()>,
 }
@@ -75,8 +77,12 @@ pub struct Full {
 
 struct State {
     screens: Vec<Arc<Screen>>,
-    /// The newest log lines, for screens that join later.
-    tail: VecDeque<LogEntry>,
+    /// The newest log lines with their numbers, for screens that join later.
+    tail: VecDeque<(u64, LogEntry)>,
+    /// The number of the next log line.
+    log_seq: u64,
+    /// The newest snapshot.
+    latest: Option<Arc<Snapshot>>,
     /// Model time of the newest snapshot (for the hub's own log lines).
     time_secs: f64,
     stopping: bool,
@@ -105,6 +111,8 @@ impl Hub {
             state: Mutex::new(State {
                 screens: Vec::new(),
                 tail: VecDeque::new(),
+                log_seq: 0,
+                latest: None,
                 time_secs: 0.0,
                 stopping: false,
             }),
@@ -127,9 +135,6 @@ impl Hub {
         }
         let (wake_tx, wake) = bounded(1);
         let (log_tx, log) = bounded(LOG_QUEUE.max(LOG_LEN));
-        for entry in &st.tail {
-            let _ = log_tx.try_send(entry.clone());
-        }
         let screen = Arc::new(Screen {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             name,
@@ -141,7 +146,12 @@ impl Hub {
         st.screens.push(Arc::clone(&screen));
         drop(st);
         if role != Role::Host {
-            self.note(format!("{} joined as {}", screen.name, role.name()));
+            let line = format!("{} joined as {}", screen.name, role.name());
+            if role == Role::Presenter {
+                self.note(line);
+            } else {
+                self.echo(line);
+            }
         }
         Ok(Mailbox {
             screen,
@@ -155,11 +165,19 @@ impl Hub {
     pub fn leave(&self, id: u64, line: String) {
         let mut st = lock(&self.state);
         let before = st.screens.len();
+        let presenter = st
+            .screens
+            .iter()
+            .any(|s| s.id == id && s.role == Role::Presenter);
         st.screens.retain(|s| s.id != id);
         let left = before != st.screens.len();
         drop(st);
-        if left {
+        // Viewers coming and going would fill every screen's log: only the server's own log
+        // (stderr) has them.
+        if left && presenter {
             self.note(line);
+        } else if left {
+            self.echo(line);
         }
     }
 
@@ -200,11 +218,16 @@ impl Hub {
         }
     }
 
+    /// A line for the server's own log only (stderr, when no terminal shows the screens).
+    pub fn echo(&self, text: String) {
+        if let Some(echo) = &self.echo {
+            let _ = echo.try_send(text);
+        }
+    }
+
     /// A line of the server's own in every screen's log (and echoed, if asked).
     pub fn note(&self, text: String) {
-        if let Some(echo) = &self.echo {
-            let _ = echo.try_send(text.clone());
-        }
+        self.echo(text.clone());
         let mut st = lock(&self.state);
         let entry = LogEntry {
             time_secs: st.time_secs,
@@ -251,10 +274,26 @@ impl Hub {
         }
     }
 
+    /// The newest snapshot.
+    pub fn latest(&self) -> Option<Arc<Snapshot>> {
+        lock(&self.state).latest.clone()
+    }
+
+    /// The log lines numbered above `after`, oldest first.
+    pub fn log_since(&self, after: Option<u64>) -> Vec<(u64, LogEntry)> {
+        lock(&self.state)
+            .tail
+            .iter()
+            .filter(|(n, _)| after.is_none_or(|a| *n > a))
+            .cloned()
+            .collect()
+    }
+
     /// Puts `s` in every screen's slot (replacing one it has not taken) and wakes it.
     pub fn publish(&self, s: Arc<Snapshot>) {
         let mut st = lock(&self.state);
         st.time_secs = s.time_secs;
+        st.latest = Some(Arc::clone(&s));
         for screen in &st.screens {
             *lock(&screen.newest) = Some(Arc::clone(&s));
             let _ = screen.wake.try_send(());
@@ -265,10 +304,12 @@ impl Hub {
 /// A log line for every screen (a screen whose queue is full misses it: its thread is stuck,
 /// and the run does not wait) and for the tail.
 fn deliver(st: &mut State, entry: LogEntry) {
+    let n = st.log_seq;
+    st.log_seq += 1;
     for screen in &st.screens {
-        let _ = screen.log.try_send(entry.clone());
+        let _ = screen.log.try_send((n, entry.clone()));
     }
-    st.tail.push_back(entry);
+    st.tail.push_back((n, entry));
     while st.tail.len() > LOG_LEN {
         st.tail.pop_front();
     }

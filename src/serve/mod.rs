@@ -15,6 +15,7 @@ pub mod access;
 pub mod hub;
 pub mod input;
 mod ssh;
+pub mod stage;
 pub mod viewer;
 
 use std::io::{IsTerminal, Write};
@@ -248,6 +249,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     };
     let shared = Arc::new(ssh::Shared {
         hub: Arc::clone(&hub),
+        stages: Arc::new(stage::Stages::default()),
         policy: policy.clone(),
         links: links.clone(),
         start: start.clone(),
@@ -361,6 +363,7 @@ fn host_screen(
         .context("cannot start the input thread")?;
     let setup = ViewerSetup {
         hub: Arc::clone(hub),
+        stages: Arc::clone(&shared.stages),
         mailbox,
         input: rx,
         output: Box::new(HostOutput),

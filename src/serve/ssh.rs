@@ -38,6 +38,7 @@ const AFTER_CLOSE: Duration = Duration::from_secs(5);
 /// What every connection shares.
 pub struct Shared {
     pub hub: Arc<Hub>,
+    pub stages: Arc<super::stage::Stages>,
     pub policy: Policy,
     pub links: ControlLinks,
     pub start: Start,
@@ -265,6 +266,7 @@ impl Connection {
         let no_color = shared.no_color || !term_has_color(&term);
         let setup = ViewerSetup {
             hub: Arc::clone(&shared.hub),
+            stages: Arc::clone(&shared.stages),
             mailbox,
             input: rx,
             output: Box::new(SshOutput { busy, tx: out_tx }),

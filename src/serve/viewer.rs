@@ -7,11 +7,12 @@
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, select};
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Buffer;
 use ratatui::crossterm::cursor::{Hide, Show};
 use ratatui::crossterm::event::{
     DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind,
@@ -20,18 +21,18 @@ use ratatui::crossterm::event::{
 use ratatui::crossterm::queue;
 use ratatui::crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
 use ratatui::layout::Rect;
-use ratatui::prelude::CrosstermBackend;
-use ratatui::{Terminal, TerminalOptions, Viewport};
+use ratatui::widgets::Widget;
 
 use crate::model::ModelKind;
 use crate::patterns::watch::Watcher;
-use crate::pipeline::{Control, LogEntry, LogKind, Snapshot, Source};
+use crate::pipeline::{Control, LogEntry};
 use crate::stimulus::ScenarioName;
 use crate::ui::app::Audience;
 use crate::ui::keys::{Intent, KeyMode, intent_in};
 use crate::ui::{App, Commands, Msg, Theme, carry_out};
 
 use super::hub::{Hub, Mailbox};
+use super::stage::{Frame, Stage, StageKey, Stages, frame_id, fresh_app, refresh_audience, shown};
 
 /// What a screen's terminal sends it.
 #[derive(Debug, Clone)]
@@ -73,6 +74,7 @@ pub struct Start {
 pub struct ViewerSetup {
     pub mailbox: Mailbox,
     pub hub: Arc<Hub>,
+    pub stages: Arc<Stages>,
     pub input: Receiver<Input>,
     pub output: Box<dyn Output>,
     /// Columns, rows.
@@ -113,8 +115,6 @@ pub struct Stats {
 const IDLE_WAKE: Duration = Duration::from_secs(1);
 /// How often a busy output is looked at again.
 const BUSY_POLL: Duration = Duration::from_millis(5);
-/// How often a viewer pressing a key of the presenter is told so (not on every key).
-const REFUSAL_EVERY: Duration = Duration::from_secs(10);
 
 /// The escape sequences that give a screen its dashboard: the alternate screen, no cursor and,
 /// for a screen that can paint, mouse reports.
@@ -144,6 +144,7 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
     let ViewerSetup {
         mailbox,
         hub,
+        stages,
         input,
         mut output,
         size,
@@ -158,32 +159,38 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
     let mouse = role.controls();
     let started = Instant::now();
     let mut stats = Stats::default();
-    let mut screen = match Screen::new(size) {
-        Ok(s) => s,
-        Err(_) => return (End::Gone, stats),
+    let mut screen = Screen::new(size);
+    let mut view = View {
+        private: None,
+        stage: None,
+        frozen: false,
+        hide_compared: false,
+        drawn: 0,
+        counting_since: started,
     };
-    let mut app = App::new(
-        theme,
-        start.model,
-        start.compare,
-        start.scenario,
-        start.noise_std,
-        start.speed,
-    )
-    .with_fps(fps)
-    .following_run(Audience {
+    let audience = |hub: &Hub| Audience {
         controls: role.controls(),
         controller: hub.controller(),
         watching: hub.watching(),
         frozen: false,
-    });
-    let mut view = View::default();
+    };
+    // Screens that control the run always have their own App.
+    if role.controls() {
+        view.private = Some(Private::new(
+            &hub,
+            &start,
+            theme,
+            fps,
+            audience(&hub),
+            false,
+        ));
+    }
     let mut budget = Budget::new(byte_budget);
     let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
     let mut last_draw: Option<Instant> = None;
     let mut last_input = Instant::now();
-    let (mut drawn, mut counting_since) = (0u32, started);
-    let mut pending: Option<Arc<Snapshot>> = None;
+    // Something new to show (a snapshot, a log line, a key, a resize).
+    let mut news = true;
     let mut first = enter_sequence(mouse);
 
     let end = loop {
@@ -191,31 +198,48 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         if idle_timeout.is_some_and(|t| now.duration_since(last_input) >= t) {
             break End::Idle;
         }
-        if now.duration_since(counting_since) >= Duration::from_secs(1) {
-            let rate = f64::from(drawn) / now.duration_since(counting_since).as_secs_f64();
-            app.update(Msg::FrameRate(rate));
-            (drawn, counting_since) = (0, now);
-            refresh_audience(&mut app, &hub, view.frozen);
-        }
         let due = last_draw.map_or(now, |t| t + interval);
-        let want = app.is_dirty() || (pending.is_some() && !view.frozen);
+        let want = news && (!view.frozen || screen.dirty);
         let ready = output.ready();
         if want && ready && now >= due && budget.allows(now) {
-            if !view.frozen
-                && let Some(s) = pending.take()
-            {
-                app.update(Msg::Snapshot(view.shown(&s)));
-            }
-            let bytes = match screen.draw(&app, std::mem::take(&mut first)) {
-                Ok(b) => b,
-                Err(_) => break End::Gone,
+            let bytes = match view.private.as_mut() {
+                Some(p) => {
+                    let frame = p.frame(
+                        &hub,
+                        &mut view.drawn,
+                        &mut view.counting_since,
+                        now,
+                        view.frozen,
+                    );
+                    screen.draw(&frame, None, std::mem::take(&mut first))
+                }
+                None => {
+                    let key = StageKey {
+                        cols: screen.area.width,
+                        rows: screen.area.height,
+                        theme,
+                        hide_compared: view.hide_compared,
+                    };
+                    let stage = match &view.stage {
+                        Some((k, s)) if *k == key => Arc::clone(s),
+                        _ => {
+                            let s = stages.get(key, || Stage::new(&hub, key, &start, fps));
+                            view.stage = Some((key, Arc::clone(&s)));
+                            s
+                        }
+                    };
+                    let frame = super::stage::lock(&stage).frame(&hub, now, interval);
+                    screen.draw(&frame, Some(&stage), std::mem::take(&mut first))
+                }
             };
-            app.mark_drawn();
+            news = false;
+            last_draw = Some(now);
+            if bytes.is_empty() {
+                continue;
+            }
             budget.spend(bytes.len());
             stats.frames += 1;
             stats.bytes += bytes.len() as u64;
-            last_draw = Some(now);
-            drawn += 1;
             if !output.send(bytes) {
                 break End::Gone;
             }
@@ -235,36 +259,41 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         };
         select! {
             recv(mailbox.wake) -> _ => {
-                if let Some(s) = mailbox.take_snapshot() {
-                    pending = Some(s);
-                }
+                mailbox.take_snapshot();
+                news = true;
             },
             recv(mailbox.log) -> entry => {
-                if let Ok(entry) = entry {
-                    if view.frozen {
-                        view.held_log.push(entry);
-                    } else {
-                        app.update(Msg::Log(entry));
+                if let Ok((n, entry)) = entry {
+                    if let Some(p) = view.private.as_mut() {
+                        p.log(n, entry, view.frozen);
                     }
+                    news = true;
                 }
             },
             recv(input) -> event => match event {
                 Ok(Input::Resize(cols, rows)) => {
-                    if screen.resize(cols, rows).is_err() {
-                        break End::Gone;
+                    screen.resize(cols, rows);
+                    if let Some(p) = view.private.as_mut() {
+                        p.resize(screen.area);
                     }
-                    app.update(Msg::Resized);
+                    news = true;
                 }
                 Ok(Input::Event(event)) => {
                     last_input = Instant::now();
-                    if let Some(end) = on_event(event, &mut app, &mut view, links.as_ref(), &hub) {
+                    news = true;
+                    let ctx = Ctx { hub: &hub, start: &start, theme, fps, area: screen.area };
+                    if let Some(end) = on_event(event, &mut view, links.as_ref(), &ctx) {
                         break end;
                     }
+                    screen.dirty = true;
                 }
                 Err(_) => break End::Gone,
             },
             recv(mailbox.stop) -> _ => break End::Stopping,
-            default(timeout) => {}
+            default(timeout) => {
+                // The frame rate and the audience on the status line move on by themselves.
+                news = true;
+            }
         }
     };
     stats.secs = started.elapsed().as_secs_f64();
@@ -283,39 +312,119 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
     (end, stats)
 }
 
-/// The screen's own view of the run: paused (frozen) or not, the compared models shown or not.
-#[derive(Default)]
+/// A screen's own App (the presenter's, the host's, or a viewer's off the shared view).
+struct Private {
+    app: App,
+    area: Rect,
+    hide_compared: bool,
+    log_seq: Option<u64>,
+    snapshot_seq: Option<u64>,
+    /// Log lines that came while the screen was paused, shown when it resumes.
+    held_log: Vec<LogEntry>,
+}
+
+impl Private {
+    fn new(
+        hub: &Hub,
+        start: &Start,
+        theme: Theme,
+        fps: u32,
+        audience: Audience,
+        hide_compared: bool,
+    ) -> Self {
+        let (app, log_seq, snapshot_seq) =
+            fresh_app(hub, start, theme, fps, audience, hide_compared);
+        Self {
+            app,
+            area: Rect::default(),
+            hide_compared,
+            log_seq,
+            snapshot_seq,
+            held_log: Vec::new(),
+        }
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.area = area;
+        self.app.update(Msg::Resized);
+    }
+
+    fn log(&mut self, n: u64, entry: LogEntry, frozen: bool) {
+        if self.log_seq.is_some_and(|s| n <= s) {
+            return;
+        }
+        self.log_seq = Some(n);
+        if frozen {
+            self.held_log.push(entry);
+        } else {
+            self.app.update(Msg::Log(entry));
+        }
+    }
+
+    fn unfreeze(&mut self) {
+        for entry in std::mem::take(&mut self.held_log) {
+            self.app.update(Msg::Log(entry));
+        }
+    }
+
+    /// The view is the shared one again (no overlay, no scroll, not paused).
+    fn is_plain(&self) -> bool {
+        !(self.app.show_help || self.app.show_errors || self.app.memory_offset > 0)
+    }
+
+    fn frame(
+        &mut self,
+        hub: &Hub,
+        drawn: &mut u32,
+        counting_since: &mut Instant,
+        now: Instant,
+        frozen: bool,
+    ) -> Frame {
+        if !frozen
+            && let Some(s) = hub.latest()
+            && Some(s.seq) != self.snapshot_seq
+        {
+            self.snapshot_seq = Some(s.seq);
+            self.app
+                .update(Msg::Snapshot(shown(&s, self.hide_compared)));
+        }
+        let elapsed = now.saturating_duration_since(*counting_since);
+        if elapsed >= Duration::from_secs(1) {
+            self.app
+                .update(Msg::FrameRate(f64::from(*drawn) / elapsed.as_secs_f64()));
+            (*drawn, *counting_since) = (0, now);
+            refresh_audience(&mut self.app, hub, frozen);
+        }
+        let mut buffer = Buffer::empty(self.area);
+        (&self.app).render(self.area, &mut buffer);
+        self.app.mark_drawn();
+        *drawn += 1;
+        Frame {
+            id: frame_id(),
+            buffer: Arc::new(buffer),
+        }
+    }
+}
+
+/// The screen's own view of the run.
 struct View {
+    /// Its own App, or (None) the shared one of its stage.
+    private: Option<Private>,
+    stage: Option<(StageKey, Arc<Mutex<Stage>>)>,
     frozen: bool,
     hide_compared: bool,
-    /// Log lines that came while frozen, shown when it resumes.
-    held_log: Vec<LogEntry>,
-    /// When the viewer was last told that a key belongs to the presenter.
-    refused_at: Option<Instant>,
+    /// Frames drawn by its own App since `counting_since` (its frame rate).
+    drawn: u32,
+    counting_since: Instant,
 }
 
-impl View {
-    /// What the App is given of `s`: all of it, or only the primary model.
-    fn shown(&self, s: &Snapshot) -> Box<Snapshot> {
-        let mut copy = s.clone();
-        if self.hide_compared {
-            copy.models.truncate(1);
-        }
-        Box::new(copy)
-    }
-}
-
-fn refresh_audience(app: &mut App, hub: &Hub, frozen: bool) {
-    if let Some(a) = app.audience.as_mut() {
-        let controller = hub.controller();
-        let watching = hub.watching();
-        if a.controller != controller || a.watching != watching || a.frozen != frozen {
-            a.controller = controller;
-            a.watching = watching;
-            a.frozen = frozen;
-            app.update(Msg::Resized);
-        }
-    }
+/// What a key of a viewer may need to make its own App.
+struct Ctx<'a> {
+    hub: &'a Hub,
+    start: &'a Start,
+    theme: Theme,
+    fps: u32,
+    area: Rect,
 }
 
 /// Ctrl-Z: the server does not stop for it (every screen would freeze).
@@ -326,15 +435,15 @@ fn is_suspend(key: &KeyEvent) -> bool {
 /// One key or mouse event of a screen; `Some` ends the screen.
 fn on_event(
     event: TermEvent,
-    app: &mut App,
     view: &mut View,
     links: Option<&ControlLinks>,
-    hub: &Hub,
+    ctx: &Ctx,
 ) -> Option<End> {
     match event {
-        TermEvent::Key(key) if key.kind != KeyEventKind::Release && is_suspend(&key) => None,
+        TermEvent::Key(key) if key.kind == KeyEventKind::Release || is_suspend(&key) => None,
         TermEvent::Key(key) => match links {
             Some(links) => {
+                let app = &mut view.private.as_mut()?.app;
                 let intent = intent_in(app.key_mode(), key)?;
                 match app.update(Msg::Intent(intent)) {
                     Some(Control::Quit) => Some(End::Quit),
@@ -347,11 +456,12 @@ fn on_event(
             }
             None => {
                 let intent = intent_in(KeyMode::Normal, key)?;
-                viewer_intent(intent, app, view, hub)
+                viewer_intent(intent, view, ctx)
             }
         },
         TermEvent::Mouse(mouse) => {
             let links = links?;
+            let app = &mut view.private.as_mut()?.app;
             if let Some(control) = app.update(Msg::Mouse(mouse)) {
                 send(control, app, links);
             }
@@ -370,51 +480,61 @@ fn send(control: Control, app: &mut App, links: &ControlLinks) {
     carry_out(control, app, &commands);
 }
 
-/// A viewer's key: only what changes its own screen.
-fn viewer_intent(intent: Intent, app: &mut App, view: &mut View, hub: &Hub) -> Option<End> {
+/// A viewer's key: only what changes its own screen. Overlays, scrolling and pausing give the
+/// screen an App of its own; back to the plain view, it shares its stage's again.
+fn viewer_intent(intent: Intent, view: &mut View, ctx: &Ctx) -> Option<End> {
+    let overlay_open = view
+        .private
+        .as_ref()
+        .is_some_and(|p| p.app.show_help || p.app.show_errors);
     match intent {
         Intent::Quit => return Some(End::Quit),
-        Intent::Back if !(app.show_help || app.show_errors) => return Some(End::Quit),
+        Intent::Back if !overlay_open => return Some(End::Quit),
+        Intent::ToggleCompare => {
+            view.hide_compared = !view.hide_compared;
+            // A private App restarts with the new choice.
+            view.private = None;
+        }
         Intent::Back
         | Intent::ToggleHelp
         | Intent::ToggleErrors
         | Intent::ScrollUp
-        | Intent::ScrollDown => {
-            // These change the App's own view only (they return no control).
-            let _ = app.update(Msg::Intent(intent));
-        }
-        Intent::TogglePause => {
-            view.frozen = !view.frozen;
-            if !view.frozen {
-                for entry in std::mem::take(&mut view.held_log) {
-                    app.update(Msg::Log(entry));
+        | Intent::ScrollDown
+        | Intent::TogglePause => {
+            let private = view.private.get_or_insert_with(|| {
+                let audience = Audience {
+                    controls: false,
+                    controller: ctx.hub.controller(),
+                    watching: ctx.hub.watching(),
+                    frozen: false,
+                };
+                let mut p = Private::new(
+                    ctx.hub,
+                    ctx.start,
+                    ctx.theme,
+                    ctx.fps,
+                    audience,
+                    view.hide_compared,
+                );
+                p.resize(ctx.area);
+                p
+            });
+            if intent == Intent::TogglePause {
+                view.frozen = !view.frozen;
+                if !view.frozen {
+                    private.unfreeze();
                 }
+                refresh_audience(&mut private.app, ctx.hub, view.frozen);
+            } else {
+                // These change the App's own view only (they return no control).
+                let _ = private.app.update(Msg::Intent(intent));
             }
-            refresh_audience(app, hub, view.frozen);
-        }
-        Intent::ToggleCompare => {
-            view.hide_compared = !view.hide_compared;
-            app.update(Msg::Resized);
-        }
-        _ => {
-            let now = Instant::now();
-            if view
-                .refused_at
-                .is_none_or(|t| now.duration_since(t) >= REFUSAL_EVERY)
-            {
-                view.refused_at = Some(now);
-                let time_secs = app.snapshot.as_ref().map_or(0.0, |s| s.time_secs);
-                app.update(Msg::Log(LogEntry {
-                    time_secs,
-                    source: Source::User,
-                    kind: LogKind::Info,
-                    text: format!(
-                        "view only: the run is controlled by {} (your keys: space ? c ↑ ↓ q)",
-                        hub.controller()
-                    ),
-                }));
+            if !view.frozen && private.is_plain() {
+                view.private = None;
             }
         }
+        // The run's controls belong to the presenter: the status line says so.
+        _ => {}
     }
     None
 }
@@ -464,8 +584,7 @@ impl Budget {
     }
 }
 
-/// The buffer a screen's terminal writes into (shared with the screen, which takes the bytes
-/// of each frame out of it).
+/// The buffer a screen's backend writes into.
 #[derive(Clone, Default)]
 struct Sink(Rc<RefCell<Vec<u8>>>);
 
@@ -480,10 +599,16 @@ impl std::io::Write for Sink {
     }
 }
 
-/// A ratatui terminal at the screen's size, over a buffer.
+/// What a screen's terminal shows, and the bytes that turn it into the next frame (the cells
+/// that differ, as ratatui's terminal does).
 struct Screen {
-    terminal: Terminal<CrosstermBackend<Sink>>,
+    backend: CrosstermBackend<Sink>,
     sink: Sink,
+    area: Rect,
+    /// What the terminal shows (`None`: unknown, after a resize: repaint all).
+    shown: Option<Frame>,
+    /// A key or a resize asks for a frame even while the screen is paused.
+    dirty: bool,
 }
 
 /// The smallest screen drawn (a client may report 0×0).
@@ -502,33 +627,63 @@ fn area(cols: u16, rows: u16) -> Rect {
 }
 
 impl Screen {
-    fn new((cols, rows): (u16, u16)) -> anyhow::Result<Self> {
+    fn new((cols, rows): (u16, u16)) -> Self {
         let sink = Sink::default();
-        let terminal = Terminal::with_options(
-            CrosstermBackend::new(sink.clone()),
-            TerminalOptions {
-                viewport: Viewport::Fixed(area(cols, rows)),
-            },
-        )
-        .context("cannot set up a screen")?;
-        Ok(Self { terminal, sink })
+        Self {
+            backend: CrosstermBackend::new(sink.clone()),
+            sink,
+            area: area(cols, rows),
+            shown: None,
+            dirty: true,
+        }
     }
 
-    /// Draws `app`; returns the bytes of the frame (after `prefix`).
-    fn draw(&mut self, app: &App, prefix: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-        self.terminal
-            .draw(|frame| frame.render_widget(app, frame.area()))
-            .context("cannot draw")?;
+    /// The bytes that show `frame` (after `prefix`); a stage's frames are diffed once for all
+    /// the screens that showed the same frame before.
+    fn draw(&mut self, frame: &Frame, stage: Option<&Mutex<Stage>>, prefix: Vec<u8>) -> Vec<u8> {
         let mut bytes = prefix;
-        bytes.append(&mut self.sink.0.borrow_mut());
-        Ok(bytes)
+        self.dirty = false;
+        if frame.buffer.area != self.area {
+            return bytes;
+        }
+        let previous = self
+            .shown
+            .take()
+            .filter(|p| p.buffer.area == frame.buffer.area);
+        match &previous {
+            Some(p) if p.id == frame.id => {}
+            Some(p) => {
+                let cached = stage.and_then(|s| super::stage::lock(s).diff(p.id, frame.id));
+                match cached {
+                    Some(diff) => bytes.extend_from_slice(&diff),
+                    None => {
+                        let _ = self.backend.draw(p.buffer.diff(&frame.buffer).into_iter());
+                        let _ = Backend::flush(&mut self.backend);
+                        let diff = std::mem::take(&mut *self.sink.0.borrow_mut());
+                        bytes.extend_from_slice(&diff);
+                        if let Some(s) = stage {
+                            super::stage::lock(s).keep_diff(p.id, frame.id, Arc::new(diff));
+                        }
+                    }
+                }
+            }
+            None => {
+                let _ = self.backend.clear_region(ratatui::backend::ClearType::All);
+                let blank = Buffer::empty(frame.buffer.area);
+                let _ = self.backend.draw(blank.diff(&frame.buffer).into_iter());
+                let _ = Backend::flush(&mut self.backend);
+                bytes.append(&mut self.sink.0.borrow_mut());
+            }
+        }
+        self.shown = Some(frame.clone());
+        bytes
     }
 
     /// A new size: the next frame repaints every cell.
-    fn resize(&mut self, cols: u16, rows: u16) -> anyhow::Result<()> {
-        self.terminal
-            .resize(area(cols, rows))
-            .context("cannot resize")
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.area = area(cols, rows);
+        self.shown = None;
+        self.dirty = true;
     }
 }
 
