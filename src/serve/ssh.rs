@@ -246,6 +246,8 @@ impl Connection {
         let mailbox = match shared.hub.join(self.name.clone(), role) {
             Ok(m) => m,
             Err(full) => {
+                // Said on the channel (a failed request would end the client before the line).
+                let _ = session.channel_success(channel);
                 let line = format!("the room is full ({} viewers): try again later", full.max);
                 self.refuse(channel, &line, session);
                 return;
@@ -580,17 +582,6 @@ impl Handler for Connection {
             for event in self.parser.feed(data) {
                 self.send_input(tx.clone(), Input::Event(event));
             }
-        }
-        Ok(())
-    }
-
-    async fn channel_eof(
-        &mut self,
-        channel: ChannelId,
-        _session: &mut Session,
-    ) -> Result<(), Self::Error> {
-        if self.channel == Some(channel) {
-            self.input = None;
         }
         Ok(())
     }

@@ -176,14 +176,9 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
     };
     // Screens that control the run always have their own App.
     if role.controls() {
-        view.private = Some(Private::new(
-            &hub,
-            &start,
-            theme,
-            fps,
-            audience(&hub),
-            false,
-        ));
+        let mut own = Private::new(&hub, &start, theme, fps, audience(&hub), false);
+        own.resize(screen.area);
+        view.private = Some(own);
     }
     let mut budget = Budget::new(byte_budget);
     let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
