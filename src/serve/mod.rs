@@ -388,6 +388,11 @@ fn host_screen(
     let _ = screen.join();
     drop(terminal_input);
     drop(guard);
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "recall serve: stopped; every viewer was sent a goodbye."
+    );
     outcome
 }
 
@@ -404,7 +409,6 @@ impl Output for HostOutput {
         out.write_all(&bytes).and_then(|()| out.flush()).is_ok()
     }
 
-    fn finish(&mut self, bytes: Vec<u8>) {
-        let _ = self.send(bytes);
-    }
+    /// The host's terminal is given back by its guard (then the server says goodbye there).
+    fn finish(&mut self, _bytes: Vec<u8>) {}
 }

@@ -330,7 +330,11 @@ impl Handler for Connection {
         };
         self.set_name(user);
         if role == Role::Presenter {
-            self.name = format!("{} (key {})", self.name, fingerprint(key));
+            self.shared.hub.echo(format!(
+                "{} authenticated with the presenter key {}",
+                self.name,
+                fingerprint(key)
+            ));
         }
         self.role = Some(role);
         Ok(Auth::Accept)
