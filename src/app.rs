@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
     // usage error too, one line and status 2, before anything starts.
     let sim = match &cli.command {
         Some(Command::Run(args)) => Some(&args.sim),
+        Some(Command::Serve(args)) => Some(&args.sim),
         None => Some(&cli.sim),
         _ => None,
     };
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man) => man_page(),
+        Some(Command::Serve(args)) => serve(args),
         None => dashboard(&cli),
     };
     match result {
@@ -105,6 +107,14 @@ fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
         }
         Outcome::Finished => ExitCode::SUCCESS,
         Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
+    })
+}
+
+/// `recall serve`: until a signal, the host terminal's quit or `--duration`.
+fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    Ok(match crate::serve::run(&args.serve_config())? {
+        crate::serve::Outcome::Finished => ExitCode::SUCCESS,
+        crate::serve::Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
     })
 }
 

@@ -49,6 +49,82 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff; e.g. `recall man | man -l -`).
     Man,
+    /// Serve one live simulation over SSH: everyone who connects (`ssh -p 2222 HOST`) watches
+    /// the same network, in their own terminal size; the presenter's key controls it.
+    Serve(ServeArgs),
+}
+
+/// `recall serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+    /// Address and port to listen on (loopback by default: nothing is exposed unless asked).
+    #[arg(long, value_name = "ADDR:PORT", default_value = crate::serve::DEFAULT_LISTEN)]
+    pub listen: std::net::SocketAddr,
+    /// Viewers' public keys, one per line (authorized_keys form): only they may watch.
+    #[arg(long, value_name = "FILE")]
+    pub authorized_keys: Option<PathBuf>,
+    /// The presenter's public key (e.g. ~/.ssh/id_ed25519.pub): the connection authenticated
+    /// with it controls the run.
+    #[arg(long, value_name = "FILE")]
+    pub presenter_key: Option<PathBuf>,
+    /// Without --authorized-keys, let anyone who reaches a non-loopback address watch.
+    #[arg(long)]
+    pub allow_anonymous: bool,
+    /// Viewers connected at once, at most.
+    #[arg(long, value_name = "N", default_value_t = crate::serve::DEFAULT_MAX_VIEWERS, value_parser = parse_max_viewers)]
+    pub max_viewers: usize,
+    /// Disconnect a viewer after this many seconds without a key (0: never).
+    #[arg(long, value_name = "SECS", default_value_t = crate::serve::DEFAULT_IDLE_SECS)]
+    pub idle_timeout: u64,
+    /// Bytes per second a viewer is sent at most (frames are skipped to stay within it; the
+    /// default is the dashboard's own budget).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::BYTE_BUDGET, value_parser = parse_byte_budget)]
+    pub byte_budget: usize,
+    /// The server's host key (made on first start, mode 0600) [default:
+    /// $XDG_STATE_HOME/recall/ssh_host_ed25519_key or ~/.local/state/recall/…].
+    #[arg(long, value_name = "FILE")]
+    pub host_key: Option<PathBuf>,
+}
+
+fn parse_byte_budget(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1000..=100_000_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a byte budget (1000 to 100000000 bytes per second)"
+        )),
+    }
+}
+
+fn parse_max_viewers(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=1000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of viewers (1 to 1000)")),
+    }
+}
+
+impl ServeArgs {
+    /// The server these flags ask for.
+    pub fn serve_config(&self) -> crate::serve::ServeConfig {
+        crate::serve::ServeConfig {
+            listen: self.listen,
+            authorized_keys: self.authorized_keys.clone(),
+            presenter_key: self.presenter_key.clone(),
+            allow_anonymous: self.allow_anonymous,
+            max_viewers: self.max_viewers,
+            idle_timeout: (self.idle_timeout > 0)
+                .then(|| std::time::Duration::from_secs(self.idle_timeout)),
+            host_key: self
+                .host_key
+                .clone()
+                .unwrap_or_else(crate::serve::access::default_host_key_path),
+            byte_budget: self.byte_budget,
+            dashboard: dashboard_config(&self.sim, &self.dashboard),
+        }
+    }
 }
 
 /// `recall completions SHELL`.
@@ -519,22 +595,26 @@ impl ExperimentArgs {
 impl Cli {
     /// The dashboard these flags ask for.
     pub fn dashboard_config(&self) -> DashboardConfig {
-        let (sim, dash) = (&self.sim, &self.dashboard);
-        DashboardConfig {
-            patterns: sim.patterns.clone(),
-            poll: sim.poll.map(std::time::Duration::from_millis),
-            model: sim.model,
-            compare: sim.compare.clone(),
-            scenario: sim.scenario,
-            stream: sim.stream_config(),
-            params: sim.params(),
-            seed: sim.seed,
-            speed: dash.speed,
-            fps: dash.fps,
-            ascii: dash.ascii,
-            no_color: dash.no_color,
-            duration_secs: sim.duration,
-        }
+        dashboard_config(&self.sim, &self.dashboard)
+    }
+}
+
+/// The dashboard (or the screens of `recall serve`) these flags ask for.
+fn dashboard_config(sim: &SimArgs, dash: &DashboardArgs) -> DashboardConfig {
+    DashboardConfig {
+        patterns: sim.patterns.clone(),
+        poll: sim.poll.map(std::time::Duration::from_millis),
+        model: sim.model,
+        compare: sim.compare.clone(),
+        scenario: sim.scenario,
+        stream: sim.stream_config(),
+        params: sim.params(),
+        seed: sim.seed,
+        speed: dash.speed,
+        fps: dash.fps,
+        ascii: dash.ascii,
+        no_color: dash.no_color,
+        duration_secs: sim.duration,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod patterns;
 pub mod pipeline;
 pub mod plot;
 pub mod runner;
+pub mod serve;
 pub mod session;
 pub mod stimulus;
 pub mod tracking;

@@ -106,6 +106,8 @@ pub enum Source {
     Stream,
     Patterns,
     User,
+    /// `recall serve`: who joined, who left.
+    Server,
 }
 
 /// What kind of line it is (for its style).

@@ -112,7 +112,48 @@ pub struct App {
     /// Where the last frame drew the input image (written by the view, read to map the mouse
     /// onto the picture's pixels).
     pub input_placement: Cell<Option<Placement>>,
+    /// On a screen of `recall serve`: who controls the run (the status line says it).
+    pub audience: Option<Audience>,
+    /// The run's settings as the newest snapshot had them, when this screen follows the run
+    /// (several screens control it, or only watch it): noise, speed, scenario, pause and models
+    /// are taken from the snapshots whenever they change there.
+    followed: Option<Option<Followed>>,
     dirty: bool,
+}
+
+/// Who may change the run a screen of `recall serve` shows.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Audience {
+    /// This screen's keys change the run (the presenter, the host's terminal).
+    pub controls: bool,
+    /// Who controls the run, in words ("the presenter (alice)", "the host's terminal", "no one").
+    pub controller: String,
+    /// Screens connected now (this one included).
+    pub watching: usize,
+    /// The viewer paused this screen (the run goes on).
+    pub frozen: bool,
+}
+
+/// The run's settings that the keys of one screen change and every screen shows.
+#[derive(Debug, Clone, PartialEq)]
+struct Followed {
+    noise_std: f64,
+    speed: f64,
+    scenario: ScenarioName,
+    paused: bool,
+    models: Vec<ModelKind>,
+}
+
+impl Followed {
+    fn of(s: &Snapshot) -> Self {
+        Self {
+            noise_std: s.status.noise_std,
+            speed: s.status.speed,
+            scenario: s.status.scenario,
+            paused: s.status.paused,
+            models: s.models.iter().map(|m| m.kind).collect(),
+        }
+    }
 }
 
 impl App {
@@ -161,7 +202,52 @@ impl App {
             prompt: None,
             explore: Explore::default(),
             input_placement: Cell::new(None),
+            audience: None,
+            followed: None,
             dirty: true,
+        }
+    }
+
+    /// A screen of a shared run (`recall serve`): it shows the run's settings as the snapshots
+    /// have them, whoever changed them, and says on the status line who controls the run.
+    pub fn following_run(mut self, audience: Audience) -> Self {
+        self.followed = Some(None);
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Takes the run's settings from `s` where they changed since the last snapshot (so a key
+    /// of this screen is not undone by a snapshot made before the simulator saw it).
+    fn follow(&mut self, s: &Snapshot) {
+        let Some(seen) = self.followed.as_mut() else {
+            return;
+        };
+        let now = Followed::of(s);
+        let before = seen.replace(now.clone());
+        let changed = |f: &dyn Fn(&Followed) -> bool| before.as_ref().is_none_or(f);
+        if changed(&|b| b.noise_std != now.noise_std) {
+            self.noise_std = now.noise_std;
+        }
+        if changed(&|b| b.speed != now.speed) {
+            self.speed = now.speed;
+        }
+        if changed(&|b| b.paused != now.paused) {
+            self.paused = now.paused;
+        }
+        if changed(&|b| b.scenario != now.scenario) && self.scenario != now.scenario {
+            self.scenario = now.scenario;
+            self.drawing = None;
+            self.explore = Explore::default();
+        }
+        let models_changed = before.as_ref().is_none_or(|b| b.models != now.models);
+        if models_changed && let Some((&first, rest)) = now.models.split_first() {
+            self.model = first;
+            self.comparing = !rest.is_empty();
+            if self.comparing {
+                self.compare_with = rest.to_vec();
+            } else if self.compare_with.contains(&first) || self.compare_with.is_empty() {
+                self.compare_with = vec![default_partner(first)];
+            }
         }
     }
 
@@ -218,6 +304,7 @@ impl App {
                 self.on_intent(intent)
             }
             Msg::Snapshot(snapshot) => {
+                self.follow(&snapshot);
                 self.snapshots_since_images = self.snapshots_since_images.saturating_add(1);
                 let refresh =
                     self.images.is_none() || self.snapshots_since_images >= self.image_every;

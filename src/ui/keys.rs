@@ -192,6 +192,19 @@ pub const HELP: &[(&str, &str)] = &[
     ),
 ];
 
+/// The help overlay of a viewer of `recall serve`: the keys that change only its own screen.
+pub const VIEWER_HELP: &[(&str, &str)] = &[
+    ("space", "pause / resume this screen (the run goes on)"),
+    ("?  h", "this help"),
+    (
+        "c",
+        "show / hide the compared models (when the run has them)",
+    ),
+    ("↑  ↓", "scroll the memory table (when it has more)"),
+    ("e", "every pattern-file error in full (--patterns)"),
+    ("q  Esc  Ctrl-C", "leave (Esc first closes an overlay)"),
+];
+
 /// The intent of a key press on the dashboard, if it has one. Releases are ignored.
 pub fn intent_for(event: KeyEvent) -> Option<Intent> {
     lookup(KEYMAP, event)

@@ -22,5 +22,6 @@ pub mod theory;
 
 pub use app::{App, Msg};
 pub use keys::Intent;
+pub(crate) use run::{Commands, InputThread, carry_out};
 pub use run::{DashboardConfig, Outcome, run};
 pub use theme::Theme;

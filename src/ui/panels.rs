@@ -77,6 +77,7 @@ fn log_entry(
         Source::Stream => "stream ".into(),
         Source::Patterns => "patterns ".into(),
         Source::User => "you ".into(),
+        Source::Server => "serve ".into(),
     };
     let time = format!("{:>time_w$} ", format!("{:.1}s", e.time_secs));
     let indent = time.chars().count() + source.chars().count();

@@ -308,6 +308,26 @@ fn event_loop(
 /// Carries out a command of the App: the pattern directory's (reload, store) here, the rest
 /// by the simulator.
 fn dispatch(control: Control, app: &mut App, links: &Links) {
+    let commands = Commands {
+        controls: links.pipeline.controls(),
+        watcher: links.watcher,
+        patterns: links.patterns,
+    };
+    carry_out(control, app, &commands);
+}
+
+/// Where a screen that controls the run sends the App's commands (the local dashboard, and the
+/// presenter and host terminal of `recall serve`).
+pub(crate) struct Commands<'a> {
+    pub controls: &'a crossbeam_channel::Sender<Control>,
+    pub watcher: Option<&'a Watcher>,
+    /// The pattern directory, where `w` writes.
+    pub patterns: Option<&'a std::path::Path>,
+}
+
+/// Carries out a command of the App: the pattern directory's (reload, store) here, the rest
+/// by the simulator.
+pub(crate) fn carry_out(control: Control, app: &mut App, links: &Commands) {
     let control = match control {
         Control::ReloadPatterns => {
             match links.watcher {
@@ -352,10 +372,7 @@ fn dispatch(control: Control, app: &mut App, links: &Links) {
         other => other,
     };
     // The simulator drains its controls every few milliseconds.
-    let _ = links
-        .pipeline
-        .controls()
-        .send_timeout(control, Duration::from_secs(1));
+    let _ = links.controls.send_timeout(control, Duration::from_secs(1));
 }
 
 /// Writes the memory to `dir/NAME.txt` (the watcher then loads it like any edit).
@@ -405,8 +422,8 @@ fn is_suspend(key: &ratatui::crossterm::event::KeyEvent) -> bool {
 }
 
 /// Reads terminal events on its own thread (crossterm's read blocks) into a bounded channel.
-struct InputThread {
-    events: Receiver<TermEvent>,
+pub(crate) struct InputThread {
+    pub(crate) events: Receiver<TermEvent>,
     stop: Arc<AtomicBool>,
     /// Closed by the thread when it ends.
     ended: Receiver<()>,
@@ -418,7 +435,7 @@ struct InputThread {
 const INPUT_JOIN: Duration = Duration::from_millis(80);
 
 impl InputThread {
-    fn start() -> anyhow::Result<Self> {
+    pub(crate) fn start() -> anyhow::Result<Self> {
         let (tx, rx) = bounded(64);
         let (ended_tx, ended_rx) = bounded::<()>(0);
         let stop = Arc::new(AtomicBool::new(false));

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::App;
-use super::keys::HELP;
+use super::keys::{HELP, VIEWER_HELP};
 use super::layout::Mode;
 use super::paint::StorePrompt;
 use super::panels::{sanitize, short_model, wrap};
@@ -150,6 +150,36 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             vec![Span::styled(" PAUSED ", theme.paused())],
         ));
     }
+    if let Some(a) = &app.audience {
+        if a.frozen {
+            items.push(Item::new(
+                10,
+                vec![Span::styled(" THIS SCREEN PAUSED ", theme.paused())],
+                vec![Span::styled(" SCREEN PAUSED ", theme.paused())],
+            ));
+        }
+        let (wide, terse) = if a.controls {
+            (
+                format!("you control the run · {} watching", a.watching),
+                "you control".to_string(),
+            )
+        } else {
+            (
+                format!("view only · run controlled by {}", a.controller),
+                format!("view only · {}", a.controller),
+            )
+        };
+        let style = if a.controls {
+            theme.value()
+        } else {
+            theme.warning()
+        };
+        items.push(Item::new(
+            10,
+            vec![Span::styled(wide, style)],
+            vec![Span::styled(terse, style)],
+        ));
+    }
     let width = usize::from(area.width);
     let line = |wide: bool, keep: &dyn Fn(&Item) -> bool| {
         let mut spans = if wide {
@@ -190,7 +220,16 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
         render_prompt(prompt, theme, area, buf);
         return;
     }
-    let hints: &[(&str, &str)] = if area.width >= 120 {
+    let viewer = app.audience.as_ref().is_some_and(|a| !a.controls);
+    let hints: &[(&str, &str)] = if viewer {
+        &[
+            ("?", "help"),
+            ("space", "pause this screen"),
+            ("c", "compare shown"),
+            ("↑/↓", "memories"),
+            ("q", "leave"),
+        ]
+    } else if area.width >= 120 {
         &[
             ("?", "help"),
             ("space", "pause"),
@@ -369,18 +408,24 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = app.theme;
     let width = 66.min(area.width);
-    let height = (HELP.len() as u16 + 8).min(area.height);
+    let viewer = app.audience.as_ref().filter(|a| !a.controls);
+    let help = if viewer.is_some() { VIEWER_HELP } else { HELP };
+    let height = (help.len() as u16 + 8 + u16::from(viewer.is_some())).min(area.height);
     let popup = centered(area, width, height);
     Clear.render(popup, buf);
-    let mut lines: Vec<Line> = HELP
-        .iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {keys:<16}"), theme.value()),
-                Span::raw(*what),
-            ])
-        })
-        .collect();
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(a) = viewer {
+        lines.push(Line::styled(
+            format!(" View only: the run is controlled by {}.", a.controller),
+            theme.warning(),
+        ));
+    }
+    lines.extend(help.iter().map(|(keys, what)| {
+        Line::from(vec![
+            Span::styled(format!(" {keys:<16}"), theme.value()),
+            Span::raw(*what),
+        ])
+    }));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
         " State images show Ψ(x) averaged over 0.3 s of model time.",

@@ -18,7 +18,7 @@ pub const HEAT_LEVELS: u8 = 10;
 const HEAT_COLORS: [u8; HEAT_LEVELS as usize] = [17, 18, 19, 25, 31, 37, 72, 143, 186, 229];
 
 /// How the dashboard draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Theme {
     /// Use colour.
     pub color: bool,

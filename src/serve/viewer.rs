@@ -1,0 +1,714 @@
+//! One screen of `recall serve`: its own `App` (help, overlays, pause of this screen, compare
+//! display) and its own ratatui `Terminal` at its own size, over a buffer whose bytes go to the
+//! screen's output (an SSH channel, or the host's terminal). It draws the newest snapshot when
+//! its output has taken the previous frame, at most `fps` times a second and within a byte
+//! budget, so a slow screen skips frames and nothing else waits for it.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, select};
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::cursor::{Hide, Show};
+use ratatui::crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind,
+    KeyModifiers,
+};
+use ratatui::crossterm::queue;
+use ratatui::crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use crate::model::ModelKind;
+use crate::patterns::watch::Watcher;
+use crate::pipeline::{Control, LogEntry};
+use crate::stimulus::ScenarioName;
+use crate::ui::app::Audience;
+use crate::ui::keys::{Intent, KeyMode, intent_in};
+use crate::ui::{App, Commands, Msg, Theme, carry_out};
+
+use super::hub::{Hub, Mailbox};
+use super::stage::{Frame, Stage, StageKey, Stages, frame_id, fresh_app, refresh_audience, shown};
+
+/// What a screen's terminal sends it.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Event(TermEvent),
+    /// Columns, rows.
+    Resize(u16, u16),
+}
+
+/// Where a screen's bytes go.
+pub trait Output: Send {
+    /// The previous frame has been taken (an SSH channel: written within the client's window).
+    fn ready(&self) -> bool;
+    /// Hands over one frame; false when the other end is gone.
+    fn send(&mut self, bytes: Vec<u8>) -> bool;
+    /// The last bytes (the goodbye), then the end of the connection.
+    fn finish(&mut self, bytes: Vec<u8>);
+}
+
+/// What the screens that control the run send their commands to.
+#[derive(Clone)]
+pub struct ControlLinks {
+    pub controls: Sender<Control>,
+    pub watcher: Option<Arc<Watcher>>,
+    pub patterns: Option<PathBuf>,
+}
+
+/// The run's settings a new screen starts from (the snapshots correct them at once).
+#[derive(Debug, Clone)]
+pub struct Start {
+    pub model: ModelKind,
+    pub compare: Option<Vec<ModelKind>>,
+    pub scenario: ScenarioName,
+    pub noise_std: f64,
+    pub speed: f64,
+}
+
+/// Everything one screen needs.
+pub struct ViewerSetup {
+    pub mailbox: Mailbox,
+    pub hub: Arc<Hub>,
+    pub stages: Arc<Stages>,
+    pub input: Receiver<Input>,
+    pub output: Box<dyn Output>,
+    /// Columns, rows.
+    pub size: (u16, u16),
+    pub theme: Theme,
+    pub fps: u32,
+    /// Bytes per second this screen may be sent on average.
+    pub byte_budget: usize,
+    /// Disconnect after this long without a key from the screen.
+    pub idle_timeout: Option<Duration>,
+    /// Some for the screens that control the run.
+    pub links: Option<ControlLinks>,
+    pub start: Start,
+}
+
+/// Why a screen ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Its user quit (q, Esc, Ctrl-C).
+    Quit,
+    /// The connection went away.
+    Gone,
+    /// No key for the idle time.
+    Idle,
+    /// The server stops.
+    Stopping,
+}
+
+/// What a screen did, for the log line when it leaves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    pub frames: u64,
+    pub bytes: u64,
+    pub secs: f64,
+}
+
+/// How long the loop sleeps when nothing is going on.
+const IDLE_WAKE: Duration = Duration::from_secs(1);
+/// How often a busy output is looked at again.
+const BUSY_POLL: Duration = Duration::from_millis(5);
+
+/// The escape sequences that give a screen its dashboard: the alternate screen, no cursor and,
+/// for a screen that can paint, mouse reports.
+pub fn enter_sequence(mouse: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let _ = queue!(out, EnterAlternateScreen, Hide, Clear(ClearType::All));
+    if mouse {
+        let _ = queue!(out, EnableMouseCapture);
+    }
+    out
+}
+
+/// The way back: the main screen, the cursor, and one line saying why.
+pub fn goodbye_sequence(mouse: bool, line: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    if mouse {
+        let _ = queue!(out, DisableMouseCapture);
+    }
+    let _ = queue!(out, LeaveAlternateScreen, Show);
+    out.extend_from_slice(line.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Runs a screen until it ends; the caller's thread is the screen's.
+pub fn run(setup: ViewerSetup) -> (End, Stats) {
+    let ViewerSetup {
+        mailbox,
+        hub,
+        stages,
+        input,
+        mut output,
+        size,
+        theme,
+        fps,
+        byte_budget,
+        idle_timeout,
+        links,
+        start,
+    } = setup;
+    let role = mailbox.screen.role;
+    let mouse = role.controls();
+    let started = Instant::now();
+    let mut stats = Stats::default();
+    let mut screen = Screen::new(size);
+    let mut view = View {
+        private: None,
+        stage: None,
+        frozen: false,
+        hide_compared: false,
+        drawn: 0,
+        counting_since: started,
+    };
+    let audience = |hub: &Hub| Audience {
+        controls: role.controls(),
+        controller: hub.controller(),
+        watching: hub.watching(),
+        frozen: false,
+    };
+    // Screens that control the run always have their own App.
+    if role.controls() {
+        let mut own = Private::new(&hub, &start, theme, fps, audience(&hub), false);
+        own.resize(screen.area);
+        view.private = Some(own);
+    }
+    let mut budget = Budget::new(byte_budget);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(fps.max(1)));
+    let mut last_draw: Option<Instant> = None;
+    let mut last_input = Instant::now();
+    // Something new to show (a snapshot, a log line, a key, a resize).
+    let mut news = true;
+    let mut first = enter_sequence(mouse);
+
+    let end = loop {
+        let now = Instant::now();
+        if idle_timeout.is_some_and(|t| now.duration_since(last_input) >= t) {
+            break End::Idle;
+        }
+        let due = last_draw.map_or(now, |t| t + interval);
+        let want = news && (!view.frozen || screen.dirty);
+        let ready = output.ready();
+        if want && ready && now >= due && budget.allows(now) {
+            let bytes = match view.private.as_mut() {
+                Some(p) => {
+                    let frame = p.frame(
+                        &hub,
+                        &mut view.drawn,
+                        &mut view.counting_since,
+                        now,
+                        view.frozen,
+                    );
+                    screen.draw(&frame, None, std::mem::take(&mut first))
+                }
+                None => {
+                    let key = StageKey {
+                        cols: screen.area.width,
+                        rows: screen.area.height,
+                        theme,
+                        hide_compared: view.hide_compared,
+                    };
+                    let stage = match &view.stage {
+                        Some((k, s)) if *k == key => Arc::clone(s),
+                        _ => {
+                            let s = stages.get(key, || Stage::new(&hub, key, &start, fps));
+                            view.stage = Some((key, Arc::clone(&s)));
+                            s
+                        }
+                    };
+                    let frame = super::stage::lock(&stage).frame(&hub, now, interval);
+                    screen.draw(&frame, Some(&stage), std::mem::take(&mut first))
+                }
+            };
+            news = false;
+            last_draw = Some(now);
+            if bytes.is_empty() {
+                continue;
+            }
+            budget.spend(bytes.len());
+            stats.frames += 1;
+            stats.bytes += bytes.len() as u64;
+            if !output.send(bytes) {
+                break End::Gone;
+            }
+        }
+        let timeout = if !want {
+            IDLE_WAKE
+        } else if !ready {
+            BUSY_POLL
+        } else {
+            due.saturating_duration_since(now)
+                .max(budget.wait(now))
+                .max(Duration::from_millis(1))
+        };
+        let timeout = match idle_timeout {
+            Some(t) => timeout.min((last_input + t).saturating_duration_since(now)),
+            None => timeout,
+        };
+        select! {
+            recv(mailbox.wake) -> _ => {
+                mailbox.take_snapshot();
+                news = true;
+            },
+            recv(mailbox.log) -> entry => {
+                if let Ok((n, entry)) = entry {
+                    if let Some(p) = view.private.as_mut() {
+                        p.log(n, entry, view.frozen);
+                    }
+                    news = true;
+                }
+            },
+            recv(input) -> event => match event {
+                Ok(Input::Resize(cols, rows)) => {
+                    screen.resize(cols, rows);
+                    if let Some(p) = view.private.as_mut() {
+                        p.resize(screen.area);
+                    }
+                    news = true;
+                }
+                Ok(Input::Event(event)) => {
+                    last_input = Instant::now();
+                    news = true;
+                    let ctx = Ctx { hub: &hub, start: &start, theme, fps, area: screen.area };
+                    if let Some(end) = on_event(event, &mut view, links.as_ref(), &ctx) {
+                        break end;
+                    }
+                    screen.dirty = true;
+                }
+                Err(_) => break End::Gone,
+            },
+            recv(mailbox.stop) -> _ => break End::Stopping,
+            default(timeout) => {
+                // The frame rate and the audience on the status line move on by themselves.
+                news = true;
+            }
+        }
+    };
+    stats.secs = started.elapsed().as_secs_f64();
+    let line = match end {
+        End::Quit => "recall: goodbye.".to_string(),
+        End::Idle => format!(
+            "recall serve: disconnected after {} s without a key: goodbye.",
+            idle_timeout.map_or(0, |t| t.as_secs())
+        ),
+        End::Stopping => "recall serve stopped: goodbye.".to_string(),
+        End::Gone => String::new(),
+    };
+    if end != End::Gone {
+        output.finish(goodbye_sequence(mouse, &line));
+    }
+    (end, stats)
+}
+
+/// A screen's own App (the presenter's, the host's, or a viewer's off the shared view).
+struct Private {
+    app: App,
+    area: Rect,
+    hide_compared: bool,
+    log_seq: Option<u64>,
+    snapshot_seq: Option<u64>,
+    /// Log lines that came while the screen was paused, shown when it resumes.
+    held_log: Vec<LogEntry>,
+}
+
+impl Private {
+    fn new(
+        hub: &Hub,
+        start: &Start,
+        theme: Theme,
+        fps: u32,
+        audience: Audience,
+        hide_compared: bool,
+    ) -> Self {
+        let (app, log_seq, snapshot_seq) =
+            fresh_app(hub, start, theme, fps, audience, hide_compared);
+        Self {
+            app,
+            area: Rect::default(),
+            hide_compared,
+            log_seq,
+            snapshot_seq,
+            held_log: Vec::new(),
+        }
+    }
+
+    fn resize(&mut self, area: Rect) {
+        self.area = area;
+        self.app.update(Msg::Resized);
+    }
+
+    fn log(&mut self, n: u64, entry: LogEntry, frozen: bool) {
+        if self.log_seq.is_some_and(|s| n <= s) {
+            return;
+        }
+        self.log_seq = Some(n);
+        if frozen {
+            self.held_log.push(entry);
+        } else {
+            self.app.update(Msg::Log(entry));
+        }
+    }
+
+    fn unfreeze(&mut self) {
+        for entry in std::mem::take(&mut self.held_log) {
+            self.app.update(Msg::Log(entry));
+        }
+    }
+
+    /// The view is the shared one again (no overlay, no scroll, not paused).
+    fn is_plain(&self) -> bool {
+        !(self.app.show_help || self.app.show_errors || self.app.memory_offset > 0)
+    }
+
+    fn frame(
+        &mut self,
+        hub: &Hub,
+        drawn: &mut u32,
+        counting_since: &mut Instant,
+        now: Instant,
+        frozen: bool,
+    ) -> Frame {
+        if !frozen
+            && let Some(s) = hub.latest()
+            && Some(s.seq) != self.snapshot_seq
+        {
+            self.snapshot_seq = Some(s.seq);
+            self.app
+                .update(Msg::Snapshot(shown(&s, self.hide_compared)));
+        }
+        let elapsed = now.saturating_duration_since(*counting_since);
+        if elapsed >= Duration::from_secs(1) {
+            self.app
+                .update(Msg::FrameRate(f64::from(*drawn) / elapsed.as_secs_f64()));
+            (*drawn, *counting_since) = (0, now);
+            refresh_audience(&mut self.app, hub, frozen);
+        }
+        let mut buffer = Buffer::empty(self.area);
+        (&self.app).render(self.area, &mut buffer);
+        self.app.mark_drawn();
+        *drawn += 1;
+        Frame {
+            id: frame_id(),
+            buffer: Arc::new(buffer),
+        }
+    }
+}
+
+/// The screen's own view of the run.
+struct View {
+    /// Its own App, or (None) the shared one of its stage.
+    private: Option<Private>,
+    stage: Option<(StageKey, Arc<Mutex<Stage>>)>,
+    frozen: bool,
+    hide_compared: bool,
+    /// Frames drawn by its own App since `counting_since` (its frame rate).
+    drawn: u32,
+    counting_since: Instant,
+}
+
+/// What a key of a viewer may need to make its own App.
+struct Ctx<'a> {
+    hub: &'a Hub,
+    start: &'a Start,
+    theme: Theme,
+    fps: u32,
+    area: Rect,
+}
+
+/// Ctrl-Z: the server does not stop for it (every screen would freeze).
+fn is_suspend(key: &KeyEvent) -> bool {
+    key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// One key or mouse event of a screen; `Some` ends the screen.
+fn on_event(
+    event: TermEvent,
+    view: &mut View,
+    links: Option<&ControlLinks>,
+    ctx: &Ctx,
+) -> Option<End> {
+    match event {
+        TermEvent::Key(key) if key.kind == KeyEventKind::Release || is_suspend(&key) => None,
+        TermEvent::Key(key) => match links {
+            Some(links) => {
+                let app = &mut view.private.as_mut()?.app;
+                let intent = intent_in(app.key_mode(), key)?;
+                match app.update(Msg::Intent(intent)) {
+                    Some(Control::Quit) => Some(End::Quit),
+                    Some(control) => {
+                        send(control, app, links);
+                        None
+                    }
+                    None => None,
+                }
+            }
+            None => {
+                let intent = intent_in(KeyMode::Normal, key)?;
+                viewer_intent(intent, view, ctx)
+            }
+        },
+        TermEvent::Mouse(mouse) => {
+            let links = links?;
+            let app = &mut view.private.as_mut()?.app;
+            if let Some(control) = app.update(Msg::Mouse(mouse)) {
+                send(control, app, links);
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn send(control: Control, app: &mut App, links: &ControlLinks) {
+    let commands = Commands {
+        controls: &links.controls,
+        watcher: links.watcher.as_deref(),
+        patterns: links.patterns.as_deref(),
+    };
+    carry_out(control, app, &commands);
+}
+
+/// A viewer's key: only what changes its own screen. Overlays, scrolling and pausing give the
+/// screen an App of its own; back to the plain view, it shares its stage's again.
+fn viewer_intent(intent: Intent, view: &mut View, ctx: &Ctx) -> Option<End> {
+    let overlay_open = view
+        .private
+        .as_ref()
+        .is_some_and(|p| p.app.show_help || p.app.show_errors);
+    match intent {
+        Intent::Quit => return Some(End::Quit),
+        Intent::Back if !overlay_open => return Some(End::Quit),
+        Intent::ToggleCompare => {
+            view.hide_compared = !view.hide_compared;
+            // A private App restarts with the new choice.
+            view.private = None;
+        }
+        Intent::Back
+        | Intent::ToggleHelp
+        | Intent::ToggleErrors
+        | Intent::ScrollUp
+        | Intent::ScrollDown
+        | Intent::TogglePause => {
+            let private = view.private.get_or_insert_with(|| {
+                let audience = Audience {
+                    controls: false,
+                    controller: ctx.hub.controller(),
+                    watching: ctx.hub.watching(),
+                    frozen: false,
+                };
+                let mut p = Private::new(
+                    ctx.hub,
+                    ctx.start,
+                    ctx.theme,
+                    ctx.fps,
+                    audience,
+                    view.hide_compared,
+                );
+                p.resize(ctx.area);
+                p
+            });
+            if intent == Intent::TogglePause {
+                view.frozen = !view.frozen;
+                if !view.frozen {
+                    private.unfreeze();
+                }
+                refresh_audience(&mut private.app, ctx.hub, view.frozen);
+            } else {
+                // These change the App's own view only (they return no control).
+                let _ = private.app.update(Msg::Intent(intent));
+            }
+            if !view.frozen && private.is_plain() {
+                view.private = None;
+            }
+        }
+        // The run's controls belong to the presenter: the status line says so.
+        _ => {}
+    }
+    None
+}
+
+/// A token bucket of bytes: `rate` per second, at most a second's worth saved up. A frame is
+/// drawn while the bucket is not empty and its bytes are taken after, so the average stays at
+/// the rate whatever the frame sizes.
+struct Budget {
+    rate: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl Budget {
+    fn new(rate: usize) -> Self {
+        Self {
+            rate: rate as f64,
+            tokens: rate as f64,
+            at: Instant::now(),
+        }
+    }
+
+    fn refill(&mut self, now: Instant) {
+        let dt = now.saturating_duration_since(self.at).as_secs_f64();
+        self.tokens = (self.tokens + dt * self.rate).min(self.rate);
+        self.at = now;
+    }
+
+    fn allows(&mut self, now: Instant) -> bool {
+        self.refill(now);
+        self.tokens > 0.0
+    }
+
+    fn spend(&mut self, bytes: usize) {
+        self.tokens -= bytes as f64;
+    }
+
+    /// How long until a frame may be drawn again.
+    fn wait(&self, now: Instant) -> Duration {
+        let dt = now.saturating_duration_since(self.at).as_secs_f64();
+        let tokens = self.tokens + dt * self.rate;
+        if tokens > 0.0 || self.rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-tokens / self.rate + 1e-3)
+        }
+    }
+}
+
+/// The buffer a screen's backend writes into.
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Vec<u8>>>);
+
+impl std::io::Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What a screen's terminal shows, and the bytes that turn it into the next frame (the cells
+/// that differ, as ratatui's terminal does).
+struct Screen {
+    backend: CrosstermBackend<Sink>,
+    sink: Sink,
+    area: Rect,
+    /// What the terminal shows (`None`: unknown, after a resize: repaint all).
+    shown: Option<Frame>,
+    /// A key or a resize asks for a frame even while the screen is paused.
+    dirty: bool,
+}
+
+/// The smallest screen drawn (a client may report 0×0).
+const MIN_SIDE: u16 = 1;
+/// The largest (cells beyond are never drawn: a client may report any size).
+const MAX_COLS: u16 = 1000;
+const MAX_ROWS: u16 = 500;
+
+fn area(cols: u16, rows: u16) -> Rect {
+    Rect::new(
+        0,
+        0,
+        cols.clamp(MIN_SIDE, MAX_COLS),
+        rows.clamp(MIN_SIDE, MAX_ROWS),
+    )
+}
+
+impl Screen {
+    fn new((cols, rows): (u16, u16)) -> Self {
+        let sink = Sink::default();
+        Self {
+            backend: CrosstermBackend::new(sink.clone()),
+            sink,
+            area: area(cols, rows),
+            shown: None,
+            dirty: true,
+        }
+    }
+
+    /// The bytes that show `frame` (after `prefix`); a stage's frames are diffed once for all
+    /// the screens that showed the same frame before.
+    fn draw(&mut self, frame: &Frame, stage: Option<&Mutex<Stage>>, prefix: Vec<u8>) -> Vec<u8> {
+        let mut bytes = prefix;
+        self.dirty = false;
+        if frame.buffer.area != self.area {
+            return bytes;
+        }
+        let previous = self
+            .shown
+            .take()
+            .filter(|p| p.buffer.area == frame.buffer.area);
+        match &previous {
+            Some(p) if p.id == frame.id => {}
+            Some(p) => {
+                let cached = stage.and_then(|s| super::stage::lock(s).diff(p.id, frame.id));
+                match cached {
+                    Some(diff) => bytes.extend_from_slice(&diff),
+                    None => {
+                        let _ = self.backend.draw(p.buffer.diff(&frame.buffer).into_iter());
+                        let _ = Backend::flush(&mut self.backend);
+                        let diff = std::mem::take(&mut *self.sink.0.borrow_mut());
+                        bytes.extend_from_slice(&diff);
+                        if let Some(s) = stage {
+                            super::stage::lock(s).keep_diff(p.id, frame.id, Arc::new(diff));
+                        }
+                    }
+                }
+            }
+            None => {
+                let _ = self.backend.clear_region(ratatui::backend::ClearType::All);
+                let blank = Buffer::empty(frame.buffer.area);
+                let _ = self.backend.draw(blank.diff(&frame.buffer).into_iter());
+                let _ = Backend::flush(&mut self.backend);
+                bytes.append(&mut self.sink.0.borrow_mut());
+            }
+        }
+        self.shown = Some(frame.clone());
+        bytes
+    }
+
+    /// A new size: the next frame repaints every cell.
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.area = area(cols, rows);
+        self.shown = None;
+        self.dirty = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_holds_the_average_rate() {
+        let mut b = Budget::new(1000);
+        let t0 = Instant::now();
+        let mut spent = 0usize;
+        // Frames of 300 bytes tried every 10 ms for 10 s of simulated time.
+        for i in 0..1000 {
+            let now = t0 + Duration::from_millis(10 * i);
+            if b.allows(now) {
+                b.spend(300);
+                spent += 300;
+            }
+        }
+        // At most a second's saving plus one frame over 10 s at 1000 B/s.
+        assert!(spent <= 10_000 + 1000 + 300, "{spent}");
+        assert!(spent >= 9_000, "{spent}");
+    }
+
+    #[test]
+    fn the_goodbye_leaves_the_alternate_screen_and_says_why() {
+        let bytes = goodbye_sequence(false, "recall serve stopped: goodbye.");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("\x1b[?1049l"), "{text:?}");
+        assert!(text.ends_with("goodbye.\r\n"));
+    }
+}
