@@ -1,20 +1,24 @@
 //! The noise sampler (`model::normal`): its samples are standard normal, independent and
 //! reproducible. Large samples with fixed seeds; each bound is several standard errors wide, so
-//! a correct sampler passes and a biased one (a wrong table, a shared bit, a lost wedge or tail)
-//! fails.
+//! a correct sampler passes and a biased one (a wrong polynomial, a shared bit, a lost sign or
+//! tail) fails.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
-use recall::model::normal::fill_standard_normal;
+use recall::model::normal::NormalStream;
 
-/// Not a multiple of the sampler's 256-sample chunks and odd, so the last partial chunk and the
-/// unpaired last sample are part of every test.
+/// Not a multiple of the sampler's 16-sample rounds and odd, so a last partial round is part of
+/// every test.
 const SAMPLES: usize = 4_000_001;
 
 fn samples(seed: u64) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let mut stream = NormalStream::from_rng(&mut Xoshiro256PlusPlus::seed_from_u64(seed));
     let mut v = vec![0.0; SAMPLES];
-    fill_standard_normal(&mut rng, &mut v);
+    // In pieces of the length of a step at N = 1024 (and a partial last one), as the network
+    // draws them.
+    for piece in v.chunks_mut(1024) {
+        stream.fill(piece);
+    }
     v
 }
 

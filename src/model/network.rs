@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use super::kernels::{dot, entropy_term, fast_tanh};
 use super::memories::Memories;
-use super::normal::fill_standard_normal;
+use super::normal::NormalStream;
 use super::params::{ModelKind, ParamError, Params, Saliency};
 use super::sweep::{LANES, Sweep};
 use super::theory::{self, TheoryReport};
@@ -103,6 +103,8 @@ pub struct Network {
     params: Params,
     mem: Arc<Memories>,
     rng: Xoshiro256PlusPlus,
+    /// The noise of the continuous models, started from `rng`.
+    noise_stream: NormalStream,
     /// State x (for the discrete model, the ±1 spins).
     x: Vec<f32>,
     /// The compensation of x's sums (see `model::sweep`); zero whenever x is set directly.
@@ -136,11 +138,14 @@ impl Network {
     ) -> Result<Self, ModelError> {
         params.validate()?;
         let (n, p) = (mem.n(), mem.p());
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        let noise_stream = NormalStream::from_rng(&mut rng);
         let mut net = Self {
             dynamics: Dynamics::new(kind, n, p),
             params,
             mem,
-            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            rng,
+            noise_stream,
             x: vec![0.0; n],
             x_carry: vec![0.0; n],
             psi: vec![0.0; n],
@@ -367,7 +372,7 @@ impl Network {
         let dt = (self.params.dt_secs as f32) / tau_x;
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         if kick > 0.0 {
-            fill_standard_normal(&mut self.rng, &mut self.noise);
+            self.noise_stream.fill(&mut self.noise);
         }
         let mut sweep = Sweep {
             n,
