@@ -2,7 +2,7 @@
 //! experiments or the pattern check, and turns their outcomes and errors into one line on
 //! stderr and an exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -59,6 +59,12 @@ pub fn run(cli: Cli) -> ExitCode {
         warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);
     }
+    if let Some(Command::Experiment(args)) = &cli.command
+        && let Err(e) = args.check()
+    {
+        warn(format_args!("recall: {e}"));
+        return ExitCode::from(USAGE);
+    }
     let result = match &cli.command {
         Some(Command::Run(args)) => run_headless(args),
         Some(Command::Experiment(args)) => {
@@ -73,6 +79,8 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             })
         }
+        Some(Command::Completions(args)) => completions(args.shell),
+        Some(Command::Man) => man_page(),
         None => dashboard(&cli),
     };
     match result {
@@ -101,7 +109,7 @@ fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// `recall run`: loads the memories, watches them if asked, and writes the run to stdout.
 fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let config = args.run_config();
+    let mut config = args.run_config();
     let memories = match &args.sim.patterns {
         Some(dir) => {
             let (memories, errors) = crate::patterns::load_lenient(dir)?;
@@ -112,6 +120,21 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         None => crate::patterns::builtin(),
     };
+    // The given arrays: a bad file is a usage error, one line naming it.
+    let n = memories.n();
+    let read = |path: &std::path::Path| crate::runner::npy::read_vector(path, n);
+    if let Some(path) = &args.input {
+        match read(path) {
+            Ok(u) => config.fixed.input = Some((u, path.display().to_string())),
+            Err(e) => return Ok(usage(&e)),
+        }
+    }
+    if let Some(path) = &args.init_state {
+        match read(path) {
+            Ok(x) => config.fixed.init_state = Some(x),
+            Err(e) => return Ok(usage(&e)),
+        }
+    }
     let memories = Arc::new(memories);
     // CSV has one column per memory, fixed by its header, so only JSON lines follow reloads.
     if args.sim.patterns.is_some() && args.format == Format::Csv {
@@ -122,7 +145,8 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
-        (Some(dir), Format::Jsonl) => {
+        // A constant input has the length of the set it was read for: no reloads then.
+        (Some(dir), Format::Jsonl) if args.input.is_none() => {
             let options = WatchOptions {
                 poll: args.sim.poll.map(std::time::Duration::from_millis),
                 ..WatchOptions::default()
@@ -133,10 +157,41 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
+    let to_terminal = std::io::stdout().is_terminal();
     let out = std::io::BufWriter::new(std::io::stdout().lock());
-    crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))
-        .context("cannot write the run to stdout")?;
+    let summaries = crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))
+        .context("cannot write the run")?;
+    // A person watching the records scroll by gets the summary as a table at the end.
+    if to_terminal && args.format != Format::Table {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(crate::runner::table::summary_table(&summaries).as_bytes());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A usage error found after parsing (a bad input file): one line, status 2.
+fn usage(line: &str) -> ExitCode {
+    warn(format_args!("recall: {line}"));
+    ExitCode::from(USAGE)
+}
+
+/// `recall completions SHELL`: the shell's completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let mut text = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "recall", &mut text);
+    print(&String::from_utf8_lossy(&text))
+}
+
+/// `recall man`: the manual page (roff) on stdout.
+fn man_page() -> anyhow::Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut text = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut text)
+        .context("cannot render the manual page")?;
+    print(&String::from_utf8_lossy(&text))
 }
 
 /// Writes `text` to stdout.

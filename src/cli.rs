@@ -6,9 +6,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
+use crate::experiment::capacity::{CapacityConfig, default_loads};
 use crate::model::{ModelKind, Params};
 pub use crate::runner::Format;
-use crate::runner::{DEFAULT_RUN_SECS, RunConfig};
+use crate::runner::{DEFAULT_RUN_SECS, Fixed, RunConfig, RunFiles};
 use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::TrackerConfig;
 use crate::ui::DashboardConfig;
@@ -44,6 +45,18 @@ pub enum Command {
     Experiment(ExperimentArgs),
     /// Validate a pattern directory without running anything.
     Check(CheckArgs),
+    /// Print a shell completion script (e.g. `recall completions bash > ~/.local/share/bash-completion/completions/recall`).
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff; e.g. `recall man | man -l -`).
+    Man,
+}
+
+/// `recall completions SHELL`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Flags of the simulation, shared by the dashboard and `recall run`.
@@ -130,19 +143,49 @@ pub struct RunArgs {
     /// Model seconds between two samples.
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_secs)]
     pub every: f64,
+    /// A constant input vector u (NumPy .npy, float32 or float64, length N), used as given (no
+    /// input gain), replacing the scenario's stream.
+    #[arg(long, value_name = "FILE.npy")]
+    pub input: Option<PathBuf>,
+    /// The initial state x(0) (NumPy .npy, length N) instead of a random draw (also for
+    /// classic-initial and discrete, which otherwise start from the input).
+    #[arg(long, value_name = "FILE.npy")]
+    pub init_state: Option<PathBuf>,
+    /// Write every sample's full state x as float32 NumPy, shape (samples, N) ((samples, models,
+    /// N) with --compare), as the run goes: a killed run leaves the samples so far.
+    #[arg(long, value_name = "FILE.npy")]
+    pub save_states: Option<PathBuf>,
+    /// Write the memories Ξ as float32 NumPy, shape (P, N), row μ = ξ_μ (±1).
+    #[arg(long, value_name = "FILE.npy")]
+    pub save_memories: Option<PathBuf>,
+    /// Pixel flips per frame of the stream (probability per pixel).
+    #[arg(long, value_name = "F", default_value_t = StreamConfig::default().flip_prob, value_parser = parse_flip_rate)]
+    pub flip_rate: f64,
+    /// Keep W's diagonal (the theory's setting; by default it is zero, as in the authors' code).
+    #[arg(long)]
+    pub no_zero_diagonal: bool,
+    /// Draw the overlaps over time into this figure (.svg or .png).
+    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    pub plot: Option<PathBuf>,
 }
 
 /// `recall experiment NAME`.
 #[derive(Debug, Clone, Args)]
 pub struct ExperimentArgs {
     /// Which experiment: mixed (three mixed stimuli at σ = 8), glitch (the 25-s schedule with a
-    /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas).
+    /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas), capacity (P random memories
+    /// in N neurons cued with corrupted copies, retrieval against P/N).
     #[arg(value_name = "NAME", value_parser = parse_experiment)]
     pub name: ExperimentName,
-    /// Independent trials (each with its own random memories and stimuli), per σ.
-    #[arg(long, default_value_t = 20, value_parser = parse_trials)]
-    pub trials: usize,
-    /// Seed of the first trial.
+    /// Independent trials (each with its own random memories and stimuli), per σ; for capacity,
+    /// networks per N and load [default: 20; capacity: 2].
+    #[arg(long, value_parser = parse_trials)]
+    pub trials: Option<usize>,
+    /// Number of the first trial: runs trials K..K+N−1 (N = --trials) with exactly the numbers a
+    /// full run gives them, so shards of a sweep can run anywhere and be merged.
+    #[arg(long, value_name = "K", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_first_trial)]
+    pub first_trial: usize,
+    /// Seed of trial 0 (trial k uses seed + k).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
@@ -152,7 +195,39 @@ pub struct ExperimentArgs {
     /// Print raw numbers as CSV instead of a table.
     #[arg(long)]
     pub csv: bool,
+    /// With --csv: leave out the header line (for shards appended to a first one).
+    #[arg(long)]
+    pub no_header: bool,
+    /// Draw the experiment's figure into this file (.svg or .png).
+    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    pub plot: Option<PathBuf>,
+    /// Mixed and glitch: the trial drawn on its own in the figure [default: the first run].
+    #[arg(long, value_name = "K", value_parser = parse_first_trial)]
+    pub plot_trial: Option<usize>,
+    /// Capacity: loads P/N, comma-separated [default: 0.02,0.04,…,0.30].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
+    pub loads: Option<Vec<f64>>,
+    /// Capacity: network sizes N, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "256,1024,4096", value_parser = parse_size)]
+    pub sizes: Vec<usize>,
+    /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them).
+    #[arg(long, value_name = "F", default_value_t = CapacityConfig::default().flip, value_parser = parse_flip)]
+    pub flip: f64,
+    /// Capacity: memories cued per network (all of them when P is smaller).
+    #[arg(long, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
+    pub cues: usize,
+    /// Capacity: |m| of the cued memory at the end at or above which it is retrieved.
+    #[arg(long, value_name = "M", default_value_t = CapacityConfig::default().threshold, value_parser = parse_threshold)]
+    pub threshold: f64,
+    /// Capacity: the longest a cue is run, in model seconds (it stops once settled).
+    #[arg(long, value_name = "SECS", default_value_t = CapacityConfig::default().max_secs, value_parser = parse_cue_secs)]
+    pub cue_secs: f64,
 }
+
+/// The default number of capacity networks per (N, load).
+pub const CAPACITY_TRIALS: usize = 2;
+/// The default number of trials of the paper's protocols.
+pub const PROTOCOL_TRIALS: usize = 20;
 
 /// `recall check [DIR]`.
 #[derive(Debug, Clone, Args)]
@@ -190,6 +265,54 @@ fn parse_trials(s: &str) -> Result<usize, String> {
         Ok(n) if (1..=100_000).contains(&n) => Ok(n),
         _ => Err(format!("{s:?} is not a number of trials (1 to 100000)")),
     }
+}
+
+fn parse_flip_rate(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, 1.0).map_err(|e| format!("flip rate {e}"))
+}
+
+fn parse_cues(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a number of cues per network (1 to 100000)"
+        )),
+    }
+}
+
+fn parse_first_trial(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 1_000_000_000 => Ok(n),
+        _ => Err(format!("{s:?} is not a trial number (0 to 1000000000)")),
+    }
+}
+
+/// The largest network of the capacity sweep.
+pub const MAX_CAPACITY_N: usize = 65_536;
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (16..=MAX_CAPACITY_N).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a network size N (a whole number of neurons, 16 to {MAX_CAPACITY_N})"
+        )),
+    }
+}
+
+fn parse_load(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 4.0).map_err(|e| format!("load P/N {e}"))
+}
+
+fn parse_flip(s: &str) -> Result<f64, String> {
+    parse_in(s, true, 0.0, 0.5).map_err(|e| format!("flip fraction {e}"))
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 1.0).map_err(|e| format!("threshold {e}"))
+}
+
+fn parse_cue_secs(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, 1000.0)
 }
 
 fn parse_number(s: &str) -> Result<f64, String> {
@@ -282,31 +405,69 @@ impl SimArgs {
 }
 
 impl RunArgs {
-    /// The run these flags ask for.
+    /// The run these flags ask for (the arrays of --input and --init-state are read by the
+    /// caller, who knows N).
     pub fn run_config(&self) -> RunConfig {
         let sim = &self.sim;
         RunConfig {
             scenario: sim.scenario,
             models: sim.models(),
-            params: sim.params(),
-            stream: sim.stream_config(),
+            params: Params {
+                zero_diagonal: !self.no_zero_diagonal,
+                ..sim.params()
+            },
+            stream: StreamConfig {
+                flip_prob: self.flip_rate,
+                ..sim.stream_config()
+            },
             tracker: TrackerConfig::default(),
             duration_secs: sim.duration.unwrap_or(DEFAULT_RUN_SECS),
             every_secs: self.every,
             seed: sim.seed,
+            fixed: Fixed::default(),
+            files: RunFiles {
+                save_states: self.save_states.clone(),
+                save_memories: self.save_memories.clone(),
+                plot: self.plot.clone(),
+            },
         }
     }
 }
 
 impl ExperimentArgs {
+    /// Flags that are valid alone but not together, as one line.
+    pub fn check(&self) -> Result<(), String> {
+        if self.no_header && !self.csv {
+            return Err("--no-header applies to --csv output only".into());
+        }
+        Ok(())
+    }
+
     /// The experiment these arguments ask for.
     pub fn request(&self) -> ExperimentRequest {
+        let default_trials = match self.name {
+            ExperimentName::Capacity => CAPACITY_TRIALS,
+            _ => PROTOCOL_TRIALS,
+        };
         ExperimentRequest {
-            name: self.name,
-            trials: self.trials,
+            trials: self.trials.unwrap_or(default_trials),
+            first_trial: self.first_trial,
             seed: self.seed,
             sigmas: self.sigmas.clone(),
             csv: self.csv,
+            csv_header: !self.no_header,
+            plot: self.plot.clone(),
+            plot_trial: self.plot_trial,
+            capacity: CapacityConfig {
+                sizes: self.sizes.clone(),
+                loads: self.loads.clone().unwrap_or_else(default_loads),
+                flip: self.flip,
+                cues: self.cues,
+                threshold: self.threshold,
+                max_secs: self.cue_secs,
+                ..CapacityConfig::default()
+            },
+            ..ExperimentRequest::new(self.name)
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod experiment;
 pub mod model;
 pub mod patterns;
 pub mod pipeline;
+pub mod plot;
 pub mod runner;
 pub mod session;
 pub mod stimulus;

@@ -54,6 +54,33 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
         (&["run", "--tau-alpha", "inf"], "tau"),
         (&["experiment", "nope"], "unknown experiment"),
+        (
+            &["experiment", "capacity", "--sizes", "8"],
+            "not a network size",
+        ),
+        (
+            &["experiment", "capacity", "--sizes", "256,x"],
+            "not a network size",
+        ),
+        (&["experiment", "capacity", "--loads", "0"], "load P/N"),
+        (&["experiment", "capacity", "--loads", "0.1,9"], "load P/N"),
+        (
+            &["experiment", "capacity", "--flip", "0.7"],
+            "flip fraction",
+        ),
+        (
+            &["experiment", "capacity", "--threshold", "1.5"],
+            "threshold",
+        ),
+        (
+            &["experiment", "capacity", "--cues", "0"],
+            "cues per network",
+        ),
+        (
+            &["experiment", "mixed", "--first-trial", "-1"],
+            "first-trial",
+        ),
+        (&["experiment", "mixed", "--no-header"], "--csv"),
         (&["experiment", "mixed", "--trials", "0"], "trials"),
         // Values that would overflow f32 in the step, refused with their range.
         (&["run", "--activation-gain", "1e38"], "at most 1000"),
@@ -143,7 +170,9 @@ fn run_help_states_the_default_duration() {
     let out = recall().args(["run", "--help"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("default 120"), "{text}");
+    // However the help is wrapped.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("default 120"), "{text}");
 }
 
 #[test]

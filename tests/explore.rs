@@ -58,11 +58,15 @@ fn alphas(first: f64, second: f64) -> Vec<f64> {
     a
 }
 
-/// The regime the dashboard names for these saliencies (the primary model's theory).
+/// The regime the dashboard names for these saliencies (the primary model's solved theory).
 fn regime(alpha: &[f64]) -> (Regime, Standing, Standing) {
     let mem = recall::patterns::builtin();
     let net = network(alpha, &near(&mem, None, 0.0, 1));
-    let report = net.theory();
+    // The dashboard's theory: the equilibria solved for the running network.
+    let report = recall::model::TheoryInput::of(&net)
+        .solve()
+        .report()
+        .expect("continuous");
     let r = Regime::of(&report, net.saliencies()).expect("a regime");
     (r, Standing::of(&report, 0), Standing::of(&report, 1))
 }

@@ -21,6 +21,8 @@ fn config(scenario: ScenarioName, models: &[ModelKind], secs: f64, seed: u64) ->
         duration_secs: secs,
         every_secs: 0.5,
         seed,
+        fixed: Default::default(),
+        files: Default::default(),
     }
 }
 
@@ -84,7 +86,7 @@ fn json_lines_parse_and_events_agree_with_samples() {
                         state.insert(model, None);
                     }
                     "glitch-corrected" | "glitch-followed" => {
-                        assert!(line["glitch"].as_u64().unwrap() < p as u64)
+                        assert!(line["glitch_memory"].as_u64().unwrap() < p as u64)
                     }
                     other => panic!("unexpected event {other}"),
                 }

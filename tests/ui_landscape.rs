@@ -175,6 +175,8 @@ fn table<'a>(
         names,
         offset: 0,
         model: None,
+        solved: false,
+        current: false,
         theme,
     }
 }
@@ -505,7 +507,9 @@ fn on_the_builtin_set_deeper_wells_are_drawn_darker() {
         };
         let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("params");
         net.set_input(&u, true).expect("input");
-        let v = LandscapeCache::default().view(&net).expect("two memories");
+        let v = LandscapeCache::default()
+            .view(&net, None)
+            .expect("two memories");
         let buf = render(panel(&v, &names, None, COLOR), 62, 34);
         let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
         // The theory's order of the two wells on the plane, deepest first.

@@ -1,17 +1,25 @@
-//! The paper's experiments (model.md §5): mixed inputs, glitch, noise sweep. Each trial draws
-//! its own random memories and stimuli from its seed; every model sees the same trial; trials
-//! run in parallel on the available cores.
+//! The paper's experiments (model.md §5): mixed inputs, glitch, noise sweep; and the capacity
+//! sweep. Each trial draws its own random memories and stimuli from its seed; every model sees
+//! the same trial; trials run in parallel on the available cores. Trial k has the same numbers
+//! in any run that contains it (`--first-trial` shards).
 
+pub mod capacity;
+pub mod capacity_report;
 pub mod measure;
+pub mod progress;
 pub mod protocol;
 pub mod report;
 
+use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
 
 use crate::model::{ModelKind, Params};
+use capacity::{CAPACITY_MODELS, CapacityConfig, CapacityRow};
 use measure::{GlitchOutcome, SegmentOutcome};
+use progress::Progress;
 
 /// The models every experiment compares: IDP, IDP with input filter and the classic variants.
 pub const MODELS: [ModelKind; 5] = [
@@ -60,6 +68,76 @@ pub fn paper_params(sigma: f64) -> Params {
     }
 }
 
+/// Signed overlaps of one trial's models, kept for the figures, with what the input held when.
+#[derive(Debug, Clone)]
+pub struct TrialTrace {
+    pub trial: usize,
+    pub sigma: f64,
+    /// Seconds between two kept points (the first at `every_secs`, after that many steps).
+    pub every_secs: f64,
+    pub p: usize,
+    /// (start in seconds, the dominant memory of the stimulus shown from then).
+    pub pieces: Vec<(f64, usize)>,
+    /// [start, end) of the glitch, if the protocol has one.
+    pub glitch_secs: Option<(f64, f64)>,
+    pub duration_secs: f64,
+    /// Per model: m_μ at point k at `[k * p + μ]`.
+    pub models: Vec<(ModelKind, Vec<f32>)>,
+}
+
+/// Steps between two points of a [`TrialTrace`] (0.05 s at dt = 0.01).
+const TRACE_STEPS: usize = 5;
+
+fn trace_of(
+    trial: usize,
+    sigma: f64,
+    schedule: &protocol::Schedule,
+    models: &[ModelKind],
+    trajectories: &[protocol::Trajectory],
+) -> TrialTrace {
+    let p = trajectories.first().map_or(0, |t| t.p);
+    let dt = trajectories.first().map_or(0.01, |t| t.dt_secs);
+    let glitch_secs = schedule.glitch_piece.map(|g| {
+        let start = schedule.pieces[g].0;
+        let end = schedule
+            .pieces
+            .get(g + 1)
+            .map_or(schedule.duration_secs, |n| n.0);
+        (start, end)
+    });
+    TrialTrace {
+        trial,
+        sigma,
+        every_secs: dt * TRACE_STEPS as f64,
+        p,
+        pieces: schedule
+            .pieces
+            .iter()
+            .map(|&(t, i)| (t, schedule.stimuli[i].dominant))
+            .collect(),
+        glitch_secs,
+        duration_secs: schedule.duration_secs,
+        models: models
+            .iter()
+            .zip(trajectories)
+            .map(|(&m, traj)| {
+                let steps = traj.retrieved.len();
+                let kept = (TRACE_STEPS - 1..steps)
+                    .step_by(TRACE_STEPS)
+                    .flat_map(|k| (0..p).map(move |mu| traj.signed(k, mu)))
+                    .collect();
+                (m, kept)
+            })
+            .collect(),
+    }
+}
+
+/// What one run of a protocol gives: its rows, and the traces of its trials when asked for.
+pub struct Outcome<R> {
+    pub rows: Vec<R>,
+    pub traces: Vec<TrialTrace>,
+}
+
 /// Runs the mixed-input protocol: `trials` trials (seeds `seed`, `seed + 1`, …) per σ.
 pub fn run_mixed(
     models: &[ModelKind],
@@ -67,8 +145,22 @@ pub fn run_mixed(
     trials: usize,
     seed: u64,
 ) -> anyhow::Result<Vec<MixedRow>> {
+    let quiet = Progress::with_output("", "", 0, false);
+    Ok(mixed(models, sigmas, 0..trials, seed, false, &quiet)?.rows)
+}
+
+/// Runs the mixed-input protocol for trials `trials` (trial k has seed `seed + k`) at every σ;
+/// rows trial by trial, then σ, model and stimulus.
+pub fn mixed(
+    models: &[ModelKind],
+    sigmas: &[f64],
+    trials: Range<usize>,
+    seed: u64,
+    keep_traces: bool,
+    progress: &Progress,
+) -> anyhow::Result<Outcome<MixedRow>> {
     let jobs = jobs(sigmas, trials);
-    let results = parallel_map(&jobs, |&(trial, sigma)| {
+    let results = parallel_map(&jobs, None, progress, |&(trial, sigma)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::mixed_trial(trial_seed);
         let trajectories = protocol::simulate(&world, models, &paper_params(sigma), trial_seed)?;
@@ -88,9 +180,11 @@ pub fn run_mixed(
                 });
             }
         }
-        Ok(rows)
+        let trace =
+            keep_traces.then(|| trace_of(trial, sigma, &world.schedule, models, &trajectories));
+        Ok((rows, trace))
     });
-    flatten(results)
+    collect(results)
 }
 
 /// Runs the glitch protocol: `trials` trials per σ.
@@ -100,8 +194,21 @@ pub fn run_glitch(
     trials: usize,
     seed: u64,
 ) -> anyhow::Result<Vec<GlitchRow>> {
+    let quiet = Progress::with_output("", "", 0, false);
+    Ok(glitch(models, sigmas, 0..trials, seed, false, &quiet)?.rows)
+}
+
+/// Runs the glitch protocol for trials `trials` at every σ; rows trial by trial.
+pub fn glitch(
+    models: &[ModelKind],
+    sigmas: &[f64],
+    trials: Range<usize>,
+    seed: u64,
+    keep_traces: bool,
+    progress: &Progress,
+) -> anyhow::Result<Outcome<GlitchRow>> {
     let jobs = jobs(sigmas, trials);
-    let results = parallel_map(&jobs, |&(trial, sigma)| {
+    let results = parallel_map(&jobs, None, progress, |&(trial, sigma)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::glitch_trial(trial_seed);
         let d: Vec<usize> = world.schedule.stimuli.iter().map(|s| s.dominant).collect();
@@ -117,9 +224,36 @@ pub fn run_glitch(
                 outcome: measure::glitch(traj, d[0], d[1], d[2]),
             })
             .collect();
-        Ok(rows)
+        let trace =
+            keep_traces.then(|| trace_of(trial, sigma, &world.schedule, models, &trajectories));
+        Ok((rows, trace))
     });
-    flatten(results)
+    collect(results)
+}
+
+/// Runs the capacity sweep for trials `trials`: every network (trial, N, load) with every model;
+/// rows trial by trial, then N, load, model and cue. The largest networks are started first.
+pub fn capacity(
+    config: &CapacityConfig,
+    models: &[ModelKind],
+    trials: Range<usize>,
+    seed: u64,
+    progress: &Progress,
+) -> anyhow::Result<Vec<CapacityRow>> {
+    let nets = capacity::networks(config, trials);
+    let mut order: Vec<usize> = (0..nets.len()).collect();
+    order.sort_by(|&a, &b| {
+        let cost = |i: usize| capacity::cost(config, nets[i].1, nets[i].2);
+        cost(b).total_cmp(&cost(a))
+    });
+    let results = parallel_map(&nets, Some(&order), progress, |&(trial, n, load)| {
+        capacity::run_network(config, models, trial, n, load, seed)
+    });
+    let mut rows = Vec::new();
+    for r in results {
+        rows.extend(r?);
+    }
+    Ok(rows)
 }
 
 /// Which of the paper's experiments (model.md §5), by its command-line name.
@@ -132,14 +266,17 @@ pub enum ExperimentName {
     Glitch,
     /// The mixed protocol over a list of σ: does noise free IDP from the previous memory?
     NoiseSweep,
+    /// P random memories in N neurons, each cued with a corrupted copy: retrieval against P/N.
+    Capacity,
 }
 
 impl ExperimentName {
     /// Every experiment, in the order `--help` lists them.
-    pub const ALL: [ExperimentName; 3] = [
+    pub const ALL: [ExperimentName; 4] = [
         ExperimentName::Mixed,
         ExperimentName::Glitch,
         ExperimentName::NoiseSweep,
+        ExperimentName::Capacity,
     ];
 
     /// The command-line name.
@@ -154,73 +291,153 @@ pub struct ExperimentRequest {
     pub name: ExperimentName,
     /// Independent trials per σ (each with its own memories and stimuli).
     pub trials: usize,
-    /// Seed of the first trial.
+    /// The first trial's number: trials `first_trial..first_trial + trials` are run, each with
+    /// the numbers a run from trial 0 gives it (a shard of a larger run).
+    pub first_trial: usize,
+    /// Seed of trial 0 (trial k of the protocols has seed `seed + k`).
     pub seed: u64,
     /// Noise levels; `None` for the experiment's own (8, or 0, 2, 4, 8 for the sweep).
     pub sigmas: Option<Vec<f64>>,
     /// Raw numbers as CSV instead of a table.
     pub csv: bool,
+    /// With `csv`: begin with the header line.
+    pub csv_header: bool,
+    /// The capacity sweep's settings (the capacity experiment only).
+    pub capacity: CapacityConfig,
+    /// Draw a figure into this file (`.svg` or `.png`).
+    pub plot: Option<PathBuf>,
+    /// The trial drawn on its own in the figure (mixed and glitch).
+    pub plot_trial: Option<usize>,
 }
 
-/// Runs the experiment and returns what `recall experiment` prints.
+impl ExperimentRequest {
+    /// The request with the defaults of `recall experiment NAME`.
+    pub fn new(name: ExperimentName) -> Self {
+        Self {
+            name,
+            trials: 20,
+            first_trial: 0,
+            seed: 1,
+            sigmas: None,
+            csv: false,
+            csv_header: true,
+            capacity: CapacityConfig::default(),
+            plot: None,
+            plot_trial: None,
+        }
+    }
+
+    /// The trials run.
+    pub fn trial_range(&self) -> Range<usize> {
+        self.first_trial..self.first_trial + self.trials
+    }
+}
+
+/// Runs the experiment and returns what `recall experiment` prints (and draws the figure, when
+/// one is asked for).
 pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
     let sigmas = match (&request.sigmas, request.name) {
         (Some(s), _) => s.clone(),
         (None, ExperimentName::NoiseSweep) => SWEEP_SIGMAS.to_vec(),
         (None, _) => vec![PAPER_SIGMA],
     };
-    let (trials, seed) = (request.trials, request.seed);
+    let (trials, seed) = (request.trial_range(), request.seed);
+    let name = request.name.name();
+    let keep = request.plot.is_some() && request.name != ExperimentName::NoiseSweep;
     Ok(match request.name {
         ExperimentName::Mixed | ExperimentName::NoiseSweep => {
-            let rows = run_mixed(&MODELS, &sigmas, trials, seed)?;
+            let progress = Progress::new(name, "trials", trials.len() * sigmas.len());
+            let out = mixed(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
+            progress.finish();
+            if let Some(path) = &request.plot {
+                crate::plot::experiment_figure(request, &out.rows, &out.traces, path)?;
+            }
             if request.csv {
-                report::mixed_csv(&rows)
+                report::mixed_csv(&out.rows, request.csv_header)
             } else {
-                report::mixed_table(request.name, &rows, trials, seed)
+                report::mixed_table(request.name, &out.rows, trials, seed)
             }
         }
         ExperimentName::Glitch => {
-            let rows = run_glitch(&MODELS, &sigmas, trials, seed)?;
+            let progress = Progress::new(name, "trials", trials.len() * sigmas.len());
+            let out = glitch(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
+            progress.finish();
+            if let Some(path) = &request.plot {
+                crate::plot::glitch_figure(request, &out.traces, path)?;
+            }
             if request.csv {
-                report::glitch_csv(&rows)
+                report::glitch_csv(&out.rows, request.csv_header)
             } else {
-                report::glitch_table(&rows, trials, seed)
+                report::glitch_table(&out.rows, trials, seed)
+            }
+        }
+        ExperimentName::Capacity => {
+            let config = &request.capacity;
+            let nets = trials.len() * config.sizes.len() * config.loads.len();
+            let progress = Progress::new(name, "networks", nets);
+            let rows = capacity(config, &CAPACITY_MODELS, trials.clone(), seed, &progress)?;
+            progress.finish();
+            if let Some(path) = &request.plot {
+                let points = capacity_report::points(&rows, &CAPACITY_MODELS, config);
+                crate::plot::capacity_figure(config, &points, path)?;
+            }
+            if request.csv {
+                capacity_report::capacity_csv(&rows, request.csv_header)
+            } else {
+                capacity_report::capacity_table(&rows, &CAPACITY_MODELS, config, trials, seed)
             }
         }
     })
 }
 
-fn jobs(sigmas: &[f64], trials: usize) -> Vec<(usize, f64)> {
-    sigmas
-        .iter()
-        .flat_map(|&s| (0..trials).map(move |t| (t, s)))
+/// Trial by trial, then σ: the order in which shards of trials concatenate.
+fn jobs(sigmas: &[f64], trials: Range<usize>) -> Vec<(usize, f64)> {
+    trials
+        .flat_map(|t| sigmas.iter().map(move |&s| (t, s)))
         .collect()
 }
 
-fn flatten<T>(results: Vec<anyhow::Result<Vec<T>>>) -> anyhow::Result<Vec<T>> {
-    let mut out = Vec::new();
+fn collect<T>(
+    results: Vec<anyhow::Result<(Vec<T>, Option<TrialTrace>)>>,
+) -> anyhow::Result<Outcome<T>> {
+    let mut out = Outcome {
+        rows: Vec::new(),
+        traces: Vec::new(),
+    };
     for r in results {
-        out.extend(r?);
+        let (rows, trace) = r?;
+        out.rows.extend(rows);
+        out.traces.extend(trace);
     }
     Ok(out)
 }
 
-/// Maps `f` over `items` on every available core (independent trials), keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// Maps `f` over `items` on every available core (independent trials), in the order `order`
+/// gives (all items, each once; `None`: in order), returning the results in the items' order.
+/// Each finished item ticks `progress`.
+fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    order: Option<&[usize]>,
+    progress: &Progress,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(items.len())
         .max(1);
     let next = AtomicUsize::new(0);
+    let pick = |k: usize| order.map_or(Some(k), |o| o.get(k).copied());
     let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(i) = pick(k) else { break };
                         let Some(item) = items.get(i) else { break };
                         mine.push((i, f(item)));
+                        progress.tick();
                     }
                     mine
                 })

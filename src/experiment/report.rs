@@ -2,11 +2,26 @@
 //! CSV of the raw numbers.
 
 use std::fmt::Write;
+use std::ops::Range;
 
 use super::ExperimentName;
 use super::measure::GlitchVerdict;
 use super::{GlitchRow, MixedRow};
 use crate::model::ModelKind;
+
+/// "seeds 1..20" for trials 0..20 of seed 1; "trials 10..19, seeds 11..20" for a shard.
+fn seeds(trials: &Range<usize>, seed: u64) -> String {
+    let last = trials.end.saturating_sub(1);
+    let (a, b) = (
+        seed.wrapping_add(trials.start as u64),
+        seed.wrapping_add(last as u64),
+    );
+    if trials.start == 0 {
+        format!("seeds {a}..{b}")
+    } else {
+        format!("trials {}..{last}, seeds {a}..{b}", trials.start)
+    }
+}
 
 /// The (model, σ) groups in first-seen order.
 fn groups<R>(rows: &[R], key: impl Fn(&R) -> (ModelKind, f64)) -> Vec<(ModelKind, f64)> {
@@ -44,7 +59,12 @@ fn spread(values: &[f64], digits: usize) -> String {
 }
 
 /// The table of the mixed protocol (and of the noise sweep).
-pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed: u64) -> String {
+pub fn mixed_table(
+    name: ExperimentName,
+    rows: &[MixedRow],
+    trials: Range<usize>,
+    seed: u64,
+) -> String {
     let mut s = String::new();
     let what = match name {
         ExperimentName::NoiseSweep => "noise sweep",
@@ -52,10 +72,11 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], trials: usize, seed:
     };
     let _ = writeln!(
         s,
-        "{what}: {trials} trials (seeds {seed}..{}), N = 1024, P = 10 random memories, g = 10, \
+        "{what}: {} trials ({}), N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; three mixed stimuli of 10 s each (dominant gain U(2,3.5), others U(0.8,1.5), \
          previous U(0.2,0.6), Σc = √(PN)).",
-        seed + trials.saturating_sub(1) as u64
+        trials.len(),
+        seeds(&trials, seed)
     );
     let _ = writeln!(
         s,
@@ -167,14 +188,15 @@ fn median(values: &[f64]) -> String {
 }
 
 /// The table of the glitch protocol.
-pub fn glitch_table(rows: &[GlitchRow], trials: usize, seed: u64) -> String {
+pub fn glitch_table(rows: &[GlitchRow], trials: Range<usize>, seed: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "glitch: {trials} trials (seeds {seed}..{}), N = 1024, P = 10 random memories, g = 10, \
+        "glitch: {} trials ({}), N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; mixed stimuli A [0,8), B [8,10) (the 2-s glitch), A [10,15), B [15,19), \
          C [19,25).",
-        seed + trials.saturating_sub(1) as u64
+        trials.len(),
+        seeds(&trials, seed)
     );
     let _ = writeln!(
         s,
@@ -241,10 +263,13 @@ fn opt(v: Option<f64>) -> String {
 }
 
 /// Raw numbers of the mixed protocol, one row per trial, model, σ and stimulus.
-pub fn mixed_csv(rows: &[MixedRow]) -> String {
-    let mut s =
-        "trial,seed,model,sigma,segment,right,clean,stuck,mirror,overlap,latency_secs,diverged\n"
-            .to_string();
+pub fn mixed_csv(rows: &[MixedRow], header: bool) -> String {
+    let mut s = String::new();
+    if header {
+        s.push_str(
+            "trial,seed,model,sigma,segment,right,clean,stuck,mirror,overlap,latency_secs,diverged\n",
+        );
+    }
     for r in rows {
         let o = &r.outcome;
         let _ = writeln!(
@@ -268,10 +293,14 @@ pub fn mixed_csv(rows: &[MixedRow]) -> String {
 }
 
 /// Raw numbers of the glitch protocol, one row per trial, model and σ.
-pub fn glitch_csv(rows: &[GlitchRow]) -> String {
-    let mut s = "trial,seed,model,sigma,glitch,a_held,b_latency_secs,b_argmax_at_19,\
-                 b_secs_to_09,c_latency_secs,diverged\n"
-        .to_string();
+pub fn glitch_csv(rows: &[GlitchRow], header: bool) -> String {
+    let mut s = String::new();
+    if header {
+        s.push_str(
+            "trial,seed,model,sigma,glitch,a_held,b_latency_secs,b_argmax_at_19,\
+             b_secs_to_09,c_latency_secs,diverged\n",
+        );
+    }
     for r in rows {
         let o = &r.outcome;
         let verdict = serde_json::to_value(o.glitch)

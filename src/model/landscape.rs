@@ -6,6 +6,7 @@
 //! sign classes of (ξ₁ᵢ, ξ₂ᵢ), and all neurons of a class have the same value, so once the
 //! classes are summed against each memory a point costs O(P), not O(N).
 
+use super::equilibria::{Equilibria, Standing as SolvedStanding};
 use super::kernels::entropy_of;
 use super::memories::Memories;
 use super::network::Network;
@@ -310,6 +311,19 @@ pub struct View {
 /// Samples `net`'s current landscape over the activations on `plane` (a `cols`×`rows` grid of
 /// E/N), with the theory's wells and the state's activations.
 pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
+    view_solved(net, plane, cols, rows, None)
+}
+
+/// [`view`] with the wells and saddles marked where `solved` puts them (the equilibria of the
+/// actual memories: each at its activations' coordinates on the plane, E there as the grid
+/// shows it), or where the closed forms put them when `None`.
+pub fn view_solved(
+    net: &Network,
+    plane: &Plane,
+    cols: usize,
+    rows: usize,
+    solved: Option<&Equilibria>,
+) -> View {
     let terms = Terms::of(net, plane);
     let (mut a, mut b) = plane.project(net.memories(), net.activation());
     // Least squares on correlated memories can land a little outside the diamond.
@@ -317,9 +331,61 @@ pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
     if reach > 1.0 && reach.is_finite() {
         (a, b) = (a / reach, b / reach);
     }
+    let grid = Grid::sample_activation(plane, &terms, cols, rows);
+    let wells = match solved {
+        Some(eq) => solved_wells(net.memories(), plane, &terms, eq),
+        None => closed_form_wells(net, plane, &terms),
+    };
+    View {
+        grid,
+        axes: plane.axes,
+        plane: 0,
+        state: (a, b),
+        wells,
+    }
+}
+
+/// The axis memories' equilibria from a solve, at their activations on the plane.
+fn solved_wells(mem: &Memories, plane: &Plane, terms: &Terms, eq: &Equilibria) -> Vec<Well> {
+    let (p, q) = plane.axes;
+    let c = if p < mem.p() && q < mem.p() {
+        mem.overlap_matrix()[(p, q)]
+    } else {
+        0.0
+    };
+    let mut wells = Vec::new();
+    for mu in [p, q] {
+        for sign in [1i8, -1] {
+            let Some(e) = eq.near(mu, sign).filter(|e| e.exists()) else {
+                continue;
+            };
+            // Least squares of Ψ(x*) on a·ξ_p + b·ξ_q, from its overlaps.
+            let (m1, m2) = (
+                e.overlaps.get(p).copied().unwrap_or(0.0),
+                e.overlaps.get(q).copied().unwrap_or(0.0),
+            );
+            let det = 1.0 - c * c;
+            let at = if det.abs() < 1e-9 {
+                (m1, 0.0)
+            } else {
+                ((m1 - c * m2) / det, (m2 - c * m1) / det)
+            };
+            wells.push(Well {
+                memory: mu,
+                sign,
+                at,
+                stable: e.standing == SolvedStanding::Well,
+                energy: energy_of_activation(plane, terms, at.0, at.1) / plane.n,
+            });
+        }
+    }
+    wells
+}
+
+/// The axis memories' equilibria where the closed forms put them (±γ along each axis).
+fn closed_form_wells(net: &Network, plane: &Plane, terms: &Terms) -> Vec<Well> {
     let theory = net.theory();
     let gain = net.params().gain;
-    let grid = Grid::sample_activation(plane, &terms, cols, rows);
     let mut wells = Vec::new();
     for (axis, mu) in [(0, plane.axes.0), (1, plane.axes.1)] {
         let Some(m) = theory.memories.get(mu) else {
@@ -340,15 +406,9 @@ pub fn view(net: &Network, plane: &Plane, cols: usize, rows: usize) -> View {
                 sign,
                 at,
                 stable: m.stable,
-                energy: energy_at(plane, &terms, xa, xb) / plane.n,
+                energy: energy_at(plane, terms, xa, xb) / plane.n,
             });
         }
     }
-    View {
-        grid,
-        axes: plane.axes,
-        plane: 0,
-        state: (a, b),
-        wells,
-    }
+    wells
 }

@@ -1,6 +1,8 @@
 //! The stored memories Ξ: P binary images of W×H pixels, kept as ±1 columns, with their names
 //! and the Gram matrix that the corrected saliency needs.
 
+use std::sync::OnceLock;
+
 use nalgebra::DMatrix;
 use thiserror::Error;
 
@@ -36,9 +38,11 @@ pub struct Memories {
     tiles: Vec<f32>,
 
     /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
-    gram_inverse: DMatrix<f64>,
-    /// ΞᵀΞ/N: the pairwise overlaps of the memories.
-    gram: DMatrix<f64>,
+    /// Computed on first use: O(N·P²) and O(P³) are seconds for the thousands of memories of
+    /// a capacity sweep, which never asks for it.
+    gram_inverse: OnceLock<DMatrix<f64>>,
+    /// ΞᵀΞ/N: the pairwise overlaps of the memories (computed on first use).
+    gram: OnceLock<DMatrix<f64>>,
 }
 
 impl Memories {
@@ -74,19 +78,6 @@ impl Memories {
             cols.extend_from_slice(&pixels);
             names.push(name);
         }
-        let gram = DMatrix::from_fn(p, p, |a, b| {
-            let (xa, xb) = (&cols[a * n..(a + 1) * n], &cols[b * n..(b + 1) * n]);
-            xa.iter()
-                .zip(xb)
-                .map(|(u, v)| f64::from(u * v))
-                .sum::<f64>()
-                / n as f64
-        });
-        let gram_inverse = gram
-            .clone()
-            .try_inverse()
-            .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
-            .unwrap_or_else(|| DMatrix::identity(p, p));
         let tiles = super::sweep::tile_columns(&cols, n, p);
         Ok(Self {
             width,
@@ -94,8 +85,8 @@ impl Memories {
             names,
             cols,
             tiles,
-            gram_inverse,
-            gram,
+            gram_inverse: OnceLock::new(),
+            gram: OnceLock::new(),
         })
     }
 
@@ -156,13 +147,35 @@ impl Memories {
     pub fn index_of(&self, name: &str) -> Option<usize> {
         self.names.iter().position(|n| n == name)
     }
+    /// No two memories overlap (ξ_μᵀξ_ν = 0 for μ ≠ ν): model.md §4's closed forms are exact.
+    pub fn orthogonal(&self) -> bool {
+        let g = self.overlap_matrix();
+        (0..self.p()).all(|a| (0..a).all(|b| g[(a, b)].abs() < 1e-12))
+    }
     /// Pairwise overlaps ξ_aᵀξ_b / N, a P×P symmetric matrix with ones on the diagonal.
     pub fn overlap_matrix(&self) -> &DMatrix<f64> {
-        &self.gram
+        self.gram.get_or_init(|| {
+            let (n, p) = (self.n(), self.p());
+            DMatrix::from_fn(p, p, |a, b| {
+                let (xa, xb) = (self.memory(a), self.memory(b));
+                xa.iter()
+                    .zip(xb)
+                    .map(|(u, v)| f64::from(u * v))
+                    .sum::<f64>()
+                    / n as f64
+            })
+        })
     }
     /// (ΞᵀΞ/N)⁻¹ (a pseudo-inverse when memories are linearly dependent).
     pub fn gram_inverse(&self) -> &DMatrix<f64> {
-        &self.gram_inverse
+        self.gram_inverse.get_or_init(|| {
+            let gram = self.overlap_matrix();
+            let p = self.p();
+            gram.clone()
+                .try_inverse()
+                .or_else(|| gram.clone().pseudo_inverse(1e-9).ok())
+                .unwrap_or_else(|| DMatrix::identity(p, p))
+        })
     }
 
     /// Writes (1/N) Ξᵀ v into `out` (length P): the overlap of `v` with every memory.
@@ -194,7 +207,7 @@ impl Memories {
         for (a, name) in self.names.iter().enumerate() {
             s.push_str(&format!("{name:w$}"));
             for b in 0..self.p() {
-                s.push_str(&format!(" {:>w$.3}", self.gram[(a, b)]));
+                s.push_str(&format!(" {:>w$.3}", self.overlap_matrix()[(a, b)]));
             }
             s.push('\n');
         }

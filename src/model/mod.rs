@@ -2,6 +2,7 @@
 //! textbook discrete), energy and theory. No clocks, threads or terminals; deterministic for a
 //! seed.
 
+pub mod equilibria;
 pub mod kernels;
 pub mod landscape;
 pub mod memories;
@@ -11,7 +12,8 @@ pub mod params;
 pub mod sweep;
 pub mod theory;
 
+pub use equilibria::{Equilibria, EquilibriaCache, Equilibrium, Standing, TheoryInput, TheoryKey};
 pub use memories::{Memories, MemoriesError};
 pub use network::{ModelError, Network};
 pub use params::{MAX_DT_SECS, ModelKind, ParamError, Params, Saliency};
-pub use theory::{MemoryTheory, TheoryReport};
+pub use theory::{Diagonal, MemoryTheory, TheoryReport};

@@ -591,10 +591,14 @@ impl Network {
         e + entropy_term(&self.psi) / self.params.gain
     }
 
-    /// The theory of model.md §4 for the current landscape weights.
+    /// The closed forms of model.md §4 for the current landscape weights and diagonal (exact on
+    /// orthogonal memories; `model::equilibria` solves the actual ones).
     pub fn theory(&self) -> TheoryReport {
         let w: Vec<f64> = self.weights.iter().map(|&v| f64::from(v)).collect();
-        theory::analyse(&w, self.params.gain)
+        let diagonal = theory::Diagonal::new(self.params.zero_diagonal, self.x.len());
+        let mut report = theory::analyse_orthogonal(&w, self.params.gain, diagonal);
+        report.approximate |= !self.mem.orthogonal();
+        report
     }
 }
 

@@ -6,13 +6,15 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use crate::model::{Memories, ModelError, ModelKind, Params};
+use crate::model::equilibria::DEFAULT_REL_TOL;
+use crate::model::{Equilibria, Memories, ModelError, ModelKind, Params, TheoryInput, TheoryKey};
 use crate::session::{OnDivergence, Report, Running, Session, SessionConfig};
 use crate::stimulus::{Frame, ScenarioName};
 use crate::tracking::TrackerConfig;
 
 use super::landscape::LandscapeCache;
 use super::snapshot::{ModelHistory, ModelView, Snapshot, Status};
+use super::theory::TheoryRequest;
 use super::{LogEntry, LogKind, Source};
 
 /// Per-frame samples kept for the charts (at 0.1 s per frame: one minute of model time).
@@ -29,6 +31,9 @@ struct Display {
     history: ModelHistory,
     /// Running mean of Ψ(x) over DISPLAY_TAU_SECS.
     mean: Vec<f32>,
+    /// The newest solved equilibria (from the theory worker) and whether a solve is asked for.
+    solved: Option<Arc<Equilibria>>,
+    solving: bool,
 }
 
 impl Display {
@@ -40,6 +45,8 @@ impl Display {
             kind: running.kind(),
             history,
             mean: running.net().activation().to_vec(),
+            solved: None,
+            solving: false,
         }
     }
 }
@@ -252,19 +259,62 @@ impl SimCore {
         self.session.set_memories(memories);
     }
 
+    /// The models whose landscape moved beyond [`DEFAULT_REL_TOL`] of their last solve (or was
+    /// never solved) and have no solve under way: the inputs to solve, now marked under way.
+    pub fn theory_requests(&mut self) -> Vec<TheoryRequest> {
+        let mut requests = Vec::new();
+        for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+            if display.solving || running.kind() == ModelKind::Discrete {
+                continue;
+            }
+            let key = TheoryKey::of(running.net());
+            let fresh = display
+                .solved
+                .as_ref()
+                .is_some_and(|eq| eq.key.within(&key, DEFAULT_REL_TOL));
+            if !fresh {
+                display.solving = true;
+                requests.push(TheoryRequest {
+                    model: running.kind(),
+                    input: TheoryInput::of(running.net()),
+                });
+            }
+        }
+        requests
+    }
+
+    /// A solve came back (or, with `None`, could not be sent: ask again later).
+    pub fn theory_solved(&mut self, model: ModelKind, equilibria: Option<Arc<Equilibria>>) {
+        if let Some(display) = self.displays.iter_mut().find(|d| d.kind == model) {
+            display.solving = false;
+            if equilibria.is_some() {
+                display.solved = equilibria;
+            }
+        }
+    }
+
     /// Copies the state out for the UI.
     pub fn snapshot(&mut self, scenario: ScenarioName, speed: f64, status: RunStatus) -> Snapshot {
         self.snapshots_built += 1;
         let len = self.history_times_secs.len();
-        let gain = self.params().gain;
         let models = self
             .displays
             .iter()
             .zip(self.session.models())
             .map(|(display, running)| {
                 let net = running.net();
+                // The solved theory of this memory set when there is one (current or not yet
+                // re-solved), else the closed forms (approximate on correlated memories).
+                let solved = display
+                    .solved
+                    .as_ref()
+                    .filter(|eq| Arc::ptr_eq(eq.key.memories(), net.memories()));
+                let key = TheoryKey::of(net);
+                let theory_current = solved.is_some_and(|eq| eq.key.within(&key, DEFAULT_REL_TOL));
+                let theory = solved
+                    .and_then(|eq| eq.report())
+                    .unwrap_or_else(|| net.theory());
                 let weights = net.landscape_weights().to_vec();
-                let w64: Vec<f64> = weights.iter().map(|&w| f64::from(w)).collect();
                 // Series shorter than the time axis (a model added later) are front-padded
                 // with NaN so that every series lines up with the shared times.
                 let pad = |s: &VecDeque<f32>| {
@@ -284,7 +334,9 @@ impl SimCore {
                     energy: net.energy(),
                     retrieved: net.retrieved(),
                     expected: running.tracker().expected(),
-                    theory: crate::model::theory::analyse(&w64, gain),
+                    theory_solved: solved.is_some(),
+                    theory_current,
+                    theory,
                     weights,
                     accuracy: running.tracker().summary().accuracy,
                     overlap_history: display.history.overlaps.iter().map(pad).collect(),
@@ -296,7 +348,14 @@ impl SimCore {
             .session
             .models()
             .first()
-            .and_then(|running| self.landscape.view(running.net()));
+            .zip(self.displays.first())
+            .and_then(|(running, display)| {
+                let solved = display
+                    .solved
+                    .as_deref()
+                    .filter(|eq| Arc::ptr_eq(eq.key.memories(), running.net().memories()));
+                self.landscape.view(running.net(), solved)
+            });
         let frame = self.session.frame();
         let memories = self.session.memories();
         let params = self.session.params();

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use crate::model::landscape::{Plane, View, view};
-use crate::model::{Memories, Network};
+use crate::model::landscape::{Plane, View, view_solved};
+use crate::model::{Equilibria, Memories, Network};
 
 /// Grid points per side of the landscape a snapshot carries (the panel resamples it).
 pub const GRID_SIDE: usize = 48;
@@ -26,7 +26,7 @@ pub struct LandscapeCache {
 impl LandscapeCache {
     /// The landscape of `net` now, on the plane of its two most salient memories (`None` with
     /// fewer than two memories). O(N·P) when the plane changes, O(N + G²·P) otherwise.
-    pub fn view(&mut self, net: &Network) -> Option<View> {
+    pub fn view(&mut self, net: &Network, solved: Option<&Equilibria>) -> Option<View> {
         let same_set = self
             .memories
             .as_ref()
@@ -39,7 +39,7 @@ impl LandscapeCache {
             self.planes += 1;
         }
         let plane = self.plane.as_ref()?;
-        let mut v = view(net, plane, GRID_SIDE, GRID_SIDE);
+        let mut v = view_solved(net, plane, GRID_SIDE, GRID_SIDE, solved);
         v.plane = self.planes;
         Some(v)
     }

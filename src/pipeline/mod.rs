@@ -20,6 +20,7 @@ mod outbox;
 mod producer;
 mod simulator;
 mod snapshot;
+mod theory;
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -238,6 +239,9 @@ impl Pipeline {
         let (snapshot_tx, snapshot_rx) = bounded::<Box<Snapshot>>(1);
         let (log_tx, log_rx) = bounded::<LogEntry>(LOG_QUEUE);
         let (pattern_tx, pattern_rx) = bounded::<PatternUpdate>(PATTERN_QUEUE);
+        // At most one solve under way per model, so a queue as long as the models never fills.
+        let (theory_request_tx, theory_request_rx) = bounded(ModelKind::ALL.len());
+        let (theory_result_tx, theory_result_rx) = bounded(ModelKind::ALL.len());
 
         // The stream's clock follows the session's: a frame lasts a whole number of steps.
         let stream_config = StreamConfig {
@@ -260,17 +264,22 @@ impl Pipeline {
             patterns: pattern_rx,
             snapshots: snapshot_tx,
             log: log_tx,
+            theory_requests: theory_request_tx,
+            theory_results: theory_result_rx,
         };
         let settings = simulator::Settings::from(&config);
         let simulator = Worker::spawn("simulator", move || {
             simulator::run(core, settings, channels)
+        })?;
+        let theory = Worker::spawn("theory", move || {
+            theory::run(theory_request_rx, theory_result_tx)
         })?;
         Ok(Self {
             controls: control_tx,
             snapshots: snapshot_rx,
             log: log_rx,
             patterns: pattern_tx,
-            threads: vec![producer, simulator],
+            threads: vec![producer, simulator, theory],
         })
     }
 

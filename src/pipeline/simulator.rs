@@ -9,6 +9,7 @@ use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
 use super::core::{RunStatus, SimCore};
 use super::outbox::Outbox;
 use super::snapshot::Snapshot;
+use super::theory::{TheoryRequest, TheoryResult};
 use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
 };
@@ -26,6 +27,9 @@ const BATCH_WALL: Duration = Duration::from_millis(20);
 const CLOCK_EVERY_STEPS: u64 = 16;
 /// How often lines that repeat are reported while they go on ("… ×N more").
 const REPEATS_EVERY: Duration = Duration::from_secs(1);
+/// How often the models' landscapes are checked for a new solve of their theory (a solve takes
+/// milliseconds on the theory thread; the live stream moves α by a little every frame).
+const THEORY_EVERY: Duration = Duration::from_millis(500);
 /// How long the measured rate averages over.
 const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
@@ -39,6 +43,8 @@ pub(super) struct Channels {
     pub patterns: Receiver<PatternUpdate>,
     pub snapshots: Sender<Box<Snapshot>>,
     pub log: Sender<LogEntry>,
+    pub theory_requests: Sender<TheoryRequest>,
+    pub theory_results: Receiver<TheoryResult>,
 }
 
 /// The run's settings that controls can change.
@@ -130,6 +136,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     };
     let mut rate = Rate::new(start, 0);
     let mut repeats_reported = start;
+    let mut theory_checked: Option<Instant> = None;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -222,6 +229,22 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             }
         }
         rate.update(Instant::now(), core.steps());
+
+        // The theory thread's solves: results in; requests out for what moved, at most every
+        // THEORY_EVERY.
+        for result in ch.theory_results.try_iter() {
+            core.theory_solved(result.model, Some(result.equilibria));
+            dirty = true;
+        }
+        if theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY) {
+            theory_checked = Some(now);
+            for request in core.theory_requests() {
+                let model = request.model;
+                if ch.theory_requests.try_send(request).is_err() {
+                    core.theory_solved(model, None);
+                }
+            }
+        }
 
         // 3. Log lines: in order, repeats counted, a bounded backlog for a slow UI.
         for entry in log.drain(..) {

@@ -63,8 +63,14 @@ pub struct ModelView {
     /// The memory the stream holds for this model now (`Tracker::expected`): what the input
     /// shows, except during a glitch, when it is the memory before the glitch.
     pub expected: Option<usize>,
-    /// The orthogonal-memory theory for the current landscape weights.
+    /// What the theory says of each memory now: solved for the actual memories when a solve of
+    /// this set has come back (`theory_solved`), else the closed forms (approximate on
+    /// correlated memories: `theory.approximate`).
     pub theory: TheoryReport,
+    /// `theory` is the solved one.
+    pub theory_solved: bool,
+    /// The solve is of the landscape as it is now (within 2%); false while a new one runs.
+    pub theory_current: bool,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
     /// time the expected memory was retrieved), `None` before anything was tracked.
     pub accuracy: Option<f64>,

@@ -2,9 +2,13 @@
 //! [`Session`] and writes samples, events and summaries to a [`Record`] sink (JSON lines or CSV)
 //! as they happen.
 
+pub mod npy;
 pub mod output;
+pub mod table;
+pub mod trace;
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossbeam_channel::Receiver;
@@ -27,6 +31,31 @@ pub const MAX_RUN_STEPS: f64 = 1e9;
 pub enum Format {
     Jsonl,
     Csv,
+    /// Only the summary table, when the run ends.
+    Table,
+}
+
+/// A run given its input and initial state as arrays (`--input`, `--init-state`), so that
+/// other code can integrate the same system.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fixed {
+    /// A constant input u (length N, used as given: no input gain) replacing the scenario's
+    /// stream, with the name it is shown by (the file).
+    pub input: Option<(Vec<f32>, String)>,
+    /// x(0) (length N) instead of a random draw; also for the models that take the input as
+    /// their initial state (classic-initial, discrete), whose x(0) it replaces.
+    pub init_state: Option<Vec<f32>>,
+}
+
+/// Files a run writes beside its records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunFiles {
+    /// Every sample's full state x, as NPY float32 (samples, N) (or (samples, models, N)).
+    pub save_states: Option<PathBuf>,
+    /// Ξ as NPY float32 (P, N), row μ = ξ_μ.
+    pub save_memories: Option<PathBuf>,
+    /// The overlaps figure (`.svg` or `.png`).
+    pub plot: Option<PathBuf>,
 }
 
 /// Everything a run needs besides the memories.
@@ -43,6 +72,8 @@ pub struct RunConfig {
     /// Model seconds between two samples (> 0).
     pub every_secs: f64,
     pub seed: u64,
+    pub fixed: Fixed,
+    pub files: RunFiles,
 }
 
 impl RunConfig {
@@ -117,6 +148,57 @@ pub fn simulate(
     out: &mut dyn Record,
     reloads: Option<&Receiver<PatternEvent>>,
 ) -> anyhow::Result<Vec<(ModelKind, Summary)>> {
+    Ok(simulate_traced(config, memories, out, reloads, None)?.0)
+}
+
+/// Where a run's frames come from: the scenario's stream, or one constant input.
+enum Source {
+    Stream(Box<Stream>),
+    Constant(crate::stimulus::Frame),
+}
+
+impl Source {
+    fn next_frame(&mut self) -> crate::stimulus::Frame {
+        match self {
+            Source::Stream(s) => s.next_frame(),
+            Source::Constant(f) => {
+                let frame = f.clone();
+                f.changed = false;
+                frame
+            }
+        }
+    }
+}
+
+/// A frame holding `u` for ever; its truth is the memory u is most about (largest |α_μ|).
+fn constant_frame(u: &[f32], name: &str, memories: &Memories) -> crate::stimulus::Frame {
+    let mut alpha = vec![0.0f32; memories.p()];
+    memories.project(u, &mut alpha);
+    let truth = (0..alpha.len()).max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()));
+    crate::stimulus::Frame {
+        time_secs: 0.0,
+        image: u.to_vec(),
+        input: u.to_vec(),
+        truth,
+        names: memories.names().into(),
+        changed: true,
+        glitch: false,
+        label: format!("input {name}"),
+    }
+}
+
+/// Each model's summary, and the trace when one was asked for.
+pub type Traced = (Vec<(ModelKind, Summary)>, Option<trace::RunTrace>);
+
+/// As [`simulate`], also recording the overlaps once per frame into a trace when `trace` is
+/// given, and every sample's state into `states` when given.
+pub fn simulate_traced(
+    config: &RunConfig,
+    memories: Arc<Memories>,
+    out: &mut dyn Record,
+    reloads: Option<&Receiver<PatternEvent>>,
+    mut states: Option<&mut npy::StateWriter>,
+) -> anyhow::Result<Traced> {
     let dt = config.params.dt_secs;
     let mut session = Session::new(
         Arc::clone(&memories),
@@ -134,18 +216,44 @@ pub fn simulate(
         frame_secs: session.frame_secs(),
         ..config.stream.clone()
     };
-    let mut stream = Stream::new(config.scenario, memories, stream_config, config.seed);
+    let mut source = match &config.fixed.input {
+        Some((u, name)) => Source::Constant(constant_frame(u, name, &memories)),
+        None => Source::Stream(Box::new(Stream::new(
+            config.scenario,
+            Arc::clone(&memories),
+            stream_config,
+            config.seed,
+        ))),
+    };
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
-    session.feed(stream.next_frame())?;
-    out.sample(&sample(&session))?;
+    session.feed(source.next_frame())?;
+    if let Some(x0) = &config.fixed.init_state {
+        session.set_state(x0)?;
+    }
+    let mut trace = config
+        .files
+        .plot
+        .is_some()
+        .then(|| trace::RunTrace::new(&session));
+    let mut take_sample = |session: &Session, out: &mut dyn Record| -> anyhow::Result<()> {
+        out.sample(&sample(session))?;
+        if let Some(w) = states.as_deref_mut() {
+            w.append(session)?;
+        }
+        Ok(())
+    };
+    take_sample(&session, out)?;
+    if let Some(t) = trace.as_mut() {
+        t.record(&session);
+    }
     while session.steps() < total_steps {
         if session.needs_frame() {
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
-                apply_reload(event, &mut stream, &mut session, out)?;
+                apply_reload(event, &mut source, &mut session, out)?;
             }
-            session.feed(stream.next_frame())?;
+            session.feed(source.next_frame())?;
         }
         session.step(&mut reports);
         for report in reports.drain(..) {
@@ -154,7 +262,12 @@ pub fn simulate(
             }
         }
         if session.steps().is_multiple_of(sample_steps) {
-            out.sample(&sample(&session))?;
+            take_sample(&session, out)?;
+        }
+        if let Some(t) = trace.as_mut()
+            && session.needs_frame()
+        {
+            t.record(&session);
         }
     }
     let mut summaries = Vec::with_capacity(config.models.len());
@@ -165,14 +278,14 @@ pub fn simulate(
         out.summary(model, &summary)?;
         summaries.push((model, summary));
     }
-    Ok(summaries)
+    Ok((summaries, trace))
 }
 
 /// Installs a reloaded memory set in the stream and the session (states are kept, tracking
 /// follows the memories by name) and records what changed.
 fn apply_reload(
     event: PatternEvent,
-    stream: &mut Stream,
+    source: &mut Source,
     session: &mut Session,
     out: &mut dyn Record,
 ) -> std::io::Result<()> {
@@ -182,7 +295,9 @@ fn apply_reload(
     let time_secs = session.time_secs();
     let (changes, errors, kept_last_good_set) = match event {
         PatternEvent::Reloaded(r) => {
-            stream.set_memories(Arc::clone(&r.memories));
+            if let Source::Stream(stream) = source {
+                stream.set_memories(Arc::clone(&r.memories));
+            }
             session.set_memories(Arc::clone(&r.memories));
             let changes = r.changes.iter().map(ToString::to_string).collect();
             (changes, text(&r.errors), false)
@@ -232,32 +347,83 @@ struct RunInfo<'a> {
     activation_gain: f64,
     tau_alpha_secs: f64,
     flip_prob: f64,
+    zero_diagonal: bool,
     seed: u64,
     settle_secs: f64,
+    /// The constant input's file (`--input`), if the run has one instead of a scenario.
+    input: Option<&'a str>,
+    /// The initial state was given (`--init-state`).
+    init_state: bool,
 }
 
-/// Runs `config` and writes it in `format` to `out`.
+/// A sink that keeps nothing (`--format table` prints only the summaries, at the end).
+struct Discard;
+
+impl Record for Discard {
+    fn sample(&mut self, _: &Sample) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn event(&mut self, _: ModelKind, _: &Event) -> std::io::Result<()> {
+        Ok(())
+    }
+    fn summary(&mut self, _: ModelKind, _: &Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `config` and writes it in `format` to `out`, and the files `config.files` asks for
+/// (the memories before the run, the states as it runs, the figure after it). Returns each
+/// model's summary.
 pub fn write_run(
     config: &RunConfig,
     memories: Arc<Memories>,
     format: Format,
-    out: impl Write,
+    mut out: impl Write,
     reloads: Option<&Receiver<PatternEvent>>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(ModelKind, Summary)>> {
     let names = memories.names().to_vec();
-    match format {
+    if let Some(path) = &config.files.save_memories {
+        npy::save_memories(path, &memories)?;
+    }
+    let mut states = match &config.files.save_states {
+        Some(path) => Some(npy::StateWriter::create(
+            path,
+            config.models.len(),
+            memories.n(),
+        )?),
+        None => None,
+    };
+    let (summaries, trace) = match format {
         Format::Jsonl => {
-            let mut sink = output::JsonLines::new(out, names);
+            let mut sink = output::JsonLines::new(out, names, config.params.dt_secs);
             sink.header(&info(config))?;
-            simulate(config, memories, &mut sink, reloads)?;
+            simulate_traced(config, memories, &mut sink, reloads, states.as_mut())?
         }
         Format::Csv => {
             let mut sink = output::Csv::new(out, names);
             sink.header()?;
-            simulate(config, memories, &mut sink, reloads)?;
+            simulate_traced(config, memories, &mut sink, reloads, states.as_mut())?
         }
+        Format::Table => {
+            let run = simulate_traced(config, memories, &mut Discard, reloads, states.as_mut())?;
+            out.write_all(table::summary_table(&run.0).as_bytes())?;
+            out.flush()?;
+            run
+        }
+    };
+    if let (Some(path), Some(trace)) = (&config.files.plot, trace) {
+        let subtitle = match &config.fixed.input {
+            Some((_, name)) => format!("constant input {name}"),
+            None => format!("scenario {}", config.scenario.name()),
+        };
+        let subtitle = format!(
+            "{subtitle}, σ = {}, g = {}, dt = {} s, seed {}; under each panel, the memory the \
+             input holds (shaded: glitches)",
+            config.params.noise_std, config.params.gain, config.params.dt_secs, config.seed
+        );
+        crate::plot::run_figure(&trace, &subtitle, path)?;
     }
-    Ok(())
+    Ok(summaries)
 }
 
 fn info(config: &RunConfig) -> RunInfo<'_> {
@@ -272,7 +438,10 @@ fn info(config: &RunConfig) -> RunInfo<'_> {
         activation_gain: config.params.gain,
         tau_alpha_secs: config.params.tau_alpha_secs,
         flip_prob: config.stream.flip_prob,
+        zero_diagonal: config.params.zero_diagonal,
         seed: config.seed,
         settle_secs: config.tracker.settle_secs,
+        input: config.fixed.input.as_ref().map(|(_, name)| name.as_str()),
+        init_state: config.fixed.init_state.is_some(),
     }
 }

@@ -12,14 +12,71 @@ use crate::model::ModelKind;
 use crate::tracking::{Event, Summary};
 
 /// Writes JSON lines, flushing after every record so a reader sees events as they happen.
+/// Numbers are rounded to what they mean: times to the step's decimals (at least 1 ms),
+/// overlaps, saliencies and fractions to 4 decimals, energies to 3.
 pub struct JsonLines<W: Write> {
     out: W,
     names: Vec<String>,
+    time_digits: i32,
+}
+
+/// The decimals that show `dt` exactly (at least 3, at most 9).
+fn time_digits(dt_secs: f64) -> i32 {
+    (3..9)
+        .find(|&d| {
+            let scaled = dt_secs * 10f64.powi(d);
+            (scaled - scaled.round()).abs() < 1e-6
+        })
+        .unwrap_or(9)
+}
+
+fn round_to(x: f64, digits: i32) -> f64 {
+    let scale = 10f64.powi(digits);
+    let r = (x * scale).round() / scale;
+    if r == 0.0 { 0.0 } else { r }
+}
+
+/// Rounds the numbers of `v` by their field's name, recursively.
+fn round_fields(v: &mut Value, time_digits: i32) {
+    let round = |v: &mut Value, digits: i32| {
+        if let Some(x) = v.as_f64()
+            && !v.is_i64()
+            && !v.is_u64()
+        {
+            *v = json!(round_to(x, digits));
+        }
+    };
+    match v {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let digits = match key.as_str() {
+                    k if k.ends_with("_secs") => Some(time_digits),
+                    "energy" => Some(3),
+                    "overlaps" | "saliencies" | "accuracy" | "mean_overlap" | "mirror_fraction" => {
+                        Some(4)
+                    }
+                    _ => None,
+                };
+                match (digits, value) {
+                    (Some(d), Value::Array(items)) => items.iter_mut().for_each(|x| round(x, d)),
+                    (Some(d), value @ Value::Number(_)) => round(value, d),
+                    (_, value) => round_fields(value, time_digits),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| round_fields(x, time_digits)),
+        _ => {}
+    }
 }
 
 impl<W: Write> JsonLines<W> {
-    pub fn new(out: W, names: Vec<String>) -> Self {
-        Self { out, names }
+    /// JSON lines of a run over memories `names` integrated with step `dt_secs`.
+    pub fn new(out: W, names: Vec<String>, dt_secs: f64) -> Self {
+        Self {
+            out,
+            names,
+            time_digits: time_digits(dt_secs),
+        }
     }
 
     /// Writes a first line describing the run (`"type": "run"`).
@@ -33,7 +90,11 @@ impl<W: Write> JsonLines<W> {
     }
 
     fn line(&mut self, v: &Value) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.out, v).map_err(std::io::Error::other)?;
+        let mut v = v.clone();
+        if v.get("type").and_then(Value::as_str) != Some("run") {
+            round_fields(&mut v, self.time_digits);
+        }
+        serde_json::to_writer(&mut self.out, &v).map_err(std::io::Error::other)?;
         self.out.write_all(b"\n")?;
         self.out.flush()
     }
@@ -89,6 +150,19 @@ impl<W: Write> Record for JsonLines<W> {
     fn event(&mut self, model: ModelKind, event: &Event) -> std::io::Result<()> {
         let mut v = serde_json::to_value(event).map_err(std::io::Error::other)?;
         if let Value::Object(map) = &mut v {
+            // One meaning per name: `glitch` is the samples' flag; here the memories are ids,
+            // each with its name beside it.
+            for (old, new) in [("glitch", "glitch_memory"), ("held", "held_memory")] {
+                if let Some(id) = map.remove(old) {
+                    map.insert(new.into(), id);
+                }
+            }
+            for key in ["memory", "from", "to", "glitch_memory", "held_memory"] {
+                if let Some(id) = map.get(key) {
+                    let name = self.name(id.as_u64().map(|i| i as usize));
+                    map.insert(format!("{key}_name"), name);
+                }
+            }
             map.insert("type".into(), "event".into());
             map.insert("model".into(), model.name().into());
             map.insert("text".into(), event.describe(&self.names).into());

@@ -298,6 +298,16 @@ impl Session {
         Ok(())
     }
 
+    /// Sets the state x of every running model (length N; the discrete model takes the signs),
+    /// e.g. a run's given initial state. The overlaps follow at once.
+    pub fn set_state(&mut self, x: &[f32]) -> Result<(), ModelError> {
+        for running in &mut self.models {
+            running.net.set_state(x)?;
+            running.net.overlaps_into(&mut running.overlaps);
+        }
+        Ok(())
+    }
+
     /// Draws a fresh random state for every model.
     pub fn randomize_state(&mut self) {
         for running in &mut self.models {

@@ -71,7 +71,7 @@ fn landscape(memories: &Arc<Memories>, kind: ModelKind) -> Option<View> {
         _ => 0.0,
     }))
     .ok()?;
-    LandscapeCache::default().view(&net)
+    LandscapeCache::default().view(&net, None)
 }
 
 /// The truth at time `t` of the fixture's story: cat, a 2-s glitch to dog at 32 s, cat again.
@@ -157,7 +157,18 @@ pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: boo
                 activation,
                 overlaps,
                 saliencies,
-                theory: crate::model::theory::analyse(&w64, 10.0),
+                // The closed forms with the zero diagonal, as before a solve comes back
+                // (approximate: the built-in memories overlap).
+                theory: crate::model::TheoryReport {
+                    approximate: true,
+                    ..crate::model::theory::analyse_orthogonal(
+                        &w64,
+                        10.0,
+                        crate::model::Diagonal::new(true, memories.n()),
+                    )
+                },
+                theory_solved: false,
+                theory_current: false,
                 weights,
                 energy: -291.5 + 40.0 * k as f64,
                 retrieved: Some(target),

@@ -260,6 +260,8 @@ fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         names: snap.memories.names(),
         offset: app.memory_offset,
         model: (snap.models.len() > 1).then_some(model.as_str()),
+        solved: view.theory_solved,
+        current: view.theory_current,
         theme: app.theme,
     }
     .render(area, buf);

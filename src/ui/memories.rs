@@ -32,6 +32,10 @@ pub struct MemoryTable<'a> {
     pub offset: usize,
     /// Whose memories these are, for the title (compare mode), if it needs saying.
     pub model: Option<&'a str>,
+    /// The verdicts and depths are solved for the actual memories (else: closed forms).
+    pub solved: bool,
+    /// The solve is of the landscape as it is now (false while a new one runs).
+    pub current: bool,
     pub theme: Theme,
 }
 
@@ -81,21 +85,40 @@ impl MemoryTable<'_> {
             return Line::styled("confusion: no well, the origin is stable", t.warning());
         }
         let (alpha, star) = if t.ascii { ("a", "a*") } else { ("α", "α*") };
+        // The thresholds are the closed forms', exact only on orthogonal memories.
+        let eq = if !self.report.approximate {
+            "="
+        } else if t.ascii {
+            "~"
+        } else {
+            "≈"
+        };
+        let threshold = if self.report.self_coupling > 0.0 && width >= 40 {
+            "1/g+Σα/N"
+        } else {
+            "1/g"
+        };
         let mut spans = vec![
-            Span::styled(format!("{} = 1/g = ", t.threshold_mark()), t.dim()),
+            Span::styled(format!("{} {threshold} {eq} ", t.threshold_mark()), t.dim()),
             Span::raw(self.number(self.report.existence_threshold, 3)),
         ];
-        if width >= 30 {
+        if width >= 36 {
             spans.push(Span::styled(
-                format!("  stable if {alpha} > {star} = "),
+                format!("  stable {alpha} > {star} {eq} "),
                 t.dim(),
             ));
         } else {
             spans.push(Span::styled(format!("  {star} "), t.dim()));
         }
         spans.push(Span::raw(self.number(self.report.alpha_star, 3)));
-        if width >= 58 {
-            spans.push(Span::styled("   E/N: depth, #: rank", t.dim()));
+        if width >= 48 {
+            // Whether the rows are solved for these memories, or closed forms for now.
+            let (note, style) = match (self.solved, self.current) {
+                (true, true) => ("  solved", t.dim()),
+                (true, false) => ("  solving…", t.dim()),
+                (false, _) => ("  closed forms", t.warning()),
+            };
+            spans.push(Span::styled(note, style));
         }
         Line::from(spans)
     }
@@ -164,7 +187,25 @@ impl MemoryTable<'_> {
                 .and_then(|m| m.depth_per_neuron)
                 .filter(|d| d.is_finite());
             let none = if t.ascii { "-" } else { "—" };
-            let text = depth.map_or(none.to_string(), |d| self.number(d, 3));
+            // No equilibrium of its own: where a state started there goes instead.
+            let slides = self
+                .report
+                .memories
+                .get(mu)
+                .and_then(|m| m.slides_to)
+                .map(|to| {
+                    format!(
+                        "{}{}",
+                        if t.ascii { ">" } else { "→" },
+                        self.name(to, DEPTH_W - 1)
+                    )
+                });
+            let text = match (depth, slides) {
+                (Some(d), _) if standing != Standing::Absent => self.number(d, 3),
+                (_, Some(to)) => to,
+                (Some(d), None) => self.number(d, 3),
+                (None, None) => none.to_string(),
+            };
             spans.push(Span::styled(format!("{text:>DEPTH_W$}"), style));
         }
         if cols.rank {

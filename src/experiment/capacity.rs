@@ -1,0 +1,376 @@
+//! The capacity experiment: P random memories in N neurons, each cued with a corrupted copy;
+//! how often each model retrieves the cued memory as the load P/N grows (the classic network
+//! collapses near P/N ≈ 0.138; the IDP network is given the cue as its input).
+//!
+//! One *network* is one (trial, N, P): its memories and cues come from a seed that depends on
+//! the run's seed, the trial number, N and P only, so a trial gives the same numbers whatever
+//! else the sweep contains (sizes, loads, other trials, shards).
+
+use std::sync::Arc;
+
+use rand::seq::SliceRandom;
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::Serialize;
+
+use crate::model::{Memories, ModelError, ModelKind, Network, Params};
+use crate::session::network_seed;
+
+/// The models compared, in table order.
+pub const CAPACITY_MODELS: [ModelKind; 4] = [
+    ModelKind::Discrete,
+    ModelKind::ClassicInitial,
+    ModelKind::ClassicConstant,
+    ModelKind::Idp,
+];
+/// Network sizes N of the default sweep.
+pub const DEFAULT_SIZES: [usize; 3] = [256, 1024, 4096];
+/// The load of the classic network's retrieval collapse (Amit, Gutfreund & Sompolinsky 1985).
+pub const AGS_CRITICAL_LOAD: f64 = 0.138;
+
+/// The loads P/N of the default sweep: 0.02, 0.04, …, 0.30.
+pub fn default_loads() -> Vec<f64> {
+    (1..=15).map(|k| f64::from(k) * 0.02).collect()
+}
+
+/// How the sweep is run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityConfig {
+    pub sizes: Vec<usize>,
+    /// P/N values; P = round(load · N), at least 1.
+    pub loads: Vec<f64>,
+    /// Fraction of the cue's pixels flipped (exactly round(flip · N) of them, at random).
+    pub flip: f64,
+    /// Memories cued per network (the first `cues` of the P, or all P when fewer).
+    pub cues: usize,
+    /// |m| of the cued memory at the end at or above which it counts as retrieved.
+    pub threshold: f64,
+    /// The input u = input_gain · cue (classic-constant's current, IDP's input).
+    pub input_gain: f64,
+    /// Integration step of the continuous models (the discrete model makes N·dt updates a
+    /// step).
+    pub dt_secs: f64,
+    /// The longest a cue is run, in model seconds (a run stops earlier once settled).
+    pub max_secs: f64,
+}
+
+impl Default for CapacityConfig {
+    fn default() -> Self {
+        Self {
+            sizes: DEFAULT_SIZES.to_vec(),
+            loads: default_loads(),
+            flip: 0.1,
+            cues: 4,
+            threshold: 0.9,
+            input_gain: 1.0,
+            // The largest step the model accepts: the noise-free flow at dt = 0.1 follows the one
+            // at dt = 0.02 to 0.002 in m over 12 s (and has the same fixed points), at a fifth of
+            // the cost.
+            dt_secs: 0.1,
+            max_secs: 10.0,
+        }
+    }
+}
+
+impl CapacityConfig {
+    /// The memories stored at `load` in `n` neurons.
+    pub fn p(n: usize, load: f64) -> usize {
+        ((load * n as f64).round() as usize).max(1)
+    }
+
+    /// The discrete network's limit: one sweep (N updates) per model second, as the engine's
+    /// discrete model makes them.
+    pub fn max_sweeps(&self) -> usize {
+        self.max_secs.ceil().max(1.0) as usize
+    }
+}
+
+/// The textbook discrete network for the capacity sweep, in exact integer arithmetic:
+/// s_i ← sign(Σ_j W_ij s_j) with W = ΞΞᵀ/N and a zero diagonal, one neuron at a time in a
+/// fresh random order each sweep (ties go to +1), until a whole sweep changes nothing. The
+/// same rule as the engine's `discrete` model (`Network::step` with σ = 0), stored row by row
+/// (a neuron's P memory bits contiguous) so an update is two contiguous O(P) loops; a test
+/// checks that its fixed points are fixed points of the engine's model.
+pub struct DiscreteHopfield {
+    n: usize,
+    p: usize,
+    /// ξ_μ[i] at `rows[i * p + μ]`.
+    rows: Vec<i32>,
+}
+
+impl DiscreteHopfield {
+    pub fn new(memories: &Memories) -> Self {
+        let (n, p) = (memories.n(), memories.p());
+        let mut rows = vec![0i32; n * p];
+        for mu in 0..p {
+            for (i, &v) in memories.memory(mu).iter().enumerate() {
+                rows[i * p + mu] = if v > 0.0 { 1 } else { -1 };
+            }
+        }
+        Self { n, p, rows }
+    }
+
+    /// Runs from x(0) = sign(cue) for at most `max_sweeps` sweeps; returns the state, the
+    /// sweeps made and whether the last one changed nothing (a fixed point).
+    pub fn recall(
+        &self,
+        cue: &[f32],
+        max_sweeps: usize,
+        rng: &mut Xoshiro256PlusPlus,
+    ) -> (Vec<i32>, usize, bool) {
+        let (n, p) = (self.n, self.p);
+        let mut s: Vec<i32> = cue.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();
+        // d_μ = Σ_i ξ_μ[i] s_i, so that N·h_i = Σ_μ ξ_μ[i] d_μ − P s_i (the diagonal removed).
+        let mut d = vec![0i32; p];
+        for (i, &si) in s.iter().enumerate() {
+            for (dm, &x) in d.iter_mut().zip(&self.rows[i * p..(i + 1) * p]) {
+                *dm += x * si;
+            }
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        for sweep in 1..=max_sweeps {
+            order.shuffle(rng);
+            let mut flips = 0;
+            for &i in &order {
+                let row = &self.rows[i * p..(i + 1) * p];
+                let field: i64 = row
+                    .iter()
+                    .zip(&d)
+                    .map(|(&x, &dm)| i64::from(x * dm))
+                    .sum::<i64>()
+                    - (p as i64) * i64::from(s[i]);
+                let new = if field >= 0 { 1 } else { -1 };
+                if new != s[i] {
+                    for (dm, &x) in d.iter_mut().zip(row) {
+                        *dm += 2 * new * x;
+                    }
+                    s[i] = new;
+                    flips += 1;
+                }
+            }
+            if flips == 0 {
+                return (s, sweep, true);
+            }
+        }
+        (s, max_sweeps, false)
+    }
+
+    /// m = (1/N) ξᵀ s.
+    pub fn overlap(&self, s: &[i32], memory: &[f32]) -> f64 {
+        let dot: f64 = s
+            .iter()
+            .zip(memory)
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        dot / self.n as f64
+    }
+}
+
+/// One cue of one network, for one model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CapacityRow {
+    pub trial: usize,
+    /// The network's seed (memories, cues and the models' own generators follow from it).
+    pub seed: u64,
+    pub model: ModelKind,
+    pub n: usize,
+    pub p: usize,
+    /// The load asked for (P/N is `p / n` exactly).
+    pub load: f64,
+    /// The cued memory.
+    pub memory: usize,
+    /// m of the cued memory at the end (negative on its mirror −ξ).
+    pub overlap: f64,
+    /// |m| ≥ the threshold.
+    pub retrieved: bool,
+    /// Model seconds run.
+    pub secs: f64,
+    /// It settled before the time limit (Ψ stopped moving; the discrete state stopped flipping).
+    pub settled: bool,
+}
+
+/// The seed of network (trial, n, p) of a run seeded `seed` (SplitMix64 of the four).
+pub fn network_seed_for(seed: u64, trial: usize, n: usize, p: usize) -> u64 {
+    let mut z = seed;
+    for v in [trial as u64, n as u64, p as u64] {
+        z = splitmix(z ^ splitmix(v));
+    }
+    z
+}
+
+fn splitmix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// ξ_μ with exactly round(flip · N) pixels flipped, chosen at random.
+pub fn corrupted(memory: &[f32], flip: f64, rng: &mut Xoshiro256PlusPlus) -> Vec<f32> {
+    let n = memory.len();
+    let flips = ((flip * n as f64).round() as usize).min(n);
+    let mut cue = memory.to_vec();
+    let mut idx: Vec<usize> = (0..n).collect();
+    let (chosen, _) = idx.partial_shuffle(rng, flips);
+    for &i in chosen.iter() {
+        cue[i] = -cue[i];
+    }
+    cue
+}
+
+/// Runs every model on every cue of network (trial, n, p); rows in model, then cue order.
+pub fn run_network(
+    config: &CapacityConfig,
+    models: &[ModelKind],
+    trial: usize,
+    n: usize,
+    load: f64,
+    seed: u64,
+) -> Result<Vec<CapacityRow>, ModelError> {
+    let p = CapacityConfig::p(n, load);
+    let net_seed = network_seed_for(seed, trial, n, p);
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(net_seed);
+    let memories = Arc::new(Memories::random(n, 1, p, &mut rng));
+    let cued: Vec<usize> = (0..config.cues.min(p)).collect();
+    let cues: Vec<Vec<f32>> = cued
+        .iter()
+        .map(|&mu| corrupted(memories.memory(mu), config.flip, &mut rng))
+        .collect();
+    let params = Params {
+        gain: 10.0,
+        dt_secs: config.dt_secs,
+        noise_std: 0.0,
+        zero_diagonal: true,
+        ..Params::default()
+    };
+    let mut rows = Vec::with_capacity(models.len() * cues.len());
+    let discrete = models
+        .contains(&ModelKind::Discrete)
+        .then(|| DiscreteHopfield::new(&memories));
+    for &model in models {
+        if let Some(hop) = discrete.as_ref().filter(|_| model == ModelKind::Discrete) {
+            let mut order_rng = Xoshiro256PlusPlus::seed_from_u64(network_seed(net_seed, model));
+            for (&mu, cue) in cued.iter().zip(&cues) {
+                let max_sweeps = config.max_sweeps();
+                let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
+                let overlap = hop.overlap(&state, memories.memory(mu));
+                rows.push(CapacityRow {
+                    trial,
+                    seed: net_seed,
+                    model,
+                    n,
+                    p,
+                    load,
+                    memory: mu,
+                    overlap,
+                    retrieved: overlap.abs() >= config.threshold,
+                    secs: sweeps as f64,
+                    settled,
+                });
+            }
+            continue;
+        }
+        let mut net = Network::new(
+            Arc::clone(&memories),
+            model,
+            params.clone(),
+            network_seed(net_seed, model),
+        )?;
+        for (&mu, cue) in cued.iter().zip(&cues) {
+            let (secs, settled) = run_cue(&mut net, mu, cue, config)?;
+            let overlap = f64::from(net.overlaps()[mu]);
+            rows.push(CapacityRow {
+                trial,
+                seed: net_seed,
+                model,
+                n,
+                p,
+                load,
+                memory: mu,
+                overlap,
+                retrieved: overlap.abs() >= config.threshold,
+                secs,
+                settled,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Shows `cue` (of memory `mu`) to `net` the way its kind takes a cue, and runs it until it
+/// settles or `max_secs` pass. Returns the model seconds run and whether it settled.
+///
+/// - classic-initial: the cue is x(0);
+/// - classic-constant: x(0) random, the cue a constant current b = input_gain · cue;
+/// - IDP: x(0) random, the cue the input u = input_gain · cue that sets W(u).
+///
+/// Settled: over the last second m_μ moved by less than [`SETTLED`], and so did Ψ(x) on
+/// average over the neurons (from a random x(0) the overlaps start near 0 and can barely move
+/// in the first second while the neurons are still changing).
+fn run_cue(
+    net: &mut Network,
+    mu: usize,
+    cue: &[f32],
+    config: &CapacityConfig,
+) -> Result<(f64, bool), ModelError> {
+    let u: Vec<f32> = cue.iter().map(|&v| v * config.input_gain as f32).collect();
+    if net.kind() == ModelKind::ClassicInitial {
+        // It loads x(0) from the input at a change, and takes no current.
+        net.set_input(cue, true)?;
+    } else {
+        net.randomize_state();
+        net.set_input(&u, true)?;
+    }
+    let dt = config.dt_secs;
+    let window = ((1.0 / dt).round() as usize).max(1);
+    let max_steps = (config.max_secs / dt).round() as usize;
+    let mut before = net.overlaps()[mu];
+    let mut psi_before = net.activation().to_vec();
+    let mut steps = 0;
+    while steps < max_steps {
+        let chunk = window.min(max_steps - steps);
+        net.run(chunk)?;
+        steps += chunk;
+        let now = net.overlaps()[mu];
+        let psi = net.activation();
+        let moved = psi_before
+            .iter()
+            .zip(psi)
+            .map(|(a, b)| f64::from((a - b).abs()))
+            .sum::<f64>()
+            / psi.len() as f64;
+        if chunk == window && (now - before).abs() < SETTLED && moved < f64::from(SETTLED) {
+            return Ok((steps as f64 * dt, true));
+        }
+        before = now;
+        psi_before.copy_from_slice(psi);
+    }
+    Ok((steps as f64 * dt, false))
+}
+
+/// A continuous model has settled when m of the cued memory, and Ψ(x) on average over the
+/// neurons, move by less than this in 1 s.
+pub const SETTLED: f32 = 1e-3;
+
+/// The networks of a sweep, in output order: trial, then size, then load.
+pub fn networks(
+    config: &CapacityConfig,
+    trials: std::ops::Range<usize>,
+) -> Vec<(usize, usize, f64)> {
+    trials
+        .flat_map(|t| {
+            config
+                .sizes
+                .iter()
+                .flat_map(move |&n| config.loads.iter().map(move |&l| (t, n, l)))
+        })
+        .collect()
+}
+
+/// A rough cost of a network in step work (N · P per step, times the cues), for scheduling the
+/// largest first.
+pub fn cost(config: &CapacityConfig, n: usize, load: f64) -> f64 {
+    let p = CapacityConfig::p(n, load);
+    (n * p * config.cues.min(p)) as f64
+}

@@ -1,0 +1,391 @@
+//! The theory of the network that runs: for each memory, the equilibrium a noise-free solve
+//! reaches from γ·(±ξ_ρ) under the model's actual memories, weights, bias, gain and diagonal,
+//! with its overlaps, γ, energy and stability; the confusion state; and model.md §4's
+//! orthogonal closed forms beside them, flagged when they are only estimates.
+//!
+//! A [`TheoryInput`] is what the equilibria depend on. [`TheoryInput::solve`] costs tens of
+//! O(N·P) steps per memory plus O(P²) per unsaturated neuron a step (see `flow.rs`), so callers
+//! keep the result and solve again only when the [`TheoryKey`] moves ([`EquilibriaCache`] does
+//! this), never per frame.
+
+mod discrete;
+mod flow;
+mod key;
+mod report;
+mod spectrum;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use thiserror::Error;
+
+use super::memories::Memories;
+use super::network::Network;
+use super::params::ModelKind;
+use super::theory::{Diagonal, TheoryReport, analyse_orthogonal};
+use discrete::discrete_fixed_point;
+use flow::{Basis, System};
+use report::owns;
+
+pub use key::{DEFAULT_REL_TOL, EquilibriaCache, TheoryKey};
+pub use report::{
+    Convergence, Equilibria, Equilibrium, MemoryEquilibria, Origin, Settling, Standing,
+};
+
+/// Times the flow is followed on past an unstable equilibrium.
+const MAX_RESTARTS: usize = 4;
+/// The least and the largest kick off such an equilibrium, relative to 1 + max |x|.
+const KICK: f64 = 1e-3;
+const MAX_KICK: f64 = 0.1;
+/// Off-diagonal overlaps below this count as orthogonal (the closed forms are then exact).
+const ORTHOGONAL: f64 = 1e-12;
+
+/// Which equations the equilibria are of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TheoryDynamics {
+    /// ẋ = −x + W Ψ(x) + b: IDP, the classic models, IDP with filter when τ_y = 0.
+    Continuous,
+    /// IDP with filter and τ_y > 0 (x and the memory layer y): the same equilibria; the same
+    /// stability when every weight is ≥ 0 (the linearisation is then similar to a symmetric
+    /// matrix and its unstable count is the one-layer one), otherwise flagged.
+    TwoLayer,
+    /// ±1 neurons with asynchronous sign updates: fixed points, no ψ, no γ beyond m.
+    Discrete,
+}
+
+/// A [`TheoryInput`] that cannot be solved.
+#[derive(Debug, Clone, Error, PartialEq)]
+pub enum TheoryInputError {
+    #[error("{found} weights for {expected} memories")]
+    Weights { found: usize, expected: usize },
+    #[error("a bias of {found} values for {expected} neurons")]
+    Bias { found: usize, expected: usize },
+    #[error("the gain must be finite and greater than 0, got {gain}")]
+    Gain { gain: f64 },
+}
+
+/// Everything one model's equilibria depend on.
+#[derive(Debug, Clone)]
+pub struct TheoryInput {
+    memories: Arc<Memories>,
+    /// w_μ of W = (1/N) Ξ diag(w) Ξᵀ: α (IDP), α̃ (IDP with filter), 1 (classic, discrete).
+    weights: Vec<f64>,
+    /// The current b fed to the state (classic constant; classic pulsed while the pulse is on).
+    bias: Option<Vec<f64>>,
+    gain: f64,
+    zero_diagonal: bool,
+    dynamics: TheoryDynamics,
+}
+
+impl TheoryInput {
+    /// The landscape of weights `weights` (one per memory), current `bias` (length N), gain
+    /// `gain` (> 0) and diagonal over `memories`.
+    pub fn new(
+        memories: Arc<Memories>,
+        weights: Vec<f64>,
+        bias: Option<Vec<f64>>,
+        gain: f64,
+        zero_diagonal: bool,
+        dynamics: TheoryDynamics,
+    ) -> Result<Self, TheoryInputError> {
+        if weights.len() != memories.p() {
+            return Err(TheoryInputError::Weights {
+                found: weights.len(),
+                expected: memories.p(),
+            });
+        }
+        if let Some(b) = &bias
+            && b.len() != memories.n()
+        {
+            return Err(TheoryInputError::Bias {
+                found: b.len(),
+                expected: memories.n(),
+            });
+        }
+        if !(gain.is_finite() && gain > 0.0) {
+            return Err(TheoryInputError::Gain { gain });
+        }
+        Ok(Self {
+            memories,
+            weights,
+            bias,
+            gain,
+            zero_diagonal,
+            dynamics,
+        })
+    }
+
+    /// The landscape `net` runs in now: its landscape weights, its bias current if one flows,
+    /// its gain and diagonal. O(N) (the bias is copied).
+    pub fn of(net: &Network) -> Self {
+        let params = net.params();
+        Self {
+            memories: Arc::clone(net.memories()),
+            weights: net
+                .landscape_weights()
+                .iter()
+                .map(|&w| f64::from(w))
+                .collect(),
+            bias: net
+                .bias()
+                .map(|b| b.iter().map(|&v| f64::from(v)).collect()),
+            gain: params.gain,
+            zero_diagonal: params.zero_diagonal,
+            dynamics: dynamics_of(net),
+        }
+    }
+
+    /// The key of this input (O(N·P) with a bias, for its projections; O(P) without).
+    pub fn key(&self) -> TheoryKey {
+        let bias: Option<Vec<f32>> = self
+            .bias
+            .as_ref()
+            .map(|b| b.iter().map(|&v| v as f32).collect());
+        TheoryKey::new(
+            Arc::clone(&self.memories),
+            self.weights.clone(),
+            bias.as_deref(),
+            self.gain,
+            self.zero_diagonal,
+            self.dynamics,
+        )
+    }
+
+    /// δ = Σw/N when the diagonal is removed, else 0.
+    pub fn self_coupling(&self) -> f64 {
+        Diagonal::new(self.zero_diagonal, self.memories.n()).self_coupling(&self.weights)
+    }
+
+    /// The closed forms of model.md §4 for these weights and diagonal, flagged approximate
+    /// unless the memories are orthogonal and no current flows. `None` for the discrete model,
+    /// to which the continuous theory does not apply.
+    pub fn closed_form(&self) -> Option<TheoryReport> {
+        if self.dynamics == TheoryDynamics::Discrete {
+            return None;
+        }
+        let diagonal = Diagonal::new(self.zero_diagonal, self.memories.n());
+        let mut report = analyse_orthogonal(&self.weights, self.gain, diagonal);
+        report.approximate = self.bias.is_some() || !orthogonal(&self.memories);
+        Some(report)
+    }
+
+    /// Solves every memory's equilibria (both signs; the negative one by symmetry when no
+    /// current flows), the origin's stability and the closed forms. Deterministic.
+    ///
+    /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(N·P) plus
+    /// O(P²) per unsaturated neuron and, where the state may be unstable, a P×P eigenproblem.
+    /// Measured on one shared core (release; `solve_times` in `tests/model_equilibria.rs`):
+    /// N = 1024, P = 10 at g = 10: 3 ms for IDP on a clean memory, 20 ms on a live-stream frame
+    /// (flipped pixels make the flow from the weaker memories long), 13 ms for classic-constant,
+    /// 30 ms for IDP at g = 1 (nothing saturates); N = 4096, P = 64: 0.3 s, 2.4 s (constant),
+    /// 8 s (g = 1). Solve when the input or the memory set changes, never per frame.
+    pub fn solve(&self) -> Equilibria {
+        let basis = Basis::new(
+            self.memories.columns(),
+            self.memories.n(),
+            self.memories.p(),
+        );
+        let delta = self.self_coupling();
+        let closed = self.closed_form();
+        let finite = self.weights.iter().all(|w| w.is_finite())
+            && self
+                .bias
+                .as_ref()
+                .is_none_or(|b| b.iter().all(|v| v.is_finite()));
+        let system = System {
+            basis: &basis,
+            weights: &self.weights,
+            bias: self.bias.as_deref(),
+            gain: self.gain,
+            delta,
+        };
+        let memories = (0..self.memories.p())
+            .map(|mu| {
+                if !finite {
+                    let none = Equilibrium::unresolved(mu, self.memories.p());
+                    return MemoryEquilibria {
+                        positive: none.clone(),
+                        negative: Equilibrium { sign: -1, ..none },
+                    };
+                }
+                let start = self.start_gamma(mu, closed.as_ref());
+                let positive = self.equilibrium(&system, mu, 1, start);
+                let negative = if self.bias.is_none() {
+                    positive.mirrored()
+                } else {
+                    self.equilibrium(&system, mu, -1, start)
+                };
+                MemoryEquilibria { positive, negative }
+            })
+            .collect();
+        let origin = match (&self.bias, self.dynamics) {
+            (None, TheoryDynamics::Continuous | TheoryDynamics::TwoLayer) if finite => {
+                Some(Origin {
+                    unstable: system.origin_unstable_directions(self.memories.overlap_matrix()),
+                })
+            }
+            _ => None,
+        };
+        Equilibria {
+            key: self.key(),
+            memories,
+            origin,
+            self_coupling: delta,
+            closed_form: closed,
+            stability_exact: !(self.dynamics == TheoryDynamics::TwoLayer
+                && self.weights.iter().any(|&w| w < 0.0)),
+            dynamics: self.dynamics,
+        }
+    }
+
+    /// |γ| of the start along ξ_ρ: the closed form's γ, or (no root there) the larger of the
+    /// effective weight and 1/g, the scale an equilibrium helped by crosstalk would have.
+    fn start_gamma(&self, mu: usize, closed: Option<&TheoryReport>) -> f64 {
+        let m = closed.and_then(|r| r.memories.get(mu));
+        match m.and_then(|m| m.gamma) {
+            Some(g) => g,
+            None => m.map_or(1.0, |m| m.effective_weight).max(1.0 / self.gain),
+        }
+    }
+
+    fn equilibrium(&self, system: &System, mu: usize, sign: i8, gamma: f64) -> Equilibrium {
+        let n = self.memories.n();
+        let nf = n as f64;
+        let s = f64::from(sign);
+        let xi = system.basis.memory(mu);
+        let p = self.memories.p();
+        let mut projections = vec![0.0; p];
+        if self.dynamics == TheoryDynamics::Discrete {
+            let start: Vec<f64> = xi.iter().map(|v| s * v).collect();
+            let fp = discrete_fixed_point(system.basis, &self.weights, system.delta, &start);
+            system.basis.project(&fp.x, &mut projections);
+            let quad = nf
+                * self
+                    .weights
+                    .iter()
+                    .zip(&fp.overlaps)
+                    .map(|(w, m)| w * m * m)
+                    .sum::<f64>()
+                - system.delta * nf;
+            let energy = -0.5 * quad / nf;
+            let mut eq = Equilibrium::classify(
+                mu,
+                sign,
+                fp.overlaps,
+                projections,
+                energy,
+                fp.converged.then_some(0),
+                Convergence {
+                    converged: fp.converged,
+                    steps: fp.sweeps,
+                    residual: 0.0,
+                },
+            );
+            // A fixed point of the sweeps is where the network stops: no single flip lowers E.
+            eq.settles = fp.converged.then(|| {
+                let m = &eq.overlaps;
+                let memory = (0..m.len()).max_by(|&a, &b| m[a].abs().total_cmp(&m[b].abs()));
+                Settling {
+                    memory,
+                    overlap: memory.map_or(0.0, |mu| m[mu]),
+                    energy_per_neuron: energy,
+                    stable: true,
+                }
+            });
+            return eq;
+        }
+        let start: Vec<f64> = xi.iter().map(|v| s * gamma * v).collect();
+        // Where the flow from the start settles, going on past unstable equilibria (one of
+        // ρ's own is kept: that is the saddle the state slides off).
+        let mut sol = system.follow(start.clone());
+        let mut steps = sol.steps;
+        let mut own_saddle = None;
+        for _ in 0..MAX_RESTARTS {
+            let Some(sp) = sol.spectrum.as_ref().filter(|sp| sp.unstable > 0) else {
+                break;
+            };
+            if own_saddle.is_none() && owns(&sol.overlaps, mu, sign) {
+                own_saddle = Some(sol.clone());
+            }
+            let Some(dir) = system.unstable_direction(sp, &sol.psi) else {
+                break;
+            };
+            let next = kicked(&sol.x, &dir, &start);
+            sol = system.follow(next);
+            steps += sol.steps;
+        }
+        let settled = sol.converged.then(|| Settling::of(system, &sol));
+        let landed_own =
+            settled.as_ref().is_some_and(|s| s.stable) && owns(&sol.overlaps, mu, sign);
+        let point = match own_saddle {
+            Some(saddle) => saddle,
+            None if landed_own => sol,
+            None => {
+                // The flow leaves ρ: is there a saddle of ρ's near the start all the same?
+                let near = system.newton(start);
+                steps += near.steps;
+                if near.spectrum.is_some() && owns(&near.overlaps, mu, sign) {
+                    near
+                } else {
+                    sol
+                }
+            }
+        };
+        let spectrum = point.spectrum.clone();
+        system.basis.project(&point.x, &mut projections);
+        let energy = system.energy_per_neuron(&point.psi, &point.overlaps);
+        let mut eq = Equilibrium::classify(
+            mu,
+            sign,
+            point.overlaps,
+            projections,
+            energy,
+            spectrum.as_ref().map(|sp| sp.unstable),
+            Convergence {
+                converged: point.converged,
+                steps,
+                residual: point.residual,
+            },
+        );
+        eq.growth_rate = spectrum.as_ref().and_then(|sp| sp.growth_rate());
+        eq.settles = settled;
+        eq
+    }
+}
+
+/// A state off the unstable equilibrium `x` along `dir`, to the side `start` is on, by the
+/// start's own offset along `dir` (at least 1e-3 and at most 0.1 of 1 + max |x|).
+fn kicked(x: &[f64], dir: &[f64], start: &[f64]) -> Vec<f64> {
+    let toward: f64 = dir
+        .iter()
+        .zip(start)
+        .zip(x)
+        .map(|((d, a), b)| d * (a - b))
+        .sum();
+    let along = toward
+        / dir
+            .iter()
+            .map(|d| d * d)
+            .sum::<f64>()
+            .max(f64::MIN_POSITIVE);
+    let scale = 1.0 + x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let size = along.abs().clamp(KICK * scale, MAX_KICK * scale);
+    let size = if toward < 0.0 { -size } else { size };
+    x.iter().zip(dir).map(|(x, d)| x + size * d).collect()
+}
+
+/// The dynamics whose equilibria `net` has.
+fn dynamics_of(net: &Network) -> TheoryDynamics {
+    match net.kind() {
+        ModelKind::Discrete => TheoryDynamics::Discrete,
+        ModelKind::IdpFilter if net.params().tau_y_secs > 0.0 => TheoryDynamics::TwoLayer,
+        _ => TheoryDynamics::Continuous,
+    }
+}
+
+/// The memories are orthogonal to rounding: the closed forms are exact for them.
+fn orthogonal(mem: &Memories) -> bool {
+    let g = mem.overlap_matrix();
+    (0..mem.p()).all(|a| (0..mem.p()).all(|b| a == b || g[(a, b)].abs() < ORTHOGONAL))
+}

@@ -1,0 +1,218 @@
+//! The panels over time: overlaps |m_μ(t)| (lines, or mean ± sd bands), a legend row above
+//! them, glitch windows shaded, and a strip under them showing which memory the input holds
+//! when.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{OTHER, fail, font};
+
+/// One curve: values at the panel's times, with an optional ± band.
+pub struct Curve {
+    /// In the legend when given (grey curves share one "other memories" entry).
+    pub label: Option<String>,
+    pub colour: RGBColor,
+    pub values: Vec<f64>,
+    /// Half-width of a band drawn around the values (a standard deviation).
+    pub band: Option<Vec<f64>>,
+}
+
+/// What the input holds over [start, end).
+pub struct Piece {
+    pub start_secs: f64,
+    pub end_secs: f64,
+    pub label: String,
+    pub colour: RGBColor,
+}
+
+/// A panel: curves over time with the input strip under them.
+pub struct Timeline {
+    pub title: String,
+    pub times_secs: Vec<f64>,
+    pub duration_secs: f64,
+    pub curves: Vec<Curve>,
+    pub strip: Vec<Piece>,
+    /// Glitch windows, shaded on the plot and the strip.
+    pub shaded: Vec<(f64, f64)>,
+    pub y_desc: String,
+    /// A legend entry for the grey curves, if there are any.
+    pub others_label: Option<String>,
+}
+
+const GLITCH: RGBColor = RGBColor(255, 200, 120);
+
+/// Draws `t` on `area`: a legend row, the chart, the strip.
+pub fn draw_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Timeline,
+) -> Result<(), String> {
+    let (_, h) = area.dim_in_pixel();
+    let legend_h = 30;
+    let strip_h = 64;
+    let (legend, rest) = area.split_vertically(legend_h);
+    let (plot, strip) = rest.split_vertically(h as i32 - legend_h - strip_h);
+    draw_legend(&legend, t)?;
+    let x_range = 0.0..t.duration_secs.max(1e-9);
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(&t.title, font(19.0))
+        .margin_left(10)
+        .margin_right(20)
+        .x_label_area_size(0)
+        .y_label_area_size(62)
+        .build_cartesian_2d(x_range.clone(), 0.0..1.05f64)
+        .map_err(fail)?;
+    chart
+        .configure_mesh()
+        .y_desc(t.y_desc.as_str())
+        .y_label_style(font(14.0))
+        .axis_desc_style(font(15.0))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_labels(12)
+        .y_labels(6)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()
+        .map_err(fail)?;
+    for &(a, b) in &t.shaded {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(a, 0.0), (b, 1.05)],
+                GLITCH.mix(0.45).filled(),
+            )))
+            .map_err(fail)?;
+    }
+    // Grey first, so the curves that matter are drawn over them.
+    let mut order: Vec<&Curve> = t.curves.iter().filter(|c| c.label.is_none()).collect();
+    order.extend(t.curves.iter().filter(|c| c.label.is_some()));
+    for c in order {
+        if let Some(band) = &c.band {
+            let mut outline: Vec<(f64, f64)> = t
+                .times_secs
+                .iter()
+                .zip(&c.values)
+                .zip(band)
+                .map(|((&x, &m), &s)| (x, (m + s).min(1.05)))
+                .collect();
+            outline.extend(
+                t.times_secs
+                    .iter()
+                    .zip(&c.values)
+                    .zip(band)
+                    .rev()
+                    .map(|((&x, &m), &s)| (x, (m - s).max(0.0))),
+            );
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    outline,
+                    c.colour.mix(0.22).filled(),
+                )))
+                .map_err(fail)?;
+        }
+        let width = if c.label.is_some() { 2 } else { 1 };
+        chart
+            .draw_series(LineSeries::new(
+                t.times_secs.iter().copied().zip(c.values.iter().copied()),
+                c.colour.stroke_width(width),
+            ))
+            .map_err(fail)?;
+    }
+    draw_strip(&strip, t, x_range)
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Timeline,
+) -> Result<(), String> {
+    let mut x = 80;
+    let y = 15;
+    let mut entry = |label: &str, colour: RGBColor, filled: bool| -> Result<(), String> {
+        if filled {
+            area.draw(&Rectangle::new(
+                [(x, y - 7), (x + 24, y + 7)],
+                colour.mix(0.6).filled(),
+            ))
+            .map_err(fail)?;
+        } else {
+            area.draw(&PathElement::new(
+                vec![(x, y), (x + 24, y)],
+                colour.stroke_width(3),
+            ))
+            .map_err(fail)?;
+        }
+        area.draw(&Text::new(label.to_string(), (x + 30, y - 8), font(14.0)))
+            .map_err(fail)?;
+        x += 30 + 8 * label.chars().count() as i32 + 24;
+        Ok(())
+    };
+    for c in t.curves.iter() {
+        if let Some(label) = &c.label {
+            entry(label, c.colour, false)?;
+        }
+    }
+    if let Some(label) = &t.others_label
+        && t.curves.iter().any(|c| c.label.is_none())
+    {
+        entry(label, OTHER, false)?;
+    }
+    if !t.shaded.is_empty() {
+        entry("glitch", GLITCH, true)?;
+    }
+    Ok(())
+}
+
+fn draw_strip<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    t: &Timeline,
+    x_range: std::ops::Range<f64>,
+) -> Result<(), String> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(10)
+        .margin_right(20)
+        .x_label_area_size(36)
+        .y_label_area_size(62)
+        .build_cartesian_2d(x_range, 0.0..1.0f64)
+        .map_err(fail)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .y_labels(0)
+        .y_desc("input")
+        .x_desc("time (s)")
+        .x_label_style(font(14.0))
+        .axis_desc_style(font(15.0))
+        .x_labels(12)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .draw()
+        .map_err(fail)?;
+    for p in &t.strip {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(p.start_secs, 0.1), (p.end_secs, 0.9)],
+                p.colour.mix(0.75).filled(),
+            )))
+            .map_err(fail)?;
+    }
+    for &(a, b) in &t.shaded {
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(a, 0.0), (b, 1.0)],
+                GLITCH.mix(0.45).filled(),
+            )))
+            .map_err(fail)?;
+    }
+    // A label where its piece is wide enough to hold it.
+    let (w, _) = area.dim_in_pixel();
+    let px_per_sec = f64::from(w.saturating_sub(92)) / t.duration_secs.max(1e-9);
+    for p in &t.strip {
+        let width_px = (p.end_secs - p.start_secs) * px_per_sec;
+        if width_px >= 8.0 * p.label.chars().count() as f64 + 6.0 {
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    p.label.clone(),
+                    (p.start_secs + 3.0 / px_per_sec, 0.78),
+                    font(13.0).color(&WHITE),
+                )))
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
