@@ -103,7 +103,7 @@ pub struct Network {
     params: Params,
     mem: Arc<Memories>,
     rng: Xoshiro256PlusPlus,
-    /// The noise of the continuous models, started from `rng`.
+    /// The noise of the continuous models, started from `rng` long-jumped.
     noise_stream: NormalStream,
     /// State x (for the discrete model, the ±1 spins).
     x: Vec<f32>,
@@ -138,8 +138,12 @@ impl Network {
     ) -> Result<Self, ModelError> {
         params.validate()?;
         let (n, p) = (mem.n(), mem.p());
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let noise_stream = NormalStream::from_rng(&mut rng);
+        let rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        // The noise streams start from a copy of `rng` 2¹⁹² steps on, so `rng` itself draws
+        // what it always drew (a noise-free run is unchanged by the sampler).
+        let mut ahead = rng.clone();
+        ahead.long_jump();
+        let noise_stream = NormalStream::from_rng(&mut ahead);
         let mut net = Self {
             dynamics: Dynamics::new(kind, n, p),
             params,
