@@ -352,11 +352,24 @@ impl Network {
                 let dt = self.params.dt_secs;
                 let ka = filter_gain(dt, self.params.tau_alpha_secs);
                 let ky = filter_gain(dt, self.params.tau_y_secs);
+                // τ = 0 (gain 1) copies, so the model is IDP bit for bit: a + 1·(b − a) is not
+                // always b in floating point.
+                let follow = |k: f32, v: &mut f32, target: f32| {
+                    *v = if k == 1.0 {
+                        target
+                    } else {
+                        *v + k * (target - *v)
+                    };
+                };
                 for mu in 0..self.d.len() {
-                    alpha_filt[mu] += ka * (self.alpha[mu] - alpha_filt[mu]);
-                    y[mu] += ky * (self.d[mu] / nf - y[mu]);
+                    follow(ka, &mut alpha_filt[mu], self.alpha[mu]);
+                    follow(ky, &mut y[mu], self.d[mu] / nf);
                     self.weights[mu] = alpha_filt[mu];
-                    self.coef[mu] = alpha_filt[mu] * y[mu];
+                    self.coef[mu] = if ky == 1.0 {
+                        alpha_filt[mu] * self.d[mu] / nf // as IDP rounds it
+                    } else {
+                        alpha_filt[mu] * y[mu]
+                    };
                 }
                 tau_x = self.params.tau_x_secs as f32;
             }
