@@ -84,7 +84,9 @@ fn idp_ignores_the_glitch_and_follows_the_change() {
         let pick = |m| -> Vec<&GlitchRow> { rows.iter().filter(|r| r.model == m).collect() };
         let (idp, pulsed) = (pick(ModelKind::Idp), pick(ModelKind::ClassicPulsed));
         let corrected = fraction(&idp, |r| r.outcome.glitch == GlitchVerdict::Corrected);
-        assert!(corrected >= 0.75, "seed {seed}: IDP corrected {corrected}");
+        // 85% of 20 trials of seed 1; of 6 trials at that rate, 4 or fewer happen for one seed
+        // in five, 2 or fewer for one in 180: the bound is 3 (the pulsed model corrects none).
+        assert!(corrected >= 0.5, "seed {seed}: IDP corrected {corrected}");
         // The classic pulsed model cannot tell a glitch from a change: it corrects none.
         let pulsed_corrected = fraction(&pulsed, |r| r.outcome.glitch == GlitchVerdict::Corrected);
         assert!(
@@ -94,8 +96,10 @@ fn idp_ignores_the_glitch_and_follows_the_change() {
         let held = idp.iter().map(|r| r.outcome.a_held).sum::<f64>() / idp.len() as f64;
         let pulsed_held =
             pulsed.iter().map(|r| r.outcome.a_held).sum::<f64>() / pulsed.len() as f64;
+        // A held by one trial has a sd of about 0.25 (0.92 ± 0.24 over 20 trials of seed 1):
+        // a mean of 6 trials has a standard error of 0.1, so the bound is 2 of them below.
         assert!(
-            held >= 0.85 && pulsed_held <= 0.4,
+            held >= 0.7 && pulsed_held <= 0.4,
             "seed {seed}: {held} vs {pulsed_held}"
         );
         let followed = fraction(&idp, |r| r.outcome.c_latency_secs.is_some());

@@ -97,6 +97,8 @@ pub struct DiscreteHopfield {
     p: usize,
     /// ξ_μ[i] at `rows[i * p + μ]`.
     rows: Vec<i32>,
+    /// N·P < 2³¹: a field fits in i32 (see [`field`]).
+    narrow: bool,
 }
 
 impl DiscreteHopfield {
@@ -108,7 +110,8 @@ impl DiscreteHopfield {
                 rows[i * p + mu] = if v > 0.0 { 1 } else { -1 };
             }
         }
-        Self { n, p, rows }
+        let narrow = n.saturating_mul(p) < i32::MAX as usize;
+        Self { n, p, rows, narrow }
     }
 
     /// Runs from x(0) = sign(cue) for at most `max_sweeps` sweeps; returns the state, the
@@ -134,12 +137,7 @@ impl DiscreteHopfield {
             let mut flips = 0;
             for &i in &order {
                 let row = &self.rows[i * p..(i + 1) * p];
-                let field: i64 = row
-                    .iter()
-                    .zip(&d)
-                    .map(|(&x, &dm)| i64::from(x * dm))
-                    .sum::<i64>()
-                    - (p as i64) * i64::from(s[i]);
+                let field = field(row, &d, self.narrow) - (p as i64) * i64::from(s[i]);
                 let new = if field >= 0 { 1 } else { -1 };
                 if new != s[i] {
                     for (dm, &x) in d.iter_mut().zip(row) {
@@ -164,6 +162,17 @@ impl DiscreteHopfield {
             .map(|(&a, &b)| f64::from(a) * f64::from(b))
             .sum();
         dot / self.n as f64
+    }
+}
+
+/// Σ_μ ξ_μ[i] d_μ, exactly. |d_μ| ≤ N, so the sum and its partial sums are at most N·P in
+/// size: `narrow` (N·P < 2³¹) sums in i32, which vectorises eight lanes wide where a widening
+/// i64 sum does not (a sweep at N = 4096, P = 400 took twice as long).
+fn field(row: &[i32], d: &[i32], narrow: bool) -> i64 {
+    if narrow {
+        i64::from(row.iter().zip(d).map(|(&x, &dm)| x * dm).sum::<i32>())
+    } else {
+        row.iter().zip(d).map(|(&x, &dm)| i64::from(x * dm)).sum()
     }
 }
 

@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use super::kernels::{dot, entropy_term, fast_tanh};
 use super::memories::Memories;
-use super::normal::fill_standard_normal;
+use super::normal::NormalStream;
 use super::params::{ModelKind, ParamError, Params, Saliency};
 use super::sweep::{LANES, Sweep};
 use super::theory::{self, TheoryReport};
@@ -103,6 +103,8 @@ pub struct Network {
     params: Params,
     mem: Arc<Memories>,
     rng: Xoshiro256PlusPlus,
+    /// The noise of the continuous models, started from `rng` long-jumped.
+    noise_stream: NormalStream,
     /// State x (for the discrete model, the ±1 spins).
     x: Vec<f32>,
     /// The compensation of x's sums (see `model::sweep`); zero whenever x is set directly.
@@ -136,11 +138,18 @@ impl Network {
     ) -> Result<Self, ModelError> {
         params.validate()?;
         let (n, p) = (mem.n(), mem.p());
+        let rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        // The noise streams start from a copy of `rng` 2¹⁹² steps on, so `rng` itself draws
+        // what it always drew (a noise-free run is unchanged by the sampler).
+        let mut ahead = rng.clone();
+        ahead.long_jump();
+        let noise_stream = NormalStream::from_rng(&mut ahead);
         let mut net = Self {
             dynamics: Dynamics::new(kind, n, p),
             params,
             mem,
-            rng: Xoshiro256PlusPlus::seed_from_u64(seed),
+            rng,
+            noise_stream,
             x: vec![0.0; n],
             x_carry: vec![0.0; n],
             psi: vec![0.0; n],
@@ -343,11 +352,24 @@ impl Network {
                 let dt = self.params.dt_secs;
                 let ka = filter_gain(dt, self.params.tau_alpha_secs);
                 let ky = filter_gain(dt, self.params.tau_y_secs);
+                // τ = 0 (gain 1) copies, so the model is IDP bit for bit: a + 1·(b − a) is not
+                // always b in floating point.
+                let follow = |k: f32, v: &mut f32, target: f32| {
+                    *v = if k == 1.0 {
+                        target
+                    } else {
+                        *v + k * (target - *v)
+                    };
+                };
                 for mu in 0..self.d.len() {
-                    alpha_filt[mu] += ka * (self.alpha[mu] - alpha_filt[mu]);
-                    y[mu] += ky * (self.d[mu] / nf - y[mu]);
+                    follow(ka, &mut alpha_filt[mu], self.alpha[mu]);
+                    follow(ky, &mut y[mu], self.d[mu] / nf);
                     self.weights[mu] = alpha_filt[mu];
-                    self.coef[mu] = alpha_filt[mu] * y[mu];
+                    self.coef[mu] = if ky == 1.0 {
+                        alpha_filt[mu] * self.d[mu] / nf // as IDP rounds it
+                    } else {
+                        alpha_filt[mu] * y[mu]
+                    };
                 }
                 tau_x = self.params.tau_x_secs as f32;
             }
@@ -367,7 +389,7 @@ impl Network {
         let dt = (self.params.dt_secs as f32) / tau_x;
         let kick = (self.params.noise_std * self.params.dt_secs.sqrt()) as f32;
         if kick > 0.0 {
-            fill_standard_normal(&mut self.rng, &mut self.noise);
+            self.noise_stream.fill(&mut self.noise);
         }
         let mut sweep = Sweep {
             n,

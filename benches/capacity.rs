@@ -1,0 +1,168 @@
+//! The step at the sizes of the capacity sweep (N = 4096, P = 400 and 1200), and the machine's
+//! limits it is judged against (the roofline):
+//!
+//! - `roofline/read/…`: read bandwidth, summing a buffer of the size of the step's Ξ;
+//! - `roofline/peak`: f32 multiply-then-add throughput with AVX2 (the step's kernels use no
+//!   fused multiply-add), 12 independent accumulators;
+//! - `capacity/idp/…`: one IDP step (σ = 0, as in the sweep), which reads the tiled Ξ once
+//!   (4·N·P bytes) and does 4·N·P flops (the field Ξc and the overlaps ΞᵀΨ);
+//! - `capacity/discrete-recall-1-sweep/…`: the sweep's discrete network from a cue for one
+//!   sweep: the initial overlaps (one pass over Ξ) and N updates (another pass, plus 2·P for
+//!   each flip), on i32 rows of 4·P bytes.
+//!
+//! The bound of a step is max(bytes / bandwidth, flops / peak); README's speed section has the
+//! figures.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+use recall::experiment::capacity::{DiscreteHopfield, corrupted};
+use recall::model::{Memories, ModelKind, Network, Params};
+
+const SIDE: usize = 64;
+const SIZES: [usize; 2] = [400, 1200];
+
+fn idp(p: usize) -> Network {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let mem = Arc::new(Memories::random(SIDE, SIDE, p, &mut rng));
+    let params = Params {
+        noise_std: 0.0,
+        ..Params::default()
+    };
+    let mut net = Network::new(mem.clone(), ModelKind::Idp, params, 1).expect("valid params");
+    let u: Vec<f32> = mem.memory(0).iter().map(|v| 10.0 * v).collect();
+    net.set_input(&u, true).expect("input of size N");
+    net
+}
+
+fn bench_capacity(c: &mut Criterion) {
+    let n = SIDE * SIDE;
+    let mut group = c.benchmark_group("capacity");
+    group.sample_size(20);
+    for p in SIZES {
+        let mut net = idp(p);
+        group.throughput(Throughput::Bytes((4 * n * p) as u64));
+        group.bench_function(format!("idp/N={n}/P={p}"), |b| {
+            b.iter(|| black_box(net.step()).ok())
+        });
+    }
+    for p in SIZES {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let mem = Memories::random(SIDE, SIDE, p, &mut rng);
+        let hopfield = DiscreteHopfield::new(&mem);
+        let cue = corrupted(mem.memory(0), 0.1, &mut rng);
+        group.throughput(Throughput::Bytes((2 * 4 * n * p) as u64));
+        group.bench_function(format!("discrete-recall-1-sweep/N={n}/P={p}"), |b| {
+            b.iter(|| black_box(hopfield.recall(&cue, 1, &mut rng)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_roofline(c: &mut Criterion) {
+    let mut group = c.benchmark_group("roofline");
+    group.sample_size(20);
+    for p in SIZES {
+        let bytes = 4 * SIDE * SIDE * p;
+        let buffer = vec![1.0f32; bytes / 4];
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(format!("read/{}KB", bytes / 1024), |b| {
+            b.iter(|| black_box(limits::read(&buffer)))
+        });
+    }
+    group.throughput(Throughput::Elements(limits::PEAK_FLOPS));
+    group.bench_function("peak", |b| {
+        b.iter(|| black_box(limits::peak(black_box(1.0))))
+    });
+    group.finish();
+}
+
+mod limits {
+    //! The two kernels of the roofline, with AVX2 where the CPU has it (as the step does).
+
+    /// Flops of one call of [`peak`].
+    pub const PEAK_FLOPS: u64 = ROUNDS * ACCUMULATORS as u64 * 8 * 2;
+    /// Enough independent chains to keep the multiply and add units busy (latency × units).
+    const ACCUMULATORS: usize = 12;
+    const ROUNDS: u64 = 100_000;
+
+    /// Σ of `v`, four 8-lane accumulators.
+    pub fn read(v: &[f32]) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { avx2::read(v) };
+        }
+        v.iter().sum()
+    }
+
+    /// `PEAK_FLOPS` flops: `ACCUMULATORS` independent accumulators of 8 lanes, each a ← a·m + c.
+    pub fn peak(m: f32) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { avx2::peak(m) };
+        }
+        let mut a = [0.5f32; 8 * ACCUMULATORS];
+        for _ in 0..ROUNDS {
+            for x in &mut a {
+                *x = *x * m + 1e-7;
+            }
+        }
+        a.iter().sum()
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod avx2 {
+        use std::arch::x86_64::*;
+
+        #[target_feature(enable = "avx2")]
+        pub fn read(v: &[f32]) -> f32 {
+            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut chunks = v.chunks_exact(32);
+            for c in &mut chunks {
+                for (k, a) in acc.iter_mut().enumerate() {
+                    // SAFETY: `c` has 32 floats; lanes 8k..8k+8 are in it.
+                    *a = _mm256_add_ps(*a, unsafe { _mm256_loadu_ps(c[8 * k..].as_ptr()) });
+                }
+            }
+            let sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+            let mut lanes = [0.0f32; 8];
+            // SAFETY: `lanes` has 8 floats.
+            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sum) };
+            lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+        }
+
+        #[target_feature(enable = "avx2")]
+        pub fn peak(m: f32) -> f32 {
+            let (m, c) = (_mm256_set1_ps(m), _mm256_set1_ps(1e-7));
+            let mut acc = [_mm256_set1_ps(0.5); super::ACCUMULATORS];
+            for _ in 0..super::ROUNDS {
+                for a in &mut acc {
+                    *a = _mm256_add_ps(_mm256_mul_ps(*a, m), c);
+                }
+            }
+            let mut lanes = [0.0f32; 8];
+            for a in acc {
+                let mut l = [0.0f32; 8];
+                // SAFETY: `l` has 8 floats.
+                unsafe { _mm256_storeu_ps(l.as_mut_ptr(), a) };
+                for (x, y) in lanes.iter_mut().zip(l) {
+                    *x += y;
+                }
+            }
+            lanes.iter().sum()
+        }
+    }
+}
+
+criterion_group! {
+    name = benches;
+    // Criterion's plots need a system font, which the development machine does not have.
+    config = Criterion::default().without_plots();
+    targets = bench_capacity, bench_roofline
+}
+criterion_main!(benches);
