@@ -139,7 +139,7 @@ pub struct CompletionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp, explore (no images:
-    /// the saliencies are set by hand, with the arrow keys in the dashboard).
+    /// the saliencies are set by hand: the arrow keys in the dashboard, --saliencies in `recall run`).
     #[arg(long, value_name = "NAME", default_value = "tour", value_parser = parse_scenario)]
     pub scenario: ScenarioName,
     /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete.
