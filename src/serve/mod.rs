@@ -131,15 +131,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     let (host_key, created) = access::load_or_create_host_key(&config.host_key)?;
     let host_fingerprint = access::fingerprint(host_key.public_key());
 
-    let (memories, startup_errors) = match &dash.patterns {
-        Some(dir) => crate::patterns::load_lenient(dir).with_context(|| {
-            format!(
-                "cannot load the patterns in {}",
-                crate::patterns::display_name(dir)
-            )
-        })?,
-        None => (crate::patterns::builtin(), Vec::new()),
-    };
+    let (memories, startup_errors) = crate::ui::startup_memories(dash.patterns.as_deref())?;
     let memories = Arc::new(memories);
     let mut models = vec![dash.model];
     for &k in dash.compare.iter().flatten() {

@@ -362,9 +362,7 @@ impl Handler for Connection {
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
         if self.channel.is_some() || self.role.is_none() {
-            reply
-                .reject(ChannelOpenFailure::AdministrativelyProhibited)
-                .await;
+            refuse(reply).await;
             return Ok(());
         }
         self.channel = Some(channel.id());
@@ -383,9 +381,7 @@ impl Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
+        refuse(reply).await;
         Ok(())
     }
 
@@ -399,9 +395,7 @@ impl Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
+        refuse(reply).await;
         Ok(())
     }
 
@@ -415,9 +409,7 @@ impl Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
+        refuse(reply).await;
         Ok(())
     }
 
@@ -428,9 +420,7 @@ impl Handler for Connection {
         reply: ChannelOpenHandle,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        reply
-            .reject(ChannelOpenFailure::AdministrativelyProhibited)
-            .await;
+        refuse(reply).await;
         Ok(())
     }
 
@@ -677,4 +667,11 @@ async fn write_out(
         }
     }
     state.closed.notify_one();
+}
+
+/// Refuses a channel: only the one session channel of the dashboard is ever opened.
+async fn refuse(reply: ChannelOpenHandle) {
+    reply
+        .reject(ChannelOpenFailure::AdministrativelyProhibited)
+        .await;
 }

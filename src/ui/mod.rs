@@ -23,5 +23,5 @@ pub mod theory;
 pub use app::{App, Msg};
 pub use keys::Intent;
 pub(crate) use run::{Commands, InputThread, carry_out};
-pub use run::{DashboardConfig, Outcome, run};
+pub use run::{DashboardConfig, Outcome, run, startup_memories};
 pub use theme::Theme;

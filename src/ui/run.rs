@@ -73,6 +73,23 @@ pub enum Outcome {
     Signal(i32),
 }
 
+/// The memories a live view starts with: the directory's valid patterns (its bad files come
+/// back to be reported in the event log, like a bad save later), or the built-in set. Only a
+/// directory with no valid pattern at all is an error.
+pub fn startup_memories(
+    patterns: Option<&std::path::Path>,
+) -> anyhow::Result<(crate::model::Memories, Vec<crate::patterns::FileError>)> {
+    match patterns {
+        Some(dir) => crate::patterns::load_lenient(dir).with_context(|| {
+            format!(
+                "cannot load the patterns in {}",
+                crate::patterns::display_name(dir)
+            )
+        }),
+        None => Ok((crate::patterns::builtin(), Vec::new())),
+    }
+}
+
 /// `recall` with no subcommand.
 pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
     if !std::io::stdout().is_terminal() {
@@ -80,15 +97,7 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
     }
     // A bad file at start-up is reported in the event log like one saved later; only a
     // directory with no valid pattern at all stops the program.
-    let (memories, startup_errors) = match &config.patterns {
-        Some(dir) => crate::patterns::load_lenient(dir).with_context(|| {
-            format!(
-                "cannot load the patterns in {}",
-                crate::patterns::display_name(dir)
-            )
-        })?,
-        None => (crate::patterns::builtin(), Vec::new()),
-    };
+    let (memories, startup_errors) = startup_memories(config.patterns.as_deref())?;
     let mut app = App::new(
         Theme::from_flags(config.ascii, config.no_color),
         config.model,
