@@ -16,33 +16,34 @@ pub const LANES: usize = 8;
 /// unlike `f32::tanh` it vectorises, which matters because it runs N times per step.
 #[inline(always)]
 pub fn fast_tanh(x: f32) -> f32 {
-    // Beyond ±7.905 the approximation is no longer monotone; tanh is 1 to f32 precision there.
-    const CLAMP: f32 = 7.905_311;
-    const A1: f32 = 4.893_524_6e-3;
-    const A3: f32 = 6.372_619_3e-4;
-    const A5: f32 = 1.485_722_4e-5;
-    const A7: f32 = 5.122_297e-8;
-    const A9: f32 = -8.604_672e-11;
-    const A11: f32 = 2.000_188e-13;
-    const A13: f32 = -2.760_768_5e-16;
-    const B0: f32 = 4.893_525e-3;
-    const B2: f32 = 2.268_434_6e-3;
-    const B4: f32 = 1.185_347_1e-4;
-    const B6: f32 = 1.198_258_4e-6;
     let x = x.clamp(-CLAMP, CLAMP);
     let x2 = x * x;
-    let p = x2 * A13 + A11;
-    let p = x2 * p + A9;
-    let p = x2 * p + A7;
-    let p = x2 * p + A5;
-    let p = x2 * p + A3;
-    let p = x2 * p + A1;
+    let mut p = x2 * A[6] + A[5];
+    for c in [A[4], A[3], A[2], A[1], A[0]] {
+        p = x2 * p + c;
+    }
     let p = x * p;
-    let q = x2 * B6 + B4;
-    let q = x2 * q + B2;
-    let q = x2 * q + B0;
+    let q = x2 * B[3] + B[2];
+    let q = x2 * q + B[1];
+    let q = x2 * q + B[0];
     p / q
 }
+
+/// Beyond ±7.905 the approximation of [`fast_tanh`] is no longer monotone; tanh is 1 to f32
+/// precision there.
+pub const CLAMP: f32 = 7.905_311;
+/// The odd numerator of [`fast_tanh`]: x · Σ A_k x^{2k}.
+pub const A: [f32; 7] = [
+    4.893_524_6e-3,
+    6.372_619_3e-4,
+    1.485_722_4e-5,
+    5.122_297e-8,
+    -8.604_672e-11,
+    2.000_188e-13,
+    -2.760_768_5e-16,
+];
+/// The even denominator of [`fast_tanh`]: Σ B_k x^{2k}.
+pub const B: [f32; 4] = [4.893_525e-3, 2.268_434_6e-3, 1.185_347_1e-4, 1.198_258_4e-6];
 
 /// Dot product `a · b` over equal-length slices.
 #[inline(always)]

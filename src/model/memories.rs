@@ -34,8 +34,8 @@ pub struct Memories {
     names: Vec<String>,
     /// Column-major N×P, entries exactly ±1.
     cols: Vec<f32>,
-    /// The same entries in the tiled layout of the step (`sweep::tile_columns`).
-    tiles: Vec<f32>,
+    /// The same entries as sign bits in the tiled layout of the step (`sweep::tile_signs`).
+    signs: Vec<u64>,
 
     /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
     /// Computed on first use: O(N·P²) and O(P³) are seconds for the thousands of memories of
@@ -78,13 +78,13 @@ impl Memories {
             cols.extend_from_slice(&pixels);
             names.push(name);
         }
-        let tiles = super::sweep::tile_columns(&cols, n, p);
+        let signs = super::sweep::tile_signs(&cols, n, p);
         Ok(Self {
             width,
             height,
             names,
             cols,
-            tiles,
+            signs,
             gram_inverse: OnceLock::new(),
             gram: OnceLock::new(),
         })
@@ -139,9 +139,9 @@ impl Memories {
     pub fn columns(&self) -> &[f32] {
         &self.cols
     }
-    /// All memories in the tiled layout of the step (see `sweep::tile_columns`).
-    pub fn tiles(&self) -> &[f32] {
-        &self.tiles
+    /// The signs of all memories in the tiled layout of the step (see `sweep::tile_signs`).
+    pub fn signs(&self) -> &[u64] {
+        &self.signs
     }
     /// The index of the memory called `name`.
     pub fn index_of(&self, name: &str) -> Option<usize> {

@@ -159,7 +159,7 @@ impl Network {
             alpha: vec![0.0; p],
             weights: vec![0.0; p],
             coef: vec![0.0; p],
-            lanes: vec![0.0; p * LANES],
+            lanes: vec![0.0; 2 * p * LANES],
             noise: vec![0.0; n],
             time_secs: 0.0,
         };
@@ -269,7 +269,7 @@ impl Network {
         ] {
             v.resize(p, 0.0);
         }
-        self.lanes.resize(p * LANES, 0.0);
+        self.lanes.resize(2 * p * LANES, 0.0);
         if !same_n {
             self.x = vec![0.0; n];
             self.x_carry = vec![0.0; n];
@@ -393,7 +393,7 @@ impl Network {
         }
         let mut sweep = Sweep {
             n,
-            tiles: self.mem.tiles(),
+            signs: self.mem.signs(),
             coef: &self.coef,
             x: &mut self.x,
             x_carry: &mut self.x_carry,
