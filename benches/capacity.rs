@@ -1,14 +1,17 @@
 //! The step at the sizes of the capacity sweep (N = 4096, P = 400 and 1200), and the machine's
 //! limits it is judged against (the roofline):
 //!
-//! - `roofline/read/…`: read bandwidth, summing a buffer of the size of the step's Ξ;
+//! - `roofline/read/…`: read bandwidth, summing a buffer of the size of the step's Ξ, which
+//!   is stored as sign bits (N·P/8 bytes);
 //! - `roofline/peak`: f32 multiply-then-add throughput with AVX2 (the step's kernels use no
 //!   fused multiply-add), 12 independent accumulators;
-//! - `capacity/idp/…`: one IDP step (σ = 0, as in the sweep), which reads the tiled Ξ once
-//!   (4·N·P bytes) and does 4·N·P flops (the field Ξc and the overlaps ΞᵀΨ);
+//! - `capacity/idp/…`: one IDP step (σ = 0, as in the sweep), which reads the signs of Ξ once
+//!   (N·P/8 bytes) and does 4·N·P flops (the field Ξc and the overlaps ΞᵀΨ: a product and a
+//!   sum for each entry, twice);
 //! - `capacity/discrete-recall-1-sweep/…`: the sweep's discrete network from a cue for one
-//!   sweep: the initial overlaps (one pass over Ξ) and N updates (another pass, plus 2·P for
-//!   each flip), on i32 rows of 4·P bytes.
+//!   sweep: the initial overlaps (one pass over Ξ) and N updates (another pass, plus P for
+//!   each flip), on rows of sign bits: 2·N·P/8 bytes and, counted the same way, 4·N·P
+//!   operations (integer ones, which this machine issues at the same rate).
 //!
 //! The bound of a step is max(bytes / bandwidth, flops / peak); README's speed section has the
 //! figures.
@@ -44,7 +47,7 @@ fn bench_capacity(c: &mut Criterion) {
     group.sample_size(20);
     for p in SIZES {
         let mut net = idp(p);
-        group.throughput(Throughput::Bytes((4 * n * p) as u64));
+        group.throughput(Throughput::Elements((4 * n * p) as u64));
         group.bench_function(format!("idp/N={n}/P={p}"), |b| {
             b.iter(|| black_box(net.step()).ok())
         });
@@ -54,7 +57,7 @@ fn bench_capacity(c: &mut Criterion) {
         let mem = Memories::random(SIDE, SIDE, p, &mut rng);
         let hopfield = DiscreteHopfield::new(&mem);
         let cue = corrupted(mem.memory(0), 0.1, &mut rng);
-        group.throughput(Throughput::Bytes((2 * 4 * n * p) as u64));
+        group.throughput(Throughput::Elements((4 * n * p) as u64));
         group.bench_function(format!("discrete-recall-1-sweep/N={n}/P={p}"), |b| {
             b.iter(|| black_box(hopfield.recall(&cue, 1, &mut rng)))
         });
@@ -66,7 +69,7 @@ fn bench_roofline(c: &mut Criterion) {
     let mut group = c.benchmark_group("roofline");
     group.sample_size(20);
     for p in SIZES {
-        let bytes = 4 * SIDE * SIDE * p;
+        let bytes = SIDE * SIDE * p / 8;
         let buffer = vec![1.0f32; bytes / 4];
         group.throughput(Throughput::Bytes(bytes as u64));
         group.bench_function(format!("read/{}KB", bytes / 1024), |b| {

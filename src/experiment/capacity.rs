@@ -14,6 +14,7 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+use crate::model::signs::SignRows;
 use crate::model::{Memories, ModelError, ModelKind, Network, Params};
 use crate::session::network_seed;
 
@@ -90,26 +91,22 @@ impl CapacityConfig {
 /// s_i ← sign(Σ_j W_ij s_j) with W = ΞΞᵀ/N and a zero diagonal, one neuron at a time in a
 /// fresh random order each sweep (ties go to +1), until a whole sweep changes nothing. The
 /// same rule as the engine's `discrete` model (`Network::step` with σ = 0), stored row by row
-/// (a neuron's P memory bits contiguous) so an update is two contiguous O(P) loops; a test
-/// checks that its fixed points are fixed points of the engine's model.
+/// (a neuron's P memory signs as bits, [`SignRows`]) so an update is two O(P) passes over 8
+/// bytes a 64 memories; a test checks that its fixed points are fixed points of the engine's
+/// model.
 pub struct DiscreteHopfield {
     n: usize,
     p: usize,
-    /// ξ_μ[i] at `rows[i * p + μ]`.
-    rows: Vec<i32>,
-    /// N·P < 2³¹: a field fits in i32 (see [`field`]).
+    rows: SignRows,
+    /// |d_μ|·P ≤ N·P < 2³¹: the masked sums of a field fit in i32.
     narrow: bool,
 }
 
 impl DiscreteHopfield {
     pub fn new(memories: &Memories) -> Self {
         let (n, p) = (memories.n(), memories.p());
-        let mut rows = vec![0i32; n * p];
-        for mu in 0..p {
-            for (i, &v) in memories.memory(mu).iter().enumerate() {
-                rows[i * p + mu] = if v > 0.0 { 1 } else { -1 };
-            }
-        }
+        let columns = memories.columns();
+        let rows = SignRows::new(n, p, |i, mu| columns[mu * n + i] < 0.0);
         let narrow = n.saturating_mul(p) < i32::MAX as usize;
         Self { n, p, rows, narrow }
     }
@@ -125,24 +122,23 @@ impl DiscreteHopfield {
         let (n, p) = (self.n, self.p);
         let mut s: Vec<i32> = cue.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();
         // d_μ = Σ_i ξ_μ[i] s_i, so that N·h_i = Σ_μ ξ_μ[i] d_μ − P s_i (the diagonal removed).
-        let mut d = vec![0i32; p];
+        // `total` = Σ_μ d_μ follows d.
+        let mut d = vec![0i32; self.rows.padded()];
+        let mut total = 0i64;
         for (i, &si) in s.iter().enumerate() {
-            for (dm, &x) in d.iter_mut().zip(&self.rows[i * p..(i + 1) * p]) {
-                *dm += x * si;
-            }
+            self.rows.add_signed(i, si, &mut d);
+            total += i64::from(si) * self.rows.row_sum(i);
         }
         let mut order: Vec<usize> = (0..n).collect();
         for sweep in 1..=max_sweeps {
             order.shuffle(rng);
             let mut flips = 0;
             for &i in &order {
-                let row = &self.rows[i * p..(i + 1) * p];
-                let field = field(row, &d, self.narrow) - (p as i64) * i64::from(s[i]);
+                let field = self.rows.dot(i, &d, total, self.narrow) - (p as i64) * i64::from(s[i]);
                 let new = if field >= 0 { 1 } else { -1 };
                 if new != s[i] {
-                    for (dm, &x) in d.iter_mut().zip(row) {
-                        *dm += 2 * new * x;
-                    }
+                    self.rows.add_signed(i, 2 * new, &mut d);
+                    total += i64::from(2 * new) * self.rows.row_sum(i);
                     s[i] = new;
                     flips += 1;
                 }
@@ -162,17 +158,6 @@ impl DiscreteHopfield {
             .map(|(&a, &b)| f64::from(a) * f64::from(b))
             .sum();
         dot / self.n as f64
-    }
-}
-
-/// Σ_μ ξ_μ[i] d_μ, exactly. |d_μ| ≤ N, so the sum and its partial sums are at most N·P in
-/// size: `narrow` (N·P < 2³¹) sums in i32, which vectorises eight lanes wide where a widening
-/// i64 sum does not (a sweep at N = 4096, P = 400 took twice as long).
-fn field(row: &[i32], d: &[i32], narrow: bool) -> i64 {
-    if narrow {
-        i64::from(row.iter().zip(d).map(|(&x, &dm)| x * dm).sum::<i32>())
-    } else {
-        row.iter().zip(d).map(|(&x, &dm)| i64::from(x * dm)).sum()
     }
 }
 

@@ -1,0 +1,282 @@
+//! Integer kernels over rows of sign bits, for the exact discrete network of the capacity
+//! sweep: a neuron's P memory signs as bits (set: ξ = −1), 32 times smaller than i32 rows, so
+//! that the whole of Ξ stays in the L2 cache (N = 4096, P = 1200: 614 KB) while the neurons
+//! are visited in random order. The sums are integers, so they are exact in any order: the
+//! AVX2 and portable forms give the same numbers whatever their order of addition.
+
+// Index loops over fixed lane counts are the shape that maps onto SIMD registers.
+#![allow(clippy::needless_range_loop)]
+
+/// Integer lanes of one AVX2 register, and so the d values padded to a multiple of this.
+const LANES: usize = 8;
+
+/// Rows of ±1 entries as sign bits: row i is `words` u64s, bit μ set when entry μ is −1 (clear
+/// past P).
+#[derive(Debug, Clone)]
+pub struct SignRows {
+    p: usize,
+    words: usize,
+    bits: Vec<u64>,
+    /// Per row, the number of −1 entries.
+    negatives: Vec<u32>,
+}
+
+impl SignRows {
+    /// `negative(i, μ)` tells whether entry μ of row i is −1; `n` rows of `p` entries.
+    pub fn new(n: usize, p: usize, negative: impl Fn(usize, usize) -> bool) -> Self {
+        let words = p.div_ceil(64);
+        let mut bits = vec![0u64; n * words];
+        for i in 0..n {
+            for mu in 0..p {
+                if negative(i, mu) {
+                    bits[i * words + mu / 64] |= 1 << (mu % 64);
+                }
+            }
+        }
+        let negatives = bits
+            .chunks_exact(words.max(1))
+            .map(|row| row.iter().map(|w| w.count_ones()).sum())
+            .take(n)
+            .collect();
+        Self {
+            p,
+            words,
+            bits,
+            negatives,
+        }
+    }
+
+    /// Entries per row.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+
+    /// The length a d vector must have for [`Self::dot`] and [`Self::add_signed`]: P rounded up
+    /// to whole words of bits (the entries past P are never read as part of a sum).
+    pub fn padded(&self) -> usize {
+        self.words * 64
+    }
+
+    /// Σ_μ ξ_iμ (the entries of row i summed).
+    pub fn row_sum(&self, i: usize) -> i64 {
+        self.p as i64 - 2 * i64::from(self.negatives[i])
+    }
+
+    fn row(&self, i: usize) -> &[u64] {
+        &self.bits[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Σ_μ ξ_iμ d_μ, exactly, given `total` = Σ_μ d_μ: total − 2·Σ_{ξ_iμ = −1} d_μ. The masked
+    /// sum is taken in i32 lanes, exact when |d_μ|·P < 2³¹ (the caller's promise: `narrow`);
+    /// otherwise in i64.
+    pub fn dot(&self, i: usize, d: &[i32], total: i64, narrow: bool) -> i64 {
+        debug_assert!(d.len() >= self.padded());
+        let row = self.row(i);
+        let negative = if narrow {
+            i64::from(masked_sum(row, d))
+        } else {
+            masked_sum_wide(row, d)
+        };
+        total - 2 * negative
+    }
+
+    /// d_μ += ξ_iμ · v for every μ (past P too: those entries are never summed).
+    pub fn add_signed(&self, i: usize, v: i32, d: &mut [i32]) {
+        debug_assert!(d.len() >= self.padded());
+        add_signed(self.row(i), v, d);
+    }
+}
+
+/// Σ of d_μ over the set bits of `row`, in i32.
+fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { avx2::masked_sum(row, d) };
+        }
+    }
+    masked_sum_portable(row, d)
+}
+
+fn masked_sum_portable(row: &[u64], d: &[i32]) -> i32 {
+    let mut sum = 0i32;
+    for (w, &word) in row.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            sum += d[w * 64 + bits.trailing_zeros() as usize];
+            bits &= bits - 1;
+        }
+    }
+    sum
+}
+
+fn masked_sum_wide(row: &[u64], d: &[i32]) -> i64 {
+    let mut sum = 0i64;
+    for (w, &word) in row.iter().enumerate() {
+        let mut bits = word;
+        while bits != 0 {
+            sum += i64::from(d[w * 64 + bits.trailing_zeros() as usize]);
+            bits &= bits - 1;
+        }
+    }
+    sum
+}
+
+/// d_μ += (bit μ of `row` set ? −v : v).
+fn add_signed(row: &[u64], v: i32, d: &mut [i32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { avx2::add_signed(row, v, d) };
+            return;
+        }
+    }
+    add_signed_portable(row, v, d);
+}
+
+fn add_signed_portable(row: &[u64], v: i32, d: &mut [i32]) {
+    for (w, &word) in row.iter().enumerate() {
+        for b in 0..64 {
+            d[w * 64 + b] += if word >> b & 1 == 1 { -v } else { v };
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::LANES;
+    use std::arch::x86_64::{
+        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_add_epi32,
+        _mm256_and_si256, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
+        _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_setr_epi32,
+        _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_srai_epi32, _mm256_storeu_si256,
+    };
+
+    /// The shifts that move bit 8k + l of a 32-bit word to the sign bit of lane l.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn shifts() -> [__m256i; 4] {
+        std::array::from_fn(|k| {
+            let s = |l: i32| 31 - 8 * k as i32 - l;
+            _mm256_setr_epi32(s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7))
+        })
+    }
+
+    /// Loads 8 i32s from `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load(v: &[i32], at: usize) -> __m256i {
+        let v = &v[at..at + LANES];
+        // SAFETY: `v` has exactly 8 i32s (the slicing above checks it).
+        unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
+    }
+
+    /// The sign masks (all ones or zero) of the 8 entries 32·half + 8k.. of a word.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn mask(bits: __m256i, shift: __m256i) -> __m256i {
+        _mm256_srai_epi32::<31>(_mm256_sllv_epi32(bits, shift))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
+        let shifts = shifts();
+        let mut acc = [_mm256_setzero_si256(); 4];
+        for (w, &word) in row.iter().enumerate() {
+            for half in 0..2 {
+                let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
+                for k in 0..4 {
+                    let at = w * 64 + half * 32 + k * LANES;
+                    let picked = _mm256_and_si256(load(d, at), mask(bits, shifts[k]));
+                    acc[k] = _mm256_add_epi32(acc[k], picked);
+                }
+            }
+        }
+        let all = _mm256_add_epi32(
+            _mm256_add_epi32(acc[0], acc[1]),
+            _mm256_add_epi32(acc[2], acc[3]),
+        );
+        let four = _mm_add_epi32(
+            _mm256_extracti128_si256::<0>(all),
+            _mm256_extracti128_si256::<1>(all),
+        );
+        let two = _mm_add_epi32(four, _mm_shuffle_epi32::<0b01_00_11_10>(four));
+        let one = _mm_add_epi32(two, _mm_shuffle_epi32::<0b10_11_00_01>(two));
+        _mm_cvtsi128_si32(one)
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn add_signed(row: &[u64], v: i32, d: &mut [i32]) {
+        let shifts = shifts();
+        let plus = _mm256_castsi256_ps(_mm256_set1_epi32(v));
+        let minus = _mm256_castsi256_ps(_mm256_set1_epi32(v.wrapping_neg()));
+        for (w, &word) in row.iter().enumerate() {
+            for half in 0..2 {
+                let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
+                for k in 0..4 {
+                    let at = w * 64 + half * 32 + k * LANES;
+                    let sign = _mm256_castsi256_ps(_mm256_sllv_epi32(bits, shifts[k]));
+                    let step = _mm256_castps_si256(_mm256_blendv_ps(plus, minus, sign));
+                    let sum = _mm256_add_epi32(load(d, at), step);
+                    let dst = &mut d[at..at + LANES];
+                    // SAFETY: `dst` has exactly 8 i32s.
+                    unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), sum) };
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(n: usize, p: usize) -> (SignRows, Vec<Vec<i32>>) {
+        let sign = |i: usize, mu: usize| (i * 31 + mu * 17 + i * mu / 3) % 5 < 2;
+        let dense = (0..n)
+            .map(|i| (0..p).map(|mu| if sign(i, mu) { -1 } else { 1 }).collect())
+            .collect();
+        (SignRows::new(n, p, sign), dense)
+    }
+
+    #[test]
+    fn dot_and_add_match_the_dense_rows_at_odd_sizes() {
+        for (n, p) in [(5, 1), (7, 63), (9, 64), (4, 65), (3, 400), (2, 1201)] {
+            let (signs, dense) = rows(n, p);
+            let mut d = vec![0i32; signs.padded()];
+            let mut d_dense = vec![0i32; p];
+            for i in 0..n {
+                let v = (i as i32 % 3) - 1 + 2 * (i as i32);
+                signs.add_signed(i, v, &mut d);
+                for mu in 0..p {
+                    d_dense[mu] += dense[i][mu] * v;
+                }
+            }
+            assert_eq!(&d[..p], &d_dense[..], "N={n} P={p}");
+            let total: i64 = d[..p].iter().map(|&v| i64::from(v)).sum();
+            for i in 0..n {
+                let want: i64 = (0..p).map(|mu| i64::from(dense[i][mu] * d_dense[mu])).sum();
+                assert_eq!(signs.dot(i, &d, total, true), want, "row {i}, N={n} P={p}");
+                assert_eq!(signs.dot(i, &d, total, false), want, "row {i} wide");
+                let sum: i64 = dense[i].iter().map(|&v| i64::from(v)).sum();
+                assert_eq!(signs.row_sum(i), sum);
+            }
+        }
+    }
+
+    #[test]
+    fn the_avx2_forms_equal_the_portable_ones() {
+        let (signs, _) = rows(3, 300);
+        let d: Vec<i32> = (0..signs.padded() as i32).map(|k| k * 7 - 900).collect();
+        for i in 0..3 {
+            let row = signs.row(i);
+            assert_eq!(masked_sum(row, &d), masked_sum_portable(row, &d));
+            let (mut a, mut b) = (d.clone(), d.clone());
+            add_signed(row, -5, &mut a);
+            add_signed_portable(row, -5, &mut b);
+            assert_eq!(a, b);
+        }
+    }
+}
