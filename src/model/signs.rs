@@ -149,9 +149,9 @@ mod avx2 {
     use super::LANES;
     use std::arch::x86_64::{
         __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_add_epi32,
-        _mm256_and_si256, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
-        _mm256_extracti128_si256, _mm256_loadu_si256, _mm256_set1_epi32, _mm256_setr_epi32,
-        _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_srai_epi32, _mm256_storeu_si256,
+        _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_extracti128_si256,
+        _mm256_loadu_si256, _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_ps,
+        _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_storeu_si256,
     };
 
     /// The shifts that move bit 8k + l of a 32-bit word to the sign bit of lane l.
@@ -173,24 +173,20 @@ mod avx2 {
         unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
     }
 
-    /// The sign masks (all ones or zero) of the 8 entries 32·half + 8k.. of a word.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn mask(bits: __m256i, shift: __m256i) -> __m256i {
-        _mm256_srai_epi32::<31>(_mm256_sllv_epi32(bits, shift))
-    }
-
     #[target_feature(enable = "avx2")]
     pub(super) fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
         let shifts = shifts();
+        let zero = _mm256_setzero_ps();
         let mut acc = [_mm256_setzero_si256(); 4];
         for (w, &word) in row.iter().enumerate() {
             for half in 0..2 {
                 let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
                 for k in 0..4 {
                     let at = w * 64 + half * 32 + k * LANES;
-                    let picked = _mm256_and_si256(load(d, at), mask(bits, shifts[k]));
-                    acc[k] = _mm256_add_epi32(acc[k], picked);
+                    // d where the bit is set, else 0 (blendv reads the sign bit of the mask).
+                    let sign = _mm256_castsi256_ps(_mm256_sllv_epi32(bits, shifts[k]));
+                    let picked = _mm256_blendv_ps(zero, _mm256_castsi256_ps(load(d, at)), sign);
+                    acc[k] = _mm256_add_epi32(acc[k], _mm256_castps_si256(picked));
                 }
             }
         }
