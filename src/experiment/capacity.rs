@@ -98,6 +98,8 @@ pub struct DiscreteHopfield {
     n: usize,
     p: usize,
     rows: SignRows,
+    /// The same signs memory by memory (N bits each, set: −1), for the initial overlaps.
+    columns: SignRows,
     /// |d_μ|·P ≤ N·P < 2³¹: the masked sums of a field fit in i32.
     narrow: bool,
 }
@@ -107,8 +109,15 @@ impl DiscreteHopfield {
         let (n, p) = (memories.n(), memories.p());
         let columns = memories.columns();
         let rows = SignRows::new(n, p, |i, mu| columns[mu * n + i] < 0.0);
+        let by_memory = SignRows::new(p, n, |mu, i| columns[mu * n + i] < 0.0);
         let narrow = n.saturating_mul(p) < i32::MAX as usize;
-        Self { n, p, rows, narrow }
+        Self {
+            n,
+            p,
+            rows,
+            columns: by_memory,
+            narrow,
+        }
     }
 
     /// Runs from x(0) = sign(cue) for at most `max_sweeps` sweeps; returns the state, the
@@ -121,14 +130,15 @@ impl DiscreteHopfield {
     ) -> (Vec<i32>, usize, bool) {
         let (n, p) = (self.n, self.p);
         let mut s: Vec<i32> = cue.iter().map(|&v| if v >= 0.0 { 1 } else { -1 }).collect();
-        // d_μ = Σ_i ξ_μ[i] s_i, so that N·h_i = Σ_μ ξ_μ[i] d_μ − P s_i (the diagonal removed).
-        // `total` = Σ_μ d_μ follows d.
+        // d_μ = Σ_i ξ_μ[i] s_i, so that N·h_i = Σ_μ ξ_μ[i] d_μ − P s_i (the diagonal removed):
+        // N minus twice the entries where the signs of ξ_μ and s differ. `total` = Σ_μ d_μ
+        // follows d.
+        let state = SignRows::new(1, n, |_, i| s[i] < 0);
         let mut d = vec![0i32; self.rows.padded()];
-        let mut total = 0i64;
-        for (i, &si) in s.iter().enumerate() {
-            self.rows.add_signed(i, si, &mut d);
-            total += i64::from(si) * self.rows.row_sum(i);
+        for (mu, dm) in d.iter_mut().enumerate().take(p) {
+            *dm = n as i32 - 2 * self.columns.differences(mu, &state, 0) as i32;
         }
+        let mut total: i64 = d.iter().map(|&v| i64::from(v)).sum();
         let mut order: Vec<usize> = (0..n).collect();
         for sweep in 1..=max_sweeps {
             order.shuffle(rng);

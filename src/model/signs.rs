@@ -80,6 +80,12 @@ impl SignRows {
         total - 2 * negative
     }
 
+    /// The number of entries where row i and row j of `other` (of the same length) differ.
+    pub fn differences(&self, i: usize, other: &SignRows, j: usize) -> u32 {
+        assert_eq!(self.p, other.p, "rows of the same length");
+        differences(self.row(i), other.row(j))
+    }
+
     /// d_μ += ξ_iμ · v for every μ (past P too: those entries are never summed).
     pub fn add_signed(&self, i: usize, v: i32, d: &mut [i32]) {
         debug_assert!(d.len() >= self.padded());
@@ -121,6 +127,24 @@ fn masked_sum_wide(row: &[u64], d: &[i32]) -> i64 {
         }
     }
     sum
+}
+
+/// Σ popcount(a_w XOR b_w), with the POPCNT instruction where the CPU has it.
+fn differences(a: &[u64], b: &[u64]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the CPU supports POPCNT, checked just above.
+            return unsafe { differences_popcnt(a, b) };
+        }
+    }
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "popcnt")]
+fn differences_popcnt(a: &[u64], b: &[u64]) -> u32 {
+    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
 }
 
 /// d_μ += (bit μ of `row` set ? −v : v).
@@ -259,6 +283,18 @@ mod tests {
                 let sum: i64 = dense[i].iter().map(|&v| i64::from(v)).sum();
                 assert_eq!(signs.row_sum(i), sum);
             }
+        }
+    }
+
+    #[test]
+    fn differences_count_the_unequal_entries() {
+        let a = SignRows::new(2, 130, |i, mu| (mu + i) % 3 == 0);
+        let b = SignRows::new(1, 130, |_, mu| mu % 2 == 0);
+        for i in 0..2 {
+            let want = (0..130)
+                .filter(|&mu| ((mu + i) % 3 == 0) != (mu % 2 == 0))
+                .count();
+            assert_eq!(a.differences(i, &b, 0) as usize, want);
         }
     }
 
