@@ -30,7 +30,8 @@ def main():
         per_iter = [t / i for t, i in zip(sample["times"], sample["iters"])]
         rows.append((name, mean, min(per_iter)))
     if not rows:
-        sys.exit(f"no criterion results under {root} (run cargo bench first)")
+        what = f" matching {wanted!r}" if wanted else ""
+        sys.exit(f"no criterion results{what} under {root} (run cargo bench first)")
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':{width}}  {'mean':>11}  {'fastest':>11}")
     for name, mean, fastest in sorted(rows):
