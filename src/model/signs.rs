@@ -172,7 +172,7 @@ fn add_signed_portable(row: &[u64], v: i32, d: &mut [i32]) {
 mod avx2 {
     use super::LANES;
     use std::arch::x86_64::{
-        __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_add_epi32,
+        __m256, __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_add_epi32,
         _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_extracti128_si256,
         _mm256_loadu_si256, _mm256_set1_epi32, _mm256_setr_epi32, _mm256_setzero_ps,
         _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_storeu_si256,
@@ -197,23 +197,34 @@ mod avx2 {
         unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
     }
 
+    /// Calls `f(at, sign)` for each 8 entries at.. of the row, lane l of `sign` holding the bit
+    /// of entry at + l in its sign bit (which `blendv` reads).
+    #[inline]
     #[target_feature(enable = "avx2")]
-    pub(super) fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
+    fn each_eight(row: &[u64], mut f: impl FnMut(usize, __m256)) {
         let shifts = shifts();
-        let zero = _mm256_setzero_ps();
-        let mut acc = [_mm256_setzero_si256(); 4];
         for (w, &word) in row.iter().enumerate() {
             for half in 0..2 {
                 let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
                 for k in 0..4 {
-                    let at = w * 64 + half * 32 + k * LANES;
-                    // d where the bit is set, else 0 (blendv reads the sign bit of the mask).
                     let sign = _mm256_castsi256_ps(_mm256_sllv_epi32(bits, shifts[k]));
-                    let picked = _mm256_blendv_ps(zero, _mm256_castsi256_ps(load(d, at)), sign);
-                    acc[k] = _mm256_add_epi32(acc[k], _mm256_castps_si256(picked));
+                    f(w * 64 + half * 32 + k * LANES, sign);
                 }
             }
         }
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
+        let zero = _mm256_setzero_ps();
+        // Four accumulators, one for each k of `each_eight`, so the additions overlap.
+        let mut acc = [_mm256_setzero_si256(); 4];
+        each_eight(row, |at, sign| {
+            // d where the bit is set, else 0.
+            let picked = _mm256_blendv_ps(zero, _mm256_castsi256_ps(load(d, at)), sign);
+            let k = at / LANES % 4;
+            acc[k] = _mm256_add_epi32(acc[k], _mm256_castps_si256(picked));
+        });
         let all = _mm256_add_epi32(
             _mm256_add_epi32(acc[0], acc[1]),
             _mm256_add_epi32(acc[2], acc[3]),
@@ -229,23 +240,15 @@ mod avx2 {
 
     #[target_feature(enable = "avx2")]
     pub(super) fn add_signed(row: &[u64], v: i32, d: &mut [i32]) {
-        let shifts = shifts();
         let plus = _mm256_castsi256_ps(_mm256_set1_epi32(v));
         let minus = _mm256_castsi256_ps(_mm256_set1_epi32(v.wrapping_neg()));
-        for (w, &word) in row.iter().enumerate() {
-            for half in 0..2 {
-                let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
-                for k in 0..4 {
-                    let at = w * 64 + half * 32 + k * LANES;
-                    let sign = _mm256_castsi256_ps(_mm256_sllv_epi32(bits, shifts[k]));
-                    let step = _mm256_castps_si256(_mm256_blendv_ps(plus, minus, sign));
-                    let sum = _mm256_add_epi32(load(d, at), step);
-                    let dst = &mut d[at..at + LANES];
-                    // SAFETY: `dst` has exactly 8 i32s.
-                    unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), sum) };
-                }
-            }
-        }
+        each_eight(row, |at, sign| {
+            let step = _mm256_castps_si256(_mm256_blendv_ps(plus, minus, sign));
+            let sum = _mm256_add_epi32(load(d, at), step);
+            let dst = &mut d[at..at + LANES];
+            // SAFETY: `dst` has exactly 8 i32s.
+            unsafe { _mm256_storeu_si256(dst.as_mut_ptr().cast(), sum) };
+        });
     }
 }
 
