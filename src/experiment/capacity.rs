@@ -107,15 +107,15 @@ pub struct DiscreteHopfield {
 impl DiscreteHopfield {
     pub fn new(memories: &Memories) -> Self {
         let (n, p) = (memories.n(), memories.p());
-        let columns = memories.columns();
-        let rows = SignRows::new(n, p, |i, mu| columns[mu * n + i] < 0.0);
-        let by_memory = SignRows::new(p, n, |mu, i| columns[mu * n + i] < 0.0);
+        let xi = memories.columns();
+        let rows = SignRows::new(n, p, |i, mu| xi[mu * n + i] < 0.0);
+        let columns = SignRows::new(p, n, |mu, i| xi[mu * n + i] < 0.0);
         let narrow = n.saturating_mul(p) < i32::MAX as usize;
         Self {
             n,
             p,
             rows,
-            columns: by_memory,
+            columns,
             narrow,
         }
     }
@@ -138,7 +138,7 @@ impl DiscreteHopfield {
         for (mu, dm) in d.iter_mut().enumerate().take(p) {
             *dm = n as i32 - 2 * self.columns.differences(mu, &state, 0) as i32;
         }
-        let mut total: i64 = d.iter().map(|&v| i64::from(v)).sum();
+        let mut total: i64 = d[..p].iter().map(|&v| i64::from(v)).sum();
         let mut order: Vec<usize> = (0..n).collect();
         for sweep in 1..=max_sweeps {
             order.shuffle(rng);

@@ -33,10 +33,13 @@ impl SignRows {
                 }
             }
         }
-        let negatives = bits
-            .chunks_exact(words.max(1))
-            .map(|row| row.iter().map(|w| w.count_ones()).sum())
-            .take(n)
+        let negatives = (0..n)
+            .map(|i| {
+                bits[i * words..(i + 1) * words]
+                    .iter()
+                    .map(|w| w.count_ones())
+                    .sum()
+            })
             .collect();
         Self {
             p,
@@ -44,11 +47,6 @@ impl SignRows {
             bits,
             negatives,
         }
-    }
-
-    /// Entries per row.
-    pub fn p(&self) -> usize {
-        self.p
     }
 
     /// The length a d vector must have for [`Self::dot`] and [`Self::add_signed`]: P rounded up
@@ -106,27 +104,25 @@ fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
 }
 
 fn masked_sum_portable(row: &[u64], d: &[i32]) -> i32 {
-    let mut sum = 0i32;
-    for (w, &word) in row.iter().enumerate() {
-        let mut bits = word;
-        while bits != 0 {
-            sum += d[w * 64 + bits.trailing_zeros() as usize];
-            bits &= bits - 1;
-        }
-    }
-    sum
+    set_bits(row).map(|mu| d[mu]).sum()
 }
 
 fn masked_sum_wide(row: &[u64], d: &[i32]) -> i64 {
-    let mut sum = 0i64;
-    for (w, &word) in row.iter().enumerate() {
+    set_bits(row).map(|mu| i64::from(d[mu])).sum()
+}
+
+/// The positions of the set bits of `row`, in order.
+fn set_bits(row: &[u64]) -> impl Iterator<Item = usize> + '_ {
+    row.iter().enumerate().flat_map(|(w, &word)| {
         let mut bits = word;
-        while bits != 0 {
-            sum += i64::from(d[w * 64 + bits.trailing_zeros() as usize]);
-            bits &= bits - 1;
-        }
-    }
-    sum
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let at = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                w * 64 + at
+            })
+        })
+    })
 }
 
 /// Σ popcount(a_w XOR b_w), with the POPCNT instruction where the CPU has it.
@@ -169,7 +165,7 @@ fn add_signed_portable(row: &[u64], v: i32, d: &mut [i32]) {
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(super) mod avx2 {
     use super::LANES;
     use std::arch::x86_64::{
         __m256, __m256i, _mm_add_epi32, _mm_cvtsi128_si32, _mm_shuffle_epi32, _mm256_add_epi32,
@@ -178,10 +174,11 @@ mod avx2 {
         _mm256_setzero_si256, _mm256_sllv_epi32, _mm256_storeu_si256,
     };
 
-    /// The shifts that move bit 8k + l of a 32-bit word to the sign bit of lane l.
+    /// The shifts that move bit 8k + l of a 32-bit word to the sign bit of lane l (`blendv`
+    /// reads it); the step's sweep uses them too.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn shifts() -> [__m256i; 4] {
+    pub(in crate::model) fn sign_shifts() -> [__m256i; 4] {
         std::array::from_fn(|k| {
             let s = |l: i32| 31 - 8 * k as i32 - l;
             _mm256_setr_epi32(s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7))
@@ -202,7 +199,7 @@ mod avx2 {
     #[inline]
     #[target_feature(enable = "avx2")]
     fn each_eight(row: &[u64], mut f: impl FnMut(usize, __m256)) {
-        let shifts = shifts();
+        let shifts = sign_shifts();
         for (w, &word) in row.iter().enumerate() {
             for half in 0..2 {
                 let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);

@@ -269,12 +269,13 @@ fn signed(v: f32, word: u64, j: usize) -> f32 {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::super::kernels::{A, B, CLAMP};
+    use super::super::signs::avx2::sign_shifts;
     use super::{GROUPS, LANES, Rates, TILE, TileKernel, TileState};
     use std::arch::x86_64::{
         __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castsi256_ps, _mm256_div_ps,
         _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps, _mm256_set1_epi32,
-        _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_sllv_epi32, _mm256_storeu_ps,
-        _mm256_sub_ps, _mm256_xor_ps,
+        _mm256_set1_ps, _mm256_setzero_ps, _mm256_sllv_epi32, _mm256_storeu_ps, _mm256_sub_ps,
+        _mm256_xor_ps,
     };
 
     /// The AVX2 kernel: its methods need a CPU with AVX2.
@@ -389,16 +390,6 @@ mod avx2 {
     /// bits stay in the 16 registers (with the whole tile at once, the compiler kept two
     /// accumulators in memory and the field took twice as long).
     const HALF: usize = GROUPS / 2;
-
-    /// The shifts that move bit 8k + l of a 32-bit word to the sign bit of lane l.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn sign_shifts() -> [__m256i; HALF] {
-        std::array::from_fn(|k| {
-            let s = |l: i32| 31 - 8 * k as i32 - l;
-            _mm256_setr_epi32(s(0), s(1), s(2), s(3), s(4), s(5), s(6), s(7))
-        })
-    }
 
     /// The sign masks of the 4 groups of one half of a row, from the half's 32 bits:
     /// lane l of group k has bit 8k + l in its sign bit, which `blendv` reads.
