@@ -88,10 +88,16 @@ struct TileState<'a> {
 }
 
 impl Sweep<'_> {
-    /// Runs the sweep, with AVX2 when the processor has it (bitwise the same result).
+    /// Runs the sweep, with AVX-512 or AVX2 when the processor has it (bitwise the same
+    /// result).
     pub fn run(&mut self) {
         #[cfg(target_arch = "x86_64")]
         {
+            if avx512::available() {
+                // SAFETY: the CPU supports AVX-512F, AVX2 and BMI2, checked just above.
+                unsafe { self.run_avx512() };
+                return;
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
                 unsafe { self.run_avx2() };
@@ -106,6 +112,13 @@ impl Sweep<'_> {
     unsafe fn run_avx2(&mut self) {
         // SAFETY: this function only runs on a CPU with AVX2 (its caller checks).
         unsafe { self.run_with::<avx2::Avx2>() };
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx2,bmi2")]
+    unsafe fn run_avx512(&mut self) {
+        // SAFETY: this function only runs on a CPU with these features (its caller checks).
+        unsafe { self.run_with::<avx512::Avx512>() };
     }
 
     fn run_portable(&mut self) {
@@ -125,79 +138,90 @@ impl Sweep<'_> {
             bias: self.bias,
             gain: self.gain,
         };
-        let (lanes, halves) = self.lanes[..2 * p * LANES].split_at_mut(p * LANES);
+        let buffer = std::mem::take(&mut self.lanes);
+        let (lanes, halves) = buffer[..2 * p * LANES].split_at_mut(p * LANES);
         lanes.fill(0.0);
-        for t in 0..n.div_ceil(TILE) {
-            let tile = &self.signs[t * p..(t + 1) * p];
-            let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
-            if end - start == TILE {
-                let state = TileState {
-                    x: (&mut self.x[start..end]).try_into().expect("a whole tile"),
-                    x_carry: (&mut self.x_carry[start..end])
-                        .try_into()
-                        .expect("a whole tile"),
-                    psi: (&mut self.psi[start..end])
-                        .try_into()
-                        .expect("a whole tile"),
-                    input: (&self.input[start..end]).try_into().expect("a whole tile"),
-                    noise: (&self.noise[start..end]).try_into().expect("a whole tile"),
+        let (signs, coef) = (self.signs, self.coef);
+        // SAFETY: passed on from this function's contract.
+        unsafe { K::prepare(coef, halves) };
+        let tile = |t: usize| &signs[t * p..(t + 1) * p];
+        let tiles = n.div_ceil(TILE);
+        // Tile by tile: the field, the update, the overlaps; the overlaps of a tile and the
+        // field of the next are one pass over μ (a kernel may interleave them).
+        // SAFETY (all the kernel calls): passed on from this function's contract.
+        let mut h = unsafe { K::field(tile(0), coef) };
+        for t in 0..tiles {
+            let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
+            if t + 1 < tiles {
+                h = unsafe {
+                    K::overlaps_then_field(tile(t), &psi, lanes, halves, tile(t + 1), coef)
                 };
-                // SAFETY: passed on from this function's contract.
-                unsafe { sweep_tile::<K>(rates, tile, self.coef, state, TILE, lanes, halves) };
             } else {
-                // The last, partial tile: padded copies (the padding's Ψ is zeroed before the
-                // overlaps, so it adds nothing to d).
-                let len = end - start;
-                let pad = |v: &[f32]| {
-                    let mut a = [0.0; TILE];
-                    a[..len].copy_from_slice(v);
-                    a
-                };
-                let (mut x, mut psi) = (pad(&self.x[start..end]), pad(&self.psi[start..end]));
-                let mut x_carry = pad(&self.x_carry[start..end]);
-                let (input, noise) = (pad(&self.input[start..end]), pad(&self.noise[start..end]));
-                let state = TileState {
-                    x: &mut x,
-                    x_carry: &mut x_carry,
-                    psi: &mut psi,
-                    input: &input,
-                    noise: &noise,
-                };
-                // SAFETY: passed on from this function's contract.
-                unsafe { sweep_tile::<K>(rates, tile, self.coef, state, len, lanes, halves) };
-                self.x[start..end].copy_from_slice(&x[..len]);
-                self.x_carry[start..end].copy_from_slice(&x_carry[..len]);
-                self.psi[start..end].copy_from_slice(&psi[..len]);
+                unsafe { K::overlaps(tile(t), &psi, lanes, halves) };
             }
         }
         for (d, acc) in self.d_out.iter_mut().zip(lanes.chunks_exact(LANES)) {
             *d = acc.iter().sum();
         }
+        self.lanes = buffer;
     }
-}
 
-/// Field, neuron update and overlaps of one tile.
-///
-/// # Safety
-/// The CPU must support the instructions of kernel `K`.
-#[inline(always)]
-unsafe fn sweep_tile<K: TileKernel>(
-    r: Rates,
-    signs: &[u64],
-    coef: &[f32],
-    mut s: TileState<'_>,
-    live: usize,
-    lanes: &mut [f32],
-    halves: &mut [f32],
-) {
-    // SAFETY: passed on from this function's contract.
-    let h = unsafe { K::field(signs, coef) };
-    // SAFETY: as above.
-    unsafe { K::update(r, &h, &mut s) };
-    // The neurons past N are padding: they must add nothing to the overlaps.
-    s.psi[live..].fill(0.0);
-    // SAFETY: as above.
-    unsafe { K::overlaps(signs, s.psi, lanes, halves) };
+    /// The update of tile t from its field h; returns the tile's new Ψ, zero past N (the
+    /// padding of the last tile must add nothing to the overlaps).
+    ///
+    /// # Safety
+    /// The CPU must support the instructions of kernel `K`.
+    #[inline(always)]
+    unsafe fn update_tile<K: TileKernel>(
+        &mut self,
+        t: usize,
+        rates: Rates,
+        h: &[f32; TILE],
+    ) -> [f32; TILE] {
+        let (start, end) = (t * TILE, ((t + 1) * TILE).min(self.n));
+        let mut out = [0.0; TILE];
+        if end - start == TILE {
+            let mut state = TileState {
+                x: (&mut self.x[start..end]).try_into().expect("a whole tile"),
+                x_carry: (&mut self.x_carry[start..end])
+                    .try_into()
+                    .expect("a whole tile"),
+                psi: (&mut self.psi[start..end])
+                    .try_into()
+                    .expect("a whole tile"),
+                input: (&self.input[start..end]).try_into().expect("a whole tile"),
+                noise: (&self.noise[start..end]).try_into().expect("a whole tile"),
+            };
+            // SAFETY: passed on from this function's contract.
+            unsafe { K::update(rates, h, &mut state) };
+            out.copy_from_slice(state.psi);
+        } else {
+            // The last, partial tile: padded copies.
+            let len = end - start;
+            let pad = |v: &[f32]| {
+                let mut a = [0.0; TILE];
+                a[..len].copy_from_slice(v);
+                a
+            };
+            let (mut x, mut psi) = (pad(&self.x[start..end]), pad(&self.psi[start..end]));
+            let mut x_carry = pad(&self.x_carry[start..end]);
+            let (input, noise) = (pad(&self.input[start..end]), pad(&self.noise[start..end]));
+            let mut state = TileState {
+                x: &mut x,
+                x_carry: &mut x_carry,
+                psi: &mut psi,
+                input: &input,
+                noise: &noise,
+            };
+            // SAFETY: passed on from this function's contract.
+            unsafe { K::update(rates, h, &mut state) };
+            self.x[start..end].copy_from_slice(&x[..len]);
+            self.x_carry[start..end].copy_from_slice(&x_carry[..len]);
+            self.psi[start..end].copy_from_slice(&psi[..len]);
+            out[..len].copy_from_slice(&psi[..len]);
+        }
+        out
+    }
 }
 
 /// The two products of a tile. The methods are `unsafe` because a kernel may use instructions
@@ -214,6 +238,33 @@ trait TileKernel {
     /// # Safety
     /// The CPU supports the kernel's instructions.
     unsafe fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], halves: &mut [f32]);
+    /// Called once a sweep, before the tiles, with the scratch that the sweep then passes
+    /// to [`Self::overlaps`] and [`Self::overlaps_then_field`] (≥ 8·P floats).
+    ///
+    /// # Safety
+    /// The CPU supports the kernel's instructions.
+    #[inline(always)]
+    unsafe fn prepare(_coef: &[f32], _scratch: &mut [f32]) {}
+    /// [`Self::overlaps`] of one tile, then [`Self::field`] of the next (`next`): one pass
+    /// over μ where a kernel can interleave the two.
+    ///
+    /// # Safety
+    /// The CPU supports the kernel's instructions.
+    #[inline(always)]
+    unsafe fn overlaps_then_field(
+        signs: &[u64],
+        psi: &[f32; TILE],
+        lanes: &mut [f32],
+        halves: &mut [f32],
+        next: &[u64],
+        coef: &[f32],
+    ) -> [f32; TILE] {
+        // SAFETY: passed on from this function's contract.
+        unsafe {
+            Self::overlaps(signs, psi, lanes, halves);
+            Self::field(next, coef)
+        }
+    }
     /// The neurons of a tile from their field h: the Euler–Maruyama step of x (compensated)
     /// and Ψ = tanh(g·x), neuron by neuron, each in the order of [`Portable::update`].
     ///
@@ -321,7 +372,7 @@ mod avx2 {
     /// another, left the long chain of tanh waiting: the step took about 15% longer.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+    pub(super) fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
         let set = _mm256_set1_ps;
         let (dt, kick, delta, bias, gain) = (
             set(r.dt),
@@ -447,6 +498,220 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    //! The products with AVX-512: the sign bits are the masks of 16-lane blends, so an entry
+    //! costs neither a shift nor a blend of its own (AVX2 needs both for each 8). The sums are
+    //! those of the portable form, in the same order; the neuron update is the AVX2 one.
+    use super::{LANES, Rates, TILE, TileKernel, TileState};
+    use std::arch::x86_64::{
+        __m512, __m512i, _mm256_add_ps, _mm256_castpd_ps, _mm256_loadu_ps, _mm256_storeu_ps,
+        _mm512_add_ps, _mm512_castps_pd, _mm512_castps_si512, _mm512_castps512_ps256,
+        _mm512_castsi512_ps, _mm512_extractf64x4_pd, _mm512_loadu_ps, _mm512_mask_blend_ps,
+        _mm512_permutexvar_epi32, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_set1_ps,
+        _mm512_setr_epi32, _mm512_setzero_ps, _mm512_sllv_epi32, _mm512_storeu_ps,
+        _mm512_ternarylogic_epi32,
+    };
+
+    /// Whether this CPU runs [`Avx512`].
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("bmi2")
+    }
+
+    /// Registers of 16 lanes in a tile.
+    const QUARTERS: usize = TILE / 16;
+
+    /// The AVX-512 kernel: its methods need a CPU for which [`available`] is true.
+    pub(super) struct Avx512;
+
+    impl TileKernel for Avx512 {
+        #[inline(always)]
+        unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+            // SAFETY: the trait's contract: the CPU has AVX2 (and AVX-512).
+            unsafe { super::avx2::update(r, h, s) }
+        }
+
+        #[inline(always)]
+        unsafe fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
+            // SAFETY: the trait's contract.
+            unsafe { field(signs, coef) }
+        }
+
+        #[inline(always)]
+        unsafe fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], _: &mut [f32]) {
+            // SAFETY: the trait's contract.
+            unsafe { overlaps(signs, psi, lanes) }
+        }
+
+        #[inline(always)]
+        unsafe fn overlaps_then_field(
+            signs: &[u64],
+            psi: &[f32; TILE],
+            lanes: &mut [f32],
+            minus_coef: &mut [f32],
+            next: &[u64],
+            coef: &[f32],
+        ) -> [f32; TILE] {
+            // SAFETY: the trait's contract (`prepare` left −c in the scratch).
+            unsafe { overlaps_then_field(signs, psi, lanes, next, coef, minus_coef) }
+        }
+
+        #[inline(always)]
+        unsafe fn prepare(coef: &[f32], scratch: &mut [f32]) {
+            for (minus_c, &c) in scratch.iter_mut().zip(coef) {
+                *minus_c = -c;
+            }
+        }
+    }
+
+    /// The field's 4 registers of 16 neurons: one memory's ±c added, picked by the bits of
+    /// `word` as masks (bit j of the word is neuron j's: set, −c).
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn field_row(h: &mut [__m512; QUARTERS], word: u64, c: f32, minus_c: f32) {
+        let (c, minus_c) = (_mm512_set1_ps(c), _mm512_set1_ps(minus_c));
+        for k in 0..QUARTERS {
+            let picked = _mm512_mask_blend_ps((word >> (16 * k)) as u16, c, minus_c);
+            h[k] = _mm512_add_ps(h[k], picked);
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn field_out(h: [__m512; QUARTERS]) -> [f32; TILE] {
+        let mut out = [0.0f32; TILE];
+        for k in 0..QUARTERS {
+            // SAFETY: `out` has 64 floats; 16k..16k + 16 are in it.
+            unsafe { _mm512_storeu_ps(out[16 * k..].as_mut_ptr(), h[k]) };
+        }
+        out
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
+        let mut h = [_mm512_setzero_ps(); QUARTERS];
+        for (&word, &c) in signs.iter().zip(coef) {
+            field_row(&mut h, word, c, -c);
+        }
+        field_out(h)
+    }
+
+    /// What the overlaps of one tile keep in registers: Ψ with the groups g and g + 4 of
+    /// 8 neurons in the two halves of register g, and the shifts that bring each lane's bit
+    /// of a word to the sign bit.
+    struct Overlaps {
+        paired: [__m512i; QUARTERS],
+        halves: __m512i,
+        shifts: [__m512i; QUARTERS],
+        sign: __m512i,
+    }
+
+    impl Overlaps {
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        fn new(psi: &[f32; TILE]) -> Self {
+            let paired = std::array::from_fn(|g| {
+                let mut v = [0.0f32; 16];
+                v[..LANES].copy_from_slice(&psi[g * LANES..(g + 1) * LANES]);
+                v[LANES..].copy_from_slice(&psi[(g + 4) * LANES..(g + 5) * LANES]);
+                // SAFETY: `v` has 16 floats.
+                _mm512_castps_si512(unsafe { _mm512_loadu_ps(v.as_ptr()) })
+            });
+            // Lane l of register g takes bit 8g + l % 8 of the low (l < 8) or high half.
+            let shifts = std::array::from_fn(|g| {
+                let s = |l: i32| 31 - 8 * g as i32 - l % 8;
+                _mm512_setr_epi32(
+                    s(0),
+                    s(1),
+                    s(2),
+                    s(3),
+                    s(4),
+                    s(5),
+                    s(6),
+                    s(7),
+                    s(8),
+                    s(9),
+                    s(10),
+                    s(11),
+                    s(12),
+                    s(13),
+                    s(14),
+                    s(15),
+                )
+            });
+            Self {
+                paired,
+                halves: _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
+                shifts,
+                sign: _mm512_set1_epi32(i32::MIN),
+            }
+        }
+
+        /// acc (8 lanes) += the tree of one memory: registers 0..4 added pairwise follow
+        /// ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7)) of the portable form lane by
+        /// lane, and the last addition is of the halves. ±ψ is ψ with its sign bit flipped
+        /// by the entry's bit (moved there by a shift), which leaves the mask registers to
+        /// the field.
+        #[inline]
+        #[target_feature(enable = "avx512f,avx2")]
+        fn row(&self, word: u64, acc: &mut [f32]) {
+            let bits = _mm512_permutexvar_epi32(self.halves, _mm512_set1_epi64(word as i64));
+            let q = |g: usize| {
+                let moved = _mm512_sllv_epi32(bits, self.shifts[g]);
+                // ψ ^ (moved & sign).
+                let flipped = _mm512_ternarylogic_epi32::<0x78>(self.paired[g], moved, self.sign);
+                _mm512_castsi512_ps(flipped)
+            };
+            let s = _mm512_add_ps(_mm512_add_ps(q(0), q(1)), _mm512_add_ps(q(2), q(3)));
+            let low_half = _mm512_castps512_ps256(s);
+            let high_half = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(s)));
+            let s = _mm256_add_ps(low_half, high_half);
+            let acc = &mut acc[..LANES];
+            // SAFETY: `acc` has exactly 8 floats.
+            unsafe {
+                let sum = _mm256_add_ps(_mm256_loadu_ps(acc.as_ptr()), s);
+                _mm256_storeu_ps(acc.as_mut_ptr(), sum);
+            }
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2")]
+    fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32]) {
+        let o = Overlaps::new(psi);
+        for (&word, acc) in signs.iter().zip(lanes.chunks_exact_mut(LANES)) {
+            o.row(word, acc);
+        }
+    }
+
+    /// The overlaps of one tile and the field of the next in one pass: the field's blends
+    /// use the mask registers, the overlaps' sign flips the vector units, so the two keep
+    /// different parts of the processor busy.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2")]
+    fn overlaps_then_field(
+        signs: &[u64],
+        psi: &[f32; TILE],
+        lanes: &mut [f32],
+        next: &[u64],
+        coef: &[f32],
+        minus_coef: &[f32],
+    ) -> [f32; TILE] {
+        let o = Overlaps::new(psi);
+        let mut h = [_mm512_setzero_ps(); QUARTERS];
+        let rows = signs.iter().zip(lanes.chunks_exact_mut(LANES));
+        let coefs = next.iter().zip(coef.iter().zip(minus_coef));
+        for ((&word, acc), (&word_next, (&c, &minus_c))) in rows.zip(coefs) {
+            o.row(word, acc);
+            field_row(&mut h, word_next, c, minus_c);
+        }
+        field_out(h)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,8 +750,8 @@ mod tests {
             }
         }
 
-        /// Runs one sweep, dispatched (AVX2 when present) or portable: the new (x, Ψ, d).
-        fn run(&self, portable: bool) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        /// Runs one sweep with the given kernel: the new (x, Ψ, d).
+        fn run(&self, kernel: Kernel) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
             let signs = tile_signs(&self.columns, self.n, self.p);
             let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
             let mut x_carry = vec![0.0; self.n];
@@ -510,17 +775,52 @@ mod tests {
                 bias,
                 gain,
             };
-            if portable {
-                sweep.run_portable();
-            } else {
-                sweep.run();
+            match kernel {
+                Kernel::Dispatched => sweep.run(),
+                Kernel::Portable => sweep.run_portable(),
+                // SAFETY: `Kernel::available` said the CPU has AVX2.
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx2 => unsafe { sweep.run_avx2() },
+                // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx512 => unsafe { sweep.run_avx512() },
             }
             (x, psi, d)
         }
     }
 
+    /// The kernels a sweep can run with.
+    #[derive(Clone, Copy, Debug)]
+    enum Kernel {
+        /// What `Sweep::run` picks for this CPU.
+        Dispatched,
+        Portable,
+        #[cfg(target_arch = "x86_64")]
+        Avx2,
+        #[cfg(target_arch = "x86_64")]
+        Avx512,
+    }
+
+    impl Kernel {
+        /// The SIMD kernels this CPU can run (each is tested against the portable one).
+        fn available() -> Vec<Kernel> {
+            #[allow(unused_mut)]
+            let mut kernels = vec![Kernel::Dispatched];
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    kernels.push(Kernel::Avx2);
+                }
+                if avx512::available() {
+                    kernels.push(Kernel::Avx512);
+                }
+            }
+            kernels
+        }
+    }
+
     #[test]
-    fn dispatched_sweep_is_bitwise_the_portable_one() {
+    fn every_simd_sweep_is_bitwise_the_portable_one() {
         // Sizes with and without a partial last tile, and small and large P.
         let bits = |(x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)| -> Vec<u32> {
             x.iter()
@@ -538,7 +838,10 @@ mod tests {
             (17, 13),
         ] {
             let case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
-            assert_eq!(bits(case.run(false)), bits(case.run(true)), "N={n}, P={p}");
+            let portable = bits(case.run(Kernel::Portable));
+            for kernel in Kernel::available() {
+                assert_eq!(bits(case.run(kernel)), portable, "{kernel:?}, N={n}, P={p}");
+            }
         }
     }
 
@@ -566,7 +869,7 @@ mod tests {
         // A direct evaluation in f64 of the same update for a small case with a partial tile.
         let c = Case::waves(70, 5, |k| (k * 7 + k / 3) % 5 < 2, 2.0);
         let (n, p) = (c.n, c.p);
-        let (x, psi, d) = c.run(false);
+        let (x, psi, d) = c.run(Kernel::Dispatched);
         let [dt, kick, delta, bias, gain] = c.rates.map(f64::from);
         let f64_of = |v: &[f32], i: usize| f64::from(v[i]);
         let mut want_psi = vec![0.0f64; n];
