@@ -3,8 +3,9 @@
 //!
 //! - `roofline/read/…`: read bandwidth, summing a buffer of the size of the step's Ξ, which
 //!   is stored as sign bits (N·P/8 bytes);
-//! - `roofline/peak`: f32 multiply-then-add throughput with AVX2 (the step's kernels use no
-//!   fused multiply-add), 12 independent accumulators;
+//! - `roofline/peak`: f32 multiply-then-add throughput (the step's kernels use no fused
+//!   multiply-add), 12 independent accumulators, with the widest vectors the CPU has and the
+//!   step uses (AVX-512, else AVX2);
 //! - `capacity/idp/…`: one IDP step (σ = 0, as in the sweep), which reads the signs of Ξ once
 //!   (N·P/8 bytes) and does 4·N·P flops (the field Ξc and the overlaps ΞᵀΨ: a product and a
 //!   sum for each entry, twice);
@@ -76,7 +77,7 @@ fn bench_roofline(c: &mut Criterion) {
             b.iter(|| black_box(limits::read(&buffer)))
         });
     }
-    group.throughput(Throughput::Elements(limits::PEAK_FLOPS));
+    group.throughput(Throughput::Elements(limits::peak_flops()));
     group.bench_function("peak", |b| {
         b.iter(|| black_box(limits::peak(black_box(1.0))))
     });
@@ -84,10 +85,22 @@ fn bench_roofline(c: &mut Criterion) {
 }
 
 mod limits {
-    //! The two kernels of the roofline, with AVX2 where the CPU has it (as the step does).
+    //! The two kernels of the roofline, with AVX-512 or AVX2 where the CPU has it (as the
+    //! step does).
 
-    /// Flops of one call of [`peak`].
-    pub const PEAK_FLOPS: u64 = ROUNDS * ACCUMULATORS as u64 * 8 * 2;
+    /// Flops of one call of [`peak`]: a multiply and an add per lane, accumulator and round.
+    pub fn peak_flops() -> u64 {
+        ROUNDS * ACCUMULATORS as u64 * lanes() * 2
+    }
+
+    /// The f32 lanes of the vectors [`peak`] uses.
+    fn lanes() -> u64 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return 16;
+        }
+        8
+    }
     /// Enough independent chains to keep the multiply and add units busy (latency × units).
     const ACCUMULATORS: usize = 12;
     const ROUNDS: u64 = 100_000;
@@ -102,20 +115,49 @@ mod limits {
         v.iter().sum()
     }
 
-    /// `PEAK_FLOPS` flops: `ACCUMULATORS` independent accumulators of 8 lanes, each a ← a·m + c.
+    /// [`peak_flops`] flops: `ACCUMULATORS` independent accumulators of 16 or 8 lanes, each
+    /// a ← a·m + c (each starting from its own value, so no two can be merged).
     pub fn peak(m: f32) -> f32 {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            return unsafe { avx512::peak(m) };
+        }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
             return unsafe { avx2::peak(m) };
         }
-        let mut a = [0.5f32; 8 * ACCUMULATORS];
+        let mut a: [f32; 8 * ACCUMULATORS] = std::array::from_fn(|k| start(k / 8));
         for _ in 0..ROUNDS {
             for x in &mut a {
                 *x = *x * m + 1e-7;
             }
         }
         a.iter().sum()
+    }
+
+    /// The first value of accumulator k.
+    fn start(k: usize) -> f32 {
+        0.5 + 0.01 * k as f32
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    mod avx512 {
+        use std::arch::x86_64::*;
+
+        #[target_feature(enable = "avx512f")]
+        pub fn peak(m: f32) -> f32 {
+            let (m, c) = (_mm512_set1_ps(m), _mm512_set1_ps(1e-7));
+            let mut acc: [_; super::ACCUMULATORS] =
+                std::array::from_fn(|k| _mm512_set1_ps(super::start(k)));
+            for _ in 0..super::ROUNDS {
+                for a in &mut acc {
+                    *a = _mm512_add_ps(_mm512_mul_ps(*a, m), c);
+                }
+            }
+            acc.iter().map(|&a| _mm512_reduce_add_ps(a)).sum()
+        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -142,7 +184,8 @@ mod limits {
         #[target_feature(enable = "avx2")]
         pub fn peak(m: f32) -> f32 {
             let (m, c) = (_mm256_set1_ps(m), _mm256_set1_ps(1e-7));
-            let mut acc = [_mm256_set1_ps(0.5); super::ACCUMULATORS];
+            let mut acc: [_; super::ACCUMULATORS] =
+                std::array::from_fn(|k| _mm256_set1_ps(super::start(k)));
             for _ in 0..super::ROUNDS {
                 for a in &mut acc {
                     *a = _mm256_add_ps(_mm256_mul_ps(*a, m), c);
