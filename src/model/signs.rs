@@ -2,7 +2,7 @@
 //! sweep: a neuron's P memory signs as bits (set: ξ = −1), 32 times smaller than i32 rows, so
 //! that the whole of Ξ stays in the L2 cache (N = 4096, P = 1200: 614 KB) while the neurons
 //! are visited in random order. The sums are integers, so they are exact in any order: the
-//! AVX2 and portable forms give the same numbers whatever their order of addition.
+//! AVX-512, AVX2 and portable forms give the same numbers whatever their order of addition.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
@@ -95,6 +95,10 @@ impl SignRows {
 fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            return unsafe { avx512::masked_sum(row, d) };
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
             return unsafe { avx2::masked_sum(row, d) };
@@ -147,6 +151,11 @@ fn differences_popcnt(a: &[u64], b: &[u64]) -> u32 {
 fn add_signed(row: &[u64], v: i32, d: &mut [i32]) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            unsafe { avx512::add_signed(row, v, d) };
+            return;
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
             unsafe { avx2::add_signed(row, v, d) };
@@ -249,6 +258,61 @@ pub(super) mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    //! The bits of a row are the masks of 16-lane operations: one masked add (or blend) for
+    //! each 16 entries, where AVX2 shifts, blends and adds for each 8.
+    use std::arch::x86_64::{
+        __m512i, _mm512_add_epi32, _mm512_loadu_si512, _mm512_mask_add_epi32,
+        _mm512_mask_blend_epi32, _mm512_reduce_add_epi32, _mm512_set1_epi32, _mm512_setzero_si512,
+        _mm512_storeu_si512,
+    };
+
+    /// 16-lane pieces of a 64-bit word of a row.
+    const PIECES: usize = 4;
+
+    /// Loads 16 i32s from `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load(v: &[i32], at: usize) -> __m512i {
+        let v = &v[at..at + 16];
+        // SAFETY: `v` has exactly 16 i32s (the slicing above checks it).
+        unsafe { _mm512_loadu_si512(v.as_ptr().cast()) }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn masked_sum(row: &[u64], d: &[i32]) -> i32 {
+        // One accumulator for each piece, so the additions overlap.
+        let mut acc = [_mm512_setzero_si512(); PIECES];
+        for (w, &word) in row.iter().enumerate() {
+            for k in 0..PIECES {
+                let mask = (word >> (16 * k)) as u16;
+                acc[k] = _mm512_mask_add_epi32(acc[k], mask, acc[k], load(d, w * 64 + 16 * k));
+            }
+        }
+        let all = _mm512_add_epi32(
+            _mm512_add_epi32(acc[0], acc[1]),
+            _mm512_add_epi32(acc[2], acc[3]),
+        );
+        _mm512_reduce_add_epi32(all)
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn add_signed(row: &[u64], v: i32, d: &mut [i32]) {
+        let (plus, minus) = (_mm512_set1_epi32(v), _mm512_set1_epi32(v.wrapping_neg()));
+        for (w, &word) in row.iter().enumerate() {
+            for k in 0..PIECES {
+                let at = w * 64 + 16 * k;
+                let step = _mm512_mask_blend_epi32((word >> (16 * k)) as u16, plus, minus);
+                let sum = _mm512_add_epi32(load(d, at), step);
+                let dst = &mut d[at..at + 16];
+                // SAFETY: `dst` has exactly 16 i32s.
+                unsafe { _mm512_storeu_si512(dst.as_mut_ptr().cast(), sum) };
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,16 +363,35 @@ mod tests {
     }
 
     #[test]
-    fn the_avx2_forms_equal_the_portable_ones() {
+    fn the_simd_forms_equal_the_portable_ones() {
+        type Sum = unsafe fn(&[u64], &[i32]) -> i32;
+        type Add = unsafe fn(&[u64], i32, &mut [i32]);
+        #[allow(unused_mut)]
+        let mut forms: Vec<(&str, Sum, Add)> = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                forms.push(("avx2", avx2::masked_sum, avx2::add_signed));
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                forms.push(("avx512", avx512::masked_sum, avx512::add_signed));
+            }
+        }
         let (signs, _) = rows(3, 300);
         let d: Vec<i32> = (0..signs.padded() as i32).map(|k| k * 7 - 900).collect();
         for i in 0..3 {
             let row = signs.row(i);
-            assert_eq!(masked_sum(row, &d), masked_sum_portable(row, &d));
-            let (mut a, mut b) = (d.clone(), d.clone());
-            add_signed(row, -5, &mut a);
-            add_signed_portable(row, -5, &mut b);
-            assert_eq!(a, b);
+            let mut want = d.clone();
+            add_signed_portable(row, -5, &mut want);
+            for &(name, sum, add) in &forms {
+                // SAFETY: the CPU has the form's instructions (checked where it was listed).
+                unsafe {
+                    assert_eq!(sum(row, &d), masked_sum_portable(row, &d), "{name}");
+                    let mut got = d.clone();
+                    add(row, -5, &mut got);
+                    assert_eq!(got, want, "{name}");
+                }
+            }
         }
     }
 }
