@@ -11,9 +11,12 @@
 //! c·ξ, bit for bit. A tile serves the field (Ξc) and then the overlaps (ΞᵀΨ) of its neurons;
 //! the overlaps are summed in 8 lanes per memory and the lanes are added at the end.
 //!
-//! On x86-64 with AVX2 the tile's products and its neurons' update are hand-written with
-//! 8-float registers; the portable form does the same operations in the same order (multiply
-//! then add, never fused), so the two give bitwise the same trajectories. A test checks this.
+//! On x86-64 the tile's products and its neurons' update are hand-written, with AVX-512
+//! where the processor has it (the bits are the masks of 16-lane blends; the overlaps of a
+//! tile and the field of the next share one pass over μ) and else with AVX2 (8-float
+//! registers); the portable form does the same operations in the same order (multiply then
+//! add, never fused), so all three give bitwise the same trajectories. A test checks each
+//! kernel the processor has against the portable one.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
