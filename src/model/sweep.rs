@@ -97,7 +97,7 @@ impl Sweep<'_> {
         #[cfg(target_arch = "x86_64")]
         {
             if avx512::available() {
-                // SAFETY: the CPU supports AVX-512F, AVX2 and BMI2, checked just above.
+                // SAFETY: the CPU supports AVX-512F and AVX2, checked just above.
                 unsafe { self.run_avx512() };
                 return;
             }
@@ -118,7 +118,7 @@ impl Sweep<'_> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx2,bmi2")]
+    #[target_feature(enable = "avx512f,avx2")]
     unsafe fn run_avx512(&mut self) {
         // SAFETY: this function only runs on a CPU with these features (its caller checks).
         unsafe { self.run_with::<avx512::Avx512>() };
@@ -152,7 +152,11 @@ impl Sweep<'_> {
         // Tile by tile: the field, the update, the overlaps; the overlaps of a tile and the
         // field of the next are one pass over μ (a kernel may interleave them).
         // SAFETY (all the kernel calls): passed on from this function's contract.
-        let mut h = unsafe { K::field(tile(0), coef) };
+        let mut h = if tiles > 0 {
+            unsafe { K::field(tile(0), coef) }
+        } else {
+            [0.0; TILE]
+        };
         for t in 0..tiles {
             let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
             if t + 1 < tiles {
@@ -503,9 +507,11 @@ mod avx2 {
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    //! The products with AVX-512: the sign bits are the masks of 16-lane blends, so an entry
-    //! costs neither a shift nor a blend of its own (AVX2 needs both for each 8). The sums are
-    //! those of the portable form, in the same order; the neuron update is the AVX2 one.
+    //! The products with AVX-512, 16 lanes. In the field the sign bits are the masks of the
+    //! blends (no shift, where AVX2 shifts and blends each 8 entries); in the overlaps ψ's
+    //! sign bit is flipped by a shift and a ternary-logic op, because the processor writes
+    //! mask registers only about once a cycle and the field, in the same pass, needs them. The
+    //! sums are those of the portable form, in the same order; the neuron update is AVX2's.
     use super::{LANES, Rates, TILE, TileKernel, TileState};
     use std::arch::x86_64::{
         __m512, __m512i, _mm256_add_ps, _mm256_castpd_ps, _mm256_loadu_ps, _mm256_storeu_ps,
@@ -520,7 +526,6 @@ mod avx512 {
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("bmi2")
     }
 
     /// Registers of 16 lanes in a tile.
