@@ -6,6 +6,8 @@ use std::sync::OnceLock;
 use nalgebra::DMatrix;
 use thiserror::Error;
 
+use super::sweep::SignTiles;
+
 /// Why a set of memories cannot be built.
 #[derive(Debug, Error, PartialEq)]
 pub enum MemoriesError {
@@ -34,8 +36,8 @@ pub struct Memories {
     names: Vec<String>,
     /// Column-major N×P, entries exactly ±1.
     cols: Vec<f32>,
-    /// The same entries as sign bits in the tiled layout of the step (`sweep::tile_signs`).
-    signs: Vec<u64>,
+    /// The same entries as sign bits in the layouts of the step.
+    signs: SignTiles,
 
     /// (ΞᵀΞ/N)⁺: the (pseudo-)inverse Gram matrix used by the Gram-corrected saliency.
     /// Computed on first use: O(N·P²) and O(P³) are seconds for the thousands of memories of
@@ -78,7 +80,7 @@ impl Memories {
             cols.extend_from_slice(&pixels);
             names.push(name);
         }
-        let signs = super::sweep::tile_signs(&cols, n, p);
+        let signs = SignTiles::new(&cols, n, p);
         Ok(Self {
             width,
             height,
@@ -139,8 +141,8 @@ impl Memories {
     pub fn columns(&self) -> &[f32] {
         &self.cols
     }
-    /// The signs of all memories in the tiled layout of the step (see `sweep::tile_signs`).
-    pub fn signs(&self) -> &[u64] {
+    /// The signs of all memories in the layouts of the step (see [`SignTiles`]).
+    pub fn signs(&self) -> &SignTiles {
         &self.signs
     }
     /// The index of the memory called `name`.

@@ -12,7 +12,7 @@ use super::kernels::{dot, entropy_term, fast_tanh};
 use super::memories::Memories;
 use super::normal::NormalStream;
 use super::params::{ModelKind, ParamError, Params, Saliency};
-use super::sweep::{LANES, Sweep};
+use super::sweep::Sweep;
 use super::theory::{self, TheoryReport};
 
 /// What can go wrong while running a network.
@@ -121,8 +121,8 @@ pub struct Network {
     /// Weights of W in the landscape: α (IDP), α̃ (filter) or 1 (classic).
     weights: Vec<f32>,
     coef: Vec<f32>,
-    /// Scratch of the sweep: lane sums of ΞᵀΨ (P·LANES).
-    lanes: Vec<f32>,
+    /// Scratch of the sweep (the tables of c and the sums of ΞᵀΨ).
+    scratch: Vec<f32>,
     noise: Vec<f32>,
     time_secs: f64,
 }
@@ -159,7 +159,7 @@ impl Network {
             alpha: vec![0.0; p],
             weights: vec![0.0; p],
             coef: vec![0.0; p],
-            lanes: vec![0.0; 2 * p * LANES],
+            scratch: vec![0.0; Sweep::scratch_len(p)],
             noise: vec![0.0; n],
             time_secs: 0.0,
         };
@@ -269,7 +269,7 @@ impl Network {
         ] {
             v.resize(p, 0.0);
         }
-        self.lanes.resize(2 * p * LANES, 0.0);
+        self.scratch.resize(Sweep::scratch_len(p), 0.0);
         if !same_n {
             self.x = vec![0.0; n];
             self.x_carry = vec![0.0; n];
@@ -392,7 +392,6 @@ impl Network {
             self.noise_stream.fill(&mut self.noise);
         }
         let mut sweep = Sweep {
-            n,
             signs: self.mem.signs(),
             coef: &self.coef,
             x: &mut self.x,
@@ -400,7 +399,7 @@ impl Network {
             psi: &mut self.psi,
             input: &self.input,
             noise: &self.noise,
-            lanes: &mut self.lanes,
+            scratch: &mut self.scratch,
             d_out: &mut self.d_next,
             dt,
             kick,

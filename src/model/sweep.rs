@@ -5,18 +5,26 @@
 //! half an ulp of x is carried in a second array and added back, so that small increments
 //! (a slow escape from a saddle, the last approach to a well) accumulate as in f64.
 //!
-//! The memories are ±1, so Ξ is read as sign bits ([`tile_signs`]): one bit an entry, in tiles
-//! of [`TILE`] neurons, 32 times less to read than floats (N = 4096, P = 1200: 614 KB against
-//! 19.7 MB). A product with ±1 is exact, so picking +c or −c by the bit is the multiplication
-//! c·ξ, bit for bit. A tile serves the field (Ξc) and then the overlaps (ΞᵀΨ) of its neurons;
-//! the overlaps are summed in 8 lanes per memory and the lanes are added at the end.
+//! The memories are ±1, so Ξ is read as sign bits ([`SignTiles`]), one bit an entry (N = 4096,
+//! P = 1200: 614 KB a product against 19.7 MB of floats), and both products are table
+//! lookups, four entries at a time. Four ±1 entries have 16 sign patterns, so the 16 sums
+//! ±v₀ ± v₁ ± v₂ ± v₃ of four values are a table ([`quad_table`]), and a 4-bit group of the
+//! sign bits is the index of the sum it asks for: the field Ξc adds one looked-up sum per
+//! four memories (the tables of c are made once a sweep), the overlaps ΞᵀΨ one per four
+//! neurons (the tables of a tile's Ψ are made once a tile). A product with ±1 is exact, so a
+//! table entry is Σ ξ·v up to its own rounding; the sums are in a fixed order:
 //!
-//! On x86-64 the tile's products and its neurons' update are hand-written, with AVX-512
-//! where the processor has it (the bits are the masks of 16-lane blends; the overlaps of a
-//! tile and the field of the next share one pass over μ) and else with AVX2 (8-float
-//! registers); the portable form does the same operations in the same order (multiply then
-//! add, never fused), so all three give bitwise the same trajectories. A test checks each
-//! kernel the processor has against the portable one.
+//! - field: h_j = ((0 + F₀[a_j0]) + F₁[a_j1]) + …, memory quad by memory quad;
+//! - overlaps: a tile's 16 neuron quads summed as a pairwise tree, then d_μ += that sum, tile
+//!   after tile;
+//! - a table entry: (±v₀ ± v₁) + (±v₂ ± v₃).
+//!
+//! On x86-64 with AVX-512 a table is one register and a lookup is one permute of 16 lanes
+//! (16 neurons of the field, 16 memories of the overlaps); elsewhere (AVX2, other machines)
+//! the lookups are the portable loops. The AVX2 neuron update is hand-written. Every kernel
+//! does the same operations in the same order (multiply then add, never fused), so all give
+//! bitwise the same trajectories; a test checks each kernel the processor has against the
+//! portable one.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
@@ -24,34 +32,114 @@
 pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
 
-/// Neurons per tile: 8 registers of 8 lanes, enough independent sums to hide the latency of an
-/// addition.
+/// Neurons per tile: the unit of the update and of the overlaps' tables (16 quads).
 pub const TILE: usize = 64;
 const GROUPS: usize = TILE / LANES;
+/// Entries of a table: the sign patterns of four ±1.
+const TABLE: usize = 16;
+/// Memories (lanes) of one group of the overlaps.
+const GROUP: usize = 16;
+/// Quads of neurons in a tile.
+const TILE_QUADS: usize = TILE / 4;
 
-/// Ξ (column-major N×P, memory μ at `columns[μ·N..(μ+1)·N]`, entries ±1) as the sweep reads
-/// it: word t·P + μ holds in bit j whether ξ_iμ = −1 for the neuron i = t·TILE + j (0 past N).
-pub fn tile_signs(columns: &[f32], n: usize, p: usize) -> Vec<u64> {
-    let tiles = n.div_ceil(TILE);
-    let mut out = vec![0u64; tiles * p];
-    for t in 0..tiles {
+/// The 16 sums ±v₀ ± v₁ ± v₂ ± v₃: entry b takes −v_k where bit k of b is set, and adds
+/// them as (q₀ + q₁) + (q₂ + q₃).
+#[inline(always)]
+pub fn quad_table(v: [f32; 4]) -> [f32; TABLE] {
+    std::array::from_fn(|b| {
+        let q = |k: usize| if b >> k & 1 == 1 { -v[k] } else { v[k] };
+        (q(0) + q(1)) + (q(2) + q(3))
+    })
+}
+
+/// Ξ's sign bits in the two layouts the sweep reads (a bit is set where ξ_iμ = −1; bits of
+/// memories past P and of neurons past N are clear).
+///
+/// - `field`: for tile t, word w and neuron j of the tile, at `(t·W + w)·64 + j`, the bits of
+///   memories 32w … 32w + 31 of neuron 64t + j (W = ⌈P/32⌉ words); nibble r is memory quad
+///   8w + r, the index into that quad's table of c.
+/// - `overlaps`: for tile t, memory group v (16 memories), half w and lane l, at
+///   `((t·V + v)·2 + w)·16 + l`, the bits of neurons 64t + 32w … 64t + 32w + 31 of memory
+///   16v + l (V = ⌈P/16⌉ groups); nibble r is neuron quad 8w + r of the tile.
+#[derive(Debug, Clone, Default)]
+pub struct SignTiles {
+    n: usize,
+    p: usize,
+    field: Vec<u32>,
+    overlaps: Vec<u32>,
+}
+
+impl SignTiles {
+    /// The bits of Ξ, column-major N×P (memory μ at `columns[μ·N..(μ+1)·N]`, entries ±1).
+    pub fn new(columns: &[f32], n: usize, p: usize) -> Self {
+        let tiles = n.div_ceil(TILE);
+        let (words, groups) = (p.div_ceil(32), p.div_ceil(GROUP));
+        let mut field = vec![0u32; tiles * words * TILE];
+        let mut overlaps = vec![0u32; tiles * groups * 2 * GROUP];
         for mu in 0..p {
-            let column = &columns[mu * n..(mu + 1) * n];
-            for (j, &v) in column.iter().skip(t * TILE).take(TILE).enumerate() {
+            for (i, v) in columns[mu * n..(mu + 1) * n].iter().enumerate() {
                 if v.is_sign_negative() {
-                    out[t * p + mu] |= 1 << j;
+                    let (t, j) = (i / TILE, i % TILE);
+                    field[(t * words + mu / 32) * TILE + j] |= 1 << (mu % 32);
+                    let (v, l) = (mu / GROUP, mu % GROUP);
+                    overlaps[((t * groups + v) * 2 + j / 32) * GROUP + l] |= 1 << (j % 32);
                 }
             }
         }
+        Self {
+            n,
+            p,
+            field,
+            overlaps,
+        }
     }
-    out
+
+    /// Neurons N.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Memories P.
+    pub fn p(&self) -> usize {
+        self.p
+    }
+
+    /// Whether ξ_iμ = −1, read from the field's layout.
+    pub fn negative(&self, i: usize, mu: usize) -> bool {
+        let (t, j) = (i / TILE, i % TILE);
+        self.field[(t * self.words() + mu / 32) * TILE + j] >> (mu % 32) & 1 == 1
+    }
+
+    /// Memory quads Q = ⌈P/4⌉: the tables of the field.
+    fn quads(&self) -> usize {
+        self.p.div_ceil(4)
+    }
+
+    fn words(&self) -> usize {
+        self.p.div_ceil(32)
+    }
+
+    fn groups(&self) -> usize {
+        self.p.div_ceil(GROUP)
+    }
+
+    /// The field's words of tile t.
+    fn field_tile(&self, t: usize) -> &[u32] {
+        let len = self.words() * TILE;
+        &self.field[t * len..(t + 1) * len]
+    }
+
+    /// The overlaps' words of tile t.
+    fn overlaps_tile(&self, t: usize) -> &[u32] {
+        let len = self.groups() * 2 * GROUP;
+        &self.overlaps[t * len..(t + 1) * len]
+    }
 }
 
 /// One sweep over all neurons; see the module documentation.
 pub struct Sweep<'a> {
-    pub n: usize,
-    /// Ξ as sign bits in tiles, as made by [`tile_signs`].
-    pub signs: &'a [u64],
+    /// Ξ as sign bits (N and P are its).
+    pub signs: &'a SignTiles,
     /// c_μ of the field h = Ξc (length P).
     pub coef: &'a [f32],
     pub x: &'a mut [f32],
@@ -60,8 +148,8 @@ pub struct Sweep<'a> {
     pub psi: &'a mut [f32],
     pub input: &'a [f32],
     pub noise: &'a [f32],
-    /// Scratch for the lane sums of ΞᵀΨ and a tile's half sums, length ≥ 2·P·LANES.
-    pub lanes: &'a mut [f32],
+    /// Scratch for the tables of c and the sums of ΞᵀΨ, length ≥ [`Sweep::scratch_len`].
+    pub scratch: &'a mut [f32],
     /// Receives ΞᵀΨ of the new state (length P).
     pub d_out: &'a mut [f32],
     pub dt: f32,
@@ -91,6 +179,12 @@ struct TileState<'a> {
 }
 
 impl Sweep<'_> {
+    /// The scratch a sweep over P memories needs: the tables of c (16 per memory quad) and
+    /// the sums of the overlaps (16 per memory group).
+    pub fn scratch_len(p: usize) -> usize {
+        TABLE * p.div_ceil(4) + GROUP * p.div_ceil(GROUP)
+    }
+
     /// Runs the sweep, with AVX-512 or AVX2 when the processor has it (bitwise the same
     /// result).
     pub fn run(&mut self) {
@@ -133,7 +227,9 @@ impl Sweep<'_> {
     /// The CPU must support the instructions of kernel `K` (see [`TileKernel`]).
     #[inline(always)]
     unsafe fn run_with<K: TileKernel>(&mut self) {
-        let (n, p) = (self.n, self.coef.len());
+        let signs = self.signs;
+        let (n, p) = (signs.n(), signs.p());
+        assert_eq!(self.coef.len(), p, "one coefficient a memory");
         let rates = Rates {
             dt: self.dt,
             kick: self.kick,
@@ -141,38 +237,24 @@ impl Sweep<'_> {
             bias: self.bias,
             gain: self.gain,
         };
-        let buffer = std::mem::take(&mut self.lanes);
-        let (lanes, halves) = buffer[..2 * p * LANES].split_at_mut(p * LANES);
-        lanes.fill(0.0);
-        let (signs, coef) = (self.signs, self.coef);
-        // SAFETY: passed on from this function's contract.
-        unsafe { K::prepare(coef, halves) };
-        let tile = |t: usize| &signs[t * p..(t + 1) * p];
-        let tiles = n.div_ceil(TILE);
-        // Tile by tile: the field, the update, the overlaps; the overlaps of a tile and the
-        // field of the next are one pass over μ (a kernel may interleave them).
-        // SAFETY (all the kernel calls): passed on from this function's contract.
-        let mut h = if tiles > 0 {
-            unsafe { K::field(tile(0), coef) }
-        } else {
-            [0.0; TILE]
-        };
-        for t in 0..tiles {
+        let buffer = std::mem::take(&mut self.scratch);
+        let quads = signs.quads();
+        let (tables, sums) = buffer[..Self::scratch_len(p)].split_at_mut(TABLE * quads);
+        for (m, table) in tables.chunks_exact_mut(TABLE).enumerate() {
+            let c = |k: usize| self.coef.get(4 * m + k).copied().unwrap_or(0.0);
+            table.copy_from_slice(&quad_table([c(0), c(1), c(2), c(3)]));
+        }
+        sums.fill(0.0);
+        // Tile by tile: the field, the update, the overlaps of the new Ψ.
+        for t in 0..n.div_ceil(TILE) {
+            // SAFETY (the kernel calls): passed on from this function's contract.
+            let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
             let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
-            if t + 1 < tiles {
-                h = unsafe {
-                    K::overlaps_then_field(tile(t), &psi, lanes, halves, tile(t + 1), coef)
-                };
-            } else {
-                unsafe { K::overlaps(tile(t), &psi, lanes, halves) };
-            }
+            unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
         }
-        for (d, acc) in self.d_out.iter_mut().zip(lanes.chunks_exact(LANES)) {
-            *d = acc.iter().sum();
-        }
-        self.lanes = buffer;
+        self.d_out.copy_from_slice(&sums[..p]);
+        self.scratch = buffer;
     }
-
     /// The update of tile t from its field h; returns the tile's new Ψ, zero past N (the
     /// padding of the last tile must add nothing to the overlaps).
     ///
@@ -185,7 +267,7 @@ impl Sweep<'_> {
         rates: Rates,
         h: &[f32; TILE],
     ) -> [f32; TILE] {
-        let (start, end) = (t * TILE, ((t + 1) * TILE).min(self.n));
+        let (start, end) = (t * TILE, ((t + 1) * TILE).min(self.signs.n()));
         let mut out = [0.0; TILE];
         if end - start == TILE {
             let mut state = TileState {
@@ -231,53 +313,51 @@ impl Sweep<'_> {
     }
 }
 
-/// The two products of a tile. The methods are `unsafe` because a kernel may use instructions
-/// that not every CPU has: callers must have checked that this one does.
+/// The two products of a tile and the update of its neurons. The methods are `unsafe`
+/// because a kernel may use instructions that not every CPU has: callers must have checked
+/// that this one does.
 trait TileKernel {
-    /// h_j = Σ_μ c_μ ξ_jμ (±c_μ by the sign bit), summed over μ in order.
+    /// The field of a tile from its words in the field's layout and the tables of c (16 a
+    /// memory quad, `quads` of them): h_j = Σ_m F_m[nibble m of neuron j], in order of m.
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
-    unsafe fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE];
-    /// lanes[μ][l] += Σ_g ξ_{g·8+l, μ} ψ_{g·8+l} (±ψ by the sign bit), the eight groups g
-    /// summed as a pairwise tree; `halves` (≥ 8·P floats) is scratch.
+    unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE];
+    /// sums[μ] += the tile's Σ_j ξ_jμ ψ_j for every memory group, from its words in the
+    /// overlaps' layout: the tables of the 16 neuron quads of ψ looked up and added as a
+    /// pairwise tree.
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
-    unsafe fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], halves: &mut [f32]);
-    /// Called once a sweep, before the tiles, with the scratch that the sweep then passes
-    /// to [`Self::overlaps`] and [`Self::overlaps_then_field`] (≥ 8·P floats).
-    ///
-    /// # Safety
-    /// The CPU supports the kernel's instructions.
-    #[inline(always)]
-    unsafe fn prepare(_coef: &[f32], _scratch: &mut [f32]) {}
-    /// [`Self::overlaps`] of one tile, then [`Self::field`] of the next (`next`): one pass
-    /// over μ where a kernel can interleave the two.
-    ///
-    /// # Safety
-    /// The CPU supports the kernel's instructions.
-    #[inline(always)]
-    unsafe fn overlaps_then_field(
-        signs: &[u64],
-        psi: &[f32; TILE],
-        lanes: &mut [f32],
-        halves: &mut [f32],
-        next: &[u64],
-        coef: &[f32],
-    ) -> [f32; TILE] {
-        // SAFETY: passed on from this function's contract.
-        unsafe {
-            Self::overlaps(signs, psi, lanes, halves);
-            Self::field(next, coef)
-        }
-    }
+    unsafe fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]);
     /// The neurons of a tile from their field h: the Euler–Maruyama step of x (compensated)
     /// and Ψ = tanh(g·x), neuron by neuron, each in the order of [`Portable::update`].
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
     unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>);
+}
+
+/// The sum of 16 values as a pairwise tree: (v₀ + v₁) + (v₂ + v₃) … up to the halves.
+#[inline(always)]
+fn tree16(v: [f32; 16]) -> f32 {
+    let a: [f32; 8] = std::array::from_fn(|i| v[2 * i] + v[2 * i + 1]);
+    let b: [f32; 4] = std::array::from_fn(|i| a[2 * i] + a[2 * i + 1]);
+    (b[0] + b[1]) + (b[2] + b[3])
+}
+
+/// The tables of a tile's 16 neuron quads of ψ.
+#[inline(always)]
+fn psi_tables(psi: &[f32; TILE]) -> [[f32; TABLE]; TILE_QUADS] {
+    std::array::from_fn(|g| {
+        quad_table([psi[4 * g], psi[4 * g + 1], psi[4 * g + 2], psi[4 * g + 3]])
+    })
+}
+
+/// Nibble r of a word: the index into a table.
+#[inline(always)]
+fn nibble(word: u32, r: usize) -> usize {
+    (word >> (4 * r) & 15) as usize
 }
 
 struct Portable;
@@ -297,46 +377,48 @@ impl TileKernel for Portable {
     }
 
     #[inline(always)]
-    unsafe fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
+    unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
         let mut h = [0.0f32; TILE];
-        for (&word, &c) in signs.iter().zip(coef) {
+        for m in 0..quads {
+            let row = &words[(m / 8) * TILE..(m / 8 + 1) * TILE];
+            let table = &tables[TABLE * m..TABLE * (m + 1)];
             for j in 0..TILE {
-                h[j] += signed(c, word, j);
+                h[j] += table[nibble(row[j], m % 8)];
             }
         }
         h
     }
 
     #[inline(always)]
-    unsafe fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], _: &mut [f32]) {
-        for (&word, acc) in signs.iter().zip(lanes.chunks_exact_mut(LANES)) {
-            for l in 0..LANES {
-                let q = |g: usize| signed(psi[g * LANES + l], word, g * LANES + l);
-                acc[l] += ((q(0) + q(1)) + (q(2) + q(3))) + ((q(4) + q(5)) + (q(6) + q(7)));
+    unsafe fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
+        let tables = psi_tables(psi);
+        for (group, acc) in words
+            .chunks_exact(2 * GROUP)
+            .zip(sums.chunks_exact_mut(GROUP))
+        {
+            for l in 0..GROUP {
+                let (low, high) = (group[l], group[GROUP + l]);
+                let looked = std::array::from_fn(|g| {
+                    let word = if g < 8 { low } else { high };
+                    tables[g][nibble(word, g % 8)]
+                });
+                acc[l] += tree16(looked);
             }
         }
     }
 }
 
-/// v·ξ for the ξ = ±1 of bit j of `word` (set: −1): exactly ±v.
-#[inline(always)]
-fn signed(v: f32, word: u64, j: usize) -> f32 {
-    if word >> j & 1 == 1 { -v } else { v }
-}
-
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::super::kernels::{A, B, CLAMP};
-    use super::super::signs::avx2::sign_shifts;
-    use super::{GROUPS, LANES, Rates, TILE, TileKernel, TileState};
+    use super::{GROUPS, LANES, Portable, Rates, TILE, TileKernel, TileState};
     use std::arch::x86_64::{
-        __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castsi256_ps, _mm256_div_ps,
-        _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps, _mm256_set1_epi32,
-        _mm256_set1_ps, _mm256_setzero_ps, _mm256_sllv_epi32, _mm256_storeu_ps, _mm256_sub_ps,
-        _mm256_xor_ps,
+        __m256, _mm256_add_ps, _mm256_div_ps, _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps,
+        _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps, _mm256_sub_ps,
     };
 
-    /// The AVX2 kernel: its methods need a CPU with AVX2.
+    /// The AVX2 kernel: its methods need a CPU with AVX2. The lookups are the portable
+    /// loops, compiled for AVX2; the neuron update is written out.
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
@@ -347,20 +429,15 @@ mod avx2 {
         }
 
         #[inline(always)]
-        unsafe fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
-            // SAFETY: the trait's contract: the CPU has AVX2.
-            unsafe { field(signs, coef) }
+        unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
+            // SAFETY: the portable form needs no particular instructions.
+            unsafe { Portable::field(words, tables, quads) }
         }
 
         #[inline(always)]
-        unsafe fn overlaps(
-            signs: &[u64],
-            psi: &[f32; TILE],
-            lanes: &mut [f32],
-            halves: &mut [f32],
-        ) {
+        unsafe fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
             // SAFETY: as above.
-            unsafe { overlaps(signs, psi, lanes, halves) }
+            unsafe { Portable::overlaps(words, psi, sums) }
         }
     }
 
@@ -443,83 +520,19 @@ mod avx2 {
         // SAFETY: `v` has exactly 8 floats (the slicing above checks it).
         unsafe { _mm256_storeu_ps(v.as_mut_ptr(), value) }
     }
-
-    /// Half of a tile, 4 groups of 8 neurons, at a time: so the accumulators, ±c and the
-    /// bits stay in the 16 registers (with the whole tile at once, the compiler kept two
-    /// accumulators in memory and the field took twice as long).
-    const HALF: usize = GROUPS / 2;
-
-    /// The sign masks of the 4 groups of one half of a row, from the half's 32 bits:
-    /// lane l of group k has bit 8k + l in its sign bit, which `blendv` reads.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    fn masks(word: u64, half: usize, shifts: &[__m256i; HALF]) -> [__m256; HALF] {
-        let bits = _mm256_set1_epi32((word >> (32 * half)) as u32 as i32);
-        std::array::from_fn(|k| _mm256_castsi256_ps(_mm256_sllv_epi32(bits, shifts[k])))
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
-        let shifts = sign_shifts();
-        let minus = _mm256_set1_ps(-0.0);
-        let mut out = [0.0f32; TILE];
-        for half in 0..2 {
-            let mut h = [_mm256_setzero_ps(); HALF];
-            for (&word, &c) in signs.iter().zip(coef) {
-                let c = _mm256_set1_ps(c);
-                let minus_c = _mm256_xor_ps(c, minus);
-                let m = masks(word, half, &shifts);
-                for k in 0..HALF {
-                    h[k] = _mm256_add_ps(h[k], _mm256_blendv_ps(c, minus_c, m[k]));
-                }
-            }
-            for k in 0..HALF {
-                store(&mut out, (half * HALF + k) * LANES, h[k]);
-            }
-        }
-        out
-    }
-
-    #[target_feature(enable = "avx2")]
-    fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], halves: &mut [f32]) {
-        let shifts = sign_shifts();
-        let minus = _mm256_set1_ps(-0.0);
-        // The first half's sums of a row wait in `halves` for the second half's: the tree
-        // ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7)) of the portable form.
-        for half in 0..2 {
-            let ps: [__m256; HALF] = std::array::from_fn(|k| load(psi, (half * HALF + k) * LANES));
-            let minus_ps: [__m256; HALF] = std::array::from_fn(|k| _mm256_xor_ps(ps[k], minus));
-            let rows = signs.iter().zip(lanes.chunks_exact_mut(LANES));
-            for (mu, (&word, acc)) in rows.enumerate() {
-                let m = masks(word, half, &shifts);
-                let q = |k: usize| _mm256_blendv_ps(ps[k], minus_ps[k], m[k]);
-                let s = _mm256_add_ps(_mm256_add_ps(q(0), q(1)), _mm256_add_ps(q(2), q(3)));
-                if half == 0 {
-                    store(halves, mu * LANES, s);
-                } else {
-                    let s = _mm256_add_ps(load(halves, mu * LANES), s);
-                    store(acc, 0, _mm256_add_ps(load(acc, 0), s));
-                }
-            }
-        }
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    //! The products with AVX-512, 16 lanes. In the field the sign bits are the masks of the
-    //! blends (no shift, where AVX2 shifts and blends each 8 entries); in the overlaps ψ's
-    //! sign bit is flipped by a shift and a ternary-logic op, because the processor writes
-    //! mask registers only about once a cycle and the field, in the same pass, needs them. The
+    //! The lookups with AVX-512: a table of 16 sums is one register, and a permute looks up
+    //! 16 lanes at once (16 neurons in the field, 16 memories in the overlaps) by the low 4
+    //! bits of each lane's word; a shift by 4 moves the next nibble there. The tables and
     //! sums are those of the portable form, in the same order; the neuron update is AVX2's.
-    use super::{LANES, Rates, TILE, TileKernel, TileState};
+    use super::{GROUP, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState};
     use std::arch::x86_64::{
-        __m512, __m512i, _mm256_add_ps, _mm256_castpd_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-        _mm512_add_ps, _mm512_castps_pd, _mm512_castps_si512, _mm512_castps512_ps256,
-        _mm512_castsi512_ps, _mm512_extractf64x4_pd, _mm512_loadu_ps, _mm512_mask_blend_ps,
-        _mm512_permutexvar_epi32, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_set1_ps,
-        _mm512_setr_epi32, _mm512_setzero_ps, _mm512_sllv_epi32, _mm512_storeu_ps,
-        _mm512_ternarylogic_epi32,
+        __m512, __m512i, _mm512_add_ps, _mm512_castps_si512, _mm512_castsi512_ps,
+        _mm512_loadu_epi32, _mm512_loadu_ps, _mm512_permutexvar_ps, _mm512_set1_ps,
+        _mm512_setzero_ps, _mm512_srli_epi32, _mm512_storeu_ps, _mm512_xor_epi32,
     };
 
     /// Whether this CPU runs [`Avx512`].
@@ -542,181 +555,104 @@ mod avx512 {
         }
 
         #[inline(always)]
-        unsafe fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
+        unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
             // SAFETY: the trait's contract.
-            unsafe { field(signs, coef) }
+            unsafe { field(words, tables, quads) }
         }
 
         #[inline(always)]
-        unsafe fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32], _: &mut [f32]) {
+        unsafe fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
             // SAFETY: the trait's contract.
-            unsafe { overlaps(signs, psi, lanes) }
+            unsafe { overlaps(words, psi, sums) }
         }
+    }
 
-        #[inline(always)]
-        unsafe fn overlaps_then_field(
-            signs: &[u64],
-            psi: &[f32; TILE],
-            lanes: &mut [f32],
-            minus_coef: &mut [f32],
-            next: &[u64],
-            coef: &[f32],
-        ) -> [f32; TILE] {
-            // SAFETY: the trait's contract (`prepare` left −c in the scratch).
-            unsafe { overlaps_then_field(signs, psi, lanes, next, coef, minus_coef) }
-        }
+    /// 16 words from `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load_words(v: &[u32], at: usize) -> __m512i {
+        let v = &v[at..at + 16];
+        // SAFETY: `v` has exactly 16 words (the slicing above checks it).
+        unsafe { _mm512_loadu_epi32(v.as_ptr().cast()) }
+    }
 
-        #[inline(always)]
-        unsafe fn prepare(coef: &[f32], scratch: &mut [f32]) {
-            for (minus_c, &c) in scratch.iter_mut().zip(coef) {
-                *minus_c = -c;
+    /// 16 floats from `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn load(v: &[f32], at: usize) -> __m512 {
+        let v = &v[at..at + 16];
+        // SAFETY: `v` has exactly 16 floats (the slicing above checks it).
+        unsafe { _mm512_loadu_ps(v.as_ptr()) }
+    }
+
+    /// 16 floats to `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn store(v: &mut [f32], at: usize, value: __m512) {
+        let v = &mut v[at..at + 16];
+        // SAFETY: `v` has exactly 16 floats (the slicing above checks it).
+        unsafe { _mm512_storeu_ps(v.as_mut_ptr(), value) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
+        let mut h = [_mm512_setzero_ps(); QUARTERS];
+        for (w, row) in words.chunks_exact(TILE).enumerate() {
+            let mut index: [__m512i; QUARTERS] = std::array::from_fn(|k| load_words(row, 16 * k));
+            for m in 8 * w..quads.min(8 * w + 8) {
+                let table = load(tables, TABLE * m);
+                for k in 0..QUARTERS {
+                    h[k] = _mm512_add_ps(h[k], _mm512_permutexvar_ps(index[k], table));
+                    index[k] = _mm512_srli_epi32::<4>(index[k]);
+                }
             }
         }
-    }
-
-    /// The field's 4 registers of 16 neurons: one memory's ±c added, picked by the bits of
-    /// `word` as masks (bit j of the word is neuron j's: set, −c).
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn field_row(h: &mut [__m512; QUARTERS], word: u64, c: f32, minus_c: f32) {
-        let (c, minus_c) = (_mm512_set1_ps(c), _mm512_set1_ps(minus_c));
-        for k in 0..QUARTERS {
-            let picked = _mm512_mask_blend_ps((word >> (16 * k)) as u16, c, minus_c);
-            h[k] = _mm512_add_ps(h[k], picked);
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn field_out(h: [__m512; QUARTERS]) -> [f32; TILE] {
         let mut out = [0.0f32; TILE];
         for k in 0..QUARTERS {
-            // SAFETY: `out` has 64 floats; 16k..16k + 16 are in it.
-            unsafe { _mm512_storeu_ps(out[16 * k..].as_mut_ptr(), h[k]) };
+            store(&mut out, 16 * k, h[k]);
         }
         out
     }
 
+    /// [`super::quad_table`] of four values broadcast: lane b flips the sign of v_k where
+    /// bit k of b is set (`flips`), then (q₀ + q₁) + (q₂ + q₃).
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn field(signs: &[u64], coef: &[f32]) -> [f32; TILE] {
-        let mut h = [_mm512_setzero_ps(); QUARTERS];
-        for (&word, &c) in signs.iter().zip(coef) {
-            field_row(&mut h, word, c, -c);
-        }
-        field_out(h)
-    }
-
-    /// What the overlaps of one tile keep in registers: Ψ with the groups g and g + 4 of
-    /// 8 neurons in the two halves of register g, and the shifts that bring each lane's bit
-    /// of a word to the sign bit.
-    struct Overlaps {
-        paired: [__m512i; QUARTERS],
-        halves: __m512i,
-        shifts: [__m512i; QUARTERS],
-        sign: __m512i,
-    }
-
-    impl Overlaps {
-        #[inline]
-        #[target_feature(enable = "avx512f")]
-        fn new(psi: &[f32; TILE]) -> Self {
-            let paired = std::array::from_fn(|g| {
-                let mut v = [0.0f32; 16];
-                v[..LANES].copy_from_slice(&psi[g * LANES..(g + 1) * LANES]);
-                v[LANES..].copy_from_slice(&psi[(g + 4) * LANES..(g + 5) * LANES]);
-                // SAFETY: `v` has 16 floats.
-                _mm512_castps_si512(unsafe { _mm512_loadu_ps(v.as_ptr()) })
-            });
-            // Lane l of register g takes bit 8g + l % 8 of the low (l < 8) or high half.
-            let shifts = std::array::from_fn(|g| {
-                let s = |l: i32| 31 - 8 * g as i32 - l % 8;
-                _mm512_setr_epi32(
-                    s(0),
-                    s(1),
-                    s(2),
-                    s(3),
-                    s(4),
-                    s(5),
-                    s(6),
-                    s(7),
-                    s(8),
-                    s(9),
-                    s(10),
-                    s(11),
-                    s(12),
-                    s(13),
-                    s(14),
-                    s(15),
-                )
-            });
-            Self {
-                paired,
-                halves: _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1),
-                shifts,
-                sign: _mm512_set1_epi32(i32::MIN),
-            }
-        }
-
-        /// acc (8 lanes) += the tree of one memory: registers 0..4 added pairwise follow
-        /// ((q0 + q1) + (q2 + q3)) + ((q4 + q5) + (q6 + q7)) of the portable form lane by
-        /// lane, and the last addition is of the halves. ±ψ is ψ with its sign bit flipped
-        /// by the entry's bit (moved there by a shift), which leaves the mask registers to
-        /// the field.
-        #[inline]
-        #[target_feature(enable = "avx512f,avx2")]
-        fn row(&self, word: u64, acc: &mut [f32]) {
-            let bits = _mm512_permutexvar_epi32(self.halves, _mm512_set1_epi64(word as i64));
-            let q = |g: usize| {
-                let moved = _mm512_sllv_epi32(bits, self.shifts[g]);
-                // ψ ^ (moved & sign).
-                let flipped = _mm512_ternarylogic_epi32::<0x78>(self.paired[g], moved, self.sign);
-                _mm512_castsi512_ps(flipped)
-            };
-            let s = _mm512_add_ps(_mm512_add_ps(q(0), q(1)), _mm512_add_ps(q(2), q(3)));
-            let low_half = _mm512_castps512_ps256(s);
-            let high_half = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(s)));
-            let s = _mm256_add_ps(low_half, high_half);
-            let acc = &mut acc[..LANES];
-            // SAFETY: `acc` has exactly 8 floats.
-            unsafe {
-                let sum = _mm256_add_ps(_mm256_loadu_ps(acc.as_ptr()), s);
-                _mm256_storeu_ps(acc.as_mut_ptr(), sum);
-            }
-        }
+    fn quad_table(v: &[f32], flips: &[__m512i; 4]) -> __m512 {
+        let q = |k: usize| {
+            let v = _mm512_castps_si512(_mm512_set1_ps(v[k]));
+            _mm512_castsi512_ps(_mm512_xor_epi32(v, flips[k]))
+        };
+        _mm512_add_ps(_mm512_add_ps(q(0), q(1)), _mm512_add_ps(q(2), q(3)))
     }
 
     #[inline]
-    #[target_feature(enable = "avx512f,avx2")]
-    fn overlaps(signs: &[u64], psi: &[f32; TILE], lanes: &mut [f32]) {
-        let o = Overlaps::new(psi);
-        for (&word, acc) in signs.iter().zip(lanes.chunks_exact_mut(LANES)) {
-            o.row(word, acc);
+    #[target_feature(enable = "avx512f")]
+    fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
+        let flip_bits: [[u32; TABLE]; 4] =
+            std::array::from_fn(|k| std::array::from_fn(|b| ((b >> k & 1) as u32) << 31));
+        let flips = flip_bits.map(|f| load_words(&f, 0));
+        let tables: [__m512; TILE_QUADS] =
+            std::array::from_fn(|g| quad_table(&psi[4 * g..4 * g + 4], &flips));
+        for (group, acc) in words
+            .chunks_exact(2 * GROUP)
+            .zip(sums.chunks_exact_mut(GROUP))
+        {
+            let (mut low, mut high) = (load_words(group, 0), load_words(group, GROUP));
+            let mut looked = [_mm512_setzero_ps(); TILE_QUADS];
+            for r in 0..8 {
+                looked[r] = _mm512_permutexvar_ps(low, tables[r]);
+                looked[8 + r] = _mm512_permutexvar_ps(high, tables[8 + r]);
+                low = _mm512_srli_epi32::<4>(low);
+                high = _mm512_srli_epi32::<4>(high);
+            }
+            let a: [__m512; 8] =
+                std::array::from_fn(|i| _mm512_add_ps(looked[2 * i], looked[2 * i + 1]));
+            let b: [__m512; 4] = std::array::from_fn(|i| _mm512_add_ps(a[2 * i], a[2 * i + 1]));
+            let s = _mm512_add_ps(_mm512_add_ps(b[0], b[1]), _mm512_add_ps(b[2], b[3]));
+            store(acc, 0, _mm512_add_ps(load(acc, 0), s));
         }
-    }
-
-    /// The overlaps of one tile and the field of the next in one pass: the field's blends
-    /// use the mask registers, the overlaps' sign flips the vector units, so the two keep
-    /// different parts of the processor busy.
-    #[inline]
-    #[target_feature(enable = "avx512f,avx2")]
-    fn overlaps_then_field(
-        signs: &[u64],
-        psi: &[f32; TILE],
-        lanes: &mut [f32],
-        next: &[u64],
-        coef: &[f32],
-        minus_coef: &[f32],
-    ) -> [f32; TILE] {
-        let o = Overlaps::new(psi);
-        let mut h = [_mm512_setzero_ps(); QUARTERS];
-        let rows = signs.iter().zip(lanes.chunks_exact_mut(LANES));
-        let coefs = next.iter().zip(coef.iter().zip(minus_coef));
-        for ((&word, acc), (&word_next, (&c, &minus_c))) in rows.zip(coefs) {
-            o.row(word, acc);
-            field_row(&mut h, word_next, c, minus_c);
-        }
-        field_out(h)
     }
 }
 
@@ -760,14 +696,13 @@ mod tests {
 
         /// Runs one sweep with the given kernel: the new (x, Ψ, d).
         fn run(&self, kernel: Kernel) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-            let signs = tile_signs(&self.columns, self.n, self.p);
+            let signs = SignTiles::new(&self.columns, self.n, self.p);
             let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
             let mut x_carry = vec![0.0; self.n];
-            let mut lanes = vec![0.0; 2 * self.p * LANES];
+            let mut scratch = vec![0.0; Sweep::scratch_len(self.p)];
             let mut d = vec![0.0; self.p];
             let [dt, kick, delta, bias, gain] = self.rates;
             let mut sweep = Sweep {
-                n: self.n,
                 signs: &signs,
                 coef: &self.coef,
                 x: &mut x,
@@ -775,7 +710,7 @@ mod tests {
                 psi: &mut psi,
                 input: &self.input,
                 noise: &self.noise,
-                lanes: &mut lanes,
+                scratch: &mut scratch,
                 d_out: &mut d,
                 dt,
                 kick,
@@ -854,21 +789,62 @@ mod tests {
     }
 
     #[test]
-    fn sign_tiles_hold_every_entry_once_and_zeros_past_n() {
-        let (n, p) = (70, 3);
+    fn sign_tiles_hold_every_entry_once_and_zeros_past_n_and_p() {
+        let (n, p) = (70, 19);
         let columns: Vec<f32> = (0..n * p)
             .map(|k| if (k * 7 + k / 5) % 3 == 0 { -1.0 } else { 1.0 })
             .collect();
-        let signs = tile_signs(&columns, n, p);
-        assert_eq!(signs.len(), 2 * p);
+        let signs = SignTiles::new(&columns, n, p);
+        // Two tiles; one word of 32 memories a neuron, two groups of 16 memories.
+        assert_eq!(signs.field.len(), 2 * TILE);
+        assert_eq!(signs.overlaps.len(), 2 * 2 * 2 * GROUP);
         for mu in 0..p {
             for i in 0..n {
                 let (t, j) = (i / TILE, i % TILE);
-                let negative = signs[t * p + mu] >> j & 1 == 1;
-                assert_eq!(negative, columns[mu * n + i] < 0.0, "ξ[{i}][{mu}]");
+                let negative = columns[mu * n + i] < 0.0;
+                assert_eq!(signs.negative(i, mu), negative, "ξ[{i}][{mu}] (field)");
+                let (v, l) = (mu / GROUP, mu % GROUP);
+                let word = signs.overlaps_tile(t)[(2 * v + j / 32) * GROUP + l];
+                assert_eq!(
+                    word >> (j % 32) & 1 == 1,
+                    negative,
+                    "ξ[{i}][{mu}] (overlaps)"
+                );
             }
-            // Neurons 70..128 of the second tile do not exist: their bits are clear.
-            assert_eq!(signs[p + mu] >> (n - TILE), 0);
+        }
+        // Neurons 70..128 of the second tile and memories 19..32 do not exist: clear bits.
+        for j in n - TILE..TILE {
+            assert_eq!(signs.field_tile(1)[j], 0, "neuron {}", TILE + j);
+        }
+        assert!(signs.field.iter().all(|&w| w >> p == 0));
+        for w in signs
+            .overlaps_tile(1)
+            .chunks_exact(GROUP)
+            .skip(1)
+            .step_by(2)
+        {
+            assert!(w.iter().all(|&w| w == 0));
+        }
+        let past_p = |t: usize| signs.overlaps_tile(t)[2 * GROUP..].to_vec();
+        for t in 0..2 {
+            let words = past_p(t);
+            for (k, &w) in words.iter().enumerate() {
+                if k % GROUP >= p - GROUP {
+                    assert_eq!(w, 0, "memory {} of tile {t}", GROUP + k % GROUP);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_quad_table_holds_the_sixteen_signed_sums() {
+        let v = [0.5f32, -1.25, 3.0, 0.125];
+        let table = quad_table(v);
+        for b in 0..16 {
+            let want: f32 = (0..4)
+                .map(|k| if b >> k & 1 == 1 { -v[k] } else { v[k] })
+                .sum();
+            assert_eq!(table[b], want, "entry {b}");
         }
     }
 
