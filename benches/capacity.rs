@@ -6,16 +6,20 @@
 //! - `roofline/peak`: f32 multiply-then-add throughput (the step's kernels use no fused
 //!   multiply-add), 12 independent accumulators, with the widest vectors the CPU has and the
 //!   step uses (AVX-512, else AVX2);
+//! - `roofline/lookup` (AVX-512 only): table lookups of 16 lanes as the step does them (a
+//!   permute of a 16-entry table, the add of what it picked, a shift to the next index), 12
+//!   independent chains: the limit of the step's own method;
 //! - `capacity/idp/…`: one IDP step (σ = 0, as in the sweep), which reads the signs of Ξ once
-//!   (N·P/8 bytes) and does 4·N·P flops (the field Ξc and the overlaps ΞᵀΨ: a product and a
-//!   sum for each entry, twice);
+//!   for each product (N·P/8 bytes, twice). Done plainly its products are 4·N·P flops (the
+//!   field Ξc and the overlaps ΞᵀΨ: a product and a sum for each entry, twice); the step
+//!   looks them up four entries at a time instead, N·P/32 lookups of 16 lanes;
 //! - `capacity/discrete-recall-1-sweep/…`: the sweep's discrete network from a cue for one
 //!   sweep: the initial overlaps (one pass over Ξ) and N updates (another pass, plus P for
 //!   each flip), on rows of sign bits: 2·N·P/8 bytes and, counted the same way, 4·N·P
 //!   operations (integer ones, which this machine issues at the same rate).
 //!
-//! The bound of a step is max(bytes / bandwidth, flops / peak); README's speed section has the
-//! figures.
+//! The bound of a step is max(bytes / bandwidth, flops / peak), and for the step's own method
+//! lookups / lookup rate; README's speed section has the figures.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -81,6 +85,14 @@ fn bench_roofline(c: &mut Criterion) {
     group.bench_function("peak", |b| {
         b.iter(|| black_box(limits::peak(black_box(1.0))))
     });
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        group.throughput(Throughput::Elements(limits::LOOKUPS));
+        group.bench_function("lookup", |b| {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            b.iter(|| black_box(unsafe { limits::avx512::lookups(black_box(3)) }))
+        });
+    }
     group.finish();
 }
 
@@ -137,14 +149,41 @@ mod limits {
         a.iter().sum()
     }
 
+    /// Lookups of 16 lanes in one call of `avx512::lookups`.
+    pub const LOOKUPS: u64 = ROUNDS * ACCUMULATORS as u64 * 8;
+
     /// The first value of accumulator k.
     fn start(k: usize) -> f32 {
         0.5 + 0.01 * k as f32
     }
 
     #[cfg(target_arch = "x86_64")]
-    mod avx512 {
+    pub mod avx512 {
         use std::arch::x86_64::*;
+
+        /// [`super::LOOKUPS`] table lookups as the step's field does them: per accumulator and
+        /// round, 8 times a permute of a 16-entry table by the low 4 bits of each lane, the
+        /// add of what it picked, and the shift by 4 that brings the next index down.
+        #[target_feature(enable = "avx512f")]
+        pub fn lookups(seed: i32) -> f32 {
+            let table = _mm512_setr_ps(
+                0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 6.5, 7.0, 7.5, 8.0,
+            );
+            let words: [__m512i; super::ACCUMULATORS] =
+                std::array::from_fn(|k| _mm512_set1_epi32(seed.wrapping_mul(k as i32 + 7)));
+            let mut acc: [_; super::ACCUMULATORS] =
+                std::array::from_fn(|k| _mm512_set1_ps(super::start(k)));
+            for _ in 0..super::ROUNDS {
+                let mut index = std::hint::black_box(words);
+                for _ in 0..8 {
+                    for k in 0..super::ACCUMULATORS {
+                        acc[k] = _mm512_add_ps(acc[k], _mm512_permutexvar_ps(index[k], table));
+                        index[k] = _mm512_srli_epi32::<4>(index[k]);
+                    }
+                }
+            }
+            acc.iter().map(|&a| _mm512_reduce_add_ps(a)).sum()
+        }
 
         #[target_feature(enable = "avx512f")]
         pub fn peak(m: f32) -> f32 {

@@ -19,12 +19,12 @@
 //!   after tile;
 //! - a table entry: (±v₀ ± v₁) + (±v₂ ± v₃).
 //!
-//! On x86-64 with AVX-512 a table is one register and a lookup is one permute of 16 lanes
-//! (16 neurons of the field, 16 memories of the overlaps); elsewhere (AVX2, other machines)
-//! the lookups are the portable loops. The AVX2 neuron update is hand-written. Every kernel
-//! does the same operations in the same order (multiply then add, never fused), so all give
-//! bitwise the same trajectories; a test checks each kernel the processor has against the
-//! portable one.
+//! On x86-64 the lookups are hand-written: with AVX-512 a table is one register and a lookup
+//! is one permute of 16 lanes (16 neurons of the field, 16 memories of the overlaps); with
+//! AVX2 a table is two registers of 8, both permuted and one picked by the index's fourth bit.
+//! The neuron update is written for AVX2 (and used by both). Every kernel does the same
+//! operations in the same order (multiply then add, never fused), so all give bitwise the
+//! same trajectories; a test checks each kernel the processor has against the portable one.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
@@ -411,14 +411,16 @@ impl TileKernel for Portable {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::super::kernels::{A, B, CLAMP};
-    use super::{GROUPS, LANES, Portable, Rates, TILE, TileKernel, TileState};
+    use super::{GROUP, GROUPS, LANES, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState};
     use std::arch::x86_64::{
-        __m256, _mm256_add_ps, _mm256_div_ps, _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps,
-        _mm256_mul_ps, _mm256_set1_ps, _mm256_storeu_ps, _mm256_sub_ps,
+        __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
+        _mm256_div_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_max_ps, _mm256_min_ps,
+        _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps, _mm256_setr_epi32,
+        _mm256_setzero_ps, _mm256_slli_epi32, _mm256_srli_epi32, _mm256_storeu_ps, _mm256_sub_ps,
+        _mm256_xor_si256,
     };
 
-    /// The AVX2 kernel: its methods need a CPU with AVX2. The lookups are the portable
-    /// loops, compiled for AVX2; the neuron update is written out.
+    /// The AVX2 kernel: its methods need a CPU with AVX2.
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
@@ -430,14 +432,118 @@ mod avx2 {
 
         #[inline(always)]
         unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
-            // SAFETY: the portable form needs no particular instructions.
-            unsafe { Portable::field(words, tables, quads) }
+            // SAFETY: the trait's contract: the CPU has AVX2.
+            unsafe { field(words, tables, quads) }
         }
 
         #[inline(always)]
         unsafe fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
             // SAFETY: as above.
-            unsafe { Portable::overlaps(words, psi, sums) }
+            unsafe { overlaps(words, psi, sums) }
+        }
+    }
+
+    /// A table of 16 as two registers, entries 0–7 and 8–15.
+    type Table = [__m256; 2];
+
+    /// Entry (low 4 bits of each lane) of `table`: both halves permuted by the low 3 bits,
+    /// bit 3 (moved to the sign bit) picks between them.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn look_up(table: &Table, index: __m256i) -> __m256 {
+        let low = _mm256_permutevar8x32_ps(table[0], index);
+        let high = _mm256_permutevar8x32_ps(table[1], index);
+        _mm256_blendv_ps(
+            low,
+            high,
+            _mm256_castsi256_ps(_mm256_slli_epi32::<28>(index)),
+        )
+    }
+
+    /// 8 words from `v` at `at`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load_words(v: &[u32], at: usize) -> __m256i {
+        let v = &v[at..at + LANES];
+        // SAFETY: `v` has exactly 8 words (the slicing above checks it).
+        unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
+    }
+
+    /// Half of a tile, 4 groups of 8 neurons, at a time, so that the sums, the indices and a
+    /// table stay in the 16 registers.
+    const HALF: usize = GROUPS / 2;
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
+        let mut out = [0.0f32; TILE];
+        for half in 0..2 {
+            let mut h = [_mm256_setzero_ps(); HALF];
+            for (w, row) in words.chunks_exact(TILE).enumerate() {
+                let mut index: [__m256i; HALF] =
+                    std::array::from_fn(|k| load_words(row, (half * HALF + k) * LANES));
+                for m in 8 * w..quads.min(8 * w + 8) {
+                    let table = [load(tables, TABLE * m), load(tables, TABLE * m + LANES)];
+                    for k in 0..HALF {
+                        h[k] = _mm256_add_ps(h[k], look_up(&table, index[k]));
+                        index[k] = _mm256_srli_epi32::<4>(index[k]);
+                    }
+                }
+            }
+            for k in 0..HALF {
+                store(&mut out, (half * HALF + k) * LANES, h[k]);
+            }
+        }
+        out
+    }
+
+    /// `super::quad_table` of ψ's 4 values at `v` as two registers: lane b of the low one
+    /// flips v_k where bit k of b is set (v₃ never), of the high one v₃ too.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn quad_table(v: &[f32], flips: &[__m256i; 3]) -> Table {
+        let q = |k: usize| {
+            let v = _mm256_castps_si256(_mm256_set1_ps(v[k]));
+            _mm256_castsi256_ps(_mm256_xor_si256(v, flips[k]))
+        };
+        let (q01, q2) = (_mm256_add_ps(q(0), q(1)), q(2));
+        let (plus, minus) = (_mm256_set1_ps(v[3]), _mm256_set1_ps(-v[3]));
+        [
+            _mm256_add_ps(q01, _mm256_add_ps(q2, plus)),
+            _mm256_add_ps(q01, _mm256_add_ps(q2, minus)),
+        ]
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
+        let flip = |k: i32| {
+            let f = |b: i32| (b >> k & 1) << 31;
+            _mm256_setr_epi32(f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7))
+        };
+        let flips = [flip(0), flip(1), flip(2)];
+        let tables: [Table; TILE_QUADS] =
+            std::array::from_fn(|g| quad_table(&psi[4 * g..4 * g + 4], &flips));
+        for (group, acc) in words
+            .chunks_exact(2 * GROUP)
+            .zip(sums.chunks_exact_mut(GROUP))
+        {
+            for lanes in 0..2 {
+                let at = lanes * LANES;
+                let (mut low, mut high) = (load_words(group, at), load_words(group, GROUP + at));
+                let mut looked = [_mm256_setzero_ps(); TILE_QUADS];
+                for r in 0..8 {
+                    looked[r] = look_up(&tables[r], low);
+                    looked[8 + r] = look_up(&tables[8 + r], high);
+                    low = _mm256_srli_epi32::<4>(low);
+                    high = _mm256_srli_epi32::<4>(high);
+                }
+                let a: [__m256; 8] =
+                    std::array::from_fn(|i| _mm256_add_ps(looked[2 * i], looked[2 * i + 1]));
+                let b: [__m256; 4] = std::array::from_fn(|i| _mm256_add_ps(a[2 * i], a[2 * i + 1]));
+                let s = _mm256_add_ps(_mm256_add_ps(b[0], b[1]), _mm256_add_ps(b[2], b[3]));
+                store(acc, at, _mm256_add_ps(load(acc, at), s));
+            }
         }
     }
 
@@ -779,6 +885,8 @@ mod tests {
             (4096, 64),
             (1000, 1),
             (17, 13),
+            (200, 100),
+            (130, 33),
         ] {
             let case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
             let portable = bits(case.run(Kernel::Portable));
