@@ -61,7 +61,7 @@ pub fn quad_table(v: [f32; 4]) -> [f32; TABLE] {
 /// - `overlaps`: for tile t, memory group v (16 memories), half w and lane l, at
 ///   `((t·V + v)·2 + w)·16 + l`, the bits of neurons 64t + 32w … 64t + 32w + 31 of memory
 ///   16v + l (V = ⌈P/16⌉ groups); nibble r is neuron quad 8w + r of the tile.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SignTiles {
     n: usize,
     p: usize,
@@ -102,12 +102,6 @@ impl SignTiles {
     /// Memories P.
     pub fn p(&self) -> usize {
         self.p
-    }
-
-    /// Whether ξ_iμ = −1, read from the field's layout.
-    pub fn negative(&self, i: usize, mu: usize) -> bool {
-        let (t, j) = (i / TILE, i % TILE);
-        self.field[(t * self.words() + mu / 32) * TILE + j] >> (mu % 32) & 1 == 1
     }
 
     /// Memory quads Q = ⌈P/4⌉: the tables of the field.
@@ -338,12 +332,14 @@ trait TileKernel {
     unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>);
 }
 
-/// The sum of 16 values as a pairwise tree: (v₀ + v₁) + (v₂ + v₃) … up to the halves.
+/// The sum of 16 values (floats, or registers of them) as a pairwise tree:
+/// (v₀ + v₁) + (v₂ + v₃) … up to the halves. Every kernel adds a tile's lookups with it, so
+/// they share one order.
 #[inline(always)]
-fn tree16(v: [f32; 16]) -> f32 {
-    let a: [f32; 8] = std::array::from_fn(|i| v[2 * i] + v[2 * i + 1]);
-    let b: [f32; 4] = std::array::from_fn(|i| a[2 * i] + a[2 * i + 1]);
-    (b[0] + b[1]) + (b[2] + b[3])
+fn tree16<T: Copy>(v: [T; 16], add: impl Fn(T, T) -> T) -> T {
+    let a: [T; 8] = std::array::from_fn(|i| add(v[2 * i], v[2 * i + 1]));
+    let b: [T; 4] = std::array::from_fn(|i| add(a[2 * i], a[2 * i + 1]));
+    add(add(b[0], b[1]), add(b[2], b[3]))
 }
 
 /// The tables of a tile's 16 neuron quads of ψ.
@@ -402,7 +398,7 @@ impl TileKernel for Portable {
                     let word = if g < 8 { low } else { high };
                     tables[g][nibble(word, g % 8)]
                 });
-                acc[l] += tree16(looked);
+                acc[l] += tree16(looked, |a, b| a + b);
             }
         }
     }
@@ -411,7 +407,9 @@ impl TileKernel for Portable {
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::super::kernels::{A, B, CLAMP};
-    use super::{GROUP, GROUPS, LANES, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState};
+    use super::{
+        GROUP, GROUPS, LANES, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState, tree16,
+    };
     use std::arch::x86_64::{
         __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
         _mm256_div_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_max_ps, _mm256_min_ps,
@@ -538,10 +536,7 @@ mod avx2 {
                     low = _mm256_srli_epi32::<4>(low);
                     high = _mm256_srli_epi32::<4>(high);
                 }
-                let a: [__m256; 8] =
-                    std::array::from_fn(|i| _mm256_add_ps(looked[2 * i], looked[2 * i + 1]));
-                let b: [__m256; 4] = std::array::from_fn(|i| _mm256_add_ps(a[2 * i], a[2 * i + 1]));
-                let s = _mm256_add_ps(_mm256_add_ps(b[0], b[1]), _mm256_add_ps(b[2], b[3]));
+                let s = tree16(looked, |a, b| _mm256_add_ps(a, b));
                 store(acc, at, _mm256_add_ps(load(acc, at), s));
             }
         }
@@ -634,7 +629,7 @@ mod avx512 {
     //! 16 lanes at once (16 neurons in the field, 16 memories in the overlaps) by the low 4
     //! bits of each lane's word; a shift by 4 moves the next nibble there. The tables and
     //! sums are those of the portable form, in the same order; the neuron update is AVX2's.
-    use super::{GROUP, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState};
+    use super::{GROUP, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState, tree16};
     use std::arch::x86_64::{
         __m512, __m512i, _mm512_add_ps, _mm512_castps_si512, _mm512_castsi512_ps,
         _mm512_loadu_epi32, _mm512_loadu_ps, _mm512_permutexvar_ps, _mm512_set1_ps,
@@ -753,10 +748,7 @@ mod avx512 {
                 low = _mm512_srli_epi32::<4>(low);
                 high = _mm512_srli_epi32::<4>(high);
             }
-            let a: [__m512; 8] =
-                std::array::from_fn(|i| _mm512_add_ps(looked[2 * i], looked[2 * i + 1]));
-            let b: [__m512; 4] = std::array::from_fn(|i| _mm512_add_ps(a[2 * i], a[2 * i + 1]));
-            let s = _mm512_add_ps(_mm512_add_ps(b[0], b[1]), _mm512_add_ps(b[2], b[3]));
+            let s = tree16(looked, |a, b| _mm512_add_ps(a, b));
             store(acc, 0, _mm512_add_ps(load(acc, 0), s));
         }
     }
@@ -910,7 +902,8 @@ mod tests {
             for i in 0..n {
                 let (t, j) = (i / TILE, i % TILE);
                 let negative = columns[mu * n + i] < 0.0;
-                assert_eq!(signs.negative(i, mu), negative, "ξ[{i}][{mu}] (field)");
+                let word = signs.field_tile(t)[(mu / 32) * TILE + j];
+                assert_eq!(word >> (mu % 32) & 1 == 1, negative, "ξ[{i}][{mu}] (field)");
                 let (v, l) = (mu / GROUP, mu % GROUP);
                 let word = signs.overlaps_tile(t)[(2 * v + j / 32) * GROUP + l];
                 assert_eq!(
