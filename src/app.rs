@@ -72,17 +72,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Experiment(args)) => {
             crate::experiment::run(&args.request()).and_then(|text| print(&text))
         }
-        Some(Command::Check(args)) => {
-            crate::patterns::check_cli(&args.dir, &mut std::io::stdout().lock()).map(|ok| {
-                if ok {
-                    ExitCode::SUCCESS
-                } else {
-                    ExitCode::FAILURE
-                }
-            })
-        }
-        Some(Command::Completions(args)) => completions(args.shell),
-        Some(Command::Man) => man_page(),
+        Some(Command::Check(args)) => check(args),
+        Some(Command::Completions(args)) => print(&crate::cli::manual::completions(args.shell)),
+        Some(Command::Man(args)) => crate::cli::manual::man_page(args.page.as_deref())
+            .context("cannot render the manual page")
+            .and_then(|text| print(&text)),
         Some(Command::Serve(args)) => serve(args),
         None => dashboard(&cli),
     };
@@ -204,23 +198,41 @@ fn usage(line: &str) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
-/// `recall completions SHELL`: the shell's completion script on stdout.
-fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
-    use clap::CommandFactory;
-    let mut cmd = Cli::command();
-    let mut text = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "recall", &mut text);
-    print(&String::from_utf8_lossy(&text))
-}
-
-/// `recall man`: the manual page (roff) on stdout.
-fn man_page() -> anyhow::Result<ExitCode> {
-    use clap::CommandFactory;
-    let mut text = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut text)
-        .context("cannot render the manual page")?;
-    print(&String::from_utf8_lossy(&text))
+/// `recall check [DIR | --builtin] [--save-memories FILE.npy]`: the report on stdout, then Ξ
+/// of the valid set written if asked; status 0 only if every file is valid.
+fn check(args: &crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    let (ok, memories) = if args.builtin {
+        let memories = crate::patterns::builtin();
+        out.write_all(crate::patterns::builtin_report(&memories).as_bytes())
+            .context("cannot write the report of recall check")?;
+        (true, Some(memories))
+    } else {
+        crate::patterns::check_dir(&args.dir, &mut out)?
+    };
+    if let Some(path) = &args.save_memories {
+        let Some(memories) = memories else {
+            return Ok(usage(&format!(
+                "no valid pattern: nothing to write to {}",
+                path.display()
+            )));
+        };
+        crate::runner::npy::save_memories(path, &memories)?;
+        writeln!(
+            out,
+            "wrote the memories to {} (float32, {} × {}, rows in the order above)",
+            path.display(),
+            memories.p(),
+            memories.n()
+        )
+        .and_then(|()| out.flush())
+        .context("cannot write the report of recall check")?;
+    }
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Writes `text` to stdout.

@@ -2,7 +2,12 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod manual;
+mod placement;
+pub use placement::parse_from;
 
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
@@ -30,11 +35,16 @@ rolls into the memory the input is most about. With no subcommand it opens a liv
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = SIM_HEADING)]
     pub sim: SimArgs,
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = DASHBOARD_HEADING)]
     pub dashboard: DashboardArgs,
 }
+
+/// The heading of the simulation options in `recall --help`: where else they are taken.
+const SIM_HEADING: &str = "Simulation options (the dashboard; before or after `run` and `serve`)";
+/// The heading of the dashboard's own options in `recall --help`.
+const DASHBOARD_HEADING: &str = "Dashboard options (also before or after `serve`)";
 
 /// The subcommands; with none, recall opens the dashboard.
 #[derive(Debug, Subcommand)]
@@ -47,8 +57,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Print a shell completion script (e.g. `recall completions bash > ~/.local/share/bash-completion/completions/recall`).
     Completions(CompletionsArgs),
-    /// Print the manual page (roff; e.g. `recall man | man -l -`).
-    Man,
+    /// Print a manual page (roff; e.g. `recall man | man -l -`, `recall man run | man -l -`).
+    Man(ManArgs),
     /// Serve one live simulation over SSH: everyone who connects (`ssh -p 2222 HOST`) watches
     /// the same network, in their own terminal size; the presenter's key controls it.
     Serve(ServeArgs),
@@ -140,14 +150,14 @@ pub struct CompletionsArgs {
 pub struct SimArgs {
     /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp, explore (no images:
     /// the saliencies are set by hand: the arrow keys in the dashboard, --saliencies in `recall run`).
-    #[arg(long, value_name = "NAME", default_value = "tour", value_parser = parse_scenario)]
+    #[arg(long, value_name = "NAME", default_value = "tour", value_parser = named(parse_scenario, &ScenarioName::ALL), hide_possible_values = true)]
     pub scenario: ScenarioName,
     /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete.
-    #[arg(long, value_name = "MODEL", default_value = "idp", value_parser = parse_model)]
+    #[arg(long, value_name = "MODEL", default_value = "idp", value_parser = named(parse_model, &ModelKind::ALL), hide_possible_values = true)]
     pub model: ModelKind,
     /// Also run these models on the same stream (comma-separated; alone: classic-pulsed).
     #[arg(long, value_name = "MODELS", num_args = 0..=1, value_delimiter = ',',
-          default_missing_value = "classic-pulsed", value_parser = parse_model)]
+          default_missing_value = "classic-pulsed", value_parser = named(parse_model, &ModelKind::ALL), hide_possible_values = true)]
     pub compare: Option<Vec<ModelKind>>,
     /// Stop after this many seconds of model time (`recall run`: default 120; dashboard:
     /// wall-clock seconds, default: run until quit).
@@ -256,7 +266,7 @@ pub struct ExperimentArgs {
     /// Which experiment: mixed (three mixed stimuli at σ = 8), glitch (the 25-s schedule with a
     /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas), capacity (P random memories
     /// in N neurons cued with corrupted copies, retrieval against P/N).
-    #[arg(value_name = "NAME", value_parser = parse_experiment)]
+    #[arg(value_name = "NAME", value_parser = named(parse_experiment, &ExperimentName::ALL), hide_possible_values = true)]
     pub name: ExperimentName,
     /// Independent trials (each with its own random memories and stimuli), per σ; for capacity,
     /// networks per N and load [default: 20; capacity: 2].
@@ -316,6 +326,21 @@ pub struct CheckArgs {
     /// The pattern directory to validate (default: ./patterns).
     #[arg(value_name = "DIR", default_value = "patterns")]
     pub dir: PathBuf,
+    /// Check the built-in set instead of a directory.
+    #[arg(long, conflicts_with = "dir")]
+    pub builtin: bool,
+    /// Write the memories Ξ of the valid set as float32 NumPy, shape (P, N), row μ = ξ_μ (±1),
+    /// in the order of the set (the order of `recall run --save-memories`).
+    #[arg(long, value_name = "FILE.npy")]
+    pub save_memories: Option<PathBuf>,
+}
+
+/// `recall man [SUBCOMMAND]`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (recall-NAME(1)); without it, recall(1).
+    #[arg(value_name = "SUBCOMMAND", value_parser = clap::builder::PossibleValuesParser::new(manual::PAGES))]
+    pub page: Option<String>,
 }
 
 /// Parses one of `all` by its name; the error lists the names.
@@ -327,6 +352,42 @@ fn parse_named<T: Copy + Into<&'static str>>(what: &str, all: &[T], s: &str) -> 
             names.join(", ")
         )
     })
+}
+
+/// A parser of one of `all` by name that also lists the names, so that help and the shell
+/// completions offer them; its error is `parse`'s one line.
+#[derive(Clone)]
+struct Named<T: 'static> {
+    parse: fn(&str) -> Result<T, String>,
+    all: &'static [T],
+}
+
+fn named<T: Copy + Into<&'static str>>(
+    parse: fn(&str) -> Result<T, String>,
+    all: &'static [T],
+) -> Named<T> {
+    Named { parse, all }
+}
+
+impl<T: Copy + Into<&'static str> + Send + Sync + Clone + 'static> TypedValueParser for Named<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        self.parse.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(
+            self.all
+                .iter()
+                .map(|&t| PossibleValue::new(Into::<&'static str>::into(t))),
+        ))
+    }
 }
 
 fn parse_scenario(s: &str) -> Result<ScenarioName, String> {

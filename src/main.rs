@@ -2,11 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use recall::cli::Cli;
-
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match recall::cli::parse_from(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => return recall::app::report_usage_error(e),
     };

@@ -210,7 +210,10 @@ fn run_writes_csv_with_a_header() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("record,time_secs,model,truth,retrieved,glitch,energy,text,m_"));
+    assert!(
+        header
+            .starts_with("record,time_secs,model,truth,retrieved,mirror,glitch,energy,event,text,")
+    );
     assert_eq!(text.lines().filter(|l| l.starts_with("sample,")).count(), 3);
 }
 

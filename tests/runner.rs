@@ -91,6 +91,8 @@ fn json_lines_parse_and_events_agree_with_samples() {
                     other => panic!("unexpected event {other}"),
                 }
             }
+            // The solved theory of each continuous model, as the input changes.
+            "theory" => assert_eq!(line["memories"].as_array().unwrap().len(), p),
             "summary" => {
                 summaries += 1;
                 assert!(line["accuracy"].as_f64().is_some());
@@ -132,14 +134,17 @@ fn csv_has_a_header_and_rectangular_rows() {
     let header = cells(lines.next().unwrap());
     let p = builtin().p();
     assert_eq!(&header[..3], ["record", "time_secs", "model"]);
-    assert_eq!(header.len(), 8 + 2 * p);
+    // The samples' and events' columns, the summary's fields, then m_ and a_ per memory.
+    let summary_fields = header.iter().position(|c| c.starts_with("m_")).unwrap() - 10;
+    assert!(header[10..10 + summary_fields].contains(&"accuracy".to_string()));
+    assert_eq!(header.len(), 10 + summary_fields + 2 * p);
     let mut kinds = HashMap::new();
     for line in lines {
         let row = cells(line);
         assert_eq!(row.len(), header.len(), "{line}");
         *kinds.entry(row[0].clone()).or_insert(0) += 1;
         if row[0] == "sample" {
-            for v in &row[8..] {
+            for v in &row[10 + summary_fields..] {
                 v.parse::<f64>().unwrap();
             }
         }
@@ -271,11 +276,11 @@ fn explore_holds_the_given_saliencies() {
     let header = &lines[0];
     assert_eq!(header["saliencies"][0].as_f64(), Some(0.6), "{header}");
     let last = lines.iter().rev().find(|v| v["type"] == "sample").unwrap();
-    assert_eq!(last["truth_name"], "cat");
+    assert_eq!(last["truth_name"], "bird");
     let model = &last["models"][0];
     for (mu, want) in alpha.iter().enumerate() {
         let got = model["saliencies"][mu].as_f64().unwrap();
         assert!((got - want).abs() < 1e-3, "α_{mu} = {got}, want {want}");
     }
-    assert_eq!(model["retrieved_name"], "cat", "{model}");
+    assert_eq!(model["retrieved_name"], "bird", "{model}");
 }

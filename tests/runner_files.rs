@@ -224,7 +224,11 @@ fn a_constant_input_and_a_given_initial_state_are_used_as_given() {
     assert_eq!(first["init_state"], true);
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(last["type"], "summary");
-    let sample: serde_json::Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+    let sample: serde_json::Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["type"] == "sample")
+        .unwrap();
     assert_eq!(sample["truth"], 2, "the input is most about memory 2");
 }
 
@@ -516,7 +520,10 @@ fn every_figure_is_written_as_png_and_svg() {
                 &f("run"),
                 &["time (s)", "overlap |m_μ|", "idp", "classic-pulsed"],
             );
-            assert_svg(&f("mixed"), &["mean ± sd over 2 trials", "stimulus 1"]);
+            assert_svg(
+                &f("mixed"),
+                &["median and 10–90% of 2 trials", "stimulus 1"],
+            );
             assert_svg(&f("glitch"), &["glitch", "trial 1"]);
             assert_svg(&f("sweep"), &["network noise σ", "clean retrievals"]);
             assert_svg(&f("capacity"), &["load P/N", "P/N = 0.138", "discrete"]);

@@ -92,7 +92,35 @@ fn strip_of(trace: &TrialTrace, role_names: &[String]) -> Vec<Piece> {
         .collect()
 }
 
-/// Mean ± sd over trials of |m| of each stimulus' memory (by role) and of the largest other.
+/// The quantiles of the band: the middle 80% of the trials.
+const BAND_QUANTILES: (f64, f64) = (0.1, 0.9);
+
+/// The `q`-quantile of `xs` (linear between order statistics, as NumPy's default).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// The median and the 10% and 90% quantiles of `xs`: a band within the values' own range (for
+/// |m|, within [0, 1]), where mean ± sd ran past 1 and was clipped.
+fn spread(xs: &[f64]) -> (f64, (f64, f64)) {
+    let mut sorted = xs.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    (
+        quantile(&sorted, 0.5),
+        (
+            quantile(&sorted, BAND_QUANTILES.0),
+            quantile(&sorted, BAND_QUANTILES.1),
+        ),
+    )
+}
+
+/// The median over trials of |m| of each stimulus' memory (by role) and of the largest other,
+/// with the band of the middle 80% of trials (10% and 90% quantiles).
 fn band_panel(traces: &[&TrialTrace], model_index: usize, role_names: &[String]) -> Panel {
     let first = traces[0];
     let (model, _) = &first.models[model_index];
@@ -121,17 +149,12 @@ fn band_panel(traces: &[&TrialTrace], model_index: usize, role_names: &[String])
             values[n_roles][k].push(other);
         }
     }
-    let stats = |xs: &[f64]| {
-        let n = xs.len().max(1) as f64;
-        let mean = xs.iter().sum::<f64>() / n;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-        (mean, var.sqrt())
-    };
     let curves = values
         .iter()
         .enumerate()
         .map(|(c, per_point)| {
-            let (mean, sd): (Vec<f64>, Vec<f64>) = per_point.iter().map(|xs| stats(xs)).unzip();
+            let (median, band): (Vec<f64>, Vec<(f64, f64)>) =
+                per_point.iter().map(|xs| spread(xs)).unzip();
             let is_role = c < n_roles;
             Curve {
                 label: Some(if is_role {
@@ -144,14 +167,14 @@ fn band_panel(traces: &[&TrialTrace], model_index: usize, role_names: &[String])
                 } else {
                     RGBColor(110, 110, 110)
                 },
-                values: mean,
-                band: Some(sd),
+                values: median,
+                band: Some(band),
             }
         })
         .collect();
     Panel::Timeline(Timeline {
         title: format!(
-            "{} — mean ± sd over {} trials, σ = {}",
+            "{} — median and 10–90% of {} trials, σ = {}",
             model.name(),
             traces.len(),
             first.sigma
@@ -166,7 +189,7 @@ fn band_panel(traces: &[&TrialTrace], model_index: usize, role_names: &[String])
     })
 }
 
-/// The mixed or glitch figure: per model, the chosen trial and the mean ± sd band.
+/// The mixed or glitch figure: per model, the chosen trial and the median with its 10–90% band.
 fn protocol_figure(
     request: &ExperimentRequest,
     traces: &[TrialTrace],
@@ -195,8 +218,9 @@ fn protocol_figure(
         title: title.into(),
         subtitle: format!(
             "N = 1024, P = 10 random memories, g = 10, dt = 0.01 s, σ = {sigma}; left: trial {} \
-             (coloured: the memories the stimuli are about, grey: the others); right: mean ± sd \
-             over {} trials; under each panel, the stimulus shown",
+             (coloured: the memories the stimuli are about, grey: the others); right: the median \
+             |m| over {} trials, the band holding the middle 80% of them (10% and 90% \
+             quantiles); under each panel, the stimulus shown",
             chosen.trial,
             at_sigma.len()
         ),
@@ -243,6 +267,9 @@ pub fn experiment_figure(
     )
 }
 
+/// How far apart the noise sweep draws the models at one σ, as a fraction of the largest σ.
+const SWEEP_OFFSET: f64 = 0.012;
+
 /// The noise sweep: clean retrieval against σ, over every stimulus and over the switches.
 fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
     let mut models: Vec<ModelKind> = Vec::new();
@@ -257,6 +284,10 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
     }
     sigmas.sort_by(f64::total_cmp);
     let smax = sigmas.last().copied().unwrap_or(1.0).max(1.0);
+    // Models whose rates coincide would hide each other: each has its own marker and sits a
+    // little to the side of the σ it was run at (the subtitle says so).
+    let markers = [Marker::Circle, Marker::Triangle, Marker::Square];
+    let offset = |k: usize| (k as f64 - (models.len() as f64 - 1.0) / 2.0) * SWEEP_OFFSET * smax;
     let panel = |title: &str, keep: &dyn Fn(usize) -> bool| {
         let series = models
             .iter()
@@ -271,17 +302,22 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
                             .collect();
                         let (p, se) =
                             rate(sel.iter().filter(|r| r.outcome.clean).count(), sel.len());
-                        (s, p, se)
+                        (s + offset(k), p, se)
                     })
                     .collect();
-                (Some(m.name().to_string()), colour(k), Marker::Circle, pts)
+                (
+                    Some(m.name().to_string()),
+                    colour(k),
+                    markers[k % markers.len()],
+                    pts,
+                )
             })
             .collect();
         Panel::Rates(Rates {
             title: title.into(),
             x_desc: "network noise σ (per √s)".into(),
             y_desc: "clean retrievals (fraction, ± s.e.)".into(),
-            x_range: (-0.04 * smax, smax * 1.04),
+            x_range: (-0.06 * smax, smax * 1.06),
             y_range: (0.0, 1.05),
             series,
             mark: None,
@@ -298,7 +334,10 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
         title: "Noise sweep: does noise free the network from the previous memory?".into(),
         subtitle: format!(
             "mixed protocol, {trials} trials per σ; a stimulus succeeds when its dominant memory \
-             is retrieved cleanly (mean |m| ≥ 0.9 over its last second)"
+             is retrieved cleanly (mean |m| ≥ 0.9 over its last second); each model is drawn \
+             {:.0}% of the largest σ to the side of the σ it ran at, with its own marker, so that \
+             equal rates stay visible",
+            SWEEP_OFFSET * 100.0
         ),
         panels: vec![
             panel("every stimulus", &|_| true),
@@ -400,4 +439,24 @@ pub fn capacity_figure(
         panel_size: (850, 700),
     };
     save(&grid, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// |m| over trials that mostly retrieved: mean + sd is past 1, the quantile band is not.
+    #[test]
+    fn the_band_of_overlaps_stays_within_zero_and_one() {
+        let xs = [1.0, 1.0, 1.0, 0.98, 0.99, 1.0, 0.1, 1.0, 0.97, 1.0];
+        let (median, (lo, hi)) = spread(&xs);
+        assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
+        assert!(lo <= median && median <= hi);
+        assert_eq!(median, 1.0);
+        // The quantiles are NumPy's (linear): 10% of these ten values.
+        assert!((lo - (0.1 + 0.9 * (0.97 - 0.1))).abs() < 1e-12, "{lo}");
+        let mean = xs.iter().sum::<f64>() / 10.0;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / 9.0).sqrt();
+        assert!(mean + sd > 1.0, "the case mean ± sd clipped");
+    }
 }

@@ -9,6 +9,7 @@ pub mod memories;
 pub mod network;
 pub mod normal;
 pub mod params;
+pub mod regime;
 pub mod signs;
 pub mod sweep;
 pub mod theory;

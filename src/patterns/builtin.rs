@@ -13,9 +13,11 @@ macro_rules! embed {
     };
 }
 
-/// The embedded pattern files: (name, text), in the order of the default set.
+/// The embedded pattern files: (name, text), in the order of the default set: the order of
+/// their names, the order in which `--patterns patterns/` loads the same files, so the two are
+/// one set with the same memory ids (and the same run for a seed).
 pub const BUILTIN: &[(&str, &str)] = embed![
-    "cat", "dog", "house", "tree", "fish", "bird", "star", "heart", "sun", "key",
+    "bird", "cat", "dog", "fish", "heart", "house", "key", "star", "sun", "tree",
 ];
 
 /// The built-in default memory set: ten 32×32 pictures (N = 1024) with small pairwise
@@ -48,7 +50,28 @@ mod tests {
         }
         let m = builtin();
         assert_eq!((m.width(), m.height(), m.p()), (32, 32, BUILTIN.len()));
-        assert_eq!(m.names()[0], "cat");
-        assert_eq!(m.names()[1], "dog");
+        assert_eq!(m.names()[0], "bird");
+        assert_eq!(m.names()[1], "cat");
+    }
+
+    /// The built-in set is `patterns/` loaded as a directory: the same names in the same
+    /// order, the same pixels, so the same memory ids and the same run.
+    #[test]
+    fn the_builtin_set_is_the_patterns_directory_in_its_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+        let loaded = crate::patterns::load_report(&dir, None)
+            .unwrap()
+            .memories
+            .unwrap();
+        let builtin = builtin();
+        assert_eq!(loaded.names(), builtin.names());
+        for mu in 0..builtin.p() {
+            assert_eq!(
+                loaded.memory(mu),
+                builtin.memory(mu),
+                "{}",
+                builtin.names()[mu]
+            );
+        }
     }
 }

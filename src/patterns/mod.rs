@@ -22,7 +22,7 @@ pub mod watch;
 
 pub use bitmap::{Bitmap, GrayImage};
 pub use builtin::{BUILTIN, builtin};
-pub use check::{check_cli, check_report};
+pub use check::{builtin_report, check_cli, check_dir, check_report};
 pub use error::{
     ErrorKind, FileError, MAX_FILE_BYTES, MAX_PATTERNS, MAX_SET_PIXELS, MAX_SIDE, ParseError,
     display_name, escape_str,

@@ -132,11 +132,16 @@ pub fn write_pattern(
         source,
     };
     // A hidden name, so that neither the watcher nor `recall check` reads it half-written.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".recall-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    // Created 0666 less the umask (0644 typically), as an editor writes a file: tempfile's
+    // own default, 0600, would leave the pattern unreadable to the user's group and others.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".recall-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     let text = format!("; {name}, stored from the dashboard\n{}", to_text(bitmap));
     tmp.write_all(text.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
@@ -147,6 +152,24 @@ pub fn write_pattern(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored drawing gets the mode any new file of the user gets (the umask's), not 0600.
+    #[cfg(unix)]
+    #[test]
+    fn a_stored_pattern_honours_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bitmap = Bitmap {
+            width: 2,
+            height: 2,
+            pixels: vec![true, false, false, true],
+        };
+        let path = write_pattern(dir.path(), "drawn-1", &bitmap, false).unwrap();
+        let plain = dir.path().join("plain.txt");
+        std::fs::write(&plain, "#.\n.#\n").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), mode(&plain));
+    }
 
     #[test]
     fn names_are_checked_with_the_reason() {

@@ -1,4 +1,4 @@
-//! The panels over time: overlaps |m_μ(t)| (lines, or mean ± sd bands), a legend row above
+//! The panels over time: overlaps |m_μ(t)| (lines, or lines with bands, e.g. quantiles over trials), a legend row above
 //! them, glitch windows shaded, and a strip under them showing which memory the input holds
 //! when.
 
@@ -13,8 +13,9 @@ pub struct Curve {
     pub label: Option<String>,
     pub colour: RGBColor,
     pub values: Vec<f64>,
-    /// Half-width of a band drawn around the values (a standard deviation).
-    pub band: Option<Vec<f64>>,
+    /// A band drawn at each time between a lower and an upper value (e.g. quantiles over
+    /// trials), which the caller keeps within the panel's range.
+    pub band: Option<Vec<(f64, f64)>>,
 }
 
 /// What the input holds over [start, end).
@@ -88,17 +89,15 @@ pub fn draw_timeline<DB: DrawingBackend>(
             let mut outline: Vec<(f64, f64)> = t
                 .times_secs
                 .iter()
-                .zip(&c.values)
                 .zip(band)
-                .map(|((&x, &m), &s)| (x, (m + s).min(1.05)))
+                .map(|(&x, &(_, hi))| (x, hi))
                 .collect();
             outline.extend(
                 t.times_secs
                     .iter()
-                    .zip(&c.values)
                     .zip(band)
                     .rev()
-                    .map(|((&x, &m), &s)| (x, (m - s).max(0.0))),
+                    .map(|(&x, &(lo, _))| (x, lo)),
             );
             chart
                 .draw_series(std::iter::once(Polygon::new(

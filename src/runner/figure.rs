@@ -5,8 +5,14 @@ use std::path::Path;
 use super::trace::RunTrace;
 use crate::plot::{Curve, Grid, OTHER, Panel, Piece, Timeline, colour, runs, save};
 
-/// `recall run --plot`: one panel per model, the memories the input held in colour.
-pub fn run_figure(trace: &RunTrace, subtitle: &str, path: &Path) -> anyhow::Result<()> {
+/// `recall run --plot`: one panel per model, the memories the input held in colour, and those
+/// with a saliency set by hand (`salient`, explore's non-zero α) too.
+pub fn run_figure(
+    trace: &RunTrace,
+    subtitle: &str,
+    salient: &[usize],
+    path: &Path,
+) -> anyhow::Result<()> {
     let p = trace.p();
     let t = &trace.times_secs;
     let end = |k: usize| {
@@ -19,6 +25,11 @@ pub fn run_figure(trace: &RunTrace, subtitle: &str, path: &Path) -> anyhow::Resu
     for mu in trace.truth.iter().flatten() {
         if !held.contains(mu) {
             held.push(*mu);
+        }
+    }
+    for &mu in salient {
+        if !held.contains(&mu) && mu < p {
+            held.push(mu);
         }
     }
     let hue = |mu: usize| held.iter().position(|&h| h == mu).map(colour);
@@ -71,11 +82,18 @@ pub fn run_figure(trace: &RunTrace, subtitle: &str, path: &Path) -> anyhow::Resu
                 strip: strip.iter().map(copy_piece).collect(),
                 shaded: shaded.clone(),
                 y_desc: "overlap |m_μ|".into(),
-                others_label: Some("memories never shown".into()),
+                others_label: Some(if salient.is_empty() {
+                    "memories never shown".into()
+                } else {
+                    "memories with α = 0".into()
+                }),
             })
         })
         .collect();
     let mut subtitle = subtitle.to_string();
+    if !shaded.is_empty() {
+        subtitle.push_str("; shaded: glitches");
+    }
     if let Some(cut) = trace.cut_at_secs {
         subtitle.push_str(&format!(
             " (the memory set was reloaded at {cut:.1} s: drawn up to there)"

@@ -6,6 +6,7 @@ mod figure;
 pub mod npy;
 pub mod output;
 pub mod table;
+pub mod theory;
 pub mod trace;
 
 use std::io::Write;
@@ -124,6 +125,14 @@ pub trait Record {
     fn sample(&mut self, sample: &Sample) -> std::io::Result<()>;
     fn event(&mut self, model: ModelKind, event: &Event) -> std::io::Result<()>;
     fn summary(&mut self, model: ModelKind, summary: &Summary) -> std::io::Result<()>;
+    /// Whether the sink records the solved theory (solving costs milliseconds a model).
+    fn wants_theory(&self) -> bool {
+        false
+    }
+    /// A model's solved theory: at the start, and when its landscape moved materially.
+    fn theory(&mut self, _record: &theory::TheoryRecord) -> std::io::Result<()> {
+        Ok(())
+    }
     /// The memory set was reloaded, or its files' errors changed.
     fn patterns(&mut self, _record: &PatternsRecord) -> std::io::Result<()> {
         Ok(())
@@ -250,6 +259,14 @@ pub fn simulate_traced(
     if let Some(x0) = &config.fixed.init_state {
         session.set_state(x0)?;
     }
+    let mut theory = out.wants_theory().then(theory::TheoryWatch::default);
+    let mut record_theory = |session: &Session, out: &mut dyn Record| -> std::io::Result<()> {
+        for record in theory.iter_mut().flat_map(|t| t.check(session)) {
+            out.theory(&record)?;
+        }
+        Ok(())
+    };
+    record_theory(&session, out)?;
     let mut trace = config
         .files
         .plot
@@ -272,6 +289,7 @@ pub fn simulate_traced(
                 apply_reload(event, &mut source, &mut session, out)?;
             }
             session.feed(source.next_frame())?;
+            record_theory(&session, out)?;
         }
         session.step(&mut reports);
         for report in reports.drain(..) {
@@ -428,7 +446,7 @@ pub fn write_run(
             simulate_traced(config, memories, &mut sink, reloads, states.as_mut())?
         }
         Format::Csv => {
-            let mut sink = output::Csv::new(out, names);
+            let mut sink = output::Csv::new(out, names, config.params.dt_secs);
             sink.header()?;
             simulate_traced(config, memories, &mut sink, reloads, states.as_mut())?
         }
@@ -440,18 +458,53 @@ pub fn write_run(
         }
     };
     if let (Some(path), Some(trace)) = (&config.files.plot, trace) {
+        let alpha = config.fixed.saliencies.as_deref().unwrap_or(&[]);
+        let salient: Vec<usize> = (0..alpha.len()).filter(|&mu| alpha[mu] != 0.0).collect();
         let subtitle = match &config.fixed.input {
             Some((_, name)) => format!("constant input {name}"),
+            None if config.scenario == ScenarioName::Explore => {
+                format!(
+                    "scenario explore with α: {}",
+                    saliencies_text(alpha, &trace.names)
+                )
+            }
             None => format!("scenario {}", config.scenario.name()),
         };
+        let strip = if config.fixed.input.is_some() || config.scenario == ScenarioName::Explore {
+            "under each panel, the memory the input is most about"
+        } else {
+            "under each panel, the memory the input holds"
+        };
         let subtitle = format!(
-            "{subtitle}, σ = {}, g = {}, dt = {} s, seed {}; under each panel, the memory the \
-             input holds (shaded: glitches)",
+            "{subtitle}, σ = {}, g = {}, dt = {} s, seed {}; {strip}",
             config.params.noise_std, config.params.gain, config.params.dt_secs, config.seed
         );
-        figure::run_figure(&trace, &subtitle, path)?;
+        figure::run_figure(&trace, &subtitle, &salient, path)?;
     }
     Ok(summaries)
+}
+
+/// "bird 5, cat 4, others 0": the non-zero saliencies by name, and the level of the rest when
+/// they share one.
+fn saliencies_text(alpha: &[f64], names: &[String]) -> String {
+    let mut items: Vec<String> = Vec::new();
+    let rest: Vec<f64> = alpha.iter().skip(2).copied().collect();
+    let shared = rest.windows(2).all(|w| w[0] == w[1]);
+    let shown = if shared {
+        alpha.len().min(2)
+    } else {
+        alpha.len()
+    };
+    for (mu, &a) in alpha.iter().enumerate().take(shown) {
+        if a != 0.0 || mu < 2 {
+            let name = names.get(mu).map_or("?", String::as_str);
+            items.push(format!("{name} {a}"));
+        }
+    }
+    if shared && let Some(&r) = rest.first() {
+        items.push(format!("others {r}"));
+    }
+    items.join(", ")
 }
 
 fn info(config: &RunConfig) -> RunInfo<'_> {

@@ -1,14 +1,16 @@
 //! The two output formats of `recall run`: JSON lines (one object per sample, event and
 //! summary, each tagged with `"type"`) and CSV (one header, one row per sample and model, per
-//! event and per summary, told apart by the `record` column).
+//! event and per summary, told apart by the `record` column, each kind with its own columns).
 
 use std::io::Write;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::theory::TheoryRecord;
 use super::{PatternsRecord, Record, Sample};
 use crate::model::ModelKind;
+use crate::model::regime::{Regime, Standing, hierarchy};
 use crate::tracking::{Event, Summary};
 
 /// Writes JSON lines, flushing after every record so a reader sees events as they happen.
@@ -51,7 +53,12 @@ fn round_fields(v: &mut Value, time_digits: i32) {
             for (key, value) in map.iter_mut() {
                 let digits = match key.as_str() {
                     k if k.ends_with("_secs") => Some(time_digits),
-                    "energy" => Some(3),
+                    "energy" | "depth_per_neuron" => Some(3),
+                    "gamma"
+                    | "existence_threshold"
+                    | "alpha_star"
+                    | "self_coupling"
+                    | "saliency" => Some(4),
                     "overlaps" | "saliencies" | "accuracy" | "mean_overlap" | "mirror_fraction" => {
                         Some(4)
                     }
@@ -106,6 +113,62 @@ impl<W: Write> JsonLines<W> {
 }
 
 impl<W: Write> Record for JsonLines<W> {
+    fn wants_theory(&self) -> bool {
+        true
+    }
+
+    /// `"type": "theory"`: what the dashboard's memory table and readout show, solved for the
+    /// running network: the regime of the two most salient memories, the thresholds, and per
+    /// memory its α, standing (well, saddle, none), γ, E/N, rank among the wells and where a
+    /// state started on it slides to.
+    fn theory(&mut self, r: &TheoryRecord) -> std::io::Result<()> {
+        let Some(report) = r.equilibria.report() else {
+            return Ok(());
+        };
+        let regime = Regime::of(&report, &r.saliencies);
+        let wells = hierarchy(&report);
+        let memories: Vec<Value> = report
+            .memories
+            .iter()
+            .enumerate()
+            .map(|(mu, m)| {
+                json!({
+                    "memory": mu,
+                    "memory_name": self.name(Some(mu)),
+                    "saliency": r.saliencies.get(mu).map(|&a| f64::from(a)),
+                    "standing": Standing::of(&report, mu).word(),
+                    "gamma": m.gamma,
+                    "depth_per_neuron": m.depth_per_neuron,
+                    "rank": wells.iter().position(|&w| w == mu).map(|i| i + 1),
+                    "slides_to": m.slides_to,
+                    "slides_to_name": self.name(m.slides_to),
+                })
+            })
+            .collect();
+        let regime_json = regime.map(|g| {
+            let (a, b) = g.memories();
+            json!({
+                "number": g.number(),
+                "text": g.describe(&self.names),
+                "a": a,
+                "a_name": self.name(Some(a)),
+                "b": b,
+                "b_name": self.name(b),
+            })
+        });
+        self.line(&json!({
+            "type": "theory",
+            "time_secs": r.time_secs,
+            "model": r.model.name(),
+            "regime": regime_json,
+            "confusion": report.confusion,
+            "existence_threshold": report.existence_threshold,
+            "alpha_star": report.alpha_star,
+            "self_coupling": report.self_coupling,
+            "thresholds_approximate": report.approximate,
+            "memories": memories,
+        }))
+    }
     fn patterns(&mut self, p: &PatternsRecord) -> std::io::Result<()> {
         self.names = p.names.to_vec();
         self.line(&json!({
@@ -181,34 +244,58 @@ impl<W: Write> Record for JsonLines<W> {
     }
 }
 
-/// Writes CSV: `record,time_secs,model,truth,retrieved,glitch,energy,text`, then one
-/// `m_<name>` (overlap) and one `a_<name>` (saliency) column per memory. Event rows carry
-/// their description in `text`; summary rows carry `key=value` pairs separated by `;`.
+/// The columns every CSV row has, before the summary's and the memories'.
+const CSV_HEAD: [&str; 10] = [
+    "record",
+    "time_secs",
+    "model",
+    "truth",
+    "retrieved",
+    "mirror",
+    "glitch",
+    "energy",
+    "event",
+    "text",
+];
+
+/// The summary's fields, in the order of its JSON line (the CSV's summary columns).
+fn summary_columns() -> Vec<String> {
+    serde_json::to_value(Summary::default())
+        .ok()
+        .and_then(|v| v.as_object().map(|m| m.keys().cloned().collect()))
+        .unwrap_or_default()
+}
+
+/// Writes CSV: one header, then one row per sample and model, per event and per summary, told
+/// apart by `record`. The columns: `record,time_secs,model,truth,retrieved,mirror,glitch,
+/// energy,event,text`, then the summary's fields (the names of its JSON line: `accuracy`,
+/// `changes`, … filled on summary rows), then one `m_<name>` (overlap) and one `a_<name>`
+/// (saliency) column per memory (sample rows). Samples carry `mirror` (on −ξ of the retrieved
+/// memory), events their kind in `event` and their description in `text`. Numbers are rounded
+/// as in JSON lines: times to the step's decimals, overlaps, saliencies and fractions to 4
+/// decimals, energies to 3.
 pub struct Csv<W: Write> {
     out: W,
     names: Vec<String>,
+    summary: Vec<String>,
+    time_digits: i32,
 }
 
 impl<W: Write> Csv<W> {
-    pub fn new(out: W, names: Vec<String>) -> Self {
-        Self { out, names }
+    /// CSV of a run over memories `names` integrated with step `dt_secs`.
+    pub fn new(out: W, names: Vec<String>, dt_secs: f64) -> Self {
+        Self {
+            out,
+            names,
+            summary: summary_columns(),
+            time_digits: time_digits(dt_secs),
+        }
     }
 
     /// Writes the header line.
     pub fn header(&mut self) -> std::io::Result<()> {
-        let mut cols: Vec<String> = [
-            "record",
-            "time_secs",
-            "model",
-            "truth",
-            "retrieved",
-            "glitch",
-            "energy",
-            "text",
-        ]
-        .iter()
-        .map(|s| (*s).to_string())
-        .collect();
+        let mut cols: Vec<String> = CSV_HEAD.iter().map(|s| (*s).to_string()).collect();
+        cols.extend(self.summary.iter().cloned());
         cols.extend(self.names.iter().map(|n| format!("m_{n}")));
         cols.extend(self.names.iter().map(|n| format!("a_{n}")));
         let cols: Vec<String> = cols.iter().map(|c| field(c)).collect();
@@ -216,10 +303,22 @@ impl<W: Write> Csv<W> {
         self.out.flush()
     }
 
-    fn row(&mut self, head: [String; 8], tail: &[String]) -> std::io::Result<()> {
+    /// One row: the head cells, the summary's cells (or none) and the memories' (or none).
+    fn row(
+        &mut self,
+        head: [String; 10],
+        summary: &[String],
+        memories: &[String],
+    ) -> std::io::Result<()> {
         let mut cells: Vec<String> = head.iter().map(|c| field(c)).collect();
-        cells.extend(tail.iter().cloned());
-        cells.resize(8 + 2 * self.names.len(), String::new());
+        let mut summary = summary.to_vec();
+        summary.resize(self.summary.len(), String::new());
+        cells.extend(summary.iter().map(|c| field(c)));
+        cells.extend(memories.iter().cloned());
+        cells.resize(
+            CSV_HEAD.len() + self.summary.len() + 2 * self.names.len(),
+            String::new(),
+        );
         writeln!(self.out, "{}", cells.join(","))?;
         self.out.flush()
     }
@@ -229,28 +328,52 @@ impl<W: Write> Csv<W> {
             .cloned()
             .unwrap_or_default()
     }
+
+    fn time(&self, secs: f64) -> String {
+        number(round_to(secs, self.time_digits))
+    }
+}
+
+/// A JSON number as CSV writes it (as the JSON line does).
+fn number(x: f64) -> String {
+    json!(x).to_string()
+}
+
+/// A rounded JSON value as one CSV cell: null is empty, a string is itself.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl<W: Write> Record for Csv<W> {
     fn sample(&mut self, s: &Sample) -> std::io::Result<()> {
         for m in &s.models {
+            let mirror = m
+                .retrieved
+                .and_then(|r| m.overlaps.get(r))
+                .map_or(String::new(), |&o| (o < 0.0).to_string());
             let head = [
                 "sample".into(),
-                format!("{:.3}", s.time_secs),
+                self.time(s.time_secs),
                 m.model.name().into(),
                 self.name(s.truth),
                 self.name(m.retrieved),
+                mirror,
                 s.glitch.to_string(),
-                m.energy.map(|e| format!("{e:.4}")).unwrap_or_default(),
+                m.energy.map(|e| number(round_to(e, 3))).unwrap_or_default(),
+                String::new(),
                 s.label.clone(),
             ];
             let tail: Vec<String> = m
                 .overlaps
                 .iter()
                 .chain(&m.saliencies)
-                .map(|v| format!("{v:.4}"))
+                .map(|&v| number(round_to(f64::from(v), 4)))
                 .collect();
-            self.row(head, &tail)?;
+            self.row(head, &[], &tail)?;
         }
         Ok(())
     }
@@ -262,45 +385,40 @@ impl<W: Write> Record for Csv<W> {
             .unwrap_or_default();
         let head = [
             "event".into(),
-            format!("{:.3}", event_time(event)),
+            self.time(event_time(event)),
             model.name().into(),
             String::new(),
             String::new(),
             String::new(),
             String::new(),
-            labelled(&kind, event.describe(&self.names)),
+            String::new(),
+            kind,
+            event.describe(&self.names),
         ];
-        self.row(head, &[])
+        self.row(head, &[], &[])
     }
 
     fn summary(&mut self, model: ModelKind, summary: &Summary) -> std::io::Result<()> {
-        let v = serde_json::to_value(summary).map_err(std::io::Error::other)?;
-        let pairs: Vec<String> = v
-            .as_object()
-            .map(|m| m.iter().map(|(k, v)| format!("{k}={v}")).collect())
-            .unwrap_or_default();
+        let mut v = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+        round_fields(&mut v, self.time_digits);
+        let cells: Vec<String> = self
+            .summary
+            .iter()
+            .map(|k| v.get(k).map(cell).unwrap_or_default())
+            .collect();
         let head = [
             "summary".into(),
-            format!("{:.3}", summary.duration_secs),
+            self.time(summary.duration_secs),
             model.name().into(),
             String::new(),
             String::new(),
             String::new(),
             String::new(),
-            pairs.join(";"),
+            String::new(),
+            String::new(),
+            String::new(),
         ];
-        self.row(head, &[])
-    }
-}
-
-/// "transition: cat → dog"; a description that starts with its kind's word as it is
-/// ("retrieved cat after 1.2 s", "diverged: non-finite state").
-fn labelled(kind: &str, text: String) -> String {
-    let word = kind.split('-').next().unwrap_or(kind);
-    if text.starts_with(word) {
-        text
-    } else {
-        format!("{kind}: {text}")
+        self.row(head, &cells, &[])
     }
 }
 

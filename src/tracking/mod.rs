@@ -12,7 +12,7 @@ use serde::Serialize;
 pub use tracker::{Observation, Tracker, TrackerConfig};
 
 /// Summary metrics of one model over a run. Times in model seconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Model time observed.
     pub duration_secs: f64,

@@ -1,0 +1,119 @@
+//! What the theory (model.md §4) says of each memory now, in the dashboard's words: a stable
+//! well, a saddle, or no equilibrium; the hierarchy of the wells, deepest first; and the regime
+//! of the paper's Fig. 2. The dashboard's memory table and readout show it, and `recall run`
+//! records it (one definition for both).
+
+use super::TheoryReport;
+
+/// What the theory says of one memory, in the words the panel uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// A stable equilibrium: a well the state can rest in.
+    Well,
+    /// An equilibrium that is not stable: the state slides off it.
+    Saddle,
+    /// No equilibrium: α is below the existence threshold 1/g.
+    Absent,
+}
+
+impl Standing {
+    /// The standing of memory `mu` in `report` (absent when the report has no such memory).
+    pub fn of(report: &TheoryReport, mu: usize) -> Self {
+        match report.memories.get(mu) {
+            Some(m) if m.exists && m.stable => Standing::Well,
+            Some(m) if m.exists => Standing::Saddle,
+            _ => Standing::Absent,
+        }
+    }
+
+    /// The word the memory table and the records use.
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Well => "well",
+            Standing::Saddle => "saddle",
+            Standing::Absent => "none",
+        }
+    }
+}
+
+/// The stable wells, deepest first (the paper's memory hierarchy).
+pub fn hierarchy(report: &TheoryReport) -> Vec<usize> {
+    let mut wells: Vec<(usize, f64)> = (0..report.memories.len())
+        .filter(|&mu| Standing::of(report, mu) == Standing::Well)
+        .map(|mu| {
+            let depth = report.memories[mu].depth_per_neuron.unwrap_or(0.0);
+            (mu, if depth.is_finite() { depth } else { 0.0 })
+        })
+        .collect();
+    wells.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    wells.into_iter().map(|(mu, _)| mu).collect()
+}
+
+/// The four regimes of the paper's Fig. 2, for the two most salient memories a (the larger α)
+/// and b.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regime {
+    /// Neither exists: the origin is the only, global minimum (the confusion state).
+    NoMemory { a: usize },
+    /// a exists and b does not: a well at ±a, and the origin becomes a saddle.
+    OneMemory { a: usize },
+    /// Both exist, b is unstable: a saddle pair appears beside the well of a.
+    StableAndSaddle { a: usize, b: usize },
+    /// Both are stable wells, a deeper than b.
+    TwoStable { a: usize, b: usize },
+}
+
+impl Regime {
+    /// The regime of `report` for saliencies `alpha` (`None` with fewer than two memories).
+    pub fn of(report: &TheoryReport, alpha: &[f32]) -> Option<Self> {
+        let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
+        order.sort_by(|&x, &y| alpha[y].total_cmp(&alpha[x]).then(x.cmp(&y)));
+        let (a, b) = (*order.first()?, *order.get(1)?);
+        Some(match (Standing::of(report, a), Standing::of(report, b)) {
+            (Standing::Absent, _) => Regime::NoMemory { a },
+            (_, Standing::Absent) => Regime::OneMemory { a },
+            (_, Standing::Saddle) => Regime::StableAndSaddle { a, b },
+            _ => Regime::TwoStable { a, b },
+        })
+    }
+
+    /// The regime's number, 1 to 4, as the README lists them.
+    pub fn number(self) -> u8 {
+        match self {
+            Regime::NoMemory { .. } => 1,
+            Regime::OneMemory { .. } => 2,
+            Regime::StableAndSaddle { .. } => 3,
+            Regime::TwoStable { .. } => 4,
+        }
+    }
+
+    /// The two most salient memories it is about (the second absent in regimes 1 and 2).
+    pub fn memories(self) -> (usize, Option<usize>) {
+        match self {
+            Regime::NoMemory { a } | Regime::OneMemory { a } => (a, None),
+            Regime::StableAndSaddle { a, b } | Regime::TwoStable { a, b } => (a, Some(b)),
+        }
+    }
+
+    /// The regime in words, with the memories' names.
+    pub fn describe(self, names: &[String]) -> String {
+        let name = |i: usize| names.get(i).map_or("?", String::as_str);
+        match self {
+            Regime::NoMemory { .. } => {
+                "no memory: the origin is the only minimum (confusion)".into()
+            }
+            Regime::OneMemory { a } => {
+                format!("one memory: a well at ±{}; the origin is a saddle", name(a))
+            }
+            Regime::StableAndSaddle { a, b } => format!(
+                "{} stable, {} a saddle: the state slides to {}",
+                name(a),
+                name(b),
+                name(a)
+            ),
+            Regime::TwoStable { a, b } => {
+                format!("two stable memories: {} deeper than {}", name(a), name(b))
+            }
+        }
+    }
+}
