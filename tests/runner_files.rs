@@ -244,15 +244,7 @@ fn the_snippet_in_the_readme_agrees_when_numpy_is_there() {
     }
     let dir = tmp();
     let at = |f: &str| s(&p(&dir, f)).to_string();
-    ok(&[
-        "run",
-        "--duration",
-        "0.01",
-        "--format",
-        "table",
-        "--save-memories",
-        &at("xi.npy"),
-    ]);
+    ok(&["check", "--builtin", "--save-memories", &at("xi.npy")]);
     let make = "import numpy as np; X = np.load('xi.npy'); rng = np.random.default_rng(1); \
                 np.save('u.npy', (3*X[2] + 1.5*X[5]).astype(np.float32)); \
                 np.save('x0.npy', rng.standard_normal(X.shape[1]))";
