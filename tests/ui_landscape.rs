@@ -175,8 +175,7 @@ fn table<'a>(
         names,
         offset: 0,
         model: None,
-        solved: false,
-        current: false,
+        age: recall::ui::memories::TheoryAge::ClosedForms,
         theme,
     }
 }
@@ -227,16 +226,19 @@ fn marked_wells_sit_where_the_theory_and_the_grid_put_them() {
     // Gain 1, diagonal kept: the theory of model.md §4 is exact, and the wells are the grid's
     // strict minima. α = 2 (cat) and 1.5 (dog): both stable (α*(2) = 1.246).
     let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
-    let (width, height) = (62u16, 34u16);
-    // The map of a 62×34 panel: inner 60×32, the key and the legend lines, a 60×30-cell square.
-    let map_area = Rect::new(1, 1, width - 2, height - 4);
-    let extent = view(&net, &plane, 2, 2).grid.extent;
-    let map = MapGeometry::fit(map_area, extent).expect("room for a map");
+    let (width, height) = (70u16, 34u16);
+    // The map of a 70×34 panel (inner 68×32, the key and the legend lines: a 60×30-cell square
+    // with room for the corners' names beside it), as the panel places it.
+    let coarse = view(&net, &plane, 2, 2);
+    let extent = coarse.grid.extent;
+    let names = names();
+    let map = panel(&coarse, &names, None, MONO)
+        .map_in(Rect::new(1, 1, width - 2, height - 2))
+        .expect("room for a map");
     let (px_w, px_h) = map.pixels();
     assert_eq!((px_w, px_h), (60, 60));
     // Sample the grid exactly at the map's pixels, so a grid minimum is a pixel.
     let v = view(&net, &plane, px_w, px_h);
-    let names = names();
     let buf = render(panel(&v, &names, None, MONO), width, height);
     let mut marks = cells_with(&buf, &["◆"]);
     marks.sort();
@@ -469,8 +471,11 @@ fn wells_are_dark_and_the_origin_is_bright_in_colour() {
     // Gain 1: the origin is a maximum (both α > 1) and the wells are the lowest points.
     let (net, plane) = network(1.0, &[2.0, 1.5, 0.3, 0.0], (0.0, 0.0));
     let v = view(&net, &plane, 60, 60);
-    let buf = render(panel(&v, &names(), None, COLOR), 62, 34);
-    let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
+    let names = names();
+    let buf = render(panel(&v, &names, None, COLOR), 62, 34);
+    let map = panel(&v, &names, None, COLOR)
+        .map_in(Rect::new(1, 1, 60, 32))
+        .expect("map");
     let g = gamma(2.0).expect("root").tanh();
     let well = level_at(&buf, &map, g, 0.0);
     let origin = level_at(&buf, &map, 0.0, 0.0);
@@ -511,7 +516,9 @@ fn on_the_builtin_set_deeper_wells_are_drawn_darker() {
             .view(&net, None)
             .expect("two memories");
         let buf = render(panel(&v, &names, None, COLOR), 62, 34);
-        let map = MapGeometry::fit(Rect::new(1, 1, 60, 30), v.grid.extent).expect("map");
+        let map = panel(&v, &names, None, COLOR)
+            .map_in(Rect::new(1, 1, 60, 32))
+            .expect("map");
         // The theory's order of the two wells on the plane, deepest first.
         let report = net.theory();
         let order: Vec<usize> = hierarchy(&report)

@@ -34,6 +34,10 @@ struct Display {
     /// The newest solved equilibria (from the theory worker) and whether a solve is asked for.
     solved: Option<Arc<Equilibria>>,
     solving: bool,
+    /// Model time at which the input of the solve under way was taken.
+    requested_at_secs: f64,
+    /// Model time of the landscape that `solved` describes (its request's input).
+    solved_at_secs: Option<f64>,
 }
 
 impl Display {
@@ -47,6 +51,8 @@ impl Display {
             mean: running.net().activation().to_vec(),
             solved: None,
             solving: false,
+            requested_at_secs: 0.0,
+            solved_at_secs: None,
         }
     }
 }
@@ -263,6 +269,7 @@ impl SimCore {
     /// never solved) and have no solve under way: the inputs to solve, now marked under way.
     pub fn theory_requests(&mut self) -> Vec<TheoryRequest> {
         let mut requests = Vec::new();
+        let now_secs = self.session.time_secs();
         for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
             if display.solving || running.kind() == ModelKind::Discrete {
                 continue;
@@ -274,6 +281,7 @@ impl SimCore {
                 .is_some_and(|eq| eq.key.within(&key, DEFAULT_REL_TOL));
             if !fresh {
                 display.solving = true;
+                display.requested_at_secs = now_secs;
                 requests.push(TheoryRequest {
                     model: running.kind(),
                     input: TheoryInput::of(running.net()),
@@ -289,6 +297,7 @@ impl SimCore {
             display.solving = false;
             if equilibria.is_some() {
                 display.solved = equilibria;
+                display.solved_at_secs = Some(display.requested_at_secs);
             }
         }
     }
@@ -336,6 +345,7 @@ impl SimCore {
                     expected: running.tracker().expected(),
                     theory_solved: solved.is_some(),
                     theory_current,
+                    theory_time_secs: solved.and(display.solved_at_secs),
                     theory,
                     weights,
                     accuracy: running.tracker().summary().accuracy,

@@ -13,6 +13,8 @@ pub const GRID_SIDE: usize = 48;
 /// A memory replaces one of the plane's axes only when its |weight| exceeds the weaker axis'
 /// by this fraction (noise in α would otherwise swap planes every frame).
 const SWITCH_MARGIN: f64 = 0.1;
+/// Weights closer than this fraction of the largest |weight| are ranked as equal (by index).
+const TIE_FRACTION: f64 = 1e-3;
 
 /// The cached plane and the memory set it was summed for.
 #[derive(Debug, Default)]
@@ -57,13 +59,21 @@ impl LandscapeCache {
 /// that stays on the plane keeps its axis. `None` with fewer than two memories.
 pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(usize, usize)> {
     let w = |mu: usize| f64::from(weights[mu]);
+    // Weights closer than TIE_FRACTION of the largest are a tie (explore sets α on a grid and
+    // the network reads it back with rounding: memories all at 0 must not be ordered by it).
+    let largest = weights
+        .iter()
+        .map(|&x| f64::from(x).abs())
+        .filter(|x| x.is_finite())
+        .fold(0.0, f64::max);
+    let tie = (largest * TIE_FRACTION).max(f64::MIN_POSITIVE);
     // Largest first; NaN weights last; ties by index.
     let rank = |x: &usize, y: &usize| {
         let key = |mu: usize| {
             if w(mu).is_nan() {
                 f64::NEG_INFINITY
             } else {
-                w(mu)
+                (w(mu) / tie).round()
             }
         };
         key(*y).total_cmp(&key(*x)).then(x.cmp(y))
@@ -116,6 +126,12 @@ mod tests {
     fn a_clear_challenger_replaces_the_weaker_axis() {
         assert_eq!(choose_axes(Some((1, 2)), &[0.4, 0.5, 0.3]), Some((1, 0)));
         assert_eq!(choose_axes(Some((2, 1)), &[0.4, 0.5, 0.3]), Some((0, 1)));
+        // Rounding (explore's α read back by the network) does not order memories at 0: the
+        // walk's first two memories are the plane.
+        assert_eq!(
+            choose_axes(None, &[0.15, 2e-6, -1e-6, 3e-6, 1e-7]),
+            Some((0, 1))
+        );
         // Out-of-range axes (a smaller memory set) start afresh.
         assert_eq!(choose_axes(Some((7, 1)), &[0.4, 0.5, 0.3]), Some((1, 0)));
     }

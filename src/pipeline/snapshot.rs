@@ -71,6 +71,9 @@ pub struct ModelView {
     pub theory_solved: bool,
     /// The solve is of the landscape as it is now (within 2%); false while a new one runs.
     pub theory_current: bool,
+    /// Model time of the landscape the solved `theory` describes (when its input was taken);
+    /// `None` for the closed forms. The memory table shows its age.
+    pub theory_time_secs: Option<f64>,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
     /// time the expected memory was retrieved), `None` before anything was tracked.
     pub accuracy: Option<f64>,

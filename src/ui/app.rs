@@ -14,7 +14,7 @@ use crate::stimulus::ScenarioName;
 use crate::stimulus::held::HeldInput;
 
 use super::image::Placement;
-use super::keys::{Intent, KeyMode};
+use super::keys::{HintMode, Intent, KeyMode};
 use super::landscape::{HeatScale, Trail};
 use super::paint::{Drawing, StorePrompt};
 use super::theme::HEAT_LEVELS;
@@ -75,6 +75,12 @@ pub struct App {
     /// The newest log lines, oldest first.
     pub log: VecDeque<LogEntry>,
     pub show_help: bool,
+    /// The first line of the help overlay shown (scrolled with ↑ ↓ while it is open).
+    pub help_offset: usize,
+    /// The last useful `help_offset` at the size last drawn (written by the overlay).
+    pub help_max_offset: Cell<usize>,
+    /// Where the patterns come from, for the pattern-error overlay (`e`).
+    pub pattern_source: PatternSource,
     /// The overlay listing every current pattern-file error is open.
     pub show_errors: bool,
     /// The first memory row of the memory table (scrolled with ↑ ↓).
@@ -119,6 +125,18 @@ pub struct App {
     /// are taken from the snapshots whenever they change there.
     followed: Option<Option<Followed>>,
     dirty: bool,
+}
+
+/// Where the memories come from, as the pattern-error overlay says it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum PatternSource {
+    /// Not told (a screen that does not know the run's flags).
+    #[default]
+    Unknown,
+    /// The built-in set: no pattern directory (`--patterns` not given).
+    BuiltIn,
+    /// A pattern directory, by its display name.
+    Directory(String),
 }
 
 /// Who may change the run a screen of `recall serve` shows.
@@ -183,6 +201,9 @@ impl App {
             snapshots_since_images: 0,
             log: VecDeque::new(),
             show_help: false,
+            help_offset: 0,
+            help_max_offset: Cell::new(0),
+            pattern_source: PatternSource::Unknown,
             show_errors: false,
             memory_offset: 0,
             newest_pattern_error: None,
@@ -271,16 +292,42 @@ impl App {
         models
     }
 
-    /// What the keys mean now.
+    /// Says where the memories come from (for `e`'s overlay).
+    pub fn with_pattern_source(mut self, source: PatternSource) -> Self {
+        self.pattern_source = source;
+        self
+    }
+
+    /// What the keys mean now (with an overlay open, the arrows scroll it).
     pub fn key_mode(&self) -> KeyMode {
         if self.prompt.is_some() {
             KeyMode::Prompt
+        } else if self.show_help || self.show_errors {
+            KeyMode::Normal
         } else if self.drawing.as_ref().is_some_and(|d| d.keyboard) {
             KeyMode::Paint
         } else if self.scenario == ScenarioName::Explore && self.drawing.is_none() {
             KeyMode::Explore
         } else {
             KeyMode::Normal
+        }
+    }
+
+    /// Which keys the key line shows: the overlay's, a viewer's, or the key mode's.
+    pub fn hint_mode(&self) -> HintMode {
+        if self.show_help {
+            HintMode::Help
+        } else if self.show_errors {
+            HintMode::Errors
+        } else if self.audience.as_ref().is_some_and(|a| !a.controls) {
+            HintMode::Viewer
+        } else {
+            match self.key_mode() {
+                KeyMode::Paint => HintMode::Paint,
+                KeyMode::Explore => HintMode::Explore,
+                _ if self.drawing.is_some() => HintMode::Drawing,
+                _ => HintMode::Normal,
+            }
         }
     }
 
@@ -469,12 +516,21 @@ impl App {
             Intent::Back => self.on_intent(Intent::Quit),
             Intent::ToggleHelp => {
                 self.show_help = !self.show_help;
+                self.help_offset = 0;
                 self.show_errors = false;
                 None
             }
             Intent::ToggleErrors => {
                 self.show_errors = !self.show_errors;
                 self.show_help = false;
+                None
+            }
+            Intent::ScrollUp if self.show_help => {
+                self.help_offset = self.help_offset.saturating_sub(1);
+                None
+            }
+            Intent::ScrollDown if self.show_help => {
+                self.help_offset = (self.help_offset + 1).min(self.help_max_offset.get());
                 None
             }
             Intent::ScrollUp => {

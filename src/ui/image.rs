@@ -31,12 +31,23 @@ pub fn cells(width: usize, height: usize, k: usize) -> (u16, u16) {
 /// `max_w`×`max_h` cells, keeping its proportions (a cell is one pixel wide and two high) and
 /// never enlarged; `(0, 0)` when nothing fits.
 pub fn fit_cells(width: usize, height: usize, max_w: u16, max_h: u16) -> (u16, u16) {
+    fit_cells_scaled(width, height, max_w, max_h, 1.0)
+}
+
+/// [`fit_cells`], enlarged up to `max_scale` times where there is room (a large terminal).
+pub fn fit_cells_scaled(
+    width: usize,
+    height: usize,
+    max_w: u16,
+    max_h: u16,
+    max_scale: f64,
+) -> (u16, u16) {
     if width == 0 || height == 0 || max_w == 0 || max_h == 0 {
         return (0, 0);
     }
     let scale = (f64::from(max_w) / width as f64)
         .min(f64::from(2 * max_h) / height as f64)
-        .min(1.0);
+        .min(max_scale.max(1.0));
     let w = ((width as f64 * scale).floor() as u16).clamp(1, max_w);
     let px_h = ((height as f64 * scale).floor() as usize).max(1);
     let h = (px_h.div_ceil(2) as u16).clamp(1, max_h);
@@ -79,12 +90,14 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// The placement of a `width`×`height` picture in `area` (`None` when it does not fit).
+    /// The placement of a `width`×`height` picture in `area`, as large as fits (`None` when it
+    /// does not fit).
     pub fn of(width: usize, height: usize, area: Rect) -> Option<Self> {
         if width == 0 || height == 0 {
             return None;
         }
-        let (w, h) = fit_cells(width, height, area.width, area.height);
+        // The panel is sized for the picture (enlarged on a large terminal): fill it.
+        let (w, h) = fit_cells_scaled(width, height, area.width, area.height, 4.0);
         if w == 0 || h == 0 {
             return None;
         }

@@ -192,6 +192,226 @@ pub const HELP: &[(&str, &str)] = &[
     ),
 ];
 
+/// The help overlay's "reading the screen": every mark and word the dashboard shows, one line
+/// each, in the README's words (the README's glossary says the same).
+pub const GLOSSARY: &[(&str, &str)] = &[
+    (
+        "input u",
+        "the image the network sees now; \"holds tree\": the memory the stream holds",
+    ),
+    (
+        "state Ψ(x)",
+        "the network's state, averaged over 0.3 s of model time",
+    ),
+    (
+        "recalled",
+        "the memory whose overlap |m| is above 0.5 (none: all |m| < 0.5)",
+    ),
+    (
+        "✓  97%",
+        "it recalls the memory the stream holds; the tracking accuracy so far",
+    ),
+    (
+        "m  |m_μ|",
+        "overlap of the state with memory μ: 1 is the memory, −1 its mirror",
+    ),
+    (
+        "−tree",
+        "the mirror −ξ of tree (a negative picture): an equilibrium too, |m| counts it",
+    ),
+    ("◀", "the memory the input shows now (overlaps legend)"),
+    (
+        "in  input",
+        "strip above the overlaps: what the input showed, in its memory's colour",
+    ),
+    (
+        "+3 lower |m|",
+        "the legend leaves out 3 memories, all with a lower |m| than those listed",
+    ),
+    (
+        "E/N",
+        "energy per neuron E(x;u)/N, the unit of every energy shown; lower = deeper",
+    ),
+    (
+        "α",
+        "saliency α_μ: how much the input is about memory μ (the bar; idp-filter: filtered)",
+    ),
+    (
+        "1/g+Σα/N",
+        "existence threshold (┃ on the bars): above it a memory has an equilibrium",
+    ),
+    (
+        "α*",
+        "stability threshold: above it that equilibrium is stable, a well",
+    ),
+    (
+        "≈",
+        "the thresholds are the paper's orthogonal closed forms; the memories overlap",
+    ),
+    (
+        "◆ well",
+        "a stable equilibrium at ±ξ: the state can rest there",
+    ),
+    ("× saddle", "an equilibrium the state slides off"),
+    ("none", "no equilibrium of its own near ±ξ"),
+    ("→sun", "where a state started at that memory goes instead"),
+    (
+        "−4.466  #1",
+        "a well's depth E/N and its rank among the wells, deepest first",
+    ),
+    (
+        "solved 0.3 s ago",
+        "the rows are solved for the landscape of 0.3 s ago (closed forms before)",
+    ),
+    (
+        "stale, solving…",
+        "the rows are over 1 s old and the landscape has moved; a new solve runs",
+    ),
+    (
+        "a·cat + b·dog",
+        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the two most salient memories",
+    ),
+    (
+        "diamond",
+        "|a| + |b| ≤ 1, the states with those activations; corners ±ξ₁, ±ξ₂",
+    ),
+    (
+        "E/N −5.0 ▇▇ 0.0",
+        "colour key of the landscape: darker is lower E/N",
+    ),
+    (
+        "● ·",
+        "the state's activations on the plane, and its recent path",
+    ),
+    (
+        "σ  ×1  dt  τα",
+        "noise, speed (model s per wall s), time step, input filter time",
+    ),
+];
+
+/// The help overlay's sentences under the glossary.
+pub const HELP_NOTES: &[&str] = &[
+    "IDP: the input sets the synapses W(u); the state rolls into the memory the input is most about.",
+    "\"none\" beside an α far above the threshold is the theory of correlated memories: the \
+     thresholds are closed forms for orthogonal memories, while the rows are solved for the \
+     actual, overlapping pictures; there a more salient memory that it overlaps takes its pull, \
+     so it has no equilibrium of its own, and → names where a state started at it goes.",
+    "In explore the plane is the two memories the arrows set, as long as they are the ones set.",
+];
+
+/// What the key line is showing keys for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HintMode {
+    Normal,
+    /// Paint mode: the keyboard cursor on the input image.
+    Paint,
+    /// A mouse drawing is the input (no cursor).
+    Drawing,
+    Explore,
+    /// The help overlay is open.
+    Help,
+    /// The pattern-error overlay is open.
+    Errors,
+    /// A viewer of `recall serve` (view only).
+    Viewer,
+}
+
+/// The key line of `mode` at `width` columns: (keys, what), most important first.
+pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static str)] {
+    let wide = width >= 120;
+    let medium = width >= 100;
+    match mode {
+        HintMode::Normal if wide => &[
+            ("?", "help"),
+            ("space", "pause"),
+            ("+/-", "noise"),
+            ("[/]", "speed"),
+            ("m", "model"),
+            ("f", "filter"),
+            ("c", "compare"),
+            ("g", "glitch"),
+            ("n", "next"),
+            ("r", "reset"),
+            ("s", "scenario"),
+            ("q", "quit"),
+        ],
+        HintMode::Normal if medium => &[
+            ("?", "help"),
+            ("space", "pause"),
+            ("+/-", "noise"),
+            ("g", "glitch"),
+            ("c", "compare"),
+            ("q", "quit"),
+        ],
+        // Room for what the layout leaves out; the help lists every key.
+        HintMode::Normal => &[
+            ("?", "help"),
+            ("space", "pause"),
+            ("g", "glitch"),
+            ("c", "compare"),
+            ("q", "quit"),
+        ],
+        HintMode::Paint if medium => &[
+            ("←↑↓→", "move"),
+            ("space", "flip pixel"),
+            ("x/i", "clear/invert"),
+            ("w", "store"),
+            ("n", "back to stream"),
+            ("p/Esc", "cursor off"),
+            ("?", "help"),
+        ],
+        HintMode::Paint => &[
+            ("←↑↓→", "move"),
+            ("space", "flip"),
+            ("w", "store"),
+            ("n", "stream"),
+            ("p", "cursor off"),
+        ],
+        HintMode::Drawing if medium => &[
+            ("mouse", "left on, right off"),
+            ("p", "cursor"),
+            ("x/i", "clear/invert"),
+            ("w", "store"),
+            ("n", "back to stream"),
+            ("space", "pause"),
+            ("?", "help"),
+        ],
+        HintMode::Drawing => &[
+            ("mouse", "paint"),
+            ("p", "cursor"),
+            ("w", "store"),
+            ("n", "stream"),
+            ("?", "help"),
+        ],
+        HintMode::Explore if medium => &[
+            ("←/→", "α 1st"),
+            ("↑/↓", "α 2nd"),
+            ("</>", "α others"),
+            ("+/-", "noise"),
+            ("space", "pause"),
+            ("s", "scenario"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::Explore => &[
+            ("←/→", "α 1st"),
+            ("↑/↓", "α 2nd"),
+            ("</>", "others"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
+        HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
+        HintMode::Viewer => &[
+            ("?", "help"),
+            ("space", "pause this screen"),
+            ("c", "compare shown"),
+            ("↑/↓", "memories"),
+            ("q", "leave"),
+        ],
+    }
+}
+
 /// The help overlay of a viewer of `recall serve`: the keys that change only its own screen.
 pub const VIEWER_HELP: &[(&str, &str)] = &[
     ("space", "pause / resume this screen (the run goes on)"),

@@ -433,7 +433,13 @@ impl LandscapePanel<'_> {
 
     /// Names the diamond's corners ±ξ₁, ±ξ₂ in the blank cells outside it, next to each
     /// corner: nothing drawn later (the state is always inside) can cover them.
-    fn render_corner_labels(&self, map: &MapGeometry, cells: &[Option<u8>], buf: &mut Buffer) {
+    fn render_corner_labels(
+        &self,
+        map: &MapGeometry,
+        cells: &[Option<u8>],
+        bounds: Rect,
+        buf: &mut Buffer,
+    ) {
         let (m1, m2) = self.view.axes;
         let corners = [
             (m1, 1i8, (1.0, 0.0)),
@@ -441,8 +447,23 @@ impl LandscapePanel<'_> {
             (m2, 1, (0.0, 1.0)),
             (m2, -1, (0.0, -1.0)),
         ];
-        let width = usize::from(map.rect.width);
-        let blank: Vec<bool> = cells.iter().map(Option::is_none).collect();
+        // The labels may use the blank cells of the map and the margins around it (`bounds`).
+        let bounds = bounds.union(map.rect);
+        let width = usize::from(bounds.width);
+        let height = usize::from(bounds.height);
+        let map_w = usize::from(map.rect.width);
+        let blank: Vec<bool> = (0..height)
+            .flat_map(|row| (0..width).map(move |col| (row, col)))
+            .map(|(row, col)| {
+                let (x, y) = (bounds.x + col as u16, bounds.y + row as u16);
+                if map.rect.contains(ratatui::layout::Position::new(x, y)) {
+                    let i = usize::from(y - map.rect.y) * map_w + usize::from(x - map.rect.x);
+                    cells.get(i).is_none_or(Option::is_none)
+                } else {
+                    true
+                }
+            })
+            .collect();
         let mut taken = vec![false; blank.len()];
         for (mu, sign, (a, b)) in corners {
             let Some((x, y)) = map.cell_of(a, b) else {
@@ -454,24 +475,32 @@ impl LandscapePanel<'_> {
                 self.name(mu)
             );
             let len = label.chars().count() as i32;
-            let (cx, cy) = (i32::from(x - map.rect.x), i32::from(y - map.rect.y));
+            let (cx, cy) = (i32::from(x - bounds.x), i32::from(y - bounds.y));
             let free = |x0: i32, row: i32, taken: &[bool]| {
                 (x0..x0 + len).all(|x| {
                     x >= 0
                         && (x as usize) < width
                         && row >= 0
-                        && (row as usize) < usize::from(map.rect.height)
+                        && (row as usize) < height
                         && blank[row as usize * width + x as usize]
                         && !taken[row as usize * width + x as usize]
                 })
             };
+            // Beside the corner (either side) or over or under it, never across the map where
+            // it would name another corner.
+            let near = |x0: i32| {
+                (x0 + len / 2 - cx)
+                    .abs()
+                    .min((x0 - 1 - cx).abs())
+                    .min((x0 + len - cx).abs())
+            };
+            let mut starts: Vec<i32> = (-len..width as i32).filter(|&x0| near(x0) <= 2).collect();
+            starts.sort_by_key(|&x0| near(x0));
             // The nearest free run of cells: rows nearest the corner first, in each row the
-            // start nearest the corner (beside it, or centred over or under it).
+            // start nearest the corner.
             let mut spot = None;
-            'search: for dy in [0, -1, 1, -2, 2, -3, 3, -4, 4] {
-                let mut starts: Vec<i32> = (-len..width as i32).collect();
-                starts.sort_by_key(|&x0| (x0 + len / 2 - cx).abs().min((x0 - 1 - cx).abs()));
-                for x0 in starts {
+            'search: for dy in [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6] {
+                for &x0 in &starts {
                     if free(x0, cy + dy, &taken) {
                         spot = Some((x0, cy + dy));
                         break 'search;
@@ -484,8 +513,8 @@ impl LandscapePanel<'_> {
                 }
                 self.put(
                     buf,
-                    map.rect.x + x0 as u16,
-                    map.rect.y + row as u16,
+                    bounds.x + x0 as u16,
+                    bounds.y + row as u16,
                     &label,
                     self.theme.well_mark(mu),
                 );
@@ -539,6 +568,29 @@ impl LandscapePanel<'_> {
         Line::from(spans)
     }
 
+    /// Where the heat map lies inside the panel's `inner` area (borders off): above the key
+    /// and legend lines, and, where it would fill the width and stays large without them,
+    /// leaving the left and right corners' names a margin.
+    pub fn map_in(&self, inner: Rect) -> Option<MapGeometry> {
+        let compact = inner.width < COMPACT_WIDTH || inner.height < COMPACT_HEIGHT;
+        let map_h = inner.height.saturating_sub(if compact { 0 } else { 2 });
+        let label_w = [self.view.axes.0, self.view.axes.1]
+            .iter()
+            .map(|&mu| self.name(mu).chars().count() as u16 + 1)
+            .max()
+            .unwrap_or(0);
+        let margin = if !compact
+            && inner.width <= 2 * map_h
+            && inner.width.saturating_sub(2 * label_w) >= 40
+        {
+            label_w
+        } else {
+            0
+        };
+        let map_area = Rect::new(inner.x + margin, inner.y, inner.width - 2 * margin, map_h);
+        MapGeometry::fit(map_area, self.view.grid.extent)
+    }
+
     /// The marks' legend.
     fn legend(&self) -> &'static str {
         if self.theme.ascii {
@@ -566,14 +618,8 @@ impl Widget for LandscapePanel<'_> {
             return;
         }
         let compact = inner.width < COMPACT_WIDTH || inner.height < COMPACT_HEIGHT;
-        let text_rows = if compact { 0 } else { 2 };
-        let map_area = Rect::new(
-            inner.x,
-            inner.y,
-            inner.width,
-            inner.height.saturating_sub(text_rows),
-        );
-        let Some(map) = MapGeometry::fit(map_area, grid.extent) else {
+        let map_h = inner.height.saturating_sub(if compact { 0 } else { 2 });
+        let Some(map) = self.map_in(inner) else {
             return;
         };
         let fitted = HeatScale::fit(self.view);
@@ -585,7 +631,8 @@ impl Widget for LandscapePanel<'_> {
         self.render_wells(&map, &cells, compact, buf);
         self.render_state(&map, buf);
         if !compact {
-            self.render_corner_labels(&map, &cells, buf);
+            let bounds = Rect::new(inner.x, inner.y, inner.width, map_h);
+            self.render_corner_labels(&map, &cells, bounds, buf);
             let key = Rect::new(inner.x, inner.bottom() - 2, inner.width, 1);
             Paragraph::new(self.key(scale, inner.width)).render(key, buf);
             let legend = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);

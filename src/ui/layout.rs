@@ -93,10 +93,12 @@ impl Widget for &App {
                     Mode::Compact => render_compact(self, snap, body, buf),
                 },
             }
+            // Overlays leave the status line and the key line (which says how to close them).
+            let overlay = Rect::new(area.x, area.y + 1, area.width, area.height - 2);
             if self.show_help {
-                render_help(self, area, buf);
+                render_help(self, overlay, buf);
             } else if self.show_errors {
-                render_errors(self, area, buf);
+                render_errors(self, overlay, buf);
             }
         }
         self.theme.ascii_pass(buf, area);
@@ -108,6 +110,28 @@ fn natural_images_height(snap: &Snapshot) -> u16 {
     (snap.memories.height().div_ceil(2) as u16).saturating_add(2)
 }
 
+/// How much the images may be enlarged in the full layout: 2× or 1.5× where the row of image
+/// panels and the readout fit the width and the charts and the table keep their rows (a large
+/// terminal), else not at all.
+fn image_scale(snap: &Snapshot, area: Rect) -> f64 {
+    let panels = if snap.models.len() == 1 {
+        3
+    } else {
+        snap.models.len() as u16 + 1
+    };
+    let (w, h) = (snap.memories.width() as f64, snap.memories.height() as f64);
+    for scale in [2.0, 1.5] {
+        let panel_w = (w * scale).floor() as u16 + 2;
+        let panel_h = ((h * scale).floor() / 2.0).ceil() as u16 + 2;
+        let wide_enough = panels * panel_w + super::readout::READOUT_MIN <= area.width;
+        let tall_enough = panel_h + table_height(snap) + MIN_CHARTS + 4 <= area.height;
+        if wide_enough && tall_enough {
+            return scale;
+        }
+    }
+    1.0
+}
+
 /// Rows the memory table wants: every memory up to [`TABLE_MEMORIES`].
 fn table_height(snap: &Snapshot) -> u16 {
     rows_needed(snap.memories.p().min(TABLE_MEMORIES))
@@ -117,12 +141,14 @@ fn table_height(snap: &Snapshot) -> u16 {
 /// right of the charts and the table.
 fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let table_h = table_height(snap);
-    let images_h = natural_images_height(snap)
+    let scale = image_scale(snap, area);
+    let scaled_h = ((snap.memories.height() as f64 * scale).floor() / 2.0).ceil() as u16 + 2;
+    let images_h = scaled_h
         .min(area.height.saturating_sub(table_h + MIN_CHARTS))
         .max(6);
     let [images, rest] =
         Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
-    let images_used = render_images(app, snap, images, buf);
+    let images_used = render_images(app, snap, images, scale, buf);
     // A row of smaller images (compare mode, a narrow terminal) leaves its rows to the rest.
     let rest = Rect::new(
         rest.x,
@@ -155,7 +181,7 @@ fn render_medium(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         .max(6);
     let [images, rest] =
         Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
-    let used = render_images(app, snap, images, buf);
+    let used = render_images(app, snap, images, 1.0, buf);
     let rest = Rect::new(
         rest.x,
         images.y + used,
@@ -180,7 +206,7 @@ fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         .max(6);
     let [images, rest] =
         Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
-    let used = render_images(app, snap, images, buf);
+    let used = render_images(app, snap, images, 1.0, buf);
     let charts = Rect::new(
         rest.x,
         images.y + used,
@@ -260,8 +286,12 @@ fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
         names: snap.memories.names(),
         offset: app.memory_offset,
         model: (snap.models.len() > 1).then_some(model.as_str()),
-        solved: view.theory_solved,
-        current: view.theory_current,
+        age: super::memories::TheoryAge::of(
+            view.theory_solved,
+            view.theory_current,
+            view.theory_time_secs,
+            snap.time_secs,
+        ),
         theme: app.theme,
     }
     .render(area, buf);

@@ -32,11 +32,58 @@ pub struct MemoryTable<'a> {
     pub offset: usize,
     /// Whose memories these are, for the title (compare mode), if it needs saying.
     pub model: Option<&'a str>,
-    /// The verdicts and depths are solved for the actual memories (else: closed forms).
-    pub solved: bool,
-    /// The solve is of the landscape as it is now (false while a new one runs).
-    pub current: bool,
+    /// How old the rows are: solved (and when), stale, or the closed forms.
+    pub age: TheoryAge,
     pub theme: Theme,
+}
+
+/// Rows solved for a landscape older than this (model seconds) that has moved since are stale.
+pub const STALE_SECS: f64 = 1.0;
+
+/// What the memory table's rows are, as its title says it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TheoryAge {
+    /// The closed forms of model.md §4 (before the first solve of this memory set).
+    ClosedForms,
+    /// Solved for the landscape as it was `age_secs` model seconds ago, and still true of it
+    /// now or not older than [`STALE_SECS`].
+    Solved { age_secs: f64 },
+    /// Solved for a landscape older than [`STALE_SECS`] that has moved since; a new solve is
+    /// under way.
+    Stale { age_secs: f64 },
+}
+
+impl TheoryAge {
+    /// The age of a model's rows: `solved` (else the closed forms), `current` (the landscape
+    /// is still within the solve's tolerance), the model time the solve describes and now.
+    pub fn of(solved: bool, current: bool, solved_at_secs: Option<f64>, now_secs: f64) -> Self {
+        if !solved {
+            return TheoryAge::ClosedForms;
+        }
+        let age_secs = solved_at_secs.map_or(f64::INFINITY, |t| (now_secs - t).max(0.0));
+        if !current && age_secs > STALE_SECS {
+            TheoryAge::Stale { age_secs }
+        } else {
+            TheoryAge::Solved { age_secs }
+        }
+    }
+
+    /// The words of the table's title: "solved 0.3 s ago", "stale (2.4 s old), solving…",
+    /// "closed forms".
+    pub fn words(self) -> String {
+        let secs = |a: f64| {
+            if a.is_finite() {
+                format!("{a:.1} s")
+            } else {
+                "?".into()
+            }
+        };
+        match self {
+            TheoryAge::ClosedForms => "closed forms".into(),
+            TheoryAge::Solved { age_secs } => format!("solved {} ago", secs(age_secs)),
+            TheoryAge::Stale { age_secs } => format!("stale ({} old), solving…", secs(age_secs)),
+        }
+    }
 }
 
 /// Rows a table of `p` memories needs to show every one: borders, the header, one per memory.
@@ -93,18 +140,12 @@ impl MemoryTable<'_> {
         } else {
             "≈"
         };
-        let threshold = if self.report.self_coupling > 0.0 && width >= 40 {
-            "1/g+Σα/N"
-        } else {
-            "1/g"
+        let threshold = match (self.report.self_coupling > 0.0 && width >= 40, t.ascii) {
+            (true, false) => "1/g+Σα/N",
+            (true, true) => "1/g+sum(a)/N",
+            (false, _) => "1/g",
         };
-        // Whether the rows are solved for these memories, or closed forms for now.
-        let (note, style) = match (self.solved, self.current) {
-            (true, true) => ("  solved", t.dim()),
-            (true, false) => ("  solving…", t.dim()),
-            (false, _) => ("  closed forms", t.warning()),
-        };
-        let line = |long: bool, with_note: bool| {
+        let line = |long: bool| {
             let mut spans = vec![
                 Span::styled(format!("{} {threshold} {eq} ", t.threshold_mark()), t.dim()),
                 Span::raw(self.number(self.report.existence_threshold, 3)),
@@ -116,26 +157,14 @@ impl MemoryTable<'_> {
             };
             spans.push(Span::styled(stable, t.dim()));
             spans.push(Span::raw(self.number(self.report.alpha_star, 3)));
-            if with_note {
-                spans.push(Span::styled(note, style));
-            }
             Line::from(spans)
         };
-        // The first that fits whole (measured with the longest note, so it does not jump).
-        let fits = |l: &Line, with_note: bool| {
-            l.width()
-                + if with_note {
-                    "  closed forms".len() - note.chars().count()
-                } else {
-                    0
-                }
-                <= width
-        };
-        [(true, true), (false, true), (true, false), (false, false)]
-            .into_iter()
-            .map(|(long, with_note)| (line(long, with_note), with_note))
-            .find(|(l, with_note)| fits(l, *with_note))
-            .map_or_else(|| line(false, false), |(l, _)| l)
+        let long = line(true);
+        if long.width() <= width {
+            long
+        } else {
+            line(false)
+        }
     }
 
     fn row(
@@ -279,14 +308,25 @@ impl Widget for MemoryTable<'_> {
             return;
         }
         let t = self.theme;
-        let title = match self.model {
-            Some(m) if area.width >= 44 => format!("{m}: memories, saliency α and theory"),
-            Some(m) => format!("{m}: α, theory"),
-            None if area.width >= 40 => "memories: saliency α and the theory now".to_string(),
-            None => "α and theory".to_string(),
+        // Whose memories, and how old the theory's rows are (the longest form that fits).
+        let who = self.model.map_or(String::new(), |m| format!("{m}: "));
+        let age = self.age.words();
+        let room = usize::from(area.width.saturating_sub(2));
+        let title = [
+            format!("{who}memories: α and the theory, {age}"),
+            format!("{who}α and theory, {age}"),
+            format!("{who}α, {age}"),
+            age.clone(),
+        ]
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or(age);
+        let age_style = match self.age {
+            TheoryAge::Solved { .. } => t.title(),
+            _ => t.warning(),
         };
         let block = Block::bordered()
-            .title(Span::styled(title, t.title()))
+            .title(Span::styled(title, age_style))
             .border_style(t.border());
         let inner = block.inner(area);
         block.render(area, buf);
@@ -365,5 +405,31 @@ mod tests {
         assert_eq!(clamp_offset(3, 10, 6), 3);
         assert_eq!(clamp_offset(99, 10, 6), 5);
         assert_eq!(clamp_offset(99, 10, 0), 9);
+    }
+
+    #[test]
+    fn the_rows_say_their_age_and_solving_only_when_stale() {
+        // A new solve pending but the rows are 0.3 s old: solved, with the age.
+        let young = TheoryAge::of(true, false, Some(9.7), 10.0);
+        assert!(matches!(young, TheoryAge::Solved { age_secs } if (age_secs - 0.3).abs() < 1e-9));
+        assert_eq!(young.words(), "solved 0.3 s ago");
+        // Old rows of a landscape that has not moved are still true: no "solving".
+        assert_eq!(
+            TheoryAge::of(true, true, Some(2.0), 10.0).words(),
+            "solved 8.0 s ago"
+        );
+        // Old rows of a landscape that moved: stale, and it says so.
+        let stale = TheoryAge::of(true, false, Some(8.5), 10.0);
+        assert_eq!(stale, TheoryAge::Stale { age_secs: 1.5 });
+        assert_eq!(stale.words(), "stale (1.5 s old), solving…");
+        assert_eq!(
+            TheoryAge::of(false, false, None, 10.0).words(),
+            "closed forms"
+        );
+        // Exactly the limit is not stale yet.
+        assert!(matches!(
+            TheoryAge::of(true, false, Some(9.0), 10.0),
+            TheoryAge::Solved { .. }
+        ));
     }
 }

@@ -11,19 +11,20 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use crate::pipeline::{ModelView, Snapshot};
 
 use super::app::App;
-use super::charts::short_number;
-use super::image::{HalfBlockImage, Placement, fit_cells};
+use super::image::{HalfBlockImage, Placement, fit_cells_scaled};
 use super::paint::Drawing;
 use super::panels::short_model;
 use super::theme::GREY_LEVELS;
 use super::theme::Theme;
 
 /// The readout's narrowest useful width (borders included).
-const READOUT_MIN: u16 = 30;
+pub const READOUT_MIN: u16 = 30;
 
 /// One image panel: title, bottom title and pixels (empty: no picture).
 struct ImagePanel<'a> {
     title: Vec<Span<'static>>,
+    /// The title where `title` does not fit (the model's name alone).
+    narrow_title: Option<Vec<Span<'static>>>,
     bottom: Vec<Span<'static>>,
     pixels: &'a [f32],
 }
@@ -60,9 +61,41 @@ fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>
     ]
 }
 
+/// `spans` in at most `width` columns: the first span (a name) loses characters from its end
+/// until the rest fits whole; only when the rest alone is too wide is it cut too.
+fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
+    let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    if total <= width || spans.is_empty() {
+        return spans;
+    }
+    let rest: usize = spans[1..].iter().map(|s| s.content.chars().count()).sum();
+    let keep = width.saturating_sub(rest).max(1.min(width));
+    let first: String = spans[0].content.chars().take(keep).collect();
+    spans[0].content = first.into();
+    let mut left = width;
+    spans
+        .into_iter()
+        .map(|mut s| {
+            let n = s.content.chars().count().min(left);
+            left -= n;
+            if n < s.content.chars().count() {
+                s.content = s.content.chars().take(n).collect::<String>().into();
+            }
+            s
+        })
+        .filter(|s| !s.content.is_empty())
+        .collect()
+}
+
 /// Draws the images row into `area` and returns the rows it used (the images may be smaller
 /// than the area when the width limits them).
-pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -> u16 {
+pub fn render_images(
+    app: &App,
+    snap: &Snapshot,
+    area: Rect,
+    max_scale: f64,
+    buf: &mut Buffer,
+) -> u16 {
     let theme = app.theme;
     let Some(images) = app.images.as_ref() else {
         return area.height;
@@ -88,6 +121,7 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     let mut panels = vec![match &app.drawing {
         Some(d) => ImagePanel {
             title: vec![Span::styled("your drawing", theme.warning())],
+            narrow_title: Some(vec![Span::styled("drawing", theme.warning())]),
             bottom: vec![Span::styled(
                 if d.keyboard {
                     "←↑↓→ space · p"
@@ -100,24 +134,27 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
         },
         None => ImagePanel {
             title: vec![Span::styled(input_title, theme.title())],
+            narrow_title: Some(vec![Span::styled("input", theme.title())]),
             bottom: input_bottom,
             pixels: &images.input,
         },
     }];
     for (i, (view, state)) in snap.models.iter().zip(&images.states).enumerate() {
-        let title = if single {
-            vec![Span::styled("state Ψ(x)", theme.title())]
+        let name = Span::styled(
+            short_model(view.kind.name()),
+            theme.model(i).patch(theme.title()),
+        );
+        let (title, narrow_title) = if single {
+            (vec![Span::styled("state Ψ(x)", theme.title())], None)
         } else {
-            vec![
-                Span::styled(
-                    short_model(view.kind.name()),
-                    theme.model(i).patch(theme.title()),
-                ),
-                Span::styled(" Ψ(x)", theme.title()),
-            ]
+            (
+                vec![name.clone(), Span::styled(" Ψ(x)", theme.title())],
+                Some(vec![name]),
+            )
         };
         panels.push(ImagePanel {
             title,
+            narrow_title,
             bottom: verdict(snap, view, theme),
             pixels: state,
         });
@@ -137,6 +174,12 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
         };
         panels.push(ImagePanel {
             title,
+            narrow_title: recalled.map(|mu| {
+                vec![Span::styled(
+                    name_of(snap, Some(mu)),
+                    theme.memory(mu).patch(theme.title()),
+                )]
+            }),
             bottom: Vec::new(),
             pixels,
         });
@@ -144,7 +187,7 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     let count = panels.len() as u16;
     // The readout keeps its minimum width when the images can spare it and it has the rows for
     // every model (else the panels' titles say it all and the images take the width).
-    let natural_w = w as u16 + 2;
+    let natural_w = (w as f64 * max_scale.max(1.0)).floor() as u16 + 2;
     let readout_rows = if single {
         6
     } else {
@@ -157,11 +200,12 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     };
     let room = area.width.saturating_sub(readout_w);
     let panel_w = (room / count).min(natural_w).max(8.min(area.width / count));
-    let (cw, ch) = fit_cells(
+    let (cw, ch) = fit_cells_scaled(
         w,
         h,
         panel_w.saturating_sub(2),
         area.height.saturating_sub(2),
+        max_scale,
     );
     let panel_w = cw + 2;
     // A readout with more lines than the images have rows gets its rows (compare mode).
@@ -177,11 +221,17 @@ pub fn render_images(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) -
     let row = Rect::new(area.x, area.y, area.width, used);
     let areas = Layout::horizontal(constraints).split(row);
     for (k, (panel, &cell)) in panels.iter().zip(areas.iter()).enumerate() {
+        // Titles never run past the border: the narrow form, then the name shortened.
+        let room = usize::from(cell.width.saturating_sub(2));
+        let title = match &panel.narrow_title {
+            Some(narrow) if Line::from(panel.title.clone()).width() > room => narrow.clone(),
+            _ => panel.title.clone(),
+        };
         let mut block = Block::bordered()
-            .title(Line::from(panel.title.clone()))
+            .title(Line::from(shrink_first(title, room)))
             .border_style(theme.border());
         if !panel.bottom.is_empty() {
-            block = block.title_bottom(Line::from(panel.bottom.clone()));
+            block = block.title_bottom(Line::from(shrink_first(panel.bottom.clone(), room)));
         }
         let inner = block.inner(cell);
         block.render(cell, buf);
@@ -319,18 +369,6 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
     block.render(area, buf);
     let width = usize::from(inner.width);
     let holds = snap.models.first().and_then(|m| m.expected);
-    // The label may break between its words, never inside one.
-    let mut lines = flow_gap(
-        std::iter::once(vec![Span::styled("stream", theme.dim())])
-            .chain(
-                snap.label
-                    .split(' ')
-                    .map(|w| vec![Span::raw(w.to_string())]),
-            )
-            .collect(),
-        width,
-        1,
-    );
     let mut what = vec![vec![
         Span::styled("holds ", theme.dim()),
         Span::styled(
@@ -348,7 +386,19 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
             Span::styled(if snap.glitch { " GLITCH" } else { "" }, theme.warning()),
         ]);
     }
-    lines.extend(flow(what, width));
+    let mut lines = flow(what, width);
+    // What the stream is doing, where it says more than "holds cat" (a morph, a glitch, the
+    // flips); the words may break between themselves, never inside one.
+    if let Some(detail) = stream_detail(&snap.label, &name_of(snap, holds)) {
+        lines.extend(flow_gap(
+            detail
+                .split(' ')
+                .map(|w| vec![Span::styled(w.to_string(), theme.dim())])
+                .collect(),
+            width,
+            1,
+        ));
+    }
     if snap.status.scenario == crate::stimulus::ScenarioName::Explore
         && let Some(view) = snap.models.first()
     {
@@ -358,11 +408,61 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
         if let Some(view) = snap.models.first() {
             lines.push(Line::raw(""));
             lines.extend(model_lines(snap, view, 0, width, theme));
+            // Where there is room (a large terminal): the theory's regime of the two most
+            // salient memories (explore shows it above).
+            if snap.status.scenario != crate::stimulus::ScenarioName::Explore
+                && let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies)
+            {
+                let regime_lines = flow_gap(
+                    regime
+                        .describe(snap.memories.names())
+                        .split(' ')
+                        .map(|w| vec![Span::styled(w.to_string(), theme.dim())])
+                        .collect(),
+                    width,
+                    1,
+                );
+                if lines.len() + 1 + regime_lines.len() <= usize::from(inner.height) {
+                    lines.push(Line::raw(""));
+                    lines.extend(regime_lines);
+                }
+            }
         }
     } else {
         lines.extend(compare_table(snap, width, theme));
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+/// The stream's label without what "holds NAME" already says: `None` for "hold cat" when it
+/// holds cat, "glitch to dog" for "hold cat (glitch to dog)", the label itself otherwise.
+pub fn stream_detail(label: &str, holds: &str) -> Option<String> {
+    let label = label.trim();
+    let rest = match label.strip_prefix(&format!("hold {holds}")) {
+        Some(rest) if rest.is_empty() || rest.starts_with([' ', ',']) => rest,
+        _ => return (!label.is_empty()).then(|| label.to_string()),
+    };
+    let rest = rest.trim_start_matches([',', ' ']);
+    let rest = rest
+        .strip_prefix('(')
+        .map_or(rest.to_string(), |r| r.replacen(')', "", 1));
+    let rest = rest.trim().to_string();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// An energy per neuron (E/N), the unit of every energy on screen: "−4.47".
+pub fn energy_per_neuron(energy: f64, n: usize, theme: Theme) -> String {
+    let e = energy / n.max(1) as f64;
+    let s = if e.abs() >= 100.0 {
+        format!("{e:.0}")
+    } else {
+        format!("{e:.2}")
+    };
+    if theme.ascii {
+        s
+    } else {
+        s.replace('-', "−")
+    }
 }
 
 /// One model's readout as items: recalled memory and overlap, accuracy, energy.
@@ -407,8 +507,8 @@ fn model_lines(
             Span::styled(acc, theme.value()),
         ],
         vec![
-            Span::styled("E ", theme.dim()),
-            Span::raw(short_number(view.energy)),
+            Span::styled("E/N ", theme.dim()),
+            Span::raw(energy_per_neuron(view.energy, snap.status.n, theme)),
         ],
     ];
     if view.theory.confusion {
@@ -467,6 +567,43 @@ mod tests {
             .iter()
             .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_title_shortens_its_name_before_the_rest() {
+        let spans = vec![Span::raw("house"), Span::raw(" ✓"), Span::raw(" 100%")];
+        assert_eq!(
+            text(&[Line::from(shrink_first(spans.clone(), 20))]),
+            ["house ✓ 100%"]
+        );
+        assert_eq!(
+            text(&[Line::from(shrink_first(spans.clone(), 10))]),
+            ["hou ✓ 100%"]
+        );
+        assert_eq!(text(&[Line::from(shrink_first(spans, 4))]), ["h ✓ "]);
+    }
+
+    #[test]
+    fn the_stream_detail_never_repeats_holds() {
+        assert_eq!(stream_detail("hold tree", "tree"), None);
+        assert_eq!(
+            stream_detail("hold cat (glitch to dog)", "cat").as_deref(),
+            Some("glitch to dog")
+        );
+        assert_eq!(
+            stream_detail("hold cat, flips 5% → 20%", "cat").as_deref(),
+            Some("flips 5% → 20%")
+        );
+        assert_eq!(
+            stream_detail("morph cat → dog (crossfade)", "dog").as_deref(),
+            Some("morph cat → dog (crossfade)")
+        );
+        // "hold catfish" is not "hold cat".
+        assert_eq!(
+            stream_detail("hold catfish", "cat").as_deref(),
+            Some("hold catfish")
+        );
+        assert_eq!(stream_detail("", "cat"), None);
     }
 
     #[test]

@@ -106,7 +106,11 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
         config.params.noise_std,
         config.speed,
     )
-    .with_fps(config.fps);
+    .with_fps(config.fps)
+    .with_pattern_source(match config.patterns.as_deref() {
+        Some(dir) => super::app::PatternSource::Directory(crate::patterns::display_name(dir)),
+        None => super::app::PatternSource::BuiltIn,
+    });
     let memories = Arc::new(memories);
     let pipeline = Pipeline::start(PipelineConfig {
         memories: Arc::clone(&memories),

@@ -3,11 +3,13 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::App;
-use super::keys::{HELP, VIEWER_HELP};
+use super::app::PatternSource;
+use super::keys::{GLOSSARY, HELP, HELP_NOTES, VIEWER_HELP, hints};
 use super::layout::Mode;
 use super::paint::StorePrompt;
 use super::panels::{sanitize, short_model, wrap};
@@ -220,49 +222,7 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
         render_prompt(prompt, theme, area, buf);
         return;
     }
-    let viewer = app.audience.as_ref().is_some_and(|a| !a.controls);
-    let hints: &[(&str, &str)] = if viewer {
-        &[
-            ("?", "help"),
-            ("space", "pause this screen"),
-            ("c", "compare shown"),
-            ("↑/↓", "memories"),
-            ("q", "leave"),
-        ]
-    } else if area.width >= 120 {
-        &[
-            ("?", "help"),
-            ("space", "pause"),
-            ("+/-", "noise"),
-            ("[/]", "speed"),
-            ("m", "model"),
-            ("f", "filter"),
-            ("c", "compare"),
-            ("g", "glitch"),
-            ("n", "next"),
-            ("r", "reset"),
-            ("s", "scenario"),
-            ("q", "quit"),
-        ]
-    } else if area.width >= 100 {
-        &[
-            ("?", "help"),
-            ("space", "pause"),
-            ("+/-", "noise"),
-            ("g", "glitch"),
-            ("c", "compare"),
-            ("q", "quit"),
-        ]
-    } else {
-        // Room for what the layout leaves out; the help lists every key.
-        &[
-            ("?", "help"),
-            ("space", "pause"),
-            ("g", "glitch"),
-            ("c", "compare"),
-            ("q", "quit"),
-        ]
-    };
+    let hints = hints(app.hint_mode(), area.width);
     let mut spans = vec![Span::raw(" ")];
     for (key, what) in hints {
         spans.push(Span::styled(*key, theme.value()));
@@ -360,7 +320,18 @@ pub fn render_errors(app: &App, area: Rect, buf: &mut Buffer) {
     let text_w = usize::from(width.saturating_sub(4)).max(1);
     let mut lines: Vec<Line> = Vec::new();
     if errors.is_empty() {
-        lines.push(Line::styled(" every pattern file is valid", theme.dim()));
+        let none = match &app.pattern_source {
+            PatternSource::BuiltIn => {
+                " no pattern directory: the built-in set is in use. Start with --patterns DIR to \
+                 load your own pattern files and watch them for edits."
+                    .to_string()
+            }
+            PatternSource::Directory(dir) => {
+                format!(" every pattern file in {} is valid", sanitize(dir))
+            }
+            PatternSource::Unknown => " no pattern-file error".to_string(),
+        };
+        lines.push(Line::styled(none, theme.dim()));
     }
     for error in errors {
         for (k, piece) in wrap(&sanitize(error), text_w, text_w.saturating_sub(2))
@@ -371,18 +342,33 @@ pub fn render_errors(app: &App, area: Rect, buf: &mut Buffer) {
             lines.push(Line::styled(format!("{indent}{piece}"), theme.warning()));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " The set in use keeps each bad file's last good version; saving a fix clears it.",
-        theme.dim(),
-    ));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    if !errors.is_empty() || app.pattern_source != PatternSource::BuiltIn {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            " The set in use keeps each bad file's last good version; saving a fix clears it.",
+            theme.dim(),
+        ));
+    }
+    // Wrapped lines count for the height.
+    let rows: usize = lines
+        .iter()
+        .map(|l| {
+            l.width()
+                .div_ceil(usize::from(width.saturating_sub(2)).max(1))
+                .max(1)
+        })
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
     let popup = centered(area, width, height);
     Clear.render(popup, buf);
-    let title = format!(
-        " pattern files: {} error(s)  (e or Esc closes) ",
-        errors.len()
-    );
+    let title = if app.pattern_source == PatternSource::BuiltIn {
+        " pattern files: none  (e or Esc closes) ".to_string()
+    } else {
+        format!(
+            " pattern files: {} error(s)  (e or Esc closes) ",
+            errors.len()
+        )
+    };
     Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(
@@ -404,50 +390,146 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     popup
 }
 
-/// Every key, from the key map's help table, in a box over the dashboard.
-pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
+/// Lines of a two-column table (`left` padded to `left_w`, then `right`) wrapped to `width`:
+/// a wrapped line keeps the indent of its column.
+fn table_lines(
+    rows: &[(&str, &str)],
+    left_w: usize,
+    width: usize,
+    left_style: ratatui::style::Style,
+    right_style: ratatui::style::Style,
+) -> Vec<Line<'static>> {
+    let text_w = width.saturating_sub(left_w + 1).max(8);
+    let mut lines = Vec::new();
+    for (left, right) in rows {
+        for (k, piece) in wrap(right, text_w, text_w).into_iter().enumerate() {
+            let key = if k == 0 { *left } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(format!(" {key:<left_w$}"), left_style),
+                Span::styled(piece, right_style),
+            ]));
+        }
+    }
+    lines
+}
+
+/// A paragraph wrapped to `width` with a one-space indent on every line.
+fn note_lines(text: &str, width: usize, style: ratatui::style::Style) -> Vec<Line<'static>> {
+    let w = width.saturating_sub(2).max(8);
+    wrap(text, w, w)
+        .into_iter()
+        .map(|piece| Line::styled(format!(" {piece}"), style))
+        .collect()
+}
+
+/// The widths of the keys' and the glossary's columns inside a help box `width` wide (one
+/// column: both the whole width; two: the keys as wide as their longest line, one apart).
+fn help_widths(width: usize, two: bool) -> (usize, usize) {
+    if two {
+        let keys = 66.min(width / 2);
+        (keys, width.saturating_sub(keys + 1))
+    } else {
+        (width, width)
+    }
+}
+
+/// The help overlay's content at `width` (inside the box): the keys, then "reading the
+/// screen" (every mark on the screen in a line) and the notes; in two columns when `two`.
+fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
     let theme = app.theme;
-    let width = 66.min(area.width);
     let viewer = app.audience.as_ref().filter(|a| !a.controls);
     let help = if viewer.is_some() { VIEWER_HELP } else { HELP };
-    let height = (help.len() as u16 + 8 + u16::from(viewer.is_some())).min(area.height);
-    let popup = centered(area, width, height);
-    Clear.render(popup, buf);
-    let mut lines: Vec<Line> = Vec::new();
+    let (keys_w, glossary_w) = help_widths(width, two);
+    let mut keys: Vec<Line<'static>> = Vec::new();
     if let Some(a) = viewer {
-        lines.push(Line::styled(
-            format!(" View only: the run is controlled by {}.", a.controller),
+        keys.extend(note_lines(
+            &format!("View only: the run is controlled by {}.", a.controller),
+            keys_w,
             theme.warning(),
         ));
     }
-    lines.extend(help.iter().map(|(keys, what)| {
-        Line::from(vec![
-            Span::styled(format!(" {keys:<16}"), theme.value()),
-            Span::raw(*what),
-        ])
-    }));
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " State images show Ψ(x) averaged over 0.3 s of model time.",
-        theme.dim(),
+    keys.push(Line::styled(" keys", theme.title()));
+    keys.extend(table_lines(help, 16, keys_w, theme.value(), Style::new()));
+    keys.push(Line::raw(""));
+    let mut glossary = vec![Line::styled(" reading the screen", theme.title())];
+    glossary.extend(table_lines(
+        GLOSSARY,
+        17,
+        glossary_w,
+        theme.value(),
+        Style::new(),
     ));
-    lines.push(Line::styled(
-        " IDP: the input sets the synapses W(u); the state rolls into the memory the input is most about.",
-        theme.dim(),
-    ));
-    lines.push(Line::styled(
-        " \"−tree\": the state is tree's negative −ξ; ψ is odd, so −x is an equilibrium too: a \
-         mirror counts (|m|).",
-        theme.dim(),
-    ));
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(
-            Block::bordered()
-                .title(Span::styled(" keys  (? or Esc closes) ", theme.title()))
-                .border_style(theme.value()),
-        )
-        .render(popup, buf);
+    for note in HELP_NOTES {
+        glossary.push(Line::raw(""));
+        glossary.extend(note_lines(note, glossary_w, theme.dim()));
+    }
+    if two {
+        vec![keys, glossary]
+    } else {
+        keys.extend(glossary);
+        vec![keys]
+    }
+}
+
+/// Every key (from the key map's help table) and every mark on the screen, in a box over the
+/// dashboard: two columns where the terminal is wide, else one that scrolls with ↑ ↓ and says
+/// what is below when it does not fit.
+pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = app.theme;
+    let two = area.width >= 150;
+    let width = if two {
+        area.width.min(160)
+    } else {
+        78.min(area.width)
+    };
+    let inner_w = usize::from(width.saturating_sub(2));
+    let columns = help_columns(app, inner_w, two);
+    let total = columns.iter().map(Vec::len).max().unwrap_or(0);
+    let height = (total as u16 + 2).min(area.height);
+    let rows = usize::from(height.saturating_sub(2));
+    // When it does not fit, the last row says what is below (and the first what is above).
+    let fits = total <= rows;
+    let page = if fits { rows } else { rows.saturating_sub(1) };
+    let max_offset = total.saturating_sub(page);
+    app.help_max_offset.set(max_offset);
+    let offset = app.help_offset.min(max_offset);
+    let popup = centered(area, width, height);
+    Clear.render(popup, buf);
+    let block = Block::bordered()
+        .title(Span::styled(
+            " keys and marks  (? or Esc closes) ",
+            theme.title(),
+        ))
+        .border_style(theme.value());
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let (keys_w, glossary_w) = help_widths(usize::from(inner.width), two);
+    let mut x = inner.x;
+    for (column, w) in columns.iter().zip([keys_w, glossary_w]) {
+        let shown: Vec<Line> = column.iter().skip(offset).take(page).cloned().collect();
+        Paragraph::new(shown).render(Rect::new(x, inner.y, w as u16, page as u16), buf);
+        x += w as u16 + 1;
+    }
+    if !fits && inner.height > 0 {
+        let below = total - offset - page.min(total - offset);
+        let (up, down) = if theme.ascii {
+            ("^", "v")
+        } else {
+            ("↑", "↓")
+        };
+        let text = if below > 0 {
+            let what = if offset == 0 && !two {
+                "reading the screen (every mark) and more"
+            } else {
+                "more"
+            };
+            format!(" {down} {below} lines below: {what}  ({up}{down} scroll)")
+        } else {
+            format!(" {up} {offset} lines above  ({up}{down} scroll)")
+        };
+        Paragraph::new(Line::styled(text, theme.warning()))
+            .render(Rect::new(inner.x, inner.bottom() - 1, inner.width, 1), buf);
+    }
 }
 
 /// Shown instead of the dashboard when the terminal is below the minimum size.

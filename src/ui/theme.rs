@@ -42,6 +42,25 @@ const PALETTE: [Color; 10] = [
     Color::Indexed(250),
 ];
 
+/// The same hues a shade apart, for memories 20–39 (then both palettes repeat): with the line
+/// glyph ([`Theme::memory_marker`]) every memory up to 40 has a look of its own.
+const PALETTE_ALT: [Color; 10] = [
+    Color::Indexed(117),
+    Color::Indexed(215),
+    Color::Indexed(229),
+    Color::Indexed(120),
+    Color::Indexed(210),
+    Color::Indexed(111),
+    Color::Indexed(219),
+    Color::Indexed(180),
+    Color::Indexed(183),
+    Color::Indexed(245),
+];
+
+/// Without colour (or in ASCII) each memory's line is drawn with a character of its own, in
+/// this order, and the legend shows the same character.
+const LINE_GLYPHS: &str = "*+ox#@%&=~abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
 /// Line colours of the models (energy chart, readout, overlap strips): one per kind of model.
 const MODEL_PALETTE: [Color; 6] = [
     Color::Indexed(45),
@@ -99,9 +118,15 @@ impl Theme {
     pub fn value(&self) -> Style {
         self.fg(Color::White).add_modifier(Modifier::BOLD)
     }
-    /// The line of memory `mu`.
+    /// The line of memory `mu`: ten hues, then the same with the other line glyph, then a
+    /// shade lighter (memories 20–39), then again.
     pub fn memory(&self, mu: usize) -> Style {
-        self.fg(PALETTE[mu % PALETTE.len()])
+        let palette = if (mu / (2 * PALETTE.len())).is_multiple_of(2) {
+            &PALETTE
+        } else {
+            &PALETTE_ALT
+        };
+        self.fg(palette[mu % PALETTE.len()])
     }
     /// The line of the `i`-th running model.
     pub fn model(&self, i: usize) -> Style {
@@ -151,25 +176,45 @@ impl Theme {
         let s = self.well_mark(mu);
         if self.color { s.bg(Color::Black) } else { s }
     }
-    /// The line glyph of memory `mu`: braille for the first ten, then dots, then blocks (the
-    /// colours repeat every ten); dots in ASCII.
+    /// The memories' lines are drawn as characters, one per memory ([`Theme::line_char`]),
+    /// because colour cannot tell them apart (no colour, or ASCII's single dot).
+    pub fn text_lines(&self) -> bool {
+        !self.color || self.ascii
+    }
+    /// The character of memory `mu`'s line when [`Theme::text_lines`] (distinct for the first
+    /// 62 memories).
+    pub fn line_char(&self, mu: usize) -> char {
+        let count = LINE_GLYPHS.chars().count();
+        LINE_GLYPHS.chars().nth(mu % count).unwrap_or('*')
+    }
+    /// The chart marker of memory `mu`'s line in colour: braille for the first ten, dots for the
+    /// next ten (the colours repeat), and so on; never a full block (a line at zero would be
+    /// a solid bar).
     pub fn memory_marker(&self, mu: usize) -> Marker {
-        match (self.ascii, mu / PALETTE.len()) {
-            (true, _) => Marker::Dot,
-            (false, 0) => Marker::Braille,
-            (false, 1) => Marker::Dot,
-            (false, _) => Marker::Block,
+        if (mu / PALETTE.len()).is_multiple_of(2) {
+            Marker::Braille
+        } else {
+            Marker::Dot
         }
     }
-    /// The legend's sample of memory `mu`'s line, matching [`Theme::memory_marker`].
-    pub fn memory_glyph(&self, mu: usize) -> &'static str {
-        match (self.ascii, mu / PALETTE.len()) {
-            (true, 0) => "#",
-            (true, 1) => "o",
-            (true, _) => "+",
-            (false, 0) => "■",
-            (false, 1) => "•",
-            (false, _) => "▒",
+    /// The legend's sample of memory `mu`'s line, matching [`Theme::memory_marker`] (or the
+    /// line's own character without colour).
+    pub fn memory_glyph(&self, mu: usize) -> String {
+        if self.text_lines() {
+            self.line_char(mu).to_string()
+        } else if (mu / PALETTE.len()).is_multiple_of(2) {
+            "■".into()
+        } else {
+            "•".into()
+        }
+    }
+    /// The glyph of the input strip above the overlap lines (what the input shows, in its
+    /// memory's colour, or its memory's line character).
+    pub fn input_strip(&self, mu: usize) -> String {
+        if self.text_lines() {
+            self.line_char(mu).to_string()
+        } else {
+            "▀".into()
         }
     }
     /// The chart marker: braille, or dots replaced by the ASCII pass.
@@ -234,6 +279,8 @@ pub fn ascii_for(c: char) -> char {
         '✓' => '*',
         '—' | '–' => '-',
         'σ' => 's',
+        'Σ' => 'S',
+        '≈' => '~',
         'α' => 'a',
         'τ' => 't',
         '↔' | '≻' => '>',
