@@ -31,14 +31,24 @@ pub fn report_usage_error(e: clap::Error) -> ExitCode {
         },
         _ => {
             let text = e.render().to_string();
-            let line = text
-                .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            warn(format_args!("{line}"));
+            warn(format_args!("{}", one_line(&text)));
             ExitCode::from(USAGE)
         }
     }
+}
+
+/// The first line of a clap error; one that ends in a colon (a list follows, as for missing
+/// arguments) takes the list's items on the same line, so that the line says what is meant.
+fn one_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or("invalid arguments");
+    if !first.ends_with(':') {
+        return first.to_string();
+    }
+    let items: Vec<&str> = lines
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .collect();
+    format!("{first} {}", items.join(", "))
 }
 
 /// Runs what the command line asks for.
@@ -92,6 +102,16 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// The dashboard; without a terminal it says what to use instead.
 fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
+    if let Some(path) = &cli.capture.screenshot {
+        let (cols, rows) = cli.capture.size;
+        let shot = crate::ui::screenshot::Shot {
+            at_secs: cli.capture.at,
+            cols,
+            rows,
+        };
+        crate::ui::screenshot::write(&cli.dashboard_config(), shot, path)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     Ok(match crate::ui::run(&cli.dashboard_config())? {
         Outcome::NoTerminal => {
             warn(format_args!(

@@ -39,6 +39,28 @@ pub struct Cli {
     pub sim: SimArgs,
     #[command(flatten, next_help_heading = DASHBOARD_HEADING)]
     pub dashboard: DashboardArgs,
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+}
+
+/// Pictures of the dashboard made by recall itself (for READMEs and slides).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Screenshots")]
+pub struct CaptureArgs {
+    /// Instead of opening the dashboard, run its simulation headless (at speed 1, the theory
+    /// solved on time) for --at model seconds and write the screen it would show as SVG.
+    #[arg(long, value_name = "FILE.svg", value_parser = parse_svg_path)]
+    pub screenshot: Option<PathBuf>,
+    /// Record the dashboard session as an asciicast v2 file (plays with `asciinema play`, no
+    /// asciinema needed to record).
+    #[arg(long, value_name = "FILE.cast", conflicts_with = "screenshot")]
+    pub record: Option<PathBuf>,
+    /// Model seconds to run before --screenshot takes the picture.
+    #[arg(long, value_name = "SECS", default_value_t = 20.0, value_parser = parse_secs, requires = "screenshot")]
+    pub at: f64,
+    /// The screen --screenshot draws, in cells (COLSxROWS).
+    #[arg(long, value_name = "COLSxROWS", default_value = "120x40", value_parser = crate::ui::screenshot::parse_size, requires = "screenshot")]
+    pub size: (u16, u16),
 }
 
 /// The heading of the simulation options in `recall --help`: where else they are taken.
@@ -541,6 +563,20 @@ fn parse_noise(s: &str) -> Result<f64, String> {
     parse_in(s, true, 0.0, MAX_LEVEL)
 }
 
+fn parse_svg_path(s: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(s);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+    {
+        Ok(path)
+    } else {
+        Err(format!(
+            "'{s}': a screenshot is written as SVG; name the file .svg"
+        ))
+    }
+}
+
 fn parse_secs(s: &str) -> Result<f64, String> {
     parse_in(s, false, 0.0, MAX_SECS)
 }
@@ -656,7 +692,10 @@ impl ExperimentArgs {
 impl Cli {
     /// The dashboard these flags ask for.
     pub fn dashboard_config(&self) -> DashboardConfig {
-        dashboard_config(&self.sim, &self.dashboard)
+        DashboardConfig {
+            record: self.capture.record.clone(),
+            ..dashboard_config(&self.sim, &self.dashboard)
+        }
     }
 }
 
@@ -676,6 +715,7 @@ fn dashboard_config(sim: &SimArgs, dash: &DashboardArgs) -> DashboardConfig {
         ascii: dash.ascii,
         no_color: dash.no_color,
         duration_secs: sim.duration,
+        record: None,
     }
 }
 

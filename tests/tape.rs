@@ -220,6 +220,17 @@ fn the_tape_builds_off_camera_and_shows_the_demo() {
         hide < build && build < show,
         "the build must happen between Hide and Show"
     );
+    // An installed recall is used as it is; only a checkout without one builds, and puts its
+    // build on the PATH (the tape must not need cargo, nor a path into target/).
+    assert!(
+        !lines.iter().any(|l| l.starts_with("Require")),
+        "a Require stops the tape where that program is missing"
+    );
+    let setup = lines[build];
+    assert!(
+        setup.contains("command -v recall") && setup.contains("export PATH=$PWD/target/release"),
+        "{setup}"
+    );
     let typed: Vec<&str> = lines
         .iter()
         .filter_map(|l| quoted(l).filter(|_| l.starts_with("Type")))
@@ -230,6 +241,10 @@ fn the_tape_builds_off_camera_and_shows_the_demo() {
     assert!(lines.contains(&"Space"), "the tape never pauses");
     let run = recall_commands();
     assert_eq!(run.len(), 1, "one recall run on camera");
+    assert!(
+        typed.iter().any(|t| t.starts_with("recall ")),
+        "the tape types `recall`, as a user with it installed would"
+    );
     assert!(run[0].contains(&"--seed".to_string()) && run[0].contains(&"--duration".to_string()));
 }
 

@@ -238,3 +238,75 @@ fn a_resize_storm_ends_in_a_full_redraw_of_the_last_size() {
     d.send(b"q");
     d.wait_exit();
 }
+
+/// The screen that `bytes` leave on a `cols` × `rows` terminal, from their last full clear on.
+fn screen_after_last_clear(bytes: &[u8], cols: u16, rows: u16) -> Vec<String> {
+    let clear = b"\x1b[2J";
+    let last = bytes
+        .windows(clear.len())
+        .rposition(|w| w == clear)
+        .expect("a full repaint");
+    let nz = |v: u16| std::num::NonZeroU16::new(v).expect("a size");
+    let mut screen = vt100::Parser::new(nz(rows), nz(cols), 0);
+    screen.process(&bytes[last..]);
+    screen.screen().rows(0, cols).collect()
+}
+
+#[test]
+fn record_writes_an_asciicast_that_replays_to_the_screen_the_terminal_showed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cast = dir.path().join("session.cast");
+    let cast_arg = cast.to_str().expect("a UTF-8 path");
+    let mut d = Dashboard::start(&["--seed", "7", "--record", cast_arg], 120, 40);
+    std::thread::sleep(Duration::from_millis(1500));
+    d.master.resize(size(100, 30)).unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    // Paused, the screen stops changing: what the terminal has is the last frame recorded.
+    d.send(b" ");
+    std::thread::sleep(Duration::from_millis(1200));
+    let shown = d.output.lock().unwrap().clone();
+    d.send(b"q");
+    assert_eq!(d.wait_exit().0, 0);
+
+    let text = std::fs::read_to_string(&cast).expect("the recording");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["version"], 2);
+    assert_eq!(
+        (lines[0]["width"].clone(), lines[0]["height"].clone()),
+        (120.into(), 40.into())
+    );
+    let events = &lines[1..];
+    assert!(events.len() > 5, "{} events", events.len());
+    let times: Vec<f64> = events
+        .iter()
+        .map(|e| e[0].as_f64().expect("a time"))
+        .collect();
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "times go back: {times:?}"
+    );
+    // The recording's span is the session's (about 3.5 s), not a replay at once.
+    assert!(
+        times[times.len() - 1] > 2.5,
+        "last event at {} s",
+        times[times.len() - 1]
+    );
+    let resizes: Vec<&str> = events
+        .iter()
+        .filter(|e| e[1] == "r")
+        .map(|e| e[2].as_str().expect("a size"))
+        .collect();
+    assert_eq!(resizes, ["100x30"]);
+    let recorded: String = events
+        .iter()
+        .filter(|e| e[1] == "o")
+        .map(|e| e[2].as_str().expect("text"))
+        .collect();
+    let replayed = screen_after_last_clear(recorded.as_bytes(), 100, 30);
+    let on_terminal = screen_after_last_clear(&shown, 100, 30);
+    assert!(on_terminal[0].contains("seed"), "{on_terminal:?}");
+    assert_eq!(replayed, on_terminal);
+}

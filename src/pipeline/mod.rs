@@ -35,6 +35,7 @@ use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
 pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
+pub(crate) use self::simulator::explore_start;
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
 /// Frames the producer may run ahead of the simulator (small, so that g, n and s act fast).

@@ -485,7 +485,7 @@ fn apply_control(
 }
 
 /// What `explore` starts from: every saliency 0 (no memory: the confusion state).
-fn explore_start(p: usize) -> HeldInput {
+pub(crate) fn explore_start(p: usize) -> HeldInput {
     HeldInput::Saliencies(vec![0.0; p])
 }
 

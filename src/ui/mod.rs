@@ -3,6 +3,7 @@
 //! into intents, and one theme holds every style.
 
 pub mod app;
+pub mod cast;
 mod charts;
 #[doc(hidden)]
 pub mod fixture;
@@ -15,7 +16,9 @@ pub mod paint;
 mod panels;
 mod readout;
 mod run;
+pub mod screenshot;
 pub mod status;
+pub mod svg;
 pub mod terminal;
 pub mod theme;
 pub mod theory;

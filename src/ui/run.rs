@@ -60,6 +60,8 @@ pub struct DashboardConfig {
     pub no_color: bool,
     /// Quit by itself after this many wall seconds.
     pub duration_secs: Option<f64>,
+    /// Record the session as an asciicast v2 file.
+    pub record: Option<PathBuf>,
 }
 
 /// How the dashboard ended.
@@ -146,7 +148,13 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
         watcher: watcher.as_ref(),
         patterns: config.patterns.as_deref(),
     };
-    let outcome = run_ui(&mut app, &links, config.fps, config.duration_secs);
+    let outcome = run_ui(
+        &mut app,
+        &links,
+        config.fps,
+        config.duration_secs,
+        config.record.as_deref(),
+    );
     // The terminal is restored by now (the guard lives in run_ui); stop the threads. The
     // simulator goes first: a watcher blocked on a full channel then sees it closed.
     let stopped = pipeline.shutdown();
@@ -195,9 +203,15 @@ struct Links<'a> {
 }
 
 /// Owns the terminal for the duration of the loop; restores it on return (and on panic).
-fn run_ui(app: &mut App, links: &Links, fps: u32, duration: Option<f64>) -> anyhow::Result<Exit> {
+fn run_ui(
+    app: &mut App,
+    links: &Links,
+    fps: u32,
+    duration: Option<f64>,
+    record: Option<&std::path::Path>,
+) -> anyhow::Result<Exit> {
     let signals = SignalWatch::start()?;
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter_recording(record)?;
     let input = InputThread::start()?;
     let result = event_loop(
         &mut guard,
@@ -209,8 +223,15 @@ fn run_ui(app: &mut App, links: &Links, fps: u32, duration: Option<f64>) -> anyh
         duration,
     );
     drop(input);
+    let recording = guard.recording_error();
     drop(guard);
     drop(signals);
+    if let (Some(e), Some(path)) = (recording, record) {
+        eprintln!(
+            "recall: the recording {} stopped early: {e} (what was recorded until then is a valid cast)",
+            path.display()
+        );
+    }
     result
 }
 

@@ -3,11 +3,13 @@
 //! that asks the loop to quit) — and around a suspension (Ctrl-Z or SIGTSTP: restored, then
 //! stopped; SIGCONT: raw mode, the alternate screen and a full redraw again).
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 use std::mem::ManuallyDrop;
-use std::sync::Once;
+use std::path::Path;
+use std::sync::{Arc, Mutex, Once};
 use std::thread::JoinHandle;
 
+use super::cast::{CastWriter, Recording, Screen, lock};
 use anyhow::Context;
 use crossbeam_channel::{Receiver, TrySendError, bounded};
 use ratatui::Terminal;
@@ -25,7 +27,9 @@ use signal_hook::iterator::{Handle, Signals};
 pub struct TerminalGuard {
     /// Never dropped: ratatui's `Drop` reports a failure to show the cursor with `eprintln!`,
     /// which panics when stderr is gone too (an SSH disconnect); [`restore`] does its work.
-    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
+    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Screen>>>,
+    /// The recording of what is drawn, if one was asked for.
+    recording: Option<Arc<Mutex<Recording>>>,
 }
 
 /// Puts the terminal back: main screen, cooked mode, visible cursor. Idempotent, never fails
@@ -63,9 +67,25 @@ fn take_over() -> anyhow::Result<()> {
 impl TerminalGuard {
     /// Enters raw mode and the alternate screen (with the panic hook in place first).
     pub fn enter() -> anyhow::Result<Self> {
+        Self::enter_recording(None)
+    }
+
+    /// As [`TerminalGuard::enter`], and every byte drawn is also recorded as an asciicast in
+    /// `record` (created first, so that a path that cannot be written stops nothing else).
+    pub fn enter_recording(record: Option<&Path>) -> anyhow::Result<Self> {
+        let cast = match record {
+            Some(path) => {
+                let (cols, rows) = ratatui::crossterm::terminal::size()
+                    .context("cannot read the terminal size")?;
+                let cast = CastWriter::create(path, cols, rows)
+                    .with_context(|| format!("cannot write the recording {}", path.display()))?;
+                Some(Recording::shared(cast))
+            }
+            None => None,
+        };
         install_panic_hook();
         take_over()?;
-        let terminal = match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        let terminal = match Terminal::new(CrosstermBackend::new(Screen::new(cast.clone()))) {
             Ok(t) => t,
             Err(e) => {
                 restore();
@@ -74,6 +94,7 @@ impl TerminalGuard {
         };
         Ok(Self {
             terminal: ManuallyDrop::new(terminal),
+            recording: cast,
         })
     }
 }
@@ -105,9 +126,19 @@ impl TerminalGuard {
             .size()
             .context("cannot read the terminal size")?;
         let area = ratatui::layout::Rect::new(0, 0, size.width, size.height);
+        if let Some(recording) = &self.recording {
+            lock(recording).resized(size.width, size.height);
+        }
         self.terminal
             .resize(area)
             .context("cannot clear the screen")
+    }
+}
+
+impl TerminalGuard {
+    /// Why the recording stopped before the end, if it did.
+    pub fn recording_error(&mut self) -> Option<io::Error> {
+        self.recording.as_ref().and_then(|r| lock(r).take_error())
     }
 }
 

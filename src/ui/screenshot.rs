@@ -1,0 +1,184 @@
+//! `recall --screenshot FILE.svg`: the dashboard as it stands after a given model time, drawn
+//! from the same buffer the terminal would get, with no terminal and no clock. The run is the
+//! live one at speed 1 (the same `SimCore`, frames, snapshots at the frame rate, the theory
+//! re-solved every half second of model time when the landscape moved), so a seed gives the
+//! same picture on every machine.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use crate::pipeline::{LogEntry, LogKind, RunStatus, SimCore, Source};
+use crate::stimulus::held::Held;
+use crate::stimulus::{ScenarioName, Stream, StreamConfig};
+
+use super::app::{App, Msg};
+use super::run::{DashboardConfig, startup_memories};
+use super::theme::Theme;
+
+/// The largest screen drawn, in cells (a 4K terminal at a small font).
+pub const MAX_COLS: u16 = 400;
+pub const MAX_ROWS: u16 = 150;
+/// The longest run before the picture, in model seconds.
+pub const MAX_AT_SECS: f64 = 3600.0;
+/// Model seconds between two theory checks, as the live simulator's half second at speed 1.
+const THEORY_EVERY_SECS: f64 = 0.5;
+
+/// What to draw: the dashboard of `config` after `at_secs` of model time, on a screen of
+/// `cols` × `rows` cells.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shot {
+    pub at_secs: f64,
+    pub cols: u16,
+    pub rows: u16,
+}
+
+/// Parses a screen size written `COLSxROWS` (e.g. `120x40`), within 20×10 and the maxima.
+pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
+    let (c, r) = text
+        .split_once(['x', 'X', '×'])
+        .ok_or_else(|| format!("'{text}' is not a size: write COLSxROWS, e.g. 120x40"))?;
+    let parse = |s: &str, what: &str, lo: u16, hi: u16| -> Result<u16, String> {
+        let v: u16 = s
+            .trim()
+            .parse()
+            .map_err(|_| format!("'{s}' is not a number of {what} (in '{text}')"))?;
+        if !(lo..=hi).contains(&v) {
+            return Err(format!("{v} {what} is out of range: {lo} to {hi}"));
+        }
+        Ok(v)
+    };
+    Ok((
+        parse(c, "columns", 20, MAX_COLS)?,
+        parse(r, "rows", 10, MAX_ROWS)?,
+    ))
+}
+
+/// Runs the dashboard's simulation of `config` headless to `shot.at_secs` and renders the
+/// screen into a buffer.
+pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
+    anyhow::ensure!(
+        shot.at_secs.is_finite() && (0.0..=MAX_AT_SECS).contains(&shot.at_secs),
+        "--at {} is out of range: 0 to {MAX_AT_SECS} model seconds",
+        shot.at_secs
+    );
+    let (memories, startup_errors) = startup_memories(config.patterns.as_deref())?;
+    let memories = Arc::new(memories);
+    let fps = f64::from(config.fps.max(1));
+    let mut app = App::new(
+        Theme::from_flags(config.ascii, config.no_color),
+        config.model,
+        config.compare.clone(),
+        config.scenario,
+        config.params.noise_std,
+        config.speed,
+    )
+    .with_fps(config.fps);
+    for error in startup_errors {
+        app.update(Msg::Log(LogEntry {
+            time_secs: 0.0,
+            source: Source::Patterns,
+            kind: LogKind::Error,
+            text: error.to_string(),
+        }));
+    }
+    let mut core = SimCore::new(
+        Arc::clone(&memories),
+        config.params.clone(),
+        &app.models(),
+        config.seed,
+        config.stream.frame_secs,
+    )
+    .context("cannot build the models")?;
+    // As the pipeline does: the stream's clock follows the session's.
+    let stream_config = StreamConfig {
+        frame_secs: core.session().frame_secs(),
+        ..config.stream.clone()
+    };
+    let mut held = (config.scenario == ScenarioName::Explore).then(|| {
+        Held::new(
+            crate::pipeline::explore_start(memories.p()),
+            config.stream.clone(),
+            config.seed,
+        )
+    });
+    let mut stream = Stream::new(config.scenario, memories, stream_config, config.seed);
+    let dt = core.params().dt_secs;
+    let total_steps = (shot.at_secs / dt).round() as u64;
+    // A snapshot per drawn frame at speed 1, and the theory checked every half second.
+    let snapshot_every = ((1.0 / fps) / dt).round().max(1.0) as u64;
+    let theory_every = (THEORY_EVERY_SECS / dt).round().max(1.0) as u64;
+    let mut log = Vec::new();
+    let deliver = |core: &mut SimCore, app: &mut App, log: &mut Vec<LogEntry>| {
+        let status = RunStatus {
+            pattern_errors: Vec::new(),
+            steps_per_sec: config.speed / dt,
+            paused: false,
+            speed_reached: None,
+            finished: false,
+        };
+        for entry in log.drain(..) {
+            app.update(Msg::Log(entry));
+        }
+        let snapshot = core.snapshot(config.scenario, config.speed, status);
+        app.update(Msg::Snapshot(Box::new(snapshot)));
+    };
+    while core.steps() < total_steps {
+        if core.needs_frame() {
+            let frame = match held.as_mut() {
+                Some(held) => held.frame(core.memories(), core.time_secs()),
+                None => stream.next_frame(),
+            };
+            core.feed(frame, &mut log);
+            continue;
+        }
+        core.step(&mut log);
+        let steps = core.steps();
+        if steps.is_multiple_of(theory_every) {
+            solve_theory(&mut core);
+        }
+        if steps.is_multiple_of(snapshot_every) {
+            deliver(&mut core, &mut app, &mut log);
+        }
+    }
+    // The picture shows the theory of the state it shows.
+    solve_theory(&mut core);
+    deliver(&mut core, &mut app, &mut log);
+    app.update(Msg::FrameRate(fps));
+    let mut buf = Buffer::empty(Rect::new(0, 0, shot.cols, shot.rows));
+    (&app).render(buf.area, &mut buf);
+    Ok(buf)
+}
+
+/// Solves, on this thread, every model whose landscape moved since its last solve.
+fn solve_theory(core: &mut SimCore) {
+    for request in core.theory_requests() {
+        let equilibria = Arc::new(request.input.solve());
+        core.theory_solved(request.model, Some(equilibria));
+    }
+}
+
+/// Renders and writes the picture to `path` as SVG.
+pub fn write(config: &DashboardConfig, shot: Shot, path: &Path) -> anyhow::Result<()> {
+    let buf = render(config, shot)?;
+    std::fs::write(path, super::svg::to_svg(&buf))
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_refuse_what_they_cannot_draw() {
+        assert_eq!(parse_size("120x40"), Ok((120, 40)));
+        assert_eq!(parse_size("80×24"), Ok((80, 24)));
+        for bad in ["120", "x40", "0x0", "120x5", "5000x40", "ax b"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+}

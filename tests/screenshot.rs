@@ -1,0 +1,102 @@
+//! `recall --screenshot`: the dashboard drawn by recall itself, the same picture for a seed on
+//! every run, and bad requests refused with status 2 and one line.
+
+use std::process::Command;
+
+fn recall() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_recall"))
+}
+
+fn shoot(dir: &std::path::Path, name: &str, args: &[&str]) -> String {
+    let path = dir.join(name);
+    let out = recall()
+        .arg("--screenshot")
+        .arg(&path)
+        .args(args)
+        .output()
+        .expect("recall runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(&path).expect("the picture was written")
+}
+
+#[test]
+fn a_screenshot_is_the_dashboard_at_the_asked_size_and_the_same_for_a_seed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let args = ["--seed", "7", "--at", "6", "--size", "100x30"];
+    let a = shoot(dir.path(), "a.svg", &args);
+    let b = shoot(dir.path(), "b.svg", &args);
+    assert!(a.starts_with("<svg"), "{}", &a[..a.len().min(200)]);
+    // 100 × 30 cells of 9 × 18 units.
+    assert!(a.contains("width=\"900\" height=\"540\""));
+    // The status line, the panels' titles and the key line are there as text.
+    for text in [
+        ">idp<",
+        ">seed<",
+        ">overlaps |m_μ|",
+        ">memories: saliency",
+        ">quit<",
+    ] {
+        assert!(a.contains(text), "no {text}");
+    }
+    // The model time is the one asked for.
+    assert!(a.contains(">6.0s<"), "no t 6.0s");
+    assert_eq!(a, b, "two screenshots of one seed differ");
+    let other = shoot(
+        dir.path(),
+        "c.svg",
+        &["--seed", "8", "--at", "6", "--size", "100x30"],
+    );
+    assert_ne!(a, other, "the seed changes nothing");
+}
+
+#[test]
+fn bad_screenshot_requests_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let png = dir.path().join("x.png");
+    let svg = dir.path().join("x.svg");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["--screenshot".into(), png.display().to_string()],
+            "name the file .svg",
+        ),
+        (
+            vec![
+                "--screenshot".into(),
+                svg.display().to_string(),
+                "--size".into(),
+                "120".into(),
+            ],
+            "write COLSxROWS",
+        ),
+        (
+            vec![
+                "--screenshot".into(),
+                svg.display().to_string(),
+                "--size".into(),
+                "9000x40".into(),
+            ],
+            "out of range",
+        ),
+        (vec!["--at".into(), "5".into()], "--screenshot"),
+        (
+            vec![
+                "--screenshot".into(),
+                svg.display().to_string(),
+                "--record".into(),
+                "x.cast".into(),
+            ],
+            "cannot be used with",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = recall().args(&args).output().expect("recall runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!svg.exists() && !png.exists(), "{args:?} wrote a file");
+    }
+}
