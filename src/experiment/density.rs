@@ -84,7 +84,7 @@ impl Default for DensityConfig {
             cells: 81,
             particles: 200,
             dt_secs: 0.005,
-            burn_in_secs: 50.0,
+            burn_in_secs: 150.0,
             sample_secs: 150.0,
             every_steps: 20,
         }
