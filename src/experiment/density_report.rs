@@ -129,7 +129,7 @@ pub fn density_table(
         );
         let _ = writeln!(
             s,
-            "{:<5} {:<16}  {:<17} {:>7} {:>7} {:>5}   {:<17} {:>7} {:>7} {:>5}",
+            "{:<6} {:<16}  {:<17} {:>7} {:>7} {:>5}   {:<17} {:>7} {:>7} {:>5}",
             "well",
             "at",
             "near: measured",
@@ -157,7 +157,7 @@ pub fn density_table(
             };
             let _ = writeln!(
                 s,
-                "{:<5} ({:>6.3}, {:>6.3})  {:<17} {:>7.4} {:>7} {:>5}   {:<17} {:>7.4} {:>7} {:>5}",
+                "{:<6} ({:>6.3}, {:>6.3})  {:<17} {:>7.4} {:>7} {:>5}   {:<17} {:>7.4} {:>7} {:>5}",
                 name,
                 w.x[0],
                 w.x[1],
@@ -170,6 +170,9 @@ pub fn density_table(
                 closed(&|q| theory.basin_mass(q, k)),
                 z(&basin, basin_fp)
             );
+            if w.is_origin() {
+                continue;
+            }
             let memory = w.memory.min(1);
             if dominant[memory].is_empty() {
                 dominant[memory] = vec![0.0; basin.len()];
@@ -187,7 +190,7 @@ pub fn density_table(
             .wells
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.memory == dominant_memory)
+            .filter(|(_, w)| w.memory == dominant_memory && !w.is_origin())
             .map(|(k, _)| theory.basin_mass(&theory.fp, k))
             .sum();
         let unassigned: f64 = theory

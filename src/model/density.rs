@@ -55,10 +55,20 @@ pub struct Well {
 }
 
 impl Well {
-    /// "+ξ1", "−ξ2", …
+    /// "+ξ1", "−ξ2", …, or "origin" for the confusion state (no memory evoked).
     pub fn name(&self) -> String {
+        if self.is_origin() {
+            return "origin".into();
+        }
         let s = if self.sign > 0.0 { '+' } else { '−' };
         format!("{s}ξ{}", self.memory + 1)
+    }
+}
+
+impl Well {
+    /// Whether this is the origin (both α below the existence threshold).
+    pub fn is_origin(&self) -> bool {
+        self.x[0].hypot(self.x[1]) < 1e-6
     }
 }
 
@@ -447,6 +457,7 @@ mod tests {
         // Below the existence threshold only the origin.
         let none = TwoNeuron::new([0.8, 0.9], 1.0).stable_wells();
         assert_eq!(none.len(), 1);
+        assert_eq!(none[0].name(), "origin");
         assert!(none[0].x[0].abs() < 1e-9 && none[0].x[1].abs() < 1e-9);
     }
 
