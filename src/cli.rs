@@ -12,6 +12,8 @@ pub use placement::parse_from;
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
 use crate::experiment::capacity::{CapacityConfig, default_loads};
+use crate::experiment::density::{DensityConfig, Preset};
+use crate::model::density;
 use crate::model::{ModelKind, Params};
 pub use crate::runner::Format;
 use crate::runner::{DEFAULT_RUN_SECS, Fixed, RunConfig, RunFiles};
@@ -287,7 +289,8 @@ pub struct RunArgs {
 pub struct ExperimentArgs {
     /// Which experiment: mixed (three mixed stimuli at σ = 8), glitch (the 25-s schedule with a
     /// 2-s glitch), noise-sweep (the mixed protocol over --sigmas), capacity (P random memories
-    /// in N neurons cued with corrupted copies, retrieval against P/N).
+    /// in N neurons cued with corrupted copies, retrieval against P/N), density (the paper's
+    /// Fig. 4: particles of a two-neuron network against its stationary density).
     #[arg(value_name = "NAME", value_parser = named(parse_experiment, &ExperimentName::ALL), hide_possible_values = true)]
     pub name: ExperimentName,
     /// Independent trials (each with its own random memories and stimuli), per σ; for capacity,
@@ -335,6 +338,22 @@ pub struct ExperimentArgs {
     /// Capacity: the longest a cue is run, in model seconds (it stops once settled).
     #[arg(long, value_name = "SECS", default_value_t = CapacityConfig::default().max_secs, value_parser = parse_cue_secs)]
     pub cue_secs: f64,
+    /// Density: the paper's panel, fig4a (α = 3/2, 3/2) or fig4b (α = 3/2, 9/4); sets the α
+    /// and the σ list [default: fig4b].
+    #[arg(long, value_name = "NAME", value_parser = parse_preset)]
+    pub preset: Option<Preset>,
+    /// Density: the saliencies α1,α2 of the two memories (instead of the preset's).
+    #[arg(long, allow_hyphen_values = true, value_name = "A1,A2", value_delimiter = ',', value_parser = parse_density_alpha)]
+    pub alphas: Option<Vec<f64>>,
+    /// Density: the gain g of ψ(x) = tanh(g·x).
+    #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = DensityConfig::default().gain, value_parser = parse_density_gain)]
+    pub gain: f64,
+    /// Density: cells per axis of the grid (the histogram and the Fokker–Planck solve).
+    #[arg(long, value_name = "N", default_value_t = DensityConfig::default().cells, value_parser = parse_density_grid)]
+    pub grid: usize,
+    /// Density: particles per ensemble (one ensemble per trial and σ).
+    #[arg(long, value_name = "K", default_value_t = DensityConfig::default().particles, value_parser = parse_particles)]
+    pub particles: usize,
 }
 
 /// The default number of capacity networks per (N, load).
@@ -422,6 +441,37 @@ fn parse_model(s: &str) -> Result<ModelKind, String> {
 
 fn parse_experiment(s: &str) -> Result<ExperimentName, String> {
     parse_named("experiment", &ExperimentName::ALL, s)
+}
+
+fn parse_preset(s: &str) -> Result<Preset, String> {
+    parse_named("preset", &Preset::ALL, s)
+}
+
+fn parse_density_alpha(s: &str) -> Result<f64, String> {
+    let (lo, hi) = density::ALPHA_RANGE;
+    parse_in(s, false, lo, hi).map_err(|e| format!("saliency {e} (0 < α ≤ {hi})"))
+}
+
+fn parse_density_gain(s: &str) -> Result<f64, String> {
+    let (lo, hi) = density::GAIN_RANGE;
+    parse_in(s, false, lo, hi).map_err(|e| format!("gain {e} ({lo} ≤ g ≤ {hi})"))
+}
+
+fn parse_density_grid(s: &str) -> Result<usize, String> {
+    let (lo, hi) = density::CELLS_RANGE;
+    match s.trim().parse::<usize>() {
+        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a grid size (cells per axis, {lo} to {hi})"
+        )),
+    }
+}
+
+fn parse_particles(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+        _ => Err(format!("{s:?} is not a number of particles (1 to 100000)")),
+    }
 }
 
 fn parse_trials(s: &str) -> Result<usize, String> {
@@ -657,6 +707,24 @@ impl ExperimentArgs {
         if self.no_header && !self.csv {
             return Err("--no-header applies to --csv output only".into());
         }
+        if self.name == ExperimentName::Density {
+            if let Some(a) = &self.alphas
+                && a.len() != 2
+            {
+                return Err(format!(
+                    "--alphas takes two saliencies, α1,α2 (got {})",
+                    a.len()
+                ));
+            }
+            let (lo, hi) = density::SIGMA_RANGE;
+            for &s in self.sigmas.iter().flatten() {
+                if !(lo..=hi).contains(&s) {
+                    return Err(format!(
+                        "σ = {s} is outside {lo}..={hi}: the stationary density needs noise"
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -684,7 +752,27 @@ impl ExperimentArgs {
                 max_secs: self.cue_secs,
                 ..CapacityConfig::default()
             },
+            density: self.density_config(),
             ..ExperimentRequest::new(self.name)
+        }
+    }
+}
+
+impl ExperimentArgs {
+    /// The density experiment's settings from its flags.
+    fn density_config(&self) -> DensityConfig {
+        let preset = self.preset.unwrap_or(DensityConfig::default().preset);
+        let alphas = match self.alphas.as_deref() {
+            Some(&[a1, a2]) => [a1, a2],
+            _ => preset.alphas(),
+        };
+        DensityConfig {
+            preset,
+            alphas,
+            gain: self.gain,
+            cells: self.grid,
+            particles: self.particles,
+            ..DensityConfig::default()
         }
     }
 }

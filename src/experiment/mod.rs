@@ -5,6 +5,9 @@
 
 pub mod capacity;
 pub mod capacity_report;
+pub mod density;
+mod density_figure;
+pub mod density_report;
 mod figures;
 pub mod measure;
 pub mod progress;
@@ -19,6 +22,7 @@ use serde::Serialize;
 
 use crate::model::{ModelKind, Params};
 use capacity::{CAPACITY_MODELS, CapacityConfig, CapacityRow};
+use density::DensityConfig;
 use measure::{GlitchOutcome, SegmentOutcome};
 use progress::Progress;
 
@@ -269,15 +273,18 @@ pub enum ExperimentName {
     NoiseSweep,
     /// P random memories in N neurons, each cued with a corrupted copy: retrieval against P/N.
     Capacity,
+    /// The paper's Fig. 4: particles of a two-neuron network against the stationary density.
+    Density,
 }
 
 impl ExperimentName {
     /// Every experiment, in the order `--help` lists them.
-    pub const ALL: [ExperimentName; 4] = [
+    pub const ALL: [ExperimentName; 5] = [
         ExperimentName::Mixed,
         ExperimentName::Glitch,
         ExperimentName::NoiseSweep,
         ExperimentName::Capacity,
+        ExperimentName::Density,
     ];
 
     /// The command-line name.
@@ -305,6 +312,8 @@ pub struct ExperimentRequest {
     pub csv_header: bool,
     /// The capacity sweep's settings (the capacity experiment only).
     pub capacity: CapacityConfig,
+    /// The density experiment's settings (Fig. 4).
+    pub density: DensityConfig,
     /// Draw a figure into this file (`.svg` or `.png`).
     pub plot: Option<PathBuf>,
     /// The trial drawn on its own in the figure (mixed and glitch).
@@ -323,6 +332,7 @@ impl ExperimentRequest {
             csv: false,
             csv_header: true,
             capacity: CapacityConfig::default(),
+            density: DensityConfig::default(),
             plot: None,
             plot_trial: None,
         }
@@ -340,6 +350,7 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
     let sigmas = match (&request.sigmas, request.name) {
         (Some(s), _) => s.clone(),
         (None, ExperimentName::NoiseSweep) => SWEEP_SIGMAS.to_vec(),
+        (None, ExperimentName::Density) => request.density.preset.sigmas(),
         (None, _) => vec![PAPER_SIGMA],
     };
     let (trials, seed) = (request.trial_range(), request.seed);
@@ -386,6 +397,20 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
                 capacity_report::capacity_csv(&rows, request.csv_header)
             } else {
                 capacity_report::capacity_table(&rows, &CAPACITY_MODELS, config, trials, seed)
+            }
+        }
+        ExperimentName::Density => {
+            let config = &request.density;
+            let progress = Progress::new(name, "ensembles", trials.len() * sigmas.len());
+            let out = density::run_density(config, &sigmas, trials.clone(), seed, &progress)?;
+            progress.finish();
+            if let Some(path) = &request.plot {
+                density_figure::density_figure(config, &out, trials.len(), path)?;
+            }
+            if request.csv {
+                density_report::density_csv(&out.rows, request.csv_header)
+            } else {
+                density_report::density_table(config, &out, trials, seed)
             }
         }
     })

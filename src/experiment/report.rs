@@ -10,7 +10,7 @@ use super::{GlitchRow, MixedRow};
 use crate::model::ModelKind;
 
 /// "seeds 1..20" for trials 0..20 of seed 1; "trials 10..19, seeds 11..20" for a shard.
-fn seeds(trials: &Range<usize>, seed: u64) -> String {
+pub(super) fn seeds(trials: &Range<usize>, seed: u64) -> String {
     let last = trials.end.saturating_sub(1);
     let (a, b) = (
         seed.wrapping_add(trials.start as u64),

@@ -2,6 +2,8 @@
 //! textbook discrete), energy and theory. No clocks, threads or terminals; deterministic for a
 //! seed.
 
+pub mod banded;
+pub mod density;
 pub mod equilibria;
 pub mod kernels;
 pub mod landscape;

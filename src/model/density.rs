@@ -1,0 +1,545 @@
+//! The stationary density of the two-neuron IDP network under noise (the paper's Fig. 4,
+//! model.md §7): dx = (−x + W(α)ψ(x)) dt + σ dB with ξ₁ = (1, 1), ξ₂ = (1, −1),
+//! W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ) with its diagonal kept, ψ = tanh(g·). The stationary
+//! Fokker–Planck equation 0 = −∇·(fP) + (σ²/2)ΔP is solved on a grid by finite volumes with
+//! Scharfetter–Gummel fluxes and zero-flux walls; when W is diagonal the density is also known
+//! in closed form, P∞ ∝ exp(−(2/σ²)Σᵢ[xᵢ²/2 − (Wᵢᵢ/g) ln cosh(g xᵢ)]).
+
+use thiserror::Error;
+
+use super::banded::{Banded, BandedError};
+
+/// The two memories of the figure: ξ₁ = (1, 1), ξ₂ = (1, −1).
+pub const XI: [[f64; 2]; 2] = [[1.0, 1.0], [1.0, -1.0]];
+
+/// The smallest and largest noise the solver accepts (below, the density is a set of spikes
+/// no grid resolves; above, the walls would have to be far away).
+pub const SIGMA_RANGE: (f64, f64) = (0.05, 5.0);
+/// The grid sizes (cells per axis) the solver accepts.
+pub const CELLS_RANGE: (usize, usize) = (11, 401);
+/// The saliencies accepted (each α); above, the wells leave any sensible grid.
+pub const ALPHA_RANGE: (f64, f64) = (0.0, 20.0);
+/// The gains accepted.
+pub const GAIN_RANGE: (f64, f64) = (0.01, 100.0);
+
+/// Why a density could not be computed.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum DensityError {
+    #[error("σ = {0} is outside {lo}..={hi} for the stationary density", lo = SIGMA_RANGE.0, hi = SIGMA_RANGE.1)]
+    Sigma(f64),
+    #[error("a grid of {0} cells per axis is outside {lo}..={hi}", lo = CELLS_RANGE.0, hi = CELLS_RANGE.1)]
+    Cells(usize),
+    #[error("the grid's half-width {0} must be a positive number")]
+    HalfWidth(f64),
+    #[error("the stationary equation could not be solved: {0}")]
+    Solve(#[from] BandedError),
+}
+
+/// The two-neuron IDP network of Fig. 4.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TwoNeuron {
+    pub alphas: [f64; 2],
+    pub gain: f64,
+    /// W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ), diagonal kept.
+    pub w: [[f64; 2]; 2],
+}
+
+/// A stable equilibrium: where it is and which memory (and sign) it retrieves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Well {
+    pub x: [f64; 2],
+    /// 0 for ξ₁, 1 for ξ₂.
+    pub memory: usize,
+    /// +1 or −1: the well sits at sign·γ·ξ_memory.
+    pub sign: f64,
+}
+
+impl Well {
+    /// "+ξ1", "−ξ2", …, or "origin" for the confusion state (no memory evoked).
+    pub fn name(&self) -> String {
+        if self.is_origin() {
+            return "origin".into();
+        }
+        let s = if self.sign > 0.0 { '+' } else { '−' };
+        format!("{s}ξ{}", self.memory + 1)
+    }
+}
+
+impl Well {
+    /// Whether this is the origin (both α below the existence threshold).
+    pub fn is_origin(&self) -> bool {
+        self.x[0].hypot(self.x[1]) < 1e-6
+    }
+}
+
+impl TwoNeuron {
+    /// The network for saliencies α₁, α₂ and gain g.
+    pub fn new(alphas: [f64; 2], gain: f64) -> Self {
+        let mut w = [[0.0; 2]; 2];
+        for (mu, xi) in XI.iter().enumerate() {
+            for i in 0..2 {
+                for j in 0..2 {
+                    w[i][j] += 0.5 * alphas[mu] * xi[i] * xi[j];
+                }
+            }
+        }
+        Self { alphas, gain, w }
+    }
+
+    /// f(x) = −x + Wψ(x).
+    pub fn drift(&self, x: [f64; 2]) -> [f64; 2] {
+        let p = [(self.gain * x[0]).tanh(), (self.gain * x[1]).tanh()];
+        [
+            -x[0] + self.w[0][0] * p[0] + self.w[0][1] * p[1],
+            -x[1] + self.w[1][0] * p[0] + self.w[1][1] * p[1],
+        ]
+    }
+
+    /// Whether f is a gradient field (W diagonal), so that the closed form holds.
+    pub fn is_gradient(&self) -> bool {
+        self.w[0][1] == 0.0 && self.w[1][0] == 0.0
+    }
+
+    /// The largest |(Wψ)ᵢ| can be: the drift points inwards beyond it.
+    pub fn reach(&self) -> f64 {
+        self.w
+            .iter()
+            .map(|r| r[0].abs() + r[1].abs())
+            .fold(0.0, f64::max)
+    }
+
+    /// The potential V with f = −∇V when W is diagonal: Σᵢ xᵢ²/2 − (Wᵢᵢ/g) ln cosh(g xᵢ).
+    pub fn potential(&self, x: [f64; 2]) -> Option<f64> {
+        self.is_gradient().then(|| {
+            (0..2)
+                .map(|i| 0.5 * x[i] * x[i] - self.w[i][i] / self.gain * ln_cosh(self.gain * x[i]))
+                .sum()
+        })
+    }
+
+    /// Whether the Jacobian −I + W·diag(ψ'(x)) at x has both eigenvalues with negative real part.
+    pub fn is_stable(&self, x: [f64; 2]) -> bool {
+        let d = |v: f64| self.gain / (self.gain * v).cosh().powi(2);
+        let (d0, d1) = (d(x[0]), d(x[1]));
+        let j = [
+            [-1.0 + self.w[0][0] * d0, self.w[0][1] * d1],
+            [self.w[1][0] * d0, -1.0 + self.w[1][1] * d1],
+        ];
+        let trace = j[0][0] + j[1][1];
+        let det = j[0][0] * j[1][1] - j[0][1] * j[1][0];
+        trace < 0.0 && det > 0.0
+    }
+
+    /// One Euler–Maruyama step: x + f(x)·dt + σ·√dt·n.
+    pub fn euler_maruyama(&self, x: [f64; 2], dt: f64, sigma: f64, n: [f64; 2]) -> [f64; 2] {
+        let f = self.drift(x);
+        let kick = sigma * dt.sqrt();
+        [
+            x[0] + f[0] * dt + kick * n[0],
+            x[1] + f[1] * dt + kick * n[1],
+        ]
+    }
+
+    /// Follows the noise-free flow from x until it rests (|f| < 1e-12), or gives up.
+    fn rest_point(&self, mut x: [f64; 2]) -> Option<[f64; 2]> {
+        const DT: f64 = 0.05;
+        for _ in 0..200_000 {
+            let f = self.drift(x);
+            if f[0].hypot(f[1]) < 1e-12 {
+                return Some(x);
+            }
+            x = [x[0] + DT * f[0], x[1] + DT * f[1]];
+        }
+        None
+    }
+
+    /// The stable equilibria, found by following the flow from a grid of starts (none on the
+    /// axes), in a fixed order: by memory, then + before −. With α ≤ 1/g for both memories the
+    /// origin is the only one (memory 0, sign +1).
+    pub fn stable_wells(&self) -> Vec<Well> {
+        let r = self.reach() + 1.0;
+        let mut found: Vec<[f64; 2]> = Vec::new();
+        let k = 8;
+        for a in 0..k {
+            for b in 0..k {
+                let s = |t: usize| -r + (t as f64 + 0.5) * 2.0 * r / k as f64;
+                let Some(x) = self.rest_point([s(a), s(b)]) else {
+                    continue;
+                };
+                if self.is_stable(x)
+                    && !found
+                        .iter()
+                        .any(|y| (x[0] - y[0]).hypot(x[1] - y[1]) < 1e-6)
+                {
+                    found.push(x);
+                }
+            }
+        }
+        let mut wells: Vec<Well> = found
+            .into_iter()
+            .map(|x| {
+                let proj = |mu: usize| XI[mu][0] * x[0] + XI[mu][1] * x[1];
+                let memory = if proj(1).abs() > proj(0).abs() { 1 } else { 0 };
+                let sign = if proj(memory) < 0.0 { -1.0 } else { 1.0 };
+                Well { x, memory, sign }
+            })
+            .collect();
+        wells.sort_by(|a, b| {
+            (a.memory, -a.sign)
+                .partial_cmp(&(b.memory, -b.sign))
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        wells
+    }
+
+    /// The index of the well in `wells` whose basin x lies in (the flow from x comes within 0.1
+    /// of it), or `None` (x on a boundary between basins, or no well).
+    pub fn basin_of(&self, wells: &[Well], mut x: [f64; 2]) -> Option<usize> {
+        const DT: f64 = 0.05;
+        for _ in 0..100_000 {
+            if let Some(k) = wells
+                .iter()
+                .position(|w| (x[0] - w.x[0]).hypot(x[1] - w.x[1]) < 0.1)
+            {
+                return Some(k);
+            }
+            let f = self.drift(x);
+            if f[0].hypot(f[1]) < 1e-12 {
+                return None;
+            }
+            x = [x[0] + DT * f[0], x[1] + DT * f[1]];
+        }
+        None
+    }
+}
+
+/// ln cosh v without overflow.
+fn ln_cosh(v: f64) -> f64 {
+    let a = v.abs();
+    a + (-2.0 * a).exp().ln_1p() - std::f64::consts::LN_2
+}
+
+/// The Bernoulli function B(z) = z / (eᶻ − 1) of the Scharfetter–Gummel flux (B(0) = 1).
+fn bernoulli(z: f64) -> f64 {
+    if z.abs() < 1e-12 {
+        1.0 - 0.5 * z
+    } else {
+        z / z.exp_m1()
+    }
+}
+
+/// A square grid of `cells`² cells on [−half_width, half_width]²; cell (i, j) (i along x₁) is
+/// number j·cells + i.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Grid {
+    pub cells: usize,
+    pub half_width: f64,
+}
+
+impl Grid {
+    /// A grid after checking its size.
+    pub fn new(cells: usize, half_width: f64) -> Result<Self, DensityError> {
+        if !(CELLS_RANGE.0..=CELLS_RANGE.1).contains(&cells) {
+            return Err(DensityError::Cells(cells));
+        }
+        if !(half_width.is_finite() && half_width > 0.0) {
+            return Err(DensityError::HalfWidth(half_width));
+        }
+        Ok(Self { cells, half_width })
+    }
+
+    /// The grid for `model` at noise σ: walls at reach + 0.5 + 4σ, well past the wells
+    /// (beyond the reach the drift pulls inwards like an Ornstein–Uhlenbeck process).
+    pub fn for_model(model: &TwoNeuron, sigma: f64, cells: usize) -> Result<Self, DensityError> {
+        Self::new(cells, model.reach() + 0.5 + 4.0 * sigma)
+    }
+
+    /// The side of a cell.
+    pub fn step(&self) -> f64 {
+        2.0 * self.half_width / self.cells as f64
+    }
+
+    /// The centre of cell i along an axis.
+    pub fn centre(&self, i: usize) -> f64 {
+        -self.half_width + (i as f64 + 0.5) * self.step()
+    }
+
+    /// The centre of cell number k.
+    pub fn point(&self, k: usize) -> [f64; 2] {
+        [self.centre(k % self.cells), self.centre(k / self.cells)]
+    }
+
+    /// The cell number holding x, or `None` outside the grid.
+    pub fn cell_of(&self, x: [f64; 2]) -> Option<usize> {
+        let idx = |v: f64| {
+            let t = ((v + self.half_width) / self.step()).floor();
+            (t >= 0.0 && t < self.cells as f64).then_some(t as usize)
+        };
+        Some(idx(x[1])? * self.cells + idx(x[0])?)
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.cells * self.cells
+    }
+
+    /// Whether the grid has no cells (never, for a checked grid).
+    pub fn is_empty(&self) -> bool {
+        self.cells == 0
+    }
+}
+
+fn check_sigma(sigma: f64) -> Result<(), DensityError> {
+    if sigma.is_finite() && (SIGMA_RANGE.0..=SIGMA_RANGE.1).contains(&sigma) {
+        Ok(())
+    } else {
+        Err(DensityError::Sigma(sigma))
+    }
+}
+
+/// The stationary density as the probability of each cell (non-negative, summing to 1): the
+/// finite-volume balance of every cell with Scharfetter–Gummel fluxes (the drift's normal
+/// component at the face's midpoint) and zero flux through the walls. The balances sum to zero,
+/// so one of them (the centre cell's) is replaced by a normalisation: the system is solved with
+/// p_centre = 1 by a banded LU, then divided by Σp, which is the same as replacing that equation
+/// by Σp = 1 but keeps the matrix banded.
+pub fn solve_stationary(
+    model: &TwoNeuron,
+    sigma: f64,
+    grid: &Grid,
+) -> Result<Vec<f64>, DensityError> {
+    check_sigma(sigma)?;
+    let n = grid.cells;
+    let h = grid.step();
+    let diff = 0.5 * sigma * sigma;
+    let mut a = Banded::zeros(n * n, n, n);
+    // Flux from cell l to cell r (r the higher neighbour) through their face, per unit of the
+    // face's length times h: D·[B(−Pe)·p_l − B(Pe)·p_r], Pe = v·h/D.
+    let mut face = |l: usize, r: usize, v: f64| {
+        let pe = v * h / diff;
+        let out_l = diff * bernoulli(-pe);
+        let back_r = diff * bernoulli(pe);
+        a.add(l, l, out_l);
+        a.add(l, r, -back_r);
+        a.add(r, l, -out_l);
+        a.add(r, r, back_r);
+    };
+    for j in 0..n {
+        for i in 0..n - 1 {
+            let x_face = -grid.half_width + (i + 1) as f64 * h;
+            let v = model.drift([x_face, grid.centre(j)])[0];
+            face(j * n + i, j * n + i + 1, v);
+        }
+    }
+    for j in 0..n - 1 {
+        for i in 0..n {
+            let y_face = -grid.half_width + (j + 1) as f64 * h;
+            let v = model.drift([grid.centre(i), y_face])[1];
+            face(j * n + i, (j + 1) * n + i, v);
+        }
+    }
+    let pinned = (n / 2) * n + n / 2;
+    a.clear_row(pinned);
+    a.add(pinned, pinned, 1.0);
+    let mut p = vec![0.0; n * n];
+    p[pinned] = 1.0;
+    a.solve(&mut p)?;
+    let total: f64 = p.iter().sum();
+    for v in &mut p {
+        // Round-off can leave −1e-300 where the density is nothing.
+        *v = (*v / total).max(0.0);
+    }
+    Ok(p)
+}
+
+/// The closed form exp(−2V/σ²) at the cells' centres, normalised; `None` when W is not
+/// diagonal (no closed form).
+pub fn closed_form(
+    model: &TwoNeuron,
+    sigma: f64,
+    grid: &Grid,
+) -> Result<Option<Vec<f64>>, DensityError> {
+    check_sigma(sigma)?;
+    if !model.is_gradient() {
+        return Ok(None);
+    }
+    let v: Vec<f64> = (0..grid.len())
+        .map(|k| model.potential(grid.point(k)).unwrap_or(0.0))
+        .collect();
+    let least = v.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut p: Vec<f64> = v
+        .iter()
+        .map(|&v| (-2.0 * (v - least) / (sigma * sigma)).exp())
+        .collect();
+    let total: f64 = p.iter().sum();
+    for x in &mut p {
+        *x /= total;
+    }
+    Ok(Some(p))
+}
+
+/// Each cell's basin (an index into `wells`), from its centre.
+pub fn basins(model: &TwoNeuron, wells: &[Well], grid: &Grid) -> Vec<Option<usize>> {
+    (0..grid.len())
+        .map(|k| model.basin_of(wells, grid.point(k)))
+        .collect()
+}
+
+/// The cells whose centre lies within `radius` of x.
+pub fn cells_near(grid: &Grid, x: [f64; 2], radius: f64) -> Vec<usize> {
+    (0..grid.len())
+        .filter(|&k| {
+            let c = grid.point(k);
+            (c[0] - x[0]).hypot(c[1] - x[1]) <= radius
+        })
+        .collect()
+}
+
+/// Total variation distance ½Σ|p − q|.
+pub fn total_variation(p: &[f64], q: &[f64]) -> f64 {
+    0.5 * p.iter().zip(q).map(|(a, b)| (a - b).abs()).sum::<f64>()
+}
+
+/// Kullback–Leibler divergence Σ p ln(p/q) (terms with p = 0 are 0; q = 0 where p > 0: ∞).
+pub fn kullback_leibler(p: &[f64], q: &[f64]) -> f64 {
+    p.iter()
+        .zip(q)
+        .filter(|(a, _)| **a > 0.0)
+        .map(|(&a, &b)| {
+            if b > 0.0 {
+                a * (a / b).ln()
+            } else {
+                f64::INFINITY
+            }
+        })
+        .sum()
+}
+
+/// The marginals of a cell density along x₁ and x₂.
+pub fn marginals(p: &[f64], grid: &Grid) -> [Vec<f64>; 2] {
+    let n = grid.cells;
+    let mut m = [vec![0.0; n], vec![0.0; n]];
+    for (k, &v) in p.iter().enumerate() {
+        m[0][k % n] += v;
+        m[1][k / n] += v;
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIG4A: [f64; 2] = [1.5, 1.5];
+    const FIG4B: [f64; 2] = [1.5, 2.25];
+
+    #[test]
+    fn the_figure_s_weights_and_wells() {
+        let a = TwoNeuron::new(FIG4A, 1.0);
+        assert_eq!(a.w, [[1.5, 0.0], [0.0, 1.5]]);
+        assert!(a.is_gradient());
+        let b = TwoNeuron::new(FIG4B, 1.0);
+        assert_eq!(b.w, [[1.875, -0.375], [-0.375, 1.875]]);
+        assert!(!b.is_gradient());
+        // γ = α tanh γ: 1.287839 (α = 3/2), 2.194 9 (α = 9/4); four stable wells in both.
+        for (model, gammas) in [(a, [1.287839, 1.287839]), (b, [1.287839, 2.19486])] {
+            let wells = model.stable_wells();
+            assert_eq!(wells.len(), 4, "{wells:?}");
+            for w in &wells {
+                let g = gammas[w.memory];
+                let want = [w.sign * g * XI[w.memory][0], w.sign * g * XI[w.memory][1]];
+                assert!(
+                    (w.x[0] - want[0]).abs() < 2e-5 && (w.x[1] - want[1]).abs() < 2e-5,
+                    "{w:?} against {want:?}"
+                );
+            }
+        }
+        // Below the existence threshold only the origin.
+        let none = TwoNeuron::new([0.8, 0.9], 1.0).stable_wells();
+        assert_eq!(none.len(), 1);
+        assert_eq!(none[0].name(), "origin");
+        assert!(none[0].x[0].abs() < 1e-9 && none[0].x[1].abs() < 1e-9);
+    }
+
+    /// Case (a): the grid solve against the closed form (issue 29's acceptance numbers).
+    #[test]
+    fn the_grid_solve_matches_the_closed_form_in_the_gradient_case() {
+        let model = TwoNeuron::new(FIG4A, 1.0);
+        let sigma = 0.8;
+        let grid = Grid::for_model(&model, sigma, 81).unwrap();
+        let p = solve_stationary(&model, sigma, &grid).unwrap();
+        let q = closed_form(&model, sigma, &grid).unwrap().unwrap();
+        let tv = total_variation(&p, &q);
+        assert!(tv < 0.01, "TV {tv}");
+        assert!(p.iter().all(|&v| v >= 0.0));
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let n = grid.cells;
+        for j in 0..n {
+            for i in 0..n {
+                let (k, m) = (j * n + i, (n - 1 - j) * n + (n - 1 - i));
+                assert!(
+                    (p[k] - p[m]).abs() <= 1e-9 * p[k].max(1e-12),
+                    "not symmetric at ({i}, {j}): {} against {}",
+                    p[k],
+                    p[m]
+                );
+            }
+        }
+        // Finer grids get closer (the scheme converges; a broken flux would not).
+        let fine = Grid::for_model(&model, sigma, 161).unwrap();
+        let tv_fine = total_variation(
+            &solve_stationary(&model, sigma, &fine).unwrap(),
+            &closed_form(&model, sigma, &fine).unwrap().unwrap(),
+        );
+        assert!(tv_fine < tv / 2.0, "TV {tv} at 81², {tv_fine} at 161²");
+    }
+
+    /// Case (b): no closed form; the dominant memory's wells hold most of the mass, more at
+    /// lower noise, and the density carries the x → −x symmetry of the drift.
+    #[test]
+    fn the_dominant_memory_absorbs_the_mass_as_noise_falls() {
+        let model = TwoNeuron::new(FIG4B, 1.0);
+        assert!(
+            closed_form(&model, 0.8, &Grid::new(41, 4.0).unwrap())
+                .unwrap()
+                .is_none()
+        );
+        let wells = model.stable_wells();
+        let mut last = 0.0;
+        for sigma in [1.2, 0.8, 0.6] {
+            let grid = Grid::for_model(&model, sigma, 81).unwrap();
+            let p = solve_stationary(&model, sigma, &grid).unwrap();
+            assert!(p.iter().all(|&v| v >= 0.0));
+            let basin = basins(&model, &wells, &grid);
+            let dominant: f64 = p
+                .iter()
+                .zip(&basin)
+                .filter(|(_, b)| b.is_some_and(|k| wells[k].memory == 1))
+                .map(|(v, _)| v)
+                .sum();
+            assert!(dominant > 0.5 && dominant > last, "σ {sigma}: {dominant}");
+            last = dominant;
+        }
+    }
+
+    #[test]
+    fn bad_sizes_and_noise_are_errors() {
+        let model = TwoNeuron::new(FIG4A, 1.0);
+        assert_eq!(Grid::new(5, 3.0), Err(DensityError::Cells(5)));
+        assert_eq!(Grid::new(1000, 3.0), Err(DensityError::Cells(1000)));
+        assert!(Grid::new(41, f64::NAN).is_err());
+        let grid = Grid::new(41, 4.0).unwrap();
+        for s in [0.0, -1.0, f64::NAN, 50.0] {
+            assert!(solve_stationary(&model, s, &grid).is_err(), "σ {s}");
+        }
+    }
+
+    #[test]
+    fn the_bernoulli_function_is_smooth_at_zero_and_finite_far_out() {
+        assert_eq!(bernoulli(0.0), 1.0);
+        assert!((bernoulli(1e-9) - (1.0 - 0.5e-9)).abs() < 1e-15);
+        assert!((bernoulli(1e-3) - 1e-3 / (1e-3f64).exp_m1()).abs() < 1e-15);
+        assert_eq!(bernoulli(800.0), 0.0);
+        assert_eq!(bernoulli(-800.0), 800.0);
+    }
+}
