@@ -95,6 +95,14 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         ),
         (&["--ascii", "man"], "not of `recall man`"),
         (
+            &["--screenshot", "x.svg", "run", "--duration", "1"],
+            "--screenshot is an option of the dashboard",
+        ),
+        (
+            &["--record", "x.cast", "serve"],
+            "--record is an option of the dashboard",
+        ),
+        (
             &["--no-color", "serve", "--fps", "3", "--no-color"],
             "given both before and after `serve`",
         ),

@@ -49,6 +49,9 @@ group!(
     [fps, speed, ascii, no_color]
 );
 
+/// The options of the dashboard alone (pictures and recordings): refused before any subcommand.
+const CAPTURE_IDS: &[&str] = &["screenshot", "record", "at", "size"];
+
 /// Parses the command line as `recall` does (`std::env::args_os()` in the binary).
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
 where
@@ -83,6 +86,12 @@ fn place(cli: &mut Cli, matches: &ArgMatches) -> Result<(), String> {
             .filter(|id| typed(matches, id))
             .collect()
     };
+    if let Some(id) = before(CAPTURE_IDS).first() {
+        return Err(format!(
+            "{} is an option of the dashboard (`recall` with no subcommand), not of `recall {name}`",
+            flag(id)
+        ));
+    }
     let (sim, dash) = (before(SIM_IDS), before(DASHBOARD_IDS));
     if sim.is_empty() && dash.is_empty() {
         return Ok(());
@@ -149,6 +158,7 @@ fn place(cli: &mut Cli, matches: &ArgMatches) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::CaptureArgs;
     use super::*;
     use clap::Args;
 
@@ -161,6 +171,10 @@ mod tests {
     /// A new option of either group cannot be forgotten here (it would be dropped again).
     #[test]
     fn every_option_of_the_groups_is_placed() {
+        assert_eq!(
+            ids_of(CaptureArgs::augment_args(clap::Command::new("t"))),
+            CAPTURE_IDS
+        );
         assert_eq!(
             ids_of(SimArgs::augment_args(clap::Command::new("t"))),
             SIM_IDS
