@@ -685,3 +685,129 @@ fn twenty_viewers_stay_within_the_byte_budget() {
     // assertion: a busy test machine would make it fail for nothing the code did.
     assert!(core > 0.0, "the server's CPU time was not measured");
 }
+
+/// `recall serve` with these flags, expected to refuse to start: its status and stderr (a
+/// server still running after 10 s is killed, and says so).
+fn refused_start(dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_recall"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--presenter-key"])
+        .arg(dir.join("presenter.pub"))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            return (
+                None,
+                format!(
+                    "still running after 10 s: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn presenter_key_in(dir: &std::path::Path) {
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "presenter", "-f"])
+        .arg(dir.join("presenter"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn an_idle_timeout_that_overflows_is_refused() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    presenter_key_in(dir.path());
+    let host_key = dir.path().join("host_key");
+    let (status, err) = refused_start(
+        dir.path(),
+        &[
+            "--host-key".as_ref(),
+            host_key.as_os_str(),
+            "--idle-timeout".as_ref(),
+            "18446744073709551615".as_ref(),
+        ],
+    );
+    assert_eq!(status, Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--idle-timeout 18446744073709551615"), "{err}");
+    assert!(err.contains("at most"), "{err}");
+}
+
+#[test]
+fn host_keys_that_cannot_serve_are_refused_in_one_line_that_says_what_the_file_is() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    presenter_key_in(dir.path());
+    // A key with a passphrase: the server cannot ask for it.
+    let locked = dir.path().join("locked_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "secret words", "-f"])
+        .arg(&locked)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "these are my notes\n").unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let public = dir.path().join("presenter.pub");
+    for path in [&text, &empty, &public] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let cases = [
+        (&locked, "protected by a passphrase"),
+        (&text, "is text but not a key"),
+        (&empty, "is empty"),
+        (&public, "is a public key"),
+        (&folder, "is a directory"),
+    ];
+    for (path, says) in cases {
+        let (status, err) = refused_start(dir.path(), &["--host-key".as_ref(), path.as_os_str()]);
+        assert_eq!(status, Some(1), "{}: {err}", path.display());
+        assert_eq!(err.lines().count(), 1, "{}: {err}", path.display());
+        assert!(err.contains(says), "{}: {err}", path.display());
+        assert!(!err.contains("listening"), "{err}");
+        if path != &locked {
+            assert!(err.contains("expected an OpenSSH private key"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn the_presenter_gets_in_when_viewers_fill_the_room() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&["--max-viewers", "1"]);
+    server.pane("viewer", 100, 30, &server.ssh_command("ann", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    let p = server.wait_screen("presenter", "you control", PATIENCE);
+    assert!(!p.contains("the room is full"), "{p}");
+    // A second viewer still finds the room full.
+    let full = server.client("ssh", &["-tt", "127.0.0.1"]);
+    let text =
+        String::from_utf8_lossy(&full.stdout).into_owned() + &String::from_utf8_lossy(&full.stderr);
+    assert!(text.contains("the room is full"), "{text}");
+}

@@ -104,7 +104,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
-    /// A hub for at most `max_viewers` remote screens (the host terminal does not count).
+    /// A hub for at most `max_viewers` viewers (the presenter and the host terminal do not
+    /// count).
     pub fn new(max_viewers: usize, echo: Option<Sender<String>>) -> Arc<Self> {
         let (stop_tx, stop_rx) = bounded(0);
         Arc::new(Self {
@@ -127,8 +128,9 @@ impl Hub {
     /// Registers a screen; it gets the recent log lines and, with the next snapshot, the run.
     pub fn join(&self, name: String, role: Role) -> Result<Mailbox, Full> {
         let mut st = lock(&self.state);
-        let remote = st.screens.iter().filter(|s| s.role != Role::Host).count();
-        if st.stopping || (role != Role::Host && remote >= self.max_viewers) {
+        // Only viewers count: the presenter and the host always get in.
+        let viewers = st.screens.iter().filter(|s| s.role == Role::Viewer).count();
+        if st.stopping || (role == Role::Viewer && viewers >= self.max_viewers) {
             return Err(Full {
                 max: self.max_viewers,
             });

@@ -43,6 +43,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:2222";
 pub const DEFAULT_MAX_VIEWERS: usize = 50;
 /// The default idle time (no key) after which a viewer is disconnected.
 pub const DEFAULT_IDLE_SECS: u64 = 3600;
+/// The longest idle time accepted (a year): longer ones cannot be added to a clock.
+pub const MAX_IDLE_SECS: u64 = 365 * 24 * 3600;
 /// A screen's bytes per second at most: the dashboard's own budget (ARCHITECTURE.md, 40 KB/s).
 pub const BYTE_BUDGET: usize = 40_000;
 /// How long the goodbyes may take at shutdown.
@@ -113,6 +115,13 @@ fn echo_thread(lines: Receiver<String>) {
 /// `recall serve`.
 pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     let dash = &config.dashboard;
+    if let Some(t) = config.idle_timeout {
+        anyhow::ensure!(
+            t.as_secs() <= MAX_IDLE_SECS,
+            "--idle-timeout {} is too long: at most {MAX_IDLE_SECS} s (a year), or 0 for never",
+            t.as_secs()
+        );
+    }
     let presenter = match &config.presenter_key {
         Some(p) => access::read_keys(p).context("cannot read the presenter key")?,
         None => Vec::new(),
@@ -295,7 +304,10 @@ fn wait(
     host_done: Option<&Receiver<()>>,
     duration_secs: Option<f64>,
 ) -> anyhow::Result<Outcome> {
-    let deadline = duration_secs.map(|d| Instant::now() + Duration::from_secs_f64(d));
+    // A duration too long for the clock is no deadline.
+    let deadline = duration_secs
+        .and_then(|d| Duration::try_from_secs_f64(d).ok())
+        .and_then(|d| Instant::now().checked_add(d));
     let never = crossbeam_channel::never();
     let host_done = host_done.unwrap_or(&never);
     loop {

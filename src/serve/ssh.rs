@@ -280,15 +280,9 @@ impl Connection {
             links: role.controls().then(|| shared.links.clone()),
             start: shared.start.clone(),
         };
-        let hub = Arc::clone(&shared.hub);
         let spawned = std::thread::Builder::new()
             .name("recall-screen".into())
-            .spawn(move || {
-                let id = setup.mailbox.screen.id;
-                let name = setup.mailbox.screen.name.clone();
-                let (end, stats) = viewer::run(setup);
-                hub.leave(id, super::leave_line(&name, end, &stats));
-            });
+            .spawn(move || viewer::run_and_leave(setup));
         if spawned.is_err() {
             self.input = None;
         }

@@ -249,7 +249,9 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
                 .max(Duration::from_millis(1))
         };
         let timeout = match idle_timeout {
-            Some(t) => timeout.min((last_input + t).saturating_duration_since(now)),
+            Some(t) => last_input
+                .checked_add(t)
+                .map_or(timeout, |at| timeout.min(at.saturating_duration_since(now))),
             None => timeout,
         };
         select! {
@@ -305,6 +307,27 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         output.finish(goodbye_sequence(mouse, &line));
     }
     (end, stats)
+}
+
+/// Runs a remote screen on the caller's thread and frees its place in the hub however it
+/// ends: a panic in the screen is caught, logged and its slot freed (its output is dropped,
+/// which ends the connection), so one failing screen never fills the room.
+pub fn run_and_leave(setup: ViewerSetup) {
+    let hub = Arc::clone(&setup.hub);
+    let id = setup.mailbox.screen.id;
+    let name = setup.mailbox.screen.name.clone();
+    let line = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(setup))) {
+        Ok((end, stats)) => super::leave_line(&name, end, &stats),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            format!("{name}'s screen failed ({what}) and was closed; its place is free")
+        }
+    };
+    hub.leave(id, line);
 }
 
 /// A screen's own App (the presenter's, the host's, or a viewer's off the shared view).
@@ -702,6 +725,59 @@ mod tests {
         // At most a second's saving plus one frame over 10 s at 1000 B/s.
         assert!(spent <= 10_000 + 1000 + 300, "{spent}");
         assert!(spent >= 9_000, "{spent}");
+    }
+
+    /// An output whose first frame panics, as a bug in a screen would.
+    struct Panics;
+
+    impl Output for Panics {
+        fn ready(&self) -> bool {
+            true
+        }
+        fn send(&mut self, _bytes: Vec<u8>) -> bool {
+            panic!("a bug in this screen");
+        }
+        fn finish(&mut self, _bytes: Vec<u8>) {}
+    }
+
+    #[test]
+    fn a_panic_in_a_screen_frees_its_place() {
+        let hub = Hub::new(1, None);
+        let mailbox = hub
+            .join("ann@127.0.0.1:1".into(), super::super::hub::Role::Viewer)
+            .unwrap();
+        // The room (one viewer) is full.
+        assert!(
+            hub.join("bob@127.0.0.1:2".into(), super::super::hub::Role::Viewer)
+                .is_err()
+        );
+        let (_keys, input) = crossbeam_channel::bounded(1);
+        let setup = ViewerSetup {
+            mailbox,
+            hub: Arc::clone(&hub),
+            stages: Arc::new(Stages::default()),
+            input,
+            output: Box::new(Panics),
+            size: (80, 24),
+            theme: Theme::from_flags(false, false),
+            fps: 15,
+            byte_budget: 40_000,
+            idle_timeout: None,
+            links: None,
+            start: Start {
+                model: ModelKind::Idp,
+                compare: None,
+                scenario: ScenarioName::Tour,
+                noise_std: 0.0,
+                speed: 1.0,
+            },
+        };
+        run_and_leave(setup);
+        assert_eq!(hub.remote_screens(), 0);
+        assert!(
+            hub.join("bob@127.0.0.1:2".into(), super::super::hub::Role::Viewer)
+                .is_ok()
+        );
     }
 
     #[test]
