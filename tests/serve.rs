@@ -811,3 +811,78 @@ fn the_presenter_gets_in_when_viewers_fill_the_room() {
         String::from_utf8_lossy(&full.stdout).into_owned() + &String::from_utf8_lossy(&full.stderr);
     assert!(text.contains("the room is full"), "{text}");
 }
+
+/// The socket was closed by the server (what it sent before is read and dropped).
+fn closed_by_server(socket: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    socket
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match socket.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn sockets_that_never_log_in_lock_no_one_out() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    use std::io::Write;
+    use std::net::TcpStream;
+    let server = Server::start(&[]);
+    let addr = ("127.0.0.1", server.port);
+    // 10 sockets that send a bare banner and stop, then 70 that send nothing: more than the
+    // 50 viewers and the 8 logging in that used to fill every place.
+    let mut flood = Vec::new();
+    for _ in 0..10 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"SSH-2.0-stalling\r\n").unwrap();
+        flood.push(s);
+    }
+    for _ in 0..70 {
+        flood.push(TcpStream::connect(addr).unwrap());
+    }
+    let opened = Instant::now();
+    // The presenter and a viewer get in all the same.
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 100, 30, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    // The silent ones are closed after the 5 s banner grace.
+    std::thread::sleep(Duration::from_secs(7).saturating_sub(opened.elapsed()));
+    let (banners, silent) = flood.split_at_mut(10);
+    let open = silent
+        .iter_mut()
+        .map(closed_by_server)
+        .filter(|c| !c)
+        .count();
+    assert_eq!(open, 0, "{open} of 70 silent sockets still open after 7 s");
+    // A bare banner that never authenticates is closed after the 20 s authentication grace
+    // (newcomers from the same address took the place of some of them already).
+    std::thread::sleep(Duration::from_secs(22).saturating_sub(opened.elapsed()));
+    let open = banners
+        .iter_mut()
+        .map(closed_by_server)
+        .filter(|c| !c)
+        .count();
+    assert_eq!(
+        open, 0,
+        "{open} of 10 stalled handshakes still open after 22 s"
+    );
+    // The presenter's and the viewer's dashboards are still there.
+    assert!(status_line(&server.screen("presenter")).contains("you control"));
+    assert!(status_line(&server.screen("viewer")).contains("view only"));
+}

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod access;
+pub mod gate;
 pub mod hub;
 pub mod input;
 mod ssh;
@@ -260,7 +261,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         ascii: dash.ascii,
         no_color: dash.no_color,
         port: bound.port(),
-        max_viewers: config.max_viewers,
+        gate: gate::Gate::default(),
     });
     let ssh_config = Arc::new(ssh::config(host_key, &policy));
     let stop_accepting = Arc::new(tokio::sync::Notify::new());
