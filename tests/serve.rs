@@ -886,3 +886,93 @@ fn sockets_that_never_log_in_lock_no_one_out() {
     assert!(status_line(&server.screen("presenter")).contains("you control"));
     assert!(status_line(&server.screen("viewer")).contains("view only"));
 }
+
+#[test]
+fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&[]);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    // The presenter's status line: how to join, and how many watch (the viewer).
+    let join = format!("ssh -p {} 127.0.0.1 · 1 watching", server.port);
+    let p = server.wait_screen("presenter", &join, PATIENCE);
+    assert!(status_line(&p).contains(&join), "{p}");
+
+    // A viewer's key of the presenter's: a flash says why nothing happened.
+    server.keys("viewer", "g");
+    let v = server.wait_screen(
+        "viewer",
+        "view only: the presenter controls the run",
+        PATIENCE,
+    );
+    assert!(!v.contains("glitch injected"), "{v}");
+
+    // The presenter injects a glitch: "you" on the presenter's screen, the name elsewhere.
+    server.keys("presenter", "g");
+    // (The events panel wraps the line after "glitch".)
+    let v = server.wait_screen("viewer", "presenter alice glitch", PATIENCE);
+    assert!(!v.contains("you glitch injected"), "{v}");
+    let p = server.wait_screen("presenter", "you glitch injected", PATIENCE);
+    assert!(!p.contains("presenter alice glitch"), "{p}");
+    // The flash goes after its two seconds.
+    let start = Instant::now();
+    while server
+        .screen("viewer")
+        .contains("view only: the presenter controls")
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "the flash stays");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_student_refused_by_a_presenter_only_server_is_told_why() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let lan = Server::start(&["--listen", "0.0.0.0:0"]);
+    // OpenSSH shows a server's banner at its default log level (INFO).
+    let mut opts = lan.ssh_opts();
+    let level = opts.iter().position(|o| o == "LogLevel=ERROR").unwrap();
+    opts[level] = "LogLevel=INFO".into();
+    let refused = Command::new("timeout")
+        .args(["20", "ssh", "-T", "-p", &lan.port.to_string()])
+        .args(&opts)
+        .args([
+            "-o",
+            "PubkeyAuthentication=no",
+            "-o",
+            "NumberOfPasswordPrompts=0",
+        ])
+        .arg("127.0.0.1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert_eq!(refused.status.code(), Some(255), "{text}");
+    assert!(text.contains("admits only the presenter"), "{text}");
+    assert!(text.contains("--allow-anonymous"), "{text}");
+}
+
+#[test]
+fn a_headless_server_killed_says_goodbye_on_stderr() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let mut server = Server::start(&[]);
+    server.pane("a", 100, 30, &server.ssh_command("ann", false));
+    server.wait_screen("a", "view only", PATIENCE);
+    server.signal("-TERM");
+    let start = Instant::now();
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(5), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let line = server.wait_for_log("recall serve: stopped after", PATIENCE);
+    assert!(
+        line.contains("1 connected screen(s) were sent a goodbye"),
+        "{line}"
+    );
+    assert!(line.contains("1 joined in all"), "{line}");
+}

@@ -142,6 +142,7 @@ impl SimCore {
                 other => format!("skipped a frame: {other}"),
             };
             log.push(LogEntry {
+                who: None,
                 time_secs: self.time_secs(),
                 source: Source::Stream,
                 kind: LogKind::Info,
@@ -163,6 +164,7 @@ impl SimCore {
                     time_secs,
                     error,
                 } => LogEntry {
+                    who: None,
                     time_secs,
                     source: Source::Model(model),
                     kind: LogKind::Error,

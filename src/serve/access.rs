@@ -223,6 +223,11 @@ impl Policy {
         }
     }
 
+    /// Only the presenter's key gets in.
+    pub fn presenter_only(&self) -> bool {
+        !self.anonymous && self.viewers.is_none()
+    }
+
     /// No one at all could connect.
     pub fn admits_no_one(&self) -> bool {
         self.presenter.is_empty() && !self.anonymous && self.viewers.is_none()

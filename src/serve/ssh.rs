@@ -55,6 +55,8 @@ pub struct Shared {
     pub no_color: bool,
     /// The port, for the messages that say how to connect.
     pub port: u16,
+    /// How to join ("ssh -p 2222 192.168.1.5"), for the host's status line.
+    pub join: String,
     /// The connections that have not opened a dashboard yet.
     pub gate: Gate,
 }
@@ -107,6 +109,8 @@ pub async fn accept_loop(
                     let id = ticket.id;
                     connection(socket, peer, config, Arc::clone(&shared), ticket).await;
                     shared.gate.release(id);
+                    // The connection's buffers are freed now: give the memory back.
+                    viewer::give_back_memory();
                 });
             }
         }
@@ -128,11 +132,12 @@ async fn connection(
         authenticated_at: Mutex::new(None),
         closed: Notify::new(),
     });
+    let local = socket.local_addr().ok();
     let socket = Killable {
         inner: socket,
         kill: Arc::clone(&ticket.kill),
     };
-    let handler = Connection::new(Arc::clone(&shared), peer, Arc::clone(&state));
+    let handler = Connection::new(Arc::clone(&shared), peer, local, Arc::clone(&state));
     // run_stream returns once the client's banner is read.
     let session = match tokio::time::timeout(
         BANNER_GRACE,
@@ -207,6 +212,8 @@ struct ConnState {
 struct Connection {
     shared: Arc<Shared>,
     peer: SocketAddr,
+    /// The server's address this client reached (how others reach it too).
+    local: Option<SocketAddr>,
     state: Arc<ConnState>,
     role: Option<Role>,
     /// "user@address" (with the key's fingerprint for a presenter), for the log.
@@ -224,10 +231,16 @@ fn clamp_u16(v: u32) -> u16 {
 }
 
 impl Connection {
-    fn new(shared: Arc<Shared>, peer: SocketAddr, state: Arc<ConnState>) -> Self {
+    fn new(
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        local: Option<SocketAddr>,
+        state: Arc<ConnState>,
+    ) -> Self {
         Self {
             shared,
             peer,
+            local,
             state,
             role: None,
             name: String::new(),
@@ -261,7 +274,10 @@ impl Connection {
     }
 
     fn how_to_connect(&self) -> String {
-        format!("ssh -p {} HOST", self.shared.port)
+        match self.local {
+            Some(a) => format!("ssh -p {} {}", a.port(), shown_ip(a.ip())),
+            None => format!("ssh -p {} HOST", self.shared.port),
+        }
     }
 
     /// Opens the dashboard on the session channel.
@@ -317,7 +333,16 @@ impl Connection {
             fps: shared.fps,
             byte_budget: shared.byte_budget,
             idle_timeout: shared.idle_timeout,
-            links: role.controls().then(|| shared.links.clone()),
+            join: self
+                .local
+                .map(|a| format!("ssh -p {} {}", a.port(), shown_ip(a.ip()))),
+            links: role.controls().then(|| ControlLinks {
+                actor: Some(Arc::from(format!(
+                    "presenter {}",
+                    self.name.split('@').next().unwrap_or("")
+                ))),
+                ..shared.links.clone()
+            }),
             start: shared.start.clone(),
         };
         let spawned = std::thread::Builder::new()
@@ -329,6 +354,16 @@ impl Connection {
     }
 }
 
+/// An address as `ssh` takes it (an IPv4 address mapped into IPv6 as IPv4).
+pub fn shown_ip(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        v4 => v4.to_string(),
+    }
+}
+
 /// A terminal type that shows colour (all but `dumb` and the monochrome ones).
 fn term_has_color(term: &str) -> bool {
     !(term.is_empty() || term == "dumb" || term.ends_with("-m") || term.contains("mono"))
@@ -336,6 +371,16 @@ fn term_has_color(term: &str) -> bool {
 
 impl Handler for Connection {
     type Error = russh::Error;
+
+    /// A server that admits only the presenter says so before anyone tries (OpenSSH shows it,
+    /// at its default log level), so a student refused knows why.
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        Ok(self.shared.policy.presenter_only().then(|| {
+            "recall serve: this server admits only the presenter (by key); to watch, ask for \
+             --allow-anonymous (or your key in --authorized-keys)\r\n"
+                .to_string()
+        }))
+    }
 
     async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
         // Even anonymous viewers go through a method, so that the presenter's key is tried.
