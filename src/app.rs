@@ -72,16 +72,14 @@ pub fn run(cli: Cli) -> ExitCode {
         return ExitCode::from(USAGE);
     }
     if let Some(Command::Experiment(args)) = &cli.command
-        && let Err(e) = args.check()
+        && let Err(e) = args.check().and_then(|()| experiment_checks(args))
     {
         warn(format_args!("recall: {e}"));
         return ExitCode::from(USAGE);
     }
     let result = match &cli.command {
         Some(Command::Run(args)) => run_headless(args),
-        Some(Command::Experiment(args)) => {
-            crate::experiment::run(&args.request()).and_then(|text| print(&text))
-        }
+        Some(Command::Experiment(args)) => experiment(args),
         Some(Command::Check(args)) => check(args),
         Some(Command::Completions(args)) => print(&crate::cli::manual::completions(args.shell)),
         Some(Command::Man(args)) => crate::cli::manual::man_page(args.page.as_deref())
@@ -132,8 +130,42 @@ fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `recall experiment`: the output as trials finish; on Ctrl-C the trials that finished, a line
+/// saying how many, and status 130 (a second Ctrl-C ends at once).
+fn experiment(args: &crate::cli::ExperimentArgs) -> anyhow::Result<ExitCode> {
+    use signal_hook::consts::SIGINT;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 128 + SIGINT, Arc::clone(&stop))
+        .and_then(|_| signal_hook::flag::register(SIGINT, Arc::clone(&stop)))
+        .context("cannot handle Ctrl-C")?;
+    let request = args.request();
+    let mut out = std::io::stdout().lock();
+    match crate::experiment::run_to(&request, &mut out, &stop)? {
+        crate::experiment::Ending::Finished => Ok(ExitCode::SUCCESS),
+        crate::experiment::Ending::Interrupted { done, total, unit } => {
+            let kept = if request.csv {
+                "their rows are written"
+            } else {
+                "the table counts those only"
+            };
+            let figure = if request.plot.is_some() {
+                "; no figure drawn"
+            } else {
+                ""
+            };
+            warn(format_args!(
+                "recall: interrupted: {done} of {total} {unit} finished; {kept}{figure}"
+            ));
+            Ok(ExitCode::from(128 + SIGINT as u8))
+        }
+    }
+}
+
 /// `recall run`: loads the memories, watches them if asked, and writes the run to stdout.
 fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    if let Err(e) = run_files_check(args) {
+        return Ok(usage(&e));
+    }
     let mut config = args.run_config();
     let memories = match &args.sim.patterns {
         Some(dir) => {
@@ -210,6 +242,70 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let _ = err.write_all(crate::runner::table::summary_table(&summaries).as_bytes());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `recall run`'s files, before anything is read or written: no output may be an input or
+/// another output, and the figure must be writable.
+fn run_files_check(args: &RunArgs) -> Result<(), String> {
+    use crate::runner::paths::{Named, RunFileSet, check_files, check_writable, stdout_file};
+    fn named<'a>(flag: &'static str, path: &'a Option<std::path::PathBuf>) -> Option<Named<'a>> {
+        path.as_deref().map(|path| Named { flag, path })
+    }
+    let files = RunFileSet {
+        inputs: [
+            named("--input", &args.input),
+            named("--init-state", &args.init_state),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        patterns: args.sim.patterns.as_deref(),
+        outputs: [
+            named("--save-states", &args.save_states),
+            named("--save-memories", &args.save_memories),
+            named("--plot", &args.plot),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        stdout: stdout_file(),
+    };
+    check_files(&files)?;
+    match &args.plot {
+        Some(path) => check_writable("--plot", path),
+        None => Ok(()),
+    }
+}
+
+/// `recall experiment`, before it starts: the capacity sweep's networks fit the memory bound;
+/// the figure is not where stdout goes, and can be written.
+fn experiment_checks(args: &crate::cli::ExperimentArgs) -> Result<(), String> {
+    use crate::runner::paths::{Named, RunFileSet, check_files, check_writable, stdout_file};
+    if args.name == crate::cli::ExperimentName::Capacity {
+        crate::experiment::capacity::check_memory(&args.request().capacity)?;
+    }
+    let Some(path) = &args.plot else {
+        return Ok(());
+    };
+    let request = args.request();
+    if let Some(k) = args.plot_trial
+        && !request.trial_range().contains(&k)
+    {
+        return Err(format!(
+            "--plot-trial {k} is not among the trials run ({}..{})",
+            request.first_trial,
+            request.trial_range().end - 1
+        ));
+    }
+    check_files(&RunFileSet {
+        outputs: vec![Named {
+            flag: "--plot",
+            path,
+        }],
+        stdout: stdout_file(),
+        ..RunFileSet::default()
+    })?;
+    check_writable("--plot", path)
 }
 
 /// A usage error found after parsing (a bad input file): one line, status 2.

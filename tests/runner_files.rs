@@ -543,7 +543,8 @@ fn every_figure_is_written_as_png_and_svg() {
         "--plot-trial",
         "5",
     ]);
-    assert_eq!(out.status.code(), Some(1));
+    // Refused before the run (issue 25): a usage error.
+    assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not among the trials run"));
 }
 

@@ -685,3 +685,294 @@ fn twenty_viewers_stay_within_the_byte_budget() {
     // assertion: a busy test machine would make it fail for nothing the code did.
     assert!(core > 0.0, "the server's CPU time was not measured");
 }
+
+/// `recall serve` with these flags, expected to refuse to start: its status and stderr (a
+/// server still running after 10 s is killed, and says so).
+fn refused_start(dir: &std::path::Path, extra: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_recall"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--presenter-key"])
+        .arg(dir.join("presenter.pub"))
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            return (
+                None,
+                format!(
+                    "still running after 10 s: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn presenter_key_in(dir: &std::path::Path) {
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "presenter", "-f"])
+        .arg(dir.join("presenter"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn an_idle_timeout_that_overflows_is_refused() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    presenter_key_in(dir.path());
+    let host_key = dir.path().join("host_key");
+    let (status, err) = refused_start(
+        dir.path(),
+        &[
+            "--host-key".as_ref(),
+            host_key.as_os_str(),
+            "--idle-timeout".as_ref(),
+            "18446744073709551615".as_ref(),
+        ],
+    );
+    assert_eq!(status, Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--idle-timeout 18446744073709551615"), "{err}");
+    assert!(err.contains("at most"), "{err}");
+}
+
+#[test]
+fn host_keys_that_cannot_serve_are_refused_in_one_line_that_says_what_the_file_is() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    presenter_key_in(dir.path());
+    // A key with a passphrase: the server cannot ask for it.
+    let locked = dir.path().join("locked_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "secret words", "-f"])
+        .arg(&locked)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "these are my notes\n").unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let public = dir.path().join("presenter.pub");
+    for path in [&text, &empty, &public] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let cases = [
+        (&locked, "protected by a passphrase"),
+        (&text, "is text but not a key"),
+        (&empty, "is empty"),
+        (&public, "is a public key"),
+        (&folder, "is a directory"),
+    ];
+    for (path, says) in cases {
+        let (status, err) = refused_start(dir.path(), &["--host-key".as_ref(), path.as_os_str()]);
+        assert_eq!(status, Some(1), "{}: {err}", path.display());
+        assert_eq!(err.lines().count(), 1, "{}: {err}", path.display());
+        assert!(err.contains(says), "{}: {err}", path.display());
+        assert!(!err.contains("listening"), "{err}");
+        if path != &locked {
+            assert!(err.contains("expected an OpenSSH private key"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn the_presenter_gets_in_when_viewers_fill_the_room() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&["--max-viewers", "1"]);
+    server.pane("viewer", 100, 30, &server.ssh_command("ann", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    let p = server.wait_screen("presenter", "you control", PATIENCE);
+    assert!(!p.contains("the room is full"), "{p}");
+    // A second viewer still finds the room full.
+    let full = server.client("ssh", &["-tt", "127.0.0.1"]);
+    let text =
+        String::from_utf8_lossy(&full.stdout).into_owned() + &String::from_utf8_lossy(&full.stderr);
+    assert!(text.contains("the room is full"), "{text}");
+}
+
+/// The socket was closed by the server (what it sent before is read and dropped).
+fn closed_by_server(socket: &mut std::net::TcpStream) -> bool {
+    use std::io::Read;
+    socket
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match socket.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false;
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[test]
+fn sockets_that_never_log_in_lock_no_one_out() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    use std::io::Write;
+    use std::net::TcpStream;
+    let server = Server::start(&[]);
+    let addr = ("127.0.0.1", server.port);
+    // 10 sockets that send a bare banner and stop, then 70 that send nothing: more than the
+    // 50 viewers and the 8 logging in that used to fill every place.
+    let mut flood = Vec::new();
+    for _ in 0..10 {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"SSH-2.0-stalling\r\n").unwrap();
+        flood.push(s);
+    }
+    for _ in 0..70 {
+        flood.push(TcpStream::connect(addr).unwrap());
+    }
+    let opened = Instant::now();
+    // The presenter and a viewer get in all the same.
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 100, 30, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    // The silent ones are closed after the 5 s banner grace.
+    std::thread::sleep(Duration::from_secs(7).saturating_sub(opened.elapsed()));
+    let (banners, silent) = flood.split_at_mut(10);
+    let open = silent
+        .iter_mut()
+        .map(closed_by_server)
+        .filter(|c| !c)
+        .count();
+    assert_eq!(open, 0, "{open} of 70 silent sockets still open after 7 s");
+    // A bare banner that never authenticates is closed after the 20 s authentication grace
+    // (newcomers from the same address took the place of some of them already).
+    std::thread::sleep(Duration::from_secs(22).saturating_sub(opened.elapsed()));
+    let open = banners
+        .iter_mut()
+        .map(closed_by_server)
+        .filter(|c| !c)
+        .count();
+    assert_eq!(
+        open, 0,
+        "{open} of 10 stalled handshakes still open after 22 s"
+    );
+    // The presenter's and the viewer's dashboards are still there.
+    assert!(status_line(&server.screen("presenter")).contains("you control"));
+    assert!(status_line(&server.screen("viewer")).contains("view only"));
+}
+
+#[test]
+fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&[]);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    // The presenter's status line: how to join, and how many watch (the viewer).
+    let join = format!("ssh -p {} 127.0.0.1 · 1 watching", server.port);
+    let p = server.wait_screen("presenter", &join, PATIENCE);
+    assert!(status_line(&p).contains(&join), "{p}");
+
+    // A viewer's key of the presenter's: a flash says why nothing happened.
+    server.keys("viewer", "g");
+    let v = server.wait_screen(
+        "viewer",
+        "view only: the presenter controls the run",
+        PATIENCE,
+    );
+    assert!(!v.contains("glitch injected"), "{v}");
+
+    // The presenter injects a glitch: "you" on the presenter's screen, the name elsewhere.
+    server.keys("presenter", "g");
+    // (The events panel wraps the line after "glitch".)
+    let v = server.wait_screen("viewer", "presenter alice glitch", PATIENCE);
+    assert!(!v.contains("you glitch injected"), "{v}");
+    let p = server.wait_screen("presenter", "you glitch injected", PATIENCE);
+    assert!(!p.contains("presenter alice glitch"), "{p}");
+    // The flash goes after its two seconds.
+    let start = Instant::now();
+    while server
+        .screen("viewer")
+        .contains("view only: the presenter controls")
+    {
+        assert!(start.elapsed() < Duration::from_secs(5), "the flash stays");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_student_refused_by_a_presenter_only_server_is_told_why() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let lan = Server::start(&["--listen", "0.0.0.0:0"]);
+    // OpenSSH shows a server's banner at its default log level (INFO).
+    let mut opts = lan.ssh_opts();
+    let level = opts.iter().position(|o| o == "LogLevel=ERROR").unwrap();
+    opts[level] = "LogLevel=INFO".into();
+    let refused = Command::new("timeout")
+        .args(["20", "ssh", "-T", "-p", &lan.port.to_string()])
+        .args(&opts)
+        .args([
+            "-o",
+            "PubkeyAuthentication=no",
+            "-o",
+            "NumberOfPasswordPrompts=0",
+        ])
+        .arg("127.0.0.1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&refused.stderr).into_owned();
+    assert_eq!(refused.status.code(), Some(255), "{text}");
+    assert!(text.contains("admits only the presenter"), "{text}");
+    assert!(text.contains("--allow-anonymous"), "{text}");
+}
+
+#[test]
+fn a_headless_server_killed_says_goodbye_on_stderr() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let mut server = Server::start(&[]);
+    server.pane("a", 100, 30, &server.ssh_command("ann", false));
+    server.wait_screen("a", "view only", PATIENCE);
+    server.signal("-TERM");
+    let start = Instant::now();
+    while server.child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(5), "still running");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let line = server.wait_for_log("recall serve: stopped after", PATIENCE);
+    assert!(
+        line.contains("1 connected screen(s) were sent a goodbye"),
+        "{line}"
+    );
+    assert!(line.contains("1 joined in all"), "{line}");
+}

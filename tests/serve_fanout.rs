@@ -81,6 +81,7 @@ fn a_stuck_screen_skips_frames_and_slows_nothing_else() {
             idle_timeout: None,
             links: None,
             start: start.clone(),
+            join: None,
         };
         let thread = std::thread::spawn(move || viewer::run(setup));
         screens.push((name, frames, bytes, goodbye, thread));

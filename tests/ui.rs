@@ -411,6 +411,7 @@ fn the_newest_pattern_error_is_readable_and_e_lists_them_all() {
         source: recall::pipeline::Source::Patterns,
         kind: recall::pipeline::LogKind::Error,
         text: long.to_string(),
+        who: None,
     }));
     for (w, h) in [(120, 40), (100, 30), (80, 24)] {
         let screen = rows(&a, w, h);

@@ -7,6 +7,7 @@
 //! else the sweep contains (sizes, loads, other trials, shards).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::seq::SliceRandom;
 
@@ -232,6 +233,23 @@ pub fn run_network(
     load: f64,
     seed: u64,
 ) -> Result<Vec<CapacityRow>, ModelError> {
+    let never = AtomicBool::new(false);
+    let rows = run_network_until(config, models, trial, n, load, seed, &never)?;
+    Ok(rows.unwrap_or_default())
+}
+
+/// [`run_network`], given up (`None`) once `stop` is set: it is looked at before each cue and
+/// every model second of a cue.
+pub fn run_network_until(
+    config: &CapacityConfig,
+    models: &[ModelKind],
+    trial: usize,
+    n: usize,
+    load: f64,
+    seed: u64,
+    stop: &AtomicBool,
+) -> Result<Option<Vec<CapacityRow>>, ModelError> {
+    let stopped = || stop.load(Ordering::Relaxed);
     let p = CapacityConfig::p(n, load);
     let net_seed = network_seed_for(seed, trial, n, p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(net_seed);
@@ -269,6 +287,9 @@ pub fn run_network(
         if let Some(hop) = discrete.as_ref().filter(|_| model == ModelKind::Discrete) {
             let mut order_rng = Xoshiro256PlusPlus::seed_from_u64(network_seed(net_seed, model));
             for (&mu, cue) in cued.iter().zip(&cues) {
+                if stopped() {
+                    return Ok(None);
+                }
                 let max_sweeps = config.max_sweeps();
                 let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
                 let overlap = hop.overlap(&state, memories.memory(mu));
@@ -283,16 +304,19 @@ pub fn run_network(
             network_seed(net_seed, model),
         )?;
         for (&mu, cue) in cued.iter().zip(&cues) {
-            let (secs, settled) = run_cue(&mut net, mu, cue, config)?;
+            let Some((secs, settled)) = run_cue(&mut net, mu, cue, config, stop)? else {
+                return Ok(None);
+            };
             let overlap = f64::from(net.overlaps()[mu]);
             rows.push(row(model, mu, overlap, secs, settled));
         }
     }
-    Ok(rows)
+    Ok(Some(rows))
 }
 
 /// Shows `cue` (of memory `mu`) to `net` the way its kind takes a cue, and runs it until it
-/// settles or `max_secs` pass. Returns the model seconds run and whether it settled.
+/// settles or `max_secs` pass. Returns the model seconds run and whether it settled; `None`
+/// when `stop` was set (looked at every model second).
 ///
 /// - classic-initial: the cue is x(0);
 /// - classic-constant: x(0) random, the cue a constant current b = input_gain · cue;
@@ -306,7 +330,8 @@ fn run_cue(
     mu: usize,
     cue: &[f32],
     config: &CapacityConfig,
-) -> Result<(f64, bool), ModelError> {
+    stop: &AtomicBool,
+) -> Result<Option<(f64, bool)>, ModelError> {
     let u: Vec<f32> = cue.iter().map(|&v| v * config.input_gain as f32).collect();
     if net.kind() == ModelKind::ClassicInitial {
         // It loads x(0) from the input at a change, and takes no current.
@@ -322,6 +347,9 @@ fn run_cue(
     let mut psi_before = net.activation().to_vec();
     let mut steps = 0;
     while steps < max_steps {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let chunk = window.min(max_steps - steps);
         net.run(chunk)?;
         steps += chunk;
@@ -334,12 +362,12 @@ fn run_cue(
             .sum::<f64>()
             / psi.len() as f64;
         if chunk == window && (now - before).abs() < SETTLED && moved < f64::from(SETTLED) {
-            return Ok((steps as f64 * dt, true));
+            return Ok(Some((steps as f64 * dt, true)));
         }
         before = now;
         psi_before.copy_from_slice(psi);
     }
-    Ok((steps as f64 * dt, false))
+    Ok(Some((steps as f64 * dt, false)))
 }
 
 /// A continuous model has settled when m of the cued memory, and Ψ(x) on average over the
@@ -359,6 +387,42 @@ pub fn networks(
                 .flat_map(move |&n| config.loads.iter().map(move |&l| (t, n, l)))
         })
         .collect()
+}
+
+/// The most memory one network of the sweep may take (2 GiB); the sweep runs one network per
+/// core at a time. Checked before anything starts, by [`check_memory`].
+pub const MAX_NETWORK_BYTES: f64 = 2.0 * (1u64 << 30) as f64;
+/// Peak bytes of a network per neuron and memory: Ξ as f32 and the columns it is built from
+/// (4 + 4), its sign bits in the step's two layouts and the discrete network's two (4 × 1/8).
+/// Measured peak RSS: 8.6 at N = 16384, P = 1638, 8.2 at P = 3277 (`/usr/bin/time -v`).
+pub const BYTES_PER_NEURON_MEMORY: f64 = 8.5;
+
+/// The estimated peak memory of network (N, load), in bytes.
+pub fn network_bytes(n: usize, load: f64) -> f64 {
+    BYTES_PER_NEURON_MEMORY * n as f64 * CapacityConfig::p(n, load) as f64
+}
+
+/// Refuses a sweep whose largest network needs more than [`MAX_NETWORK_BYTES`], in one line
+/// with the request and the bound.
+pub fn check_memory(config: &CapacityConfig) -> Result<(), String> {
+    let gib = |bytes: f64| bytes / (1u64 << 30) as f64;
+    let largest = config
+        .sizes
+        .iter()
+        .flat_map(|&n| config.loads.iter().map(move |&l| (n, l)))
+        .max_by(|a, b| network_bytes(a.0, a.1).total_cmp(&network_bytes(b.0, b.1)));
+    match largest {
+        Some((n, load)) if network_bytes(n, load) > MAX_NETWORK_BYTES => Err(format!(
+            "capacity: N = {n} at load {load} (P = {}) needs about {:.1} GiB for one network \
+             ({BYTES_PER_NEURON_MEMORY} bytes per neuron and memory); the limit is {:.0} GiB a \
+             network (N·P ≤ {:.0}): give smaller --sizes or --loads",
+            CapacityConfig::p(n, load),
+            gib(network_bytes(n, load)),
+            gib(MAX_NETWORK_BYTES),
+            (MAX_NETWORK_BYTES / BYTES_PER_NEURON_MEMORY).floor()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// A rough cost of a network in step work (N · P per step, times the cues), for scheduling the

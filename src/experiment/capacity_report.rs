@@ -114,21 +114,23 @@ pub fn capacity_table(
     rows: &[CapacityRow],
     models: &[ModelKind],
     config: &CapacityConfig,
-    trials: std::ops::Range<usize>,
+    cover: &super::report::Cover,
     seed: u64,
 ) -> String {
+    let trials = &cover.trials;
     let pts = points(rows, models, config);
     let mut s = String::new();
     let sizes: Vec<String> = config.sizes.iter().map(ToString::to_string).collect();
     let _ = writeln!(
         s,
-        "capacity: P random memories in N ∈ {{{}}} neurons, {} trial(s) (trials {}..{}, seed {seed}), \
+        "capacity: P random memories in N ∈ {{{}}} neurons, {} trial(s) (trials {}..{}, seed {seed}){}, \
          {} cue(s) per network; each cue is a stored memory with {:.0}% of its pixels flipped. \
          g = 10, dt = {} s, no noise; a cue runs until it settles (at most {} s).",
         sizes.join(", "),
         trials.len(),
         trials.start,
         trials.end.saturating_sub(1),
+        cover.note(),
         config.cues,
         100.0 * config.flip,
         config.dt_secs,
@@ -220,8 +222,19 @@ pub fn capacity_table(
 pub fn capacity_csv(rows: &[CapacityRow], header: bool) -> String {
     let mut s = String::new();
     if header {
-        s.push_str("trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled\n");
+        s.push_str(CAPACITY_CSV_HEADER);
     }
+    s.push_str(&capacity_csv_rows(rows));
+    s
+}
+
+/// The header line of [`capacity_csv`].
+pub const CAPACITY_CSV_HEADER: &str =
+    "trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled\n";
+
+/// The rows of [`capacity_csv`] without the header (written as networks finish).
+pub fn capacity_csv_rows(rows: &[CapacityRow]) -> String {
+    let mut s = String::new();
     for r in rows {
         let _ = writeln!(
             s,

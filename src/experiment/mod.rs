@@ -9,20 +9,23 @@ pub mod density;
 mod density_figure;
 pub mod density_report;
 mod figures;
+pub mod jobs;
 pub mod measure;
 pub mod progress;
 pub mod protocol;
 pub mod report;
 
+use std::io::Write;
 use std::ops::Range;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use serde::Serialize;
 
 use crate::model::{ModelKind, Params};
 use capacity::{CAPACITY_MODELS, CapacityConfig, CapacityRow};
 use density::DensityConfig;
+use jobs::{Done, run_jobs};
 use measure::{GlitchOutcome, SegmentOutcome};
 use progress::Progress;
 
@@ -143,6 +146,9 @@ pub struct Outcome<R> {
     pub traces: Vec<TrialTrace>,
 }
 
+/// One finished job of a protocol: its rows and, when asked for, its trace.
+type TrialResult<R> = (Vec<R>, Option<TrialTrace>);
+
 /// Runs the mixed-input protocol: `trials` trials (seeds `seed`, `seed + 1`, …) per σ.
 pub fn run_mixed(
     models: &[ModelKind],
@@ -164,11 +170,42 @@ pub fn mixed(
     keep_traces: bool,
     progress: &Progress,
 ) -> anyhow::Result<Outcome<MixedRow>> {
+    let never = AtomicBool::new(false);
+    let done = mixed_jobs(
+        models,
+        sigmas,
+        trials,
+        seed,
+        keep_traces,
+        progress,
+        &never,
+        |_| Ok(()),
+    )?;
+    Ok(outcome(done))
+}
+
+/// [`mixed`], job by job: each (trial, σ) handed to `emit` in order as it finishes, until
+/// `stop`.
+#[allow(clippy::too_many_arguments)]
+fn mixed_jobs(
+    models: &[ModelKind],
+    sigmas: &[f64],
+    trials: Range<usize>,
+    seed: u64,
+    keep_traces: bool,
+    progress: &Progress,
+    stop: &AtomicBool,
+    emit: impl FnMut(&TrialResult<MixedRow>) -> anyhow::Result<()>,
+) -> anyhow::Result<Done<TrialResult<MixedRow>>> {
     let jobs = jobs(sigmas, trials);
-    let results = parallel_map(&jobs, None, progress, |&(trial, sigma)| {
+    let trial = |&(trial, sigma): &(usize, f64)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::mixed_trial(trial_seed);
-        let trajectories = protocol::simulate(&world, models, &paper_params(sigma), trial_seed)?;
+        let Some(trajectories) =
+            protocol::simulate(&world, models, &paper_params(sigma), trial_seed, stop)?
+        else {
+            return Ok(None);
+        };
         let mut rows = Vec::new();
         for (&model, traj) in models.iter().zip(&trajectories) {
             for (segment, &(t0, idx)) in world.schedule.pieces.iter().enumerate() {
@@ -187,9 +224,9 @@ pub fn mixed(
         }
         let trace =
             keep_traces.then(|| trace_of(trial, sigma, &world.schedule, models, &trajectories));
-        Ok((rows, trace))
-    });
-    collect(results)
+        Ok(Some((rows, trace)))
+    };
+    run_jobs(&jobs, None, progress, stop, trial, emit)
 }
 
 /// Runs the glitch protocol: `trials` trials per σ.
@@ -212,12 +249,42 @@ pub fn glitch(
     keep_traces: bool,
     progress: &Progress,
 ) -> anyhow::Result<Outcome<GlitchRow>> {
+    let never = AtomicBool::new(false);
+    let done = glitch_jobs(
+        models,
+        sigmas,
+        trials,
+        seed,
+        keep_traces,
+        progress,
+        &never,
+        |_| Ok(()),
+    )?;
+    Ok(outcome(done))
+}
+
+/// [`glitch`], job by job, as [`mixed_jobs`].
+#[allow(clippy::too_many_arguments)]
+fn glitch_jobs(
+    models: &[ModelKind],
+    sigmas: &[f64],
+    trials: Range<usize>,
+    seed: u64,
+    keep_traces: bool,
+    progress: &Progress,
+    stop: &AtomicBool,
+    emit: impl FnMut(&TrialResult<GlitchRow>) -> anyhow::Result<()>,
+) -> anyhow::Result<Done<TrialResult<GlitchRow>>> {
     let jobs = jobs(sigmas, trials);
-    let results = parallel_map(&jobs, None, progress, |&(trial, sigma)| {
+    let trial = |&(trial, sigma): &(usize, f64)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let world = protocol::glitch_trial(trial_seed);
         let d: Vec<usize> = world.schedule.stimuli.iter().map(|s| s.dominant).collect();
-        let trajectories = protocol::simulate(&world, models, &paper_params(sigma), trial_seed)?;
+        let Some(trajectories) =
+            protocol::simulate(&world, models, &paper_params(sigma), trial_seed, stop)?
+        else {
+            return Ok(None);
+        };
         let rows = models
             .iter()
             .zip(&trajectories)
@@ -231,13 +298,13 @@ pub fn glitch(
             .collect();
         let trace =
             keep_traces.then(|| trace_of(trial, sigma, &world.schedule, models, &trajectories));
-        Ok((rows, trace))
-    });
-    collect(results)
+        Ok(Some((rows, trace)))
+    };
+    run_jobs(&jobs, None, progress, stop, trial, emit)
 }
 
 /// Runs the capacity sweep for trials `trials`: every network (trial, N, load) with every model;
-/// rows trial by trial, then N, load, model and cue. The largest networks are started first.
+/// rows trial by trial, then N, load, model and cue.
 pub fn capacity(
     config: &CapacityConfig,
     models: &[ModelKind],
@@ -245,20 +312,35 @@ pub fn capacity(
     seed: u64,
     progress: &Progress,
 ) -> anyhow::Result<Vec<CapacityRow>> {
+    let never = AtomicBool::new(false);
+    let done = capacity_jobs(config, models, trials, seed, progress, &never, |_| Ok(()))?;
+    Ok(done.into_finished().flatten().collect())
+}
+
+/// [`capacity`], network by network, each handed to `emit` in output order as it finishes,
+/// until `stop`. Trial by trial, the largest networks of a trial are started first (so rows
+/// stream out a trial at a time and both cores stay busy to the end).
+fn capacity_jobs(
+    config: &CapacityConfig,
+    models: &[ModelKind],
+    trials: Range<usize>,
+    seed: u64,
+    progress: &Progress,
+    stop: &AtomicBool,
+    emit: impl FnMut(&Vec<CapacityRow>) -> anyhow::Result<()>,
+) -> anyhow::Result<Done<Vec<CapacityRow>>> {
     let nets = capacity::networks(config, trials);
     let mut order: Vec<usize> = (0..nets.len()).collect();
     order.sort_by(|&a, &b| {
         let cost = |i: usize| capacity::cost(config, nets[i].1, nets[i].2);
-        cost(b).total_cmp(&cost(a))
+        nets[a].0.cmp(&nets[b].0).then(cost(b).total_cmp(&cost(a)))
     });
-    let results = parallel_map(&nets, Some(&order), progress, |&(trial, n, load)| {
-        capacity::run_network(config, models, trial, n, load, seed)
-    });
-    let mut rows = Vec::new();
-    for r in results {
-        rows.extend(r?);
-    }
-    Ok(rows)
+    let network = |&(trial, n, load): &(usize, usize, f64)| {
+        Ok(capacity::run_network_until(
+            config, models, trial, n, load, seed, stop,
+        )?)
+    };
+    run_jobs(&nets, Some(&order), progress, stop, network, emit)
 }
 
 /// Which of the paper's experiments (model.md §5), by its command-line name.
@@ -344,9 +426,38 @@ impl ExperimentRequest {
     }
 }
 
+/// How an experiment ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every job finished.
+    Finished,
+    /// Stopped (Ctrl-C): `done` of `total` jobs finished, and only those were written. A job is
+    /// the `unit` ("trials", "runs (trial × σ)", "networks").
+    Interrupted {
+        done: usize,
+        total: usize,
+        unit: &'static str,
+    },
+}
+
 /// Runs the experiment and returns what `recall experiment` prints (and draws the figure, when
 /// one is asked for).
 pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
+    let mut out = Vec::new();
+    run_to(request, &mut out, &AtomicBool::new(false))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Runs the experiment and writes what `recall experiment` prints to `out`: with CSV, the
+/// rows of each trial as soon as it and those before it are done; else the table at the end.
+/// Once `stop` is set (Ctrl-C) the trials that finished are written (the table counts them
+/// only, and says so) and no figure is drawn. The figure, when one is asked for, is drawn
+/// after the table or the rows are written, so that a figure that fails loses nothing.
+pub fn run_to(
+    request: &ExperimentRequest,
+    out: &mut dyn Write,
+    stop: &AtomicBool,
+) -> anyhow::Result<Ending> {
     let sigmas = match (&request.sigmas, request.name) {
         (Some(s), _) => s.clone(),
         (None, ExperimentName::NoiseSweep) => SWEEP_SIGMAS.to_vec(),
@@ -356,64 +467,151 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
     let (trials, seed) = (request.trial_range(), request.seed);
     let name = request.name.name();
     let keep = request.plot.is_some() && request.name != ExperimentName::NoiseSweep;
-    Ok(match request.name {
+    let csv = request.csv;
+    let mut write = |text: &str| -> anyhow::Result<()> {
+        out.write_all(text.as_bytes())?;
+        out.flush()?;
+        Ok(())
+    };
+    let unit = if sigmas.len() > 1 {
+        "runs (trial × σ)"
+    } else {
+        "trials"
+    };
+    let cover = |done: usize, total: usize, unit| report::Cover {
+        trials: trials.clone(),
+        done,
+        total,
+        unit,
+    };
+    match request.name {
         ExperimentName::Mixed | ExperimentName::NoiseSweep => {
-            let progress = Progress::new(name, "trials", trials.len() * sigmas.len());
-            let out = mixed(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
+            let total = trials.len() * sigmas.len();
+            let progress = Progress::new(name, "trials", total);
+            if csv && request.csv_header {
+                write(report::MIXED_CSV_HEADER)?;
+            }
+            let done = mixed_jobs(
+                &MODELS,
+                &sigmas,
+                trials.clone(),
+                seed,
+                keep,
+                &progress,
+                stop,
+                |(rows, _)| match csv {
+                    true => write(&report::mixed_csv_rows(rows)),
+                    false => Ok(()),
+                },
+            )?;
             progress.finish();
-            if let Some(path) = &request.plot {
+            let cover = cover(done.finished(), total, unit);
+            let out = outcome(done);
+            if !csv {
+                write(&report::mixed_table(request.name, &out.rows, &cover, seed))?;
+            }
+            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
                 figures::experiment_figure(request, &out.rows, &out.traces, path)?;
             }
-            if request.csv {
-                report::mixed_csv(&out.rows, request.csv_header)
-            } else {
-                report::mixed_table(request.name, &out.rows, trials, seed)
-            }
+            Ok(ending(&cover))
         }
         ExperimentName::Glitch => {
-            let progress = Progress::new(name, "trials", trials.len() * sigmas.len());
-            let out = glitch(&MODELS, &sigmas, trials.clone(), seed, keep, &progress)?;
+            let total = trials.len() * sigmas.len();
+            let progress = Progress::new(name, "trials", total);
+            if csv && request.csv_header {
+                write(report::GLITCH_CSV_HEADER)?;
+            }
+            let done = glitch_jobs(
+                &MODELS,
+                &sigmas,
+                trials.clone(),
+                seed,
+                keep,
+                &progress,
+                stop,
+                |(rows, _)| match csv {
+                    true => write(&report::glitch_csv_rows(rows)),
+                    false => Ok(()),
+                },
+            )?;
             progress.finish();
-            if let Some(path) = &request.plot {
+            let cover = cover(done.finished(), total, unit);
+            let out = outcome(done);
+            if !csv {
+                write(&report::glitch_table(&out.rows, &cover, seed))?;
+            }
+            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
                 figures::glitch_figure(request, &out.traces, path)?;
             }
-            if request.csv {
-                report::glitch_csv(&out.rows, request.csv_header)
-            } else {
-                report::glitch_table(&out.rows, trials, seed)
-            }
+            Ok(ending(&cover))
         }
         ExperimentName::Capacity => {
             let config = &request.capacity;
-            let nets = trials.len() * config.sizes.len() * config.loads.len();
-            let progress = Progress::new(name, "networks", nets);
-            let rows = capacity(config, &CAPACITY_MODELS, trials.clone(), seed, &progress)?;
+            capacity::check_memory(config).map_err(anyhow::Error::msg)?;
+            let total = trials.len() * config.sizes.len() * config.loads.len();
+            let progress = Progress::new(name, "networks", total);
+            if csv && request.csv_header {
+                write(capacity_report::CAPACITY_CSV_HEADER)?;
+            }
+            let done = capacity_jobs(
+                config,
+                &CAPACITY_MODELS,
+                trials.clone(),
+                seed,
+                &progress,
+                stop,
+                |rows| match csv {
+                    true => write(&capacity_report::capacity_csv_rows(rows)),
+                    false => Ok(()),
+                },
+            )?;
             progress.finish();
-            if let Some(path) = &request.plot {
+            let cover = cover(done.finished(), total, "networks");
+            let rows: Vec<CapacityRow> = done.into_finished().flatten().collect();
+            if !csv {
+                write(&capacity_report::capacity_table(
+                    &rows,
+                    &CAPACITY_MODELS,
+                    config,
+                    &cover,
+                    seed,
+                ))?;
+            }
+            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
                 let points = capacity_report::points(&rows, &CAPACITY_MODELS, config);
                 figures::capacity_figure(config, &points, path)?;
             }
-            if request.csv {
-                capacity_report::capacity_csv(&rows, request.csv_header)
-            } else {
-                capacity_report::capacity_table(&rows, &CAPACITY_MODELS, config, trials, seed)
-            }
+            Ok(ending(&cover))
         }
         ExperimentName::Density => {
+            // Not streamed yet: its table needs every ensemble, and a run takes seconds.
             let config = &request.density;
             let progress = Progress::new(name, "ensembles", trials.len() * sigmas.len());
             let out = density::run_density(config, &sigmas, trials.clone(), seed, &progress)?;
             progress.finish();
+            if csv {
+                write(&density_report::density_csv(&out.rows, request.csv_header))?;
+            } else {
+                write(&density_report::density_table(config, &out, trials.clone(), seed))?;
+            }
             if let Some(path) = &request.plot {
                 density_figure::density_figure(config, &out, trials.len(), path)?;
             }
-            if request.csv {
-                density_report::density_csv(&out.rows, request.csv_header)
-            } else {
-                density_report::density_table(config, &out, trials, seed)
-            }
+            Ok(Ending::Finished)
         }
-    })
+    }
+}
+
+fn ending(cover: &report::Cover) -> Ending {
+    if cover.interrupted() {
+        Ending::Interrupted {
+            done: cover.done,
+            total: cover.total,
+            unit: cover.unit,
+        }
+    } else {
+        Ending::Finished
+    }
 }
 
 /// Trial by trial, then σ: the order in which shards of trials concatenate.
@@ -423,57 +621,15 @@ fn jobs(sigmas: &[f64], trials: Range<usize>) -> Vec<(usize, f64)> {
         .collect()
 }
 
-fn collect<T>(
-    results: Vec<anyhow::Result<(Vec<T>, Option<TrialTrace>)>>,
-) -> anyhow::Result<Outcome<T>> {
+/// The finished jobs' rows and traces, in order.
+fn outcome<T>(done: Done<TrialResult<T>>) -> Outcome<T> {
     let mut out = Outcome {
         rows: Vec::new(),
         traces: Vec::new(),
     };
-    for r in results {
-        let (rows, trace) = r?;
+    for (rows, trace) in done.into_finished() {
         out.rows.extend(rows);
         out.traces.extend(trace);
     }
-    Ok(out)
-}
-
-/// Maps `f` over `items` on every available core (independent trials), in the order `order`
-/// gives (all items, each once; `None`: in order), returning the results in the items' order.
-/// Each finished item ticks `progress`.
-fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    order: Option<&[usize]>,
-    progress: &Progress,
-    f: impl Fn(&T) -> R + Sync,
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let pick = |k: usize| order.map_or(Some(k), |o| o.get(k).copied());
-    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(i) = pick(k) else { break };
-                        let Some(item) = items.get(i) else { break };
-                        mine.push((i, f(item)));
-                        progress.tick();
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    results.sort_by_key(|r| r.0);
-    results.into_iter().map(|r| r.1).collect()
+    out
 }

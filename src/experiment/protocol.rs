@@ -2,6 +2,7 @@
 //! schedules as streams of frames, and the models run along them, recorded step by step.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -204,12 +205,14 @@ impl Schedule {
 /// Runs `models` side by side along the trial's schedule (through the [`Session`], each model
 /// seeded from `seed` and its kind); the input is u itself (no further gain). Returns one
 /// trajectory per model, in order; a model that diverges retrieves nothing from then on.
+/// `None` when `stop` was set before the end (checked every [`STOP_CHECK_STEPS`] steps).
 pub fn simulate(
     trial: &Trial,
     models: &[ModelKind],
     params: &Params,
     seed: u64,
-) -> Result<Vec<Trajectory>, ModelError> {
+    stop: &AtomicBool,
+) -> Result<Option<Vec<Trajectory>>, ModelError> {
     let mem = &trial.memories;
     let dt = params.dt_secs;
     let (frame_secs, frames) = trial.schedule.frames(mem, dt);
@@ -239,7 +242,10 @@ pub fn simulate(
         .collect();
     let mut frames = frames.into_iter();
     let mut reports = Vec::new();
-    for _ in 0..steps {
+    for k in 0..steps {
+        if k % STOP_CHECK_STEPS == 0 && stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         if session.needs_frame()
             && let Some(frame) = frames.next()
         {
@@ -267,5 +273,8 @@ pub fn simulate(
     for (traj, (_, events, _)) in trajectories.iter_mut().zip(session.finish()) {
         traj.events.extend(events);
     }
-    Ok(trajectories)
+    Ok(Some(trajectories))
 }
+
+/// Steps between two looks at the stop flag of [`simulate`] (1 s of model time at dt = 0.01).
+pub const STOP_CHECK_STEPS: usize = 100;

@@ -9,6 +9,46 @@ use super::measure::GlitchVerdict;
 use super::{GlitchRow, MixedRow};
 use crate::model::ModelKind;
 
+/// Which trials a table counts: the trials asked for and, when the run was interrupted, how
+/// many of its jobs (trials, runs of a trial at one σ, networks) finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cover {
+    pub trials: Range<usize>,
+    pub done: usize,
+    pub total: usize,
+    /// What a job is, plural: "trials", "runs (trial × σ)", "networks".
+    pub unit: &'static str,
+}
+
+impl Cover {
+    /// Every job of `trials` finished.
+    pub fn all(trials: Range<usize>) -> Self {
+        Self {
+            trials,
+            done: 0,
+            total: 0,
+            unit: "trials",
+        }
+    }
+
+    /// Whether some jobs did not finish.
+    pub fn interrupted(&self) -> bool {
+        self.done < self.total
+    }
+
+    /// ", interrupted: 7 of 20 trials finished (the table counts those only)", or nothing.
+    pub fn note(&self) -> String {
+        if self.interrupted() {
+            format!(
+                ", interrupted: {} of {} {} finished (the table counts those only)",
+                self.done, self.total, self.unit
+            )
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// "seeds 1..20" for trials 0..20 of seed 1; "trials 10..19, seeds 11..20" for a shard.
 pub(super) fn seeds(trials: &Range<usize>, seed: u64) -> String {
     let last = trials.end.saturating_sub(1);
@@ -59,12 +99,8 @@ fn spread(values: &[f64], digits: usize) -> String {
 }
 
 /// The table of the mixed protocol (and of the noise sweep).
-pub fn mixed_table(
-    name: ExperimentName,
-    rows: &[MixedRow],
-    trials: Range<usize>,
-    seed: u64,
-) -> String {
+pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], cover: &Cover, seed: u64) -> String {
+    let trials = &cover.trials;
     let mut s = String::new();
     let what = match name {
         ExperimentName::NoiseSweep => "noise sweep",
@@ -72,11 +108,12 @@ pub fn mixed_table(
     };
     let _ = writeln!(
         s,
-        "{what}: {} trials ({}), N = 1024, P = 10 random memories, g = 10, \
+        "{what}: {} trials ({}){}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; three mixed stimuli of 10 s each (dominant gain U(2,3.5), others U(0.8,1.5), \
          previous U(0.2,0.6), Σc = √(PN)).",
         trials.len(),
-        seeds(&trials, seed)
+        seeds(trials, seed),
+        cover.note()
     );
     let _ = writeln!(
         s,
@@ -188,15 +225,17 @@ fn median(values: &[f64]) -> String {
 }
 
 /// The table of the glitch protocol.
-pub fn glitch_table(rows: &[GlitchRow], trials: Range<usize>, seed: u64) -> String {
+pub fn glitch_table(rows: &[GlitchRow], cover: &Cover, seed: u64) -> String {
+    let trials = &cover.trials;
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "glitch: {} trials ({}), N = 1024, P = 10 random memories, g = 10, \
+        "glitch: {} trials ({}){}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; mixed stimuli A [0,8), B [8,10) (the 2-s glitch), A [10,15), B [15,19), \
          C [19,25).",
         trials.len(),
-        seeds(&trials, seed)
+        seeds(trials, seed),
+        cover.note()
     );
     let _ = writeln!(
         s,
@@ -262,14 +301,23 @@ fn opt(v: Option<f64>) -> String {
     v.map(|x| format!("{x:.3}")).unwrap_or_default()
 }
 
+/// The header line of [`mixed_csv`].
+pub const MIXED_CSV_HEADER: &str =
+    "trial,seed,model,sigma,segment,right,clean,stuck,mirror,overlap,latency_secs,diverged\n";
+
 /// Raw numbers of the mixed protocol, one row per trial, model, σ and stimulus.
 pub fn mixed_csv(rows: &[MixedRow], header: bool) -> String {
     let mut s = String::new();
     if header {
-        s.push_str(
-            "trial,seed,model,sigma,segment,right,clean,stuck,mirror,overlap,latency_secs,diverged\n",
-        );
+        s.push_str(MIXED_CSV_HEADER);
     }
+    s.push_str(&mixed_csv_rows(rows));
+    s
+}
+
+/// The rows of [`mixed_csv`] without the header (written as trials finish).
+pub fn mixed_csv_rows(rows: &[MixedRow]) -> String {
+    let mut s = String::new();
     for r in rows {
         let o = &r.outcome;
         let _ = writeln!(
@@ -292,15 +340,23 @@ pub fn mixed_csv(rows: &[MixedRow], header: bool) -> String {
     s
 }
 
+/// The header line of [`glitch_csv`].
+pub const GLITCH_CSV_HEADER: &str = "trial,seed,model,sigma,glitch,a_held,b_latency_secs,\
+                                     b_argmax_at_19,b_secs_to_09,c_latency_secs,diverged\n";
+
 /// Raw numbers of the glitch protocol, one row per trial, model and σ.
 pub fn glitch_csv(rows: &[GlitchRow], header: bool) -> String {
     let mut s = String::new();
     if header {
-        s.push_str(
-            "trial,seed,model,sigma,glitch,a_held,b_latency_secs,b_argmax_at_19,\
-             b_secs_to_09,c_latency_secs,diverged\n",
-        );
+        s.push_str(GLITCH_CSV_HEADER);
     }
+    s.push_str(&glitch_csv_rows(rows));
+    s
+}
+
+/// The rows of [`glitch_csv`] without the header (written as trials finish).
+pub fn glitch_csv_rows(rows: &[GlitchRow]) -> String {
+    let mut s = String::new();
     for r in rows {
         let o = &r.outcome;
         let verdict = serde_json::to_value(o.glitch)

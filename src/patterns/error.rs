@@ -220,6 +220,19 @@ pub fn escape_str(s: &str) -> String {
     out
 }
 
+/// [`escape_str`] of at most the first `max_chars` characters of `s`, then "… (K characters in
+/// all)" when `s` is longer: for text a file carries (an NPY header) that reaches a message.
+pub fn escape_cut(s: &str, max_chars: usize) -> String {
+    match s.char_indices().nth(max_chars) {
+        None => escape_str(s),
+        Some((end, _)) => format!(
+            "{}… ({} characters in all)",
+            escape_str(&s[..end]),
+            s.chars().count()
+        ),
+    }
+}
+
 /// Escapes raw bytes: valid UTF-8 runs as by [`escape_str`], invalid bytes as `\xNN`.
 pub fn escape_bytes(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
@@ -258,6 +271,20 @@ mod tests {
         assert_eq!(escape_str("back\\slash"), "back\\\\slash");
         assert_eq!(escape_bytes(b"ok\xffz"), "ok\\xffz");
         assert_eq!(escape_str("chat-été"), "chat-été");
+    }
+
+    #[test]
+    fn long_text_is_cut_after_escaping_what_is_kept() {
+        assert_eq!(escape_cut("short", 10), "short");
+        assert_eq!(escape_cut("0123456789", 10), "0123456789");
+        assert_eq!(
+            escape_cut("\x1b]0;evil\x07 and more", 6),
+            "\\u{1b}]0;ev… (18 characters in all)"
+        );
+        assert_eq!(
+            escape_cut(&"é".repeat(1000), 3),
+            "ééé… (1000 characters in all)"
+        );
     }
 
     #[test]

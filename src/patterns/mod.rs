@@ -25,7 +25,7 @@ pub use builtin::{BUILTIN, builtin};
 pub use check::{builtin_report, check_cli, check_dir, check_report};
 pub use error::{
     ErrorKind, FileError, MAX_FILE_BYTES, MAX_PATTERNS, MAX_SET_PIXELS, MAX_SIDE, ParseError,
-    display_name, escape_str,
+    display_name, escape_cut, escape_str,
 };
 pub use file::{Format, Image, Pattern, parse_pattern, pattern_name, read_pattern};
 pub use pbm::parse_pbm;

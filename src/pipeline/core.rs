@@ -148,6 +148,7 @@ impl SimCore {
                 other => format!("skipped a frame: {other}"),
             };
             log.push(LogEntry {
+                who: None,
                 time_secs: self.time_secs(),
                 source: Source::Stream,
                 kind: LogKind::Info,
@@ -169,6 +170,7 @@ impl SimCore {
                     time_secs,
                     error,
                 } => LogEntry {
+                    who: None,
                     time_secs,
                     source: Source::Model(model),
                     kind: LogKind::Error,

@@ -83,6 +83,9 @@ pub enum Control {
     /// Rescan the pattern directory now. Handled by whoever owns the watcher (the UI shell);
     /// the simulator ignores it.
     ReloadPatterns,
+    /// The controls that follow are this person's (`recall serve`, where several screens
+    /// control one run): the simulator names them in the log lines they cause.
+    Actor(Option<Arc<str>>),
     /// Stop every thread.
     Quit,
 }
@@ -132,6 +135,9 @@ pub struct LogEntry {
     pub source: Source,
     pub kind: LogKind,
     pub text: String,
+    /// Who acted, on a run that several people control (`recall serve`: "presenter alice",
+    /// "host"); `None`: the one user there is ("you").
+    pub who: Option<Arc<str>>,
 }
 
 impl LogEntry {
@@ -151,6 +157,7 @@ impl LogEntry {
             source: Source::Model(kind),
             kind: log_kind,
             text: event.describe(names),
+            who: None,
         }
     }
 }

@@ -43,6 +43,7 @@ impl Outbox {
             && *repeats > 0
         {
             let line = LogEntry {
+                who: None,
                 text: format!("{} (×{} more)", last.text, *repeats),
                 ..last.clone()
             };
@@ -65,6 +66,7 @@ impl Outbox {
             && let Some(next) = self.backlog.front()
         {
             let note = LogEntry {
+                who: None,
                 time_secs: next.time_secs,
                 source: next.source,
                 kind: LogKind::Error,
@@ -98,6 +100,7 @@ mod tests {
 
     fn line(text: &str, t: f64) -> LogEntry {
         LogEntry {
+            who: None,
             time_secs: t,
             source: Source::Model(ModelKind::Idp),
             kind: LogKind::Error,

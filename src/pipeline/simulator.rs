@@ -59,6 +59,8 @@ pub(super) struct Settings {
     held: Option<Held>,
     stream: StreamConfig,
     seed: u64,
+    /// Whose controls these are (see `Control::Actor`).
+    actor: Option<std::sync::Arc<str>>,
 }
 
 impl From<&PipelineConfig> for Settings {
@@ -75,6 +77,7 @@ impl From<&PipelineConfig> for Settings {
                 .then(|| Held::new(explore_start(c.memories.p()), c.stream.clone(), c.seed)),
             stream: c.stream.clone(),
             seed: c.seed,
+            actor: None,
         }
     }
 }
@@ -365,6 +368,7 @@ fn logger(
     log: &mut Vec<LogEntry>,
     time_secs: f64,
     source: Source,
+    who: Option<std::sync::Arc<str>>,
 ) -> impl FnMut(LogKind, String) + '_ {
     move |kind, text| {
         log.push(LogEntry {
@@ -372,6 +376,7 @@ fn logger(
             source,
             kind,
             text,
+            who: who.clone(),
         })
     }
 }
@@ -387,7 +392,11 @@ fn apply_control(
     log: &mut Vec<LogEntry>,
     now: Instant,
 ) -> Flow {
-    let mut say = logger(log, core.time_secs(), Source::User);
+    if let Control::Actor(who) = control {
+        settings.actor = who;
+        return Flow::Continue;
+    }
+    let mut say = logger(log, core.time_secs(), Source::User, settings.actor.clone());
     let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
             anchor: now,
@@ -419,7 +428,10 @@ fn apply_control(
             }
             Err(e) => say(LogKind::Error, format!("cannot switch models: {e}")),
         },
-        Control::SetModels(_) | Control::ReloadPatterns | Control::StoreMemory { .. } => {}
+        Control::SetModels(_)
+        | Control::ReloadPatterns
+        | Control::StoreMemory { .. }
+        | Control::Actor(_) => {}
         Control::Hold(input) => hold(input, core, settings, &mut say),
         Control::AddMemory { name, pixels } => {
             match crate::patterns::with_memory(core.memories(), &name, &pixels) {
@@ -525,7 +537,7 @@ fn apply_patterns(
     problem: &mut Vec<String>,
     log: &mut Vec<LogEntry>,
 ) {
-    let mut say = logger(log, core.time_secs(), Source::Patterns);
+    let mut say = logger(log, core.time_secs(), Source::Patterns, None);
     let errors = match update {
         PatternUpdate::Reloaded(reloaded) => {
             core.set_memories(std::sync::Arc::clone(&reloaded.memories));

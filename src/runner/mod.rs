@@ -5,6 +5,7 @@
 mod figure;
 pub mod npy;
 pub mod output;
+pub mod paths;
 pub mod table;
 pub mod theory;
 pub mod trace;

@@ -14,22 +14,37 @@ use std::path::{Path, PathBuf};
 use npyz::{DType, TypeChar};
 
 use crate::model::Memories;
+use crate::patterns::{display_name, escape_cut};
 use crate::session::Session;
 
+/// The most characters of a file's own text (its header, as the NPY reader quotes it) that a
+/// message shows, escaped: a crafted header neither drives the terminal nor floods it.
+pub const MAX_SHOWN_CHARS: usize = 160;
+
+/// `text` from the file, safe and short enough for a one-line message.
+fn quoted(text: impl std::fmt::Display) -> String {
+    escape_cut(&text.to_string(), MAX_SHOWN_CHARS)
+}
+
 /// Reads a vector of `n` finite numbers (float32 or float64, any byte order) from `path`.
-/// Errors are one line naming the file and what was expected.
+/// Errors are one line naming the file (escaped) and what was expected; what the file says
+/// is escaped and cut to [`MAX_SHOWN_CHARS`].
 pub fn read_vector(path: &Path, n: usize) -> Result<Vec<f32>, String> {
-    let at = path.display();
+    let at = display_name(path);
     let file = File::open(path).map_err(|e| format!("{at}: cannot open: {e}"))?;
-    let npy = npyz::NpyFile::new(BufReader::new(file))
-        .map_err(|e| format!("{at}: not an NPY file ({e}); expected a NumPy .npy array"))?;
+    let npy = npyz::NpyFile::new(BufReader::new(file)).map_err(|e| {
+        format!(
+            "{at}: not an NPY file ({}); expected a NumPy .npy array",
+            quoted(e)
+        )
+    })?;
     let shape: Vec<u64> = npy.shape().to_vec();
     let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
-    let shown = format!(
+    let shown = quoted(format!(
         "({}{})",
         dims.join(", "),
         if dims.len() == 1 { "," } else { "" }
-    );
+    ));
     let len: u64 = shape.iter().product();
     let vector = shape.iter().filter(|&&d| d != 1).count() <= 1;
     if len != n as u64 || !vector {
@@ -50,11 +65,11 @@ pub fn read_vector(path: &Path, n: usize) -> Result<Vec<f32>, String> {
         _ => {
             return Err(format!(
                 "{at}: dtype {}; expected float32 or float64",
-                dtype.descr()
+                quoted(dtype.descr())
             ));
         }
     }
-    .map_err(|e| format!("{at}: cannot read the values ({e})"))?;
+    .map_err(|e| format!("{at}: cannot read the values ({})", quoted(e)))?;
     if let Some(k) = values.iter().position(|v| !v.is_finite()) {
         return Err(format!(
             "{at}: value {k} is {}; expected finite numbers",
@@ -80,7 +95,7 @@ impl NpyWriter {
     /// Creates `path` holding an empty array of rows of shape `tail`.
     pub fn create(path: &Path, tail: &[usize]) -> anyhow::Result<Self> {
         let file = File::create(path)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", path.display()))?;
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", display_name(path)))?;
         let mut w = Self {
             file,
             path: path.to_path_buf(),
@@ -111,7 +126,7 @@ impl NpyWriter {
 
     fn write_header(&mut self) -> anyhow::Result<()> {
         let header = self.header();
-        let at = || format!("cannot write {}", self.path.display());
+        let at = || format!("cannot write {}", display_name(&self.path));
         if header.len() != HEADER_BYTES {
             anyhow::bail!("{}: the shape does not fit the header", at());
         }
@@ -130,7 +145,7 @@ impl NpyWriter {
         let bytes: Vec<u8> = row.iter().flat_map(|v| v.to_le_bytes()).collect();
         self.file
             .write_all(&bytes)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", self.path.display()))?;
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", display_name(&self.path)))?;
         self.rows += 1;
         self.write_header()
     }

@@ -29,9 +29,19 @@ pub fn default_host_key_path() -> PathBuf {
 }
 
 /// The host key at `path`, made there (ed25519, mode 0600, its folder 0700) if there is none.
-/// A key file that others may read is refused, as OpenSSH refuses one.
+/// A key file that others may read is refused, as OpenSSH refuses one; so is anything that is
+/// not an unencrypted OpenSSH private key, with one line that says what the file is.
 pub fn load_or_create_host_key(path: &Path) -> anyhow::Result<(PrivateKey, bool)> {
     match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => bail!(
+            "the host key {} is a directory; expected {EXPECTED} (or give a path where none \
+             exists, and one is made)",
+            path.display()
+        ),
+        Ok(meta) if !meta.is_file() => bail!(
+            "the host key {} is not a regular file; expected {EXPECTED}",
+            path.display()
+        ),
         Ok(meta) => {
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
@@ -40,13 +50,61 @@ pub fn load_or_create_host_key(path: &Path) -> anyhow::Result<(PrivateKey, bool)
                     path.display()
                 );
             }
-            let key = PrivateKey::read_openssh_file(path)
-                .with_context(|| format!("cannot read the host key {}", path.display()))?;
-            Ok((key, false))
+            Ok((read_host_key(path, meta.len())?, false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((create_host_key(path)?, true)),
         Err(e) => Err(e).with_context(|| format!("cannot read the host key {}", path.display())),
     }
+}
+
+/// What a host key file must hold.
+const EXPECTED: &str = "an OpenSSH private key without a passphrase \
+                        (\"-----BEGIN OPENSSH PRIVATE KEY-----\", as ssh-keygen -t ed25519 -N '' writes)";
+
+/// The largest host key file read (an RSA key of 16384 bits is about 13 KB).
+const HOST_KEY_MAX_BYTES: u64 = 64 * 1024;
+
+/// Reads an OpenSSH private key, saying in one line what the file is when it is not one.
+fn read_host_key(path: &Path, len: u64) -> anyhow::Result<PrivateKey> {
+    let shown = path.display();
+    if len > HOST_KEY_MAX_BYTES {
+        bail!("the host key {shown} is {len} bytes, too large for a key; expected {EXPECTED}");
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the host key {shown}"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let start = text.trim_start();
+    let what = if bytes.is_empty() || start.is_empty() {
+        Some("is empty".to_string())
+    } else if start.starts_with("ssh-") || start.starts_with("ecdsa-") || start.starts_with("sk-") {
+        Some("is a public key (a .pub file)".to_string())
+    } else if start.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----") {
+        None
+    } else if let Some(kind) = start
+        .strip_prefix("-----BEGIN ")
+        .and_then(|r| r.split("-----").next())
+    {
+        let kind: String = kind.chars().filter(|c| !c.is_control()).take(40).collect();
+        Some(format!("holds a PEM \"{kind}\", not the OpenSSH format"))
+    } else if bytes.contains(&0) {
+        Some("is a binary file, not a key".to_string())
+    } else {
+        Some("is text but not a key".to_string())
+    };
+    if let Some(what) = what {
+        bail!("the host key {shown} {what}; expected {EXPECTED}");
+    }
+    let key = PrivateKey::from_openssh(&*bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "the host key {shown} is a damaged OpenSSH private key ({e}); expected {EXPECTED}"
+        )
+    })?;
+    if key.is_encrypted() {
+        bail!(
+            "the host key {shown} is protected by a passphrase, which recall serve cannot ask \
+             for; remove it (ssh-keygen -p -N '' -f {shown}) or give --host-key a new path"
+        );
+    }
+    Ok(key)
 }
 
 fn create_host_key(path: &Path) -> anyhow::Result<PrivateKey> {
@@ -163,6 +221,11 @@ impl Policy {
         } else {
             KeyRole::Refused
         }
+    }
+
+    /// Only the presenter's key gets in.
+    pub fn presenter_only(&self) -> bool {
+        !self.anonymous && self.viewers.is_none()
     }
 
     /// No one at all could connect.

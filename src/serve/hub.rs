@@ -92,6 +92,8 @@ struct State {
 pub struct Hub {
     state: Mutex<State>,
     next_id: AtomicU64,
+    /// Remote screens that joined since the start.
+    joined: AtomicU64,
     max_viewers: usize,
     stop_tx: Mutex<Option<Sender<()>>>,
     stop_rx: Receiver<()>,
@@ -104,7 +106,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Hub {
-    /// A hub for at most `max_viewers` remote screens (the host terminal does not count).
+    /// A hub for at most `max_viewers` viewers (the presenter and the host terminal do not
+    /// count).
     pub fn new(max_viewers: usize, echo: Option<Sender<String>>) -> Arc<Self> {
         let (stop_tx, stop_rx) = bounded(0);
         Arc::new(Self {
@@ -117,6 +120,7 @@ impl Hub {
                 stopping: false,
             }),
             next_id: AtomicU64::new(1),
+            joined: AtomicU64::new(0),
             max_viewers,
             stop_tx: Mutex::new(Some(stop_tx)),
             stop_rx,
@@ -127,8 +131,9 @@ impl Hub {
     /// Registers a screen; it gets the recent log lines and, with the next snapshot, the run.
     pub fn join(&self, name: String, role: Role) -> Result<Mailbox, Full> {
         let mut st = lock(&self.state);
-        let remote = st.screens.iter().filter(|s| s.role != Role::Host).count();
-        if st.stopping || (role != Role::Host && remote >= self.max_viewers) {
+        // Only viewers count: the presenter and the host always get in.
+        let viewers = st.screens.iter().filter(|s| s.role == Role::Viewer).count();
+        if st.stopping || (role == Role::Viewer && viewers >= self.max_viewers) {
             return Err(Full {
                 max: self.max_viewers,
             });
@@ -146,11 +151,12 @@ impl Hub {
         st.screens.push(Arc::clone(&screen));
         drop(st);
         if role != Role::Host {
+            self.joined.fetch_add(1, Ordering::Relaxed);
             let line = format!("{} joined as {}", screen.name, role.name());
             if role == Role::Presenter {
                 self.note(line);
             } else {
-                self.echo(line);
+                self.note_host(line);
             }
         }
         Ok(Mailbox {
@@ -172,18 +178,27 @@ impl Hub {
         st.screens.retain(|s| s.id != id);
         let left = before != st.screens.len();
         drop(st);
-        // Viewers coming and going would fill every screen's log: only the server's own log
-        // (stderr) has them.
+        // Viewers coming and going would fill every screen's log: only the host's screen and
+        // the server's own log (stderr) have them.
         if left && presenter {
             self.note(line);
         } else if left {
-            self.echo(line);
+            self.note_host(line);
         }
     }
 
-    /// Screens connected now (the host terminal included).
+    /// Viewers connected now (the presenter and the host terminal not counted).
     pub fn watching(&self) -> usize {
-        lock(&self.state).screens.len()
+        lock(&self.state)
+            .screens
+            .iter()
+            .filter(|s| s.role == Role::Viewer)
+            .count()
+    }
+
+    /// Remote screens that joined since the start.
+    pub fn joined_in_all(&self) -> u64 {
+        self.joined.load(Ordering::Relaxed)
     }
 
     /// Remote screens connected now.
@@ -230,12 +245,32 @@ impl Hub {
         self.echo(text.clone());
         let mut st = lock(&self.state);
         let entry = LogEntry {
+            who: None,
             time_secs: st.time_secs,
             source: Source::Server,
             kind: LogKind::Info,
             text,
         };
         deliver(&mut st, entry);
+    }
+
+    /// A line for the host terminal's log only (and echoed, if asked): viewers' joins and
+    /// leaves. It is not kept for screens that join later.
+    pub fn note_host(&self, text: String) {
+        self.echo(text.clone());
+        let mut st = lock(&self.state);
+        let entry = LogEntry {
+            time_secs: st.time_secs,
+            source: Source::Server,
+            kind: LogKind::Info,
+            text,
+            who: None,
+        };
+        let n = st.log_seq;
+        st.log_seq += 1;
+        for screen in st.screens.iter().filter(|s| s.role == Role::Host) {
+            let _ = screen.log.try_send((n, entry.clone()));
+        }
     }
 
     /// Tells every screen to say goodbye and lets no one in any more.

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod access;
+pub mod gate;
 pub mod hub;
 pub mod input;
 mod ssh;
@@ -43,6 +44,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:2222";
 pub const DEFAULT_MAX_VIEWERS: usize = 50;
 /// The default idle time (no key) after which a viewer is disconnected.
 pub const DEFAULT_IDLE_SECS: u64 = 3600;
+/// The longest idle time accepted (a year): longer ones cannot be added to a clock.
+pub const MAX_IDLE_SECS: u64 = 365 * 24 * 3600;
 /// A screen's bytes per second at most: the dashboard's own budget (ARCHITECTURE.md, 40 KB/s).
 pub const BYTE_BUDGET: usize = 40_000;
 /// How long the goodbyes may take at shutdown.
@@ -113,6 +116,13 @@ fn echo_thread(lines: Receiver<String>) {
 /// `recall serve`.
 pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     let dash = &config.dashboard;
+    if let Some(t) = config.idle_timeout {
+        anyhow::ensure!(
+            t.as_secs() <= MAX_IDLE_SECS,
+            "--idle-timeout {} is too long: at most {MAX_IDLE_SECS} s (a year), or 0 for never",
+            t.as_secs()
+        );
+    }
     let presenter = match &config.presenter_key {
         Some(p) => access::read_keys(p).context("cannot read the presenter key")?,
         None => Vec::new(),
@@ -129,6 +139,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         config.listen
     );
     let (host_key, created) = access::load_or_create_host_key(&config.host_key)?;
+    viewer::keep_large_blocks_apart();
     let host_fingerprint = access::fingerprint(host_key.public_key());
 
     let (memories, startup_errors) = crate::ui::startup_memories(dash.patterns.as_deref())?;
@@ -180,6 +191,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         Some(tx)
     };
     let hub = Hub::new(config.max_viewers, echo);
+    let started = Instant::now();
     if watcher.is_none() {
         for error in startup_errors {
             hub.note(format!("pattern error: {error}"));
@@ -197,6 +209,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         .block_on(tokio::net::TcpListener::bind(config.listen))
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let bound = listener.local_addr().unwrap_or(config.listen);
+    let join = format!("ssh -p {} {}", bound.port(), reachable_address(bound.ip()));
     {
         let mut err = std::io::stderr().lock();
         if created {
@@ -208,8 +221,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         }
         let _ = writeln!(
             err,
-            "recall serve: listening on {bound} (host key {host_fingerprint}); watch with: ssh -p {} HOST",
-            bound.port()
+            "recall serve: listening on {bound} (host key {host_fingerprint}); watch with: {join}"
         );
         if !policy.anonymous && config.authorized_keys.is_none() {
             let _ = writeln!(
@@ -222,8 +234,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     }
     if host_terminal {
         hub.note(format!(
-            "serving on {bound}: ssh -p {} HOST (host key {host_fingerprint})",
-            bound.port()
+            "serving on {bound}: {join} (host key {host_fingerprint})"
         ));
     }
 
@@ -231,6 +242,8 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         controls: pipeline.controls().clone(),
         watcher: watcher.clone(),
         patterns: dash.patterns.clone(),
+        actor: None,
+        order: Arc::new(std::sync::Mutex::new(())),
     };
     let start = Start {
         model: dash.model,
@@ -251,7 +264,8 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         ascii: dash.ascii,
         no_color: dash.no_color,
         port: bound.port(),
-        max_viewers: config.max_viewers,
+        join,
+        gate: gate::Gate::default(),
     });
     let ssh_config = Arc::new(ssh::config(host_key, &policy));
     let stop_accepting = Arc::new(tokio::sync::Notify::new());
@@ -271,6 +285,7 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
 
     // Goodbyes: every screen writes its line and closes its channel; then the rest goes.
     stop_accepting.notify_one();
+    let sent_goodbye = hub.remote_screens();
     hub.stop();
     let deadline = Instant::now() + SHUTDOWN_WAIT;
     while hub.remote_screens() > 0 && Instant::now() < deadline {
@@ -284,9 +299,38 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
     let stopped = pipeline.shutdown();
     let _ = fanout.join();
     drop(watcher);
+    // The same closing line with a terminal or without (then stderr is the server's log).
+    {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "recall serve: stopped after {:.0} s; {sent_goodbye} connected screen(s) were sent a \
+             goodbye ({} joined in all).",
+            started.elapsed().as_secs_f64(),
+            hub.joined_in_all()
+        );
+    }
     let outcome = outcome?;
     stopped?;
     Ok(outcome)
+}
+
+/// The address others reach the server at: the one it listens on, or for an unspecified one
+/// (0.0.0.0, ::) the address of the interface with the default route (a UDP socket's
+/// `connect` picks it and sends nothing), else "HOST".
+fn reachable_address(listen: std::net::IpAddr) -> String {
+    if !listen.is_unspecified() {
+        return ssh::shown_ip(listen);
+    }
+    std::net::UdpSocket::bind(("0.0.0.0", 0))
+        .and_then(|s| {
+            s.connect(("192.0.2.1", 9))?;
+            s.local_addr()
+        })
+        .ok()
+        .map(|a| a.ip())
+        .filter(|ip| !ip.is_unspecified())
+        .map_or_else(|| "HOST".to_string(), ssh::shown_ip)
 }
 
 /// Waits for a signal, the end of the host's screen, or the duration.
@@ -295,7 +339,10 @@ fn wait(
     host_done: Option<&Receiver<()>>,
     duration_secs: Option<f64>,
 ) -> anyhow::Result<Outcome> {
-    let deadline = duration_secs.map(|d| Instant::now() + Duration::from_secs_f64(d));
+    // A duration too long for the clock is no deadline.
+    let deadline = duration_secs
+        .and_then(|d| Duration::try_from_secs_f64(d).ok())
+        .and_then(|d| Instant::now().checked_add(d));
     let never = crossbeam_channel::never();
     let host_done = host_done.unwrap_or(&never);
     loop {
@@ -364,7 +411,11 @@ fn host_screen(
         fps: shared.fps,
         byte_budget: usize::MAX / 4,
         idle_timeout: None,
-        links: Some(shared.links.clone()),
+        join: Some(shared.join.clone()),
+        links: Some(ControlLinks {
+            actor: Some(Arc::from("host")),
+            ..shared.links.clone()
+        }),
         start: shared.start.clone(),
     };
     let (done_tx, done_rx) = bounded::<()>(0);
@@ -380,11 +431,6 @@ fn host_screen(
     let _ = screen.join();
     drop(terminal_input);
     drop(guard);
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(
-        err,
-        "recall serve: stopped; every viewer was sent a goodbye."
-    );
     outcome
 }
 

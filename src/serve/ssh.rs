@@ -5,9 +5,9 @@
 //! writer task (and its screen, which then skips frames).
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, bounded};
 use russh::keys::ssh_key::PublicKey;
@@ -17,15 +17,21 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, mpsc};
 
 use super::access::{KeyRole, Policy, fingerprint};
+use super::gate::{Gate, Killable, Stage, Ticket};
 use super::hub::{Hub, Role};
 use super::input::InputParser;
 use super::viewer::{self, ControlLinks, Input, Output, Start, ViewerSetup};
 use crate::ui::Theme;
 
-/// How long a connection may take to open its dashboard (OpenSSH's LoginGraceTime is 120 s).
-pub const LOGIN_GRACE: Duration = Duration::from_secs(30);
-/// Connections that have not opened a dashboard yet, beyond the viewers, at most.
-pub const PENDING_SLACK: usize = 8;
+/// How long a client may take to send its SSH banner (OpenSSH clients send it at once).
+pub const BANNER_GRACE: Duration = Duration::from_secs(5);
+/// How long a connection may take to authenticate (OpenSSH's LoginGraceTime is 120 s).
+pub const AUTH_GRACE: Duration = Duration::from_secs(20);
+/// How long, once it offered a key the server accepts, a client may take to authenticate
+/// (its user may be typing the key's passphrase).
+pub const KEY_GRACE: Duration = Duration::from_secs(60);
+/// How long an authenticated connection may take to open its dashboard.
+pub const OPEN_GRACE: Duration = Duration::from_secs(10);
 /// Authentication attempts per connection.
 pub const MAX_AUTH_ATTEMPTS: usize = 6;
 /// Key and resize events queued for a screen (more are dropped: no one types that fast).
@@ -49,7 +55,10 @@ pub struct Shared {
     pub no_color: bool,
     /// The port, for the messages that say how to connect.
     pub port: u16,
-    pub max_viewers: usize,
+    /// How to join ("ssh -p 2222 192.168.1.5"), for the host's status line.
+    pub join: String,
+    /// The connections that have not opened a dashboard yet.
+    pub gate: Gate,
 }
 
 /// The russh configuration: the host key, the methods the policy allows, keepalives that drop a
@@ -74,14 +83,14 @@ pub fn config(host_key: russh::keys::PrivateKey, policy: &Policy) -> Config {
     }
 }
 
-/// Accepts connections until `stop` is notified.
+/// Accepts connections until `stop` is notified; the gate decides at once, before any SSH
+/// work, whether a newcomer may wait for its dashboard.
 pub async fn accept_loop(
     listener: TcpListener,
     config: Arc<Config>,
     shared: Arc<Shared>,
     stop: Arc<Notify>,
 ) {
-    let open = Arc::new(AtomicUsize::new(0));
     loop {
         tokio::select! {
             () = stop.notified() => return,
@@ -91,33 +100,47 @@ pub async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                if open.load(Ordering::Relaxed) >= shared.max_viewers + PENDING_SLACK {
+                let Ok(ticket) = shared.gate.admit(peer.ip(), Instant::now(), rand::random::<f64>()) else {
                     drop(socket);
                     continue;
-                }
-                open.fetch_add(1, Ordering::Relaxed);
-                let (config, shared, open) = (Arc::clone(&config), Arc::clone(&shared), Arc::clone(&open));
+                };
+                let (config, shared) = (Arc::clone(&config), Arc::clone(&shared));
                 tokio::spawn(async move {
-                    connection(socket, peer, config, shared).await;
-                    open.fetch_sub(1, Ordering::Relaxed);
+                    let id = ticket.id;
+                    connection(socket, peer, config, Arc::clone(&shared), ticket).await;
+                    shared.gate.release(id);
+                    // The connection's buffers are freed now: give the memory back.
+                    viewer::give_back_memory();
                 });
             }
         }
     }
 }
 
-/// One connection, from the SSH handshake to its end, with the login grace time and a limit
-/// on how long it stays once its dashboard closed.
+/// One connection, from the SSH handshake to its end: the banner, the authentication and the
+/// dashboard each within their grace time (else the socket is closed), then a limit on how
+/// long it stays once its dashboard closed.
 async fn connection(
     socket: tokio::net::TcpStream,
     peer: SocketAddr,
     config: Arc<Config>,
     shared: Arc<Shared>,
+    ticket: Arc<Ticket>,
 ) {
-    let state = Arc::new(ConnState::default());
-    let handler = Connection::new(Arc::clone(&shared), peer, Arc::clone(&state));
+    let state = Arc::new(ConnState {
+        ticket: Arc::clone(&ticket),
+        authenticated_at: Mutex::new(None),
+        closed: Notify::new(),
+    });
+    let local = socket.local_addr().ok();
+    let socket = Killable {
+        inner: socket,
+        kill: Arc::clone(&ticket.kill),
+    };
+    let handler = Connection::new(Arc::clone(&shared), peer, local, Arc::clone(&state));
+    // run_stream returns once the client's banner is read.
     let session = match tokio::time::timeout(
-        LOGIN_GRACE,
+        BANNER_GRACE,
         russh::server::run_stream(config, socket, handler),
     )
     .await
@@ -125,15 +148,35 @@ async fn connection(
         Ok(Ok(s)) => s,
         _ => return,
     };
+    ticket.reach(Stage::Banner);
     let handle = session.handle();
     let mut session = std::pin::pin!(session);
-    tokio::select! {
-        _ = &mut session => return,
-        () = tokio::time::sleep(LOGIN_GRACE) => {}
-    }
-    if !state.started.load(Ordering::Relaxed) {
-        disconnect(&handle, "no dashboard opened in time").await;
-        return;
+    loop {
+        let authenticated = *lock(&state.authenticated_at);
+        let stage = ticket.stage();
+        if stage == Stage::Inside {
+            break;
+        }
+        let deadline = match authenticated {
+            Some(at) => at + OPEN_GRACE,
+            None if stage >= Stage::KeyOffered => ticket.since + KEY_GRACE,
+            None => ticket.since + AUTH_GRACE,
+        };
+        if Instant::now() >= deadline {
+            if authenticated.is_some() {
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    disconnect(&handle, "no dashboard opened in time"),
+                )
+                .await;
+            }
+            ticket.kill.kill();
+            return;
+        }
+        tokio::select! {
+            _ = &mut session => return,
+            () = tokio::time::sleep_until(deadline.into()) => {}
+        }
     }
     tokio::select! {
         _ = &mut session => return,
@@ -156,10 +199,11 @@ async fn disconnect(handle: &Handle, why: &str) {
 }
 
 /// What the connection task and its handler share.
-#[derive(Default)]
 struct ConnState {
-    /// The dashboard was opened.
-    started: AtomicBool,
+    /// Its place at the gate.
+    ticket: Arc<Ticket>,
+    /// When it authenticated.
+    authenticated_at: Mutex<Option<Instant>>,
     /// The dashboard's channel was closed by the server.
     closed: Notify,
 }
@@ -168,6 +212,8 @@ struct ConnState {
 struct Connection {
     shared: Arc<Shared>,
     peer: SocketAddr,
+    /// The server's address this client reached (how others reach it too).
+    local: Option<SocketAddr>,
     state: Arc<ConnState>,
     role: Option<Role>,
     /// "user@address" (with the key's fingerprint for a presenter), for the log.
@@ -185,10 +231,16 @@ fn clamp_u16(v: u32) -> u16 {
 }
 
 impl Connection {
-    fn new(shared: Arc<Shared>, peer: SocketAddr, state: Arc<ConnState>) -> Self {
+    fn new(
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        local: Option<SocketAddr>,
+        state: Arc<ConnState>,
+    ) -> Self {
         Self {
             shared,
             peer,
+            local,
             state,
             role: None,
             name: String::new(),
@@ -222,7 +274,10 @@ impl Connection {
     }
 
     fn how_to_connect(&self) -> String {
-        format!("ssh -p {} HOST", self.shared.port)
+        match self.local {
+            Some(a) => format!("ssh -p {} {}", a.port(), shown_ip(a.ip())),
+            None => format!("ssh -p {} HOST", self.shared.port),
+        }
     }
 
     /// Opens the dashboard on the session channel.
@@ -254,7 +309,8 @@ impl Connection {
             }
         };
         let _ = session.channel_success(channel);
-        self.state.started.store(true, Ordering::Relaxed);
+        self.state.ticket.reach(Stage::Inside);
+        self.shared.gate.release(self.state.ticket.id);
         let (tx, rx) = bounded(INPUT_QUEUE);
         self.input = Some(tx);
         let (out_tx, out_rx) = mpsc::unbounded_channel();
@@ -277,21 +333,34 @@ impl Connection {
             fps: shared.fps,
             byte_budget: shared.byte_budget,
             idle_timeout: shared.idle_timeout,
-            links: role.controls().then(|| shared.links.clone()),
+            join: self
+                .local
+                .map(|a| format!("ssh -p {} {}", a.port(), shown_ip(a.ip()))),
+            links: role.controls().then(|| ControlLinks {
+                actor: Some(Arc::from(format!(
+                    "presenter {}",
+                    self.name.split('@').next().unwrap_or("")
+                ))),
+                ..shared.links.clone()
+            }),
             start: shared.start.clone(),
         };
-        let hub = Arc::clone(&shared.hub);
         let spawned = std::thread::Builder::new()
             .name("recall-screen".into())
-            .spawn(move || {
-                let id = setup.mailbox.screen.id;
-                let name = setup.mailbox.screen.name.clone();
-                let (end, stats) = viewer::run(setup);
-                hub.leave(id, super::leave_line(&name, end, &stats));
-            });
+            .spawn(move || viewer::run_and_leave(setup));
         if spawned.is_err() {
             self.input = None;
         }
+    }
+}
+
+/// An address as `ssh` takes it (an IPv4 address mapped into IPv6 as IPv4).
+pub fn shown_ip(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        v4 => v4.to_string(),
     }
 }
 
@@ -302,6 +371,16 @@ fn term_has_color(term: &str) -> bool {
 
 impl Handler for Connection {
     type Error = russh::Error;
+
+    /// A server that admits only the presenter says so before anyone tries (OpenSSH shows it,
+    /// at its default log level), so a student refused knows why.
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        Ok(self.shared.policy.presenter_only().then(|| {
+            "recall serve: this server admits only the presenter (by key); to watch, ask for \
+             --allow-anonymous (or your key in --authorized-keys)\r\n"
+                .to_string()
+        }))
+    }
 
     async fn auth_none(&mut self, _user: &str) -> Result<Auth, Self::Error> {
         // Even anonymous viewers go through a method, so that the presenter's key is tried.
@@ -318,7 +397,15 @@ impl Handler for Connection {
     ) -> Result<Auth, Self::Error> {
         Ok(match self.shared.policy.key_role(key) {
             KeyRole::Refused => self.reject(),
-            _ => Auth::Accept,
+            KeyRole::Presenter => {
+                // Counted nowhere from now on: there is always room for the presenter.
+                self.state.ticket.reach(Stage::Presenter);
+                Auth::Accept
+            }
+            KeyRole::Viewer => {
+                self.state.ticket.reach(Stage::KeyOffered);
+                Auth::Accept
+            }
         })
     }
 
@@ -337,6 +424,7 @@ impl Handler for Connection {
             ));
         }
         self.role = Some(role);
+        self.authenticated(role);
         Ok(Auth::Accept)
     }
 
@@ -352,6 +440,7 @@ impl Handler for Connection {
         // Anonymous viewers: no question asked.
         self.set_name(user);
         self.role = Some(Role::Viewer);
+        self.authenticated(Role::Viewer);
         Ok(Auth::Accept)
     }
 
@@ -592,7 +681,21 @@ impl Handler for Connection {
     }
 }
 
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Connection {
+    /// Authenticated: the dashboard must be opened within [`OPEN_GRACE`].
+    fn authenticated(&self, role: Role) {
+        *lock(&self.state.authenticated_at) = Some(Instant::now());
+        self.state.ticket.reach(if role == Role::Presenter {
+            Stage::Presenter
+        } else {
+            Stage::Authenticated
+        });
+    }
+
     fn methods(&self) -> MethodSet {
         let mut methods = vec![MethodKind::PublicKey];
         if self.shared.policy.anonymous {

@@ -39,6 +39,11 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Stages {
+    /// Drops the stages no screen uses.
+    pub fn prune(&self) {
+        lock(&self.map).retain(|_, s| Arc::strong_count(s) > 1);
+    }
+
     /// The stage of `key` (made with `make` if there is none).
     pub fn get(&self, key: StageKey, make: impl FnOnce() -> Stage) -> Arc<Mutex<Stage>> {
         let mut map = lock(&self.map);
@@ -130,6 +135,7 @@ impl Stage {
             controller: hub.controller(),
             watching: hub.watching(),
             frozen: false,
+            join: None,
         };
         let (app, log_seq, snapshot_seq) =
             fresh_app(hub, start, key.theme, fps, audience, key.hide_compared);

@@ -58,6 +58,12 @@ pub struct ControlLinks {
     pub controls: Sender<Control>,
     pub watcher: Option<Arc<Watcher>>,
     pub patterns: Option<PathBuf>,
+    /// Who this screen is in the log ("presenter alice", "host"): the simulator names the
+    /// lines its controls cause, and this screen alone shows them as "you".
+    pub actor: Option<Arc<str>>,
+    /// Held while a screen sends its name and then its control, so that the two of two
+    /// screens do not interleave.
+    pub order: Arc<Mutex<()>>,
 }
 
 /// The run's settings a new screen starts from (the snapshots correct them at once).
@@ -88,6 +94,8 @@ pub struct ViewerSetup {
     /// Some for the screens that control the run.
     pub links: Option<ControlLinks>,
     pub start: Start,
+    /// How to join ("ssh -p 2222 192.168.1.5"), shown on a controlling screen's status line.
+    pub join: Option<String>,
 }
 
 /// Why a screen ended.
@@ -154,6 +162,7 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         idle_timeout,
         links,
         start,
+        join,
     } = setup;
     let role = mailbox.screen.role;
     let mouse = role.controls();
@@ -167,12 +176,14 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         hide_compared: false,
         drawn: 0,
         counting_since: started,
+        flash_until: None,
     };
     let audience = |hub: &Hub| Audience {
         controls: role.controls(),
         controller: hub.controller(),
         watching: hub.watching(),
         frozen: false,
+        join: join.clone(),
     };
     // Screens that control the run always have their own App.
     if role.controls() {
@@ -206,7 +217,14 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
                         now,
                         view.frozen,
                     );
-                    screen.draw(&frame, None, std::mem::take(&mut first))
+                    match view.flash_until.filter(|&t| now < t) {
+                        Some(_) => screen.draw(
+                            &flashed(&frame, VIEW_ONLY),
+                            None,
+                            std::mem::take(&mut first),
+                        ),
+                        None => screen.draw(&frame, None, std::mem::take(&mut first)),
+                    }
                 }
                 None => {
                     let key = StageKey {
@@ -224,7 +242,14 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
                         }
                     };
                     let frame = super::stage::lock(&stage).frame(&hub, now, interval);
-                    screen.draw(&frame, Some(&stage), std::mem::take(&mut first))
+                    match view.flash_until.filter(|&t| now < t) {
+                        Some(_) => screen.draw(
+                            &flashed(&frame, VIEW_ONLY),
+                            None,
+                            std::mem::take(&mut first),
+                        ),
+                        None => screen.draw(&frame, Some(&stage), std::mem::take(&mut first)),
+                    }
                 }
             };
             news = false;
@@ -248,8 +273,21 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
                 .max(budget.wait(now))
                 .max(Duration::from_millis(1))
         };
+        // The flash goes at its time.
+        let timeout = match view.flash_until {
+            Some(t) if t > now => timeout.min(t - now),
+            Some(_) => {
+                view.flash_until = None;
+                news = true;
+                screen.dirty = true;
+                Duration::ZERO
+            }
+            None => timeout,
+        };
         let timeout = match idle_timeout {
-            Some(t) => timeout.min((last_input + t).saturating_duration_since(now)),
+            Some(t) => last_input
+                .checked_add(t)
+                .map_or(timeout, |at| timeout.min(at.saturating_duration_since(now))),
             None => timeout,
         };
         select! {
@@ -258,7 +296,13 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
                 news = true;
             },
             recv(mailbox.log) -> entry => {
-                if let Ok((n, entry)) = entry {
+                if let Ok((n, mut entry)) = entry {
+                    // This screen's own actions are "you" here (the same name, by pointer).
+                    if let (Some(who), Some(me)) = (&entry.who, links.as_ref().and_then(|l| l.actor.as_ref()))
+                        && Arc::ptr_eq(who, me)
+                    {
+                        entry.who = None;
+                    }
                     if let Some(p) = view.private.as_mut() {
                         p.log(n, entry, view.frozen);
                     }
@@ -305,6 +349,54 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
         output.finish(goodbye_sequence(mouse, &line));
     }
     (end, stats)
+}
+
+/// Runs a remote screen on the caller's thread and frees its place in the hub however it
+/// ends: a panic in the screen is caught, logged and its slot freed (its output is dropped,
+/// which ends the connection), so one failing screen never fills the room.
+pub fn run_and_leave(setup: ViewerSetup) {
+    let hub = Arc::clone(&setup.hub);
+    let stages = Arc::clone(&setup.stages);
+    let id = setup.mailbox.screen.id;
+    let name = setup.mailbox.screen.name.clone();
+    let line = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(setup))) {
+        Ok((end, stats)) => super::leave_line(&name, end, &stats),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            format!("{name}'s screen failed ({what}) and was closed; its place is free")
+        }
+    };
+    hub.leave(id, line);
+    // A stage no screen shows any more is dropped now, not when the next viewer comes.
+    stages.prune();
+    give_back_memory();
+}
+
+/// Makes glibc serve every block of 128 KB or more (a screen's buffers) by its own mapping, so
+/// that freeing it returns it at once (glibc otherwise raises this threshold to the largest block
+/// freed, and the next screens' buffers come from heaps that keep the memory).
+pub(crate) fn keep_large_blocks_apart() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes a tuning parameter of glibc's allocator.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+/// Returns the freed memory of every allocator arena to the system: each screen thread
+/// allocates in an arena of its own, which glibc keeps when the thread ends (50 viewers at the
+/// largest size left 40 MB behind without this).
+pub(crate) fn give_back_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory of glibc's own heaps; it has no
+    // preconditions and may be called from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A screen's own App (the presenter's, the host's, or a viewer's off the shared view).
@@ -411,6 +503,32 @@ struct View {
     /// Frames drawn by its own App since `counting_since` (its frame rate).
     drawn: u32,
     counting_since: Instant,
+    /// A viewer pressed a key of the presenter's: [`VIEW_ONLY`] is shown until then.
+    flash_until: Option<Instant>,
+}
+
+/// What a viewer is told when it presses a key that would change the run.
+pub const VIEW_ONLY: &str = "view only: the presenter controls the run";
+/// How long it is shown.
+const FLASH: Duration = Duration::from_secs(2);
+
+/// `frame` with `text` over its bottom row (the key line), centred and reversed.
+fn flashed(frame: &Frame, text: &str) -> Frame {
+    let mut buffer = (*frame.buffer).clone();
+    let area = buffer.area;
+    if area.height > 0 {
+        let shown = format!(" {text} ");
+        let width = shown.chars().count().min(usize::from(area.width));
+        let x = area.x + (area.width - width as u16) / 2;
+        let y = area.y + area.height - 1;
+        let style = ratatui::style::Style::default()
+            .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD);
+        buffer.set_stringn(x, y, &shown, width, style);
+    }
+    Frame {
+        id: frame_id(),
+        buffer: Arc::new(buffer),
+    }
 }
 
 /// What a key of a viewer may need to make its own App.
@@ -467,6 +585,10 @@ fn on_event(
 }
 
 fn send(control: Control, app: &mut App, links: &ControlLinks) {
+    let _order = super::stage::lock(&links.order);
+    let _ = links
+        .controls
+        .send_timeout(Control::Actor(links.actor.clone()), Duration::from_secs(1));
     let commands = Commands {
         controls: &links.controls,
         watcher: links.watcher.as_deref(),
@@ -502,6 +624,7 @@ fn viewer_intent(intent: Intent, view: &mut View, ctx: &Ctx) -> Option<End> {
                     controller: ctx.hub.controller(),
                     watching: ctx.hub.watching(),
                     frozen: false,
+                    join: None,
                 };
                 let mut p = Private::new(
                     ctx.hub,
@@ -528,8 +651,8 @@ fn viewer_intent(intent: Intent, view: &mut View, ctx: &Ctx) -> Option<End> {
                 view.private = None;
             }
         }
-        // The run's controls belong to the presenter: the status line says so.
-        _ => {}
+        // The run's controls belong to the presenter: the status line says so, and a flash.
+        _ => view.flash_until = Some(Instant::now() + FLASH),
     }
     None
 }
@@ -608,9 +731,11 @@ struct Screen {
 
 /// The smallest screen drawn (a client may report 0×0).
 const MIN_SIDE: u16 = 1;
-/// The largest (cells beyond are never drawn: a client may report any size).
-const MAX_COLS: u16 = 1000;
-const MAX_ROWS: u16 = 500;
+/// The largest screen a dashboard is rendered at (a client may report any size, up to 2³²;
+/// its cells beyond are left blank). Every buffer of a screen is sized to what is drawn, so
+/// this bounds what a viewer costs (the README gives the figures).
+pub const MAX_COLS: u16 = 300;
+pub const MAX_ROWS: u16 = 100;
 
 fn area(cols: u16, rows: u16) -> Rect {
     Rect::new(
@@ -702,6 +827,60 @@ mod tests {
         // At most a second's saving plus one frame over 10 s at 1000 B/s.
         assert!(spent <= 10_000 + 1000 + 300, "{spent}");
         assert!(spent >= 9_000, "{spent}");
+    }
+
+    /// An output whose first frame panics, as a bug in a screen would.
+    struct Panics;
+
+    impl Output for Panics {
+        fn ready(&self) -> bool {
+            true
+        }
+        fn send(&mut self, _bytes: Vec<u8>) -> bool {
+            panic!("a bug in this screen");
+        }
+        fn finish(&mut self, _bytes: Vec<u8>) {}
+    }
+
+    #[test]
+    fn a_panic_in_a_screen_frees_its_place() {
+        let hub = Hub::new(1, None);
+        let mailbox = hub
+            .join("ann@127.0.0.1:1".into(), super::super::hub::Role::Viewer)
+            .unwrap();
+        // The room (one viewer) is full.
+        assert!(
+            hub.join("bob@127.0.0.1:2".into(), super::super::hub::Role::Viewer)
+                .is_err()
+        );
+        let (_keys, input) = crossbeam_channel::bounded(1);
+        let setup = ViewerSetup {
+            mailbox,
+            hub: Arc::clone(&hub),
+            stages: Arc::new(Stages::default()),
+            input,
+            output: Box::new(Panics),
+            size: (80, 24),
+            theme: Theme::from_flags(false, false),
+            fps: 15,
+            byte_budget: 40_000,
+            idle_timeout: None,
+            links: None,
+            start: Start {
+                model: ModelKind::Idp,
+                compare: None,
+                scenario: ScenarioName::Tour,
+                noise_std: 0.0,
+                speed: 1.0,
+            },
+            join: None,
+        };
+        run_and_leave(setup);
+        assert_eq!(hub.remote_screens(), 0);
+        assert!(
+            hub.join("bob@127.0.0.1:2".into(), super::super::hub::Role::Viewer)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -146,8 +146,10 @@ pub struct Audience {
     pub controls: bool,
     /// Who controls the run, in words ("the presenter (alice)", "the host's terminal", "no one").
     pub controller: String,
-    /// Screens connected now (this one included).
+    /// Viewers connected now (the presenter and the host's terminal not counted).
     pub watching: usize,
+    /// How to join, for the screens that control the run ("ssh -p 2222 192.168.1.5").
+    pub join: Option<String>,
     /// The viewer paused this screen (the run goes on).
     pub frozen: bool,
 }
@@ -429,6 +431,7 @@ impl App {
     fn push_log(&mut self, kind: LogKind, text: String) {
         let time_secs = self.snapshot.as_ref().map_or(0.0, |s| s.time_secs);
         self.update(Msg::Log(LogEntry {
+            who: None,
             time_secs,
             source: Source::User,
             kind,

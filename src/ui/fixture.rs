@@ -221,6 +221,7 @@ pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: boo
 /// retrieval at the same instant).
 pub fn log() -> Vec<LogEntry> {
     let line = |time_secs, source, kind, text: &str| LogEntry {
+        who: None,
         time_secs,
         source,
         kind,

@@ -76,7 +76,10 @@ fn log_entry(
         Source::Model(_) => String::new(),
         Source::Stream => "stream ".into(),
         Source::Patterns => "patterns ".into(),
-        Source::User => "you ".into(),
+        Source::User => match &e.who {
+            Some(who) => format!("{who} "),
+            None => "you ".into(),
+        },
         Source::Server => "serve ".into(),
     };
     let time = format!("{:>time_w$} ", format!("{:.1}s", e.time_secs));

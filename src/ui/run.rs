@@ -136,6 +136,7 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
     if watcher.is_none() {
         for error in startup_errors {
             app.update(Msg::Log(LogEntry {
+                who: None,
                 time_secs: 0.0,
                 source: Source::Patterns,
                 kind: LogKind::Error,
@@ -184,6 +185,7 @@ fn start_watcher(
         Ok(watcher) => Some(watcher),
         Err(e) => {
             app.update(Msg::Log(LogEntry {
+                who: None,
                 time_secs: 0.0,
                 source: Source::Patterns,
                 kind: LogKind::Error,
@@ -368,6 +370,7 @@ pub(crate) fn carry_out(control: Control, app: &mut App, links: &Commands) {
                 Some(w) => w.reload(),
                 None => {
                     app.update(Msg::Log(LogEntry {
+                        who: None,
                         time_secs: app.snapshot.as_ref().map_or(0.0, |s| s.time_secs),
                         source: Source::Patterns,
                         kind: LogKind::Info,

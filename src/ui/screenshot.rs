@@ -84,6 +84,7 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
             source: Source::Patterns,
             kind: LogKind::Error,
             text: error.to_string(),
+            who: None,
         }));
     }
     let mut core = SimCore::new(

@@ -161,9 +161,14 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
             ));
         }
         let (wide, terse) = if a.controls {
+            let join = a
+                .join
+                .as_deref()
+                .map(|j| format!(" · {j}"))
+                .unwrap_or_default();
             (
-                format!("you control the run · {} watching", a.watching),
-                "you control".to_string(),
+                format!("you control the run{join} · {} watching", a.watching),
+                format!("you control{join} · {} watching", a.watching),
             )
         } else {
             (
