@@ -11,7 +11,7 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
-use super::parallel_map;
+use super::jobs::run_jobs;
 use super::progress::Progress;
 use crate::model::density::{
     DensityError, Grid, TwoNeuron, Well, basins, cells_near, closed_form, kullback_leibler,
@@ -257,18 +257,24 @@ pub fn run_density(
     let jobs: Vec<(usize, usize)> = trials
         .flat_map(|t| (0..sigmas.len()).map(move |s| (t, s)))
         .collect();
-    let ensembles = parallel_map(&jobs, None, progress, |&(trial, s)| {
+    // Every ensemble is needed for the table, so nothing stops it (Ctrl-C twice ends it).
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let ensemble_of = |&(trial, s): &(usize, usize)| {
         let trial_seed = seed.wrapping_add(trial as u64);
         let theory = &theories[s];
-        ensemble(
+        Ok(Some(ensemble(
             &model,
             &wells,
             config,
             &theory.grid,
             theory.sigma,
             trial_seed,
-        )
-    });
+        )))
+    };
+    let ensembles: Vec<Ensemble> =
+        run_jobs(&jobs, None, progress, &never, ensemble_of, |_| Ok(()))?
+            .into_finished()
+            .collect();
     let mut pooled: Vec<Vec<f64>> = theories.iter().map(|t| vec![0.0; t.grid.len()]).collect();
     let mut pooled_samples = vec![0u64; theories.len()];
     let mut halves: Vec<[Vec<f64>; 2]> = theories

@@ -592,7 +592,12 @@ pub fn run_to(
             if csv {
                 write(&density_report::density_csv(&out.rows, request.csv_header))?;
             } else {
-                write(&density_report::density_table(config, &out, trials.clone(), seed))?;
+                write(&density_report::density_table(
+                    config,
+                    &out,
+                    trials.clone(),
+                    seed,
+                ))?;
             }
             if let Some(path) = &request.plot {
                 density_figure::density_figure(config, &out, trials.len(), path)?;
