@@ -67,6 +67,8 @@ pub struct SimCore {
     history_truth: VecDeque<Option<usize>>,
     /// The primary model's landscape plane, kept between snapshots.
     landscape: LandscapeCache,
+    /// Saliencies set by hand (explore): the landscape's plane is ranked by them.
+    plane_weights: Option<Vec<f64>>,
     reports: Vec<Report>,
 }
 
@@ -103,6 +105,7 @@ impl SimCore {
             history_times_secs: VecDeque::new(),
             history_truth: VecDeque::new(),
             landscape: LandscapeCache::default(),
+            plane_weights: None,
             reports: Vec::new(),
         })
     }
@@ -304,6 +307,11 @@ impl SimCore {
         }
     }
 
+    /// The saliencies set by hand (explore's), which rank the landscape's plane, or `None`.
+    pub fn set_plane_weights(&mut self, weights: Option<Vec<f64>>) {
+        self.plane_weights = weights;
+    }
+
     /// Copies the state out for the UI.
     pub fn snapshot(&mut self, scenario: ScenarioName, speed: f64, status: RunStatus) -> Snapshot {
         self.snapshots_built += 1;
@@ -366,7 +374,8 @@ impl SimCore {
                     .solved
                     .as_deref()
                     .filter(|eq| Arc::ptr_eq(eq.key.memories(), running.net().memories()));
-                self.landscape.view(running.net(), solved)
+                self.landscape
+                    .view_ranked(running.net(), solved, self.plane_weights.as_deref())
             });
         let frame = self.session.frame();
         let memories = self.session.memories();

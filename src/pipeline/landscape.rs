@@ -13,8 +13,10 @@ pub const GRID_SIDE: usize = 48;
 /// A memory replaces one of the plane's axes only when its |weight| exceeds the weaker axis'
 /// by this fraction (noise in α would otherwise swap planes every frame).
 const SWITCH_MARGIN: f64 = 0.1;
-/// Weights closer than this fraction of the largest |weight| are ranked as equal (by index).
-const TIE_FRACTION: f64 = 1e-3;
+/// Weights closer than this fraction of the largest |weight| (or than TIE_FLOOR) are ranked as
+/// equal, by index: explore sets α on a grid and the network reads it back with rounding.
+const TIE_FRACTION: f64 = 1e-2;
+const TIE_FLOOR: f64 = 1e-4;
 
 /// The cached plane and the memory set it was summed for.
 #[derive(Debug, Default)]
@@ -29,12 +31,30 @@ impl LandscapeCache {
     /// The landscape of `net` now, on the plane of its two most salient memories (`None` with
     /// fewer than two memories). O(N·P) when the plane changes, O(N + G²·P) otherwise.
     pub fn view(&mut self, net: &Network, solved: Option<&Equilibria>) -> Option<View> {
+        self.view_ranked(net, solved, None)
+    }
+
+    /// [`Self::view`], with the plane's pair ranked by `rank_by` (one value per memory) instead
+    /// of the network's weights: explore's saliencies as set, exact on their grid, where the
+    /// weights read back carry rounding and pixel noise (the plane is then the walk's memories).
+    pub fn view_ranked(
+        &mut self,
+        net: &Network,
+        solved: Option<&Equilibria>,
+        rank_by: Option<&[f64]>,
+    ) -> Option<View> {
         let same_set = self
             .memories
             .as_ref()
             .is_some_and(|m| Arc::ptr_eq(m, net.memories()));
         let current = self.plane.as_ref().filter(|_| same_set).map(|p| p.axes);
-        let axes = choose_axes(current, net.landscape_weights())?;
+        let ranked: Option<Vec<f32>> = rank_by
+            .filter(|r| r.len() == net.memories().p())
+            .map(|r| r.iter().map(|&x| x as f32).collect());
+        let axes = choose_axes(
+            current,
+            ranked.as_deref().unwrap_or(net.landscape_weights()),
+        )?;
         if current != Some(axes) {
             self.plane = Some(Plane::new(net.memories(), axes.0, axes.1));
             self.memories = Some(net.memories().clone());
@@ -66,7 +86,7 @@ pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(
         .map(|&x| f64::from(x).abs())
         .filter(|x| x.is_finite())
         .fold(0.0, f64::max);
-    let tie = (largest * TIE_FRACTION).max(f64::MIN_POSITIVE);
+    let tie = (largest * TIE_FRACTION).max(TIE_FLOOR);
     // Largest first; NaN weights last; ties by index.
     let rank = |x: &usize, y: &usize| {
         let key = |mu: usize| {
@@ -92,8 +112,12 @@ pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(
         return Some((p, q));
     };
     let weaker = w(p).min(w(q));
-    // A margin on the weaker axis' magnitude; NaN weights never win a switch.
-    let beats = w(c) > weaker + weaker.abs() * SWITCH_MARGIN;
+    let weaker_axis = if w(p) <= w(q) { p } else { q };
+    // A margin on the weaker axis' magnitude; NaN weights never win a switch. A tie goes to
+    // the lower index, as in the ranking (the walk's memories, not rounding, make explore's
+    // plane).
+    let tied = (w(c) - weaker).abs() <= tie && c < weaker_axis;
+    let beats = w(c) > weaker + weaker.abs() * SWITCH_MARGIN || tied;
     if !beats {
         return Some((p, q));
     }
@@ -132,6 +156,16 @@ mod tests {
             choose_axes(None, &[0.15, 2e-6, -1e-6, 3e-6, 1e-7]),
             Some((0, 1))
         );
+        // From any plane before (another scenario's, or chosen while every α was 0), the plane
+        // moves to the walk's two memories within a few frames and stays there.
+        let alpha = [0.15, 1e-5, 0.0, -2e-5, 0.0, 0.0, 0.0, 3e-5, 0.0, 0.0];
+        let mut axes = Some((7, 3));
+        for _ in 0..4 {
+            axes = choose_axes(axes, &alpha);
+        }
+        let (a, b) = axes.unwrap_or((9, 9));
+        assert_eq!((a.min(b), a.max(b)), (0, 1), "{axes:?}");
+        assert_eq!(choose_axes(axes, &alpha), axes);
         // Out-of-range axes (a smaller memory set) start afresh.
         assert_eq!(choose_axes(Some((7, 1)), &[0.4, 0.5, 0.3]), Some((1, 0)));
     }

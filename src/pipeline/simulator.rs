@@ -277,6 +277,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             finished,
         };
         if finished {
+            core.set_plane_weights(set_saliencies(settings.held.as_ref()));
             let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
             outbox.flush_repeats();
             deliver_last(&ch, snapshot, outbox);
@@ -284,6 +285,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         }
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
         if dirty && (unpaced || now >= next_publish) {
+            core.set_plane_weights(set_saliencies(settings.held.as_ref()));
             let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
             match ch.snapshots.try_send(snapshot) {
                 Ok(()) => {
@@ -574,4 +576,12 @@ fn apply_patterns(
         say(LogKind::Error, error.to_string());
     }
     *problem = errors.iter().map(ToString::to_string).collect();
+}
+
+/// The saliencies the user set (explore), which rank the landscape's plane.
+fn set_saliencies(held: Option<&Held>) -> Option<Vec<f64>> {
+    match held?.input() {
+        HeldInput::Saliencies(alpha) => Some(alpha.clone()),
+        _ => None,
+    }
 }

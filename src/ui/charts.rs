@@ -111,7 +111,7 @@ impl LegendPick {
 
     /// The line that says what the legend leaves out, if it leaves anything out.
     pub fn more_line(&self, theme: Theme) -> Option<Line<'static>> {
-        (self.hidden > 0).then(|| Line::styled(format!("+{} lower |m|", self.hidden), theme.dim()))
+        (self.hidden > 0).then(|| Line::styled(format!(" +{} lower |m|", self.hidden), theme.dim()))
     }
 }
 
@@ -715,7 +715,7 @@ mod tests {
         let text: String = line
             .map(|l| l.spans.iter().map(|s| s.content.to_string()).collect())
             .unwrap_or_default();
-        assert_eq!(text, "+2 lower |m|");
+        assert_eq!(text, " +2 lower |m|");
         // No room at all still counts them.
         assert_eq!(LegendPick::of(5, 0, None, &[], &magnitude).hidden, 5);
     }

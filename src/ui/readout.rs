@@ -68,6 +68,17 @@ fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static
     if total <= width || spans.is_empty() {
         return spans;
     }
+    // First the spaces between the parts ("tree ✓100%"), from the last part back.
+    let mut over = total - width;
+    for s in spans[1..].iter_mut().rev() {
+        if over > 0 && s.content.starts_with(' ') {
+            s.content = s.content[1..].to_string().into();
+            over -= 1;
+        }
+    }
+    if over == 0 {
+        return spans;
+    }
     let rest: usize = spans[1..].iter().map(|s| s.content.chars().count()).sum();
     let keep = width.saturating_sub(rest).max(1.min(width));
     let first: String = spans[0].content.chars().take(keep).collect();
@@ -576,11 +587,16 @@ mod tests {
             text(&[Line::from(shrink_first(spans.clone(), 20))]),
             ["house ✓ 100%"]
         );
+        // The spaces go first ("tree ✓ 100%" in 10 columns), then the name's end.
         assert_eq!(
-            text(&[Line::from(shrink_first(spans.clone(), 10))]),
-            ["hou ✓ 100%"]
+            text(&[Line::from(shrink_first(spans.clone(), 11))]),
+            ["house ✓100%"]
         );
-        assert_eq!(text(&[Line::from(shrink_first(spans, 4))]), ["h ✓ "]);
+        assert_eq!(
+            text(&[Line::from(shrink_first(spans.clone(), 8))]),
+            ["hou✓100%"]
+        );
+        assert_eq!(text(&[Line::from(shrink_first(spans, 4))]), ["h✓10"]);
     }
 
     #[test]
