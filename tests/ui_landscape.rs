@@ -492,16 +492,19 @@ fn on_the_builtin_set_deeper_wells_are_drawn_darker() {
     // little), with inputs that make two memories salient by different amounts.
     let mem = Arc::new(recall::patterns::builtin());
     let names = mem.names().to_vec();
-    let cases: [(&[(usize, f32)], &str); 4] = [
-        (&[(8, 0.45), (3, 0.17)], "sun over tree"),
-        (&[(0, 0.3), (1, 0.12)], "cat over dog"),
-        (&[(2, 0.15), (9, 0.4)], "key over house"),
-        (&[(4, 0.25), (6, 0.2), (7, 0.05)], "fish over star"),
+    let cases: [(&[(&str, f32)], &str); 4] = [
+        (&[("sun", 0.45), ("tree", 0.17)], "sun over tree"),
+        (&[("cat", 0.3), ("dog", 0.12)], "cat over dog"),
+        (&[("house", 0.15), ("key", 0.4)], "key over house"),
+        (
+            &[("fish", 0.25), ("star", 0.2), ("heart", 0.05)],
+            "fish over star",
+        ),
     ];
     for (mix, what) in cases {
         let mut coef = vec![0.0f32; mem.p()];
-        for &(mu, c) in mix {
-            coef[mu] = c;
+        for &(name, c) in mix {
+            coef[mem.index_of(name).expect("a built-in memory")] = c;
         }
         let u: Vec<f32> = (0..mem.n())
             .map(|i| (0..mem.p()).map(|mu| coef[mu] * mem.memory(mu)[i]).sum())

@@ -335,7 +335,7 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
         subtitle: format!(
             "mixed protocol, {trials} trials per σ; a stimulus succeeds when its dominant memory \
              is retrieved cleanly (mean |m| ≥ 0.9 over its last second); each model is drawn \
-             {:.0}% of the largest σ to the side of the σ it ran at, with its own marker, so that \
+             {:.1}% of the largest σ to the side of the σ it ran at, with its own marker, so that \
              equal rates stay visible",
             SWEEP_OFFSET * 100.0
         ),

@@ -12,12 +12,20 @@ use crate::pipeline::landscape::LandscapeCache;
 use crate::pipeline::{LogEntry, LogKind, ModelView, Snapshot, Source, Status};
 use crate::stimulus::ScenarioName;
 
-/// The built-in set (ten 32×32 pictures: cat, dog, house, tree, fish, bird, star, heart, sun,
-/// key), and `extra` more random ones named `extra1`, `extra2`, ….
+/// The fixture's story order of the built-in pictures (cat first, dog second): the snapshots
+/// tell a story by memory id, whatever order the built-in set itself has.
+const STORY_ORDER: [&str; 10] = [
+    "cat", "dog", "house", "tree", "fish", "bird", "star", "heart", "sun", "key",
+];
+
+/// The built-in pictures in the story's order (ten 32×32 pictures: cat, dog, house, tree, fish,
+/// bird, star, heart, sun, key), and `extra` more random ones named `extra1`, `extra2`, ….
 pub fn memories_with(extra: usize) -> Arc<Memories> {
     let builtin = crate::patterns::builtin();
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(42);
-    let mut patterns: Vec<(String, Vec<f32>)> = (0..builtin.p())
+    let mut patterns: Vec<(String, Vec<f32>)> = STORY_ORDER
+        .iter()
+        .filter_map(|name| builtin.index_of(name))
         .map(|mu| (builtin.names()[mu].clone(), builtin.memory(mu).to_vec()))
         .collect();
     for k in 0..extra {
@@ -33,7 +41,7 @@ pub fn memories_with(extra: usize) -> Arc<Memories> {
     )
 }
 
-/// The built-in set.
+/// The built-in pictures in the story's order.
 pub fn memories() -> Arc<Memories> {
     memories_with(0)
 }
