@@ -287,6 +287,18 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "σ  ×1  dt  τα",
         "noise, speed (model s per wall s), time step, input filter time",
     ),
+    (
+        "ssh -p P ADDR · N",
+        "recall serve: how to join, and how many viewers watch (presenter, host)",
+    ),
+    (
+        "presenter NAME …",
+        "recall serve's log: who did it (\"you\" on your own screen; \"host\": the server's terminal)",
+    ),
+    (
+        "view only",
+        "recall serve: a viewer's key that only the presenter may press (the run is theirs)",
+    ),
 ];
 
 /// The help overlay's sentences under the glossary.
