@@ -37,7 +37,7 @@ fn a_screenshot_is_the_dashboard_at_the_asked_size_and_the_same_for_a_seed() {
         ">idp<",
         ">seed<",
         ">overlaps |m_μ|",
-        ">memories: saliency",
+        ">memories: α and the theory",
         ">quit<",
     ] {
         assert!(a.contains(text), "no {text}");

@@ -288,7 +288,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "noise, speed (model s per wall s), time step, input filter time",
     ),
     (
-        "ssh -p P ADDR · N",
+        "ssh -p … · N",
         "recall serve: how to join, and how many viewers watch (presenter, host)",
     ),
     (

@@ -146,7 +146,8 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
             deliver(&mut core, &mut app, &mut log);
         }
     }
-    // The picture shows the theory of the state it shows.
+    // As live: a last check, so the rows are as fresh as the dashboard's would be (the table
+    // says how old they are).
     solve_theory(&mut core);
     deliver(&mut core, &mut app, &mut log);
     app.update(Msg::FrameRate(fps));
