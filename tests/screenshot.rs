@@ -100,3 +100,26 @@ fn bad_screenshot_requests_exit_2_with_one_line() {
         assert!(!svg.exists() && !png.exists(), "{args:?} wrote a file");
     }
 }
+
+/// The README's picture is what the dashboard draws today: a change of the screen fails here
+/// until the picture is made again with the command the README gives.
+#[test]
+fn the_readme_picture_is_the_dashboard_of_today() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let args = ["--seed", "7", "--at", "20", "--size", "120x40"];
+    let now = shoot(dir.path(), "dashboard.svg", &args);
+    let readme_picture =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/dashboard.svg"))
+            .expect("docs/dashboard.svg");
+    assert!(
+        now == readme_picture,
+        "docs/dashboard.svg is out of date: run `recall --screenshot docs/dashboard.svg {}`",
+        args.join(" ")
+    );
+    let readme = include_str!("../README.md");
+    assert!(readme.contains("](docs/dashboard.svg)"));
+    assert!(readme.contains(&format!(
+        "recall --screenshot docs/dashboard.svg {}",
+        args[..4].join(" ")
+    )));
+}
