@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use crate::model::landscape::{Plane, View, view_solved};
-use crate::model::{Equilibria, Memories, Network};
+use crate::model::{Equilibria, Memories, Network, Standing};
 
 /// Grid points per side of the landscape a snapshot carries (the panel resamples it).
 pub const GRID_SIDE: usize = 48;
@@ -51,10 +51,19 @@ impl LandscapeCache {
         let ranked: Option<Vec<f32>> = rank_by
             .filter(|r| r.len() == net.memories().p())
             .map(|r| r.iter().map(|&x| x as f32).collect());
-        let axes = choose_axes(
-            current,
-            ranked.as_deref().unwrap_or(net.landscape_weights()),
-        )?;
+        // The memory table ranks the wells by depth (#1, #2): while the solved theory has two
+        // wells or more, the plane is those two, so plane and table never disagree. Else (one
+        // well, none, or explore's saliencies set by hand) the weights choose.
+        let wells = solved
+            .filter(|_| ranked.is_none())
+            .and_then(|eq| two_deepest_wells(eq, current));
+        let axes = match wells {
+            Some(pair) => pair,
+            None => choose_axes(
+                current,
+                ranked.as_deref().unwrap_or(net.landscape_weights()),
+            )?,
+        };
         if current != Some(axes) {
             self.plane = Some(Plane::new(net.memories(), axes.0, axes.1));
             self.memories = Some(net.memories().clone());
@@ -71,6 +80,28 @@ impl LandscapeCache {
         self.plane = None;
         self.memories = None;
     }
+}
+
+/// The two deepest wells of a solve (deepest first, or in the order of `current` when the
+/// plane is already these two), or `None` with fewer than two wells.
+fn two_deepest_wells(eq: &Equilibria, current: Option<(usize, usize)>) -> Option<(usize, usize)> {
+    let mut wells: Vec<(usize, f64)> = eq
+        .memories
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.positive.standing == Standing::Well)
+        .map(|(mu, m)| (mu, m.positive.energy_per_neuron))
+        .filter(|(_, e)| e.is_finite())
+        .collect();
+    wells.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    let pair = match wells.as_slice() {
+        [a, b, ..] => (a.0, b.0),
+        _ => return None,
+    };
+    Some(match current {
+        Some((p, q)) if (q, p) == pair => (p, q),
+        _ => pair,
+    })
 }
 
 /// The axes (a, b) for landscape weights `weights`: the two memories with the largest weights

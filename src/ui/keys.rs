@@ -269,7 +269,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "a·cat + b·dog",
-        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the two most salient memories",
+        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else the most salient)",
     ),
     (
         "diamond",

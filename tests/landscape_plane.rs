@@ -1,0 +1,91 @@
+//! The landscape's plane and the memory table agree: while the table ranks two wells or more
+//! (#1, #2 by depth), the plane is those two (the tour, run as the dashboard runs it, with the
+//! theory solved in line every half second of model time).
+
+use std::sync::Arc;
+
+use recall::model::{ModelKind, Params};
+use recall::pipeline::{RunStatus, SimCore};
+use recall::stimulus::{ScenarioName, Stream, StreamConfig};
+
+#[test]
+fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
+    let memories = Arc::new(recall::patterns::builtin());
+    let stream_config = StreamConfig::default();
+    let mut core = SimCore::new(
+        Arc::clone(&memories),
+        Params::default(),
+        &[ModelKind::Idp],
+        7,
+        stream_config.frame_secs,
+    )
+    .expect("a core");
+    let config = StreamConfig {
+        frame_secs: core.session().frame_secs(),
+        ..stream_config
+    };
+    let mut stream = Stream::new(ScenarioName::Tour, memories, config, 7);
+    let dt = core.params().dt_secs;
+    let (every_snapshot, every_solve) = ((1.0 / 15.0 / dt) as u64, (0.5 / dt) as u64);
+    let mut log = Vec::new();
+    let (mut checked, mut two_wells) = (0, 0);
+    while core.time_secs() < 90.0 {
+        if core.needs_frame() {
+            core.feed(stream.next_frame(), &mut log);
+            continue;
+        }
+        core.step(&mut log);
+        if core.steps().is_multiple_of(every_solve) {
+            for request in core.theory_requests() {
+                let solved = Arc::new(request.input.solve());
+                core.theory_solved(request.model, Some(solved));
+            }
+        }
+        if !core.steps().is_multiple_of(every_snapshot) {
+            continue;
+        }
+        let status = RunStatus {
+            pattern_errors: Vec::new(),
+            steps_per_sec: 100.0,
+            paused: false,
+            speed_reached: None,
+            finished: false,
+        };
+        let snap = core.snapshot(ScenarioName::Tour, 1.0, status);
+        let model = &snap.models[0];
+        let Some(view) = &snap.landscape else {
+            continue;
+        };
+        checked += 1;
+        if !model.theory_solved {
+            continue;
+        }
+        let mut wells: Vec<(usize, f64)> = model
+            .theory
+            .memories
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.stable)
+            .filter_map(|(mu, m)| m.depth_per_neuron.map(|d| (mu, d)))
+            .collect();
+        wells.sort_by(|a, b| a.1.total_cmp(&b.1));
+        if let [a, b, ..] = wells.as_slice() {
+            two_wells += 1;
+            let (p, q) = view.axes;
+            assert!(
+                (p, q) == (a.0, b.0) || (q, p) == (a.0, b.0),
+                "at {:.2} s the table's wells are #1 {} and #2 {}, the plane is {} + {}",
+                snap.time_secs,
+                a.0,
+                b.0,
+                p,
+                q
+            );
+        }
+    }
+    assert!(checked > 1000, "{checked} snapshots");
+    assert!(
+        two_wells > 20,
+        "only {two_wells} snapshots with two wells: the test shows nothing"
+    );
+}
