@@ -92,15 +92,9 @@ pub fn startup_memories(
     }
 }
 
-/// `recall` with no subcommand.
-pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
-    if !std::io::stdout().is_terminal() {
-        return Ok(Outcome::NoTerminal);
-    }
-    // A bad file at start-up is reported in the event log like one saved later; only a
-    // directory with no valid pattern at all stops the program.
-    let (memories, startup_errors) = startup_memories(config.patterns.as_deref())?;
-    let mut app = App::new(
+/// The dashboard's `App` for `config`, before any snapshot (the live view and `--screenshot`).
+pub(crate) fn dashboard_app(config: &DashboardConfig) -> App {
+    App::new(
         Theme::from_flags(config.ascii, config.no_color),
         config.model,
         config.compare.clone(),
@@ -112,7 +106,18 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
     .with_pattern_source(match config.patterns.as_deref() {
         Some(dir) => super::app::PatternSource::Directory(crate::patterns::display_name(dir)),
         None => super::app::PatternSource::BuiltIn,
-    });
+    })
+}
+
+/// `recall` with no subcommand.
+pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
+    if !std::io::stdout().is_terminal() {
+        return Ok(Outcome::NoTerminal);
+    }
+    // A bad file at start-up is reported in the event log like one saved later; only a
+    // directory with no valid pattern at all stops the program.
+    let (memories, startup_errors) = startup_memories(config.patterns.as_deref())?;
+    let mut app = dashboard_app(config);
     let memories = Arc::new(memories);
     let pipeline = Pipeline::start(PipelineConfig {
         memories: Arc::clone(&memories),

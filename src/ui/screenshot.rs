@@ -17,8 +17,7 @@ use crate::stimulus::held::Held;
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 
 use super::app::{App, Msg};
-use super::run::{DashboardConfig, startup_memories};
-use super::theme::Theme;
+use super::run::{DashboardConfig, dashboard_app, startup_memories};
 
 /// The largest screen drawn, in cells (a 4K terminal at a small font).
 pub const MAX_COLS: u16 = 400;
@@ -69,15 +68,7 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
     let (memories, startup_errors) = startup_memories(config.patterns.as_deref())?;
     let memories = Arc::new(memories);
     let fps = f64::from(config.fps.max(1));
-    let mut app = App::new(
-        Theme::from_flags(config.ascii, config.no_color),
-        config.model,
-        config.compare.clone(),
-        config.scenario,
-        config.params.noise_std,
-        config.speed,
-    )
-    .with_fps(config.fps);
+    let mut app = dashboard_app(config);
     for error in startup_errors {
         app.update(Msg::Log(LogEntry {
             time_secs: 0.0,
