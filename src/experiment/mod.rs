@@ -485,66 +485,40 @@ pub fn run_to(
         unit,
     };
     match request.name {
-        ExperimentName::Mixed | ExperimentName::NoiseSweep => {
-            let total = trials.len() * sigmas.len();
-            let progress = Progress::new(name, "trials", total);
-            if csv && request.csv_header {
-                write(report::MIXED_CSV_HEADER)?;
-            }
-            let done = mixed_jobs(
-                &MODELS,
-                &sigmas,
-                trials.clone(),
-                seed,
-                keep,
-                &progress,
-                stop,
-                |(rows, _)| match csv {
-                    true => write(&report::mixed_csv_rows(rows)),
-                    false => Ok(()),
-                },
-            )?;
-            progress.finish();
-            let cover = cover(done.finished(), total, unit);
-            let out = outcome(done);
-            if !csv {
-                write(&report::mixed_table(request.name, &out.rows, &cover, seed))?;
-            }
-            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
-                figures::experiment_figure(request, &out.rows, &out.traces, path)?;
-            }
-            Ok(ending(&cover))
-        }
-        ExperimentName::Glitch => {
-            let total = trials.len() * sigmas.len();
-            let progress = Progress::new(name, "trials", total);
-            if csv && request.csv_header {
-                write(report::GLITCH_CSV_HEADER)?;
-            }
-            let done = glitch_jobs(
-                &MODELS,
-                &sigmas,
-                trials.clone(),
-                seed,
-                keep,
-                &progress,
-                stop,
-                |(rows, _)| match csv {
-                    true => write(&report::glitch_csv_rows(rows)),
-                    false => Ok(()),
-                },
-            )?;
-            progress.finish();
-            let cover = cover(done.finished(), total, unit);
-            let out = outcome(done);
-            if !csv {
-                write(&report::glitch_table(&out.rows, &cover, seed))?;
-            }
-            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
-                figures::glitch_figure(request, &out.traces, path)?;
-            }
-            Ok(ending(&cover))
-        }
+        ExperimentName::Mixed | ExperimentName::NoiseSweep => protocol_course(
+            ProtocolCourse {
+                name,
+                cover: cover(0, trials.len() * sigmas.len(), unit),
+                csv,
+                csv_header: request.csv_header.then_some(report::MIXED_CSV_HEADER),
+                csv_rows: report::mixed_csv_rows,
+                plot: request.plot.as_deref(),
+            },
+            &mut write,
+            |progress, emit| {
+                let trials = trials.clone();
+                mixed_jobs(&MODELS, &sigmas, trials, seed, keep, progress, stop, emit)
+            },
+            |rows, cover| report::mixed_table(request.name, rows, cover, seed),
+            |out, path| figures::experiment_figure(request, &out.rows, &out.traces, path),
+        ),
+        ExperimentName::Glitch => protocol_course(
+            ProtocolCourse {
+                name,
+                cover: cover(0, trials.len() * sigmas.len(), unit),
+                csv,
+                csv_header: request.csv_header.then_some(report::GLITCH_CSV_HEADER),
+                csv_rows: report::glitch_csv_rows,
+                plot: request.plot.as_deref(),
+            },
+            &mut write,
+            |progress, emit| {
+                let trials = trials.clone();
+                glitch_jobs(&MODELS, &sigmas, trials, seed, keep, progress, stop, emit)
+            },
+            |rows, cover| report::glitch_table(rows, cover, seed),
+            |out, path| figures::glitch_figure(request, &out.traces, path),
+        ),
         ExperimentName::Capacity => {
             let config = &request.capacity;
             capacity::check_memory(config).map_err(anyhow::Error::msg)?;
@@ -605,6 +579,60 @@ pub fn run_to(
             Ok(Ending::Finished)
         }
     }
+}
+
+/// What differs between the protocols (mixed and the noise sweep, glitch) in their common course.
+struct ProtocolCourse<'a, R> {
+    name: &'static str,
+    /// The trials run and their count; `done` is filled in at the end.
+    cover: report::Cover,
+    csv: bool,
+    /// The CSV header, when the rows are CSV and begin with one.
+    csv_header: Option<&'static str>,
+    csv_rows: fn(&[R]) -> String,
+    plot: Option<&'a std::path::Path>,
+}
+
+/// The protocols' course: the CSV header, each trial's rows as soon as it and those before it
+/// are done, then (without CSV) the table of the finished trials, then the figure unless
+/// stopped, so that a figure that fails loses nothing.
+fn protocol_course<R>(
+    course: ProtocolCourse<'_, R>,
+    write: &mut dyn FnMut(&str) -> anyhow::Result<()>,
+    jobs: impl FnOnce(
+        &Progress,
+        &mut dyn FnMut(&TrialResult<R>) -> anyhow::Result<()>,
+    ) -> anyhow::Result<Done<TrialResult<R>>>,
+    table: impl FnOnce(&[R], &report::Cover) -> String,
+    figure: impl FnOnce(&Outcome<R>, &std::path::Path) -> anyhow::Result<()>,
+) -> anyhow::Result<Ending> {
+    let ProtocolCourse {
+        name,
+        mut cover,
+        csv,
+        csv_header,
+        csv_rows,
+        plot,
+    } = course;
+    let progress = Progress::new(name, "trials", cover.total);
+    if csv && let Some(header) = csv_header {
+        write(header)?;
+    }
+    let mut emit = |(rows, _): &TrialResult<R>| match csv {
+        true => write(&csv_rows(rows)),
+        false => Ok(()),
+    };
+    let done = jobs(&progress, &mut emit)?;
+    progress.finish();
+    cover.done = done.finished();
+    let out = outcome(done);
+    if !csv {
+        write(&table(&out.rows, &cover))?;
+    }
+    if let Some(path) = plot.filter(|_| !cover.interrupted()) {
+        figure(&out, path)?;
+    }
+    Ok(ending(&cover))
 }
 
 fn ending(cover: &report::Cover) -> Ending {
