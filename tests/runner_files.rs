@@ -278,10 +278,11 @@ fn the_snippet_in_the_readme_agrees_when_numpy_is_there() {
         "table",
     ]);
     let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reproducible.md"))
+            .unwrap();
     let start = readme
         .find("    import numpy as np")
-        .expect("the snippet is in the README");
+        .expect("the snippet is in docs/reproducible.md");
     let snippet: String = readme[start..]
         .lines()
         .take_while(|l| l.starts_with("    "))

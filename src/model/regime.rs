@@ -77,7 +77,7 @@ impl Regime {
         })
     }
 
-    /// The regime's number, 1 to 4, as the README lists them.
+    /// The regime's number, 1 to 4, as docs/explore.md lists them.
     pub fn number(self) -> u8 {
         match self {
             Regime::NoMemory { .. } => 1,

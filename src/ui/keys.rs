@@ -193,7 +193,7 @@ pub const HELP: &[(&str, &str)] = &[
 ];
 
 /// The help overlay's "reading the screen": every mark and word the dashboard shows, one line
-/// each, in the README's words (the README's glossary says the same).
+/// each, in the words of docs/dashboard.md (its table "Reading the screen" says the same).
 pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "input u",
