@@ -323,8 +323,8 @@ pub struct ExperimentArgs {
     /// Capacity: loads P/N, comma-separated [default: 0.02,0.04,…,0.30].
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
-    /// Capacity: network sizes N, comma-separated. A network may take at most 2 GiB (about 8.5
-    /// bytes per neuron and memory, so N·P ≤ 252645135); a larger one is refused.
+    /// Capacity: network sizes N, comma-separated. A network may take at most 2 GiB (about 0.5
+    /// bytes per neuron and memory, so N·P ≤ 4294967296); a larger one is refused.
     #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "256,1024,4096", value_parser = parse_size)]
     pub sizes: Vec<usize>,
     /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them).

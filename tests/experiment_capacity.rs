@@ -179,3 +179,29 @@ fn the_experiment_prints_a_table_with_every_model() {
     assert!(text.contains("retrieval falls below 50%: "), "{text}");
     assert!(text.contains("0.138"), "{text}");
 }
+
+/// The sweep keeps its memories as sign bits only (issue 27: 563 MB at N = 4096, P = 8192 with
+/// ±1 floats), and gives the numbers it gave with the floats: `tests/data/
+/// capacity_before_compact.csv` was written by the binary before that change
+/// (`recall experiment capacity --sizes 100,256 --loads 0.05,0.15,0.6 --csv`, seed 1). Columns
+/// added since are not compared.
+#[test]
+fn sign_bit_memories_give_the_rows_of_the_float_ones() {
+    let want = include_str!("data/capacity_before_compact.csv");
+    let mut request = ExperimentRequest::new(ExperimentName::Capacity);
+    request.trials = 2;
+    request.csv = true;
+    request.capacity = CapacityConfig {
+        sizes: vec![100, 256],
+        loads: vec![0.05, 0.15, 0.6],
+        ..CapacityConfig::default()
+    };
+    let got = recall::experiment::run(&request).unwrap();
+    let (want, got): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        let fields = w.split(',').count();
+        let g: Vec<&str> = g.split(',').take(fields).collect();
+        assert_eq!(*w, g.join(","));
+    }
+}

@@ -108,9 +108,8 @@ pub struct DiscreteHopfield {
 impl DiscreteHopfield {
     pub fn new(memories: &Memories) -> Self {
         let (n, p) = (memories.n(), memories.p());
-        let xi = memories.columns();
-        let rows = SignRows::new(n, p, |i, mu| xi[mu * n + i] < 0.0);
-        let columns = SignRows::new(p, n, |mu, i| xi[mu * n + i] < 0.0);
+        let rows = SignRows::new(n, p, |i, mu| memories.negative(i, mu));
+        let columns = SignRows::new(p, n, |mu, i| memories.negative(i, mu));
         let narrow = n.saturating_mul(p) < i32::MAX as usize;
         Self {
             n,
@@ -161,14 +160,11 @@ impl DiscreteHopfield {
         (s, max_sweeps, false)
     }
 
-    /// m = (1/N) ξᵀ s.
-    pub fn overlap(&self, s: &[i32], memory: &[f32]) -> f64 {
-        let dot: f64 = s
-            .iter()
-            .zip(memory)
-            .map(|(&a, &b)| f64::from(a) * f64::from(b))
-            .sum();
-        dot / self.n as f64
+    /// m = (1/N) ξ_μᵀ s, exactly (N minus twice the entries where the signs differ).
+    pub fn overlap(&self, s: &[i32], mu: usize) -> f64 {
+        let state = SignRows::new(1, self.n, |_, i| s[i] < 0);
+        let differ = self.columns.differences(mu, &state, 0);
+        (self.n as f64 - 2.0 * f64::from(differ)) / self.n as f64
     }
 }
 
@@ -253,11 +249,12 @@ pub fn run_network_until(
     let p = CapacityConfig::p(n, load);
     let net_seed = network_seed_for(seed, trial, n, p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(net_seed);
-    let memories = Arc::new(Memories::random(n, 1, p, &mut rng));
+    // Sign bits only: 0.25 bytes per neuron and memory where ±1 floats took 4 (issue 27).
+    let memories = Arc::new(Memories::random_compact(n, 1, p, &mut rng));
     let cued: Vec<usize> = (0..config.cues.min(p)).collect();
     let cues: Vec<Vec<f32>> = cued
         .iter()
-        .map(|&mu| corrupted(memories.memory(mu), config.flip, &mut rng))
+        .map(|&mu| corrupted(&memories.memory_values(mu), config.flip, &mut rng))
         .collect();
     let params = Params {
         gain: 10.0,
@@ -292,7 +289,7 @@ pub fn run_network_until(
                 }
                 let max_sweeps = config.max_sweeps();
                 let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
-                let overlap = hop.overlap(&state, memories.memory(mu));
+                let overlap = hop.overlap(&state, mu);
                 rows.push(row(model, mu, overlap, sweeps as f64, settled));
             }
             continue;
@@ -392,10 +389,10 @@ pub fn networks(
 /// The most memory one network of the sweep may take (2 GiB); the sweep runs one network per
 /// core at a time. Checked before anything starts, by [`check_memory`].
 pub const MAX_NETWORK_BYTES: f64 = 2.0 * (1u64 << 30) as f64;
-/// Peak bytes of a network per neuron and memory: Ξ as f32 and the columns it is built from
-/// (4 + 4), its sign bits in the step's two layouts and the discrete network's two (4 × 1/8).
-/// Measured peak RSS: 8.6 at N = 16384, P = 1638, 8.2 at P = 3277 (`/usr/bin/time -v`).
-pub const BYTES_PER_NEURON_MEMORY: f64 = 8.5;
+/// Peak bytes of a network per neuron and memory: Ξ's sign bits only, in the step's two
+/// layouts and the discrete network's two (4 × 1/8; the ±1 floats, 8 bytes with the copy they
+/// were built from, are never made: issue 27).
+pub const BYTES_PER_NEURON_MEMORY: f64 = 0.5;
 
 /// The estimated peak memory of network (N, load), in bytes.
 pub fn network_bytes(n: usize, load: f64) -> f64 {
