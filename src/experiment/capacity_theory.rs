@@ -272,6 +272,16 @@ mod tests {
         assert!((g10 - 0.136).abs() < 0.003, "g = 10: {g10}");
         assert!((g3 - 0.10).abs() < 0.015, "g = 3: {g3}");
         assert!(g11 < 0.02, "g = 1.1: {g11}");
+        // The values docs/capacity.md quotes.
+        for (g, want) in [
+            (20.0, 0.1378),
+            (5.0, 0.1226),
+            (3.0, 0.096),
+            (2.0, 0.0588),
+            (1.5, 0.0274),
+        ] {
+            assert!((at(g) - want).abs() < 0.0005, "g = {g}: {}", at(g));
+        }
         assert_eq!(at(1.0), 0.0);
     }
 
