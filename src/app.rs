@@ -282,7 +282,9 @@ fn run_files_check(args: &RunArgs) -> Result<(), String> {
 fn experiment_checks(args: &crate::cli::ExperimentArgs) -> Result<(), String> {
     use crate::runner::paths::{Named, RunFileSet, check_files, check_writable, stdout_file};
     if args.name == crate::cli::ExperimentName::Capacity {
-        crate::experiment::capacity::check_memory(&args.request().capacity)?;
+        for part in &args.request().capacity {
+            crate::experiment::capacity::check_memory(part)?;
+        }
     }
     let Some(path) = &args.plot else {
         return Ok(());

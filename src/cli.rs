@@ -11,7 +11,9 @@ pub use placement::parse_from;
 
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
-use crate::experiment::capacity::{CapacityConfig, default_loads};
+use crate::experiment::capacity::{
+    CAPACITY_MODELS, CapacityConfig, DEFAULT_FLIP, DEFAULT_SIZES, default_loads, default_plan,
+};
 use crate::experiment::density::{DensityConfig, Preset};
 use crate::model::density;
 use crate::model::{ModelKind, Params};
@@ -320,16 +322,28 @@ pub struct ExperimentArgs {
     /// Mixed and glitch: the trial drawn on its own in the figure [default: the first run].
     #[arg(long, value_name = "K", value_parser = parse_first_trial)]
     pub plot_trial: Option<usize>,
-    /// Capacity: loads P/N, comma-separated [default: 0.02,0.04,…,0.30].
+    /// Capacity: loads P/N, comma-separated, up to 1000 [default: 0.02,0.04,…,0.30]. Without
+    /// --loads, --sizes, --flip(s) and --models the sweep is the default plan: the classic
+    /// models over these loads at N = 256, 1024, 4096, IDP at P/N 0.5–45 at N = 32–256, and
+    /// every model against the flips at N = 256, P/N = 0.05.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
-    /// Capacity: network sizes N, comma-separated. A network may take at most 2 GiB (about 8.5
-    /// bytes per neuron and memory, so N·P ≤ 252645135); a larger one is refused.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', default_value = "256,1024,4096", value_parser = parse_size)]
-    pub sizes: Vec<usize>,
-    /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them).
-    #[arg(long, value_name = "F", default_value_t = CapacityConfig::default().flip, value_parser = parse_flip)]
-    pub flip: f64,
+    /// Capacity: network sizes N, comma-separated [default: 256,1024,4096]. A network may take
+    /// at most 2 GiB (about 0.5 bytes per neuron and memory, so N·P ≤ 4294967296); a larger
+    /// one is refused.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_size)]
+    pub sizes: Option<Vec<usize>>,
+    /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them) [default: 0.1].
+    #[arg(long, value_name = "F", value_parser = parse_flip, conflicts_with = "flips")]
+    pub flip: Option<f64>,
+    /// Capacity: flip fractions, comma-separated and increasing (retrieval against the flips,
+    /// a second axis).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
+    pub flips: Option<Vec<f64>>,
+    /// Capacity: the models swept, comma-separated [default: discrete,classic-initial,
+    /// classic-constant,idp].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_capacity_model)]
+    pub models: Option<Vec<ModelKind>>,
     /// Capacity: memories cued per network (all of them when P is smaller).
     #[arg(long, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
     pub cues: usize,
@@ -554,7 +568,11 @@ fn parse_size(s: &str) -> Result<usize, String> {
 }
 
 fn parse_load(s: &str) -> Result<f64, String> {
-    parse_in(s, false, 0.0, 4.0).map_err(|e| format!("load P/N {e}"))
+    parse_in(s, false, 0.0, 1000.0).map_err(|e| format!("load P/N {e}"))
+}
+
+fn parse_capacity_model(s: &str) -> Result<ModelKind, String> {
+    parse_named("capacity model", &CAPACITY_MODELS, s.trim())
 }
 
 fn parse_flip(s: &str) -> Result<f64, String> {
@@ -708,6 +726,14 @@ impl ExperimentArgs {
         if self.no_header && !self.csv {
             return Err("--no-header applies to --csv output only".into());
         }
+        if let Some(flips) = &self.flips
+            && let Some(w) = flips.windows(2).find(|w| w[1] <= w[0])
+        {
+            return Err(format!(
+                "--flips must increase: {} comes after {}",
+                w[1], w[0]
+            ));
+        }
         if self.name == ExperimentName::Density {
             if let Some(a) = &self.alphas
                 && a.len() != 2
@@ -744,15 +770,7 @@ impl ExperimentArgs {
             csv_header: !self.no_header,
             plot: self.plot.clone(),
             plot_trial: self.plot_trial,
-            capacity: CapacityConfig {
-                sizes: self.sizes.clone(),
-                loads: self.loads.clone().unwrap_or_else(default_loads),
-                flip: self.flip,
-                cues: self.cues,
-                threshold: self.threshold,
-                max_secs: self.cue_secs,
-                ..CapacityConfig::default()
-            },
+            capacity: self.capacity_plan(),
             density: self.density_config(),
             ..ExperimentRequest::new(self.name)
         }
@@ -760,6 +778,39 @@ impl ExperimentArgs {
 }
 
 impl ExperimentArgs {
+    /// The capacity sweep's parts: one from the axis options, or the default plan without
+    /// any; --cues, --threshold and --cue-secs apply to every part.
+    fn capacity_plan(&self) -> Vec<CapacityConfig> {
+        let common = |part: CapacityConfig| CapacityConfig {
+            cues: self.cues,
+            threshold: self.threshold,
+            max_secs: self.cue_secs,
+            ..part
+        };
+        let custom = self.sizes.is_some()
+            || self.loads.is_some()
+            || self.flip.is_some()
+            || self.flips.is_some()
+            || self.models.is_some();
+        if !custom {
+            return default_plan().into_iter().map(common).collect();
+        }
+        vec![common(CapacityConfig {
+            models: self
+                .models
+                .clone()
+                .unwrap_or_else(|| CAPACITY_MODELS.to_vec()),
+            sizes: self.sizes.clone().unwrap_or_else(|| DEFAULT_SIZES.to_vec()),
+            loads: self.loads.clone().unwrap_or_else(default_loads),
+            flips: match (&self.flips, self.flip) {
+                (Some(flips), _) => flips.clone(),
+                (None, Some(flip)) => vec![flip],
+                (None, None) => vec![DEFAULT_FLIP],
+            },
+            ..CapacityConfig::default()
+        })]
+    }
+
     /// The density experiment's settings from its flags.
     fn density_config(&self) -> DensityConfig {
         let preset = self.preset.unwrap_or(DensityConfig::default().preset);

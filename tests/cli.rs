@@ -75,7 +75,10 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
             "not a network size",
         ),
         (&["experiment", "capacity", "--loads", "0"], "load P/N"),
-        (&["experiment", "capacity", "--loads", "0.1,9"], "load P/N"),
+        (
+            &["experiment", "capacity", "--loads", "0.1,2000"],
+            "load P/N",
+        ),
         (
             &["experiment", "capacity", "--flip", "0.7"],
             "flip fraction",

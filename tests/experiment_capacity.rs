@@ -8,13 +8,18 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use recall::experiment::capacity::{
     CapacityConfig, CapacityRow, DiscreteHopfield, corrupted, run_network,
 };
-use recall::experiment::capacity_report::{capacity_csv, half_retrieval_load, points};
+use recall::experiment::capacity_report::{capacity_csv, half_retrieval_load, limits, points};
+use recall::experiment::capacity_theory::power_fit;
 use recall::experiment::progress::Progress;
 use recall::experiment::{ExperimentName, ExperimentRequest, capacity};
 use recall::model::{Memories, ModelKind, Network, Params};
 
 fn quiet() -> Progress {
     Progress::with_output("", "", 0, false)
+}
+
+fn recall_binary() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_recall"))
 }
 
 fn config(sizes: &[usize], loads: &[f64], cues: usize) -> CapacityConfig {
@@ -51,7 +56,8 @@ fn the_discrete_network_collapses_near_0138_and_idp_does_not() {
     // Above the collapse the state wanders off: mean |m| well below a retrieval.
     let far = discrete.iter().find(|p| p.load == 0.28).unwrap();
     assert!(far.overlap < 0.6, "{far:?}");
-    // IDP, given the cue as its input, retrieves at every load of the sweep.
+    // IDP, given the cue as its input, retrieves at every one of these loads (it collapses
+    // at loads of N/10: idp_collapses_and_its_limit_is_fitted).
     for p in line(ModelKind::Idp) {
         assert!(p.retrieved >= 0.95, "{p:?}");
         assert!(p.overlap > 0.95, "{p:?}");
@@ -103,9 +109,9 @@ fn rows_have_the_sweeps_shape() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled")
+        Some("trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled,flip")
     );
-    assert!(lines.all(|l| l.split(',').count() == 11));
+    assert!(lines.all(|l| l.split(',').count() == 12));
     // Output order: trial, then N, then load.
     let order: Vec<(usize, usize)> = rows.iter().map(|r| (r.trial, r.n)).collect();
     let mut sorted = order.clone();
@@ -171,11 +177,135 @@ fn the_fast_discrete_network_stops_on_fixed_points_of_the_engines_discrete_model
 fn the_experiment_prints_a_table_with_every_model() {
     let mut request = ExperimentRequest::new(ExperimentName::Capacity);
     request.trials = 1;
-    request.capacity = config(&[64], &[0.05, 0.3], 2);
+    request.capacity = vec![config(&[64], &[0.05, 0.3], 2)];
     let text = recall::experiment::run(&request).unwrap();
     for model in ["discrete", "classic-initial", "classic-constant", "idp"] {
         assert!(text.contains(&format!("\n{model} — ")), "{text}");
     }
     assert!(text.contains("retrieval falls below 50%: "), "{text}");
     assert!(text.contains("0.138"), "{text}");
+}
+
+/// The sweep keeps its memories as sign bits only (issue 27: 563 MB at N = 4096, P = 8192 with
+/// ±1 floats), and gives the numbers it gave with the floats: `tests/data/
+/// capacity_before_compact.csv` was written by the binary before that change
+/// (`recall experiment capacity --sizes 100,256 --loads 0.05,0.15,0.6 --csv`, seed 1). Columns
+/// added since are not compared.
+#[test]
+fn sign_bit_memories_give_the_rows_of_the_float_ones() {
+    let want = include_str!("data/capacity_before_compact.csv");
+    let mut request = ExperimentRequest::new(ExperimentName::Capacity);
+    request.trials = 2;
+    request.csv = true;
+    request.capacity = vec![CapacityConfig {
+        sizes: vec![100, 256],
+        loads: vec![0.05, 0.15, 0.6],
+        ..CapacityConfig::default()
+    }];
+    let got = recall::experiment::run(&request).unwrap();
+    let (want, got): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    assert_eq!(want.len(), got.len());
+    for (w, g) in want.iter().zip(&got) {
+        let fields = w.split(',').count();
+        let g: Vec<&str> = g.split(',').take(fields).collect();
+        assert_eq!(*w, g.join(","));
+    }
+}
+
+/// The flip fraction is a second axis: IDP at a light load retrieves with 30% of the cue
+/// flipped and loses it past 45% (its saliency 1 − 2f at 1/g); each flip's rows are those of a
+/// sweep of that flip alone.
+#[test]
+fn the_flip_axis_shows_idps_edge() {
+    let flips = vec![0.3, 0.4, 0.47, 0.5];
+    let cfg = CapacityConfig {
+        flips: flips.clone(),
+        ..config(&[128], &[0.05], 4)
+    };
+    let models = [ModelKind::Idp, ModelKind::ClassicInitial];
+    let rows = capacity(&cfg, &models, 0..2, 3, &quiet()).unwrap();
+    assert_eq!(rows.len(), 2 * models.len() * flips.len() * 4);
+    let pts = points(&rows, &models, &cfg);
+    let idp = |f: f64| {
+        pts.iter()
+            .find(|p| p.model == ModelKind::Idp && p.flip == f)
+            .unwrap()
+            .retrieved
+    };
+    assert!(idp(0.3) >= 0.99 && idp(0.4) >= 0.99, "{pts:?}");
+    assert!(idp(0.47) <= 0.01 && idp(0.5) <= 0.01, "{pts:?}");
+    let alone = CapacityConfig {
+        flips: vec![0.4],
+        ..cfg.clone()
+    };
+    let want = capacity(&alone, &models, 0..2, 3, &quiet()).unwrap();
+    let got: Vec<CapacityRow> = rows.into_iter().filter(|r| r.flip == 0.4).collect();
+    assert_eq!(got, want);
+}
+
+/// IDP swept far past 0.3 collapses, and later for larger N: P_max(N) grows faster than N
+/// (the table prints the fit; the README's exponent comes from the default plan).
+#[test]
+fn idp_collapses_and_its_limit_is_fitted() {
+    let cfg = CapacityConfig {
+        models: vec![ModelKind::Idp],
+        ..config(&[32, 64], &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4)
+    };
+    let rows = capacity(&cfg, &cfg.models, 0..2, 1, &quiet()).unwrap();
+    let pts = points(&rows, &cfg.models, &cfg);
+    let found = limits(&pts, ModelKind::Idp, &cfg, 0.1);
+    assert_eq!(found.len(), 2, "both sizes collapse: {pts:?}");
+    let xy: Vec<(f64, f64)> = found.iter().map(|&(n, p)| (n as f64, p)).collect();
+    let (b, _, _) = power_fit(&xy).unwrap();
+    assert!((1.5..2.7).contains(&b), "P_max ∝ N^{b}: {found:?}");
+    let mut request = ExperimentRequest::new(ExperimentName::Capacity);
+    request.trials = 2;
+    request.capacity = vec![cfg.clone(), config(&[64], &[0.1, 0.3], 2)];
+    let text = recall::experiment::run(&request).unwrap();
+    for want in [
+        "2 parts:",
+        "— part 2 —",
+        "P_max (P at the 50% point): ",
+        "fit P_max ≈ ",
+        "theory: m ≥ 0.9 up to P/N ≈ ",
+        "theory: α_c = 0.1379",
+    ] {
+        assert!(text.contains(want), "{want}: {text}");
+    }
+}
+
+/// The new options' bad values: one line and status 2, before anything runs.
+#[test]
+fn bad_capacity_axes_exit_2_with_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--flips", "0.1,0.6"], "flip fraction 0.6 is too large"),
+        (
+            &["--flips", "0.3,0.2"],
+            "--flips must increase: 0.2 comes after 0.3",
+        ),
+        (&["--flips", "0.1,x"], "is not a number"),
+        (&["--flip", "0.1", "--flips", "0.2,0.3"], "--flip"),
+        (
+            &["--models", "idp,hopfield"],
+            "unknown capacity model \"hopfield\"",
+        ),
+        (&["--models", "idp-filter"], "unknown capacity model"),
+        (
+            &["--loads", "1001"],
+            "load P/N 1001 is too large: at most 1000",
+        ),
+        (&["--sizes", "65536", "--loads", "2"], "needs about 4.0 GiB"),
+    ];
+    for (args, needle) in cases {
+        let out = recall_binary()
+            .args(["experiment", "capacity"])
+            .args(*args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
 }

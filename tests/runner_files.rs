@@ -519,7 +519,7 @@ fn every_figure_is_written_as_png_and_svg() {
             );
             assert_svg(&f("glitch"), &["glitch", "trial 1"]);
             assert_svg(&f("sweep"), &["network noise σ", "clean retrievals"]);
-            assert_svg(&f("capacity"), &["load P/N", "P/N = 0.138", "discrete"]);
+            assert_svg(&f("capacity"), &["load P/N", "AGS α_c = 0.138", "discrete"]);
         }
     }
     for (args, needle) in [

@@ -1,10 +1,14 @@
 //! The capacity experiment: P random memories in N neurons, each cued with a corrupted copy;
-//! how often each model retrieves the cued memory as the load P/N grows (the classic network
-//! collapses near P/N ≈ 0.138; the IDP network is given the cue as its input).
+//! how often each model retrieves the cued memory as the load P/N grows, and as more of the
+//! cue is flipped (the classic network collapses near P/N ≈ 0.138; the IDP network, given the
+//! cue as its input, at loads of N/10 and more, or when the cue's saliency falls to 1/g).
 //!
-//! One *network* is one (trial, N, P): its memories and cues come from a seed that depends on
-//! the run's seed, the trial number, N and P only, so a trial gives the same numbers whatever
-//! else the sweep contains (sizes, loads, other trials, shards).
+//! A sweep is a list of parts ([`CapacityConfig`]: models × sizes × loads × flips); the default
+//! one ([`default_plan`]) takes every model to its collapse. One *network* is one (trial, N, P):
+//! its memories and cues come from a seed that depends on the run's seed, the trial number, N
+//! and P only, and each flip fraction starts its cues and the models' generators afresh, so a
+//! trial gives the same numbers whatever else the sweep contains (sizes, loads, flips, other
+//! trials, parts, shards).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,31 +23,84 @@ use crate::model::signs::SignRows;
 use crate::model::{Memories, ModelError, ModelKind, Network, Params};
 use crate::session::network_seed;
 
-/// The models compared, in table order.
+/// The models the sweep knows how to cue, in table order (a new model needs a line in
+/// `run_cue`'s match of how it takes a cue, and in `capacity_report::how`).
 pub const CAPACITY_MODELS: [ModelKind; 4] = [
     ModelKind::Discrete,
     ModelKind::ClassicInitial,
     ModelKind::ClassicConstant,
     ModelKind::Idp,
 ];
+/// The models of the classic (Hebbian) paradigm, swept over the classic loads by default.
+pub const CLASSIC_MODELS: [ModelKind; 3] = [
+    ModelKind::Discrete,
+    ModelKind::ClassicInitial,
+    ModelKind::ClassicConstant,
+];
 /// Network sizes N of the default sweep.
 pub const DEFAULT_SIZES: [usize; 3] = [256, 1024, 4096];
-/// The load of the classic network's retrieval collapse (Amit, Gutfreund & Sompolinsky 1985).
+/// The load of the classic network's retrieval collapse (Amit, Gutfreund & Sompolinsky 1985;
+/// `capacity_theory::ags_critical_load` solves it: 0.1379).
 pub const AGS_CRITICAL_LOAD: f64 = 0.138;
+/// The fraction of a cue flipped by default.
+pub const DEFAULT_FLIP: f64 = 0.1;
 
 /// The loads P/N of the default sweep: 0.02, 0.04, …, 0.30.
 pub fn default_loads() -> Vec<f64> {
     (1..=15).map(|k| f64::from(k) * 0.02).collect()
 }
 
+/// The IDP part's sizes: small enough that P reaches N²/10.
+pub const IDP_SIZES: [usize; 4] = [32, 64, 128, 256];
+/// The IDP part's loads: 0.5 · √2^k, 0.5 to 45 (rounded to three digits).
+pub fn idp_loads() -> Vec<f64> {
+    (0..14)
+        .map(|k| (500.0 * 2f64.powf(f64::from(k) / 2.0)).round() / 1000.0)
+        .collect()
+}
+/// The flip part: N and load, and the flip fractions 0, 0.05, …, 0.5.
+pub const FLIP_SIZE: usize = 256;
+pub const FLIP_LOAD: f64 = 0.05;
+pub fn default_flips() -> Vec<f64> {
+    (0..=10).map(|k| f64::from(k) * 0.05).collect()
+}
+
+/// The sweep of `recall experiment capacity` without axis options: every model to its
+/// collapse. (1) the classic models over the classic loads at N = 256, 1024, 4096; (2) IDP at
+/// loads 0.5–45 at N = 32–256 (its P_max(N)); (3) every model at N = 256, P/N = 0.05 against
+/// the fraction of the cue flipped.
+pub fn default_plan() -> Vec<CapacityConfig> {
+    let base = CapacityConfig::default();
+    vec![
+        CapacityConfig {
+            models: CLASSIC_MODELS.to_vec(),
+            ..base.clone()
+        },
+        CapacityConfig {
+            models: vec![ModelKind::Idp],
+            sizes: IDP_SIZES.to_vec(),
+            loads: idp_loads(),
+            ..base.clone()
+        },
+        CapacityConfig {
+            sizes: vec![FLIP_SIZE],
+            loads: vec![FLIP_LOAD],
+            flips: default_flips(),
+            ..base
+        },
+    ]
+}
+
 /// How the sweep is run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityConfig {
+    /// The models run on every network, in table order.
+    pub models: Vec<ModelKind>,
     pub sizes: Vec<usize>,
     /// P/N values; P = round(load · N), at least 1.
     pub loads: Vec<f64>,
-    /// Fraction of the cue's pixels flipped (exactly round(flip · N) of them, at random).
-    pub flip: f64,
+    /// Fractions of the cue's pixels flipped (exactly round(flip · N) of them, at random).
+    pub flips: Vec<f64>,
     /// Memories cued per network (the first `cues` of the P, or all P when fewer).
     pub cues: usize,
     /// |m| of the cued memory at the end at or above which it counts as retrieved.
@@ -60,9 +117,10 @@ pub struct CapacityConfig {
 impl Default for CapacityConfig {
     fn default() -> Self {
         Self {
+            models: CAPACITY_MODELS.to_vec(),
             sizes: DEFAULT_SIZES.to_vec(),
             loads: default_loads(),
-            flip: 0.1,
+            flips: vec![DEFAULT_FLIP],
             cues: 4,
             threshold: 0.9,
             input_gain: 1.0,
@@ -108,9 +166,8 @@ pub struct DiscreteHopfield {
 impl DiscreteHopfield {
     pub fn new(memories: &Memories) -> Self {
         let (n, p) = (memories.n(), memories.p());
-        let xi = memories.columns();
-        let rows = SignRows::new(n, p, |i, mu| xi[mu * n + i] < 0.0);
-        let columns = SignRows::new(p, n, |mu, i| xi[mu * n + i] < 0.0);
+        let rows = SignRows::new(n, p, |i, mu| memories.negative(i, mu));
+        let columns = SignRows::new(p, n, |mu, i| memories.negative(i, mu));
         let narrow = n.saturating_mul(p) < i32::MAX as usize;
         Self {
             n,
@@ -161,14 +218,11 @@ impl DiscreteHopfield {
         (s, max_sweeps, false)
     }
 
-    /// m = (1/N) ξᵀ s.
-    pub fn overlap(&self, s: &[i32], memory: &[f32]) -> f64 {
-        let dot: f64 = s
-            .iter()
-            .zip(memory)
-            .map(|(&a, &b)| f64::from(a) * f64::from(b))
-            .sum();
-        dot / self.n as f64
+    /// m = (1/N) ξ_μᵀ s, exactly (N minus twice the entries where the signs differ).
+    pub fn overlap(&self, s: &[i32], mu: usize) -> f64 {
+        let state = SignRows::new(1, self.n, |_, i| s[i] < 0);
+        let differ = self.columns.differences(mu, &state, 0);
+        (self.n as f64 - 2.0 * f64::from(differ)) / self.n as f64
     }
 }
 
@@ -183,6 +237,8 @@ pub struct CapacityRow {
     pub p: usize,
     /// The load asked for (P/N is `p / n` exactly).
     pub load: f64,
+    /// The fraction of the cue flipped.
+    pub flip: f64,
     /// The cued memory.
     pub memory: usize,
     /// m of the cued memory at the end (negative on its mirror −ξ).
@@ -249,70 +305,122 @@ pub fn run_network_until(
     seed: u64,
     stop: &AtomicBool,
 ) -> Result<Option<Vec<CapacityRow>>, ModelError> {
-    let stopped = || stop.load(Ordering::Relaxed);
     let p = CapacityConfig::p(n, load);
     let net_seed = network_seed_for(seed, trial, n, p);
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(net_seed);
-    let memories = Arc::new(Memories::random(n, 1, p, &mut rng));
-    let cued: Vec<usize> = (0..config.cues.min(p)).collect();
-    let cues: Vec<Vec<f32>> = cued
-        .iter()
-        .map(|&mu| corrupted(memories.memory(mu), config.flip, &mut rng))
-        .collect();
-    let params = Params {
-        gain: 10.0,
-        dt_secs: config.dt_secs,
-        noise_std: 0.0,
-        zero_diagonal: true,
-        ..Params::default()
-    };
-    let mut rows = Vec::with_capacity(models.len() * cues.len());
-    let row = |model, memory, overlap: f64, secs, settled| CapacityRow {
-        trial,
-        seed: net_seed,
-        model,
-        n,
-        p,
-        load,
-        memory,
-        overlap,
-        retrieved: overlap.abs() >= config.threshold,
-        secs,
-        settled,
-    };
+    // Sign bits only: 0.25 bytes per neuron and memory where ±1 floats took 4 (issue 27).
+    let memories = Arc::new(Memories::random_compact(n, 1, p, &mut rng));
     let discrete = models
         .contains(&ModelKind::Discrete)
         .then(|| DiscreteHopfield::new(&memories));
-    for &model in models {
-        if let Some(hop) = discrete.as_ref().filter(|_| model == ModelKind::Discrete) {
-            let mut order_rng = Xoshiro256PlusPlus::seed_from_u64(network_seed(net_seed, model));
-            for (&mu, cue) in cued.iter().zip(&cues) {
-                if stopped() {
-                    return Ok(None);
-                }
-                let max_sweeps = config.max_sweeps();
-                let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
-                let overlap = hop.overlap(&state, memories.memory(mu));
-                rows.push(row(model, mu, overlap, sweeps as f64, settled));
-            }
-            continue;
-        }
-        let mut net = Network::new(
-            Arc::clone(&memories),
-            model,
-            params.clone(),
-            network_seed(net_seed, model),
-        )?;
-        for (&mu, cue) in cued.iter().zip(&cues) {
-            let Some((secs, settled)) = run_cue(&mut net, mu, cue, config, stop)? else {
-                return Ok(None);
-            };
-            let overlap = f64::from(net.overlaps()[mu]);
-            rows.push(row(model, mu, overlap, secs, settled));
-        }
+    let mut rows = Vec::with_capacity(models.len() * config.cues.min(p) * config.flips.len());
+    for &flip in &config.flips {
+        // Every flip fraction draws its cues from the generator as it was after the memories
+        // (so the first cue's flipped pixels at 0.2 include those at 0.1).
+        let cue_rng = rng.clone();
+        let net = Cued {
+            config,
+            trial,
+            n,
+            load,
+            flip,
+            net_seed,
+            memories: &memories,
+            discrete: discrete.as_ref(),
+        };
+        let Some(more) = net.run(models, cue_rng, stop)? else {
+            return Ok(None);
+        };
+        rows.extend(more);
     }
     Ok(Some(rows))
 }
+
+/// One network and flip fraction, ready to cue.
+struct Cued<'a> {
+    config: &'a CapacityConfig,
+    trial: usize,
+    n: usize,
+    load: f64,
+    flip: f64,
+    net_seed: u64,
+    memories: &'a Arc<Memories>,
+    discrete: Option<&'a DiscreteHopfield>,
+}
+
+impl Cued<'_> {
+    /// Every model on every cue; rows in model, then cue order. `None` once `stop` is set.
+    fn run(
+        &self,
+        models: &[ModelKind],
+        mut rng: Xoshiro256PlusPlus,
+        stop: &AtomicBool,
+    ) -> Result<Option<Vec<CapacityRow>>, ModelError> {
+        let (config, memories, net_seed) = (self.config, self.memories, self.net_seed);
+        let stopped = || stop.load(Ordering::Relaxed);
+        let p = memories.p();
+        let cued: Vec<usize> = (0..config.cues.min(p)).collect();
+        let cues: Vec<Vec<f32>> = cued
+            .iter()
+            .map(|&mu| corrupted(&memories.memory_values(mu), self.flip, &mut rng))
+            .collect();
+        let params = Params {
+            gain: CAPACITY_GAIN,
+            dt_secs: config.dt_secs,
+            noise_std: 0.0,
+            zero_diagonal: true,
+            ..Params::default()
+        };
+        let mut rows = Vec::with_capacity(models.len() * cues.len());
+        let row = |model, memory, overlap: f64, secs, settled| CapacityRow {
+            trial: self.trial,
+            seed: net_seed,
+            model,
+            n: self.n,
+            p,
+            load: self.load,
+            flip: self.flip,
+            memory,
+            overlap,
+            retrieved: overlap.abs() >= config.threshold,
+            secs,
+            settled,
+        };
+        for &model in models {
+            if let Some(hop) = self.discrete.filter(|_| model == ModelKind::Discrete) {
+                let mut order_rng =
+                    Xoshiro256PlusPlus::seed_from_u64(network_seed(net_seed, model));
+                for (&mu, cue) in cued.iter().zip(&cues) {
+                    if stopped() {
+                        return Ok(None);
+                    }
+                    let max_sweeps = config.max_sweeps();
+                    let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
+                    let overlap = hop.overlap(&state, mu);
+                    rows.push(row(model, mu, overlap, sweeps as f64, settled));
+                }
+                continue;
+            }
+            let mut net = Network::new(
+                Arc::clone(memories),
+                model,
+                params.clone(),
+                network_seed(net_seed, model),
+            )?;
+            for (&mu, cue) in cued.iter().zip(&cues) {
+                let Some((secs, settled)) = run_cue(&mut net, mu, cue, config, stop)? else {
+                    return Ok(None);
+                };
+                let overlap = f64::from(net.overlaps()[mu]);
+                rows.push(row(model, mu, overlap, secs, settled));
+            }
+        }
+        Ok(Some(rows))
+    }
+}
+
+/// The activation gain g of the continuous models in the sweep.
+pub const CAPACITY_GAIN: f64 = 10.0;
 
 /// Shows `cue` (of memory `mu`) to `net` the way its kind takes a cue, and runs it until it
 /// settles or `max_secs` pass. Returns the model seconds run and whether it settled; `None`
@@ -392,10 +500,10 @@ pub fn networks(
 /// The most memory one network of the sweep may take (2 GiB); the sweep runs one network per
 /// core at a time. Checked before anything starts, by [`check_memory`].
 pub const MAX_NETWORK_BYTES: f64 = 2.0 * (1u64 << 30) as f64;
-/// Peak bytes of a network per neuron and memory: Ξ as f32 and the columns it is built from
-/// (4 + 4), its sign bits in the step's two layouts and the discrete network's two (4 × 1/8).
-/// Measured peak RSS: 8.6 at N = 16384, P = 1638, 8.2 at P = 3277 (`/usr/bin/time -v`).
-pub const BYTES_PER_NEURON_MEMORY: f64 = 8.5;
+/// Peak bytes of a network per neuron and memory: Ξ's sign bits only, in the step's two
+/// layouts and the discrete network's two (4 × 1/8; the ±1 floats, 8 bytes with the copy they
+/// were built from, are never made: issue 27).
+pub const BYTES_PER_NEURON_MEMORY: f64 = 0.5;
 
 /// The estimated peak memory of network (N, load), in bytes.
 pub fn network_bytes(n: usize, load: f64) -> f64 {
@@ -429,5 +537,5 @@ pub fn check_memory(config: &CapacityConfig) -> Result<(), String> {
 /// largest first.
 pub fn cost(config: &CapacityConfig, n: usize, load: f64) -> f64 {
     let p = CapacityConfig::p(n, load);
-    (n * p * config.cues.min(p)) as f64
+    (n * p * config.cues.min(p) * config.flips.len() * config.models.len()) as f64
 }

@@ -1,9 +1,12 @@
-//! The capacity experiment's table (per model, retrieval and final overlap against P/N for each
-//! N, with standard errors, and where retrieval falls through one half) and its raw CSV.
+//! The capacity experiment's table (per part of the sweep and model, retrieval and final
+//! overlap against P/N and the flip fraction for each N, with standard errors; where retrieval
+//! falls through one half, the limit P_max(N) with its power-law fit, and the theory's line)
+//! and its raw CSV.
 
 use std::fmt::Write;
 
-use super::capacity::{AGS_CRITICAL_LOAD, CapacityConfig, CapacityRow};
+use super::capacity::{AGS_CRITICAL_LOAD, CAPACITY_GAIN, CapacityConfig, CapacityRow};
+use super::capacity_theory as theory;
 use crate::model::ModelKind;
 
 /// Retrieval and overlap of one (model, N, load) point over its cues.
@@ -13,6 +16,7 @@ pub struct CapacityPoint {
     pub n: usize,
     pub p: usize,
     pub load: f64,
+    pub flip: f64,
     /// Cues run (over every trial).
     pub cues: usize,
     /// Fraction of cues retrieved, and its binomial standard error.
@@ -27,7 +31,7 @@ pub struct CapacityPoint {
     pub unsettled: usize,
 }
 
-/// One point per (model, N, load) in `rows`, in model, size, load order.
+/// One point per (model, N, load, flip) in `rows`, in model, size, load, flip order.
 pub fn points(
     rows: &[CapacityRow],
     models: &[ModelKind],
@@ -36,10 +40,10 @@ pub fn points(
     let mut out = Vec::new();
     for &model in models {
         for &n in &config.sizes {
-            for &load in &config.loads {
+            for (&load, &flip) in grid(config) {
                 let sel: Vec<&CapacityRow> = rows
                     .iter()
-                    .filter(|r| r.model == model && r.n == n && r.load == load)
+                    .filter(|r| r.model == model && r.n == n && r.load == load && r.flip == flip)
                     .collect();
                 if sel.is_empty() {
                     continue;
@@ -55,6 +59,7 @@ pub fn points(
                     n,
                     p: sel[0].p,
                     load,
+                    flip,
                     cues: sel.len(),
                     retrieved: rate,
                     retrieved_se: (rate * (1.0 - rate) / k).sqrt(),
@@ -72,24 +77,61 @@ pub fn points(
     out
 }
 
+/// The (load, flip) pairs of a part, load by load.
+fn grid(config: &CapacityConfig) -> impl Iterator<Item = (&f64, &f64)> {
+    config
+        .loads
+        .iter()
+        .flat_map(|l| config.flips.iter().map(move |f| (l, f)))
+}
+
 /// The load at which retrieval first falls below one half, interpolated linearly between the
 /// loads either side; `Err(true)` when it never does, `Err(false)` when it is below half at the
 /// first load already.
 pub fn half_retrieval_load(points: &[&CapacityPoint]) -> Result<f64, bool> {
-    let mut prev: Option<&CapacityPoint> = None;
-    for p in points {
-        if p.retrieved < 0.5 {
+    let line: Vec<(f64, f64)> = points.iter().map(|p| (p.load, p.retrieved)).collect();
+    half_crossing(&line)
+}
+
+/// Where a rate (x, rate), in the order of x, first falls below one half, interpolated
+/// linearly; `Err(true)` when it never does, `Err(false)` when it is below at the first x.
+pub fn half_crossing(line: &[(f64, f64)]) -> Result<f64, bool> {
+    let mut prev: Option<(f64, f64)> = None;
+    for &(x, r) in line {
+        if r < 0.5 {
             return match prev {
                 None => Err(false),
-                Some(q) => {
-                    let f = (q.retrieved - 0.5) / (q.retrieved - p.retrieved);
-                    Ok(q.load + f * (p.load - q.load))
+                Some((qx, qr)) => {
+                    let f = (qr - 0.5) / (qr - r);
+                    Ok(qx + f * (x - qx))
                 }
             };
         }
-        prev = Some(p);
+        prev = Some((x, r));
     }
     Err(true)
+}
+
+/// A model's measured limit: P_max(N) = N · (the load of its 50% point), for every N whose
+/// retrieval falls through one half along the loads (at `flip`).
+pub fn limits(
+    pts: &[CapacityPoint],
+    model: ModelKind,
+    config: &CapacityConfig,
+    flip: f64,
+) -> Vec<(usize, f64)> {
+    config
+        .sizes
+        .iter()
+        .filter_map(|&n| {
+            let line: Vec<(f64, f64)> = pts
+                .iter()
+                .filter(|p| p.model == model && p.n == n && p.flip == flip)
+                .map(|p| (p.load, p.retrieved))
+                .collect();
+            half_crossing(&line).ok().map(|l| (n, l * n as f64))
+        })
+        .collect()
 }
 
 fn how(model: ModelKind, input_gain: f64) -> String {
@@ -109,7 +151,92 @@ fn how(model: ModelKind, input_gain: f64) -> String {
     }
 }
 
-/// The table of the capacity sweep.
+/// The table of a sweep of several parts (or of one: [`capacity_table`]).
+pub fn plan_table(
+    rows: &[CapacityRow],
+    parts: &[CapacityConfig],
+    cover: &super::report::Cover,
+    seed: u64,
+) -> String {
+    if let [part] = parts {
+        return capacity_table(rows, &part.models, part, cover, seed);
+    }
+    let Some(first) = parts.first() else {
+        return String::new();
+    };
+    let mut s = String::new();
+    let trials = &cover.trials;
+    let _ = writeln!(
+        s,
+        "capacity: P random memories in N neurons, {} trial(s) (trials {}..{}, seed {seed}){}, \
+         {} cue(s) per network; each cue is a stored memory with a fraction of its pixels \
+         flipped. g = {CAPACITY_GAIN}, dt = {} s, no noise; a cue runs until it settles (at most \
+         {} s). {} parts:",
+        trials.len(),
+        trials.start,
+        trials.end.saturating_sub(1),
+        cover.note(),
+        first.cues,
+        first.dt_secs,
+        first.max_secs,
+        parts.len(),
+    );
+    for (k, part) in parts.iter().enumerate() {
+        let models: Vec<&str> = part.models.iter().map(|m| m.name()).collect();
+        let _ = writeln!(
+            s,
+            "  {}. {} at N ∈ {{{}}}, P/N {}, {} flipped",
+            k + 1,
+            models.join(", "),
+            list(&part.sizes, |n| n.to_string()),
+            range(&part.loads, |l| format!("{l}")),
+            range(&part.flips, |f| format!("{:.0}%", 100.0 * f)),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "retrieved: |m| of the cued memory at the end ≥ {} (mirror states −ξ count, as |m| does); \
+         |m|: its mean. Both ± standard error over the cues.",
+        first.threshold
+    );
+    let _ = writeln!(s, "{}\n", theory_note());
+    for (k, part) in parts.iter().enumerate() {
+        let _ = writeln!(s, "— part {} —\n", k + 1);
+        let pts = points(rows, &part.models, part);
+        for &model in &part.models {
+            model_block(&mut s, &pts, model, part);
+        }
+    }
+    s
+}
+
+/// Where the theory lines come from, in one line.
+fn theory_note() -> String {
+    format!(
+        "theory: discrete α_c = {:.4} (Amit, Gutfreund & Sompolinsky, T = 0, N → ∞); continuous \
+         at g = {CAPACITY_GAIN}: α_c = {:.3} (the same at T = 1/g); IDP: the signal-to-noise \
+         estimate of docs/capacity.md (m ≥ the threshold while the cue's saliency beats the \
+         crosstalk of the other memories' ~1/√N saliencies)",
+        theory::ags_critical_load(),
+        theory::continuous_critical_load(CAPACITY_GAIN)
+    )
+}
+
+/// `a, b, c`.
+fn list<T>(values: &[T], show: impl Fn(&T) -> String) -> String {
+    values.iter().map(show).collect::<Vec<_>>().join(", ")
+}
+
+/// `a` or `a–z (k values)`.
+fn range<T>(values: &[T], show: impl Fn(&T) -> String) -> String {
+    match values {
+        [] => String::new(),
+        [one] => show(one),
+        [a, .., z] => format!("{}–{} ({} values)", show(a), show(z), values.len()),
+    }
+}
+
+/// The table of one part of the capacity sweep.
 pub fn capacity_table(
     rows: &[CapacityRow],
     models: &[ModelKind],
@@ -121,10 +248,17 @@ pub fn capacity_table(
     let pts = points(rows, models, config);
     let mut s = String::new();
     let sizes: Vec<String> = config.sizes.iter().map(ToString::to_string).collect();
+    let flipped = match config.flips.as_slice() {
+        [one] => format!("{:.0}%", 100.0 * one),
+        many => format!(
+            "{} (a column)",
+            range(many, |f| format!("{:.0}%", 100.0 * f))
+        ),
+    };
     let _ = writeln!(
         s,
         "capacity: P random memories in N ∈ {{{}}} neurons, {} trial(s) (trials {}..{}, seed {seed}){}, \
-         {} cue(s) per network; each cue is a stored memory with {:.0}% of its pixels flipped. \
+         {} cue(s) per network; each cue is a stored memory with {flipped} of its pixels flipped. \
          g = 10, dt = {} s, no noise; a cue runs until it settles (at most {} s).",
         sizes.join(", "),
         trials.len(),
@@ -132,7 +266,6 @@ pub fn capacity_table(
         trials.end.saturating_sub(1),
         cover.note(),
         config.cues,
-        100.0 * config.flip,
         config.dt_secs,
         config.max_secs,
     );
@@ -144,78 +277,227 @@ pub fn capacity_table(
         config.threshold
     );
     for &model in models {
-        let _ = writeln!(s, "{} — {}", model.name(), how(model, config.input_gain));
-        let _ = write!(s, "{:>6}", "P/N");
-        for n in &config.sizes {
-            let _ = write!(s, "  {:>24}", format!("N = {n}"));
+        model_block(&mut s, &pts, model, config);
+    }
+    s
+}
+
+/// One model's rows of a part, and what they come to: the 50% points along the loads (and
+/// P_max(N) with its fit) and along the flips, and the theory's line.
+fn model_block(s: &mut String, pts: &[CapacityPoint], model: ModelKind, config: &CapacityConfig) {
+    let flips = config.flips.len() > 1;
+    let _ = writeln!(s, "{} — {}", model.name(), how(model, config.input_gain));
+    let _ = write!(s, "{:>6}", "P/N");
+    if flips {
+        let _ = write!(s, " {:>5}", "flip");
+    }
+    for n in &config.sizes {
+        let _ = write!(s, "  {:>24}", format!("N = {n}"));
+    }
+    let _ = writeln!(s);
+    let _ = write!(s, "{:>6}", "");
+    if flips {
+        let _ = write!(s, " {:>5}", "");
+    }
+    for _ in &config.sizes {
+        let _ = write!(s, "  {:>10} {:>13}", "retrieved", "|m|");
+    }
+    let _ = writeln!(s);
+    for (&load, &flip) in grid(config) {
+        let _ = write!(s, "{load:>6.3}");
+        if flips {
+            let _ = write!(s, " {flip:>5.2}");
         }
-        let _ = writeln!(s);
-        let _ = write!(s, "{:>6}", "");
-        for _ in &config.sizes {
-            let _ = write!(s, "  {:>10} {:>13}", "retrieved", "|m|");
-        }
-        let _ = writeln!(s);
-        for &load in &config.loads {
-            let _ = write!(s, "{load:>6.3}");
-            for &n in &config.sizes {
-                match pts
-                    .iter()
-                    .find(|p| p.model == model && p.n == n && p.load == load)
-                {
-                    Some(p) => {
-                        let _ = write!(
-                            s,
-                            "  {:>10} {:>13}",
-                            format!(
-                                "{:>3.0} ± {:<2.0}%",
-                                100.0 * p.retrieved,
-                                100.0 * p.retrieved_se
-                            ),
-                            format!("{:.3} ± {:.3}", p.overlap, p.overlap_se)
-                        );
-                    }
-                    None => {
-                        let _ = write!(s, "  {:>10} {:>13}", "–", "–");
-                    }
+        for &n in &config.sizes {
+            match pts
+                .iter()
+                .find(|p| p.model == model && p.n == n && p.load == load && p.flip == flip)
+            {
+                Some(p) => {
+                    let _ = write!(
+                        s,
+                        "  {:>10} {:>13}",
+                        format!(
+                            "{:>3.0} ± {:<2.0}%",
+                            100.0 * p.retrieved,
+                            100.0 * p.retrieved_se
+                        ),
+                        format!("{:.3} ± {:.3}", p.overlap, p.overlap_se)
+                    );
+                }
+                None => {
+                    let _ = write!(s, "  {:>10} {:>13}", "–", "–");
                 }
             }
-            let _ = writeln!(s);
-        }
-        let halves: Vec<String> = config
-            .sizes
-            .iter()
-            .map(|&n| {
-                let line: Vec<&CapacityPoint> = pts
-                    .iter()
-                    .filter(|p| p.model == model && p.n == n)
-                    .collect();
-                let (lo, hi) = (
-                    config.loads.first().copied().unwrap_or(0.0),
-                    config.loads.last().copied().unwrap_or(0.0),
-                );
-                match half_retrieval_load(&line) {
-                    Ok(l) => format!("at P/N ≈ {l:.3} (N = {n})"),
-                    Err(true) => format!("not up to {hi} (N = {n})"),
-                    Err(false) => format!("already at {lo} (N = {n})"),
-                }
-            })
-            .collect();
-        let _ = writeln!(s, "retrieval falls below 50%: {}", halves.join("; "));
-        let unsettled: usize = pts
-            .iter()
-            .filter(|p| p.model == model)
-            .map(|p| p.unsettled)
-            .sum();
-        if unsettled > 0 {
-            let _ = writeln!(
-                s,
-                "({unsettled} cue(s) had not settled after {} s; read at that time)",
-                config.max_secs
-            );
         }
         let _ = writeln!(s);
     }
-    s
+    if config.loads.len() > 1 || !flips {
+        for &flip in &config.flips {
+            let halves: Vec<String> = config
+                .sizes
+                .iter()
+                .map(|&n| {
+                    let line: Vec<&CapacityPoint> = pts
+                        .iter()
+                        .filter(|p| p.model == model && p.n == n && p.flip == flip)
+                        .collect();
+                    let (lo, hi) = (
+                        config.loads.first().copied().unwrap_or(0.0),
+                        config.loads.last().copied().unwrap_or(0.0),
+                    );
+                    match half_retrieval_load(&line) {
+                        Ok(l) => format!("at P/N ≈ {l:.3} (N = {n})"),
+                        Err(true) => format!("not up to {hi} (N = {n})"),
+                        Err(false) => format!("already at {lo} (N = {n})"),
+                    }
+                })
+                .collect();
+            let at = if flips {
+                format!(" at {:.0}% flipped", 100.0 * flip)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(s, "retrieval falls below 50%{at}: {}", halves.join("; "));
+            limits_line(s, pts, model, config, flip);
+        }
+    }
+    if flips {
+        for &load in &config.loads {
+            let halves: Vec<String> = config
+                .sizes
+                .iter()
+                .map(|&n| {
+                    let line: Vec<(f64, f64)> = pts
+                        .iter()
+                        .filter(|p| p.model == model && p.n == n && p.load == load)
+                        .map(|p| (p.flip, p.retrieved))
+                        .collect();
+                    let (lo, hi) = (
+                        config.flips.first().copied().unwrap_or(0.0),
+                        config.flips.last().copied().unwrap_or(0.0),
+                    );
+                    match half_crossing(&line) {
+                        Ok(f) => format!("at {:.0}% flipped (N = {n})", 100.0 * f),
+                        Err(true) => format!("not up to {:.0}% (N = {n})", 100.0 * hi),
+                        Err(false) => format!("already at {:.0}% (N = {n})", 100.0 * lo),
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "at P/N = {load}, retrieval falls below 50% along the flips: {}",
+                halves.join("; ")
+            );
+        }
+    }
+    let _ = writeln!(s, "{}", theory_line(model, config));
+    let unsettled: usize = pts
+        .iter()
+        .filter(|p| p.model == model)
+        .map(|p| p.unsettled)
+        .sum();
+    if unsettled > 0 {
+        let _ = writeln!(
+            s,
+            "({unsettled} cue(s) had not settled after {} s; read at that time)",
+            config.max_secs
+        );
+    }
+    let _ = writeln!(s);
+}
+
+/// "P_max at the 50% point: …; fit P_max ≈ a·N^b" when two sizes or more fall through one half.
+fn limits_line(
+    s: &mut String,
+    pts: &[CapacityPoint],
+    model: ModelKind,
+    config: &CapacityConfig,
+    flip: f64,
+) {
+    let found = limits(pts, model, config, flip);
+    let fit: Vec<(f64, f64)> = found.iter().map(|&(n, p)| (n as f64, p)).collect();
+    if let Some((b, a, se)) = theory::power_fit(&fit) {
+        let each: Vec<String> = found
+            .iter()
+            .map(|(n, p)| format!("{p:.0} (N = {n})"))
+            .collect();
+        let error = if fit.len() > 2 {
+            format!(" ± {se:.2}")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "P_max (P at the 50% point): {}; fit P_max ≈ {}·N^{b:.2}{error} (least squares \
+             on ln P_max against ln N)",
+            each.join(", "),
+            significant(a)
+        );
+    }
+}
+
+/// Three significant digits: 0.189, 0.00123.
+pub fn significant(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+/// The theory's line for a model on this part's axes.
+fn theory_line(model: ModelKind, config: &CapacityConfig) -> String {
+    let g = CAPACITY_GAIN;
+    match model {
+        ModelKind::Discrete => format!(
+            "theory: α_c = {:.4}, m(α_c) = {:.3} (AGS T = 0, N → ∞)",
+            theory::ags_critical_load(),
+            theory::ags_overlap(theory::ags_critical_load() - 1e-9).unwrap_or(0.0)
+        ),
+        ModelKind::ClassicInitial | ModelKind::ClassicConstant => format!(
+            "theory: α_c = {:.3} at g = {g} (AGS at T = 1/g, N → ∞; for the cue as x(0))",
+            theory::continuous_critical_load(g)
+        ),
+        ModelKind::Idp => {
+            let flips = config.flips.len() > 1;
+            let t = config.threshold;
+            if flips {
+                let each: Vec<String> = config
+                    .sizes
+                    .iter()
+                    .flat_map(|&n| {
+                        config.loads.iter().map(move |&l| {
+                            let p = CapacityConfig::p(n, l);
+                            format!(
+                                "{:.0}% (N = {n}, P/N = {l})",
+                                100.0 * theory::idp_max_flip(n, p, g, t)
+                            )
+                        })
+                    })
+                    .collect();
+                format!(
+                    "theory: m ≥ {t} up to {} flipped; a retrieval state exists up to {:.1}% \
+                     (the cue's saliency 1 − 2f at 1/g)",
+                    each.join(", "),
+                    50.0 * (1.0 - 1.0 / g)
+                )
+            } else {
+                let each: Vec<String> = config
+                    .flips
+                    .iter()
+                    .flat_map(|&f| {
+                        config.sizes.iter().map(move |&n| {
+                            let l = theory::idp_max_load(n, f, g, t);
+                            format!("P/N ≈ {l:.2}, P ≈ {:.0} (N = {n})", l * n as f64)
+                        })
+                    })
+                    .collect();
+                format!("theory: m ≥ {t} up to {}", each.join("; "))
+            }
+        }
+        other => format!("theory: none drawn for {}", other.name()),
+    }
 }
 
 /// Raw numbers, one row per trial, size, load, model and cue.
@@ -230,7 +512,7 @@ pub fn capacity_csv(rows: &[CapacityRow], header: bool) -> String {
 
 /// The header line of [`capacity_csv`].
 pub const CAPACITY_CSV_HEADER: &str =
-    "trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled\n";
+    "trial,seed,model,n,p,load,memory,overlap,retrieved,secs,settled,flip\n";
 
 /// The rows of [`capacity_csv`] without the header (written as networks finish).
 pub fn capacity_csv_rows(rows: &[CapacityRow]) -> String {
@@ -238,7 +520,7 @@ pub fn capacity_csv_rows(rows: &[CapacityRow]) -> String {
     for r in rows {
         let _ = writeln!(
             s,
-            "{},{},{},{},{},{},{},{:.4},{},{:.2},{}",
+            "{},{},{},{},{},{},{},{:.4},{},{:.2},{},{}",
             r.trial,
             r.seed,
             r.model.name(),
@@ -249,7 +531,8 @@ pub fn capacity_csv_rows(rows: &[CapacityRow]) -> String {
             r.overlap,
             r.retrieved,
             r.secs,
-            r.settled
+            r.settled,
+            r.flip
         );
     }
     s

@@ -1,13 +1,11 @@
 //! The experiments' figures: the mixed and glitch protocols per model for one trial and as
-//! mean ± sd over trials; the noise sweep's success against σ; the capacity sweep's retrieval
-//! against P/N.
+//! mean ± sd over trials; the noise sweep's success against σ (the capacity sweep's figure is
+//! `capacity_figure`).
 
 use std::path::Path;
 
 use plotters::prelude::{RGBColor, SeriesLabelPosition};
 
-use super::capacity::{AGS_CRITICAL_LOAD, CapacityConfig};
-use super::capacity_report::CapacityPoint;
 use super::{ExperimentName, ExperimentRequest, MixedRow, TrialTrace};
 use crate::model::ModelKind;
 use crate::plot::{Curve, Grid, Marker, OTHER, Panel, Piece, Rates, Timeline, colour, rate, save};
@@ -348,95 +346,6 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
         ],
         cols: 2,
         panel_size: (800, 560),
-    };
-    save(&grid, path)
-}
-
-/// The capacity sweep: retrieval and final |m| against P/N, one line per model and size.
-pub fn capacity_figure(
-    config: &CapacityConfig,
-    points: &[CapacityPoint],
-    path: &Path,
-) -> anyhow::Result<()> {
-    let mut models: Vec<ModelKind> = Vec::new();
-    for p in points {
-        if !models.contains(&p.model) {
-            models.push(p.model);
-        }
-    }
-    let lmax = config.loads.iter().copied().fold(0.0, f64::max).max(0.01);
-    let markers = [Marker::Circle, Marker::Triangle, Marker::Square];
-    let series = |value: &dyn Fn(&CapacityPoint) -> (f64, f64)| {
-        let mut out = Vec::new();
-        for (k, &m) in models.iter().enumerate() {
-            for (j, &n) in config.sizes.iter().enumerate() {
-                let pts: Vec<(f64, f64, f64)> = points
-                    .iter()
-                    .filter(|p| p.model == m && p.n == n)
-                    .map(|p| {
-                        let (v, e) = value(p);
-                        (p.p as f64 / p.n as f64, v, e)
-                    })
-                    .collect();
-                if pts.is_empty() {
-                    continue;
-                }
-                // Smaller networks lighter.
-                let c = colour(k);
-                let shade = 1.0 - 0.28 * (config.sizes.len() - 1 - j) as f64;
-                let col = RGBColor(
-                    (255.0 - (255.0 - f64::from(c.0)) * shade) as u8,
-                    (255.0 - (255.0 - f64::from(c.1)) * shade) as u8,
-                    (255.0 - (255.0 - f64::from(c.2)) * shade) as u8,
-                );
-                // One legend entry per model (the colour), one per size (the marker).
-                let label = (j + 1 == config.sizes.len()).then(|| m.name().to_string());
-                out.push((label, col, markers[j % 3], pts));
-            }
-        }
-        out
-    };
-    let mark = Some((AGS_CRITICAL_LOAD, format!("P/N = {AGS_CRITICAL_LOAD}")));
-    let sizes: Vec<(String, Marker)> = config
-        .sizes
-        .iter()
-        .enumerate()
-        .map(|(j, n)| (format!("N = {n} (lighter: smaller)"), markers[j % 3]))
-        .collect();
-    let grid = Grid {
-        title: "Capacity: retrieval of a cued memory against the load P/N".into(),
-        subtitle: format!(
-            "each cue is a stored memory with {:.0}% of its pixels flipped; retrieved: final \
-             |m| ≥ {} (± s.e. over the cues); dashed: the classic capacity P/N ≈ 0.138",
-            100.0 * config.flip,
-            config.threshold
-        ),
-        panels: vec![
-            Panel::Rates(Rates {
-                title: "retrieved".into(),
-                x_desc: "load P/N (memories per neuron)".into(),
-                y_desc: format!("fraction of cues with |m| ≥ {}", config.threshold),
-                x_range: (0.0, lmax * 1.04),
-                y_range: (0.0, 1.05),
-                series: series(&|p| (p.retrieved, p.retrieved_se)),
-                mark: mark.clone(),
-                marker_legend: sizes.clone(),
-                legend_at: SeriesLabelPosition::MiddleRight,
-            }),
-            Panel::Rates(Rates {
-                title: "final overlap".into(),
-                x_desc: "load P/N (memories per neuron)".into(),
-                y_desc: "mean final |m| of the cued memory".into(),
-                x_range: (0.0, lmax * 1.04),
-                y_range: (0.0, 1.05),
-                series: series(&|p| (p.overlap, p.overlap_se)),
-                mark,
-                marker_legend: sizes,
-                legend_at: SeriesLabelPosition::LowerLeft,
-            }),
-        ],
-        cols: 2,
-        panel_size: (850, 700),
     };
     save(&grid, path)
 }

@@ -4,7 +4,9 @@
 //! in any run that contains it (`--first-trial` shards).
 
 pub mod capacity;
+pub mod capacity_figure;
 pub mod capacity_report;
+pub mod capacity_theory;
 pub mod density;
 mod density_figure;
 pub mod density_report;
@@ -23,7 +25,7 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use crate::model::{ModelKind, Params};
-use capacity::{CAPACITY_MODELS, CapacityConfig, CapacityRow};
+use capacity::{CapacityConfig, CapacityRow};
 use density::DensityConfig;
 use jobs::{Done, run_jobs};
 use measure::{GlitchOutcome, SegmentOutcome};
@@ -303,8 +305,9 @@ fn glitch_jobs(
     run_jobs(&jobs, None, progress, stop, trial, emit)
 }
 
-/// Runs the capacity sweep for trials `trials`: every network (trial, N, load) with every model;
-/// rows trial by trial, then N, load, model and cue.
+/// Runs the capacity sweep for trials `trials`: every network (trial, N, load) with every model
+/// of `models` (in place of `config.models`); rows trial by trial, then N, load, flip, model and
+/// cue.
 pub fn capacity(
     config: &CapacityConfig,
     models: &[ModelKind],
@@ -313,31 +316,56 @@ pub fn capacity(
     progress: &Progress,
 ) -> anyhow::Result<Vec<CapacityRow>> {
     let never = AtomicBool::new(false);
-    let done = capacity_jobs(config, models, trials, seed, progress, &never, |_| Ok(()))?;
+    let part = CapacityConfig {
+        models: models.to_vec(),
+        ..config.clone()
+    };
+    let parts = [part];
+    let done = capacity_jobs(&parts, trials, seed, progress, &never, |_| Ok(()))?;
     Ok(done.into_finished().flatten().collect())
 }
 
-/// [`capacity`], network by network, each handed to `emit` in output order as it finishes,
-/// until `stop`. Trial by trial, the largest networks of a trial are started first (so rows
-/// stream out a trial at a time and both cores stay busy to the end).
+/// The networks of a sweep of `parts`, in output order: part, trial, size, load.
+fn capacity_networks(
+    parts: &[CapacityConfig],
+    trials: Range<usize>,
+) -> Vec<(usize, usize, usize, f64)> {
+    parts
+        .iter()
+        .enumerate()
+        .flat_map(|(k, part)| {
+            capacity::networks(part, trials.clone())
+                .into_iter()
+                .map(move |(t, n, l)| (k, t, n, l))
+        })
+        .collect()
+}
+
+/// [`capacity`] over the parts of a sweep, network by network, each handed to `emit` in
+/// output order as it finishes, until `stop`. Trial by trial, the largest networks of a trial
+/// are started first (so both cores stay busy to the end).
 fn capacity_jobs(
-    config: &CapacityConfig,
-    models: &[ModelKind],
+    parts: &[CapacityConfig],
     trials: Range<usize>,
     seed: u64,
     progress: &Progress,
     stop: &AtomicBool,
     emit: impl FnMut(&Vec<CapacityRow>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Done<Vec<CapacityRow>>> {
-    let nets = capacity::networks(config, trials);
+    let nets = capacity_networks(parts, trials);
+    let cost = |i: usize| capacity::cost(&parts[nets[i].0], nets[i].2, nets[i].3);
     let mut order: Vec<usize> = (0..nets.len()).collect();
-    order.sort_by(|&a, &b| {
-        let cost = |i: usize| capacity::cost(config, nets[i].1, nets[i].2);
-        nets[a].0.cmp(&nets[b].0).then(cost(b).total_cmp(&cost(a)))
-    });
-    let network = |&(trial, n, load): &(usize, usize, f64)| {
+    order.sort_by(|&a, &b| nets[a].1.cmp(&nets[b].1).then(cost(b).total_cmp(&cost(a))));
+    let network = |&(part, trial, n, load): &(usize, usize, usize, f64)| {
+        let config = &parts[part];
         Ok(capacity::run_network_until(
-            config, models, trial, n, load, seed, stop,
+            config,
+            &config.models,
+            trial,
+            n,
+            load,
+            seed,
+            stop,
         )?)
     };
     run_jobs(&nets, Some(&order), progress, stop, network, emit)
@@ -392,8 +420,8 @@ pub struct ExperimentRequest {
     pub csv: bool,
     /// With `csv`: begin with the header line.
     pub csv_header: bool,
-    /// The capacity sweep's settings (the capacity experiment only).
-    pub capacity: CapacityConfig,
+    /// The capacity sweep's parts (the capacity experiment only).
+    pub capacity: Vec<CapacityConfig>,
     /// The density experiment's settings (Fig. 4).
     pub density: DensityConfig,
     /// Draw a figure into this file (`.svg` or `.png`).
@@ -413,7 +441,7 @@ impl ExperimentRequest {
             sigmas: None,
             csv: false,
             csv_header: true,
-            capacity: CapacityConfig::default(),
+            capacity: capacity::default_plan(),
             density: DensityConfig::default(),
             plot: None,
             plot_trial: None,
@@ -520,16 +548,17 @@ pub fn run_to(
             |out, path| figures::glitch_figure(request, &out.traces, path),
         ),
         ExperimentName::Capacity => {
-            let config = &request.capacity;
-            capacity::check_memory(config).map_err(anyhow::Error::msg)?;
-            let total = trials.len() * config.sizes.len() * config.loads.len();
+            let parts = &request.capacity;
+            for part in parts {
+                capacity::check_memory(part).map_err(anyhow::Error::msg)?;
+            }
+            let total = capacity_networks(parts, trials.clone()).len();
             let progress = Progress::new(name, "networks", total);
             if csv && request.csv_header {
                 write(capacity_report::CAPACITY_CSV_HEADER)?;
             }
             let done = capacity_jobs(
-                config,
-                &CAPACITY_MODELS,
+                parts,
                 trials.clone(),
                 seed,
                 &progress,
@@ -543,17 +572,10 @@ pub fn run_to(
             let cover = cover(done.finished(), total, "networks");
             let rows: Vec<CapacityRow> = done.into_finished().flatten().collect();
             if !csv {
-                write(&capacity_report::capacity_table(
-                    &rows,
-                    &CAPACITY_MODELS,
-                    config,
-                    &cover,
-                    seed,
-                ))?;
+                write(&capacity_report::plan_table(&rows, parts, &cover, seed))?;
             }
             if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
-                let points = capacity_report::points(&rows, &CAPACITY_MODELS, config);
-                figures::capacity_figure(config, &points, path)?;
+                capacity_figure::capacity_figure(parts, &rows, path)?;
             }
             Ok(ending(&cover))
         }

@@ -34,8 +34,9 @@ pub struct Memories {
     width: usize,
     height: usize,
     names: Vec<String>,
-    /// Column-major N×P, entries exactly ±1.
-    cols: Vec<f32>,
+    /// Column-major N×P, entries exactly ±1. A compact set ([`Self::random_compact`]) makes
+    /// them from the sign bits on first use only.
+    cols: OnceLock<Vec<f32>>,
     /// The same entries as sign bits in the layouts of the step.
     signs: SignTiles,
 
@@ -85,7 +86,7 @@ impl Memories {
             width,
             height,
             names,
-            cols,
+            cols: OnceLock::from(cols),
             signs,
             gram_inverse: OnceLock::new(),
             gram: OnceLock::new(),
@@ -135,11 +136,49 @@ impl Memories {
     /// Memory μ as a ±1 slice of length N.
     pub fn memory(&self, mu: usize) -> &[f32] {
         let n = self.n();
-        &self.cols[mu * n..(mu + 1) * n]
+        &self.columns()[mu * n..(mu + 1) * n]
     }
-    /// All memories, column-major N×P (memory μ is `columns()[μ·N..(μ+1)·N]`).
+    /// All memories, column-major N×P (memory μ is `columns()[μ·N..(μ+1)·N]`). A compact set
+    /// makes them here, once (4·N·P bytes).
     pub fn columns(&self) -> &[f32] {
-        &self.cols
+        self.cols.get_or_init(|| {
+            let n = self.n();
+            let mut cols = vec![0.0f32; n * self.p()];
+            for (mu, col) in cols.chunks_mut(n).enumerate() {
+                self.signs.memory_into(mu, col);
+            }
+            cols
+        })
+    }
+    /// The ±1 columns are held (always, except for a compact set nobody asked for them).
+    pub fn holds_columns(&self) -> bool {
+        self.cols.get().is_some()
+    }
+    /// Memory μ as a new ±1 vector, made from the sign bits (a compact set stays compact).
+    pub fn memory_values(&self, mu: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; self.n()];
+        self.signs.memory_into(mu, &mut out);
+        out
+    }
+    /// ξ_iμ = −1.
+    pub fn negative(&self, i: usize, mu: usize) -> bool {
+        self.signs.negative(i, mu)
+    }
+    /// Writes ξ_μᵀ v (not divided by N) into `out` (length P), each exactly as
+    /// `kernels::dot(self.memory(μ), v)` computes it; a compact set makes one column at a time.
+    pub fn dots(&self, v: &[f32], out: &mut [f32]) {
+        if let Some(cols) = self.cols.get() {
+            let n = self.n();
+            for (mu, o) in out.iter_mut().enumerate() {
+                *o = super::kernels::dot(&cols[mu * n..(mu + 1) * n], v);
+            }
+        } else {
+            let mut col = vec![0.0f32; self.n()];
+            for (mu, o) in out.iter_mut().enumerate() {
+                self.signs.memory_into(mu, &mut col);
+                *o = super::kernels::dot(&col, v);
+            }
+        }
     }
     /// The signs of all memories in the layouts of the step (see [`SignTiles`]).
     pub fn signs(&self) -> &SignTiles {
@@ -183,8 +222,9 @@ impl Memories {
     /// Writes (1/N) Ξᵀ v into `out` (length P): the overlap of `v` with every memory.
     pub fn project(&self, v: &[f32], out: &mut [f32]) {
         let n = self.n() as f32;
-        for (mu, o) in out.iter_mut().enumerate() {
-            *o = super::kernels::dot(self.memory(mu), v) / n;
+        self.dots(v, out);
+        for o in out.iter_mut() {
+            *o /= n;
         }
     }
 
@@ -235,6 +275,29 @@ impl Memories {
             })
             .collect();
         Self::new(width, height, pats)
+    }
+
+    /// [`Self::random`]'s memories (the same draws, so the same set for the same generator)
+    /// kept as sign bits only: N·P/4 bytes where the ±1 columns would add 4·N·P. For the
+    /// capacity sweep's thousands of memories; [`Self::columns`] makes the columns when asked.
+    pub fn random_compact(
+        width: usize,
+        height: usize,
+        p: usize,
+        rng: &mut impl rand::RngExt,
+    ) -> Self {
+        let n = width * height;
+        // `random` draws memory by memory, pixel by pixel: +1 when the bool is true.
+        let signs = SignTiles::from_negatives(n, p, |_, _| !rng.random::<bool>());
+        Self {
+            width,
+            height,
+            names: (0..p).map(|k| format!("m{k}")).collect(),
+            cols: OnceLock::new(),
+            signs,
+            gram_inverse: OnceLock::new(),
+            gram: OnceLock::new(),
+        }
     }
 
     /// P random ±1 memories (each pixel ±1 with probability ½), named `m0`, `m1`, …
@@ -289,5 +352,41 @@ mod tests {
         assert!((prod - DMatrix::<f64>::identity(5, 5)).abs().max() < 1e-9);
     }
 
-    use rand::SeedableRng;
+    /// A compact set is the dense one bit for bit: the same draws, columns, dot products
+    /// (every one as `kernels::dot` rounds it) and projections, without holding the columns.
+    #[test]
+    fn a_compact_set_is_the_random_set() {
+        for (n, p) in [(1, 1), (37, 5), (64, 16), (200, 33), (130, 70)] {
+            let mut a = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(n as u64);
+            let mut b = a.clone();
+            let dense = Memories::random(n, 1, p, &mut a);
+            let compact = Memories::random_compact(n, 1, p, &mut b);
+            let v: Vec<f32> = (0..n)
+                .map(|i| ((i * 7919) % 101) as f32 / 37.0 - 1.3)
+                .collect();
+            let (mut d1, mut d2) = (vec![0.0; p], vec![0.0; p]);
+            dense.dots(&v, &mut d1);
+            compact.dots(&v, &mut d2);
+            assert_eq!(d1, d2, "N={n} P={p}");
+            dense.project(&v, &mut d1);
+            compact.project(&v, &mut d2);
+            assert_eq!(d1, d2);
+            for (mu, &projected) in d1.iter().enumerate() {
+                assert_eq!(compact.memory_values(mu), dense.memory(mu));
+                let want = crate::model::kernels::dot(dense.memory(mu), &v) / n as f32;
+                assert_eq!(projected, want);
+                for i in 0..n {
+                    assert_eq!(compact.negative(i, mu), dense.memory(mu)[i] < 0.0);
+                }
+            }
+            assert_eq!(compact.names(), dense.names());
+            assert!(!compact.holds_columns(), "asked for nothing dense yet");
+            assert_eq!(compact.columns(), dense.columns());
+            assert!(compact.holds_columns());
+            // The generators drew the same number of values.
+            assert_eq!(a.random::<u64>(), b.random::<u64>());
+        }
+    }
+
+    use rand::{RngExt, SeedableRng};
 }

@@ -8,7 +8,7 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use thiserror::Error;
 
-use super::kernels::{dot, entropy_term, fast_tanh};
+use super::kernels::{entropy_term, fast_tanh};
 use super::memories::Memories;
 use super::normal::NormalStream;
 use super::params::{ModelKind, ParamError, Params, Saliency};
@@ -473,9 +473,7 @@ impl Network {
                 *p = fast_tanh(g * x);
             }
         }
-        for mu in 0..self.d.len() {
-            self.d[mu] = dot(self.mem.memory(mu), &self.psi);
-        }
+        self.mem.dots(&self.psi, &mut self.d);
         self.refresh_weights();
     }
 

@@ -72,13 +72,23 @@ pub struct SignTiles {
 impl SignTiles {
     /// The bits of Ξ, column-major N×P (memory μ at `columns[μ·N..(μ+1)·N]`, entries ±1).
     pub fn new(columns: &[f32], n: usize, p: usize) -> Self {
+        Self::from_negatives(n, p, |mu, i| columns[mu * n + i].is_sign_negative())
+    }
+
+    /// The bits of Ξ from `negative(μ, i)` (ξ_iμ = −1), asked memory by memory and neuron by
+    /// neuron within a memory, once each (so a generator can draw the entries as it is asked).
+    pub fn from_negatives(
+        n: usize,
+        p: usize,
+        mut negative: impl FnMut(usize, usize) -> bool,
+    ) -> Self {
         let tiles = n.div_ceil(TILE);
         let (words, groups) = (p.div_ceil(32), p.div_ceil(GROUP));
         let mut field = vec![0u32; tiles * words * TILE];
         let mut overlaps = vec![0u32; tiles * groups * 2 * GROUP];
         for mu in 0..p {
-            for (i, v) in columns[mu * n..(mu + 1) * n].iter().enumerate() {
-                if v.is_sign_negative() {
+            for i in 0..n {
+                if negative(mu, i) {
                     let (t, j) = (i / TILE, i % TILE);
                     field[(t * words + mu / 32) * TILE + j] |= 1 << (mu % 32);
                     let (v, l) = (mu / GROUP, mu % GROUP);
@@ -97,6 +107,25 @@ impl SignTiles {
     /// Neurons N.
     pub fn n(&self) -> usize {
         self.n
+    }
+
+    /// ξ_iμ = −1.
+    pub fn negative(&self, i: usize, mu: usize) -> bool {
+        let (t, j) = (i / TILE, i % TILE);
+        self.field[(t * self.words() + mu / 32) * TILE + j] >> (mu % 32) & 1 == 1
+    }
+
+    /// Memory μ as ±1 values, written into `out` (length N).
+    pub fn memory_into(&self, mu: usize, out: &mut [f32]) {
+        let groups = self.groups();
+        let (v, l) = (mu / GROUP, mu % GROUP);
+        for (t, tile) in out.chunks_mut(TILE).enumerate() {
+            let at = (t * groups + v) * 2 * GROUP + l;
+            let bits = u64::from(self.overlaps[at]) | u64::from(self.overlaps[at + GROUP]) << 32;
+            for (j, o) in tile.iter_mut().enumerate() {
+                *o = if bits >> j & 1 == 1 { -1.0 } else { 1.0 };
+            }
+        }
     }
 
     /// Memories P.

@@ -1,0 +1,536 @@
+//! The capacity sweep's figure, beside its theory: retrieval and final |m| against the load
+//! (log axis), retrieval against the flipped fraction, and the limits P_max(N) (log–log) with
+//! their fits. A panel without data in the sweep is left out.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+
+use super::capacity::{CAPACITY_GAIN, CAPACITY_MODELS, CapacityConfig, CapacityRow};
+use super::capacity_report::{CapacityPoint, limits, points, significant};
+use super::capacity_theory as theory;
+use crate::model::ModelKind;
+use crate::plot::{Figure, colour, font, save};
+
+/// One line of a panel: legend label, colour, dashed, points (x, y), markers at the points.
+struct Line {
+    label: Option<String>,
+    colour: RGBColor,
+    dashed: bool,
+    points: Vec<(f64, f64)>,
+    markers: bool,
+}
+
+/// A panel: title, axis names, ranges, whether each axis is logarithmic, its lines.
+struct PanelSpec {
+    title: String,
+    x_desc: String,
+    y_desc: String,
+    x: (f64, f64, bool),
+    y: (f64, f64, bool),
+    lines: Vec<Line>,
+    legend_at: SeriesLabelPosition,
+}
+
+struct CapacityFigure {
+    title: String,
+    subtitle: Vec<String>,
+    panels: Vec<PanelSpec>,
+}
+
+const PANEL: (u32, u32) = (820, 620);
+const HEAD_PX: u32 = 96;
+
+impl Figure for CapacityFigure {
+    fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(2) as u32;
+        (2 * PANEL.0, HEAD_PX + rows * PANEL.1)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).map_err(fail)?;
+        let (head, body) = root.split_vertically(HEAD_PX);
+        head.draw(&Text::new(self.title.clone(), (20, 10), font(24.0)))
+            .map_err(fail)?;
+        for (i, line) in self.subtitle.iter().enumerate() {
+            head.draw(&Text::new(
+                line.clone(),
+                (20, 42 + 19 * i as i32),
+                font(15.0).color(&RGBColor(80, 80, 80)),
+            ))
+            .map_err(fail)?;
+        }
+        let rows = self.panels.len().div_ceil(2);
+        let areas = body.split_evenly((rows, 2));
+        for (panel, area) in self.panels.iter().zip(&areas) {
+            draw_panel(&area.margin(6, 6, 6, 6), panel)?;
+        }
+        Ok(())
+    }
+}
+
+fn fail<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &PanelSpec,
+) -> Result<(), String> {
+    let builder = |area| {
+        let mut b = ChartBuilder::on(area);
+        b.caption(&p.title, font(19.0))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(76);
+        b
+    };
+    let ((x0, x1, xlog), (y0, y1, ylog)) = (p.x, p.y);
+    match (xlog, ylog) {
+        (true, true) => {
+            let mut chart = builder(area)
+                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                .map_err(fail)?;
+            mesh(&mut chart, p)?;
+            lines(&mut chart, p)
+        }
+        (true, false) => {
+            let mut chart = builder(area)
+                .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                .map_err(fail)?;
+            mesh(&mut chart, p)?;
+            lines(&mut chart, p)
+        }
+        _ => {
+            let mut chart: ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>> =
+                builder(area)
+                    .build_cartesian_2d(x0..x1, y0..y1)
+                    .map_err(fail)?;
+            mesh(&mut chart, p)?;
+            lines(&mut chart, p)
+        }
+    }
+}
+
+fn mesh<DB: DrawingBackend, X, Y>(
+    chart: &mut ChartContext<DB, Cartesian2d<X, Y>>,
+    p: &PanelSpec,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(p.x_desc.as_str())
+        .y_desc(p.y_desc.as_str())
+        .x_label_style(font(14.0))
+        .y_label_style(font(14.0))
+        .axis_desc_style(font(15.0))
+        .x_label_formatter(&|v| short(*v))
+        .y_label_formatter(&|v| short(*v))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(fail)?;
+    Ok(())
+}
+
+/// A tick label: few digits.
+fn short(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{}", (v * 10.0).round() / 10.0)
+    } else {
+        format!("{}", (v * 1000.0).round() / 1000.0)
+    }
+}
+
+fn lines<'a, DB: DrawingBackend + 'a, X, Y>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<X, Y>>,
+    p: &PanelSpec,
+) -> Result<(), String>
+where
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    for line in &p.lines {
+        let col = line.colour;
+        let style = col.stroke_width(if line.dashed { 2 } else { 3 });
+        let anno = if line.dashed {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    line.points.iter().copied(),
+                    9,
+                    6,
+                    style,
+                ))
+                .map_err(fail)?
+        } else {
+            chart
+                .draw_series(LineSeries::new(line.points.iter().copied(), style))
+                .map_err(fail)?
+        };
+        if let Some(label) = &line.label {
+            let dashed = line.dashed;
+            anno.label(label.as_str()).legend(move |(x, y)| {
+                let path = if dashed {
+                    vec![(-14, 0), (-6, 0)]
+                } else {
+                    vec![(-14, 0), (14, 0)]
+                };
+                EmptyElement::at((x, y)) + PathElement::new(path, col.stroke_width(3))
+            });
+        }
+        if line.markers {
+            chart
+                .draw_series(
+                    line.points
+                        .iter()
+                        .map(|&pt| Circle::new(pt, 4, col.filled())),
+                )
+                .map_err(fail)?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .label_font(font(13.0))
+        .position(p.legend_at.clone())
+        .draw()
+        .map_err(fail)?;
+    Ok(())
+}
+
+/// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
+/// `count` sizes.
+fn shade(model: ModelKind, j: usize, count: usize) -> RGBColor {
+    let k = CAPACITY_MODELS
+        .iter()
+        .position(|&m| m == model)
+        .unwrap_or(CAPACITY_MODELS.len());
+    let c = colour(k);
+    let lighter = count.saturating_sub(1).saturating_sub(j);
+    let f = 1.0 - 0.6 * lighter as f64 / count.max(2) as f64;
+    let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * f) as u8;
+    RGBColor(mix(c.0), mix(c.1), mix(c.2))
+}
+
+/// "32, 64, 128".
+fn list_sizes(sizes: &[usize]) -> String {
+    sizes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const BLACKISH: RGBColor = RGBColor(30, 30, 30);
+const GREY: RGBColor = RGBColor(120, 120, 120);
+
+/// Draws the figure of a capacity sweep of `parts` into `path` (.svg or .png).
+pub fn capacity_figure(
+    parts: &[CapacityConfig],
+    rows: &[CapacityRow],
+    path: &Path,
+) -> anyhow::Result<()> {
+    let g = CAPACITY_GAIN;
+    let Some(first) = parts.first() else {
+        return Ok(());
+    };
+    let threshold = first.threshold;
+    let per_part: Vec<Vec<CapacityPoint>> = parts
+        .iter()
+        .map(|part| points(rows, &part.models, part))
+        .collect();
+    let alpha_c = theory::ags_critical_load();
+    let alpha_g = theory::continuous_critical_load(g);
+
+    // Along the loads: parts with more than one load, at each of their flips.
+    let mut rate_lines = Vec::new();
+    let mut overlap_lines = Vec::new();
+    let mut loads: Vec<f64> = Vec::new();
+    let mut idp_sizes: Vec<(usize, f64)> = Vec::new();
+    for (part, pts) in parts.iter().zip(&per_part) {
+        if part.loads.len() < 2 {
+            continue;
+        }
+        loads.extend(part.loads.iter().copied());
+        for &model in &part.models {
+            for (j, &n) in part.sizes.iter().enumerate() {
+                for &flip in &part.flips {
+                    let sel: Vec<&CapacityPoint> = pts
+                        .iter()
+                        .filter(|p| p.model == model && p.n == n && p.flip == flip)
+                        .collect();
+                    let col = shade(model, j, part.sizes.len());
+                    // One legend entry a model: its largest N (the darkest).
+                    let label = (j + 1 == part.sizes.len() && flip == part.flips[0])
+                        .then(|| format!("{}, N = {}", model.name(), list_sizes(&part.sizes)));
+                    let at = |v: &dyn Fn(&CapacityPoint) -> f64| {
+                        sel.iter()
+                            .map(|p| (p.p as f64 / p.n as f64, v(p)))
+                            .collect()
+                    };
+                    rate_lines.push(Line {
+                        label: label.clone(),
+                        colour: col,
+                        dashed: false,
+                        points: at(&|p| p.retrieved),
+                        markers: true,
+                    });
+                    overlap_lines.push(Line {
+                        label: None,
+                        colour: col,
+                        dashed: false,
+                        points: at(&|p| p.overlap),
+                        markers: true,
+                    });
+                    if model == ModelKind::Idp {
+                        idp_sizes.push((n, flip));
+                    }
+                }
+            }
+        }
+    }
+    let mut panels = Vec::new();
+    if !loads.is_empty() {
+        let lo = loads.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
+        let hi = loads.iter().copied().fold(0.0, f64::max) * 1.3;
+        let vertical = |x: f64, col, label: Option<String>| Line {
+            label,
+            colour: col,
+            dashed: true,
+            points: vec![(x, 0.0), (x, 1.05)],
+            markers: false,
+        };
+        let mut theory_lines = vec![
+            vertical(alpha_c, BLACKISH, Some(format!("AGS α_c = {alpha_c:.3}"))),
+            vertical(alpha_g, GREY, Some(format!("α_c at g = {g}: {alpha_g:.3}"))),
+        ];
+        for (k, &(n, flip)) in idp_sizes.iter().enumerate() {
+            let l = theory::idp_max_load(n, flip, g, threshold);
+            let label = (k + 1 == idp_sizes.len()).then(|| "IDP estimate, each N".to_string());
+            let j = idp_sizes.len() - 1 - k;
+            theory_lines.push(vertical(
+                l,
+                shade(ModelKind::Idp, idp_sizes.len() - 1 - j, idp_sizes.len()),
+                label,
+            ));
+        }
+        let mut rates = theory_lines;
+        rates.extend(rate_lines);
+        panels.push(PanelSpec {
+            title: "retrieved against the load (log axis)".into(),
+            x_desc: "load P/N".into(),
+            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
+            x: (lo, hi, true),
+            y: (0.0, 1.05, false),
+            lines: rates,
+            legend_at: SeriesLabelPosition::LowerLeft,
+        });
+        // AGS m(α) up to α_c, then the drop.
+        let mut curve: Vec<(f64, f64)> = (0..=200)
+            .map(|k| lo * (alpha_c / lo).powf(f64::from(k) / 200.0))
+            .filter_map(|a| theory::ags_overlap(a.min(alpha_c - 1e-9)).map(|m| (a, m)))
+            .collect();
+        curve.push((alpha_c, 0.0));
+        let mut overlaps = vec![Line {
+            label: Some("AGS m(α), T = 0".into()),
+            colour: BLACKISH,
+            dashed: true,
+            points: curve,
+            markers: false,
+        }];
+        overlaps.extend(overlap_lines);
+        panels.push(PanelSpec {
+            title: "final overlap against the load (log axis)".into(),
+            x_desc: "load P/N".into(),
+            y_desc: "mean final |m| of the cued memory".into(),
+            x: (lo, hi, true),
+            y: (0.0, 1.05, false),
+            lines: overlaps,
+            legend_at: SeriesLabelPosition::LowerLeft,
+        });
+    }
+
+    // Along the flips.
+    let mut flip_lines = Vec::new();
+    let mut idp_flip_edges = Vec::new();
+    for (part, pts) in parts.iter().zip(&per_part) {
+        if part.flips.len() < 2 {
+            continue;
+        }
+        for &model in &part.models {
+            for (j, &n) in part.sizes.iter().enumerate() {
+                for &load in &part.loads {
+                    let line: Vec<(f64, f64)> = pts
+                        .iter()
+                        .filter(|p| p.model == model && p.n == n && p.load == load)
+                        .map(|p| (p.flip, p.retrieved))
+                        .collect();
+                    flip_lines.push(Line {
+                        label: Some(format!("{} N = {n}, P/N = {load}", model.name())),
+                        colour: shade(model, j, part.sizes.len()),
+                        dashed: false,
+                        points: line,
+                        markers: true,
+                    });
+                    if model == ModelKind::Idp {
+                        let p = CapacityConfig::p(n, load);
+                        idp_flip_edges.push(theory::idp_max_flip(n, p, g, threshold));
+                    }
+                }
+            }
+        }
+    }
+    if !flip_lines.is_empty() {
+        let mut lines = Vec::new();
+        for (k, &f) in idp_flip_edges.iter().enumerate() {
+            lines.push(Line {
+                label: (k == 0).then(|| format!("IDP estimate: m ≥ {threshold} up to here")),
+                colour: shade(ModelKind::Idp, 1, 2),
+                dashed: true,
+                points: vec![(f, 0.0), (f, 1.05)],
+                markers: false,
+            });
+        }
+        let edge = 0.5 * (1.0 - 1.0 / g);
+        lines.push(Line {
+            label: Some(format!("saliency 1 − 2f = 1/g: f = {edge:.2}")),
+            colour: GREY,
+            dashed: true,
+            points: vec![(edge, 0.0), (edge, 1.05)],
+            markers: false,
+        });
+        lines.extend(flip_lines);
+        panels.push(PanelSpec {
+            title: "retrieved against the cue's flipped fraction".into(),
+            x_desc: "fraction f of the cue's pixels flipped".into(),
+            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
+            x: (0.0, 0.52, false),
+            y: (0.0, 1.05, false),
+            lines,
+            legend_at: SeriesLabelPosition::LowerLeft,
+        });
+    }
+
+    // The limits P_max(N).
+    let mut limit_lines = Vec::new();
+    let mut ns: Vec<f64> = Vec::new();
+    let mut ps: Vec<f64> = Vec::new();
+    for (part, pts) in parts.iter().zip(&per_part) {
+        if part.loads.len() < 2 {
+            continue;
+        }
+        for &model in &part.models {
+            for &flip in &part.flips {
+                let found = limits(pts, model, part, flip);
+                if found.is_empty() {
+                    continue;
+                }
+                let pts_xy: Vec<(f64, f64)> = found.iter().map(|&(n, p)| (n as f64, p)).collect();
+                ns.extend(pts_xy.iter().map(|p| p.0));
+                ps.extend(pts_xy.iter().map(|p| p.1));
+                let col = shade(model, 0, 1);
+                if let Some((b, a, _)) = theory::power_fit(&pts_xy) {
+                    let (n0, n1) = (pts_xy[0].0, pts_xy[pts_xy.len() - 1].0);
+                    limit_lines.push(Line {
+                        label: Some(format!("{}: fit {}·N^{b:.2}", model.name(), significant(a))),
+                        colour: col,
+                        dashed: false,
+                        points: vec![(n0, a * n0.powf(b)), (n1, a * n1.powf(b))],
+                        markers: false,
+                    });
+                }
+                limit_lines.push(Line {
+                    label: None,
+                    colour: col,
+                    dashed: false,
+                    points: pts_xy,
+                    markers: true,
+                });
+            }
+        }
+    }
+    if !limit_lines.is_empty() {
+        let lo = ns.iter().copied().fold(f64::INFINITY, f64::min) / 1.5;
+        let hi = ns.iter().copied().fold(0.0, f64::max) * 1.5;
+        let grid: Vec<f64> = (0..=16)
+            .map(|k| lo * (hi / lo).powf(f64::from(k) / 16.0))
+            .collect();
+        let mut lines = vec![
+            Line {
+                label: Some(format!("AGS {alpha_c:.3}·N")),
+                colour: BLACKISH,
+                dashed: true,
+                points: grid.iter().map(|&n| (n, alpha_c * n)).collect(),
+                markers: false,
+            },
+            Line {
+                label: Some(format!("{alpha_g:.3}·N (g = {g})")),
+                colour: GREY,
+                dashed: true,
+                points: grid.iter().map(|&n| (n, alpha_g * n)).collect(),
+                markers: false,
+            },
+        ];
+        if let Some(&(_, flip)) = idp_sizes.first() {
+            lines.push(Line {
+                label: Some("IDP estimate".into()),
+                colour: shade(ModelKind::Idp, 0, 1),
+                dashed: true,
+                points: grid
+                    .iter()
+                    .map(|&n| {
+                        let n_int = n.round() as usize;
+                        (
+                            n,
+                            theory::idp_max_load(n_int, flip, g, threshold) * n_int as f64,
+                        )
+                    })
+                    .collect(),
+                markers: false,
+            });
+        }
+        let y_all: Vec<f64> = ps
+            .iter()
+            .copied()
+            .chain(lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)))
+            .filter(|&v| v > 0.0)
+            .collect();
+        let ylo = y_all.iter().copied().fold(f64::INFINITY, f64::min) / 1.5;
+        let yhi = y_all.iter().copied().fold(0.0, f64::max) * 1.5;
+        lines.extend(limit_lines);
+        panels.push(PanelSpec {
+            title: "the limit P_max: P at the 50% point (log–log)".into(),
+            x_desc: "neurons N".into(),
+            y_desc: "memories P_max".into(),
+            x: (lo, hi, true),
+            y: (ylo.max(0.1), yhi, true),
+            lines,
+            legend_at: SeriesLabelPosition::UpperLeft,
+        });
+    }
+    let figure = CapacityFigure {
+        title: "Capacity: each model to its collapse, beside its theory".into(),
+        subtitle: vec![
+            format!(
+                "P random memories in N neurons; a cue is a stored memory with a fraction of its \
+                 pixels flipped ({:.0}% on the load panels); g = {g}, no noise; lighter: smaller N.",
+                100.0 * first.flips.first().copied().unwrap_or(0.0)
+            ),
+            "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; IDP: our signal-to-noise \
+             estimate, docs/capacity.md)."
+                .into(),
+        ],
+        panels,
+    };
+    save(&figure, path)
+}
