@@ -125,7 +125,8 @@ impl<W: Write> Record for JsonLines<W> {
         let Some(report) = r.equilibria.report() else {
             return Ok(());
         };
-        let regime = Regime::of(&report, &r.saliencies);
+        // The regimes are IDP's (Fig. 2, thresholds of tanh wells): none for the modern models.
+        let regime = Regime::of(&report, &r.saliencies).filter(|_| report.beta.is_none());
         let wells = hierarchy(&report);
         let memories: Vec<Value> = report
             .memories
@@ -166,6 +167,7 @@ impl<W: Write> Record for JsonLines<W> {
             "alpha_star": report.alpha_star,
             "self_coupling": report.self_coupling,
             "thresholds_approximate": report.approximate,
+            "beta": report.beta,
             "memories": memories,
         }))
     }
