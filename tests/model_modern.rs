@@ -36,8 +36,9 @@ fn mixture(mem: &Memories, gains: &[f32]) -> Vec<f32> {
     u
 }
 
-/// The model written out in float64 with dense matrices, the textbook way: α = Ξᵀu/N (or 1),
-/// x(0) = u·√N/|u| for `modern` (the cue as the initial state), and Euler steps of
+/// The model written out in float64 with dense matrices, the textbook way: α = Ξᵀû/N with
+/// û = u·√N/|u| (or α = 1), x(0) = û for `modern` (the cue as the initial state), and Euler
+/// steps of
 /// ẋ = −x + Ξ(α ⊙ softmax(β/√N · α ⊙ Ξᵀx)).
 struct Reference {
     xi: DMatrix<f64>,
@@ -52,13 +53,14 @@ impl Reference {
         let (n, p) = (mem.n(), mem.p());
         let xi = DMatrix::from_fn(n, p, |i, mu| f64::from(mem.memory(mu)[i]));
         let uv = DVector::from_iterator(n, u.iter().map(|&v| f64::from(v)));
+        let unit = &uv * ((n as f64).sqrt() / uv.norm());
         let alpha = if kind == ModelKind::IdpModern {
-            xi.transpose() * &uv / n as f64
+            xi.transpose() * &unit / n as f64
         } else {
             DVector::from_element(p, 1.0)
         };
         let x = if kind == ModelKind::Modern {
-            &uv * ((n as f64).sqrt() / uv.norm())
+            unit
         } else {
             DVector::from_iterator(n, x0.iter().map(|&v| f64::from(v)))
         };
@@ -125,7 +127,7 @@ fn trajectories_match_a_float64_integration() {
                 );
             }
         }
-        assert!(moved > 0.5, "{kind}: the state barely moved ({moved})");
+        assert!(moved > 0.3, "{kind}: the state barely moved ({moved})");
     }
 }
 
@@ -336,6 +338,7 @@ fn beta_reaches_the_modern_models_in_a_run() {
     };
     let (soft, sharp) = (run("0.05"), run("4"));
     assert_ne!(energy(&soft), energy(&sharp));
+    assert_eq!(sharp[0]["beta"], 4.0, "the header records β");
     let theory = sharp
         .iter()
         .find(|l| l["type"] == "theory" && l["model"] == "modern")

@@ -543,6 +543,22 @@ impl Network {
 
     fn recompute_saliency(&mut self) {
         self.mem.project(&self.input, &mut self.alpha);
+        if let Dynamics::Modern { idp: true } = self.dynamics {
+            // α = Ξᵀû/N for the input scaled to |û|² = N (the cosines of u with the memories,
+            // whatever the input gain), so that x ≈ α_ρ ξ_ρ stays of order 1 a neuron.
+            let norm = self
+                .input
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum::<f64>()
+                .sqrt();
+            let scale = if norm > 0.0 && norm.is_finite() {
+                ((self.input.len() as f64).sqrt() / norm) as f32
+            } else {
+                0.0
+            };
+            self.alpha.iter_mut().for_each(|a| *a *= scale);
+        }
         if self.params.saliency == Saliency::Gram {
             let g = self.mem.gram_inverse();
             let raw: Vec<f64> = self.alpha.iter().map(|&a| f64::from(a)).collect();

@@ -125,8 +125,7 @@ impl<W: Write> Record for JsonLines<W> {
         let Some(report) = r.equilibria.report() else {
             return Ok(());
         };
-        // The regimes are IDP's (Fig. 2, thresholds of tanh wells): none for the modern models.
-        let regime = Regime::of(&report, &r.saliencies).filter(|_| report.beta.is_none());
+        let regime = Regime::of(&report, &r.saliencies);
         let wells = hierarchy(&report);
         let memories: Vec<Value> = report
             .memories
