@@ -1,5 +1,6 @@
 //! One Euler–Maruyama step of the models at the paper's size (N = 1024, P = 10) and a large one
-//! (N = 4096, P = 64), single thread, with noise on (and, for the IDP model, off).
+//! (N = 4096, P = 64), single thread, with noise on (and, for the IDP model, off). The modern
+//! models (softmax of the P overlaps between sweeps) beside IDP at the same N, P.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -35,6 +36,8 @@ fn bench_steps(c: &mut Criterion) {
             ModelKind::Idp,
             ModelKind::IdpFilter,
             ModelKind::ClassicPulsed,
+            ModelKind::Modern,
+            ModelKind::IdpModern,
         ] {
             let mut net = network(kind, side, p);
             let id = format!("{kind}/N={}/P={p}", side * side);

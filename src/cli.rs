@@ -178,7 +178,8 @@ pub struct SimArgs {
     /// the saliencies are set by hand: the arrow keys in the dashboard, --saliencies in `recall run`).
     #[arg(long, value_name = "NAME", default_value = "tour", value_parser = named(parse_scenario, &ScenarioName::ALL), hide_possible_values = true)]
     pub scenario: ScenarioName,
-    /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete.
+    /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete,
+    /// modern (softmax Hopfield, the cue is x(0)), idp-modern (softmax, the input sets α).
     #[arg(long, value_name = "MODEL", default_value = "idp", value_parser = named(parse_model, &ModelKind::ALL), hide_possible_values = true)]
     pub model: ModelKind,
     /// Also run these models on the same stream (comma-separated; alone: classic-pulsed).
@@ -206,6 +207,12 @@ pub struct SimArgs {
     /// changes later; 0 makes it the plain IDP model).
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = Params::default().tau_alpha_secs, value_parser = parse_tau)]
     pub tau_alpha: f64,
+    /// Inverse temperature β of modern and idp-modern: the softmax over the memories of
+    /// β·α_μ·ξ_μᵀx/√N (x of order 1 a neuron), so β means the same at every N; larger is
+    /// sharper (β = 1 is the attention's 1/√d; 2
+    /// retrieves among a thousand memories at N = 64).
+    #[arg(long, allow_negative_numbers = true, value_name = "BETA", default_value_t = Params::default().beta, value_parser = parse_beta)]
+    pub beta: f64,
     /// Seed of every random choice (same seed, same run).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
@@ -654,6 +661,10 @@ fn parse_tau(s: &str) -> Result<f64, String> {
     parse_in(s, true, 0.0, MAX_SECS)
 }
 
+fn parse_beta(s: &str) -> Result<f64, String> {
+    parse_in(s, false, 0.0, MAX_LEVEL).map_err(|e| format!("β {e}"))
+}
+
 fn parse_dt(s: &str) -> Result<f64, String> {
     parse_in(s, false, MIN_DT_SECS, f64::INFINITY)
 }
@@ -666,6 +677,7 @@ impl SimArgs {
             dt_secs: self.dt,
             noise_std: self.noise,
             tau_alpha_secs: self.tau_alpha,
+            beta: self.beta,
             ..Params::default()
         }
     }

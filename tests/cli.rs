@@ -281,7 +281,7 @@ fn experiments_print_csv_rows() {
         )
     );
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 2 * 5);
+    assert_eq!(rows.len(), 2 * 7);
     assert!(rows.iter().all(|r| r.split(',').count() == 11));
 }
 

@@ -296,9 +296,9 @@ fn counts(stderr: &str) -> (usize, usize) {
 fn ctrl_c_keeps_the_rows_of_the_finished_trials() {
     // (experiment, its flags, rows per job)
     let cases: [(&str, &[&str], usize); 4] = [
-        ("mixed", &["--trials", "3000"], 15),
-        ("noise-sweep", &["--trials", "3000"], 15),
-        ("glitch", &["--trials", "3000"], 5),
+        ("mixed", &["--trials", "3000"], 21),
+        ("noise-sweep", &["--trials", "3000"], 21),
+        ("glitch", &["--trials", "3000"], 7),
         (
             "capacity",
             &[
@@ -426,7 +426,7 @@ fn a_figure_that_fails_after_the_run_keeps_the_rows() {
     let stderr = stderr_of(&mut child);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("fig.svg"), "{stderr}");
-    assert_eq!(got.len(), 1 + 12 * 15, "{stderr}");
+    assert_eq!(got.len(), 1 + 12 * 21, "{stderr}");
 }
 
 /// Item 11: a sweep whose networks need more than the stated bound is refused before it

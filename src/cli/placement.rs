@@ -37,6 +37,7 @@ group!(
         gain,
         activation_gain,
         tau_alpha,
+        beta,
         seed,
         patterns,
         poll,

@@ -31,13 +31,16 @@ use jobs::{Done, run_jobs};
 use measure::{GlitchOutcome, SegmentOutcome};
 use progress::Progress;
 
-/// The models every experiment compares: IDP, IDP with input filter and the classic variants.
-pub const MODELS: [ModelKind; 5] = [
+/// The models every experiment compares: IDP, IDP with input filter, the classic variants and
+/// the modern (softmax) pair.
+pub const MODELS: [ModelKind; 7] = [
     ModelKind::Idp,
     ModelKind::IdpFilter,
     ModelKind::ClassicPulsed,
     ModelKind::ClassicConstant,
     ModelKind::ClassicInitial,
+    ModelKind::IdpModern,
+    ModelKind::Modern,
 ];
 
 /// σ of the mixed and glitch experiments (the paper's).

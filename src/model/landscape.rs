@@ -5,11 +5,15 @@
 //! a high gain saturates the neurons and leaves flat sectors). Every neuron falls in one of four
 //! sign classes of (ξ₁ᵢ, ξ₂ᵢ), and all neurons of a class have the same value, so once the
 //! classes are summed against each memory a point costs O(P), not O(N).
+//!
+//! The modern models have Ψ = x: their plane is the state plane x = a·ξ₁ + b·ξ₂ itself (no
+//! diamond: a square of half-side 1.25·max(1, |α₁|, |α₂|), their wells sit near α_μ·ξ_μ), and
+//! E there is E_β of model.md §8.
 
 use super::equilibria::{Equilibria, Standing as SolvedStanding};
 use super::kernels::entropy_of;
 use super::memories::Memories;
-use super::network::Network;
+use super::network::{Network, modern_energy};
 
 /// Class of neuron i: bit 0 set when ξ₁ᵢ = −1, bit 1 set when ξ₂ᵢ = −1.
 fn class_of(s1: f32, s2: f32) -> usize {
@@ -84,6 +88,8 @@ pub struct Terms {
     gain: f64,
     zero_diagonal: bool,
     discrete: bool,
+    /// β of a modern model (E_β, Ψ = x), `None` for the others.
+    modern_beta: Option<f64>,
 }
 
 impl Terms {
@@ -107,7 +113,18 @@ impl Terms {
             gain: net.params().gain,
             zero_diagonal: net.params().zero_diagonal,
             discrete: net.kind() == super::ModelKind::Discrete,
+            modern_beta: net.kind().is_modern().then_some(net.params().beta),
         }
+    }
+
+    /// The half-side of the plane drawn: 1 (the activations' diamond), or for the modern
+    /// models 1.25·max(1, |w| of the axes), so that their wells near w_μ·ξ_μ are inside.
+    pub fn extent(&self, plane: &Plane) -> f64 {
+        if self.modern_beta.is_none() {
+            return 1.0;
+        }
+        let w = |mu: usize| self.weights.get(mu).map_or(0.0, |w| w.abs());
+        1.25 * w(plane.axes.0).max(w(plane.axes.1)).max(1.0)
     }
 }
 
@@ -118,6 +135,8 @@ pub fn energy_at(plane: &Plane, terms: &Terms, a: f64, b: f64) -> f64 {
         let x = a * s1 + b * s2;
         psi[c] = if terms.discrete {
             if x >= 0.0 { 1.0 } else { -1.0 }
+        } else if terms.modern_beta.is_some() {
+            x
         } else {
             (terms.gain * x).tanh()
         };
@@ -132,6 +151,10 @@ pub fn energy_of_activation(plane: &Plane, terms: &Terms, a: f64, b: f64) -> f64
     let mut psi = [0.0f64; 4];
     for (c, &(s1, s2)) in SIGNS.iter().enumerate() {
         let v = a * s1 + b * s2;
+        if terms.modern_beta.is_some() {
+            psi[c] = v;
+            continue;
+        }
         let possible = v.abs() <= 1.0 + 1e-12;
         if plane.counts[c] > 0.0 && !possible {
             return f64::NAN;
@@ -143,6 +166,13 @@ pub fn energy_of_activation(plane: &Plane, terms: &Terms, a: f64, b: f64) -> f64
 
 /// E from the activation of each sign class.
 fn energy_of_classes(plane: &Plane, terms: &Terms, psi: [f64; 4]) -> f64 {
+    if let Some(beta) = terms.modern_beta {
+        let d: Vec<f64> = (0..plane.p)
+            .map(|mu| (0..4).map(|c| psi[c] * plane.sums[c * plane.p + mu]).sum())
+            .collect();
+        let x2: f64 = (0..4).map(|c| plane.counts[c] * psi[c] * psi[c]).sum();
+        return modern_energy(x2, &terms.weights, &d, beta, plane.n as usize);
+    }
     let mut quad = 0.0;
     for mu in 0..plane.p {
         let d: f64 = (0..4).map(|c| psi[c] * plane.sums[c * plane.p + mu]).sum();
@@ -199,16 +229,19 @@ impl Grid {
     /// Samples E/N at the activations Ψ = a·ξ₁ + b·ξ₂ over a, b ∈ [−1, 1] (NaN outside the
     /// diamond |a| + |b| ≤ 1 of possible activations). A point less than a grid step and a half
     /// outside takes the value at the diamond's edge next to it, so the corners (the memories
-    /// themselves) are drawn even where no grid point falls on an axis.
+    /// themselves) are drawn even where no grid point falls on an axis. The modern models
+    /// (Ψ = x) are sampled over the whole square of [`Terms::extent`].
     pub fn sample_activation(plane: &Plane, terms: &Terms, cols: usize, rows: usize) -> Self {
+        let extent = terms.extent(plane);
+        let diamond = terms.modern_beta.is_none();
         let step = 2.0 / (cols.max(rows).max(2) - 1) as f64;
         let mut energy = Vec::with_capacity(cols * rows);
         for r in 0..rows {
-            let b = Self::coord(r, rows, 1.0, true);
+            let b = Self::coord(r, rows, extent, true);
             for c in 0..cols {
-                let a = Self::coord(c, cols, 1.0, false);
+                let a = Self::coord(c, cols, extent, false);
                 let reach = a.abs() + b.abs();
-                let (a, b) = if reach > 1.0 && reach <= 1.0 + 1.5 * step {
+                let (a, b) = if diamond && reach > 1.0 && reach <= 1.0 + 1.5 * step {
                     (a / reach, b / reach)
                 } else {
                     (a, b)
@@ -219,7 +252,7 @@ impl Grid {
         Self {
             cols,
             rows,
-            extent: 1.0,
+            extent,
             energy,
         }
     }
@@ -306,6 +339,8 @@ pub struct View {
     /// The projection (a, b) of the activations Ψ(x) onto the plane, inside the diamond.
     pub state: (f64, f64),
     pub wells: Vec<Well>,
+    /// The plane is of the state x with E_β (the modern models, Ψ = x), not of activations.
+    pub modern: bool,
 }
 
 /// Samples `net`'s current landscape over the activations on `plane` (a `cols`×`rows` grid of
@@ -326,10 +361,16 @@ pub fn view_solved(
 ) -> View {
     let terms = Terms::of(net, plane);
     let (mut a, mut b) = plane.project(net.memories(), net.activation());
-    // Least squares on correlated memories can land a little outside the diamond.
-    let reach = a.abs() + b.abs();
-    if reach > 1.0 && reach.is_finite() {
-        (a, b) = (a / reach, b / reach);
+    if net.kind().is_modern() {
+        // The state plane has no edge; the view's does.
+        let extent = terms.extent(plane);
+        (a, b) = (a.clamp(-extent, extent), b.clamp(-extent, extent));
+    } else {
+        // Least squares on correlated memories can land a little outside the diamond.
+        let reach = a.abs() + b.abs();
+        if reach > 1.0 && reach.is_finite() {
+            (a, b) = (a / reach, b / reach);
+        }
     }
     let grid = Grid::sample_activation(plane, &terms, cols, rows);
     let wells = match solved {
@@ -342,6 +383,7 @@ pub fn view_solved(
         plane: 0,
         state: (a, b),
         wells,
+        modern: net.kind().is_modern(),
     }
 }
 
@@ -384,6 +426,10 @@ fn solved_wells(mem: &Memories, plane: &Plane, terms: &Terms, eq: &Equilibria) -
 
 /// The axis memories' equilibria where the closed forms put them (±γ along each axis).
 fn closed_form_wells(net: &Network, plane: &Plane, terms: &Terms) -> Vec<Well> {
+    if net.kind().is_modern() {
+        // No closed forms: the wells come with the solve.
+        return Vec::new();
+    }
     let theory = net.theory();
     let gain = net.params().gain;
     let mut wells = Vec::new();

@@ -46,6 +46,9 @@ enum Dynamics {
         cursor: usize,
         carry: f64,
     },
+    /// A modern (softmax) model: `idp` when the input sets the saliencies α, else α = 1 and
+    /// the input is the initial condition at each change.
+    Modern { idp: bool },
 }
 
 impl Dynamics {
@@ -61,6 +64,8 @@ impl Dynamics {
                 cursor: 0,
                 carry: 0.0,
             },
+            ModelKind::Modern => Dynamics::Modern { idp: false },
+            ModelKind::IdpModern => Dynamics::Modern { idp: true },
             _ => Dynamics::Classic {
                 kind,
                 since_change_secs: 0.0,
@@ -74,6 +79,8 @@ impl Dynamics {
             Dynamics::IdpFilter { .. } => ModelKind::IdpFilter,
             Dynamics::Classic { kind, .. } => *kind,
             Dynamics::Discrete { .. } => ModelKind::Discrete,
+            Dynamics::Modern { idp: false } => ModelKind::Modern,
+            Dynamics::Modern { idp: true } => ModelKind::IdpModern,
         }
     }
 
@@ -178,6 +185,13 @@ impl Network {
             for v in &mut self.x {
                 *v = self.rng.sample(StandardNormal);
             }
+            if let Dynamics::Modern { .. } = self.dynamics {
+                // Near the origin, x ~ N(0, I/N): the softmax is uniform there, so the input's
+                // saliencies decide where the state goes, not the draw (at N(0, I) the logits
+                // would already spread by β·|α|).
+                let scale = 1.0 / (self.x.len() as f32).sqrt();
+                self.x.iter_mut().for_each(|v| *v *= scale);
+            }
         }
         self.refresh_activation();
     }
@@ -208,6 +222,7 @@ impl Network {
                     }
                 }
                 Dynamics::Discrete { .. } => self.load_state(u),
+                Dynamics::Modern { idp: false } => self.load_cue(u),
                 _ => {}
             }
         }
@@ -223,6 +238,24 @@ impl Network {
                 expected: self.x.len(),
             })
         }
+    }
+
+    /// The modern model's cue: x ← u·√N/|u|, the cue's direction at |x|² = N (order 1 a
+    /// neuron, where the memories' fixed points are), whatever the input gain; x ← 0 for a
+    /// blank input.
+    fn load_cue(&mut self, u: &[f32]) {
+        let norm = u
+            .iter()
+            .map(|&v| f64::from(v) * f64::from(v))
+            .sum::<f64>()
+            .sqrt();
+        let scale = if norm > 0.0 && norm.is_finite() {
+            ((u.len() as f64).sqrt() / norm) as f32
+        } else {
+            0.0
+        };
+        let x: Vec<f32> = u.iter().map(|&v| v * scale).collect();
+        self.load_state(&x);
     }
 
     /// x ← `v` (by sign for the discrete model), then Ψ and the overlaps follow.
@@ -341,6 +374,7 @@ impl Network {
         let zero_diag = self.params.zero_diagonal;
         let mut tau_x = 1.0;
         let mut bias = 0.0f32;
+        let mut linear = false;
         match &mut self.dynamics {
             Dynamics::Idp => {
                 for mu in 0..self.d.len() {
@@ -380,8 +414,24 @@ impl Network {
                 }
                 bias = if self.current_on() { 1.0 } else { 0.0 };
             }
+            Dynamics::Modern { idp } => {
+                if *idp {
+                    self.weights.copy_from_slice(&self.alpha);
+                } else {
+                    self.weights.fill(1.0);
+                }
+                // c = α ⊙ softmax(β α ⊙ Ξᵀx / √N); no diagonal to remove (W is not a matrix
+                // here), no current.
+                softmax_weighted(
+                    &self.weights,
+                    &self.d,
+                    logit_scale(self.params.beta, n),
+                    &mut self.coef,
+                );
+                linear = true;
+            }
         }
-        let delta = if zero_diag {
+        let delta = if zero_diag && !linear {
             self.weights.iter().sum::<f32>() / nf
         } else {
             0.0
@@ -406,6 +456,7 @@ impl Network {
             delta,
             bias,
             gain: self.params.gain as f32,
+            linear,
         };
         sweep.run();
         std::mem::swap(&mut self.d, &mut self.d_next);
@@ -466,7 +517,7 @@ impl Network {
     fn refresh_activation(&mut self) {
         self.x_carry.fill(0.0);
         let g = self.params.gain as f32;
-        if let Dynamics::Discrete { .. } = self.dynamics {
+        if let Dynamics::Discrete { .. } | Dynamics::Modern { .. } = self.dynamics {
             self.psi.copy_from_slice(&self.x);
         } else {
             for (p, &x) in self.psi.iter_mut().zip(&self.x) {
@@ -481,12 +532,31 @@ impl Network {
         match &self.dynamics {
             Dynamics::Idp => self.weights.copy_from_slice(&self.alpha),
             Dynamics::IdpFilter { alpha_filt, .. } => self.weights.copy_from_slice(alpha_filt),
-            Dynamics::Classic { .. } | Dynamics::Discrete { .. } => self.weights.fill(1.0),
+            Dynamics::Classic { .. }
+            | Dynamics::Discrete { .. }
+            | Dynamics::Modern { idp: false } => self.weights.fill(1.0),
+            Dynamics::Modern { idp: true } => self.weights.copy_from_slice(&self.alpha),
         }
     }
 
     fn recompute_saliency(&mut self) {
         self.mem.project(&self.input, &mut self.alpha);
+        if let Dynamics::Modern { idp: true } = self.dynamics {
+            // α = Ξᵀû/N for the input scaled to |û|² = N (the cosines of u with the memories,
+            // whatever the input gain), so that x ≈ α_ρ ξ_ρ stays of order 1 a neuron.
+            let norm = self
+                .input
+                .iter()
+                .map(|&v| f64::from(v) * f64::from(v))
+                .sum::<f64>()
+                .sqrt();
+            let scale = if norm > 0.0 && norm.is_finite() {
+                ((self.input.len() as f64).sqrt() / norm) as f32
+            } else {
+                0.0
+            };
+            self.alpha.iter_mut().for_each(|a| *a *= scale);
+        }
         if self.params.saliency == Saliency::Gram {
             let g = self.mem.gram_inverse();
             let raw: Vec<f64> = self.alpha.iter().map(|&a| f64::from(a)).collect();
@@ -524,7 +594,8 @@ impl Network {
     pub fn state(&self) -> &[f32] {
         &self.x
     }
-    /// The activation Ψ(x) ∈ [−1, 1]^N, what the network "shows".
+    /// The activation Ψ(x) ∈ [−1, 1]^N, what the network "shows" (the modern models: x itself,
+    /// near α_μ·ξ_μ at a memory).
     pub fn activation(&self) -> &[f32] {
         &self.psi
     }
@@ -576,8 +647,15 @@ impl Network {
     }
 
     /// The energy E(x; u) of the current landscape at the current state, O(N·P):
-    /// −½ Ψᵀ W Ψ − bᵀΨ + Σ_i ∫₀^{ψ_i} ψ⁻¹ (the last term is absent in the discrete model).
+    /// −½ Ψᵀ W Ψ − bᵀΨ + Σ_i ∫₀^{ψ_i} ψ⁻¹ (the last term is absent in the discrete model);
+    /// for the modern models E_β of [`modern_energy`].
     pub fn energy(&self) -> f64 {
+        if let Dynamics::Modern { .. } = self.dynamics {
+            let d: Vec<f64> = self.d.iter().map(|&v| f64::from(v)).collect();
+            let w: Vec<f64> = self.weights.iter().map(|&v| f64::from(v)).collect();
+            let x2: f64 = self.x.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+            return modern_energy(x2, &w, &d, self.params.beta, self.x.len());
+        }
         let n = self.x.len() as f64;
         let mut quad = 0.0f64;
         let mut wsum = 0.0f64;
@@ -605,9 +683,44 @@ impl Network {
         e + entropy_term(&self.psi) / self.params.gain
     }
 
+    /// The modern models have no closed forms: their equilibria solved in place (P-dimensional,
+    /// `model::equilibria`) for up to [`MODERN_SOLVE_IN_PLACE`] memories, else rows that say
+    /// nothing exists yet (the theory thread's solve replaces them).
+    fn modern_theory(&self) -> TheoryReport {
+        let p = self.mem.p();
+        if p <= MODERN_SOLVE_IN_PLACE
+            && let Some(report) = super::equilibria::TheoryInput::of(self).solve().report()
+        {
+            return report;
+        }
+        TheoryReport {
+            memories: self
+                .weights
+                .iter()
+                .map(|&w| theory::MemoryTheory {
+                    gamma: None,
+                    exists: false,
+                    stable: false,
+                    depth_per_neuron: None,
+                    effective_weight: f64::from(w),
+                    slides_to: None,
+                })
+                .collect(),
+            confusion: false,
+            alpha_star: f64::NAN,
+            existence_threshold: f64::NAN,
+            self_coupling: 0.0,
+            approximate: true,
+            beta: Some(self.params.beta),
+        }
+    }
+
     /// The closed forms of model.md §4 for the current landscape weights and diagonal (exact on
     /// orthogonal memories; `model::equilibria` solves the actual ones).
     pub fn theory(&self) -> TheoryReport {
+        if let Dynamics::Modern { .. } = self.dynamics {
+            return self.modern_theory();
+        }
         let w: Vec<f64> = self.weights.iter().map(|&v| f64::from(v)).collect();
         let diagonal = theory::Diagonal::new(self.params.zero_diagonal, self.x.len());
         let mut report = theory::analyse_orthogonal(&w, self.params.gain, diagonal);
@@ -634,4 +747,39 @@ fn filter_gain(dt: f64, tau: f64) -> f32 {
     } else {
         (1.0 - (-dt / tau).exp()) as f32
     }
+}
+
+/// The most memories whose modern equilibria [`Network::theory`] solves in place.
+pub const MODERN_SOLVE_IN_PLACE: usize = 32;
+
+/// The scale s·β of the modern models' logits: β/√N (see [`super::Params::beta`]).
+pub fn logit_scale(beta: f64, n: usize) -> f64 {
+    beta / (n as f64).sqrt()
+}
+
+/// `out` ← w ⊙ softmax(k·w ⊙ d) (lengths P), the modern models' coefficients of the field Ξc.
+/// The logits are shifted by their largest (exact softmax, no overflow) and the softmax is
+/// taken in f64: P numbers, nothing next to the O(N·P) products.
+fn softmax_weighted(w: &[f32], d: &[f32], k: f64, out: &mut [f32]) {
+    let logit = |mu: usize| k * f64::from(w[mu]) * f64::from(d[mu]);
+    let top = (0..d.len()).map(logit).fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = (0..d.len()).map(|mu| (logit(mu) - top).exp()).sum();
+    for (mu, o) in out.iter_mut().enumerate() {
+        *o = (f64::from(w[mu]) * (logit(mu) - top).exp() / total) as f32;
+    }
+}
+
+/// E_β(x; α) = ½|x|² − (√N/β) log Σ_μ exp(β α_μ ξ_μᵀx/√N), from |x|² (`x2`), the weights α
+/// and d = Ξᵀx, in f64. With k = β/√N its gradient is x − Ξ(α ⊙ softmax(k α ⊙ Ξᵀx)): the
+/// modern models' flow is exactly −∇E_β (model.md §8; the energy's log-sum is divided by k,
+/// not β, so that the gradient has no factor s).
+pub fn modern_energy(x2: f64, w: &[f64], d: &[f64], beta: f64, n: usize) -> f64 {
+    let k = logit_scale(beta, n);
+    let logit = |mu: usize| k * w[mu] * d[mu];
+    let top = (0..d.len()).map(logit).fold(f64::NEG_INFINITY, f64::max);
+    if !top.is_finite() {
+        return 0.5 * x2 - top / k;
+    }
+    let total: f64 = (0..d.len()).map(|mu| (logit(mu) - top).exp()).sum();
+    0.5 * x2 - (top + total.ln()) / k
 }

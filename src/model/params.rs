@@ -32,17 +32,25 @@ pub enum ModelKind {
     ClassicConstant,
     /// Textbook discrete Hopfield: ±1 neurons, asynchronous sign updates in random order.
     Discrete,
+    /// Modern (dense, softmax) Hopfield: ẋ = −x + Ξ softmax(β Ξᵀx/√N); the input is the initial
+    /// condition at each change, as for `classic-initial`.
+    Modern,
+    /// IDP meets modern Hopfield: ẋ = −x + Ξ[α ⊙ softmax(β α ⊙ Ξᵀx/√N)], the input sets α.
+    IdpModern,
 }
 
 impl ModelKind {
     /// Every kind, in the order the UI cycles through them.
-    pub const ALL: [ModelKind; 6] = [
+    /// The modern models come last: a model's seed in a session is its place here.
+    pub const ALL: [ModelKind; 8] = [
         ModelKind::Idp,
         ModelKind::IdpFilter,
         ModelKind::ClassicPulsed,
         ModelKind::ClassicConstant,
         ModelKind::ClassicInitial,
         ModelKind::Discrete,
+        ModelKind::Modern,
+        ModelKind::IdpModern,
     ];
 
     /// The name used on the command line and in output.
@@ -55,9 +63,19 @@ impl ModelKind {
         name.parse().ok()
     }
 
-    /// True for the models whose synapses depend on the input (IDP and IDP with filter).
+    /// True for the models whose synapses depend on the input (IDP, IDP with filter and
+    /// IDP-modern).
     pub fn is_idp(self) -> bool {
-        matches!(self, ModelKind::Idp | ModelKind::IdpFilter)
+        matches!(
+            self,
+            ModelKind::Idp | ModelKind::IdpFilter | ModelKind::IdpModern
+        )
+    }
+
+    /// True for the softmax (modern Hopfield) models: a linear state (Ψ(x) = x), the energy
+    /// E_β of model.md §8 and the inverse temperature β.
+    pub fn is_modern(self) -> bool {
+        matches!(self, ModelKind::Modern | ModelKind::IdpModern)
     }
 }
 
@@ -96,6 +114,10 @@ pub struct Params {
     pub saliency: Saliency,
     /// |m| below which no memory counts as retrieved.
     pub retrieval_threshold: f64,
+    /// Inverse temperature β of the modern models' softmax, on the scale of a logit
+    /// β·α_μ·ξ_μᵀx/√N (x of order 1 a neuron): a state unrelated to the memories gives logits
+    /// of spread β·|α| at every N, the attention's 1/√d (Ramsauer et al.'s β = 1/√d is β = 1).
+    pub beta: f64,
 }
 
 impl Default for Params {
@@ -115,6 +137,10 @@ impl Default for Params {
             tau_x_secs: 1.0,
             saliency: Saliency::Plain,
             retrieval_threshold: 0.5,
+            // β = 2: a retrieved memory's logit leads the others' by about β√N against a
+            // spread of β, so P_max grows like e^{β√N}; at N = 64, β = 1 (the attention's
+            // scaling) holds only tens of memories, β = 2 a thousand cued with 20% flipped.
+            beta: 2.0,
         }
     }
 }
@@ -156,6 +182,7 @@ impl Params {
             ("tau_y", self.tau_y_secs),
             ("tau_x", self.tau_x_secs),
             ("retrieval threshold", self.retrieval_threshold),
+            ("beta", self.beta),
         ];
         for (name, value) in finite {
             if !value.is_finite() {
@@ -166,6 +193,7 @@ impl Params {
             ("gain", self.gain),
             ("dt", self.dt_secs),
             ("tau_x", self.tau_x_secs),
+            ("beta", self.beta),
         ] {
             if value <= 0.0 {
                 return Err(ParamError::NotPositive { name, value });
@@ -239,6 +267,11 @@ mod tests {
         assert_eq!(
             bad(|p| p.tau_alpha_secs = -1.0),
             "tau_alpha must be 0 or more, got -1"
+        );
+        assert_eq!(bad(|p| p.beta = 0.0), "beta must be greater than 0, got 0");
+        assert_eq!(
+            bad(|p| p.beta = f64::NAN),
+            "beta must be a finite number, got NaN"
         );
         assert_eq!(
             bad(|p| p.retrieval_threshold = 0.0),

@@ -66,6 +66,11 @@ pub enum Regime {
 impl Regime {
     /// The regime of `report` for saliencies `alpha` (`None` with fewer than two memories).
     pub fn of(report: &TheoryReport, alpha: &[f32]) -> Option<Self> {
+        // The regimes are the tanh network's (wells at ±ξ, the origin an equilibrium): a modern
+        // (softmax) landscape has none of them.
+        if report.beta.is_some() {
+            return None;
+        }
         let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
         order.sort_by(|&x, &y| alpha[y].total_cmp(&alpha[x]).then(x.cmp(&y)));
         let (a, b) = (*order.first()?, *order.get(1)?);

@@ -180,6 +180,8 @@ pub struct Sweep<'a> {
     pub delta: f32,
     pub bias: f32,
     pub gain: f32,
+    /// Ψ = x instead of tanh(g·x) (the modern models: the overlaps are then Ξᵀx).
+    pub linear: bool,
 }
 
 /// The per-neuron constants of a sweep.
@@ -190,6 +192,7 @@ struct Rates {
     delta: f32,
     bias: f32,
     gain: f32,
+    linear: bool,
 }
 
 /// The neurons of one tile (padded with zeros past N).
@@ -259,6 +262,7 @@ impl Sweep<'_> {
             delta: self.delta,
             bias: self.bias,
             gain: self.gain,
+            linear: self.linear,
         };
         let buffer = std::mem::take(&mut self.scratch);
         let quads = signs.quads();
@@ -397,7 +401,11 @@ impl TileKernel for Portable {
             let sum = s.x[j] + inc;
             s.x_carry[j] = (sum - s.x[j]) - inc;
             s.x[j] = sum;
-            s.psi[j] = fast_tanh(r.gain * s.x[j]);
+            s.psi[j] = if r.linear {
+                sum
+            } else {
+                fast_tanh(r.gain * s.x[j])
+            };
         }
     }
 
@@ -616,6 +624,12 @@ mod avx2 {
             store(&mut s.x_carry[..], at(g), carry);
             store(&mut s.x[..], at(g), sum[g]);
         }
+        if r.linear {
+            for g in 0..GROUPS {
+                store(&mut s.psi[..], at(g), sum[g]);
+            }
+            return;
+        }
         // fast_tanh(g·x): the clamp as `f32::clamp` does it (a NaN passes), then the rational.
         let (lo, hi) = (set(-CLAMP), set(CLAMP));
         let z: Groups = std::array::from_fn(|g| {
@@ -799,6 +813,8 @@ mod tests {
         input: Vec<f32>,
         noise: Vec<f32>,
         rates: [f32; 5],
+        /// Ψ = x (the modern models).
+        linear: bool,
     }
 
     impl Case {
@@ -818,6 +834,7 @@ mod tests {
                 input: (0..n).map(|i| wave(i, 0.11)).collect(),
                 noise: (0..n).map(|i| wave(i, 1.3)).collect(),
                 rates: [0.01, 0.2, 0.01, 1.0, gain],
+                linear: false,
             }
         }
 
@@ -844,6 +861,7 @@ mod tests {
                 delta,
                 bias,
                 gain,
+                linear: self.linear,
             };
             match kernel {
                 Kernel::Dispatched => sweep.run(),
@@ -909,10 +927,16 @@ mod tests {
             (200, 100),
             (130, 33),
         ] {
-            let case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
-            let portable = bits(case.run(Kernel::Portable));
-            for kernel in Kernel::available() {
-                assert_eq!(bits(case.run(kernel)), portable, "{kernel:?}, N={n}, P={p}");
+            for linear in [false, true] {
+                let case = Case {
+                    linear,
+                    ..Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0)
+                };
+                let portable = bits(case.run(Kernel::Portable));
+                for kernel in Kernel::available() {
+                    let at = format!("{kernel:?}, N={n}, P={p}, linear {linear}");
+                    assert_eq!(bits(case.run(kernel)), portable, "{at}");
+                }
             }
         }
     }
@@ -1000,6 +1024,23 @@ mod tests {
         for mu in 0..p {
             let want: f64 = (0..n)
                 .map(|i| f64_of(&c.columns, mu * n + i) * want_psi[i])
+                .sum();
+            assert!((f64::from(d[mu]) - want).abs() < 1e-3, "d[{mu}]");
+        }
+    }
+
+    #[test]
+    fn a_linear_sweep_shows_x_and_its_overlaps() {
+        // The modern models: Ψ = x and d = Ξᵀx of the new state.
+        let c = Case {
+            linear: true,
+            ..Case::waves(70, 5, |k| (k * 7 + k / 3) % 5 < 2, 2.0)
+        };
+        let (x, psi, d) = c.run(Kernel::Dispatched);
+        assert_eq!(x, psi);
+        for mu in 0..c.p {
+            let want: f64 = (0..c.n)
+                .map(|i| f64::from(c.columns[mu * c.n + i]) * f64::from(x[i]))
                 .sum();
             assert!((f64::from(d[mu]) - want).abs() < 1e-3, "d[{mu}]");
         }

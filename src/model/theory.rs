@@ -117,6 +117,10 @@ pub struct TheoryReport {
     /// checked to be orthogonal, or a bias current they ignore. The figures are then estimates
     /// (crosstalk ~ overlap·α); [`super::equilibria`] has the exact ones.
     pub approximate: bool,
+    /// β of a modern (softmax) landscape, whose rows are solved (`model::equilibria`) and
+    /// whose thresholds (NaN here) do not exist; `None` for the tanh models.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beta: Option<f64>,
 }
 
 /// The orthogonal-memory theory with the diagonal kept, for saliencies `alpha` and gain `gain`
@@ -168,6 +172,7 @@ pub fn analyse_orthogonal(alpha: &[f64], gain: f64, diagonal: Diagonal) -> Theor
         existence_threshold: 1.0 / gain + delta,
         self_coupling: delta,
         approximate: false,
+        beta: None,
     }
 }
 

@@ -390,6 +390,8 @@ struct RunInfo<'a> {
     input_gain: f64,
     activation_gain: f64,
     tau_alpha_secs: f64,
+    /// β of the modern models' softmax (`--beta`).
+    beta: f64,
     flip_prob: f64,
     zero_diagonal: bool,
     seed: u64,
@@ -519,6 +521,7 @@ fn info(config: &RunConfig) -> RunInfo<'_> {
         input_gain: config.stream.input_gain,
         activation_gain: config.params.gain,
         tau_alpha_secs: config.params.tau_alpha_secs,
+        beta: config.params.beta,
         flip_prob: config.stream.flip_prob,
         zero_diagonal: config.params.zero_diagonal,
         seed: config.seed,

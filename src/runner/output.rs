@@ -166,6 +166,7 @@ impl<W: Write> Record for JsonLines<W> {
             "alpha_star": report.alpha_star,
             "self_coupling": report.self_coupling,
             "thresholds_approximate": report.approximate,
+            "beta": report.beta,
             "memories": memories,
         }))
     }

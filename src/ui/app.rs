@@ -679,10 +679,13 @@ impl App {
             | Intent::LowerRest => {
                 let snap = self.snapshot.as_ref()?;
                 let p = snap.memories.p();
+                // A tenth of the existence threshold (the modern models have none: 0.01).
                 let step = snap
                     .models
                     .first()
-                    .map_or(0.01, |m| m.theory.existence_threshold / 10.0);
+                    .map(|m| m.theory.existence_threshold / 10.0)
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .unwrap_or(0.01);
                 self.explore.nudge(intent, step, p);
                 Some(Control::Hold(Some(HeldInput::Saliencies(
                     self.explore.alpha(p),

@@ -276,6 +276,14 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "|a| + |b| ≤ 1, the states with those activations; corners ±ξ₁, ±ξ₂",
     ),
     (
+        "Ξ(α⊙softmax), β",
+        "modern models: the rows are their solved fixed points; β the softmax's sharpness",
+    ),
+    (
+        "E_β on x = a·…",
+        "modern models: E_β on the state plane x = a·ξ₁ + b·ξ₂ (Ψ = x, no diamond)",
+    ),
+    (
         "E/N −5.0 ▇▇ 0.0",
         "colour key of the landscape: darker is lower E/N",
     ),

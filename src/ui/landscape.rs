@@ -283,11 +283,20 @@ impl LandscapePanel<'_> {
     fn title(&self, width: u16) -> String {
         let (n1, n2) = (self.name(self.view.axes.0), self.name(self.view.axes.1));
         let who = self.model.map_or(String::new(), |m| format!("{m}: "));
-        let long = format!("{who}energy on Ψ = a·{n1} + b·{n2}");
+        let (energy, on) = if self.view.modern {
+            ("E_β", "x")
+        } else {
+            ("E", "Ψ")
+        };
+        let long = if self.view.modern {
+            format!("{who}E_β on x = a·{n1} + b·{n2}")
+        } else {
+            format!("{who}energy on Ψ = a·{n1} + b·{n2}")
+        };
         let title = if long.chars().count() + 2 <= usize::from(width) {
             long
         } else {
-            format!("{who}E(Ψ) {n1}/{n2}")
+            format!("{who}{energy}({on}) {n1}/{n2}")
         };
         if self.theme.ascii {
             title.replace('·', "*")

@@ -131,6 +131,24 @@ impl MemoryTable<'_> {
         if self.report.confusion {
             return Line::styled("confusion: no well, the origin is stable", t.warning());
         }
+        if let Some(beta) = self.report.beta {
+            // A modern model: no thresholds; its rows are the solved fixed points.
+            let (alpha, odot, beta_sym) = if t.ascii {
+                ("a", "*", "beta")
+            } else {
+                ("α", "⊙", "β")
+            };
+            let long = format!("fixed points x = Ξ({alpha}{odot}softmax), {beta_sym} = ");
+            let text = if long.chars().count() + 6 <= width {
+                long
+            } else {
+                format!("softmax {beta_sym} = ")
+            };
+            return Line::from(vec![
+                Span::styled(text, t.dim()),
+                Span::raw(self.number(beta, 2)),
+            ]);
+        }
         let (alpha, star) = if t.ascii { ("a", "a*") } else { ("α", "α*") };
         // The thresholds are the closed forms', exact only on orthogonal memories.
         let eq = if !self.report.approximate {

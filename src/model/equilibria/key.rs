@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::report::Equilibria;
-use super::{TheoryDynamics, TheoryInput, dynamics_of};
+use super::{TheoryDynamics, TheoryInput, dynamics_of, gain_of};
 use crate::model::memories::Memories;
 use crate::model::network::Network;
 
@@ -85,8 +85,8 @@ impl TheoryKey {
                 .map(|&w| f64::from(w))
                 .collect(),
             net.bias(),
-            params.gain,
-            params.zero_diagonal,
+            gain_of(net),
+            params.zero_diagonal && !net.kind().is_modern(),
             dynamics_of(net),
         )
     }

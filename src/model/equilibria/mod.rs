@@ -11,6 +11,7 @@
 mod discrete;
 mod flow;
 mod key;
+mod modern;
 mod report;
 mod spectrum;
 
@@ -52,6 +53,9 @@ pub enum TheoryDynamics {
     TwoLayer,
     /// ±1 neurons with asynchronous sign updates: fixed points, no ψ, no γ beyond m.
     Discrete,
+    /// ẋ = −x + Ξ(α ⊙ softmax(β α ⊙ Ξᵀx/√N)): modern and idp-modern (Ψ = x; the input's
+    /// `gain` is β). Solved exactly in span(Ξ) (`modern.rs`).
+    Modern,
 }
 
 /// A [`TheoryInput`] that cannot be solved.
@@ -69,10 +73,12 @@ pub enum TheoryInputError {
 #[derive(Debug, Clone)]
 pub struct TheoryInput {
     memories: Arc<Memories>,
-    /// w_μ of W = (1/N) Ξ diag(w) Ξᵀ: α (IDP), α̃ (IDP with filter), 1 (classic, discrete).
+    /// w_μ of W = (1/N) Ξ diag(w) Ξᵀ: α (IDP), α̃ (IDP with filter), 1 (classic, discrete);
+    /// the α of the softmax for the modern dynamics.
     weights: Vec<f64>,
     /// The current b fed to the state (classic constant; classic pulsed while the pulse is on).
     bias: Option<Vec<f64>>,
+    /// The activation gain g, or β for the modern dynamics.
     gain: f64,
     zero_diagonal: bool,
     dynamics: TheoryDynamics,
@@ -130,8 +136,8 @@ impl TheoryInput {
             bias: net
                 .bias()
                 .map(|b| b.iter().map(|&v| f64::from(v)).collect()),
-            gain: params.gain,
-            zero_diagonal: params.zero_diagonal,
+            gain: gain_of(net),
+            zero_diagonal: params.zero_diagonal && !net.kind().is_modern(),
             dynamics: dynamics_of(net),
         }
     }
@@ -161,7 +167,10 @@ impl TheoryInput {
     /// unless the memories are orthogonal and no current flows. `None` for the discrete model,
     /// to which the continuous theory does not apply.
     pub fn closed_form(&self) -> Option<TheoryReport> {
-        if self.dynamics == TheoryDynamics::Discrete {
+        if matches!(
+            self.dynamics,
+            TheoryDynamics::Discrete | TheoryDynamics::Modern
+        ) {
             return None;
         }
         let diagonal = Diagonal::new(self.zero_diagonal, self.memories.n());
@@ -181,6 +190,9 @@ impl TheoryInput {
     /// 30 ms for IDP at g = 1 (nothing saturates); N = 4096, P = 64: 0.3 s, 2.4 s (constant),
     /// 8 s (g = 1). Solve when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
+        if self.dynamics == TheoryDynamics::Modern {
+            return modern::solve(self);
+        }
         let basis = Basis::new(
             self.memories.columns(),
             self.memories.n(),
@@ -380,7 +392,17 @@ fn dynamics_of(net: &Network) -> TheoryDynamics {
     match net.kind() {
         ModelKind::Discrete => TheoryDynamics::Discrete,
         ModelKind::IdpFilter if net.params().tau_y_secs > 0.0 => TheoryDynamics::TwoLayer,
+        ModelKind::Modern | ModelKind::IdpModern => TheoryDynamics::Modern,
         _ => TheoryDynamics::Continuous,
+    }
+}
+
+/// What [`TheoryInput`] keeps as the gain: g, or β for the modern models.
+fn gain_of(net: &Network) -> f64 {
+    if net.kind().is_modern() {
+        net.params().beta
+    } else {
+        net.params().gain
     }
 }
 
