@@ -7,6 +7,7 @@
 //!     └──StreamControl (glitch, next, scenario, memories)──┘  │  ──LogEntry (bounded, never lost)──▶ UI
 //!  watcher ──PatternEvent (bounded)───────────────────────────┘
 //!  UI ──Control (bounded)──▶ simulator
+//!  simulator ──SolveRequest (density view, newest wins)──▶ density solver ──SolveResult──▶ simulator
 //! ```
 //!
 //! Frames are the signal: the simulator consumes every frame in order and holds each one for

@@ -332,7 +332,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "0.18 ± 0.01",
-        "density: measured mass ± one standard error (spread of 8 groups of particles)",
+        "density: measured mass ± one standard error (spread of 20 groups of particles)",
     ),
     (
         "FP  z",
