@@ -129,7 +129,7 @@ impl Scale {
 
     /// The heat level of `v` (0 = least), `None` below [`BLANK_BELOW`] of the largest.
     fn level(&self, v: f64) -> Option<u8> {
-        if !(self.max > 0.0) || !v.is_finite() || v < BLANK_BELOW * self.max {
+        if self.max.is_nan() || self.max <= 0.0 || !v.is_finite() || v < BLANK_BELOW * self.max {
             return None;
         }
         let top = f64::from(HEAT_LEVELS);
