@@ -302,18 +302,21 @@ fn colour_key(scale: &Scale, theme: Theme, width: u16) -> Line<'static> {
     Line::from(spans)
 }
 
-/// "x1 → x2 ↑ ±5.95 · ◆ wells" under the theory's map.
+/// "x1 → x2 ↑ ±5.95  ◆ ±ξ1 ◆ ±ξ2" under the theory's map: the axes, and which mark is
+/// which memory's wells (in their colours).
 fn axes_key(view: &DensityView, theme: Theme, width: u16) -> Line<'static> {
-    let long = format!(
-        "x1 →  x2 ↑  both ±{:.2}  ◆ stable wells",
-        view.grid.half_width
-    );
-    let text = if long.chars().count() <= usize::from(width) {
-        long
-    } else {
-        format!("x1 → x2 ↑ ±{:.1}", view.grid.half_width)
-    };
-    Line::from(Span::styled(text, theme.dim()))
+    let long = format!("x1 →  x2 ↑  both ±{:.2}  ", view.grid.half_width);
+    let short = format!("x1 → x2 ↑ ±{:.1}  ", view.grid.half_width);
+    let legend = "◆ ±ξ1 ◆ ±ξ2";
+    let room = |s: &str| s.chars().count() + legend.chars().count() <= usize::from(width);
+    let axes = if room(&long) { long } else { short };
+    let mut spans = vec![Span::styled(axes.clone(), theme.dim())];
+    if room(&axes) && !view.wells.iter().any(Well::is_origin) {
+        spans.push(Span::styled("◆ ±ξ1", theme.well_mark(0)));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("◆ ±ξ2", theme.well_mark(1)));
+    }
+    Line::from(spans)
 }
 
 /// The reading box beside the maps (where the width allows it).
