@@ -315,8 +315,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "density: the stationary density the theory predicts, same grid, same colours",
     ),
     (
-        "P per cell 0 ▇▇ max",
-        "density's colour key: brighter = more probability (linear); blank < 1% of max",
+        "0 ▇▇ 0.44%",
+        "density's colour key: probability per cell, brighter = more; blank < 1% of max",
     ),
     (
         "◆ ±ξ1 ±ξ2",
