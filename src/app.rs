@@ -166,6 +166,12 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if let Err(e) = run_files_check(args) {
         return Ok(usage(&e));
     }
+    if args.sim.scenario == ScenarioName::Density {
+        return Ok(usage(
+            "--scenario density is the dashboard's live view of the paper's Fig. 4 (no network \
+             runs); `recall experiment density` prints its table",
+        ));
+    }
     let mut config = args.run_config();
     let memories = match &args.sim.patterns {
         Some(dir) => {

@@ -175,7 +175,9 @@ pub struct CompletionsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Stimulus scenario: tour, morph, partial, mixed, glitch, noise-ramp, explore (no images:
-    /// the saliencies are set by hand: the arrow keys in the dashboard, --saliencies in `recall run`).
+    /// the saliencies are set by hand: the arrow keys in the dashboard, --saliencies in `recall run`),
+    /// density (dashboard only: the paper's Fig. 4, particles of a two-neuron network against its
+    /// stationary density; σ, α1, α2 on keys).
     #[arg(long, value_name = "NAME", default_value = "tour", value_parser = named(parse_scenario, &ScenarioName::ALL), hide_possible_values = true)]
     pub scenario: ScenarioName,
     /// Model: idp, idp-filter, classic-pulsed, classic-constant, classic-initial, discrete,

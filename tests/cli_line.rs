@@ -198,7 +198,7 @@ fn every_subcommand_has_a_manual_page_and_the_main_page_its_sections() {
     }
 }
 
-const SCENARIOS: &str = "tour morph partial mixed glitch noise-ramp explore";
+const SCENARIOS: &str = "tour morph partial mixed glitch noise-ramp explore density";
 const MODELS: &str =
     "idp idp-filter classic-pulsed classic-constant classic-initial discrete modern idp-modern";
 const EXPERIMENTS: &str = "mixed glitch noise-sweep capacity density";

@@ -89,6 +89,10 @@ fn keys_become_controls() {
     );
     assert_eq!(
         a.update(Msg::Intent(Intent::CycleScenario)),
+        Some(Control::SetScenario(ScenarioName::Density))
+    );
+    assert_eq!(
+        a.update(Msg::Intent(Intent::CycleScenario)),
         Some(Control::SetScenario(ScenarioName::Tour))
     );
 }

@@ -408,6 +408,7 @@ impl SimCore {
                 tau_alpha_secs: params.tau_alpha_secs,
             },
             finished: status.finished,
+            density: None,
         }
     }
 }

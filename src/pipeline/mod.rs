@@ -7,6 +7,7 @@
 //!     └──StreamControl (glitch, next, scenario, memories)──┘  │  ──LogEntry (bounded, never lost)──▶ UI
 //!  watcher ──PatternEvent (bounded)───────────────────────────┘
 //!  UI ──Control (bounded)──▶ simulator
+//!  simulator ──SolveRequest (density view, newest wins)──▶ density solver ──SolveResult──▶ simulator
 //! ```
 //!
 //! Frames are the signal: the simulator consumes every frame in order and holds each one for
@@ -15,6 +16,7 @@
 //! rare; the simulator keeps a backlog when their channel is full, so none is lost.
 
 mod core;
+pub mod density;
 pub mod landscape;
 mod outbox;
 mod producer;
@@ -35,6 +37,7 @@ use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
 pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
+pub use self::density::{DensitySettings, DensityView};
 pub(crate) use self::simulator::explore_start;
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
@@ -62,6 +65,11 @@ pub enum Control {
     /// Jump to the stream's next stimulus.
     SkipToNext,
     SetScenario(ScenarioName),
+    /// The live view of the paper's Fig. 4 with these σ and α₁, α₂: switches to the `density`
+    /// scenario if the run is elsewhere (the network and its stream wait meanwhile), else
+    /// changes the settings (the particles go on; the samples start again after a burn-in).
+    /// Settings out of range are refused with a log line and change nothing.
+    SetDensity(DensitySettings),
     /// Redraw every model's state at random.
     ResetState,
     /// Show the models `input` instead of the stream from the next frame on (the stream
@@ -184,7 +192,8 @@ pub struct PipelineConfig {
     /// Model seconds per wall-clock second (WallClock pacing).
     pub speed: f64,
     pub pacing: Pacing,
-    /// Stop (with a final snapshot marked `finished`) at this model time.
+    /// Stop (with a final snapshot marked `finished`) at this model time (in the density view,
+    /// the particles' model time; its final snapshot waits for the solve of its settings).
     pub stop_at_secs: Option<f64>,
     /// Start paused.
     pub paused: bool,
@@ -252,6 +261,9 @@ impl Pipeline {
         // At most one solve under way per model, so a queue as long as the models never fills.
         let (theory_request_tx, theory_request_rx) = bounded(ModelKind::ALL.len());
         let (theory_result_tx, theory_result_rx) = bounded(ModelKind::ALL.len());
+        // The density view's solves: the solver takes the newest of what waits.
+        let (density_request_tx, density_request_rx) = bounded(4);
+        let (density_result_tx, density_result_rx) = bounded(4);
 
         // The stream's clock follows the session's: a frame lasts a whole number of steps.
         let stream_config = StreamConfig {
@@ -276,6 +288,8 @@ impl Pipeline {
             log: log_tx,
             theory_requests: theory_request_tx,
             theory_results: theory_result_rx,
+            density_requests: density_request_tx,
+            density_results: density_result_rx,
         };
         let settings = simulator::Settings::from(&config);
         let simulator = Worker::spawn("simulator", move || {
@@ -284,12 +298,15 @@ impl Pipeline {
         let theory = Worker::spawn("theory", move || {
             theory::run(theory_request_rx, theory_result_tx)
         })?;
+        let solver = Worker::spawn("density", move || {
+            density::run_solver(density_request_rx, density_result_tx)
+        })?;
         Ok(Self {
             controls: control_tx,
             snapshots: snapshot_rx,
             log: log_rx,
             patterns: pattern_tx,
-            threads: vec![producer, simulator, theory],
+            threads: vec![producer, simulator, theory, solver],
         })
     }
 

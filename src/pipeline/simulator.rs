@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
 
 use super::core::{RunStatus, SimCore};
+use super::density::{DensityLive, DensitySettings, SolveRequest, SolveResult, density_seed};
 use super::outbox::Outbox;
 use super::snapshot::Snapshot;
 use super::theory::{TheoryRequest, TheoryResult};
@@ -45,6 +46,8 @@ pub(super) struct Channels {
     pub log: Sender<LogEntry>,
     pub theory_requests: Sender<TheoryRequest>,
     pub theory_results: Receiver<TheoryResult>,
+    pub density_requests: Sender<SolveRequest>,
+    pub density_results: Receiver<SolveResult>,
 }
 
 /// The run's settings that controls can change.
@@ -61,6 +64,12 @@ pub(super) struct Settings {
     seed: u64,
     /// Whose controls these are (see `Control::Actor`).
     actor: Option<std::sync::Arc<str>>,
+    /// The particles of the density view (`density` scenario): stepped instead of the network.
+    density: Option<DensityLive>,
+    /// The settings the density view had last (it starts from them again).
+    density_last: DensitySettings,
+    /// The stop time in the density view's steps (its particles' model time).
+    density_stop_steps: Option<u64>,
 }
 
 impl From<&PipelineConfig> for Settings {
@@ -78,6 +87,32 @@ impl From<&PipelineConfig> for Settings {
             stream: c.stream.clone(),
             seed: c.seed,
             actor: None,
+            density: (c.scenario == ScenarioName::Density)
+                .then(|| DensityLive::new(DensitySettings::default(), density_seed(c.seed, 0)).ok())
+                .flatten(),
+            density_last: DensitySettings::default(),
+            density_stop_steps: c
+                .stop_at_secs
+                .map(|s| (s / super::density::DT_SECS).round().max(0.0) as u64),
+        }
+    }
+}
+
+impl Settings {
+    /// The run reached its stop time: the network's, or in the density view its particles'.
+    fn finished(&self, core: &SimCore) -> bool {
+        match &self.density {
+            Some(live) => self.density_stop_steps.is_some_and(|s| live.steps() >= s),
+            None => self.stop_at_steps.is_some_and(|s| core.steps() >= s),
+        }
+    }
+
+    /// The steps of whatever runs (the particles in the density view, else the network) and
+    /// their length, for the wall clock and the measured rate.
+    fn active_steps(&self, core: &SimCore) -> (u64, f64) {
+        match &self.density {
+            Some(live) => (live.steps(), super::density::DT_SECS),
+            None => (core.steps(), core.params().dt_secs),
         }
     }
 }
@@ -181,34 +216,50 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         }
 
         // 2. Advance model time, for at most BATCH_WALL before the controls are read again.
-        let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
+        let finished = settings.finished(&core);
         let mut behind = false;
         if !settings.paused && !finished {
-            let dt = core.params().dt_secs;
+            let (steps_now, dt) = settings.active_steps(&core);
             let mut target = match settings.pacing {
                 Pacing::WallClock { .. } => {
                     let due = clock.due(now, settings.speed, dt);
                     let debt = ((MAX_DEBT_WALL_SECS * settings.speed / dt).ceil() as u64).max(1);
-                    if due > core.steps() + debt {
+                    if due > steps_now + debt {
                         lagging = true;
                         clock = Clock {
                             anchor: now,
-                            anchor_steps: core.steps(),
+                            anchor_steps: steps_now,
                         };
-                    } else if due <= core.steps() {
+                    } else if due <= steps_now {
                         lagging = false;
                     }
-                    due.min(core.steps() + debt)
+                    due.min(steps_now + debt)
                 }
                 Pacing::Unpaced {
                     snapshot_every_steps,
-                } => core.steps() + snapshot_every_steps.max(1),
+                } => steps_now + snapshot_every_steps.max(1),
             };
+            let deadline = now + BATCH_WALL;
+            let mut batch = 0u64;
+            if let Some(live) = settings.density.as_mut() {
+                // The density view: the particles run; the network and its stream wait.
+                if let Some(stop) = settings.density_stop_steps {
+                    target = target.min(stop);
+                }
+                while live.steps() < target {
+                    live.step();
+                    dirty = true;
+                    batch += 1;
+                    if batch.is_multiple_of(CLOCK_EVERY_STEPS) && Instant::now() >= deadline {
+                        behind = matches!(settings.pacing, Pacing::WallClock { .. });
+                        break;
+                    }
+                }
+                target = 0;
+            }
             if let Some(stop) = settings.stop_at_steps {
                 target = target.min(stop);
             }
-            let deadline = now + BATCH_WALL;
-            let mut batch = 0u64;
             while core.steps() < target {
                 if core.needs_frame() {
                     if let Some(held) = settings.held.as_mut() {
@@ -231,7 +282,20 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 }
             }
         }
-        rate.update(Instant::now(), core.steps());
+        rate.update(Instant::now(), settings.active_steps(&core).0);
+
+        // The density view's solves: the request out once, the result in.
+        if let Some(live) = settings.density.as_mut() {
+            if let Some(request) = live.take_request()
+                && let Err(e) = ch.density_requests.try_send(request)
+            {
+                live.request_failed(e.into_inner());
+            }
+            for result in ch.density_results.try_iter() {
+                live.solved(result);
+                dirty = true;
+            }
+        }
 
         // The theory thread's solves: results in; requests out for what moved, at most every
         // THEORY_EVERY.
@@ -268,17 +332,26 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         }
 
         // 4. Snapshot: state, published when due and the slot is free.
-        let finished = settings.stop_at_steps.is_some_and(|s| core.steps() >= s);
+        let finished = settings.finished(&core);
         let status = RunStatus {
             pattern_errors: problem.clone(),
             steps_per_sec: if settings.paused { 0.0 } else { rate.per_sec },
             paused: settings.paused,
-            speed_reached: lagging.then(|| rate.per_sec * core.params().dt_secs),
+            speed_reached: lagging.then(|| rate.per_sec * settings.active_steps(&core).1),
             finished,
         };
         if finished {
+            // The last snapshot of the density view carries the solve of its settings.
+            if let Some(live) = settings.density.as_mut() {
+                while live.solving() {
+                    match ch.density_results.recv_timeout(Duration::from_secs(60)) {
+                        Ok(result) => live.solved(result),
+                        Err(_) => break,
+                    }
+                }
+            }
             core.set_plane_weights(set_saliencies(settings.held.as_ref()));
-            let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
+            let snapshot = snapshot_of(&mut core, &settings, status);
             outbox.flush_repeats();
             deliver_last(&ch, snapshot, outbox);
             return;
@@ -286,7 +359,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
         if dirty && (unpaced || now >= next_publish) {
             core.set_plane_weights(set_saliencies(settings.held.as_ref()));
-            let snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
+            let snapshot = snapshot_of(&mut core, &settings, status);
             match ch.snapshots.try_send(snapshot) {
                 Ok(()) => {
                     dirty = false;
@@ -311,6 +384,16 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         };
         wait_for_input(&ch, patterns_open, wait);
     }
+}
+
+/// The snapshot of the run now, with the density view's when it is open.
+fn snapshot_of(core: &mut SimCore, settings: &Settings, status: RunStatus) -> Box<Snapshot> {
+    let mut snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
+    snapshot.density = settings
+        .density
+        .as_ref()
+        .map(|live| std::sync::Arc::new(live.view()));
+    snapshot
 }
 
 /// Blocks until a control or pattern update is ready or `wait` passes (forever for `None`).
@@ -411,11 +494,11 @@ fn apply_control(
         Control::Quit => return Flow::Quit,
         Control::SetPaused(paused) => {
             settings.paused = paused;
-            reanchor(clock, rate, core.steps());
+            reanchor(clock, rate, settings.active_steps(core).0);
         }
         Control::SetSpeed(speed) if speed.is_finite() && speed > 0.0 => {
             settings.speed = speed;
-            reanchor(clock, rate, core.steps());
+            reanchor(clock, rate, settings.active_steps(core).0);
         }
         Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
         Control::SetNoise(sigma) => {
@@ -453,9 +536,54 @@ fn apply_control(
                 Err(e) => say(LogKind::Error, format!("cannot store {name}: {e}")),
             }
         }
-        Control::ResetState => {
-            core.randomize_state();
-            say(LogKind::Info, "state reset to random".into());
+        Control::ResetState => match settings.density.as_mut() {
+            Some(live) => {
+                live.restart();
+                say(
+                    LogKind::Info,
+                    "density: particles back over the wells; samples after a burn-in".into(),
+                );
+            }
+            None => {
+                core.randomize_state();
+                say(LogKind::Info, "state reset to random".into());
+            }
+        },
+        Control::SetDensity(wanted) => {
+            if let Err(e) = wanted.check() {
+                say(LogKind::Error, format!("density refused: {e}"));
+                return Flow::Continue;
+            }
+            let text = format!(
+                "density: σ {}, α1 {}, α2 {}",
+                wanted.sigma, wanted.alphas[0], wanted.alphas[1]
+            );
+            match settings.density.as_mut() {
+                Some(live) => {
+                    if let Err(e) = live.set(wanted) {
+                        say(LogKind::Error, format!("density refused: {e}"));
+                        return Flow::Continue;
+                    }
+                    settings.density_last = wanted;
+                    say(LogKind::Info, text);
+                }
+                None => {
+                    settings.density_last = wanted;
+                    say(LogKind::Info, text);
+                    drop(say);
+                    let flow = apply_control(
+                        Control::SetScenario(ScenarioName::Density),
+                        core,
+                        settings,
+                        clock,
+                        rate,
+                        ch,
+                        log,
+                        now,
+                    );
+                    return flow;
+                }
+            }
         }
         Control::InjectGlitch | Control::SkipToNext | Control::SetScenario(_) => {
             let (forward, text) = match control {
@@ -479,6 +607,18 @@ fn apply_control(
                     } else if !explore && exploring {
                         settings.held = None;
                     }
+                    // The density view runs its particles instead of the network.
+                    let density = name == ScenarioName::Density;
+                    if density && settings.density.is_none() {
+                        let seed = density_seed(settings.seed, core.steps());
+                        match DensityLive::new(settings.density_last, seed) {
+                            Ok(live) => settings.density = Some(live),
+                            Err(e) => say(LogKind::Error, format!("density refused: {e}")),
+                        }
+                    } else if !density && let Some(live) = settings.density.take() {
+                        settings.density_last = live.settings();
+                    }
+                    reanchor(clock, rate, settings.active_steps(core).0);
                     (
                         StreamControl::SetScenario(name),
                         format!("scenario {}", name.name()),

@@ -40,6 +40,9 @@ pub struct Snapshot {
     pub status: Status,
     /// The run reached its stop time; no snapshot follows.
     pub finished: bool,
+    /// The live view of the paper's Fig. 4, while the scenario is `density` (the network
+    /// waits; the snapshot's other fields are its state when it stopped).
+    pub density: Option<Arc<super::density::DensityView>>,
 }
 
 /// One model's readout.

@@ -24,11 +24,14 @@ pub enum ScenarioName {
     /// No timeline: the user sets the saliencies themselves (the dashboard's arrows, or
     /// `recall run --saliencies`), to walk through the theory's regimes.
     Explore,
+    /// No images: the dashboard shows the paper's Fig. 4 instead, particles of a two-neuron
+    /// network under noise against its stationary density (the network and its stream wait).
+    Density,
 }
 
 impl ScenarioName {
     /// Every scenario, in the order the UI cycles through them.
-    pub const ALL: [ScenarioName; 7] = [
+    pub const ALL: [ScenarioName; 8] = [
         ScenarioName::Tour,
         ScenarioName::Morph,
         ScenarioName::Partial,
@@ -36,6 +39,7 @@ impl ScenarioName {
         ScenarioName::Glitch,
         ScenarioName::NoiseRamp,
         ScenarioName::Explore,
+        ScenarioName::Density,
     ];
     /// The command-line name.
     pub fn name(self) -> &'static str {
@@ -57,6 +61,9 @@ impl ScenarioName {
             ScenarioName::Glitch => "the paper's 25-s schedule: A, a 2-s glitch to B, A, B, C",
             ScenarioName::NoiseRamp => "each memory held while pixel flips ramp from 0 to 45%",
             ScenarioName::Explore => "no images: you set the saliencies α and walk the regimes",
+            ScenarioName::Density => {
+                "the paper's Fig. 4: two neurons under noise fill the plane; σ, α1, α2 on keys"
+            }
         }
     }
 }
@@ -152,9 +159,10 @@ pub fn plan(
                 *visit += 1;
             }
         }
-        // The saliencies are held by whoever runs the network; the stream only waits (a plain
-        // hold of each memory, should anything read it).
-        ScenarioName::Explore => {
+        // The saliencies are held by whoever runs the network (explore), or the network does not
+        // run (density); the stream only waits (a plain hold of each memory, should anything
+        // read it).
+        ScenarioName::Explore | ScenarioName::Density => {
             for &mu in &order {
                 out.push(Segment::new(SegmentKind::Hold { memory: mu }, 10.0));
                 *visit += 1;

@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 
 use crate::model::ModelKind;
 use crate::patterns::{check_name, free_name};
-use crate::pipeline::{Control, LogEntry, LogKind, Snapshot, Source};
+use crate::pipeline::{Control, DensitySettings, LogEntry, LogKind, Snapshot, Source};
 use crate::stimulus::ScenarioName;
 use crate::stimulus::held::HeldInput;
 
@@ -115,6 +115,12 @@ pub struct App {
     /// The saliencies set by hand in the `explore` scenario, and the two memories the arrows
     /// move (the walk's first and second).
     pub explore: Explore,
+    /// The density view's σ and α1, α2 as this screen last asked for them or the run last
+    /// changed them (the keys step from these).
+    pub density: DensitySettings,
+    /// The density settings of the previous snapshot (a snapshot's settings are taken only
+    /// where they changed, so a key is not undone by a snapshot made before it took effect).
+    density_seen: Option<DensitySettings>,
     /// Where the last frame drew the input image (written by the view, read to map the mouse
     /// onto the picture's pixels).
     pub input_placement: Cell<Option<Placement>>,
@@ -224,6 +230,8 @@ impl App {
             drawing: None,
             prompt: None,
             explore: Explore::default(),
+            density: DensitySettings::default(),
+            density_seen: None,
             input_placement: Cell::new(None),
             audience: None,
             followed: None,
@@ -310,6 +318,8 @@ impl App {
             KeyMode::Paint
         } else if self.scenario == ScenarioName::Explore && self.drawing.is_none() {
             KeyMode::Explore
+        } else if self.scenario == ScenarioName::Density {
+            KeyMode::Density
         } else {
             KeyMode::Normal
         }
@@ -327,10 +337,16 @@ impl App {
             match self.key_mode() {
                 KeyMode::Paint => HintMode::Paint,
                 KeyMode::Explore => HintMode::Explore,
+                KeyMode::Density => HintMode::Density,
                 _ if self.drawing.is_some() => HintMode::Drawing,
                 _ => HintMode::Normal,
             }
         }
+    }
+
+    /// The density view of the newest snapshot, when the run shows it.
+    pub fn density_view(&self) -> Option<&crate::pipeline::DensityView> {
+        self.snapshot.as_ref()?.density.as_deref()
     }
 
     /// Something changed since the last draw.
@@ -354,6 +370,13 @@ impl App {
             }
             Msg::Snapshot(snapshot) => {
                 self.follow(&snapshot);
+                let density = snapshot.density.as_ref().map(|d| d.settings);
+                if let Some(now) = density
+                    && self.density_seen != Some(now)
+                {
+                    self.density = now;
+                }
+                self.density_seen = density;
                 self.snapshots_since_images = self.snapshots_since_images.saturating_add(1);
                 let refresh =
                     self.images.is_none() || self.snapshots_since_images >= self.image_every;
@@ -549,6 +572,28 @@ impl App {
                 self.paused = !self.paused;
                 Some(Control::SetPaused(self.paused))
             }
+            Intent::RaiseNoise | Intent::LowerNoise if self.scenario == ScenarioName::Density => {
+                self.density = self.density.nudge_sigma(intent == Intent::RaiseNoise);
+                Some(Control::SetDensity(self.density))
+            }
+            Intent::RaiseFirst | Intent::LowerFirst | Intent::RaiseSecond | Intent::LowerSecond
+                if self.scenario == ScenarioName::Density =>
+            {
+                let k = usize::from(matches!(intent, Intent::RaiseSecond | Intent::LowerSecond));
+                let up = matches!(intent, Intent::RaiseFirst | Intent::RaiseSecond);
+                self.density = self.density.nudge_alpha(k, up);
+                Some(Control::SetDensity(self.density))
+            }
+            Intent::DensityFig4a | Intent::DensityFig4b => {
+                self.density = if intent == Intent::DensityFig4a {
+                    DensitySettings::FIG4A
+                } else {
+                    DensitySettings::FIG4B
+                };
+                self.scenario = ScenarioName::Density;
+                self.drawing = None;
+                Some(Control::SetDensity(self.density))
+            }
             Intent::RaiseNoise | Intent::LowerNoise => {
                 let step = if intent == Intent::RaiseNoise {
                     NOISE_STEP
@@ -581,6 +626,8 @@ impl App {
                 Some(Control::Hold(None))
             }
             Intent::NextStimulus => Some(Control::SkipToNext),
+            // Nothing to paint on in the density view.
+            Intent::TogglePaint if self.scenario == ScenarioName::Density => None,
             Intent::TogglePaint => {
                 let starting = self.drawing.is_none();
                 let d = self.drawing_mut()?;

@@ -56,6 +56,9 @@ pub enum Intent {
     LowerSecond,
     RaiseRest,
     LowerRest,
+    /// Density: the paper's Fig. 4a / 4b (α and σ of the panel).
+    DensityFig4a,
+    DensityFig4b,
 }
 
 /// What the keys mean now: the dashboard's map, paint mode's (arrows and space on the cursor,
@@ -67,6 +70,8 @@ pub enum KeyMode {
     Prompt,
     /// The `explore` scenario: the arrows and < > set the saliencies.
     Explore,
+    /// The `density` scenario: the arrows set α1 and α2, + - σ, a b the paper's panels.
+    Density,
 }
 
 /// One row of the key map.
@@ -153,6 +158,17 @@ pub const EXPLORE_KEYMAP: &[Binding] = &[
     key('.', Intent::RaiseRest),
 ];
 
+/// The `density` scenario's own keys (←/→ α1, ↑/↓ α2, a/b the paper's panels; + - are σ as
+/// everywhere); the rest are the dashboard's.
+pub const DENSITY_KEYMAP: &[Binding] = &[
+    code(KeyCode::Left, Intent::LowerFirst),
+    code(KeyCode::Right, Intent::RaiseFirst),
+    code(KeyCode::Up, Intent::RaiseSecond),
+    code(KeyCode::Down, Intent::LowerSecond),
+    key('a', Intent::DensityFig4a),
+    key('b', Intent::DensityFig4b),
+];
+
 /// Paint mode's own keys; the rest are the dashboard's.
 pub const PAINT_KEYMAP: &[Binding] = &[
     code(KeyCode::Left, Intent::CursorLeft),
@@ -190,6 +206,13 @@ pub const HELP: &[(&str, &str)] = &[
         "← →  ↑ ↓  < >",
         "(explore) α of the 1st, the 2nd, the others",
     ),
+    ("← →  ↑ ↓", "(density) α1 / α2 down / up by 0.25"),
+    ("+  -", "(density) σ of the particles up / down by 0.1"),
+    (
+        "a  b",
+        "(density) the paper's Fig. 4a (α 1.5, 1.5) / 4b (1.5, 2.25)",
+    ),
+    ("r", "(density) particles back over the wells, samples anew"),
 ];
 
 /// The help overlay's "reading the screen": every mark and word the dashboard shows, one line
@@ -292,6 +315,46 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the state's activations on the plane, and its recent path",
     ),
     (
+        "particles",
+        "density: where 1000 noisy two-neuron states have been (after the burn-in)",
+    ),
+    (
+        "Fokker–Planck",
+        "density: the stationary density the theory predicts, same grid, same colours",
+    ),
+    (
+        "0 ▇▇ 0.44%",
+        "density's colour key: probability per cell, brighter = more; blank < 1% of max",
+    ),
+    (
+        "◆ ±ξ1 ±ξ2",
+        "density: the stable wells of the two-neuron network, at ±γ·ξ",
+    ),
+    (
+        "near 0.6",
+        "density: the mass within 0.6 of a well (the authors' ball)",
+    ),
+    (
+        "basin",
+        "density: the mass whose noise-free flow ends in that well",
+    ),
+    (
+        "0.18 ± 0.01",
+        "density: measured mass ± one standard error (spread of 20 groups of particles)",
+    ),
+    (
+        "FP  z",
+        "density: the grid solve's mass; z = (measured − FP) / error, |z| < 2 mostly",
+    ),
+    (
+        "burn-in",
+        "density: 20 s after a change before samples count (shows the cloud now)",
+    ),
+    (
+        "solving…",
+        "density: the grid solve of these σ, α runs; no theory number until it is back",
+    ),
+    (
         "σ  ×1  dt  τα",
         "noise, speed (model s per wall s), time step, input filter time",
     ),
@@ -317,6 +380,9 @@ pub const HELP_NOTES: &[&str] = &[
      actual, overlapping pictures; there a more salient memory that it overlaps takes its pull, \
      so it has no equilibrium of its own, and → names where a state started at it goes.",
     "In explore the plane is the two memories the arrows set, as long as they are the ones set.",
+    "Density (s to it, or --scenario density) is the paper's Fig. 4: two neurons, ξ1 = (1, 1), \
+     ξ2 = (1, −1), dx = (−x + W(α)tanh x)dt + σ dB. Noise lets the cloud cross between wells; \
+     the memory with the larger α takes the mass, more so at lower σ. The network waits.",
 ];
 
 /// What the key line is showing keys for.
@@ -328,6 +394,7 @@ pub enum HintMode {
     /// A mouse drawing is the input (no cursor).
     Drawing,
     Explore,
+    Density,
     /// The help overlay is open.
     Help,
     /// The pattern-error overlay is open.
@@ -420,6 +487,25 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("?", "help"),
             ("q", "quit"),
         ],
+        HintMode::Density if medium => &[
+            ("←/→", "α1"),
+            ("↑/↓", "α2"),
+            ("+/-", "σ"),
+            ("a/b", "Fig. 4a/4b"),
+            ("r", "restart"),
+            ("[/]", "speed"),
+            ("s", "scenario"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::Density => &[
+            ("←/→", "α1"),
+            ("↑/↓", "α2"),
+            ("+/-", "σ"),
+            ("a/b", "4a/4b"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
         HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
         HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
         HintMode::Viewer => &[
@@ -460,6 +546,7 @@ pub fn intent_in(mode: KeyMode, event: KeyEvent) -> Option<Intent> {
         KeyMode::Normal => intent_for(event),
         KeyMode::Paint => lookup(PAINT_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Explore => lookup(EXPLORE_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::Density => lookup(DENSITY_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Prompt => match event.code {
             KeyCode::Char('c') if ctrl => Some(Intent::Quit),
             KeyCode::Char('u') if ctrl => Some(Intent::ClearLine),
@@ -564,6 +651,16 @@ mod tests {
             LowerRest,
         ] {
             assert!(EXPLORE_KEYMAP.iter().any(|b| b.intent == intent));
+        }
+        for intent in [
+            RaiseFirst,
+            LowerFirst,
+            RaiseSecond,
+            LowerSecond,
+            DensityFig4a,
+            DensityFig4b,
+        ] {
+            assert!(DENSITY_KEYMAP.iter().any(|b| b.intent == intent));
         }
     }
 

@@ -87,6 +87,11 @@ impl Widget for &App {
                 None => Paragraph::new("starting the simulation…")
                     .alignment(Alignment::Center)
                     .render(body, buf),
+                Some(snap) if snap.density.is_some() => {
+                    // No input image to paint on.
+                    self.input_placement.set(None);
+                    super::density::render_density(self, snap, body, buf);
+                }
                 Some(snap) => match mode {
                     Mode::Full => render_full(self, snap, body, buf),
                     Mode::Medium => render_medium(self, snap, body, buf),

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cast;
 mod charts;
+pub mod density;
 #[doc(hidden)]
 pub mod fixture;
 pub mod image;

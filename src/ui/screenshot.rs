@@ -119,6 +119,12 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
         let snapshot = core.snapshot(config.scenario, config.speed, status);
         app.update(Msg::Snapshot(Box::new(snapshot)));
     };
+    // The density view does not run the network.
+    let total_steps = if config.scenario == ScenarioName::Density {
+        0
+    } else {
+        total_steps
+    };
     while core.steps() < total_steps {
         if core.needs_frame() {
             let frame = match held.as_mut() {
@@ -141,6 +147,23 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
     // says how old they are).
     solve_theory(&mut core);
     deliver(&mut core, &mut app, &mut log);
+    if config.scenario == ScenarioName::Density {
+        // The density view: its particles instead of the network, the solve in line.
+        use crate::pipeline::density::{DT_SECS, DensityLive, DensitySettings, density_seed};
+        let mut live = DensityLive::new(DensitySettings::default(), density_seed(config.seed, 0))
+            .map_err(anyhow::Error::msg)?;
+        live.solve_now();
+        for _ in 0..(shot.at_secs / DT_SECS).round() as u64 {
+            live.step();
+        }
+        let status = RunStatus {
+            steps_per_sec: config.speed / DT_SECS,
+            ..RunStatus::default()
+        };
+        let mut snapshot = core.snapshot(config.scenario, config.speed, status);
+        snapshot.density = Some(Arc::new(live.view()));
+        app.update(Msg::Snapshot(Box::new(snapshot)));
+    }
     app.update(Msg::FrameRate(fps));
     let mut buf = Buffer::empty(Rect::new(0, 0, shot.cols, shot.rows));
     (&app).render(buf.area, &mut buf);

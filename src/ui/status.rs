@@ -88,14 +88,21 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         )),
         None => items.push(Item::same(8, vec![v(app.scenario.name().to_string())])),
     }
-    let sigma = format!("{:.1}", app.noise_std);
+    // The density view's σ, dt, size and time are its particles'.
+    let density = app.density_view();
+    let sigma = match density {
+        Some(_) if app.scenario == crate::stimulus::ScenarioName::Density => {
+            format!("{:.1}", app.density.sigma)
+        }
+        _ => format!("{:.1}", app.noise_std),
+    };
     items.push(Item::new(
         9,
         vec![k("σ "), v(sigma.clone())],
         vec![k("σ"), v(sigma)],
     ));
     if let Some(s) = &app.snapshot {
-        let dt = format!("{}", s.status.dt_secs);
+        let dt = format!("{}", density.map_or(s.status.dt_secs, |d| d.dt_secs));
         items.push(Item::new(
             3,
             vec![k("dt "), v(dt.clone())],
@@ -108,14 +115,15 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         let seed = st.seed.to_string();
         let fps = format!("{:.0}", app.fps);
         let steps = format!("{:.0}", st.steps_per_sec);
-        let t = format!("{:.1}s", s.time_secs);
+        let t = format!("{:.1}s", density.map_or(s.time_secs, |d| d.time_secs));
+        let (n, p) = density.map_or((st.n, st.p), |_| (2, 2));
         items.extend([
             Item::new(
                 4,
                 vec![k("seed "), v(seed.clone())],
                 vec![k("seed"), v(seed)],
             ),
-            Item::same(2, vec![v(format!("{}×{}", st.n, st.p))]),
+            Item::same(2, vec![v(format!("{n}×{p}"))]),
             Item::new(1, vec![v(fps.clone()), k(" fps")], vec![v(fps), k("fps")]),
             Item::new(
                 2,
@@ -233,7 +241,7 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(*key, theme.value()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }
-    if let Some(note) = mode.elsewhere() {
+    if let Some(note) = mode.elsewhere().filter(|_| app.density_view().is_none()) {
         let used = width_of(&spans);
         let note_w = note.chars().count() + 1;
         if used + note_w <= usize::from(area.width) {

@@ -1,0 +1,507 @@
+//! The density view (`--scenario density`, the paper's Fig. 4): the particles' histogram beside
+//! the stationary Fokker–Planck density on the same grid and colour scale, the stable wells
+//! marked, and a table of the masses near each well and in its basin, measured (± one standard
+//! error) against the grid solve. It reads the snapshot's `DensityView` only.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+
+use crate::model::density::{Grid, Well};
+use crate::pipeline::Snapshot;
+use crate::pipeline::density::{DensityView, Estimate, SolveState};
+
+use super::app::App;
+use super::landscape::MapGeometry;
+use super::theme::{HEAT_LEVELS, Theme};
+
+/// Below this fraction of the largest cell a cell is drawn blank (the tails would otherwise
+/// paint the whole plane in the lowest colour).
+const BLANK_BELOW: f64 = 0.01;
+/// Without colour: sparse to dense for more probability.
+const SHADES: [&str; 4] = ["░", "▒", "▓", "█"];
+const ASCII_RAMP: [&str; 5] = [".", "-", "=", "+", "#"];
+/// The reading box beside the maps needs at least this many columns.
+const NOTE_MIN_WIDTH: u16 = 24;
+
+/// The whole body of the dashboard while the density view is open.
+pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let Some(view) = snap.density.as_deref() else {
+        return;
+    };
+    let theme = app.theme;
+    let watch = area.height >= 34;
+    let table_h = (view.wells.len() as u16 + 4 + u16::from(watch)).min(area.height);
+    let maps_h = area.height - table_h;
+    // Two square maps (a cell is two pixels high) with a key line under each, in borders.
+    let map_rows = maps_h
+        .saturating_sub(3)
+        .min((area.width / 2).saturating_sub(2) / 2);
+    let panel_w = 2 * map_rows + 2;
+    let panel_h = map_rows + 3;
+    let note_w = area.width.saturating_sub(2 * panel_w);
+    let with_note = note_w >= NOTE_MIN_WIDTH;
+    let left = if with_note {
+        area.x
+    } else {
+        area.x + note_w / 2
+    };
+    let measured = Rect::new(left, area.y, panel_w, panel_h);
+    let theory = Rect::new(left + panel_w, area.y, panel_w, panel_h);
+    let table = Rect::new(area.x, area.y + maps_h, area.width, table_h);
+    let scale = Scale::of(view, measured);
+    render_map(
+        MapSpec {
+            title: measured_title(view),
+            values: Some(&view.measured),
+            key: Key::Colours,
+        },
+        view,
+        &scale,
+        theme,
+        measured,
+        buf,
+    );
+    let fp = view.theory.as_ref().map(|t| t.fp.as_slice());
+    render_map(
+        MapSpec {
+            title: theory_title(view),
+            values: fp,
+            key: Key::Axes,
+        },
+        view,
+        &scale,
+        theme,
+        theory,
+        buf,
+    );
+    if with_note {
+        let note = Rect::new(left + 2 * panel_w, area.y, note_w, panel_h);
+        render_note(view, theme, note, buf);
+    }
+    render_table(view, watch, theme, table, buf);
+    theme.ascii_pass(buf, area);
+}
+
+fn measured_title(view: &DensityView) -> String {
+    if view.sampling {
+        format!(
+            "particles: where the cloud has been, {:.0} s",
+            view.since_secs - view.burn_in_secs
+        )
+    } else {
+        format!(
+            "particles now (burn-in {:.0}/{:.0} s)",
+            view.since_secs, view.burn_in_secs
+        )
+    }
+}
+
+fn theory_title(view: &DensityView) -> String {
+    match &view.solve {
+        SolveState::Solved { .. } => "theory: Fokker–Planck stationary density".into(),
+        SolveState::Solving => "theory: solving…".into(),
+        SolveState::Failed(_) => "theory: the solve failed".into(),
+    }
+}
+
+/// The colour scale both maps share: the largest pixel value of either.
+struct Scale {
+    max: f64,
+}
+
+impl Scale {
+    fn of(view: &DensityView, panel: Rect) -> Self {
+        let inner = Block::bordered().inner(panel);
+        let Some(map) = map_geometry(view, inner) else {
+            return Self { max: 0.0 };
+        };
+        let mut max = pixels(&view.measured, &view.grid, &map)
+            .into_iter()
+            .fold(0.0, f64::max);
+        if let Some(t) = &view.theory {
+            max = pixels(&t.fp, &t.grid, &map).into_iter().fold(max, f64::max);
+        }
+        Self { max }
+    }
+
+    /// The heat level of `v` (0 = least), `None` below [`BLANK_BELOW`] of the largest.
+    fn level(&self, v: f64) -> Option<u8> {
+        if self.max.is_nan() || self.max <= 0.0 || !v.is_finite() || v < BLANK_BELOW * self.max {
+            return None;
+        }
+        let top = f64::from(HEAT_LEVELS);
+        Some(((v / self.max * top).floor().min(top - 1.0)) as u8)
+    }
+}
+
+/// The map inside a panel's inner area (the key line under it).
+fn map_geometry(view: &DensityView, inner: Rect) -> Option<MapGeometry> {
+    let area = Rect::new(
+        inner.x,
+        inner.y,
+        inner.width,
+        inner.height.saturating_sub(1),
+    );
+    MapGeometry::fit(area, view.grid.half_width)
+}
+
+/// Each map pixel's value: the mean probability of the grid cells whose centre falls in it, or,
+/// where none does (a map finer than the grid), that of the cell under the pixel's centre.
+fn pixels(values: &[f64], grid: &Grid, map: &MapGeometry) -> Vec<f64> {
+    let (w, h) = map.pixels();
+    let mut sum = vec![0.0; w * h];
+    let mut count = vec![0u32; w * h];
+    for (c, &v) in values.iter().enumerate().take(grid.len()) {
+        let [x, y] = grid.point(c);
+        if let Some((px, py)) = map.pixel_of(x, y) {
+            sum[py * w + px] += v;
+            count[py * w + px] += 1;
+        }
+    }
+    (0..w * h)
+        .map(|i| {
+            if count[i] > 0 {
+                sum[i] / f64::from(count[i])
+            } else {
+                let (a, b) = map.plane_of(i % w, i / w);
+                grid.cell_of([a, b])
+                    .and_then(|c| values.get(c).copied())
+                    .unwrap_or(0.0)
+            }
+        })
+        .collect()
+}
+
+/// What the line under a map says.
+enum Key {
+    /// The colour key.
+    Colours,
+    /// The axes and their range.
+    Axes,
+}
+
+struct MapSpec<'a> {
+    title: String,
+    /// `None`: nothing to draw yet (the solve is pending or failed).
+    values: Option<&'a [f64]>,
+    key: Key,
+}
+
+fn render_map(
+    spec: MapSpec,
+    view: &DensityView,
+    scale: &Scale,
+    theme: Theme,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let area = area.intersection(buf.area);
+    if area.width < 4 || area.height < 4 {
+        return;
+    }
+    let title = fit(&spec.title, usize::from(area.width.saturating_sub(2)));
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(map) = map_geometry(view, inner) else {
+        return;
+    };
+    let key_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+    let key = match spec.key {
+        Key::Colours => colour_key(scale, theme, inner.width),
+        Key::Axes => axes_key(view, theme, inner.width),
+    };
+    Paragraph::new(key).render(key_area, buf);
+    let Some(values) = spec.values else {
+        let text = match &view.solve {
+            SolveState::Failed(e) => e.clone(),
+            _ => "solving the stationary equation on the grid…".into(),
+        };
+        Paragraph::new(Span::styled(text, theme.dim()))
+            .wrap(Wrap { trim: true })
+            .render(map.rect, buf);
+        return;
+    };
+    // The theory is only ever that of the current settings: one grid for both maps.
+    let levels: Vec<Option<u8>> = pixels(values, &view.grid, &map)
+        .into_iter()
+        .map(|v| scale.level(v))
+        .collect();
+    let (w, _) = map.pixels();
+    for cy in 0..map.rect.height {
+        for cx in 0..map.rect.width {
+            let i = 2 * usize::from(cy) * w + usize::from(cx);
+            let (top, bottom) = (levels[i], levels[i + w]);
+            let Some(cell) = buf.cell_mut((map.rect.x + cx, map.rect.y + cy)) else {
+                continue;
+            };
+            if theme.color && !theme.ascii {
+                let (symbol, style) = match (top, bottom) {
+                    (None, None) => (" ", Style::new()),
+                    (Some(_), None) => ("▀", Style::new().fg(theme.heat(top))),
+                    (None, Some(_)) => ("▄", Style::new().fg(theme.heat(bottom))),
+                    (Some(_), Some(_)) => {
+                        ("▀", Style::new().fg(theme.heat(top)).bg(theme.heat(bottom)))
+                    }
+                };
+                cell.set_symbol(symbol).set_style(style);
+            } else {
+                // The higher of the two: a narrow peak must not vanish.
+                cell.set_symbol(ramp(theme, top.max(bottom)));
+            }
+        }
+    }
+    render_wells(&view.wells, &map, theme, buf);
+}
+
+/// The glyph of a level without colour (denser for more probability).
+fn ramp(theme: Theme, level: Option<u8>) -> &'static str {
+    let glyphs: &[&'static str] = if theme.ascii { &ASCII_RAMP } else { &SHADES };
+    level.map_or(" ", |l| {
+        let t = f64::from(l) / f64::from(HEAT_LEVELS - 1);
+        glyphs[((t * (glyphs.len() - 1) as f64).round() as usize).min(glyphs.len() - 1)]
+    })
+}
+
+/// ◆ at every stable well, in its memory's colour on black (it reads on any level).
+fn render_wells(wells: &[Well], map: &MapGeometry, theme: Theme, buf: &mut Buffer) {
+    for w in wells {
+        if let Some((x, y)) = map.cell_of(w.x[0], w.x[1])
+            && let Some(cell) = buf.cell_mut((x, y))
+        {
+            let mark = if w.is_origin() { "●" } else { "◆" };
+            cell.set_symbol(mark).set_style(theme.well_label(w.memory));
+        }
+    }
+}
+
+/// "P per cell 0 ▇▇▇▇ 0.46%  blank < 1% of max" in the maps' colours (shorter where narrow).
+fn colour_key(scale: &Scale, theme: Theme, width: u16) -> Line<'static> {
+    let mut spans = Vec::new();
+    if width >= 30 {
+        spans.push(Span::styled("P per cell ", theme.dim()));
+    }
+    spans.push(Span::raw("0 "));
+    for level in 0..HEAT_LEVELS {
+        if theme.color && !theme.ascii {
+            spans.push(Span::styled("█", Style::new().fg(theme.heat(Some(level)))));
+        } else {
+            spans.push(Span::raw(ramp(theme, Some(level))));
+        }
+    }
+    spans.push(Span::raw(format!(" {:.2}%", 100.0 * scale.max)));
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    if used + 19 <= usize::from(width) {
+        spans.push(Span::styled("  blank < 1% of max", theme.dim()));
+    }
+    Line::from(spans)
+}
+
+/// "x1 → x2 ↑ ±5.95  ◆ ±ξ1 ◆ ±ξ2" under the theory's map: the axes, and which mark is
+/// which memory's wells (in their colours).
+fn axes_key(view: &DensityView, theme: Theme, width: u16) -> Line<'static> {
+    let long = format!("x1 →  x2 ↑  both ±{:.2}  ", view.grid.half_width);
+    let short = format!("x1 → x2 ↑ ±{:.1}  ", view.grid.half_width);
+    let legend = "◆ ±ξ1 ◆ ±ξ2";
+    let room = |s: &str| s.chars().count() + legend.chars().count() <= usize::from(width);
+    let axes = if room(&long) { long } else { short };
+    let mut spans = vec![Span::styled(axes.clone(), theme.dim())];
+    if room(&axes) && !view.wells.iter().any(Well::is_origin) {
+        spans.push(Span::styled("◆ ±ξ1", theme.well_mark(0)));
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("◆ ±ξ2", theme.well_mark(1)));
+    }
+    Line::from(spans)
+}
+
+/// The reading box beside the maps (where the width allows it).
+fn render_note(view: &DensityView, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered()
+        .title(Span::styled("the paper's Fig. 4", theme.title()))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [a1, a2] = view.settings.alphas;
+    let text = vec![
+        Line::from("Two neurons; memories ξ1 = (1, 1), ξ2 = (1, −1)."),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("◆ ±ξ1", theme.well_mark(0)),
+            Span::raw(format!(" α1 {a1}  ")),
+            Span::styled("◆ ±ξ2", theme.well_mark(1)),
+            Span::raw(format!(" α2 {a2}")),
+        ]),
+        Line::from(""),
+        Line::from(format!(
+            "Left: {} noisy particles. Right: the theory.",
+            view.particles
+        )),
+        Line::from(""),
+        Line::from("The larger α takes the mass, more so at lower σ."),
+    ];
+    Paragraph::new(text)
+        .wrap(Wrap { trim: true })
+        .render(inner, buf);
+}
+
+/// "0.183 ± 0.004" (a decimal more for an error under 0.001), or the mean alone while the
+/// error is unknown.
+fn estimate(e: &Estimate) -> String {
+    match e.se {
+        Some(se) if se < 0.001 => format!("{:.4} ± {:.4}", e.mean, se),
+        Some(se) => format!("{:.3} ± {:.3}", e.mean, se),
+        None => format!("{:.3}", e.mean),
+    }
+}
+
+/// z = (measured − FP) / se, styled as a warning beyond 3.
+fn z_span(e: Option<&Estimate>, fp: Option<f64>, theme: Theme) -> Span<'static> {
+    let z = e
+        .zip(fp)
+        .and_then(|(e, fp)| e.se.filter(|&s| s > 0.0).map(|s| (e.mean - fp) / s));
+    match z {
+        Some(z) => {
+            let style = if z.abs() > 3.0 {
+                theme.warning()
+            } else {
+                Style::new()
+            };
+            Span::styled(format!("{z:>+5.1}"), style)
+        }
+        None => Span::raw(format!("{:>5}", "")),
+    }
+}
+
+fn fp_text(fp: Option<f64>, solving: bool) -> String {
+    match fp {
+        Some(v) => format!("{v:>6.3}"),
+        None if solving => format!("{:>6}", "…"),
+        None => format!("{:>6}", "—"),
+    }
+}
+
+/// The masses per well and a line on the samples and the solve.
+fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let block = Block::bordered()
+        .title(Span::styled(
+            fit(
+                "masses per well: particles (± 1 s.e.) against the Fokker–Planck solve (FP)",
+                usize::from(area.width.saturating_sub(2)),
+            ),
+            theme.title(),
+        ))
+        .border_style(theme.border());
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let wide = inner.width >= 96;
+    let solving = view.solve == SolveState::Solving;
+    let mut lines = Vec::new();
+    let at_head = if wide { "at              " } else { "" };
+    lines.push(Line::styled(
+        format!(
+            "{:<8}{at_head}{:<19}{:>6} {:>5}    {:<18}{:>6} {:>5}",
+            "well", "near 0.6: particles", "FP", "z", "basin: particles", "FP", "z"
+        ),
+        theme.dim(),
+    ));
+    for (w, m) in view.wells.iter().zip(&view.masses) {
+        let mut spans = vec![Span::styled(
+            format!("{:<7} ", w.name()),
+            theme.well_mark(w.memory),
+        )];
+        if wide {
+            spans.push(Span::raw(format!("({:>5.2}, {:>5.2})  ", w.x[0], w.x[1])));
+        }
+        spans.push(Span::raw(format!("{:<18} ", estimate(&m.near))));
+        spans.push(Span::raw(fp_text(m.near_fp, solving)));
+        spans.push(Span::raw(" "));
+        spans.push(z_span(Some(&m.near), m.near_fp, theme));
+        spans.push(Span::raw("    "));
+        let basin = m.basin.as_ref().map_or_else(
+            || format!("{:<18}", if solving { "…" } else { "—" }),
+            |b| format!("{:<18}", estimate(b)),
+        );
+        spans.push(Span::raw(basin));
+        spans.push(Span::raw(fp_text(m.basin_fp, solving)));
+        spans.push(Span::raw(" "));
+        spans.push(z_span(m.basin.as_ref(), m.basin_fp, theme));
+        lines.push(Line::from(spans));
+    }
+    lines.push(summary(view, wide, theme));
+    if watch {
+        lines.push(Line::styled(
+            "watch: the wells of the memory with the larger α fill; lower σ (−) gives them more, \
+             equal α (a) shares the mass",
+            theme.dim(),
+        ));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// "σ 0.8 α 1.5, 2.25 · 40 s sampled: 400k samples of 1000 particles · FP 81² in 0.41 s".
+fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
+    let v = |s: String| Span::styled(s, theme.value());
+    let k = |s: &str| Span::styled(s.to_string(), theme.dim());
+    let [a1, a2] = view.settings.alphas;
+    let mut spans = vec![
+        k("σ "),
+        v(format!("{}", view.settings.sigma)),
+        k("  α1 "),
+        v(format!("{a1}")),
+        k("  α2 "),
+        v(format!("{a2}")),
+        k("  · "),
+    ];
+    if view.sampling {
+        spans.push(v(count(view.samples)));
+        spans.push(k(&format!(" samples of {} particles", view.particles)));
+        if wide {
+            spans.push(k(" every 0.1 s"));
+        }
+        if wide && view.outside > 0.0 {
+            spans.push(k(&format!(", {:.2}% off the grid", 100.0 * view.outside)));
+        }
+    } else {
+        spans.push(Span::styled("burn-in", theme.warning()));
+        spans.push(k(&format!(
+            " {:.0}/{:.0} s: masses of the cloud now",
+            view.since_secs, view.burn_in_secs
+        )));
+    }
+    spans.push(k(" · FP "));
+    match &view.solve {
+        SolveState::Solved { secs } => {
+            spans.push(k(&format!("{}² in {:.2} s", view.grid.cells, secs)))
+        }
+        SolveState::Solving => spans.push(Span::styled("solving…", theme.warning())),
+        SolveState::Failed(_) => spans.push(Span::styled("failed", theme.warning())),
+    }
+    Line::from(spans)
+}
+
+/// 1234 → "1234", 340 000 → "340k", 2 500 000 → "2.5M".
+fn count(n: u64) -> String {
+    if n >= 1_000_000 {
+        format!("{:.1}M", n as f64 / 1e6)
+    } else if n >= 10_000 {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
+}
+
+/// `text` cut to `width` characters (with … when cut).
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(width.saturating_sub(1)).collect();
+        s.push('…');
+        s
+    }
+}
