@@ -7,7 +7,15 @@ use clap::CommandFactory;
 use super::Cli;
 
 /// The subcommands that have a page of their own (`recall-NAME(1)`).
-pub const PAGES: &[&str] = &["run", "experiment", "check", "completions", "man", "serve"];
+pub const PAGES: &[&str] = &[
+    "run",
+    "experiment",
+    "check",
+    "completions",
+    "man",
+    "serve",
+    "lesson",
+];
 
 /// The main page's examples: (command, what it does).
 const EXAMPLES: &[(&str, &str)] = &[

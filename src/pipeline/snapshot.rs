@@ -40,6 +40,8 @@ pub struct Snapshot {
     pub status: Status,
     /// The run reached its stop time; no snapshot follows.
     pub finished: bool,
+    /// The lesson's caption, filled from the run, while a lesson runs (`recall lesson`).
+    pub lesson: Option<Arc<crate::lesson::LessonView>>,
 }
 
 /// One model's readout.

@@ -222,6 +222,7 @@ pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: boo
         },
         memories,
         finished: false,
+        lesson: None,
     }
 }
 

@@ -56,6 +56,9 @@ pub enum Intent {
     LowerSecond,
     RaiseRest,
     LowerRest,
+    /// A lesson: the next chapter, the chapter before (`recall lesson`).
+    NextChapter,
+    PrevChapter,
 }
 
 /// What the keys mean now: the dashboard's map, paint mode's (arrows and space on the cursor,
@@ -67,6 +70,10 @@ pub enum KeyMode {
     Prompt,
     /// The `explore` scenario: the arrows and < > set the saliencies.
     Explore,
+    /// A lesson runs: → ← turn its pages.
+    Lesson,
+    /// A lesson's explore chapter: the arrows set the saliencies, PgDn PgUp turn the pages.
+    LessonExplore,
 }
 
 /// One row of the key map.
@@ -153,6 +160,22 @@ pub const EXPLORE_KEYMAP: &[Binding] = &[
     key('.', Intent::RaiseRest),
 ];
 
+/// A lesson's own keys (`recall lesson`); the rest are the dashboard's.
+pub const LESSON_KEYMAP: &[Binding] = &[
+    code(KeyCode::Right, Intent::NextChapter),
+    code(KeyCode::PageDown, Intent::NextChapter),
+    code(KeyCode::Enter, Intent::NextChapter),
+    code(KeyCode::Left, Intent::PrevChapter),
+    code(KeyCode::PageUp, Intent::PrevChapter),
+];
+
+/// A lesson's keys in an explore chapter, where the arrows set the saliencies.
+pub const LESSON_PAGE_KEYMAP: &[Binding] = &[
+    code(KeyCode::PageDown, Intent::NextChapter),
+    code(KeyCode::Enter, Intent::NextChapter),
+    code(KeyCode::PageUp, Intent::PrevChapter),
+];
+
 /// Paint mode's own keys; the rest are the dashboard's.
 pub const PAINT_KEYMAP: &[Binding] = &[
     code(KeyCode::Left, Intent::CursorLeft),
@@ -189,6 +212,10 @@ pub const HELP: &[(&str, &str)] = &[
     (
         "← →  ↑ ↓  < >",
         "(explore) α of the 1st, the 2nd, the others",
+    ),
+    (
+        "→  ←  PgDn PgUp",
+        "(lesson) next / previous chapter (explore: PgDn PgUp)",
     ),
 ];
 
@@ -296,6 +323,14 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "recall serve's log: who did it (\"you\" on your own screen; \"host\": the server's terminal)",
     ),
     (
+        "2/6 title · Fig. 2",
+        "recall lesson: the chapter, its title and the paper's figure; the caption below it",
+    ),
+    (
+        "next when …",
+        "recall lesson: what ends the chapter by itself (→ at once); the caption quotes the run",
+    ),
+    (
         "view only",
         "recall serve: a viewer's key that only the presenter may press (the run is theirs)",
     ),
@@ -326,6 +361,10 @@ pub enum HintMode {
     Errors,
     /// A viewer of `recall serve` (view only).
     Viewer,
+    /// A lesson runs (`recall lesson`).
+    Lesson,
+    /// A lesson's explore chapter.
+    LessonExplore,
 }
 
 /// The key line of `mode` at `width` columns: (keys, what), most important first.
@@ -412,6 +451,29 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("?", "help"),
             ("q", "quit"),
         ],
+        HintMode::Lesson if medium => &[
+            ("→/←", "next/back"),
+            ("space", "pause"),
+            ("+/-", "noise"),
+            ("[/]", "speed"),
+            ("g", "glitch"),
+            ("c", "compare"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::Lesson => &[
+            ("→/←", "chapter"),
+            ("space", "pause"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::LessonExplore => &[
+            ("PgDn/PgUp", "chapter"),
+            ("←/→", "α 1st"),
+            ("↑/↓", "α 2nd"),
+            ("space", "pause"),
+            ("?", "help"),
+        ],
         HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
         HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
         HintMode::Viewer => &[
@@ -452,6 +514,10 @@ pub fn intent_in(mode: KeyMode, event: KeyEvent) -> Option<Intent> {
         KeyMode::Normal => intent_for(event),
         KeyMode::Paint => lookup(PAINT_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Explore => lookup(EXPLORE_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::Lesson => lookup(LESSON_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::LessonExplore => lookup(LESSON_PAGE_KEYMAP, event)
+            .or_else(|| lookup(EXPLORE_KEYMAP, event))
+            .or_else(|| intent_for(event)),
         KeyMode::Prompt => match event.code {
             KeyCode::Char('c') if ctrl => Some(Intent::Quit),
             KeyCode::Char('u') if ctrl => Some(Intent::ClearLine),
