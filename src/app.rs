@@ -130,10 +130,13 @@ fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(file) = &args.lesson {
         match crate::lesson::load(Some(file)) {
             Ok(lesson) => {
-                config.dashboard.lesson = Some(crate::lesson::Plan {
-                    lesson,
-                    auto: false,
-                })
+                config.dashboard = with_lesson(
+                    config.dashboard,
+                    crate::lesson::Plan {
+                        lesson,
+                        auto: false,
+                    },
+                )
             }
             Err(errors) => return Ok(lesson_errors(&errors)),
         }
@@ -142,6 +145,26 @@ fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
         crate::serve::Outcome::Finished => ExitCode::SUCCESS,
         crate::serve::Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
     })
+}
+
+/// The dashboard giving `plan`: it starts as the first chapter sets the run up (scenario,
+/// models, noise), so the first frame is already the lesson's.
+fn with_lesson(
+    mut config: crate::ui::DashboardConfig,
+    plan: crate::lesson::Plan,
+) -> crate::ui::DashboardConfig {
+    if let Some(first) = plan.lesson.chapters.first().map(|c| &c.setup) {
+        config.scenario = first.scenario;
+        if let Some((&model, rest)) = first.models.as_deref().and_then(|m| m.split_first()) {
+            config.model = model;
+            config.compare = (!rest.is_empty()).then(|| rest.to_vec());
+        }
+        if let Some(sigma) = first.noise_std {
+            config.params.noise_std = sigma;
+        }
+    }
+    config.lesson = Some(plan);
+    config
 }
 
 /// Every mistake of a lesson file on stderr, one per line; status 1.
@@ -186,13 +209,13 @@ fn lesson(args: &crate::cli::LessonArgs) -> anyhow::Result<ExitCode> {
         Ok(l) => l,
         Err(errors) => return Ok(lesson_errors(&errors)),
     };
-    let config = crate::ui::DashboardConfig {
-        lesson: Some(lesson::Plan {
+    let config = with_lesson(
+        args.dashboard_config(),
+        lesson::Plan {
             lesson,
             auto: args.auto,
-        }),
-        ..args.dashboard_config()
-    };
+        },
+    );
     Ok(match crate::ui::run(&config)? {
         Outcome::NoTerminal => {
             warn(format_args!(

@@ -41,6 +41,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "validate a pattern directory and write its memories as NumPy",
     ),
     (
+        "recall lesson",
+        "the paper told live, chapter by chapter (→ next, ← back); see docs/lesson.md",
+    ),
+    (
         "recall serve --presenter-key ~/.ssh/id_ed25519.pub",
         "serve the dashboard over SSH on 127.0.0.1:2222",
     ),

@@ -256,16 +256,12 @@ fn outcome(view: &LiveModel, f: &ModelFacts, live: &Live) -> String {
             x.latency_secs
         );
     }
-    match (view.retrieved, strongest(view.overlaps)) {
-        (Some(mu), Some((_, m))) => format!(
-            "has retrieved nothing new in this chapter (it is on {}, |m| = {m:.2})",
+    match view.retrieved {
+        Some(mu) => format!(
+            "has retrieved nothing new in this chapter (it is on {})",
             live.name(mu)
         ),
-        (_, Some((mu, m))) => format!(
-            "has retrieved nothing yet (closest: {}, |m| = {m:.2})",
-            live.name(mu)
-        ),
-        _ => "has retrieved nothing yet".into(),
+        None => "has retrieved nothing yet (no |m| above 0.5)".into(),
     }
 }
 
