@@ -518,3 +518,15 @@ fn the_caption_panel_at_80x24_and_120x40() {
     let regimes = captioned(&[ModelKind::Idp], 5, &[]);
     insta::assert_snapshot!("lesson_regimes_80x24", draw(&regimes, 80, 24).backend());
 }
+
+#[test]
+fn the_commented_example_of_docs_lesson_md_is_a_valid_lesson() {
+    let doc = include_str!("../docs/lesson.md");
+    let start = doc.find("```toml\n").expect("a toml example") + "```toml\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson =
+        lesson::parse(&doc[start..end], "docs/lesson.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.chapters.len(), 2);
+    assert_eq!(lesson.chapters[0].branches.len(), 1);
+    assert_eq!(lesson.chapters[1].setup.walk.len(), 4);
+}
