@@ -72,12 +72,12 @@ fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<
     (snapshots, log)
 }
 
-/// Model time at which each chapter began, from the log's "lesson: chapter k/N" lines (the
+/// Model time at which each chapter began, from the log's "chapter k/N: …" lines (the
 /// last time each began).
 fn chapter_starts(log: &[LogEntry], total: usize) -> Vec<Option<f64>> {
     let mut starts = vec![None; total];
     for e in log {
-        if let Some(rest) = e.text.strip_prefix("lesson: chapter ") {
+        if let Some(rest) = e.text.strip_prefix("chapter ") {
             let k: usize = rest.split('/').next().unwrap().parse().unwrap();
             starts[k - 1] = Some(e.time_secs);
         }
@@ -307,7 +307,7 @@ fn the_builtin_lesson_runs_from_start_to_end_through_the_keys_controls() {
     // The chapters moved on by themselves (--auto, conditions), each logged as the lesson's.
     let lines: Vec<&LogEntry> = log
         .iter()
-        .filter(|e| e.text.starts_with("lesson: chapter"))
+        .filter(|e| e.text.starts_with("chapter "))
         .collect();
     assert_eq!(lines.len(), total, "{lines:?}");
     assert!(lines.iter().all(|e| e.kind == LogKind::Info));

@@ -81,7 +81,7 @@ impl Host {
         let lesson = self.progress.lesson();
         let i = self.progress.index();
         format!(
-            "lesson: chapter {}/{}, {} ({})",
+            "chapter {}/{}: {} ({})",
             i + 1,
             lesson.chapters.len(),
             lesson.chapters[i].title,
