@@ -58,6 +58,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let sim = match &cli.command {
         Some(Command::Run(args)) => Some(&args.sim),
         Some(Command::Serve(args)) => Some(&args.sim),
+        Some(Command::Lesson(args)) => Some(&args.sim),
         None => Some(&cli.sim),
         _ => None,
     };
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
             .context("cannot render the manual page")
             .and_then(|text| print(&text)),
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Lesson(args)) => lesson(args),
         None => dashboard(&cli),
     };
     match result {
@@ -124,9 +126,105 @@ fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// `recall serve`: until a signal, the host terminal's quit or `--duration`.
 fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<ExitCode> {
-    Ok(match crate::serve::run(&args.serve_config())? {
+    let mut config = args.serve_config();
+    if let Some(file) = &args.lesson {
+        match crate::lesson::load(Some(file)) {
+            Ok(lesson) => {
+                config.dashboard = with_lesson(
+                    config.dashboard,
+                    crate::lesson::Plan {
+                        lesson,
+                        auto: false,
+                    },
+                )
+            }
+            Err(errors) => return Ok(lesson_errors(&errors)),
+        }
+    }
+    Ok(match crate::serve::run(&config)? {
         crate::serve::Outcome::Finished => ExitCode::SUCCESS,
         crate::serve::Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
+    })
+}
+
+/// The dashboard giving `plan`: it starts as the first chapter sets the run up (scenario,
+/// models, noise), so the first frame is already the lesson's.
+fn with_lesson(
+    mut config: crate::ui::DashboardConfig,
+    plan: crate::lesson::Plan,
+) -> crate::ui::DashboardConfig {
+    if let Some(first) = plan.lesson.chapters.first().map(|c| &c.setup) {
+        config.scenario = first.scenario;
+        if let Some((&model, rest)) = first.models.as_deref().and_then(|m| m.split_first()) {
+            config.model = model;
+            config.compare = (!rest.is_empty()).then(|| rest.to_vec());
+        }
+        if let Some(sigma) = first.noise_std {
+            config.params.noise_std = sigma;
+        }
+    }
+    config.lesson = Some(plan);
+    config
+}
+
+/// Every mistake of a lesson file on stderr, one per line; status 1.
+fn lesson_errors(errors: &crate::lesson::LessonErrors) -> ExitCode {
+    for e in &errors.0 {
+        warn(format_args!("recall: {e}"));
+    }
+    ExitCode::FAILURE
+}
+
+/// `recall lesson`: the list, a check, the built-in file, or the lesson on the dashboard.
+fn lesson(args: &crate::cli::LessonArgs) -> anyhow::Result<ExitCode> {
+    use crate::lesson;
+    if args.list {
+        let builtin = lesson::builtin();
+        let mut text = format!(
+            "{}  {} ({} chapters; recall lesson, or recall lesson FILE for your own)\n",
+            lesson::BUILTIN_NAME,
+            builtin.title,
+            builtin.chapters.len()
+        );
+        for (i, c) in builtin.chapters.iter().enumerate() {
+            text.push_str(&format!("  {:>2}. {} ({})\n", i + 1, c.title, c.figure));
+        }
+        return print(&text);
+    }
+    if args.print {
+        return print(lesson::BUILTIN_TEXT);
+    }
+    if let Some(file) = &args.check {
+        return match lesson::load(Some(file)) {
+            Ok(l) => print(&format!(
+                "{}: {}, {} chapters, no mistakes\n",
+                crate::patterns::display_name(file),
+                l.title,
+                l.chapters.len()
+            )),
+            Err(errors) => Ok(lesson_errors(&errors)),
+        };
+    }
+    let lesson = match lesson::load(args.file.as_deref()) {
+        Ok(l) => l,
+        Err(errors) => return Ok(lesson_errors(&errors)),
+    };
+    let config = with_lesson(
+        args.dashboard_config(),
+        lesson::Plan {
+            lesson,
+            auto: args.auto,
+        },
+    );
+    Ok(match crate::ui::run(&config)? {
+        Outcome::NoTerminal => {
+            warn(format_args!(
+                "recall: a lesson needs a terminal (stdout is not one); `recall lesson --check FILE` checks a file"
+            ));
+            ExitCode::from(USAGE)
+        }
+        Outcome::Finished => ExitCode::SUCCESS,
+        Outcome::Signal(s) => ExitCode::from((128 + s).clamp(0, 255) as u8),
     })
 }
 

@@ -88,6 +88,46 @@ pub enum Command {
     /// Serve one live simulation over SSH: everyone who connects (`ssh -p 2222 HOST`) watches
     /// the same network, in their own terminal size; the presenter's key controls it.
     Serve(ServeArgs),
+    /// Give a lesson: the paper told live, chapter by chapter, on the dashboard (→ next
+    /// chapter, ← back); captions quote what the run did. With no FILE, the built-in lesson.
+    Lesson(LessonArgs),
+}
+
+/// `recall lesson`.
+#[derive(Debug, Clone, Args)]
+pub struct LessonArgs {
+    /// The lesson file (TOML, see docs/lesson.md); `paper` or none: the built-in lesson.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// List the built-in lessons and their chapters, and exit.
+    #[arg(long, conflicts_with_all = ["file", "check", "print"])]
+    pub list: bool,
+    /// Check a lesson file (every mistake as path:line:column), and exit.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["file", "print"])]
+    pub check: Option<PathBuf>,
+    /// Print the built-in lesson's file (a start for your own), and exit.
+    #[arg(long, conflicts_with = "file")]
+    pub print: bool,
+    /// Chapters that wait for the presenter move on by themselves after their `auto` seconds.
+    #[arg(long)]
+    pub auto: bool,
+    /// Record the whole lesson as one asciicast v2 file.
+    #[arg(long, value_name = "FILE.cast")]
+    pub record: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    #[command(flatten)]
+    pub dashboard: DashboardArgs,
+}
+
+impl LessonArgs {
+    /// The dashboard these flags ask for (the lesson is added by the caller, who loads it).
+    pub fn dashboard_config(&self) -> DashboardConfig {
+        DashboardConfig {
+            record: self.record.clone(),
+            ..dashboard_config(&self.sim, &self.dashboard)
+        }
+    }
 }
 
 /// `recall serve`.
@@ -124,6 +164,10 @@ pub struct ServeArgs {
     /// $XDG_STATE_HOME/recall/ssh_host_ed25519_key or ~/.local/state/recall/…].
     #[arg(long, value_name = "FILE")]
     pub host_key: Option<PathBuf>,
+    /// Give a lesson to everyone watching (`recall lesson`): the presenter turns the pages
+    /// (→ ←), every screen shows the captions. FILE: a lesson file; without it, the built-in one.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = crate::lesson::BUILTIN_NAME)]
+    pub lesson: Option<PathBuf>,
 }
 
 fn parse_byte_budget(s: &str) -> Result<usize, String> {
@@ -870,6 +914,7 @@ fn dashboard_config(sim: &SimArgs, dash: &DashboardArgs) -> DashboardConfig {
         no_color: dash.no_color,
         duration_secs: sim.duration,
         record: None,
+        lesson: None,
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod experiment;
+pub mod lesson;
 pub mod model;
 pub mod patterns;
 pub mod pipeline;

@@ -7,7 +7,15 @@ use clap::CommandFactory;
 use super::Cli;
 
 /// The subcommands that have a page of their own (`recall-NAME(1)`).
-pub const PAGES: &[&str] = &["run", "experiment", "check", "completions", "man", "serve"];
+pub const PAGES: &[&str] = &[
+    "run",
+    "experiment",
+    "check",
+    "completions",
+    "man",
+    "serve",
+    "lesson",
+];
 
 /// The main page's examples: (command, what it does).
 const EXAMPLES: &[(&str, &str)] = &[
@@ -31,6 +39,10 @@ const EXAMPLES: &[(&str, &str)] = &[
     (
         "recall check patterns/ --save-memories xi.npy",
         "validate a pattern directory and write its memories as NumPy",
+    ),
+    (
+        "recall lesson",
+        "the paper told live, chapter by chapter (→ next, ← back); see docs/lesson.md",
     ),
     (
         "recall serve --presenter-key ~/.ssh/id_ed25519.pub",

@@ -134,6 +134,20 @@ fn place(cli: &mut Cli, matches: &ArgMatches) -> Result<(), String> {
                 copy_dashboard(&mut serve.dashboard, &cli.dashboard, id);
             }
         }
+        Some(Command::Lesson(lesson)) => {
+            for id in sim {
+                if let Some(e) = twice(id) {
+                    return Err(e);
+                }
+                copy_sim(&mut lesson.sim, &cli.sim, id);
+            }
+            for id in dash {
+                if let Some(e) = twice(id) {
+                    return Err(e);
+                }
+                copy_dashboard(&mut lesson.dashboard, &cli.dashboard, id);
+            }
+        }
         Some(Command::Experiment(_)) if sim.contains(&"seed") => {
             return Err(
                 "--seed before `experiment` is refused: the experiment's own --seed (the seed \

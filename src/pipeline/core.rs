@@ -10,7 +10,7 @@ use crate::model::equilibria::DEFAULT_REL_TOL;
 use crate::model::{Equilibria, Memories, ModelError, ModelKind, Params, TheoryInput, TheoryKey};
 use crate::session::{OnDivergence, Report, Running, Session, SessionConfig};
 use crate::stimulus::{Frame, ScenarioName};
-use crate::tracking::TrackerConfig;
+use crate::tracking::{Event, TrackerConfig};
 
 use super::landscape::LandscapeCache;
 use super::snapshot::{ModelHistory, ModelView, Snapshot, Status};
@@ -70,6 +70,8 @@ pub struct SimCore {
     /// Saliencies set by hand (explore): the landscape's plane is ranked by them.
     plane_weights: Option<Vec<f64>>,
     reports: Vec<Report>,
+    /// The tracking events since the last `take_events`, kept while a lesson watches.
+    events: Option<Vec<(ModelKind, Event)>>,
 }
 
 impl SimCore {
@@ -107,6 +109,7 @@ impl SimCore {
             landscape: LandscapeCache::default(),
             plane_weights: None,
             reports: Vec::new(),
+            events: None,
         })
     }
 
@@ -167,7 +170,12 @@ impl SimCore {
         let names = self.session.memories().names();
         for report in self.reports.drain(..) {
             log.push(match report {
-                Report::Tracked { model, event } => LogEntry::from_event(&event, model, names),
+                Report::Tracked { model, event } => {
+                    if let Some(events) = self.events.as_mut() {
+                        events.push((model, event.clone()));
+                    }
+                    LogEntry::from_event(&event, model, names)
+                }
                 Report::Restarted {
                     model,
                     time_secs,
@@ -217,6 +225,16 @@ impl SimCore {
             self.history_times_secs.pop_front();
             self.history_truth.pop_front();
         }
+    }
+
+    /// Keeps the tracking events from now on, for [`SimCore::take_events`] (a lesson reads them).
+    pub fn keep_events(&mut self) {
+        self.events.get_or_insert_with(Vec::new);
+    }
+
+    /// The tracking events since the last call (none unless [`SimCore::keep_events`]).
+    pub fn take_events(&mut self) -> Vec<(ModelKind, Event)> {
+        self.events.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
     /// Model time in seconds (steps × dt, exact for every model).
@@ -409,6 +427,7 @@ impl SimCore {
             },
             finished: status.finished,
             density: None,
+            lesson: None,
         }
     }
 }

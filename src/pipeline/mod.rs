@@ -18,6 +18,7 @@
 mod core;
 pub mod density;
 pub mod landscape;
+mod lesson;
 mod outbox;
 mod producer;
 mod simulator;
@@ -38,6 +39,7 @@ use crate::tracking::Event;
 
 pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
 pub use self::density::{DensitySettings, DensityView};
+pub use self::lesson::LessonControl;
 pub(crate) use self::simulator::explore_start;
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
@@ -94,6 +96,9 @@ pub enum Control {
     /// The controls that follow are this person's (`recall serve`, where several screens
     /// control one run): the simulator names them in the log lines they cause.
     Actor(Option<Arc<str>>),
+    /// A lesson (`recall lesson`): start one, or turn its page. Its chapters become the
+    /// controls above; its caption travels in every snapshot.
+    Lesson(LessonControl),
     /// Stop every thread.
     Quit,
 }

@@ -8,6 +8,7 @@ use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
 
 use super::core::{RunStatus, SimCore};
 use super::density::{DensityLive, DensitySettings, SolveRequest, SolveResult, density_seed};
+use super::lesson::{Host, LessonControl};
 use super::outbox::Outbox;
 use super::snapshot::Snapshot;
 use super::theory::{TheoryRequest, TheoryResult};
@@ -70,6 +71,8 @@ pub(super) struct Settings {
     density_last: DensitySettings,
     /// The stop time in the density view's steps (its particles' model time).
     density_stop_steps: Option<u64>,
+    /// The lesson running, if any.
+    lesson: Option<Host>,
 }
 
 impl From<&PipelineConfig> for Settings {
@@ -87,6 +90,7 @@ impl From<&PipelineConfig> for Settings {
             stream: c.stream.clone(),
             seed: c.seed,
             actor: None,
+            lesson: None,
             density: (c.scenario == ScenarioName::Density)
                 .then(|| DensityLive::new(DensitySettings::default(), density_seed(c.seed, 0)).ok())
                 .flatten(),
@@ -296,6 +300,11 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 dirty = true;
             }
         }
+        if let Some(host) = settings.lesson.as_mut() {
+            for (kind, event) in core.take_events() {
+                host.record(kind, &event);
+            }
+        }
 
         // The theory thread's solves: results in; requests out for what moved, at most every
         // THEORY_EVERY.
@@ -359,7 +368,39 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
         if dirty && (unpaced || now >= next_publish) {
             core.set_plane_weights(set_saliencies(settings.held.as_ref()));
-            let snapshot = snapshot_of(&mut core, &settings, status);
+            let mut snapshot = snapshot_of(&mut core, &settings, status);
+            // The lesson looks at the run as the snapshot shows it and captions it; a chapter
+            // that moves on sets the run up with the keys' controls.
+            let (turn, entered) = settings
+                .lesson
+                .as_mut()
+                .map(|host| host.on_snapshot(&mut snapshot, &core))
+                .unwrap_or_default();
+            // The lesson's own controls are the lesson's in the log, not the last person's.
+            let actor = settings.actor.replace(lesson_actor());
+            if let (true, Some(host)) = (entered, settings.lesson.as_ref()) {
+                logger(
+                    &mut log,
+                    core.time_secs(),
+                    Source::User,
+                    settings.actor.clone(),
+                )(LogKind::Info, host.chapter_line());
+            }
+            for control in turn {
+                if let Flow::Quit = apply_control(
+                    control,
+                    &mut core,
+                    &mut settings,
+                    &mut clock,
+                    &mut rate,
+                    &ch,
+                    &mut log,
+                    now,
+                ) {
+                    return;
+                }
+            }
+            settings.actor = actor;
             match ch.snapshots.try_send(snapshot) {
                 Ok(()) => {
                     dirty = false;
@@ -481,6 +522,9 @@ fn apply_control(
         settings.actor = who;
         return Flow::Continue;
     }
+    if let Control::Lesson(lesson) = control {
+        return lesson_control(lesson, core, settings, clock, rate, ch, log, now);
+    }
     let mut say = logger(log, core.time_secs(), Source::User, settings.actor.clone());
     let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
@@ -492,6 +536,7 @@ fn apply_control(
     };
     match control {
         Control::Quit => return Flow::Quit,
+        Control::Lesson(_) => {}
         Control::SetPaused(paused) => {
             settings.paused = paused;
             reanchor(clock, rate, settings.active_steps(core).0);
@@ -633,6 +678,47 @@ fn apply_control(
                 }
                 Err(TrySendError::Disconnected(_)) => return Flow::Quit,
             }
+        }
+    }
+    Flow::Continue
+}
+
+/// Who the log names for what a lesson does by itself.
+fn lesson_actor() -> std::sync::Arc<str> {
+    std::sync::Arc::from("lesson")
+}
+
+/// Starts a lesson or turns its page: the chapter's setup is carried out as the keys' controls.
+#[allow(clippy::too_many_arguments)]
+fn lesson_control(
+    control: LessonControl,
+    core: &mut SimCore,
+    settings: &mut Settings,
+    clock: &mut Clock,
+    rate: &mut Rate,
+    ch: &Channels,
+    log: &mut Vec<LogEntry>,
+    now: Instant,
+) -> Flow {
+    if let LessonControl::Start { lesson, auto } = &control {
+        core.keep_events();
+        let _ = core.take_events();
+        settings.lesson = Some(Host::new(std::sync::Arc::clone(lesson), *auto));
+    }
+    let Some(mut host) = settings.lesson.take() else {
+        return Flow::Continue;
+    };
+    let controls = host.command(&control, core);
+    if !controls.is_empty() {
+        logger(log, core.time_secs(), Source::User, settings.actor.clone())(
+            LogKind::Info,
+            host.chapter_line(),
+        );
+    }
+    settings.lesson = Some(host);
+    for c in controls {
+        if let Flow::Quit = apply_control(c, core, settings, clock, rate, ch, log, now) {
+            return Flow::Quit;
         }
     }
     Flow::Continue

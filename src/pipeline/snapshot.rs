@@ -43,6 +43,8 @@ pub struct Snapshot {
     /// The live view of the paper's Fig. 4, while the scenario is `density` (the network
     /// waits; the snapshot's other fields are its state when it stopped).
     pub density: Option<Arc<super::density::DensityView>>,
+    /// The lesson's caption, filled from the run, while a lesson runs (`recall lesson`).
+    pub lesson: Option<Arc<crate::lesson::LessonView>>,
 }
 
 /// One model's readout.

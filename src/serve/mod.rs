@@ -167,6 +167,11 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
         stop_at_secs: None,
         paused: false,
     })?;
+    if let Some(plan) = &dash.lesson {
+        let _ = pipeline
+            .controls()
+            .send(crate::pipeline::LessonControl::start(plan));
+    }
     let watcher = dash.patterns.as_deref().and_then(|dir| {
         let options = WatchOptions {
             poll: dash.poll,

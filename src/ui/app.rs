@@ -282,6 +282,13 @@ impl App {
         }
     }
 
+    /// A screen whose run is driven from elsewhere too (a lesson sets it up): it shows the
+    /// run's settings as the snapshots have them.
+    pub fn following(mut self) -> Self {
+        self.followed = Some(None);
+        self
+    }
+
     /// Refreshes the images every ⌈fps / IMAGE_HZ⌉-th snapshot (the pipeline publishes at fps).
     pub fn with_fps(mut self, fps: u32) -> Self {
         self.image_every = fps.div_ceil(IMAGE_HZ).max(1);
@@ -317,12 +324,27 @@ impl App {
         } else if self.drawing.as_ref().is_some_and(|d| d.keyboard) {
             KeyMode::Paint
         } else if self.scenario == ScenarioName::Explore && self.drawing.is_none() {
-            KeyMode::Explore
+            if self.in_lesson() {
+                KeyMode::LessonExplore
+            } else {
+                KeyMode::Explore
+            }
         } else if self.scenario == ScenarioName::Density {
-            KeyMode::Density
+            if self.in_lesson() {
+                KeyMode::LessonDensity
+            } else {
+                KeyMode::Density
+            }
+        } else if self.in_lesson() {
+            KeyMode::Lesson
         } else {
             KeyMode::Normal
         }
+    }
+
+    /// A lesson runs (the newest snapshot carries its caption).
+    pub fn in_lesson(&self) -> bool {
+        self.snapshot.as_ref().is_some_and(|s| s.lesson.is_some())
     }
 
     /// Which keys the key line shows: the overlay's, a viewer's, or the key mode's.
@@ -338,6 +360,9 @@ impl App {
                 KeyMode::Paint => HintMode::Paint,
                 KeyMode::Explore => HintMode::Explore,
                 KeyMode::Density => HintMode::Density,
+                KeyMode::Lesson => HintMode::Lesson,
+                KeyMode::LessonExplore => HintMode::LessonExplore,
+                KeyMode::LessonDensity => HintMode::LessonDensity,
                 _ if self.drawing.is_some() => HintMode::Drawing,
                 _ => HintMode::Normal,
             }
@@ -699,6 +724,8 @@ impl App {
                 })
             }
             Intent::ResetState => Some(Control::ResetState),
+            Intent::NextChapter => Some(Control::Lesson(crate::pipeline::LessonControl::Next)),
+            Intent::PrevChapter => Some(Control::Lesson(crate::pipeline::LessonControl::Back)),
             Intent::ReloadPatterns => Some(Control::ReloadPatterns),
             Intent::ToggleFilter => {
                 self.model = match self.model {
@@ -726,6 +753,17 @@ impl App {
             | Intent::LowerRest => {
                 let snap = self.snapshot.as_ref()?;
                 let p = snap.memories.p();
+                // In a lesson the walk sets α too: the arrows go on from the α in force.
+                if snap.lesson.is_some()
+                    && let Some(alpha) = snap.models.first().map(|m| &m.saliencies)
+                {
+                    let at = |i: usize| alpha.get(i).map_or(0.0, |&a| f64::from(a));
+                    self.explore = Explore {
+                        first: at(Explore::FIRST),
+                        second: at(Explore::SECOND),
+                        rest: at(2),
+                    };
+                }
                 // A tenth of the existence threshold (the modern models have none: 0.01).
                 let step = snap
                     .models

@@ -223,6 +223,7 @@ pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: boo
         memories,
         finished: false,
         density: None,
+        lesson: None,
     }
 }
 

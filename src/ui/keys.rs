@@ -59,6 +59,9 @@ pub enum Intent {
     /// Density: the paper's Fig. 4a / 4b (α and σ of the panel).
     DensityFig4a,
     DensityFig4b,
+    /// A lesson: the next chapter, the chapter before (`recall lesson`).
+    NextChapter,
+    PrevChapter,
 }
 
 /// What the keys mean now: the dashboard's map, paint mode's (arrows and space on the cursor,
@@ -72,6 +75,12 @@ pub enum KeyMode {
     Explore,
     /// The `density` scenario: the arrows set α1 and α2, + - σ, a b the paper's panels.
     Density,
+    /// A lesson runs: → ← turn its pages.
+    Lesson,
+    /// A lesson's explore chapter: the arrows set the saliencies, PgDn PgUp turn the pages.
+    LessonExplore,
+    /// A lesson's density chapter: the arrows set α1 and α2, PgDn PgUp turn the pages.
+    LessonDensity,
 }
 
 /// One row of the key map.
@@ -169,6 +178,22 @@ pub const DENSITY_KEYMAP: &[Binding] = &[
     key('b', Intent::DensityFig4b),
 ];
 
+/// A lesson's own keys (`recall lesson`); the rest are the dashboard's.
+pub const LESSON_KEYMAP: &[Binding] = &[
+    code(KeyCode::Right, Intent::NextChapter),
+    code(KeyCode::PageDown, Intent::NextChapter),
+    code(KeyCode::Enter, Intent::NextChapter),
+    code(KeyCode::Left, Intent::PrevChapter),
+    code(KeyCode::PageUp, Intent::PrevChapter),
+];
+
+/// A lesson's keys in an explore or density chapter, where the arrows set the saliencies.
+pub const LESSON_PAGE_KEYMAP: &[Binding] = &[
+    code(KeyCode::PageDown, Intent::NextChapter),
+    code(KeyCode::Enter, Intent::NextChapter),
+    code(KeyCode::PageUp, Intent::PrevChapter),
+];
+
 /// Paint mode's own keys; the rest are the dashboard's.
 pub const PAINT_KEYMAP: &[Binding] = &[
     code(KeyCode::Left, Intent::CursorLeft),
@@ -213,6 +238,10 @@ pub const HELP: &[(&str, &str)] = &[
         "(density) the paper's Fig. 4a (α 1.5, 1.5) / 4b (1.5, 2.25)",
     ),
     ("r", "(density) particles back over the wells, samples anew"),
+    (
+        "→  ←  PgDn PgUp",
+        "(lesson) next / previous chapter (explore: PgDn PgUp)",
+    ),
 ];
 
 /// The help overlay's "reading the screen": every mark and word the dashboard shows, one line
@@ -367,6 +396,14 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "recall serve's log: who did it (\"you\" on your own screen; \"host\": the server's terminal)",
     ),
     (
+        "2/6 title · Fig. 2",
+        "recall lesson: the chapter, its title and the paper's figure; the caption below it",
+    ),
+    (
+        "next when …",
+        "recall lesson: what ends the chapter by itself (→ at once); the caption quotes the run",
+    ),
+    (
         "view only",
         "recall serve: a viewer's key that only the presenter may press (the run is theirs)",
     ),
@@ -401,6 +438,12 @@ pub enum HintMode {
     Errors,
     /// A viewer of `recall serve` (view only).
     Viewer,
+    /// A lesson runs (`recall lesson`).
+    Lesson,
+    /// A lesson's explore chapter.
+    LessonExplore,
+    /// A lesson's density chapter.
+    LessonDensity,
 }
 
 /// The key line of `mode` at `width` columns: (keys, what), most important first.
@@ -506,6 +549,36 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("?", "help"),
             ("q", "quit"),
         ],
+        HintMode::Lesson if medium => &[
+            ("→/←", "next/back"),
+            ("space", "pause"),
+            ("+/-", "noise"),
+            ("[/]", "speed"),
+            ("g", "glitch"),
+            ("c", "compare"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::Lesson => &[
+            ("→/←", "chapter"),
+            ("space", "pause"),
+            ("?", "help"),
+            ("q", "quit"),
+        ],
+        HintMode::LessonExplore => &[
+            ("PgDn/PgUp", "chapter"),
+            ("←/→", "α 1st"),
+            ("↑/↓", "α 2nd"),
+            ("space", "pause"),
+            ("?", "help"),
+        ],
+        HintMode::LessonDensity => &[
+            ("PgDn/PgUp", "chapter"),
+            ("←/→", "α1"),
+            ("↑/↓", "α2"),
+            ("+/-", "σ"),
+            ("?", "help"),
+        ],
         HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
         HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
         HintMode::Viewer => &[
@@ -547,6 +620,13 @@ pub fn intent_in(mode: KeyMode, event: KeyEvent) -> Option<Intent> {
         KeyMode::Paint => lookup(PAINT_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Explore => lookup(EXPLORE_KEYMAP, event).or_else(|| intent_for(event)),
         KeyMode::Density => lookup(DENSITY_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::Lesson => lookup(LESSON_KEYMAP, event).or_else(|| intent_for(event)),
+        KeyMode::LessonExplore => lookup(LESSON_PAGE_KEYMAP, event)
+            .or_else(|| lookup(EXPLORE_KEYMAP, event))
+            .or_else(|| intent_for(event)),
+        KeyMode::LessonDensity => lookup(LESSON_PAGE_KEYMAP, event)
+            .or_else(|| lookup(DENSITY_KEYMAP, event))
+            .or_else(|| intent_for(event)),
         KeyMode::Prompt => match event.code {
             KeyCode::Char('c') if ctrl => Some(Intent::Quit),
             KeyCode::Char('u') if ctrl => Some(Intent::ClearLine),

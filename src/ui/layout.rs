@@ -31,7 +31,7 @@ pub const TABLE_MEMORIES: usize = 12;
 /// Model seconds across the time charts (full and medium layouts; compact shows 20).
 const WINDOW_SECS: f64 = 30.0;
 /// The lowest useful time chart, borders included.
-const MIN_CHARTS: u16 = 9;
+pub(super) const MIN_CHARTS: u16 = 9;
 
 /// Which panels a terminal size gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,15 +87,20 @@ impl Widget for &App {
                 None => Paragraph::new("starting the simulation…")
                     .alignment(Alignment::Center)
                     .render(body, buf),
-                Some(snap) if snap.density.is_some() => {
-                    // No input image to paint on.
-                    self.input_placement.set(None);
-                    super::density::render_density(self, snap, body, buf);
-                }
-                Some(snap) => match mode {
-                    Mode::Full => render_full(self, snap, body, buf),
-                    Mode::Medium => render_medium(self, snap, body, buf),
-                    Mode::Compact => render_compact(self, snap, body, buf),
+                Some(snap) => match &snap.lesson {
+                    Some(lesson) => {
+                        super::caption::render_lesson(self, snap, lesson, mode, body, buf)
+                    }
+                    None if snap.density.is_some() => {
+                        // No input image to paint on.
+                        self.input_placement.set(None);
+                        super::density::render_density(self, snap, body, buf);
+                    }
+                    None => match mode {
+                        Mode::Full => render_full(self, snap, body, buf),
+                        Mode::Medium => render_medium(self, snap, body, buf),
+                        Mode::Compact => render_compact(self, snap, body, buf),
+                    },
                 },
             }
             // Overlays leave the status line and the key line (which says how to close them).
@@ -111,7 +116,7 @@ impl Widget for &App {
 }
 
 /// The natural height of the images row: the patterns at one pixel per cell, with borders.
-fn natural_images_height(snap: &Snapshot) -> u16 {
+pub(super) fn natural_images_height(snap: &Snapshot) -> u16 {
     (snap.memories.height().div_ceil(2) as u16).saturating_add(2)
 }
 
@@ -144,7 +149,7 @@ fn table_height(snap: &Snapshot) -> u16 {
 
 /// Every panel: images and readout; charts; event log and memory table; the landscape at the
 /// right of the charts and the table.
-fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let table_h = table_height(snap);
     let scale = image_scale(snap, area);
     let scaled_h = ((snap.memories.height() as f64 * scale).floor() / 2.0).ceil() as u16 + 2;
@@ -179,7 +184,7 @@ fn render_full(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
 }
 
 /// From 100×30: images and readout; overlaps over the event log; the memory table.
-fn render_medium(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_medium(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let table_h = table_height(snap);
     let images_h = natural_images_height(snap)
         .min(area.height.saturating_sub(table_h.max(MIN_CHARTS + 6)))
@@ -205,7 +210,7 @@ fn render_medium(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
 }
 
 /// 80×24 and up: images with the readout, then the overlaps.
-fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let images_h = natural_images_height(snap)
         .min(area.height.saturating_sub(MIN_CHARTS + 2))
         .max(6);
@@ -223,7 +228,13 @@ fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
 
 /// The time charts: the overlaps (one chart, or a strip per model when comparing) and, with
 /// `energy`, the energy chart beside them.
-fn render_charts(app: &App, snap: &Snapshot, area: Rect, energy: bool, buf: &mut Buffer) {
+pub(super) fn render_charts(
+    app: &App,
+    snap: &Snapshot,
+    area: Rect,
+    energy: bool,
+    buf: &mut Buffer,
+) {
     let window = if energy || area.width >= 90 {
         WINDOW_SECS
     } else {
@@ -252,13 +263,13 @@ fn render_charts(app: &App, snap: &Snapshot, area: Rect, energy: bool, buf: &mut
 }
 
 /// The width of a landscape panel whose square map fills `area`'s height, at most `max`.
-fn landscape_width(area: Rect, max: u16) -> u16 {
+pub(super) fn landscape_width(area: Rect, max: u16) -> u16 {
     // Borders (2) and the key and legend lines (2); two map pixels per row, one per column.
     (2 * area.height.saturating_sub(4) + 2).min(max)
 }
 
 /// The primary model's energy landscape with the state's recent path.
-fn render_landscape(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_landscape(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     if let Some(view) = &app.landscape {
         let model = snap.models.first().map(|m| short_model(m.kind.name()));
         LandscapePanel {
@@ -274,7 +285,7 @@ fn render_landscape(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
 }
 
 /// The primary model's memory table (saliencies and theory).
-fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
     let Some(view) = snap.models.first() else {
         return;
     };

@@ -3,6 +3,7 @@
 //! into intents, and one theme holds every style.
 
 pub mod app;
+pub mod caption;
 pub mod cast;
 mod charts;
 pub mod density;

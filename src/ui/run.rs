@@ -62,6 +62,8 @@ pub struct DashboardConfig {
     pub duration_secs: Option<f64>,
     /// Record the session as an asciicast v2 file.
     pub record: Option<PathBuf>,
+    /// The lesson to give (`recall lesson`, `recall serve --lesson`).
+    pub lesson: Option<crate::lesson::Plan>,
 }
 
 /// How the dashboard ended.
@@ -94,7 +96,7 @@ pub fn startup_memories(
 
 /// The dashboard's `App` for `config`, before any snapshot (the live view and `--screenshot`).
 pub(crate) fn dashboard_app(config: &DashboardConfig) -> App {
-    App::new(
+    let app = App::new(
         Theme::from_flags(config.ascii, config.no_color),
         config.model,
         config.compare.clone(),
@@ -106,7 +108,13 @@ pub(crate) fn dashboard_app(config: &DashboardConfig) -> App {
     .with_pattern_source(match config.patterns.as_deref() {
         Some(dir) => super::app::PatternSource::Directory(crate::patterns::display_name(dir)),
         None => super::app::PatternSource::BuiltIn,
-    })
+    });
+    // A lesson changes the run from the simulator: the screen follows the snapshots.
+    if config.lesson.is_some() {
+        app.following()
+    } else {
+        app
+    }
 }
 
 /// `recall` with no subcommand.
@@ -133,6 +141,11 @@ pub fn run(config: &DashboardConfig) -> anyhow::Result<Outcome> {
         stop_at_secs: None,
         paused: false,
     })?;
+    if let Some(plan) = &config.lesson {
+        let _ = pipeline
+            .controls()
+            .send(crate::pipeline::LessonControl::start(plan));
+    }
     let watcher = config
         .patterns
         .as_deref()

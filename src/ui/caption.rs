@@ -1,0 +1,163 @@
+//! The lesson's caption panel (`recall lesson`): a header line with the chapter's number,
+//! title and figure and what moves it on, then the caption, filled by the simulator from the
+//! run (the panel only draws the snapshot's words). Beside it, the panels the chapter names;
+//! at 80×24 only those.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::lesson::{LessonView, Panel};
+use crate::pipeline::Snapshot;
+
+use super::app::App;
+use super::layout::{
+    MIN_CHARTS, Mode, landscape_width, natural_images_height, render_charts, render_compact,
+    render_full, render_landscape, render_medium, render_table,
+};
+use super::readout::render_images;
+
+/// The caption's lines at `width` columns: its text wrapped at words, one column of margin.
+pub fn wrapped(view: &LessonView, width: u16) -> Vec<String> {
+    let width = usize::from(width.saturating_sub(2)).max(10);
+    let mut out = Vec::new();
+    for line in &view.lines {
+        let mut current = String::new();
+        for word in line.split_whitespace() {
+            let fits = current.chars().count() + 1 + word.chars().count() <= width;
+            if !current.is_empty() && !fits {
+                out.push(std::mem::take(&mut current));
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push(current);
+    }
+    out
+}
+
+/// Rows the caption panel wants at `width`: the header and the wrapped caption.
+pub fn height(view: &LessonView, width: u16) -> u16 {
+    1 + wrapped(view, width).len() as u16
+}
+
+/// The body of a lesson's screen: the chapter's panels over the caption.
+pub fn render_lesson(
+    app: &App,
+    snap: &Snapshot,
+    view: &LessonView,
+    mode: Mode,
+    body: Rect,
+    buf: &mut Buffer,
+) {
+    // The caption first: at most a third of the body, at least its header and two lines.
+    let want = height(view, body.width);
+    let cap_h = want.min((body.height / 3).max(3)).min(body.height);
+    let [panels, caption] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(cap_h)]).areas(body);
+    if snap.density.is_some() {
+        // A chapter on the paper's Fig. 4: the density view above the caption.
+        app.input_placement.set(None);
+        super::density::render_density(app, snap, panels, buf);
+        render_caption(app, view, caption, buf);
+        return;
+    }
+    match mode {
+        Mode::Full => render_full(app, snap, panels, buf),
+        Mode::Medium => render_medium(app, snap, panels, buf),
+        Mode::Compact => render_compact_lesson(app, snap, &view.panels, panels, buf),
+    }
+    render_caption(app, view, caption, buf);
+}
+
+/// Rows the overlaps keep under the images at 80×24 in a lesson.
+const LESSON_CHARTS: u16 = 7;
+
+/// 80×24: only the panels that matter. Images and overlaps as the compact layout has them;
+/// the landscape beside the overlaps or the memory table.
+fn render_compact_lesson(
+    app: &App,
+    snap: &Snapshot,
+    panels: &[Panel],
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let wants = |p: Panel| panels.contains(&p);
+    let side_panels = wants(Panel::Landscape) || wants(Panel::Table);
+    if wants(Panel::Images) && !wants(Panel::Overlaps) && !side_panels {
+        render_images(app, snap, area, 1.0, buf);
+        return;
+    }
+    if wants(Panel::Images) && wants(Panel::Overlaps) {
+        // The pictures a little larger than the compact layout leaves them beside a caption.
+        let images_h = natural_images_height(snap)
+            .min(area.height.saturating_sub(LESSON_CHARTS))
+            .max(6);
+        let [images, rest] =
+            Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
+        let used = render_images(app, snap, images, 1.0, buf);
+        let charts = Rect::new(
+            rest.x,
+            images.y + used,
+            rest.width,
+            rest.height + images_h - used,
+        );
+        render_charts(app, snap, charts, false, buf);
+        return;
+    }
+    if wants(Panel::Images) || !side_panels || area.height < MIN_CHARTS {
+        render_compact(app, snap, area, buf);
+        return;
+    }
+    let side = if wants(Panel::Landscape) {
+        landscape_width(area, area.width * 2 / 5)
+    } else {
+        area.width / 2
+    };
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(side)]).areas(area);
+    if wants(Panel::Table) && !wants(Panel::Overlaps) && wants(Panel::Landscape) {
+        render_table(app, snap, left, buf);
+    } else {
+        render_charts(app, snap, left, false, buf);
+    }
+    if wants(Panel::Landscape) {
+        render_landscape(app, snap, right, buf);
+    } else {
+        render_table(app, snap, right, buf);
+    }
+}
+
+/// The header (chapter n/N, title, figure; what moves it on) and the caption's lines.
+pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 {
+        return;
+    }
+    let theme = app.theme;
+    let badge = format!(" {}/{} ", view.number, view.total);
+    let title = format!(" {} · {} ", view.title, view.figure);
+    let used = badge.chars().count() + title.chars().count();
+    let room = usize::from(area.width).saturating_sub(used + 1);
+    let next: String = if view.next.chars().count() <= room {
+        view.next.clone()
+    } else {
+        view.next.chars().take(room).collect()
+    };
+    let pad = room.saturating_sub(next.chars().count()) + 1;
+    let header = Line::from(vec![
+        Span::styled(badge, theme.paused()),
+        Span::styled(title, theme.title()),
+        Span::styled("─".repeat(pad), theme.border()),
+        Span::styled(next, theme.dim()),
+    ]);
+    let mut lines = vec![header];
+    lines.extend(
+        wrapped(view, area.width)
+            .into_iter()
+            .map(|l| Line::from(vec![Span::raw(" "), Span::styled(l, theme.value())])),
+    );
+    Paragraph::new(lines).render(area, buf);
+}

@@ -1,0 +1,532 @@
+//! Lessons (`recall lesson`): the built-in lesson driven headless through the pipeline's own
+//! controls, every filled caption checked against the session's own log of events; lesson
+//! files with mistakes get path:line:column errors; the caption panel at 80×24 and 120×40.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use recall::lesson::{self, Lesson, Live, LiveModel, Plan, Progress};
+use recall::model::ModelKind;
+use recall::pipeline::{
+    Control, LessonControl, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Snapshot, Source,
+};
+use recall::stimulus::{ScenarioName, StreamConfig};
+use recall::tracking::Event;
+use recall::ui::{App, Msg, Theme, fixture};
+
+const WAIT: Duration = Duration::from_secs(300);
+
+/// Runs `lesson` with `--auto` on the built-in memories, unpaced, to `stop_secs` of model time:
+/// every snapshot taken (with its caption) and the whole log.
+fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<LogEntry>) {
+    let pipeline = Pipeline::start(PipelineConfig {
+        memories: Arc::new(recall::patterns::builtin()),
+        scenario: ScenarioName::Tour,
+        stream: StreamConfig::default(),
+        params: recall::model::Params::default(),
+        models: vec![ModelKind::Idp],
+        seed,
+        speed: 1.0,
+        pacing: Pacing::Unpaced {
+            snapshot_every_steps: 10,
+        },
+        stop_at_secs: Some(stop_secs),
+        // Started paused, so that the lesson sets the run up before the first step.
+        paused: true,
+    })
+    .expect("start");
+    let plan = Plan {
+        lesson: Arc::new(lesson),
+        auto: true,
+    };
+    pipeline
+        .controls()
+        .send(LessonControl::start(&plan))
+        .expect("start the lesson");
+    pipeline
+        .controls()
+        .send(Control::SetPaused(false))
+        .expect("go");
+    let mut snapshots = Vec::new();
+    let mut log = Vec::new();
+    loop {
+        crossbeam_channel::select! {
+            recv(pipeline.snapshots()) -> s => {
+                let s = s.expect("a snapshot");
+                let finished = s.finished;
+                snapshots.push(*s);
+                if finished {
+                    break;
+                }
+            }
+            recv(pipeline.log()) -> e => log.push(e.expect("a log line")),
+            default(WAIT) => panic!("no snapshot in {WAIT:?}"),
+        }
+    }
+    while let Ok(entry) = pipeline.log().recv_timeout(Duration::from_secs(5)) {
+        log.push(entry);
+    }
+    pipeline.shutdown().expect("clean shutdown");
+    (snapshots, log)
+}
+
+/// Model time at which each chapter began, from the log's "chapter k/N: …" lines (the
+/// last time each began).
+fn chapter_starts(log: &[LogEntry], total: usize) -> Vec<Option<f64>> {
+    let mut starts = vec![None; total];
+    for e in log {
+        if let Some(rest) = e.text.strip_prefix("chapter ") {
+            let k: usize = rest.split('/').next().unwrap().parse().unwrap();
+            starts[k - 1] = Some(e.time_secs);
+        }
+    }
+    starts
+}
+
+/// The log lines of model `kind` in a chapter that began at `start` and is seen at `now`.
+fn events_of(log: &[LogEntry], kind: ModelKind, start: f64, now: f64) -> Vec<&str> {
+    log.iter()
+        .filter(|e| e.source == Source::Model(kind))
+        .filter(|e| e.time_secs > start + 1e-9 && e.time_secs <= now + 1e-9)
+        .map(|e| e.text.split(" (×").next().unwrap())
+        .collect()
+}
+
+/// What the caption must say of `field` given the model's log lines in the chapter.
+fn expected(field: &str, lines: &[&str], in_glitch: bool) -> Vec<String> {
+    let last = |pred: &dyn Fn(&str) -> bool| lines.iter().rev().copied().find(|l| pred(l));
+    match field {
+        "outcome" => match last(&|l| l.starts_with("retrieved ")) {
+            Some(l) => vec![l.to_string()],
+            None => vec!["has retrieved nothing".into()],
+        },
+        "memory" => match last(&|l| l.starts_with("retrieved ") || l.contains(" → ")) {
+            Some(l) if l.starts_with("retrieved ") => {
+                let rest = &l["retrieved ".len()..];
+                vec![rest.split(" after ").next().unwrap().to_string()]
+            }
+            Some(l) => vec![l.split(" → ").nth(1).unwrap().to_string()],
+            None => vec!["nothing yet".into()],
+        },
+        "latency" => match last(&|l| l.starts_with("retrieved ")) {
+            Some(l) => {
+                let t = l.split(" after ").nth(1).unwrap();
+                vec![t.split(" (").next().unwrap().to_string()]
+            }
+            None => vec!["— (nothing retrieved yet)".into()],
+        },
+        "glitch" => match last(&|l| l.starts_with("glitch to ")) {
+            Some(l) => {
+                let rest = &l["glitch to ".len()..];
+                if let Some(g) = rest.strip_suffix(" corrected") {
+                    vec![format!("corrected the glitch to {g}")]
+                } else if let Some(g) = rest.strip_suffix(" followed") {
+                    vec![format!("followed the glitch to {g}")]
+                } else if let Some((g, held)) = rest.split_once(": was not tracking ") {
+                    vec![format!(
+                        "was not on {held} when the glitch to {g} came (neither corrected nor followed)"
+                    )]
+                } else {
+                    let g = rest.split(':').next().unwrap();
+                    vec![format!("held no memory when the glitch to {g} came")]
+                }
+            }
+            None if in_glitch => vec![
+                "is in a glitch now (not judged yet)".into(),
+                "has seen no glitch yet".into(),
+            ],
+            None => vec!["has seen no glitch yet".into()],
+        },
+        other => panic!("the test does not know {other}"),
+    }
+}
+
+/// A lesson whose caption lines are `MODEL FIELD: {MODEL.FIELD}`, so that the test can read
+/// each filled value back and hold it against the log.
+const CHECKED: &str = r#"
+title = "checked"
+[[chapter]]
+title = "glitch"
+figure = "§5"
+scenario = "glitch"
+models = ["idp", "classic-pulsed"]
+noise = 8.0
+reset = true
+caption = """
+idp outcome: {idp.outcome}
+idp memory: {idp.memory}
+idp latency: {idp.latency}
+idp glitch: {idp.glitch}
+classic-pulsed outcome: {classic-pulsed.outcome}
+classic-pulsed glitch: {classic-pulsed.glitch}
+"""
+until = "idp glitch"
+linger = 3
+auto = 40
+[[chapter]]
+title = "partial"
+figure = "Fig. 1"
+scenario = "partial"
+models = ["idp", "classic-initial"]
+reset = true
+noise = 0
+caption = """
+idp outcome: {idp.outcome}
+idp memory: {idp.memory}
+classic-initial outcome: {classic-initial.outcome}
+classic-initial latency: {classic-initial.latency}
+"""
+until = "after 14 s"
+linger = 0
+[[chapter]]
+title = "mixed"
+figure = "§5"
+scenario = "mixed"
+models = ["idp", "classic-pulsed"]
+noise = 8
+caption = """
+idp outcome: {idp.outcome}
+idp latency: {idp.latency}
+classic-pulsed memory: {classic-pulsed.memory}
+classic-pulsed glitch: {classic-pulsed.glitch}
+"""
+auto = 25
+"#;
+
+#[test]
+fn every_filled_caption_is_true_of_the_sessions_own_events() {
+    let lesson = lesson::parse(CHECKED, "checked").expect("the test's lesson parses");
+    let total = lesson.chapters.len();
+    let (snapshots, log) = run_lesson(lesson, 7, 90.0);
+    let starts = chapter_starts(&log, total);
+    assert!(
+        starts.iter().all(Option::is_some),
+        "every chapter began: {starts:?}"
+    );
+    let mut checked = 0;
+    let mut seen = vec![0; total];
+    for snap in &snapshots {
+        let Some(view) = &snap.lesson else {
+            continue;
+        };
+        seen[view.number - 1] += 1;
+        let start = starts[view.number - 1].unwrap();
+        // A snapshot of a chapter shown again later would be judged against its last start.
+        if start > snap.time_secs {
+            continue;
+        }
+        for line in &view.lines {
+            let (key, value) = line.split_once(": ").expect("MODEL FIELD: value");
+            let (model, field) = key.split_once(' ').unwrap();
+            let kind = ModelKind::parse(model).unwrap();
+            if !snap.models.iter().any(|m| m.kind == kind) {
+                // The chapter's first snapshot comes before its setup: true as it stands.
+                assert_eq!(value, format!("({model} is not running)"));
+                continue;
+            }
+            let lines = events_of(&log, kind, start, snap.time_secs);
+            let want = expected(field, &lines, snap.glitch);
+            assert!(
+                want.iter().any(|w| value.starts_with(w.as_str())),
+                "chapter {} at {:.2} s: {line:?}, but the log of {model} since {start:.2} s says {lines:?}",
+                view.number,
+                snap.time_secs
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        seen.iter().all(|&n| n > 10),
+        "snapshots per chapter: {seen:?}"
+    );
+    assert!(checked > 500, "only {checked} values checked");
+    // The run did something worth checking: retrievals and a judged glitch were quoted.
+    let quoted = |s: &str| {
+        snapshots
+            .iter()
+            .filter_map(|s| s.lesson.as_ref())
+            .any(|v| v.lines.iter().any(|l| l.contains(s)))
+    };
+    assert!(quoted("outcome: retrieved "), "no retrieval was quoted");
+    assert!(quoted("the glitch to "), "no glitch outcome was quoted");
+}
+
+#[test]
+fn the_builtin_lesson_runs_from_start_to_end_through_the_keys_controls() {
+    let lesson = lesson::builtin();
+    let total = lesson.chapters.len();
+    let titles: Vec<String> = lesson.chapters.iter().map(|c| c.title.clone()).collect();
+    let setups: Vec<_> = lesson.chapters.iter().map(|c| c.setup.clone()).collect();
+    let (snapshots, log) = run_lesson(lesson, 7, 260.0);
+    let starts = chapter_starts(&log, total);
+    // Every chapter, in order, each set up as it says (scenario, models, noise in the snapshots).
+    let mut last = 0;
+    for snap in &snapshots {
+        let Some(view) = &snap.lesson else { continue };
+        assert!(view.number >= last, "chapters in order");
+        last = view.number;
+        assert_eq!(view.title, titles[view.number - 1]);
+        assert!(
+            view.lines.iter().all(|l| !l.contains('{')),
+            "unfilled: {:?}",
+            view.lines
+        );
+        let start = starts[view.number - 1].expect("the chapter's line in the log");
+        // Set up a frame after it began: the snapshot shows the chapter's run.
+        if snap.time_secs > start + 0.5 {
+            let setup = &setups[view.number - 1];
+            assert_eq!(snap.status.scenario, setup.scenario, "{}", view.title);
+            if let Some(models) = &setup.models {
+                let kinds: Vec<ModelKind> = snap.models.iter().map(|m| m.kind).collect();
+                assert_eq!(&kinds, models, "{}", view.title);
+            }
+            if let Some(sigma) = setup.noise_std {
+                assert_eq!(snap.status.noise_std, sigma, "{}", view.title);
+            }
+        }
+        // Every retrieval and glitch a caption quotes is in the log of that chapter.
+        for line in &view.lines {
+            for claim in quoted_events(line) {
+                let found = log.iter().any(|e| {
+                    matches!(e.source, Source::Model(_))
+                        && e.time_secs > start + 1e-9
+                        && e.time_secs <= snap.time_secs + 1e-9
+                        && e.text.starts_with(&claim)
+                });
+                assert!(
+                    found,
+                    "chapter {} at {:.2} s quotes {claim:?} ({line:?}), not in its log",
+                    view.number, snap.time_secs
+                );
+            }
+        }
+    }
+    assert_eq!(last, total, "the lesson reached its last chapter");
+    // The chapters moved on by themselves (--auto, conditions), each logged as the lesson's.
+    let lines: Vec<&LogEntry> = log
+        .iter()
+        .filter(|e| e.text.starts_with("chapter "))
+        .collect();
+    assert_eq!(lines.len(), total, "{lines:?}");
+    assert!(lines.iter().all(|e| e.kind == LogKind::Info));
+}
+
+/// The events a caption line quotes, as the log writes them: "retrieved cat after 1.2 s",
+/// "glitch to dog corrected", "glitch to dog followed".
+fn quoted_events(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(i) = rest.find("retrieved ") {
+        let tail = &rest[i..];
+        if let Some(end) = tail.find(" s").filter(|_| tail.contains(" after ")) {
+            let claim = &tail[..end + 2];
+            if claim.contains(" after ") && !claim.contains("nothing") {
+                out.push(claim.to_string());
+            }
+        }
+        rest = &tail["retrieved ".len()..];
+    }
+    for (verb, word) in [("corrected", "corrected"), ("followed", "followed")] {
+        let mark = format!("{verb} the glitch to ");
+        if let Some(i) = line.find(&mark) {
+            let name: String = line[i + mark.len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            out.push(format!("glitch to {name} {word}"));
+        }
+    }
+    out
+}
+
+#[test]
+fn lesson_files_with_mistakes_get_line_and_column() {
+    let text = "\
+title = \"bad\"
+[[chapter]]
+title = \"one\"
+figure = \"Fig. 1\"
+scenario = \"partal\"
+models = [\"idp\", \"clasic\"]
+caption = \"\"\"
+IDP {idp.outcom} and {regime}
+\"\"\"
+until = \"idp retreived cat\"
+[[chapter]]
+title = \"two\"
+figure = \"Fig. 2\"
+scenario = \"morph\"
+noise = 50
+walk = [[1, 2]]
+caption = \"ok {regime\"
+";
+    let errors = lesson::parse(text, "bad.toml").expect_err("mistakes");
+    let at: Vec<(usize, usize)> = errors.0.iter().map(|e| (e.line, e.column)).collect();
+    assert_eq!(
+        at,
+        vec![
+            (5, 12),
+            (6, 18),
+            (8, 5),
+            (10, 9),
+            (15, 9),
+            (16, 8),
+            (17, 15)
+        ],
+        "{errors}"
+    );
+    let shown = errors.to_string();
+    assert!(
+        shown.starts_with("bad.toml:5:12: unknown scenario \"partal\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("bad.toml:8:5: unknown placeholder {idp.outcom}"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("bad.toml:16:8: walk sets the saliencies of the explore"),
+        "{shown}"
+    );
+    // TOML itself, and a key the format does not know.
+    let e = lesson::parse("title = \"x\"\n[[chapter]]\ntitle = \n", "t.toml").unwrap_err();
+    assert_eq!((e.0[0].line, e.0[0].column), (3, 9), "{e}");
+    let e = lesson::parse(
+        "title = \"x\"\n[[chapter]]\ntitle = \"a\"\nfigure = \"b\"\nscenario = \"tour\"\ncaption = \"c\"\ncolour = 1\n",
+        "t.toml",
+    )
+    .unwrap_err();
+    assert_eq!((e.0[0].line, e.0[0].column), (7, 1), "{e}");
+    assert!(e.to_string().contains("unknown field `colour`"), "{e}");
+}
+
+#[test]
+fn the_builtin_lesson_passes_its_own_check_and_names_a_figure_per_chapter() {
+    let lesson = lesson::parse(lesson::BUILTIN_TEXT, "paper").expect("the built-in lesson");
+    assert!(lesson.chapters.len() >= 6);
+    for c in &lesson.chapters {
+        assert!(
+            c.figure.starts_with("Fig.") || c.figure.starts_with('§'),
+            "{}: {}",
+            c.title,
+            c.figure
+        );
+    }
+    let scenarios: Vec<ScenarioName> = lesson.chapters.iter().map(|c| c.setup.scenario).collect();
+    for s in [
+        ScenarioName::Partial,
+        ScenarioName::Morph,
+        ScenarioName::Mixed,
+        ScenarioName::Glitch,
+        ScenarioName::Explore,
+    ] {
+        assert!(scenarios.contains(&s), "{s} has no chapter");
+    }
+}
+
+/// The fixture's run with the built-in lesson's chapter `index` captioned after `events`.
+fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) -> App {
+    let mut snap = fixture::snapshot(models);
+    let mut progress = Progress::new(Arc::new(lesson::builtin()), false);
+    progress.start(0.0);
+    for _ in 0..index {
+        progress.next(0.0);
+    }
+    for (kind, event) in events {
+        progress.record(*kind, event);
+    }
+    let live = Live {
+        names: snap.memories.names(),
+        chapter_secs: snap.time_secs,
+        noise_std: snap.status.noise_std,
+        truth: snap.truth,
+        glitch: snap.glitch,
+        models: snap
+            .models
+            .iter()
+            .map(|m| LiveModel {
+                kind: m.kind,
+                overlaps: &m.overlaps,
+                retrieved: m.retrieved,
+                accuracy: m.accuracy,
+                theory: &m.theory,
+                weights: &m.weights,
+            })
+            .collect(),
+    };
+    let view = progress.view(snap.time_secs, &live);
+    snap.lesson = Some(Arc::new(view));
+    let compare = (models.len() > 1).then(|| models[1..].to_vec());
+    let mut app = App::new(
+        Theme {
+            color: true,
+            ascii: false,
+        },
+        models[0],
+        compare,
+        ScenarioName::Glitch,
+        2.0,
+        1.0,
+    );
+    app.update(Msg::Snapshot(Box::new(snap)));
+    for line in fixture::log() {
+        app.update(Msg::Log(line));
+    }
+    app.update(Msg::FrameRate(15.0));
+    app
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draw");
+    terminal
+}
+
+#[test]
+fn the_caption_panel_at_80x24_and_120x40() {
+    let models = [ModelKind::Idp, ModelKind::ClassicPulsed];
+    // The glitch chapter (5): IDP corrected the glitch, the classic model followed it.
+    let events = [
+        (
+            ModelKind::Idp,
+            Event::GlitchCorrected {
+                time_secs: 12.0,
+                glitch: 2,
+            },
+        ),
+        (
+            ModelKind::ClassicPulsed,
+            Event::GlitchFollowed {
+                time_secs: 11.0,
+                glitch: 2,
+            },
+        ),
+    ];
+    let app = captioned(&models, 4, &events);
+    insta::assert_snapshot!("lesson_glitch_80x24", draw(&app, 80, 24).backend());
+    insta::assert_snapshot!("lesson_glitch_120x40", draw(&app, 120, 40).backend());
+    // The same chapter before any glitch: the caption says so, and makes no claim.
+    let before = captioned(&models, 4, &[]);
+    let text = format!("{}", draw(&before, 120, 40).backend());
+    assert!(text.contains("IDP has seen no glitch yet"), "{text}");
+    assert!(!text.contains("did not follow"), "{text}");
+    // The regimes (6) at 80×24: the landscape and the table are the panels that matter.
+    let regimes = captioned(&[ModelKind::Idp], 5, &[]);
+    insta::assert_snapshot!("lesson_regimes_80x24", draw(&regimes, 80, 24).backend());
+}
+
+#[test]
+fn the_commented_example_of_docs_lesson_md_is_a_valid_lesson() {
+    let doc = include_str!("../docs/lesson.md");
+    let start = doc.find("```toml\n").expect("a toml example") + "```toml\n".len();
+    let end = start + doc[start..].find("```").expect("its end");
+    let lesson =
+        lesson::parse(&doc[start..end], "docs/lesson.md").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(lesson.chapters.len(), 2);
+    assert_eq!(lesson.chapters[0].branches.len(), 1);
+    assert_eq!(lesson.chapters[1].setup.walk.len(), 4);
+}
