@@ -4,9 +4,9 @@
 //! orthogonal closed forms beside them, flagged when they are only estimates.
 //!
 //! A [`TheoryInput`] is what the equilibria depend on. [`TheoryInput::solve`] costs tens of
-//! O(N·P) steps per memory plus O(P²) per unsaturated neuron a step (see `flow.rs`), so callers
-//! keep the result and solve again only when the [`TheoryKey`] moves ([`EquilibriaCache`] does
-//! this), never per frame.
+//! O(U·P) steps per memory (U distinct rows of Ξ and the bias, at most N) plus O(P²) per
+//! unsaturated row a step (see `flow.rs`), so callers keep the result and solve again only
+//! when the [`TheoryKey`] moves ([`EquilibriaCache`] does this), never per frame.
 
 mod basis;
 mod discrete;
@@ -177,13 +177,12 @@ impl TheoryInput {
     /// Solves every memory's equilibria (both signs; the negative one by symmetry when no
     /// current flows), the origin's stability and the closed forms. Deterministic.
     ///
-    /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(N·P) plus
-    /// O(P²) per unsaturated neuron and, where the state may be unstable, a P×P eigenproblem.
-    /// Measured on one shared core (release; `solve_times` in `tests/model_equilibria.rs`):
-    /// N = 1024, P = 10 at g = 10: 3 ms for IDP on a clean memory, 20 ms on a live-stream frame
-    /// (flipped pixels make the flow from the weaker memories long), 13 ms for classic-constant,
-    /// 30 ms for IDP at g = 1 (nothing saturates); N = 4096, P = 64: 0.3 s, 2.4 s (constant),
-    /// 8 s (g = 1). Solve when the input or the memory set changes, never per frame.
+    /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(U·P) for the U
+    /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
+    /// may be unstable, a P×P eigenproblem. Measured (`cargo bench --bench theory`, a tour
+    /// frame, IDP at the defaults; Intel Xeon, 2 shared cores; docs/speed.md): 12 ms on the
+    /// built-in set (6 ms of CPU), 2.8 s at N = 65536, P = 16 and 17 s at N = 16384, P = 64.
+    /// Solve when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         let delta = self.self_coupling();
         let closed = self.closed_form();
