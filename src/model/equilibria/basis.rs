@@ -44,7 +44,7 @@ impl Basis {
 }
 
 /// The dot product of two slices of equal length, with four accumulators.
-#[inline]
+#[inline(always)]
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     // Four accumulators: vectorises, and rounds no worse than one.
     let mut acc = [0.0f64; 4];
