@@ -1,6 +1,7 @@
-//! The theory worker: solves the equilibria of the running models (`model::equilibria`: a few
-//! milliseconds at N = 1024, up to seconds at N = 4096 and P = 64) on a thread of its own, so
-//! that the simulator's batches never wait for a solve. The newest request of each model wins.
+//! The theory worker: solves the equilibria of the running models (`model::equilibria`: about
+//! 10 ms on the built-in set, seconds at N·P = 1,048,576; docs/speed.md) on a thread of its
+//! own, so that the simulator's batches never wait for a solve. The newest request of each
+//! model wins.
 
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! the network updates), reached from a ±1 start by in-order asynchronous sweeps. Each flip
 //! lowers E = −½ xᵀ W x, so the sweeps end; at the end no single flip lowers E.
 
-use super::flow::Basis;
+use super::basis::Basis;
 
 /// A fixed point of the textbook discrete network (x_i = sign h_i, h = W x, ties to +1, as the
 /// network updates) reached from the ±1 state `start` by in-order asynchronous sweeps.

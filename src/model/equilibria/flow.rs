@@ -1,11 +1,20 @@
 //! The equilibria x* = W Ψ(x*) + b of the continuous models, solved in f64 without ever forming
 //! an N×N matrix, and the stability of the Jacobian there (with `spectrum.rs`).
 //!
-//! W = (1/N) Ξ diag(w) Ξᵀ − δ·I, so the residual F(x) = −x + W Ψ(x) + b costs two O(N·P)
-//! products, and the Jacobian J = −A + (1/N) Ξ diag(w) Ξᵀ D, with D = diag ψ'(x) and
+//! W = (1/N) Ξ diag(w) Ξᵀ − δ·I, so the residual F(x) = −x + W Ψ(x) + b costs two products
+//! with Ξ, and the Jacobian J = −A + (1/N) Ξ diag(w) Ξᵀ D, with D = diag ψ'(x) and
 //! A = I + δD, is a diagonal plus rank P. Every linear solve below needs only the P×P matrix
-//! K = (1/N) Ξᵀ D A⁻¹ Ξ (O(P²) per neuron that is not saturated, once per state) and
-//! Woodbury's identity: (σA − (1/N) Ξ diag(w) Ξᵀ D)⁻¹ costs O(N·P + P³) beside K.
+//! K = (1/N) Ξᵀ D A⁻¹ Ξ and Woodbury's identity: (σA − (1/N) Ξ diag(w) Ξᵀ D)⁻¹ costs a product
+//! each way and a P×P solve.
+//!
+//! Everything is per distinct row of Ξ and b (`rows.rs`), not per neuron. That is exact: the
+//! solves start from γ·ξ_ρ, the same for neurons of one sign row and bias, and every step
+//! moves such neurons alike (F, D and A are functions of the row and the state, and each
+//! update is Ξ times P numbers plus a function of the row), so they stay equal; a sum over
+//! neurons is a sum over rows weighted by their counts. With y = x + δψ(x) the flow scaled by
+//! A (the one followed below) is ẏ = −y + Ξc + b, c = w ⊙ (1/N) Ξᵀ Ψ: from y(0) ∝ ξ_ρ it stays
+//! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
+//! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
 //! Two solves. [`System::follow`] is pseudo-transient continuation that follows the flow:
 //! implicit Euler steps (σA − J − A) dx = F, σ = 1 + 1/Δt (pseudo-time scaled by A, so that K
@@ -27,6 +36,7 @@
 
 use nalgebra::{DMatrix, DMatrixView, DVector};
 
+use super::rows::Rows;
 use super::spectrum::Spectrum;
 
 /// Residual (max-norm) below which a solve has converged, relative to 1 + max |x|.
@@ -55,61 +65,6 @@ const REJECT_GROWTH: f64 = 1e3;
 /// smaller than the rounding of the rest.
 const NEGLIGIBLE_SLOPE: f64 = 1e-17;
 
-/// The memories in f64, in both layouts the solver reads.
-#[derive(Debug, Clone)]
-pub struct Basis {
-    pub n: usize,
-    pub p: usize,
-    /// Column-major N×P: memory μ at `cols[μ·N..(μ+1)·N]`.
-    cols: Vec<f64>,
-    /// Row-major N×P: neuron i's P entries at `rows[i·P..(i+1)·P]`.
-    rows: Vec<f64>,
-}
-
-impl Basis {
-    /// Converts column-major ±1 memories (N×P, as `Memories::columns`).
-    pub fn new(columns: &[f32], n: usize, p: usize) -> Self {
-        let cols: Vec<f64> = columns.iter().map(|&v| f64::from(v)).collect();
-        let mut rows = vec![0.0; n * p];
-        for mu in 0..p {
-            for i in 0..n {
-                rows[i * p + mu] = cols[mu * n + i];
-            }
-        }
-        Self { n, p, cols, rows }
-    }
-
-    /// Neuron i's entries ξ_iμ for every μ (length P).
-    pub fn row(&self, i: usize) -> &[f64] {
-        &self.rows[i * self.p..(i + 1) * self.p]
-    }
-
-    /// Memory μ as a slice of length N.
-    pub fn memory(&self, mu: usize) -> &[f64] {
-        &self.cols[mu * self.n..(mu + 1) * self.n]
-    }
-
-    /// (1/N) Ξᵀ v into `out` (length P).
-    pub fn project(&self, v: &[f64], out: &mut [f64]) {
-        let n = self.n as f64;
-        for (mu, o) in out.iter_mut().enumerate() {
-            *o = dot(self.memory(mu), v) / n;
-        }
-    }
-
-    /// Ξ c into `out` (length N).
-    pub fn combine(&self, c: &[f64], out: &mut [f64]) {
-        out.fill(0.0);
-        for (mu, &k) in c.iter().enumerate() {
-            if k != 0.0 {
-                for (o, &s) in out.iter_mut().zip(self.memory(mu)) {
-                    *o += k * s;
-                }
-            }
-        }
-    }
-}
-
 /// tanh, skipping the call where the result is ±1 to f64 precision (|v| > 19.1: 1 − tanh is
 /// below half an ulp of 1), as most neurons are at gain 10.
 fn tanh(v: f64) -> f64 {
@@ -123,26 +78,12 @@ fn tanh(v: f64) -> f64 {
 /// Beyond this |g·x|, tanh(g·x) rounds to ±1 in f64.
 const SATURATED: f64 = 19.5;
 
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    // Four accumulators: vectorises, and rounds no worse than one.
-    let mut acc = [0.0f64; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let tail: f64 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
-}
-
-/// One continuous landscape: ẋ = −x + W Ψ(x) + b with W = (1/N) Ξ diag(w) Ξᵀ − δ·I.
+/// One continuous landscape: ẋ = −x + W Ψ(x) + b with W = (1/N) Ξ diag(w) Ξᵀ − δ·I, over the
+/// distinct rows of Ξ and b.
 #[derive(Debug, Clone, Copy)]
 pub struct System<'a> {
-    pub basis: &'a Basis,
+    pub rows: &'a Rows,
     pub weights: &'a [f64],
-    pub bias: Option<&'a [f64]>,
     pub gain: f64,
     /// δ, the self-coupling removed with the diagonal (0 when it is kept).
     pub delta: f64,
@@ -151,6 +92,7 @@ pub struct System<'a> {
 /// Where a solve ended.
 #[derive(Debug, Clone)]
 pub struct Solution {
+    /// x and Ψ(x) per distinct row.
     pub x: Vec<f64>,
     pub psi: Vec<f64>,
     /// m = (1/N) Ξᵀ Ψ(x).
@@ -164,19 +106,19 @@ pub struct Solution {
     pub spectrum: Option<Spectrum>,
 }
 
-/// A state with its residual: Ψ, m and F = −x + W Ψ + b.
+/// A state (per distinct row) with its residual: Ψ, m and F = −x + W Ψ + b.
 #[derive(Debug, Clone)]
 struct State {
     x: Vec<f64>,
     psi: Vec<f64>,
     m: Vec<f64>,
     f: Vec<f64>,
-    /// max |F| and |F|₂.
+    /// max |F| and |F|₂ (over the N neurons).
     inf: f64,
     two: f64,
 }
 
-/// What the linear solves at one state need: a = 1 + δψ', ψ' and K.
+/// What the linear solves at one state need: a = 1 + δψ' and ψ' per row, and K.
 #[derive(Debug, Clone)]
 struct Local {
     a: Vec<f64>,
@@ -186,7 +128,7 @@ struct Local {
 
 impl System<'_> {
     fn state(&self, x: Vec<f64>) -> State {
-        let (n, p) = (self.basis.n, self.basis.p);
+        let (n, p) = (self.rows.len(), self.rows.p);
         let mut s = State {
             psi: vec![0.0; n],
             m: vec![0.0; p],
@@ -205,36 +147,36 @@ impl System<'_> {
         for (p, &v) in s.psi.iter_mut().zip(&s.x) {
             *p = tanh(g * v);
         }
-        self.basis.project(&s.psi, &mut s.m);
+        self.rows.project(&s.psi, &mut s.m);
         let coef: Vec<f64> = s.m.iter().zip(self.weights).map(|(m, w)| m * w).collect();
-        self.basis.combine(&coef, &mut s.f);
+        self.rows.combine(&coef, &mut s.f);
         let (mut inf, mut two) = (0.0f64, 0.0f64);
-        for i in 0..s.x.len() {
-            let b = self.bias.map_or(0.0, |b| b[i]);
-            let f = s.f[i] - s.x[i] - self.delta * s.psi[i] + b;
-            s.f[i] = f;
+        for u in 0..s.x.len() {
+            let f = s.f[u] - s.x[u] - self.delta * s.psi[u] + self.rows.bias(u);
+            s.f[u] = f;
             inf = inf.max(f.abs());
-            two += f * f;
+            two += self.rows.count(u) * f * f;
         }
         (s.inf, s.two) = (inf, two.sqrt());
     }
 
-    /// The linear-solve data at activation `psi`, `None` when some a = 1 + δψ' ≤ 0.
+    /// The linear-solve data at activation `psi` (per row), `None` when some a = 1 + δψ' ≤ 0.
     fn local(&self, psi: &[f64]) -> Option<Local> {
-        let (n, p) = (self.basis.n, self.basis.p);
+        let rows = self.rows;
+        let p = rows.p;
         let slope: Vec<f64> = psi.iter().map(|v| self.gain * (1.0 - v * v)).collect();
         let a: Vec<f64> = slope.iter().map(|s| 1.0 + self.delta * s).collect();
         if a.iter().any(|&v| v <= 0.0) {
             return None;
         }
-        // K = (1/N) Eᵀ E with the rows of E the unsaturated neurons' ξ_i·, scaled by √(ψ'/a):
-        // one buffer read as Eᵀ (P×n_active, column-major) and as E (strided), one gemm.
-        let mut buf = Vec::with_capacity(n * p);
-        for i in 0..n {
-            let e = slope[i] / a[i];
+        // K = (1/N) Eᵀ E with the rows of E the unsaturated rows' ξ_u, scaled by √(n_u ψ'/a):
+        // one buffer read as Eᵀ (P×active, column-major) and as E (strided), one gemm.
+        let mut buf = Vec::new();
+        for u in 0..rows.len() {
+            let e = slope[u] / a[u];
             if e > NEGLIGIBLE_SLOPE {
-                let r = e.sqrt();
-                buf.extend(self.basis.rows[i * p..(i + 1) * p].iter().map(|v| v * r));
+                let r = (rows.count(u) * e).sqrt();
+                buf.extend(rows.row(u).iter().map(|v| v * r));
             }
         }
         let active = buf.len() / p.max(1);
@@ -243,7 +185,7 @@ impl System<'_> {
         } else {
             let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
             let et = DMatrixView::from_slice(&buf, p, active);
-            (et * e) / n as f64
+            (et * e) / rows.n as f64
         };
         Some(Local { a, slope, k })
     }
@@ -252,8 +194,8 @@ impl System<'_> {
     /// r = (σA)⁻¹F, (I − K diag(w)/σ) z = Ξᵀ D r, dx = r + (σA)⁻¹ Ξ diag(w) z / N.
     /// `None` when the P×P system is singular.
     fn step(&self, local: &Local, f: &[f64], sigma: f64, dx: &mut [f64]) -> Option<()> {
-        let (n, p) = (self.basis.n, self.basis.p);
-        let nf = n as f64;
+        let (n, p) = (self.rows.len(), self.rows.p);
+        let nf = self.rows.n as f64;
         let mut dr = vec![0.0; n];
         for i in 0..n {
             dx[i] = f[i] / (sigma * local.a[i]);
@@ -261,7 +203,7 @@ impl System<'_> {
         }
         let mut s = vec![0.0; p];
         // `project` divides by N, which Ξᵀ D r does not: put it back.
-        self.basis.project(&dr, &mut s);
+        self.rows.project(&dr, &mut s);
         let m = DMatrix::from_fn(p, p, |r, c| {
             f64::from(u8::from(r == c)) - local.k[(r, c)] * self.weights[c] / sigma
         });
@@ -273,7 +215,7 @@ impl System<'_> {
         }
         let coef: Vec<f64> = (0..p).map(|mu| self.weights[mu] * z[mu] / nf).collect();
         let mut back = vec![0.0; n];
-        self.basis.combine(&coef, &mut back);
+        self.rows.combine(&coef, &mut back);
         for i in 0..n {
             dx[i] += back[i] / (sigma * local.a[i]);
         }
@@ -312,7 +254,7 @@ impl System<'_> {
     }
 
     fn solve(&self, start: Vec<f64>, flow: bool) -> Solution {
-        let n = self.basis.n;
+        let n = self.rows.len();
         let mut cur = self.state(start);
         let mut trial = cur.clone();
         let mut dx = vec![0.0; n];
@@ -417,7 +359,7 @@ impl System<'_> {
         }
     }
 
-    /// The largest |Δψ_i| from `cur` to `trial` among the neurons whose decision the step may
+    /// The largest |Δψ| from `cur` to `trial` among the rows whose decision the step may
     /// have changed: those whose field h_i = F_i + x_i moved by at least half its size. A neuron
     /// whose field holds its sign through the step flips (or not) whatever the order.
     fn undecided_jump(&self, cur: &State, trial: &State) -> f64 {
@@ -436,7 +378,7 @@ impl System<'_> {
     fn active_growth_rate(&self, local: &Local, state: &State) -> Option<f64> {
         // μ ≤ max w⁺ · λ_max(K) ≤ max w⁺ · min(trace, largest row sum): with few neurons off
         // saturation nothing is unstable, and the eigenproblem is skipped.
-        let p = self.basis.p;
+        let p = self.rows.p;
         let trace: f64 = (0..p).map(|i| local.k[(i, i)]).sum();
         let rows = (0..p)
             .map(|r| (0..p).map(|c| local.k[(r, c)].abs()).sum::<f64>())
@@ -451,8 +393,8 @@ impl System<'_> {
             .map(|(_, hi)| hi)
             .filter(|&r| r > 0.0)?;
         let dir = self.unstable_direction(&spectrum, &state.psi)?;
-        let along = dot(&dir, &state.f).abs();
-        let norms = dot(&dir, &dir).sqrt() * state.two;
+        let along = self.rows.sum(|u| dir[u] * state.f[u]).abs();
+        let norms = self.rows.sum(|u| dir[u] * dir[u]).sqrt() * state.two;
         (along > ACTIVE_INSTABILITY * norms).then_some(rate)
     }
 
@@ -463,8 +405,8 @@ impl System<'_> {
         if spectrum.unstable == 0 {
             return None;
         }
-        let mut dx = vec![0.0; self.basis.n];
-        self.basis.combine(&spectrum.top_vector, &mut dx);
+        let mut dx = vec![0.0; self.rows.len()];
+        self.rows.combine(&spectrum.top_vector, &mut dx);
         for (d, &v) in dx.iter_mut().zip(psi) {
             *d /= 1.0 + self.delta * self.gain * (1.0 - v * v);
         }
@@ -479,10 +421,17 @@ impl System<'_> {
         (a > 0.0).then(|| Spectrum::of(&(overlap * (self.gain / a)), self.weights, (a, a)).unstable)
     }
 
-    /// E(x)/N = [−½ Ψᵀ W Ψ − bᵀΨ + (1/g) Σ_i F(ψ_i)] / N, model.md §3.
+    /// (1/N) Ξᵀ x for x given per row.
+    pub fn projections(&self, x: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; self.rows.p];
+        self.rows.project(x, &mut out);
+        out
+    }
+
+    /// E(x)/N = [−½ Ψᵀ W Ψ − bᵀΨ + (1/g) Σ_i F(ψ_i)] / N, model.md §3 (Ψ per row).
     pub fn energy_per_neuron(&self, psi: &[f64], overlaps: &[f64]) -> f64 {
-        let nf = self.basis.n as f64;
-        let psi2: f64 = psi.iter().map(|v| v * v).sum();
+        let nf = self.rows.n as f64;
+        let psi2 = self.rows.sum(|u| psi[u] * psi[u]);
         let quad = nf
             * self
                 .weights
@@ -491,15 +440,11 @@ impl System<'_> {
                 .map(|(w, m)| w * m * m)
                 .sum::<f64>()
             - self.delta * psi2;
-        let current = self.bias.map_or(0.0, |b| dot(b, psi));
-        let entropy: f64 = psi
-            .iter()
-            .map(|&v| crate::model::kernels::entropy_of(v))
-            .sum();
+        let current = self.rows.sum(|u| self.rows.bias(u) * psi[u]);
+        let entropy = self.rows.sum(|u| crate::model::kernels::entropy_of(psi[u]));
         (-0.5 * quad - current + entropy / self.gain) / nf
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,30 +452,88 @@ mod tests {
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
 
-    /// A small random landscape: N neurons, P memories, weights of both signs, a state partly
-    /// saturated, the zero diagonal's δ.
-    fn case(seed: u64) -> (Basis, Vec<f64>, Vec<f64>, f64, f64, Vec<f64>) {
+    /// A small random landscape over neurons that share rows (P ≤ 4, up to 60 neurons, a bias
+    /// of three values): the rows, each neuron's row, Ξ (N×P), weights of both signs, the bias
+    /// per neuron, the gain, the zero diagonal's δ, and a state per row, partly saturated.
+    struct Case {
+        rows: Rows,
+        row_of: Vec<usize>,
+        xi: DMatrix<f64>,
+        weights: Vec<f64>,
+        bias: Vec<f64>,
+        gain: f64,
+        delta: f64,
+        x: Vec<f64>,
+    }
+
+    fn case(seed: u64) -> Case {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-        let n = rng.random_range(8..40usize);
-        let p = rng.random_range(1..6usize);
+        let n = rng.random_range(8..60usize);
+        let p = rng.random_range(1..5usize);
         let cols: Vec<f32> = (0..n * p)
             .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
             .collect();
-        let basis = Basis::new(&cols, n, p);
+        let levels = [
+            rng.random_range(-0.5..0.5),
+            rng.random_range(-0.5..0.5),
+            0.0,
+        ];
+        let bias: Vec<f64> = (0..n)
+            .map(|_| levels[rng.random_range(0..3usize)])
+            .collect();
+        let rows = Rows::new(&cols, n, p, Some(&bias));
+        let row_of: Vec<usize> = (0..n)
+            .map(|i| {
+                (0..rows.len())
+                    .find(|&u| {
+                        rows.bias(u) == bias[i]
+                            && (0..p).all(|mu| rows.row(u)[mu] == f64::from(cols[mu * n + i]))
+                    })
+                    .expect("every neuron has its row")
+            })
+            .collect();
+        let xi = DMatrix::from_fn(n, p, |i, mu| f64::from(cols[mu * n + i]));
         let weights: Vec<f64> = (0..p).map(|_| rng.random_range(-1.0..4.0)).collect();
-        let bias: Vec<f64> = (0..n).map(|_| rng.random_range(-0.5..0.5)).collect();
         let gain = rng.random_range(0.5..5.0);
         let delta = weights.iter().sum::<f64>() / n as f64;
-        let x: Vec<f64> = (0..n).map(|_| rng.random_range(-1.5..1.5)).collect();
-        (basis, weights, bias, gain, delta.max(0.0), x)
+        let x: Vec<f64> = (0..rows.len())
+            .map(|_| rng.random_range(-1.5..1.5))
+            .collect();
+        Case {
+            rows,
+            row_of,
+            xi,
+            weights,
+            bias,
+            gain,
+            delta: delta.max(0.0),
+            x,
+        }
     }
 
-    /// W = (1/N) Ξ diag(w) Ξᵀ − δI and D = diag ψ'(x), dense.
-    fn dense(sys: &System, x: &[f64]) -> (DMatrix<f64>, DMatrix<f64>) {
-        let (n, p) = (sys.basis.n, sys.basis.p);
-        let xi = DMatrix::from_fn(n, p, |i, mu| sys.basis.memory(mu)[i]);
+    impl Case {
+        fn system(&self) -> System<'_> {
+            System {
+                rows: &self.rows,
+                weights: &self.weights,
+                gain: self.gain,
+                delta: self.delta,
+            }
+        }
+
+        /// A vector per row, per neuron.
+        fn expand(&self, v: &[f64]) -> DVector<f64> {
+            DVector::from_iterator(self.row_of.len(), self.row_of.iter().map(|&u| v[u]))
+        }
+    }
+
+    /// W = (1/N) Ξ diag(w) Ξᵀ − δI and D = diag ψ'(x), dense (x per neuron).
+    fn dense(c: &Case, x: &DVector<f64>) -> (DMatrix<f64>, DMatrix<f64>) {
+        let sys = c.system();
+        let (n, p) = (c.xi.nrows(), c.xi.ncols());
+        let xi = &c.xi;
         let w = DMatrix::from_fn(p, p, |a, b| if a == b { sys.weights[a] } else { 0.0 });
-        let big = &xi * w * xi.transpose() / n as f64 - DMatrix::identity(n, n) * sys.delta;
+        let big = xi * w * xi.transpose() / n as f64 - DMatrix::identity(n, n) * sys.delta;
         let d = DMatrix::from_fn(n, n, |i, j| {
             if i == j {
                 sys.gain * (1.0 - (sys.gain * x[i]).tanh().powi(2))
@@ -543,29 +546,33 @@ mod tests {
 
     #[test]
     fn woodbury_step_solves_the_dense_system() {
+        let mut shared = 0;
         for seed in 0..40 {
-            let (basis, weights, bias, gain, delta, x) = case(seed);
-            let sys = System {
-                basis: &basis,
-                weights: &weights,
-                bias: Some(&bias),
-                gain,
-                delta,
-            };
-            let state = sys.state(x.clone());
+            let c = case(seed);
+            shared += c.row_of.len() - c.rows.len();
+            let sys = c.system();
+            let state = sys.state(c.x.clone());
             let local = sys.local(&state.psi).expect("a > 0");
-            let n = basis.n;
-            let (w, d) = dense(&sys, &x);
+            let n = c.row_of.len();
+            let (w, d) = dense(&c, &c.expand(&c.x));
+            let delta = c.delta;
+            // F per neuron, dense: −x + W Ψ + b.
+            let psi = c.expand(&state.psi);
+            let f = -c.expand(&c.x) + &w * psi + DVector::from_column_slice(&c.bias);
+            let scale = 1.0 + f.amax();
+            assert!(
+                (c.expand(&state.f) - &f).amax() < 1e-12 * scale,
+                "seed {seed}: F"
+            );
             for sigma in [1.0, 1.7, 11.0] {
-                let mut dx = vec![0.0; n];
+                let mut dx = vec![0.0; c.rows.len()];
                 if sys.step(&local, &state.f, sigma, &mut dx).is_none() {
                     continue;
                 }
                 // (σA − (W + δI) D) dx = F with A = I + δD.
                 let a = DMatrix::identity(n, n) + &d * delta;
                 let m = &a * sigma - (&w + DMatrix::identity(n, n) * delta) * &d;
-                let residual =
-                    &m * DVector::from_column_slice(&dx) - DVector::from_column_slice(&state.f);
+                let residual = &m * c.expand(&dx) - &f;
                 let scale = 1.0 + state.f.iter().fold(0.0f64, |m, v| m.max(v.abs()));
                 assert!(
                     residual.amax() < 1e-9 * scale,
@@ -574,26 +581,24 @@ mod tests {
                 );
             }
         }
+        assert!(
+            shared > 100,
+            "the cases should share rows: {shared} neurons did"
+        );
     }
 
     #[test]
     fn unstable_count_is_the_full_jacobians() {
         let mut unstable_seen = 0;
         for seed in 0..200 {
-            let (basis, weights, bias, gain, delta, x) = case(seed);
-            let sys = System {
-                basis: &basis,
-                weights: &weights,
-                bias: Some(&bias),
-                gain,
-                delta,
-            };
-            let psi: Vec<f64> = x.iter().map(|v| (gain * v).tanh()).collect();
+            let c = case(seed);
+            let sys = c.system();
+            let psi: Vec<f64> = c.x.iter().map(|v| (c.gain * v).tanh()).collect();
             let spectrum = sys.spectrum(&psi).expect("a > 0");
             // J = −I + W D is similar to the symmetric −I + D^½ W D^½.
-            let (w, d) = dense(&sys, &x);
+            let (w, d) = dense(&c, &c.expand(&c.x));
             let half = d.map(f64::sqrt);
-            let n = basis.n;
+            let n = c.row_of.len();
             let js = -DMatrix::identity(n, n) + &half * w * &half;
             let eig = SymmetricEigen::new((&js + js.transpose()) * 0.5).eigenvalues;
             let count = eig.iter().filter(|&&v| v > 1e-9).count();
@@ -619,23 +624,18 @@ mod tests {
     #[test]
     fn newton_and_the_flow_end_at_equilibria() {
         for seed in 0..20 {
-            let (basis, weights, bias, gain, delta, x) = case(seed);
-            let sys = System {
-                basis: &basis,
-                weights: &weights,
-                bias: Some(&bias),
-                gain,
-                delta,
-            };
+            let c = case(seed);
+            let sys = c.system();
+            let x = c.x.clone();
             for sol in [sys.follow(x.clone()), sys.newton(x.clone())] {
                 if !sol.converged {
                     continue;
                 }
                 // x = W Ψ(x) + b, checked densely.
-                let (w, _) = dense(&sys, &sol.x);
-                let psi = DVector::from_iterator(basis.n, sol.x.iter().map(|v| (gain * v).tanh()));
-                let f = &w * psi + DVector::from_column_slice(&bias)
-                    - DVector::from_column_slice(&sol.x);
+                let xn = c.expand(&sol.x);
+                let (w, _) = dense(&c, &xn);
+                let psi = xn.map(|v| (c.gain * v).tanh());
+                let f = &w * psi + DVector::from_column_slice(&c.bias) - xn;
                 assert!(f.amax() < 1e-9, "seed {seed}: |F| = {}", f.amax());
             }
             // The flow never ends unstable unless it started on a stable manifold by symmetry,

@@ -4,15 +4,17 @@
 //! orthogonal closed forms beside them, flagged when they are only estimates.
 //!
 //! A [`TheoryInput`] is what the equilibria depend on. [`TheoryInput::solve`] costs tens of
-//! O(N·P) steps per memory plus O(P²) per unsaturated neuron a step (see `flow.rs`), so callers
-//! keep the result and solve again only when the [`TheoryKey`] moves ([`EquilibriaCache`] does
-//! this), never per frame.
+//! O(U·P) steps per memory (U distinct rows of Ξ and the bias, at most N) plus O(P²) per
+//! unsaturated row a step (see `flow.rs`), so callers keep the result and solve again only
+//! when the [`TheoryKey`] moves ([`EquilibriaCache`] does this), never per frame.
 
+mod basis;
 mod discrete;
 mod flow;
 mod key;
 mod modern;
 mod report;
+mod rows;
 mod spectrum;
 
 use std::sync::Arc;
@@ -24,9 +26,11 @@ use super::memories::Memories;
 use super::network::Network;
 use super::params::ModelKind;
 use super::theory::{Diagonal, TheoryReport, analyse_orthogonal};
+use basis::Basis;
 use discrete::discrete_fixed_point;
-use flow::{Basis, System};
+use flow::System;
 use report::owns;
+use rows::Rows;
 
 pub use key::{DEFAULT_REL_TOL, EquilibriaCache, TheoryKey};
 pub use report::{
@@ -182,22 +186,16 @@ impl TheoryInput {
     /// Solves every memory's equilibria (both signs; the negative one by symmetry when no
     /// current flows), the origin's stability and the closed forms. Deterministic.
     ///
-    /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(N·P) plus
-    /// O(P²) per unsaturated neuron and, where the state may be unstable, a P×P eigenproblem.
-    /// Measured on one shared core (release; `solve_times` in `tests/model_equilibria.rs`):
-    /// N = 1024, P = 10 at g = 10: 3 ms for IDP on a clean memory, 20 ms on a live-stream frame
-    /// (flipped pixels make the flow from the weaker memories long), 13 ms for classic-constant,
-    /// 30 ms for IDP at g = 1 (nothing saturates); N = 4096, P = 64: 0.3 s, 2.4 s (constant),
-    /// 8 s (g = 1). Solve when the input or the memory set changes, never per frame.
+    /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(U·P) for the U
+    /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
+    /// may be unstable, a P×P eigenproblem. Measured (`cargo bench --bench theory`, a tour
+    /// frame, IDP at the defaults; Intel Xeon, 2 shared cores; docs/speed.md): 12 ms on the
+    /// built-in set (6 ms of CPU), 2.8 s at N = 65536, P = 16 and 17 s at N = 16384, P = 64.
+    /// Solve when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {
             return modern::solve(self);
         }
-        let basis = Basis::new(
-            self.memories.columns(),
-            self.memories.n(),
-            self.memories.p(),
-        );
         let delta = self.self_coupling();
         let closed = self.closed_form();
         let finite = self.weights.iter().all(|w| w.is_finite())
@@ -205,10 +203,27 @@ impl TheoryInput {
                 .bias
                 .as_ref()
                 .is_none_or(|b| b.iter().all(|v| v.is_finite()));
+        let (n, p) = (self.memories.n(), self.memories.p());
+        let columns = self.memories.columns();
+        // The discrete model reads the memories neuron by neuron; the continuous ones by
+        // distinct rows (with a non-finite input nothing is solved).
+        let grid = if self.dynamics == TheoryDynamics::Discrete {
+            Grid::Neurons(Basis::new(columns, n, p))
+        } else {
+            Grid::Rows(Rows::new(
+                columns,
+                if finite { n } else { 0 },
+                p,
+                self.bias.as_deref().filter(|_| finite),
+            ))
+        };
+        let empty = Rows::new(&[], 0, p, None);
         let system = System {
-            basis: &basis,
+            rows: match &grid {
+                Grid::Rows(rows) => rows,
+                Grid::Neurons(_) => &empty,
+            },
             weights: &self.weights,
-            bias: self.bias.as_deref(),
             gain: self.gain,
             delta,
         };
@@ -222,11 +237,15 @@ impl TheoryInput {
                     };
                 }
                 let start = self.start_gamma(mu, closed.as_ref());
-                let positive = self.equilibrium(&system, mu, 1, start);
+                let solve = |sign| match &grid {
+                    Grid::Neurons(basis) => self.fixed_point(basis, delta, mu, sign),
+                    Grid::Rows(_) => self.equilibrium(&system, mu, sign, start),
+                };
+                let positive = solve(1);
                 let negative = if self.bias.is_none() {
                     positive.mirrored()
                 } else {
-                    self.equilibrium(&system, mu, -1, start)
+                    solve(-1)
                 };
                 MemoryEquilibria { positive, negative }
             })
@@ -261,53 +280,61 @@ impl TheoryInput {
         }
     }
 
-    fn equilibrium(&self, system: &System, mu: usize, sign: i8, gamma: f64) -> Equilibrium {
+    /// The discrete model's fixed point from sign·ξ_ρ.
+    fn fixed_point(&self, basis: &Basis, delta: f64, mu: usize, sign: i8) -> Equilibrium {
         let n = self.memories.n();
         let nf = n as f64;
         let s = f64::from(sign);
-        let xi = system.basis.memory(mu);
         let p = self.memories.p();
         let mut projections = vec![0.0; p];
-        if self.dynamics == TheoryDynamics::Discrete {
-            let start: Vec<f64> = xi.iter().map(|v| s * v).collect();
-            let fp = discrete_fixed_point(system.basis, &self.weights, system.delta, &start);
-            system.basis.project(&fp.x, &mut projections);
-            let quad = nf
-                * self
-                    .weights
-                    .iter()
-                    .zip(&fp.overlaps)
-                    .map(|(w, m)| w * m * m)
-                    .sum::<f64>()
-                - system.delta * nf;
-            let energy = -0.5 * quad / nf;
-            let mut eq = Equilibrium::classify(
-                mu,
-                sign,
-                fp.overlaps,
-                projections,
-                energy,
-                fp.converged.then_some(0),
-                Convergence {
-                    converged: fp.converged,
-                    steps: fp.sweeps,
-                    residual: 0.0,
-                },
-            );
-            // A fixed point of the sweeps is where the network stops: no single flip lowers E.
-            eq.settles = fp.converged.then(|| {
-                let m = &eq.overlaps;
-                let memory = (0..m.len()).max_by(|&a, &b| m[a].abs().total_cmp(&m[b].abs()));
-                Settling {
-                    memory,
-                    overlap: memory.map_or(0.0, |mu| m[mu]),
-                    energy_per_neuron: energy,
-                    stable: true,
-                }
-            });
-            return eq;
-        }
-        let start: Vec<f64> = xi.iter().map(|v| s * gamma * v).collect();
+        let start: Vec<f64> = basis.memory(mu).iter().map(|v| s * v).collect();
+        let fp = discrete_fixed_point(basis, &self.weights, delta, &start);
+        basis.project(&fp.x, &mut projections);
+        let quad = nf
+            * self
+                .weights
+                .iter()
+                .zip(&fp.overlaps)
+                .map(|(w, m)| w * m * m)
+                .sum::<f64>()
+            - delta * nf;
+        let energy = -0.5 * quad / nf;
+        let mut eq = Equilibrium::classify(
+            mu,
+            sign,
+            fp.overlaps,
+            projections,
+            energy,
+            fp.converged.then_some(0),
+            Convergence {
+                converged: fp.converged,
+                steps: fp.sweeps,
+                residual: 0.0,
+            },
+        );
+        // A fixed point of the sweeps is where the network stops: no single flip lowers E.
+        eq.settles = fp.converged.then(|| {
+            let m = &eq.overlaps;
+            let memory = (0..m.len()).max_by(|&a, &b| m[a].abs().total_cmp(&m[b].abs()));
+            Settling {
+                memory,
+                overlap: memory.map_or(0.0, |mu| m[mu]),
+                energy_per_neuron: energy,
+                stable: true,
+            }
+        });
+        eq
+    }
+
+    /// A continuous model's equilibrium from sign·γ·ξ_ρ: where the flow settles, ρ's saddle
+    /// on the way or near the start.
+    fn equilibrium(&self, system: &System, mu: usize, sign: i8, gamma: f64) -> Equilibrium {
+        let s = f64::from(sign);
+        let rows = system.rows;
+        // The start, x = sγξ_ρ per row.
+        let start: Vec<f64> = (0..rows.len())
+            .map(|u| s * gamma * rows.row(u)[mu])
+            .collect();
         // Where the flow from the start settles, going on past unstable equilibria (one of
         // ρ's own is kept: that is the saddle the state slides off).
         let mut sol = system.follow(start.clone());
@@ -323,7 +350,7 @@ impl TheoryInput {
             let Some(dir) = system.unstable_direction(sp, &sol.psi) else {
                 break;
             };
-            let next = kicked(&sol.x, &dir, &start);
+            let next = kicked(rows, &sol.x, &dir, &start);
             sol = system.follow(next);
             steps += sol.steps;
         }
@@ -345,7 +372,7 @@ impl TheoryInput {
             }
         };
         let spectrum = point.spectrum.clone();
-        system.basis.project(&point.x, &mut projections);
+        let projections = system.projections(&point.x);
         let energy = system.energy_per_neuron(&point.psi, &point.overlaps);
         let mut eq = Equilibrium::classify(
             mu,
@@ -367,24 +394,23 @@ impl TheoryInput {
 }
 
 /// A state off the unstable equilibrium `x` along `dir`, to the side `start` is on, by the
-/// start's own offset along `dir` (at least 1e-3 and at most 0.1 of 1 + max |x|).
-fn kicked(x: &[f64], dir: &[f64], start: &[f64]) -> Vec<f64> {
-    let toward: f64 = dir
-        .iter()
-        .zip(start)
-        .zip(x)
-        .map(|((d, a), b)| d * (a - b))
-        .sum();
-    let along = toward
-        / dir
-            .iter()
-            .map(|d| d * d)
-            .sum::<f64>()
-            .max(f64::MIN_POSITIVE);
+/// start's own offset along `dir` (at least 1e-3 and at most 0.1 of 1 + max |x|); all three
+/// per distinct row.
+fn kicked(rows: &Rows, x: &[f64], dir: &[f64], start: &[f64]) -> Vec<f64> {
+    let toward = rows.sum(|u| dir[u] * (start[u] - x[u]));
+    let along = toward / rows.sum(|u| dir[u] * dir[u]).max(f64::MIN_POSITIVE);
     let scale = 1.0 + x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
     let size = along.abs().clamp(KICK * scale, MAX_KICK * scale);
     let size = if toward < 0.0 { -size } else { size };
     x.iter().zip(dir).map(|(x, d)| x + size * d).collect()
+}
+
+/// How a solve reads the memories.
+enum Grid {
+    /// Neuron by neuron (the discrete model's sweeps).
+    Neurons(Basis),
+    /// By distinct rows (the continuous models' flow).
+    Rows(Rows),
 }
 
 /// The dynamics whose equilibria `net` has.
