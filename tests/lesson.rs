@@ -259,7 +259,7 @@ fn the_builtin_lesson_runs_from_start_to_end_through_the_keys_controls() {
     let total = lesson.chapters.len();
     let titles: Vec<String> = lesson.chapters.iter().map(|c| c.title.clone()).collect();
     let setups: Vec<_> = lesson.chapters.iter().map(|c| c.setup.clone()).collect();
-    let (snapshots, log) = run_lesson(lesson, 7, 260.0);
+    let (snapshots, log) = run_lesson(lesson, 7, 330.0);
     let starts = chapter_starts(&log, total);
     // Every chapter, in order, each set up as it says (scenario, models, noise in the snapshots).
     let mut last = 0;
@@ -438,6 +438,7 @@ fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) 
         progress.record(*kind, event);
     }
     let live = Live {
+        density: None,
         names: snap.memories.names(),
         chapter_secs: snap.time_secs,
         noise_std: snap.status.noise_std,

@@ -49,6 +49,8 @@ pub enum Field {
     Input,
     Noise,
     Time,
+    /// The density view's masses against the theory (the paper's Fig. 4).
+    Density,
 }
 
 /// A placeholder the format does not know, or a brace left open.
@@ -61,7 +63,7 @@ pub struct TemplateError {
 
 /// Every placeholder, for messages.
 pub const PLACEHOLDERS: &str = "{M.memory} {M.latency} {M.outcome} {M.glitch} {M.overlap} \
-     {M.accuracy} {glitch.outcome} {regime} {deepest} {alpha} {input} {noise} {time} \
+     {M.accuracy} {glitch.outcome} {regime} {deepest} {alpha} {input} {noise} {time} {density} \
      (M: idp, classic-pulsed, …, model, classic)";
 
 impl Template {
@@ -141,6 +143,7 @@ impl Field {
             "input" => Field::Input,
             "noise" => Field::Noise,
             "time" => Field::Time,
+            "density" => Field::Density,
             _ => {
                 let (model, what) = name.split_once('.')?;
                 let m = ModelRef::parse(model)?;
@@ -242,6 +245,7 @@ impl Field {
             Field::Input => live.truth.map_or("no single memory".into(), name),
             Field::Noise => format!("σ = {}", live.noise_std),
             Field::Time => format!("{:.0} s", live.chapter_secs),
+            Field::Density => density(live.density.as_ref()),
         }
     }
 }
@@ -316,6 +320,8 @@ fn strongest(overlaps: &[f32]) -> Option<(usize, f32)> {
 #[derive(Debug, Clone)]
 pub struct Live<'a> {
     pub names: &'a [String],
+    /// The density view (`--scenario density`), while it runs.
+    pub density: Option<DensityFacts>,
     /// Model seconds since the chapter began.
     pub chapter_secs: f64,
     pub noise_std: f64,
@@ -347,4 +353,76 @@ pub struct LiveModel<'a> {
     pub theory: &'a TheoryReport,
     /// The weights of W (α, filtered α̃, or 1 for the classic models).
     pub weights: &'a [f32],
+}
+
+/// What a caption may say of the density view: its settings, where the sampling is, and the
+/// mass in each memory's basins (both wells, ±ξ), measured against the grid solve.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DensityFacts {
+    pub sigma: f64,
+    pub alphas: [f64; 2],
+    /// Model seconds since the last change, and the burn-in before sampling starts.
+    pub since_secs: f64,
+    pub burn_in_secs: f64,
+    /// Per memory (ξ1, ξ2): the measured basin mass with its standard error, and the solve's
+    /// (`None` while it runs). `None` for the measured part until the basins are known.
+    pub basins: [Option<(f64, Option<f64>, Option<f64>)>; 2],
+}
+
+/// `{density}`: the basins' masses, measured against the theory, or what is not known yet.
+fn density(facts: Option<&DensityFacts>) -> String {
+    let Some(d) = facts else {
+        return "(the density view is not running)".into();
+    };
+    let head = format!("σ = {}, α = {}, {}", d.sigma, d.alphas[0], d.alphas[1]);
+    if d.since_secs < d.burn_in_secs {
+        return format!(
+            "{head}: burning in ({:.0} s of {:.0}), no averaged masses yet",
+            d.since_secs, d.burn_in_secs
+        );
+    }
+    let mut parts = Vec::new();
+    for (i, b) in d.basins.iter().enumerate() {
+        match b {
+            Some((m, se, fp)) => {
+                let se = se.map_or(String::new(), |e| format!(" ± {e:.3}"));
+                let fp = fp.map_or("theory solving…".into(), |f| format!("theory {f:.3}"));
+                parts.push(format!("ξ{}'s basins hold {m:.3}{se} ({fp})", i + 1));
+            }
+            None => parts.push(format!("ξ{}'s basins: waiting for the solve", i + 1)),
+        }
+    }
+    format!("{head}: {}", parts.join("; "))
+}
+
+#[cfg(test)]
+mod density_tests {
+    use super::{DensityFacts, density};
+
+    fn facts(since_secs: f64) -> DensityFacts {
+        DensityFacts {
+            sigma: 0.8,
+            alphas: [1.5, 2.25],
+            since_secs,
+            burn_in_secs: 20.0,
+            basins: [
+                Some((0.086, Some(0.004), Some(0.085))),
+                Some((0.914, Some(0.004), None)),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_density_placeholder_says_what_is_measured_and_what_is_not_yet() {
+        assert_eq!(density(None), "(the density view is not running)");
+        assert_eq!(
+            density(Some(&facts(8.0))),
+            "σ = 0.8, α = 1.5, 2.25: burning in (8 s of 20), no averaged masses yet"
+        );
+        assert_eq!(
+            density(Some(&facts(30.0))),
+            "σ = 0.8, α = 1.5, 2.25: ξ1's basins hold 0.086 ± 0.004 (theory 0.085); \
+             ξ2's basins hold 0.914 ± 0.004 (theory solving…)"
+        );
+    }
 }

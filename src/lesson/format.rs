@@ -7,7 +7,7 @@
 //! [[chapter]]
 //! title = "A partial cue"
 //! figure = "Fig. 1"
-//! scenario = "partial"            # tour, morph, partial, mixed, glitch, noise-ramp, explore
+//! scenario = "partial"            # tour, morph, partial, mixed, glitch, noise-ramp, explore, density
 //! models = ["idp", "classic-initial"]
 //! caption = "IDP {idp.outcome}; the classic model {classic.outcome}."
 //! until = "idp retrieved"         # key, after 20 s, MODEL retrieved [MEMORY], regime 4, …

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::model::ModelKind;
 use crate::stimulus::ScenarioName;
 
-pub use caption::{Field, Live, LiveModel, Template};
+pub use caption::{DensityFacts, Field, Live, LiveModel, Template};
 pub use format::{LessonError, LessonErrors, parse};
 pub use progress::{Act, Facts, Progress};
 

@@ -131,6 +131,7 @@ impl Host {
 fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
     Live {
         names: s.memories.names(),
+        density: s.density.as_deref().map(density_facts),
         chapter_secs: progress.chapter_secs(s.time_secs),
         noise_std: s.status.noise_std,
         truth: s.truth,
@@ -147,5 +148,37 @@ fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
                 weights: &m.weights,
             })
             .collect(),
+    }
+}
+
+/// The density view as the captions see it: each memory's two basins (±ξ) summed.
+fn density_facts(v: &super::DensityView) -> crate::lesson::DensityFacts {
+    let basin = |memory: usize| {
+        let wells: Vec<_> = v
+            .wells
+            .iter()
+            .zip(&v.masses)
+            .filter(|(w, _)| w.memory == memory)
+            .map(|(_, m)| m)
+            .collect();
+        let measured: Option<Vec<_>> = wells.iter().map(|m| m.basin).collect();
+        let measured = measured?;
+        let mean = measured.iter().map(|e| e.mean).sum::<f64>();
+        // The two wells' errors as if independent (they are not quite: a particle leaving one
+        // often enters the other), so the error shown is a rough one.
+        let se = measured
+            .iter()
+            .map(|e| e.se.map(|s| s * s))
+            .sum::<Option<f64>>()
+            .map(f64::sqrt);
+        let fp: Option<f64> = wells.iter().map(|m| m.basin_fp).sum();
+        Some((mean, se, fp))
+    };
+    crate::lesson::DensityFacts {
+        sigma: v.settings.sigma,
+        alphas: v.settings.alphas,
+        since_secs: v.since_secs,
+        burn_in_secs: v.burn_in_secs,
+        basins: [basin(0), basin(1)],
     }
 }
