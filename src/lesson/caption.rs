@@ -366,8 +366,11 @@ pub struct DensityFacts {
     pub burn_in_secs: f64,
     /// Per memory (ξ1, ξ2): the measured basin mass with its standard error, and the solve's
     /// (`None` while it runs). `None` for the measured part until the basins are known.
-    pub basins: [Option<(f64, Option<f64>, Option<f64>)>; 2],
+    pub basins: [Option<BasinMass>; 2],
 }
+
+/// A memory's basins: the measured mass, its standard error, and the grid solve's mass.
+pub type BasinMass = (f64, Option<f64>, Option<f64>);
 
 /// `{density}`: the basins' masses, measured against the theory, or what is not known yet.
 fn density(facts: Option<&DensityFacts>) -> String {
