@@ -13,8 +13,8 @@ use crate::pipeline::Snapshot;
 
 use super::app::App;
 use super::layout::{
-    MIN_CHARTS, Mode, landscape_width, natural_images_height, render_charts, render_compact,
-    render_full, render_landscape, render_medium, render_table,
+    MIN_CHARTS, Mode, landscape_width, render_charts, render_compact, render_full,
+    render_images_over_charts, render_landscape, render_medium, render_table,
 };
 use super::readout::render_images;
 
@@ -93,19 +93,7 @@ fn render_compact_lesson(
     }
     if wants(Panel::Images) && wants(Panel::Overlaps) {
         // The pictures a little larger than the compact layout leaves them beside a caption.
-        let images_h = natural_images_height(snap)
-            .min(area.height.saturating_sub(LESSON_CHARTS))
-            .max(6);
-        let [images, rest] =
-            Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
-        let used = render_images(app, snap, images, 1.0, buf);
-        let charts = Rect::new(
-            rest.x,
-            images.y + used,
-            rest.width,
-            rest.height + images_h - used,
-        );
-        render_charts(app, snap, charts, false, buf);
+        render_images_over_charts(app, snap, area, LESSON_CHARTS, buf);
         return;
     }
     if wants(Panel::Images) || !side_panels || area.height < MIN_CHARTS {

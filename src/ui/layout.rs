@@ -211,8 +211,20 @@ pub(super) fn render_medium(app: &App, snap: &Snapshot, area: Rect, buf: &mut Bu
 
 /// 80×24 and up: images with the readout, then the overlaps.
 pub(super) fn render_compact(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
+    render_images_over_charts(app, snap, area, MIN_CHARTS + 2, buf);
+}
+
+/// The images at their natural height (leaving `charts_h` rows, at least 6 rows of images),
+/// the overlaps chart in every row they leave.
+pub(super) fn render_images_over_charts(
+    app: &App,
+    snap: &Snapshot,
+    area: Rect,
+    charts_h: u16,
+    buf: &mut Buffer,
+) {
     let images_h = natural_images_height(snap)
-        .min(area.height.saturating_sub(MIN_CHARTS + 2))
+        .min(area.height.saturating_sub(charts_h))
         .max(6);
     let [images, rest] =
         Layout::vertical([Constraint::Length(images_h), Constraint::Min(0)]).areas(area);
