@@ -484,7 +484,7 @@ fn exp_fit_lines(s: &mut String, fit: &[(f64, f64)]) {
             };
             let _ = writeln!(
                 s,
-                "  exponential fit against {x}: ln P_max ≈ {:.2} + {}{error}·{x}, P_max ≈ {}·e^({}·{x}) \
+                "  exponential fit against {x}: ln P_max ≈ {:.2} + ({}{error})·{x}, P_max ≈ {}·e^({}·{x}) \
                  (least squares on ln P_max against {x}; rms residual {:.3})",
                 a.ln(),
                 significant(b),
