@@ -495,7 +495,14 @@ pub const CAPACITY_GAIN: f64 = 10.0;
 ///
 /// - classic-initial: the cue is x(0);
 /// - classic-constant: x(0) random, the cue a constant current b = input_gain · cue;
-/// - IDP: x(0) random, the cue the input u = input_gain · cue that sets W(u).
+/// - IDP: x(0) random, the cue the input u = input_gain · cue that sets W(u);
+/// - modern: the input loads x(0) = the cue scaled to |x|² = N (the random draw before it is
+///   overwritten);
+/// - idp-modern: x(0) ~ N(0, I/N), the cue the input that sets α (its cosines with the
+///   memories, whatever the input gain).
+///
+/// For the modern models Ψ(x) = x, so the settling test below reads x itself: of order 1 a
+/// neuron at a retrieved state, as tanh is.
 ///
 /// Settled: over the last second m_μ moved by less than [`SETTLED`], and so did Ψ(x) on
 /// average over the neurons (from a random x(0) the overlaps start near 0 and can barely move
