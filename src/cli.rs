@@ -377,8 +377,9 @@ pub struct ExperimentArgs {
     pub plot_trial: Option<usize>,
     /// Capacity: loads P/N, comma-separated, up to 1000 [default: 0.02,0.04,…,0.30]. Without
     /// --loads, --sizes, --flip(s) and --models the sweep is the default plan: the classic
-    /// models over these loads at N = 256, 1024, 4096, IDP at P/N 0.5–45 at N = 32–256, and
-    /// every model against the flips at N = 256, P/N = 0.05.
+    /// models over these loads at N = 256, 1024, 4096, IDP at P/N 0.5–45 at N = 32–256, every
+    /// model against the flips at N = 256, P/N = 0.05, and the modern models at N = 16–64
+    /// (modern at P/N 0.5–512, idp-modern at 0.0625–2).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
     /// Capacity: network sizes N, comma-separated [default: 256,1024,4096]. A network may take
@@ -394,7 +395,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
     pub flips: Option<Vec<f64>>,
     /// Capacity: the models swept, comma-separated [default: discrete,classic-initial,
-    /// classic-constant,idp].
+    /// classic-constant,idp,modern,idp-modern].
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_capacity_model)]
     pub models: Option<Vec<ModelKind>>,
     /// Capacity: memories cued per network (all of them when P is smaller).

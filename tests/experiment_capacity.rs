@@ -101,8 +101,10 @@ fn rows_have_the_sweeps_shape() {
     assert_eq!(rows.len(), 2 * models.len() * per_trial);
     assert_eq!(CapacityConfig::p(64, 0.05), 3);
     for r in &rows {
-        assert!(r.memory < r.p && r.overlap.abs() <= 1.0);
-        assert_eq!(r.retrieved, r.overlap.abs() >= cfg.threshold);
+        assert!(r.memory < r.p && r.overlap.abs() <= 1.0 + 1e-3, "{r:?}");
+        if !r.model.is_modern() {
+            assert_eq!(r.retrieved, r.overlap.abs() >= cfg.threshold);
+        }
         assert!(r.secs > 0.0 && r.secs <= cfg.max_secs);
     }
     let csv = capacity_csv(&rows, true);
@@ -179,7 +181,14 @@ fn the_experiment_prints_a_table_with_every_model() {
     request.trials = 1;
     request.capacity = vec![config(&[64], &[0.05, 0.3], 2)];
     let text = recall::experiment::run(&request).unwrap();
-    for model in ["discrete", "classic-initial", "classic-constant", "idp"] {
+    for model in [
+        "discrete",
+        "classic-initial",
+        "classic-constant",
+        "idp",
+        "modern",
+        "idp-modern",
+    ] {
         assert!(text.contains(&format!("\n{model} — ")), "{text}");
     }
     assert!(text.contains("retrieval falls below 50%: "), "{text}");
@@ -198,6 +207,13 @@ fn sign_bit_memories_give_the_rows_of_the_float_ones() {
     request.trials = 2;
     request.csv = true;
     request.capacity = vec![CapacityConfig {
+        // The models the file was written with (the modern ones came later).
+        models: vec![
+            ModelKind::Discrete,
+            ModelKind::ClassicInitial,
+            ModelKind::ClassicConstant,
+            ModelKind::Idp,
+        ],
         sizes: vec![100, 256],
         loads: vec![0.05, 0.15, 0.6],
         ..CapacityConfig::default()
@@ -307,5 +323,88 @@ fn bad_capacity_axes_exit_2_with_one_line() {
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// `--models modern` is a capacity model, and the modern network retrieves at loads far above
+/// the classic network's 0.138: every cue at P/N = 4 (P = 128) in N = 32 neurons, with m ≈ 1,
+/// where classic-initial retrieves none.
+#[test]
+fn the_modern_model_retrieves_far_above_0138() {
+    let out = recall_binary()
+        .args([
+            "experiment",
+            "capacity",
+            "--models",
+            "modern,classic-initial",
+        ])
+        .args(["--sizes", "32", "--loads", "4", "--csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let of = |model: &str| -> Vec<&Vec<&str>> { rows.iter().filter(|r| r[2] == model).collect() };
+    let (modern, classic) = (of("modern"), of("classic-initial"));
+    assert_eq!(modern.len(), 8, "{text}");
+    for r in &modern {
+        assert_eq!(r[4], "128", "{r:?}");
+        assert_eq!(r[8], "true", "{r:?}");
+        assert!(r[7].parse::<f64>().unwrap() > 0.95, "{r:?}");
+    }
+    assert!(classic.iter().all(|r| r[8] == "false"), "{text}");
+}
+
+/// idp-modern settles at x ≈ α·ξ of the cued memory, so its m is about α = 1 − 2f (0.8 for
+/// 10% flipped), below the threshold 0.9 whenever anything is flipped: it is retrieved when
+/// m ≥ 0.9·α and no other memory has a larger |m|. At a light load every cue is retrieved
+/// that way, with m ≈ α exactly (|m| ≥ 0.9 would call all of them lost).
+#[test]
+fn idp_modern_is_judged_against_its_saliency() {
+    use recall::experiment::capacity::retrieved;
+    // The rule itself.
+    let t = 0.9;
+    assert!(retrieved(
+        ModelKind::IdpModern,
+        &[0.78, 0.1, -0.2],
+        0,
+        0.8,
+        t
+    ));
+    assert!(!retrieved(
+        ModelKind::IdpModern,
+        &[0.70, 0.1, -0.2],
+        0,
+        0.8,
+        t
+    ));
+    assert!(!retrieved(
+        ModelKind::IdpModern,
+        &[0.78, 0.1, -0.85],
+        0,
+        0.8,
+        t
+    ));
+    assert!(!retrieved(ModelKind::IdpModern, &[0.1, 0.1], 0, 0.0, t));
+    // modern has no mirror wells; the classic models count |m|.
+    assert!(retrieved(ModelKind::Modern, &[0.95, 0.0], 0, 1.0, t));
+    assert!(!retrieved(ModelKind::Modern, &[-0.95, 0.0], 0, 1.0, t));
+    assert!(retrieved(ModelKind::Discrete, &[-0.95, 0.0], 0, 1.0, t));
+    assert!(!retrieved(ModelKind::Idp, &[0.78, 0.0], 0, 0.8, t));
+    // The sweep: N = 32, P = 8, 3 of 32 pixels flipped: α = 26/32.
+    let cfg = CapacityConfig {
+        models: vec![ModelKind::IdpModern],
+        ..config(&[32], &[0.25], 8)
+    };
+    let rows = run_network(&cfg, &[ModelKind::IdpModern], 0, 32, 0.25, 5).unwrap();
+    assert_eq!(rows.len(), 8);
+    for r in &rows {
+        assert!(r.retrieved, "{r:?}");
+        assert!((r.overlap - 26.0 / 32.0).abs() < 0.03, "{r:?}");
     }
 }

@@ -25,11 +25,13 @@ use crate::session::network_seed;
 
 /// The models the sweep knows how to cue, in table order (a new model needs a line in
 /// `run_cue`'s match of how it takes a cue, and in `capacity_report::how`).
-pub const CAPACITY_MODELS: [ModelKind; 4] = [
+pub const CAPACITY_MODELS: [ModelKind; 6] = [
     ModelKind::Discrete,
     ModelKind::ClassicInitial,
     ModelKind::ClassicConstant,
     ModelKind::Idp,
+    ModelKind::Modern,
+    ModelKind::IdpModern,
 ];
 /// The models of the classic (Hebbian) paradigm, swept over the classic loads by default.
 pub const CLASSIC_MODELS: [ModelKind; 3] = [
@@ -58,6 +60,23 @@ pub fn idp_loads() -> Vec<f64> {
         .map(|k| (500.0 * 2f64.powf(f64::from(k) / 2.0)).round() / 1000.0)
         .collect()
 }
+/// The modern parts' sizes: small, as `modern`'s capacity grows exponentially.
+pub const MODERN_SIZES: [usize; 5] = [16, 24, 32, 48, 64];
+/// `modern`'s loads: 0.5 · √2^k, 0.5 to 512 (P up to 32768 at N = 64; rounded to three
+/// digits).
+pub fn modern_loads() -> Vec<f64> {
+    sqrt2_loads(0.5, 21)
+}
+/// `idp-modern`'s loads: 0.0625 · √2^k, 0.0625 to 2 (it collapses at P of a few tens).
+pub fn idp_modern_loads() -> Vec<f64> {
+    sqrt2_loads(0.0625, 11)
+}
+/// `count` loads from `first` in steps of √2, rounded to four digits.
+fn sqrt2_loads(first: f64, count: i32) -> Vec<f64> {
+    (0..count)
+        .map(|k| (first * 1e4 * 2f64.powf(f64::from(k) / 2.0)).round() / 1e4)
+        .collect()
+}
 /// The flip part: N and load, and the flip fractions 0, 0.05, …, 0.5.
 pub const FLIP_SIZE: usize = 256;
 pub const FLIP_LOAD: f64 = 0.05;
@@ -68,7 +87,8 @@ pub fn default_flips() -> Vec<f64> {
 /// The sweep of `recall experiment capacity` without axis options: every model to its
 /// collapse. (1) the classic models over the classic loads at N = 256, 1024, 4096; (2) IDP at
 /// loads 0.5–45 at N = 32–256 (its P_max(N)); (3) every model at N = 256, P/N = 0.05 against
-/// the fraction of the cue flipped.
+/// the fraction of the cue flipped; (4) `modern` at N = 16–64 over loads 0.5–512 (its
+/// P_max(N), exponential); (5) `idp-modern` at N = 16–64 over loads 0.0625–2.
 pub fn default_plan() -> Vec<CapacityConfig> {
     let base = CapacityConfig::default();
     vec![
@@ -86,6 +106,18 @@ pub fn default_plan() -> Vec<CapacityConfig> {
             sizes: vec![FLIP_SIZE],
             loads: vec![FLIP_LOAD],
             flips: default_flips(),
+            ..base.clone()
+        },
+        CapacityConfig {
+            models: vec![ModelKind::Modern],
+            sizes: MODERN_SIZES.to_vec(),
+            loads: modern_loads(),
+            ..base.clone()
+        },
+        CapacityConfig {
+            models: vec![ModelKind::IdpModern],
+            sizes: MODERN_SIZES.to_vec(),
+            loads: idp_modern_loads(),
             ..base
         },
     ]
@@ -372,7 +404,7 @@ impl Cued<'_> {
             ..Params::default()
         };
         let mut rows = Vec::with_capacity(models.len() * cues.len());
-        let row = |model, memory, overlap: f64, secs, settled| CapacityRow {
+        let row = |model, memory, overlap: f64, retrieved, secs, settled| CapacityRow {
             trial: self.trial,
             seed: net_seed,
             model,
@@ -382,7 +414,7 @@ impl Cued<'_> {
             flip: self.flip,
             memory,
             overlap,
-            retrieved: overlap.abs() >= config.threshold,
+            retrieved,
             secs,
             settled,
         };
@@ -397,7 +429,8 @@ impl Cued<'_> {
                     let max_sweeps = config.max_sweeps();
                     let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
                     let overlap = hop.overlap(&state, mu);
-                    rows.push(row(model, mu, overlap, sweeps as f64, settled));
+                    let hit = overlap.abs() >= config.threshold;
+                    rows.push(row(model, mu, overlap, hit, sweeps as f64, settled));
                 }
                 continue;
             }
@@ -411,11 +444,45 @@ impl Cued<'_> {
                 let Some((secs, settled)) = run_cue(&mut net, mu, cue, config, stop)? else {
                     return Ok(None);
                 };
-                let overlap = f64::from(net.overlaps()[mu]);
-                rows.push(row(model, mu, overlap, secs, settled));
+                let overlaps = net.overlaps();
+                let alpha = f64::from(net.saliencies()[mu]);
+                let hit = retrieved(model, &overlaps, mu, alpha, config.threshold);
+                let overlap = f64::from(overlaps[mu]);
+                rows.push(row(model, mu, overlap, hit, secs, settled));
             }
         }
         Ok(Some(rows))
+    }
+}
+
+/// Whether a cue of memory `mu` ended retrieved, by its model's rule (`overlaps`: m_ν of every
+/// memory at the end; `alpha`: the cued memory's saliency α_μ, the cosine of the cue with it
+/// for idp-modern):
+///
+/// - the classic and IDP models: |m_μ| ≥ the threshold (their field is odd, so the mirror −ξ is
+///   a well as deep as ξ and counts);
+/// - modern: m_μ ≥ the threshold (its fixed point is x ≈ ξ_μ, m ≈ 1; −ξ is no well);
+/// - idp-modern: its fixed point is x ≈ α_μ ξ_μ, so m_μ ≈ α_μ (0.8 for a cue with 10%
+///   flipped): retrieved when α_μ > 0, m_μ ≥ threshold · α_μ (the state holds that fraction of
+///   the memory the cue gives it) and μ has the largest |m| of all the memories.
+pub fn retrieved(
+    model: ModelKind,
+    overlaps: &[f32],
+    mu: usize,
+    alpha: f64,
+    threshold: f64,
+) -> bool {
+    let m = overlaps.get(mu).map_or(0.0, |&v| f64::from(v));
+    match model {
+        ModelKind::Modern => m >= threshold,
+        ModelKind::IdpModern => {
+            let largest = overlaps
+                .iter()
+                .enumerate()
+                .all(|(nu, &v)| nu == mu || f64::from(v).abs() < m);
+            alpha > 0.0 && m >= threshold * alpha && largest
+        }
+        _ => m.abs() >= threshold,
     }
 }
 
@@ -428,7 +495,14 @@ pub const CAPACITY_GAIN: f64 = 10.0;
 ///
 /// - classic-initial: the cue is x(0);
 /// - classic-constant: x(0) random, the cue a constant current b = input_gain · cue;
-/// - IDP: x(0) random, the cue the input u = input_gain · cue that sets W(u).
+/// - IDP: x(0) random, the cue the input u = input_gain · cue that sets W(u);
+/// - modern: the input loads x(0) = the cue scaled to |x|² = N (the random draw before it is
+///   overwritten);
+/// - idp-modern: x(0) ~ N(0, I/N), the cue the input that sets α (its cosines with the
+///   memories, whatever the input gain).
+///
+/// For the modern models Ψ(x) = x, so the settling test below reads x itself: of order 1 a
+/// neuron at a retrieved state, as tanh is.
 ///
 /// Settled: over the last second m_μ moved by less than [`SETTLED`], and so did Ψ(x) on
 /// average over the neurons (from a random x(0) the overlaps start near 0 and can barely move

@@ -97,6 +97,13 @@ fn draw_panel<DB: DrawingBackend>(
             mesh(&mut chart, p)?;
             lines(&mut chart, p)
         }
+        (false, true) => {
+            let mut chart = builder(area)
+                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                .map_err(fail)?;
+            mesh(&mut chart, p)?;
+            lines(&mut chart, p)
+        }
         (true, false) => {
             let mut chart = builder(area)
                 .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
@@ -363,6 +370,7 @@ pub fn capacity_figure(
     // Along the flips.
     let mut flip_lines = Vec::new();
     let mut idp_flip_edges = Vec::new();
+    let mut modern_flip_edges = Vec::new();
     for (part, pts) in parts.iter().zip(&per_part) {
         if part.flips.len() < 2 {
             continue;
@@ -382,9 +390,15 @@ pub fn capacity_figure(
                         points: line,
                         markers: true,
                     });
+                    let p = CapacityConfig::p(n, load);
                     if model == ModelKind::Idp {
-                        let p = CapacityConfig::p(n, load);
                         idp_flip_edges.push(theory::idp_max_flip(n, p, g, threshold));
+                    }
+                    if model.is_modern() {
+                        let beta = crate::model::Params::default().beta;
+                        let idp = model == ModelKind::IdpModern;
+                        modern_flip_edges
+                            .push((model, theory::modern_max_flip(n, p, beta, threshold, idp)));
                     }
                 }
             }
@@ -396,6 +410,16 @@ pub fn capacity_figure(
             lines.push(Line {
                 label: (k == 0).then(|| format!("IDP estimate: m ≥ {threshold} up to here")),
                 colour: shade(ModelKind::Idp, 1, 2),
+                dashed: true,
+                points: vec![(f, 0.0), (f, 1.05)],
+                markers: false,
+            });
+        }
+        for (k, &(model, f)) in modern_flip_edges.iter().enumerate() {
+            let first = modern_flip_edges[..k].iter().all(|e| e.0 != model);
+            lines.push(Line {
+                label: first.then(|| format!("{} estimate (ours)", model.name())),
+                colour: shade(model, 1, 2),
                 dashed: true,
                 points: vec![(f, 0.0), (f, 1.05)],
                 markers: false,
@@ -425,6 +449,8 @@ pub fn capacity_figure(
     let mut limit_lines = Vec::new();
     let mut ns: Vec<f64> = Vec::new();
     let mut ps: Vec<f64> = Vec::new();
+    // The modern models' limits, on a panel of their own (log P_max against N).
+    let mut modern_found: Vec<ModernLimits> = Vec::new();
     for (part, pts) in parts.iter().zip(&per_part) {
         if part.loads.len() < 2 {
             continue;
@@ -433,6 +459,11 @@ pub fn capacity_figure(
             for &flip in &part.flips {
                 let found = limits(pts, model, part, flip);
                 if found.is_empty() {
+                    continue;
+                }
+                if model.is_modern() {
+                    let xy = found.iter().map(|&(n, p)| (n as f64, p)).collect();
+                    modern_found.push((model, flip, xy));
                     continue;
                 }
                 let pts_xy: Vec<(f64, f64)> = found.iter().map(|&(n, p)| (n as f64, p)).collect();
@@ -518,6 +549,9 @@ pub fn capacity_figure(
             legend_at: SeriesLabelPosition::UpperLeft,
         });
     }
+    if let Some(panel) = modern_panel(&modern_found, threshold) {
+        panels.push(panel);
+    }
     let figure = CapacityFigure {
         title: "Capacity: each model to its collapse, beside its theory".into(),
         subtitle: vec![
@@ -526,11 +560,82 @@ pub fn capacity_figure(
                  pixels flipped ({:.0}% on the load panels); g = {g}, no noise; lighter: smaller N.",
                 100.0 * first.flips.first().copied().unwrap_or(0.0)
             ),
-            "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; IDP: our signal-to-noise \
-             estimate, docs/capacity.md)."
+            "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; IDP, modern, idp-modern: our \
+             estimates, docs/capacity.md)."
                 .into(),
         ],
         panels,
     };
     save(&figure, path)
+}
+
+/// A modern model's measured limits: the model, the flip fraction, (N, P_max) points.
+type ModernLimits = (ModelKind, f64, Vec<(f64, f64)>);
+
+/// The modern models' limits P_max(N) on a log-y, linear-N axis (an exponential is a straight
+/// line there), with their fits ln P_max = a + b·N and the estimates of capacity_theory.
+fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
+    if found.is_empty() {
+        return None;
+    }
+    let beta = crate::model::Params::default().beta;
+    let all_n = found.iter().flat_map(|f| f.2.iter().map(|p| p.0));
+    let (n_lo, n_hi) = all_n.fold((f64::INFINITY, 0.0f64), |(a, b), n| (a.min(n), b.max(n)));
+    let mut lines = Vec::new();
+    let mut ys: Vec<f64> = Vec::new();
+    for (model, flip, xy) in found {
+        let col = shade(*model, 0, 1);
+        let estimate: Vec<(f64, f64)> = (n_lo as usize..=n_hi as usize)
+            .map(|n| {
+                let p = if *model == ModelKind::Modern {
+                    theory::modern_max_memories(n, *flip, beta, threshold)
+                } else {
+                    theory::idp_modern_max_memories(n, *flip, beta, threshold)
+                };
+                (n as f64, p)
+            })
+            .collect();
+        ys.extend(xy.iter().map(|p| p.1));
+        ys.extend(estimate.iter().map(|p| p.1));
+        lines.push(Line {
+            label: Some(format!("{} estimate (ours)", model.name())),
+            colour: col,
+            dashed: true,
+            points: estimate,
+            markers: false,
+        });
+        if let Some((b, a, _, _)) = theory::exp_fit(xy) {
+            let (n0, n1) = (xy[0].0, xy[xy.len() - 1].0);
+            lines.push(Line {
+                label: Some(format!(
+                    "{}: fit ln P_max = {:.2} + {}·N",
+                    model.name(),
+                    a.ln(),
+                    significant(b)
+                )),
+                colour: col,
+                dashed: false,
+                points: vec![(n0, a * (b * n0).exp()), (n1, a * (b * n1).exp())],
+                markers: false,
+            });
+        }
+        lines.push(Line {
+            label: None,
+            colour: col,
+            dashed: false,
+            points: xy.clone(),
+            markers: true,
+        });
+    }
+    let ylo = ys.iter().copied().fold(f64::INFINITY, f64::min) / 2.0;
+    let yhi = ys.iter().copied().fold(0.0, f64::max) * 2.0;
+    Some(PanelSpec {
+        title: "the modern models' P_max (log against linear N)".into(),
+        x_desc: "neurons N".into(),
+        y_desc: "memories P_max".into(),
+        x: (n_lo - 4.0, n_hi + 4.0, false),
+        y: (ylo.max(0.5), yhi, true),
+        lines,
+        legend_at: SeriesLabelPosition::UpperLeft,
+    })
 }

@@ -147,6 +147,17 @@ fn how(model: ModelKind, input_gain: f64) -> String {
         ModelKind::Idp => format!(
             "IDP, x(0) random; the cue is the input u = {input_gain}·cue, W(u) = Ξ diag(Ξᵀu/N) Ξᵀ/N"
         ),
+        ModelKind::Modern => format!(
+            "modern, ẋ = −x + Ξ softmax(β Ξᵀx/√N), β = {beta}; the cue is x(0) at |x|² = N; \
+             retrieved: m ≥ the threshold (no mirror wells)",
+            beta = crate::model::Params::default().beta
+        ),
+        ModelKind::IdpModern => format!(
+            "idp-modern, ẋ = −x + Ξ[α ⊙ softmax(β α ⊙ Ξᵀx/√N)], β = {beta}, x(0) near 0; the \
+             cue sets α = its cosines with the memories (1 − 2f for the cued one); its fixed \
+             point is x ≈ α ξ, so retrieved: m ≥ threshold·α and the largest |m| (|m| is m itself)",
+            beta = crate::model::Params::default().beta
+        ),
         other => other.name().to_string(),
     }
 }
@@ -196,8 +207,9 @@ pub fn plan_table(
     let _ = writeln!(
         s,
         "retrieved: |m| of the cued memory at the end ≥ {} (mirror states −ξ count, as |m| does); \
-         |m|: its mean. Both ± standard error over the cues.",
-        first.threshold
+         |m|: its mean. Both ± standard error over the cues.{}",
+        first.threshold,
+        modern_rule(parts.iter().flat_map(|p| &p.models), first.threshold)
     );
     let _ = writeln!(s, "{}\n", theory_note());
     for (k, part) in parts.iter().enumerate() {
@@ -210,13 +222,31 @@ pub fn plan_table(
     s
 }
 
+/// The modern models' retrieval rules (`capacity::retrieved`), when the sweep has them.
+fn modern_rule<'a>(models: impl IntoIterator<Item = &'a ModelKind>, threshold: f64) -> String {
+    let models: Vec<ModelKind> = models.into_iter().copied().collect();
+    let mut s = String::new();
+    if models.contains(&ModelKind::Modern) {
+        let _ = write!(s, " modern: m ≥ {threshold} (it has no mirror wells).");
+    }
+    if models.contains(&ModelKind::IdpModern) {
+        let _ = write!(
+            s,
+            " idp-modern: m ≥ {threshold}·α of the cued memory (it settles at x ≈ α·ξ, m ≈ α = \
+             1 − 2f) and the largest |m| of all; its |m| column is m itself."
+        );
+    }
+    s
+}
+
 /// Where the theory lines come from, in one line.
 fn theory_note() -> String {
     format!(
         "theory: discrete α_c = {:.4} (Amit, Gutfreund & Sompolinsky, T = 0, N → ∞); continuous \
          at g = {CAPACITY_GAIN}: α_c = {:.3} (the same at T = 1/g); IDP: the signal-to-noise \
          estimate of docs/capacity.md (m ≥ the threshold while the cue's saliency beats the \
-         crosstalk of the other memories' ~1/√N saliencies)",
+         crosstalk of the other memories' ~1/√N saliencies); modern, idp-modern: our estimates \
+         of docs/capacity.md (the cued memory's logit against the others' softmax mass)",
         theory::ags_critical_load(),
         theory::continuous_critical_load(CAPACITY_GAIN)
     )
@@ -272,9 +302,10 @@ pub fn capacity_table(
     let _ = writeln!(
         s,
         "retrieved: |m| of the cued memory at the end ≥ {} (mirror states −ξ count, as |m| does); \
-         |m|: its mean. Both ± standard error over the cues. The classic network's capacity is \
-         P/N ≈ {AGS_CRITICAL_LOAD} (Amit, Gutfreund & Sompolinsky).\n",
-        config.threshold
+         |m|: its mean. Both ± standard error over the cues.{} The classic network's capacity \
+         is P/N ≈ {AGS_CRITICAL_LOAD} (Amit, Gutfreund & Sompolinsky).\n",
+        config.threshold,
+        modern_rule(models, config.threshold)
     );
     for &model in models {
         model_block(&mut s, &pts, model, config);
@@ -434,6 +465,34 @@ fn limits_line(
             each.join(", "),
             significant(a)
         );
+        if model.is_modern() {
+            exp_fit_lines(s, &fit);
+        }
+    }
+}
+
+/// The modern models' exponential fits: ln P_max against N (a straight line on a log-y axis)
+/// and against √N (the estimate's form), each with its rms residual in ln P_max.
+fn exp_fit_lines(s: &mut String, fit: &[(f64, f64)]) {
+    let root: Vec<(f64, f64)> = fit.iter().map(|&(n, p)| (n.sqrt(), p)).collect();
+    for (points, x) in [(fit, "N"), (root.as_slice(), "√N")] {
+        if let Some((b, a, se, rms)) = theory::exp_fit(points) {
+            let error = if points.len() > 2 {
+                format!(" ± {}", significant(se))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "  exponential fit against {x}: ln P_max ≈ {:.2} + ({}{error})·{x}, P_max ≈ {}·e^({}·{x}) \
+                 (least squares on ln P_max against {x}; rms residual {:.3})",
+                a.ln(),
+                significant(b),
+                significant(a),
+                significant(b),
+                rms
+            );
+        }
     }
 }
 
@@ -495,6 +554,54 @@ fn theory_line(model: ModelKind, config: &CapacityConfig) -> String {
                     .collect();
                 format!("theory: m ≥ {t} up to {}", each.join("; "))
             }
+        }
+        ModelKind::Modern | ModelKind::IdpModern if config.flips.len() > 1 => {
+            let beta = crate::model::Params::default().beta;
+            let t = config.threshold;
+            let idp = model == ModelKind::IdpModern;
+            let each: Vec<String> = config
+                .sizes
+                .iter()
+                .flat_map(|&n| {
+                    config.loads.iter().map(move |&l| {
+                        let p = CapacityConfig::p(n, l);
+                        let f = theory::modern_max_flip(n, p, beta, t, idp);
+                        format!("{:.1}% (N = {n}, P/N = {l})", 100.0 * f)
+                    })
+                })
+                .collect();
+            format!(
+                "theory (our estimate, docs/capacity.md): retrieved up to {} flipped",
+                each.join(", ")
+            )
+        }
+        ModelKind::Modern | ModelKind::IdpModern => {
+            let beta = crate::model::Params::default().beta;
+            let t = config.threshold;
+            let each: Vec<String> = config
+                .flips
+                .iter()
+                .flat_map(|&f| {
+                    config.sizes.iter().map(move |&n| {
+                        let p = if model == ModelKind::Modern {
+                            theory::modern_max_memories(n, f, beta, t)
+                        } else {
+                            theory::idp_modern_max_memories(n, f, beta, t)
+                        };
+                        format!("{p:.0} (N = {n})")
+                    })
+                })
+                .collect();
+            let form = if model == ModelKind::Modern {
+                "ln(P_max − 1) ≈ the least of β√N·m − β²m²/2 − logit m for m from m₀ (the cue's \
+                 overlap) to the threshold"
+            } else {
+                "the uniform softmax near x = 0 traps the state beyond P ≈ e·β·m₀²·√N"
+            };
+            format!(
+                "theory (our estimate, docs/capacity.md): {form}: P_max ≈ {}",
+                each.join(", ")
+            )
         }
         other => format!("theory: none drawn for {}", other.name()),
     }

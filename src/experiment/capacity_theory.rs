@@ -13,6 +13,20 @@
 //!   memory is (1 − 2f)(1 − 1/N)·m plus a crosstalk Σ_ν α_ν m_ν ξ_ν of second moment
 //!   (P − 1)(3 − 8f + 8f²)/N², and m solves m = ⟨tanh g(s·m + σ z)⟩. Retrieval (m ≥ the
 //!   threshold) ends at P ∝ N², and at any P once g·s·m < atanh(m) (f near (1 − 1/g)/2).
+//! - modern (our estimate, a one-dimensional reduction): with the cue as x(0) at overlap
+//!   m₀ = 1 − 2f, the flipped part of x decays at rate 1 while m moves slowly near the edge, so
+//!   x ≈ m·ξ; there the cued memory's logit is A·m, A = β√N, and the others' are β·m·z_ν with
+//!   z_ν = ξ_νᵀξ/√N ~ N(0, 1), whose exponentials sum to about (P − 1)e^{β²m²/2}. So
+//!   ṁ ≈ −m + σ(h(m) − ln(P − 1)), h(m) = A·m − β²m²/2 (σ the logistic function), and the cue
+//!   climbs to m ≥ the threshold t when σ(·) > m all the way from m₀ to t:
+//!   ln(P_max − 1) ≈ min over m in [m₀, t] of h(m) − logit m (on a grid of 1000 points):
+//!   about β·m₀·√N, exponential in √N;
+//! - idp-modern (our estimate, the same reduction): α₁ = m₀ and the others' α ~ 1/√N, whose
+//!   logits stay near 0; from x(0) ≈ 0 the cued memory's logit ℓ solves ℓ = A·σ(ℓ − ln(P − 1)),
+//!   A = β·m₀²·√N. For A > 4 a low fixed point (the nearly uniform softmax near the origin)
+//!   traps the state unless ln(P − 1) < A·s − logit s, s = (1 − √(1 − 4/A))/2 (the
+//!   saddle-node); and the high one must hold p ≥ t (ln(P − 1) ≤ A·t − logit t):
+//!   P_max ≈ e·A for large A, growing only as √N.
 //!
 //! ⟨·⟩ is the Gaussian average over z, by the trapezoid rule on [−8, 8].
 
@@ -199,6 +213,85 @@ pub fn idp_max_flip(n: usize, p: usize, gain: f64, threshold: f64) -> f64 {
     lo
 }
 
+/// ln(v/(1 − v)).
+fn logit(v: f64) -> f64 {
+    (v / (1.0 - v)).ln()
+}
+
+/// The cue's overlap with its memory: 1 − 2·round(f·N)/N (exactly round(f·N) pixels flipped).
+fn cue_overlap(n: usize, flip: f64) -> f64 {
+    let flips = (flip * n as f64).round().min(n as f64);
+    1.0 - 2.0 * flips / n as f64
+}
+
+/// `modern`'s estimate of P_max (the module's notes): N neurons, `flip` of the cue flipped,
+/// sharpness β, retrieval threshold t; 1 when not even one memory is retrieved.
+pub fn modern_max_memories(n: usize, flip: f64, beta: f64, threshold: f64) -> f64 {
+    let m0 = cue_overlap(n, flip);
+    if m0 <= 0.0 {
+        return 1.0;
+    }
+    let a = beta * (n as f64).sqrt();
+    let h = |m: f64| a * m - beta * beta * m * m / 2.0 - logit(m);
+    // The cue has to climb from m₀ to t (or, starting above t, hold at t).
+    let from = m0.min(threshold);
+    const STEPS: i32 = 1000;
+    let lowest = (0..=STEPS)
+        .map(|k| h(from + (threshold - from) * f64::from(k) / f64::from(STEPS)))
+        .fold(f64::INFINITY, f64::min);
+    1.0 + lowest.exp()
+}
+
+/// `idp-modern`'s estimate of P_max (the module's notes), from x(0) ≈ 0; 1 when not even one
+/// memory is retrieved.
+pub fn idp_modern_max_memories(n: usize, flip: f64, beta: f64, threshold: f64) -> f64 {
+    let alpha = cue_overlap(n, flip);
+    if alpha <= 0.0 {
+        return 1.0;
+    }
+    let a = beta * alpha * alpha * (n as f64).sqrt();
+    let fixed = a * threshold - logit(threshold);
+    let trap = if a > 4.0 {
+        let s = (1.0 - (1.0 - 4.0 / a).sqrt()) / 2.0;
+        a * s - logit(s)
+    } else {
+        f64::INFINITY
+    };
+    1.0 + trap.min(fixed).exp()
+}
+
+/// The modern estimates' largest flip fraction (whole pixels, k/N) at which P memories in N
+/// neurons are still retrieved (`idp`: idp-modern's estimate, else modern's); 0 when not even
+/// an exact cue is.
+pub fn modern_max_flip(n: usize, p: usize, beta: f64, threshold: f64, idp: bool) -> f64 {
+    let estimate = |f: f64| {
+        if idp {
+            idp_modern_max_memories(n, f, beta, threshold)
+        } else {
+            modern_max_memories(n, f, beta, threshold)
+        }
+    };
+    (0..=n / 2)
+        .map(|k| k as f64 / n as f64)
+        .take_while(|&f| estimate(f) >= p as f64)
+        .last()
+        .unwrap_or(0.0)
+}
+
+/// The least-squares line through (x, ln y): (rate b, prefactor a) of y ≈ a·e^{b·x}, the
+/// standard error of b (0 with two points) and the rms residual of ln y; `None` with fewer
+/// than two points.
+pub fn exp_fit(points: &[(f64, f64)]) -> Option<(f64, f64, f64, f64)> {
+    let lin: Vec<(f64, f64)> = points.iter().map(|&(x, y)| (x.exp(), y)).collect();
+    let (b, a, se) = power_fit(&lin)?;
+    let k = points.len() as f64;
+    let rss: f64 = points
+        .iter()
+        .map(|&(x, y)| (y.ln() - a.ln() - b * x).powi(2))
+        .sum();
+    Some((b, a, se, (rss / k).sqrt()))
+}
+
 /// The least-squares line through (ln x, ln y): (exponent b, prefactor a) of y ≈ a·x^b, and
 /// the standard error of b (0 with two points); `None` with fewer than two points.
 pub fn power_fit(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
@@ -297,6 +390,49 @@ mod tests {
         );
         let ratio = b * 256.0 / (a * 64.0);
         assert!((ratio - 16.0).abs() < 1.0, "P_max(256)/P_max(64) = {ratio}");
+    }
+
+    /// An exponential is a straight line on a log-y axis: its rate and prefactor come back
+    /// exactly, with no residual; noise on ln y shows in the residual and the error.
+    #[test]
+    fn an_exponential_is_fitted_exactly() {
+        let pts: Vec<(f64, f64)> = [16.0f64, 24.0, 32.0, 48.0, 64.0]
+            .iter()
+            .map(|&n| (n, 0.4 * (0.13 * n).exp()))
+            .collect();
+        let (b, a, se, rms) = exp_fit(&pts).unwrap();
+        assert!(
+            (b - 0.13).abs() < 1e-12 && (a - 0.4).abs() < 1e-12,
+            "{b} {a}"
+        );
+        assert!(se < 1e-9 && rms < 1e-9, "{se} {rms}");
+        // The power law does not fit it: its residuals are not zero.
+        let (_, _, power_se) = power_fit(&pts).unwrap();
+        assert!(power_se > 0.01, "{power_se}");
+        let noisy: Vec<(f64, f64)> = pts
+            .iter()
+            .zip([0.1, -0.1, 0.1, -0.1, 0.1])
+            .map(|(&(n, p), e)| (n, p * f64::exp(e)))
+            .collect();
+        let (b, _, se, rms) = exp_fit(&noisy).unwrap();
+        assert!((b - 0.13).abs() < 0.01 && se > 0.0 && (rms - 0.1).abs() < 0.02);
+        assert!(exp_fit(&pts[..1]).is_none());
+    }
+
+    /// The modern estimates: modern's ln P_max grows as β·m₀·√N (exactly, between two sizes
+    /// where the cue's end binds), idp-modern's P_max only as √N (about e·β·m₀²·√N).
+    #[test]
+    fn the_modern_estimates_grow_as_derived() {
+        let (f, b, t) = (0.1, 2.0, 0.9);
+        let ln = |n: usize| modern_max_memories(n, f, b, t).ln();
+        let slope = (ln(40_000) - ln(10_000)) / (200.0 - 100.0);
+        assert!((slope - 1.6).abs() < 1e-6, "{slope}");
+        // At N = 64 (m₀ = 0.8125): h(m₀) − logit m₀ = 10.21, below h(t) − logit t.
+        assert!((ln(64) - 10.21).abs() < 0.01, "{}", ln(64));
+        let big = idp_modern_max_memories(1 << 20, 0.0, b, t);
+        let want = std::f64::consts::E * b * 1024.0;
+        assert!((big / want - 1.0).abs() < 0.02, "{big} vs {want}");
+        assert_eq!(modern_max_memories(64, 0.5, b, t), 1.0);
     }
 
     #[test]
