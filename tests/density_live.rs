@@ -314,3 +314,29 @@ fn the_density_screen_at_three_sizes() {
     assert!(!text.contains("0.183"), "{text}");
     insta::assert_snapshot!("density_solving_120x40", text);
 }
+
+/// A memory's two wells trade particles, so the error of their summed basins is taken from the
+/// groups' sums (what the lesson's `{density}` quotes), not added as if the wells were
+/// independent: the basins of ξ1 and ξ2 share the grid, so the two memories' errors are alike
+/// and the sum's error is well below the independent sum of the wells'.
+#[test]
+fn a_memorys_basins_are_summed_group_by_group() {
+    let view = density_view(DensitySettings::FIG4B, 140.0);
+    let [one, two] = view.memory_basins.map(|e| e.expect("solved"));
+    let (se1, se2) = (one.se.expect("se"), two.se.expect("se"));
+    assert!((one.mean + two.mean - 1.0).abs() < 0.01, "{one:?} {two:?}");
+    let wells = |memory: usize| -> f64 {
+        view.wells
+            .iter()
+            .zip(&view.masses)
+            .filter(|(w, _)| w.memory == memory)
+            .map(|(_, m)| m.basin.and_then(|b| b.se).expect("se").powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    assert!(
+        (se1 - se2).abs() < 0.5 * se1.max(se2),
+        "ξ1 ± {se1}, ξ2 ± {se2}"
+    );
+    assert!(se2 < 0.5 * wells(1), "ξ2 ± {se2} against {}", wells(1));
+}

@@ -184,6 +184,9 @@ pub struct DensityView {
     pub solve: SolveState,
     /// One per well, in `wells`' order.
     pub masses: Vec<WellMass>,
+    /// Per memory (ξ1, ξ2): the mass in both its wells' basins, its error from the groups'
+    /// sums (`None` until the solve has given each cell its basin).
+    pub memory_basins: [Option<Estimate>; 2],
 }
 
 /// Solve the stationary density of `model` at σ (generation `generation` of the settings).
@@ -480,6 +483,21 @@ impl DensityLive {
                 }
             }
         }
+        // Per memory: both its wells' basins, summed group by group (the two wells trade
+        // particles, so their errors do not add as if independent).
+        let memory_basins = [0, 1].map(|memory| {
+            theory.map(|_| {
+                let per_group: Vec<f64> = (0..GROUPS)
+                    .map(|g| {
+                        (0..wells)
+                            .filter(|&k| self.wells[k].memory == memory)
+                            .map(|k| basin[k][g])
+                            .sum()
+                    })
+                    .collect();
+                Estimate::of_groups(&per_group)
+            })
+        });
         let masses = (0..wells)
             .map(|k| WellMass {
                 near: Estimate::of_groups(&near[k]),
@@ -502,6 +520,7 @@ impl DensityLive {
             samples,
             outside,
             measured,
+            memory_basins,
             sampling,
             theory: self.theory.clone(),
             solve: self.solve.clone(),

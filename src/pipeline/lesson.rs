@@ -151,28 +151,18 @@ fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
     }
 }
 
-/// The density view as the captions see it: each memory's two basins (±ξ) summed.
+/// The density view as the captions see it: each memory's two basins (±ξ) together.
 fn density_facts(v: &super::DensityView) -> crate::lesson::DensityFacts {
     let basin = |memory: usize| {
-        let wells: Vec<_> = v
+        let measured = v.memory_basins[memory]?;
+        let fp: Option<f64> = v
             .wells
             .iter()
             .zip(&v.masses)
             .filter(|(w, _)| w.memory == memory)
-            .map(|(_, m)| m)
-            .collect();
-        let measured: Option<Vec<_>> = wells.iter().map(|m| m.basin).collect();
-        let measured = measured?;
-        let mean = measured.iter().map(|e| e.mean).sum::<f64>();
-        // The two wells' errors as if independent (they are not quite: a particle leaving one
-        // often enters the other), so the error shown is a rough one.
-        let se = measured
-            .iter()
-            .map(|e| e.se.map(|s| s * s))
-            .sum::<Option<f64>>()
-            .map(f64::sqrt);
-        let fp: Option<f64> = wells.iter().map(|m| m.basin_fp).sum();
-        Some((mean, se, fp))
+            .map(|(_, m)| m.basin_fp)
+            .sum();
+        Some((measured.mean, measured.se, fp))
     };
     crate::lesson::DensityFacts {
         sigma: v.settings.sigma,
