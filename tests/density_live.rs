@@ -340,3 +340,21 @@ fn a_memorys_basins_are_summed_group_by_group() {
     );
     assert!(se2 < 0.5 * wells(1), "ξ2 ± {se2} against {}", wells(1));
 }
+
+/// A viewer of `recall serve` in the density view is offered only the keys that do something
+/// there: no "↑/↓ memories" (there is no memory table) and no "c compare shown".
+#[test]
+fn a_viewer_of_the_density_view_is_offered_only_its_keys() {
+    use recall::ui::app::Audience;
+    use recall::ui::keys::{HintMode, hints};
+    let app =
+        density_app(density_view(DensitySettings::FIG4B, 1.0)).following_run(Audience::default());
+    assert_eq!(app.hint_mode(), HintMode::ViewerDensity);
+    let words: Vec<&str> = hints(app.hint_mode(), 120)
+        .iter()
+        .map(|(_, w)| *w)
+        .collect();
+    assert!(!words.contains(&"memories"), "{words:?}");
+    assert!(!words.contains(&"compare shown"), "{words:?}");
+    assert!(words.contains(&"pause this screen"), "{words:?}");
+}

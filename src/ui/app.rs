@@ -354,7 +354,11 @@ impl App {
         } else if self.show_errors {
             HintMode::Errors
         } else if self.audience.as_ref().is_some_and(|a| !a.controls) {
-            HintMode::Viewer
+            if self.scenario == ScenarioName::Density {
+                HintMode::ViewerDensity
+            } else {
+                HintMode::Viewer
+            }
         } else {
             match self.key_mode() {
                 KeyMode::Paint => HintMode::Paint,

@@ -438,6 +438,9 @@ pub enum HintMode {
     Errors,
     /// A viewer of `recall serve` (view only).
     Viewer,
+    /// A viewer of `recall serve` while the run shows the density view (no memories, no
+    /// compared models there).
+    ViewerDensity,
     /// A lesson runs (`recall lesson`).
     Lesson,
     /// A lesson's explore chapter.
@@ -586,6 +589,11 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("space", "pause this screen"),
             ("c", "compare shown"),
             ("↑/↓", "memories"),
+            ("q", "leave"),
+        ],
+        HintMode::ViewerDensity => &[
+            ("?", "help"),
+            ("space", "pause this screen"),
             ("q", "leave"),
         ],
     }
