@@ -85,6 +85,19 @@ fn grid(config: &CapacityConfig) -> impl Iterator<Item = (&f64, &f64)> {
         .flat_map(|l| config.flips.iter().map(move |f| (l, f)))
 }
 
+/// Retrieval of the points `keep` picks against the axis `x` (the load, or the flipped
+/// fraction), in the points' order.
+fn retrieval_along(
+    pts: &[CapacityPoint],
+    keep: impl Fn(&CapacityPoint) -> bool,
+    x: impl Fn(&CapacityPoint) -> f64,
+) -> Vec<(f64, f64)> {
+    pts.iter()
+        .filter(|p| keep(p))
+        .map(|p| (x(p), p.retrieved))
+        .collect()
+}
+
 /// The load at which retrieval first falls below one half, interpolated linearly between the
 /// loads either side; `Err(true)` when it never does, `Err(false)` when it is below half at the
 /// first load already.
@@ -124,11 +137,11 @@ pub fn limits(
         .sizes
         .iter()
         .filter_map(|&n| {
-            let line: Vec<(f64, f64)> = pts
-                .iter()
-                .filter(|p| p.model == model && p.n == n && p.flip == flip)
-                .map(|p| (p.load, p.retrieved))
-                .collect();
+            let line = retrieval_along(
+                pts,
+                |p| p.model == model && p.n == n && p.flip == flip,
+                |p| p.load,
+            );
             half_crossing(&line).ok().map(|l| (n, l * n as f64))
         })
         .collect()
@@ -399,11 +412,11 @@ fn model_block(s: &mut String, pts: &[CapacityPoint], model: ModelKind, config: 
                 .sizes
                 .iter()
                 .map(|&n| {
-                    let line: Vec<(f64, f64)> = pts
-                        .iter()
-                        .filter(|p| p.model == model && p.n == n && p.load == load)
-                        .map(|p| (p.flip, p.retrieved))
-                        .collect();
+                    let line = retrieval_along(
+                        pts,
+                        |p| p.model == model && p.n == n && p.load == load,
+                        |p| p.flip,
+                    );
                     let (lo, hi) = (
                         config.flips.first().copied().unwrap_or(0.0),
                         config.flips.last().copied().unwrap_or(0.0),
