@@ -67,6 +67,109 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     sum
 }
 
+/// `out[μ] = dot(column μ, v)` for the P columns of `cols` (column-major, `v.len()` rows),
+/// each summed exactly as [`dot`] sums it (bitwise the same numbers), four columns at a time so
+/// that each read of `v` feeds four independent chains, and with AVX2 registers when the
+/// processor has them (a frame's saliencies Ξᵀu are this product: done column by column it was
+/// a fifth of `recall run` at N = 4096, P = 64).
+pub fn dot_columns(cols: &[f32], v: &[f32], out: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2 (checked just above).
+        unsafe { dot_columns_avx2(cols, v, out) };
+        return;
+    }
+    dot_columns_portable(cols, v, out);
+}
+
+/// [`dot_columns_portable`] with the four chains of a block in four AVX registers (written out:
+/// LLVM transposed the portable form's lanes instead). Each lane adds its product to its
+/// accumulator as [`dot`] does, a multiply then an add (no fused multiply–add), so the sums are
+/// bitwise the same.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dot_columns_avx2(cols: &[f32], v: &[f32], out: &mut [f32]) {
+    use std::arch::x86_64::{
+        __m256, _mm256_add_ps, _mm256_loadu_ps, _mm256_mul_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    };
+    let n = v.len();
+    debug_assert_eq!(cols.len(), n * out.len());
+    let chunks = n / LANES;
+    let blocks = out.len() / 4;
+    for blk in 0..blocks {
+        let mu = blk * 4;
+        let col = |k: usize| &cols[(mu + k) * n..(mu + k + 1) * n];
+        let a = [col(0), col(1), col(2), col(3)];
+        let mut acc: [__m256; 4] = [_mm256_setzero_ps(); 4];
+        for c in 0..chunks {
+            let at = c * LANES;
+            // SAFETY: `at + LANES <= n` = each slice's length, so every 8-lane load is in bounds.
+            unsafe {
+                let b = _mm256_loadu_ps(v.as_ptr().add(at));
+                for k in 0..4 {
+                    let x = _mm256_loadu_ps(a[k].as_ptr().add(at));
+                    acc[k] = _mm256_add_ps(acc[k], _mm256_mul_ps(x, b));
+                }
+            }
+        }
+        for k in 0..4 {
+            let mut lanes = [0.0f32; LANES];
+            // SAFETY: `lanes` holds exactly 8 f32.
+            unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), acc[k]) };
+            let mut sum: f32 = lanes.iter().sum();
+            for i in chunks * LANES..n {
+                sum += a[k][i] * v[i];
+            }
+            out[mu + k] = sum;
+        }
+    }
+    for mu in blocks * 4..out.len() {
+        out[mu] = dot(&cols[mu * n..(mu + 1) * n], v);
+    }
+}
+
+#[inline(always)]
+fn dot_columns_portable(cols: &[f32], v: &[f32], out: &mut [f32]) {
+    let n = v.len();
+    debug_assert_eq!(cols.len(), n * out.len());
+    let mut blocks = out.chunks_exact_mut(4);
+    let mut mu = 0;
+    for block in &mut blocks {
+        let c = |k: usize| &cols[(mu + k) * n..(mu + k + 1) * n];
+        block.copy_from_slice(&dot4([c(0), c(1), c(2), c(3)], v));
+        mu += 4;
+    }
+    for o in blocks.into_remainder() {
+        *o = dot(&cols[mu * n..(mu + 1) * n], v);
+        mu += 1;
+    }
+}
+
+/// Four [`dot`]s against one `b`, each with its own accumulators in [`dot`]'s order.
+#[inline(always)]
+fn dot4(a: [&[f32]; 4], b: &[f32]) -> [f32; 4] {
+    let mut acc = [[0.0f32; LANES]; 4];
+    let chunks = b.len() / LANES;
+    for c in 0..chunks {
+        let cb = &b[c * LANES..c * LANES + LANES];
+        for k in 0..4 {
+            let ca = &a[k][c * LANES..c * LANES + LANES];
+            for l in 0..LANES {
+                acc[k][l] += ca[l] * cb[l];
+            }
+        }
+    }
+    let mut sums = [0.0f32; 4];
+    for k in 0..4 {
+        let mut sum: f32 = acc[k].iter().sum();
+        for i in chunks * LANES..b.len() {
+            sum += a[k][i] * b[i];
+        }
+        sums[k] = sum;
+    }
+    sums
+}
+
 /// `y += k · x` over equal-length slices.
 #[inline(always)]
 pub fn axpy(k: f32, x: &[f32], y: &mut [f32]) {
@@ -110,6 +213,25 @@ mod tests {
         assert_eq!(fast_tanh(0.0), 0.0);
         assert!(fast_tanh(f32::INFINITY) <= 1.0 && fast_tanh(f32::INFINITY) > 0.999_999);
         assert!(fast_tanh(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn dot_columns_are_bitwise_the_dots_one_by_one() {
+        // Odd lengths (a tail after the lanes) and column counts (a remainder after the blocks
+        // of four), general values (not only ±1), both the dispatched and the portable form.
+        for (n, p) in [(37, 7), (64, 4), (1024, 10), (5, 1), (8, 0)] {
+            let cols: Vec<f32> = (0..n * p).map(|i| (i as f32 * 0.731).sin() * 3.0).collect();
+            let v: Vec<f32> = (0..n).map(|i| (i as f32 * 0.113).cos()).collect();
+            let want: Vec<u32> = (0..p)
+                .map(|mu| dot(&cols[mu * n..(mu + 1) * n], &v).to_bits())
+                .collect();
+            let mut out = vec![f32::NAN; p];
+            dot_columns(&cols, &v, &mut out);
+            assert_eq!(out.iter().map(|o| o.to_bits()).collect::<Vec<_>>(), want);
+            let mut out = vec![f32::NAN; p];
+            dot_columns_portable(&cols, &v, &mut out);
+            assert_eq!(out.iter().map(|o| o.to_bits()).collect::<Vec<_>>(), want);
+        }
     }
 
     #[test]

@@ -168,10 +168,7 @@ impl Memories {
     /// `kernels::dot(self.memory(μ), v)` computes it; a compact set makes one column at a time.
     pub fn dots(&self, v: &[f32], out: &mut [f32]) {
         if let Some(cols) = self.cols.get() {
-            let n = self.n();
-            for (mu, o) in out.iter_mut().enumerate() {
-                *o = super::kernels::dot(&cols[mu * n..(mu + 1) * n], v);
-            }
+            super::kernels::dot_columns(cols, v, out);
         } else {
             let mut col = vec![0.0f32; self.n()];
             for (mu, o) in out.iter_mut().enumerate() {
