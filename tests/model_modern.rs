@@ -352,3 +352,92 @@ fn beta_reaches_the_modern_models_in_a_run() {
             .any(|m| m["standing"] == "well")
     );
 }
+
+#[test]
+fn a_memory_whose_start_slides_away_keeps_its_saddle() {
+    // Small random landscapes (N = 4–16, P = 2–5, β and the weights at random): wherever the
+    // flow from γ·ξ_ρ ends on another memory but an equilibrium of ρ's (largest overlap ρ)
+    // exists, the solve reports ρ's saddle, sliding to where the flow ends. Each reported
+    // saddle is checked here independently: c = N·G⁻¹m solves c = w ⊙ softmax(k w ⊙ Gc), and
+    // the Jacobian by finite differences has an eigenvalue above 0. Before the solve searched
+    // for them, no saddle was ever reported for these models.
+    use recall::model::equilibria::TheoryDynamics;
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(2026);
+    let mut saddles = 0;
+    for _ in 0..3000 {
+        let n = rng.random_range(4..=16usize);
+        let p = rng.random_range(2..=5usize);
+        let beta: f64 = rng.random_range(0.5..4.0);
+        let weights: Vec<f64> = if rng.random_bool(0.7) {
+            (0..p).map(|_| rng.random_range(0.0..2.0)).collect()
+        } else {
+            vec![1.0; p]
+        };
+        let patterns: Vec<(String, Vec<f32>)> = (0..p)
+            .map(|mu| {
+                let v = (0..n)
+                    .map(|_| if rng.random_bool(0.5) { 1.0 } else { -1.0 })
+                    .collect();
+                (format!("m{mu}"), v)
+            })
+            .collect();
+        let Ok(mem) = Memories::new(n, 1, patterns) else {
+            continue;
+        };
+        let mem = Arc::new(mem);
+        let xi = DMatrix::from_fn(n, p, |i, mu| f64::from(mem.memory(mu)[i]));
+        let g = xi.transpose() * &xi;
+        // Dependent memories leave c undetermined by x = Ξc: such sets are skipped.
+        if g.clone().symmetric_eigenvalues().min() < 1e-6 {
+            continue;
+        }
+        let g_inv = g.clone().try_inverse().unwrap();
+        let k = beta / (n as f64).sqrt();
+        let field = |c: &DVector<f64>| {
+            let d = &g * c;
+            let logits: Vec<f64> = (0..p).map(|m| k * weights[m] * d[m]).collect();
+            let top = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let e: Vec<f64> = logits.iter().map(|l| (l - top).exp()).collect();
+            let total: f64 = e.iter().sum();
+            DVector::from_fn(p, |m, _| weights[m] * e[m] / total - c[m])
+        };
+        let input = TheoryInput::new(
+            mem.clone(),
+            weights.clone(),
+            None,
+            beta,
+            false,
+            TheoryDynamics::Modern,
+        )
+        .unwrap();
+        let eq = input.solve();
+        for (rho, m) in eq.memories.iter().enumerate() {
+            let e = &m.positive;
+            let Standing::Saddle { unstable } = e.standing else {
+                continue;
+            };
+            saddles += 1;
+            let c = &g_inv * DVector::from_vec(e.overlaps.clone()) * n as f64;
+            let f = field(&c);
+            assert!(f.amax() < 1e-8, "ρ = {rho}: |F(c)| = {}", f.amax());
+            let h = 1e-6;
+            let jac = DMatrix::from_fn(p, p, |r, s| {
+                let mut plus = c.clone();
+                plus[s] += h;
+                let mut minus = c.clone();
+                minus[s] -= h;
+                (field(&plus)[r] - field(&minus)[r]) / (2.0 * h)
+            });
+            let growing = jac
+                .complex_eigenvalues()
+                .iter()
+                .filter(|l| l.re > 1e-6)
+                .count();
+            assert_eq!(growing, unstable, "ρ = {rho}, β {beta}, w {weights:?}");
+            let to = e.settles.and_then(|s| s.memory);
+            assert!(to.is_some_and(|to| to != rho), "ρ = {rho} settles {to:?}");
+        }
+    }
+    assert!(saddles >= 3, "only {saddles} saddles in 3000 landscapes");
+    eprintln!("{saddles} saddles");
+}

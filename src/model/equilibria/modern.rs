@@ -10,18 +10,22 @@
 //! the symmetric G^½ B G^½, real and ≥ 0: the Jacobian −I + ΞBΞᵀ·k has one unstable direction
 //! per eigenvalue above 1, and the steps (whose derivative ½(I + M) has real eigenvalues
 //! ≥ ½) converge without oscillating to the stable fixed points, the ends of the noise-free
-//! flow. Saddles are not searched for: a
-//! memory whose start flows elsewhere is reported as absent, landing on where it ends.
+//! flow. When the flow from ρ's start ends elsewhere, Newton's method from the same start
+//! (with a line search on |F|₂) looks for an equilibrium of ρ's all the same: a saddle whose
+//! largest overlap is ρ's is reported as ρ's saddle, sliding to where the flow ended, as the
+//! IDP solver does; otherwise ρ is absent, landing on where the flow ends.
 
 use nalgebra::{Cholesky, DMatrix, DVector, SymmetricEigen};
 
-use super::report::{Convergence, Equilibrium, MemoryEquilibria, Settling};
+use super::report::{Convergence, Equilibrium, MemoryEquilibria, Settling, owns};
 use super::{Equilibria, TheoryDynamics, TheoryInput};
 use crate::model::network::{logit_scale, modern_energy};
 use crate::model::theory::{MemoryTheory, TheoryReport};
 
 /// Steps of the flow before a solve gives up.
 const MAX_ITERATIONS: usize = 20_000;
+/// Newton steps before the search for a saddle gives up.
+const MAX_NEWTON: usize = 100;
 /// Converged when no coefficient is further than this from its target, relative to
 /// 1 + max |c|.
 const TOLERANCE: f64 = 1e-12;
@@ -95,7 +99,9 @@ fn mu_of(e: &Equilibrium) -> usize {
     e.memory
 }
 
-/// The fixed point reached from c = sign·γ·e_ρ, classified for memory ρ.
+/// The fixed point reached from c = sign·γ·e_ρ, classified for memory ρ: the end of the flow
+/// when it is ρ's, else the equilibrium Newton finds from the start when it is ρ's (a saddle),
+/// else the flow's end (ρ is absent). `settles` is always where the flow ends.
 fn equilibrium(
     g: &DMatrix<f64>,
     w: &[f64],
@@ -106,62 +112,187 @@ fn equilibrium(
     gamma: f64,
 ) -> Equilibrium {
     let p = w.len();
-    let n = g[(0, 0)];
-    let mut c = DVector::zeros(p);
-    c[mu] = f64::from(sign) * gamma;
+    let mut start = DVector::zeros(p);
+    start[mu] = f64::from(sign) * gamma;
+    let flow = follow(g, w, k, start.clone());
+    let end = Point::at(g, w, k, beta, flow);
+    let own_end = end.converged && end.unstable == Some(0) && owns(&end.overlaps, mu, sign);
+    let mut steps = end.steps;
+    let point = if own_end {
+        end.clone()
+    } else {
+        match newton(g, w, k, start) {
+            Some(found) => {
+                steps += found.steps;
+                let near = Point::at(g, w, k, beta, found);
+                if owns(&near.overlaps, mu, sign) {
+                    near
+                } else {
+                    end.clone()
+                }
+            }
+            None => end.clone(),
+        }
+    };
+    let mut eq = Equilibrium::classify(
+        mu,
+        sign,
+        point.overlaps.clone(),
+        point.overlaps.clone(),
+        point.energy,
+        point.unstable,
+        Convergence {
+            converged: point.converged,
+            steps,
+            residual: point.residual,
+        },
+    );
+    eq.settles = end.converged.then(|| {
+        let memory = (0..p)
+            .max_by(|&a, &b| {
+                end.overlaps[a]
+                    .abs()
+                    .total_cmp(&end.overlaps[b].abs())
+                    .then(b.cmp(&a))
+            })
+            .filter(|&m| end.overlaps[m].abs() > 1e-6);
+        Settling {
+            memory,
+            overlap: memory.map_or(0.0, |m| end.overlaps[m]),
+            energy_per_neuron: end.energy,
+            stable: end.unstable == Some(0),
+        }
+    });
+    eq
+}
+
+/// Where a search ended: the coefficients c of x = Ξc, whether it converged, its steps and
+/// its last residual max |F(c)|.
+struct Search {
+    c: DVector<f64>,
+    converged: bool,
+    steps: usize,
+    residual: f64,
+}
+
+/// An equilibrium candidate read out: overlaps ξᵀx/N (= the projections, Ψ = x), E/N and
+/// the unstable directions (when converged).
+#[derive(Clone)]
+struct Point {
+    overlaps: Vec<f64>,
+    energy: f64,
+    unstable: Option<usize>,
+    converged: bool,
+    steps: usize,
+    residual: f64,
+}
+
+impl Point {
+    fn at(g: &DMatrix<f64>, w: &[f64], k: f64, beta: f64, s: Search) -> Self {
+        let p = w.len();
+        let n = g[(0, 0)];
+        let d = g * &s.c;
+        let mut probs = vec![0.0; p];
+        softmax(w, d.as_slice(), k, &mut probs);
+        // Ψ = x: overlaps and projections are both ξᵀx*/N = (Gc)/N.
+        let overlaps: Vec<f64> = d.iter().map(|v| v / n).collect();
+        let x2 = s.c.dot(&(g * &s.c));
+        let energy = modern_energy(x2, w, d.as_slice(), beta, n as usize) / n;
+        let unstable = s.converged.then(|| unstable_directions(g, w, &probs, k));
+        Self {
+            overlaps,
+            energy,
+            unstable,
+            converged: s.converged,
+            steps: s.steps,
+            residual: s.residual,
+        }
+    }
+}
+
+/// The noise-free flow from `c`, by Euler steps of half a model second, to its end.
+fn follow(g: &DMatrix<f64>, w: &[f64], k: f64, mut c: DVector<f64>) -> Search {
+    let p = w.len();
     let mut probs = vec![0.0; p];
     let mut steps = 0;
-    let mut converged = false;
     let mut residual = f64::INFINITY;
     while steps < MAX_ITERATIONS {
-        let d = g * &c;
-        softmax(w, d.as_slice(), k, &mut probs);
-        let target = DVector::from_fn(p, |m, _| w[m] * probs[m]);
+        let target = target(g, w, k, &c, &mut probs);
         residual = (&target - &c).amax();
         c = (&c + &target) * 0.5;
         steps += 1;
         if residual <= TOLERANCE * (1.0 + c.amax()) {
-            converged = true;
-            break;
+            return Search {
+                c,
+                converged: true,
+                steps,
+                residual,
+            };
         }
     }
-    let d = g * &c;
-    softmax(w, d.as_slice(), k, &mut probs);
-    // Ψ = x: overlaps and projections are both ξᵀx*/N = (Gc)/N.
-    let overlaps: Vec<f64> = d.iter().map(|v| v / n).collect();
-    let x2 = c.dot(&(g * &c));
-    let energy = modern_energy(x2, w, d.as_slice(), beta, n as usize) / n;
-    let unstable = converged.then(|| unstable_directions(g, w, &probs, k));
-    let mut eq = Equilibrium::classify(
-        mu,
-        sign,
-        overlaps.clone(),
-        overlaps.clone(),
-        energy,
-        unstable,
-        Convergence {
-            converged,
-            steps,
-            residual,
-        },
-    );
-    eq.settles = converged.then(|| {
-        let memory = (0..p)
-            .max_by(|&a, &b| {
-                overlaps[a]
-                    .abs()
-                    .total_cmp(&overlaps[b].abs())
-                    .then(b.cmp(&a))
-            })
-            .filter(|&m| overlaps[m].abs() > 1e-6);
-        Settling {
-            memory,
-            overlap: memory.map_or(0.0, |m| overlaps[m]),
-            energy_per_neuron: energy,
-            stable: unstable == Some(0),
+    Search {
+        c,
+        converged: false,
+        steps,
+        residual,
+    }
+}
+
+/// w ⊙ softmax(k w ⊙ Gc): where the flow at c is heading (F(c) = target − c).
+fn target(
+    g: &DMatrix<f64>,
+    w: &[f64],
+    k: f64,
+    c: &DVector<f64>,
+    probs: &mut [f64],
+) -> DVector<f64> {
+    let d = g * c;
+    softmax(w, d.as_slice(), k, probs);
+    DVector::from_fn(w.len(), |m, _| w[m] * probs[m])
+}
+
+/// The equilibrium Newton's method reaches from `c` (saddles included): steps solve
+/// J δ = −F with J = −I + k·B·G (B as in [`unstable_directions`]), halved until |F|₂ falls.
+/// `None` when it does not converge.
+fn newton(g: &DMatrix<f64>, w: &[f64], k: f64, mut c: DVector<f64>) -> Option<Search> {
+    let p = w.len();
+    let mut probs = vec![0.0; p];
+    let mut f = target(g, w, k, &c, &mut probs) - &c;
+    for steps in 0..MAX_NEWTON {
+        let residual = f.amax();
+        if residual <= TOLERANCE * (1.0 + c.amax()) {
+            return Some(Search {
+                c,
+                converged: true,
+                steps,
+                residual,
+            });
         }
-    });
-    eq
+        let b = DMatrix::from_fn(p, p, |r, s| {
+            let cov = if r == s { probs[r] } else { 0.0 } - probs[r] * probs[s];
+            k * w[r] * cov * w[s]
+        });
+        let jacobian = b * g - DMatrix::identity(p, p);
+        let delta = jacobian.lu().solve(&(-&f))?;
+        let norm = f.norm();
+        let mut t = 1.0;
+        loop {
+            let trial = &c + &delta * t;
+            let mut trial_probs = vec![0.0; p];
+            let trial_f = target(g, w, k, &trial, &mut trial_probs) - &trial;
+            if trial_f.norm() < norm {
+                c = trial;
+                f = trial_f;
+                probs = trial_probs;
+                break;
+            }
+            t *= 0.5;
+            if t < 1e-6 {
+                return None;
+            }
+        }
+    }
+    None
 }
 
 /// `out` ← softmax(k·w ⊙ d), shifted by the largest logit.
