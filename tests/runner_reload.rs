@@ -159,3 +159,44 @@ fn added_during_a_run(extra: &[&str]) {
         "sample after reload: {sample}"
     );
 }
+
+#[test]
+fn a_reload_to_another_image_size_keeps_the_run_going() {
+    // The stream runs ahead of the simulation on its own thread: frames of the old size still
+    // in flight when the set changes N are passed over, and the run goes on with the new set.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_set(dir.path(), &["cat", "dog", "house"]);
+    let (_guard, rx) = long_run(dir.path(), &[]);
+    rx.recv_timeout(Duration::from_secs(20))
+        .expect("the run starts");
+    let new = tempfile::tempdir().expect("tempdir");
+    for (k, name) in ["a", "b"].iter().enumerate() {
+        let pixels = (0..64).map(|i| (i * (k + 3)) % 5 < 2).collect();
+        let bitmap = Bitmap {
+            width: 8,
+            height: 8,
+            pixels,
+        };
+        std::fs::write(new.path().join(format!("{name}.txt")), to_text(&bitmap)).expect("write");
+    }
+    // Swap the directory's contents: the old files go, the 8×8 ones come.
+    for name in ["cat", "dog", "house"] {
+        std::fs::remove_file(dir.path().join(format!("{name}.txt"))).expect("remove");
+    }
+    for name in ["a", "b"] {
+        let file = format!("{name}.txt");
+        std::fs::copy(new.path().join(&file), dir.path().join(&file)).expect("copy");
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut after = 0;
+    while std::time::Instant::now() < deadline && after < 3 {
+        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
+            continue;
+        };
+        let v: serde_json::Value = serde_json::from_str(&line).expect("json line");
+        if v["type"] == "sample" && v["models"][0]["overlaps"].as_array().map(Vec::len) == Some(2) {
+            after += 1;
+        }
+    }
+    assert_eq!(after, 3, "three samples of the 8×8 set within 30 s");
+}

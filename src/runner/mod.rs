@@ -169,21 +169,108 @@ pub fn simulate(
     Ok(simulate_traced(config, memories, out, reloads, None)?.0)
 }
 
-/// Where a run's frames come from: the scenario's stream, or one constant input.
+/// Where a run's frames come from: the scenario's stream, generated ahead on a thread of its
+/// own, or one constant input.
 enum Source {
-    Stream(Box<Stream>),
+    Stream(Ahead),
     Constant(crate::stimulus::Frame),
 }
 
 impl Source {
-    fn next_frame(&mut self) -> crate::stimulus::Frame {
+    /// The next frame of `n` pixels. Frames of another size were in flight across a reload
+    /// that changed N, and are passed over (the stream never drops a frame otherwise, so the
+    /// sequence is the one the stream generates, whatever the thread's timing).
+    fn next_frame(&mut self, n: usize) -> anyhow::Result<crate::stimulus::Frame> {
         match self {
-            Source::Stream(s) => s.next_frame(),
+            Source::Stream(ahead) => loop {
+                let frame = ahead.next()?;
+                if frame.input.len() == n {
+                    return Ok(frame);
+                }
+            },
             Source::Constant(f) => {
                 let frame = f.clone();
                 f.changed = false;
-                frame
+                Ok(frame)
             }
+        }
+    }
+}
+
+/// Frames the stream's thread hands over at a time: one hand-over (a wake-up of the other
+/// thread) per frame cost as much as the frame's work saved.
+const FRAMES_PER_BATCH: usize = 16;
+/// Batches that may wait, generated ahead of the simulation.
+const BATCHES_AHEAD: usize = 2;
+
+/// The stream on a thread of its own, generating its frames ahead of the simulation in
+/// batches, in order, none dropped; a reloaded set reaches it between two batches.
+struct Ahead {
+    batches: Option<Receiver<Vec<crate::stimulus::Frame>>>,
+    memories: Option<crossbeam_channel::Sender<Arc<Memories>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    /// The current batch, reversed (the next frame is last).
+    batch: Vec<crate::stimulus::Frame>,
+}
+
+impl Ahead {
+    fn spawn(mut stream: Stream) -> anyhow::Result<Self> {
+        let (batch_tx, batch_rx) = crossbeam_channel::bounded(BATCHES_AHEAD);
+        let (memories_tx, memories_rx) = crossbeam_channel::bounded::<Arc<Memories>>(4);
+        let thread = std::thread::Builder::new()
+            .name("recall-stream".into())
+            .spawn(move || {
+                loop {
+                    for memories in memories_rx.try_iter() {
+                        stream.set_memories(memories);
+                    }
+                    let mut batch: Vec<_> =
+                        (0..FRAMES_PER_BATCH).map(|_| stream.next_frame()).collect();
+                    batch.reverse();
+                    if batch_tx.send(batch).is_err() {
+                        return;
+                    }
+                }
+            })
+            .map_err(|e| anyhow::anyhow!("cannot start the stream's thread: {e}"))?;
+        Ok(Self {
+            batches: Some(batch_rx),
+            memories: Some(memories_tx),
+            thread: Some(thread),
+            batch: Vec::new(),
+        })
+    }
+
+    fn next(&mut self) -> anyhow::Result<crate::stimulus::Frame> {
+        if self.batch.is_empty() {
+            self.batch = self
+                .batches
+                .as_ref()
+                .and_then(|rx| rx.recv().ok())
+                .ok_or_else(|| anyhow::anyhow!("the stream's thread stopped"))?;
+        }
+        self.batch
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("the stream's thread sent no frame"))
+    }
+
+    /// The frames already generated are from the old set (matched to the new one by name, or
+    /// passed over when N changed); the next batch is made from `memories`.
+    fn set_memories(&self, memories: Arc<Memories>) {
+        if let Some(tx) = &self.memories {
+            // A stopped thread shows as the next frame's error.
+            let _ = tx.send(memories);
+        }
+    }
+}
+
+impl Drop for Ahead {
+    /// Closes both channels (the thread returns at its next send) and waits for it.
+    fn drop(&mut self) {
+        self.batches.take();
+        self.memories.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
@@ -246,17 +333,17 @@ pub fn simulate_traced(
             let mut held = Held::new(HeldInput::Saliencies(alpha), stream_config, config.seed);
             Source::Constant(held.frame(&memories, 0.0))
         }
-        None => Source::Stream(Box::new(Stream::new(
+        None => Source::Stream(Ahead::spawn(Stream::new(
             config.scenario,
             Arc::clone(&memories),
             stream_config,
             config.seed,
-        ))),
+        ))?),
     };
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
-    session.feed(source.next_frame())?;
+    session.feed(source.next_frame(session.memories().n())?)?;
     if let Some(x0) = &config.fixed.init_state {
         session.set_state(x0)?;
     }
@@ -289,7 +376,7 @@ pub fn simulate_traced(
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
                 apply_reload(event, &mut source, &mut session, out)?;
             }
-            session.feed(source.next_frame())?;
+            session.feed(source.next_frame(session.memories().n())?)?;
             record_theory(&session, out)?;
         }
         session.step(&mut reports);
@@ -332,8 +419,8 @@ fn apply_reload(
     let time_secs = session.time_secs();
     let (changes, errors, kept_last_good_set, warnings) = match event {
         PatternEvent::Reloaded(r) => {
-            if let Source::Stream(stream) = source {
-                stream.set_memories(Arc::clone(&r.memories));
+            if let Source::Stream(ahead) = source {
+                ahead.set_memories(Arc::clone(&r.memories));
             }
             session.set_memories(Arc::clone(&r.memories));
             let changes = r.changes.iter().map(ToString::to_string).collect();
