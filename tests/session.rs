@@ -187,3 +187,40 @@ fn a_reload_is_followed_by_name() {
     // The frame being shown was matched too.
     assert_eq!(s.frame().and_then(|f| f.truth), Some(id));
 }
+
+#[test]
+fn a_frames_projection_is_used_only_over_the_set_it_was_computed_for() {
+    // `recall run`'s stream thread computes (1/N) Ξᵀu ahead; the session takes it only when it
+    // was computed over the set in use (the same `Arc`), and computes its own otherwise (a
+    // projection over a set since reloaded).
+    let mut s = session(&[ModelKind::Idp, ModelKind::IdpFilter], OnDivergence::Stop);
+    let mem = Arc::clone(s.memories());
+    let frame = showing(&mem, 1, true);
+    s.feed(frame.clone()).unwrap();
+    let want: Vec<Vec<f32>> = s
+        .models()
+        .iter()
+        .map(|r| r.net().saliencies().to_vec())
+        .collect();
+    let mut exact = vec![0.0f32; mem.p()];
+    mem.project(&frame.input, &mut exact);
+    assert_eq!(want[0], exact, "a plain feed projects the input itself");
+
+    // Over another set (equal contents, another allocation): ignored, computed here.
+    let other = Arc::new((*mem).clone());
+    let bogus = vec![7.0f32; mem.p()];
+    s.feed_projected(frame.clone(), Some((&other, &bogus)))
+        .unwrap();
+    let got: Vec<Vec<f32>> = s
+        .models()
+        .iter()
+        .map(|r| r.net().saliencies().to_vec())
+        .collect();
+    assert_eq!(got, want);
+
+    // Over the set in use: taken as given, by every model.
+    s.feed_projected(frame, Some((&mem, &bogus))).unwrap();
+    for r in s.models() {
+        assert_eq!(r.net().saliencies(), bogus.as_slice());
+    }
+}

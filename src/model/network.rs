@@ -207,9 +207,30 @@ impl Network {
     /// it restarts the pulse of the classic pulsed model and resets the state of the
     /// initial-condition models.
     pub fn set_input(&mut self, u: &[f32], changed: bool) -> Result<(), ModelError> {
+        self.set_input_projected(u, None, changed)
+    }
+
+    /// As [`Self::set_input`], given `projection` = (1/N) Ξᵀu when it is known already
+    /// ([`Memories::project`] of `u` over this network's memories: a session computes it once
+    /// for all its models, a run's stream thread ahead of the simulation).
+    pub fn set_input_projected(
+        &mut self,
+        u: &[f32],
+        projection: Option<&[f32]>,
+        changed: bool,
+    ) -> Result<(), ModelError> {
         self.check_len(u)?;
+        if let Some(found) = projection
+            .map(<[f32]>::len)
+            .filter(|&len| len != self.alpha.len())
+        {
+            return Err(ModelError::InputSize {
+                found,
+                expected: self.alpha.len(),
+            });
+        }
         self.input.copy_from_slice(u);
-        self.recompute_saliency();
+        self.recompute_saliency(projection);
         if changed {
             match &mut self.dynamics {
                 Dynamics::Classic {
@@ -316,14 +337,14 @@ impl Network {
             self.randomize_state();
         }
         self.refresh_activation();
-        self.recompute_saliency();
+        self.recompute_saliency(None);
     }
 
     /// Changes the parameters (validated first; the state is kept).
     pub fn set_params(&mut self, params: Params) -> Result<(), ModelError> {
         params.validate()?;
         self.params = params;
-        self.recompute_saliency();
+        self.recompute_saliency(None);
         self.refresh_activation();
         Ok(())
     }
@@ -539,8 +560,12 @@ impl Network {
         }
     }
 
-    fn recompute_saliency(&mut self) {
-        self.mem.project(&self.input, &mut self.alpha);
+    /// α from the input (or from its `projection`, (1/N) Ξᵀu, when given).
+    fn recompute_saliency(&mut self, projection: Option<&[f32]>) {
+        match projection {
+            Some(known) => self.alpha.copy_from_slice(known),
+            None => self.mem.project(&self.input, &mut self.alpha),
+        }
         if let Dynamics::Modern { idp: true } = self.dynamics {
             // α = Ξᵀû/N for the input scaled to |û|² = N (the cosines of u with the memories,
             // whatever the input gain), so that x ≈ α_ρ ξ_ρ stays of order 1 a neuron.

@@ -180,20 +180,42 @@ impl Source {
     /// The next frame of `n` pixels. Frames of another size were in flight across a reload
     /// that changed N, and are passed over (the stream never drops a frame otherwise, so the
     /// sequence is the one the stream generates, whatever the thread's timing).
-    fn next_frame(&mut self, n: usize) -> anyhow::Result<crate::stimulus::Frame> {
+    fn next_frame(&mut self, n: usize) -> anyhow::Result<Ready> {
         match self {
             Source::Stream(ahead) => loop {
-                let frame = ahead.next()?;
-                if frame.input.len() == n {
-                    return Ok(frame);
+                let ready = ahead.next()?;
+                if ready.frame.input.len() == n {
+                    return Ok(ready);
                 }
             },
             Source::Constant(f) => {
                 let frame = f.clone();
                 f.changed = false;
-                Ok(frame)
+                Ok(Ready {
+                    frame,
+                    projection: None,
+                })
             }
         }
+    }
+}
+
+/// A frame, with its projection (1/N) Ξᵀu over the set it was made from when the stream's
+/// thread computed it.
+struct Ready {
+    frame: crate::stimulus::Frame,
+    projection: Option<(Arc<Memories>, Vec<f32>)>,
+}
+
+impl Ready {
+    /// Feeds the frame to `session` (the projection is used only if the set is still the one
+    /// in use).
+    fn feed(self, session: &mut Session) -> Result<(), crate::model::ModelError> {
+        let projection = self
+            .projection
+            .as_ref()
+            .map(|(memories, known)| (memories, known.as_slice()));
+        session.feed_projected(self.frame, projection)
     }
 }
 
@@ -206,11 +228,11 @@ const BATCHES_AHEAD: usize = 2;
 /// The stream on a thread of its own, generating its frames ahead of the simulation in
 /// batches, in order, none dropped; a reloaded set reaches it between two batches.
 struct Ahead {
-    batches: Option<Receiver<Vec<crate::stimulus::Frame>>>,
+    batches: Option<Receiver<Vec<Ready>>>,
     memories: Option<crossbeam_channel::Sender<Arc<Memories>>>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The current batch, reversed (the next frame is last).
-    batch: Vec<crate::stimulus::Frame>,
+    batch: Vec<Ready>,
 }
 
 impl Ahead {
@@ -224,8 +246,18 @@ impl Ahead {
                     for memories in memories_rx.try_iter() {
                         stream.set_memories(memories);
                     }
-                    let mut batch: Vec<_> =
-                        (0..FRAMES_PER_BATCH).map(|_| stream.next_frame()).collect();
+                    let mut batch: Vec<_> = (0..FRAMES_PER_BATCH)
+                        .map(|_| {
+                            let frame = stream.next_frame();
+                            let memories = Arc::clone(stream.memories());
+                            let mut projection = vec![0.0; memories.p()];
+                            memories.project(&frame.input, &mut projection);
+                            Ready {
+                                frame,
+                                projection: Some((memories, projection)),
+                            }
+                        })
+                        .collect();
                     batch.reverse();
                     if batch_tx.send(batch).is_err() {
                         return;
@@ -241,7 +273,7 @@ impl Ahead {
         })
     }
 
-    fn next(&mut self) -> anyhow::Result<crate::stimulus::Frame> {
+    fn next(&mut self) -> anyhow::Result<Ready> {
         if self.batch.is_empty() {
             self.batch = self
                 .batches
@@ -343,7 +375,9 @@ pub fn simulate_traced(
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
-    session.feed(source.next_frame(session.memories().n())?)?;
+    source
+        .next_frame(session.memories().n())?
+        .feed(&mut session)?;
     if let Some(x0) = &config.fixed.init_state {
         session.set_state(x0)?;
     }
@@ -376,7 +410,9 @@ pub fn simulate_traced(
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
                 apply_reload(event, &mut source, &mut session, out)?;
             }
-            session.feed(source.next_frame(session.memories().n())?)?;
+            source
+                .next_frame(session.memories().n())?
+                .feed(&mut session)?;
             record_theory(&session, out)?;
         }
         session.step(&mut reports);

@@ -191,7 +191,18 @@ impl Session {
     /// Shows `frame` to every running model for the next [`Self::steps_per_frame`] steps. A
     /// frame made before a reload of the memory set is matched to the set in use by name; a
     /// frame of another size is refused ([`ModelError::InputSize`]) and nothing changes.
-    pub fn feed(&mut self, mut frame: Frame) -> Result<(), ModelError> {
+    pub fn feed(&mut self, frame: Frame) -> Result<(), ModelError> {
+        self.feed_projected(frame, None)
+    }
+
+    /// As [`Self::feed`], with the frame's projection (1/N) Ξᵀu when it was computed already
+    /// (by `recall run`'s stream thread) over `memories`; it is used only when those are the
+    /// set in use. Otherwise it is computed here, once for all the models.
+    pub fn feed_projected(
+        &mut self,
+        mut frame: Frame,
+        projection: Option<(&Arc<Memories>, &[f32])>,
+    ) -> Result<(), ModelError> {
         if frame.input.len() != self.memories.n() {
             return Err(ModelError::InputSize {
                 found: frame.input.len(),
@@ -199,8 +210,19 @@ impl Session {
             });
         }
         frame.match_to(&self.memories);
+        let mut own = Vec::new();
+        let projection = match projection {
+            Some((memories, known)) if Arc::ptr_eq(memories, &self.memories) => known,
+            _ => {
+                own.resize(self.memories.p(), 0.0);
+                self.memories.project(&frame.input, &mut own);
+                &own
+            }
+        };
         for running in self.models.iter_mut().filter(|r| !r.diverged) {
-            running.net.set_input(&frame.input, frame.changed)?;
+            running
+                .net
+                .set_input_projected(&frame.input, Some(projection), frame.changed)?;
         }
         self.frame = Some(frame);
         self.frame_steps_left = self.steps_per_frame;
