@@ -12,7 +12,8 @@ pub use placement::parse_from;
 pub use crate::experiment::ExperimentName;
 use crate::experiment::ExperimentRequest;
 use crate::experiment::capacity::{
-    CAPACITY_MODELS, CapacityConfig, DEFAULT_FLIP, DEFAULT_SIZES, default_loads, default_plan,
+    CAPACITY_MODELS, CapacityConfig, CapacityModel, DEFAULT_FLIP, DEFAULT_SIZES, default_loads,
+    default_plan,
 };
 use crate::experiment::density::{DensityConfig, Preset};
 use crate::model::density;
@@ -378,8 +379,9 @@ pub struct ExperimentArgs {
     /// Capacity: loads P/N, comma-separated, up to 1000 [default: 0.02,0.04,…,0.30]. Without
     /// --loads, --sizes, --flip(s) and --models the sweep is the default plan: the classic
     /// models over these loads at N = 256, 1024, 4096, IDP at P/N 0.5–45 at N = 32–256, every
-    /// model against the flips at N = 256, P/N = 0.05, and the modern models at N = 16–64
-    /// (modern at P/N 0.5–512, idp-modern at 0.0625–2).
+    /// model against the flips at N = 256, P/N = 0.05, the modern models at N = 16–64
+    /// (modern at P/N 0.5–512, idp-modern at 0.0625–2) and dense3 at N = 16–256 (P/N
+    /// 0.25–32).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
     /// Capacity: network sizes N, comma-separated [default: 256,1024,4096]. A network may take
@@ -395,9 +397,10 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
     pub flips: Option<Vec<f64>>,
     /// Capacity: the models swept, comma-separated [default: discrete,classic-initial,
-    /// classic-constant,idp,modern,idp-modern].
+    /// classic-constant,idp,modern,idp-modern,dense3]. dense3 is Krotov & Hopfield's dense
+    /// memory with F(z) = z³, which only this sweep runs.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_capacity_model)]
-    pub models: Option<Vec<ModelKind>>,
+    pub models: Option<Vec<CapacityModel>>,
     /// Capacity: memories cued per network (all of them when P is smaller).
     #[arg(long, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
     pub cues: usize,
@@ -505,6 +508,11 @@ fn parse_scenario(s: &str) -> Result<ScenarioName, String> {
 }
 
 fn parse_model(s: &str) -> Result<ModelKind, String> {
+    if s.trim() == crate::experiment::capacity_model::DENSE3_NAME {
+        return Err(format!(
+            "{s:?} is a model of the capacity sweep only: recall experiment capacity --models {s}"
+        ));
+    }
     parse_named("model", &ModelKind::ALL, s)
 }
 
@@ -625,7 +633,7 @@ fn parse_load(s: &str) -> Result<f64, String> {
     parse_in(s, false, 0.0, 1000.0).map_err(|e| format!("load P/N {e}"))
 }
 
-fn parse_capacity_model(s: &str) -> Result<ModelKind, String> {
+fn parse_capacity_model(s: &str) -> Result<CapacityModel, String> {
     parse_named("capacity model", &CAPACITY_MODELS, s.trim())
 }
 

@@ -188,6 +188,7 @@ fn the_experiment_prints_a_table_with_every_model() {
         "idp",
         "modern",
         "idp-modern",
+        "dense3",
     ] {
         assert!(text.contains(&format!("\n{model} — ")), "{text}");
     }
@@ -208,12 +209,14 @@ fn sign_bit_memories_give_the_rows_of_the_float_ones() {
     request.csv = true;
     request.capacity = vec![CapacityConfig {
         // The models the file was written with (the modern ones came later).
-        models: vec![
+        models: [
             ModelKind::Discrete,
             ModelKind::ClassicInitial,
             ModelKind::ClassicConstant,
             ModelKind::Idp,
-        ],
+        ]
+        .map(Into::into)
+        .to_vec(),
         sizes: vec![100, 256],
         loads: vec![0.05, 0.15, 0.6],
         ..CapacityConfig::default()
@@ -264,7 +267,7 @@ fn the_flip_axis_shows_idps_edge() {
 #[test]
 fn idp_collapses_and_its_limit_is_fitted() {
     let cfg = CapacityConfig {
-        models: vec![ModelKind::Idp],
+        models: vec![ModelKind::Idp.into()],
         ..config(&[32, 64], &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0], 4)
     };
     let rows = capacity(&cfg, &cfg.models, 0..2, 1, &quiet()).unwrap();
@@ -398,7 +401,7 @@ fn idp_modern_is_judged_against_its_saliency() {
     assert!(!retrieved(ModelKind::Idp, &[0.78, 0.0], 0, 0.8, t));
     // The sweep: N = 32, P = 8, 3 of 32 pixels flipped: α = 26/32.
     let cfg = CapacityConfig {
-        models: vec![ModelKind::IdpModern],
+        models: vec![ModelKind::IdpModern.into()],
         ..config(&[32], &[0.25], 8)
     };
     let rows = run_network(&cfg, &[ModelKind::IdpModern], 0, 32, 0.25, 5).unwrap();
@@ -406,5 +409,62 @@ fn idp_modern_is_judged_against_its_saliency() {
     for r in &rows {
         assert!(r.retrieved, "{r:?}");
         assert!((r.overlap - 26.0 / 32.0).abs() < 0.03, "{r:?}");
+    }
+}
+
+/// dense3 (Krotov & Hopfield's F(z) = z³) stores far more than the classic discrete network at
+/// small N, and its limit grows faster than N (as N², so P_max(32)/P_max(16) near 4; the
+/// classic network's near 2). Seeded: 32 cues a point.
+#[test]
+fn the_dense_model_stores_far_more_and_grows_faster_than_n() {
+    use recall::experiment::capacity::CapacityModel;
+    let loads = [0.125, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0];
+    let cfg = config(&[16, 32], &loads, 8);
+    let models = [CapacityModel::Dense3, ModelKind::Discrete.into()];
+    let rows = capacity(&cfg, &models, 0..4, 2, &quiet()).unwrap();
+    let pts = points(&rows, &models, &cfg);
+    let dense = limits(&pts, CapacityModel::Dense3, &cfg, 0.1);
+    let discrete = limits(&pts, ModelKind::Discrete, &cfg, 0.1);
+    assert_eq!(dense.len(), 2, "dense3 collapses at both sizes: {pts:?}");
+    assert_eq!(
+        discrete.len(),
+        2,
+        "discrete collapses at both sizes: {pts:?}"
+    );
+    for (d, c) in dense.iter().zip(&discrete) {
+        assert!(
+            d.1 > 4.0 * c.1,
+            "N = {}: dense3 {} vs discrete {}",
+            d.0,
+            d.1,
+            c.1
+        );
+    }
+    let growth = dense[1].1 / dense[0].1;
+    assert!(growth > 2.5, "P_max(32)/P_max(16) = {growth}: {dense:?}");
+    // A retrieved cue ends on the memory itself (the cubic energy has no mirror wells).
+    assert!(
+        rows.iter()
+            .filter(|r| r.model == CapacityModel::Dense3 && r.retrieved)
+            .all(|r| r.overlap > 0.0)
+    );
+}
+
+/// dense3 is a capacity model only: `--model dense3` says where it runs, in one line.
+#[test]
+fn dense3_is_refused_outside_the_capacity_sweep() {
+    for args in [
+        &["run", "--model", "dense3"][..],
+        &["run", "--compare", "idp,dense3"],
+        &["--model", "dense3"],
+    ] {
+        let out = recall_binary().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("capacity sweep only: recall experiment capacity --models dense3"),
+            "{args:?}: {stderr}"
+        );
     }
 }

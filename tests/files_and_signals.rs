@@ -304,8 +304,8 @@ fn ctrl_c_keeps_the_rows_of_the_finished_trials() {
             &[
                 "--trials", "500", "--sizes", "64,128", "--loads", "0.1,0.2", "--cues", "2",
             ],
-            // The six capacity models × 2 cues.
-            12,
+            // The seven capacity models × 2 cues.
+            14,
         ),
     ];
     for (name, flags, per_job) in cases {

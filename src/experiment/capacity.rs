@@ -19,25 +19,29 @@ use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::Serialize;
 
+pub use super::capacity_model::CapacityModel;
+use crate::model::dense::DenseHopfield;
 use crate::model::signs::SignRows;
 use crate::model::{Memories, ModelError, ModelKind, Network, Params};
 use crate::session::network_seed;
 
-/// The models the sweep knows how to cue, in table order (a new model needs a line in
-/// `run_cue`'s match of how it takes a cue, and in `capacity_report::how`).
-pub const CAPACITY_MODELS: [ModelKind; 6] = [
-    ModelKind::Discrete,
-    ModelKind::ClassicInitial,
-    ModelKind::ClassicConstant,
-    ModelKind::Idp,
-    ModelKind::Modern,
-    ModelKind::IdpModern,
+/// The models the sweep knows how to cue, in table order (a new engine model needs a line in
+/// `run_cue`'s match of how it takes a cue, and in `capacity_report::how`; the dense model is
+/// the sweep's own, `capacity_model`).
+pub const CAPACITY_MODELS: [CapacityModel; 7] = [
+    CapacityModel::Kind(ModelKind::Discrete),
+    CapacityModel::Kind(ModelKind::ClassicInitial),
+    CapacityModel::Kind(ModelKind::ClassicConstant),
+    CapacityModel::Kind(ModelKind::Idp),
+    CapacityModel::Kind(ModelKind::Modern),
+    CapacityModel::Kind(ModelKind::IdpModern),
+    CapacityModel::Dense3,
 ];
 /// The models of the classic (Hebbian) paradigm, swept over the classic loads by default.
-pub const CLASSIC_MODELS: [ModelKind; 3] = [
-    ModelKind::Discrete,
-    ModelKind::ClassicInitial,
-    ModelKind::ClassicConstant,
+pub const CLASSIC_MODELS: [CapacityModel; 3] = [
+    CapacityModel::Kind(ModelKind::Discrete),
+    CapacityModel::Kind(ModelKind::ClassicInitial),
+    CapacityModel::Kind(ModelKind::ClassicConstant),
 ];
 /// Network sizes N of the default sweep.
 pub const DEFAULT_SIZES: [usize; 3] = [256, 1024, 4096];
@@ -77,6 +81,12 @@ fn sqrt2_loads(first: f64, count: i32) -> Vec<f64> {
         .map(|k| (first * 1e4 * 2f64.powf(f64::from(k) / 2.0)).round() / 1e4)
         .collect()
 }
+/// The dense model's sizes: small, as its capacity grows as N².
+pub const DENSE_SIZES: [usize; 9] = [16, 24, 32, 48, 64, 96, 128, 192, 256];
+/// The dense model's loads: 0.25 · √2^k, 0.25 to 32 (P up to 8192 at N = 256).
+pub fn dense_loads() -> Vec<f64> {
+    sqrt2_loads(0.25, 15)
+}
 /// The flip part: N and load, and the flip fractions 0, 0.05, …, 0.5.
 pub const FLIP_SIZE: usize = 256;
 pub const FLIP_LOAD: f64 = 0.05;
@@ -88,7 +98,8 @@ pub fn default_flips() -> Vec<f64> {
 /// collapse. (1) the classic models over the classic loads at N = 256, 1024, 4096; (2) IDP at
 /// loads 0.5–45 at N = 32–256 (its P_max(N)); (3) every model at N = 256, P/N = 0.05 against
 /// the fraction of the cue flipped; (4) `modern` at N = 16–64 over loads 0.5–512 (its
-/// P_max(N), exponential); (5) `idp-modern` at N = 16–64 over loads 0.0625–2.
+/// P_max(N), exponential); (5) `idp-modern` at N = 16–64 over loads 0.0625–2; (6) `dense3`
+/// at N = 16–256 over loads 0.25–32 (its P_max(N), against N²).
 pub fn default_plan() -> Vec<CapacityConfig> {
     let base = CapacityConfig::default();
     vec![
@@ -97,7 +108,7 @@ pub fn default_plan() -> Vec<CapacityConfig> {
             ..base.clone()
         },
         CapacityConfig {
-            models: vec![ModelKind::Idp],
+            models: vec![ModelKind::Idp.into()],
             sizes: IDP_SIZES.to_vec(),
             loads: idp_loads(),
             ..base.clone()
@@ -109,15 +120,21 @@ pub fn default_plan() -> Vec<CapacityConfig> {
             ..base.clone()
         },
         CapacityConfig {
-            models: vec![ModelKind::Modern],
+            models: vec![ModelKind::Modern.into()],
             sizes: MODERN_SIZES.to_vec(),
             loads: modern_loads(),
             ..base.clone()
         },
         CapacityConfig {
-            models: vec![ModelKind::IdpModern],
+            models: vec![ModelKind::IdpModern.into()],
             sizes: MODERN_SIZES.to_vec(),
             loads: idp_modern_loads(),
+            ..base.clone()
+        },
+        CapacityConfig {
+            models: vec![CapacityModel::Dense3],
+            sizes: DENSE_SIZES.to_vec(),
+            loads: dense_loads(),
             ..base
         },
     ]
@@ -127,7 +144,7 @@ pub fn default_plan() -> Vec<CapacityConfig> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityConfig {
     /// The models run on every network, in table order.
-    pub models: Vec<ModelKind>,
+    pub models: Vec<CapacityModel>,
     pub sizes: Vec<usize>,
     /// P/N values; P = round(load · N), at least 1.
     pub loads: Vec<f64>,
@@ -188,6 +205,7 @@ impl CapacityConfig {
 pub struct DiscreteHopfield {
     n: usize,
     p: usize,
+    /// A neuron's P memory signs (set: −1); the dense model runs on these too.
     rows: SignRows,
     /// The same signs memory by memory (N bits each, set: −1), for the initial overlaps.
     columns: SignRows,
@@ -264,7 +282,7 @@ pub struct CapacityRow {
     pub trial: usize,
     /// The network's seed (memories, cues and the models' own generators follow from it).
     pub seed: u64,
-    pub model: ModelKind,
+    pub model: CapacityModel,
     pub n: usize,
     pub p: usize,
     /// The load asked for (P/N is `p / n` exactly).
@@ -313,16 +331,17 @@ pub fn corrupted(memory: &[f32], flip: f64, rng: &mut Xoshiro256PlusPlus) -> Vec
 }
 
 /// Runs every model on every cue of network (trial, n, p); rows in model, then cue order.
-pub fn run_network(
+pub fn run_network<M: Into<CapacityModel> + Copy>(
     config: &CapacityConfig,
-    models: &[ModelKind],
+    models: &[M],
     trial: usize,
     n: usize,
     load: f64,
     seed: u64,
 ) -> Result<Vec<CapacityRow>, ModelError> {
     let never = AtomicBool::new(false);
-    let rows = run_network_until(config, models, trial, n, load, seed, &never)?;
+    let models: Vec<CapacityModel> = models.iter().map(|&m| m.into()).collect();
+    let rows = run_network_until(config, &models, trial, n, load, seed, &never)?;
     Ok(rows.unwrap_or_default())
 }
 
@@ -330,7 +349,7 @@ pub fn run_network(
 /// every model second of a cue.
 pub fn run_network_until(
     config: &CapacityConfig,
-    models: &[ModelKind],
+    models: &[CapacityModel],
     trial: usize,
     n: usize,
     load: f64,
@@ -342,8 +361,10 @@ pub fn run_network_until(
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(net_seed);
     // Sign bits only: 0.25 bytes per neuron and memory where ±1 floats took 4 (issue 27).
     let memories = Arc::new(Memories::random_compact(n, 1, p, &mut rng));
+    // The exact integer networks' sign rows (the dense model shares the discrete one's).
     let discrete = models
-        .contains(&ModelKind::Discrete)
+        .iter()
+        .any(|&m| m == ModelKind::Discrete || m == CapacityModel::Dense3)
         .then(|| DiscreteHopfield::new(&memories));
     let mut rows = Vec::with_capacity(models.len() * config.cues.min(p) * config.flips.len());
     for &flip in &config.flips {
@@ -384,7 +405,7 @@ impl Cued<'_> {
     /// Every model on every cue; rows in model, then cue order. `None` once `stop` is set.
     fn run(
         &self,
-        models: &[ModelKind],
+        models: &[CapacityModel],
         mut rng: Xoshiro256PlusPlus,
         stop: &AtomicBool,
     ) -> Result<Option<Vec<CapacityRow>>, ModelError> {
@@ -418,27 +439,44 @@ impl Cued<'_> {
             secs,
             settled,
         };
+        let mut built = None;
         for &model in models {
-            if let Some(hop) = self.discrete.filter(|_| model == ModelKind::Discrete) {
-                let mut order_rng =
-                    Xoshiro256PlusPlus::seed_from_u64(network_seed(net_seed, model));
+            let Some(kind) = model.kind().filter(|&k| k != ModelKind::Discrete) else {
+                // The exact integer networks: discrete, and dense3 on the same sign rows.
+                let hop = match self.discrete {
+                    Some(hop) => hop,
+                    None => &*built.get_or_insert_with(|| DiscreteHopfield::new(memories)),
+                };
+                let dense = (model == CapacityModel::Dense3)
+                    .then(|| DenseHopfield::new(self.n, p, &hop.rows, &hop.columns));
+                let mut order_rng = Xoshiro256PlusPlus::seed_from_u64(model_seed(net_seed, model));
                 for (&mu, cue) in cued.iter().zip(&cues) {
                     if stopped() {
                         return Ok(None);
                     }
                     let max_sweeps = config.max_sweeps();
-                    let (state, sweeps, settled) = hop.recall(cue, max_sweeps, &mut order_rng);
-                    let overlap = hop.overlap(&state, mu);
+                    let (overlap, sweeps, settled) = match &dense {
+                        Some(net) => {
+                            let (state, sweeps, settled) =
+                                net.recall(cue, max_sweeps, &mut order_rng);
+                            (net.overlap(&state, mu), sweeps, settled)
+                        }
+                        None => {
+                            let (state, sweeps, settled) =
+                                hop.recall(cue, max_sweeps, &mut order_rng);
+                            (hop.overlap(&state, mu), sweeps, settled)
+                        }
+                    };
                     let hit = overlap.abs() >= config.threshold;
                     rows.push(row(model, mu, overlap, hit, sweeps as f64, settled));
                 }
                 continue;
-            }
+            };
             let mut net = Network::new(
                 Arc::clone(memories),
-                model,
+                kind,
                 params.clone(),
-                network_seed(net_seed, model),
+                network_seed(net_seed, kind),
             )?;
             for (&mu, cue) in cued.iter().zip(&cues) {
                 let Some((secs, settled)) = run_cue(&mut net, mu, cue, config, stop)? else {
@@ -446,7 +484,7 @@ impl Cued<'_> {
                 };
                 let overlaps = net.overlaps();
                 let alpha = f64::from(net.saliencies()[mu]);
-                let hit = retrieved(model, &overlaps, mu, alpha, config.threshold);
+                let hit = retrieved(kind, &overlaps, mu, alpha, config.threshold);
                 let overlap = f64::from(overlaps[mu]);
                 rows.push(row(model, mu, overlap, hit, secs, settled));
             }
@@ -455,11 +493,23 @@ impl Cued<'_> {
     }
 }
 
+/// The seed of a model's generator in network `net_seed` (the exact networks' update order):
+/// the engine's [`network_seed`] for its kinds, the next index after them for `dense3`.
+fn model_seed(net_seed: u64, model: CapacityModel) -> u64 {
+    match model.kind() {
+        Some(kind) => network_seed(net_seed, kind),
+        None => net_seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(ModelKind::ALL.len() as u64 + 1),
+    }
+}
+
 /// Whether a cue of memory `mu` ended retrieved, by its model's rule (`overlaps`: m_ν of every
 /// memory at the end; `alpha`: the cued memory's saliency α_μ, the cosine of the cue with it
 /// for idp-modern):
 ///
-/// - the classic and IDP models: |m_μ| ≥ the threshold (their field is odd, so the mirror −ξ is
+/// - the classic and IDP models (and the sweep's dense model, whose rows do not come here):
+///   |m_μ| ≥ the threshold (their field is odd, so the mirror −ξ is
 ///   a well as deep as ξ and counts);
 /// - modern: m_μ ≥ the threshold (its fixed point is x ≈ ξ_μ, m ≈ 1; −ξ is no well);
 /// - idp-modern: its fixed point is x ≈ α_μ ξ_μ, so m_μ ≈ α_μ (0.8 for a cue with 10%

@@ -10,6 +10,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::capacity::{CAPACITY_GAIN, CAPACITY_MODELS, CapacityConfig, CapacityRow};
+use super::capacity_model::CapacityModel;
 use super::capacity_report::{CapacityPoint, limits, points, significant};
 use super::capacity_theory as theory;
 use crate::model::ModelKind;
@@ -217,7 +218,8 @@ where
 
 /// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
 /// `count` sizes.
-fn shade(model: ModelKind, j: usize, count: usize) -> RGBColor {
+fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
+    let model = model.into();
     let k = CAPACITY_MODELS
         .iter()
         .position(|&m| m == model)
@@ -400,6 +402,9 @@ pub fn capacity_figure(
                         modern_flip_edges
                             .push((model, theory::modern_max_flip(n, p, beta, threshold, idp)));
                     }
+                    if model == CapacityModel::Dense3 {
+                        modern_flip_edges.push((model, theory::dense_max_flip(n, p, threshold)));
+                    }
                 }
             }
         }
@@ -451,6 +456,8 @@ pub fn capacity_figure(
     let mut ps: Vec<f64> = Vec::new();
     // The modern models' limits, on a panel of their own (log P_max against N).
     let mut modern_found: Vec<ModernLimits> = Vec::new();
+    // The dense model's sizes (lowest, highest) and flip, for its theory lines.
+    let mut dense_range: Option<(f64, f64, f64)> = None;
     for (part, pts) in parts.iter().zip(&per_part) {
         if part.loads.len() < 2 {
             continue;
@@ -467,6 +474,12 @@ pub fn capacity_figure(
                     continue;
                 }
                 let pts_xy: Vec<(f64, f64)> = found.iter().map(|&(n, p)| (n as f64, p)).collect();
+                if model == CapacityModel::Dense3 && dense_range.is_none() {
+                    let (lo, hi) = (part.sizes.iter().min(), part.sizes.iter().max());
+                    if let (Some(&lo), Some(&hi)) = (lo, hi) {
+                        dense_range = Some((lo as f64, hi as f64, flip));
+                    }
+                }
                 ns.extend(pts_xy.iter().map(|p| p.0));
                 ps.extend(pts_xy.iter().map(|p| p.1));
                 let col = shade(model, 0, 1);
@@ -530,6 +543,26 @@ pub fn capacity_figure(
                 markers: false,
             });
         }
+        if let Some((n0, n1, flip)) = dense_range {
+            let sizes: Vec<usize> = (n0 as usize..=n1 as usize).collect();
+            let line = |label: String, f: &dyn Fn(usize) -> f64, j| Line {
+                label: Some(label),
+                colour: shade(CapacityModel::Dense3, j, 2),
+                dashed: true,
+                points: sizes.iter().map(|&n| (n as f64, f(n))).collect(),
+                markers: false,
+            };
+            lines.push(line(
+                "dense3: Krotov–Hopfield N²/(6 ln N)".into(),
+                &|n| theory::dense_no_error_memories(n),
+                0,
+            ));
+            lines.push(line(
+                format!("dense3 estimate (ours), {:.0}% flipped", 100.0 * flip),
+                &|n| theory::dense_max_memories(n, flip, threshold),
+                1,
+            ));
+        }
         let y_all: Vec<f64> = ps
             .iter()
             .copied()
@@ -560,8 +593,8 @@ pub fn capacity_figure(
                  pixels flipped ({:.0}% on the load panels); g = {g}, no noise; lighter: smaller N.",
                 100.0 * first.flips.first().copied().unwrap_or(0.0)
             ),
-            "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; IDP, modern, idp-modern: our \
-             estimates, docs/capacity.md)."
+            "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; Krotov–Hopfield 2016 for dense3; \
+             IDP, modern, idp-modern, dense3: our estimates, docs/capacity.md)."
                 .into(),
         ],
         panels,
@@ -570,7 +603,7 @@ pub fn capacity_figure(
 }
 
 /// A modern model's measured limits: the model, the flip fraction, (N, P_max) points.
-type ModernLimits = (ModelKind, f64, Vec<(f64, f64)>);
+type ModernLimits = (CapacityModel, f64, Vec<(f64, f64)>);
 
 /// The modern models' limits P_max(N) on a log-y, linear-N axis (an exponential is a straight
 /// line there), with their fits ln P_max = a + b·N and the estimates of capacity_theory.

@@ -6,13 +6,14 @@
 use std::fmt::Write;
 
 use super::capacity::{AGS_CRITICAL_LOAD, CAPACITY_GAIN, CapacityConfig, CapacityRow};
+use super::capacity_model::CapacityModel;
 use super::capacity_theory as theory;
 use crate::model::ModelKind;
 
 /// Retrieval and overlap of one (model, N, load) point over its cues.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityPoint {
-    pub model: ModelKind,
+    pub model: CapacityModel,
     pub n: usize,
     pub p: usize,
     pub load: f64,
@@ -32,13 +33,13 @@ pub struct CapacityPoint {
 }
 
 /// One point per (model, N, load, flip) in `rows`, in model, size, load, flip order.
-pub fn points(
+pub fn points<M: Into<CapacityModel> + Copy>(
     rows: &[CapacityRow],
-    models: &[ModelKind],
+    models: &[M],
     config: &CapacityConfig,
 ) -> Vec<CapacityPoint> {
     let mut out = Vec::new();
-    for &model in models {
+    for model in models.iter().map(|&m| m.into()) {
         for &n in &config.sizes {
             for (&load, &flip) in grid(config) {
                 let sel: Vec<&CapacityRow> = rows
@@ -129,10 +130,11 @@ pub fn half_crossing(line: &[(f64, f64)]) -> Result<f64, bool> {
 /// retrieval falls through one half along the loads (at `flip`).
 pub fn limits(
     pts: &[CapacityPoint],
-    model: ModelKind,
+    model: impl Into<CapacityModel>,
     config: &CapacityConfig,
     flip: f64,
 ) -> Vec<(usize, f64)> {
+    let model = model.into();
     config
         .sizes
         .iter()
@@ -147,7 +149,13 @@ pub fn limits(
         .collect()
 }
 
-fn how(model: ModelKind, input_gain: f64) -> String {
+fn how(model: CapacityModel, input_gain: f64) -> String {
+    let CapacityModel::Kind(model) = model else {
+        return "dense associative memory (Krotov & Hopfield 2016), E = −Σ_μ (ξ_μᵀs)³: ±1 \
+                neurons, asynchronous updates s_i ← sign(Σ_μ ξ_μi (3z'_μ² + 1)), \
+                z'_μ = Σ_{j≠i} ξ_μj s_j, in random order; the cue is x(0)"
+            .into();
+    };
     match model {
         ModelKind::Discrete => "±1 neurons, Hebbian W = ΞΞᵀ/N with zero diagonal, asynchronous \
                                 sign updates in random order; the cue is x(0)"
@@ -236,13 +244,13 @@ pub fn plan_table(
 }
 
 /// The modern models' retrieval rules (`capacity::retrieved`), when the sweep has them.
-fn modern_rule<'a>(models: impl IntoIterator<Item = &'a ModelKind>, threshold: f64) -> String {
-    let models: Vec<ModelKind> = models.into_iter().copied().collect();
+fn modern_rule<'a>(models: impl IntoIterator<Item = &'a CapacityModel>, threshold: f64) -> String {
+    let models: Vec<CapacityModel> = models.into_iter().copied().collect();
     let mut s = String::new();
-    if models.contains(&ModelKind::Modern) {
+    if models.contains(&ModelKind::Modern.into()) {
         let _ = write!(s, " modern: m ≥ {threshold} (it has no mirror wells).");
     }
-    if models.contains(&ModelKind::IdpModern) {
+    if models.contains(&ModelKind::IdpModern.into()) {
         let _ = write!(
             s,
             " idp-modern: m ≥ {threshold}·α of the cued memory (it settles at x ≈ α·ξ, m ≈ α = \
@@ -259,7 +267,9 @@ fn theory_note() -> String {
          at g = {CAPACITY_GAIN}: α_c = {:.3} (the same at T = 1/g); IDP: the signal-to-noise \
          estimate of docs/capacity.md (m ≥ the threshold while the cue's saliency beats the \
          crosstalk of the other memories' ~1/√N saliencies); modern, idp-modern: our estimates \
-         of docs/capacity.md (the cued memory's logit against the others' softmax mass)",
+         of docs/capacity.md (the cued memory's logit against the others' softmax mass); \
+         dense3: Krotov & Hopfield's no-error P_max ≈ N²/(6 ln N), and our signal-to-noise \
+         estimate for the flipped cue",
         theory::ags_critical_load(),
         theory::continuous_critical_load(CAPACITY_GAIN)
     )
@@ -282,7 +292,7 @@ fn range<T>(values: &[T], show: impl Fn(&T) -> String) -> String {
 /// The table of one part of the capacity sweep.
 pub fn capacity_table(
     rows: &[CapacityRow],
-    models: &[ModelKind],
+    models: &[CapacityModel],
     config: &CapacityConfig,
     cover: &super::report::Cover,
     seed: u64,
@@ -328,7 +338,12 @@ pub fn capacity_table(
 
 /// One model's rows of a part, and what they come to: the 50% points along the loads (and
 /// P_max(N) with its fit) and along the flips, and the theory's line.
-fn model_block(s: &mut String, pts: &[CapacityPoint], model: ModelKind, config: &CapacityConfig) {
+fn model_block(
+    s: &mut String,
+    pts: &[CapacityPoint],
+    model: CapacityModel,
+    config: &CapacityConfig,
+) {
     let flips = config.flips.len() > 1;
     let _ = writeln!(s, "{} — {}", model.name(), how(model, config.input_gain));
     let _ = write!(s, "{:>6}", "P/N");
@@ -455,7 +470,7 @@ fn model_block(s: &mut String, pts: &[CapacityPoint], model: ModelKind, config: 
 fn limits_line(
     s: &mut String,
     pts: &[CapacityPoint],
-    model: ModelKind,
+    model: CapacityModel,
     config: &CapacityConfig,
     flip: f64,
 ) {
@@ -480,6 +495,9 @@ fn limits_line(
         );
         if model.is_modern() {
             exp_fit_lines(s, &fit);
+        }
+        if model == CapacityModel::Dense3 {
+            dense_fit_lines(s, &fit);
         }
     }
 }
@@ -509,6 +527,78 @@ fn exp_fit_lines(s: &mut String, fit: &[(f64, f64)]) {
     }
 }
 
+/// The dense model's growth against N²: P_max·ln N/N² at each N (constant if P_max follows
+/// Krotov & Hopfield's N²/ln N form) and the power fit of P_max·ln N, the exponent of N²/ln N
+/// with the log taken out.
+fn dense_fit_lines(s: &mut String, fit: &[(f64, f64)]) {
+    let each: Vec<String> = fit
+        .iter()
+        .map(|&(n, p)| format!("{:.3} (N = {n})", p * n.ln() / (n * n)))
+        .collect();
+    let _ = writeln!(s, "  P_max·ln N/N²: {}", each.join(", "));
+    let logged: Vec<(f64, f64)> = fit.iter().map(|&(n, p)| (n, p * n.ln())).collect();
+    if let Some((b, a, se)) = theory::power_fit(&logged) {
+        let error = if fit.len() > 2 {
+            format!(" ± {se:.2}")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            "  with the log taken out: P_max·ln N ≈ {}·N^{b:.2}{error} (least squares on \
+             ln(P_max·ln N) against ln N)",
+            significant(a)
+        );
+    }
+}
+
+/// The dense model's theory line: Krotov & Hopfield's no-error estimate and ours for the
+/// flipped cue, at each N (along the flips: ours at each load).
+fn dense_theory_line(config: &CapacityConfig) -> String {
+    let t = config.threshold;
+    if config.flips.len() > 1 {
+        let each: Vec<String> = config
+            .sizes
+            .iter()
+            .flat_map(|&n| {
+                config.loads.iter().map(move |&l| {
+                    let p = CapacityConfig::p(n, l);
+                    format!(
+                        "{:.0}% (N = {n}, P/N = {l})",
+                        100.0 * theory::dense_max_flip(n, p, t)
+                    )
+                })
+            })
+            .collect();
+        return format!(
+            "theory (our signal-to-noise estimate, docs/capacity.md): retrieved up to {} flipped",
+            each.join(", ")
+        );
+    }
+    let kh: Vec<String> = config
+        .sizes
+        .iter()
+        .map(|&n| format!("{:.0} (N = {n})", theory::dense_no_error_memories(n)))
+        .collect();
+    let ours: Vec<String> = config
+        .flips
+        .iter()
+        .flat_map(|&f| {
+            config
+                .sizes
+                .iter()
+                .map(move |&n| format!("{:.0} (N = {n})", theory::dense_max_memories(n, f, t)))
+        })
+        .collect();
+    format!(
+        "theory: Krotov & Hopfield (2016), every bit of an uncorrupted cue stable: P_max ≈ \
+         N²/(6 ln N) = {}; our signal-to-noise estimate for the flipped cue and m ≥ {t} \
+         (docs/capacity.md): P_max ≈ {}",
+        kh.join(", "),
+        ours.join(", ")
+    )
+}
+
 /// Three significant digits: 0.189, 0.00123.
 pub fn significant(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -519,8 +609,11 @@ pub fn significant(v: f64) -> String {
 }
 
 /// The theory's line for a model on this part's axes.
-fn theory_line(model: ModelKind, config: &CapacityConfig) -> String {
+fn theory_line(model: CapacityModel, config: &CapacityConfig) -> String {
     let g = CAPACITY_GAIN;
+    let CapacityModel::Kind(model) = model else {
+        return dense_theory_line(config);
+    };
     match model {
         ModelKind::Discrete => format!(
             "theory: α_c = {:.4}, m(α_c) = {:.3} (AGS T = 0, N → ∞)",

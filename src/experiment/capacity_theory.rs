@@ -27,6 +27,14 @@
 //!   traps the state unless ln(P − 1) < A·s − logit s, s = (1 − √(1 − 4/A))/2 (the
 //!   saddle-node); and the high one must hold p ≥ t (ln(P − 1) ≤ A·t − logit t):
 //!   P_max ≈ e·A for large A, growing only as √N.
+//! - dense3, Krotov & Hopfield's dense memory with F(z) = z³: their estimate (NIPS 2016, the
+//!   signal-to-noise argument for an uncorrupted cue with every bit required stable) is
+//!   P_max ≈ N^{n−1}/(2(2n−3)!! ln N) = N²/(6 ln N) for n = 3. Ours, for the sweep's cue at
+//!   overlap m₀ and criterion m ≥ t: a neuron's field is the cued memory's 3m²K² + 1
+//!   (K = N − 1) plus P − 1 terms ξ_νi(3z_ν² + 1) with z_ν a sum of K random ±1, each of
+//!   variance 27K² − 12K + 1 (E z⁴ = 3K² − 2K); so a neuron is right with probability
+//!   Φ(signal/σ) and m ← erf(signal/(σ√2)), iterated from m₀; retrieved when it ends at
+//!   m ≥ t. P_max ∝ N² (no log: a few wrong bits are allowed).
 //!
 //! ⟨·⟩ is the Gaussian average over z, by the trapezoid rule on [−8, 8].
 
@@ -278,6 +286,61 @@ pub fn modern_max_flip(n: usize, p: usize, beta: f64, threshold: f64, idp: bool)
         .unwrap_or(0.0)
 }
 
+/// Krotov & Hopfield's (2016) no-error capacity of the dense memory with F(z) = z³:
+/// N^{n−1}/(2(2n−3)!! ln N) at n = 3, N²/(6 ln N).
+pub fn dense_no_error_memories(n: usize) -> f64 {
+    let n = n as f64;
+    n * n / (6.0 * n.ln())
+}
+
+/// The dense model's overlap by our signal-to-noise map (the module's notes), iterated from
+/// the cue's m₀ with P memories in N neurons.
+pub fn dense_overlap(n: usize, p: usize, m0: f64) -> f64 {
+    let k = n.saturating_sub(1) as f64;
+    let sigma = (p.saturating_sub(1) as f64 * (27.0 * k * k - 12.0 * k + 1.0)).sqrt();
+    if sigma == 0.0 {
+        return 1.0;
+    }
+    let mut m = m0;
+    for _ in 0..10_000 {
+        let next = erf((3.0 * m * m * k * k + 1.0) / (sigma * std::f64::consts::SQRT_2));
+        if (next - m).abs() < 1e-12 {
+            return next;
+        }
+        m = next;
+    }
+    m
+}
+
+/// Our estimate of the dense model's P_max: the most memories whose map from the cue's m₀ (with
+/// `flip` of its N pixels flipped) ends at m ≥ `threshold`; 1 when even one is not retrieved.
+pub fn dense_max_memories(n: usize, flip: f64, threshold: f64) -> f64 {
+    let m0 = cue_overlap(n, flip);
+    let ok = |p: usize| dense_overlap(n, p, m0) >= threshold;
+    let (mut lo, mut hi) = (1usize, 2usize);
+    if !ok(lo) {
+        return 1.0;
+    }
+    while ok(hi) && hi < usize::MAX / 4 {
+        (lo, hi) = (hi, 2 * hi);
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) { lo = mid } else { hi = mid }
+    }
+    lo as f64
+}
+
+/// Our estimate's largest flip fraction (whole pixels, k/N) at which P memories in N neurons
+/// are still retrieved by the dense model; 0 when not even an exact cue is.
+pub fn dense_max_flip(n: usize, p: usize, threshold: f64) -> f64 {
+    (0..=n / 2)
+        .map(|k| k as f64 / n as f64)
+        .take_while(|&f| dense_overlap(n, p, cue_overlap(n, f)) >= threshold)
+        .last()
+        .unwrap_or(0.0)
+}
+
 /// The least-squares line through (x, ln y): (rate b, prefactor a) of y ≈ a·e^{b·x}, the
 /// standard error of b (0 with two points) and the rms residual of ln y; `None` with fewer
 /// than two points.
@@ -433,6 +496,22 @@ mod tests {
         let want = std::f64::consts::E * b * 1024.0;
         assert!((big / want - 1.0).abs() < 0.02, "{big} vs {want}");
         assert_eq!(modern_max_memories(64, 0.5, b, t), 1.0);
+    }
+
+    /// The dense estimates: Krotov & Hopfield's N²/(6 ln N), and ours growing as N² (its
+    /// P_max/N² tends to a constant: within 10% between N = 1024 and 4096 at f = 0); a cue
+    /// with more flipped holds fewer memories; and the map has no retrieval once P passes it.
+    #[test]
+    fn the_dense_estimates_grow_as_n_squared() {
+        assert!((dense_no_error_memories(64) - 4096.0 / (6.0 * 64f64.ln())).abs() < 1e-9);
+        let ratio = |n: usize| dense_max_memories(n, 0.0, 0.9) / (n * n) as f64;
+        let (a, b) = (ratio(1024), ratio(4096));
+        assert!((a / b - 1.0).abs() < 0.1, "{a} vs {b}");
+        assert!(dense_max_memories(64, 0.2, 0.9) < dense_max_memories(64, 0.1, 0.9));
+        let p = dense_max_memories(64, 0.1, 0.9) as usize;
+        let m0 = 1.0 - 12.0 / 64.0;
+        assert!(dense_overlap(64, p, m0) >= 0.9 && dense_overlap(64, p + 1, m0) < 0.9);
+        assert!(dense_max_flip(64, p, 0.9) >= 0.09 && dense_max_flip(64, 4 * p, 0.9) < 0.05);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 pub mod capacity;
 pub mod capacity_figure;
+pub mod capacity_model;
 pub mod capacity_report;
 pub mod capacity_theory;
 pub mod density;
@@ -311,16 +312,16 @@ fn glitch_jobs(
 /// Runs the capacity sweep for trials `trials`: every network (trial, N, load) with every model
 /// of `models` (in place of `config.models`); rows trial by trial, then N, load, flip, model and
 /// cue.
-pub fn capacity(
+pub fn capacity<M: Into<capacity_model::CapacityModel> + Copy>(
     config: &CapacityConfig,
-    models: &[ModelKind],
+    models: &[M],
     trials: Range<usize>,
     seed: u64,
     progress: &Progress,
 ) -> anyhow::Result<Vec<CapacityRow>> {
     let never = AtomicBool::new(false);
     let part = CapacityConfig {
-        models: models.to_vec(),
+        models: models.iter().map(|&m| m.into()).collect(),
         ..config.clone()
     };
     let parts = [part];

@@ -1,8 +1,9 @@
 //! The pure model core: memories, the dynamics (IDP, IDP with input filter, classic variants,
-//! textbook discrete), energy and theory. No clocks, threads or terminals; deterministic for a
-//! seed.
+//! textbook discrete; Krotov–Hopfield's dense memory for the capacity sweep), energy and
+//! theory. No clocks, threads or terminals; deterministic for a seed.
 
 pub mod banded;
+pub mod dense;
 pub mod density;
 pub mod equilibria;
 pub mod kernels;

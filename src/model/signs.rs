@@ -78,6 +78,19 @@ impl SignRows {
         total - 2 * negative
     }
 
+    /// Σ_μ ξ_iμ v_μ in i64, exactly, given `total` = Σ_μ v_μ: total − 2·Σ_{ξ_iμ = −1} v_μ (for
+    /// values past i32, as the dense network's squared overlaps). A portable, branch-free loop.
+    pub fn dot_wide(&self, i: usize, v: &[i64], total: i64) -> i64 {
+        debug_assert!(v.len() >= self.padded());
+        let mut negative = 0i64;
+        for (word, chunk) in self.row(i).iter().zip(v.chunks_exact(64)) {
+            for (k, &x) in chunk.iter().enumerate() {
+                negative += x & -(((word >> k) & 1) as i64);
+            }
+        }
+        total - 2 * negative
+    }
+
     /// The number of entries where row i and row j of `other` (of the same length) differ.
     pub fn differences(&self, i: usize, other: &SignRows, j: usize) -> u32 {
         assert_eq!(self.p, other.p, "rows of the same length");
@@ -374,6 +387,19 @@ mod tests {
                 let want: i64 = (0..p).map(|mu| i64::from(dense[i][mu] * d_dense[mu])).sum();
                 assert_eq!(signs.dot(i, &d, total, true), want, "row {i}, N={n} P={p}");
                 assert_eq!(signs.dot(i, &d, total, false), want, "row {i} wide");
+                // Values past i32 (the dense network's d²): the i64 form.
+                let big: Vec<i64> = (0..signs.padded())
+                    .map(|mu| {
+                        if mu < p {
+                            (i64::from(d[mu]) << 33) + mu as i64
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
+                let want: i64 = (0..p).map(|mu| i64::from(dense[i][mu]) * big[mu]).sum();
+                let total: i64 = big.iter().sum();
+                assert_eq!(signs.dot_wide(i, &big, total), want, "row {i} i64");
                 let sum: i64 = dense[i].iter().map(|&v| i64::from(v)).sum();
                 assert_eq!(signs.row_sum(i), sum);
             }
