@@ -106,6 +106,38 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             &["--no-color", "serve", "--fps", "3", "--no-color"],
             "given both before and after `serve`",
         ),
+        // An experiment's own option, typed for one that does not read it.
+        (
+            &["experiment", "mixed", "--models", "idp", "--trials", "1"],
+            "--models is an option of `recall experiment capacity`, not of `recall experiment mixed`",
+        ),
+        (
+            &["experiment", "capacity", "--sigmas", "2", "--sizes", "64"],
+            "--sigmas is an option of `recall experiment mixed|glitch|noise-sweep|density`",
+        ),
+        (
+            &["experiment", "glitch", "--particles", "10", "--trials", "1"],
+            "not of `recall experiment glitch`",
+        ),
+        (
+            &["experiment", "density", "--sizes", "64"],
+            "--sizes is an option of `recall experiment capacity`",
+        ),
+        (
+            &[
+                "experiment",
+                "noise-sweep",
+                "--plot-trial",
+                "0",
+                "--plot",
+                "x.svg",
+            ],
+            "--plot-trial is an option of `recall experiment mixed|glitch`",
+        ),
+        (
+            &["experiment", "mixed", "--plot-trial", "0", "--trials", "1"],
+            "--plot-trial picks the trial --plot draws",
+        ),
     ];
     for (args, says) in cases {
         let out = recall(args);

@@ -5,7 +5,7 @@
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches};
 
-use super::{Cli, Command, DashboardArgs, SimArgs};
+use super::{Cli, Command, DashboardArgs, ExperimentName, SimArgs};
 
 /// Lists the fields of a flattened group once: their ids (clap's id is the field name) and a
 /// copy of one field, by id, from one value of the group to another.
@@ -63,8 +63,66 @@ where
     let matches = cmd.try_get_matches_from_mut(args)?;
     let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
     place(&mut cli, &matches)
+        .and_then(|()| experiment_options(&cli, &matches))
         .map_err(|line| cmd.error(clap::error::ErrorKind::ArgumentConflict, line))?;
     Ok(cli)
+}
+
+/// The options of `recall experiment` that only some experiments read, with those
+/// experiments; every other option applies to all of them.
+const EXPERIMENT_ONLY: &[(&str, &[ExperimentName])] = {
+    use ExperimentName::{Capacity, Density, Glitch, Mixed, NoiseSweep};
+    &[
+        ("sigmas", &[Mixed, Glitch, NoiseSweep, Density]),
+        ("plot_trial", &[Mixed, Glitch]),
+        ("loads", &[Capacity]),
+        ("sizes", &[Capacity]),
+        ("flip", &[Capacity]),
+        ("flips", &[Capacity]),
+        ("models", &[Capacity]),
+        ("cues", &[Capacity]),
+        ("threshold", &[Capacity]),
+        ("cue_secs", &[Capacity]),
+        ("preset", &[Density]),
+        ("alphas", &[Density]),
+        ("gain", &[Density]),
+        ("grid", &[Density]),
+        ("particles", &[Density]),
+    ]
+};
+
+/// An experiment's option typed for an experiment that does not read it is refused in one
+/// line naming the ones that do (`recall experiment mixed --models idp` ran every model: the
+/// protocols have no choice of model), and so is `--plot-trial` without `--plot`.
+fn experiment_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
+    let (Some(Command::Experiment(args)), Some(("experiment", sub))) =
+        (cli.command.as_ref(), matches.subcommand())
+    else {
+        return Ok(());
+    };
+    for (id, owners) in EXPERIMENT_ONLY {
+        if typed(sub, id) && !owners.contains(&args.name) {
+            let names: Vec<&str> = owners.iter().map(|o| o.name()).collect();
+            let why = match (*id, args.name) {
+                ("sigmas", ExperimentName::Capacity) => {
+                    " (its networks run without noise, as retrieval from a cue is defined)"
+                }
+                ("models", ExperimentName::Density) => " (it runs the two-neuron IDP network)",
+                ("models", _) => " (the protocols always run their fixed list of models)",
+                _ => "",
+            };
+            return Err(format!(
+                "{} is an option of `recall experiment {}`, not of `recall experiment {}`{why}",
+                flag(id),
+                names.join("|"),
+                args.name.name()
+            ));
+        }
+    }
+    if typed(sub, "plot_trial") && !typed(sub, "plot") {
+        return Err("--plot-trial picks the trial --plot draws: give --plot FILE too".into());
+    }
+    Ok(())
 }
 
 fn typed(m: &ArgMatches, id: &str) -> bool {
