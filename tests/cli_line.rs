@@ -138,6 +138,10 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             &["experiment", "mixed", "--plot-trial", "0", "--trials", "1"],
             "--plot-trial picks the trial --plot draws",
         ),
+        (
+            &["run", "--poll", "50", "--duration", "1"],
+            "--poll sets how the directory of --patterns is watched",
+        ),
     ];
     for (args, says) in cases {
         let out = recall(args);

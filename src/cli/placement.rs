@@ -64,8 +64,27 @@ where
     let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
     place(&mut cli, &matches)
         .and_then(|()| experiment_options(&cli, &matches))
+        .and_then(|()| sim_options(&cli))
         .map_err(|line| cmd.error(clap::error::ErrorKind::ArgumentConflict, line))?;
     Ok(cli)
+}
+
+/// `--poll` watches the directory of `--patterns`: alone it would be ignored.
+fn sim_options(cli: &Cli) -> Result<(), String> {
+    let sim = match &cli.command {
+        None => &cli.sim,
+        Some(Command::Run(run)) => &run.sim,
+        Some(Command::Serve(serve)) => &serve.sim,
+        Some(Command::Lesson(lesson)) => &lesson.sim,
+        Some(_) => return Ok(()),
+    };
+    if sim.poll.is_some() && sim.patterns.is_none() {
+        return Err(
+            "--poll sets how the directory of --patterns is watched: give --patterns DIR too (the built-in set never changes)"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 /// The options of `recall experiment` that only some experiments read, with those
