@@ -441,6 +441,78 @@ impl TileKernel for Portable {
     }
 }
 
+/// The neuron update of a tile (`Portable::update`'s operations, lane by lane in its order)
+/// with registers of `$width` lanes, `$groups` of them in lock-step: one body for the AVX2 and
+/// the AVX-512 kernels, given the register type and its intrinsics. Used inside a kernel's
+/// module, whose `load(v, at)` and `store(v, at, value)` move one register of floats.
+#[cfg(target_arch = "x86_64")]
+macro_rules! lockstep_update {
+    (
+        $(#[$doc:meta])*
+        $feature:literal,
+        $v:ty,
+        $width:expr,
+        $groups:expr,
+        [$set:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident]
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        #[target_feature(enable = $feature)]
+        pub(super) fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+            let (dt, kick, delta, bias, gain) =
+                ($set(r.dt), $set(r.kick), $set(r.delta), $set(r.bias), $set(r.gain));
+            let at = |g: usize| g * $width;
+            type Groups = [$v; $groups];
+            let x: Groups = std::array::from_fn(|g| load(&s.x[..], at(g)));
+            let mut f: Groups = std::array::from_fn(|g| $sub(load(h, at(g)), x[g]));
+            for g in 0..$groups {
+                f[g] = $sub(f[g], $mul(delta, load(&s.psi[..], at(g))));
+            }
+            for g in 0..$groups {
+                f[g] = $add(f[g], $mul(bias, load(&s.input[..], at(g))));
+            }
+            let inc: Groups = std::array::from_fn(|g| {
+                let step = $mul(dt, f[g]);
+                let kicked = $add(step, $mul(kick, load(&s.noise[..], at(g))));
+                $sub(kicked, load(&s.x_carry[..], at(g)))
+            });
+            let sum: Groups = std::array::from_fn(|g| $add(x[g], inc[g]));
+            for g in 0..$groups {
+                let carry = $sub($sub(sum[g], x[g]), inc[g]);
+                store(&mut s.x_carry[..], at(g), carry);
+                store(&mut s.x[..], at(g), sum[g]);
+            }
+            if r.linear {
+                for g in 0..$groups {
+                    store(&mut s.psi[..], at(g), sum[g]);
+                }
+                return;
+            }
+            // fast_tanh(g·x): the clamp as `f32::clamp` does it (a NaN passes), then the
+            // rational.
+            let (lo, hi) = ($set(-CLAMP), $set(CLAMP));
+            let z: Groups = std::array::from_fn(|g| $min(hi, $max(lo, $mul(gain, sum[g]))));
+            let z2: Groups = std::array::from_fn(|g| $mul(z[g], z[g]));
+            let mut p: Groups = std::array::from_fn(|g| $add($mul(z2[g], $set(A[6])), $set(A[5])));
+            for c in [A[4], A[3], A[2], A[1], A[0]] {
+                for g in 0..$groups {
+                    p[g] = $add($mul(z2[g], p[g]), $set(c));
+                }
+            }
+            let mut q: Groups = std::array::from_fn(|g| $add($mul(z2[g], $set(B[3])), $set(B[2])));
+            for c in [B[1], B[0]] {
+                for g in 0..$groups {
+                    q[g] = $add($mul(z2[g], q[g]), $set(c));
+                }
+            }
+            for g in 0..$groups {
+                let psi = $div($mul(z[g], p[g]), q[g]);
+                store(&mut s.psi[..], at(g), psi);
+            }
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::super::kernels::{A, B, CLAMP};
@@ -588,73 +660,18 @@ mod avx2 {
         unsafe { _mm256_loadu_ps(v.as_ptr()) }
     }
 
-    /// `Portable::update` for the whole tile in lock-step: each operation is issued for the
-    /// eight groups of 8 neurons before the next, so the CPU has eight independent chains to
-    /// work on. The loop of `Portable::update`, vectorised by the compiler one group after
-    /// another, left the long chain of tanh waiting: the step took about 15% longer.
-    #[inline]
-    #[target_feature(enable = "avx2")]
-    pub(super) fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
-        let set = _mm256_set1_ps;
-        let (dt, kick, delta, bias, gain) = (
-            set(r.dt),
-            set(r.kick),
-            set(r.delta),
-            set(r.bias),
-            set(r.gain),
-        );
-        let at = |g: usize| g * LANES;
-        type Groups = [__m256; GROUPS];
-        let x: Groups = std::array::from_fn(|g| load(&s.x[..], at(g)));
-        let mut f: Groups = std::array::from_fn(|g| _mm256_sub_ps(load(h, at(g)), x[g]));
-        for g in 0..GROUPS {
-            f[g] = _mm256_sub_ps(f[g], _mm256_mul_ps(delta, load(&s.psi[..], at(g))));
-        }
-        for g in 0..GROUPS {
-            f[g] = _mm256_add_ps(f[g], _mm256_mul_ps(bias, load(&s.input[..], at(g))));
-        }
-        let inc: Groups = std::array::from_fn(|g| {
-            let step = _mm256_mul_ps(dt, f[g]);
-            let kicked = _mm256_add_ps(step, _mm256_mul_ps(kick, load(&s.noise[..], at(g))));
-            _mm256_sub_ps(kicked, load(&s.x_carry[..], at(g)))
-        });
-        let sum: Groups = std::array::from_fn(|g| _mm256_add_ps(x[g], inc[g]));
-        for g in 0..GROUPS {
-            let carry = _mm256_sub_ps(_mm256_sub_ps(sum[g], x[g]), inc[g]);
-            store(&mut s.x_carry[..], at(g), carry);
-            store(&mut s.x[..], at(g), sum[g]);
-        }
-        if r.linear {
-            for g in 0..GROUPS {
-                store(&mut s.psi[..], at(g), sum[g]);
-            }
-            return;
-        }
-        // fast_tanh(g·x): the clamp as `f32::clamp` does it (a NaN passes), then the rational.
-        let (lo, hi) = (set(-CLAMP), set(CLAMP));
-        let z: Groups = std::array::from_fn(|g| {
-            _mm256_min_ps(hi, _mm256_max_ps(lo, _mm256_mul_ps(gain, sum[g])))
-        });
-        let z2: Groups = std::array::from_fn(|g| _mm256_mul_ps(z[g], z[g]));
-        let mut p: Groups =
-            std::array::from_fn(|g| _mm256_add_ps(_mm256_mul_ps(z2[g], set(A[6])), set(A[5])));
-        for c in [A[4], A[3], A[2], A[1], A[0]] {
-            for g in 0..GROUPS {
-                p[g] = _mm256_add_ps(_mm256_mul_ps(z2[g], p[g]), set(c));
-            }
-        }
-        let mut q: Groups =
-            std::array::from_fn(|g| _mm256_add_ps(_mm256_mul_ps(z2[g], set(B[3])), set(B[2])));
-        for c in [B[1], B[0]] {
-            for g in 0..GROUPS {
-                q[g] = _mm256_add_ps(_mm256_mul_ps(z2[g], q[g]), set(c));
-            }
-        }
-        for g in 0..GROUPS {
-            let psi = _mm256_div_ps(_mm256_mul_ps(z[g], p[g]), q[g]);
-            store(&mut s.psi[..], at(g), psi);
-        }
-    }
+    lockstep_update!(
+        /// `Portable::update` for the whole tile in lock-step: each operation is issued for
+        /// the eight groups of 8 neurons before the next, so the CPU has eight independent
+        /// chains to work on. The loop of `Portable::update`, vectorised by the compiler one
+        /// group after another, left the long chain of tanh waiting: the step took about 15%
+        /// longer.
+        "avx2",
+        __m256,
+        LANES,
+        GROUPS,
+        [_mm256_set1_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_min_ps, _mm256_max_ps]
+    );
 
     /// Stores 8 floats to `v` at `at`.
     #[inline]
@@ -714,72 +731,17 @@ mod avx512 {
         }
     }
 
-    /// AVX2's `update` in registers of 16 lanes, four groups of 16 neurons in lock-step: the
-    /// same operations on each lane in the same order (no fused multiply–add, the clamp by
-    /// min and max as AVX2 does it), so bitwise the same x, carry and Ψ, in half the
-    /// instructions where the processor runs 512-bit operations at full width.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
-        let set = _mm512_set1_ps;
-        let (dt, kick, delta, bias, gain) = (
-            set(r.dt),
-            set(r.kick),
-            set(r.delta),
-            set(r.bias),
-            set(r.gain),
-        );
-        let at = |g: usize| g * 16;
-        type Groups = [__m512; QUARTERS];
-        let x: Groups = std::array::from_fn(|g| load(&s.x[..], at(g)));
-        let mut f: Groups = std::array::from_fn(|g| _mm512_sub_ps(load(h, at(g)), x[g]));
-        for g in 0..QUARTERS {
-            f[g] = _mm512_sub_ps(f[g], _mm512_mul_ps(delta, load(&s.psi[..], at(g))));
-        }
-        for g in 0..QUARTERS {
-            f[g] = _mm512_add_ps(f[g], _mm512_mul_ps(bias, load(&s.input[..], at(g))));
-        }
-        let inc: Groups = std::array::from_fn(|g| {
-            let step = _mm512_mul_ps(dt, f[g]);
-            let kicked = _mm512_add_ps(step, _mm512_mul_ps(kick, load(&s.noise[..], at(g))));
-            _mm512_sub_ps(kicked, load(&s.x_carry[..], at(g)))
-        });
-        let sum: Groups = std::array::from_fn(|g| _mm512_add_ps(x[g], inc[g]));
-        for g in 0..QUARTERS {
-            let carry = _mm512_sub_ps(_mm512_sub_ps(sum[g], x[g]), inc[g]);
-            store(&mut s.x_carry[..], at(g), carry);
-            store(&mut s.x[..], at(g), sum[g]);
-        }
-        if r.linear {
-            for g in 0..QUARTERS {
-                store(&mut s.psi[..], at(g), sum[g]);
-            }
-            return;
-        }
-        let (lo, hi) = (set(-CLAMP), set(CLAMP));
-        let z: Groups = std::array::from_fn(|g| {
-            _mm512_min_ps(hi, _mm512_max_ps(lo, _mm512_mul_ps(gain, sum[g])))
-        });
-        let z2: Groups = std::array::from_fn(|g| _mm512_mul_ps(z[g], z[g]));
-        let mut p: Groups =
-            std::array::from_fn(|g| _mm512_add_ps(_mm512_mul_ps(z2[g], set(A[6])), set(A[5])));
-        for c in [A[4], A[3], A[2], A[1], A[0]] {
-            for g in 0..QUARTERS {
-                p[g] = _mm512_add_ps(_mm512_mul_ps(z2[g], p[g]), set(c));
-            }
-        }
-        let mut q: Groups =
-            std::array::from_fn(|g| _mm512_add_ps(_mm512_mul_ps(z2[g], set(B[3])), set(B[2])));
-        for c in [B[1], B[0]] {
-            for g in 0..QUARTERS {
-                q[g] = _mm512_add_ps(_mm512_mul_ps(z2[g], q[g]), set(c));
-            }
-        }
-        for g in 0..QUARTERS {
-            let psi = _mm512_div_ps(_mm512_mul_ps(z[g], p[g]), q[g]);
-            store(&mut s.psi[..], at(g), psi);
-        }
-    }
+    lockstep_update!(
+        /// AVX2's `update` in registers of 16 lanes, four groups of 16 neurons in lock-step:
+        /// the same operations on each lane in the same order (no fused multiply–add, the
+        /// clamp by min and max as AVX2 does it), so bitwise the same x, carry and Ψ, in half
+        /// the instructions where the processor runs 512-bit operations at full width.
+        "avx512f",
+        __m512,
+        16,
+        QUARTERS,
+        [_mm512_set1_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_min_ps, _mm512_max_ps]
+    );
 
     /// 16 words from `v` at `at`.
     #[inline]
