@@ -552,27 +552,29 @@ fn dense_fit_lines(s: &mut String, fit: &[(f64, f64)]) {
     }
 }
 
+/// A theory's largest fraction flipped at each (N, load) of the sweep, `edge(N, P)`, as
+/// "46% (N = 256, P/N = 0.05), …".
+fn flip_edges(config: &CapacityConfig, edge: impl Fn(usize, usize) -> f64) -> String {
+    let each: Vec<String> = config
+        .sizes
+        .iter()
+        .flat_map(|&n| config.loads.iter().map(move |&l| (n, l)))
+        .map(|(n, l)| {
+            let p = CapacityConfig::p(n, l);
+            format!("{:.0}% (N = {n}, P/N = {l})", 100.0 * edge(n, p))
+        })
+        .collect();
+    each.join(", ")
+}
+
 /// The dense model's theory line: Krotov & Hopfield's no-error estimate and ours for the
 /// flipped cue, at each N (along the flips: ours at each load).
 fn dense_theory_line(config: &CapacityConfig) -> String {
     let t = config.threshold;
     if config.flips.len() > 1 {
-        let each: Vec<String> = config
-            .sizes
-            .iter()
-            .flat_map(|&n| {
-                config.loads.iter().map(move |&l| {
-                    let p = CapacityConfig::p(n, l);
-                    format!(
-                        "{:.0}% (N = {n}, P/N = {l})",
-                        100.0 * theory::dense_max_flip(n, p, t)
-                    )
-                })
-            })
-            .collect();
+        let each = flip_edges(config, |n, p| theory::dense_max_flip(n, p, t));
         return format!(
-            "theory (our signal-to-noise estimate, docs/capacity.md): retrieved up to {} flipped",
-            each.join(", ")
+            "theory (our signal-to-noise estimate, docs/capacity.md): retrieved up to {each} flipped"
         );
     }
     let kh: Vec<String> = config
@@ -628,23 +630,10 @@ fn theory_line(model: CapacityModel, config: &CapacityConfig) -> String {
             let flips = config.flips.len() > 1;
             let t = config.threshold;
             if flips {
-                let each: Vec<String> = config
-                    .sizes
-                    .iter()
-                    .flat_map(|&n| {
-                        config.loads.iter().map(move |&l| {
-                            let p = CapacityConfig::p(n, l);
-                            format!(
-                                "{:.0}% (N = {n}, P/N = {l})",
-                                100.0 * theory::idp_max_flip(n, p, g, t)
-                            )
-                        })
-                    })
-                    .collect();
+                let each = flip_edges(config, |n, p| theory::idp_max_flip(n, p, g, t));
                 format!(
-                    "theory: m ≥ {t} up to {} flipped; a retrieval state exists up to {:.1}% \
+                    "theory: m ≥ {t} up to {each} flipped; a retrieval state exists up to {:.1}% \
                      (the cue's saliency 1 − 2f at 1/g)",
-                    each.join(", "),
                     50.0 * (1.0 - 1.0 / g)
                 )
             } else {
