@@ -3,7 +3,7 @@
 //! by Euler–Maruyama, match its masses near each well and in each basin within their
 //! Monte-Carlo error, and the same check fails against a wrong density (exp(−E_β/σ²), or
 //! β = 1 for β = 2); `m` and `Control::SetDensity` switch the network, keeping σ, α and β; the
-//! view's screen at 80×24, 120×40 and 200×60.
+//! view's screen at 80×24, 100×30, 120×40 and 200×60.
 
 mod common;
 
@@ -294,18 +294,21 @@ fn screen(app: &App, w: u16, h: u16) -> String {
     common::text(terminal.backend().buffer())
 }
 
-/// The whole screen with idp-modern at three sizes: the model and β, the exact theory named as
+/// The whole screen with idp-modern at four sizes (nothing cut: the key line ends with "q quit",
+/// the summary with the time of the closed form): the model and β, the exact theory named as
 /// such, the two wells +ξ1 +ξ2 (no mirrors) and the table against the exact density.
 #[test]
-fn the_modern_density_screen_at_three_sizes() {
+fn the_modern_density_screen_at_four_sizes() {
     // What `m` shows from the view's opening (Fig. 4b's σ and α), 60 s after the burn-in.
     let mut view = run(modern(0.8, [1.5, 2.25]), 60.0);
     // The time of the closed form fixed, so the screen is the same on every machine.
     view.solve = SolveState::Exact { secs: 0.02 };
     let app = density_app(view);
-    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+    for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
         let text = screen(&app, w, h);
         for word in [
+            "q quit",
+            "in 0.02 s",
             "idp-modern",
             "β 2",
             "exact",

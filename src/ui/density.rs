@@ -455,7 +455,7 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(z_span(m.basin.as_ref(), m.basin_fp, theme));
         lines.push(Line::from(spans));
     }
-    lines.push(summary(view, wide, theme));
+    lines.push(summary(view, inner.width, theme));
     if watch {
         let text = match view.settings.model {
             DensityModel::Idp => {
@@ -473,7 +473,8 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
 }
 
 /// "σ 0.8 α 1.5, 2.25 · 40 s sampled: 400k samples of 1000 particles · FP 81² in 0.41 s".
-fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
+fn summary(view: &DensityView, area_width: u16, theme: Theme) -> Line<'static> {
+    let wide = area_width >= 96;
     let v = |s: String| Span::styled(s, theme.value());
     let k = |s: &str| Span::styled(s.to_string(), theme.dim());
     let [a1, a2] = view.settings.alphas;
@@ -497,16 +498,23 @@ fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
     ]);
     if view.sampling {
         spans.push(v(count(view.samples)));
-        if wide || view.settings.model == DensityModel::Idp {
+        // idp-modern's summary starts with the model and β: the particles are named from
+        // 116 columns on (from 96 for IDP).
+        let roomy = match view.settings.model {
+            DensityModel::Idp => wide,
+            DensityModel::IdpModern => area_width >= 116,
+        };
+        if roomy {
             spans.push(k(&format!(" samples of {} particles", view.particles)));
         } else {
             // Room for the model and β at 80 columns.
             spans.push(k(" samples"));
         }
-        if wide {
+        if roomy {
             spans.push(k(" every 0.1 s"));
         }
-        if wide && view.outside > 0.0 {
+        let room_outside = view.settings.model == DensityModel::Idp || area_width >= 136;
+        if wide && room_outside && view.outside > 0.0 {
             spans.push(k(&format!(", {:.2}% off the grid", 100.0 * view.outside)));
         }
     } else {

@@ -384,14 +384,14 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "burn-in",
-        "density: 20 s after a change before samples count (shows the cloud now)",
+        "density: 20 s (idp-modern 60 s) after a change before samples count (the cloud now)",
     ),
     (
         "solving…",
         "density: the grid solve of these σ, α runs; no theory number until it is back",
     ),
     (
-        "idp-modern β  exact",
+        "idp-modern exact",
         "density, m: idp-modern's exact exp(−2E_β/σ²) (gradient flow); wells +ξ only, near α·ξ",
     ),
     (
@@ -550,7 +550,7 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("↑/↓", "α2"),
             ("+/-", "σ"),
             ("a/b", "Fig. 4a/4b"),
-            ("m", "idp/modern"),
+            ("m", "model"),
             ("r", "restart"),
             ("[/]", "speed"),
             ("s", "scenario"),
