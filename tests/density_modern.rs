@@ -324,6 +324,9 @@ fn the_modern_density_screen_at_four_sizes() {
             !text.contains("−ξ1") && !text.contains("FP "),
             "{w}×{h}:\n{text}"
         );
+        // The status line names the view's network, not the waiting dashboard's.
+        let status = text.lines().next().unwrap_or_default();
+        assert!(status.contains("idp-modern"), "{status}");
         insta::assert_snapshot!(format!("density_modern_{w}x{h}"), text);
     }
     let text = screen(&app, 120, 40);
