@@ -335,3 +335,22 @@ fn the_modern_density_screen_at_four_sizes() {
         "{text}"
     );
 }
+
+/// At a low β with equal α the softmax does not choose: one well between the memories, named
+/// "mixture", and the "watch:" line says so instead of "one well per memory".
+#[test]
+fn a_low_beta_leaves_one_mixture_well_and_the_screen_says_so() {
+    let settings = DensitySettings {
+        beta: 0.2,
+        ..modern(0.8, [1.5, 1.5])
+    };
+    let view = DensityLive::new(settings, 7).expect("settings").view();
+    let names: Vec<String> = view.wells.iter().map(|w| w.name()).collect();
+    assert_eq!(names, ["mixture"]);
+    let text = screen(&density_app(view), 120, 40);
+    assert!(
+        text.contains("mixture") && text.contains("the softmax does not choose"),
+        "{text}"
+    );
+    assert!(!text.contains("one well per memory"), "{text}");
+}

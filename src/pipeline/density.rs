@@ -219,7 +219,8 @@ pub struct DensityView {
     pub measured: Vec<f64>,
     /// The burn-in is over: `measured` and the masses are averages over time.
     pub sampling: bool,
-    /// The solve of these settings, once it is back.
+    /// The theory of these settings: the grid solve once it is back, or (idp-modern) the
+    /// exact closed form at once (`Theory::exact`, `SolveState::Exact`).
     pub theory: Option<Arc<Theory>>,
     pub solve: SolveState,
     /// One per well, in `wells`' order.

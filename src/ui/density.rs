@@ -462,6 +462,10 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
                 "watch: the wells of the memory with the larger α fill; lower σ (−) gives them \
                  more, equal α (a) shares the mass"
             }
+            DensityModel::IdpModern if view.wells.iter().any(Well::is_mixture) => {
+                "watch: at this β the softmax does not choose: one well between the memories \
+                 (a larger --beta separates them)"
+            }
             DensityModel::IdpModern => {
                 "watch: one well per memory, near α·ξ (no mirror −ξ); the larger α's is deeper and \
                  takes the mass as σ falls (−)"
