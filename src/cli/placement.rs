@@ -155,6 +155,20 @@ fn place(cli: &mut Cli, matches: &ArgMatches) -> Result<(), String> {
                     .into(),
             );
         }
+        Some(Command::Experiment(_)) if sim.iter().any(|&id| id == "model" || id == "beta") => {
+            let id = if sim.contains(&"model") {
+                "model"
+            } else {
+                "beta"
+            };
+            return Err(format!(
+                "{} before `experiment` is refused: the density experiment's own {} goes after \
+                 its name: recall experiment density {} …",
+                flag(id),
+                flag(id),
+                flag(id)
+            ));
+        }
         _ => {
             let id = sim.first().or(dash.first()).copied().unwrap_or_default();
             let owners = if sim.contains(&id) {
@@ -251,6 +265,14 @@ mod tests {
             (
                 &["recall", "--noise", "1", "experiment", "mixed"],
                 "not of `recall experiment`",
+            ),
+            (
+                &["recall", "--model", "idp-modern", "experiment", "density"],
+                "recall experiment density --model",
+            ),
+            (
+                &["recall", "--beta", "3", "experiment", "density"],
+                "recall experiment density --beta",
             ),
             (
                 &["recall", "--noise", "1", "check"],
