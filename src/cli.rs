@@ -426,6 +426,13 @@ pub struct ExperimentArgs {
     /// Density: particles per ensemble (one ensemble per trial and σ).
     #[arg(long, value_name = "K", default_value_t = DensityConfig::default().particles, value_parser = parse_particles)]
     pub particles: usize,
+    /// Density: the two-neuron network, idp (the paper's Fig. 4) or idp-modern (a gradient
+    /// flow: its table also gives the exact exp(−2E_β/σ²)) [default: idp].
+    #[arg(long, value_name = "MODEL", value_parser = parse_density_model)]
+    pub model: Option<density::DensityModel>,
+    /// Density, idp-modern: the softmax's sharpness β (logits β·α·ξᵀx/√2).
+    #[arg(long, value_name = "BETA", default_value_t = DensityConfig::default().beta, value_parser = parse_density_beta)]
+    pub beta: f64,
 }
 
 /// The default number of capacity networks per (N, load).
@@ -522,6 +529,15 @@ fn parse_experiment(s: &str) -> Result<ExperimentName, String> {
 
 fn parse_preset(s: &str) -> Result<Preset, String> {
     parse_named("preset", &Preset::ALL, s)
+}
+
+fn parse_density_model(s: &str) -> Result<density::DensityModel, String> {
+    parse_named("model", &density::DensityModel::ALL, s)
+}
+
+fn parse_density_beta(s: &str) -> Result<f64, String> {
+    let (lo, hi) = density::BETA_RANGE;
+    parse_in(s, false, lo, hi).map_err(|e| format!("β {e} ({lo} ≤ β ≤ {hi})"))
 }
 
 fn parse_density_alpha(s: &str) -> Result<f64, String> {
@@ -888,6 +904,8 @@ impl ExperimentArgs {
         DensityConfig {
             preset,
             alphas,
+            model: self.model.unwrap_or_default(),
+            beta: self.beta,
             gain: self.gain,
             cells: self.grid,
             particles: self.particles,

@@ -139,6 +139,14 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             "--plot-trial picks the trial --plot draws",
         ),
         (
+            &["experiment", "mixed", "--beta", "3", "--trials", "1"],
+            "--beta is an option of `recall experiment density`",
+        ),
+        (
+            &["experiment", "density", "--beta", "3", "--trials", "1"],
+            "--beta is the softmax's β of idp-modern: give --model idp-modern too",
+        ),
+        (
             &["run", "--poll", "50", "--duration", "1"],
             "--poll sets how the directory of --patterns is watched",
         ),

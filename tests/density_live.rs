@@ -164,6 +164,7 @@ fn set_density_switches_to_the_view_and_sets_sigma_and_alpha() {
     let wanted = DensitySettings {
         sigma: 1.1,
         alphas: [2.0, 1.25],
+        ..DensitySettings::FIG4B
     };
     pipeline
         .controls()

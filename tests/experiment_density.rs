@@ -149,6 +149,13 @@ fn bad_values_are_one_line_and_status_2() {
         (&["--grid", "100000"], "grid size"),
         (&["--particles", "0"], "particles"),
         (&["--preset", "fig9"], "unknown preset"),
+        (&["--model", "modern"], "unknown model \"modern\""),
+        (
+            &["--model", "idp-modern", "--beta", "0"],
+            "β 0 must be greater than 0",
+        ),
+        (&["--beta", "1e9"], "β 1e9 is too large"),
+        (&["--beta", "nan"], "β"),
     ];
     for (args, needle) in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_recall"))
@@ -162,4 +169,49 @@ fn bad_values_are_one_line_and_status_2() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// `--model idp-modern`: the table names the network and β, gives the grid solve and the
+/// closed form side by side, and takes its z's against the closed form (a short run: 2 trials
+/// of 100 particles at one σ).
+#[test]
+fn the_modern_table_is_against_its_closed_form() {
+    let out = Command::new(env!("CARGO_BIN_EXE_recall"))
+        .args([
+            "experiment",
+            "density",
+            "--model",
+            "idp-modern",
+            "--beta",
+            "2",
+            "--preset",
+            "fig4a",
+            "--sigmas",
+            "1",
+            "--trials",
+            "2",
+            "--particles",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for needle in [
+        "idp-modern on the memories",
+        "β = 2.",
+        "closed = exp(−2E_β/σ²), exact",
+        "z = (measured − closed) / se",
+        "+ξ1    ( 1.500,  1.495)",
+        "+ξ2    ( 1.500, -1.495)",
+        "all trials against closed",
+        "FP against closed: TV 0.00",
+    ] {
+        assert!(text.contains(needle), "lacks {needle}:\n{text}");
+    }
+    assert!(!text.contains("−ξ1"), "{text}");
 }

@@ -107,6 +107,8 @@ const EXPERIMENT_ONLY: &[(&str, &[ExperimentName])] = {
         ("gain", &[Density]),
         ("grid", &[Density]),
         ("particles", &[Density]),
+        ("model", &[Density]),
+        ("beta", &[Density]),
     ]
 };
 
@@ -137,6 +139,13 @@ fn experiment_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
                 args.name.name()
             ));
         }
+    }
+    if typed(sub, "beta") && args.model != Some(crate::model::density::DensityModel::IdpModern) {
+        return Err(
+            "--beta is the softmax's β of idp-modern: give --model idp-modern too (the paper's \
+             network, idp, has none)"
+                .into(),
+        );
     }
     if typed(sub, "plot_trial") && !typed(sub, "plot") {
         return Err("--plot-trial picks the trial --plot draws: give --plot FILE too".into());
@@ -231,6 +240,20 @@ fn place(cli: &mut Cli, matches: &ArgMatches) -> Result<(), String> {
                  of trial 0) goes after its name: recall experiment NAME --seed N"
                     .into(),
             );
+        }
+        Some(Command::Experiment(_)) if sim.iter().any(|&id| id == "model" || id == "beta") => {
+            let id = if sim.contains(&"model") {
+                "model"
+            } else {
+                "beta"
+            };
+            return Err(format!(
+                "{} before `experiment` is refused: the density experiment's own {} goes after \
+                 its name: recall experiment density {} …",
+                flag(id),
+                flag(id),
+                flag(id)
+            ));
         }
         _ => {
             let id = sim.first().or(dash.first()).copied().unwrap_or_default();
@@ -328,6 +351,14 @@ mod tests {
             (
                 &["recall", "--noise", "1", "experiment", "mixed"],
                 "not of `recall experiment`",
+            ),
+            (
+                &["recall", "--model", "idp-modern", "experiment", "density"],
+                "recall experiment density --model",
+            ),
+            (
+                &["recall", "--beta", "3", "experiment", "density"],
+                "recall experiment density --beta",
             ),
             (
                 &["recall", "--noise", "1", "check"],

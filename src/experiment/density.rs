@@ -14,8 +14,8 @@ use serde::Serialize;
 use super::jobs::run_jobs;
 use super::progress::Progress;
 use crate::model::density::{
-    DensityError, Grid, TwoNeuron, Well, basins, cells_near, closed_form, kullback_leibler,
-    solve_stationary, total_variation,
+    DensityError, DensityModel, Grid, TwoNeuron, Well, basins, cells_near, closed_form,
+    kullback_leibler, solve_stationary, total_variation,
 };
 
 /// The radius of the ball around a well whose mass is counted (the authors' 0.6).
@@ -63,6 +63,9 @@ pub struct DensityConfig {
     pub preset: Preset,
     /// α₁, α₂ (the preset's unless given).
     pub alphas: [f64; 2],
+    /// The two-neuron network: IDP (the paper's), or idp-modern with `beta`.
+    pub model: DensityModel,
+    pub beta: f64,
     pub gain: f64,
     /// Cells per axis of the grid (histogram and solve).
     pub cells: usize,
@@ -80,6 +83,8 @@ impl Default for DensityConfig {
         Self {
             preset: Preset::Fig4b,
             alphas: Preset::Fig4b.alphas(),
+            model: DensityModel::Idp,
+            beta: 2.0,
             gain: 1.0,
             cells: 81,
             particles: 200,
@@ -94,7 +99,7 @@ impl Default for DensityConfig {
 impl DensityConfig {
     /// The network it simulates.
     pub fn model(&self) -> TwoNeuron {
-        TwoNeuron::new(self.alphas, self.gain)
+        self.model.network(self.alphas, self.gain, self.beta)
     }
 }
 
@@ -103,8 +108,11 @@ impl DensityConfig {
 pub struct Theory {
     pub sigma: f64,
     pub grid: Grid,
-    /// The grid solve's probability per cell.
+    /// The probability per cell the masses are compared with: the grid solve's
+    /// ([`Theory::solve`]), or with `exact` the closed form's ([`Theory::exact`], no grid solve).
     pub fp: Vec<f64>,
+    /// `fp` is the closed form exp(−2V/σ²) of a gradient flow, not a grid solve.
+    pub exact: bool,
     /// The closed form's, when W is diagonal.
     pub closed: Option<Vec<f64>>,
     /// Each cell's basin (an index into the wells).
@@ -126,6 +134,7 @@ impl Theory {
             sigma,
             grid,
             fp: solve_stationary(model, sigma, &grid)?,
+            exact: false,
             closed: closed_form(model, sigma, &grid)?,
             basins: basins(model, wells, &grid),
             near: wells
@@ -133,6 +142,33 @@ impl Theory {
                 .map(|w| cells_near(&grid, w.x, NEAR_RADIUS))
                 .collect(),
         })
+    }
+
+    /// The closed form exp(−2V/σ²) of a gradient flow (idp-modern, or IDP with W diagonal) on
+    /// a grid of `cells`², without the grid solve: `fp` is the closed form. `None` when the
+    /// drift is not a gradient.
+    pub fn exact(
+        model: &TwoNeuron,
+        wells: &[Well],
+        sigma: f64,
+        cells: usize,
+    ) -> Result<Option<Self>, DensityError> {
+        let grid = Grid::for_model(model, sigma, cells)?;
+        let Some(closed) = closed_form(model, sigma, &grid)? else {
+            return Ok(None);
+        };
+        Ok(Some(Self {
+            sigma,
+            grid,
+            fp: closed.clone(),
+            exact: true,
+            closed: Some(closed),
+            basins: basins(model, wells, &grid),
+            near: wells
+                .iter()
+                .map(|w| cells_near(&grid, w.x, NEAR_RADIUS))
+                .collect(),
+        }))
     }
 
     /// The mass of `p` near well k.

@@ -4,6 +4,8 @@
 use std::fmt::Write;
 use std::ops::Range;
 
+use crate::model::density::DensityModel;
+
 use super::density::{DensityConfig, DensityOutcome, DensityRow, NEAR_RADIUS, mean_se};
 use super::report::seeds;
 
@@ -73,13 +75,29 @@ pub fn density_table(
 ) -> String {
     let mut s = String::new();
     let [a1, a2] = config.alphas;
-    let _ = writeln!(
-        s,
-        "density (the paper's Fig. 4, preset {}): two neurons, ξ1 = (1,1), ξ2 = (1,−1), \
-         W = ½(α1ξ1ξ1ᵀ + α2ξ2ξ2ᵀ) (diagonal kept), ψ = tanh(g·x); α1 = {a1}, α2 = {a2}, g = {}.",
-        config.preset.name(),
-        config.gain
-    );
+    // idp-modern is a gradient flow: its closed form is exact, and the z's are taken against
+    // it (the grid solve, which does not know that, is printed beside it as a check).
+    let modern = config.model == DensityModel::IdpModern;
+    if modern {
+        let _ = writeln!(
+            s,
+            "density (idp-modern on the memories of the paper's Fig. 4, preset {}'s α): two \
+             neurons, ξ1 = (1,1), ξ2 = (1,−1), dx/dt = −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)] with \
+             k = β/√2, the gradient flow of E_β = ½|x|² − k⁻¹ log Σ exp(k α_μ ξ_μᵀx); \
+             α1 = {a1}, α2 = {a2}, β = {}.",
+            config.preset.name(),
+            config.beta
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "density (the paper's Fig. 4, preset {}): two neurons, ξ1 = (1,1), ξ2 = (1,−1), \
+             W = ½(α1ξ1ξ1ᵀ + α2ξ2ξ2ᵀ) (diagonal kept), ψ = tanh(g·x); α1 = {a1}, α2 = {a2}, \
+             g = {}.",
+            config.preset.name(),
+            config.gain
+        );
+    }
     let _ = writeln!(
         s,
         "{} trials ({}) per σ: {} particles started over the {} stable wells in turn, \
@@ -93,25 +111,41 @@ pub fn density_table(
         config.sample_secs,
         config.dt_secs * config.every_steps as f64
     );
-    let _ = writeln!(
-        s,
-        "Theory on the same grid: FP = the stationary Fokker–Planck equation solved by finite \
-         volumes (Scharfetter–Gummel fluxes, zero-flux walls); closed = exp(−2V/σ²), exact \
-         only when W is diagonal ({}).",
-        if out.model.is_gradient() {
-            "it is here"
-        } else {
-            "not here: none"
-        }
-    );
+    if modern {
+        let _ = writeln!(
+            s,
+            "Theory on the same grid: closed = exp(−2E_β/σ²), exact (the drift is −∇E_β); FP = \
+             the stationary Fokker–Planck equation solved by finite volumes (Scharfetter–Gummel \
+             fluxes, zero-flux walls), which does not use that: a check of the closed form."
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Theory on the same grid: FP = the stationary Fokker–Planck equation solved by \
+             finite volumes (Scharfetter–Gummel fluxes, zero-flux walls); closed = exp(−2V/σ²), \
+             exact only when W is diagonal ({}).",
+            if out.model.is_gradient() {
+                "it is here"
+            } else {
+                "not here: none"
+            }
+        );
+    }
+    let against = if modern { "closed" } else { "FP" };
     let _ = writeln!(
         s,
         "near: the mass within {NEAR_RADIUS} of the well (cells whose centre is within); basin: \
          the mass whose noise-free flow ends in the well. Measured: mean ± standard error over \
-         the trials; z = (measured − FP) / se. TV and KL: the histogram of all trials against \
-         FP; its noise is about half the TV between the even and the odd trials' histograms.\n"
+         the trials; z = (measured − {against}) / se. TV and KL: the histogram of all trials \
+         against {against}; its noise is about half the TV between the even and the odd trials' \
+         histograms.\n"
     );
     for (s_idx, theory) in out.theories.iter().enumerate() {
+        // What the z's, the dominant memory's line and the TV compare with.
+        let reference: &[f64] = match (&theory.closed, modern) {
+            (Some(q), true) => q,
+            _ => &theory.fp,
+        };
         let rows: Vec<&DensityRow> = out
             .rows
             .iter()
@@ -149,6 +183,10 @@ pub fn density_table(
             let basin: Vec<f64> = mine.iter().map(|r| r.basin_measured).collect();
             let near_fp = theory.near_mass(&theory.fp, k);
             let basin_fp = theory.basin_mass(&theory.fp, k);
+            let (near_ref, basin_ref) = (
+                theory.near_mass(reference, k),
+                theory.basin_mass(reference, k),
+            );
             let closed = |f: &dyn Fn(&[f64]) -> f64| {
                 theory
                     .closed
@@ -164,11 +202,11 @@ pub fn density_table(
                 pm(&near),
                 near_fp,
                 closed(&|q| theory.near_mass(q, k)),
-                z(&near, near_fp),
+                z(&near, near_ref),
                 pm(&basin),
                 basin_fp,
                 closed(&|q| theory.basin_mass(q, k)),
-                z(&basin, basin_fp)
+                z(&basin, basin_ref)
             );
             if w.is_origin() {
                 continue;
@@ -191,10 +229,9 @@ pub fn density_table(
             .iter()
             .enumerate()
             .filter(|(_, w)| w.memory == dominant_memory && !w.is_origin())
-            .map(|(k, _)| theory.basin_mass(&theory.fp, k))
+            .map(|(k, _)| theory.basin_mass(reference, k))
             .sum();
-        let unassigned: f64 = theory
-            .fp
+        let unassigned: f64 = reference
             .iter()
             .zip(&theory.basins)
             .filter(|(_, b)| b.is_none())
@@ -203,8 +240,8 @@ pub fn density_table(
         if !dominant[dominant_memory].is_empty() {
             let _ = writeln!(
                 s,
-                "memory ξ{}'s basins (α = {}): measured {}, FP {:.4}; FP mass in cells on a \
-                 basin boundary: {:.4}",
+                "memory ξ{}'s basins (α = {}): measured {}, {against} {:.4}; {against} mass in \
+                 cells on a basin boundary: {:.4}",
                 dominant_memory + 1,
                 config.alphas[dominant_memory],
                 pm(&dominant[dominant_memory]),
@@ -213,8 +250,8 @@ pub fn density_table(
             );
         }
         let pooled = &out.pooled[s_idx];
-        let tv = crate::model::density::total_variation(pooled, &theory.fp);
-        let kl = crate::model::density::kullback_leibler(pooled, &theory.fp);
+        let tv = crate::model::density::total_variation(pooled, reference);
+        let kl = crate::model::density::kullback_leibler(pooled, reference);
         let split = out.split_tv[s_idx].map_or("—".to_string(), |t| format!("{t:.4}"));
         let closed_tv = theory.closed.as_ref().map_or(String::new(), |q| {
             format!(
@@ -224,7 +261,8 @@ pub fn density_table(
         });
         let _ = writeln!(
             s,
-            "all trials against FP: TV {tv:.4}, KL {kl:.4} (even against odd trials: TV {split}){closed_tv}\n"
+            "all trials against {against}: TV {tv:.4}, KL {kl:.4} (even against odd trials: TV \
+             {split}){closed_tv}\n"
         );
     }
     s

@@ -1,9 +1,12 @@
 //! The stationary density of the two-neuron IDP network under noise (the paper's Fig. 4,
 //! model.md §7): dx = (−x + W(α)ψ(x)) dt + σ dB with ξ₁ = (1, 1), ξ₂ = (1, −1),
-//! W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ) with its diagonal kept, ψ = tanh(g·). The stationary
-//! Fokker–Planck equation 0 = −∇·(fP) + (σ²/2)ΔP is solved on a grid by finite volumes with
-//! Scharfetter–Gummel fluxes and zero-flux walls; when W is diagonal the density is also known
-//! in closed form, P∞ ∝ exp(−(2/σ²)Σᵢ[xᵢ²/2 − (Wᵢᵢ/g) ln cosh(g xᵢ)]).
+//! W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ) with its diagonal kept, ψ = tanh(g·); and the two-neuron
+//! `idp-modern` network on the same memories (model.md §8, issue 28):
+//! f = −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)], k = β/√2, the exact gradient flow of
+//! E_β = ½|x|² − k⁻¹ log Σ_μ exp(k α_μ ξ_μᵀx). The stationary Fokker–Planck equation
+//! 0 = −∇·(fP) + (σ²/2)ΔP is solved on a grid by finite volumes with Scharfetter–Gummel fluxes
+//! and zero-flux walls; when the drift is a gradient −∇V (IDP with W diagonal, and idp-modern
+//! always, V = E_β) the density is also known in closed form, P∞ ∝ exp(−2V/σ²).
 
 use thiserror::Error;
 
@@ -21,6 +24,8 @@ pub const CELLS_RANGE: (usize, usize) = (11, 401);
 pub const ALPHA_RANGE: (f64, f64) = (0.0, 20.0);
 /// The gains accepted.
 pub const GAIN_RANGE: (f64, f64) = (0.01, 100.0);
+/// The β accepted for the two-neuron idp-modern network.
+pub const BETA_RANGE: (f64, f64) = (0.001, 1000.0);
 
 /// Why a density could not be computed.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -35,13 +40,53 @@ pub enum DensityError {
     Solve(#[from] BandedError),
 }
 
-/// The two-neuron IDP network of Fig. 4.
+/// The two-neuron networks the density view and experiment offer, by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::IntoStaticStr, strum::EnumString)]
+#[strum(serialize_all = "kebab-case")]
+pub enum DensityModel {
+    /// The paper's Fig. 4 network.
+    #[default]
+    Idp,
+    /// idp-modern on the same memories.
+    IdpModern,
+}
+
+impl DensityModel {
+    pub const ALL: [DensityModel; 2] = [DensityModel::Idp, DensityModel::IdpModern];
+
+    /// "idp" or "idp-modern".
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The network for saliencies α, gain g (IDP) and β (idp-modern).
+    pub fn network(self, alphas: [f64; 2], gain: f64, beta: f64) -> TwoNeuron {
+        match self {
+            DensityModel::Idp => TwoNeuron::new(alphas, gain),
+            DensityModel::IdpModern => TwoNeuron::modern(alphas, beta),
+        }
+    }
+}
+
+/// Which two-neuron network runs on the memories ξ₁, ξ₂.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TwoNeuronKind {
+    /// The paper's Fig. 4: f = −x + W(α)ψ(x).
+    Idp,
+    /// `idp-modern`: f = −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)] with k = β/√N = β/√2 (the engine's
+    /// logit scale), the exact gradient flow of E_β.
+    IdpModern { beta: f64 },
+}
+
+/// The two-neuron network: IDP of Fig. 4 (with W), or idp-modern on the same memories.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TwoNeuron {
     pub alphas: [f64; 2],
+    /// The gain of ψ (IDP only).
     pub gain: f64,
-    /// W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ), diagonal kept.
+    /// W(α) = ½(α₁ξ₁ξ₁ᵀ + α₂ξ₂ξ₂ᵀ), diagonal kept (IDP only).
     pub w: [[f64; 2]; 2],
+    pub kind: TwoNeuronKind,
 }
 
 /// A stable equilibrium: where it is and which memory (and sign) it retrieves.
@@ -55,10 +100,14 @@ pub struct Well {
 }
 
 impl Well {
-    /// "+ξ1", "−ξ2", …, or "origin" for the confusion state (no memory evoked).
+    /// "+ξ1", "−ξ2", …, "origin" for the confusion state (no memory evoked), or "mixture" for
+    /// a well that evokes both memories alike (idp-modern at a low β).
     pub fn name(&self) -> String {
         if self.is_origin() {
             return "origin".into();
+        }
+        if self.is_mixture() {
+            return "mixture".into();
         }
         let s = if self.sign > 0.0 { '+' } else { '−' };
         format!("{s}ξ{}", self.memory + 1)
@@ -69,6 +118,14 @@ impl Well {
     /// Whether this is the origin (both α below the existence threshold).
     pub fn is_origin(&self) -> bool {
         self.x[0].hypot(self.x[1]) < 1e-6
+    }
+
+    /// Whether the well lies as much along one memory as along the other (its smaller
+    /// projection over a quarter of its larger): IDP's wells lie on ±ξ_μ exactly (ξ₁ ⟂ ξ₂),
+    /// idp-modern's near α_μξ_μ unless the softmax is too soft to choose.
+    pub fn is_mixture(&self) -> bool {
+        let p = [0, 1].map(|mu| (XI[mu][0] * self.x[0] + XI[mu][1] * self.x[1]).abs());
+        !self.is_origin() && p[0].min(p[1]) > 0.25 * p[0].max(p[1])
     }
 }
 
@@ -83,48 +140,140 @@ impl TwoNeuron {
                 }
             }
         }
-        Self { alphas, gain, w }
+        Self {
+            alphas,
+            gain,
+            w,
+            kind: TwoNeuronKind::Idp,
+        }
     }
 
-    /// f(x) = −x + Wψ(x).
+    /// The two-neuron idp-modern network for saliencies α₁, α₂ and sharpness β (N = 2, so the
+    /// logits are k α_μ ξ_μᵀx with k = β/√2, as the engine scales them).
+    pub fn modern(alphas: [f64; 2], beta: f64) -> Self {
+        Self {
+            kind: TwoNeuronKind::IdpModern { beta },
+            ..Self::new(alphas, 1.0)
+        }
+    }
+
+    /// β of idp-modern, `None` for IDP.
+    pub fn beta(&self) -> Option<f64> {
+        match self.kind {
+            TwoNeuronKind::Idp => None,
+            TwoNeuronKind::IdpModern { beta } => Some(beta),
+        }
+    }
+
+    /// idp-modern's logits k α_μ ξ_μᵀx (k = β/√2) and k.
+    fn logits(&self, beta: f64, x: [f64; 2]) -> ([f64; 2], f64) {
+        let k = beta / std::f64::consts::SQRT_2;
+        let z = [0, 1].map(|mu| k * self.alphas[mu] * (XI[mu][0] * x[0] + XI[mu][1] * x[1]));
+        (z, k)
+    }
+
+    /// idp-modern's softmax of the logits (the largest subtracted first: no overflow).
+    fn softmax(&self, beta: f64, x: [f64; 2]) -> ([f64; 2], f64) {
+        let (z, k) = self.logits(beta, x);
+        let top = z[0].max(z[1]);
+        let e = z.map(|v| (v - top).exp());
+        let total = e[0] + e[1];
+        ([e[0] / total, e[1] / total], k)
+    }
+
+    /// f(x): −x + Wψ(x) for IDP, −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)] for idp-modern.
     pub fn drift(&self, x: [f64; 2]) -> [f64; 2] {
-        let p = [(self.gain * x[0]).tanh(), (self.gain * x[1]).tanh()];
-        [
-            -x[0] + self.w[0][0] * p[0] + self.w[0][1] * p[1],
-            -x[1] + self.w[1][0] * p[0] + self.w[1][1] * p[1],
-        ]
+        match self.kind {
+            TwoNeuronKind::Idp => {
+                let p = [(self.gain * x[0]).tanh(), (self.gain * x[1]).tanh()];
+                [
+                    -x[0] + self.w[0][0] * p[0] + self.w[0][1] * p[1],
+                    -x[1] + self.w[1][0] * p[0] + self.w[1][1] * p[1],
+                ]
+            }
+            TwoNeuronKind::IdpModern { beta } => {
+                let (s, _) = self.softmax(beta, x);
+                let c = [self.alphas[0] * s[0], self.alphas[1] * s[1]];
+                [
+                    -x[0] + c[0] * XI[0][0] + c[1] * XI[1][0],
+                    -x[1] + c[0] * XI[0][1] + c[1] * XI[1][1],
+                ]
+            }
+        }
     }
 
-    /// Whether f is a gradient field (W diagonal), so that the closed form holds.
+    /// Whether f is a gradient field, so that the closed form holds: IDP when W is diagonal,
+    /// idp-modern always.
     pub fn is_gradient(&self) -> bool {
-        self.w[0][1] == 0.0 && self.w[1][0] == 0.0
+        match self.kind {
+            TwoNeuronKind::Idp => self.w[0][1] == 0.0 && self.w[1][0] == 0.0,
+            TwoNeuronKind::IdpModern { .. } => true,
+        }
     }
 
-    /// The largest |(Wψ)ᵢ| can be: the drift points inwards beyond it.
+    /// The largest |f(x) + x|ᵢ can be (|(Wψ)ᵢ| for IDP; max α for idp-modern, since the
+    /// softmax weights sum to 1 and |ξ_μᵢ| = 1): the drift points inwards beyond it.
     pub fn reach(&self) -> f64 {
-        self.w
-            .iter()
-            .map(|r| r[0].abs() + r[1].abs())
-            .fold(0.0, f64::max)
+        match self.kind {
+            TwoNeuronKind::Idp => self
+                .w
+                .iter()
+                .map(|r| r[0].abs() + r[1].abs())
+                .fold(0.0, f64::max),
+            TwoNeuronKind::IdpModern { .. } => self.alphas[0].abs().max(self.alphas[1].abs()),
+        }
     }
 
-    /// The potential V with f = −∇V when W is diagonal: Σᵢ xᵢ²/2 − (Wᵢᵢ/g) ln cosh(g xᵢ).
+    /// The potential V with f = −∇V where there is one: for IDP with W diagonal
+    /// Σᵢ xᵢ²/2 − (Wᵢᵢ/g) ln cosh(g xᵢ); for idp-modern E_β (always).
     pub fn potential(&self, x: [f64; 2]) -> Option<f64> {
-        self.is_gradient().then(|| {
-            (0..2)
-                .map(|i| 0.5 * x[i] * x[i] - self.w[i][i] / self.gain * ln_cosh(self.gain * x[i]))
-                .sum()
-        })
+        match self.kind {
+            TwoNeuronKind::Idp => self.is_gradient().then(|| {
+                (0..2)
+                    .map(|i| {
+                        0.5 * x[i] * x[i] - self.w[i][i] / self.gain * ln_cosh(self.gain * x[i])
+                    })
+                    .sum()
+            }),
+            TwoNeuronKind::IdpModern { beta } => Some(self.modern_energy(beta, x)),
+        }
     }
 
-    /// Whether the Jacobian −I + W·diag(ψ'(x)) at x has both eigenvalues with negative real part.
+    /// E_β(x; α) = ½|x|² − k⁻¹ log Σ_μ exp(k α_μ ξ_μᵀx), the log-sum taken with the largest
+    /// logit outside (no overflow at any β or |x|).
+    fn modern_energy(&self, beta: f64, x: [f64; 2]) -> f64 {
+        let (z, k) = self.logits(beta, x);
+        let top = z[0].max(z[1]);
+        let lse = top + ((z[0] - top).exp() + (z[1] - top).exp()).ln();
+        0.5 * (x[0] * x[0] + x[1] * x[1]) - lse / k
+    }
+
+    /// Whether the Jacobian of f at x has both eigenvalues with negative real part: for IDP
+    /// −I + W·diag(ψ'(x)); for idp-modern −∇²E_β = −I + k[Σ_μ s_μ α_μ² ξ_μξ_μᵀ − m mᵀ] with
+    /// m = Σ_μ s_μ α_μ ξ_μ (symmetric).
     pub fn is_stable(&self, x: [f64; 2]) -> bool {
-        let d = |v: f64| self.gain / (self.gain * v).cosh().powi(2);
-        let (d0, d1) = (d(x[0]), d(x[1]));
-        let j = [
-            [-1.0 + self.w[0][0] * d0, self.w[0][1] * d1],
-            [self.w[1][0] * d0, -1.0 + self.w[1][1] * d1],
-        ];
+        let j = match self.kind {
+            TwoNeuronKind::Idp => {
+                let d = |v: f64| self.gain / (self.gain * v).cosh().powi(2);
+                let (d0, d1) = (d(x[0]), d(x[1]));
+                [
+                    [-1.0 + self.w[0][0] * d0, self.w[0][1] * d1],
+                    [self.w[1][0] * d0, -1.0 + self.w[1][1] * d1],
+                ]
+            }
+            TwoNeuronKind::IdpModern { beta } => {
+                let (s, k) = self.softmax(beta, x);
+                let a = self.alphas;
+                let m = [0, 1].map(|i| s[0] * a[0] * XI[0][i] + s[1] * a[1] * XI[1][i]);
+                let entry = |i: usize, j: usize| {
+                    let second: f64 = (0..2)
+                        .map(|mu| s[mu] * a[mu] * a[mu] * XI[mu][i] * XI[mu][j])
+                        .sum();
+                    k * (second - m[i] * m[j]) - if i == j { 1.0 } else { 0.0 }
+                };
+                [[entry(0, 0), entry(0, 1)], [entry(1, 0), entry(1, 1)]]
+            }
+        };
         let trace = j[0][0] + j[1][1];
         let det = j[0][0] * j[1][1] - j[0][1] * j[1][0];
         trace < 0.0 && det > 0.0
@@ -154,8 +303,10 @@ impl TwoNeuron {
     }
 
     /// The stable equilibria, found by following the flow from a grid of starts (none on the
-    /// axes), in a fixed order: by memory, then + before −. With α ≤ 1/g for both memories the
-    /// origin is the only one (memory 0, sign +1).
+    /// axes), in a fixed order: by memory, then + before −. IDP: with α ≤ 1/g for both
+    /// memories the origin is the only one (memory 0, sign +1). idp-modern: at most one per
+    /// memory, near +α_μξ_μ (the softmax has no mirror states), or one mixture well when
+    /// k·α² is small.
     pub fn stable_wells(&self) -> Vec<Well> {
         let r = self.reach() + 1.0;
         let mut found: Vec<[f64; 2]> = Vec::new();
@@ -352,8 +503,17 @@ pub fn solve_stationary(
     Ok(p)
 }
 
-/// The closed form exp(−2V/σ²) at the cells' centres, normalised; `None` when W is not
-/// diagonal (no closed form).
+/// Points per axis of the midpoint rule that integrates the closed form over each cell. The
+/// particles are counted by cell, so a cell's probability is the integral of the density over
+/// it, not its value at the centre times the area: at Fig. 4b's α and σ = 0.8 the centre values
+/// put 0.4402 of idp-modern's mass within 0.6 of its ξ2 well where the integral gives 0.4384, a
+/// difference 2.6M samples of the live view resolved (z = −4.6); 5 × 5 points are within
+/// 6·10⁻⁵ of the integral there.
+pub const CELL_POINTS: usize = 5;
+
+/// The closed form exp(−2V/σ²) integrated over each cell (a midpoint rule of
+/// [`CELL_POINTS`]² points), normalised; the least V is subtracted before the exponential, so
+/// nothing overflows at any σ or β. `None` when the drift is not a gradient (no closed form).
 pub fn closed_form(
     model: &TwoNeuron,
     sigma: f64,
@@ -363,13 +523,31 @@ pub fn closed_form(
     if !model.is_gradient() {
         return Ok(None);
     }
+    let h = grid.step();
+    let offsets: Vec<f64> = (0..CELL_POINTS)
+        .map(|t| ((t as f64 + 0.5) / CELL_POINTS as f64 - 0.5) * h)
+        .collect();
     let v: Vec<f64> = (0..grid.len())
-        .map(|k| model.potential(grid.point(k)).unwrap_or(0.0))
+        .flat_map(|k| {
+            let c = grid.point(k);
+            let offsets = &offsets;
+            offsets.iter().flat_map(move |&dy| {
+                offsets.iter().map(move |&dx| {
+                    model
+                        .potential([c[0] + dx, c[1] + dy])
+                        .unwrap_or(f64::INFINITY)
+                })
+            })
+        })
         .collect();
     let least = v.iter().copied().fold(f64::INFINITY, f64::min);
     let mut p: Vec<f64> = v
-        .iter()
-        .map(|&v| (-2.0 * (v - least) / (sigma * sigma)).exp())
+        .chunks(CELL_POINTS * CELL_POINTS)
+        .map(|cell| {
+            cell.iter()
+                .map(|&v| (-2.0 * (v - least) / (sigma * sigma)).exp())
+                .sum()
+        })
         .collect();
     let total: f64 = p.iter().sum();
     for x in &mut p {
@@ -427,119 +605,4 @@ pub fn marginals(p: &[f64], grid: &Grid) -> [Vec<f64>; 2] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const FIG4A: [f64; 2] = [1.5, 1.5];
-    const FIG4B: [f64; 2] = [1.5, 2.25];
-
-    #[test]
-    fn the_figure_s_weights_and_wells() {
-        let a = TwoNeuron::new(FIG4A, 1.0);
-        assert_eq!(a.w, [[1.5, 0.0], [0.0, 1.5]]);
-        assert!(a.is_gradient());
-        let b = TwoNeuron::new(FIG4B, 1.0);
-        assert_eq!(b.w, [[1.875, -0.375], [-0.375, 1.875]]);
-        assert!(!b.is_gradient());
-        // γ = α tanh γ: 1.287839 (α = 3/2), 2.194 9 (α = 9/4); four stable wells in both.
-        for (model, gammas) in [(a, [1.287839, 1.287839]), (b, [1.287839, 2.19486])] {
-            let wells = model.stable_wells();
-            assert_eq!(wells.len(), 4, "{wells:?}");
-            for w in &wells {
-                let g = gammas[w.memory];
-                let want = [w.sign * g * XI[w.memory][0], w.sign * g * XI[w.memory][1]];
-                assert!(
-                    (w.x[0] - want[0]).abs() < 2e-5 && (w.x[1] - want[1]).abs() < 2e-5,
-                    "{w:?} against {want:?}"
-                );
-            }
-        }
-        // Below the existence threshold only the origin.
-        let none = TwoNeuron::new([0.8, 0.9], 1.0).stable_wells();
-        assert_eq!(none.len(), 1);
-        assert_eq!(none[0].name(), "origin");
-        assert!(none[0].x[0].abs() < 1e-9 && none[0].x[1].abs() < 1e-9);
-    }
-
-    /// Case (a): the grid solve against the closed form (issue 29's acceptance numbers).
-    #[test]
-    fn the_grid_solve_matches_the_closed_form_in_the_gradient_case() {
-        let model = TwoNeuron::new(FIG4A, 1.0);
-        let sigma = 0.8;
-        let grid = Grid::for_model(&model, sigma, 81).unwrap();
-        let p = solve_stationary(&model, sigma, &grid).unwrap();
-        let q = closed_form(&model, sigma, &grid).unwrap().unwrap();
-        let tv = total_variation(&p, &q);
-        assert!(tv < 0.01, "TV {tv}");
-        assert!(p.iter().all(|&v| v >= 0.0));
-        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        let n = grid.cells;
-        for j in 0..n {
-            for i in 0..n {
-                let (k, m) = (j * n + i, (n - 1 - j) * n + (n - 1 - i));
-                assert!(
-                    (p[k] - p[m]).abs() <= 1e-9 * p[k].max(1e-12),
-                    "not symmetric at ({i}, {j}): {} against {}",
-                    p[k],
-                    p[m]
-                );
-            }
-        }
-        // Finer grids get closer (the scheme converges; a broken flux would not).
-        let fine = Grid::for_model(&model, sigma, 161).unwrap();
-        let tv_fine = total_variation(
-            &solve_stationary(&model, sigma, &fine).unwrap(),
-            &closed_form(&model, sigma, &fine).unwrap().unwrap(),
-        );
-        assert!(tv_fine < tv / 2.0, "TV {tv} at 81², {tv_fine} at 161²");
-    }
-
-    /// Case (b): no closed form; the dominant memory's wells hold most of the mass, more at
-    /// lower noise, and the density carries the x → −x symmetry of the drift.
-    #[test]
-    fn the_dominant_memory_absorbs_the_mass_as_noise_falls() {
-        let model = TwoNeuron::new(FIG4B, 1.0);
-        assert!(
-            closed_form(&model, 0.8, &Grid::new(41, 4.0).unwrap())
-                .unwrap()
-                .is_none()
-        );
-        let wells = model.stable_wells();
-        let mut last = 0.0;
-        for sigma in [1.2, 0.8, 0.6] {
-            let grid = Grid::for_model(&model, sigma, 81).unwrap();
-            let p = solve_stationary(&model, sigma, &grid).unwrap();
-            assert!(p.iter().all(|&v| v >= 0.0));
-            let basin = basins(&model, &wells, &grid);
-            let dominant: f64 = p
-                .iter()
-                .zip(&basin)
-                .filter(|(_, b)| b.is_some_and(|k| wells[k].memory == 1))
-                .map(|(v, _)| v)
-                .sum();
-            assert!(dominant > 0.5 && dominant > last, "σ {sigma}: {dominant}");
-            last = dominant;
-        }
-    }
-
-    #[test]
-    fn bad_sizes_and_noise_are_errors() {
-        let model = TwoNeuron::new(FIG4A, 1.0);
-        assert_eq!(Grid::new(5, 3.0), Err(DensityError::Cells(5)));
-        assert_eq!(Grid::new(1000, 3.0), Err(DensityError::Cells(1000)));
-        assert!(Grid::new(41, f64::NAN).is_err());
-        let grid = Grid::new(41, 4.0).unwrap();
-        for s in [0.0, -1.0, f64::NAN, 50.0] {
-            assert!(solve_stationary(&model, s, &grid).is_err(), "σ {s}");
-        }
-    }
-
-    #[test]
-    fn the_bernoulli_function_is_smooth_at_zero_and_finite_far_out() {
-        assert_eq!(bernoulli(0.0), 1.0);
-        assert!((bernoulli(1e-9) - (1.0 - 0.5e-9)).abs() < 1e-15);
-        assert!((bernoulli(1e-3) - 1e-3 / (1e-3f64).exp_m1()).abs() < 1e-15);
-        assert_eq!(bernoulli(800.0), 0.0);
-        assert_eq!(bernoulli(-800.0), 800.0);
-    }
-}
+mod tests;

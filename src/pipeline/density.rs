@@ -2,8 +2,10 @@
 //! of the two-neuron IDP network (`model::density`) stepped by Euler–Maruyama in the simulator
 //! thread, seeded, and binned on the grid of the stationary Fokker–Planck solve; the solve runs
 //! on a thread of its own (newest request wins), so a new σ or α never holds up the frame loop.
+//! With the two-neuron idp-modern network the theory is the exact closed form exp(−2E_β/σ²)
+//! (a gradient flow), computed in line in a few milliseconds: no solve is asked for.
 //! The masses near each well and in its basin are measured with their Monte-Carlo error (the
-//! spread between independent groups of particles) and set against the solve's.
+//! spread between independent groups of particles) and set against the theory's.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,7 +17,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 
 use crate::experiment::density::{NEAR_RADIUS, Theory};
 use crate::model::density::{
-    ALPHA_RANGE, DensityError, Grid, SIGMA_RANGE, TwoNeuron, Well, cells_near,
+    ALPHA_RANGE, BETA_RANGE, DensityError, DensityModel, Grid, SIGMA_RANGE, TwoNeuron, Well,
+    cells_near,
 };
 
 /// Particles in the cloud.
@@ -32,6 +35,10 @@ pub const SAMPLE_EVERY_STEPS: u64 = 20;
 /// Model seconds after a change (σ, α, a restart) before samples are kept: the cloud, started
 /// over the wells or as the old settings left it, first moves towards the new density.
 pub const BURN_IN_SECS: f64 = 20.0;
+/// The burn-in of the two-neuron idp-modern network: its shallower well empties more slowly
+/// (a relaxation time of about 9 s at Fig. 4b's α and σ = 0.8, where 7% of the cloud was still
+/// in it after 20 s and its z was +6 after 60 s of samples; 0.1% is left after 60 s).
+pub const MODERN_BURN_IN_SECS: f64 = 60.0;
 /// Cells per axis of the grid (histogram and solve; the experiment's default).
 pub const CELLS: usize = 81;
 /// The gain of ψ = tanh(g·x) (the figure's).
@@ -44,11 +51,19 @@ pub const SIGMA_KEYS: (f64, f64) = (0.2, 3.0);
 pub const ALPHA_STEP: f64 = 0.25;
 pub const ALPHA_KEYS: (f64, f64) = (0.0, 5.0);
 
-/// What the live view simulates: the noise σ and the saliencies α₁, α₂ (gain [`GAIN`]).
+/// β of the two-neuron idp-modern network when the run sets none (the engine's default,
+/// `Params::default().beta`, which a test checks).
+pub const BETA_DEFAULT: f64 = 2.0;
+
+/// What the live view simulates: the network (IDP of Fig. 4, or idp-modern with β), the noise
+/// σ and the saliencies α₁, α₂ (gain [`GAIN`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DensitySettings {
     pub sigma: f64,
     pub alphas: [f64; 2],
+    pub model: DensityModel,
+    /// β of idp-modern (kept, unused, while IDP runs).
+    pub beta: f64,
 }
 
 impl DensitySettings {
@@ -56,18 +71,40 @@ impl DensitySettings {
     pub const FIG4A: Self = Self {
         sigma: 0.8,
         alphas: [1.5, 1.5],
+        model: DensityModel::Idp,
+        beta: BETA_DEFAULT,
     };
     /// The paper's Fig. 4b: α₂ = 9/4 dominates α₁ = 3/2.
     pub const FIG4B: Self = Self {
         sigma: 0.8,
         alphas: [1.5, 2.25],
+        model: DensityModel::Idp,
+        beta: BETA_DEFAULT,
     };
+
+    /// The two-neuron network these settings run.
+    pub fn network(&self) -> TwoNeuron {
+        self.model.network(self.alphas, GAIN, self.beta)
+    }
+
+    /// The same σ, α and β with the other network (IDP ↔ idp-modern).
+    pub fn other_model(self) -> Self {
+        let model = match self.model {
+            DensityModel::Idp => DensityModel::IdpModern,
+            DensityModel::IdpModern => DensityModel::Idp,
+        };
+        Self { model, ..self }
+    }
 
     /// Why these settings cannot be simulated, in one line, or `Ok`.
     pub fn check(&self) -> Result<(), String> {
         let (lo, hi) = SIGMA_RANGE;
         if !(self.sigma.is_finite() && (lo..=hi).contains(&self.sigma)) {
             return Err(format!("σ = {} is outside {lo}..={hi}", self.sigma));
+        }
+        let (lo, hi) = BETA_RANGE;
+        if !(self.beta.is_finite() && (lo..=hi).contains(&self.beta)) {
+            return Err(format!("β = {} is outside {lo}..={hi}", self.beta));
         }
         let (lo, hi) = ALPHA_RANGE;
         for (k, a) in self.alphas.iter().enumerate() {
@@ -151,6 +188,9 @@ pub enum SolveState {
     Solving,
     /// Solved, in this many wall seconds.
     Solved { secs: f64 },
+    /// The closed form exp(−2E_β/σ²) of a gradient flow (idp-modern): exact, no grid solve;
+    /// computed in line in this many wall seconds (basins included).
+    Exact { secs: f64 },
     /// The solve failed (the settings are kept; the particles go on).
     Failed(String),
 }
@@ -179,7 +219,8 @@ pub struct DensityView {
     pub measured: Vec<f64>,
     /// The burn-in is over: `measured` and the masses are averages over time.
     pub sampling: bool,
-    /// The solve of these settings, once it is back.
+    /// The theory of these settings: the grid solve once it is back, or (idp-modern) the
+    /// exact closed form at once (`Theory::exact`, `SolveState::Exact`).
     pub theory: Option<Arc<Theory>>,
     pub solve: SolveState,
     /// One per well, in `wells`' order.
@@ -251,7 +292,7 @@ impl DensityLive {
     /// seeded by `seed`.
     pub fn new(settings: DensitySettings, seed: u64) -> Result<Self, String> {
         settings.check()?;
-        let model = TwoNeuron::new(settings.alphas, GAIN);
+        let model = settings.network();
         let grid = Grid::for_model(&model, settings.sigma, CELLS).map_err(|e| e.to_string())?;
         let mut live = Self {
             settings,
@@ -276,10 +317,11 @@ impl DensityLive {
     }
 
     /// New settings: the particles go on from where they are, the samples start again after
-    /// a burn-in, and a new solve is asked for. Bad settings are refused and nothing changes.
+    /// a burn-in, and a new solve is asked for (idp-modern: the closed form is computed here
+    /// instead). Bad settings are refused and nothing changes.
     pub fn set(&mut self, settings: DensitySettings) -> Result<(), String> {
         settings.check()?;
-        let model = TwoNeuron::new(settings.alphas, GAIN);
+        let model = settings.network();
         let grid = Grid::for_model(&model, settings.sigma, CELLS).map_err(|e| e.to_string())?;
         let wells = model.stable_wells();
         self.near = wells
@@ -296,9 +338,24 @@ impl DensityLive {
             wells: wells.clone(),
             sigma: settings.sigma,
         });
-        self.wells = wells;
         self.theory = None;
         self.solve = SolveState::Solving;
+        if settings.model == DensityModel::IdpModern {
+            // Exact and cheap (a few ms: 81² energies and the basins' flows): no solve.
+            self.request = None;
+            let started = Instant::now();
+            match Theory::exact(&model, &wells, settings.sigma, CELLS) {
+                Ok(Some(theory)) => {
+                    self.theory = Some(Arc::new(theory));
+                    self.solve = SolveState::Exact {
+                        secs: started.elapsed().as_secs_f64(),
+                    };
+                }
+                Ok(None) => self.solve = SolveState::Failed("no closed form".into()),
+                Err(e) => self.solve = SolveState::Failed(e.to_string()),
+            }
+        }
+        self.wells = wells;
         self.clear_samples();
         Ok(())
     }
@@ -331,8 +388,16 @@ impl DensityLive {
         self.steps
     }
 
-    fn burn_in_steps() -> u64 {
-        (BURN_IN_SECS / DT_SECS).round() as u64
+    /// Model seconds after a change before samples are kept, for the network that runs.
+    pub fn burn_in_secs(&self) -> f64 {
+        match self.settings.model {
+            DensityModel::Idp => BURN_IN_SECS,
+            DensityModel::IdpModern => MODERN_BURN_IN_SECS,
+        }
+    }
+
+    fn burn_in_steps(&self) -> u64 {
+        (self.burn_in_secs() / DT_SECS).round() as u64
     }
 
     /// One Euler–Maruyama step of every particle; past the burn-in, every
@@ -349,7 +414,7 @@ impl DensityLive {
         }
         self.steps += 1;
         self.since_steps += 1;
-        let burn = Self::burn_in_steps();
+        let burn = self.burn_in_steps();
         if self.since_steps > burn && (self.since_steps - burn).is_multiple_of(SAMPLE_EVERY_STEPS) {
             for (k, &x) in self.particles.iter().enumerate() {
                 let g = k % GROUPS;
@@ -435,7 +500,7 @@ impl DensityLive {
 
     /// The view for the UI.
     pub fn view(&self) -> DensityView {
-        let sampling = self.since_steps > Self::burn_in_steps();
+        let sampling = self.since_steps > self.burn_in_steps();
         let groups = self.group_probabilities(sampling);
         let samples: u64 = self
             .counts
@@ -516,7 +581,7 @@ impl DensityLive {
             dt_secs: DT_SECS,
             time_secs: self.steps as f64 * DT_SECS,
             since_secs: self.since_steps as f64 * DT_SECS,
-            burn_in_secs: BURN_IN_SECS,
+            burn_in_secs: self.burn_in_secs(),
             samples,
             outside,
             measured,

@@ -15,6 +15,7 @@ use super::theory::{TheoryRequest, TheoryResult};
 use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
 };
+use crate::model::density::DensityModel;
 use crate::stimulus::held::{Held, HeldInput};
 use crate::stimulus::{Frame, ScenarioName, StreamConfig};
 
@@ -92,9 +93,11 @@ impl From<&PipelineConfig> for Settings {
             actor: None,
             lesson: None,
             density: (c.scenario == ScenarioName::Density)
-                .then(|| DensityLive::new(DensitySettings::default(), density_seed(c.seed, 0)).ok())
+                .then(|| {
+                    DensityLive::new(density_start(c.params.beta), density_seed(c.seed, 0)).ok()
+                })
                 .flatten(),
-            density_last: DensitySettings::default(),
+            density_last: density_start(c.params.beta),
             density_stop_steps: c
                 .stop_at_secs
                 .map(|s| (s / super::density::DT_SECS).round().max(0.0) as u64),
@@ -427,6 +430,16 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     }
 }
 
+/// The density view's first settings: Fig. 4b, with the run's β (`--beta`, kept within the
+/// two-neuron network's range) for when `m` switches it to idp-modern.
+fn density_start(beta: f64) -> DensitySettings {
+    let (lo, hi) = crate::model::density::BETA_RANGE;
+    DensitySettings {
+        beta: beta.clamp(lo, hi),
+        ..DensitySettings::default()
+    }
+}
+
 /// The snapshot of the run now, with the density view's when it is open.
 fn snapshot_of(core: &mut SimCore, settings: &Settings, status: RunStatus) -> Box<Snapshot> {
     let mut snapshot = Box::new(core.snapshot(settings.scenario, settings.speed, status));
@@ -599,10 +612,16 @@ fn apply_control(
                 say(LogKind::Error, format!("density refused: {e}"));
                 return Flow::Continue;
             }
-            let text = format!(
-                "density: σ {}, α1 {}, α2 {}",
-                wanted.sigma, wanted.alphas[0], wanted.alphas[1]
-            );
+            let text = match wanted.model {
+                DensityModel::Idp => format!(
+                    "density: σ {}, α1 {}, α2 {}",
+                    wanted.sigma, wanted.alphas[0], wanted.alphas[1]
+                ),
+                DensityModel::IdpModern => format!(
+                    "density: idp-modern β {}, σ {}, α1 {}, α2 {}",
+                    wanted.beta, wanted.sigma, wanted.alphas[0], wanted.alphas[1]
+                ),
+            };
             match settings.density.as_mut() {
                 Some(live) => {
                     if let Err(e) = live.set(wanted) {

@@ -613,11 +613,22 @@ impl App {
                 self.density = self.density.nudge_alpha(k, up);
                 Some(Control::SetDensity(self.density))
             }
+            Intent::DensityModel if self.scenario == ScenarioName::Density => {
+                self.density = self.density.other_model();
+                Some(Control::SetDensity(self.density))
+            }
+            Intent::DensityModel => None,
             Intent::DensityFig4a | Intent::DensityFig4b => {
-                self.density = if intent == Intent::DensityFig4a {
+                // The paper's σ and α, on the network shown (IDP, or idp-modern with its β).
+                let panel = if intent == Intent::DensityFig4a {
                     DensitySettings::FIG4A
                 } else {
                     DensitySettings::FIG4B
+                };
+                self.density = DensitySettings {
+                    model: self.density.model,
+                    beta: self.density.beta,
+                    ..panel
                 };
                 self.scenario = ScenarioName::Density;
                 self.drawing = None;

@@ -1,7 +1,8 @@
 //! The density view (`--scenario density`, the paper's Fig. 4): the particles' histogram beside
-//! the stationary Fokker–Planck density on the same grid and colour scale, the stable wells
-//! marked, and a table of the masses near each well and in its basin, measured (± one standard
-//! error) against the grid solve. It reads the snapshot's `DensityView` only.
+//! the stationary Fokker–Planck density on the same grid and colour scale (for the two-neuron
+//! idp-modern network the exact exp(−2E_β/σ²)), the stable wells marked, and a table of the
+//! masses near each well and in its basin, measured (± one standard error) against the theory.
+//! It reads the snapshot's `DensityView` only.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::model::density::{Grid, Well};
+use crate::model::density::{DensityModel, Grid, Well};
 use crate::pipeline::Snapshot;
 use crate::pipeline::density::{DensityView, Estimate, SolveState};
 
@@ -67,7 +68,7 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
     let fp = view.theory.as_ref().map(|t| t.fp.as_slice());
     render_map(
         MapSpec {
-            title: theory_title(view),
+            title: theory_title(view, theory),
             values: fp,
             key: Key::Axes,
         },
@@ -99,9 +100,11 @@ fn measured_title(view: &DensityView) -> String {
     }
 }
 
-fn theory_title(view: &DensityView) -> String {
+fn theory_title(view: &DensityView, panel: Rect) -> String {
     match &view.solve {
+        SolveState::Exact { .. } if panel.width < 45 => "exact: exp(−2E_β/σ²)".into(),
         SolveState::Solved { .. } => "theory: Fokker–Planck stationary density".into(),
+        SolveState::Exact { .. } => "theory: exp(−2E_β/σ²), exact: gradient flow".into(),
         SolveState::Solving => "theory: solving…".into(),
         SolveState::Failed(_) => "theory: the solve failed".into(),
     }
@@ -307,40 +310,56 @@ fn colour_key(scale: &Scale, theme: Theme, width: u16) -> Line<'static> {
 fn axes_key(view: &DensityView, theme: Theme, width: u16) -> Line<'static> {
     let long = format!("x1 →  x2 ↑  both ±{:.2}  ", view.grid.half_width);
     let short = format!("x1 → x2 ↑ ±{:.1}  ", view.grid.half_width);
-    let legend = "◆ ±ξ1 ◆ ±ξ2";
+    // idp-modern has no mirror wells: its wells are +ξ only.
+    let sign = match view.settings.model {
+        DensityModel::Idp => "±",
+        DensityModel::IdpModern => "+",
+    };
+    let marks = [0, 1].map(|mu| format!("◆ {sign}ξ{}", mu + 1));
+    let legend = format!("{} {}", marks[0], marks[1]);
     let room = |s: &str| s.chars().count() + legend.chars().count() <= usize::from(width);
     let axes = if room(&long) { long } else { short };
     let mut spans = vec![Span::styled(axes.clone(), theme.dim())];
     if room(&axes) && !view.wells.iter().any(Well::is_origin) {
-        spans.push(Span::styled("◆ ±ξ1", theme.well_mark(0)));
+        let [one, two] = marks;
+        spans.push(Span::styled(one, theme.well_mark(0)));
         spans.push(Span::raw(" "));
-        spans.push(Span::styled("◆ ±ξ2", theme.well_mark(1)));
+        spans.push(Span::styled(two, theme.well_mark(1)));
     }
     Line::from(spans)
 }
 
 /// The reading box beside the maps (where the width allows it).
 fn render_note(view: &DensityView, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let modern = view.settings.model == DensityModel::IdpModern;
+    let title = if modern {
+        format!("idp-modern, β = {}", view.settings.beta)
+    } else {
+        "the paper's Fig. 4".into()
+    };
     let block = Block::bordered()
-        .title(Span::styled("the paper's Fig. 4", theme.title()))
+        .title(Span::styled(title, theme.title()))
         .border_style(theme.border());
     let inner = block.inner(area);
     block.render(area, buf);
     let [a1, a2] = view.settings.alphas;
+    let sign = if modern { "+" } else { "±" };
+    let right = if modern {
+        "Right: exp(−2E_β/σ²), exact, as ẋ = −∇E_β."
+    } else {
+        "Right: the theory."
+    };
     let text = vec![
         Line::from("Two neurons; memories ξ1 = (1, 1), ξ2 = (1, −1)."),
         Line::from(""),
         Line::from(vec![
-            Span::styled("◆ ±ξ1", theme.well_mark(0)),
+            Span::styled(format!("◆ {sign}ξ1"), theme.well_mark(0)),
             Span::raw(format!(" α1 {a1}  ")),
-            Span::styled("◆ ±ξ2", theme.well_mark(1)),
+            Span::styled(format!("◆ {sign}ξ2"), theme.well_mark(1)),
             Span::raw(format!(" α2 {a2}")),
         ]),
         Line::from(""),
-        Line::from(format!(
-            "Left: {} noisy particles. Right: the theory.",
-            view.particles
-        )),
+        Line::from(format!("Left: {} noisy particles. {right}", view.particles)),
         Line::from(""),
         Line::from("The larger α takes the mass, more so at lower σ."),
     ];
@@ -387,12 +406,15 @@ fn fp_text(fp: Option<f64>, solving: bool) -> String {
 
 /// The masses per well and a line on the samples and the solve.
 fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: &mut Buffer) {
+    let exact = matches!(view.solve, SolveState::Exact { .. });
+    let title = if exact {
+        "masses per well: particles (± 1 s.e.) against the exact density exp(−2E_β/σ²)"
+    } else {
+        "masses per well: particles (± 1 s.e.) against the Fokker–Planck solve (FP)"
+    };
     let block = Block::bordered()
         .title(Span::styled(
-            fit(
-                "masses per well: particles (± 1 s.e.) against the Fokker–Planck solve (FP)",
-                usize::from(area.width.saturating_sub(2)),
-            ),
+            fit(title, usize::from(area.width.saturating_sub(2))),
             theme.title(),
         ))
         .border_style(theme.border());
@@ -402,10 +424,11 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
     let solving = view.solve == SolveState::Solving;
     let mut lines = Vec::new();
     let at_head = if wide { "at              " } else { "" };
+    let theory = if exact { "exact" } else { "FP" };
     lines.push(Line::styled(
         format!(
             "{:<8}{at_head}{:<19}{:>6} {:>5}    {:<18}{:>6} {:>5}",
-            "well", "near 0.6: particles", "FP", "z", "basin: particles", "FP", "z"
+            "well", "near 0.6: particles", theory, "z", "basin: particles", theory, "z"
         ),
         theme.dim(),
     ));
@@ -432,23 +455,43 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(z_span(m.basin.as_ref(), m.basin_fp, theme));
         lines.push(Line::from(spans));
     }
-    lines.push(summary(view, wide, theme));
+    lines.push(summary(view, inner.width, theme));
     if watch {
-        lines.push(Line::styled(
-            "watch: the wells of the memory with the larger α fill; lower σ (−) gives them more, \
-             equal α (a) shares the mass",
-            theme.dim(),
-        ));
+        let text = match view.settings.model {
+            DensityModel::Idp => {
+                "watch: the wells of the memory with the larger α fill; lower σ (−) gives them \
+                 more, equal α (a) shares the mass"
+            }
+            DensityModel::IdpModern if view.wells.iter().any(Well::is_mixture) => {
+                "watch: at this β the softmax does not choose: one well between the memories \
+                 (a larger --beta separates them)"
+            }
+            DensityModel::IdpModern => {
+                "watch: one well per memory, near α·ξ (no mirror −ξ); the larger α's is deeper and \
+                 takes the mass as σ falls (−)"
+            }
+        };
+        lines.push(Line::styled(text, theme.dim()));
     }
     Paragraph::new(lines).render(inner, buf);
 }
 
 /// "σ 0.8 α 1.5, 2.25 · 40 s sampled: 400k samples of 1000 particles · FP 81² in 0.41 s".
-fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
+fn summary(view: &DensityView, area_width: u16, theme: Theme) -> Line<'static> {
+    let wide = area_width >= 96;
     let v = |s: String| Span::styled(s, theme.value());
     let k = |s: &str| Span::styled(s.to_string(), theme.dim());
     let [a1, a2] = view.settings.alphas;
-    let mut spans = vec![
+    let mut spans = Vec::new();
+    if view.settings.model == DensityModel::IdpModern {
+        spans.extend([
+            Span::styled("idp-modern", theme.title()),
+            k(" β "),
+            v(format!("{}", view.settings.beta)),
+            k("  "),
+        ]);
+    }
+    spans.extend([
         k("σ "),
         v(format!("{}", view.settings.sigma)),
         k("  α1 "),
@@ -456,14 +499,26 @@ fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
         k("  α2 "),
         v(format!("{a2}")),
         k("  · "),
-    ];
+    ]);
     if view.sampling {
         spans.push(v(count(view.samples)));
-        spans.push(k(&format!(" samples of {} particles", view.particles)));
-        if wide {
+        // idp-modern's summary starts with the model and β: the particles are named from
+        // 116 columns on (from 96 for IDP).
+        let roomy = match view.settings.model {
+            DensityModel::Idp => wide,
+            DensityModel::IdpModern => area_width >= 116,
+        };
+        if roomy {
+            spans.push(k(&format!(" samples of {} particles", view.particles)));
+        } else {
+            // Room for the model and β at 80 columns.
+            spans.push(k(" samples"));
+        }
+        if roomy {
             spans.push(k(" every 0.1 s"));
         }
-        if wide && view.outside > 0.0 {
+        let room_outside = view.settings.model == DensityModel::Idp || area_width >= 136;
+        if wide && room_outside && view.outside > 0.0 {
             spans.push(k(&format!(", {:.2}% off the grid", 100.0 * view.outside)));
         }
     } else {
@@ -473,9 +528,10 @@ fn summary(view: &DensityView, wide: bool, theme: Theme) -> Line<'static> {
             view.since_secs, view.burn_in_secs
         )));
     }
-    spans.push(k(" · FP "));
+    let exact = matches!(view.solve, SolveState::Exact { .. });
+    spans.push(k(if exact { " · exact " } else { " · FP " }));
     match &view.solve {
-        SolveState::Solved { secs } => {
+        SolveState::Solved { secs } | SolveState::Exact { secs } => {
             spans.push(k(&format!("{}² in {:.2} s", view.grid.cells, secs)))
         }
         SolveState::Solving => spans.push(Span::styled("solving…", theme.warning())),

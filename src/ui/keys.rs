@@ -59,6 +59,8 @@ pub enum Intent {
     /// Density: the paper's Fig. 4a / 4b (α and σ of the panel).
     DensityFig4a,
     DensityFig4b,
+    /// Density: the two-neuron network IDP ↔ idp-modern (σ, α and β kept).
+    DensityModel,
     /// A lesson: the next chapter, the chapter before (`recall lesson`).
     NextChapter,
     PrevChapter,
@@ -167,8 +169,8 @@ pub const EXPLORE_KEYMAP: &[Binding] = &[
     key('.', Intent::RaiseRest),
 ];
 
-/// The `density` scenario's own keys (←/→ α1, ↑/↓ α2, a/b the paper's panels; + - are σ as
-/// everywhere); the rest are the dashboard's.
+/// The `density` scenario's own keys (←/→ α1, ↑/↓ α2, a/b the paper's panels, m the network;
+/// + - are σ as everywhere); the rest are the dashboard's.
 pub const DENSITY_KEYMAP: &[Binding] = &[
     code(KeyCode::Left, Intent::LowerFirst),
     code(KeyCode::Right, Intent::RaiseFirst),
@@ -176,6 +178,7 @@ pub const DENSITY_KEYMAP: &[Binding] = &[
     code(KeyCode::Down, Intent::LowerSecond),
     key('a', Intent::DensityFig4a),
     key('b', Intent::DensityFig4b),
+    key('m', Intent::DensityModel),
 ];
 
 /// A lesson's own keys (`recall lesson`); the rest are the dashboard's.
@@ -238,6 +241,10 @@ pub const HELP: &[(&str, &str)] = &[
         "(density) the paper's Fig. 4a (α 1.5, 1.5) / 4b (1.5, 2.25)",
     ),
     ("r", "(density) particles back over the wells, samples anew"),
+    (
+        "m",
+        "(density) network: IDP (Fig. 4) ↔ idp-modern, exact exp(−2E_β/σ²)",
+    ),
     (
         "→  ←  PgDn PgUp",
         "(lesson) next / previous chapter (explore: PgDn PgUp)",
@@ -377,11 +384,15 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "burn-in",
-        "density: 20 s after a change before samples count (shows the cloud now)",
+        "density: 20 s (idp-modern 60 s) after a change before samples count (the cloud now)",
     ),
     (
         "solving…",
         "density: the grid solve of these σ, α runs; no theory number until it is back",
+    ),
+    (
+        "idp-modern exact",
+        "density, m: idp-modern's exact exp(−2E_β/σ²) (gradient flow); wells +ξ only, near α·ξ",
     ),
     (
         "σ  ×1  dt  τα",
@@ -419,7 +430,8 @@ pub const HELP_NOTES: &[&str] = &[
     "In explore the plane is the two memories the arrows set, as long as they are the ones set.",
     "Density (s to it, or --scenario density) is the paper's Fig. 4: two neurons, ξ1 = (1, 1), \
      ξ2 = (1, −1), dx = (−x + W(α)tanh x)dt + σ dB. Noise lets the cloud cross between wells; \
-     the memory with the larger α takes the mass, more so at lower σ. The network waits.",
+     the memory with the larger α takes the mass, more so at lower σ. The network waits. m \
+     switches to idp-modern, ẋ = −∇E_β: there the density exp(−2E_β/σ²) is exact.",
 ];
 
 /// What the key line is showing keys for.
@@ -538,6 +550,7 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("↑/↓", "α2"),
             ("+/-", "σ"),
             ("a/b", "Fig. 4a/4b"),
+            ("m", "model"),
             ("r", "restart"),
             ("[/]", "speed"),
             ("s", "scenario"),
@@ -549,6 +562,7 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("↑/↓", "α2"),
             ("+/-", "σ"),
             ("a/b", "4a/4b"),
+            ("m", "model"),
             ("?", "help"),
             ("q", "quit"),
         ],
@@ -747,6 +761,7 @@ mod tests {
             LowerSecond,
             DensityFig4a,
             DensityFig4b,
+            DensityModel,
         ] {
             assert!(DENSITY_KEYMAP.iter().any(|b| b.intent == intent));
         }

@@ -54,7 +54,15 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let v = |s: String| Span::styled(s, theme.value());
     let k = |s: &'static str| Span::styled(s, theme.dim());
     let models = app.models();
+    // The density view runs its two-neuron network (IDP or idp-modern), not the dashboard's.
+    let density_model = app
+        .density_view()
+        .filter(|_| app.scenario == crate::stimulus::ScenarioName::Density)
+        .map(|d| d.settings.model.name());
     let names = |short: bool| {
+        if let Some(name) = density_model {
+            return vec![name.to_string()];
+        }
         models
             .iter()
             .map(|m| {
