@@ -17,7 +17,7 @@ use recall::pipeline::density::{
 };
 use recall::pipeline::{Control, Pacing, Pipeline, PipelineConfig, Snapshot};
 use recall::stimulus::{ScenarioName, StreamConfig};
-use recall::ui::{App, Intent, Msg, Theme, fixture};
+use recall::ui::{App, Intent, Msg, fixture};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -215,31 +215,11 @@ fn density_view(settings: DensitySettings, secs: f64) -> DensityView {
     view
 }
 
-fn density_app(view: DensityView) -> App {
-    let mut app = App::new(
-        Theme {
-            color: true,
-            ascii: false,
-        },
-        ModelKind::Idp,
-        None,
-        ScenarioName::Density,
-        2.0,
-        1.0,
-    );
-    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
-    snap.status.scenario = ScenarioName::Density;
-    snap.density = Some(Arc::new(view));
-    app.update(Msg::Snapshot(Box::new(snap)));
-    app.update(Msg::FrameRate(15.0));
-    app
-}
-
 /// The keys of the density view: + − σ, ← → α1, ↑ ↓ α2, a b the paper's panels, each a
 /// `Control::SetDensity` a lesson can send as well.
 #[test]
 fn the_keys_change_sigma_and_alpha() {
-    let mut app = density_app(density_view(DensitySettings::FIG4B, 0.0));
+    let mut app = fixture::density_app(density_view(DensitySettings::FIG4B, 0.0));
     let mut press = |intent| match app.update(Msg::Intent(intent)) {
         Some(Control::SetDensity(s)) => s,
         other => panic!("{intent:?} sent {other:?}"),
@@ -282,7 +262,7 @@ fn screen(app: &App, w: u16, h: u16) -> String {
 /// its numbers, the key line; and while a solve is pending it says so and shows no theory.
 #[test]
 fn the_density_screen_at_three_sizes() {
-    let app = density_app(density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0));
+    let app = fixture::density_app(density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0));
     for (w, h) in [(80, 24), (120, 40), (200, 60)] {
         let text = screen(&app, w, h);
         for word in [
@@ -307,7 +287,7 @@ fn the_density_screen_at_three_sizes() {
         m.basin_fp = None;
         m.basin = None;
     }
-    let text = screen(&density_app(pending), 120, 40);
+    let text = screen(&fixture::density_app(pending), 120, 40);
     assert!(
         text.contains("solving…") && text.contains("burn-in"),
         "{text}"
@@ -348,8 +328,8 @@ fn a_memorys_basins_are_summed_group_by_group() {
 fn a_viewer_of_the_density_view_is_offered_only_its_keys() {
     use recall::ui::app::Audience;
     use recall::ui::keys::{HintMode, hints};
-    let app =
-        density_app(density_view(DensitySettings::FIG4B, 1.0)).following_run(Audience::default());
+    let app = fixture::density_app(density_view(DensitySettings::FIG4B, 1.0))
+        .following_run(Audience::default());
     assert_eq!(app.hint_mode(), HintMode::ViewerDensity);
     let words: Vec<&str> = hints(app.hint_mode(), 120)
         .iter()

@@ -21,7 +21,7 @@ use recall::pipeline::density::{
 };
 use recall::pipeline::{Control, Pacing, Pipeline, PipelineConfig, Snapshot};
 use recall::stimulus::{ScenarioName, StreamConfig};
-use recall::ui::{App, Intent, Msg, Theme, fixture};
+use recall::ui::{App, Intent, Msg, fixture};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -201,26 +201,6 @@ fn set_density_with_idp_modern_shows_the_exact_theory_at_once() {
     pipeline.shutdown().expect("shutdown");
 }
 
-fn density_app(view: DensityView) -> App {
-    let mut app = App::new(
-        Theme {
-            color: true,
-            ascii: false,
-        },
-        ModelKind::Idp,
-        None,
-        ScenarioName::Density,
-        2.0,
-        1.0,
-    );
-    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
-    snap.status.scenario = ScenarioName::Density;
-    snap.density = Some(Arc::new(view));
-    app.update(Msg::Snapshot(Box::new(snap)));
-    app.update(Msg::FrameRate(15.0));
-    app
-}
-
 /// `m` switches the network and keeps σ, α and β; a and b keep the network; the key is `m` in
 /// the density view (and in a lesson's density chapter), and a viewer of `recall serve` is not
 /// offered it.
@@ -233,7 +213,7 @@ fn m_switches_the_network_keeping_sigma_alpha_and_beta() {
         ..DensitySettings::FIG4B
     };
     let view = DensityLive::new(settings, 11).expect("settings").view();
-    let mut app = density_app(view);
+    let mut app = fixture::density_app(view);
     let mut press = |intent| match app.update(Msg::Intent(intent)) {
         Some(Control::SetDensity(s)) => s,
         other => panic!("{intent:?} sent {other:?}"),
@@ -303,7 +283,7 @@ fn the_modern_density_screen_at_four_sizes() {
     let mut view = run(modern(0.8, [1.5, 2.25]), 60.0);
     // The time of the closed form fixed, so the screen is the same on every machine.
     view.solve = SolveState::Exact { secs: 0.02 };
-    let app = density_app(view);
+    let app = fixture::density_app(view);
     for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
         let text = screen(&app, w, h);
         for word in [
@@ -347,7 +327,7 @@ fn a_low_beta_leaves_one_mixture_well_and_the_screen_says_so() {
     let view = DensityLive::new(settings, 7).expect("settings").view();
     let names: Vec<String> = view.wells.iter().map(|w| w.name()).collect();
     assert_eq!(names, ["mixture"]);
-    let text = screen(&density_app(view), 120, 40);
+    let text = screen(&fixture::density_app(view), 120, 40);
     assert!(
         text.contains("mixture") && text.contains("the softmax does not choose"),
         "{text}"

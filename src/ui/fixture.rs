@@ -289,3 +289,26 @@ pub fn log() -> Vec<LogEntry> {
         ),
     ]
 }
+
+/// A dashboard (colour, 15 frames a second) showing the density view `view` of
+/// `--scenario density`, as the density views' tests draw it.
+pub fn density_app(view: crate::pipeline::density::DensityView) -> crate::ui::App {
+    use crate::ui::{App, Msg, Theme};
+    let mut app = App::new(
+        Theme {
+            color: true,
+            ascii: false,
+        },
+        ModelKind::Idp,
+        None,
+        ScenarioName::Density,
+        2.0,
+        1.0,
+    );
+    let mut snap = snapshot(&[ModelKind::Idp]);
+    snap.status.scenario = ScenarioName::Density;
+    snap.density = Some(Arc::new(view));
+    app.update(Msg::Snapshot(Box::new(snap)));
+    app.update(Msg::FrameRate(15.0));
+    app
+}
