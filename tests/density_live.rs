@@ -8,8 +8,6 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use recall::model::density::TwoNeuron;
 use recall::model::{ModelKind, Params};
 use recall::pipeline::density::{
@@ -17,7 +15,7 @@ use recall::pipeline::density::{
 };
 use recall::pipeline::{Control, Pacing, Pipeline, PipelineConfig, Snapshot};
 use recall::stimulus::{ScenarioName, StreamConfig};
-use recall::ui::{App, Intent, Msg, fixture};
+use recall::ui::{Intent, Msg, fixture};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -250,21 +248,13 @@ fn the_keys_change_sigma_and_alpha() {
     assert_eq!(intent(KeyCode::Char('+')), Some(Intent::RaiseNoise));
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| f.render_widget(app, f.area()))
-        .expect("draw");
-    common::text(terminal.backend().buffer())
-}
-
 /// The whole screen of the density view at three sizes: both maps, the wells, the table with
 /// its numbers, the key line; and while a solve is pending it says so and shows no theory.
 #[test]
 fn the_density_screen_at_three_sizes() {
     let app = fixture::density_app(density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0));
     for (w, h) in [(80, 24), (120, 40), (200, 60)] {
-        let text = screen(&app, w, h);
+        let text = common::screen(&app, w, h);
         for word in [
             "particles",
             "◆",
@@ -287,7 +277,7 @@ fn the_density_screen_at_three_sizes() {
         m.basin_fp = None;
         m.basin = None;
     }
-    let text = screen(&fixture::density_app(pending), 120, 40);
+    let text = common::screen(&fixture::density_app(pending), 120, 40);
     assert!(
         text.contains("solving…") && text.contains("burn-in"),
         "{text}"

@@ -10,8 +10,6 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use recall::experiment::density::Theory;
 use recall::model::density::{DensityModel, TwoNeuron, closed_form};
 use recall::model::{ModelKind, Params};
@@ -21,7 +19,7 @@ use recall::pipeline::density::{
 };
 use recall::pipeline::{Control, Pacing, Pipeline, PipelineConfig, Snapshot};
 use recall::stimulus::{ScenarioName, StreamConfig};
-use recall::ui::{App, Intent, Msg, fixture};
+use recall::ui::{Intent, Msg, fixture};
 
 const WAIT: Duration = Duration::from_secs(120);
 
@@ -266,14 +264,6 @@ fn m_switches_the_network_keeping_sigma_alpha_and_beta() {
     );
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| f.render_widget(app, f.area()))
-        .expect("draw");
-    common::text(terminal.backend().buffer())
-}
-
 /// The whole screen with idp-modern at four sizes (nothing cut: the key line ends with "q quit",
 /// the summary with the time of the closed form): the model and β, the exact theory named as
 /// such, the two wells +ξ1 +ξ2 (no mirrors) and the table against the exact density.
@@ -285,7 +275,7 @@ fn the_modern_density_screen_at_four_sizes() {
     view.solve = SolveState::Exact { secs: 0.02 };
     let app = fixture::density_app(view);
     for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
-        let text = screen(&app, w, h);
+        let text = common::screen(&app, w, h);
         for word in [
             "q quit",
             "in 0.02 s",
@@ -309,7 +299,7 @@ fn the_modern_density_screen_at_four_sizes() {
         assert!(status.contains("idp-modern"), "{status}");
         insta::assert_snapshot!(format!("density_modern_{w}x{h}"), text);
     }
-    let text = screen(&app, 120, 40);
+    let text = common::screen(&app, 120, 40);
     assert!(
         text.contains("exp(−2E_β/σ²), exact: gradient flow"),
         "{text}"
@@ -327,7 +317,7 @@ fn a_low_beta_leaves_one_mixture_well_and_the_screen_says_so() {
     let view = DensityLive::new(settings, 7).expect("settings").view();
     let names: Vec<String> = view.wells.iter().map(|w| w.name()).collect();
     assert_eq!(names, ["mixture"]);
-    let text = screen(&fixture::density_app(view), 120, 40);
+    let text = common::screen(&fixture::density_app(view), 120, 40);
     assert!(
         text.contains("mixture") && text.contains("the softmax does not choose"),
         "{text}"

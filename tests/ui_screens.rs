@@ -3,10 +3,7 @@
 //! snapshots of the fixed fixture; and the marks and words each of them must (not) show.
 
 mod common;
-use common::text;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use recall::model::ModelKind;
 use recall::stimulus::ScenarioName;
 use recall::ui::fixture;
@@ -43,14 +40,6 @@ fn app_on(
 
 fn app(models: &[ModelKind], theme: Theme) -> App {
     app_on(fixture::memories(), models, theme, ScenarioName::Glitch)
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| f.render_widget(app, f.area()))
-        .expect("draw");
-    text(terminal.backend().buffer())
 }
 
 /// The modes of the issue, each with its dashboard.
@@ -90,7 +79,7 @@ fn modes() -> Vec<(&'static str, App)> {
 fn every_mode_at_every_size() {
     for (name, app) in modes() {
         for (w, h) in SIZES {
-            insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&app, w, h));
+            insta::assert_snapshot!(format!("{name}_{w}x{h}"), common::screen(&app, w, h));
         }
     }
 }
@@ -100,13 +89,16 @@ fn the_help_at_every_size() {
     let mut a = app(&[ModelKind::Idp], COLOR);
     a.update(Msg::Intent(Intent::ToggleHelp));
     for (w, h) in SIZES {
-        insta::assert_snapshot!(format!("help_{w}x{h}"), screen(&a, w, h));
+        insta::assert_snapshot!(format!("help_{w}x{h}"), common::screen(&a, w, h));
     }
 }
 
 /// The rows of a screen.
 fn rows(app: &App, w: u16, h: u16) -> Vec<String> {
-    screen(app, w, h).lines().map(str::to_string).collect()
+    common::screen(app, w, h)
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -139,12 +131,12 @@ fn the_key_line_shows_the_keys_of_the_mode_the_screen_is_in() {
 fn ascii_has_no_question_mark_but_the_help_key() {
     let a = app(&[ModelKind::Idp], PLAIN_ASCII);
     for (w, h) in SIZES {
-        let all = screen(&a, w, h);
+        let all = common::screen(&a, w, h);
         let marks = all.matches('?').count();
         let keys = all.matches("? help").count();
         assert_eq!(marks, keys, "{w}x{h}: a character became '?':\n{all}");
     }
-    assert!(screen(&a, 120, 40).contains("1/g+sum(a)/N"));
+    assert!(common::screen(&a, 120, 40).contains("1/g+sum(a)/N"));
 }
 
 /// The legend's memories (`glyph name`) in the overlaps panel of a screen.
@@ -223,7 +215,7 @@ fn every_drawn_line_has_a_key_or_the_legend_says_how_many_it_leaves_out() {
             if name == "compare6" && w < 120 {
                 continue;
             }
-            let all = screen(&app, w, h);
+            let all = common::screen(&app, w, h);
             let keyed = names
                 .iter()
                 .filter(|n| all.contains(&format!("■ {n} ")) || all.contains(&format!("• {n} ")))
@@ -266,7 +258,7 @@ fn more_than_ten_memories_never_draw_a_solid_bar() {
 fn the_readout_does_not_repeat_the_label_and_energy_is_per_neuron() {
     let a = app(&[ModelKind::Idp], COLOR);
     for (w, h) in SIZES {
-        let all = screen(&a, w, h);
+        let all = common::screen(&a, w, h);
         assert!(!all.contains("hold cat"), "{w}x{h}:\n{all}");
         assert!(all.contains("holds cat"), "{w}x{h}");
         assert!(all.contains("E/N −0.28"), "{w}x{h}:\n{all}");
@@ -279,7 +271,7 @@ fn six_models_at_120x40_have_whole_titles_and_captions() {
     // The six tanh and discrete models (eight panels do not fit 120 columns whole).
     let a = app(&ModelKind::ALL[..6], COLOR);
     for (w, h) in [(120, 40), (160, 48), (200, 60)] {
-        let all = screen(&a, w, h);
+        let all = common::screen(&a, w, h);
         for short in [
             "idp", "idp-filt", "pulsed", "constant", "initial", "discrete",
         ] {

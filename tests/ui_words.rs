@@ -2,10 +2,7 @@
 //! what `e` says without a pattern directory (issue 26).
 
 mod common;
-use common::text;
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use recall::model::ModelKind;
 use recall::stimulus::ScenarioName;
 use recall::ui::app::PatternSource;
@@ -16,14 +13,6 @@ const COLOR: Theme = Theme {
     color: true,
     ascii: false,
 };
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    terminal
-        .draw(|f| f.render_widget(app, f.area()))
-        .expect("draw");
-    text(terminal.backend().buffer())
-}
 
 fn app_with(solved_ago_secs: f64, current: bool) -> App {
     let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
@@ -40,11 +29,11 @@ fn app_with(solved_ago_secs: f64, current: bool) -> App {
 #[test]
 fn the_memory_table_says_how_old_its_rows_are() {
     // A new solve is pending (not current) but the rows are 0.3 s old: no "solving".
-    let fresh = screen(&app_with(0.3, false), 120, 40);
+    let fresh = common::screen(&app_with(0.3, false), 120, 40);
     assert!(fresh.contains("solved 0.3 s ago"), "{fresh}");
     assert!(!fresh.contains("solving"), "{fresh}");
     // Rows 2.5 s old of a landscape that moved: stale, and it says so.
-    let stale = screen(&app_with(2.5, false), 120, 40);
+    let stale = common::screen(&app_with(2.5, false), 120, 40);
     assert!(stale.contains("stale (2.5 s old), solving…"), "{stale}");
 }
 
@@ -56,7 +45,7 @@ fn e_without_a_pattern_directory_says_so_and_how_to_give_one() {
         ModelKind::Idp,
     ]))));
     a.update(Msg::Intent(Intent::ToggleErrors));
-    let all = screen(&a, 120, 40);
+    let all = common::screen(&a, 120, 40);
     assert!(all.contains("no pattern directory"), "{all}");
     assert!(all.contains("--patterns DIR"), "{all}");
     assert!(!all.contains("every pattern file is valid"), "{all}");

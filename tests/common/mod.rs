@@ -14,3 +14,14 @@ pub fn text(buffer: &Buffer) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The whole dashboard `app` drawn at `w`×`h`, as text.
+#[allow(dead_code)] // not every test file that shares this module draws a dashboard
+pub fn screen(app: &recall::ui::App, w: u16, h: u16) -> String {
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).expect("test terminal");
+    terminal
+        .draw(|f| f.render_widget(app, f.area()))
+        .expect("draw");
+    text(terminal.backend().buffer())
+}
