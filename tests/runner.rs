@@ -284,3 +284,42 @@ fn explore_holds_the_given_saliencies() {
     }
     assert_eq!(model["retrieved_name"], "bird", "{model}");
 }
+
+/// A sink that records no samples is not handed any (a sample costs each model's energy), and
+/// the run's summaries are the same as with one that does.
+#[test]
+fn a_sink_without_samples_gets_none_and_the_same_summaries() {
+    struct Counting {
+        wants: bool,
+        samples: usize,
+    }
+    impl recall::runner::Record for Counting {
+        fn wants_samples(&self) -> bool {
+            self.wants
+        }
+        fn sample(&mut self, _: &recall::runner::Sample) -> std::io::Result<()> {
+            self.samples += 1;
+            Ok(())
+        }
+        fn event(&mut self, _: ModelKind, _: &recall::tracking::Event) -> std::io::Result<()> {
+            Ok(())
+        }
+        fn summary(&mut self, _: ModelKind, _: &recall::tracking::Summary) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let cfg = config(ScenarioName::Tour, &[ModelKind::Idp], 20.0, 4);
+    let mut with = Counting {
+        wants: true,
+        samples: 0,
+    };
+    let mut without = Counting {
+        wants: false,
+        samples: 0,
+    };
+    let a = simulate(&cfg, builtin(), &mut with, None).unwrap();
+    let b = simulate(&cfg, builtin(), &mut without, None).unwrap();
+    assert!(with.samples > 0);
+    assert_eq!(without.samples, 0);
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+}

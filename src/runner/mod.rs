@@ -130,6 +130,11 @@ pub trait Record {
     fn wants_theory(&self) -> bool {
         false
     }
+    /// Whether the sink records the samples (a sample costs each model's energy, N logarithms:
+    /// at the default --every, a fifth of a run at N = 1024).
+    fn wants_samples(&self) -> bool {
+        true
+    }
     /// A model's solved theory: at the start, and when its landscape moved materially.
     fn theory(&mut self, _record: &theory::TheoryRecord) -> std::io::Result<()> {
         Ok(())
@@ -401,7 +406,9 @@ pub fn simulate_traced(
         .is_some()
         .then(|| trace::RunTrace::new(&session));
     let mut take_sample = |session: &Session, out: &mut dyn Record| -> anyhow::Result<()> {
-        out.sample(&sample(session))?;
+        if out.wants_samples() {
+            out.sample(&sample(session))?;
+        }
         if let Some(w) = states.as_deref_mut() {
             w.append(session)?;
         }
@@ -538,6 +545,9 @@ struct RunInfo<'a> {
 struct Discard;
 
 impl Record for Discard {
+    fn wants_samples(&self) -> bool {
+        false
+    }
     fn sample(&mut self, _: &Sample) -> std::io::Result<()> {
         Ok(())
     }
