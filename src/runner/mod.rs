@@ -248,7 +248,9 @@ struct Ahead {
 impl Ahead {
     fn spawn(mut stream: Stream) -> anyhow::Result<Self> {
         let (batch_tx, batch_rx) = crossbeam_channel::bounded(BATCHES_AHEAD);
-        let (memories_tx, memories_rx) = crossbeam_channel::bounded::<Arc<Memories>>(4);
+        // Unbounded: the simulation must never wait on a send to a thread that may itself be
+        // waiting for it to take a batch (reloads are rare, and each is one `Arc`).
+        let (memories_tx, memories_rx) = crossbeam_channel::unbounded::<Arc<Memories>>();
         let thread = std::thread::Builder::new()
             .name("recall-stream".into())
             .spawn(move || {
