@@ -323,3 +323,31 @@ fn a_sink_without_samples_gets_none_and_the_same_summaries() {
     assert_eq!(without.samples, 0);
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
 }
+
+/// A burst of reloads in the middle of a run (the stream's thread well ahead, waiting to hand
+/// over a batch) does not stall the run.
+#[test]
+fn a_burst_of_reloads_mid_run_does_not_stall_it() {
+    use recall::patterns::watch::{PatternEvent, PatternsReloaded};
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let config = config(ScenarioName::Tour, &[ModelKind::Idp], 3000.0, 1);
+        let mut out = Vec::new();
+        let result = write_run(&config, builtin(), Format::Table, &mut out, Some(&rx));
+        let _ = done_tx.send(result.is_ok());
+    });
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    for _ in 0..12 {
+        tx.send(PatternEvent::Reloaded(PatternsReloaded {
+            memories: builtin(),
+            changes: Vec::new(),
+            files: Vec::new(),
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }))
+        .unwrap();
+    }
+    let finished = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+    assert_eq!(finished, Ok(true), "the run did not finish within 60 s");
+}
