@@ -105,6 +105,9 @@ pub struct Session {
     /// Steps left to hold the current frame.
     frame_steps_left: u64,
     steps: u64,
+    /// The current frame's projection (1/N) Ξᵀu when the session computed it (kept to reuse
+    /// its allocation from frame to frame).
+    projection: Vec<f32>,
 }
 
 impl Session {
@@ -123,6 +126,7 @@ impl Session {
             steps_per_frame,
             frame_steps_left: 0,
             steps: 0,
+            projection: Vec::new(),
         };
         session.set_models(&config.models)?;
         Ok(session)
@@ -210,13 +214,12 @@ impl Session {
             });
         }
         frame.match_to(&self.memories);
-        let mut own = Vec::new();
         let projection = match projection {
             Some((memories, known)) if Arc::ptr_eq(memories, &self.memories) => known,
             _ => {
-                own.resize(self.memories.p(), 0.0);
-                self.memories.project(&frame.input, &mut own);
-                &own
+                self.projection.resize(self.memories.p(), 0.0);
+                self.memories.project(&frame.input, &mut self.projection);
+                &self.projection
             }
         };
         for running in self.models.iter_mut().filter(|r| !r.diverged) {
