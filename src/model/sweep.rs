@@ -32,6 +32,11 @@
 pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
 
+/// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
+const WHOLE: u8 = 0;
+const PRODUCTS: u8 = 1;
+const UPDATE: u8 = 2;
+
 /// Neurons per tile: the unit of the update and of the overlaps' tables (16 quads).
 pub const TILE: usize = 64;
 const GROUPS: usize = TILE / LANES;
@@ -214,45 +219,65 @@ impl Sweep<'_> {
     /// Runs the sweep, with AVX-512 or AVX2 when the processor has it (bitwise the same
     /// result).
     pub fn run(&mut self) {
+        self.dispatch::<WHOLE>();
+    }
+
+    /// Only the sweep's products, for the floor of `benches/step.rs`: the tables of c, and for
+    /// every tile the field and the overlaps of the tile's Ψ as it is (x, Ψ unchanged; the
+    /// overlaps go to `d_out`). With [`Sweep::update_alone`] and the noise, what one step
+    /// cannot do without, each timed with the others left out.
+    #[doc(hidden)]
+    pub fn products_alone(&mut self) {
+        self.dispatch::<PRODUCTS>();
+    }
+
+    /// Only the sweep's neuron update, for the floor of `benches/step.rs`: every tile's
+    /// Euler–Maruyama step and tanh from a field of zeros, no lookups (`d_out` untouched).
+    #[doc(hidden)]
+    pub fn update_alone(&mut self) {
+        self.dispatch::<UPDATE>();
+    }
+
+    fn dispatch<const PART: u8>(&mut self) {
         #[cfg(target_arch = "x86_64")]
         {
             if avx512::available() {
                 // SAFETY: the CPU supports AVX-512F and AVX2, checked just above.
-                unsafe { self.run_avx512() };
+                unsafe { self.run_avx512::<PART>() };
                 return;
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { self.run_avx2() };
+                unsafe { self.run_avx2::<PART>() };
                 return;
             }
         }
-        self.run_portable();
+        self.run_portable::<PART>();
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2(&mut self) {
+    unsafe fn run_avx2<const PART: u8>(&mut self) {
         // SAFETY: this function only runs on a CPU with AVX2 (its caller checks).
-        unsafe { self.run_with::<avx2::Avx2>() };
+        unsafe { self.run_with::<avx2::Avx2, PART>() };
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx2")]
-    unsafe fn run_avx512(&mut self) {
+    unsafe fn run_avx512<const PART: u8>(&mut self) {
         // SAFETY: this function only runs on a CPU with these features (its caller checks).
-        unsafe { self.run_with::<avx512::Avx512>() };
+        unsafe { self.run_with::<avx512::Avx512, PART>() };
     }
 
-    fn run_portable(&mut self) {
+    fn run_portable<const PART: u8>(&mut self) {
         // SAFETY: the portable kernel needs no particular instructions.
-        unsafe { self.run_with::<Portable>() };
+        unsafe { self.run_with::<Portable, PART>() };
     }
 
     /// # Safety
     /// The CPU must support the instructions of kernel `K` (see [`TileKernel`]).
     #[inline(always)]
-    unsafe fn run_with<K: TileKernel>(&mut self) {
+    unsafe fn run_with<K: TileKernel, const PART: u8>(&mut self) {
         let signs = self.signs;
         let (n, p) = (signs.n(), signs.p());
         assert_eq!(self.coef.len(), p, "one coefficient a memory");
@@ -267,19 +292,39 @@ impl Sweep<'_> {
         let buffer = std::mem::take(&mut self.scratch);
         let quads = signs.quads();
         let (tables, sums) = buffer[..Self::scratch_len(p)].split_at_mut(TABLE * quads);
-        for (m, table) in tables.chunks_exact_mut(TABLE).enumerate() {
-            let c = |k: usize| self.coef.get(4 * m + k).copied().unwrap_or(0.0);
-            table.copy_from_slice(&quad_table([c(0), c(1), c(2), c(3)]));
+        if PART != UPDATE {
+            for (m, table) in tables.chunks_exact_mut(TABLE).enumerate() {
+                let c = |k: usize| self.coef.get(4 * m + k).copied().unwrap_or(0.0);
+                table.copy_from_slice(&quad_table([c(0), c(1), c(2), c(3)]));
+            }
         }
         sums.fill(0.0);
         // Tile by tile: the field, the update, the overlaps of the new Ψ.
         for t in 0..n.div_ceil(TILE) {
             // SAFETY (the kernel calls): passed on from this function's contract.
-            let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
-            let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
-            unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
+            match PART {
+                WHOLE => {
+                    let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
+                    let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
+                    unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
+                }
+                PRODUCTS => {
+                    let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
+                    std::hint::black_box(&h);
+                    let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
+                    let mut psi = [0.0; TILE];
+                    psi[..end - start].copy_from_slice(&self.psi[start..end]);
+                    unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
+                }
+                _ => {
+                    let psi = unsafe { self.update_tile::<K>(t, rates, &[0.0; TILE]) };
+                    std::hint::black_box(&psi);
+                }
+            }
         }
-        self.d_out.copy_from_slice(&sums[..p]);
+        if PART != UPDATE {
+            self.d_out.copy_from_slice(&sums[..p]);
+        }
         self.scratch = buffer;
     }
     /// The update of tile t from its field h; returns the tile's new Ψ, zero past N (the
@@ -897,13 +942,13 @@ mod tests {
             };
             match kernel {
                 Kernel::Dispatched => sweep.run(),
-                Kernel::Portable => sweep.run_portable(),
+                Kernel::Portable => sweep.run_portable::<WHOLE>(),
                 // SAFETY: `Kernel::available` said the CPU has AVX2.
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 => unsafe { sweep.run_avx2() },
+                Kernel::Avx2 => unsafe { sweep.run_avx2::<WHOLE>() },
                 // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx512 => unsafe { sweep.run_avx512() },
+                Kernel::Avx512 => unsafe { sweep.run_avx512::<WHOLE>() },
             }
             (x, psi, d)
         }
@@ -970,6 +1015,77 @@ mod tests {
                     assert_eq!(bits(case.run(kernel)), portable, "{at}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_parts_alone_are_the_sweeps_parts() {
+        // The floor of benches/step.rs times the parts alone: the products must be the
+        // sweep's (its overlaps of Ψ as it is), the update the sweep's with a field of zeros.
+        for (n, p) in [(100, 3), (1024, 10), (256, 64)] {
+            let mut case = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
+            let signs = SignTiles::new(&case.columns, n, p);
+            let (mut x, mut psi) = (case.x.clone(), case.psi.clone());
+            let mut x_carry = vec![0.0; n];
+            let mut scratch = vec![0.0; Sweep::scratch_len(p)];
+            let mut d = vec![f32::NAN; p];
+            let [dt, kick, delta, bias, gain] = case.rates;
+            let mut sweep = Sweep {
+                signs: &signs,
+                coef: &case.coef,
+                x: &mut x,
+                x_carry: &mut x_carry,
+                psi: &mut psi,
+                input: &case.input,
+                noise: &case.noise,
+                scratch: &mut scratch,
+                d_out: &mut d,
+                dt,
+                kick,
+                delta,
+                bias,
+                gain,
+                linear: false,
+            };
+            sweep.products_alone();
+            for mu in 0..p {
+                let want: f64 = (0..n)
+                    .map(|i| f64::from(case.columns[mu * n + i]) * f64::from(case.psi[i]))
+                    .sum();
+                assert!(
+                    (f64::from(d[mu]) - want).abs() < 1e-3,
+                    "N {n}, P {p}, μ {mu}"
+                );
+            }
+            assert_eq!(
+                (&x, &psi),
+                (&case.x, &case.psi),
+                "the products move nothing"
+            );
+            // The update alone is a sweep whose field is zero: c = 0.
+            let mut sweep = Sweep {
+                signs: &signs,
+                coef: &case.coef,
+                x: &mut x,
+                x_carry: &mut x_carry,
+                psi: &mut psi,
+                input: &case.input,
+                noise: &case.noise,
+                scratch: &mut scratch,
+                d_out: &mut d,
+                dt,
+                kick,
+                delta,
+                bias,
+                gain,
+                linear: false,
+            };
+            sweep.update_alone();
+            case.coef.fill(0.0);
+            let (x1, psi1, _) = case.run(Kernel::Dispatched);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&x), bits(&x1), "N {n}, P {p}: x");
+            assert_eq!(bits(&psi), bits(&psi1), "N {n}, P {p}: Ψ");
         }
     }
 

@@ -244,11 +244,11 @@ mod avx512 {
         assert!(v.len() >= u && out.len() >= p);
         let bytes = p.div_ceil(8);
         let mut acc = vec![_mm512_setzero_pd(); bytes];
-        for r in 0..u {
-            let k = rows.counts[r] * v[r];
+        let rows_bits = rows.row_bits.chunks_exact(bytes.max(1));
+        for ((&count, &value), masks) in rows.counts.iter().zip(&v[..u]).zip(rows_bits) {
+            let k = count * value;
             if k != 0.0 {
                 let (plus, minus) = (_mm512_set1_pd(k), _mm512_set1_pd(-k));
-                let masks = &rows.row_bits[r * bytes..(r + 1) * bytes];
                 for (a, &m) in acc.iter_mut().zip(masks) {
                     *a = _mm512_add_pd(*a, _mm512_mask_blend_pd(m, plus, minus));
                 }
