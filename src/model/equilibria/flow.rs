@@ -171,12 +171,20 @@ impl System<'_> {
         }
         // K = (1/N) Eᵀ E with the rows of E the unsaturated rows' ξ_u, scaled by √(n_u ψ'/a):
         // one buffer read as Eᵀ (P×active, column-major) and as E (strided), one gemm.
-        let mut buf = Vec::new();
-        for u in 0..rows.len() {
-            let e = slope[u] / a[u];
-            if e > NEGLIGIBLE_SLOPE {
-                let r = (rows.count(u) * e).sqrt();
-                buf.extend(rows.row(u).iter().map(|v| v * r));
+        let scale: Vec<f64> = (0..rows.len())
+            .map(|u| {
+                let e = slope[u] / a[u];
+                if e > NEGLIGIBLE_SLOPE {
+                    (rows.count(u) * e).sqrt()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let mut buf = Vec::with_capacity(scale.iter().filter(|&&r| r > 0.0).count() * p);
+        for (u, &r) in scale.iter().enumerate() {
+            if r > 0.0 {
+                rows.push_scaled(u, r, &mut buf);
             }
         }
         let active = buf.len() / p.max(1);

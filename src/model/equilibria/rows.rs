@@ -178,6 +178,17 @@ impl Rows {
         out.iter_mut().for_each(|o| *o /= n);
     }
 
+    /// Appends row u's signs times `r` to `buf` (P values): ±r, exactly.
+    pub fn push_scaled(&self, u: usize, r: f64, buf: &mut Vec<f64>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked above).
+            unsafe { avx512::push_scaled(self, u, r, buf) };
+            return;
+        }
+        buf.extend(self.row(u).iter().map(|v| v * r));
+    }
+
     /// Σ_i f(row of i) over the N neurons.
     pub fn sum(&self, f: impl Fn(usize) -> f64) -> f64 {
         self.counts.iter().enumerate().map(|(u, &k)| k * f(u)).sum()
@@ -235,6 +246,27 @@ mod avx512 {
         }
         if p == 0 {
             out[..u].fill(0.0);
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub fn push_scaled(rows: &Rows, u: usize, r: f64, buf: &mut Vec<f64>) {
+        let p = rows.p;
+        let bytes = p.div_ceil(8);
+        let start = buf.len();
+        buf.resize(start + p, 0.0);
+        let (plus, minus) = (_mm512_set1_pd(r), _mm512_set1_pd(-r));
+        let out = &mut buf[start..];
+        for (b, &m) in rows.row_bits[u * bytes..(u + 1) * bytes].iter().enumerate() {
+            let lanes = (p - 8 * b).min(8);
+            // SAFETY: lanes ≤ 8 and entries 8b..8b+lanes of `out` exist (its length is P).
+            unsafe {
+                _mm512_mask_storeu_pd(
+                    out.as_mut_ptr().add(8 * b),
+                    ((1u16 << lanes) - 1) as u8,
+                    _mm512_mask_blend_pd(m, plus, minus),
+                )
+            };
         }
     }
 
@@ -346,6 +378,11 @@ mod tests {
                 rows.project(&w, &mut fast);
                 rows.project_portable(&w, &mut slow);
                 assert_eq!(bits(&fast), bits(&slow), "project, N {n}, P {p}");
+                let r = value(next());
+                let (mut fast, mut slow) = (vec![1.5], vec![1.5]);
+                rows.push_scaled(u / 2, r, &mut fast);
+                slow.extend(rows.row(u / 2).iter().map(|v| v * r));
+                assert_eq!(bits(&fast), bits(&slow), "push_scaled, N {n}, P {p}");
             }
         }
     }
