@@ -16,6 +16,11 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
+//! K is the costly part of a large solve (O(P²) per active row, a step): while a solve iterates
+//! it is summed in f32 when large (`F32_GRAM`), which changes a step only at f32's rounding (a
+//! step or two more, the same equilibria; `tests/model_equilibria_reference.rs`), and at the
+//! end in f64 for the spectrum.
+//!
 //! Two solves. [`System::follow`] is pseudo-transient continuation that follows the flow:
 //! implicit Euler steps (σA − J − A) dx = F, σ = 1 + 1/Δt (pseudo-time scaled by A, so that K
 //! serves every Δt), from Δt = 0.1. Large implicit steps would lump the flips of many neurons
@@ -64,6 +69,12 @@ const REJECT_GROWTH: f64 = 1e3;
 /// Neurons whose ψ'/a is below this (saturated) are left out of K: their share of it is
 /// smaller than the rounding of the rest.
 const NEGLIGIBLE_SLOPE: f64 = 1e-17;
+
+/// K is summed in f32 while a solve iterates when it takes at least this many multiply-adds
+/// (active rows × P²): its steps need K only to about f32's precision (the residual they drive
+/// to zero is f64's), and f32 products cost half as much. Smaller K stay in f64, where the f32
+/// rounding would cost more steps than it saves. The spectrum is always from K in f64.
+const F32_GRAM: usize = 1 << 20;
 
 /// tanh, skipping the call where the result is ±1 to f64 precision (|v| > 19.1: 1 − tanh is
 /// below half an ulp of 1), as most neurons are at gain 10.
@@ -161,7 +172,7 @@ impl System<'_> {
     }
 
     /// The linear-solve data at activation `psi` (per row), `None` when some a = 1 + δψ' ≤ 0.
-    fn local(&self, psi: &[f64]) -> Option<Local> {
+    fn local(&self, psi: &[f64], precise: bool) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
         let slope: Vec<f64> = psi.iter().map(|v| self.gain * (1.0 - v * v)).collect();
@@ -181,19 +192,29 @@ impl System<'_> {
                 }
             })
             .collect();
-        let mut buf = Vec::with_capacity(scale.iter().filter(|&&r| r > 0.0).count() * p);
-        for (u, &r) in scale.iter().enumerate() {
-            if r > 0.0 {
-                rows.push_scaled(u, r, &mut buf);
-            }
-        }
-        let active = buf.len() / p.max(1);
+        let active = scale.iter().filter(|&&r| r > 0.0).count();
         let k = if active == 0 {
             DMatrix::zeros(p, p)
-        } else {
+        } else if precise || active * p * p < F32_GRAM {
+            let mut buf = Vec::with_capacity(active * p);
+            for (u, &r) in scale.iter().enumerate() {
+                if r > 0.0 {
+                    rows.push_scaled(u, r, &mut buf);
+                }
+            }
             let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
             let et = DMatrixView::from_slice(&buf, p, active);
             (et * e) / rows.n as f64
+        } else {
+            let mut buf: Vec<f32> = Vec::with_capacity(active * p);
+            for (u, &r) in scale.iter().enumerate() {
+                if r > 0.0 {
+                    rows.push_scaled_f32(u, r as f32, &mut buf);
+                }
+            }
+            let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
+            let et = DMatrixView::from_slice(&buf, p, active);
+            (et * e).map(|v| f64::from(v) / rows.n as f64)
         };
         Some(Local { a, slope, k })
     }
@@ -245,7 +266,7 @@ impl System<'_> {
     /// where the congruence argument does not hold.
     #[cfg(test)]
     fn spectrum(&self, psi: &[f64]) -> Option<Spectrum> {
-        self.local(psi).map(|l| self.spectrum_of(&l))
+        self.local(psi, true).map(|l| self.spectrum_of(&l))
     }
 
     /// The equilibrium a noise-free simulation from `start` settles in (or a saddle it reaches
@@ -266,7 +287,7 @@ impl System<'_> {
         let mut cur = self.state(start);
         let mut trial = cur.clone();
         let mut dx = vec![0.0; n];
-        let mut local = self.local(&cur.psi);
+        let mut local = self.local(&cur.psi, false);
         let mut dt = FIRST_DT;
         let mut steps = 0;
         let max_steps = if flow { MAX_STEPS } else { MAX_NEWTON_STEPS };
@@ -348,11 +369,11 @@ impl System<'_> {
                 }
             }
             std::mem::swap(&mut cur, &mut trial);
-            local = self.local(&cur.psi);
+            local = self.local(&cur.psi, false);
             cap = None;
         };
         let spectrum = if converged {
-            local.as_ref().map(|l| self.spectrum_of(l))
+            self.local(&cur.psi, true).map(|l| self.spectrum_of(&l))
         } else {
             None
         };
@@ -560,7 +581,7 @@ mod tests {
             shared += c.row_of.len() - c.rows.len();
             let sys = c.system();
             let state = sys.state(c.x.clone());
-            let local = sys.local(&state.psi).expect("a > 0");
+            let local = sys.local(&state.psi, true).expect("a > 0");
             let n = c.row_of.len();
             let (w, d) = dense(&c, &c.expand(&c.x));
             let delta = c.delta;

@@ -189,6 +189,17 @@ impl Rows {
         buf.extend(self.row(u).iter().map(|v| v * r));
     }
 
+    /// Appends row u's signs times `r` to `buf` in f32 (P values): ±r, exactly.
+    pub fn push_scaled_f32(&self, u: usize, r: f32, buf: &mut Vec<f32>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked above).
+            unsafe { avx512::push_scaled_f32(self, u, r, buf) };
+            return;
+        }
+        buf.extend(self.row(u).iter().map(|&v| if v < 0.0 { -r } else { r }));
+    }
+
     /// Σ_i f(row of i) over the N neurons.
     pub fn sum(&self, f: impl Fn(usize) -> f64) -> f64 {
         self.counts.iter().enumerate().map(|(u, &k)| k * f(u)).sum()
@@ -265,6 +276,29 @@ mod avx512 {
                     out.as_mut_ptr().add(8 * b),
                     ((1u16 << lanes) - 1) as u8,
                     _mm512_mask_blend_pd(m, plus, minus),
+                )
+            };
+        }
+    }
+
+    #[target_feature(enable = "avx512f")]
+    pub fn push_scaled_f32(rows: &Rows, u: usize, r: f32, buf: &mut Vec<f32>) {
+        let p = rows.p;
+        let bytes = p.div_ceil(8);
+        let start = buf.len();
+        buf.resize(start + p, 0.0);
+        let (plus, minus) = (_mm512_set1_ps(r), _mm512_set1_ps(-r));
+        let out = &mut buf[start..];
+        let masks = &rows.row_bits[u * bytes..(u + 1) * bytes];
+        for (b, pair) in masks.chunks(2).enumerate() {
+            let m = u16::from(pair[0]) | pair.get(1).map_or(0, |&h| u16::from(h) << 8);
+            let lanes = (p - 16 * b).min(16);
+            // SAFETY: lanes ≤ 16 and entries 16b..16b+lanes of `out` exist (its length is P).
+            unsafe {
+                _mm512_mask_storeu_ps(
+                    out.as_mut_ptr().add(16 * b),
+                    ((1u32 << lanes) - 1) as u16,
+                    _mm512_mask_blend_ps(m, plus, minus),
                 )
             };
         }
@@ -383,6 +417,16 @@ mod tests {
                 rows.push_scaled(u / 2, r, &mut fast);
                 slow.extend(rows.row(u / 2).iter().map(|v| v * r));
                 assert_eq!(bits(&fast), bits(&slow), "push_scaled, N {n}, P {p}");
+                let r = r as f32;
+                let (mut fast, mut slow) = (vec![1.5f32], vec![1.5f32]);
+                rows.push_scaled_f32(u / 2, r, &mut fast);
+                slow.extend(rows.row(u / 2).iter().map(|&v| v as f32 * r));
+                let bits32 = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits32(&fast),
+                    bits32(&slow),
+                    "push_scaled_f32, N {n}, P {p}"
+                );
             }
         }
     }
