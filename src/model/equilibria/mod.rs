@@ -163,11 +163,6 @@ impl TheoryInput {
     }
 
     /// δ = Σw/N when the diagonal is removed, else 0.
-    #[doc(hidden)]
-    pub fn weights_for_probe(&self) -> &[f64] {
-        &self.weights
-    }
-
     pub fn self_coupling(&self) -> f64 {
         Diagonal::new(self.zero_diagonal, self.memories.n()).self_coupling(&self.weights)
     }
