@@ -19,6 +19,7 @@ mod spectrum;
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -42,6 +43,9 @@ const MAX_RESTARTS: usize = 4;
 /// The least and the largest kick off such an equilibrium, relative to 1 + max |x|.
 const KICK: f64 = 1e-3;
 const MAX_KICK: f64 = 0.1;
+/// Solves of sets with at least this many distinct rows × memories run the memories on every
+/// core (a solve of the built-in set, 228 rows × 10, takes milliseconds and stays on one).
+const PARALLEL: usize = 1 << 16;
 /// Off-diagonal overlaps below this count as orthogonal (the closed forms are then exact).
 const ORTHOGONAL: f64 = 1e-12;
 
@@ -227,29 +231,38 @@ impl TheoryInput {
             gain: self.gain,
             delta,
         };
-        let memories = (0..self.memories.p())
-            .map(|mu| {
-                if !finite {
-                    let none = Equilibrium::unresolved(mu, self.memories.p());
-                    return MemoryEquilibria {
-                        positive: none.clone(),
-                        negative: Equilibrium { sign: -1, ..none },
-                    };
-                }
-                let start = self.start_gamma(mu, closed.as_ref());
-                let solve = |sign| match &grid {
-                    Grid::Neurons(basis) => self.fixed_point(basis, delta, mu, sign),
-                    Grid::Rows(_) => self.equilibrium(&system, mu, sign, start),
+        let one = |mu: usize| {
+            if !finite {
+                let none = Equilibrium::unresolved(mu, self.memories.p());
+                return MemoryEquilibria {
+                    positive: none.clone(),
+                    negative: Equilibrium { sign: -1, ..none },
                 };
-                let positive = solve(1);
-                let negative = if self.bias.is_none() {
-                    positive.mirrored()
-                } else {
-                    solve(-1)
-                };
-                MemoryEquilibria { positive, negative }
-            })
-            .collect();
+            }
+            let start = self.start_gamma(mu, closed.as_ref());
+            let solve = |sign| match &grid {
+                Grid::Neurons(basis) => self.fixed_point(basis, delta, mu, sign),
+                Grid::Rows(_) => self.equilibrium(&system, mu, sign, start),
+            };
+            let positive = solve(1);
+            let negative = if self.bias.is_none() {
+                positive.mirrored()
+            } else {
+                solve(-1)
+            };
+            MemoryEquilibria { positive, negative }
+        };
+        // The memories' solves are independent: on every core for a large set (the same
+        // results in the same order), one after the other for a small one.
+        let units = match &grid {
+            Grid::Rows(rows) => rows.len(),
+            Grid::Neurons(_) => n,
+        };
+        let memories: Vec<MemoryEquilibria> = if units * p >= PARALLEL {
+            (0..p).into_par_iter().map(one).collect()
+        } else {
+            (0..p).map(one).collect()
+        };
         let origin = match (&self.bias, self.dynamics) {
             (None, TheoryDynamics::Continuous | TheoryDynamics::TwoLayer) if finite => {
                 Some(Origin {
