@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::model::equilibria::DEFAULT_REL_TOL;
 use crate::model::{Equilibria, Memories, ModelError, ModelKind, Params, TheoryInput, TheoryKey};
-use crate::session::{OnDivergence, Report, Running, Session, SessionConfig};
+use crate::session::{OnDivergence, ProjectedFrame, Report, Running, Session, SessionConfig};
 use crate::stimulus::{Frame, ScenarioName};
 use crate::tracking::{Event, TrackerConfig};
 
@@ -146,7 +146,12 @@ impl SimCore {
     /// Shows `frame` to every model for the next `steps_per_frame` steps. A frame of another
     /// size than the memory set (in flight across a pattern reload) is skipped with a log line.
     pub fn feed(&mut self, frame: Frame, log: &mut Vec<LogEntry>) {
-        if let Err(e) = self.session.feed(frame) {
+        self.feed_ready(ProjectedFrame::plain(frame), log);
+    }
+
+    /// [`Self::feed`] of a frame with its projection (the producer's).
+    pub fn feed_ready(&mut self, ready: ProjectedFrame, log: &mut Vec<LogEntry>) {
+        if let Err(e) = self.session.feed_ready(ready) {
             let text = match e {
                 ModelError::InputSize { found, expected } => {
                     format!("skipped a frame of {found} pixels (the set has {expected})")

@@ -33,8 +33,9 @@ use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::model::{Memories, ModelKind, Params};
+use crate::session::ProjectedFrame;
 use crate::stimulus::held::HeldInput;
-use crate::stimulus::{Frame, ScenarioName, StreamConfig};
+use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
 pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
@@ -257,7 +258,7 @@ impl Pipeline {
             config.stream.frame_secs,
         )
         .context("cannot build the models")?;
-        let (frame_tx, frame_rx) = bounded::<Frame>(FRAME_QUEUE);
+        let (frame_tx, frame_rx) = bounded::<ProjectedFrame>(FRAME_QUEUE);
         let (stream_tx, stream_rx) = bounded::<StreamControl>(CONTROL_QUEUE);
         let (control_tx, control_rx) = bounded::<Control>(CONTROL_QUEUE);
         let (snapshot_tx, snapshot_rx) = bounded::<Box<Snapshot>>(1);

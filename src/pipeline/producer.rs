@@ -1,8 +1,11 @@
 //! The producer thread: owns the stimulus stream and pushes its frames, in order and never
 //! dropped, into a small bounded channel; applies the simulator's stream controls between frames.
+//! Each frame goes with its projection (1/N) Ξᵀu over the stream's set, computed here so that
+//! the simulator's thread does not (`session::ProjectedFrame`).
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError};
 
+use crate::session::ProjectedFrame;
 use crate::stimulus::Stream;
 
 use super::StreamControl;
@@ -10,10 +13,14 @@ use super::StreamControl;
 /// Runs until the simulator drops its end of either channel.
 pub(super) fn run(
     mut stream: Stream,
-    frames: Sender<crate::stimulus::Frame>,
+    frames: Sender<ProjectedFrame>,
     controls: Receiver<StreamControl>,
 ) {
-    let mut next = stream.next_frame();
+    let next_frame = |stream: &mut Stream| {
+        let frame = stream.next_frame();
+        ProjectedFrame::new(frame, stream.memories())
+    };
+    let mut next = next_frame(&mut stream);
     loop {
         // Controls first, so that a glitch or a skip is in the very next frame generated.
         loop {
@@ -34,7 +41,7 @@ pub(super) fn run(
                 if op.send(&frames, next).is_err() {
                     return;
                 }
-                next = stream.next_frame();
+                next = next_frame(&mut stream);
             }
             i if i == control_op => match op.recv(&controls) {
                 Ok(control) => apply(&mut stream, control),

@@ -16,8 +16,9 @@ use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
 };
 use crate::model::density::DensityModel;
+use crate::session::ProjectedFrame;
 use crate::stimulus::held::{Held, HeldInput};
-use crate::stimulus::{Frame, ScenarioName, StreamConfig};
+use crate::stimulus::{ScenarioName, StreamConfig};
 
 /// When the simulation falls this far behind the wall clock (in wall seconds at the asked
 /// speed), the debt is forgiven: it runs on from now as fast as it can, and the status shows the
@@ -40,7 +41,7 @@ const RETRY: Duration = Duration::from_millis(50);
 
 /// The simulator's ends of the channels.
 pub(super) struct Channels {
-    pub frames: Receiver<Frame>,
+    pub frames: Receiver<ProjectedFrame>,
     pub stream: Sender<StreamControl>,
     pub controls: Receiver<Control>,
     pub patterns: Receiver<PatternUpdate>,
@@ -275,7 +276,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                         continue;
                     }
                     match ch.frames.recv() {
-                        Ok(frame) => core.feed(frame, &mut log),
+                        Ok(ready) => core.feed_ready(ready, &mut log),
                         Err(_) => return,
                     }
                     continue;

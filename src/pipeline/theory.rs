@@ -1,7 +1,9 @@
 //! The theory worker: solves the equilibria of the running models (`model::equilibria`: about
-//! 10 ms on the built-in set, seconds at N·P = 1,048,576; docs/speed.md) on a thread of its
+//! 5 ms on the built-in set, seconds at N·P = 1,048,576; docs/speed.md) on a thread of its
 //! own, so that the simulator's batches never wait for a solve. The newest request of each
-//! model wins.
+//! model wins. A large set's solve runs its memories on a pool of its own threads, one a
+//! core, at a lower priority (nice 10 on Linux): they take the cores the simulation and the
+//! screen leave idle, and give them back when those need them.
 
 use std::sync::Arc;
 
@@ -21,8 +23,34 @@ pub struct TheoryResult {
     pub equilibria: Arc<Equilibria>,
 }
 
+/// The niceness of the solver's pool (0 is the default, 19 the lowest priority).
+const NICE: i32 = 10;
+
+/// The pool a solve spreads its memories over: a thread a core, named `recall-theory-K`, each
+/// at a lower priority. `None` when no thread can be started (a solve then runs on the calling
+/// thread, as rayon does without a pool).
+fn pool() -> Option<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .thread_name(|k| format!("recall-theory-{k}"))
+        .start_handler(|_| lower_priority())
+        .build()
+        .ok()
+}
+
+/// Lowers the calling thread's priority to [`NICE`] (Linux: a nice value is a thread's own).
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: gettid and setpriority have no preconditions; a failure leaves the priority as
+    // it was, which is harmless.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE);
+    }
+}
+
 /// Runs until either channel closes.
 pub(super) fn run(requests: Receiver<TheoryRequest>, results: Sender<TheoryResult>) {
+    let pool = pool();
     while let Ok(first) = requests.recv() {
         // Whatever came meanwhile replaces an older request of the same model.
         let mut newest = vec![first];
@@ -33,7 +61,11 @@ pub(super) fn run(requests: Receiver<TheoryRequest>, results: Sender<TheoryResul
             }
         }
         for request in newest {
-            let equilibria = Arc::new(request.input.solve());
+            let solve = || request.input.solve();
+            let equilibria = Arc::new(match &pool {
+                Some(pool) => pool.install(solve),
+                None => solve(),
+            });
             let result = TheoryResult {
                 model: request.model,
                 equilibria,

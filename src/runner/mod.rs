@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::model::{Memories, ModelKind, Params};
 use crate::patterns::watch::PatternEvent;
-use crate::session::{OnDivergence, Report, Session, SessionConfig};
+use crate::session::{OnDivergence, ProjectedFrame, Report, Session, SessionConfig};
 use crate::stimulus::held::{Held, HeldInput};
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 use crate::tracking::{Event, Summary, TrackerConfig};
@@ -185,7 +185,7 @@ impl Source {
     /// The next frame of `n` pixels. Frames of another size were in flight across a reload
     /// that changed N, and are passed over (the stream never drops a frame otherwise, so the
     /// sequence is the one the stream generates, whatever the thread's timing).
-    fn next_frame(&mut self, n: usize) -> anyhow::Result<Ready> {
+    fn next_frame(&mut self, n: usize) -> anyhow::Result<ProjectedFrame> {
         match self {
             Source::Stream(ahead) => loop {
                 let ready = ahead.next()?;
@@ -196,31 +196,9 @@ impl Source {
             Source::Constant(f) => {
                 let frame = f.clone();
                 f.changed = false;
-                Ok(Ready {
-                    frame,
-                    projection: None,
-                })
+                Ok(ProjectedFrame::plain(frame))
             }
         }
-    }
-}
-
-/// A frame, with its projection (1/N) Ξᵀu over the set it was made from when the stream's
-/// thread computed it.
-struct Ready {
-    frame: crate::stimulus::Frame,
-    projection: Option<(Arc<Memories>, Vec<f32>)>,
-}
-
-impl Ready {
-    /// Feeds the frame to `session` (the projection is used only if the set is still the one
-    /// in use).
-    fn feed(self, session: &mut Session) -> Result<(), crate::model::ModelError> {
-        let projection = self
-            .projection
-            .as_ref()
-            .map(|(memories, known)| (memories, known.as_slice()));
-        session.feed_projected(self.frame, projection)
     }
 }
 
@@ -238,11 +216,11 @@ const BATCHES_AHEAD: usize = 2;
 /// The stream on a thread of its own, generating its frames ahead of the simulation in
 /// batches, in order, none dropped; a reloaded set reaches it between two batches.
 struct Ahead {
-    batches: Option<Receiver<Vec<Ready>>>,
+    batches: Option<Receiver<Vec<ProjectedFrame>>>,
     memories: Option<crossbeam_channel::Sender<Arc<Memories>>>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The current batch, reversed (the next frame is last).
-    batch: Vec<Ready>,
+    batch: Vec<ProjectedFrame>,
 }
 
 impl Ahead {
@@ -262,13 +240,7 @@ impl Ahead {
                     let mut batch: Vec<_> = (0..size)
                         .map(|_| {
                             let frame = stream.next_frame();
-                            let memories = Arc::clone(stream.memories());
-                            let mut projection = vec![0.0; memories.p()];
-                            memories.project(&frame.input, &mut projection);
-                            Ready {
-                                frame,
-                                projection: Some((memories, projection)),
-                            }
+                            ProjectedFrame::new(frame, stream.memories())
                         })
                         .collect();
                     batch.reverse();
@@ -286,7 +258,7 @@ impl Ahead {
         })
     }
 
-    fn next(&mut self) -> anyhow::Result<Ready> {
+    fn next(&mut self) -> anyhow::Result<ProjectedFrame> {
         if self.batch.is_empty() {
             self.batch = self
                 .batches
@@ -388,9 +360,7 @@ pub fn simulate_traced(
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
-    source
-        .next_frame(session.memories().n())?
-        .feed(&mut session)?;
+    session.feed_ready(source.next_frame(session.memories().n())?)?;
     if let Some(x0) = &config.fixed.init_state {
         session.set_state(x0)?;
     }
@@ -425,9 +395,7 @@ pub fn simulate_traced(
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
                 apply_reload(event, &mut source, &mut session, out)?;
             }
-            source
-                .next_frame(session.memories().n())?
-                .feed(&mut session)?;
+            session.feed_ready(source.next_frame(session.memories().n())?)?;
             record_theory(&session, out)?;
         }
         session.step(&mut reports);

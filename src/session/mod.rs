@@ -110,6 +110,35 @@ pub struct Session {
     projection: Vec<f32>,
 }
 
+/// A frame with its projection (1/N) Ξᵀu over the set it was made from, computed on the thread
+/// that made the frame (the stream's: `recall run`'s and the dashboard's producer), so that
+/// the simulation's thread does not (at N = 16384, P = 64 a projection costs about as much as
+/// ten steps' products).
+pub struct ProjectedFrame {
+    pub frame: Frame,
+    pub projection: Option<(Arc<Memories>, Vec<f32>)>,
+}
+
+impl ProjectedFrame {
+    /// `frame` and its projection over `memories` (the set the stream made it from).
+    pub fn new(frame: Frame, memories: &Arc<Memories>) -> Self {
+        let mut projection = vec![0.0; memories.p()];
+        memories.project(&frame.input, &mut projection);
+        Self {
+            frame,
+            projection: Some((Arc::clone(memories), projection)),
+        }
+    }
+
+    /// `frame` without a projection (the session computes it).
+    pub fn plain(frame: Frame) -> Self {
+        Self {
+            frame,
+            projection: None,
+        }
+    }
+}
+
 impl Session {
     /// A session running `config.models` on `memories`, before its first frame.
     pub fn new(memories: Arc<Memories>, config: SessionConfig) -> Result<Self, ModelError> {
@@ -200,8 +229,8 @@ impl Session {
     }
 
     /// As [`Self::feed`], with the frame's projection (1/N) Ξᵀu when it was computed already
-    /// (by `recall run`'s stream thread) over `memories`; it is used only when those are the
-    /// set in use. Otherwise it is computed here, once for all the models.
+    /// (by the stream's thread: [`ProjectedFrame`]) over `memories`; it is used only when
+    /// those are the set in use. Otherwise it is computed here, once for all the models.
     pub fn feed_projected(
         &mut self,
         mut frame: Frame,
@@ -230,6 +259,15 @@ impl Session {
         self.frame = Some(frame);
         self.frame_steps_left = self.steps_per_frame;
         Ok(())
+    }
+
+    /// [`Self::feed_projected`] of a [`ProjectedFrame`].
+    pub fn feed_ready(&mut self, ready: ProjectedFrame) -> Result<(), ModelError> {
+        let projection = ready
+            .projection
+            .as_ref()
+            .map(|(memories, known)| (memories, known.as_slice()));
+        self.feed_projected(ready.frame, projection)
     }
 
     /// One integration step of every running model, each observed by its tracker; what
