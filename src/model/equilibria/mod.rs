@@ -192,10 +192,11 @@ impl TheoryInput {
     ///
     /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(U·P) for the U
     /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
-    /// may be unstable, a P×P eigenproblem. Measured (`cargo bench --bench theory`, a tour
-    /// frame, IDP at the defaults; Intel Xeon, 2 shared cores; docs/speed.md): 12 ms on the
-    /// built-in set (6 ms of CPU), 2.8 s at N = 65536, P = 16 and 17 s at N = 16384, P = 64.
-    /// Solve when the input or the memory set changes, never per frame.
+    /// may be unstable, a P×P eigenproblem. A large set's memories are solved on every core
+    /// (the same results). Measured (`cargo bench --bench theory`, a tour frame, IDP at the
+    /// defaults; Intel Xeon, 2 cores; docs/speed.md): 5.4 ms on the built-in set, 0.57 s at
+    /// N = 65536, P = 16 and 2.6 s at N = 16384, P = 64 (1.0 and 4.9 s on one core). Solve
+    /// when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {
             return modern::solve(self);
