@@ -1023,7 +1023,11 @@ mod tests {
         // The floor of benches/step.rs times the parts alone: the products must be the
         // sweep's (its overlaps of Ψ as it is), the update the sweep's with a field of zeros.
         for (n, p) in [(100, 3), (1024, 10), (256, 64)] {
-            let mut case = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
+            let case = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
+            // The whole sweep with c = 0: what the update alone must give.
+            let mut zero = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
+            zero.coef.fill(0.0);
+            let (x1, psi1, _) = zero.run(Kernel::Dispatched);
             let signs = SignTiles::new(&case.columns, n, p);
             let (mut x, mut psi) = (case.x.clone(), case.psi.clone());
             let mut x_carry = vec![0.0; n];
@@ -1052,40 +1056,15 @@ mod tests {
                 let want: f64 = (0..n)
                     .map(|i| f64::from(case.columns[mu * n + i]) * f64::from(case.psi[i]))
                     .sum();
-                assert!(
-                    (f64::from(d[mu]) - want).abs() < 1e-3,
-                    "N {n}, P {p}, μ {mu}"
-                );
+                let got = f64::from(sweep.d_out[mu]);
+                assert!((got - want).abs() < 1e-3, "N {n}, P {p}, μ {mu}");
             }
-            assert_eq!(
-                (&x, &psi),
-                (&case.x, &case.psi),
-                "the products move nothing"
-            );
-            // The update alone is a sweep whose field is zero: c = 0.
-            let mut sweep = Sweep {
-                signs: &signs,
-                coef: &case.coef,
-                x: &mut x,
-                x_carry: &mut x_carry,
-                psi: &mut psi,
-                input: &case.input,
-                noise: &case.noise,
-                scratch: &mut scratch,
-                d_out: &mut d,
-                dt,
-                kick,
-                delta,
-                bias,
-                gain,
-                linear: false,
-            };
+            assert_eq!(&*sweep.x, &case.x[..], "the products move no x");
+            assert_eq!(&*sweep.psi, &case.psi[..], "the products move no Ψ");
             sweep.update_alone();
-            case.coef.fill(0.0);
-            let (x1, psi1, _) = case.run(Kernel::Dispatched);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&x), bits(&x1), "N {n}, P {p}: x");
-            assert_eq!(bits(&psi), bits(&psi1), "N {n}, P {p}: Ψ");
+            assert_eq!(bits(sweep.x), bits(&x1), "N {n}, P {p}: x");
+            assert_eq!(bits(sweep.psi), bits(&psi1), "N {n}, P {p}: Ψ");
         }
     }
 
