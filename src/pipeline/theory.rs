@@ -2,8 +2,8 @@
 //! 5 ms on the built-in set, seconds at N·P = 1,048,576; docs/speed.md) on a thread of its
 //! own, so that the simulator's batches never wait for a solve. The newest request of each
 //! model wins. A large set's solve runs its memories on a pool of its own threads, one a
-//! core, at a lower priority (nice 10 on Linux): they take the cores the simulation and the
-//! screen leave idle, and give them back when those need them.
+//! core, at the lowest priority (SCHED_IDLE on Linux): they take the cores the simulation,
+//! the producer and the screen leave idle, and give them back the moment those need them.
 
 use std::sync::Arc;
 
@@ -23,11 +23,12 @@ pub struct TheoryResult {
     pub equilibria: Arc<Equilibria>,
 }
 
-/// The niceness of the solver's pool (0 is the default, 19 the lowest priority).
+/// The niceness of the solver's pool where SCHED_IDLE is refused (0 is the default, 19 the
+/// lowest priority).
 const NICE: i32 = 10;
 
 /// The pool a solve spreads its memories over: a thread a core, named `recall-theory-K`, each
-/// at a lower priority. `None` when no thread can be started (a solve then runs on the calling
+/// at the lowest priority. `None` when no thread can be started (a solve then runs on the calling
 /// thread, as rayon does without a pool).
 fn pool() -> Option<rayon::ThreadPool> {
     rayon::ThreadPoolBuilder::new()
@@ -37,14 +38,20 @@ fn pool() -> Option<rayon::ThreadPool> {
         .ok()
 }
 
-/// Lowers the calling thread's priority to [`NICE`] (Linux: a nice value is a thread's own).
+/// Lowers the calling thread's priority (Linux: scheduling policy and nice value are a
+/// thread's own): SCHED_IDLE, which yields to every ordinary thread at once (a wake-up of the
+/// producer or the simulator does not wait for a theory thread's time slice to end), else
+/// [`NICE`].
 fn lower_priority() {
     #[cfg(target_os = "linux")]
-    // SAFETY: gettid and setpriority have no preconditions; a failure leaves the priority as
-    // it was, which is harmless.
+    // SAFETY: gettid, sched_setscheduler and setpriority have no preconditions (the parameter
+    // is a valid struct); a failure leaves the priority as it was, which is harmless.
     unsafe {
         let tid = libc::gettid();
-        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE);
+        let param = libc::sched_param { sched_priority: 0 };
+        if libc::sched_setscheduler(tid, libc::SCHED_IDLE, &param) != 0 {
+            libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, NICE);
+        }
     }
 }
 
