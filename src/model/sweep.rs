@@ -917,6 +917,20 @@ mod tests {
 
         /// Runs one sweep with the given kernel: the new (x, Ψ, d).
         fn run(&self, kernel: Kernel) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+            self.with_sweep(|sweep| match kernel {
+                Kernel::Dispatched => sweep.run(),
+                Kernel::Portable => sweep.run_portable::<WHOLE>(),
+                // SAFETY: `Kernel::available` said the CPU has AVX2.
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx2 => unsafe { sweep.run_avx2::<WHOLE>() },
+                // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
+                #[cfg(target_arch = "x86_64")]
+                Kernel::Avx512 => unsafe { sweep.run_avx512::<WHOLE>() },
+            })
+        }
+
+        /// A sweep over this case's data, given to `f`; then its (x, Ψ, d).
+        fn with_sweep(&self, f: impl FnOnce(&mut Sweep<'_>)) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
             let signs = SignTiles::new(&self.columns, self.n, self.p);
             let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
             let mut x_carry = vec![0.0; self.n];
@@ -940,16 +954,7 @@ mod tests {
                 gain,
                 linear: self.linear,
             };
-            match kernel {
-                Kernel::Dispatched => sweep.run(),
-                Kernel::Portable => sweep.run_portable::<WHOLE>(),
-                // SAFETY: `Kernel::available` said the CPU has AVX2.
-                #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 => unsafe { sweep.run_avx2::<WHOLE>() },
-                // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
-                #[cfg(target_arch = "x86_64")]
-                Kernel::Avx512 => unsafe { sweep.run_avx512::<WHOLE>() },
-            }
+            f(&mut sweep);
             (x, psi, d)
         }
     }
@@ -1024,47 +1029,29 @@ mod tests {
         // sweep's (its overlaps of Ψ as it is), the update the sweep's with a field of zeros.
         for (n, p) in [(100, 3), (1024, 10), (256, 64)] {
             let case = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
-            // The whole sweep with c = 0: what the update alone must give.
-            let mut zero = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
-            zero.coef.fill(0.0);
-            let (x1, psi1, _) = zero.run(Kernel::Dispatched);
-            let signs = SignTiles::new(&case.columns, n, p);
-            let (mut x, mut psi) = (case.x.clone(), case.psi.clone());
-            let mut x_carry = vec![0.0; n];
-            let mut scratch = vec![0.0; Sweep::scratch_len(p)];
-            let mut d = vec![f32::NAN; p];
-            let [dt, kick, delta, bias, gain] = case.rates;
-            let mut sweep = Sweep {
-                signs: &signs,
-                coef: &case.coef,
-                x: &mut x,
-                x_carry: &mut x_carry,
-                psi: &mut psi,
-                input: &case.input,
-                noise: &case.noise,
-                scratch: &mut scratch,
-                d_out: &mut d,
-                dt,
-                kick,
-                delta,
-                bias,
-                gain,
-                linear: false,
-            };
-            sweep.products_alone();
+            let (x, psi, d) = case.with_sweep(|sweep| sweep.products_alone());
             for mu in 0..p {
                 let want: f64 = (0..n)
                     .map(|i| f64::from(case.columns[mu * n + i]) * f64::from(case.psi[i]))
                     .sum();
-                let got = f64::from(sweep.d_out[mu]);
-                assert!((got - want).abs() < 1e-3, "N {n}, P {p}, μ {mu}");
+                assert!(
+                    (f64::from(d[mu]) - want).abs() < 1e-3,
+                    "N {n}, P {p}, μ {mu}"
+                );
             }
-            assert_eq!(&*sweep.x, &case.x[..], "the products move no x");
-            assert_eq!(&*sweep.psi, &case.psi[..], "the products move no Ψ");
-            sweep.update_alone();
+            assert_eq!(
+                (&x, &psi),
+                (&case.x, &case.psi),
+                "the products move nothing"
+            );
+            // The update alone is the whole sweep with c = 0.
+            let (x, psi, _) = case.with_sweep(|sweep| sweep.update_alone());
+            let mut zero = Case::waves(n, p, |k| (k * 7 + k / 5) % 3 != 0, 10.0);
+            zero.coef.fill(0.0);
+            let (x1, psi1, _) = zero.run(Kernel::Dispatched);
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(sweep.x), bits(&x1), "N {n}, P {p}: x");
-            assert_eq!(bits(sweep.psi), bits(&psi1), "N {n}, P {p}: Ψ");
+            assert_eq!(bits(&x), bits(&x1), "N {n}, P {p}: x");
+            assert_eq!(bits(&psi), bits(&psi1), "N {n}, P {p}: Ψ");
         }
     }
 
