@@ -44,7 +44,8 @@ pub use self::lesson::LessonControl;
 pub(crate) use self::simulator::explore_start;
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
-/// Frames the producer may run ahead of the simulator (small, so that g, n and s act fast).
+/// Batches of frames the producer may run ahead of the simulator (small, so that g, n and s act
+/// fast: a batch is one frame at the speeds people watch, see `simulator::frames_ahead`).
 pub const FRAME_QUEUE: usize = 2;
 /// Log entries in flight to the UI before the simulator starts a backlog.
 pub const LOG_QUEUE: usize = 256;
@@ -258,7 +259,7 @@ impl Pipeline {
             config.stream.frame_secs,
         )
         .context("cannot build the models")?;
-        let (frame_tx, frame_rx) = bounded::<ProjectedFrame>(FRAME_QUEUE);
+        let (frame_tx, frame_rx) = bounded::<Vec<ProjectedFrame>>(FRAME_QUEUE);
         let (stream_tx, stream_rx) = bounded::<StreamControl>(CONTROL_QUEUE);
         let (control_tx, control_rx) = bounded::<Control>(CONTROL_QUEUE);
         let (snapshot_tx, snapshot_rx) = bounded::<Box<Snapshot>>(1);
@@ -282,8 +283,11 @@ impl Pipeline {
             stream_config,
             config.seed,
         );
+        // Frames a batch: the simulator sets it from its speed, the producer reads it.
+        let batch = Arc::new(std::sync::atomic::AtomicUsize::new(1));
+        let producer_batch = Arc::clone(&batch);
         let producer = Worker::spawn("producer", move || {
-            producer::run(stream, frame_tx, stream_rx)
+            producer::run(stream, frame_tx, stream_rx, producer_batch)
         })?;
         let channels = simulator::Channels {
             frames: frame_rx,
@@ -294,6 +298,7 @@ impl Pipeline {
             log: log_tx,
             theory_requests: theory_request_tx,
             theory_results: theory_result_rx,
+            batch,
             density_requests: density_request_tx,
             density_results: density_result_rx,
         };

@@ -1,7 +1,13 @@
 //! The producer thread: owns the stimulus stream and pushes its frames, in order and never
 //! dropped, into a small bounded channel; applies the simulator's stream controls between frames.
 //! Each frame goes with its projection (1/N) Ξᵀu over the stream's set, computed here so that
-//! the simulator's thread does not (`session::ProjectedFrame`).
+//! the simulator's thread does not (`session::ProjectedFrame`). Frames go in batches whose size
+//! the simulator sets from its speed (`frames_ahead`): one frame at the speeds people watch, so
+//! that a control acts within two frames; more at full speed, where waking the simulator for
+//! every frame held it back, so that a control acts within milliseconds of wall-clock time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError};
 
@@ -13,14 +19,33 @@ use super::StreamControl;
 /// Runs until the simulator drops its end of either channel.
 pub(super) fn run(
     mut stream: Stream,
-    frames: Sender<ProjectedFrame>,
+    frames: Sender<Vec<ProjectedFrame>>,
     controls: Receiver<StreamControl>,
+    batch: Arc<AtomicUsize>,
 ) {
-    let next_frame = |stream: &mut Stream| {
-        let frame = stream.next_frame();
-        ProjectedFrame::new(frame, stream.memories())
+    // A batch of the size asked for, the controls that came meanwhile applied between frames;
+    // `None` when the simulator is gone.
+    let next_batch = |stream: &mut Stream| -> Option<Vec<ProjectedFrame>> {
+        let size = batch.load(Ordering::Relaxed).max(1);
+        let mut frames = Vec::with_capacity(size);
+        for k in 0..size {
+            if k > 0 {
+                loop {
+                    match controls.try_recv() {
+                        Ok(control) => apply(stream, control),
+                        Err(TryRecvError::Empty) => break,
+                        Err(TryRecvError::Disconnected) => return None,
+                    }
+                }
+            }
+            let frame = stream.next_frame();
+            frames.push(ProjectedFrame::new(frame, stream.memories()));
+        }
+        Some(frames)
     };
-    let mut next = next_frame(&mut stream);
+    let Some(mut next) = next_batch(&mut stream) else {
+        return;
+    };
     loop {
         // Controls first, so that a glitch or a skip is in the very next frame generated.
         loop {
@@ -41,7 +66,10 @@ pub(super) fn run(
                 if op.send(&frames, next).is_err() {
                     return;
                 }
-                next = next_frame(&mut stream);
+                let Some(batch) = next_batch(&mut stream) else {
+                    return;
+                };
+                next = batch;
             }
             i if i == control_op => match op.recv(&controls) {
                 Ok(control) => apply(&mut stream, control),

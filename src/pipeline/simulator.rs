@@ -39,9 +39,23 @@ const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
 const RETRY: Duration = Duration::from_millis(50);
 
+/// Wall-clock time a batch of frames from the producer may hold at most: below it, one frame a
+/// batch (the speeds people watch, where a control must act within a frame or two); at full
+/// speed, as many frames as the simulator steps through in about this long, at most
+/// [`MAX_FRAMES_AHEAD`] (one wake-up a frame held the simulator back at 16384×64).
+const BATCH_AHEAD: Duration = Duration::from_millis(5);
+const MAX_FRAMES_AHEAD: usize = 8;
+
+/// Frames a producer's batch holds at `speed` (model seconds a wall second) for frames of
+/// `frame_secs` (model seconds): those shown in [`BATCH_AHEAD`], at least 1.
+fn frames_ahead(speed: f64, frame_secs: f64) -> usize {
+    let frames = speed * BATCH_AHEAD.as_secs_f64() / frame_secs.max(f64::MIN_POSITIVE);
+    (frames.floor() as usize).clamp(1, MAX_FRAMES_AHEAD)
+}
+
 /// The simulator's ends of the channels.
 pub(super) struct Channels {
-    pub frames: Receiver<ProjectedFrame>,
+    pub frames: Receiver<Vec<ProjectedFrame>>,
     pub stream: Sender<StreamControl>,
     pub controls: Receiver<Control>,
     pub patterns: Receiver<PatternUpdate>,
@@ -49,6 +63,8 @@ pub(super) struct Channels {
     pub log: Sender<LogEntry>,
     pub theory_requests: Sender<TheoryRequest>,
     pub theory_results: Receiver<TheoryResult>,
+    /// Frames in each of the producer's batches ([`frames_ahead`]).
+    pub batch: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     pub density_requests: Sender<SolveRequest>,
     pub density_results: Receiver<SolveResult>,
 }
@@ -187,6 +203,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut dirty = true;
     let mut next_publish = start;
     let mut patterns_open = true;
+    // The frames of the producer's last batch not fed yet.
+    let mut pending: std::collections::VecDeque<ProjectedFrame> = Default::default();
     // The current pattern-file errors, for the status line and the errors overlay.
     let mut problem: Vec<String> = Vec::new();
     loop {
@@ -275,9 +293,16 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                         core.feed(frame, &mut log);
                         continue;
                     }
-                    match ch.frames.recv() {
-                        Ok(ready) => core.feed_ready(ready, &mut log),
-                        Err(_) => return,
+                    if pending.is_empty() {
+                        let ahead = frames_ahead(settings.speed, core.session().frame_secs());
+                        ch.batch.store(ahead, std::sync::atomic::Ordering::Relaxed);
+                        match ch.frames.recv() {
+                            Ok(frames) => pending.extend(frames),
+                            Err(_) => return,
+                        }
+                    }
+                    if let Some(ready) = pending.pop_front() {
+                        core.feed_ready(ready, &mut log);
                     }
                     continue;
                 }
@@ -829,5 +854,23 @@ fn set_saliencies(held: Option<&Held>) -> Option<Vec<f64>> {
     match held?.input() {
         HeldInput::Saliencies(alpha) => Some(alpha.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_one_frame_at_watching_speeds_and_a_few_at_full_speed() {
+        // The default frame of 0.1 s: one frame a batch up to ×39 (a control acts within two
+        // frames), then as many as 5 ms of wall-clock time shows, at most eight.
+        for speed in [0.1, 1.0, 8.0, 39.0] {
+            assert_eq!(frames_ahead(speed, 0.1), 1, "×{speed}");
+        }
+        assert_eq!(frames_ahead(40.0, 0.1), 2);
+        assert_eq!(frames_ahead(100.0, 0.1), 5);
+        assert_eq!(frames_ahead(500.0, 0.1), MAX_FRAMES_AHEAD);
+        assert_eq!(frames_ahead(1.0, 0.0), MAX_FRAMES_AHEAD);
     }
 }
