@@ -3,8 +3,8 @@
 //! Each frame goes with its projection (1/N) Ξᵀu over the stream's set, computed here so that
 //! the simulator's thread does not (`session::ProjectedFrame`). Frames go in batches whose size
 //! the simulator sets from its speed (`frames_ahead`): one frame at the speeds people watch, so
-//! that a control acts within two frames; more at full speed, where waking the simulator for
-//! every frame held it back, so that a control acts within milliseconds of wall-clock time.
+//! that a control acts within a few frames; more at full speed, where waking the simulator for
+//! every frame held it back, so that a control acts within tens of milliseconds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

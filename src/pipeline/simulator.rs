@@ -40,7 +40,7 @@ const RATE_WINDOW: Duration = Duration::from_millis(500);
 const RETRY: Duration = Duration::from_millis(50);
 
 /// Wall-clock time a batch of frames from the producer may hold at most: below it, one frame a
-/// batch (the speeds people watch, where a control must act within a frame or two); at full
+/// batch (the speeds people watch, where a control must act within a few frames); at full
 /// speed, as many frames as the simulator steps through in about this long, at most
 /// [`MAX_FRAMES_AHEAD`] (one wake-up a frame held the simulator back at 16384×64).
 const BATCH_AHEAD: Duration = Duration::from_millis(5);
