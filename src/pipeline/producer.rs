@@ -30,13 +30,7 @@ pub(super) fn run(
         let mut frames = Vec::with_capacity(size);
         for k in 0..size {
             if k > 0 {
-                loop {
-                    match controls.try_recv() {
-                        Ok(control) => apply(stream, control),
-                        Err(TryRecvError::Empty) => break,
-                        Err(TryRecvError::Disconnected) => return None,
-                    }
-                }
+                apply_pending(stream, &controls)?;
             }
             let frame = stream.next_frame();
             frames.push(ProjectedFrame::new(frame, stream.memories()));
@@ -47,15 +41,11 @@ pub(super) fn run(
         return;
     };
     loop {
-        // Controls first, so that a glitch or a skip is in the very next frame generated.
-        loop {
-            match controls.try_recv() {
-                // The pending frame predates the control and is still sent: nothing the
-                // stream generated is ever dropped, so the control acts one frame later.
-                Ok(control) => apply(&mut stream, control),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => return,
-            }
+        // Controls first, so that a glitch or a skip is in the very next frame generated. The
+        // pending batch predates them and is still sent: nothing the stream generated is ever
+        // dropped, so a control acts a batch later.
+        if apply_pending(&mut stream, &controls).is_none() {
+            return;
         }
         let mut select = Select::new();
         let send_op = select.send(&frames);
@@ -76,6 +66,17 @@ pub(super) fn run(
                 Err(_) => return,
             },
             _ => return,
+        }
+    }
+}
+
+/// Applies every control waiting; `None` when the simulator is gone.
+fn apply_pending(stream: &mut Stream, controls: &Receiver<StreamControl>) -> Option<()> {
+    loop {
+        match controls.try_recv() {
+            Ok(control) => apply(stream, control),
+            Err(TryRecvError::Empty) => return Some(()),
+            Err(TryRecvError::Disconnected) => return None,
         }
     }
 }

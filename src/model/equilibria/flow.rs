@@ -135,6 +135,8 @@ struct Local {
     a: Vec<f64>,
     slope: Vec<f64>,
     k: DMatrix<f64>,
+    /// K was summed in f64 (the spectrum may read it).
+    exact: bool,
 }
 
 impl System<'_> {
@@ -193,9 +195,10 @@ impl System<'_> {
             })
             .collect();
         let active = scale.iter().filter(|&&r| r > 0.0).count();
+        let exact = active == 0 || precise || active * p * p < F32_GRAM;
         let k = if active == 0 {
             DMatrix::zeros(p, p)
-        } else if precise || active * p * p < F32_GRAM {
+        } else if exact {
             let mut buf = Vec::with_capacity(active * p);
             for (u, &r) in scale.iter().enumerate() {
                 if r > 0.0 {
@@ -216,7 +219,7 @@ impl System<'_> {
             let et = DMatrixView::from_slice(&buf, p, active);
             (et * e).map(|v| f64::from(v) / rows.n as f64)
         };
-        Some(Local { a, slope, k })
+        Some(Local { a, slope, k, exact })
     }
 
     /// Solves (σA − (1/N) Ξ diag(w) Ξᵀ D) dx = F into `dx` (σ = 1 is Newton) by Woodbury:
@@ -373,7 +376,11 @@ impl System<'_> {
             cap = None;
         };
         let spectrum = if converged {
-            self.local(&cur.psi, true).map(|l| self.spectrum_of(&l))
+            // The last K when it is f64's already, else K in f64 now.
+            match local {
+                Some(l) if l.exact => Some(self.spectrum_of(&l)),
+                _ => self.local(&cur.psi, true).map(|l| self.spectrum_of(&l)),
+            }
         } else {
             None
         };
