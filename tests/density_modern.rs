@@ -324,3 +324,31 @@ fn a_low_beta_leaves_one_mixture_well_and_the_screen_says_so() {
     );
     assert!(!text.contains("one well per memory"), "{text}");
 }
+
+/// During the burn-in the summary line is longer ("burn-in 24/60 s: masses of the cloud now");
+/// where the theory's time does not fit, it is left out whole, not cut after "in" (at 100×30
+/// the line ended "· exact 81² in").
+#[test]
+fn the_burn_in_summary_drops_the_theory_time_rather_than_cut_it() {
+    let mut live = DensityLive::new(modern(0.8, [1.5, 2.25]), 11).expect("settings");
+    for _ in 0..(24.0 / DT_SECS).round() as u64 {
+        live.step();
+    }
+    let mut view = live.view();
+    view.solve = SolveState::Exact { secs: 0.02 };
+    let app = fixture::density_app(view);
+    for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
+        let text = common::screen(&app, w, h);
+        let line = text
+            .lines()
+            .find(|l| l.contains("idp-modern β") && l.contains("burn-in 24/60 s"))
+            .unwrap_or_else(|| panic!("{w}×{h}: no burn-in summary:\n{text}"));
+        let words = line.trim_matches(|c: char| c == '│' || c.is_whitespace());
+        assert!(
+            words.ends_with("in 0.02 s") || words.ends_with("81²") || words.ends_with("now"),
+            "{w}×{h}: {line}"
+        );
+    }
+    // Wide enough, the whole of it.
+    assert!(common::screen(&app, 200, 60).contains("exact 81² in 0.02 s"));
+}

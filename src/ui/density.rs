@@ -523,20 +523,37 @@ fn summary(view: &DensityView, area_width: u16, theme: Theme) -> Line<'static> {
         }
     } else {
         spans.push(Span::styled("burn-in", theme.warning()));
-        spans.push(k(&format!(
-            " {:.0}/{:.0} s: masses of the cloud now",
-            view.since_secs, view.burn_in_secs
-        )));
+        // What the masses are, where the line has room for it.
+        let time = format!(" {:.0}/{:.0} s", view.since_secs, view.burn_in_secs);
+        let whole = format!("{time}: masses of the cloud now");
+        let used: usize = spans.iter().map(Span::width).sum();
+        let fits = used + whole.chars().count() <= usize::from(area_width);
+        spans.push(k(if fits { &whole } else { &time }));
     }
+    // The theory's part, whole where it fits, else without its time, else left out.
     let exact = matches!(view.solve, SolveState::Exact { .. });
-    spans.push(k(if exact { " · exact " } else { " · FP " }));
-    match &view.solve {
+    let label = if exact { " · exact " } else { " · FP " };
+    let tail: Vec<Span<'static>> = match &view.solve {
         SolveState::Solved { secs } | SolveState::Exact { secs } => {
-            spans.push(k(&format!("{}² in {:.2} s", view.grid.cells, secs)))
+            let cells = format!("{}²", view.grid.cells);
+            let whole = vec![k(label), k(&format!("{cells} in {secs:.2} s"))];
+            let short = vec![k(label), k(&cells)];
+            let used: usize = spans.iter().map(Span::width).sum();
+            let fits = |t: &[Span]| {
+                used + t.iter().map(Span::width).sum::<usize>() <= usize::from(area_width)
+            };
+            if fits(&whole) {
+                whole
+            } else if fits(&short) {
+                short
+            } else {
+                Vec::new()
+            }
         }
-        SolveState::Solving => spans.push(Span::styled("solving…", theme.warning())),
-        SolveState::Failed(_) => spans.push(Span::styled("failed", theme.warning())),
-    }
+        SolveState::Solving => vec![k(label), Span::styled("solving…", theme.warning())],
+        SolveState::Failed(_) => vec![k(label), Span::styled("failed", theme.warning())],
+    };
+    spans.extend(tail);
     Line::from(spans)
 }
 
