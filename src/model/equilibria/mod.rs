@@ -44,8 +44,10 @@ const MAX_RESTARTS: usize = 4;
 const KICK: f64 = 1e-3;
 const MAX_KICK: f64 = 0.1;
 /// Solves of sets with at least this many distinct rows × memories run the memories on every
-/// core (a solve of the built-in set, 228 rows × 10, takes milliseconds and stays on one).
-const PARALLEL: usize = 1 << 16;
+/// core: a memory's solve then takes a tenth of a millisecond or more (the built-in set, 228
+/// rows × 10: about 0.5 ms each), far above the hand-over to another thread; smaller ones stay
+/// on the calling thread.
+const PARALLEL: usize = 1 << 10;
 /// Off-diagonal overlaps below this count as orthogonal (the closed forms are then exact).
 const ORTHOGONAL: f64 = 1e-12;
 
@@ -194,8 +196,8 @@ impl TheoryInput {
     /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
     /// may be unstable, a P×P eigenproblem. A large set's memories are solved on every core
     /// (the same results). Measured (`cargo bench --bench theory`, a tour frame, IDP at the
-    /// defaults; Intel Xeon, 2 cores; docs/speed.md): 5.4 ms on the built-in set, 0.57 s at
-    /// N = 65536, P = 16 and 2.6 s at N = 16384, P = 64 (1.0 and 4.9 s on one core). Solve
+    /// defaults; Intel Xeon, 2 cores; docs/speed.md): 3.0 ms on the built-in set, 0.57 s at
+    /// N = 65536, P = 16 and 2.6 s at N = 16384, P = 64 (5.4 ms, 1.0 and 4.9 s on one core). Solve
     /// when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {
