@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rand::SeedableRng;
 use recall::model::{Memories, ModelError, ModelKind, Params};
-use recall::session::{OnDivergence, Report, Session, SessionConfig};
+use recall::session::{OnDivergence, ProjectedFrame, Report, Session, SessionConfig};
 use recall::stimulus::Frame;
 use recall::tracking::{Event, TrackerConfig};
 
@@ -223,4 +223,31 @@ fn a_frames_projection_is_used_only_over_the_set_it_was_computed_for() {
     for r in s.models() {
         assert_eq!(r.net().saliencies(), bogus.as_slice());
     }
+}
+
+#[test]
+fn a_feed_hands_back_the_frame_it_replaced_and_the_projection_it_read() {
+    // `recall run` returns these to the stream's thread, which made them, to be freed there.
+    let mut s = session(&[ModelKind::Idp], OnDivergence::Stop);
+    let mem = Arc::clone(s.memories());
+    let first = ProjectedFrame::new(showing(&mem, 1, true), &mem);
+    let spent = s.feed_ready(first).unwrap();
+    assert!(spent.frame.is_none(), "nothing was replaced");
+    let (over, projection) = spent.projection.expect("the first frame's projection");
+    assert!(Arc::ptr_eq(&over, &mem));
+    let mut exact = vec![0.0f32; mem.p()];
+    mem.project(&showing(&mem, 1, true).input, &mut exact);
+    assert_eq!(projection, exact);
+
+    let spent = s.feed_ready(ProjectedFrame::new(showing(&mem, 2, false), &mem)).unwrap();
+    let replaced = spent.frame.expect("the first frame comes back");
+    assert_eq!((replaced.truth, replaced.changed), (Some(1), true));
+    assert_eq!(s.frame().and_then(|f| f.truth), Some(2), "the new one is held");
+    // A refused frame replaces nothing and is not handed back (the error says why).
+    let wrong = Frame {
+        input: vec![0.0; 3],
+        ..showing(&mem, 0, false)
+    };
+    assert!(s.feed_ready(ProjectedFrame::plain(wrong)).is_err());
+    assert_eq!(s.frame().and_then(|f| f.truth), Some(2));
 }

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::model::{Memories, ModelKind, Params};
 use crate::patterns::watch::PatternEvent;
-use crate::session::{OnDivergence, ProjectedFrame, Report, Session, SessionConfig};
+use crate::session::{OnDivergence, ProjectedFrame, Report, Session, SessionConfig, Spent};
 use crate::stimulus::held::{Held, HeldInput};
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 use crate::tracking::{Event, Summary, TrackerConfig};
@@ -200,6 +200,24 @@ impl Source {
             }
         }
     }
+
+    /// Feeds the next frame of `session`'s size to it, handing what it is done with back to
+    /// the thread that made it.
+    fn feed(&mut self, session: &mut Session) -> anyhow::Result<()> {
+        let spent = session.feed_ready(self.next_frame(session.memories().n())?)?;
+        if let Source::Stream(ahead) = self {
+            ahead.give_back(Returned::Spent(spent));
+        }
+        Ok(())
+    }
+}
+
+/// What the simulation hands back to the stream's thread, to be freed or reused there (see
+/// [`Spent`]).
+enum Returned {
+    Spent(Spent),
+    /// An emptied batch, whose allocation carries the next one.
+    Batch(Vec<ProjectedFrame>),
 }
 
 /// Frames the stream's thread hands over at a time: 64, or fewer for large images, so that a
@@ -218,6 +236,7 @@ const BATCHES_AHEAD: usize = 2;
 struct Ahead {
     batches: Option<Receiver<Vec<ProjectedFrame>>>,
     memories: Option<crossbeam_channel::Sender<Arc<Memories>>>,
+    returns: Option<crossbeam_channel::Sender<Returned>>,
     thread: Option<std::thread::JoinHandle<()>>,
     /// The current batch, reversed (the next frame is last).
     batch: Vec<ProjectedFrame>,
@@ -229,20 +248,30 @@ impl Ahead {
         // Unbounded: the simulation must never wait on a send to a thread that may itself be
         // waiting for it to take a batch (reloads are rare, and each is one `Arc`).
         let (memories_tx, memories_rx) = crossbeam_channel::unbounded::<Arc<Memories>>();
+        // Unbounded too, and never waited on: what comes back is freed or reused at the next
+        // batch.
+        let (returns_tx, returns_rx) = crossbeam_channel::unbounded::<Returned>();
         let thread = std::thread::Builder::new()
             .name("recall-stream".into())
             .spawn(move || {
+                let mut spare = Vec::new();
                 loop {
                     for memories in memories_rx.try_iter() {
                         stream.set_memories(memories);
                     }
+                    for returned in returns_rx.try_iter() {
+                        match returned {
+                            Returned::Spent(spent) => drop(spent),
+                            Returned::Batch(empty) => spare = empty,
+                        }
+                    }
                     let size = frames_per_batch(stream.memories().n());
-                    let mut batch: Vec<_> = (0..size)
-                        .map(|_| {
-                            let frame = stream.next_frame();
-                            ProjectedFrame::new(frame, stream.memories())
-                        })
-                        .collect();
+                    let mut batch = std::mem::take(&mut spare);
+                    batch.clear();
+                    batch.extend((0..size).map(|_| {
+                        let frame = stream.next_frame();
+                        ProjectedFrame::new(frame, stream.memories())
+                    }));
                     batch.reverse();
                     if batch_tx.send(batch).is_err() {
                         return;
@@ -253,6 +282,7 @@ impl Ahead {
         Ok(Self {
             batches: Some(batch_rx),
             memories: Some(memories_tx),
+            returns: Some(returns_tx),
             thread: Some(thread),
             batch: Vec::new(),
         })
@@ -260,15 +290,24 @@ impl Ahead {
 
     fn next(&mut self) -> anyhow::Result<ProjectedFrame> {
         if self.batch.is_empty() {
-            self.batch = self
+            let next = self
                 .batches
                 .as_ref()
                 .and_then(|rx| rx.recv().ok())
                 .ok_or_else(|| anyhow::anyhow!("the stream's thread stopped"))?;
+            let empty = std::mem::replace(&mut self.batch, next);
+            self.give_back(Returned::Batch(empty));
         }
         self.batch
             .pop()
             .ok_or_else(|| anyhow::anyhow!("the stream's thread sent no frame"))
+    }
+
+    /// Hands `returned` to the stream's thread (dropped here if that has stopped).
+    fn give_back(&self, returned: Returned) {
+        if let Some(tx) = &self.returns {
+            let _ = tx.send(returned);
+        }
     }
 
     /// The frames already generated are from the old set (matched to the new one by name, or
@@ -286,6 +325,7 @@ impl Drop for Ahead {
     fn drop(&mut self) {
         self.batches.take();
         self.memories.take();
+        self.returns.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -360,7 +400,7 @@ pub fn simulate_traced(
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
     let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
     let mut reports = Vec::new();
-    session.feed_ready(source.next_frame(session.memories().n())?)?;
+    source.feed(&mut session)?;
     if let Some(x0) = &config.fixed.init_state {
         session.set_state(x0)?;
     }
@@ -395,7 +435,7 @@ pub fn simulate_traced(
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
                 apply_reload(event, &mut source, &mut session, out)?;
             }
-            session.feed_ready(source.next_frame(session.memories().n())?)?;
+            source.feed(&mut session)?;
             record_theory(&session, out)?;
         }
         session.step(&mut reports);

@@ -119,6 +119,16 @@ pub struct ProjectedFrame {
     pub projection: Option<(Arc<Memories>, Vec<f32>)>,
 }
 
+/// What [`Session::feed_ready`] is done with: the frame it replaced and the projection it read.
+/// Both were made on the stream's thread and are best freed there: glibc frees a block of
+/// another thread's heap under that heap's lock, which the other thread holds while it
+/// allocates the next frame, and waiting for it puts the simulation to sleep (`recall run` at
+/// N = 1024: about 2% of its time, under `perf`, went to such waits).
+pub struct Spent {
+    pub frame: Option<Frame>,
+    pub projection: Option<(Arc<Memories>, Vec<f32>)>,
+}
+
 impl ProjectedFrame {
     /// `frame` and its projection over `memories` (the set the stream made it from).
     pub fn new(frame: Frame, memories: &Arc<Memories>) -> Self {
@@ -225,17 +235,18 @@ impl Session {
     /// frame made before a reload of the memory set is matched to the set in use by name; a
     /// frame of another size is refused ([`ModelError::InputSize`]) and nothing changes.
     pub fn feed(&mut self, frame: Frame) -> Result<(), ModelError> {
-        self.feed_projected(frame, None)
+        self.feed_projected(frame, None).map(drop)
     }
 
     /// As [`Self::feed`], with the frame's projection (1/N) Ξᵀu when it was computed already
     /// (by the stream's thread: [`ProjectedFrame`]) over `memories`; it is used only when
     /// those are the set in use. Otherwise it is computed here, once for all the models.
+    /// Returns the frame it replaced.
     pub fn feed_projected(
         &mut self,
         mut frame: Frame,
         projection: Option<(&Arc<Memories>, &[f32])>,
-    ) -> Result<(), ModelError> {
+    ) -> Result<Option<Frame>, ModelError> {
         if frame.input.len() != self.memories.n() {
             return Err(ModelError::InputSize {
                 found: frame.input.len(),
@@ -256,18 +267,22 @@ impl Session {
                 .net
                 .set_input_projected(&frame.input, Some(projection), frame.changed)?;
         }
-        self.frame = Some(frame);
+        let replaced = self.frame.replace(frame);
         self.frame_steps_left = self.steps_per_frame;
-        Ok(())
+        Ok(replaced)
     }
 
-    /// [`Self::feed_projected`] of a [`ProjectedFrame`].
-    pub fn feed_ready(&mut self, ready: ProjectedFrame) -> Result<(), ModelError> {
+    /// [`Self::feed_projected`] of a [`ProjectedFrame`]; returns what it is done with.
+    pub fn feed_ready(&mut self, ready: ProjectedFrame) -> Result<Spent, ModelError> {
         let projection = ready
             .projection
             .as_ref()
             .map(|(memories, known)| (memories, known.as_slice()));
-        self.feed_projected(ready.frame, projection)
+        let frame = self.feed_projected(ready.frame, projection)?;
+        Ok(Spent {
+            frame,
+            projection: ready.projection,
+        })
     }
 
     /// One integration step of every running model, each observed by its tracker; what
