@@ -55,6 +55,13 @@ fn bench_steps(c: &mut Criterion) {
 
     let net = network(ModelKind::Idp, 32, 10);
     c.bench_function("energy/N=1024/P=10", |b| b.iter(|| black_box(net.energy())));
+    // The dashboard's charts take each model's energy every frame: a large set's, after 3 s of
+    // model time on its input (noisy, partly saturated, as on screen).
+    let mut large = network(ModelKind::Idp, 256, 16);
+    large.run(300).expect("a finite state");
+    c.bench_function("energy/N=65536/P=16", |b| {
+        b.iter(|| black_box(large.energy()))
+    });
 
     // One redraw of the landscape panel: class sums for the pair, terms, and a 64×48 grid.
     c.bench_function("landscape/64x48/N=1024/P=10", |b| {

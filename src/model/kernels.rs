@@ -179,29 +179,11 @@ pub fn axpy(k: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// Σ_i F(v_i) with F(v) = ∫₀ᵛ artanh(s) ds = ½[(1+v)ln(1+v) + (1−v)ln(1−v)], in f64.
+/// F(v) = ∫₀ᵛ artanh(s) ds = ½[(1+v)ln(1+v) + (1−v)ln(1−v)] for one v ∈ [−1, 1], in f64 with
+/// libm's logarithm (the theory's and the landscape's; a state's sum is `entropy::entropy_term`).
 ///
 /// Written in this form it stays finite at v = ±1 (F(±1) = ln 2), where `v·artanh v` alone
 /// would overflow: saturated neurons are the normal case at gain 10.
-///
-/// F is even (its two terms only swap, and their sum is the same to the bit), and saturated
-/// neurons share one |ψ| (the clamp of `fast_tanh`): the last |ψ|'s F is kept and reused, so a
-/// mostly saturated state costs a few logarithms instead of 2N (the dashboard takes the energy
-/// every frame). Bitwise the sum of `entropy_of` over the values.
-pub fn entropy_term(psi: &[f32]) -> f64 {
-    let mut last = (f32::NAN, 0.0f64);
-    psi.iter()
-        .map(|&v| {
-            let a = v.abs();
-            if a != last.0 {
-                last = (a, entropy_of(f64::from(a)));
-            }
-            last.1
-        })
-        .sum()
-}
-
-/// F(v) = ∫₀ᵛ artanh(s) ds for one v ∈ [−1, 1] (see [`entropy_term`]).
 pub fn entropy_of(v: f64) -> f64 {
     fn xlogx(t: f64) -> f64 {
         if t <= 0.0 { 0.0 } else { t * t.ln() }
@@ -213,24 +195,6 @@ pub fn entropy_of(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_entropy_term_is_bitwise_the_sum_of_its_terms() {
-        // Saturated values of both signs in runs, values in between, ±0, ±1, a NaN.
-        let mut psi: Vec<f32> = (0..3000)
-            .map(|i| match i % 11 {
-                0..=3 => fast_tanh(10.0),
-                4..=6 => -fast_tanh(10.0),
-                7 => ((i as f32) * 0.37).sin(),
-                8 => [0.0, -0.0, 1.0, -1.0][(i / 11) % 4],
-                _ => fast_tanh(((i as f32) * 0.011).cos() * 3.0),
-            })
-            .collect();
-        let naive = |psi: &[f32]| psi.iter().map(|&v| entropy_of(f64::from(v))).sum::<f64>();
-        assert_eq!(entropy_term(&psi).to_bits(), naive(&psi).to_bits());
-        psi[17] = f32::NAN;
-        assert!(entropy_term(&psi).is_nan());
-    }
 
     #[test]
     fn fast_tanh_matches_tanh_everywhere() {
@@ -280,8 +244,8 @@ mod tests {
     }
 
     #[test]
-    fn entropy_term_is_finite_at_saturation() {
-        let e = entropy_term(&[1.0, -1.0, 0.0]);
+    fn entropy_of_is_finite_at_saturation() {
+        let e = entropy_of(1.0) + entropy_of(-1.0) + entropy_of(0.0);
         assert!((e - 2.0 * std::f64::consts::LN_2).abs() < 1e-12);
     }
 }

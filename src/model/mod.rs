@@ -5,6 +5,7 @@
 pub mod banded;
 pub mod dense;
 pub mod density;
+pub mod entropy;
 pub mod equilibria;
 pub mod kernels;
 pub mod landscape;

@@ -8,7 +8,8 @@ use rand_distr::StandardNormal;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use thiserror::Error;
 
-use super::kernels::{entropy_term, fast_tanh};
+use super::entropy::{entropy_term, sum_of_squares};
+use super::kernels::fast_tanh;
 use super::memories::Memories;
 use super::normal::NormalStream;
 use super::params::{ModelKind, ParamError, Params, Saliency};
@@ -690,8 +691,7 @@ impl Network {
             wsum += f64::from(w);
         }
         if self.params.zero_diagonal {
-            let psi2: f64 = self.psi.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
-            quad -= wsum / n * psi2;
+            quad -= wsum / n * sum_of_squares(&self.psi);
         }
         let mut e = -0.5 * quad;
         if let Dynamics::Discrete { .. } = self.dynamics {
