@@ -239,10 +239,16 @@ fn a_feed_hands_back_the_frame_it_replaced_and_the_projection_it_read() {
     mem.project(&showing(&mem, 1, true).input, &mut exact);
     assert_eq!(projection, exact);
 
-    let spent = s.feed_ready(ProjectedFrame::new(showing(&mem, 2, false), &mem)).unwrap();
+    let spent = s
+        .feed_ready(ProjectedFrame::new(showing(&mem, 2, false), &mem))
+        .unwrap();
     let replaced = spent.frame.expect("the first frame comes back");
     assert_eq!((replaced.truth, replaced.changed), (Some(1), true));
-    assert_eq!(s.frame().and_then(|f| f.truth), Some(2), "the new one is held");
+    assert_eq!(
+        s.frame().and_then(|f| f.truth),
+        Some(2),
+        "the new one is held"
+    );
     // A refused frame replaces nothing and is not handed back (the error says why).
     let wrong = Frame {
         input: vec![0.0; 3],
