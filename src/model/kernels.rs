@@ -1,6 +1,7 @@
 //! Vector kernels: a fast `tanh`, a dot product and axpy, written so that the compiler
-//! vectorises them (fixed-width chunks, independent accumulators), and the entropy term of the
-//! energy. The step itself is in [`super::sweep`].
+//! vectorises them (fixed-width chunks, independent accumulators), and F of the energy's
+//! entropy term for one value (a state's sum is [`super::entropy`]). The step itself is in
+//! [`super::sweep`].
 
 // Index loops over fixed lane counts are the shape LLVM turns into SIMD; iterator chains over
 // several slices at once vectorise less reliably.

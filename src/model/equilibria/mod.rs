@@ -44,9 +44,8 @@ const MAX_RESTARTS: usize = 4;
 const KICK: f64 = 1e-3;
 const MAX_KICK: f64 = 0.1;
 /// Solves of sets with at least this many distinct rows × memories run the memories on every
-/// core: a memory's solve then takes a tenth of a millisecond or more (the built-in set, 228
-/// rows × 10: about 0.5 ms each), far above the hand-over to another thread; smaller ones stay
-/// on the calling thread.
+/// core: the built-in set (228 rows × 10, about 0.5 ms a memory, measured) and up, far above
+/// what handing a memory to another thread costs; smaller sets stay on the calling thread.
 const PARALLEL: usize = 1 << 10;
 /// Off-diagonal overlaps below this count as orthogonal (the closed forms are then exact).
 const ORTHOGONAL: f64 = 1e-12;
@@ -194,8 +193,8 @@ impl TheoryInput {
     ///
     /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(U·P) for the U
     /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
-    /// may be unstable, a P×P eigenproblem. A large set's memories are solved on every core
-    /// (the same results). Measured (`cargo bench --bench theory`, a tour frame, IDP at the
+    /// may be unstable, a P×P eigenproblem. The memories of a set from `PARALLEL` rows ×
+    /// memories up (the built-in set's too) are solved on every core (the same results). Measured (`cargo bench --bench theory`, a tour frame, IDP at the
     /// defaults; Intel Xeon, 2 cores; docs/speed.md): 3.0 ms on the built-in set, 0.57 s at
     /// N = 65536, P = 16 and 2.6 s at N = 16384, P = 64 (5.4 ms, 1.0 and 4.9 s on one core). Solve
     /// when the input or the memory set changes, never per frame.
@@ -255,8 +254,8 @@ impl TheoryInput {
             };
             MemoryEquilibria { positive, negative }
         };
-        // The memories' solves are independent: on every core for a large set (the same
-        // results in the same order), one after the other for a small one.
+        // The memories' solves are independent: on every core from `PARALLEL` up (the same
+        // results in the same order), one after the other below.
         let units = match &grid {
             Grid::Rows(rows) => rows.len(),
             Grid::Neurons(_) => n,
