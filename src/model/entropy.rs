@@ -229,13 +229,9 @@ mod avx512 {
         let mut lanes = [0.0f64; 8];
         // SAFETY: eight f64 into an array of eight.
         unsafe { _mm512_storeu_pd(lanes.as_mut_ptr(), acc) };
-        let mut last = (f32::NAN, 0.0f64);
+        // The last 0 to 7 values, into lanes 0 to 6 (F is the same whichever form computes it).
         for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
-            let a = v.abs();
-            if a != last.0 {
-                last = (a, super::entropy_of_abs(a));
-            }
-            *lane += last.1;
+            *lane += super::entropy_of_abs(v.abs());
         }
         super::pairwise(&lanes)
     }
