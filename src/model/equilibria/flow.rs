@@ -182,42 +182,37 @@ impl System<'_> {
         if a.iter().any(|&v| v <= 0.0) {
             return None;
         }
-        // K = (1/N) Eᵀ E with the rows of E the unsaturated rows' ξ_u, scaled by √(n_u ψ'/a):
-        // one buffer read as Eᵀ (P×active, column-major) and as E (strided), one gemm.
-        let scale: Vec<f64> = (0..rows.len())
+        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a. In f64: one
+        // buffer of the rows ξ_u scaled by √d_u, read as Eᵀ (P×active, column-major) and as E
+        // (strided), one gemm; in f32, from the sign bits (`Rows::gram_f32`).
+        let d: Vec<f64> = (0..rows.len())
             .map(|u| {
                 let e = slope[u] / a[u];
                 if e > NEGLIGIBLE_SLOPE {
-                    (rows.count(u) * e).sqrt()
+                    rows.count(u) * e
                 } else {
                     0.0
                 }
             })
             .collect();
-        let active = scale.iter().filter(|&&r| r > 0.0).count();
+        let active = d.iter().filter(|&&d| d > 0.0).count();
         let exact = active == 0 || precise || active * p * p < F32_GRAM;
         let k = if active == 0 {
             DMatrix::zeros(p, p)
         } else if exact {
             let mut buf = Vec::with_capacity(active * p);
-            for (u, &r) in scale.iter().enumerate() {
-                if r > 0.0 {
-                    rows.push_scaled(u, r, &mut buf);
+            for (u, &d) in d.iter().enumerate() {
+                if d > 0.0 {
+                    rows.push_scaled(u, d.sqrt(), &mut buf);
                 }
             }
             let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
             let et = DMatrixView::from_slice(&buf, p, active);
             (et * e) / rows.n as f64
         } else {
-            let mut buf: Vec<f32> = Vec::with_capacity(active * p);
-            for (u, &r) in scale.iter().enumerate() {
-                if r > 0.0 {
-                    rows.push_scaled_f32(u, r as f32, &mut buf);
-                }
-            }
-            let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
-            let et = DMatrixView::from_slice(&buf, p, active);
-            (et * e).map(|v| f64::from(v) / rows.n as f64)
+            let mut k = vec![0.0; p * p];
+            rows.gram_f32(&d, &mut k);
+            DMatrix::from_vec(p, p, k)
         };
         Some(Local { a, slope, k, exact })
     }

@@ -189,20 +189,101 @@ impl Rows {
         buf.extend(self.row(u).iter().map(|v| v * r));
     }
 
-    /// Appends row u's signs times `r` to `buf` in f32 (P values): ±r, exactly.
-    pub fn push_scaled_f32(&self, u: usize, r: f32, buf: &mut Vec<f32>) {
+    /// K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the rows with d_u ≠ 0 (`d` per row, length U), P×P
+    /// row-major into `out` (length P²; K is symmetric, so also column-major), in f32 on the
+    /// sign bits, by table: for memories 8a..8a+8 and 16b..16b+16, the rows are summed in f32
+    /// into one of 256 buckets by their 8 signs on the first (T_s = Σ d_u ξ_u,16b.. over the
+    /// rows u of signs s, a 16-vector), and K's 8×16 entries are Σ_s ±T_s, in f64. A row costs
+    /// one 16-wide add per block of K's upper triangle (20 at P = 64) instead of P²/16
+    /// multiply-adds; the buckets are emptied into f64 every [`GRAM_CHUNK`] rows. Every kernel
+    /// adds in this order, so gives bitwise these sums (a ±1 entry times d_u is ±d_u exactly).
+    pub fn gram_f32(&self, d: &[f64], out: &mut [f64]) {
+        assert!(d.len() >= self.len() && out.len() >= self.p * self.p);
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked above).
-            unsafe { avx512::push_scaled_f32(self, u, r, buf) };
+            unsafe { avx512::gram_f32(self, d, out) };
             return;
         }
-        buf.extend(self.row(u).iter().map(|&v| if v < 0.0 { -r } else { r }));
+        self.gram_f32_portable(d, out);
+    }
+
+    fn gram_f32_portable(&self, d: &[f64], out: &mut [f64]) {
+        let p = self.p;
+        let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
+        let active: Vec<usize> = (0..self.len()).filter(|&u| d[u] != 0.0).collect();
+        let mut total = vec![0.0f64; p * p];
+        let mut table = vec![[0.0f32; 16]; 256];
+        for chunk in active.chunks(GRAM_CHUNK) {
+            for a in 0..bytes {
+                for b in a / 2..blocks {
+                    table.fill([0.0; 16]);
+                    for &u in chunk {
+                        let du = d[u] as f32;
+                        let row = self.row(u);
+                        let s = self.row_bits[u * bytes + a];
+                        for (l, t) in table[usize::from(s)].iter_mut().enumerate() {
+                            let minus = row.get(16 * b + l).is_some_and(|&v| v < 0.0);
+                            *t += if minus { -du } else { du };
+                        }
+                    }
+                    let mut plus = [[0.0f64; 16]; 8];
+                    let mut minus = [[0.0f64; 16]; 8];
+                    for (s, t) in table.iter().enumerate() {
+                        for i in 0..8 {
+                            let sum = if s >> i & 1 == 1 {
+                                &mut minus[i]
+                            } else {
+                                &mut plus[i]
+                            };
+                            for (o, &v) in sum.iter_mut().zip(t) {
+                                *o += f64::from(v);
+                            }
+                        }
+                    }
+                    for i in 0..8 {
+                        let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
+                        add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
+                    }
+                }
+            }
+        }
+        finish_gram(&total, self.n, p, out);
     }
 
     /// Σ_i f(row of i) over the N neurons.
     pub fn sum(&self, f: impl Fn(usize) -> f64) -> f64 {
         self.counts.iter().enumerate().map(|(u, &k)| k * f(u)).sum()
+    }
+}
+
+/// Rows whose sums [`Rows::gram_f32`] keeps in f32 buckets before it adds them to K in f64:
+/// about 64 a bucket.
+pub const GRAM_CHUNK: usize = 1 << 14;
+
+/// Adds `k` to K's row `a`, memories `b0`..`b0` + 16, where those are below P and on or right
+/// of the diagonal (`total` row-major, P×P).
+fn add_upper(total: &mut [f64], p: usize, a: usize, b0: usize, k: &[f64; 16]) {
+    if a >= p {
+        return;
+    }
+    for (l, &v) in k.iter().enumerate() {
+        let b = b0 + l;
+        if b >= a && b < p {
+            total[a * p + b] += v;
+        }
+    }
+}
+
+/// K's upper triangle `total` (row-major, P×P), divided by N and mirrored into `out`.
+fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
+    let n = n as f64;
+    for a in 0..p {
+        for b in a..p {
+            let k = total[a * p + b] / n;
+            out[a * p + b] = k;
+            out[b * p + a] = k;
+        }
     }
 }
 
@@ -214,7 +295,7 @@ impl Rows {
 /// adds the rows in order.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::Rows;
+    use super::{GRAM_CHUNK, Rows};
     use std::arch::x86_64::*;
 
     #[target_feature(enable = "avx512f")]
@@ -281,27 +362,84 @@ mod avx512 {
         }
     }
 
+    /// [`Rows::gram_f32`]: a bucket is a 16-lane f32 vector; a row's 16 signs on memories
+    /// 16b.. pick +d_u or −d_u lane by lane (one blend), added to the bucket of its 8 signs on
+    /// memories 8a..; then the 256 buckets, in f64, go to K's rows 8a..8a+8.
     #[target_feature(enable = "avx512f")]
-    pub fn push_scaled_f32(rows: &Rows, u: usize, r: f32, buf: &mut Vec<f32>) {
+    pub fn gram_f32(rows: &Rows, d: &[f64], out: &mut [f64]) {
         let p = rows.p;
-        let bytes = p.div_ceil(8);
-        let start = buf.len();
-        buf.resize(start + p, 0.0);
-        let (plus, minus) = (_mm512_set1_ps(r), _mm512_set1_ps(-r));
-        let out = &mut buf[start..];
-        let masks = &rows.row_bits[u * bytes..(u + 1) * bytes];
-        for (b, pair) in masks.chunks(2).enumerate() {
-            let m = u16::from(pair[0]) | pair.get(1).map_or(0, |&h| u16::from(h) << 8);
-            let lanes = (p - 16 * b).min(16);
-            // SAFETY: lanes ≤ 16 and entries 16b..16b+lanes of `out` exist (its length is P).
-            unsafe {
-                _mm512_mask_storeu_ps(
-                    out.as_mut_ptr().add(16 * b),
-                    ((1u32 << lanes) - 1) as u16,
-                    _mm512_mask_blend_ps(m, plus, minus),
-                )
-            };
+        let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
+        let active: Vec<usize> = (0..rows.len()).filter(|&u| d[u] != 0.0).collect();
+        let mut total = vec![0.0f64; p * p];
+        // Per active row of a chunk: d_u, its sign bytes, its 16-memory masks.
+        let mut du = Vec::with_capacity(GRAM_CHUNK.min(active.len()));
+        let mut signs = Vec::with_capacity(du.capacity() * bytes);
+        let mut masks = Vec::with_capacity(du.capacity() * blocks);
+        let mut tables = vec![_mm512_setzero_ps(); 256 * blocks];
+        for chunk in active.chunks(GRAM_CHUNK) {
+            du.clear();
+            signs.clear();
+            masks.clear();
+            for &u in chunk {
+                du.push(d[u] as f32);
+                let bits = &rows.row_bits[u * bytes..(u + 1) * bytes];
+                signs.extend_from_slice(bits);
+                masks.extend((0..blocks).map(|j| {
+                    u16::from(bits[2 * j]) | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8)
+                }));
+            }
+            for a in 0..bytes {
+                let first = a / 2;
+                let width = blocks - first;
+                let tables = &mut tables[..256 * width];
+                tables.fill(_mm512_setzero_ps());
+                // One block of 16 memories at a time: its 256 buckets (16 KB) stay in L1.
+                for (j, table) in tables.chunks_exact_mut(256).enumerate() {
+                    for (r, &x) in du.iter().enumerate() {
+                        let (plus, minus) = (_mm512_set1_ps(x), _mm512_set1_ps(-x));
+                        let t = &mut table[usize::from(signs[r * bytes + a])];
+                        let m = masks[r * blocks + first + j];
+                        *t = _mm512_add_ps(*t, _mm512_mask_blend_ps(m, plus, minus));
+                    }
+                }
+                for j in 0..width {
+                    let mut plus = [[_mm512_setzero_pd(); 2]; 8];
+                    let mut minus = [[_mm512_setzero_pd(); 2]; 8];
+                    for (s, t) in tables[j * 256..(j + 1) * 256].iter().enumerate() {
+                        let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(*t));
+                        let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
+                            _mm512_castps_pd(*t),
+                            1,
+                        )));
+                        for i in 0..8 {
+                            let sum = if s >> i & 1 == 1 {
+                                &mut minus[i]
+                            } else {
+                                &mut plus[i]
+                            };
+                            sum[0] = _mm512_add_pd(sum[0], lo);
+                            sum[1] = _mm512_add_pd(sum[1], hi);
+                        }
+                    }
+                    for i in 0..8 {
+                        let mut k = [0.0f64; 16];
+                        // SAFETY: `k` holds 16 f64.
+                        unsafe {
+                            _mm512_storeu_pd(
+                                k.as_mut_ptr(),
+                                _mm512_sub_pd(plus[i][0], minus[i][0]),
+                            );
+                            _mm512_storeu_pd(
+                                k.as_mut_ptr().add(8),
+                                _mm512_sub_pd(plus[i][1], minus[i][1]),
+                            );
+                        }
+                        super::add_upper(&mut total, p, 8 * a + i, 16 * (first + j), &k);
+                    }
+                }
+            }
         }
+        super::finish_gram(&total, rows.n, p, out);
     }
 
     #[target_feature(enable = "avx512f")]
@@ -366,6 +504,68 @@ mod tests {
     }
 
     #[test]
+    fn gram_f32_is_k_and_bitwise_the_portable_loops() {
+        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ: whatever kernel this processor picks, bitwise the
+        // portable sums, and K to f32's rounding; P across the edges of the blocks of 8 and 16
+        // memories, rows inactive (d = 0) among them, more than a chunk of rows.
+        if !cfg!(target_arch = "x86_64") || !std::arch::is_x86_feature_detected!("avx512f") {
+            eprintln!("no AVX-512 here: K is compared with the portable sums only");
+        }
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (n, p) in [
+            (3, 1),
+            (200, 5),
+            (600, 12),
+            (900, 16),
+            (900, 17),
+            (700, 31),
+            (1000, 32),
+            (1200, 33),
+            (2000, 64),
+            (700, 70),
+            (2 * GRAM_CHUNK, 17),
+        ] {
+            let columns: Vec<f32> = (0..n * p)
+                .map(|_| if next() % 2 == 0 { 1.0 } else { -1.0 })
+                .collect();
+            let rows = Rows::new(&columns, n, p, None);
+            let u = rows.len();
+            let d: Vec<f64> = (0..u)
+                .map(|_| match next() % 5 {
+                    0 => 0.0,
+                    r => (next() % 1_000_003) as f64 / 1e5 * r as f64,
+                })
+                .collect();
+            let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
+            rows.gram_f32(&d, &mut fast);
+            rows.gram_f32_portable(&d, &mut slow);
+            let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&fast), bits(&slow), "N {n}, P {p}");
+            let mut big = 0.0f64;
+            for a in 0..p {
+                for b in 0..p {
+                    let k = rows.sum(|r| d[r] * rows.row(r)[a] * rows.row(r)[b] / rows.count(r))
+                        / n as f64;
+                    big = big.max(k.abs());
+                    let scale = 1e-5 * (1.0 + rows.sum(|r| d[r] / rows.count(r)) / n as f64);
+                    assert!(
+                        (fast[a * p + b] - k).abs() <= scale,
+                        "N {n}, P {p}, K[{a}][{b}] {} against {k}",
+                        fast[a * p + b]
+                    );
+                }
+            }
+            assert!(big > 0.0, "N {n}, P {p}: K should not be zero");
+        }
+    }
+
+    #[test]
     fn the_products_are_bitwise_the_portable_loops() {
         // Whatever kernel this processor picks (AVX-512 on the sign bits, AVX2, portable):
         // bitwise the portable sums, for P with and without a tail after the blocks of four
@@ -417,16 +617,6 @@ mod tests {
                 rows.push_scaled(u / 2, r, &mut fast);
                 slow.extend(rows.row(u / 2).iter().map(|v| v * r));
                 assert_eq!(bits(&fast), bits(&slow), "push_scaled, N {n}, P {p}");
-                let r = r as f32;
-                let (mut fast, mut slow) = (vec![1.5f32], vec![1.5f32]);
-                rows.push_scaled_f32(u / 2, r, &mut fast);
-                slow.extend(rows.row(u / 2).iter().map(|&v| v as f32 * r));
-                let bits32 = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                assert_eq!(
-                    bits32(&fast),
-                    bits32(&slow),
-                    "push_scaled_f32, N {n}, P {p}"
-                );
             }
         }
     }
