@@ -43,6 +43,7 @@ use nalgebra::{DMatrix, DMatrixView, DVector};
 
 use super::rows::Rows;
 use super::spectrum::Spectrum;
+use super::tanh::{tanh_all, tanh_libm};
 
 /// Residual (max-norm) below which a solve has converged, relative to 1 + max |x|.
 const TOLERANCE: f64 = 1e-11;
@@ -75,19 +76,6 @@ const NEGLIGIBLE_SLOPE: f64 = 1e-17;
 /// to zero is f64's), and f32 products cost half as much. Smaller K stay in f64, where the f32
 /// rounding would cost more steps than it saves. The spectrum is always from K in f64.
 const F32_GRAM: usize = 1 << 20;
-
-/// tanh, skipping the call where the result is ±1 to f64 precision (|v| > 19.1: 1 − tanh is
-/// below half an ulp of 1), as most neurons are at gain 10.
-fn tanh(v: f64) -> f64 {
-    if v.abs() > SATURATED {
-        v.signum()
-    } else {
-        v.tanh()
-    }
-}
-
-/// Beyond this |g·x|, tanh(g·x) rounds to ±1 in f64.
-const SATURATED: f64 = 19.5;
 
 /// One continuous landscape: ẋ = −x + W Ψ(x) + b with W = (1/N) Ξ diag(w) Ξᵀ − δ·I, over the
 /// distinct rows of Ξ and b.
@@ -140,6 +128,13 @@ struct Local {
 }
 
 impl System<'_> {
+    /// A large landscape (rows × P² from [`F32_GRAM`] up): its states take ψ from our tanh
+    /// (`tanh.rs`, a few ulp from libm's and eight at a time), as its K is summed in f32; a
+    /// smaller one's from libm, bitwise as before.
+    fn large(&self) -> bool {
+        self.rows.len() * self.rows.p * self.rows.p >= F32_GRAM
+    }
+
     fn state(&self, x: Vec<f64>) -> State {
         let (n, p) = (self.rows.len(), self.rows.p);
         let mut s = State {
@@ -156,9 +151,13 @@ impl System<'_> {
 
     /// Ψ, m and F of `s.x`.
     fn evaluate(&self, s: &mut State) {
-        let g = self.gain;
-        for (p, &v) in s.psi.iter_mut().zip(&s.x) {
-            *p = tanh(g * v);
+        if self.large() {
+            tanh_all(self.gain, &s.x, &mut s.psi);
+        } else {
+            let g = self.gain;
+            for (p, &v) in s.psi.iter_mut().zip(&s.x) {
+                *p = tanh_libm(g * v);
+            }
         }
         self.rows.project(&s.psi, &mut s.m);
         let coef: Vec<f64> = s.m.iter().zip(self.weights).map(|(m, w)| m * w).collect();

@@ -16,6 +16,7 @@ mod modern;
 mod report;
 mod rows;
 mod spectrum;
+mod tanh;
 
 use std::sync::Arc;
 
