@@ -371,41 +371,52 @@ mod avx512 {
         let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
         let active: Vec<usize> = (0..rows.len()).filter(|&u| d[u] != 0.0).collect();
         let mut total = vec![0.0f64; p * p];
-        // Per active row of a chunk: d_u, its sign bytes, its 16-memory masks.
-        let mut du = Vec::with_capacity(GRAM_CHUNK.min(active.len()));
-        let mut signs = Vec::with_capacity(du.capacity() * bytes);
-        let mut masks = Vec::with_capacity(du.capacity() * blocks);
-        let mut tables = vec![_mm512_setzero_ps(); 256 * blocks];
+        // Per active row of a chunk, each in its own run: d_u and −d_u, its signs on each 8
+        // memories (a byte), its signs on each 16 (a mask).
+        let cap = GRAM_CHUNK.min(active.len());
+        let mut du: Vec<f32> = Vec::with_capacity(cap);
+        let mut minus_du: Vec<f32> = Vec::with_capacity(cap);
+        let mut signs: Vec<Vec<u8>> = vec![Vec::with_capacity(cap); bytes];
+        let mut masks: Vec<Vec<u16>> = vec![Vec::with_capacity(cap); blocks];
+        let mut tables = vec![[_mm512_setzero_ps(); 256]; blocks];
         for chunk in active.chunks(GRAM_CHUNK) {
             du.clear();
-            signs.clear();
-            masks.clear();
+            minus_du.clear();
+            signs.iter_mut().for_each(Vec::clear);
+            masks.iter_mut().for_each(Vec::clear);
             for &u in chunk {
                 du.push(d[u] as f32);
+                minus_du.push(-(d[u] as f32));
                 let bits = &rows.row_bits[u * bytes..(u + 1) * bytes];
-                signs.extend_from_slice(bits);
-                masks.extend((0..blocks).map(|j| {
-                    u16::from(bits[2 * j]) | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8)
-                }));
+                for (run, &b) in signs.iter_mut().zip(bits) {
+                    run.push(b);
+                }
+                for (j, run) in masks.iter_mut().enumerate() {
+                    run.push(
+                        u16::from(bits[2 * j])
+                            | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8),
+                    );
+                }
             }
-            for a in 0..bytes {
+            for (a, sign) in signs.iter().enumerate() {
                 let first = a / 2;
                 let width = blocks - first;
-                let tables = &mut tables[..256 * width];
-                tables.fill(_mm512_setzero_ps());
+                let tables = &mut tables[..width];
                 // One block of 16 memories at a time: its 256 buckets (16 KB) stay in L1.
-                for (j, table) in tables.chunks_exact_mut(256).enumerate() {
-                    for (r, &x) in du.iter().enumerate() {
-                        let (plus, minus) = (_mm512_set1_ps(x), _mm512_set1_ps(-x));
-                        let t = &mut table[usize::from(signs[r * bytes + a])];
-                        let m = masks[r * blocks + first + j];
-                        *t = _mm512_add_ps(*t, _mm512_mask_blend_ps(m, plus, minus));
+                for (table, mask) in tables.iter_mut().zip(&masks[first..]) {
+                    table.fill(_mm512_setzero_ps());
+                    let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(mask));
+                    for ((&plus, &minus), (&s, &m)) in rows {
+                        let t = &mut table[usize::from(s)];
+                        let v =
+                            _mm512_mask_blend_ps(m, _mm512_set1_ps(plus), _mm512_set1_ps(minus));
+                        *t = _mm512_add_ps(*t, v);
                     }
                 }
                 for j in 0..width {
                     let mut plus = [[_mm512_setzero_pd(); 2]; 8];
                     let mut minus = [[_mm512_setzero_pd(); 2]; 8];
-                    for (s, t) in tables[j * 256..(j + 1) * 256].iter().enumerate() {
+                    for (s, t) in tables[j].iter().enumerate() {
                         let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(*t));
                         let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
                             _mm512_castps_pd(*t),
