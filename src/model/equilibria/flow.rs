@@ -65,6 +65,9 @@ const ACTIVE_INSTABILITY: f64 = 1e-9;
 /// (see `undecided_jump`) by more than this (of the 2 from −1 to 1), so that such neurons flip
 /// in the order the flow flips them.
 const MAX_FLIP: f64 = 0.5;
+/// Rows whose state and field share a sign with |g·x| and |g·h| at least this are decided:
+/// ψ' ≤ 4g·e⁻²⁰ there, so the fields hold still to 1e-8 and no row can flip.
+const DECIDED: f64 = 10.0;
 /// A step that multiplies the residual by more than this is retried with a quarter of Δt.
 const REJECT_GROWTH: f64 = 1e3;
 /// Neurons whose ψ'/a is below this (saturated) are left out of K: their share of it is
@@ -337,8 +340,11 @@ impl System<'_> {
                 }
                 // Grow with the fall of the residual, but not so much that the next step would
                 // overshoot the flip limit (the jump grows about as Δt while it is small).
-                let growth =
-                    (cur.two / trial.two.max(f64::MIN_POSITIVE)).clamp(DT_GROWTH.0, DT_GROWTH.1);
+                let growth = if jump == 0.0 && cap.flatten().is_none() && self.decided(&trial) {
+                    DT_GROWTH.1
+                } else {
+                    (cur.two / trial.two.max(f64::MIN_POSITIVE)).clamp(DT_GROWTH.0, DT_GROWTH.1)
+                };
                 let room = if jump > 0.0 {
                     (0.8 * MAX_FLIP / jump).max(1.0)
                 } else {
@@ -387,6 +393,16 @@ impl System<'_> {
             residual: cur.inf,
             spectrum,
         }
+    }
+
+    /// Every row's state and field h = F + x have one sign and are at least `DECIDED`/g from
+    /// 0: along the flow from here (x moves toward h) no row can flip.
+    fn decided(&self, s: &State) -> bool {
+        let margin = DECIDED / self.gain;
+        (0..s.x.len()).all(|u| {
+            let (x, h) = (s.x[u], s.f[u] + s.x[u]);
+            x.abs() >= margin && h.abs() >= margin && (x > 0.0) == (h > 0.0)
+        })
     }
 
     /// The largest |Δψ| from `cur` to `trial` among the rows whose decision the step may
