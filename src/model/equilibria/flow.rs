@@ -16,10 +16,11 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
-//! K is the costly part of a large solve (O(P²) per active row, a step): while a solve iterates
-//! it is summed in f32 when large (`F32_GRAM`), which changes a step only at f32's rounding (a
-//! step or two more, the same equilibria; `tests/model_equilibria_reference.rs`), and at the
-//! end in f64 for the spectrum.
+//! K is the costly part of a large solve (O(P²) per active row, a step): a large landscape's
+//! (`LARGE`) is summed on the sign bits by table (`Rows::gram`), in f32 buckets while the solve
+//! iterates (its steps need K only to about f32's precision; the residual they drive to zero is
+//! f64's) and in f64 for the spectrum at the end; a smaller one's by a matrix product in f64,
+//! bitwise as before, whose last K serves the spectrum.
 //!
 //! Two solves. [`System::follow`] is pseudo-transient continuation that follows the flow:
 //! implicit Euler steps (σA − J − A) dx = F, σ = 1 + 1/Δt (pseudo-time scaled by A, so that K
@@ -74,11 +75,12 @@ const REJECT_GROWTH: f64 = 1e3;
 /// smaller than the rounding of the rest.
 const NEGLIGIBLE_SLOPE: f64 = 1e-17;
 
-/// K is summed in f32 while a solve iterates when it takes at least this many multiply-adds
-/// (active rows × P²): its steps need K only to about f32's precision (the residual they drive
-/// to zero is f64's), and f32 products cost half as much. Smaller K stay in f64, where the f32
-/// rounding would cost more steps than it saves. The spectrum is always from K in f64.
-const F32_GRAM: usize = 1 << 20;
+/// Landscapes of at least this many distinct rows × P² are large: their K is summed by table
+/// on the sign bits (`Rows::gram`) and their ψ comes from our tanh (`tanh.rs`); smaller ones
+/// take K from a matrix product and ψ from libm, bitwise as before these were written (their
+/// order of summation differs, and a search for a saddle near the start can end either way on
+/// the last bits: on the built-in set's tour, one memory's verdict at one frame in 191 did).
+const LARGE: usize = 1 << 20;
 
 /// One continuous landscape: ẋ = −x + W Ψ(x) + b with W = (1/N) Ξ diag(w) Ξᵀ − δ·I, over the
 /// distinct rows of Ξ and b.
@@ -131,11 +133,9 @@ struct Local {
 }
 
 impl System<'_> {
-    /// A large landscape (rows × P² from [`F32_GRAM`] up): its states take ψ from our tanh
-    /// (`tanh.rs`, a few ulp from libm's and eight at a time), as its K is summed in f32; a
-    /// smaller one's from libm, bitwise as before.
+    /// A large landscape (see [`LARGE`]).
     fn large(&self) -> bool {
-        self.rows.len() * self.rows.p * self.rows.p >= F32_GRAM
+        self.rows.len() * self.rows.p * self.rows.p >= LARGE
     }
 
     fn state(&self, x: Vec<f64>) -> State {
@@ -184,9 +184,9 @@ impl System<'_> {
         if a.iter().any(|&v| v <= 0.0) {
             return None;
         }
-        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a. In f64: one
-        // buffer of the rows ξ_u scaled by √d_u, read as Eᵀ (P×active, column-major) and as E
-        // (strided), one gemm; in f32, from the sign bits (`Rows::gram_f32`).
+        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a: by table when
+        // large, else one buffer of the rows ξ_u scaled by √d_u, read as Eᵀ (P×active,
+        // column-major) and as E (strided), one gemm.
         let d: Vec<f64> = (0..rows.len())
             .map(|u| {
                 let e = slope[u] / a[u];
@@ -198,10 +198,15 @@ impl System<'_> {
             })
             .collect();
         let active = d.iter().filter(|&&d| d > 0.0).count();
-        let exact = active == 0 || precise || active * p * p < F32_GRAM;
+        let large = self.large();
+        let exact = !large || precise;
         let k = if active == 0 {
             DMatrix::zeros(p, p)
-        } else if exact {
+        } else if large {
+            let mut k = vec![0.0; p * p];
+            rows.gram(&d, !precise, &mut k);
+            DMatrix::from_vec(p, p, k)
+        } else {
             let mut buf = Vec::with_capacity(active * p);
             for (u, &d) in d.iter().enumerate() {
                 if d > 0.0 {
@@ -211,10 +216,6 @@ impl System<'_> {
             let e = DMatrixView::from_slice_with_strides(&buf, active, p, p, 1);
             let et = DMatrixView::from_slice(&buf, p, active);
             (et * e) / rows.n as f64
-        } else {
-            let mut k = vec![0.0; p * p];
-            rows.gram_f32(&d, &mut k);
-            DMatrix::from_vec(p, p, k)
         };
         Some(Local { a, slope, k, exact })
     }

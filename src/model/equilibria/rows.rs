@@ -190,61 +190,70 @@ impl Rows {
     }
 
     /// K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the rows with d_u ≠ 0 (`d` per row, length U), P×P
-    /// row-major into `out` (length P²; K is symmetric, so also column-major), in f32 on the
-    /// sign bits, by table: for memories 8a..8a+8 and 16b..16b+16, the rows are summed in f32
-    /// into one of 256 buckets by their 8 signs on the first (T_s = Σ d_u ξ_u,16b.. over the
-    /// rows u of signs s, a 16-vector), and K's 8×16 entries are Σ_s ±T_s, in f64. A row costs
-    /// one 16-wide add per block of K's upper triangle (20 at P = 64) instead of P²/16
-    /// multiply-adds; the buckets are emptied into f64 every [`GRAM_CHUNK`] rows. Every kernel
-    /// adds in this order, so gives bitwise these sums (a ±1 entry times d_u is ±d_u exactly).
-    pub fn gram_f32(&self, d: &[f64], out: &mut [f64]) {
+    /// row-major into `out` (length P²; K is symmetric, so also column-major), on the sign
+    /// bits, by table: for memories 8a..8a+8 and 16b..16b+16, the rows are summed into one of
+    /// 256 buckets by their 8 signs on the first (T_s = Σ d_u ξ_u,16b.. over the rows u of
+    /// signs s, a 16-vector; in f32 when `single`, else f64), and K's 8×16 entries are
+    /// Σ_s ±T_s, in f64. A row costs one 16-wide add per block of K's upper triangle (20 at
+    /// P = 64) instead of P² multiply-adds. Every kernel adds in this order, so gives bitwise
+    /// these sums (a ±1 entry times d_u is ±d_u exactly); they are not a matrix product's,
+    /// whose order is its own.
+    pub fn gram(&self, d: &[f64], single: bool, out: &mut [f64]) {
         assert!(d.len() >= self.len() && out.len() >= self.p * self.p);
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked above).
-            unsafe { avx512::gram_f32(self, d, out) };
+            unsafe {
+                if single {
+                    avx512::gram_f32(self, d, out)
+                } else {
+                    avx512::gram_f64(self, d, out)
+                }
+            };
             return;
         }
-        self.gram_f32_portable(d, out);
+        if single {
+            self.gram_portable::<f32>(d, out);
+        } else {
+            self.gram_portable::<f64>(d, out);
+        }
     }
 
-    fn gram_f32_portable(&self, d: &[f64], out: &mut [f64]) {
+    fn gram_portable<T: Bucket>(&self, d: &[f64], out: &mut [f64]) {
         let p = self.p;
         let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
         let active: Vec<usize> = (0..self.len()).filter(|&u| d[u] != 0.0).collect();
         let mut total = vec![0.0f64; p * p];
-        let mut table = vec![[0.0f32; 16]; 256];
-        for chunk in active.chunks(GRAM_CHUNK) {
-            for a in 0..bytes {
-                for b in a / 2..blocks {
-                    table.fill([0.0; 16]);
-                    for &u in chunk {
-                        let du = d[u] as f32;
-                        let row = self.row(u);
-                        let s = self.row_bits[u * bytes + a];
-                        for (l, t) in table[usize::from(s)].iter_mut().enumerate() {
-                            let minus = row.get(16 * b + l).is_some_and(|&v| v < 0.0);
-                            *t += if minus { -du } else { du };
-                        }
+        let mut table = vec![[T::default(); 16]; 256];
+        for a in 0..bytes {
+            for b in a / 2..blocks {
+                table.fill([T::default(); 16]);
+                for &u in &active {
+                    let du = T::of(d[u]);
+                    let row = self.row(u);
+                    let s = self.row_bits[u * bytes + a];
+                    for (l, t) in table[usize::from(s)].iter_mut().enumerate() {
+                        let minus = row.get(16 * b + l).is_some_and(|&v| v < 0.0);
+                        *t = *t + if minus { -du } else { du };
                     }
-                    let mut plus = [[0.0f64; 16]; 8];
-                    let mut minus = [[0.0f64; 16]; 8];
-                    for (s, t) in table.iter().enumerate() {
-                        for i in 0..8 {
-                            let sum = if s >> i & 1 == 1 {
-                                &mut minus[i]
-                            } else {
-                                &mut plus[i]
-                            };
-                            for (o, &v) in sum.iter_mut().zip(t) {
-                                *o += f64::from(v);
-                            }
-                        }
-                    }
+                }
+                let mut plus = [[0.0f64; 16]; 8];
+                let mut minus = [[0.0f64; 16]; 8];
+                for (s, t) in table.iter().enumerate() {
                     for i in 0..8 {
-                        let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
-                        add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
+                        let sum = if s >> i & 1 == 1 {
+                            &mut minus[i]
+                        } else {
+                            &mut plus[i]
+                        };
+                        for (o, &v) in sum.iter_mut().zip(t) {
+                            *o += v.into();
+                        }
                     }
+                }
+                for i in 0..8 {
+                    let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
+                    add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
                 }
             }
         }
@@ -257,9 +266,24 @@ impl Rows {
     }
 }
 
-/// Rows whose sums [`Rows::gram_f32`] keeps in f32 buckets before it adds them to K in f64:
-/// about 64 a bucket.
-pub const GRAM_CHUNK: usize = 1 << 14;
+/// What [`Rows::gram`]'s buckets hold: f32 or f64.
+trait Bucket:
+    Copy + Default + std::ops::Add<Output = Self> + std::ops::Neg<Output = Self> + Into<f64>
+{
+    fn of(d: f64) -> Self;
+}
+
+impl Bucket for f32 {
+    fn of(d: f64) -> Self {
+        d as f32
+    }
+}
+
+impl Bucket for f64 {
+    fn of(d: f64) -> Self {
+        d
+    }
+}
 
 /// Adds `k` to K's row `a`, memories `b0`..`b0` + 16, where those are below P and on or right
 /// of the diagonal (`total` row-major, P×P).
@@ -295,7 +319,7 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 /// adds the rows in order.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{GRAM_CHUNK, Rows};
+    use super::Rows;
     use std::arch::x86_64::*;
 
     #[target_feature(enable = "avx512f")]
@@ -362,96 +386,119 @@ mod avx512 {
         }
     }
 
-    /// [`Rows::gram_f32`]: a bucket is a 16-lane f32 vector; a row's 16 signs on memories
-    /// 16b.. pick +d_u or −d_u lane by lane (one blend), added to the bucket of its 8 signs on
-    /// memories 8a..; then the 256 buckets, in f64, go to K's rows 8a..8a+8.
-    #[target_feature(enable = "avx512f")]
-    pub fn gram_f32(rows: &Rows, d: &[f64], out: &mut [f64]) {
-        let p = rows.p;
-        let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
-        let active: Vec<usize> = (0..rows.len()).filter(|&u| d[u] != 0.0).collect();
-        let mut total = vec![0.0f64; p * p];
-        // Per active row of a chunk, each in its own run: d_u and −d_u, its signs on each 8
-        // memories (a byte), its signs on each 16 (a mask).
-        let cap = GRAM_CHUNK.min(active.len());
-        let mut du: Vec<f32> = Vec::with_capacity(cap);
-        let mut minus_du: Vec<f32> = Vec::with_capacity(cap);
-        let mut signs: Vec<Vec<u8>> = vec![Vec::with_capacity(cap); bytes];
-        let mut masks: Vec<Vec<u16>> = vec![Vec::with_capacity(cap); blocks];
-        let mut tables = vec![[_mm512_setzero_ps(); 256]; blocks];
-        for chunk in active.chunks(GRAM_CHUNK) {
-            du.clear();
-            minus_du.clear();
-            signs.iter_mut().for_each(Vec::clear);
-            masks.iter_mut().for_each(Vec::clear);
-            for &u in chunk {
-                du.push(d[u] as f32);
-                minus_du.push(-(d[u] as f32));
-                let bits = &rows.row_bits[u * bytes..(u + 1) * bytes];
-                for (run, &b) in signs.iter_mut().zip(bits) {
-                    run.push(b);
-                }
-                for (j, run) in masks.iter_mut().enumerate() {
-                    run.push(
-                        u16::from(bits[2 * j])
-                            | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8),
-                    );
-                }
-            }
-            for (a, sign) in signs.iter().enumerate() {
-                let first = a / 2;
-                let width = blocks - first;
-                let tables = &mut tables[..width];
-                // One block of 16 memories at a time: its 256 buckets (16 KB) stay in L1.
-                for (table, mask) in tables.iter_mut().zip(&masks[first..]) {
-                    table.fill(_mm512_setzero_ps());
-                    let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(mask));
-                    for ((&plus, &minus), (&s, &m)) in rows {
-                        let t = &mut table[usize::from(s)];
-                        let v =
-                            _mm512_mask_blend_ps(m, _mm512_set1_ps(plus), _mm512_set1_ps(minus));
-                        *t = _mm512_add_ps(*t, v);
+    /// [`Rows::gram`]'s kernels: a bucket is 16 lanes (one f32 vector, or two f64 ones); a
+    /// row's 16 signs on memories 16b.. pick +d_u or −d_u lane by lane (a blend), added to the
+    /// bucket of its 8 signs on memories 8a..; then the 256 buckets, in f64, go to K's rows
+    /// 8a..8a+8.
+    macro_rules! gram_kernel {
+        ($name:ident, $scalar:ty, $bucket:ty, $zero:expr, $set1:ident,
+         |$t:ident, $m:ident, $plus:ident, $minus:ident| $update:expr,
+         |$b:ident| $halves:expr) => {
+            #[target_feature(enable = "avx512f")]
+            pub fn $name(rows: &Rows, d: &[f64], out: &mut [f64]) {
+                let p = rows.p;
+                let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
+                let active: Vec<usize> = (0..rows.len()).filter(|&u| d[u] != 0.0).collect();
+                let mut total = vec![0.0f64; p * p];
+                // Per active row, each in its own run: d_u and −d_u, its signs on each 8
+                // memories (a byte), its signs on each 16 (a mask).
+                let cap = active.len();
+                let mut du: Vec<$scalar> = Vec::with_capacity(cap);
+                let mut minus_du: Vec<$scalar> = Vec::with_capacity(cap);
+                let mut signs: Vec<Vec<u8>> = vec![Vec::with_capacity(cap); bytes];
+                let mut masks: Vec<Vec<u16>> = vec![Vec::with_capacity(cap); blocks];
+                for &u in &active {
+                    du.push(d[u] as $scalar);
+                    minus_du.push(-(d[u] as $scalar));
+                    let bits = &rows.row_bits[u * bytes..(u + 1) * bytes];
+                    for (run, &b) in signs.iter_mut().zip(bits) {
+                        run.push(b);
+                    }
+                    for (j, run) in masks.iter_mut().enumerate() {
+                        run.push(
+                            u16::from(bits[2 * j])
+                                | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8),
+                        );
                     }
                 }
-                for j in 0..width {
-                    let mut plus = [[_mm512_setzero_pd(); 2]; 8];
-                    let mut minus = [[_mm512_setzero_pd(); 2]; 8];
-                    for (s, t) in tables[j].iter().enumerate() {
-                        let lo = _mm512_cvtps_pd(_mm512_castps512_ps256(*t));
-                        let hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
-                            _mm512_castps_pd(*t),
-                            1,
-                        )));
+                let mut table: [$bucket; 256] = [$zero; 256];
+                for (a, sign) in signs.iter().enumerate() {
+                    // One block of 16 memories at a time: its 256 buckets (16 or 32 KB) stay
+                    // in L1.
+                    for (b, mask) in masks.iter().enumerate().skip(a / 2) {
+                        table.fill($zero);
+                        let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(mask));
+                        for ((&plus, &minus), (&s, &m)) in rows {
+                            let ($plus, $minus) = ($set1(plus), $set1(minus));
+                            let $t = &mut table[usize::from(s)];
+                            let $m = m;
+                            $update;
+                        }
+                        let mut plus = [[_mm512_setzero_pd(); 2]; 8];
+                        let mut minus = [[_mm512_setzero_pd(); 2]; 8];
+                        for (s, $b) in table.iter().enumerate() {
+                            let (lo, hi) = $halves;
+                            for i in 0..8 {
+                                let sum = if s >> i & 1 == 1 {
+                                    &mut minus[i]
+                                } else {
+                                    &mut plus[i]
+                                };
+                                sum[0] = _mm512_add_pd(sum[0], lo);
+                                sum[1] = _mm512_add_pd(sum[1], hi);
+                            }
+                        }
                         for i in 0..8 {
-                            let sum = if s >> i & 1 == 1 {
-                                &mut minus[i]
-                            } else {
-                                &mut plus[i]
-                            };
-                            sum[0] = _mm512_add_pd(sum[0], lo);
-                            sum[1] = _mm512_add_pd(sum[1], hi);
+                            let mut k = [0.0f64; 16];
+                            // SAFETY: `k` holds 16 f64.
+                            unsafe {
+                                _mm512_storeu_pd(
+                                    k.as_mut_ptr(),
+                                    _mm512_sub_pd(plus[i][0], minus[i][0]),
+                                );
+                                _mm512_storeu_pd(
+                                    k.as_mut_ptr().add(8),
+                                    _mm512_sub_pd(plus[i][1], minus[i][1]),
+                                );
+                            }
+                            super::add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
                         }
-                    }
-                    for i in 0..8 {
-                        let mut k = [0.0f64; 16];
-                        // SAFETY: `k` holds 16 f64.
-                        unsafe {
-                            _mm512_storeu_pd(
-                                k.as_mut_ptr(),
-                                _mm512_sub_pd(plus[i][0], minus[i][0]),
-                            );
-                            _mm512_storeu_pd(
-                                k.as_mut_ptr().add(8),
-                                _mm512_sub_pd(plus[i][1], minus[i][1]),
-                            );
-                        }
-                        super::add_upper(&mut total, p, 8 * a + i, 16 * (first + j), &k);
                     }
                 }
+                super::finish_gram(&total, rows.n, p, out);
             }
-        }
-        super::finish_gram(&total, rows.n, p, out);
+        };
     }
+
+    gram_kernel!(
+        gram_f32,
+        f32,
+        __m512,
+        _mm512_setzero_ps(),
+        _mm512_set1_ps,
+        |t, m, plus, minus| *t = _mm512_add_ps(*t, _mm512_mask_blend_ps(m, plus, minus)),
+        |t| (
+            _mm512_cvtps_pd(_mm512_castps512_ps256(*t)),
+            _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(
+                _mm512_castps_pd(*t),
+                1
+            )))
+        )
+    );
+
+    gram_kernel!(
+        gram_f64,
+        f64,
+        [__m512d; 2],
+        [_mm512_setzero_pd(); 2],
+        _mm512_set1_pd,
+        |t, m, plus, minus| {
+            let [lo, hi] = m.to_le_bytes();
+            t[0] = _mm512_add_pd(t[0], _mm512_mask_blend_pd(lo, plus, minus));
+            t[1] = _mm512_add_pd(t[1], _mm512_mask_blend_pd(hi, plus, minus));
+        },
+        |t| (t[0], t[1])
+    );
 
     #[target_feature(enable = "avx512f")]
     pub fn project(rows: &Rows, v: &[f64], out: &mut [f64]) {
@@ -515,10 +562,10 @@ mod tests {
     }
 
     #[test]
-    fn gram_f32_is_k_and_bitwise_the_portable_loops() {
+    fn gram_is_k_and_bitwise_the_portable_loops() {
         // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ: whatever kernel this processor picks, bitwise the
-        // portable sums, and K to f32's rounding; P across the edges of the blocks of 8 and 16
-        // memories, rows inactive (d = 0) among them, more than a chunk of rows.
+        // portable sums, and K to rounding; P across the edges of the blocks of 8 and 16
+        // memories, rows inactive (d = 0) among them.
         if !cfg!(target_arch = "x86_64") || !std::arch::is_x86_feature_detected!("avx512f") {
             eprintln!("no AVX-512 here: K is compared with the portable sums only");
         }
@@ -540,7 +587,7 @@ mod tests {
             (1200, 33),
             (2000, 64),
             (700, 70),
-            (2 * GRAM_CHUNK, 17),
+            (20_000, 17),
         ] {
             let columns: Vec<f32> = (0..n * p)
                 .map(|_| if next() % 2 == 0 { 1.0 } else { -1.0 })
@@ -553,23 +600,29 @@ mod tests {
                     r => (next() % 1_000_003) as f64 / 1e5 * r as f64,
                 })
                 .collect();
-            let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
-            rows.gram_f32(&d, &mut fast);
-            rows.gram_f32_portable(&d, &mut slow);
             let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&fast), bits(&slow), "N {n}, P {p}");
+            let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
+            rows.gram(&d, true, &mut fast);
+            rows.gram_portable::<f32>(&d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f32, N {n}, P {p}");
+            let single = fast.clone();
+            rows.gram(&d, false, &mut fast);
+            rows.gram_portable::<f64>(&d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f64, N {n}, P {p}");
             let mut big = 0.0f64;
             for a in 0..p {
                 for b in 0..p {
                     let k = rows.sum(|r| d[r] * rows.row(r)[a] * rows.row(r)[b] / rows.count(r))
                         / n as f64;
                     big = big.max(k.abs());
-                    let scale = 1e-5 * (1.0 + rows.sum(|r| d[r] / rows.count(r)) / n as f64);
-                    assert!(
-                        (fast[a * p + b] - k).abs() <= scale,
-                        "N {n}, P {p}, K[{a}][{b}] {} against {k}",
-                        fast[a * p + b]
-                    );
+                    let scale = 1.0 + rows.sum(|r| d[r] / rows.count(r)) / n as f64;
+                    for (name, got, tol) in [("f64", &fast, 1e-12), ("f32", &single, 1e-5)] {
+                        assert!(
+                            (got[a * p + b] - k).abs() <= tol * scale,
+                            "{name}, N {n}, P {p}, K[{a}][{b}] {} against {k}",
+                            got[a * p + b]
+                        );
+                    }
                 }
             }
             assert!(big > 0.0, "N {n}, P {p}: K should not be zero");
