@@ -224,7 +224,7 @@ impl Rows {
         let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
         let active: Vec<usize> = (0..self.len()).filter(|&u| d[u] != 0.0).collect();
         let mut total = vec![0.0f64; p * p];
-        let mut table = vec![[T::default(); 16]; 256];
+        let mut table = [[T::default(); 16]; 256];
         for a in 0..bytes {
             for b in a / 2..blocks {
                 table.fill([T::default(); 16]);
