@@ -15,7 +15,7 @@
 //! three decimals among them) was byte-identical, though a value on a rounding boundary could
 //! print one unit apart.
 
-/// ln 2 in two parts: the high one has 32 trailing zero bits, so e·LN2_HI is exact for the
+/// ln 2 in two parts: the high one's last 21 bits are zero, so e·LN2_HI is exact for the
 /// exponents here (fdlibm's split).
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);

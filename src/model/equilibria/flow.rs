@@ -29,9 +29,11 @@
 //! field it moves by half or more (the others flip whatever the order); and an implicit step
 //! longer than 1/λ is drawn *into* an unstable equilibrium, so where the state moves along an
 //! unstable direction of rate up to λ, Δt stays below 0.5/λ. Elsewhere Δt grows with the fall
-//! of the residual (×2 to ×10 a step) and the end is Newton's, quadratic. It ends where a
-//! noise-free simulation settles. [`System::newton`] (Newton with a line search) finds the
-//! equilibrium nearest its start, saddles included.
+//! of the residual (×2 to ×10 a step), by ×10 once every row is decided (its state and field
+//! share a sign at least 10/g from 0, so no row can flip on the way: the last stretch, where
+//! the residual falls slowly, takes a few steps instead of ten), and the end is Newton's,
+//! quadratic. It ends where a noise-free simulation settles. [`System::newton`] (Newton with a
+//! line search) finds the equilibrium nearest its start, saddles included.
 //!
 //! Stability, exactly. J = −I + W D is similar to −I + D^½ W D^½ = A^½ M A^½ with
 //! M = −I + C diag(w) Cᵀ/N, C = A^−½ D^½ Ξ (for A > 0, i.e. δ > −1/g); by Sylvester's law of
@@ -66,8 +68,10 @@ const ACTIVE_INSTABILITY: f64 = 1e-9;
 /// (see `undecided_jump`) by more than this (of the 2 from −1 to 1), so that such neurons flip
 /// in the order the flow flips them.
 const MAX_FLIP: f64 = 0.5;
-/// Rows whose state and field share a sign with |g·x| and |g·h| at least this are decided:
-/// ψ' ≤ 4g·e⁻²⁰ there, so the fields hold still to 1e-8 and no row can flip.
+/// Rows whose state and field share a sign with |g·x| and |g·h| at least this are decided: an
+/// implicit step puts each x between x and h, where 1 − |ψ| ≤ 2e⁻²⁰ ≈ 4.1e-9, so a field moves
+/// by at most (Σ|w| + |δ|)·4.1e-9 on the way (2.6e-7 at P = 64 with every w = 1), far inside
+/// its margin of 10/g: no row can flip.
 const DECIDED: f64 = 10.0;
 /// A step that multiplies the residual by more than this is retried with a quarter of Δt.
 const REJECT_GROWTH: f64 = 1e3;
@@ -133,9 +137,15 @@ struct Local {
 }
 
 impl System<'_> {
-    /// A large landscape (see [`LARGE`]).
+    /// A large landscape (see [`LARGE`]; with fewer than 1,024 rows the table's fixed cost per
+    /// block, 256 buckets to empty and sum, is not worth it).
     fn large(&self) -> bool {
-        self.rows.len() * self.rows.p * self.rows.p >= LARGE
+        let u = self.rows.len();
+        #[cfg(test)]
+        if tests::SMALL_ONLY.with(std::cell::Cell::get) {
+            return false;
+        }
+        u >= 1 << 10 && u * self.rows.p * self.rows.p >= LARGE
     }
 
     fn state(&self, x: Vec<f64>) -> State {
@@ -199,12 +209,14 @@ impl System<'_> {
             .collect();
         let active = d.iter().filter(|&&d| d > 0.0).count();
         let large = self.large();
-        let exact = !large || precise;
+        let exact = active == 0 || !large || precise;
         let k = if active == 0 {
             DMatrix::zeros(p, p)
         } else if large {
             let mut k = vec![0.0; p * p];
-            rows.gram(&d, !precise, &mut k);
+            // f32 buckets while iterating, unless some d_u is beyond f32's range.
+            let single = !precise && d.iter().all(|&d| d < 1e30);
+            rows.gram(&d, single, &mut k);
             DMatrix::from_vec(p, p, k)
         } else {
             let mut buf = Vec::with_capacity(active * p);
@@ -666,6 +678,66 @@ mod tests {
             unstable_seen > 20,
             "the cases should include unstable ones: {unstable_seen}"
         );
+    }
+
+    thread_local! {
+        /// Makes every landscape small (K by matrix product, libm's tanh) on this thread.
+        pub static SMALL_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    #[test]
+    fn large_landscapes_end_where_the_small_path_ends() {
+        // A landscape above `LARGE` (2048 rows × 32²) solved on its own path (K by table, in
+        // f32 while iterating; our tanh) and on the small one (matrix product, libm): the same
+        // equilibria from the same starts, the same stability.
+        let (n, p) = (2048, 32);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let cols: Vec<f32> = (0..n * p)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
+        let rows = Rows::new(&cols, n, p, None);
+        let mut compared = 0;
+        for seed in 0..3u64 {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
+            let sys = System {
+                rows: &rows,
+                weights: &weights,
+                gain: 10.0,
+                delta: weights.iter().sum::<f64>() / n as f64,
+            };
+            assert!(sys.large(), "the case should take the large path");
+            for mu in [0, 7, 19] {
+                let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
+                let run = |small: bool, newton: bool| {
+                    SMALL_ONLY.with(|c| c.set(small));
+                    let sol = if newton {
+                        sys.newton(start.clone())
+                    } else {
+                        sys.follow(start.clone())
+                    };
+                    SMALL_ONLY.with(|c| c.set(false));
+                    sol
+                };
+                for newton in [false, true] {
+                    let (large, small) = (run(false, newton), run(true, newton));
+                    assert_eq!(large.converged, small.converged, "seed {seed}, μ {mu}");
+                    if !small.converged {
+                        continue;
+                    }
+                    let unstable = |s: &Solution| s.spectrum.as_ref().map(|sp| sp.unstable);
+                    assert_eq!(unstable(&large), unstable(&small), "seed {seed}, μ {mu}");
+                    for (a, b) in large.overlaps.iter().zip(&small.overlaps) {
+                        assert!(
+                            (a - b).abs() < 1e-8,
+                            "seed {seed}, μ {mu}: m {a} against {b}"
+                        );
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared >= 12, "only {compared} solves converged");
     }
 
     #[test]

@@ -195,9 +195,10 @@ impl TheoryInput {
     /// Cost: per memory (and per sign while a current flows), 10–40 steps of O(U·P) for the U
     /// distinct rows of Ξ and the bias, plus O(P²) per unsaturated row and, where the state
     /// may be unstable, a P×P eigenproblem. The memories of a set from `PARALLEL` rows ×
-    /// memories up (the built-in set's too) are solved on every core (the same results). Measured (`cargo bench --bench theory`, a tour frame, IDP at the
-    /// defaults; Intel Xeon, 2 cores; docs/speed.md): 3.0 ms on the built-in set, 0.57 s at
-    /// N = 65536, P = 16 and 2.6 s at N = 16384, P = 64 (5.4 ms, 1.0 and 4.9 s on one core). Solve
+    /// memories up (the built-in set's too) are solved on every core (the same results).
+    /// Measured (`cargo bench --bench theory`, a tour frame, IDP at the defaults; Intel Xeon,
+    /// 2 cores; docs/speed.md): 3.0 ms on the built-in set, 0.39 s at N = 65536, P = 16 and
+    /// 1.46 s at N = 16384, P = 64 (5.4 ms, 0.7 and 2.9 s on one core). Solve
     /// when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {

@@ -23,7 +23,7 @@ pub struct Rows {
     /// The bias current of row u, when one flows.
     bias: Option<Vec<f64>>,
     /// The signs again as bits (set: ξ = −1), for the AVX-512 products: row-major, row u's
-    /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::project`])...
+    /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::project`] and [`Self::gram`])...
     row_bits: Vec<u8>,
     /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in byte `g·P + μ` (for
     /// [`Self::combine`]). 1/64 of the f64 signs each, so both stay in the L2 cache.
@@ -311,7 +311,8 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
     }
 }
 
-/// The products on the sign bits, 8 f64 lanes at a time: a ±1 entry times v is v or −v,
+/// The products on the sign bits, 8 f64 lanes at a time (and [`Rows::gram`]'s kernels, 16
+/// lanes a bucket): a ±1 entry times v is v or −v,
 /// exactly, so choosing v or −v by a mask bit and adding in the portable loops' order gives
 /// bitwise their sums, at 1/64 of the memory traffic (the f64 signs of a 16384×64 set are
 /// 8 MB; their bits 128 KB). `combine` puts one row in each lane and adds as [`dot`] does (four
@@ -405,8 +406,9 @@ mod avx512 {
                 let cap = active.len();
                 let mut du: Vec<$scalar> = Vec::with_capacity(cap);
                 let mut minus_du: Vec<$scalar> = Vec::with_capacity(cap);
-                let mut signs: Vec<Vec<u8>> = vec![Vec::with_capacity(cap); bytes];
-                let mut masks: Vec<Vec<u16>> = vec![Vec::with_capacity(cap); blocks];
+                let mut signs: Vec<Vec<u8>> = (0..bytes).map(|_| Vec::with_capacity(cap)).collect();
+                let mut masks: Vec<Vec<u16>> =
+                    (0..blocks).map(|_| Vec::with_capacity(cap)).collect();
                 for &u in &active {
                     du.push(d[u] as $scalar);
                     minus_du.push(-(d[u] as $scalar));
@@ -566,7 +568,8 @@ mod tests {
         // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ: whatever kernel this processor picks, bitwise the
         // portable sums, and K to rounding; P across the edges of the blocks of 8 and 16
         // memories, rows inactive (d = 0) among them.
-        if !cfg!(target_arch = "x86_64") || !std::arch::is_x86_feature_detected!("avx512f") {
+        #[cfg(target_arch = "x86_64")]
+        if !std::arch::is_x86_feature_detected!("avx512f") {
             eprintln!("no AVX-512 here: K is compared with the portable sums only");
         }
         let mut seed = 0x2545_f491_4f6c_dd1du64;
