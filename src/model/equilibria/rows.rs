@@ -563,6 +563,16 @@ mod tests {
         assert_eq!(plain.sum(|u| [1.0, 2.0][u]), 5.0);
     }
 
+    /// A xorshift generator: the tests' random signs and values.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     #[test]
     fn gram_is_k_and_bitwise_the_portable_loops() {
         // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ: whatever kernel this processor picks, bitwise the
@@ -572,13 +582,7 @@ mod tests {
         if !std::arch::is_x86_feature_detected!("avx512f") {
             eprintln!("no AVX-512 here: K is compared with the portable sums only");
         }
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for (n, p) in [
             (3, 1),
             (200, 5),
@@ -637,13 +641,7 @@ mod tests {
         // Whatever kernel this processor picks (AVX-512 on the sign bits, AVX2, portable):
         // bitwise the portable sums, for P with and without a tail after the blocks of four
         // and of eight, U not a multiple of 8, zeros of both signs among the values.
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for (n, p) in [
             (5, 1),
             (40, 3),
