@@ -597,7 +597,7 @@ mod tests {
             (20_000, 17),
         ] {
             let columns: Vec<f32> = (0..n * p)
-                .map(|_| if next() % 2 == 0 { 1.0 } else { -1.0 })
+                .map(|_| if next().is_multiple_of(2) { 1.0 } else { -1.0 })
                 .collect();
             let rows = Rows::new(&columns, n, p, None);
             let u = rows.len();
@@ -653,7 +653,7 @@ mod tests {
             (500, 70),
         ] {
             let columns: Vec<f32> = (0..n * p)
-                .map(|_| if next() % 2 == 0 { 1.0 } else { -1.0 })
+                .map(|_| if next().is_multiple_of(2) { 1.0 } else { -1.0 })
                 .collect();
             let bias: Vec<f64> = (0..n).map(|_| [0.0, 0.25][(next() % 2) as usize]).collect();
             for rows in [
