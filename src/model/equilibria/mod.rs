@@ -198,7 +198,7 @@ impl TheoryInput {
     /// memories up (the built-in set's too) are solved on every core (the same results).
     /// Measured (`cargo bench --bench theory`, a tour frame, IDP at the defaults; Intel Xeon,
     /// 2 cores; docs/speed.md): 3.0 ms on the built-in set, 0.39 s at N = 65536, P = 16 and
-    /// 1.46 s at N = 16384, P = 64 (5.4 ms, 0.7 and 2.9 s on one core). Solve
+    /// 1.46 s at N = 16384, P = 64 (5.2 ms, 0.7 and 2.9 s on one core). Solve
     /// when the input or the memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {
