@@ -17,8 +17,8 @@
 
 /// ln 2 in two parts: the high one's last 21 bits are zero, so e·LN2_HI is exact for the
 /// exponents here (fdlibm's split).
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+pub(crate) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const SQRT_2: f64 = std::f64::consts::SQRT_2;
 const MANTISSA: u64 = (1 << 52) - 1;
 const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;

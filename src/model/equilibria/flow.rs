@@ -46,7 +46,7 @@ use nalgebra::{DMatrix, DMatrixView, DVector};
 
 use super::rows::Rows;
 use super::spectrum::Spectrum;
-use super::tanh::{tanh_all, tanh_libm};
+use super::tanh::{tanh_all, tanh_all_libm};
 
 /// Residual (max-norm) below which a solve has converged, relative to 1 + max |x|.
 const TOLERANCE: f64 = 1e-11;
@@ -95,6 +95,8 @@ pub struct System<'a> {
     pub gain: f64,
     /// δ, the self-coupling removed with the diagonal (0 when it is kept).
     pub delta: f64,
+    /// The landscape is large (see [`LARGE`]): K by table, ψ by our tanh.
+    large: bool,
 }
 
 /// Where a solve ended.
@@ -136,18 +138,23 @@ struct Local {
     exact: bool,
 }
 
-impl System<'_> {
-    /// A large landscape (see [`LARGE`]; with fewer than 1,024 rows the table's fixed cost per
-    /// block, 256 buckets to empty and sum, is not worth it).
-    fn large(&self) -> bool {
-        let u = self.rows.len();
-        #[cfg(test)]
-        if tests::SMALL_ONLY.with(std::cell::Cell::get) {
-            return false;
+impl<'a> System<'a> {
+    /// The landscape of weights `weights`, gain `gain` and self-coupling `delta` over `rows`;
+    /// large (see [`LARGE`]) from 2^20 rows × P² and 1,024 rows (below that the table's fixed
+    /// cost per block, 256 buckets to empty and sum, is not worth it).
+    pub fn new(rows: &'a Rows, weights: &'a [f64], gain: f64, delta: f64) -> Self {
+        let u = rows.len();
+        Self {
+            rows,
+            weights,
+            gain,
+            delta,
+            large: u >= 1 << 10 && u * rows.p * rows.p >= LARGE,
         }
-        u >= 1 << 10 && u * self.rows.p * self.rows.p >= LARGE
     }
+}
 
+impl System<'_> {
     fn state(&self, x: Vec<f64>) -> State {
         let (n, p) = (self.rows.len(), self.rows.p);
         let mut s = State {
@@ -164,13 +171,10 @@ impl System<'_> {
 
     /// Ψ, m and F of `s.x`.
     fn evaluate(&self, s: &mut State) {
-        if self.large() {
+        if self.large {
             tanh_all(self.gain, &s.x, &mut s.psi);
         } else {
-            let g = self.gain;
-            for (p, &v) in s.psi.iter_mut().zip(&s.x) {
-                *p = tanh_libm(g * v);
-            }
+            tanh_all_libm(self.gain, &s.x, &mut s.psi);
         }
         self.rows.project(&s.psi, &mut s.m);
         let coef: Vec<f64> = s.m.iter().zip(self.weights).map(|(m, w)| m * w).collect();
@@ -208,7 +212,7 @@ impl System<'_> {
             })
             .collect();
         let active = d.iter().filter(|&&d| d > 0.0).count();
-        let large = self.large();
+        let large = self.large;
         let exact = active == 0 || !large || precise;
         let k = if active == 0 {
             DMatrix::zeros(p, p)
@@ -572,12 +576,7 @@ mod tests {
 
     impl Case {
         fn system(&self) -> System<'_> {
-            System {
-                rows: &self.rows,
-                weights: &self.weights,
-                gain: self.gain,
-                delta: self.delta,
-            }
+            System::new(&self.rows, &self.weights, self.gain, self.delta)
         }
 
         /// A vector per row, per neuron.
@@ -680,11 +679,6 @@ mod tests {
         );
     }
 
-    thread_local! {
-        /// Makes every landscape small (K by matrix product, libm's tanh) on this thread.
-        pub static SMALL_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-
     #[test]
     fn large_landscapes_end_where_the_small_path_ends() {
         // A landscape above `LARGE` (2048 rows × 32²) solved on its own path (K by table, in
@@ -700,27 +694,28 @@ mod tests {
         for seed in 0..3u64 {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
             let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
-            let sys = System {
-                rows: &rows,
-                weights: &weights,
-                gain: 10.0,
-                delta: weights.iter().sum::<f64>() / n as f64,
+            let sys = System::new(
+                &rows,
+                &weights,
+                10.0,
+                weights.iter().sum::<f64>() / n as f64,
+            );
+            assert!(sys.large, "the case should take the large path");
+            let small = System {
+                large: false,
+                ..sys
             };
-            assert!(sys.large(), "the case should take the large path");
             for mu in [0, 7, 19] {
                 let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
-                let run = |small: bool, newton: bool| {
-                    SMALL_ONLY.with(|c| c.set(small));
-                    let sol = if newton {
+                let run = |sys: &System, newton: bool| {
+                    if newton {
                         sys.newton(start.clone())
                     } else {
                         sys.follow(start.clone())
-                    };
-                    SMALL_ONLY.with(|c| c.set(false));
-                    sol
+                    }
                 };
                 for newton in [false, true] {
-                    let (large, small) = (run(false, newton), run(true, newton));
+                    let (large, small) = (run(&sys, newton), run(&small, newton));
                     assert_eq!(large.converged, small.converged, "seed {seed}, μ {mu}");
                     if !small.converged {
                         continue;

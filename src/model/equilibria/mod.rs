@@ -226,15 +226,11 @@ impl TheoryInput {
             ))
         };
         let empty = Rows::new(&[], 0, p, None);
-        let system = System {
-            rows: match &grid {
-                Grid::Rows(rows) => rows,
-                Grid::Neurons(_) => &empty,
-            },
-            weights: &self.weights,
-            gain: self.gain,
-            delta,
+        let rows = match &grid {
+            Grid::Rows(rows) => rows,
+            Grid::Neurons(_) => &empty,
         };
+        let system = System::new(rows, &self.weights, self.gain, delta);
         let one = |mu: usize| {
             if !finite {
                 let none = Equilibrium::unresolved(mu, self.memories.p());

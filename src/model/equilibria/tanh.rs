@@ -3,7 +3,7 @@
 //!
 //! Each state a solve evaluates takes a tanh per row off saturation, and libm's (a call, and
 //! an `expm1` inside it, per value) was 15–19% of a large solve under `perf` (16384×64 and
-//! 65536×16). Large solves use ours ([`tanh_all`]); smaller ones keep libm's ([`tanh_libm`]),
+//! 65536×16). Large solves use ours ([`tanh_all`]); smaller ones keep libm's ([`tanh_all_libm`]),
 //! so that their answers stay bitwise what they were: a solve's search for a memory's saddle
 //! near its start can end either way on a few ulp (on the built-in set's tour, one memory's
 //! verdict at one frame in 191 did). Ours: for y = |g·x| ≤ 19.5, with z = 2y,
@@ -14,14 +14,13 @@
 //! same ψ; within 3 ulp of libm's over [−20, 20] (the test allows 4), far inside the 1e-11 a
 //! solve converges to.
 
+// ln 2 in two parts (the energy's logarithm's): k·LN2_HI is exact for the k here (at most 57).
+use crate::model::entropy::{LN2_HI, LN2_LO};
+
 /// Beyond this |g·x|, tanh(g·x) rounds to ±1 in f64 (1 − tanh is below half an ulp of 1).
 pub const SATURATED: f64 = 19.5;
 /// Below this z = 2|g·x|, expm1(z) is summed as its series; above, as e^z − 1.
 const SMALL: f64 = 1.25;
-/// ln 2 in two parts: the high one's last 21 bits are zero, so k·LN2_HI is exact for the k
-/// here (at most 57; fdlibm's split).
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 const LOG2_E: f64 = std::f64::consts::LOG2_E;
 /// 1/k! for k = 1..=21: expm1 z = z (1/1! + z (1/2! + z (…))) for z < 1.25, where the first
 /// term left out, z²²/22!, is below 2⁻⁶² of z.
@@ -78,13 +77,16 @@ pub fn tanh(v: f64) -> f64 {
     (e / (e + 2.0)).copysign(v)
 }
 
-/// libm's tanh, skipping the call where the result is ±1 in f64 (as most neurons are at gain
-/// 10): what the solves of smaller landscapes use.
-pub fn tanh_libm(v: f64) -> f64 {
-    if v.abs() > SATURATED {
-        v.signum()
-    } else {
-        v.tanh()
+/// psi_u = tanh(gain · x_u) by libm's tanh, skipping the call where the result is ±1 in f64
+/// (as most neurons are at gain 10): what the solves of smaller landscapes use.
+pub fn tanh_all_libm(gain: f64, x: &[f64], psi: &mut [f64]) {
+    for (p, &v) in psi.iter_mut().zip(x) {
+        let v = gain * v;
+        *p = if v.abs() > SATURATED {
+            v.signum()
+        } else {
+            v.tanh()
+        };
     }
 }
 
