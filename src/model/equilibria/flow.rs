@@ -128,6 +128,13 @@ struct State {
     two: f64,
 }
 
+/// Where a solve begins: a state and the linear-solve data there.
+#[derive(Debug, Clone)]
+pub struct Begin {
+    state: State,
+    local: Option<Local>,
+}
+
 /// What the linear solves at one state need: a = 1 + δψ' and ψ' per row, and K.
 #[derive(Debug, Clone)]
 struct Local {
@@ -286,25 +293,37 @@ impl System<'_> {
         self.local(psi, true).map(|l| self.spectrum_of(&l))
     }
 
+    /// The state `x` with the linear-solve data there: where [`Self::follow`] and
+    /// [`Self::newton`] begin. A start both solves begin from is worked out once.
+    pub fn begin(&self, x: Vec<f64>) -> Begin {
+        let state = self.state(x);
+        let local = self.local(&state.psi, false);
+        Begin { state, local }
+    }
+
     /// The equilibrium a noise-free simulation from `start` settles in (or a saddle it reaches
     /// exactly, when `start` lies on its stable manifold): pseudo-transient continuation that
     /// follows the flow (see the module documentation).
-    pub fn follow(&self, start: Vec<f64>) -> Solution {
-        self.solve(start, true)
+    pub fn follow(&self, start: Begin) -> Solution {
+        self.solve(start, true, |_| true)
     }
 
     /// The equilibrium Newton's method reaches from `start` (a line search on |F|₂ keeps it
-    /// from wandering), stable or not.
-    pub fn newton(&self, start: Vec<f64>) -> Solution {
-        self.solve(start, false)
+    /// from wandering), stable or not; its spectrum only if `wanted` by its overlaps (the
+    /// spectrum is an f64 K and a P×P eigenproblem, and a search mostly ends somewhere the
+    /// caller has no use for).
+    pub fn newton(&self, start: Begin, wanted: impl Fn(&[f64]) -> bool) -> Solution {
+        self.solve(start, false, wanted)
     }
 
-    fn solve(&self, start: Vec<f64>, flow: bool) -> Solution {
+    fn solve(&self, start: Begin, flow: bool, wanted: impl Fn(&[f64]) -> bool) -> Solution {
         let n = self.rows.len();
-        let mut cur = self.state(start);
+        let Begin {
+            state: mut cur,
+            mut local,
+        } = start;
         let mut trial = cur.clone();
         let mut dx = vec![0.0; n];
-        let mut local = self.local(&cur.psi, false);
         let mut dt = FIRST_DT;
         let mut steps = 0;
         let max_steps = if flow { MAX_STEPS } else { MAX_NEWTON_STEPS };
@@ -392,7 +411,7 @@ impl System<'_> {
             local = self.local(&cur.psi, false);
             cap = None;
         };
-        let spectrum = if converged {
+        let spectrum = if converged && wanted(&cur.m) {
             // The last K when it is f64's already, else K in f64 now.
             match local {
                 Some(l) if l.exact => Some(self.spectrum_of(&l)),
@@ -709,9 +728,9 @@ mod tests {
                 let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
                 let run = |sys: &System, newton: bool| {
                     if newton {
-                        sys.newton(start.clone())
+                        sys.newton(sys.begin(start.clone()), |_| true)
                     } else {
-                        sys.follow(start.clone())
+                        sys.follow(sys.begin(start.clone()))
                     }
                 };
                 for newton in [false, true] {
@@ -741,7 +760,10 @@ mod tests {
             let c = case(seed);
             let sys = c.system();
             let x = c.x.clone();
-            for sol in [sys.follow(x.clone()), sys.newton(x.clone())] {
+            for sol in [
+                sys.follow(sys.begin(x.clone())),
+                sys.newton(sys.begin(x.clone()), |_| true),
+            ] {
                 if !sol.converged {
                     continue;
                 }
@@ -754,7 +776,7 @@ mod tests {
             }
             // The flow never ends unstable unless it started on a stable manifold by symmetry,
             // which random states do not.
-            let flow = sys.follow(x);
+            let flow = sys.follow(sys.begin(x));
             if flow.converged {
                 assert_eq!(flow.spectrum.map(|s| s.unstable), Some(0), "seed {seed}");
             }

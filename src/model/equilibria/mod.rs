@@ -350,7 +350,9 @@ impl TheoryInput {
             .collect();
         // Where the flow from the start settles, going on past unstable equilibria (one of
         // ρ's own is kept: that is the saddle the state slides off).
-        let mut sol = system.follow(start.clone());
+        // The flow and (when it leaves ρ) Newton's search begin from the same state and K.
+        let first = system.begin(start.clone());
+        let mut sol = system.follow(first.clone());
         let mut steps = sol.steps;
         let mut own_saddle = None;
         for _ in 0..MAX_RESTARTS {
@@ -364,7 +366,7 @@ impl TheoryInput {
                 break;
             };
             let next = kicked(rows, &sol.x, &dir, &start);
-            sol = system.follow(next);
+            sol = system.follow(system.begin(next));
             steps += sol.steps;
         }
         let settled = sol.converged.then(|| Settling::of(system, &sol));
@@ -375,7 +377,8 @@ impl TheoryInput {
             None if landed_own => sol,
             None => {
                 // The flow leaves ρ: is there a saddle of ρ's near the start all the same?
-                let near = system.newton(start);
+                // Its spectrum only when it ends at one of ρ's, the only end kept.
+                let near = system.newton(first, |m| owns(m, mu, sign));
                 steps += near.steps;
                 if near.spectrum.is_some() && owns(&near.overlaps, mu, sign) {
                     near
