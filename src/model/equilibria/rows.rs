@@ -5,6 +5,7 @@
 //! neurons are 228 rows; random sets have about min(N, 2^P·(1 − e^{−N/2^P})) of them.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::basis::dot;
 
@@ -28,6 +29,16 @@ pub struct Rows {
     /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in byte `g·P + μ` (for
     /// [`Self::combine`]). 1/64 of the f64 signs each, so both stay in the L2 cache.
     group_bits: Vec<u8>,
+    /// Every row's signs as [`Self::gram`]'s kernel reads them, made at its first call.
+    all_runs: OnceLock<Runs>,
+}
+
+/// Rows' signs, each memory group in its own run, as [`Rows::gram`]'s loop reads them: for
+/// each 8 memories a byte a row, for each 16 a mask a row.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Runs {
+    pub signs: Vec<Vec<u8>>,
+    pub masks: Vec<Vec<u16>>,
 }
 
 impl Rows {
@@ -81,6 +92,50 @@ impl Rows {
             bias: bias.map(|_| biases),
             row_bits,
             group_bits,
+            all_runs: OnceLock::new(),
+        }
+    }
+
+    /// The runs of `rows` (indices) in that order.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn runs_of(&self, rows: impl ExactSizeIterator<Item = usize>) -> Runs {
+        let bytes = self.p.div_ceil(8);
+        let cap = rows.len();
+        let mut runs = Runs {
+            signs: (0..bytes).map(|_| Vec::with_capacity(cap)).collect(),
+            masks: (0..self.p.div_ceil(16))
+                .map(|_| Vec::with_capacity(cap))
+                .collect(),
+        };
+        for u in rows {
+            let bits = &self.row_bits[u * bytes..(u + 1) * bytes];
+            for (run, &b) in runs.signs.iter_mut().zip(bits) {
+                run.push(b);
+            }
+            for (j, run) in runs.masks.iter_mut().enumerate() {
+                run.push(
+                    u16::from(bits[2 * j]) | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8),
+                );
+            }
+        }
+        runs
+    }
+
+    /// The runs [`Self::gram`]'s kernel reads for `d`, with d_u per row in them: every row's
+    /// (kept from the first call) when at least 3/4 of the rows are active, an inactive one
+    /// adding ±0 to its bucket, which leaves every bucket's bits as they were (a bucket starts
+    /// at +0 and a sum is never −0); else the active rows' only.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn gram_runs<'a>(&'a self, d: &[f64], packed: &'a mut Runs) -> (&'a Runs, Vec<f64>) {
+        let u = self.len();
+        let active = d[..u].iter().filter(|&&d| d != 0.0).count();
+        if 4 * active >= 3 * u {
+            let runs = self.all_runs.get_or_init(|| self.runs_of(0..u));
+            (runs, d[..u].to_vec())
+        } else {
+            let rows: Vec<usize> = (0..u).filter(|&r| d[r] != 0.0).collect();
+            *packed = self.runs_of(rows.iter().copied());
+            (packed, rows.iter().map(|&r| d[r]).collect())
         }
     }
 
@@ -398,31 +453,14 @@ mod avx512 {
             #[target_feature(enable = "avx512f")]
             pub fn $name(rows: &Rows, d: &[f64], out: &mut [f64]) {
                 let p = rows.p;
-                let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
-                let active: Vec<usize> = (0..rows.len()).filter(|&u| d[u] != 0.0).collect();
                 let mut total = vec![0.0f64; p * p];
-                // Per active row, each in its own run: d_u and −d_u, its signs on each 8
+                // Per row read, each in its own run: d_u and −d_u, its signs on each 8
                 // memories (a byte), its signs on each 16 (a mask).
-                let cap = active.len();
-                let mut du: Vec<$scalar> = Vec::with_capacity(cap);
-                let mut minus_du: Vec<$scalar> = Vec::with_capacity(cap);
-                let mut signs: Vec<Vec<u8>> = (0..bytes).map(|_| Vec::with_capacity(cap)).collect();
-                let mut masks: Vec<Vec<u16>> =
-                    (0..blocks).map(|_| Vec::with_capacity(cap)).collect();
-                for &u in &active {
-                    du.push(d[u] as $scalar);
-                    minus_du.push(-(d[u] as $scalar));
-                    let bits = &rows.row_bits[u * bytes..(u + 1) * bytes];
-                    for (run, &b) in signs.iter_mut().zip(bits) {
-                        run.push(b);
-                    }
-                    for (j, run) in masks.iter_mut().enumerate() {
-                        run.push(
-                            u16::from(bits[2 * j])
-                                | bits.get(2 * j + 1).map_or(0, |&h| u16::from(h) << 8),
-                        );
-                    }
-                }
+                let mut packed = super::Runs::default();
+                let (runs, dv) = rows.gram_runs(d, &mut packed);
+                let du: Vec<$scalar> = dv.iter().map(|&d| d as $scalar).collect();
+                let minus_du: Vec<$scalar> = du.iter().map(|&d| -d).collect();
+                let (signs, masks) = (&runs.signs, &runs.masks);
                 let mut table: [$bucket; 256] = [$zero; 256];
                 for (a, sign) in signs.iter().enumerate() {
                     // One block of 16 memories at a time: its 256 buckets (16 or 32 KB) stay
@@ -601,10 +639,13 @@ mod tests {
                 .collect();
             let rows = Rows::new(&columns, n, p, None);
             let u = rows.len();
+            // One row in five inactive (the kernel reads every row) or four in five (it reads
+            // the active ones only), by turns.
+            let sparse = next().is_multiple_of(2);
             let d: Vec<f64> = (0..u)
-                .map(|_| match next() % 5 {
-                    0 => 0.0,
-                    r => (next() % 1_000_003) as f64 / 1e5 * r as f64,
+                .map(|_| match (next() % 5, sparse) {
+                    (0, false) | (1.., true) => 0.0,
+                    (r, _) => (next() % 1_000_003) as f64 / 1e5 * (r + 1) as f64,
                 })
                 .collect();
             let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
