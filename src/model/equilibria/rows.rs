@@ -5,6 +5,7 @@
 //! neurons are 228 rows; random sets have about min(N, 2^P·(1 − e^{−N/2^P})) of them.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::OnceLock;
 
 use super::basis::dot;
@@ -33,6 +34,49 @@ pub struct Rows {
     all_runs: OnceLock<Runs>,
 }
 
+/// Distinct keys (sign bits, then the bias's bits) to their row: in one 128-bit word when they
+/// fit (up to 128 memories, or 64 with a bias), without an allocation per row.
+enum Index {
+    Narrow(HashMap<u128, usize>),
+    Wide(HashMap<Vec<u64>, usize>),
+}
+
+impl Index {
+    fn with_capacity(words: usize, rows: usize) -> Self {
+        if words <= 2 {
+            Index::Narrow(HashMap::with_capacity(rows))
+        } else {
+            Index::Wide(HashMap::with_capacity(rows))
+        }
+    }
+
+    /// The row of `key`, or `None` after making it row `next`.
+    fn find_or_insert(&mut self, key: &[u64], next: usize) -> Option<usize> {
+        match self {
+            Index::Narrow(map) => {
+                let k = key
+                    .iter()
+                    .rev()
+                    .fold(0u128, |k, &w| k << 64 | u128::from(w));
+                match map.entry(k) {
+                    Entry::Occupied(e) => Some(*e.get()),
+                    Entry::Vacant(e) => {
+                        e.insert(next);
+                        None
+                    }
+                }
+            }
+            Index::Wide(map) => match map.get(key) {
+                Some(&u) => Some(u),
+                None => {
+                    map.insert(key.to_vec(), next);
+                    None
+                }
+            },
+        }
+    }
+}
+
 /// Rows' signs, each memory group in its own run, as [`Rows::gram`]'s loop reads them: for
 /// each 8 memories a byte a row, for each 16 a mask a row.
 #[derive(Debug, Clone, Default)]
@@ -45,7 +89,7 @@ impl Rows {
     /// The rows of column-major ±1 memories (N×P, as `Memories::columns`) and `bias` (length N).
     pub fn new(columns: &[f32], n: usize, p: usize, bias: Option<&[f64]>) -> Self {
         let words = p.div_ceil(64) + usize::from(bias.is_some());
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::with_capacity(n.min(1 << 16));
+        let mut index = Index::with_capacity(words, n.min(1 << 16));
         let mut signs = Vec::new();
         let mut counts: Vec<f64> = Vec::new();
         let mut biases = Vec::new();
@@ -60,10 +104,9 @@ impl Rows {
             if let Some(b) = bias {
                 key[words - 1] = b[i].to_bits();
             }
-            match index.get(&key) {
-                Some(&u) => counts[u] += 1.0,
+            match index.find_or_insert(&key, counts.len()) {
+                Some(u) => counts[u] += 1.0,
                 None => {
-                    index.insert(key.clone(), counts.len());
                     counts.push(1.0);
                     signs.extend((0..p).map(|mu| f64::from(columns[mu * n + i])));
                     if let Some(b) = bias {
@@ -599,6 +642,68 @@ mod tests {
         plain.combine(&[0.5, -2.0], &mut h);
         assert_eq!(h, [0.5 + 2.0, -0.5 + 2.0]);
         assert_eq!(plain.sum(|u| [1.0, 2.0][u]), 5.0);
+    }
+
+    #[test]
+    fn rows_are_told_apart_by_every_sign_and_the_bias() {
+        // Keys of one to four 64-bit words (P across 64 and 128, with and without a bias):
+        // neurons differing in one sign anywhere, or in the bias only, are rows of their own.
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        for p in [3, 64, 65, 127, 128, 129, 200] {
+            // Four base neurons (their first two signs tell them apart), each copied four
+            // times: two alike, one with a later sign flipped, one with another bias.
+            let base: Vec<Vec<f32>> = (0..4)
+                .map(|k| {
+                    (0..p)
+                        .map(|mu| match mu {
+                            0 | 1 if k >> mu & 1 == 1 => -1.0,
+                            0 | 1 => 1.0,
+                            _ if next().is_multiple_of(2) => 1.0,
+                            _ => -1.0,
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut neurons = Vec::new();
+            let mut bias = Vec::new();
+            for (k, b) in base.iter().enumerate() {
+                let flip = 2 + (next() % (p as u64 - 2)) as usize;
+                let mut flipped = b.clone();
+                flipped[flip] = -flipped[flip];
+                for (row, level) in [(b, 0.5), (b, 0.5), (&flipped, 0.5), (b, -0.25)] {
+                    neurons.push(row.clone());
+                    bias.push(level + k as f64);
+                }
+            }
+            let n = neurons.len();
+            let columns: Vec<f32> = (0..p)
+                .flat_map(|mu| neurons.iter().map(move |v| v[mu]))
+                .collect();
+            let rows = Rows::new(&columns, n, p, Some(&bias));
+            assert_eq!(rows.len(), 12, "P {p}");
+            let counts: Vec<f64> = (0..rows.len()).map(|u| rows.count(u)).collect();
+            assert_eq!(counts, [2.0, 1.0, 1.0].repeat(4), "P {p}");
+            for u in 0..rows.len() {
+                let i = 4 * (u / 3) + [0, 2, 3][u % 3];
+                assert_eq!(rows.bias(u), bias[i], "P {p}, row {u}");
+                let signs: Vec<f64> = neurons[i].iter().map(|&v| f64::from(v)).collect();
+                assert_eq!(rows.row(u), &signs[..], "P {p}, row {u}");
+            }
+            // Without the bias, the last copy joins its base.
+            let plain = Rows::new(&columns, n, p, None);
+            assert_eq!(plain.len(), 8, "P {p}");
+        }
+        // Two neurons whose halves are swapped (one key's words in the other's order) differ.
+        let half: Vec<f32> = (0..64)
+            .map(|mu| if mu % 3 == 0 { -1.0 } else { 1.0 })
+            .collect();
+        let other: Vec<f32> = half.iter().map(|v| -v).collect();
+        let (a, b) = (
+            [&half[..], &other[..]].concat(),
+            [&other[..], &half[..]].concat(),
+        );
+        let columns: Vec<f32> = (0..128).flat_map(|mu| [a[mu], b[mu]]).collect();
+        assert_eq!(Rows::new(&columns, 2, 128, None).len(), 2);
     }
 
     /// A xorshift generator: the tests' random signs and values.
