@@ -126,6 +126,8 @@ struct State {
     /// max |F| and |F|₂ (over the N neurons).
     inf: f64,
     two: f64,
+    /// max |x|.
+    big: f64,
 }
 
 /// Where a solve begins: a state and the linear-solve data there.
@@ -170,6 +172,7 @@ impl System<'_> {
             f: vec![0.0; n],
             inf: 0.0,
             two: 0.0,
+            big: 0.0,
             x,
         };
         self.evaluate(&mut s);
@@ -186,28 +189,28 @@ impl System<'_> {
         self.rows.project(&s.psi, &mut s.m);
         let coef: Vec<f64> = s.m.iter().zip(self.weights).map(|(m, w)| m * w).collect();
         self.rows.combine(&coef, &mut s.f);
-        let (mut inf, mut two) = (0.0f64, 0.0f64);
+        let (mut inf, mut two, mut big) = (0.0f64, 0.0f64, 0.0f64);
         for u in 0..s.x.len() {
             let f = s.f[u] - s.x[u] - self.delta * s.psi[u] + self.rows.bias(u);
             s.f[u] = f;
             inf = inf.max(f.abs());
             two += self.rows.count(u) * f * f;
+            big = big.max(s.x[u].abs());
         }
-        (s.inf, s.two) = (inf, two.sqrt());
+        (s.inf, s.two, s.big) = (inf, two.sqrt(), big);
     }
 
     /// The linear-solve data at activation `psi` (per row), `None` when some a = 1 + δψ' ≤ 0.
     fn local(&self, psi: &[f64], precise: bool) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
+        // Three sweeps of plain arithmetic (vectorized) rather than one that could stop early.
         let slope: Vec<f64> = psi.iter().map(|v| self.gain * (1.0 - v * v)).collect();
         let a: Vec<f64> = slope.iter().map(|s| 1.0 + self.delta * s).collect();
         if a.iter().any(|&v| v <= 0.0) {
             return None;
         }
-        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a: by table when
-        // large, else one buffer of the rows ξ_u scaled by √d_u, read as Eᵀ (P×active,
-        // column-major) and as E (strided), one gemm.
+        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a.
         let d: Vec<f64> = (0..rows.len())
             .map(|u| {
                 let e = slope[u] / a[u];
@@ -219,6 +222,8 @@ impl System<'_> {
             })
             .collect();
         let active = d.iter().filter(|&&d| d > 0.0).count();
+        // K by table when large, else one buffer of the rows ξ_u scaled by √d_u, read as Eᵀ
+        // (P×active, column-major) and as E (strided), one gemm.
         let large = self.large;
         let exact = active == 0 || !large || precise;
         let k = if active == 0 {
@@ -267,8 +272,9 @@ impl System<'_> {
             return None;
         }
         let coef: Vec<f64> = (0..p).map(|mu| self.weights[mu] * z[mu] / nf).collect();
-        let mut back = vec![0.0; n];
-        self.rows.combine(&coef, &mut back);
+        // D r is spent: its buffer takes Ξ diag(w) z / N.
+        let back = &mut dr;
+        self.rows.combine(&coef, back);
         for i in 0..n {
             dx[i] += back[i] / (sigma * local.a[i]);
         }
@@ -330,8 +336,7 @@ impl System<'_> {
         // The growth-rate cap of the current state (computed once per state).
         let mut cap: Option<Option<f64>> = None;
         let converged = loop {
-            let scale = 1.0 + cur.x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
-            if cur.inf <= TOLERANCE * scale {
+            if cur.inf <= TOLERANCE * (1.0 + cur.big) {
                 break true;
             }
             let Some(loc) = local.as_ref() else {
@@ -365,7 +370,7 @@ impl System<'_> {
                 // A step that blows the residual up was linearised too far, and one that moves
                 // an undecided neuron far along its steep middle lumps flips that the flow
                 // takes one at a time: retry it shorter, in proportion to the overshoot.
-                let jump = self.undecided_jump(&cur, &trial);
+                let (jump, decided) = self.judge(&cur, &trial);
                 if !trial.two.is_finite() || trial.two > REJECT_GROWTH * cur.two {
                     dt *= 0.25;
                     continue;
@@ -376,7 +381,7 @@ impl System<'_> {
                 }
                 // Grow with the fall of the residual, but not so much that the next step would
                 // overshoot the flip limit (the jump grows about as Δt while it is small).
-                let growth = if jump == 0.0 && cap.flatten().is_none() && self.decided(&trial) {
+                let growth = if jump == 0.0 && cap.flatten().is_none() && decided {
                     DT_GROWTH.1
                 } else {
                     (cur.two / trial.two.max(f64::MIN_POSITIVE)).clamp(DT_GROWTH.0, DT_GROWTH.1)
@@ -431,26 +436,25 @@ impl System<'_> {
         }
     }
 
-    /// Every row's state and field h = F + x have one sign and are at least `DECIDED`/g from
-    /// 0: along the flow from here (x moves toward h) no row can flip.
-    fn decided(&self, s: &State) -> bool {
+    /// A step from `cur` to `trial`, judged in one sweep over the rows:
+    /// - the largest |Δψ| among the rows whose decision the step may have changed: those whose
+    ///   field h_i = F_i + x_i moved by at least half its size (a neuron whose field holds its
+    ///   sign through the step flips, or not, whatever the order);
+    /// - whether `trial` is decided: every row's state and field have one sign and are at
+    ///   least `DECIDED`/g from 0, so along the flow from there (x moves toward h) no row can
+    ///   flip.
+    fn judge(&self, cur: &State, trial: &State) -> (f64, bool) {
         let margin = DECIDED / self.gain;
-        (0..s.x.len()).all(|u| {
-            let (x, h) = (s.x[u], s.f[u] + s.x[u]);
-            x.abs() >= margin && h.abs() >= margin && (x > 0.0) == (h > 0.0)
-        })
-    }
-
-    /// The largest |Δψ| from `cur` to `trial` among the rows whose decision the step may
-    /// have changed: those whose field h_i = F_i + x_i moved by at least half its size. A neuron
-    /// whose field holds its sign through the step flips (or not) whatever the order.
-    fn undecided_jump(&self, cur: &State, trial: &State) -> f64 {
-        (0..cur.x.len())
-            .filter(|&i| {
-                let (h0, h1) = (cur.f[i] + cur.x[i], trial.f[i] + trial.x[i]);
-                2.0 * (h1 - h0).abs() >= h0.abs()
-            })
-            .fold(0.0f64, |m, i| m.max((cur.psi[i] - trial.psi[i]).abs()))
+        let (mut jump, mut decided) = (0.0f64, true);
+        for i in 0..cur.x.len() {
+            let (h0, h1) = (cur.f[i] + cur.x[i], trial.f[i] + trial.x[i]);
+            if 2.0 * (h1 - h0).abs() >= h0.abs() {
+                jump = jump.max((cur.psi[i] - trial.psi[i]).abs());
+            }
+            let x = trial.x[i];
+            decided &= x.abs() >= margin && h1.abs() >= margin && (x > 0.0) == (h1 > 0.0);
+        }
+        (jump, decided)
     }
 
     /// The rate at which the state moves away along an unstable direction, when it does: the
