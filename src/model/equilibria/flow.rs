@@ -16,11 +16,12 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
-//! K is the costly part of a large solve (O(P²) per active row, a step): a large landscape's
-//! (`LARGE`) is summed on the sign bits by table (`Rows::gram`), in f32 buckets while the solve
-//! iterates (its steps need K only to about f32's precision; the residual they drive to zero is
-//! f64's) and in f64 for the spectrum at the end; a smaller one's by a matrix product in f64,
-//! bitwise as before, whose last K serves the spectrum.
+//! K costs O(P²) per active row, a step (at 16384×64 a fifth of a solve's time, the products
+//! with Ξ a third; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
+//! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
+//! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
+//! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before, whose
+//! last K serves the spectrum.
 //!
 //! Two solves. [`System::follow`] is pseudo-transient continuation that follows the flow:
 //! implicit Euler steps (σA − J − A) dx = F, σ = 1 + 1/Δt (pseudo-time scaled by A, so that K
@@ -65,7 +66,7 @@ const UNSTABLE_DT: f64 = 0.5;
 /// this fraction of it (rounding on an exactly symmetric flow leaves ~1e-16).
 const ACTIVE_INSTABILITY: f64 = 1e-9;
 /// A step of [`System::follow`] may change no activation ψ_i of a neuron whose field it moves
-/// (see `undecided_jump`) by more than this (of the 2 from −1 to 1), so that such neurons flip
+/// (see `judge`) by more than this (of the 2 from −1 to 1), so that such neurons flip
 /// in the order the flow flips them.
 const MAX_FLIP: f64 = 0.5;
 /// Rows whose state and field share a sign with |g·x| and |g·h| at least this are decided: an

@@ -30,7 +30,9 @@ pub struct Rows {
     /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in byte `g·P + μ` (for
     /// [`Self::combine`]). 1/64 of the f64 signs each, so both stay in the L2 cache.
     group_bits: Vec<u8>,
-    /// Every row's signs as [`Self::gram`]'s kernel reads them, made at its first call.
+    /// Every row's signs as [`Self::gram`]'s AVX-512 kernel reads them: made at the first K
+    /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
+    /// made per solve).
     all_runs: OnceLock<Runs>,
 }
 
@@ -80,9 +82,9 @@ impl Index {
 /// Rows' signs, each memory group in its own run, as [`Rows::gram`]'s loop reads them: for
 /// each 8 memories a byte a row, for each 16 a mask a row.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Runs {
-    pub signs: Vec<Vec<u8>>,
-    pub masks: Vec<Vec<u16>>,
+struct Runs {
+    signs: Vec<Vec<u8>>,
+    masks: Vec<Vec<u16>>,
 }
 
 impl Rows {
@@ -646,7 +648,7 @@ mod tests {
 
     #[test]
     fn rows_are_told_apart_by_every_sign_and_the_bias() {
-        // Keys of one to four 64-bit words (P across 64 and 128, with and without a bias):
+        // Keys of one to five 64-bit words (P across 64 and 128, with and without a bias):
         // neurons differing in one sign anywhere, or in the bias only, are rows of their own.
         let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for p in [3, 64, 65, 127, 128, 129, 200] {
@@ -744,41 +746,63 @@ mod tests {
                 .collect();
             let rows = Rows::new(&columns, n, p, None);
             let u = rows.len();
-            // One row in five inactive (the kernel reads every row) or four in five (it reads
-            // the active ones only), by turns.
-            let sparse = next().is_multiple_of(2);
-            let d: Vec<f64> = (0..u)
-                .map(|_| match (next() % 5, sparse) {
-                    (0, false) | (1.., true) => 0.0,
-                    (r, _) => (next() % 1_000_003) as f64 / 1e5 * (r + 1) as f64,
-                })
-                .collect();
-            let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-            let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
-            rows.gram(&d, true, &mut fast);
-            rows.gram_portable::<f32>(&d, &mut slow);
-            assert_eq!(bits(&fast), bits(&slow), "f32, N {n}, P {p}");
-            let single = fast.clone();
-            rows.gram(&d, false, &mut fast);
-            rows.gram_portable::<f64>(&d, &mut slow);
-            assert_eq!(bits(&fast), bits(&slow), "f64, N {n}, P {p}");
-            let mut big = 0.0f64;
-            for a in 0..p {
-                for b in 0..p {
-                    let k = rows.sum(|r| d[r] * rows.row(r)[a] * rows.row(r)[b] / rows.count(r))
-                        / n as f64;
-                    big = big.max(k.abs());
-                    let scale = 1.0 + rows.sum(|r| d[r] / rows.count(r)) / n as f64;
-                    for (name, got, tol) in [("f64", &fast, 1e-12), ("f32", &single, 1e-5)] {
-                        assert!(
-                            (got[a * p + b] - k).abs() <= tol * scale,
-                            "{name}, N {n}, P {p}, K[{a}][{b}] {} against {k}",
-                            got[a * p + b]
-                        );
-                    }
+            // One row in five inactive (the kernel reads every row's runs, made at the first
+            // such K and kept), four in five (it packs the active rows), then one in five with
+            // other values (the kept runs again); inactive rows hold +0 or −0.
+            let mut dense_yet = false;
+            for (turn, sparse) in [false, true, false].into_iter().enumerate() {
+                let d: Vec<f64> = (0..u)
+                    .map(|_| match (next() % 5, sparse) {
+                        (0, false) | (1.., true) if next().is_multiple_of(2) => 0.0,
+                        (0, false) | (1.., true) => -0.0,
+                        (r, _) => (next() % 1_000_003) as f64 / 1e5 * (r + 1) as f64,
+                    })
+                    .collect();
+                check_gram(&rows, &d, &format!("N {n}, P {p}, turn {turn}"));
+                dense_yet |= 4 * d.iter().filter(|&&d| d != 0.0).count() >= 3 * u;
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx512f") {
+                    assert_eq!(
+                        rows.all_runs.get().is_some(),
+                        dense_yet,
+                        "N {n}, P {p}, turn {turn}: every row's runs are kept from a dense K on"
+                    );
                 }
             }
-            assert!(big > 0.0, "N {n}, P {p}: K should not be zero");
+        }
+    }
+
+    /// [`Rows::gram`] with `d` is bitwise the portable sums, in f32 and f64 buckets, and K to
+    /// rounding.
+    fn check_gram(rows: &Rows, d: &[f64], case: &str) {
+        let (n, p) = (rows.n, rows.p);
+        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
+        rows.gram(d, true, &mut fast);
+        rows.gram_portable::<f32>(d, &mut slow);
+        assert_eq!(bits(&fast), bits(&slow), "f32, {case}");
+        let single = fast.clone();
+        rows.gram(d, false, &mut fast);
+        rows.gram_portable::<f64>(d, &mut slow);
+        assert_eq!(bits(&fast), bits(&slow), "f64, {case}");
+        let mut big = 0.0f64;
+        for a in 0..p {
+            for b in 0..p {
+                let k =
+                    rows.sum(|r| d[r] * rows.row(r)[a] * rows.row(r)[b] / rows.count(r)) / n as f64;
+                big = big.max(k.abs());
+                let scale = 1.0 + rows.sum(|r| d[r] / rows.count(r)) / n as f64;
+                for (name, got, tol) in [("f64", &fast, 1e-12), ("f32", &single, 1e-5)] {
+                    assert!(
+                        (got[a * p + b] - k).abs() <= tol * scale,
+                        "{name}, {case}, K[{a}][{b}] {} against {k}",
+                        got[a * p + b]
+                    );
+                }
+            }
+        }
+        if d.iter().any(|&v| v != 0.0) {
+            assert!(big > 0.0, "{case}: K should not be zero");
         }
     }
 
