@@ -205,24 +205,29 @@ impl System<'_> {
     fn local(&self, psi: &[f64], precise: bool) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
-        // Three sweeps of plain arithmetic (vectorized) rather than one that could stop early.
-        let slope: Vec<f64> = psi.iter().map(|v| self.gain * (1.0 - v * v)).collect();
-        let a: Vec<f64> = slope.iter().map(|s| 1.0 + self.delta * s).collect();
-        if a.iter().any(|&v| v <= 0.0) {
+        // One sweep with no early exit (so it is vectorized): a = 1 + δψ', ψ', and
+        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ's d_u = n_u ψ'/a over the unsaturated rows.
+        let u = rows.len();
+        let (mut slope, mut a, mut d) = (vec![0.0; u], vec![0.0; u], vec![0.0; u]);
+        let (mut singular, mut active, mut in_f32) = (false, 0usize, true);
+        let each = slope
+            .iter_mut()
+            .zip(&mut a)
+            .zip(&mut d)
+            .zip(psi)
+            .zip(rows.counts());
+        for ((((s, a), d), &v), &count) in each {
+            *s = self.gain * (1.0 - v * v);
+            *a = 1.0 + self.delta * *s;
+            let e = *s / *a;
+            *d = if e > NEGLIGIBLE_SLOPE { count * e } else { 0.0 };
+            singular |= *a <= 0.0;
+            active += usize::from(*d > 0.0);
+            in_f32 &= *d < 1e30;
+        }
+        if singular {
             return None;
         }
-        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the unsaturated rows, d_u = n_u ψ'/a.
-        let d: Vec<f64> = (0..rows.len())
-            .map(|u| {
-                let e = slope[u] / a[u];
-                if e > NEGLIGIBLE_SLOPE {
-                    rows.count(u) * e
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let active = d.iter().filter(|&&d| d > 0.0).count();
         // K by table when large, else one buffer of the rows ξ_u scaled by √d_u, read as Eᵀ
         // (P×active, column-major) and as E (strided), one gemm.
         let large = self.large;
@@ -232,7 +237,7 @@ impl System<'_> {
         } else if large {
             let mut k = vec![0.0; p * p];
             // f32 buckets while iterating, unless some d_u is beyond f32's range.
-            let single = !precise && d.iter().all(|&d| d < 1e30);
+            let single = !precise && in_f32;
             rows.gram(&d, single, &mut k);
             DMatrix::from_vec(p, p, k)
         } else {
@@ -480,8 +485,8 @@ impl System<'_> {
             .map(|(_, hi)| hi)
             .filter(|&r| r > 0.0)?;
         let dir = self.unstable_direction(&spectrum, &state.psi)?;
-        let along = self.rows.sum(|u| dir[u] * state.f[u]).abs();
-        let norms = self.rows.sum(|u| dir[u] * dir[u]).sqrt() * state.two;
+        let [along, dir2] = self.rows.sums(|u| [dir[u] * state.f[u], dir[u] * dir[u]]);
+        let (along, norms) = (along.abs(), dir2.sqrt() * state.two);
         (along > ACTIVE_INSTABILITY * norms).then_some(rate)
     }
 
@@ -494,10 +499,11 @@ impl System<'_> {
         }
         let mut dx = vec![0.0; self.rows.len()];
         self.rows.combine(&spectrum.top_vector, &mut dx);
+        let mut big = 0.0f64;
         for (d, &v) in dx.iter_mut().zip(psi) {
             *d /= 1.0 + self.delta * self.gain * (1.0 - v * v);
+            big = big.max(d.abs());
         }
-        let big = dx.iter().fold(0.0f64, |m, v| m.max(v.abs()));
         (big > 0.0 && big.is_finite()).then(|| dx.iter().map(|v| v / big).collect())
     }
 

@@ -4,6 +4,7 @@
 //! over the distinct rows weighted by how many neurons share each: the built-in set's 1,024
 //! neurons are 228 rows; random sets have about min(N, 2^P·(1 − e^{−N/2^P})) of them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::OnceLock;
@@ -171,16 +172,16 @@ impl Rows {
     /// adding ±0 to its bucket, which leaves every bucket's bits as they were (a bucket starts
     /// at +0 and a sum is never −0); else the active rows' only.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    fn gram_runs<'a>(&'a self, d: &[f64], packed: &'a mut Runs) -> (&'a Runs, Vec<f64>) {
+    fn gram_runs<'a>(&'a self, d: &'a [f64], packed: &'a mut Runs) -> (&'a Runs, Cow<'a, [f64]>) {
         let u = self.len();
         let active = d[..u].iter().filter(|&&d| d != 0.0).count();
         if 4 * active >= 3 * u {
             let runs = self.all_runs.get_or_init(|| self.runs_of(0..u));
-            (runs, d[..u].to_vec())
+            (runs, Cow::Borrowed(&d[..u]))
         } else {
             let rows: Vec<usize> = (0..u).filter(|&r| d[r] != 0.0).collect();
             *packed = self.runs_of(rows.iter().copied());
-            (packed, rows.iter().map(|&r| d[r]).collect())
+            (packed, Cow::Owned(rows.iter().map(|&r| d[r]).collect()))
         }
     }
 
@@ -363,6 +364,24 @@ impl Rows {
     /// Σ_i f(row of i) over the N neurons.
     pub fn sum(&self, f: impl Fn(usize) -> f64) -> f64 {
         self.counts.iter().enumerate().map(|(u, &k)| k * f(u)).sum()
+    }
+
+    /// Several sums Σ_i f(row of i)[j] over the N neurons in one sweep, each bitwise
+    /// [`Self::sum`]'s (the same terms added in the same order, from `Iterator::sum`'s zero).
+    pub fn sums<const J: usize>(&self, f: impl Fn(usize) -> [f64; J]) -> [f64; J] {
+        let zero: f64 = [0.0f64; 0].iter().sum();
+        let mut total = [zero; J];
+        for (u, &k) in self.counts.iter().enumerate() {
+            for (t, v) in total.iter_mut().zip(f(u)) {
+                *t += k * v;
+            }
+        }
+        total
+    }
+
+    /// How many neurons share each row.
+    pub fn counts(&self) -> &[f64] {
+        &self.counts
     }
 }
 
