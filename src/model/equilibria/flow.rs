@@ -208,6 +208,7 @@ impl System<'_> {
         // One sweep with no early exit (so it is vectorized): a = 1 + δψ', ψ', and
         // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ's d_u = n_u ψ'/a over the unsaturated rows.
         let u = rows.len();
+        debug_assert_eq!(psi.len(), u);
         let (mut slope, mut a, mut d) = (vec![0.0; u], vec![0.0; u], vec![0.0; u]);
         let (mut singular, mut active, mut in_f32) = (false, 0usize, true);
         let each = slope

@@ -747,6 +747,7 @@ mod tests {
             eprintln!("no AVX-512 here: K is compared with the portable sums only");
         }
         let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let mut reread = 0;
         for (n, p) in [
             (3, 1),
             (200, 5),
@@ -765,11 +766,12 @@ mod tests {
                 .collect();
             let rows = Rows::new(&columns, n, p, None);
             let u = rows.len();
-            // One row in five inactive (the kernel reads every row's runs, made at the first
-            // such K and kept), four in five (it packs the active rows), then one in five with
-            // other values (the kept runs again); inactive rows hold +0 or −0.
+            // Four rows in five inactive (the kernel packs the active rows), one in five (it
+            // reads every row's runs, made at the first such K and kept), then the two again
+            // with other values (the kept runs read again); inactive rows hold +0 or −0.
             let mut dense_yet = false;
-            for (turn, sparse) in [false, true, false].into_iter().enumerate() {
+            for (turn, sparse) in [true, false, true, false].into_iter().enumerate() {
+                let case = format!("N {n}, P {p}, turn {turn}");
                 let d: Vec<f64> = (0..u)
                     .map(|_| match (next() % 5, sparse) {
                         (0, false) | (1.., true) if next().is_multiple_of(2) => 0.0,
@@ -777,18 +779,36 @@ mod tests {
                         (r, _) => (next() % 1_000_003) as f64 / 1e5 * (r + 1) as f64,
                     })
                     .collect();
-                check_gram(&rows, &d, &format!("N {n}, P {p}, turn {turn}"));
-                dense_yet |= 4 * d.iter().filter(|&&d| d != 0.0).count() >= 3 * u;
-                #[cfg(target_arch = "x86_64")]
-                if std::arch::is_x86_feature_detected!("avx512f") {
-                    assert_eq!(
-                        rows.all_runs.get().is_some(),
-                        dense_yet,
-                        "N {n}, P {p}, turn {turn}: every row's runs are kept from a dense K on"
-                    );
-                }
+                check_gram(&rows, &d, &case);
+                // What the kernel reads, on every processor: every row's runs and d when 3/4
+                // are active, else the active rows'; every row's kept from the first such K.
+                let active: Vec<usize> = (0..u).filter(|&r| d[r] != 0.0).collect();
+                let dense = 4 * active.len() >= 3 * u;
+                reread += usize::from(dense && dense_yet);
+                dense_yet |= dense;
+                let expected: Vec<usize> = if dense { (0..u).collect() } else { active };
+                let want = rows.runs_of(expected.iter().copied());
+                let mut packed = Runs::default();
+                let (runs, dv) = rows.gram_runs(&d, &mut packed);
+                assert_eq!(
+                    (&runs.signs, &runs.masks),
+                    (&want.signs, &want.masks),
+                    "{case}"
+                );
+                let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                let values: Vec<f64> = expected.iter().map(|&r| d[r]).collect();
+                assert_eq!(bits(&dv), bits(&values), "{case}");
+                assert_eq!(
+                    rows.all_runs.get().is_some(),
+                    dense_yet,
+                    "{case}: runs kept"
+                );
             }
         }
+        assert!(
+            reread > 3,
+            "the kept runs should be read again: {reread} times"
+        );
     }
 
     /// [`Rows::gram`] with `d` is bitwise the portable sums, in f32 and f64 buckets, and K to
