@@ -239,7 +239,7 @@ impl System<'_> {
             let mut k = vec![0.0; p * p];
             // f32 buckets while iterating, unless some d_u is beyond f32's range.
             let single = !precise && in_f32;
-            rows.gram(&d, single, &mut k);
+            rows.gram(&d, active, single, &mut k);
             DMatrix::from_vec(p, p, k)
         } else {
             let mut buf = Vec::with_capacity(active * p);

@@ -377,14 +377,10 @@ impl TheoryInput {
             None if landed_own => sol,
             None => {
                 // The flow leaves ρ: is there a saddle of ρ's near the start all the same?
-                // Its spectrum only when it ends at one of ρ's, the only end kept.
+                // It has a spectrum only when it converged to one of ρ's, the only end kept.
                 let near = system.newton(first, |m| owns(m, mu, sign));
                 steps += near.steps;
-                if near.spectrum.is_some() && owns(&near.overlaps, mu, sign) {
-                    near
-                } else {
-                    sol
-                }
+                if near.spectrum.is_some() { near } else { sol }
             }
         };
         let spectrum = point.spectrum.clone();

@@ -167,14 +167,19 @@ impl Rows {
         runs
     }
 
-    /// The runs [`Self::gram`]'s kernel reads for `d`, with d_u per row in them: every row's
-    /// (kept from the first call) when at least 3/4 of the rows are active, an inactive one
-    /// adding ±0 to its bucket, which leaves every bucket's bits as they were (a bucket starts
-    /// at +0 and a sum is never −0); else the active rows' only.
+    /// The runs [`Self::gram`]'s kernel reads for `d` (`active` of its entries nonzero), with
+    /// d_u per row in them: every row's (kept from the first call) when at least 3/4 of the
+    /// rows are active, an inactive one adding ±0 to its bucket, which leaves every bucket's
+    /// bits as they were (a bucket starts at +0 and a sum is never −0); else the active rows'
+    /// only. Either gives the same sums: `active` only picks the faster.
     #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    fn gram_runs<'a>(&'a self, d: &'a [f64], packed: &'a mut Runs) -> (&'a Runs, Cow<'a, [f64]>) {
+    fn gram_runs<'a>(
+        &'a self,
+        d: &'a [f64],
+        active: usize,
+        packed: &'a mut Runs,
+    ) -> (&'a Runs, Cow<'a, [f64]>) {
         let u = self.len();
-        let active = d[..u].iter().filter(|&&d| d != 0.0).count();
         if 4 * active >= 3 * u {
             let runs = self.all_runs.get_or_init(|| self.runs_of(0..u));
             (runs, Cow::Borrowed(&d[..u]))
@@ -290,7 +295,8 @@ impl Rows {
         buf.extend(self.row(u).iter().map(|v| v * r));
     }
 
-    /// K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the rows with d_u ≠ 0 (`d` per row, length U), P×P
+    /// K = (1/N) Σ_u d_u ξ_u ξ_uᵀ over the rows with d_u ≠ 0 (`d` per row, length U, `active`
+    /// of them nonzero, as the caller has counted them), P×P
     /// row-major into `out` (length P²; K is symmetric, so also column-major), on the sign
     /// bits, by table: for memories 8a..8a+8 and 16b..16b+16, the rows are summed into one of
     /// 256 buckets by their 8 signs on the first (T_s = Σ d_u ξ_u,16b.. over the rows u of
@@ -299,16 +305,17 @@ impl Rows {
     /// P = 64) instead of P² multiply-adds. Every kernel adds in this order, so gives bitwise
     /// these sums (a ±1 entry times d_u is ±d_u exactly); they are not a matrix product's,
     /// whose order is its own.
-    pub fn gram(&self, d: &[f64], single: bool, out: &mut [f64]) {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
+    pub fn gram(&self, d: &[f64], active: usize, single: bool, out: &mut [f64]) {
         assert!(d.len() >= self.len() && out.len() >= self.p * self.p);
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked above).
             unsafe {
                 if single {
-                    avx512::gram_f32(self, d, out)
+                    avx512::gram_f32(self, d, active, out)
                 } else {
-                    avx512::gram_f64(self, d, out)
+                    avx512::gram_f64(self, d, active, out)
                 }
             };
             return;
@@ -363,11 +370,12 @@ impl Rows {
 
     /// Σ_i f(row of i) over the N neurons.
     pub fn sum(&self, f: impl Fn(usize) -> f64) -> f64 {
-        self.counts.iter().enumerate().map(|(u, &k)| k * f(u)).sum()
+        let [total] = self.sums(|u| [f(u)]);
+        total
     }
 
-    /// Several sums Σ_i f(row of i)[j] over the N neurons in one sweep, each bitwise
-    /// [`Self::sum`]'s (the same terms added in the same order, from `Iterator::sum`'s zero).
+    /// Several sums Σ_i f(row of i)[j] over the N neurons in one sweep, each added row by row
+    /// in order from `Iterator::sum`'s zero (as `Iterator::sum` would).
     pub fn sums<const J: usize>(&self, f: impl Fn(usize) -> [f64; J]) -> [f64; J] {
         let zero: f64 = [0.0f64; 0].iter().sum();
         let mut total = [zero; J];
@@ -515,13 +523,13 @@ mod avx512 {
          |$t:ident, $m:ident, $plus:ident, $minus:ident| $update:expr,
          |$b:ident| $halves:expr) => {
             #[target_feature(enable = "avx512f")]
-            pub fn $name(rows: &Rows, d: &[f64], out: &mut [f64]) {
+            pub fn $name(rows: &Rows, d: &[f64], active: usize, out: &mut [f64]) {
                 let p = rows.p;
                 let mut total = vec![0.0f64; p * p];
                 // Per row read, each in its own run: d_u and −d_u, its signs on each 8
                 // memories (a byte), its signs on each 16 (a mask).
                 let mut packed = super::Runs::default();
-                let (runs, dv) = rows.gram_runs(d, &mut packed);
+                let (runs, dv) = rows.gram_runs(d, active, &mut packed);
                 let du: Vec<$scalar> = dv.iter().map(|&d| d as $scalar).collect();
                 let minus_du: Vec<$scalar> = du.iter().map(|&d| -d).collect();
                 let (signs, masks) = (&runs.signs, &runs.masks);
@@ -727,6 +735,11 @@ mod tests {
         assert_eq!(Rows::new(&columns, 2, 128, None).len(), 2);
     }
 
+    /// The bits of each value: for comparing sums bitwise.
+    fn bits(x: &[f64]) -> Vec<u64> {
+        x.iter().map(|v| v.to_bits()).collect()
+    }
+
     /// A xorshift generator: the tests' random signs and values.
     fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
         move || {
@@ -783,19 +796,19 @@ mod tests {
                 // What the kernel reads, on every processor: every row's runs and d when 3/4
                 // are active, else the active rows'; every row's kept from the first such K.
                 let active: Vec<usize> = (0..u).filter(|&r| d[r] != 0.0).collect();
+                let expected_active = active.len();
                 let dense = 4 * active.len() >= 3 * u;
                 reread += usize::from(dense && dense_yet);
                 dense_yet |= dense;
                 let expected: Vec<usize> = if dense { (0..u).collect() } else { active };
                 let want = rows.runs_of(expected.iter().copied());
                 let mut packed = Runs::default();
-                let (runs, dv) = rows.gram_runs(&d, &mut packed);
+                let (runs, dv) = rows.gram_runs(&d, expected_active, &mut packed);
                 assert_eq!(
                     (&runs.signs, &runs.masks),
                     (&want.signs, &want.masks),
                     "{case}"
                 );
-                let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 let values: Vec<f64> = expected.iter().map(|&r| d[r]).collect();
                 assert_eq!(bits(&dv), bits(&values), "{case}");
                 assert_eq!(
@@ -815,13 +828,13 @@ mod tests {
     /// rounding.
     fn check_gram(rows: &Rows, d: &[f64], case: &str) {
         let (n, p) = (rows.n, rows.p);
-        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
-        rows.gram(d, true, &mut fast);
+        let active = d.iter().filter(|&&d| d != 0.0).count();
+        rows.gram(d, active, true, &mut fast);
         rows.gram_portable::<f32>(d, &mut slow);
         assert_eq!(bits(&fast), bits(&slow), "f32, {case}");
         let single = fast.clone();
-        rows.gram(d, false, &mut fast);
+        rows.gram(d, active, false, &mut fast);
         rows.gram_portable::<f64>(d, &mut slow);
         assert_eq!(bits(&fast), bits(&slow), "f64, {case}");
         let mut big = 0.0f64;
@@ -879,7 +892,6 @@ mod tests {
                 let (mut fast, mut slow) = (vec![f64::NAN; u], vec![f64::NAN; u]);
                 rows.combine(&v, &mut fast);
                 rows.combine_portable(&v, &mut slow);
-                let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&fast), bits(&slow), "combine, N {n}, P {p}");
                 let w: Vec<f64> = (0..u).map(|_| value(next())).collect();
                 let (mut fast, mut slow) = (vec![f64::NAN; p], vec![f64::NAN; p]);
