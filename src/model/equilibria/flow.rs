@@ -148,6 +148,29 @@ struct Local {
     exact: bool,
 }
 
+/// Eight running maxima from 0, row i in lane i mod 8: the largest of the values is the same
+/// in any order, and a NaN is passed over (as folding with `f64::max` passes it over); one
+/// running maximum waits on the one before it, a row at a time, eight do not.
+#[derive(Clone, Copy)]
+struct Lanes([f64; 8]);
+
+impl Lanes {
+    const ZERO: Self = Self([0.0; 8]);
+
+    #[inline(always)]
+    fn put(&mut self, i: usize, v: f64) {
+        let m = &mut self.0[i % 8];
+        if v > *m {
+            *m = v;
+        }
+    }
+
+    #[inline(always)]
+    fn max(self) -> f64 {
+        self.0.into_iter().fold(0.0, f64::max)
+    }
+}
+
 impl<'a> System<'a> {
     /// The landscape of weights `weights`, gain `gain` and self-coupling `delta` over `rows`;
     /// large (see [`LARGE`]) from 2^20 rows × P² and 1,024 rows (below that the table's fixed
@@ -181,6 +204,7 @@ impl System<'_> {
     }
 
     /// Ψ, m and F of `s.x`.
+    #[inline(always)]
     fn evaluate(&self, s: &mut State) {
         if self.large {
             tanh_all(self.gain, &s.x, &mut s.psi);
@@ -190,18 +214,19 @@ impl System<'_> {
         self.rows.project(&s.psi, &mut s.m);
         let coef: Vec<f64> = s.m.iter().zip(self.weights).map(|(m, w)| m * w).collect();
         self.rows.combine(&coef, &mut s.f);
-        let (mut inf, mut two, mut big) = (0.0f64, 0.0f64, 0.0f64);
+        let (mut inf, mut two, mut big) = (Lanes::ZERO, 0.0f64, Lanes::ZERO);
         for u in 0..s.x.len() {
             let f = s.f[u] - s.x[u] - self.delta * s.psi[u] + self.rows.bias(u);
             s.f[u] = f;
-            inf = inf.max(f.abs());
+            inf.put(u, f.abs());
             two += self.rows.count(u) * f * f;
-            big = big.max(s.x[u].abs());
+            big.put(u, s.x[u].abs());
         }
-        (s.inf, s.two, s.big) = (inf, two.sqrt(), big);
+        (s.inf, s.two, s.big) = (inf.max(), two.sqrt(), big.max());
     }
 
     /// The linear-solve data at activation `psi` (per row), `None` when some a = 1 + δψ' ≤ 0.
+    #[inline(always)]
     fn local(&self, psi: &[f64], precise: bool) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
@@ -258,13 +283,15 @@ impl System<'_> {
     /// Solves (σA − (1/N) Ξ diag(w) Ξᵀ D) dx = F into `dx` (σ = 1 is Newton) by Woodbury:
     /// r = (σA)⁻¹F, (I − K diag(w)/σ) z = Ξᵀ D r, dx = r + (σA)⁻¹ Ξ diag(w) z / N.
     /// `None` when the P×P system is singular.
+    #[inline(always)]
     fn step(&self, local: &Local, f: &[f64], sigma: f64, dx: &mut [f64]) -> Option<()> {
         let (n, p) = (self.rows.len(), self.rows.p);
         let nf = self.rows.n as f64;
         let mut dr = vec![0.0; n];
-        for i in 0..n {
-            dx[i] = f[i] / (sigma * local.a[i]);
-            dr[i] = local.slope[i] * dx[i];
+        let each = dx[..n].iter_mut().zip(&mut dr).zip(&f[..n]);
+        for (((dx, dr), &f), (&a, &slope)) in each.zip(local.a.iter().zip(&local.slope)) {
+            *dx = f / (sigma * a);
+            *dr = slope * *dx;
         }
         let mut s = vec![0.0; p];
         // `project` divides by N, which Ξᵀ D r does not: put it back.
@@ -282,8 +309,8 @@ impl System<'_> {
         // D r is spent: its buffer takes Ξ diag(w) z / N.
         let back = &mut dr;
         self.rows.combine(&coef, back);
-        for i in 0..n {
-            dx[i] += back[i] / (sigma * local.a[i]);
+        for ((dx, &back), &a) in dx[..n].iter_mut().zip(back.iter()).zip(&local.a) {
+            *dx += back / (sigma * a);
         }
         Some(())
     }
@@ -329,7 +356,30 @@ impl System<'_> {
         self.solve(start, false, wanted)
     }
 
+    /// [`Self::solve_with`], its sweeps over the rows compiled for AVX-512 where the processor
+    /// has it (each does the same operations lane by lane, so the numbers are bitwise the same).
     fn solve(&self, start: Begin, flow: bool, wanted: impl Fn(&[f64]) -> bool) -> Solution {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F (checked above).
+            return unsafe { self.solve_avx512(start, flow, wanted) };
+        }
+        self.solve_with(start, flow, wanted)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn solve_avx512(
+        &self,
+        start: Begin,
+        flow: bool,
+        wanted: impl Fn(&[f64]) -> bool,
+    ) -> Solution {
+        self.solve_with(start, flow, wanted)
+    }
+
+    #[inline(always)]
+    fn solve_with(&self, start: Begin, flow: bool, wanted: impl Fn(&[f64]) -> bool) -> Solution {
         let n = self.rows.len();
         let Begin {
             state: mut cur,
@@ -450,24 +500,26 @@ impl System<'_> {
     /// - whether `trial` is decided: every row's state and field have one sign and are at
     ///   least `DECIDED`/g from 0, so along the flow from there (x moves toward h) no row can
     ///   flip.
+    #[inline(always)]
     fn judge(&self, cur: &State, trial: &State) -> (f64, bool) {
         let margin = DECIDED / self.gain;
-        let (mut jump, mut decided) = (0.0f64, true);
+        let (mut jump, mut decided) = (Lanes::ZERO, true);
         for i in 0..cur.x.len() {
             let (h0, h1) = (cur.f[i] + cur.x[i], trial.f[i] + trial.x[i]);
             if 2.0 * (h1 - h0).abs() >= h0.abs() {
-                jump = jump.max((cur.psi[i] - trial.psi[i]).abs());
+                jump.put(i, (cur.psi[i] - trial.psi[i]).abs());
             }
             let x = trial.x[i];
             decided &= x.abs() >= margin && h1.abs() >= margin && (x > 0.0) == (h1 > 0.0);
         }
-        (jump, decided)
+        (jump.max(), decided)
     }
 
     /// The rate at which the state moves away along an unstable direction, when it does: the
     /// growth-rate bound of the local spectrum, if the velocity F has a component along its
     /// unstable direction. A flow that lies exactly on a saddle's stable manifold (by symmetry)
     /// has none, and is left to converge onto the saddle quickly: the caller goes on from there.
+    #[inline(always)]
     fn active_growth_rate(&self, local: &Local, state: &State) -> Option<f64> {
         // μ ≤ max w⁺ · λ_max(K) ≤ max w⁺ · min(trace, largest row sum): with few neurons off
         // saturation nothing is unstable, and the eigenproblem is skipped.
@@ -494,17 +546,19 @@ impl System<'_> {
     /// The most unstable direction at activation `psi`, if there is one: δx = A⁻¹ Ξ y for the
     /// top eigenvector y of diag(w)·K (the congruence of the module documentation maps it onto
     /// a direction with a component on J's unstable eigenvectors), scaled to max |δx| = 1.
+    #[inline(always)]
     pub fn unstable_direction(&self, spectrum: &Spectrum, psi: &[f64]) -> Option<Vec<f64>> {
         if spectrum.unstable == 0 {
             return None;
         }
         let mut dx = vec![0.0; self.rows.len()];
         self.rows.combine(&spectrum.top_vector, &mut dx);
-        let mut big = 0.0f64;
-        for (d, &v) in dx.iter_mut().zip(psi) {
+        let mut lanes = Lanes::ZERO;
+        for (i, (d, &v)) in dx.iter_mut().zip(psi).enumerate() {
             *d /= 1.0 + self.delta * self.gain * (1.0 - v * v);
-            big = big.max(d.abs());
+            lanes.put(i, d.abs());
         }
+        let big = lanes.max();
         (big > 0.0 && big.is_finite()).then(|| dx.iter().map(|v| v / big).collect())
     }
 
@@ -764,6 +818,29 @@ mod tests {
             }
         }
         assert!(compared >= 12, "only {compared} solves converged");
+    }
+
+    #[test]
+    fn lanes_find_what_folding_with_max_finds() {
+        // The sweeps' eight running maxima give f64::max's fold from 0 (NaN passed over) for
+        // every length, every place of the largest value and every place of a NaN.
+        for len in 0..20 {
+            for top in 0..len {
+                for nan in 0..len {
+                    let mut v: Vec<f64> = (0..len).map(|i| (i % 5) as f64 * 0.25).collect();
+                    v[top] = 9.0;
+                    if nan != top {
+                        v[nan] = f64::NAN;
+                    }
+                    let mut lanes = Lanes::ZERO;
+                    for (i, &x) in v.iter().enumerate() {
+                        lanes.put(i, x);
+                    }
+                    let folded = v.iter().fold(0.0, |m: f64, &x| m.max(x));
+                    assert_eq!(lanes.max().to_bits(), folded.to_bits(), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]
