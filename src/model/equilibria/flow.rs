@@ -143,6 +143,8 @@ pub struct Begin {
 struct Local {
     a: Vec<f64>,
     slope: Vec<f64>,
+    /// K's weights d_u = n_u ψ'/a (0 where saturated), kept for their buffer.
+    d: Vec<f64>,
     k: DMatrix<f64>,
     /// K was summed in f64 (the spectrum may read it).
     exact: bool,
@@ -226,15 +228,20 @@ impl System<'_> {
     }
 
     /// The linear-solve data at activation `psi` (per row), `None` when some a = 1 + δψ' ≤ 0.
+    /// `spent`, a `Local` no longer needed, lends its buffers (every entry is written again).
     #[inline(always)]
-    fn local(&self, psi: &[f64], precise: bool) -> Option<Local> {
+    fn local(&self, psi: &[f64], precise: bool, spent: Option<Local>) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
         // One sweep with no early exit (so it is vectorized): a = 1 + δψ', ψ', and
         // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ's d_u = n_u ψ'/a over the unsaturated rows.
         let u = rows.len();
         debug_assert_eq!(psi.len(), u);
-        let (mut slope, mut a, mut d) = (vec![0.0; u], vec![0.0; u], vec![0.0; u]);
+        let (mut slope, mut a, mut d) =
+            spent.map_or_else(Default::default, |l| (l.slope, l.a, l.d));
+        for v in [&mut slope, &mut a, &mut d] {
+            v.resize(u, 0.0);
+        }
         let (mut singular, mut active, mut in_f32) = (false, 0usize, true);
         let each = slope
             .iter_mut()
@@ -277,25 +284,38 @@ impl System<'_> {
             let et = DMatrixView::from_slice(&buf, p, active);
             (et * e) / rows.n as f64
         };
-        Some(Local { a, slope, k, exact })
+        Some(Local {
+            a,
+            slope,
+            d,
+            k,
+            exact,
+        })
     }
 
     /// Solves (σA − (1/N) Ξ diag(w) Ξᵀ D) dx = F into `dx` (σ = 1 is Newton) by Woodbury:
     /// r = (σA)⁻¹F, (I − K diag(w)/σ) z = Ξᵀ D r, dx = r + (σA)⁻¹ Ξ diag(w) z / N.
-    /// `None` when the P×P system is singular.
+    /// `None` when the P×P system is singular. `dr` is a buffer for D r (any length).
     #[inline(always)]
-    fn step(&self, local: &Local, f: &[f64], sigma: f64, dx: &mut [f64]) -> Option<()> {
+    fn step(
+        &self,
+        local: &Local,
+        f: &[f64],
+        sigma: f64,
+        dx: &mut [f64],
+        dr: &mut Vec<f64>,
+    ) -> Option<()> {
         let (n, p) = (self.rows.len(), self.rows.p);
         let nf = self.rows.n as f64;
-        let mut dr = vec![0.0; n];
-        let each = dx[..n].iter_mut().zip(&mut dr).zip(&f[..n]);
+        dr.resize(n, 0.0);
+        let each = dx[..n].iter_mut().zip(dr.iter_mut()).zip(&f[..n]);
         for (((dx, dr), &f), (&a, &slope)) in each.zip(local.a.iter().zip(&local.slope)) {
             *dx = f / (sigma * a);
             *dr = slope * *dx;
         }
         let mut s = vec![0.0; p];
         // `project` divides by N, which Ξᵀ D r does not: put it back.
-        self.rows.project(&dr, &mut s);
+        self.rows.project(dr, &mut s);
         let m = DMatrix::from_fn(p, p, |r, c| {
             f64::from(u8::from(r == c)) - local.k[(r, c)] * self.weights[c] / sigma
         });
@@ -307,7 +327,7 @@ impl System<'_> {
         }
         let coef: Vec<f64> = (0..p).map(|mu| self.weights[mu] * z[mu] / nf).collect();
         // D r is spent: its buffer takes Ξ diag(w) z / N.
-        let back = &mut dr;
+        let back = dr;
         self.rows.combine(&coef, back);
         for ((dx, &back), &a) in dx[..n].iter_mut().zip(back.iter()).zip(&local.a) {
             *dx += back / (sigma * a);
@@ -330,14 +350,14 @@ impl System<'_> {
     /// where the congruence argument does not hold.
     #[cfg(test)]
     fn spectrum(&self, psi: &[f64]) -> Option<Spectrum> {
-        self.local(psi, true).map(|l| self.spectrum_of(&l))
+        self.local(psi, true, None).map(|l| self.spectrum_of(&l))
     }
 
     /// The state `x` with the linear-solve data there: where [`Self::follow`] and
     /// [`Self::newton`] begin. A start both solves begin from is worked out once.
     pub fn begin(&self, x: Vec<f64>) -> Begin {
         let state = self.state(x);
-        let local = self.local(&state.psi, false);
+        let local = self.local(&state.psi, false, None);
         Begin { state, local }
     }
 
@@ -387,6 +407,7 @@ impl System<'_> {
         } = start;
         let mut trial = cur.clone();
         let mut dx = vec![0.0; n];
+        let mut dr = Vec::new();
         let mut dt = FIRST_DT;
         let mut steps = 0;
         let max_steps = if flow { MAX_STEPS } else { MAX_NEWTON_STEPS };
@@ -412,7 +433,7 @@ impl System<'_> {
             } else {
                 1.0
             };
-            if self.step(loc, &cur.f, sigma, &mut dx).is_none() {
+            if self.step(loc, &cur.f, sigma, &mut dx, &mut dr).is_none() {
                 if !flow {
                     break false;
                 }
@@ -470,14 +491,16 @@ impl System<'_> {
                 }
             }
             std::mem::swap(&mut cur, &mut trial);
-            local = self.local(&cur.psi, false);
+            local = self.local(&cur.psi, false, local.take());
             cap = None;
         };
         let spectrum = if converged && wanted(&cur.m) {
             // The last K when it is f64's already, else K in f64 now.
             match local {
                 Some(l) if l.exact => Some(self.spectrum_of(&l)),
-                _ => self.local(&cur.psi, true).map(|l| self.spectrum_of(&l)),
+                _ => self
+                    .local(&cur.psi, true, None)
+                    .map(|l| self.spectrum_of(&l)),
             }
         } else {
             None
@@ -695,7 +718,12 @@ mod tests {
             shared += c.row_of.len() - c.rows.len();
             let sys = c.system();
             let state = sys.state(c.x.clone());
-            let local = sys.local(&state.psi, true).expect("a > 0");
+            // From another state's buffers, and a stale buffer for D r: every entry is
+            // written again.
+            let other = sys.state(c.x.iter().map(|v| 0.5 - v).collect());
+            let spent = sys.local(&other.psi, true, None);
+            let local = sys.local(&state.psi, true, spent).expect("a > 0");
+            let mut dr = vec![f64::NAN; 3];
             let n = c.row_of.len();
             let (w, d) = dense(&c, &c.expand(&c.x));
             let delta = c.delta;
@@ -709,7 +737,10 @@ mod tests {
             );
             for sigma in [1.0, 1.7, 11.0] {
                 let mut dx = vec![0.0; c.rows.len()];
-                if sys.step(&local, &state.f, sigma, &mut dx).is_none() {
+                if sys
+                    .step(&local, &state.f, sigma, &mut dx, &mut dr)
+                    .is_none()
+                {
                     continue;
                 }
                 // (σA − (W + δI) D) dx = F with A = I + δD.
