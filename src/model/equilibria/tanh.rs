@@ -109,20 +109,49 @@ mod avx512 {
     use super::{EXP, EXPM1, LN2_HI, LN2_LO, LOG2_E, SATURATED, SMALL};
     use std::arch::x86_64::*;
 
-    /// [`super::tanh`] of eight values, lane by lane the same operations.
+    /// [`super::tanh`] of eight values, lane by lane the same operations. A branch that no
+    /// lane takes is skipped (in a solve most rows are saturated: whole vectors of ±1).
     #[target_feature(enable = "avx512f")]
     fn tanh8(v: __m512d) -> __m512d {
         let sign = _mm512_set1_epi64(i64::MIN);
         let bits = _mm512_castpd_si512(v);
         let y = _mm512_castsi512_pd(_mm512_andnot_si512(sign, bits));
-        let z = _mm512_add_pd(y, y);
-        // expm1 z by its series (used where z < 1.25).
+        let saturated = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(y, _mm512_set1_pd(SATURATED));
+        let t = if saturated == 0xff {
+            _mm512_set1_pd(1.0)
+        } else {
+            let z = _mm512_add_pd(y, y);
+            let small = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(z, _mm512_set1_pd(SMALL));
+            let e = if small == 0xff {
+                expm1_series(z)
+            } else if small == 0 {
+                expm1_exp(z)
+            } else {
+                _mm512_mask_blend_pd(small, expm1_exp(z), expm1_series(z))
+            };
+            let t = _mm512_div_pd(e, _mm512_add_pd(e, _mm512_set1_pd(2.0)));
+            _mm512_mask_blend_pd(saturated, t, _mm512_set1_pd(1.0))
+        };
+        // copysign(t, v): t ≥ 0 or NaN, whose sign bit is taken from v as libm's would be.
+        _mm512_castsi512_pd(_mm512_or_si512(
+            _mm512_andnot_si512(sign, _mm512_castpd_si512(t)),
+            _mm512_and_si512(sign, bits),
+        ))
+    }
+
+    /// expm1 z by its series (used where z < 1.25).
+    #[target_feature(enable = "avx512f")]
+    fn expm1_series(z: __m512d) -> __m512d {
         let mut q = _mm512_set1_pd(EXPM1[20]);
         for &c in EXPM1[..20].iter().rev() {
             q = _mm512_add_pd(_mm512_mul_pd(q, z), _mm512_set1_pd(c));
         }
-        let series = _mm512_mul_pd(q, z);
-        // e^z − 1 (used above).
+        _mm512_mul_pd(q, z)
+    }
+
+    /// e^z − 1 as 2^k·e^r − 1 (used where z ≥ 1.25).
+    #[target_feature(enable = "avx512f")]
+    fn expm1_exp(z: __m512d) -> __m512d {
         let k = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
             _mm512_mul_pd(z, _mm512_set1_pd(LOG2_E)),
         );
@@ -134,17 +163,7 @@ mod avx512 {
         for &c in EXP[..13].iter().rev() {
             q = _mm512_add_pd(_mm512_mul_pd(q, r), _mm512_set1_pd(c));
         }
-        let exp = _mm512_sub_pd(_mm512_scalef_pd(q, k), _mm512_set1_pd(1.0));
-        let small = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(z, _mm512_set1_pd(SMALL));
-        let e = _mm512_mask_blend_pd(small, exp, series);
-        let t = _mm512_div_pd(e, _mm512_add_pd(e, _mm512_set1_pd(2.0)));
-        let saturated = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(y, _mm512_set1_pd(SATURATED));
-        let t = _mm512_mask_blend_pd(saturated, t, _mm512_set1_pd(1.0));
-        // copysign(t, v): t ≥ 0 or NaN, whose sign bit is taken from v as libm's would be.
-        _mm512_castsi512_pd(_mm512_or_si512(
-            _mm512_andnot_si512(sign, _mm512_castpd_si512(t)),
-            _mm512_and_si512(sign, bits),
-        ))
+        _mm512_sub_pd(_mm512_scalef_pd(q, k), _mm512_set1_pd(1.0))
     }
 
     #[target_feature(enable = "avx512f")]
