@@ -464,10 +464,14 @@ mod avx512 {
                 break;
             }
             let mut acc = [_mm512_setzero_pd(); 4];
-            for k in 0..full / 4 {
+            // Memories 4k..4k+4 at a time (slices of four: no bounds checks in the loop).
+            let quads = masks[..full]
+                .chunks_exact(4)
+                .zip(plus[..full].chunks_exact(4))
+                .zip(minus[..full].chunks_exact(4));
+            for ((m, plus), minus) in quads {
                 for (l, a) in acc.iter_mut().enumerate() {
-                    let mu = 4 * k + l;
-                    *a = _mm512_add_pd(*a, _mm512_mask_blend_pd(masks[mu], plus[mu], minus[mu]));
+                    *a = _mm512_add_pd(*a, _mm512_mask_blend_pd(m[l], plus[l], minus[l]));
                 }
             }
             let mut tail = tail0;
@@ -481,11 +485,15 @@ mod avx512 {
             let lanes = (u - 8 * g).min(8);
             // SAFETY: lanes ≤ 8 and rows 8g..8g+lanes are in `out` (asserted above).
             unsafe {
-                _mm512_mask_storeu_pd(
-                    out.as_mut_ptr().add(8 * g),
-                    ((1u16 << lanes) - 1) as u8,
-                    sum,
-                )
+                if lanes == 8 {
+                    _mm512_storeu_pd(out.as_mut_ptr().add(8 * g), sum)
+                } else {
+                    _mm512_mask_storeu_pd(
+                        out.as_mut_ptr().add(8 * g),
+                        ((1u16 << lanes) - 1) as u8,
+                        sum,
+                    )
+                }
             };
         }
         if p == 0 {
