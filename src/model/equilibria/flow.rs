@@ -612,7 +612,17 @@ impl System<'_> {
                 .sum::<f64>()
             - self.delta * psi2;
         let current = self.rows.sum(|u| self.rows.bias(u) * psi[u]);
-        let entropy = self.rows.sum(|u| crate::model::kernels::entropy_of(psi[u]));
+        // Most rows are saturated, and F(±1) is one value (½(2 ln 2 + 0) either way): a
+        // logarithm each for the others only.
+        let entropy_of = crate::model::kernels::entropy_of;
+        let saturated = entropy_of(1.0);
+        let entropy = self.rows.sum(|u| {
+            if psi[u].abs() == 1.0 {
+                saturated
+            } else {
+                entropy_of(psi[u])
+            }
+        });
         (-0.5 * quad - current + entropy / self.gain) / nf
     }
 }
@@ -849,6 +859,14 @@ mod tests {
             }
         }
         assert!(compared >= 12, "only {compared} solves converged");
+    }
+
+    #[test]
+    fn the_energy_of_saturated_rows_is_the_entropy_of_either_sign() {
+        // energy_per_neuron gives every row at ψ = ±1 the entropy of +1: bitwise the same.
+        let entropy_of = crate::model::kernels::entropy_of;
+        assert_eq!(entropy_of(-1.0).to_bits(), entropy_of(1.0).to_bits());
+        assert_eq!(entropy_of(1.0), std::f64::consts::LN_2);
     }
 
     #[test]
