@@ -444,11 +444,43 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 /// bitwise their sums, at 1/64 of the memory traffic (the f64 signs of a 16384×64 set are
 /// 8 MB; their bits 128 KB). `combine` puts one row in each lane and adds as [`dot`] does (four
 /// accumulators over the memories, then the tail); `project` puts one memory in each lane and
-/// adds the rows in order.
+/// adds the rows in order. A sign bit picks v or −v by flipping v's sign (`signed`).
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::Rows;
     use std::arch::x86_64::*;
+
+    /// For each byte of eight sign bits, the eight f64 sign masks it stands for (lane j has its
+    /// sign bit set where bit j is): v XOR the mask is ±v lane by lane, exactly what a blend
+    /// of v and −v picks, for a load and an XOR instead of a mask register and a blend (both
+    /// on the ports the adds need).
+    #[repr(C, align(64))]
+    struct Signs([[u64; 8]; 256]);
+
+    static SIGNS: Signs = {
+        let mut t = [[0u64; 8]; 256];
+        let mut m = 0;
+        while m < 256 {
+            let mut j = 0;
+            while j < 8 {
+                if m >> j & 1 == 1 {
+                    t[m][j] = 1 << 63;
+                }
+                j += 1;
+            }
+            m += 1;
+        }
+        Signs(t)
+    };
+
+    /// v with the signs of the lanes whose bit is set in `m` flipped.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn signed(m: u8, v: __m512d) -> __m512d {
+        // SAFETY: SIGNS.0[m] is 64 bytes at a 64-byte boundary.
+        let flip = unsafe { _mm512_load_si512(SIGNS.0[usize::from(m)].as_ptr().cast()) };
+        _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), flip))
+    }
 
     #[target_feature(enable = "avx512f")]
     pub fn combine(rows: &Rows, v: &[f64], out: &mut [f64]) {
@@ -456,7 +488,6 @@ mod avx512 {
         assert!(v.len() >= p && out.len() >= u);
         let full = p / 4 * 4;
         let plus: Vec<__m512d> = v[..p].iter().map(|&x| _mm512_set1_pd(x)).collect();
-        let minus: Vec<__m512d> = v[..p].iter().map(|&x| _mm512_set1_pd(-x)).collect();
         // The identity of `Iterator::sum` for f64 (−0.0), where `dot` sums its tail.
         let tail0 = _mm512_set1_pd([0.0f64; 0].iter().sum());
         for (g, masks) in rows.group_bits.chunks_exact(p.max(1)).enumerate() {
@@ -467,16 +498,15 @@ mod avx512 {
             // Memories 4k..4k+4 at a time (slices of four: no bounds checks in the loop).
             let quads = masks[..full]
                 .chunks_exact(4)
-                .zip(plus[..full].chunks_exact(4))
-                .zip(minus[..full].chunks_exact(4));
-            for ((m, plus), minus) in quads {
+                .zip(plus[..full].chunks_exact(4));
+            for (m, plus) in quads {
                 for (l, a) in acc.iter_mut().enumerate() {
-                    *a = _mm512_add_pd(*a, _mm512_mask_blend_pd(m[l], plus[l], minus[l]));
+                    *a = _mm512_add_pd(*a, signed(m[l], plus[l]));
                 }
             }
             let mut tail = tail0;
             for mu in full..p {
-                tail = _mm512_add_pd(tail, _mm512_mask_blend_pd(masks[mu], plus[mu], minus[mu]));
+                tail = _mm512_add_pd(tail, signed(masks[mu], plus[mu]));
             }
             let sum = _mm512_add_pd(
                 _mm512_add_pd(_mm512_add_pd(acc[0], acc[1]), _mm512_add_pd(acc[2], acc[3])),
@@ -655,11 +685,10 @@ mod avx512 {
         for ((&count, &value), masks) in rows.counts.iter().zip(&v[..u]).zip(rows_bits) {
             // k = 0 adds ±0, which leaves every sum as it is (they start at +0, and a sum is
             // −0 only when both terms are): the portable loop skips such rows.
-            let k = count * value;
-            let (plus, minus) = (_mm512_set1_pd(k), _mm512_set1_pd(-k));
+            let k = _mm512_set1_pd(count * value);
             let masks: &[u8; B] = masks[first..first + B].try_into().expect("B bytes");
             for (a, &m) in acc.iter_mut().zip(masks) {
-                *a = _mm512_add_pd(*a, _mm512_mask_blend_pd(m, plus, minus));
+                *a = _mm512_add_pd(*a, signed(m, k));
             }
         }
         let n = rows.n as f64;
