@@ -5,8 +5,10 @@
 //! neurons are 228 rows; random sets have about min(N, 2^P·(1 − e^{−N/2^P})) of them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+
+use foldhash::HashMap;
+use foldhash::HashMapExt;
 use std::sync::OnceLock;
 
 use super::basis::dot;
@@ -96,18 +98,21 @@ impl Rows {
         let mut signs = Vec::new();
         let mut counts: Vec<f64> = Vec::new();
         let mut biases = Vec::new();
-        let mut key = vec![0u64; words];
-        for i in 0..n {
-            key.fill(0);
-            for mu in 0..p {
-                if columns[mu * n + i] < 0.0 {
-                    key[mu / 64] |= 1 << (mu % 64);
-                }
+        // Every neuron's key, a column at a time (read in order, no branch on the signs).
+        let mut keys = vec![0u64; n * words];
+        for (mu, column) in columns.chunks_exact(n.max(1)).take(p).enumerate() {
+            let (word, bit) = (mu / 64, mu % 64);
+            for (key, &v) in keys.chunks_exact_mut(words).zip(column) {
+                key[word] |= u64::from(v < 0.0) << bit;
             }
-            if let Some(b) = bias {
-                key[words - 1] = b[i].to_bits();
+        }
+        if let Some(b) = bias {
+            for (key, &b) in keys.chunks_exact_mut(words).zip(b) {
+                key[words - 1] = b.to_bits();
             }
-            match index.find_or_insert(&key, counts.len()) {
+        }
+        for (i, key) in keys.chunks_exact(words).enumerate() {
+            match index.find_or_insert(key, counts.len()) {
                 Some(u) => counts[u] += 1.0,
                 None => {
                     counts.push(1.0);
