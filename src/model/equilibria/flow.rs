@@ -150,9 +150,10 @@ struct Local {
     exact: bool,
 }
 
-/// Eight running maxima from 0, row i in lane i mod 8: the largest of the values is the same
-/// in any order, and a NaN is passed over (as folding with `f64::max` passes it over); one
-/// running maximum waits on the one before it, a row at a time, eight do not.
+/// Eight running maxima from 0 of values that are ≥ +0 or NaN (|·| of something), row i in
+/// lane i mod 8: the largest of such values is the same in any order, and a NaN is passed over
+/// (as folding with `f64::max` passes it over); one running maximum waits on the one before
+/// it, a row at a time, eight do not.
 #[derive(Clone, Copy)]
 struct Lanes([f64; 8]);
 
@@ -161,6 +162,7 @@ impl Lanes {
 
     #[inline(always)]
     fn put(&mut self, i: usize, v: f64) {
+        debug_assert!(v.is_nan() || v.is_sign_positive());
         let m = &mut self.0[i % 8];
         if v > *m {
             *m = v;
@@ -753,6 +755,12 @@ mod tests {
                 {
                     continue;
                 }
+                // Bitwise what fresh buffers give.
+                let fresh = sys.local(&state.psi, true, None).expect("a > 0");
+                let mut again = vec![0.0; c.rows.len()];
+                sys.step(&fresh, &state.f, sigma, &mut again, &mut Vec::new())
+                    .expect("solved once");
+                assert_eq!(bits(&dx), bits(&again), "seed {seed}: reused buffers");
                 // (σA − (W + δI) D) dx = F with A = I + δD.
                 let a = DMatrix::identity(n, n) + &d * delta;
                 let m = &a * sigma - (&w + DMatrix::identity(n, n) * delta) * &d;
@@ -866,7 +874,46 @@ mod tests {
         // energy_per_neuron gives every row at ψ = ±1 the entropy of +1: bitwise the same.
         let entropy_of = crate::model::kernels::entropy_of;
         assert_eq!(entropy_of(-1.0).to_bits(), entropy_of(1.0).to_bits());
-        assert_eq!(entropy_of(1.0), std::f64::consts::LN_2);
+    }
+
+    #[test]
+    fn the_solve_compiled_for_avx512_is_bitwise_the_portable_one() {
+        // `solve` runs `solve_avx512` where the processor has AVX-512: the same flows and
+        // searches as `solve_with` compiled for any x86-64, bit for bit, on a large landscape
+        // (our tanh, K by table) and a small one (libm, a matrix product), with a bias.
+        #[cfg(target_arch = "x86_64")]
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        for (n, p) in [(2048, 32), (300, 6)] {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+            let cols: Vec<f32> = (0..n * p)
+                .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+                .collect();
+            let bias: Vec<f64> = (0..n).map(|i| [0.0, 0.05][i % 2]).collect();
+            let rows = Rows::new(&cols, n, p, Some(&bias));
+            let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
+            let delta = weights.iter().sum::<f64>() / n as f64;
+            let sys = System::new(&rows, &weights, 10.0, delta);
+            assert_eq!(sys.large, n == 2048);
+            for mu in [0, p - 1] {
+                let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
+                for flow in [true, false] {
+                    let a = sys.solve(sys.begin(start.clone()), flow, |_| true);
+                    let b = sys.solve_with(sys.begin(start.clone()), flow, |_| true);
+                    let case = format!("N {n}, P {p}, μ {mu}, flow {flow}");
+                    assert_eq!((a.steps, a.converged), (b.steps, b.converged), "{case}");
+                    assert_eq!(bits(&a.x), bits(&b.x), "{case}: x");
+                    assert_eq!(bits(&a.psi), bits(&b.psi), "{case}: ψ");
+                    assert_eq!(bits(&a.overlaps), bits(&b.overlaps), "{case}: m");
+                    assert_eq!(a.residual.to_bits(), b.residual.to_bits(), "{case}");
+                }
+            }
+        }
+    }
+
+    fn bits(x: &[f64]) -> Vec<u64> {
+        x.iter().map(|v| v.to_bits()).collect()
     }
 
     #[test]

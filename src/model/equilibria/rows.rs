@@ -93,7 +93,7 @@ struct Runs {
 impl Rows {
     /// The rows of column-major ±1 memories (N×P, as `Memories::columns`) and `bias` (length N).
     pub fn new(columns: &[f32], n: usize, p: usize, bias: Option<&[f64]>) -> Self {
-        let words = p.div_ceil(64) + usize::from(bias.is_some());
+        let words = (p.div_ceil(64) + usize::from(bias.is_some())).max(1);
         let mut index = Index::with_capacity(words, n.min(1 << 16));
         let mut signs = Vec::new();
         let mut counts: Vec<f64> = Vec::new();
@@ -449,16 +449,17 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 /// bitwise their sums, at 1/64 of the memory traffic (the f64 signs of a 16384×64 set are
 /// 8 MB; their bits 128 KB). `combine` puts one row in each lane and adds as [`dot`] does (four
 /// accumulators over the memories, then the tail); `project` puts one memory in each lane and
-/// adds the rows in order. A sign bit picks v or −v by flipping v's sign (`signed`).
+/// adds the rows in order. A sign bit picks v or −v by flipping v's sign (`signed`). (The
+/// one exception is a NaN's sign: the portable loops' NaN · (−1) keeps it on x86, the flip
+/// does not. A solve tests values for being finite, never a NaN's sign, and prints none.)
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::Rows;
     use std::arch::x86_64::*;
 
     /// For each byte of eight sign bits, the eight f64 sign masks it stands for (lane j has its
-    /// sign bit set where bit j is): v XOR the mask is ±v lane by lane, exactly what a blend
-    /// of v and −v picks, for a load and an XOR instead of a mask register and a blend (both
-    /// on the ports the adds need).
+    /// sign bit set where bit j is): v XOR the mask is v or −v lane by lane, a load and an XOR
+    /// (a mask register and a blend would take the ports the adds need).
     #[repr(C, align(64))]
     struct Signs([[u64; 8]; 256]);
 
@@ -500,7 +501,8 @@ mod avx512 {
                 break;
             }
             let mut acc = [_mm512_setzero_pd(); 4];
-            // Memories 4k..4k+4 at a time (slices of four: no bounds checks in the loop).
+            // Memories 4k..4k+4 at a time, from slices of four (so that the compiler can
+            // leave out the bounds checks).
             let quads = masks[..full]
                 .chunks_exact(4)
                 .zip(plus[..full].chunks_exact(4));
@@ -655,10 +657,9 @@ mod avx512 {
         |t| (t[0], t[1])
     );
 
-    /// Up to 8 accumulators (64 memories) at a time, each pass over the rows holding its own in
-    /// registers: held in a vector of P/8 in memory, every row's add waited on the store of the
-    /// row before (a load, an add and a store a row, about 10 cycles), and `project` was a fifth
-    /// of a solve at 65536×16. Each lane adds the same terms in the same order as before.
+    /// Up to 8 accumulators (64 memories) at a time, held in registers for a pass over the
+    /// rows; each lane adds the same terms in the same order as `project_portable`, rows with
+    /// k = 0 included (±0, which leaves the sum as it is) where the portable loop skips them.
     #[target_feature(enable = "avx512f")]
     pub fn project(rows: &Rows, v: &[f64], out: &mut [f64]) {
         let (p, u) = (rows.p, rows.len());
@@ -667,29 +668,35 @@ mod avx512 {
         let mut first = 0;
         while first < bytes {
             match bytes - first {
-                1 => project_bytes::<1>(rows, v, first, out),
-                2 => project_bytes::<2>(rows, v, first, out),
-                3 => project_bytes::<3>(rows, v, first, out),
-                4 => project_bytes::<4>(rows, v, first, out),
-                5 => project_bytes::<5>(rows, v, first, out),
-                6 => project_bytes::<6>(rows, v, first, out),
-                7 => project_bytes::<7>(rows, v, first, out),
-                _ => project_bytes::<8>(rows, v, first, out),
+                1 => project_bytes::<1>(rows, v, bytes, first, out),
+                2 => project_bytes::<2>(rows, v, bytes, first, out),
+                3 => project_bytes::<3>(rows, v, bytes, first, out),
+                4 => project_bytes::<4>(rows, v, bytes, first, out),
+                5 => project_bytes::<5>(rows, v, bytes, first, out),
+                6 => project_bytes::<6>(rows, v, bytes, first, out),
+                7 => project_bytes::<7>(rows, v, bytes, first, out),
+                _ => project_bytes::<8>(rows, v, bytes, first, out),
             }
             first += 8;
         }
     }
 
-    /// `project` of memories 8·first..8·(first + B) (at most P).
+    /// `project` of memories 8·first..8·(first + B) (at most P; a row's signs are `bytes`).
     #[target_feature(enable = "avx512f")]
-    fn project_bytes<const B: usize>(rows: &Rows, v: &[f64], first: usize, out: &mut [f64]) {
+    fn project_bytes<const B: usize>(
+        rows: &Rows,
+        v: &[f64],
+        bytes: usize,
+        first: usize,
+        out: &mut [f64],
+    ) {
         let (p, u) = (rows.p, rows.len());
-        let bytes = p.div_ceil(8);
+        debug_assert!(bytes > 0 && first + B <= bytes);
         let mut acc = [_mm512_setzero_pd(); B];
         let rows_bits = rows.row_bits.chunks_exact(bytes);
         for ((&count, &value), masks) in rows.counts.iter().zip(&v[..u]).zip(rows_bits) {
             // k = 0 adds ±0, which leaves every sum as it is (they start at +0, and a sum is
-            // −0 only when both terms are): the portable loop skips such rows.
+            // −0 only when both terms are).
             let k = _mm512_set1_pd(count * value);
             let masks: &[u8; B] = masks[first..first + B].try_into().expect("B bytes");
             for (a, &m) in acc.iter_mut().zip(masks) {
@@ -931,10 +938,12 @@ mod tests {
     fn the_products_are_bitwise_the_portable_loops() {
         // Whatever kernel this processor picks (AVX-512 on the sign bits, AVX2, portable):
         // bitwise the portable sums, for P with and without a tail after the blocks of four
-        // and of eight, U not a multiple of 8, zeros of both signs among the values, and more
-        // than 64 memories (`project` in passes of 64).
+        // and of eight, U not a multiple of 8, zeros of both signs, infinities and subnormals
+        // among the values (not NaN: see the module's note), and more than 64 memories
+        // (`project` in passes of 64, the last of 1 to 8 bytes).
         let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for (n, p) in [
+            (5, 0),
             (5, 1),
             (40, 3),
             (300, 7),
@@ -943,6 +952,8 @@ mod tests {
             (777, 17),
             (2000, 64),
             (500, 70),
+            (300, 40),
+            (300, 100),
             (300, 130),
         ] {
             let columns: Vec<f32> = (0..n * p)
@@ -954,9 +965,11 @@ mod tests {
                 Rows::new(&columns, n, p, Some(&bias)),
             ] {
                 let u = rows.len();
-                let value = |r: u64| match r % 7 {
+                let value = |r: u64| match r % 11 {
                     0 => 0.0,
                     1 => -0.0,
+                    2 => [f64::INFINITY, -f64::INFINITY][(r / 11 % 2) as usize],
+                    3 => [5e-324, -2.5e-310][(r / 11 % 2) as usize],
                     _ => (r % 100_003) as f64 / 7919.0 - 6.0,
                 };
                 let v: Vec<f64> = (0..p).map(|_| value(next())).collect();
