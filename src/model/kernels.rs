@@ -184,12 +184,23 @@ pub fn axpy(k: f32, x: &[f32], y: &mut [f32]) {
 /// libm's logarithm (the theory's and the landscape's; a state's sum is `entropy::entropy_term`).
 ///
 /// Written in this form it stays finite at v = ±1 (F(±1) = ln 2), where `v·artanh v` alone
-/// would overflow: saturated neurons are the normal case at gain 10.
+/// would overflow: saturated neurons are the normal case at gain 10, so F(±1), one value either
+/// way (½(2 ln 2 + 0) and ½(0 + 2 ln 2)), is worked out once.
 pub fn entropy_of(v: f64) -> f64 {
+    static SATURATED: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let v = v.clamp(-1.0, 1.0);
+    if v.abs() == 1.0 {
+        *SATURATED.get_or_init(|| entropy_by_logs(1.0))
+    } else {
+        entropy_by_logs(v)
+    }
+}
+
+/// [`entropy_of`] of v ∈ [−1, 1] (or NaN) by its two logarithms.
+fn entropy_by_logs(v: f64) -> f64 {
     fn xlogx(t: f64) -> f64 {
         if t <= 0.0 { 0.0 } else { t * t.ln() }
     }
-    let v = v.clamp(-1.0, 1.0);
     0.5 * (xlogx(1.0 + v) + xlogx(1.0 - v))
 }
 
@@ -241,6 +252,18 @@ mod tests {
         axpy(2.0, &a, &mut y);
         for i in 0..37 {
             assert!((y[i] - (b[i] + 2.0 * a[i])).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn entropy_of_saturation_is_its_logarithms_value_for_either_sign() {
+        // The value kept for ψ = ±1 is bitwise what the two logarithms give at +1 and at −1.
+        for v in [1.0, -1.0, 2.5, -7.0] {
+            assert_eq!(
+                entropy_of(v).to_bits(),
+                entropy_by_logs(v.clamp(-1.0, 1.0)).to_bits(),
+                "{v}"
+            );
         }
     }
 

@@ -544,7 +544,7 @@ mod avx512 {
         let bytes = p.div_ceil(8);
         let start = buf.len();
         buf.resize(start + p, 0.0);
-        let (plus, minus) = (_mm512_set1_pd(r), _mm512_set1_pd(-r));
+        let plus = _mm512_set1_pd(r);
         let out = &mut buf[start..];
         for (b, &m) in rows.row_bits[u * bytes..(u + 1) * bytes].iter().enumerate() {
             let lanes = (p - 8 * b).min(8);
@@ -553,7 +553,7 @@ mod avx512 {
                 _mm512_mask_storeu_pd(
                     out.as_mut_ptr().add(8 * b),
                     ((1u16 << lanes) - 1) as u8,
-                    _mm512_mask_blend_pd(m, plus, minus),
+                    signed(m, plus),
                 )
             };
         }
