@@ -543,3 +543,78 @@ fn a_held_drawing_is_the_input_and_a_stored_memory_joins_the_set() {
     }
     pipeline.shutdown().expect("clean shutdown");
 }
+
+/// The state image's running mean: a sample every step at watching speeds, every
+/// `DISPLAY_SAMPLE_SECS` of model time at full speed, each weighted for the time since the last;
+/// the trajectory is the same either way.
+#[test]
+fn the_state_images_mean_samples_every_step_when_watched_and_every_tenth_at_full_speed() {
+    use recall::pipeline::{DISPLAY_TAU_SECS, RunStatus, SimCore, display_sample_steps};
+    use recall::stimulus::Frame;
+    assert_eq!(display_sample_steps(1.0, 0.01), 1);
+    assert_eq!(display_sample_steps(0.1, 0.01), 1);
+    assert_eq!(display_sample_steps(2.0, 0.01), 3);
+    assert_eq!(display_sample_steps(500.0, 0.01), 10);
+    assert_eq!(display_sample_steps(1000.0, 1e-6), 100_000);
+    assert_eq!(display_sample_steps(500.0, 0.5), 1);
+    let mem = memories();
+    let params = Params {
+        noise_std: 2.0,
+        ..Params::default()
+    };
+    let core = |speed: Option<f64>| {
+        let mut core = SimCore::new(Arc::clone(&mem), params.clone(), &[ModelKind::Idp], 5, 0.1)
+            .expect("core");
+        if let Some(speed) = speed {
+            core.set_display_speed(speed);
+        }
+        core
+    };
+    let frame = |k: u32| Frame {
+        time_secs: f64::from(k) * 0.1,
+        image: mem.memory(1).to_vec(),
+        input: mem.memory(1).iter().map(|v| 10.0 * v).collect(),
+        truth: Some(1),
+        names: mem.names().into(),
+        changed: k == 0,
+        glitch: false,
+        label: "hold".into(),
+    };
+    let view = |core: &mut SimCore| {
+        let s = core.snapshot(ScenarioName::Tour, 1.0, RunStatus::default());
+        let m = &s.models[0];
+        (m.activation.clone(), m.activation_mean.clone())
+    };
+    let (mut watched, mut fast) = (core(None), core(Some(500.0)));
+    let mut log = Vec::new();
+    let (mut mean_every, mut mean_tenth) = (view(&mut watched).1, view(&mut fast).1);
+    let weight = |steps: f64| (1.0 - (-steps * 0.01 / DISPLAY_TAU_SECS).exp()) as f32;
+    let ease = |mean: &mut Vec<f32>, to: &[f32], k: f32| {
+        for (m, &a) in mean.iter_mut().zip(to) {
+            *m += k * (a - *m);
+        }
+    };
+    let mut frames = 0;
+    for step in 1..=45 {
+        for core in [&mut watched, &mut fast] {
+            if core.needs_frame() {
+                core.feed(frame(frames / 2), &mut log);
+                frames += 1;
+            }
+            core.step(&mut log);
+        }
+        let (a, m) = view(&mut watched);
+        let (a_fast, m_fast) = view(&mut fast);
+        assert_eq!(
+            a, a_fast,
+            "step {step}: the trajectory depends on the speed"
+        );
+        ease(&mut mean_every, &a, weight(1.0));
+        if step % 10 == 0 {
+            ease(&mut mean_tenth, &a, weight(10.0));
+        }
+        assert_eq!(m, mean_every, "step {step}: a sample every step");
+        assert_eq!(m_fast, mean_tenth, "step {step}: a sample every tenth step");
+    }
+    assert_ne!(mean_every, mean_tenth);
+}

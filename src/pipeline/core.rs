@@ -23,13 +23,35 @@ pub const HISTORY_LEN: usize = 600;
 /// noise's pixel flicker (which would cost the terminal most of its bytes), short enough to
 /// show a transition as it happens.
 pub const DISPLAY_TAU_SECS: f64 = 0.3;
+/// The running mean takes a sample of Ψ at least every this many model seconds (a third of
+/// [`DISPLAY_TAU_SECS`])…
+pub const DISPLAY_SAMPLE_SECS: f64 = 0.1;
+/// …and at least every this many wall seconds, more often than the state image is redrawn (at
+/// most 4 times a second). So it samples every step while a step lasts this long or longer (up
+/// to ×1.67 at the default Δt: slow motion stays smooth, and the mean is what it always was),
+/// and every [`DISPLAY_SAMPLE_SECS`] at full speed, where one redraw spans seconds of model
+/// time (a sample every step was 7% of the simulator's thread at N = 65536, bound by the
+/// memory it reads, which the dashboard at full speed spent against the headless rate).
+pub const DISPLAY_SAMPLE_WALL_SECS: f64 = 1.0 / 60.0;
+
+/// Steps between two samples of the state image's running mean at `speed` (model seconds a
+/// wall second) with steps of `dt_secs`: at least 1.
+pub fn display_sample_steps(speed: f64, dt_secs: f64) -> u64 {
+    let secs = DISPLAY_SAMPLE_SECS.min(speed * DISPLAY_SAMPLE_WALL_SECS);
+    let steps = (secs / dt_secs).floor();
+    if steps.is_finite() && steps >= 1.0 {
+        steps as u64
+    } else {
+        1
+    }
+}
 
 /// What the dashboard keeps of one running model beside the session: the chart history and
 /// the state image's running mean (display only; never fed back).
 struct Display {
     kind: ModelKind,
     history: ModelHistory,
-    /// Running mean of Ψ(x) over DISPLAY_TAU_SECS.
+    /// Running mean of Ψ(x) over DISPLAY_TAU_SECS, sampled every `SimCore::sample_steps`.
     mean: Vec<f32>,
     /// The newest solved equilibria (from the theory worker) and whether a solve is asked for.
     solved: Option<Arc<Equilibria>>,
@@ -72,6 +94,10 @@ pub struct SimCore {
     reports: Vec<Report>,
     /// The tracking events since the last `take_events`, kept while a lesson watches.
     events: Option<Vec<(ModelKind, Event)>>,
+    /// Steps between two samples of the running means ([`display_sample_steps`]), and the
+    /// steps since the last one.
+    sample_steps: u64,
+    unsampled_steps: u64,
 }
 
 impl SimCore {
@@ -110,7 +136,15 @@ impl SimCore {
             plane_weights: None,
             reports: Vec::new(),
             events: None,
+            sample_steps: 1,
+            unsampled_steps: 0,
         })
+    }
+
+    /// Samples the state images' running means as [`display_sample_steps`] says for `speed`
+    /// (every step until told; display only, the trajectory is the same whatever the speed).
+    pub fn set_display_speed(&mut self, speed: f64) {
+        self.sample_steps = display_sample_steps(speed, self.params().dt_secs);
     }
 
     /// The session the core drives.
@@ -173,7 +207,6 @@ impl SimCore {
 
     /// One integration step of every model, tracked; at the end of a frame, samples history.
     pub fn step(&mut self, log: &mut Vec<LogEntry>) {
-        let k = (1.0 - (-self.params().dt_secs / DISPLAY_TAU_SECS).exp()) as f32;
         self.session.step(&mut self.reports);
         let names = self.session.memories().names();
         for report in self.reports.drain(..) {
@@ -203,14 +236,21 @@ impl SimCore {
                 },
             });
         }
-        for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
-            let activation = running.net().activation();
-            if display.mean.len() == activation.len() {
-                for (d, &a) in display.mean.iter_mut().zip(activation) {
-                    *d += k * (a - *d);
+        self.unsampled_steps += 1;
+        if self.unsampled_steps >= self.sample_steps {
+            // The weight of a sample taken after `unsampled_steps` steps of dt.
+            let secs = self.unsampled_steps as f64 * self.params().dt_secs;
+            let k = (1.0 - (-secs / DISPLAY_TAU_SECS).exp()) as f32;
+            self.unsampled_steps = 0;
+            for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+                let activation = running.net().activation();
+                if display.mean.len() == activation.len() {
+                    for (d, &a) in display.mean.iter_mut().zip(activation) {
+                        *d += k * (a - *d);
+                    }
+                } else {
+                    display.mean = activation.to_vec();
                 }
-            } else {
-                display.mean = activation.to_vec();
             }
         }
         if self.session.needs_frame() {
@@ -276,6 +316,7 @@ impl SimCore {
         for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
             display.mean = running.net().activation().to_vec();
         }
+        self.unsampled_steps = 0;
     }
 
     /// Switches to a new memory set: the models keep their state when N is unchanged; tracking

@@ -38,7 +38,9 @@ use crate::stimulus::held::HeldInput;
 use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
-pub use self::core::{HISTORY_LEN, RunStatus, SimCore};
+pub use self::core::{
+    DISPLAY_SAMPLE_SECS, DISPLAY_TAU_SECS, HISTORY_LEN, RunStatus, SimCore, display_sample_steps,
+};
 pub use self::density::{DensitySettings, DensityView};
 pub use self::lesson::LessonControl;
 pub(crate) use self::simulator::explore_start;

@@ -189,6 +189,7 @@ enum Flow {
 
 /// Runs until `Quit`, until the UI drops its ends, or (after a final snapshot) at the stop time.
 pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
+    core.set_display_speed(settings.speed);
     let mut log: Vec<LogEntry> = Vec::new();
     let mut outbox = Outbox::default();
     let start = Instant::now();
@@ -582,6 +583,7 @@ fn apply_control(
         }
         Control::SetSpeed(speed) if speed.is_finite() && speed > 0.0 => {
             settings.speed = speed;
+            core.set_display_speed(speed);
             reanchor(clock, rate, settings.active_steps(core).0);
         }
         Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
