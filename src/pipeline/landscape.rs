@@ -13,6 +13,10 @@ pub const GRID_SIDE: usize = 48;
 /// A memory replaces one of the plane's axes only when its |weight| exceeds the weaker axis'
 /// by this fraction (noise in α would otherwise swap planes every frame).
 const SWITCH_MARGIN: f64 = 0.1;
+/// …and by at least this fraction of the largest |weight|: the memories that are not on show
+/// have weights in the pixel noise, about a hundredth of the largest, which change places every
+/// frame (64 random 128×128 patterns swapped the plane's second memory 2–10 times a second).
+const SWITCH_FLOOR: f64 = 0.02;
 /// Weights closer than this fraction of the largest |weight| (or than TIE_FLOOR) are ranked as
 /// equal, by index: explore sets α on a grid and the network reads it back with rounding.
 const TIE_FRACTION: f64 = 1e-2;
@@ -106,7 +110,8 @@ fn two_deepest_wells(eq: &Equilibria, current: Option<(usize, usize)>) -> Option
 
 /// The axes (a, b) for landscape weights `weights`: the two memories with the largest weights
 /// (a negative weight makes a hill, not a well, so the sign counts), except that the current
-/// axes stay while no other memory beats the weaker of them by [`SWITCH_MARGIN`], and a memory
+/// axes stay while no other memory beats the weaker of them by [`SWITCH_MARGIN`] of it and
+/// [`SWITCH_FLOOR`] of the largest, and a memory
 /// that stays on the plane keeps its axis. `None` with fewer than two memories.
 pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(usize, usize)> {
     let w = |mu: usize| f64::from(weights[mu]);
@@ -144,11 +149,14 @@ pub fn choose_axes(current: Option<(usize, usize)>, weights: &[f32]) -> Option<(
     };
     let weaker = w(p).min(w(q));
     let weaker_axis = if w(p) <= w(q) { p } else { q };
-    // A margin on the weaker axis' magnitude; NaN weights never win a switch. A tie goes to
-    // the lower index, as in the ranking (the walk's memories, not rounding, make explore's
-    // plane).
-    let tied = (w(c) - weaker).abs() <= tie && c < weaker_axis;
-    let beats = w(c) > weaker + weaker.abs() * SWITCH_MARGIN || tied;
+    // A margin on the weaker axis' magnitude, and never less than SWITCH_FLOOR of the
+    // largest: with weights in the noise, far below the largest, a 10% margin is nothing.
+    // NaN weights never win a switch. Values equal but for rounding (TIE_FLOOR) go to the lower index, as in the
+    // ranking (the walk's memories, not rounding, make explore's plane); weights in the pixel
+    // noise are not equal, and a tie as wide as the ranking's (a hundredth of the largest)
+    // handed the axis from one noise-level memory to another every frame or two.
+    let tied = (w(c) - weaker).abs() <= TIE_FLOOR && c < weaker_axis;
+    let beats = w(c) > weaker + (weaker.abs() * SWITCH_MARGIN).max(largest * SWITCH_FLOOR) || tied;
     if !beats {
         return Some((p, q));
     }
@@ -199,5 +207,51 @@ mod tests {
         assert_eq!(choose_axes(axes, &alpha), axes);
         // Out-of-range axes (a smaller memory set) start afresh.
         assert_eq!(choose_axes(Some((7, 1)), &[0.4, 0.5, 0.3]), Some((1, 0)));
+    }
+
+    #[test]
+    fn weights_in_the_noise_do_not_move_the_plane() {
+        // One memory held (α ≈ 9) and 63 others in the pixel noise (α in [0, 0.08], about
+        // what 64 random 128×128 patterns show, drawn afresh every frame): the second axis
+        // settles once and stays, where the margin and the tie used to swap it every frame or
+        // two (noise below SWITCH_FLOOR of the largest can never win an axis).
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut axes = None;
+        let mut changes = 0;
+        for _ in 0..300 {
+            let weights: Vec<f32> = (0..64)
+                .map(|mu| {
+                    if mu == 60 {
+                        9.0
+                    } else {
+                        rng.random_range(0.0..0.08)
+                    }
+                })
+                .collect();
+            let next = choose_axes(axes, &weights);
+            changes += usize::from(next != axes);
+            axes = next;
+        }
+        assert_eq!(axes.map(|a| a.0), Some(60));
+        assert!(changes <= 2, "{changes} changes of plane in 300 frames");
+        // The same with the held memory's α fallen to 3 and the noise to [0, 0.05], more than
+        // a hundredth of the largest weight (the ranking's tie).
+        let mut changes = 0;
+        for _ in 0..300 {
+            let weights: Vec<f32> = (0..64)
+                .map(|mu| {
+                    if mu == 60 {
+                        3.0
+                    } else {
+                        rng.random_range(0.0..0.05)
+                    }
+                })
+                .collect();
+            let next = choose_axes(axes, &weights);
+            changes += usize::from(next != axes);
+            axes = next;
+        }
+        assert!(changes == 0, "{changes} changes of plane in 300 frames");
     }
 }
