@@ -553,7 +553,10 @@ fn the_state_images_mean_samples_every_step_when_watched_and_every_tenth_at_full
     use recall::stimulus::Frame;
     assert_eq!(display_sample_steps(1.0, 0.01), 1);
     assert_eq!(display_sample_steps(0.1, 0.01), 1);
+    assert_eq!(display_sample_steps(1.19, 0.01), 1);
+    assert_eq!(display_sample_steps(1.5, 0.01), 2);
     assert_eq!(display_sample_steps(2.0, 0.01), 3);
+    assert_eq!(display_sample_steps(f64::NAN, 0.01), 1);
     assert_eq!(display_sample_steps(500.0, 0.01), 10);
     assert_eq!(display_sample_steps(1000.0, 1e-6), 100_000);
     assert_eq!(display_sample_steps(500.0, 0.5), 1);
@@ -617,4 +620,29 @@ fn the_state_images_mean_samples_every_step_when_watched_and_every_tenth_at_full
         assert_eq!(m_fast, mean_tenth, "step {step}: a sample every tenth step");
     }
     assert_ne!(mean_every, mean_tenth);
+}
+
+/// A memory set of another size resets the state images' means at once, between samples too.
+#[test]
+fn a_new_size_resets_the_state_images_mean_at_once() {
+    use recall::pipeline::{RunStatus, SimCore};
+    let mem = memories();
+    let mut core = SimCore::new(
+        Arc::clone(&mem),
+        Params::default(),
+        &[ModelKind::Idp],
+        5,
+        0.1,
+    )
+    .expect("core");
+    core.set_display_speed(500.0);
+    let mut log = Vec::new();
+    for _ in 0..3 {
+        core.step(&mut log);
+    }
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(4);
+    core.set_memories(Arc::new(Memories::random(16, 8, 3, &mut rng)));
+    let s = core.snapshot(ScenarioName::Tour, 500.0, RunStatus::default());
+    assert_eq!(s.models[0].activation.len(), 128);
+    assert_eq!(s.models[0].activation_mean, s.models[0].activation);
 }

@@ -27,16 +27,20 @@ pub const DISPLAY_TAU_SECS: f64 = 0.3;
 /// [`DISPLAY_TAU_SECS`])…
 pub const DISPLAY_SAMPLE_SECS: f64 = 0.1;
 /// …and at least every this many wall seconds, more often than the state image is redrawn (at
-/// most 4 times a second). So it samples every step while a step lasts this long or longer (up
-/// to ×1.67 at the default Δt: slow motion stays smooth, and the mean is what it always was),
-/// and every [`DISPLAY_SAMPLE_SECS`] at full speed, where one redraw spans seconds of model
-/// time (a sample every step was 7% of the simulator's thread at N = 65536, bound by the
-/// memory it reads, which the dashboard at full speed spent against the headless rate).
+/// most 4 times a second). So it samples every step while two steps last longer than this
+/// (below ×1.2 at the default Δt: at ×1 and slower the mean is what it always was, and slow
+/// motion stays smooth), and every [`DISPLAY_SAMPLE_SECS`] at full speed, where one redraw
+/// spans seconds of model time (a sample every step was 7% of the simulator's thread at
+/// N = 65536, bound by the memory it reads, which the dashboard at full speed spent against the
+/// headless rate).
 pub const DISPLAY_SAMPLE_WALL_SECS: f64 = 1.0 / 60.0;
 
 /// Steps between two samples of the state image's running mean at `speed` (model seconds a
 /// wall second) with steps of `dt_secs`: at least 1.
 pub fn display_sample_steps(speed: f64, dt_secs: f64) -> u64 {
+    if speed.is_nan() || speed <= 0.0 {
+        return 1;
+    }
     let secs = DISPLAY_SAMPLE_SECS.min(speed * DISPLAY_SAMPLE_WALL_SECS);
     let steps = (secs / dt_secs).floor();
     if steps.is_finite() && steps >= 1.0 {
@@ -326,7 +330,8 @@ impl SimCore {
         // Same names in the same order (a pattern was edited): memory ids keep their meaning,
         // so the charts go on; otherwise they restart with the new set.
         let old = self.session.memories();
-        let same_ids = memories.names() == old.names() && memories.n() == old.n();
+        let same_n = memories.n() == old.n();
+        let same_ids = memories.names() == old.names() && same_n;
         if !same_ids {
             for display in &mut self.displays {
                 display.history = ModelHistory::new(memories.p());
@@ -335,6 +340,14 @@ impl SimCore {
             self.history_truth.clear();
         }
         self.session.set_memories(memories);
+        if !same_n {
+            // A new N: the models start afresh, and so do the images' means (at once, not at
+            // the next sample).
+            for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
+                display.mean = running.net().activation().to_vec();
+            }
+            self.unsampled_steps = 0;
+        }
     }
 
     /// The models whose landscape moved beyond [`DEFAULT_REL_TOL`] of their last solve (or was

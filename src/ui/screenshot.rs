@@ -86,6 +86,8 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
         config.stream.frame_secs,
     )
     .context("cannot build the models")?;
+    // The state image's mean as the dashboard samples it at speed 1.
+    core.set_display_speed(1.0);
     // As the pipeline does: the stream's clock follows the session's.
     let stream_config = StreamConfig {
         frame_secs: core.session().frame_secs(),
