@@ -16,6 +16,12 @@ fn memories() -> Arc<Memories> {
     Arc::new(Memories::random(32, 32, 6, &mut rng))
 }
 
+/// A simulator core running IDP alone on `mem`, frames of 0.1 s.
+fn sim_core(mem: &Arc<Memories>, params: Params, seed: u64) -> recall::pipeline::SimCore {
+    recall::pipeline::SimCore::new(Arc::clone(mem), params, &[ModelKind::Idp], seed, 0.1)
+        .expect("core")
+}
+
 fn config(pacing: Pacing, seed: u64) -> PipelineConfig {
     PipelineConfig {
         memories: memories(),
@@ -299,14 +305,7 @@ fn a_reload_keeps_history_only_when_ids_keep_their_meaning() {
     use recall::pipeline::{RunStatus, SimCore};
     use recall::stimulus::Frame;
     let mem = memories();
-    let mut core = SimCore::new(
-        Arc::clone(&mem),
-        Params::default(),
-        &[ModelKind::Idp],
-        1,
-        0.1,
-    )
-    .expect("core");
+    let mut core = sim_core(&mem, Params::default(), 1);
     // A frame of `set` holding memory `shown` at gain 10.
     let hold = |set: &Memories, shown: usize, k: u32| Frame {
         time_secs: f64::from(k) * 0.1,
@@ -566,8 +565,7 @@ fn the_state_images_mean_samples_every_step_when_watched_and_every_tenth_at_full
         ..Params::default()
     };
     let core = |speed: Option<f64>| {
-        let mut core = SimCore::new(Arc::clone(&mem), params.clone(), &[ModelKind::Idp], 5, 0.1)
-            .expect("core");
+        let mut core = sim_core(&mem, params.clone(), 5);
         if let Some(speed) = speed {
             core.set_display_speed(speed);
         }
@@ -625,16 +623,9 @@ fn the_state_images_mean_samples_every_step_when_watched_and_every_tenth_at_full
 /// A memory set of another size resets the state images' means at once, between samples too.
 #[test]
 fn a_new_size_resets_the_state_images_mean_at_once() {
-    use recall::pipeline::{RunStatus, SimCore};
+    use recall::pipeline::RunStatus;
     let mem = memories();
-    let mut core = SimCore::new(
-        Arc::clone(&mem),
-        Params::default(),
-        &[ModelKind::Idp],
-        5,
-        0.1,
-    )
-    .expect("core");
+    let mut core = sim_core(&mem, Params::default(), 5);
     core.set_display_speed(500.0);
     let mut log = Vec::new();
     for _ in 0..3 {

@@ -225,40 +225,31 @@ mod tests {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
         let mut axes = None;
-        let mut changes = 0;
-        for _ in 0..300 {
-            let weights: Vec<f32> = (0..64)
-                .map(|mu| {
-                    if mu == 60 {
-                        9.0
-                    } else {
-                        rng.random_range(0.0..0.08)
-                    }
-                })
-                .collect();
-            let next = choose_axes(axes, &weights);
-            changes += usize::from(next != axes);
-            axes = next;
-        }
+        // 300 frames of memory 60 at `held` and the others in [0, `noise`): the plane's changes.
+        let mut frames = |held: f32, noise: f32, axes: &mut Option<(usize, usize)>| {
+            let mut changes = 0;
+            for _ in 0..300 {
+                let weights: Vec<f32> = (0..64)
+                    .map(|mu| {
+                        if mu == 60 {
+                            held
+                        } else {
+                            rng.random_range(0.0..noise)
+                        }
+                    })
+                    .collect();
+                let next = choose_axes(*axes, &weights);
+                changes += usize::from(next != *axes);
+                *axes = next;
+            }
+            changes
+        };
+        let changes = frames(9.0, 0.08, &mut axes);
         assert_eq!(axes.map(|a| a.0), Some(60));
         assert!(changes <= 2, "{changes} changes of plane in 300 frames");
         // The same with the held memory's α fallen to 3 and the noise to [0, 0.05], more than
         // a hundredth of the largest weight (the ranking's tie).
-        let mut changes = 0;
-        for _ in 0..300 {
-            let weights: Vec<f32> = (0..64)
-                .map(|mu| {
-                    if mu == 60 {
-                        3.0
-                    } else {
-                        rng.random_range(0.0..0.05)
-                    }
-                })
-                .collect();
-            let next = choose_axes(axes, &weights);
-            changes += usize::from(next != axes);
-            axes = next;
-        }
+        let changes = frames(3.0, 0.05, &mut axes);
         assert!(changes <= 2, "{changes} changes of plane in 300 frames");
     }
 
