@@ -48,6 +48,8 @@ pub struct Plane {
     /// Σ_{i in class} ξ_μi for every class and memory μ (class-major, P per class).
     sums: Vec<f64>,
     p: usize,
+    /// Each neuron's class ([`class_of`] its two entries), for the bias sums of each frame.
+    classes: Vec<u8>,
 }
 
 impl Plane {
@@ -81,6 +83,7 @@ impl Plane {
             counts,
             sums,
             p,
+            classes,
         }
     }
 
@@ -120,12 +123,10 @@ pub struct Terms {
 impl Terms {
     /// Reads the landscape terms of `net` for `plane` (O(N) for the bias, once per frame).
     pub fn of(net: &Network, plane: &Plane) -> Self {
-        let mem = net.memories();
-        let (x1, x2) = (mem.memory(plane.axes.0), mem.memory(plane.axes.1));
         let mut bias = [0.0; 4];
         if let Some(b) = net.bias() {
-            for i in 0..b.len() {
-                bias[class_of(x1[i], x2[i])] += f64::from(b[i]);
+            for (&c, &b) in plane.classes.iter().zip(b) {
+                bias[usize::from(c)] += f64::from(b);
             }
         }
         Self {

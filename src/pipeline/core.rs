@@ -317,6 +317,11 @@ impl SimCore {
     /// Draws a fresh random state for every model.
     pub fn randomize_state(&mut self) {
         self.session.randomize_state();
+        self.restart_means();
+    }
+
+    /// Starts every state image's running mean afresh from the model's activation now.
+    fn restart_means(&mut self) {
         for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
             display.mean = running.net().activation().to_vec();
         }
@@ -343,10 +348,7 @@ impl SimCore {
         if !same_n {
             // A new N: the models start afresh, and so do the images' means (at once, not at
             // the next sample).
-            for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
-                display.mean = running.net().activation().to_vec();
-            }
-            self.unsampled_steps = 0;
+            self.restart_means();
         }
     }
 
