@@ -27,12 +27,15 @@ pub struct Rows {
     counts: Vec<f64>,
     /// The bias current of row u, when one flows.
     bias: Option<Vec<f64>>,
-    /// The signs again as bits (set: ξ = −1), for the AVX-512 products: row-major, row u's
-    /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::project`] and [`Self::gram`])...
+    /// The signs again as bits (set: ξ = −1), for the AVX-512 kernels: row-major, row u's
+    /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::gram`])...
     row_bits: Vec<u8>,
-    /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in byte `g·P + μ` (for
-    /// [`Self::combine`]). 1/64 of the f64 signs each, so both stay in the L2 cache.
-    group_bits: Vec<u8>,
+    /// ...the same bytes, each times 64: where its eight signs as f64 (±1.0) begin in the
+    /// kernels' table of them, which a product reads without a shift (for [`Self::project`])...
+    row_signs: Vec<u16>,
+    /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in `g·P + μ`, the byte times 64
+    /// (for [`Self::combine`]). 1/32 of the f64 signs each, so all three stay in the L2 cache.
+    group_signs: Vec<u16>,
     /// Every row's signs as [`Self::gram`]'s AVX-512 kernel reads them: made at the first K
     /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
     /// made per solve).
@@ -135,6 +138,12 @@ impl Rows {
                 }
             }
         }
+        let at = |bits: &[u8]| {
+            bits.iter()
+                .map(|&b| u16::from(b) << 6)
+                .collect::<Vec<u16>>()
+        };
+        let (row_signs, group_signs) = (at(&row_bits), at(&group_bits));
         Self {
             n,
             p,
@@ -142,7 +151,8 @@ impl Rows {
             counts,
             bias: bias.map(|_| biases),
             row_bits,
-            group_bits,
+            row_signs,
+            group_signs,
             all_runs: OnceLock::new(),
         }
     }
@@ -444,81 +454,105 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 }
 
 /// The products on the sign bits, 8 f64 lanes at a time (and [`Rows::gram`]'s kernels, 16
-/// lanes a bucket): a ±1 entry times v is v or −v,
-/// exactly, so choosing v or −v by a mask bit and adding in the portable loops' order gives
-/// bitwise their sums, at 1/64 of the memory traffic (the f64 signs of a 16384×64 set are
-/// 8 MB; their bits 128 KB). `combine` puts one row in each lane and adds as [`dot`] does (four
-/// accumulators over the memories, then the tail); `project` puts one memory in each lane and
-/// adds the rows in order. A sign bit picks v or −v by flipping v's sign (`signed`). (The
-/// one exception is a NaN's sign: the portable loops' NaN · (−1) keeps it on x86, the flip
-/// does not. A solve tests values for being finite, never a NaN's sign, and prints none.)
+/// lanes a bucket): a ±1 entry times v is v or −v, exactly, so adding ±v in the portable
+/// loops' order gives bitwise their sums, at 1/32 of the memory traffic (the f64 signs of a
+/// 16384×64 set are 8 MB; the bits 128 KB, and the products' offsets of them 256 KB).
+/// `combine` puts one row in each lane and adds as [`dot`] does (four accumulators over the
+/// memories, then the tail), two groups of 8 rows side by side; `project` puts one memory in
+/// each lane and adds the rows in order. Each term is one fused multiply-add of the lane's
+/// ±1.0, read from a table at an offset kept per byte of signs, and v (`add_signed`): the
+/// product is exact, so it rounds once, as the add of ±v does. (A NaN's sign or payload may
+/// differ from the portable loops'; a solve tests values for being finite, never those, and
+/// prints none.)
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::Rows;
     use std::arch::x86_64::*;
 
-    /// For each byte of eight sign bits, the eight f64 sign masks it stands for (lane j has its
-    /// sign bit set where bit j is): v XOR the mask is v or −v lane by lane, a load and an XOR
-    /// (a mask register and a blend would take the ports the adds need).
+    /// For each byte of eight sign bits, the eight signs it stands for as f64 (lane j is −1
+    /// where bit j is set, else +1), a byte's at 64 times it (`Rows::row_signs` and
+    /// `group_signs` hold those offsets). A sign times v is ±v exactly, so a fused
+    /// multiply-add of a sign and v onto a sum rounds once, after an exact product: the sum
+    /// plus ±v, bit for bit, in one operation that reads the signs from memory.
     #[repr(C, align(64))]
-    struct Signs([[u64; 8]; 256]);
+    struct Units([[f64; 8]; 256]);
 
-    static SIGNS: Signs = {
-        let mut t = [[0u64; 8]; 256];
+    static UNITS: Units = {
+        let mut t = [[1.0f64; 8]; 256];
         let mut m = 0;
         while m < 256 {
             let mut j = 0;
             while j < 8 {
                 if m >> j & 1 == 1 {
-                    t[m][j] = 1 << 63;
+                    t[m][j] = -1.0;
                 }
                 j += 1;
             }
             m += 1;
         }
-        Signs(t)
+        Units(t)
     };
 
-    /// v with the signs of the lanes whose bit is set in `m` flipped.
+    /// The signs at `offset` (64 times their byte) in [`UNITS`].
+    #[inline(always)]
+    fn units(offset: u16) -> __m512d {
+        let offset = usize::from(offset);
+        debug_assert!(offset % 64 == 0 && offset < std::mem::size_of::<Units>());
+        // SAFETY: the offsets are made only by `Rows::new` (and `push_scaled`), 64 times a
+        // byte: a multiple of 64 below 16,384, the size of the 64-byte aligned table.
+        unsafe { _mm512_load_pd(UNITS.0.as_ptr().cast::<u8>().add(offset).cast()) }
+    }
+
+    /// `sum` + v with the signs at `offset` (see [`UNITS`]): bitwise the sum and ±v added.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn signed(m: u8, v: __m512d) -> __m512d {
-        // SAFETY: SIGNS.0[m] is 64 bytes at a 64-byte boundary.
-        let flip = unsafe { _mm512_load_si512(SIGNS.0[usize::from(m)].as_ptr().cast()) };
-        _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), flip))
+    fn add_signed(sum: __m512d, offset: u16, v: __m512d) -> __m512d {
+        _mm512_fmadd_pd(units(offset), v, sum)
+    }
+
+    /// `dot` of `G` groups of 8 rows (lane j of group g is row 8g + j; `signs[g]`, its P
+    /// offsets) with the P values broadcast in `plus`, each lane in `dot`'s order: four
+    /// running sums over the memories 4k..4k+4, the tail's from −0.0 (the identity of
+    /// `Iterator::sum`), added as `dot` adds them. Groups side by side give the processor
+    /// 4·G chains of additions to overlap.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn group_dots<const G: usize>(signs: [&[u16]; G], plus: &[__m512d]) -> [__m512d; G] {
+        let p = plus.len();
+        let full = p / 4 * 4;
+        let signs = signs.map(|s| &s[..p]);
+        let mut acc = [[_mm512_setzero_pd(); 4]; G];
+        for k in (0..full).step_by(4) {
+            for l in 0..4 {
+                for g in 0..G {
+                    acc[g][l] = add_signed(acc[g][l], signs[g][k + l], plus[k + l]);
+                }
+            }
+        }
+        std::array::from_fn(|g| {
+            let mut tail = _mm512_set1_pd([0.0f64; 0].iter().sum());
+            for mu in full..p {
+                tail = add_signed(tail, signs[g][mu], plus[mu]);
+            }
+            let a = &acc[g];
+            _mm512_add_pd(
+                _mm512_add_pd(_mm512_add_pd(a[0], a[1]), _mm512_add_pd(a[2], a[3])),
+                tail,
+            )
+        })
     }
 
     #[target_feature(enable = "avx512f")]
     pub fn combine(rows: &Rows, v: &[f64], out: &mut [f64]) {
         let (p, u) = (rows.p, rows.len());
         assert!(v.len() >= p && out.len() >= u);
-        let full = p / 4 * 4;
+        if p == 0 {
+            out[..u].fill(0.0);
+            return;
+        }
         let plus: Vec<__m512d> = v[..p].iter().map(|&x| _mm512_set1_pd(x)).collect();
-        // The identity of `Iterator::sum` for f64 (−0.0), where `dot` sums its tail.
-        let tail0 = _mm512_set1_pd([0.0f64; 0].iter().sum());
-        for (g, masks) in rows.group_bits.chunks_exact(p.max(1)).enumerate() {
-            if p == 0 {
-                break;
-            }
-            let mut acc = [_mm512_setzero_pd(); 4];
-            // Memories 4k..4k+4 at a time, from slices of four (so that the compiler can
-            // leave out the bounds checks).
-            let quads = masks[..full]
-                .chunks_exact(4)
-                .zip(plus[..full].chunks_exact(4));
-            for (m, plus) in quads {
-                for (l, a) in acc.iter_mut().enumerate() {
-                    *a = _mm512_add_pd(*a, signed(m[l], plus[l]));
-                }
-            }
-            let mut tail = tail0;
-            for mu in full..p {
-                tail = _mm512_add_pd(tail, signed(masks[mu], plus[mu]));
-            }
-            let sum = _mm512_add_pd(
-                _mm512_add_pd(_mm512_add_pd(acc[0], acc[1]), _mm512_add_pd(acc[2], acc[3])),
-                tail,
-            );
+        // Rows 8g..8g+8 of `out` (fewer in the last group).
+        let mut store = |g: usize, sum: __m512d| {
             let lanes = (u - 8 * g).min(8);
             // SAFETY: lanes ≤ 8 and rows 8g..8g+lanes are in `out` (asserted above).
             unsafe {
@@ -532,9 +566,20 @@ mod avx512 {
                     )
                 }
             };
+        };
+        // Two groups at a time (eight chains of additions), then the last one if odd.
+        let pairs = rows.group_signs.chunks_exact(2 * p);
+        let odd = pairs.remainder();
+        let mut g = 0;
+        for pair in pairs {
+            let [a, b] = group_dots([&pair[..p], &pair[p..]], &plus);
+            store(g, a);
+            store(g + 1, b);
+            g += 2;
         }
-        if p == 0 {
-            out[..u].fill(0.0);
+        if !odd.is_empty() {
+            let [a] = group_dots([odd], &plus);
+            store(g, a);
         }
     }
 
@@ -553,7 +598,7 @@ mod avx512 {
                 _mm512_mask_storeu_pd(
                     out.as_mut_ptr().add(8 * b),
                     ((1u16 << lanes) - 1) as u8,
-                    signed(m, plus),
+                    _mm512_mul_pd(units(u16::from(m) << 6), plus),
                 )
             };
         }
@@ -564,11 +609,13 @@ mod avx512 {
     /// bucket of its 8 signs on memories 8a..; then the 256 buckets, in f64, go to K's rows
     /// 8a..8a+8.
     macro_rules! gram_kernel {
-        ($name:ident, $scalar:ty, $bucket:ty, $zero:expr, $set1:ident,
+        ($name:ident, $scalar:ty, $bucket:ty, $zero:expr, $set1:ident, $width:expr,
          |$t:ident, $m:ident, $plus:ident, $minus:ident| $update:expr,
          |$b:ident| $halves:expr) => {
             #[target_feature(enable = "avx512f")]
             pub fn $name(rows: &Rows, d: &[f64], active: usize, out: &mut [f64]) {
+                /// Blocks of 16 memories whose tables one pass over the rows fills.
+                const W: usize = $width;
                 let p = rows.p;
                 let mut total = vec![0.0f64; p * p];
                 // Per row read, each in its own run: d_u and −d_u, its signs on each 8
@@ -578,48 +625,70 @@ mod avx512 {
                 let du: Vec<$scalar> = dv.iter().map(|&d| d as $scalar).collect();
                 let minus_du: Vec<$scalar> = du.iter().map(|&d| -d).collect();
                 let (signs, masks) = (&runs.signs, &runs.masks);
-                let mut table: [$bucket; 256] = [$zero; 256];
+                let mut tables: [[$bucket; 256]; W] = [[$zero; 256]; W];
                 for (a, sign) in signs.iter().enumerate() {
-                    // One block of 16 memories at a time: its 256 buckets (16 or 32 KB) stay
-                    // in L1.
-                    for (b, mask) in masks.iter().enumerate().skip(a / 2) {
-                        table.fill($zero);
-                        let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(mask));
-                        for ((&plus, &minus), (&s, &m)) in rows {
-                            let ($plus, $minus) = ($set1(plus), $set1(minus));
-                            let $t = &mut table[usize::from(s)];
-                            let $m = m;
-                            $update;
+                    // Blocks b of 16 memories from a/2 on, W at a time (their W tables of 256
+                    // buckets, 16 or 32 KB each, stay in L1): a row's d_u, −d_u and byte are
+                    // read once for them all, and each bucket adds its rows in order.
+                    let mut b = a / 2;
+                    while b < masks.len() {
+                        let w = (masks.len() - b).min(W);
+                        for table in &mut tables[..w] {
+                            table.fill($zero);
                         }
-                        let mut plus = [[_mm512_setzero_pd(); 2]; 8];
-                        let mut minus = [[_mm512_setzero_pd(); 2]; 8];
-                        for (s, $b) in table.iter().enumerate() {
-                            let (lo, hi) = $halves;
+                        if w == W {
+                            let blocks: [&[u16]; W] = std::array::from_fn(|j| &masks[b + j][..]);
+                            for (u, ((&plus, &minus), &s)) in
+                                du.iter().zip(&minus_du).zip(sign.iter()).enumerate()
+                            {
+                                let ($plus, $minus) = ($set1(plus), $set1(minus));
+                                for (table, block) in tables.iter_mut().zip(&blocks) {
+                                    let $t = &mut table[usize::from(s)];
+                                    let $m = block[u];
+                                    $update;
+                                }
+                            }
+                        } else {
+                            let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(&masks[b]));
+                            for ((&plus, &minus), (&s, &m)) in rows {
+                                let ($plus, $minus) = ($set1(plus), $set1(minus));
+                                let $t = &mut tables[0][usize::from(s)];
+                                let $m = m;
+                                $update;
+                            }
+                        }
+                        for (j, table) in tables[..w].iter().enumerate() {
+                            let mut plus = [[_mm512_setzero_pd(); 2]; 8];
+                            let mut minus = [[_mm512_setzero_pd(); 2]; 8];
+                            for (s, $b) in table.iter().enumerate() {
+                                let (lo, hi) = $halves;
+                                for i in 0..8 {
+                                    let sum = if s >> i & 1 == 1 {
+                                        &mut minus[i]
+                                    } else {
+                                        &mut plus[i]
+                                    };
+                                    sum[0] = _mm512_add_pd(sum[0], lo);
+                                    sum[1] = _mm512_add_pd(sum[1], hi);
+                                }
+                            }
                             for i in 0..8 {
-                                let sum = if s >> i & 1 == 1 {
-                                    &mut minus[i]
-                                } else {
-                                    &mut plus[i]
-                                };
-                                sum[0] = _mm512_add_pd(sum[0], lo);
-                                sum[1] = _mm512_add_pd(sum[1], hi);
+                                let mut k = [0.0f64; 16];
+                                // SAFETY: `k` holds 16 f64.
+                                unsafe {
+                                    _mm512_storeu_pd(
+                                        k.as_mut_ptr(),
+                                        _mm512_sub_pd(plus[i][0], minus[i][0]),
+                                    );
+                                    _mm512_storeu_pd(
+                                        k.as_mut_ptr().add(8),
+                                        _mm512_sub_pd(plus[i][1], minus[i][1]),
+                                    );
+                                }
+                                super::add_upper(&mut total, p, 8 * a + i, 16 * (b + j), &k);
                             }
                         }
-                        for i in 0..8 {
-                            let mut k = [0.0f64; 16];
-                            // SAFETY: `k` holds 16 f64.
-                            unsafe {
-                                _mm512_storeu_pd(
-                                    k.as_mut_ptr(),
-                                    _mm512_sub_pd(plus[i][0], minus[i][0]),
-                                );
-                                _mm512_storeu_pd(
-                                    k.as_mut_ptr().add(8),
-                                    _mm512_sub_pd(plus[i][1], minus[i][1]),
-                                );
-                            }
-                            super::add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
-                        }
+                        b += w;
                     }
                 }
                 super::finish_gram(&total, rows.n, p, out);
@@ -633,6 +702,7 @@ mod avx512 {
         __m512,
         _mm512_setzero_ps(),
         _mm512_set1_ps,
+        2,
         |t, m, plus, minus| *t = _mm512_add_ps(*t, _mm512_mask_blend_ps(m, plus, minus)),
         |t| (
             _mm512_cvtps_pd(_mm512_castps512_ps256(*t)),
@@ -649,6 +719,7 @@ mod avx512 {
         [__m512d; 2],
         [_mm512_setzero_pd(); 2],
         _mm512_set1_pd,
+        1,
         |t, m, plus, minus| {
             let [lo, hi] = m.to_le_bytes();
             t[0] = _mm512_add_pd(t[0], _mm512_mask_blend_pd(lo, plus, minus));
@@ -693,14 +764,14 @@ mod avx512 {
         let (p, u) = (rows.p, rows.len());
         debug_assert!(bytes > 0 && first + B <= bytes);
         let mut acc = [_mm512_setzero_pd(); B];
-        let rows_bits = rows.row_bits.chunks_exact(bytes);
-        for ((&count, &value), masks) in rows.counts.iter().zip(&v[..u]).zip(rows_bits) {
+        let row_signs = rows.row_signs.chunks_exact(bytes);
+        for ((&count, &value), signs) in rows.counts.iter().zip(&v[..u]).zip(row_signs) {
             // k = 0 adds ±0, which leaves every sum as it is (they start at +0, and a sum is
             // −0 only when both terms are).
             let k = _mm512_set1_pd(count * value);
-            let masks: &[u8; B] = masks[first..first + B].try_into().expect("B bytes");
-            for (a, &m) in acc.iter_mut().zip(masks) {
-                *a = _mm512_add_pd(*a, signed(m, k));
+            let signs: &[u16; B] = signs[first..first + B].try_into().expect("B bytes");
+            for (a, &s) in acc.iter_mut().zip(signs) {
+                *a = add_signed(*a, s, k);
             }
         }
         let n = rows.n as f64;
