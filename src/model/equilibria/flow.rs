@@ -131,6 +131,13 @@ struct State {
     big: f64,
 }
 
+impl State {
+    /// The residual is below the tolerance: a solve ends here.
+    fn converged(&self) -> bool {
+        self.inf <= TOLERANCE * (1.0 + self.big)
+    }
+}
+
 /// Where a solve begins: a state and the linear-solve data there.
 #[derive(Debug, Clone)]
 pub struct Begin {
@@ -416,7 +423,7 @@ impl System<'_> {
         // The growth-rate cap of the current state (computed once per state).
         let mut cap: Option<Option<f64>> = None;
         let converged = loop {
-            if cur.inf <= TOLERANCE * (1.0 + cur.big) {
+            if cur.converged() {
                 break true;
             }
             let Some(loc) = local.as_ref() else {
@@ -493,11 +500,18 @@ impl System<'_> {
                 }
             }
             std::mem::swap(&mut cur, &mut trial);
-            local = self.local(&cur.psi, false, local.take());
+            // No step is taken from a state that has converged: its K is not needed to step
+            // (the spectrum, if wanted, is worked out from the state below).
+            local = if cur.converged() {
+                None
+            } else {
+                self.local(&cur.psi, false, local.take())
+            };
             cap = None;
         };
         let spectrum = if converged && wanted(&cur.m) {
-            // The last K when it is f64's already, else K in f64 now.
+            // The start's K when the solve began converged and it is f64's already, else K
+            // in f64 now.
             match local {
                 Some(l) if l.exact => Some(self.spectrum_of(&l)),
                 _ => self
