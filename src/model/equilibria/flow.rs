@@ -182,6 +182,16 @@ impl Lanes {
     }
 }
 
+/// The range of a = 1 + δψ' over the rows of `local`.
+fn a_range(local: &Local) -> (f64, f64) {
+    local
+        .a
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &a| {
+            (lo.min(a), hi.max(a))
+        })
+}
+
 impl<'a> System<'a> {
     /// The landscape of weights `weights`, gain `gain` and self-coupling `delta` over `rows`;
     /// large (see [`LARGE`]) from 2^20 rows × P² and 1,024 rows (below that the table's fixed
@@ -346,13 +356,7 @@ impl System<'_> {
 
     /// The Jacobian's spectrum at `local` (see [`Spectrum`]).
     fn spectrum_of(&self, local: &Local) -> Spectrum {
-        let range = local
-            .a
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &a| {
-                (lo.min(a), hi.max(a))
-            });
-        Spectrum::of(&local.k, self.weights, range)
+        Spectrum::of(&local.k, self.weights, a_range(local))
     }
 
     /// The local spectrum at activation `psi`; `None` when 1 + δψ' ≤ 0 somewhere (δ < −1/g),
@@ -571,7 +575,12 @@ impl System<'_> {
         if wmax * trace.min(rows) <= 1.0 {
             return None;
         }
-        let spectrum = self.spectrum_of(local);
+        // A large landscape's by power iteration when it settles (see `Spectrum::leading`).
+        let spectrum = self
+            .large
+            .then(|| Spectrum::leading(&local.k, self.weights, a_range(local)))
+            .flatten()
+            .unwrap_or_else(|| self.spectrum_of(local));
         let rate = spectrum
             .growth_rate()
             .map(|(_, hi)| hi)

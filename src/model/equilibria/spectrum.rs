@@ -2,10 +2,14 @@
 //! from the P×P matrix diag(w)·K (see `flow.rs` for K and for why its eigenvalues above 1
 //! are exactly J's unstable directions).
 
-use nalgebra::{Cholesky, DMatrix, SymmetricEigen};
+use nalgebra::{Cholesky, DMatrix, DVector, SymmetricEigen};
 
 /// An eigenvalue of diag(w)·K must exceed 1 by this much to count as unstable.
 const UNSTABLE_MARGIN: f64 = 1e-9;
+/// [`Spectrum::leading`]'s power iteration: at most this many products with diag(w)·K...
+const POWER_STEPS: usize = 60;
+/// ...until |A y − θ y| ≤ this · |A y|.
+const POWER_TOLERANCE: f64 = 1e-13;
 
 /// The stability of the Jacobian at one state, from the P×P matrix diag(w)·K.
 #[derive(Debug, Clone)]
@@ -53,11 +57,113 @@ impl Spectrum {
         }
     }
 
+    /// The top eigenvalue of diag(w)·K and its eigenvector by power iteration, for the flow's
+    /// step-size cap on large landscapes, which reads only the top eigenvalue (for the rate)
+    /// and its direction: a few products with the P×P matrix instead of the whole
+    /// eigenproblem (there, the largest eigenvalue is tens of times the next in size, and
+    /// each product gains that factor). `unstable` is 1 when the top eigenvalue is unstable,
+    /// else 0 (not a count). `None` when the iteration does not settle within `POWER_STEPS`,
+    /// or settles on a negative eigenvalue (the largest in size is not the top one then):
+    /// the caller takes [`Self::of`].
+    ///
+    /// diag(w)·K is similar to a symmetric matrix (see [`Self::of`]), so its eigenvalues are
+    /// real and the iteration converges to the one largest in size at the rate of the next.
+    pub fn leading(k: &DMatrix<f64>, weights: &[f64], a_range: (f64, f64)) -> Option<Self> {
+        let p = k.nrows();
+        let w = DVector::from_column_slice(weights);
+        // A start with no symmetry (the fractional parts of j·φ), so that it is not
+        // orthogonal to an eigenvector that a symmetric set of memories makes.
+        let golden = 0.5 * (5.0f64.sqrt() - 1.0);
+        let mut y = DVector::from_fn(p, |j, _| 0.5 + (golden * (j + 1) as f64).fract());
+        for _ in 0..POWER_STEPS {
+            let z = (k * &y).component_mul(&w);
+            let size = z.norm();
+            if !(size.is_finite() && size > 0.0) {
+                return None;
+            }
+            let top = y.dot(&z) / y.dot(&y);
+            if (&z - &y * top).norm() <= POWER_TOLERANCE * size {
+                return (top > 0.0).then(|| Self {
+                    unstable: usize::from(top > 1.0 + UNSTABLE_MARGIN),
+                    top,
+                    top_vector: (z / size).iter().copied().collect(),
+                    a_range,
+                });
+            }
+            y = z / size;
+        }
+        None
+    }
+
     /// J's largest eigenvalue when it is positive, within [min a, max a]·(μ − 1): the bounds.
     pub fn growth_rate(&self) -> Option<(f64, f64)> {
         (self.top > 1.0).then(|| {
             let excess = self.top - 1.0;
             (self.a_range.0 * excess, self.a_range.1 * excess)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// K = (1/N) Σ_u d_u ξ_u ξ_uᵀ for random signs and slopes d ≥ 0 (some rows saturated).
+    fn random_k(rng: &mut Xoshiro256PlusPlus, n: usize, p: usize) -> DMatrix<f64> {
+        let xi = DMatrix::from_fn(n, p, |_, _| if rng.random::<bool>() { 1.0 } else { -1.0 });
+        let d = DMatrix::from_fn(n, 1, |_, _| {
+            if rng.random_range(0..4) == 0 {
+                0.0
+            } else {
+                rng.random_range(0.0..10.0)
+            }
+        });
+        let scaled = DMatrix::from_fn(n, p, |i, mu| xi[(i, mu)] * d[i]);
+        xi.transpose() * scaled / n as f64
+    }
+
+    #[test]
+    fn the_leading_pair_is_the_whole_spectrums_top() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let (mut settled, mut declined) = (0, 0);
+        for case in 0..300 {
+            let p = rng.random_range(1..24usize);
+            let k = random_k(&mut rng, 200, p);
+            // One memory's weight dominant (as the input's α is), the others small of either
+            // sign; some cases with a large negative weight, whose eigenvalue leads in size.
+            let mut w: Vec<f64> = (0..p).map(|_| rng.random_range(-0.3..0.3)).collect();
+            w[case % p] = rng.random_range(0.5..12.0);
+            if case % 7 == 0 {
+                w[(case + 1) % p] -= 40.0;
+            }
+            let all = Spectrum::of(&k, &w, (1.0, 1.0));
+            let Some(top) = Spectrum::leading(&k, &w, (1.0, 1.0)) else {
+                declined += 1;
+                continue;
+            };
+            settled += 1;
+            let scale = 1.0 + all.top.abs();
+            assert!(
+                (top.top - all.top).abs() <= 1e-11 * scale,
+                "case {case}: {} against {}",
+                top.top,
+                all.top
+            );
+            assert_eq!(top.unstable > 0, all.unstable > 0, "case {case}");
+            // The same direction, up to its sign and length.
+            let (a, b) = (
+                DVector::from_vec(top.top_vector),
+                DVector::from_vec(all.top_vector),
+            );
+            let cos = a.dot(&b).abs() / (a.norm() * b.norm());
+            assert!(cos > 1.0 - 1e-10, "case {case}: cos {cos}");
+        }
+        // Most settle; the dominant negative weights and the closest pairs do not.
+        assert!(
+            settled > 200 && declined > 20,
+            "{settled} settled, {declined} declined"
+        );
     }
 }
