@@ -510,34 +510,41 @@ mod avx512 {
         _mm512_fmadd_pd(units(offset), v, sum)
     }
 
-    /// `dot` of `G` groups of 8 rows (lane j of group g is row 8g + j; `signs[g]`, its P
+    /// `dot` of two groups of 8 rows (lane j of a group is its row j; `a` and `b`, their P
     /// offsets) with the P values broadcast in `plus`, each lane in `dot`'s order: four
     /// running sums over the memories 4k..4k+4, the tail's from −0.0 (the identity of
-    /// `Iterator::sum`), added as `dot` adds them. Groups side by side give the processor
-    /// 4·G chains of additions to overlap.
+    /// `Iterator::sum`), added as `dot` adds them. Two groups side by side give the processor
+    /// eight chains of additions to overlap.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn group_dots<const G: usize>(signs: [&[u16]; G], plus: &[__m512d]) -> [__m512d; G] {
+    fn pair_dots(a: &[u16], b: &[u16], plus: &[__m512d]) -> [__m512d; 2] {
         let p = plus.len();
         let full = p / 4 * 4;
-        let signs = signs.map(|s| &s[..p]);
-        let mut acc = [[_mm512_setzero_pd(); 4]; G];
-        for k in (0..full).step_by(4) {
+        let (a, b) = (&a[..p], &b[..p]);
+        let mut acc = [[_mm512_setzero_pd(); 4]; 2];
+        // Memories 4k..4k+4 at a time, from slices of four (so that the compiler can leave
+        // out the bounds checks).
+        let quads = a[..full]
+            .chunks_exact(4)
+            .zip(b[..full].chunks_exact(4))
+            .zip(plus[..full].chunks_exact(4));
+        for ((a, b), plus) in quads {
             for l in 0..4 {
-                for g in 0..G {
-                    acc[g][l] = add_signed(acc[g][l], signs[g][k + l], plus[k + l]);
-                }
+                acc[0][l] = add_signed(acc[0][l], a[l], plus[l]);
+                acc[1][l] = add_signed(acc[1][l], b[l], plus[l]);
             }
         }
+        let zero = _mm512_set1_pd([0.0f64; 0].iter().sum());
+        let mut tail = [zero; 2];
+        for ((&a, &b), &plus) in a[full..].iter().zip(&b[full..]).zip(&plus[full..]) {
+            tail[0] = add_signed(tail[0], a, plus);
+            tail[1] = add_signed(tail[1], b, plus);
+        }
         std::array::from_fn(|g| {
-            let mut tail = _mm512_set1_pd([0.0f64; 0].iter().sum());
-            for mu in full..p {
-                tail = add_signed(tail, signs[g][mu], plus[mu]);
-            }
             let a = &acc[g];
             _mm512_add_pd(
                 _mm512_add_pd(_mm512_add_pd(a[0], a[1]), _mm512_add_pd(a[2], a[3])),
-                tail,
+                tail[g],
             )
         })
     }
@@ -572,13 +579,14 @@ mod avx512 {
         let odd = pairs.remainder();
         let mut g = 0;
         for pair in pairs {
-            let [a, b] = group_dots([&pair[..p], &pair[p..]], &plus);
+            let [a, b] = pair_dots(&pair[..p], &pair[p..], &plus);
             store(g, a);
             store(g + 1, b);
             g += 2;
         }
         if !odd.is_empty() {
-            let [a] = group_dots([odd], &plus);
+            // Alone: as the first of a pair with itself.
+            let [a, _] = pair_dots(odd, odd, &plus);
             store(g, a);
         }
     }
