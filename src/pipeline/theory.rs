@@ -1,5 +1,5 @@
 //! The theory worker: solves the equilibria of the running models (`model::equilibria`: about
-//! 3 ms on the built-in set on two cores, 4.7 ms of CPU; 0.2–0.95 s at N·P = 1,048,576;
+//! 3 ms on the built-in set on two cores, 4.7 ms of CPU; 0.2–0.9 s at N·P = 1,048,576;
 //! docs/speed.md) on a thread of its own, so that the simulator's batches never wait for a
 //! solve. The newest request of each model wins. A solve of a set from 2^10 rows × memories
 //! up (the built-in set's too) runs its memories on a pool of its own threads, one a core,

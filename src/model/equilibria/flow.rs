@@ -16,7 +16,7 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
-//! K costs O(P²) per active row, a step (at 16384×64 a fifth of a solve's time, the products
+//! K costs O(P²) per active row, a step (at 16384×64 a quarter of a solve's time, the products
 //! with Ξ a third; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
 //! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
@@ -29,7 +29,8 @@
 //! together and jump basins, so a step changes by at most 0.5 the ψ_i of every neuron whose
 //! field it moves by half or more (the others flip whatever the order); and an implicit step
 //! longer than 1/λ is drawn *into* an unstable equilibrium, so where the state moves along an
-//! unstable direction of rate up to λ, Δt stays below 0.5/λ. Elsewhere Δt grows with the fall
+//! unstable direction of rate up to λ, Δt stays below 0.5/λ (on a large landscape λ's top
+//! eigenpair comes from a power iteration where that settles, `Spectrum::leading`). Elsewhere Δt grows with the fall
 //! of the residual (×2 to ×10 a step), by ×10 once every row is decided (its state and field
 //! share a sign at least 10/g from 0, so no row can flip on the way: the last stretch, where
 //! the residual falls slowly, takes a few steps instead of ten), and the end is Newton's,
