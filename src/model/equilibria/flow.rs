@@ -20,8 +20,9 @@
 //! with Ξ a third; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
 //! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
-//! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before, whose
-//! last K serves the spectrum.
+//! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
+//! spectrum at the end takes a K of its own (the state a solve ends at needs none to step
+//! from).
 //!
 //! Two solves. [`System::follow`] is pseudo-transient continuation that follows the flow:
 //! implicit Euler steps (σA − J − A) dx = F, σ = 1 + 1/Δt (pseudo-time scaled by A, so that K
@@ -30,7 +31,7 @@
 //! field it moves by half or more (the others flip whatever the order); and an implicit step
 //! longer than 1/λ is drawn *into* an unstable equilibrium, so where the state moves along an
 //! unstable direction of rate up to λ, Δt stays below 0.5/λ (on a large landscape λ's top
-//! eigenpair comes from a power iteration where that settles, `Spectrum::leading`). Elsewhere Δt grows with the fall
+//! eigenpair comes from a power iteration where that settles, `Leading::of`). Elsewhere Δt grows with the fall
 //! of the residual (×2 to ×10 a step), by ×10 once every row is decided (its state and field
 //! share a sign at least 10/g from 0, so no row can flip on the way: the last stretch, where
 //! the residual falls slowly, takes a few steps instead of ten), and the end is Newton's,
@@ -47,7 +48,7 @@
 use nalgebra::{DMatrix, DMatrixView, DVector};
 
 use super::rows::Rows;
-use super::spectrum::Spectrum;
+use super::spectrum::{Leading, Spectrum};
 use super::tanh::{tanh_all, tanh_all_libm};
 
 /// Residual (max-norm) below which a solve has converged, relative to 1 + max |x|.
@@ -576,17 +577,14 @@ impl System<'_> {
         if wmax * trace.min(rows) <= 1.0 {
             return None;
         }
-        // A large landscape's by power iteration when it settles (see `Spectrum::leading`).
-        let spectrum = self
+        // A large landscape's by power iteration when it settles (see `Leading::of`).
+        let top = self
             .large
-            .then(|| Spectrum::leading(&local.k, self.weights, a_range(local)))
+            .then(|| Leading::of(&local.k, self.weights, a_range(local)))
             .flatten()
-            .unwrap_or_else(|| self.spectrum_of(local));
-        let rate = spectrum
-            .growth_rate()
-            .map(|(_, hi)| hi)
-            .filter(|&r| r > 0.0)?;
-        let dir = self.unstable_direction(&spectrum, &state.psi)?;
+            .unwrap_or_else(|| self.spectrum_of(local).leading_pair());
+        let rate = top.growth_rate().map(|(_, hi)| hi).filter(|&r| r > 0.0)?;
+        let dir = self.direction(top.vector.as_deref()?, &state.psi)?;
         let [along, dir2] = self.rows.sums(|u| [dir[u] * state.f[u], dir[u] * dir[u]]);
         let (along, norms) = (along.abs(), dir2.sqrt() * state.two);
         (along > ACTIVE_INSTABILITY * norms).then_some(rate)
@@ -600,8 +598,15 @@ impl System<'_> {
         if spectrum.unstable == 0 {
             return None;
         }
+        self.direction(&spectrum.top_vector, psi)
+    }
+
+    /// δx = A⁻¹ Ξ y at activation `psi` for an eigenvector y of diag(w)·K, scaled to
+    /// max |δx| = 1 (`None` if it is 0 or not finite).
+    #[inline(always)]
+    fn direction(&self, y: &[f64], psi: &[f64]) -> Option<Vec<f64>> {
         let mut dx = vec![0.0; self.rows.len()];
-        self.rows.combine(&spectrum.top_vector, &mut dx);
+        self.rows.combine(y, &mut dx);
         let mut lanes = Lanes::ZERO;
         for (i, (d, &v)) in dx.iter_mut().zip(psi).enumerate() {
             *d /= 1.0 + self.delta * self.gain * (1.0 - v * v);

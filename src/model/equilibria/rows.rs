@@ -30,12 +30,13 @@ pub struct Rows {
     /// The signs again as bits (set: ξ = −1), for the AVX-512 kernels: row-major, row u's
     /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::gram`])...
     row_bits: Vec<u8>,
-    /// ...the same bytes, each times 64: where its eight signs as f64 (±1.0) begin in the
-    /// kernels' table of them, which a product reads without a shift (for [`Self::project`])...
-    row_signs: Vec<u16>,
-    /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in `g·P + μ`, the byte times 64
-    /// (for [`Self::combine`]). 1/32 of the f64 signs each, so all three stay in the L2 cache.
-    group_signs: Vec<u16>,
+    /// ...the same bytes as where their eight signs as f64 (±1.0) begin in the kernels' table
+    /// of them, which a product reads without a shift (for [`Self::project`])...
+    row_signs: Vec<SignsAt>,
+    /// ...and by groups of 8 rows: rows 8g..8g+8 of memory μ in `g·P + μ`, as where their
+    /// signs begin (for [`Self::combine`]). The bits are 1/64 of the f64 signs, the offsets
+    /// 1/32, so all three stay in the L2 cache.
+    group_signs: Vec<SignsAt>,
     /// Every row's signs as [`Self::gram`]'s AVX-512 kernel reads them: made at the first K
     /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
     /// made per solve).
@@ -138,11 +139,7 @@ impl Rows {
                 }
             }
         }
-        let at = |bits: &[u8]| {
-            bits.iter()
-                .map(|&b| u16::from(b) << 6)
-                .collect::<Vec<u16>>()
-        };
+        let at = |bits: &[u8]| bits.iter().map(|&b| SignsAt::of(b)).collect::<Vec<_>>();
         let (row_signs, group_signs) = (at(&row_bits), at(&group_bits));
         Self {
             n,
@@ -453,6 +450,28 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
     }
 }
 
+pub(super) use signs_at::SignsAt;
+
+mod signs_at {
+    /// Where the eight signs of a byte of sign bits begin in the AVX-512 kernels' table of
+    /// them (`avx512::UNITS`): 64 times the byte. The only way to make one is [`Self::of`], so
+    /// every value is a multiple of 64 below 16,384, inside the table.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct SignsAt(u16);
+
+    impl SignsAt {
+        pub const fn of(byte: u8) -> Self {
+            Self((byte as u16) << 6)
+        }
+
+        /// The offset in bytes.
+        #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+        pub const fn bytes(self) -> usize {
+            self.0 as usize
+        }
+    }
+}
+
 /// The products on the sign bits, 8 f64 lanes at a time (and [`Rows::gram`]'s kernels, 16
 /// lanes a bucket): a ±1 entry times v is v or −v, exactly, so adding ±v in the portable
 /// loops' order gives bitwise their sums, at 1/32 of the memory traffic (the f64 signs of a
@@ -466,12 +485,11 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 /// prints none.)
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::Rows;
+    use super::{Rows, SignsAt};
     use std::arch::x86_64::*;
 
     /// For each byte of eight sign bits, the eight signs it stands for as f64 (lane j is −1
-    /// where bit j is set, else +1), a byte's at 64 times it (`Rows::row_signs` and
-    /// `group_signs` hold those offsets). A sign times v is ±v exactly, so a fused
+    /// where bit j is set, else +1), a byte's at 64 times it ([`SignsAt`]). A sign times v is ±v exactly, so a fused
     /// multiply-add of a sign and v onto a sum rounds once, after an exact product: the sum
     /// plus ±v, bit for bit, in one operation that reads the signs from memory.
     #[repr(C, align(64))]
@@ -493,21 +511,21 @@ mod avx512 {
         Units(t)
     };
 
-    /// The signs at `offset` (64 times their byte) in [`UNITS`].
-    #[inline(always)]
-    fn units(offset: u16) -> __m512d {
-        let offset = usize::from(offset);
-        debug_assert!(offset % 64 == 0 && offset < std::mem::size_of::<Units>());
-        // SAFETY: the offsets are made only by `Rows::new` (and `push_scaled`), 64 times a
-        // byte: a multiple of 64 below 16,384, the size of the 64-byte aligned table.
-        unsafe { _mm512_load_pd(UNITS.0.as_ptr().cast::<u8>().add(offset).cast()) }
-    }
-
-    /// `sum` + v with the signs at `offset` (see [`UNITS`]): bitwise the sum and ±v added.
+    /// The signs at `at` in [`UNITS`].
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn add_signed(sum: __m512d, offset: u16, v: __m512d) -> __m512d {
-        _mm512_fmadd_pd(units(offset), v, sum)
+    fn units(at: SignsAt) -> __m512d {
+        const { assert!(std::mem::size_of::<Units>() == 256 * 64) };
+        // SAFETY: a `SignsAt` is 64 times a byte (its only constructor): a multiple of 64
+        // below 16,384, the size of the table, which is 64-byte aligned.
+        unsafe { _mm512_load_pd(UNITS.0.as_ptr().cast::<u8>().add(at.bytes()).cast()) }
+    }
+
+    /// `sum` + v with the signs at `at` (see [`UNITS`]): bitwise the sum and ±v added.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    fn add_signed(sum: __m512d, at: SignsAt, v: __m512d) -> __m512d {
+        _mm512_fmadd_pd(units(at), v, sum)
     }
 
     /// `dot` of two groups of 8 rows (lane j of a group is its row j; `a` and `b`, their P
@@ -517,7 +535,7 @@ mod avx512 {
     /// eight chains of additions to overlap.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn pair_dots(a: &[u16], b: &[u16], plus: &[__m512d]) -> [__m512d; 2] {
+    fn pair_dots(a: &[SignsAt], b: &[SignsAt], plus: &[__m512d]) -> [__m512d; 2] {
         let p = plus.len();
         let full = p / 4 * 4;
         let (a, b) = (&a[..p], &b[..p]);
@@ -606,7 +624,7 @@ mod avx512 {
                 _mm512_mask_storeu_pd(
                     out.as_mut_ptr().add(8 * b),
                     ((1u16 << lanes) - 1) as u8,
-                    _mm512_mul_pd(units(u16::from(m) << 6), plus),
+                    _mm512_mul_pd(units(SignsAt::of(m)), plus),
                 )
             };
         }
@@ -777,7 +795,7 @@ mod avx512 {
             // k = 0 adds ±0, which leaves every sum as it is (they start at +0, and a sum is
             // −0 only when both terms are).
             let k = _mm512_set1_pd(count * value);
-            let signs: &[u16; B] = signs[first..first + B].try_into().expect("B bytes");
+            let signs: &[SignsAt; B] = signs[first..first + B].try_into().expect("B bytes");
             for (a, &s) in acc.iter_mut().zip(signs) {
                 *a = add_signed(*a, s, k);
             }

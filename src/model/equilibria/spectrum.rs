@@ -6,7 +6,7 @@ use nalgebra::{Cholesky, DMatrix, DVector, SymmetricEigen};
 
 /// An eigenvalue of diag(w)·K must exceed 1 by this much to count as unstable.
 const UNSTABLE_MARGIN: f64 = 1e-9;
-/// [`Spectrum::leading`]'s power iteration: at most this many products with diag(w)·K...
+/// [`Leading::of`]'s power iteration: at most this many products with diag(w)·K...
 const POWER_STEPS: usize = 60;
 /// ...until |A y − θ y| ≤ this · |A y|.
 const POWER_TOLERANCE: f64 = 1e-13;
@@ -57,18 +57,58 @@ impl Spectrum {
         }
     }
 
+    /// J's largest eigenvalue when it is positive, within [min a, max a]·(μ − 1): the bounds.
+    pub fn growth_rate(&self) -> Option<(f64, f64)> {
+        growth_rate(self.top, self.a_range)
+    }
+
+    /// The top eigenvalue and, when it is unstable, its eigenvector: what the step-size cap
+    /// reads.
+    pub fn leading_pair(self) -> Leading {
+        Leading {
+            vector: (self.unstable > 0).then_some(self.top_vector),
+            top: self.top,
+            a_range: self.a_range,
+        }
+    }
+}
+
+/// J's largest eigenvalue, within [min a, max a]·(μ − 1), when the top μ of diag(w)·K is
+/// above 1.
+fn growth_rate(top: f64, a_range: (f64, f64)) -> Option<(f64, f64)> {
+    (top > 1.0).then(|| {
+        let excess = top - 1.0;
+        (a_range.0 * excess, a_range.1 * excess)
+    })
+}
+
+/// The top eigenvalue of diag(w)·K and its eigenvector, as the flow's step-size cap reads
+/// them (the rate, and is the state moving along it?): from the whole spectrum
+/// ([`Spectrum::leading_pair`]) or a power iteration ([`Leading::of`]).
+#[derive(Debug, Clone)]
+pub struct Leading {
+    /// μ, the largest eigenvalue of diag(w)·K.
+    pub top: f64,
+    /// Its eigenvector, when μ is unstable (above 1 by the margin); its length is any.
+    pub vector: Option<Vec<f64>>,
+    /// The range of a = 1 + δψ' over the neurons.
+    pub a_range: (f64, f64),
+}
+
+impl Leading {
     /// The top eigenvalue of diag(w)·K and its eigenvector by power iteration, for the flow's
     /// step-size cap on large landscapes, which reads only the top eigenvalue (for the rate)
     /// and its direction: a few products with the P×P matrix instead of the whole
     /// eigenproblem (there, the largest eigenvalue is tens of times the next in size, and
-    /// each product gains that factor). `unstable` is 1 when the top eigenvalue is unstable,
-    /// else 0 (not a count). `None` when the iteration does not settle within `POWER_STEPS`,
-    /// or settles on a negative eigenvalue (the largest in size is not the top one then):
-    /// the caller takes [`Self::of`].
+    /// each product gains that factor). `None` when the iteration does not settle within
+    /// `POWER_STEPS`, or settles on an eigenvalue that is not positive (the largest in size
+    /// is then not the top one): the caller takes [`Spectrum::of`].
     ///
-    /// diag(w)·K is similar to a symmetric matrix (see [`Self::of`]), so its eigenvalues are
-    /// real and the iteration converges to the one largest in size at the rate of the next.
-    pub fn leading(k: &DMatrix<f64>, weights: &[f64], a_range: (f64, f64)) -> Option<Self> {
+    /// diag(w)·K is similar to a symmetric matrix (see [`Spectrum::of`]), so its eigenvalues
+    /// are real and the iteration converges to the one largest in size at the rate of the
+    /// next (a start with almost no component along its eigenvector, to 1e-13, would fool the
+    /// test of settling; the start below has no structure that could make that happen).
+    pub fn of(k: &DMatrix<f64>, weights: &[f64], a_range: (f64, f64)) -> Option<Self> {
         let p = k.nrows();
         let w = DVector::from_column_slice(weights);
         // A start with no symmetry (the fractional parts of j·φ), so that it is not
@@ -84,9 +124,9 @@ impl Spectrum {
             let top = y.dot(&z) / y.dot(&y);
             if (&z - &y * top).norm() <= POWER_TOLERANCE * size {
                 return (top > 0.0).then(|| Self {
-                    unstable: usize::from(top > 1.0 + UNSTABLE_MARGIN),
+                    vector: (top > 1.0 + UNSTABLE_MARGIN)
+                        .then(|| (z / size).iter().copied().collect()),
                     top,
-                    top_vector: (z / size).iter().copied().collect(),
                     a_range,
                 });
             }
@@ -95,12 +135,10 @@ impl Spectrum {
         None
     }
 
-    /// J's largest eigenvalue when it is positive, within [min a, max a]·(μ − 1): the bounds.
+    /// J's largest eigenvalue when it is positive, within bounds (see
+    /// [`Spectrum::growth_rate`]).
     pub fn growth_rate(&self) -> Option<(f64, f64)> {
-        (self.top > 1.0).then(|| {
-            let excess = self.top - 1.0;
-            (self.a_range.0 * excess, self.a_range.1 * excess)
-        })
+        growth_rate(self.top, self.a_range)
     }
 }
 
@@ -127,7 +165,7 @@ mod tests {
     #[test]
     fn the_leading_pair_is_the_whole_spectrums_top() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let (mut settled, mut declined) = (0, 0);
+        let (mut settled, mut declined, mut directions) = (0, 0, 0);
         for case in 0..300 {
             let p = rng.random_range(1..24usize);
             let k = random_k(&mut rng, 200, p);
@@ -139,7 +177,7 @@ mod tests {
                 w[(case + 1) % p] -= 40.0;
             }
             let all = Spectrum::of(&k, &w, (1.0, 1.0));
-            let Some(top) = Spectrum::leading(&k, &w, (1.0, 1.0)) else {
+            let Some(top) = Leading::of(&k, &w, (1.0, 1.0)) else {
                 declined += 1;
                 continue;
             };
@@ -151,19 +189,20 @@ mod tests {
                 top.top,
                 all.top
             );
-            assert_eq!(top.unstable > 0, all.unstable > 0, "case {case}");
-            // The same direction, up to its sign and length.
-            let (a, b) = (
-                DVector::from_vec(top.top_vector),
-                DVector::from_vec(all.top_vector),
-            );
-            let cos = a.dot(&b).abs() / (a.norm() * b.norm());
-            assert!(cos > 1.0 - 1e-10, "case {case}: cos {cos}");
+            // A direction exactly when the top is unstable, and the same one, up to its sign
+            // and length.
+            assert_eq!(top.vector.is_some(), all.unstable > 0, "case {case}");
+            if let Some(v) = top.vector {
+                directions += 1;
+                let (a, b) = (DVector::from_vec(v), DVector::from_vec(all.top_vector));
+                let cos = a.dot(&b).abs() / (a.norm() * b.norm());
+                assert!(cos > 1.0 - 1e-10, "case {case}: cos {cos}");
+            }
         }
         // Most settle; the dominant negative weights and the closest pairs do not.
         assert!(
-            settled > 200 && declined > 20,
-            "{settled} settled, {declined} declined"
+            settled > 200 && declined > 20 && directions > 150,
+            "{settled} settled ({directions} unstable), {declined} declined"
         );
     }
 }
