@@ -74,7 +74,14 @@ impl Regime {
         let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
         order.sort_by(|&x, &y| alpha[y].total_cmp(&alpha[x]).then(x.cmp(&y)));
         let (a, b) = (*order.first()?, *order.get(1)?);
+        let none_exists =
+            (0..report.memories.len()).all(|mu| Standing::of(report, mu) == Standing::Absent);
         Some(match (Standing::of(report, a), Standing::of(report, b)) {
+            // The most salient memory has no equilibrium, but another has one: a solve can find
+            // it (crosstalk, or rows solved for the input of seconds ago while a new memory's
+            // α rises), and then none of Fig. 2's regimes describes the landscape; "the origin
+            // is the only minimum" would be false.
+            (Standing::Absent, _) if !none_exists => return None,
             (Standing::Absent, _) => Regime::NoMemory { a },
             (_, Standing::Absent) => Regime::OneMemory { a },
             (_, Standing::Saddle) => Regime::StableAndSaddle { a, b },
@@ -120,5 +127,58 @@ impl Regime {
                 format!("two stable memories: {} deeper than {}", name(a), name(b))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::theory::MemoryTheory;
+
+    fn memory(exists: bool, stable: bool) -> MemoryTheory {
+        MemoryTheory {
+            gamma: exists.then_some(1.0),
+            exists,
+            stable,
+            depth_per_neuron: exists.then_some(-1.0),
+            effective_weight: 1.0,
+            slides_to: None,
+        }
+    }
+
+    fn report(memories: Vec<MemoryTheory>) -> TheoryReport {
+        TheoryReport {
+            memories,
+            confusion: false,
+            alpha_star: 0.3,
+            existence_threshold: 0.1,
+            self_coupling: 0.0,
+            approximate: false,
+            beta: None,
+        }
+    }
+
+    #[test]
+    fn no_memory_only_when_no_memory_has_an_equilibrium() {
+        let alpha = [3.0f32, 2.0, 1.0];
+        // Nothing exists: the confusion regime.
+        let none = report(vec![memory(false, false); 3]);
+        assert_eq!(Regime::of(&none, &alpha), Some(Regime::NoMemory { a: 0 }));
+        // The most salient has none but the least salient is a well (the dashboard at
+        // 16384×64 said "no memory: the origin is the only minimum" beside a table whose
+        // rows had a well): no regime is claimed.
+        let third = report(vec![
+            memory(false, false),
+            memory(false, false),
+            memory(true, true),
+        ]);
+        assert_eq!(Regime::of(&third, &alpha), None);
+        // The regimes that hold are as before.
+        let one = report(vec![
+            memory(true, true),
+            memory(false, false),
+            memory(false, false),
+        ]);
+        assert_eq!(Regime::of(&one, &alpha), Some(Regime::OneMemory { a: 0 }));
     }
 }
