@@ -74,15 +74,13 @@ impl Regime {
         let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
         order.sort_by(|&x, &y| alpha[y].total_cmp(&alpha[x]).then(x.cmp(&y)));
         let (a, b) = (*order.first()?, *order.get(1)?);
-        let none_exists =
-            (0..report.memories.len()).all(|mu| Standing::of(report, mu) == Standing::Absent);
         Some(match (Standing::of(report, a), Standing::of(report, b)) {
-            // The most salient memory has no equilibrium, but another has one: a solve can find
-            // it (crosstalk, or rows solved for the input of seconds ago while a new memory's
-            // α rises), and then none of Fig. 2's regimes describes the landscape; "the origin
-            // is the only minimum" would be false.
-            (Standing::Absent, _) if !none_exists => return None,
-            (Standing::Absent, _) => Regime::NoMemory { a },
+            // "The origin is the only minimum" is the report's confusion (no well, the origin
+            // stable). The most salient memory can have no equilibrium while another has a
+            // well (crosstalk, or rows solved for the input of seconds ago while a new
+            // memory's α rises): then none of Fig. 2's regimes describes the landscape.
+            (Standing::Absent, _) if report.confusion => Regime::NoMemory { a },
+            (Standing::Absent, _) => return None,
             (_, Standing::Absent) => Regime::OneMemory { a },
             (_, Standing::Saddle) => Regime::StableAndSaddle { a, b },
             _ => Regime::TwoStable { a, b },
@@ -146,10 +144,11 @@ mod tests {
         }
     }
 
+    /// A report whose confusion is the closed forms' (no memory exists; the origin stable).
     fn report(memories: Vec<MemoryTheory>) -> TheoryReport {
         TheoryReport {
+            confusion: memories.iter().all(|m| !m.exists),
             memories,
-            confusion: false,
             alpha_star: 0.3,
             existence_threshold: 0.1,
             self_coupling: 0.0,
@@ -159,7 +158,7 @@ mod tests {
     }
 
     #[test]
-    fn no_memory_only_when_no_memory_has_an_equilibrium() {
+    fn no_memory_only_in_the_reports_confusion() {
         let alpha = [3.0f32, 2.0, 1.0];
         // Nothing exists: the confusion regime.
         let none = report(vec![memory(false, false); 3]);

@@ -652,6 +652,27 @@ mod avx512 {
                 let minus_du: Vec<$scalar> = du.iter().map(|&d| -d).collect();
                 let (signs, masks) = (&runs.signs, &runs.masks);
                 let mut tables: [[$bucket; 256]; W] = [[$zero; 256]; W];
+                /// Adds each row's ±d_u to the bucket of its byte `sign` in the table of each
+                /// of the `V` blocks (`blocks`: the rows' signs on each), rows in order.
+                #[inline]
+                #[target_feature(enable = "avx512f")]
+                fn fill<const V: usize>(
+                    tables: &mut [[$bucket; 256]],
+                    blocks: [&[u16]; V],
+                    du: &[$scalar],
+                    minus_du: &[$scalar],
+                    sign: &[u8],
+                ) {
+                    let rows = du.iter().zip(minus_du).zip(sign).enumerate();
+                    for (u, ((&plus, &minus), &s)) in rows {
+                        let ($plus, $minus) = ($set1(plus), $set1(minus));
+                        for (table, block) in tables.iter_mut().zip(&blocks) {
+                            let $t = &mut table[usize::from(s)];
+                            let $m = block[u];
+                            $update;
+                        }
+                    }
+                }
                 for (a, sign) in signs.iter().enumerate() {
                     // Blocks b of 16 memories from a/2 on, W at a time (their W tables of 256
                     // buckets, 16 or 32 KB each, stay in L1): a row's d_u, −d_u and byte are
@@ -663,25 +684,10 @@ mod avx512 {
                             table.fill($zero);
                         }
                         if w == W {
-                            let blocks: [&[u16]; W] = std::array::from_fn(|j| &masks[b + j][..]);
-                            for (u, ((&plus, &minus), &s)) in
-                                du.iter().zip(&minus_du).zip(sign.iter()).enumerate()
-                            {
-                                let ($plus, $minus) = ($set1(plus), $set1(minus));
-                                for (table, block) in tables.iter_mut().zip(&blocks) {
-                                    let $t = &mut table[usize::from(s)];
-                                    let $m = block[u];
-                                    $update;
-                                }
-                            }
+                            let blocks = std::array::from_fn(|j| &masks[b + j][..]);
+                            fill::<W>(&mut tables, blocks, &du, &minus_du, sign);
                         } else {
-                            let rows = du.iter().zip(&minus_du).zip(sign.iter().zip(&masks[b]));
-                            for ((&plus, &minus), (&s, &m)) in rows {
-                                let ($plus, $minus) = ($set1(plus), $set1(minus));
-                                let $t = &mut tables[0][usize::from(s)];
-                                let $m = m;
-                                $update;
-                            }
+                            fill::<1>(&mut tables[..1], [&masks[b][..]], &du, &minus_du, sign);
                         }
                         for (j, table) in tables[..w].iter().enumerate() {
                             let mut plus = [[_mm512_setzero_pd(); 2]; 8];
