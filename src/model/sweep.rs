@@ -33,9 +33,17 @@ pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
 
 /// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
-const WHOLE: u8 = 0;
-const PRODUCTS: u8 = 1;
-const UPDATE: u8 = 2;
+///
+/// A value, not a type parameter: one `run_with` per kernel then holds the kernel's only call
+/// of its `update`, which LLVM inlines into the tile loop (a target-feature function cannot be
+/// `#[inline(always)]`, and with a call site in each of several copies LLVM kept it out of
+/// line, a call a tile). The products alone keep a loop of their own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    Products,
+    Update,
+}
 
 /// Neurons per tile: the unit of the update and of the overlaps' tables (16 quads).
 pub const TILE: usize = 64;
@@ -189,7 +197,11 @@ pub struct Sweep<'a> {
     pub linear: bool,
 }
 
-/// The per-neuron constants of a sweep.
+/// The per-neuron constants of a sweep, written once a sweep and lent to every tile's update.
+/// Passed by value, LLVM copied them to the stack a tile at a time and read them back 16 bytes
+/// at once over stores of 4 and 1: a load the processor cannot forward from those stores, so
+/// each tile waited for the one before it to retire (a quarter of the update's time at
+/// N = 1024; docs/speed.md).
 #[derive(Clone, Copy)]
 struct Rates {
     dt: f32,
@@ -219,7 +231,7 @@ impl Sweep<'_> {
     /// Runs the sweep, with AVX-512 or AVX2 when the processor has it (bitwise the same
     /// result).
     pub fn run(&mut self) {
-        self.dispatch::<WHOLE>();
+        self.dispatch(Part::Whole);
     }
 
     /// Only the sweep's products, for the floor of `benches/step.rs`: the tables of c, and for
@@ -228,56 +240,56 @@ impl Sweep<'_> {
     /// cannot do without, each timed with the others left out.
     #[doc(hidden)]
     pub fn products_alone(&mut self) {
-        self.dispatch::<PRODUCTS>();
+        self.dispatch(Part::Products);
     }
 
     /// Only the sweep's neuron update, for the floor of `benches/step.rs`: every tile's
     /// Euler–Maruyama step and tanh from a field of zeros, no lookups (`d_out` untouched).
     #[doc(hidden)]
     pub fn update_alone(&mut self) {
-        self.dispatch::<UPDATE>();
+        self.dispatch(Part::Update);
     }
 
-    fn dispatch<const PART: u8>(&mut self) {
+    fn dispatch(&mut self, part: Part) {
         #[cfg(target_arch = "x86_64")]
         {
             if avx512::available() {
                 // SAFETY: the CPU supports AVX-512F and AVX2, checked just above.
-                unsafe { self.run_avx512::<PART>() };
+                unsafe { self.run_avx512(part) };
                 return;
             }
             if std::arch::is_x86_feature_detected!("avx2") {
                 // SAFETY: the CPU supports AVX2, checked just above.
-                unsafe { self.run_avx2::<PART>() };
+                unsafe { self.run_avx2(part) };
                 return;
             }
         }
-        self.run_portable::<PART>();
+        self.run_portable(part);
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2<const PART: u8>(&mut self) {
+    unsafe fn run_avx2(&mut self, part: Part) {
         // SAFETY: this function only runs on a CPU with AVX2 (its caller checks).
-        unsafe { self.run_with::<avx2::Avx2, PART>() };
+        unsafe { self.run_with::<avx2::Avx2>(part) };
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx2")]
-    unsafe fn run_avx512<const PART: u8>(&mut self) {
+    unsafe fn run_avx512(&mut self, part: Part) {
         // SAFETY: this function only runs on a CPU with these features (its caller checks).
-        unsafe { self.run_with::<avx512::Avx512, PART>() };
+        unsafe { self.run_with::<avx512::Avx512>(part) };
     }
 
-    fn run_portable<const PART: u8>(&mut self) {
+    fn run_portable(&mut self, part: Part) {
         // SAFETY: the portable kernel needs no particular instructions.
-        unsafe { self.run_with::<Portable, PART>() };
+        unsafe { self.run_with::<Portable>(part) };
     }
 
     /// # Safety
     /// The CPU must support the instructions of kernel `K` (see [`TileKernel`]).
     #[inline(always)]
-    unsafe fn run_with<K: TileKernel, const PART: u8>(&mut self) {
+    unsafe fn run_with<K: TileKernel>(&mut self, part: Part) {
         let signs = self.signs;
         let (n, p) = (signs.n(), signs.p());
         assert_eq!(self.coef.len(), p, "one coefficient a memory");
@@ -292,7 +304,7 @@ impl Sweep<'_> {
         let buffer = std::mem::take(&mut self.scratch);
         let quads = signs.quads();
         let (tables, sums) = buffer[..Self::scratch_len(p)].split_at_mut(TABLE * quads);
-        if PART != UPDATE {
+        if part != Part::Update {
             for (m, table) in tables.chunks_exact_mut(TABLE).enumerate() {
                 let c = |k: usize| self.coef.get(4 * m + k).copied().unwrap_or(0.0);
                 table.copy_from_slice(&quad_table([c(0), c(1), c(2), c(3)]));
@@ -300,35 +312,48 @@ impl Sweep<'_> {
         }
         sums.fill(0.0);
         // Tile by tile: the field, the update, the overlaps of the new Ψ.
-        for t in 0..n.div_ceil(TILE) {
-            // SAFETY (the kernel calls): passed on from this function's contract.
-            match PART {
-                WHOLE => {
-                    let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
-                    let psi = unsafe { self.update_tile::<K>(t, rates, &h) };
-                    unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
-                }
-                PRODUCTS => {
-                    let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
-                    std::hint::black_box(&h);
-                    let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
-                    let mut psi = [0.0; TILE];
-                    psi[..end - start].copy_from_slice(&self.psi[start..end]);
-                    unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
-                }
-                _ => {
-                    let psi = unsafe { self.update_tile::<K>(t, rates, &[0.0; TILE]) };
-                    std::hint::black_box(&psi);
+        let tiles = n.div_ceil(TILE);
+        if part == Part::Products {
+            for t in 0..tiles {
+                // SAFETY (the kernel calls): passed on from this function's contract.
+                let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
+                std::hint::black_box(&h);
+                let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
+                let mut psi = [0.0; TILE];
+                psi[..end - start].copy_from_slice(&self.psi[start..end]);
+                unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
+            }
+        } else {
+            for t in 0..tiles {
+                // SAFETY (the kernel calls): passed on from this function's contract.
+                let h = if part == Part::Update {
+                    [0.0; TILE]
+                } else {
+                    unsafe { K::field(signs.field_tile(t), tables, quads) }
+                };
+                // The kernel's one call of its update (see `Part`).
+                let padded = unsafe { self.update_tile::<K>(t, &rates, &h) };
+                let psi: &[f32; TILE] = match &padded {
+                    Some(psi) => psi,
+                    None => (&self.psi[t * TILE..(t + 1) * TILE])
+                        .try_into()
+                        .expect("a whole tile"),
+                };
+                if part == Part::Whole {
+                    unsafe { K::overlaps(signs.overlaps_tile(t), psi, sums) };
+                } else {
+                    std::hint::black_box(psi);
                 }
             }
         }
-        if PART != UPDATE {
+        if part != Part::Update {
             self.d_out.copy_from_slice(&sums[..p]);
         }
         self.scratch = buffer;
     }
-    /// The update of tile t from its field h; returns the tile's new Ψ, zero past N (the
-    /// padding of the last tile must add nothing to the overlaps).
+    /// The update of tile t from its field h. The tile's new Ψ is in `self.psi`; the last
+    /// tile, when it is partial, also returns it padded with zeros (the padding must add
+    /// nothing to the overlaps).
     ///
     /// # Safety
     /// The CPU must support the instructions of kernel `K`.
@@ -336,11 +361,10 @@ impl Sweep<'_> {
     unsafe fn update_tile<K: TileKernel>(
         &mut self,
         t: usize,
-        rates: Rates,
+        rates: &Rates,
         h: &[f32; TILE],
-    ) -> [f32; TILE] {
+    ) -> Option<[f32; TILE]> {
         let (start, end) = (t * TILE, ((t + 1) * TILE).min(self.signs.n()));
-        let mut out = [0.0; TILE];
         if end - start == TILE {
             let mut state = TileState {
                 x: (&mut self.x[start..end]).try_into().expect("a whole tile"),
@@ -355,7 +379,7 @@ impl Sweep<'_> {
             };
             // SAFETY: passed on from this function's contract.
             unsafe { K::update(rates, h, &mut state) };
-            out.copy_from_slice(state.psi);
+            None
         } else {
             // The last, partial tile: padded copies.
             let len = end - start;
@@ -374,14 +398,17 @@ impl Sweep<'_> {
                 input: &input,
                 noise: &noise,
             };
-            // SAFETY: passed on from this function's contract.
-            unsafe { K::update(rates, h, &mut state) };
+            // The portable kernel, bitwise the same as every other (the tests compare them),
+            // so that the kernel's update has one call site (see `Part`).
+            // SAFETY: the portable kernel needs no particular instructions.
+            unsafe { Portable::update(rates, h, &mut state) };
             self.x[start..end].copy_from_slice(&x[..len]);
             self.x_carry[start..end].copy_from_slice(&x_carry[..len]);
             self.psi[start..end].copy_from_slice(&psi[..len]);
-            out[..len].copy_from_slice(&psi[..len]);
+            // The padding's own update need not be 0.
+            psi[len..].fill(0.0);
+            Some(psi)
         }
-        out
     }
 }
 
@@ -407,7 +434,7 @@ trait TileKernel {
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
-    unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>);
+    unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>);
 }
 
 /// The sum of 16 values (floats, or registers of them) as a pairwise tree:
@@ -438,7 +465,7 @@ struct Portable;
 
 impl TileKernel for Portable {
     #[inline(always)]
-    unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+    unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
         for j in 0..TILE {
             let f = -s.x[j] + h[j] - r.delta * s.psi[j] + r.bias * s.input[j];
             // Kahan: add the increment and what earlier sums dropped, keep what this one drops.
@@ -503,7 +530,7 @@ macro_rules! lockstep_update {
         $(#[$doc])*
         #[inline]
         #[target_feature(enable = $feature)]
-        pub(super) fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+        pub(super) fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
             let (dt, kick, delta, bias, gain) =
                 ($set(r.dt), $set(r.kick), $set(r.delta), $set(r.bias), $set(r.gain));
             let at = |g: usize| g * $width;
@@ -577,7 +604,7 @@ mod avx2 {
 
     impl TileKernel for Avx2 {
         #[inline(always)]
-        unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+        unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
             // SAFETY: the trait's contract: the CPU has AVX2.
             unsafe { update(r, h, s) }
         }
@@ -758,7 +785,7 @@ mod avx512 {
 
     impl TileKernel for Avx512 {
         #[inline(always)]
-        unsafe fn update(r: Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+        unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
             // SAFETY: the trait's contract: the CPU has AVX-512.
             unsafe { update(r, h, s) }
         }
@@ -919,13 +946,13 @@ mod tests {
         fn run(&self, kernel: Kernel) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
             self.with_sweep(|sweep| match kernel {
                 Kernel::Dispatched => sweep.run(),
-                Kernel::Portable => sweep.run_portable::<WHOLE>(),
+                Kernel::Portable => sweep.run_portable(Part::Whole),
                 // SAFETY: `Kernel::available` said the CPU has AVX2.
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx2 => unsafe { sweep.run_avx2::<WHOLE>() },
+                Kernel::Avx2 => unsafe { sweep.run_avx2(Part::Whole) },
                 // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
                 #[cfg(target_arch = "x86_64")]
-                Kernel::Avx512 => unsafe { sweep.run_avx512::<WHOLE>() },
+                Kernel::Avx512 => unsafe { sweep.run_avx512(Part::Whole) },
             })
         }
 
