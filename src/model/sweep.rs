@@ -324,25 +324,35 @@ impl Sweep<'_> {
                 unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
             }
         } else {
-            for t in 0..tiles {
+            // The overlaps of a tile wait for the update of the next: they are added in the
+            // same order, and the processor has them to work on while the next tile's
+            // divisions run.
+            let mut padded = None;
+            for t in 0..=tiles {
+                let last = padded.take();
                 // SAFETY (the kernel calls): passed on from this function's contract.
-                let h = if part == Part::Update {
-                    [0.0; TILE]
-                } else {
-                    unsafe { K::field(signs.field_tile(t), tables, quads) }
-                };
-                // The kernel's one call of its update (see `Part`).
-                let padded = unsafe { self.update_tile::<K>(t, &rates, &h) };
-                let psi: &[f32; TILE] = match &padded {
-                    Some(psi) => psi,
-                    None => (&self.psi[t * TILE..(t + 1) * TILE])
-                        .try_into()
-                        .expect("a whole tile"),
-                };
-                if part == Part::Whole {
-                    unsafe { K::overlaps(signs.overlaps_tile(t), psi, sums) };
-                } else {
-                    std::hint::black_box(psi);
+                if t < tiles {
+                    let h = if part == Part::Update {
+                        [0.0; TILE]
+                    } else {
+                        unsafe { K::field(signs.field_tile(t), tables, quads) }
+                    };
+                    // The kernel's one call of its update (see `Part`).
+                    padded = unsafe { self.update_tile::<K>(t, &rates, &h) };
+                }
+                if t > 0 {
+                    let t = t - 1;
+                    let psi: &[f32; TILE] = match &last {
+                        Some(psi) => psi,
+                        None => (&self.psi[t * TILE..(t + 1) * TILE])
+                            .try_into()
+                            .expect("a whole tile"),
+                    };
+                    if part == Part::Whole {
+                        unsafe { K::overlaps(signs.overlaps_tile(t), psi, sums) };
+                    } else {
+                        std::hint::black_box(psi);
+                    }
                 }
             }
         }
