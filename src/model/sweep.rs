@@ -22,9 +22,13 @@
 //! On x86-64 the lookups are hand-written: with AVX-512 a table is one register and a lookup
 //! is one permute of 16 lanes (16 neurons of the field, 16 memories of the overlaps); with
 //! AVX2 a table is two registers of 8, both permuted and one picked by the index's fourth bit.
-//! The neuron update is written for AVX2 (and used by both). Every kernel does the same
-//! operations in the same order (multiply then add, never fused), so all give bitwise the
-//! same trajectories; a test checks each kernel the processor has against the portable one.
+//! The neuron update has one body for both (`lockstep_update!`), in registers of 8 or 16
+//! lanes, inlined into the tile loop; the last tile, when N is not a multiple of 64, takes the
+//! portable update. A tile's overlaps are added after the next tile's update (in the same
+//! order), so that the processor has them to work on while that update's divisions run.
+//! Every kernel does the same operations in the same order (multiply then add, never fused),
+//! so all give bitwise the same trajectories; tests check each kernel the processor has
+//! against the portable one, and every sweep against one done plainly tile after tile.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
@@ -34,8 +38,8 @@ use super::kernels::fast_tanh;
 
 /// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
 ///
-/// A value, not a type parameter: one `run_with` per kernel then holds the kernel's only call
-/// of its `update`, which LLVM inlines into the tile loop (a target-feature function cannot be
+/// A value, not a type parameter: one `run_with` per kernel then holds the SIMD kernel's only
+/// call of its `update`, which LLVM inlines into the tile loop (a target-feature function cannot be
 /// `#[inline(always)]`, and with a call site in each of several copies LLVM kept it out of
 /// line, a call a tile). The products alone keep a loop of their own.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -201,8 +205,8 @@ pub struct Sweep<'a> {
 /// Passed by value, LLVM copied them to the stack a tile at a time and read them back 16 bytes
 /// at once over stores of 4 and 1: a load the processor cannot forward from those stores, so
 /// each tile waited for the one before it to retire (a quarter of the update's time at
-/// N = 1024; docs/speed.md).
-#[derive(Clone, Copy)]
+/// N = 1024; docs/speed.md). Neither `Copy` nor `Clone`, so that it is not passed by value
+/// again.
 struct Rates {
     dt: f32,
     kick: f32,
@@ -315,12 +319,13 @@ impl Sweep<'_> {
         let tiles = n.div_ceil(TILE);
         if part == Part::Products {
             for t in 0..tiles {
-                // SAFETY (the kernel calls): passed on from this function's contract.
+                // SAFETY: passed on from this function's contract.
                 let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
                 std::hint::black_box(&h);
                 let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
                 let mut psi = [0.0; TILE];
                 psi[..end - start].copy_from_slice(&self.psi[start..end]);
+                // SAFETY: as above.
                 unsafe { K::overlaps(signs.overlaps_tile(t), &psi, sums) };
             }
         } else {
@@ -330,14 +335,15 @@ impl Sweep<'_> {
             let mut padded = None;
             for t in 0..=tiles {
                 let last = padded.take();
-                // SAFETY (the kernel calls): passed on from this function's contract.
                 if t < tiles {
                     let h = if part == Part::Update {
                         [0.0; TILE]
                     } else {
+                        // SAFETY: passed on from this function's contract.
                         unsafe { K::field(signs.field_tile(t), tables, quads) }
                     };
-                    // The kernel's one call of its update (see `Part`).
+                    // The SIMD kernel's only call of its update (see `Part`).
+                    // SAFETY: as above.
                     padded = unsafe { self.update_tile::<K>(t, &rates, &h) };
                 }
                 if t > 0 {
@@ -349,6 +355,7 @@ impl Sweep<'_> {
                             .expect("a whole tile"),
                     };
                     if part == Part::Whole {
+                        // SAFETY: as above.
                         unsafe { K::overlaps(signs.overlaps_tile(t), psi, sums) };
                     } else {
                         std::hint::black_box(psi);
@@ -361,6 +368,7 @@ impl Sweep<'_> {
         }
         self.scratch = buffer;
     }
+
     /// The update of tile t from its field h. The tile's new Ψ is in `self.psi`; the last
     /// tile, when it is partial, also returns it padded with zeros (the padding must add
     /// nothing to the overlaps).
@@ -926,6 +934,8 @@ mod tests {
         psi: Vec<f32>,
         input: Vec<f32>,
         noise: Vec<f32>,
+        /// The compensation x carries in (small, as a sum's dropped low-order part is).
+        carry: Vec<f32>,
         rates: [f32; 5],
         /// Ψ = x (the modern models).
         linear: bool,
@@ -947,6 +957,7 @@ mod tests {
                 x,
                 input: (0..n).map(|i| wave(i, 0.11)).collect(),
                 noise: (0..n).map(|i| wave(i, 1.3)).collect(),
+                carry: (0..n).map(|i| 1e-8 * wave(i, 0.53)).collect(),
                 rates: [0.01, 0.2, 0.01, 1.0, gain],
                 linear: false,
             }
@@ -970,7 +981,7 @@ mod tests {
         fn with_sweep(&self, f: impl FnOnce(&mut Sweep<'_>)) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
             let signs = SignTiles::new(&self.columns, self.n, self.p);
             let (mut x, mut psi) = (self.x.clone(), self.psi.clone());
-            let mut x_carry = vec![0.0; self.n];
+            let mut x_carry = self.carry.clone();
             let mut scratch = vec![0.0; Sweep::scratch_len(self.p)];
             let mut d = vec![0.0; self.p];
             let [dt, kick, delta, bias, gain] = self.rates;
@@ -1055,6 +1066,171 @@ mod tests {
                 for kernel in Kernel::available() {
                     let at = format!("{kernel:?}, N={n}, P={p}, linear {linear}");
                     assert_eq!(bits(case.run(kernel)), portable, "{at}");
+                }
+            }
+        }
+    }
+
+    /// The sweep done plainly, tile after tile: the portable kernel's field, update (of a
+    /// padded copy of the tile) and overlaps, each tile's before the next tile's. Every
+    /// kernel's sweep must give this bit for bit, whatever its loop hands on to later.
+    fn tile_after_tile(case: &Case) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let (n, p) = (case.n, case.p);
+        let signs = SignTiles::new(&case.columns, n, p);
+        let (mut x, mut psi, mut carry) = (case.x.clone(), case.psi.clone(), case.carry.clone());
+        let [dt, kick, delta, bias, gain] = case.rates;
+        let rates = Rates {
+            dt,
+            kick,
+            delta,
+            bias,
+            gain,
+            linear: case.linear,
+        };
+        let quads = signs.quads();
+        let c = |k: usize| case.coef.get(k).copied().unwrap_or(0.0);
+        let tables: Vec<f32> = (0..quads)
+            .flat_map(|m| quad_table([c(4 * m), c(4 * m + 1), c(4 * m + 2), c(4 * m + 3)]))
+            .collect();
+        let mut sums = vec![0.0; GROUP * p.div_ceil(GROUP)];
+        for t in 0..n.div_ceil(TILE) {
+            let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
+            let len = end - start;
+            let pad = |v: &[f32]| {
+                let mut a = [0.0; TILE];
+                a[..len].copy_from_slice(&v[start..end]);
+                a
+            };
+            let (mut tx, mut tc, mut tp) = (pad(&x), pad(&carry), pad(&psi));
+            let (input, noise) = (pad(&case.input), pad(&case.noise));
+            // SAFETY: the portable kernel needs no particular instructions.
+            let h = unsafe { Portable::field(signs.field_tile(t), &tables, quads) };
+            let mut state = TileState {
+                x: &mut tx,
+                x_carry: &mut tc,
+                psi: &mut tp,
+                input: &input,
+                noise: &noise,
+            };
+            // SAFETY: as above.
+            unsafe { Portable::update(&rates, &h, &mut state) };
+            tp[len..].fill(0.0);
+            // SAFETY: as above.
+            unsafe { Portable::overlaps(signs.overlaps_tile(t), &tp, &mut sums) };
+            x[start..end].copy_from_slice(&tx[..len]);
+            carry[start..end].copy_from_slice(&tc[..len]);
+            psi[start..end].copy_from_slice(&tp[..len]);
+        }
+        (x, psi, sums[..p].to_vec())
+    }
+
+    #[test]
+    fn every_sweep_is_bitwise_the_sweep_done_tile_after_tile() {
+        let bits = |(x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)| -> Vec<u32> {
+            x.iter()
+                .chain(&psi)
+                .chain(&d)
+                .map(|v| v.to_bits())
+                .collect()
+        };
+        for (n, p) in [(1024, 10), (300, 7), (9, 4), (1000, 1), (130, 33), (64, 16)] {
+            for linear in [false, true] {
+                let case = Case {
+                    linear,
+                    ..Case::waves(n, p, |k| ((k as f32) * 78.233).sin() > 0.0, 10.0)
+                };
+                let want = bits(tile_after_tile(&case));
+                for kernel in [Kernel::Portable].into_iter().chain(Kernel::available()) {
+                    let at = format!("{kernel:?}, N={n}, P={p}, linear {linear}");
+                    assert_eq!(bits(case.run(kernel)), want, "{at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_simd_update_is_bitwise_the_portable_one_at_the_edges() {
+        // One tile of values a sweep can meet: zeros of both signs, subnormals, infinities, a
+        // NaN, values beyond the tanh's clamp, and ordinary ones; a carry that is not zero.
+        let special = [
+            0.0,
+            -0.0,
+            1e-40,
+            -1e-40,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e30,
+            -3.0,
+            0.79,
+            -0.8,
+            7.9,
+        ];
+        let value = |j: usize, k: usize| {
+            let w = ((j * 7 + k * 13) as f32 * 0.61).sin();
+            if (j + k).is_multiple_of(5) {
+                special[(j * 3 + k) % special.len()]
+            } else {
+                w
+            }
+        };
+        let tile = |k: usize| -> [f32; TILE] { std::array::from_fn(|j| value(j, k)) };
+        let (x0, carry0, psi0, input, noise, h) =
+            (tile(0), tile(1), tile(2), tile(3), tile(4), tile(5));
+        let carry0 = carry0.map(|c| 1e-7 * c);
+        let same = |a: &[f32; TILE], b: &[f32; TILE]| {
+            a.iter()
+                .zip(b)
+                .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+        };
+        for linear in [false, true] {
+            for gain in [1.0, 10.0, 1e6] {
+                let rates = Rates {
+                    dt: 0.01,
+                    kick: 0.2,
+                    delta: 0.03,
+                    bias: 1.0,
+                    gain,
+                    linear,
+                };
+                let run = |update: &dyn Fn(&mut TileState<'_>)| {
+                    let (mut x, mut carry, mut psi) = (x0, carry0, psi0);
+                    let mut state = TileState {
+                        x: &mut x,
+                        x_carry: &mut carry,
+                        psi: &mut psi,
+                        input: &input,
+                        noise: &noise,
+                    };
+                    update(&mut state);
+                    (x, carry, psi)
+                };
+                // SAFETY: the portable kernel needs no particular instructions.
+                let want = run(&|s| unsafe { Portable::update(&rates, &h, s) });
+                #[allow(unused_mut)]
+                let mut got = Vec::new();
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx2") {
+                        // SAFETY: the CPU has AVX2 (checked just above).
+                        got.push((
+                            "avx2",
+                            run(&|s| unsafe { avx2::Avx2::update(&rates, &h, s) }),
+                        ));
+                    }
+                    if avx512::available() {
+                        // SAFETY: the CPU has what `avx512` needs (checked just above).
+                        got.push((
+                            "avx512",
+                            run(&|s| unsafe { avx512::Avx512::update(&rates, &h, s) }),
+                        ));
+                    }
+                }
+                for (name, (x, carry, psi)) in got {
+                    let at = format!("{name}, gain {gain}, linear {linear}");
+                    assert!(same(&x, &want.0), "{at}: x");
+                    assert!(same(&carry, &want.1), "{at}: carry");
+                    assert!(same(&psi, &want.2), "{at}: Ψ");
                 }
             }
         }
