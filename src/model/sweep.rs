@@ -39,9 +39,9 @@ use super::kernels::fast_tanh;
 /// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
 ///
 /// A value, not a type parameter: one `run_with` per kernel then holds the SIMD kernel's only
-/// call of its `update`, which LLVM inlines into the tile loop (a target-feature function cannot be
-/// `#[inline(always)]`, and with a call site in each of several copies LLVM kept it out of
-/// line, a call a tile). The products alone keep a loop of their own.
+/// call of its `update`, which LLVM inlines into the tile loop (a target-feature function
+/// cannot be `#[inline(always)]`, and with a call site in each of several copies LLVM kept it
+/// out of line, a call a tile). The products alone keep a loop of their own.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
     Whole,
@@ -204,8 +204,8 @@ pub struct Sweep<'a> {
 /// The per-neuron constants of a sweep, written once a sweep and lent to every tile's update.
 /// Passed by value, LLVM copied them to the stack a tile at a time and read them back 16 bytes
 /// at once over stores of 4 and 1: a load the processor cannot forward from those stores, so
-/// each tile waited for the one before it to retire (a quarter of the update's time at
-/// N = 1024; docs/speed.md). Neither `Copy` nor `Clone`, so that it is not passed by value
+/// each tile waited for the one before it to retire (about a fifth of the update's time at
+/// N = 1024, in a probe; docs/speed.md). Neither `Copy` nor `Clone`, so that it is not passed by value
 /// again.
 struct Rates {
     dt: f32,
@@ -1037,16 +1037,18 @@ mod tests {
         }
     }
 
+    /// The bits of a sweep's (x, Ψ, d), one after the other.
+    fn bits((x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)) -> Vec<u32> {
+        x.iter()
+            .chain(&psi)
+            .chain(&d)
+            .map(|v| v.to_bits())
+            .collect()
+    }
+
     #[test]
     fn every_simd_sweep_is_bitwise_the_portable_one() {
         // Sizes with and without a partial last tile, and small and large P.
-        let bits = |(x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)| -> Vec<u32> {
-            x.iter()
-                .chain(&psi)
-                .chain(&d)
-                .map(|v| v.to_bits())
-                .collect()
-        };
         for (n, p) in [
             (1024, 10),
             (300, 7),
@@ -1126,13 +1128,6 @@ mod tests {
 
     #[test]
     fn every_sweep_is_bitwise_the_sweep_done_tile_after_tile() {
-        let bits = |(x, psi, d): (Vec<f32>, Vec<f32>, Vec<f32>)| -> Vec<u32> {
-            x.iter()
-                .chain(&psi)
-                .chain(&d)
-                .map(|v| v.to_bits())
-                .collect()
-        };
         for (n, p) in [(1024, 10), (300, 7), (9, 4), (1000, 1), (130, 33), (64, 16)] {
             for linear in [false, true] {
                 let case = Case {
