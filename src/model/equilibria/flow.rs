@@ -31,11 +31,11 @@
 //! field it moves by half or more (the others flip whatever the order); and an implicit step
 //! longer than 1/λ is drawn *into* an unstable equilibrium, so where the state moves along an
 //! unstable direction of rate up to λ, Δt stays below 0.5/λ (on a large landscape λ's top
-//! eigenpair comes from a power iteration where that settles, `Leading::of`). Elsewhere Δt grows with the fall
-//! of the residual (×2 to ×10 a step), by ×10 once every row is decided (its state and field
-//! share a sign at least 10/g from 0, so no row can flip on the way: the last stretch, where
-//! the residual falls slowly, takes a few steps instead of ten), and the end is Newton's,
-//! quadratic. It ends where a noise-free simulation settles. [`System::newton`] (Newton with a
+//! eigenpair comes from a power iteration where that settles, `Leading::of`). Elsewhere Δt
+//! grows with the fall of the residual (×2 to ×10 a step), by ×10 once every row is decided
+//! (its state and field share a sign at least 10/g from 0, so no row can flip on the way: the
+//! last stretch, where the residual falls slowly, takes a few steps instead of ten), and the
+//! end is Newton's, quadratic. It ends where a noise-free simulation settles. [`System::newton`] (Newton with a
 //! line search) finds the equilibrium nearest its start, saddles included.
 //!
 //! Stability, exactly. J = −I + W D is similar to −I + D^½ W D^½ = A^½ M A^½ with
@@ -578,11 +578,12 @@ impl System<'_> {
             return None;
         }
         // A large landscape's by power iteration when it settles (see `Leading::of`).
+        let range = a_range(local);
         let top = self
             .large
-            .then(|| Leading::of(&local.k, self.weights, a_range(local)))
+            .then(|| Leading::of(&local.k, self.weights, range))
             .flatten()
-            .unwrap_or_else(|| self.spectrum_of(local).leading_pair());
+            .unwrap_or_else(|| Spectrum::of(&local.k, self.weights, range).leading_pair());
         let rate = top.growth_rate().map(|(_, hi)| hi).filter(|&r| r > 0.0)?;
         let dir = self.direction(top.vector.as_deref()?, &state.psi)?;
         let [along, dir2] = self.rows.sums(|u| [dir[u] * state.f[u], dir[u] * dir[u]]);

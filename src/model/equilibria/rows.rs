@@ -489,9 +489,10 @@ mod avx512 {
     use std::arch::x86_64::*;
 
     /// For each byte of eight sign bits, the eight signs it stands for as f64 (lane j is −1
-    /// where bit j is set, else +1), a byte's at 64 times it ([`SignsAt`]). A sign times v is ±v exactly, so a fused
-    /// multiply-add of a sign and v onto a sum rounds once, after an exact product: the sum
-    /// plus ±v, bit for bit, in one operation that reads the signs from memory.
+    /// where bit j is set, else +1), a byte's at 64 times it ([`SignsAt`]). A sign times v is
+    /// ±v exactly, so a fused multiply-add of a sign and v onto a sum rounds once, after an
+    /// exact product: the sum plus ±v, bit for bit, in one operation that reads the signs from
+    /// memory.
     #[repr(C, align(64))]
     struct Units([[f64; 8]; 256]);
 
