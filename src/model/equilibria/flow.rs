@@ -983,13 +983,9 @@ mod tests {
                 s.f.iter().zip(&s.x).map(|(f, x)| f + x).collect()
             };
             let start: Vec<f64> = (0..c.rows.len()).map(|u| 1.2 * c.rows.row(u)[0]).collect();
-            let h = field(&start);
-            let margin = DECIDED / c.gain;
-            let is_decided = start
-                .iter()
-                .zip(&h)
-                .all(|(&x, &h)| x.abs() >= margin && h.abs() >= margin && (x > 0.0) == (h > 0.0));
-            if !is_decided {
+            // Decided as the flow judges a state it steps to.
+            let at_start = sys.state(start.clone());
+            if !sys.judge(&at_start, &at_start).1 {
                 continue;
             }
             decided += 1;
