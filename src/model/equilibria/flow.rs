@@ -16,8 +16,8 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
-//! K costs O(P²) per active row, a step (at 16384×64 a quarter of a solve's time, the products
-//! with Ξ a third; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
+//! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time, the products
+//! with Ξ 27%; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
 //! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
 //! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
