@@ -244,10 +244,5 @@ mod limits {
     }
 }
 
-criterion_group! {
-    name = benches;
-    // Criterion's plots need a system font, which the development machine does not have.
-    config = Criterion::default().without_plots();
-    targets = bench_capacity, bench_roofline
-}
+criterion_group!(benches, bench_capacity, bench_roofline);
 criterion_main!(benches);

@@ -69,10 +69,5 @@ fn bench_landscape(c: &mut Criterion) {
     });
 }
 
-criterion_group! {
-    name = benches;
-    // Criterion's plots need a system font, which the development machine does not have.
-    config = Criterion::default().without_plots();
-    targets = bench_landscape
-}
+criterion_group!(benches, bench_landscape);
 criterion_main!(benches);

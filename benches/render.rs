@@ -51,10 +51,5 @@ fn render(c: &mut Criterion) {
     }
 }
 
-criterion_group! {
-    name = benches;
-    // Criterion's plots need a system font, which the development machine does not have.
-    config = Criterion::default().without_plots();
-    targets = render
-}
+criterion_group!(benches, render);
 criterion_main!(benches);

@@ -181,10 +181,5 @@ fn bench_floor(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    // Criterion's plots need a system font, which the development machine does not have.
-    config = Criterion::default().without_plots();
-    targets = bench_steps, bench_noise, bench_floor
-}
+criterion_group!(benches, bench_steps, bench_noise, bench_floor);
 criterion_main!(benches);

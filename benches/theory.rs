@@ -48,10 +48,5 @@ fn bench_theory(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    // Criterion's plots need a system font, which the development machine does not have.
-    config = Criterion::default().without_plots();
-    targets = bench_theory
-}
+criterion_group!(benches, bench_theory);
 criterion_main!(benches);
