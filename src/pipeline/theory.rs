@@ -1,7 +1,7 @@
-//! The theory worker: solves the equilibria of the running models (`model::equilibria`: about
-//! 3 ms on the built-in set on two cores, 4.7 ms of CPU; 0.2–0.9 s at N·P = 1,048,576;
-//! docs/speed.md) on a thread of its own, so that the simulator's batches never wait for a
-//! solve. The newest request of each model wins. A solve of a set from 2^10 rows × memories
+//! The theory worker: solves the equilibria of the running models (`model::equilibria`; what a
+//! solve costs is measured in `TheoryInput::solve`'s doc and docs/speed.md: milliseconds on the
+//! built-in set, up to about a second at N·P = 1,048,576) on a thread of its own, so that the
+//! simulator's batches never wait for a solve. The newest request of each model wins. A solve of a set from 2^10 rows × memories
 //! up (the built-in set's too) runs its memories on a pool of its own threads, one a core,
 //! at the lowest priority (SCHED_IDLE on Linux): they take the cores the simulation,
 //! the producer and the screen leave idle, and give them back the moment those need them.
