@@ -26,9 +26,13 @@
 //! lanes, inlined into the tile loop; the last tile, when N is not a multiple of 64, takes the
 //! portable update. A tile's overlaps are added after the next tile's update (in the same
 //! order), so that the processor has them to work on while that update's divisions run.
-//! Every kernel does the same operations in the same order (multiply then add, never fused),
-//! so all give bitwise the same trajectories; tests check each kernel the processor has
-//! against the portable one, and every sweep against one done plainly tile after tile.
+//! Every kernel does the same operations in the same order, each product that is added fused
+//! with its addition (one rounding: the FMA instruction, `f32::mul_add` in the portable form,
+//! as in the noise of `normal.rs`), so all give bitwise the same trajectories; tests check
+//! each kernel the processor has against the portable one, and every sweep against one done
+//! plainly tile after tile. The SIMD kernels need FMA (every processor with AVX2 from Intel
+//! and AMD has it); on an x86 processor without it the portable form's `mul_add` is a library
+//! call and the step is slow, and aarch64 has the instruction.
 
 // Index loops over fixed lane counts are the shape that maps onto SIMD registers.
 #![allow(clippy::needless_range_loop)]
@@ -262,8 +266,8 @@ impl Sweep<'_> {
                 unsafe { self.run_avx512(part) };
                 return;
             }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2, checked just above.
+            if avx2::available() {
+                // SAFETY: the CPU supports AVX2 and FMA, checked just above.
                 unsafe { self.run_avx2(part) };
                 return;
             }
@@ -272,9 +276,9 @@ impl Sweep<'_> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     unsafe fn run_avx2(&mut self, part: Part) {
-        // SAFETY: this function only runs on a CPU with AVX2 (its caller checks).
+        // SAFETY: this function only runs on a CPU with AVX2 and FMA (its caller checks).
         unsafe { self.run_with::<avx2::Avx2>(part) };
     }
 
@@ -484,10 +488,13 @@ struct Portable;
 impl TileKernel for Portable {
     #[inline(always)]
     unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
+        // Each product fused with the addition it goes into (`mul_add`, one rounding), as the
+        // SIMD kernels' FMA instructions do.
         for j in 0..TILE {
-            let f = -s.x[j] + h[j] - r.delta * s.psi[j] + r.bias * s.input[j];
+            let f = (-r.delta).mul_add(s.psi[j], h[j] - s.x[j]);
+            let f = r.bias.mul_add(s.input[j], f);
             // Kahan: add the increment and what earlier sums dropped, keep what this one drops.
-            let inc = (r.dt * f + r.kick * s.noise[j]) - s.x_carry[j];
+            let inc = r.dt.mul_add(f, r.kick * s.noise[j]) - s.x_carry[j];
             let sum = s.x[j] + inc;
             s.x_carry[j] = (sum - s.x[j]) - inc;
             s.x[j] = sum;
@@ -543,7 +550,7 @@ macro_rules! lockstep_update {
         $v:ty,
         $width:expr,
         $groups:expr,
-        [$set:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident]
+        [$set:ident, $add:ident, $sub:ident, $mul:ident, $div:ident, $min:ident, $max:ident, $fmadd:ident, $fnmadd:ident]
     ) => {
         $(#[$doc])*
         #[inline]
@@ -556,14 +563,13 @@ macro_rules! lockstep_update {
             let x: Groups = std::array::from_fn(|g| load(&s.x[..], at(g)));
             let mut f: Groups = std::array::from_fn(|g| $sub(load(h, at(g)), x[g]));
             for g in 0..$groups {
-                f[g] = $sub(f[g], $mul(delta, load(&s.psi[..], at(g))));
+                f[g] = $fnmadd(delta, load(&s.psi[..], at(g)), f[g]);
             }
             for g in 0..$groups {
-                f[g] = $add(f[g], $mul(bias, load(&s.input[..], at(g))));
+                f[g] = $fmadd(bias, load(&s.input[..], at(g)), f[g]);
             }
             let inc: Groups = std::array::from_fn(|g| {
-                let step = $mul(dt, f[g]);
-                let kicked = $add(step, $mul(kick, load(&s.noise[..], at(g))));
+                let kicked = $fmadd(dt, f[g], $mul(kick, load(&s.noise[..], at(g))));
                 $sub(kicked, load(&s.x_carry[..], at(g)))
             });
             let sum: Groups = std::array::from_fn(|g| $add(x[g], inc[g]));
@@ -583,16 +589,16 @@ macro_rules! lockstep_update {
             let (lo, hi) = ($set(-CLAMP), $set(CLAMP));
             let z: Groups = std::array::from_fn(|g| $min(hi, $max(lo, $mul(gain, sum[g]))));
             let z2: Groups = std::array::from_fn(|g| $mul(z[g], z[g]));
-            let mut p: Groups = std::array::from_fn(|g| $add($mul(z2[g], $set(A[6])), $set(A[5])));
+            let mut p: Groups = std::array::from_fn(|g| $fmadd(z2[g], $set(A[6]), $set(A[5])));
             for c in [A[4], A[3], A[2], A[1], A[0]] {
                 for g in 0..$groups {
-                    p[g] = $add($mul(z2[g], p[g]), $set(c));
+                    p[g] = $fmadd(z2[g], p[g], $set(c));
                 }
             }
-            let mut q: Groups = std::array::from_fn(|g| $add($mul(z2[g], $set(B[3])), $set(B[2])));
+            let mut q: Groups = std::array::from_fn(|g| $fmadd(z2[g], $set(B[3]), $set(B[2])));
             for c in [B[1], B[0]] {
                 for g in 0..$groups {
-                    q[g] = $add($mul(z2[g], q[g]), $set(c));
+                    q[g] = $fmadd(z2[g], q[g], $set(c));
                 }
             }
             for g in 0..$groups {
@@ -611,13 +617,18 @@ mod avx2 {
     };
     use std::arch::x86_64::{
         __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
-        _mm256_div_ps, _mm256_loadu_ps, _mm256_loadu_si256, _mm256_max_ps, _mm256_min_ps,
-        _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps, _mm256_setr_epi32,
-        _mm256_setzero_ps, _mm256_slli_epi32, _mm256_srli_epi32, _mm256_storeu_ps, _mm256_sub_ps,
-        _mm256_xor_si256,
+        _mm256_div_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
+        _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps,
+        _mm256_setr_epi32, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_srli_epi32,
+        _mm256_storeu_ps, _mm256_sub_ps, _mm256_xor_si256,
     };
 
-    /// The AVX2 kernel: its methods need a CPU with AVX2.
+    /// Whether this CPU runs [`Avx2`]: AVX2 and the fused multiply–add.
+    pub(super) fn available() -> bool {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+
+    /// The AVX2 kernel: its methods need a CPU for which [`available`] is true.
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
@@ -756,11 +767,11 @@ mod avx2 {
         /// chains to work on. The loop of `Portable::update`, vectorised by the compiler one
         /// group after another, left the long chain of tanh waiting: the step took about 15%
         /// longer.
-        "avx2",
+        "avx2,fma",
         __m256,
         LANES,
         GROUPS,
-        [_mm256_set1_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_min_ps, _mm256_max_ps]
+        [_mm256_set1_ps, _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_div_ps, _mm256_min_ps, _mm256_max_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps]
     );
 
     /// Stores 8 floats to `v` at `at`.
@@ -784,9 +795,9 @@ mod avx512 {
     use super::{GROUP, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState, tree16};
     use std::arch::x86_64::{
         __m512, __m512i, _mm512_add_ps, _mm512_castps_si512, _mm512_castsi512_ps, _mm512_div_ps,
-        _mm512_loadu_epi32, _mm512_loadu_ps, _mm512_max_ps, _mm512_min_ps, _mm512_mul_ps,
-        _mm512_permutexvar_ps, _mm512_set1_ps, _mm512_setzero_ps, _mm512_srli_epi32,
-        _mm512_storeu_ps, _mm512_sub_ps, _mm512_xor_epi32,
+        _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_loadu_epi32, _mm512_loadu_ps, _mm512_max_ps,
+        _mm512_min_ps, _mm512_mul_ps, _mm512_permutexvar_ps, _mm512_set1_ps, _mm512_setzero_ps,
+        _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_ps, _mm512_xor_epi32,
     };
 
     /// Whether this CPU runs [`Avx512`].
@@ -823,14 +834,14 @@ mod avx512 {
 
     lockstep_update!(
         /// AVX2's `update` in registers of 16 lanes, four groups of 16 neurons in lock-step:
-        /// the same operations on each lane in the same order (no fused multiply–add, the
-        /// clamp by min and max as AVX2 does it), so bitwise the same x, carry and Ψ, in half
+        /// the same operations on each lane in the same order (the same fused multiply–adds,
+        /// the clamp by min and max as AVX2 does it), so bitwise the same x, carry and Ψ, in half
         /// the instructions where the processor runs 512-bit operations at full width.
         "avx512f",
         __m512,
         16,
         QUARTERS,
-        [_mm512_set1_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_min_ps, _mm512_max_ps]
+        [_mm512_set1_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_div_ps, _mm512_min_ps, _mm512_max_ps, _mm512_fmadd_ps, _mm512_fnmadd_ps]
     );
 
     /// 16 words from `v` at `at`.
@@ -1026,7 +1037,7 @@ mod tests {
             let mut kernels = vec![Kernel::Dispatched];
             #[cfg(target_arch = "x86_64")]
             {
-                if std::arch::is_x86_feature_detected!("avx2") {
+                if avx2::available() {
                     kernels.push(Kernel::Avx2);
                 }
                 if avx512::available() {
