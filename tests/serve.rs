@@ -976,3 +976,56 @@ fn a_headless_server_killed_says_goodbye_on_stderr() {
     );
     assert!(line.contains("1 joined in all"), "{line}");
 }
+
+#[test]
+fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    // A server with a terminal of its own, in a pane: `q` there stops it. It shares the
+    // test server's host key (so the clients' known host holds) on a port of its own.
+    let server = Server::start(&[]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = server.dir.path();
+    let log = dir.join("host.log");
+    server.pane(
+        "host",
+        120,
+        40,
+        &format!(
+            "{} serve --listen 127.0.0.1:{port} --host-key {} --presenter-key {} 2>{}",
+            env!("CARGO_BIN_EXE_recall"),
+            dir.join("host_key").display(),
+            dir.join("presenter.pub").display(),
+            log.display()
+        ),
+    );
+    let on_port =
+        |cmd: String| cmd.replace(&format!("-p {} ", server.port), &format!("-p {port} "));
+    server.wait_screen("host", "watching", PATIENCE);
+    server.pane("a", 100, 30, &on_port(server.ssh_command("ann", false)));
+    server.pane("b", 100, 30, &on_port(server.ssh_command("bob", false)));
+    server.wait_screen("a", "view only", PATIENCE);
+    server.wait_screen("b", "view only", PATIENCE);
+    server.wait_screen("host", "2 watching", PATIENCE);
+    server.keys("host", "q");
+    for pane in ["a", "b"] {
+        server.wait_screen(pane, "recall serve stopped: goodbye.", PATIENCE);
+    }
+    let start = Instant::now();
+    let closing = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains("stopped after")) {
+            break line.to_string();
+        }
+        assert!(start.elapsed() < PATIENCE, "no closing line: {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        closing.contains("; 2 connected screen(s) were sent a goodbye (2 joined in all)"),
+        "{closing}"
+    );
+}

@@ -85,7 +85,9 @@ struct State {
     latest: Option<Arc<Snapshot>>,
     /// Model time of the newest snapshot (for the hub's own log lines).
     time_secs: f64,
-    stopping: bool,
+    /// Set by [`Hub::stop`], with the remote screens connected at that moment (each is sent
+    /// the goodbye).
+    stopped_with: Option<usize>,
 }
 
 /// Everything the screens share.
@@ -117,7 +119,7 @@ impl Hub {
                 log_seq: 0,
                 latest: None,
                 time_secs: 0.0,
-                stopping: false,
+                stopped_with: None,
             }),
             next_id: AtomicU64::new(1),
             joined: AtomicU64::new(0),
@@ -133,7 +135,7 @@ impl Hub {
         let mut st = lock(&self.state);
         // Only viewers count: the presenter and the host always get in.
         let viewers = st.screens.iter().filter(|s| s.role == Role::Viewer).count();
-        if st.stopping || (role == Role::Viewer && viewers >= self.max_viewers) {
+        if st.stopped_with.is_some() || (role == Role::Viewer && viewers >= self.max_viewers) {
             return Err(Full {
                 max: self.max_viewers,
             });
@@ -275,8 +277,19 @@ impl Hub {
 
     /// Tells every screen to say goodbye and lets no one in any more.
     pub fn stop(&self) {
-        lock(&self.state).stopping = true;
+        let mut st = lock(&self.state);
+        if st.stopped_with.is_none() {
+            let remote = st.screens.iter().filter(|s| s.role != Role::Host).count();
+            st.stopped_with = Some(remote);
+        }
+        drop(st);
         lock(&self.stop_tx).take();
+    }
+
+    /// The remote screens connected when the hub was first stopped: those sent the goodbye
+    /// (`None` before [`Hub::stop`]).
+    pub fn sent_goodbye(&self) -> Option<usize> {
+        lock(&self.state).stopped_with
     }
 
     /// Starts the fan-out thread over the pipeline's snapshots and log lines; it ends when the

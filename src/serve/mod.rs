@@ -290,8 +290,10 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
 
     // Goodbyes: every screen writes its line and closes its channel; then the rest goes.
     stop_accepting.notify_one();
-    let sent_goodbye = hub.remote_screens();
+    // The host's screen, when there is one, has stopped the hub already: the count is taken
+    // when it first stops, before the screens it sends away have left.
     hub.stop();
+    let sent_goodbye = hub.sent_goodbye().unwrap_or(0);
     let deadline = Instant::now() + SHUTDOWN_WAIT;
     while hub.remote_screens() > 0 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
