@@ -64,6 +64,38 @@ fn options_before_run_take_effect() {
         "1",
     ]);
     assert_eq!(head["scenario"], "explore");
+    // A model's own option, for a run that runs that model (as --model or in --compare).
+    for args in [
+        &[
+            "run",
+            "--model",
+            "idp-modern",
+            "--beta",
+            "3",
+            "--duration",
+            "1",
+        ][..],
+        &[
+            "run",
+            "--compare",
+            "modern",
+            "--beta",
+            "3",
+            "--duration",
+            "1",
+        ],
+        &[
+            "--tau-alpha",
+            "0.5",
+            "run",
+            "--model",
+            "idp-filter",
+            "--duration",
+            "1",
+        ],
+    ] {
+        stdout(args);
+    }
 }
 
 #[test]
@@ -149,6 +181,42 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         (
             &["run", "--poll", "50", "--duration", "1"],
             "--poll sets how the directory of --patterns is watched",
+        ),
+        (
+            &["run", "--beta", "5", "--duration", "1"],
+            "--beta is an option of modern or idp-modern, which this run does not run (--model idp)",
+        ),
+        (
+            &[
+                "--beta",
+                "5",
+                "run",
+                "--compare",
+                "idp-filter",
+                "--duration",
+                "1",
+            ],
+            "--beta is an option of modern or idp-modern",
+        ),
+        (
+            &["run", "--tau-alpha", "5", "--duration", "1"],
+            "--tau-alpha is an option of idp-filter, which this run does not run (--model idp)",
+        ),
+        (
+            &[
+                "run",
+                "--input",
+                "u.npy",
+                "--scenario",
+                "morph",
+                "--duration",
+                "1",
+            ],
+            "give --scenario or --input, not both",
+        ),
+        (
+            &["run", "--gain", "2", "--input", "u.npy", "--duration", "1"],
+            "give --gain or --input, not both",
         ),
     ];
     for (args, says) in cases {

@@ -65,6 +65,7 @@ where
     place(&mut cli, &matches)
         .and_then(|()| experiment_options(&cli, &matches))
         .and_then(|()| sim_options(&cli))
+        .and_then(|()| run_options(&cli, &matches))
         .map_err(|line| cmd.error(clap::error::ErrorKind::ArgumentConflict, line))?;
     Ok(cli)
 }
@@ -83,6 +84,49 @@ fn sim_options(cli: &Cli) -> Result<(), String> {
             "--poll sets how the directory of --patterns is watched: give --patterns DIR too (the built-in set never changes)"
                 .into(),
         );
+    }
+    Ok(())
+}
+
+/// `recall run` runs only the models it is given (the dashboard's `m` cycles through them
+/// all, so there every model's option has a use): a model's own option typed for a run
+/// without that model is refused, as is `--scenario` with `--input`, which replaces the
+/// scenario's stream (`recall run --beta 5` ran IDP and dropped β).
+fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
+    use crate::model::ModelKind::{IdpFilter, IdpModern, Modern};
+    let (Some(Command::Run(run)), Some(("run", sub))) =
+        (cli.command.as_ref(), matches.subcommand())
+    else {
+        return Ok(());
+    };
+    // Typed after `run`, or before it (then `place` has moved it in).
+    let given = |id: &str| typed(sub, id) || typed(matches, id);
+    let sim = &run.sim;
+    let runs = |kinds: &[crate::model::ModelKind]| {
+        kinds.contains(&sim.model) || sim.compare.iter().flatten().any(|k| kinds.contains(k))
+    };
+    let owned: [(&str, &[crate::model::ModelKind], &str); 2] = [
+        ("tau_alpha", &[IdpFilter], "idp-filter"),
+        ("beta", &[Modern, IdpModern], "modern or idp-modern"),
+    ];
+    for (id, kinds, names) in owned {
+        if given(id) && !runs(kinds) {
+            return Err(format!(
+                "{} is an option of {names}, which this run does not run (--model {}): give \
+                 --model or --compare with {names} too",
+                flag(id),
+                sim.model.name()
+            ));
+        }
+    }
+    if run.input.is_some()
+        && let Some(id) = ["scenario", "gain"].into_iter().find(|id| given(id))
+    {
+        return Err(format!(
+            "--input replaces the scenario's stream with a constant input, used as given: give \
+             {} or --input, not both",
+            flag(id)
+        ));
     }
     Ok(())
 }
