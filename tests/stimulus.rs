@@ -274,3 +274,24 @@ fn skip_moves_to_the_next_segment() {
     let next = s.next_frame();
     assert!(next.changed && next.truth != first.truth);
 }
+
+#[test]
+fn a_glitch_segments_label_says_when_the_glitch_comes_while_and_after() {
+    // The paper's schedule: A [0,8), a glitch to B [8,10), A [10,15). The label said "hold A
+    // (glitch to B)" for all 15 s, before and after the glitch too.
+    let mut s = Stream::new(ScenarioName::Glitch, memories(2), clean(), 7);
+    let frames: Vec<_> = (0..150).map(|_| s.next_frame()).collect();
+    let label = |secs: f64| frames[(secs * 10.0).round() as usize].label.clone();
+    let before = label(7.9);
+    assert!(
+        before.starts_with("hold ")
+            && before.contains("(glitch to ")
+            && before.ends_with(" at 8.0 s)"),
+        "{before}"
+    );
+    for during in [8.0, 9.9] {
+        assert!(label(during).starts_with("glitch to "), "{}", label(during));
+    }
+    let after = label(10.0);
+    assert!(after.contains("(after a glitch to "), "{after}");
+}

@@ -171,6 +171,7 @@ fn table<'a>(
 ) -> MemoryTable<'a> {
     MemoryTable {
         alpha,
+        alpha_in_w: true,
         report,
         names,
         offset: 0,
@@ -606,5 +607,30 @@ fn labels_are_never_covered_by_the_state() {
         let label = if a > 0.0 { "cat" } else { "−cat" };
         assert!(shown.contains(label), "{label}:\n{shown}");
         assert_eq!(cells_with(&buf, &["●"]).len(), 1, "{shown}");
+    }
+}
+
+#[test]
+fn a_classic_networks_table_shows_no_thresholds_of_alpha_and_equal_wells_share_a_rank() {
+    // Discrete Hopfield: W = ΞΞᵀ/N weighs every memory 1, whatever the input, so its four
+    // orthogonal memories are wells of one depth. The bars are the input's saliencies.
+    let mem = memories();
+    let mut net = Network::new(mem.clone(), ModelKind::Discrete, Params::default(), 1).unwrap();
+    net.set_input(&input(&mem, &[0.1, 0.9, 0.3, 0.2]), true)
+        .unwrap();
+    let report = net.theory();
+    let names = names();
+    let mut t = table(net.saliencies(), &report, &names, COLOR);
+    t.alpha_in_w = false;
+    let shown = text(&render(t, 60, 8));
+    assert!(
+        shown.contains("W = ΞΞᵀ/N, every weight 1: α (the input) is not in W"),
+        "{shown}"
+    );
+    assert!(!shown.contains("1/g"), "{shown}");
+    assert!(!shown.contains('┃'), "a threshold tick on a bar:\n{shown}");
+    for name in ["cat", "dog", "owl", "fish"] {
+        let row = shown.lines().find(|l| l.contains(name)).unwrap();
+        assert!(row.contains("◆ well") && row.contains("#1"), "{shown}");
     }
 }

@@ -50,3 +50,58 @@ fn e_without_a_pattern_directory_says_so_and_how_to_give_one() {
     assert!(all.contains("--patterns DIR"), "{all}");
     assert!(!all.contains("every pattern file is valid"), "{all}");
 }
+
+#[test]
+fn help_labels_never_run_into_their_text() {
+    // Labels as wide as their column ("2/6 title · Fig. 2", 18 characters) ran into their
+    // text: "2/6 title · Fig. 2recall lesson: …".
+    let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot(&[
+        ModelKind::Idp,
+    ]))));
+    a.update(Msg::Intent(Intent::ToggleHelp));
+    let mut seen = String::new();
+    // Scroll through the whole help (one column at 120×40).
+    for _ in 0..40 {
+        seen.push_str(&common::screen(&a, 120, 40));
+        for _ in 0..10 {
+            a.update(Msg::Intent(Intent::ScrollDown));
+        }
+    }
+    let labels = recall::ui::keys::GLOSSARY
+        .iter()
+        .chain(recall::ui::keys::HELP)
+        .map(|(label, _)| *label)
+        // The long ones: short ones ("m", "c") are in every other word of the screen.
+        .filter(|label| label.chars().count() >= 12);
+    for label in labels {
+        assert!(seen.contains(label), "{label:?} not in the help");
+        for (at, _) in seen.match_indices(label) {
+            let next = seen[at + label.len()..].chars().next();
+            assert!(
+                next.is_none_or(|c| c == ' ' || c == '│' || c == '\n'),
+                "{label:?} runs into its text: {:?}",
+                &seen[at..(at + label.len() + 20).min(seen.len())]
+            );
+        }
+    }
+}
+
+#[test]
+fn with_nothing_recalled_the_readout_names_the_nearest_memory_and_its_overlap() {
+    let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    let view = &mut snap.models[0];
+    view.retrieved = None;
+    view.overlaps.iter_mut().for_each(|m| *m = 0.1);
+    view.overlaps[1] = -0.44;
+    let name = snap.memories.names()[1].clone();
+    a.update(Msg::Snapshot(Box::new(snap)));
+    let screen = common::screen(&a, 120, 40);
+    // Not "m=+0.00": the state is 0.44 of the way to a memory.
+    assert!(
+        screen.contains(&format!("nearest {name} m=-0.44")),
+        "{screen}"
+    );
+    assert!(!screen.contains("m=+0.00"), "{screen}");
+}

@@ -179,7 +179,10 @@ impl Stream {
         let n = self.memories.n();
         let mut image = vec![0.0f32; n];
         let mut shown = self.current.render(&self.memories, elapsed, &mut image);
-        let mut label = self.current_label.clone();
+        let mut label = self
+            .current
+            .label_at(self.memories.names(), elapsed, self.seg_start_secs)
+            .unwrap_or_else(|| self.current_label.clone());
         match self.overlay {
             Some(o) if t < o.until_secs - TIME_EPS => {
                 image.copy_from_slice(self.memories.memory(o.memory));

@@ -223,6 +223,45 @@ impl Segment {
         }
     }
 
+    /// The label of a glitch segment at `elapsed_secs` into it (it starts at model time
+    /// `start_secs`): "hold cat (glitch to dog at 17.2 s)" before the glitch, "glitch to dog"
+    /// while it shows, "hold cat (after a glitch to dog)" after it; `None` for every other
+    /// kind, whose [`Self::label`] holds throughout.
+    pub fn label_at(&self, names: &[String], elapsed_secs: f64, start_secs: f64) -> Option<String> {
+        let SegmentKind::Glitch {
+            memory,
+            glitch,
+            at_secs,
+            glitch_secs,
+        } = &self.kind
+        else {
+            return None;
+        };
+        let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+        // The same instants as `render`.
+        let t = elapsed_secs + 1e-9;
+        let base = if t < *at_secs {
+            format!(
+                "hold {} (glitch to {} at {:.1} s)",
+                name(*memory),
+                name(*glitch),
+                start_secs + at_secs
+            )
+        } else if t < at_secs + glitch_secs {
+            format!("glitch to {}", name(*glitch))
+        } else {
+            format!(
+                "hold {} (after a glitch to {})",
+                name(*memory),
+                name(*glitch)
+            )
+        };
+        Some(match self.flip_ramp {
+            Some((a, b)) => format!("{base}, flips {:.0}% → {:.0}%", a * 100.0, b * 100.0),
+            None => base,
+        })
+    }
+
     /// A short description with memory names, e.g. "morph cat → dog (crossfade)".
     pub fn label(&self, names: &[String]) -> String {
         let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));

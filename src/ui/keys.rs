@@ -267,6 +267,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the memory whose overlap |m| is above 0.5 (none: all |m| < 0.5)",
     ),
     (
+        "nearest fish",
+        "nothing recalled (every |m| < 0.5): the memory nearest the state, and its m",
+    ),
+    (
         "✓  97%",
         "it recalls the memory the stream holds; the tracking accuracy so far",
     ),
@@ -304,6 +308,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "stability threshold: above it that equilibrium is stable, a well",
     ),
     (
+        "W = ΞΞᵀ/N",
+        "classic and discrete models: every memory weighs 1 in W; α (the bars) is the input's",
+    ),
+    (
         "≈",
         "the thresholds are the paper's orthogonal closed forms; the memories overlap",
     ),
@@ -316,7 +324,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ("→sun", "where a state started at that memory goes instead"),
     (
         "−4.466  #1",
-        "a well's depth E/N and its rank among the wells, deepest first",
+        "a well's depth E/N and its rank among the wells, deepest first (equal depths: one rank)",
     ),
     (
         "solved 0.3 s ago",

@@ -310,6 +310,7 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
     let model = short_model(view.kind.name());
     MemoryTable {
         alpha,
+        alpha_in_w: view.kind.is_idp(),
         report: &view.theory,
         names: snap.memories.names(),
         offset: app.memory_offset,

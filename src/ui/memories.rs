@@ -23,8 +23,13 @@ const MIN_BAR: usize = 4;
 
 /// The table of one model's memories. Never panics, whatever the area or the values.
 pub struct MemoryTable<'a> {
-    /// The landscape weights per memory (α, or the filtered α̃), indexed like the memories.
+    /// The landscape weights per memory (α, or the filtered α̃), indexed like the memories;
+    /// for a model whose W the input does not set, its saliencies α.
     pub alpha: &'a [f32],
+    /// W is weighted by `alpha` (the IDP models). Else (classic, discrete) W = ΞΞᵀ/N weighs
+    /// every memory 1: the bars are the input's saliencies and carry no threshold, and the
+    /// header says so.
+    pub alpha_in_w: bool,
     pub report: &'a TheoryReport,
     /// Memory names, indexed like the memories.
     pub names: &'a [String],
@@ -150,6 +155,23 @@ impl MemoryTable<'_> {
             ]);
         }
         let (alpha, star) = if t.ascii { ("a", "a*") } else { ("α", "α*") };
+        if !self.alpha_in_w {
+            // Classic and discrete: the thresholds are of weights the input does not set.
+            let w = if t.ascii {
+                "W = XX'/N"
+            } else {
+                "W = ΞΞᵀ/N"
+            };
+            let text = [
+                format!("{w}, every weight 1: {alpha} (the input) is not in W"),
+                format!("{w}: {alpha} is not in W"),
+                format!("{alpha} not in W"),
+            ]
+            .into_iter()
+            .find(|l| l.chars().count() <= width)
+            .unwrap_or_default();
+            return Line::styled(text, t.dim());
+        }
         // The thresholds are the closed forms', exact only on orthogonal memories.
         let eq = if !self.report.approximate {
             "="
@@ -217,7 +239,7 @@ impl MemoryTable<'_> {
                 .collect();
             cells.resize(bar_w, " ".to_string());
             let tick = ((threshold / scale) * bar_w as f32).round();
-            if tick.is_finite() && tick >= 0.0 && (tick as usize) < bar_w {
+            if self.alpha_in_w && tick.is_finite() && tick >= 0.0 && (tick as usize) < bar_w {
                 cells[tick as usize] = t.threshold_mark().to_string();
             }
             spans.push(Span::styled(cells.concat(), style));
@@ -380,15 +402,37 @@ impl Widget for MemoryTable<'_> {
         }
         let bar_w = width.saturating_sub(used(cols));
         let bar_w = if bar_w >= MIN_BAR { bar_w.min(40) } else { 0 };
-        let threshold = self.report.existence_threshold as f32;
+        // The bars leave room for twice the threshold, where they show one.
+        let threshold = if self.alpha_in_w {
+            self.report.existence_threshold as f32
+        } else {
+            0.0
+        };
         let scale = self
             .alpha
             .iter()
             .filter(|a| a.is_finite())
             .fold(threshold * 2.0, |m, &a| m.max(a))
             .max(1e-6);
+        // A well's rank: 1 + the wells deeper than it as shown (3 decimals), so that wells of
+        // one depth share a rank (every memory of the classic network is one: #1 each).
         let order = hierarchy(self.report);
-        let rank = |mu: usize| order.iter().position(|&w| w == mu);
+        let shown_depth = |mu: usize| {
+            let d = self
+                .report
+                .memories
+                .get(mu)
+                .and_then(|m| m.depth_per_neuron)
+                .filter(|d| d.is_finite())
+                .unwrap_or(0.0);
+            (d * 1000.0).round() as i64
+        };
+        let rank = |mu: usize| {
+            order.contains(&mu).then(|| {
+                let d = shown_depth(mu);
+                order.iter().filter(|&&w| shown_depth(w) < d).count()
+            })
+        };
 
         let rows = usize::from(inner.height);
         let mut lines = vec![self.header(width)];

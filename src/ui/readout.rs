@@ -43,6 +43,17 @@ fn on_mirror(view: &ModelView) -> bool {
         .is_some_and(|&m| m < 0.0)
 }
 
+/// The memory with the largest |m| and its (signed) overlap: what the state is nearest when
+/// nothing is recalled.
+fn nearest(view: &ModelView) -> Option<(usize, f32)> {
+    view.overlaps
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, m)| m.is_finite())
+        .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))
+}
+
 /// The recalled memory (as "−name" on its mirror), ✓ when it is the memory the stream holds,
 /// and the accuracy.
 fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>> {
@@ -484,12 +495,6 @@ fn model_lines(
     width: usize,
     theme: Theme,
 ) -> Vec<Line<'static>> {
-    // Signed: −1 is the inverted picture, an attractor just as good (ψ is odd).
-    let m = view
-        .retrieved
-        .and_then(|mu| view.overlaps.get(mu))
-        .copied()
-        .unwrap_or(0.0);
     let hit = view.retrieved.is_some() && view.retrieved == view.expected;
     let mut recalled = vec![
         Span::styled(short_model(view.kind.name()), theme.model(i)),
@@ -502,7 +507,19 @@ fn model_lines(
     if hit {
         recalled.push(Span::styled(" ✓", theme.saliency(true, true)));
     }
-    let mut overlap = vec![Span::raw(format!("m={m:+.2}"))];
+    // Signed: −1 is the inverted picture, an attractor just as good (ψ is odd). With nothing
+    // recalled, the memory nearest the state and its overlap (not 0: it can be 0.49).
+    let mut overlap = match view.retrieved.and_then(|mu| view.overlaps.get(mu)) {
+        Some(m) => vec![Span::raw(format!("m={m:+.2}"))],
+        None => match nearest(view) {
+            Some((mu, m)) => vec![
+                Span::styled("nearest ", theme.dim()),
+                Span::styled(name_of(snap, Some(mu)), theme.memory(mu)),
+                Span::raw(format!(" m={m:+.2}")),
+            ],
+            None => vec![Span::raw("m=—")],
+        },
+    };
     if on_mirror(view) {
         // A newcomer sees a negative picture: say why it still counts.
         overlap.push(Span::styled(" mirror −ξ", theme.dim()));
@@ -539,11 +556,11 @@ fn compare_table(snap: &Snapshot, width: usize, theme: Theme) -> Vec<Line<'stati
         theme.dim(),
     )];
     for (i, view) in snap.models.iter().enumerate() {
+        // The recalled memory's overlap; none recalled, none shown (the column is its m).
         let m = view
             .retrieved
             .and_then(|mu| view.overlaps.get(mu))
-            .copied()
-            .unwrap_or(0.0);
+            .map_or("    —".to_string(), |m| format!(" {m:+.2}"));
         let hit = view.retrieved.is_some() && view.retrieved == view.expected;
         let name: String = name_of(snap, view.retrieved).chars().take(6).collect();
         let mut spans = vec![
@@ -561,7 +578,7 @@ fn compare_table(snap: &Snapshot, width: usize, theme: Theme) -> Vec<Line<'stati
             let acc = view
                 .accuracy
                 .map_or("—".to_string(), |a| format!("{:.0}%", a * 100.0));
-            spans.push(Span::raw(format!(" {m:+.2}")));
+            spans.push(Span::raw(m));
             spans.push(Span::styled(format!(" {acc:>4}"), theme.value()));
         }
         lines.push(Line::from(spans));

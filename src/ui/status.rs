@@ -423,8 +423,13 @@ fn table_lines(
     let text_w = width.saturating_sub(left_w + 1).max(8);
     let mut lines = Vec::new();
     for (left, right) in rows {
+        // A label as wide as its column has a line of its own (else it runs into its text).
+        let own_line = left.chars().count() >= left_w;
+        if own_line {
+            lines.push(Line::styled(format!(" {left}"), left_style));
+        }
         for (k, piece) in wrap(right, text_w, text_w).into_iter().enumerate() {
-            let key = if k == 0 { *left } else { "" };
+            let key = if k == 0 && !own_line { *left } else { "" };
             lines.push(Line::from(vec![
                 Span::styled(format!(" {key:<left_w$}"), left_style),
                 Span::styled(piece, right_style),
