@@ -1029,3 +1029,34 @@ fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
         "{closing}"
     );
 }
+
+#[test]
+fn idle_sockets_from_many_addresses_lock_out_neither_presenter_nor_viewer() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&[]);
+    // 400 sockets that send nothing, each from a loopback address of its own (127.0.1.1 …):
+    // with the random early drop from 30 waiting on, about 98 of them wait, and a newcomer was
+    // turned away 98 times in 100.
+    let target: std::net::SocketAddr = ([127, 0, 0, 1], server.port).into();
+    let mut flood = Vec::new();
+    for k in 0..400u32 {
+        let from: std::net::SocketAddr =
+            ([127, 0, 1 + (k / 250) as u8, (k % 250) as u8 + 1], 0).into();
+        let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        s.bind(&from.into()).unwrap();
+        if s.connect(&target.into()).is_ok() {
+            flood.push(s);
+        }
+    }
+    assert!(flood.len() >= 300, "{} sockets connected", flood.len());
+    // A real client sends its banner at once: the oldest silent socket gives way to it.
+    std::thread::sleep(Duration::from_millis(600));
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 100, 30, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only", PATIENCE);
+    // The log says that connections were turned away, and why one may try again.
+    server.wait_for_log("connection(s) away at the door", PATIENCE);
+    drop(flood);
+}

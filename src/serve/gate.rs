@@ -4,10 +4,13 @@
 //! one) at most [`PER_SOURCE`] wait; a newcomer from a full source takes the place of that
 //! source's least advanced, oldest connection (so a flood from one address churns only its own
 //! sockets, and a real client, which is through its handshake in milliseconds, gets in).
-//! Across all sources, from [`START`] waiting connections on, a newcomer is dropped at random
-//! with a probability rising from 30% to 100% at [`FULL`] (OpenSSH's MaxStartups). A
-//! connection that offered the presenter's key is counted nowhere and never evicted: there is
-//! always room for the presenter. Each stage has its own short deadline (see `ssh.rs`).
+//! Across all sources, from [`START`] waiting connections on, a newcomer first takes the place
+//! of the oldest connection that has sent nothing for [`SILENT`] (a real client sends its SSH
+//! banner within a round trip, so sockets that stay silent, from however many addresses, give
+//! way to it); where there is none, it is dropped at random with a probability rising from 30%
+//! to 100% at [`FULL`] (OpenSSH's MaxStartups). A connection that offered the presenter's key
+//! is counted nowhere and never evicted: once its key is offered, there is always room for the
+//! presenter. Each stage has its own short deadline (see `ssh.rs`).
 
 use std::net::IpAddr;
 use std::pin::Pin;
@@ -26,6 +29,10 @@ pub const START: usize = 30;
 pub const FULL: usize = 100;
 /// The chance to drop a newcomer at [`START`] waiting connections.
 const DROP_AT_START: f64 = 0.3;
+/// A connection that has not sent its banner for this long is silent: from [`START`] waiting
+/// on, a newcomer takes the place of the oldest one (a client sends its banner a round trip
+/// after the connection is accepted).
+pub const SILENT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// How far a connection has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -154,10 +161,24 @@ impl Gate {
             .iter()
             .filter(|w| w.ticket.stage().counted())
             .count();
-        if counted >= FULL {
+        // Crowded: the oldest silent connection gives its place to the newcomer, else the
+        // newcomer takes its chance.
+        let silent = (counted >= START)
+            .then(|| {
+                (0..waiting.len())
+                    .filter(|&i| {
+                        let t = &waiting[i].ticket;
+                        t.stage() == Stage::Connected
+                            && now.saturating_duration_since(t.since) >= SILENT
+                    })
+                    .min_by_key(|&i| waiting[i].ticket.since)
+            })
+            .flatten();
+        if let Some(victim) = silent {
+            waiting.swap_remove(victim).ticket.kill.kill();
+        } else if counted >= FULL {
             return Err(Refusal::Full);
-        }
-        if draw < drop_probability(counted) {
+        } else if draw < drop_probability(counted) {
             return Err(Refusal::Early);
         }
         let ticket = Arc::new(Ticket {
@@ -355,6 +376,45 @@ mod tests {
             Err(Refusal::Early)
         ));
         assert!(gate.admit(ip("10.9.9.9"), t0, 0.31).is_ok());
+    }
+
+    #[test]
+    fn a_crowded_gate_gives_the_oldest_silent_place_to_a_newcomer() {
+        // A full gate of connections from as many addresses that never sent a banner (a
+        // flood of idle sockets): a newcomer half a second later takes the oldest one's place.
+        let gate = Gate::default();
+        let t0 = Instant::now();
+        let ms = |k: u64| t0 + std::time::Duration::from_millis(k);
+        let flood: Vec<_> = (0..FULL)
+            .map(|k| {
+                let addr = IpAddr::V4(std::net::Ipv4Addr::new(10, 3, (k / 250) as u8, k as u8));
+                gate.admit(addr, ms(k as u64), 0.999).unwrap()
+            })
+            .collect();
+        let late = ms(FULL as u64 + SILENT.as_millis() as u64);
+        let newcomer = gate.admit(ip("10.9.9.9"), late, 0.999).unwrap();
+        assert!(flood[0].kill.is_killed() && !flood[1].kill.is_killed());
+        assert!(!newcomer.kill.is_killed());
+        assert_eq!(gate.counted(), FULL);
+        // Connections that sent their banner are not silent: the gate is full for a newcomer.
+        for t in &flood[1..] {
+            t.reach(Stage::Banner);
+        }
+        newcomer.reach(Stage::Banner);
+        assert!(matches!(
+            gate.admit(ip("10.9.9.8"), late, 0.0),
+            Err(Refusal::Full)
+        ));
+        // Nor is one silent for less than SILENT.
+        let gate = Gate::default();
+        for k in 0..FULL {
+            let addr = IpAddr::V4(std::net::Ipv4Addr::new(10, 4, (k / 250) as u8, k as u8));
+            gate.admit(addr, t0, 0.999).unwrap();
+        }
+        assert!(matches!(
+            gate.admit(ip("10.9.9.9"), t0 + SILENT / 2, 0.0),
+            Err(Refusal::Full)
+        ));
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub fn config(host_key: russh::keys::PrivateKey, policy: &Policy) -> Config {
     }
 }
 
+/// How often at most the log says that connections are being turned away at the door.
+const TURNED_AWAY_NOTE: Duration = Duration::from_secs(10);
+
 /// Accepts connections until `stop` is notified; the gate decides at once, before any SSH
 /// work, whether a newcomer may wait for its dashboard.
 pub async fn accept_loop(
@@ -91,6 +94,9 @@ pub async fn accept_loop(
     shared: Arc<Shared>,
     stop: Arc<Notify>,
 ) {
+    // Connections turned away at the door since the last note about them, and when that was.
+    let mut turned_away = 0u64;
+    let mut noted: Option<Instant> = None;
     loop {
         tokio::select! {
             () = stop.notified() => return,
@@ -100,8 +106,21 @@ pub async fn accept_loop(
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
-                let Ok(ticket) = shared.gate.admit(peer.ip(), Instant::now(), rand::random::<f64>()) else {
+                let now = Instant::now();
+                let Ok(ticket) = shared.gate.admit(peer.ip(), now, rand::random::<f64>()) else {
                     drop(socket);
+                    // Said in the log (at most every TURNED_AWAY_NOTE), so that a host whose
+                    // class cannot get in sees why.
+                    turned_away += 1;
+                    if noted.is_none_or(|t| now.duration_since(t) >= TURNED_AWAY_NOTE) {
+                        shared.hub.note(format!(
+                            "turned {turned_away} connection(s) away at the door: {} wait to log \
+                             in (a flood?); whoever was turned away may try again",
+                            shared.gate.counted()
+                        ));
+                        turned_away = 0;
+                        noted = Some(now);
+                    }
                     continue;
                 };
                 let (config, shared) = (Arc::clone(&config), Arc::clone(&shared));
