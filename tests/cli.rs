@@ -103,6 +103,8 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         (&["run", "--noise", "1e39"], "at most 1000"),
         (&["run", "--tau-alpha", "1e300"], "at most 1000000"),
         (&["run", "--dt", "1e-30"], "at least"),
+        // A huge dt in a line, not 309 digits.
+        (&["run", "--dt", "1e308"], "dt = 1e308 s is too large"),
         (&["--speed", "1e9"], "at most 1000"),
         (
             &["experiment", "glitch", "--sigmas", "1e39"],

@@ -149,24 +149,36 @@ impl Default for Params {
 /// well below that.
 pub const MAX_DT_SECS: f64 = 0.1;
 
+/// A number as a message shows it: as typed when that is short, else in scientific notation
+/// (`1e308`, which `{}` writes in 309 digits).
+fn shown(v: &f64) -> String {
+    let plain = v.to_string();
+    if plain.len() <= 12 {
+        plain
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// A parameter value the model cannot run with.
 #[derive(Debug, Clone, Error, PartialEq)]
 pub enum ParamError {
-    #[error("{name} must be a finite number, got {value}")]
+    #[error("{name} must be a finite number, got {}", shown(.value))]
     NotFinite { name: &'static str, value: f64 },
-    #[error("{name} must be greater than 0, got {value}")]
+    #[error("{name} must be greater than 0, got {}", shown(.value))]
     NotPositive { name: &'static str, value: f64 },
-    #[error("{name} must be 0 or more, got {value}")]
+    #[error("{name} must be 0 or more, got {}", shown(.value))]
     Negative { name: &'static str, value: f64 },
     #[error(
-        "dt = {value} s is too large for a stable integration: use at most {max} s (and at most τ_x/10 = {tau_limit} s)"
+        "dt = {} s is too large for a stable integration: use at most {max} s (and at most τ_x/10 = {tau_limit} s)",
+        shown(.value)
     )]
     DtTooLarge {
         value: f64,
         max: f64,
         tau_limit: f64,
     },
-    #[error("retrieval threshold must be in (0, 1], got {value}")]
+    #[error("retrieval threshold must be in (0, 1], got {}", shown(.value))]
     Threshold { value: f64 },
 }
 

@@ -259,6 +259,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the image the network sees now; \"holds tree\": the memory the stream holds",
     ),
     (
+        "mixture bird 1.00",
+        "the input is a blend: each memory's weight in it, largest first (not its α)",
+    ),
+    (
         "state Ψ(x)",
         "the network's state, averaged over 0.3 s of model time",
     ),
@@ -405,6 +409,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "σ  ×1  dt  τα",
         "noise, speed (model s per wall s), time step, input filter time",
+    ),
+    (
+        "1024×10  steps/s",
+        "N × P, neurons × memories; model steps simulated per wall-clock second",
     ),
     (
         "ssh -p … · N",
