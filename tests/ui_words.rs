@@ -105,3 +105,26 @@ fn with_nothing_recalled_the_readout_names_the_nearest_memory_and_its_overlap() 
     );
     assert!(!screen.contains("m=+0.00"), "{screen}");
 }
+
+#[test]
+fn the_readout_gives_the_paper_s_regimes_only_for_idp() {
+    // The regimes order the memories by α, which a classic W does not contain: "tree deeper
+    // than house" was shown for a discrete network whose wells are all one depth.
+    let regimes = [
+        "no memory:",
+        "one memory:",
+        "a saddle: the state slides",
+        "two stable memories",
+    ];
+    let shows_regime = |kind: ModelKind| {
+        let mut a = App::new(COLOR, kind, None, ScenarioName::Glitch, 2.0, 1.0);
+        let mut snap = fixture::snapshot(&[kind]);
+        snap.models[0].kind = kind;
+        a.update(Msg::Snapshot(Box::new(snap)));
+        let screen = common::screen(&a, 200, 60);
+        regimes.iter().any(|r| screen.contains(r))
+    };
+    assert!(shows_regime(ModelKind::Idp));
+    assert!(!shows_regime(ModelKind::Discrete));
+    assert!(!shows_regime(ModelKind::ClassicPulsed));
+}

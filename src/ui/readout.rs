@@ -431,8 +431,11 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
             lines.push(Line::raw(""));
             lines.extend(model_lines(snap, view, 0, width, theme));
             // Where there is room (a large terminal): the theory's regime of the two most
-            // salient memories (explore shows it above).
+            // salient memories (explore shows it above). The regimes are the IDP network's,
+            // ordered by α: a classic W weighs every memory alike ("tree deeper than house"
+            // was false of it).
             if snap.status.scenario != crate::stimulus::ScenarioName::Explore
+                && view.kind.is_idp()
                 && let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies)
             {
                 let regime_lines = flow_gap(
