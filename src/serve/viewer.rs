@@ -523,6 +523,16 @@ fn flashed(frame: &Frame, text: &str) -> Frame {
         let y = area.y + area.height - 1;
         let style = ratatui::style::Style::default()
             .add_modifier(ratatui::style::Modifier::REVERSED | ratatui::style::Modifier::BOLD);
+        // The key line makes way for the flash (pieces of it either side read as one line:
+        // "space pause this sc view only: … e").
+        let blank = " ".repeat(usize::from(area.width));
+        buffer.set_stringn(
+            area.x,
+            y,
+            &blank,
+            usize::from(area.width),
+            ratatui::style::Style::default(),
+        );
         buffer.set_stringn(x, y, &shown, width, style);
     }
     Frame {
@@ -810,6 +820,26 @@ impl Screen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_only_flash_replaces_the_key_line() {
+        let mut buffer = Buffer::empty(Rect::new(0, 0, 60, 3));
+        buffer.set_string(
+            0,
+            2,
+            "space pause  ? help  c compare  m model  q quit  g glitch",
+            ratatui::style::Style::default(),
+        );
+        let frame = Frame {
+            id: 1,
+            buffer: Arc::new(buffer),
+        };
+        let shown = flashed(&frame, VIEW_ONLY);
+        let line: String = (0..60)
+            .map(|x| shown.buffer[(x, 2)].symbol().to_string())
+            .collect();
+        assert_eq!(line.trim(), VIEW_ONLY, "{line:?}");
+    }
 
     #[test]
     fn the_budget_holds_the_average_rate() {
