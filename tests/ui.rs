@@ -352,7 +352,7 @@ fn compare_shows_each_models_name_recall_and_accuracy() {
             for kind in &FOUR[..count] {
                 let short = match kind {
                     ModelKind::ClassicPulsed => "pulsed",
-                    ModelKind::IdpFilter => "idp-filt",
+                    ModelKind::IdpFilter => "idp-fil…",
                     other => other.name(),
                 };
                 assert!(
@@ -367,7 +367,7 @@ fn compare_shows_each_models_name_recall_and_accuracy() {
             // (or under) the energy.
             assert!(all.contains("■ house"), "{w}x{h}: no overlap legend");
             assert!(
-                all.contains("━ idp-filt"),
+                all.contains("━ idp-fil…"),
                 "{w}x{h}: no energy legend:\n{all}"
             );
             assert!(all.contains("idp: energy on"), "{w}x{h}: whose landscape");

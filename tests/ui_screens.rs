@@ -273,7 +273,12 @@ fn six_models_at_120x40_have_whole_titles_and_captions() {
     for (w, h) in [(120, 40), (160, 48), (200, 60)] {
         let all = common::screen(&a, w, h);
         for short in [
-            "idp", "idp-filt", "pulsed", "constant", "initial", "discrete",
+            "idp",
+            "idp-fil…",
+            "pulsed",
+            "constant",
+            "initial",
+            "discrete",
         ] {
             let whole =
                 all.contains(&format!("┌{short}─")) || all.contains(&format!("┌{short} Ψ(x)─"));

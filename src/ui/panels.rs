@@ -155,7 +155,12 @@ pub(crate) fn short_model(name: &str) -> String {
         "classic-pulsed" => "pulsed".into(),
         "classic-constant" => "constant".into(),
         "classic-initial" => "initial".into(),
-        other => other.chars().take(8).collect(),
+        // Cut with a mark, so that it reads as a cut ("idp-mod…", not "idp-mode": a model of
+        // its own to a newcomer).
+        other if other.chars().count() > 8 => {
+            other.chars().take(7).chain(std::iter::once('…')).collect()
+        }
+        other => other.into(),
     }
 }
 

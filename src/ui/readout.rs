@@ -500,7 +500,8 @@ fn model_lines(
 ) -> Vec<Line<'static>> {
     let hit = view.retrieved.is_some() && view.retrieved == view.expected;
     let mut recalled = vec![
-        Span::styled(short_model(view.kind.name()), theme.model(i)),
+        // One model: room for its whole name.
+        Span::styled(view.kind.name(), theme.model(i)),
         Span::raw(" → "),
         Span::styled(
             name_of(snap, view.retrieved),
