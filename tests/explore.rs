@@ -67,7 +67,7 @@ fn regime(alpha: &[f64]) -> (Regime, Standing, Standing) {
         .solve()
         .report()
         .expect("continuous");
-    let r = Regime::of(&report, net.saliencies()).expect("a regime");
+    let r = Regime::of(&report, net.saliencies(), net.kind()).expect("a regime");
     (r, Standing::of(&report, 0), Standing::of(&report, 1))
 }
 

@@ -216,7 +216,7 @@ impl Field {
             },
             Field::Regime => match live.models.first() {
                 None => absent(ModelRef::Primary),
-                Some(view) => match Regime::of(view.theory, view.weights) {
+                Some(view) => match Regime::of(view.theory, view.weights, view.kind) {
                     Some(r) => format!("regime {}: {}", r.number(), r.describe(live.names)),
                     None => "no regime (fewer than two memories)".into(),
                 },

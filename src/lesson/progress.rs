@@ -146,10 +146,9 @@ impl Facts {
             Condition::Confused { model } => model
                 .resolve(&running)
                 .is_some_and(|k| self.of(k).confusions > 0),
-            Condition::Regime(n) => live
-                .models
-                .first()
-                .is_some_and(|v| Regime::of(v.theory, v.weights).is_some_and(|r| r.number() == *n)),
+            Condition::Regime(n) => live.models.first().is_some_and(|v| {
+                Regime::of(v.theory, v.weights, v.kind).is_some_and(|r| r.number() == *n)
+            }),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! of the paper's Fig. 2. The dashboard's memory table and readout show it, and `recall run`
 //! records it (one definition for both).
 
-use super::TheoryReport;
+use super::{ModelKind, TheoryReport};
 
 /// What the theory says of one memory, in the words the panel uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +49,25 @@ pub fn hierarchy(report: &TheoryReport) -> Vec<usize> {
     wells.into_iter().map(|(mu, _)| mu).collect()
 }
 
+/// Each memory's rank among the wells, from 1 (`None` for a memory without a well): one more
+/// than the wells deeper than it as the screen shows depths (E/N to 3 decimals), so wells of
+/// one depth share a rank (a classic network's memories are one depth: #1 each).
+pub fn ranks(report: &TheoryReport) -> Vec<Option<usize>> {
+    let wells = hierarchy(report);
+    let shown = |mu: usize| {
+        let d = report.memories[mu].depth_per_neuron.unwrap_or(0.0);
+        let d = if d.is_finite() { d } else { 0.0 };
+        (d * 1000.0).round() as i64
+    };
+    (0..report.memories.len())
+        .map(|mu| {
+            wells
+                .contains(&mu)
+                .then(|| 1 + wells.iter().filter(|&&w| shown(w) < shown(mu)).count())
+        })
+        .collect()
+}
+
 /// The four regimes of the paper's Fig. 2, for the two most salient memories a (the larger α)
 /// and b.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,11 +83,14 @@ pub enum Regime {
 }
 
 impl Regime {
-    /// The regime of `report` for saliencies `alpha` (`None` with fewer than two memories).
-    pub fn of(report: &TheoryReport, alpha: &[f32]) -> Option<Self> {
+    /// The regime of `report` for saliencies `alpha` in a network of `kind` (`None` with fewer
+    /// than two memories, and for a model whose W the input does not weight).
+    pub fn of(report: &TheoryReport, alpha: &[f32], kind: ModelKind) -> Option<Self> {
         // The regimes are the tanh network's (wells at ±ξ, the origin an equilibrium): a modern
-        // (softmax) landscape has none of them.
-        if report.beta.is_some() {
+        // (softmax) landscape has none of them. They order the memories by α, the weights of
+        // an IDP network's W: a classic or discrete W weighs every memory 1, and "a deeper than
+        // b" is not true of it.
+        if report.beta.is_some() || !kind.is_idp() {
             return None;
         }
         let mut order: Vec<usize> = (0..alpha.len().min(report.memories.len())).collect();
@@ -158,11 +180,27 @@ mod tests {
     }
 
     #[test]
+    fn a_network_whose_w_the_input_does_not_weight_has_no_regime() {
+        let alpha = [3.0f32, 2.0, 1.0];
+        let two = report(vec![memory(true, true); 3]);
+        assert_eq!(
+            Regime::of(&two, &alpha, ModelKind::IdpFilter),
+            Some(Regime::TwoStable { a: 0, b: 1 })
+        );
+        for kind in [ModelKind::ClassicPulsed, ModelKind::Discrete] {
+            assert_eq!(Regime::of(&two, &alpha, kind), None);
+        }
+    }
+
+    #[test]
     fn no_memory_only_in_the_reports_confusion() {
         let alpha = [3.0f32, 2.0, 1.0];
         // Nothing exists: the confusion regime.
         let none = report(vec![memory(false, false); 3]);
-        assert_eq!(Regime::of(&none, &alpha), Some(Regime::NoMemory { a: 0 }));
+        assert_eq!(
+            Regime::of(&none, &alpha, ModelKind::Idp),
+            Some(Regime::NoMemory { a: 0 })
+        );
         // The most salient has none but the least salient is a well (the dashboard at
         // 16384×64 said "no memory: the origin is the only minimum" beside a table whose
         // rows had a well): no regime is claimed.
@@ -171,13 +209,16 @@ mod tests {
             memory(false, false),
             memory(true, true),
         ]);
-        assert_eq!(Regime::of(&third, &alpha), None);
+        assert_eq!(Regime::of(&third, &alpha, ModelKind::Idp), None);
         // The regimes that hold are as before.
         let one = report(vec![
             memory(true, true),
             memory(false, false),
             memory(false, false),
         ]);
-        assert_eq!(Regime::of(&one, &alpha), Some(Regime::OneMemory { a: 0 }));
+        assert_eq!(
+            Regime::of(&one, &alpha, ModelKind::Idp),
+            Some(Regime::OneMemory { a: 0 })
+        );
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::theory::TheoryRecord;
 use super::{PatternsRecord, Record, Sample};
 use crate::model::ModelKind;
-use crate::model::regime::{Regime, Standing, hierarchy};
+use crate::model::regime::{Regime, Standing, ranks};
 use crate::tracking::{Event, Summary};
 
 /// Writes JSON lines, flushing after every record so a reader sees events as they happen.
@@ -125,8 +125,8 @@ impl<W: Write> Record for JsonLines<W> {
         let Some(report) = r.equilibria.report() else {
             return Ok(());
         };
-        let regime = Regime::of(&report, &r.saliencies);
-        let wells = hierarchy(&report);
+        let regime = Regime::of(&report, &r.saliencies, r.model);
+        let ranks = ranks(&report);
         let memories: Vec<Value> = report
             .memories
             .iter()
@@ -139,7 +139,7 @@ impl<W: Write> Record for JsonLines<W> {
                     "standing": Standing::of(&report, mu).word(),
                     "gamma": m.gamma,
                     "depth_per_neuron": m.depth_per_neuron,
-                    "rank": wells.iter().position(|&w| w == mu).map(|i| i + 1),
+                    "rank": ranks[mu],
                     "slides_to": m.slides_to,
                     "slides_to_name": self.name(m.slides_to),
                 })
