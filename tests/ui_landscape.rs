@@ -622,9 +622,9 @@ fn a_classic_networks_table_shows_no_thresholds_of_alpha_and_equal_wells_share_a
     let names = names();
     let mut t = table(net.saliencies(), &report, &names, COLOR);
     t.alpha_in_w = false;
-    let shown = text(&render(t, 60, 8));
+    let shown = text(&render(t, 72, 8));
     assert!(
-        shown.contains("W = ΞΞᵀ/N, every weight 1: α (the input) is not in W"),
+        shown.contains("W = ΞΞᵀ/N weighs each memory 1: α (the input's) is not in W"),
         "{shown}"
     );
     assert!(!shown.contains("1/g"), "{shown}");
@@ -633,4 +633,27 @@ fn a_classic_networks_table_shows_no_thresholds_of_alpha_and_equal_wells_share_a
         let row = shown.lines().find(|l| l.contains(name)).unwrap();
         assert!(row.contains("◆ well") && row.contains("#1"), "{shown}");
     }
+}
+
+#[test]
+fn where_a_memory_slides_to_is_named_whole() {
+    // Memories stored from drawings are "drawn-1", "drawn-2", …: cut to six characters, every
+    // row said "→drawn-".
+    let (net, _) = busy();
+    let mut report = net.theory();
+    let names: Vec<String> = (1..=4).map(|k| format!("drawn-{k}")).collect();
+    for m in &mut report.memories {
+        m.exists = false;
+    }
+    report.memories[0].slides_to = Some(1);
+    report.memories[2].slides_to = Some(3);
+    let shown = text(&render(
+        table(net.landscape_weights(), &report, &names, COLOR),
+        60,
+        8,
+    ));
+    assert!(
+        shown.contains("→drawn-2") && shown.contains("→drawn-4"),
+        "{shown}"
+    );
 }

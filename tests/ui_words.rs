@@ -98,12 +98,32 @@ fn with_nothing_recalled_the_readout_names_the_nearest_memory_and_its_overlap() 
     let name = snap.memories.names()[1].clone();
     a.update(Msg::Snapshot(Box::new(snap)));
     let screen = common::screen(&a, 120, 40);
-    // Not "m=+0.00": the state is 0.44 of the way to a memory.
+    // Not "m=+0.00": the state is 0.44 of the way to a memory's mirror.
     assert!(
-        screen.contains(&format!("nearest {name} m=-0.44")),
+        screen.contains(&format!("nearest −{name} m=-0.44")),
         "{screen}"
     );
     assert!(!screen.contains("m=+0.00"), "{screen}");
+}
+
+#[test]
+fn in_compare_a_model_that_recalls_nothing_keeps_the_columns() {
+    let kinds = [ModelKind::Idp, ModelKind::ClassicPulsed];
+    let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    let mut snap = fixture::snapshot(&kinds);
+    snap.models[1].retrieved = None;
+    a.update(Msg::Snapshot(Box::new(snap)));
+    let screen = common::screen(&a, 120, 40);
+    let header = screen
+        .lines()
+        .find(|l| l.contains("model    recalls"))
+        .unwrap();
+    let row = screen.lines().find(|l| l.contains("pulsed   —")).unwrap();
+    // The accuracy column ends where the header's "acc" ends.
+    let end = |l: &str, at: usize| l[..at].chars().count();
+    let acc = header.find("acc").unwrap() + "acc".len();
+    let pct = row.rfind('%').unwrap() + 1;
+    assert_eq!(end(row, pct), end(header, acc), "\n{header}\n{row}");
 }
 
 #[test]

@@ -272,7 +272,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "nearest fish",
-        "nothing recalled (every |m| < 0.5): the memory nearest the state, and its m",
+        "nothing recalled (every |m| < 0.5): the memory nearest the state (−fish: its mirror) and its m",
     ),
     (
         "✓  97%",
@@ -313,7 +313,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "W = ΞΞᵀ/N",
-        "classic and discrete models: every memory weighs 1 in W; α (the bars) is the input's",
+        "classic and discrete models: W weighs each memory 1; α (the bars) is the input's",
     ),
     (
         "≈",
@@ -412,7 +412,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "1024×10  steps/s",
-        "N × P, neurons × memories; model steps simulated per wall-clock second",
+        "N × P, neurons × memories; model steps simulated per wall-clock second (st/s)",
     ),
     (
         "ssh -p … · N",

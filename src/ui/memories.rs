@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use crate::model::TheoryReport;
 
 use super::theme::Theme;
-use super::theory::{Standing, hierarchy};
+use super::theory::{Standing, ranks};
 
 /// Columns besides the name and the bar: " 12.34 ◆ well  −0.683 #1".
 const VALUE_W: usize = 6;
@@ -163,7 +163,7 @@ impl MemoryTable<'_> {
                 "W = ΞΞᵀ/N"
             };
             let text = [
-                format!("{w}, every weight 1: {alpha} (the input) is not in W"),
+                format!("{w} weighs each memory 1: {alpha} (the input's) is not in W"),
                 format!("{w}: {alpha} is not in W"),
                 format!("{alpha} not in W"),
             ]
@@ -281,7 +281,7 @@ impl MemoryTable<'_> {
                     format!(
                         "{}{}",
                         if t.ascii { ">" } else { "→" },
-                        self.name(to, DEPTH_W - 1)
+                        self.name(to, cols.depth_w - 1)
                     )
                 });
             let text = match (depth, slides) {
@@ -290,10 +290,11 @@ impl MemoryTable<'_> {
                 (Some(d), None) => self.number(d, 3),
                 (None, None) => none.to_string(),
             };
-            spans.push(Span::styled(format!("{text:>DEPTH_W$}"), style));
+            let depth_w = cols.depth_w;
+            spans.push(Span::styled(format!("{text:>depth_w$}"), style));
         }
         if cols.rank {
-            let text = rank.map_or(String::new(), |r| format!("#{}", r + 1));
+            let text = rank.map_or(String::new(), |r| format!("#{r}"));
             spans.push(Span::styled(format!("{text:>RANK_W$}"), style));
         }
         Line::from(spans)
@@ -333,12 +334,15 @@ impl MemoryTable<'_> {
     }
 }
 
-/// Which optional columns fit.
+/// Which optional columns fit, and the depth column's width.
 #[derive(Debug, Clone, Copy)]
 struct Cols {
     standing: bool,
     depth: bool,
     rank: bool,
+    /// [`DEPTH_W`], or wide enough for "→" and the longest name shown (8 characters), so
+    /// that "→drawn-1" and "→drawn-2" are told apart.
+    depth_w: usize,
 }
 
 impl Widget for MemoryTable<'_> {
@@ -383,11 +387,12 @@ impl Widget for MemoryTable<'_> {
             standing: true,
             depth: true,
             rank: true,
+            depth_w: DEPTH_W.max(name_w + 1),
         };
         let used = |c: Cols| {
             fixed
                 + if c.standing { STANDING_W } else { 0 }
-                + if c.depth { DEPTH_W } else { 0 }
+                + if c.depth { c.depth_w } else { 0 }
                 + if c.rank { RANK_W } else { 0 }
         };
         for drop in 0..3 {
@@ -414,25 +419,9 @@ impl Widget for MemoryTable<'_> {
             .filter(|a| a.is_finite())
             .fold(threshold * 2.0, |m, &a| m.max(a))
             .max(1e-6);
-        // A well's rank: 1 + the wells deeper than it as shown (3 decimals), so that wells of
-        // one depth share a rank (every memory of the classic network is one: #1 each).
-        let order = hierarchy(self.report);
-        let shown_depth = |mu: usize| {
-            let d = self
-                .report
-                .memories
-                .get(mu)
-                .and_then(|m| m.depth_per_neuron)
-                .filter(|d| d.is_finite())
-                .unwrap_or(0.0);
-            (d * 1000.0).round() as i64
-        };
-        let rank = |mu: usize| {
-            order.contains(&mu).then(|| {
-                let d = shown_depth(mu);
-                order.iter().filter(|&&w| shown_depth(w) < d).count()
-            })
-        };
+        // Wells of one depth share a rank.
+        let ranks = ranks(self.report);
+        let rank = |mu: usize| ranks.get(mu).copied().flatten();
 
         let rows = usize::from(inner.height);
         let mut lines = vec![self.header(width)];

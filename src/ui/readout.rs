@@ -43,6 +43,9 @@ fn on_mirror(view: &ModelView) -> bool {
         .is_some_and(|&m| m < 0.0)
 }
 
+/// Below this largest |m| the readout names no nearest memory: the state is near none of them.
+const NEAR_NONE: f32 = 0.1;
+
 /// The memory with the largest |m| and its (signed) overlap: what the state is nearest when
 /// nothing is recalled.
 fn nearest(view: &ModelView) -> Option<(usize, f32)> {
@@ -321,7 +324,7 @@ fn explore_lines(
         ]);
     }
     let mut lines = flow(items, width);
-    if let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies) {
+    if let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies, view.kind) {
         lines.extend(flow_gap(
             regime
                 .describe(names)
@@ -431,12 +434,10 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
             lines.push(Line::raw(""));
             lines.extend(model_lines(snap, view, 0, width, theme));
             // Where there is room (a large terminal): the theory's regime of the two most
-            // salient memories (explore shows it above). The regimes are the IDP network's,
-            // ordered by α: a classic W weighs every memory alike ("tree deeper than house"
-            // was false of it).
+            // salient memories (explore shows it above).
             if snap.status.scenario != crate::stimulus::ScenarioName::Explore
-                && view.kind.is_idp()
-                && let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies)
+                && let Some(regime) =
+                    super::theory::Regime::of(&view.theory, &view.saliencies, view.kind)
             {
                 let regime_lines = flow_gap(
                     regime
@@ -516,11 +517,23 @@ fn model_lines(
     let mut overlap = match view.retrieved.and_then(|mu| view.overlaps.get(mu)) {
         Some(m) => vec![Span::raw(format!("m={m:+.2}"))],
         None => match nearest(view) {
-            Some((mu, m)) => vec![
+            // The memory, or its mirror −ξ when m < 0.
+            Some((mu, m)) if m.abs() >= NEAR_NONE => vec![
                 Span::styled("nearest ", theme.dim()),
-                Span::styled(name_of(snap, Some(mu)), theme.memory(mu)),
+                Span::styled(
+                    format!(
+                        "{}{}",
+                        if m < 0.0 { "−" } else { "" },
+                        name_of(snap, Some(mu))
+                    ),
+                    theme.memory(mu),
+                ),
                 Span::raw(format!(" m={m:+.2}")),
             ],
+            Some(_) => vec![Span::styled(
+                format!("near no memory (|m| < {NEAR_NONE})"),
+                theme.dim(),
+            )],
             None => vec![Span::raw("m=—")],
         },
     };
@@ -564,7 +577,7 @@ fn compare_table(snap: &Snapshot, width: usize, theme: Theme) -> Vec<Line<'stati
         let m = view
             .retrieved
             .and_then(|mu| view.overlaps.get(mu))
-            .map_or("    —".to_string(), |m| format!(" {m:+.2}"));
+            .map_or(format!("{:>6}", "—"), |m| format!(" {m:+.2}"));
         let hit = view.retrieved.is_some() && view.retrieved == view.expected;
         let name: String = name_of(snap, view.retrieved).chars().take(6).collect();
         let mut spans = vec![
