@@ -3,9 +3,10 @@
 //!
 //! - `roofline/read/…`: read bandwidth, summing a buffer of the size of the step's Ξ, which
 //!   is stored as sign bits (N·P/8 bytes);
-//! - `roofline/peak`: f32 multiply-then-add throughput (the step's kernels use no fused
-//!   multiply-add), 12 independent accumulators, with the widest vectors the CPU has and the
-//!   step uses (AVX-512, else AVX2);
+//! - `roofline/peak`: f32 multiply-then-add throughput (unfused, as the step's update was
+//!   until it took fused multiply-adds, docs/speed.md; its products are lookups and adds), 12
+//!   independent accumulators, with the widest vectors the CPU has and the step uses
+//!   (AVX-512, else AVX2);
 //! - `roofline/lookup` (AVX-512 only): table lookups of 16 lanes as the step does them (a
 //!   permute of a 16-entry table, the add of what it picked, a shift to the next index), 12
 //!   independent chains: the limit of the step's own method;

@@ -184,7 +184,7 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         ),
         (
             &["run", "--beta", "5", "--duration", "1"],
-            "--beta is an option of modern or idp-modern, which this run does not run (--model idp)",
+            "--beta is an option of modern or idp-modern, which this run does not run (idp)",
         ),
         (
             &[
@@ -200,7 +200,7 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         ),
         (
             &["run", "--tau-alpha", "5", "--duration", "1"],
-            "--tau-alpha is an option of idp-filter, which this run does not run (--model idp)",
+            "--tau-alpha is an option of idp-filter, which this run does not run (idp)",
         ),
         (
             &[
@@ -217,6 +217,30 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         (
             &["run", "--gain", "2", "--input", "u.npy", "--duration", "1"],
             "give --gain or --input, not both",
+        ),
+        (
+            &[
+                "run",
+                "--input",
+                "u.npy",
+                "--flip-rate",
+                "0.1",
+                "--duration",
+                "1",
+            ],
+            "give --flip-rate or --input, not both",
+        ),
+        (
+            &[
+                "run",
+                "--compare",
+                "classic-pulsed",
+                "--beta",
+                "3",
+                "--duration",
+                "1",
+            ],
+            "which this run does not run (idp, classic-pulsed)",
         ),
     ];
     for (args, says) in cases {

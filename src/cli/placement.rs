@@ -99,8 +99,9 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     else {
         return Ok(());
     };
-    // Typed after `run`, or before it (then `place` has moved it in).
-    let given = |id: &str| typed(sub, id) || typed(matches, id);
+    // Typed after `run`, or before it (then `place` has moved it in); only the simulation's
+    // options (SIM_IDS) exist before it.
+    let given = |id: &str| typed(sub, id) || (SIM_IDS.contains(&id) && typed(matches, id));
     let sim = &run.sim;
     let runs = |kinds: &[crate::model::ModelKind]| {
         kinds.contains(&sim.model) || sim.compare.iter().flatten().any(|k| kinds.contains(k))
@@ -111,16 +112,24 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     ];
     for (id, kinds, names) in owned {
         if given(id) && !runs(kinds) {
+            let running: Vec<&str> = std::iter::once(sim.model)
+                .chain(sim.compare.iter().flatten().copied())
+                .map(|k| k.name())
+                .collect();
             return Err(format!(
-                "{} is an option of {names}, which this run does not run (--model {}): give \
-                 --model or --compare with {names} too",
+                "{} is an option of {names}, which this run does not run ({}): give --model or \
+                 --compare with {names} too",
                 flag(id),
-                sim.model.name()
+                running.join(", ")
             ));
         }
     }
+    // With --saliencies too, app.rs says that both set the input.
     if run.input.is_some()
-        && let Some(id) = ["scenario", "gain"].into_iter().find(|id| given(id))
+        && run.saliencies.is_none()
+        && let Some(id) = ["scenario", "gain", "flip_rate"]
+            .into_iter()
+            .find(|id| given(id))
     {
         return Err(format!(
             "--input replaces the scenario's stream with a constant input, used as given: give \

@@ -149,14 +149,23 @@ impl Default for Params {
 /// well below that.
 pub const MAX_DT_SECS: f64 = 0.1;
 
-/// A number as a message shows it: as typed when that is short, else in scientific notation
-/// (`1e308`, which `{}` writes in 309 digits).
+/// A number as a message shows it: its shortest form when that is short, else in scientific
+/// notation to 5 digits (`1e308`, which `{}` writes in 309 digits; `3e-1` for
+/// 0.30000000000000004).
 fn shown(v: &f64) -> String {
     let plain = v.to_string();
     if plain.len() <= 12 {
-        plain
-    } else {
-        format!("{v:e}")
+        return plain;
+    }
+    let e = format!("{v:.4e}");
+    match e.split_once('e') {
+        Some((mantissa, exponent)) if mantissa.contains('.') => {
+            format!(
+                "{}e{exponent}",
+                mantissa.trim_end_matches('0').trim_end_matches('.')
+            )
+        }
+        _ => e,
     }
 }
 

@@ -262,7 +262,7 @@ impl Sweep<'_> {
         #[cfg(target_arch = "x86_64")]
         {
             if avx512::available() {
-                // SAFETY: the CPU supports AVX-512F and AVX2, checked just above.
+                // SAFETY: the CPU supports AVX-512F, AVX2 and FMA, checked just above.
                 unsafe { self.run_avx512(part) };
                 return;
             }
@@ -283,7 +283,7 @@ impl Sweep<'_> {
     }
 
     #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx2")]
+    #[target_feature(enable = "avx512f,avx2,fma")]
     unsafe fn run_avx512(&mut self, part: Part) {
         // SAFETY: this function only runs on a CPU with these features (its caller checks).
         unsafe { self.run_with::<avx512::Avx512>(part) };
@@ -634,13 +634,13 @@ mod avx2 {
     impl TileKernel for Avx2 {
         #[inline(always)]
         unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
-            // SAFETY: the trait's contract: the CPU has AVX2.
+            // SAFETY: the trait's contract: the CPU has AVX2 and FMA.
             unsafe { update(r, h, s) }
         }
 
         #[inline(always)]
         unsafe fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
-            // SAFETY: the trait's contract: the CPU has AVX2.
+            // SAFETY: the trait's contract: the CPU has AVX2 and FMA.
             unsafe { field(words, tables, quads) }
         }
 
@@ -804,6 +804,7 @@ mod avx512 {
     pub(super) fn available() -> bool {
         std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
     }
 
     /// Registers of 16 lanes in a tile.
@@ -979,7 +980,7 @@ mod tests {
             self.with_sweep(|sweep| match kernel {
                 Kernel::Dispatched => sweep.run(),
                 Kernel::Portable => sweep.run_portable(Part::Whole),
-                // SAFETY: `Kernel::available` said the CPU has AVX2.
+                // SAFETY: `Kernel::available` said the CPU has AVX2 and FMA.
                 #[cfg(target_arch = "x86_64")]
                 Kernel::Avx2 => unsafe { sweep.run_avx2(Part::Whole) },
                 // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.
@@ -1215,7 +1216,7 @@ mod tests {
                 let want = run(&|s| unsafe { Portable::update(&rates, &h, s) });
                 for kernel in Kernel::available() {
                     let (x, carry, psi) = match kernel {
-                        // SAFETY: `Kernel::available` said the CPU has AVX2.
+                        // SAFETY: `Kernel::available` said the CPU has AVX2 and FMA.
                         #[cfg(target_arch = "x86_64")]
                         Kernel::Avx2 => run(&|s| unsafe { avx2::Avx2::update(&rates, &h, s) }),
                         // SAFETY: `Kernel::available` said the CPU has what `avx512` needs.

@@ -6,9 +6,10 @@
 //! sockets, and a real client, which is through its handshake in milliseconds, gets in).
 //! Across all sources, from [`START`] waiting connections on, a newcomer first takes the place
 //! of the oldest connection that has sent nothing for [`SILENT`] (a real client sends its SSH
-//! banner within a round trip, so sockets that stay silent, from however many addresses, give
-//! way to it); where there is none, it is dropped at random with a probability rising from 30%
-//! to 100% at [`FULL`] (OpenSSH's MaxStartups). A connection that offered the presenter's key
+//! banner within a round trip, so idle sockets from many addresses give way to it, as long as
+//! they arrive more slowly than [`FULL`] per [`SILENT`], 200 a second; a client whose banner
+//! takes longer than that may be the one to go); where there is none, it is dropped at random
+//! with a probability rising from 30% to 100% at [`FULL`] (OpenSSH's MaxStartups). A connection that offered the presenter's key
 //! is counted nowhere and never evicted: once its key is offered, there is always room for the
 //! presenter. Each stage has its own short deadline (see `ssh.rs`).
 
@@ -150,20 +151,22 @@ impl Gate {
         let mine: Vec<usize> = (0..waiting.len())
             .filter(|&i| waiting[i].source == source && waiting[i].ticket.stage().counted())
             .collect();
+        let mut made_room = false;
         if mine.len() >= PER_SOURCE
             && let Some(&victim) = mine
                 .iter()
                 .min_by_key(|&&i| (waiting[i].ticket.stage(), waiting[i].ticket.since))
         {
             waiting.swap_remove(victim).ticket.kill.kill();
+            made_room = true;
         }
         let counted = waiting
             .iter()
             .filter(|w| w.ticket.stage().counted())
             .count();
-        // Crowded: the oldest silent connection gives its place to the newcomer, else the
-        // newcomer takes its chance.
-        let silent = (counted >= START)
+        // Crowded: the oldest silent connection gives its place to the newcomer (unless its
+        // own source's just did), else the newcomer takes its chance.
+        let silent = (counted >= START && !made_room)
             .then(|| {
                 (0..waiting.len())
                     .filter(|&i| {
@@ -415,6 +418,27 @@ mod tests {
             gate.admit(ip("10.9.9.9"), t0 + SILENT / 2, 0.0),
             Err(Refusal::Full)
         ));
+    }
+
+    #[test]
+    fn a_newcomer_takes_one_place_not_two() {
+        // A crowded gate with silent connections, and the newcomer's own source full: its
+        // source's oldest gives way, and no silent connection of another source as well.
+        let gate = Gate::default();
+        let t0 = Instant::now();
+        let others: Vec<_> = (0..START)
+            .map(|k| {
+                let addr = IpAddr::V4(std::net::Ipv4Addr::new(10, 5, 0, k as u8));
+                gate.admit(addr, t0, 0.999).unwrap()
+            })
+            .collect();
+        let mine: Vec<_> = (0..PER_SOURCE)
+            .map(|_| gate.admit(ip("10.6.0.1"), t0, 0.999).unwrap())
+            .collect();
+        let late = t0 + 2 * SILENT;
+        gate.admit(ip("10.6.0.1"), late, 0.999).unwrap();
+        assert_eq!(mine.iter().filter(|t| t.kill.is_killed()).count(), 1);
+        assert!(others.iter().all(|t| !t.kill.is_killed()));
     }
 
     #[test]
