@@ -68,7 +68,16 @@ fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
             .filter(|(_, m)| m.stable)
             .filter_map(|(mu, m)| m.depth_per_neuron.map(|d| (mu, d)))
             .collect();
-        wells.sort_by(|a, b| a.1.total_cmp(&b.1));
+        // As the table ranks them: by depth as shown (3 decimals), and among wells of one
+        // shown depth the most salient first.
+        let shown = |d: f64| (d * 1000.0).round() as i64;
+        let alpha = |mu: usize| model.saliencies[mu];
+        wells.sort_by(|a, b| {
+            shown(a.1)
+                .cmp(&shown(b.1))
+                .then(alpha(b.0).total_cmp(&alpha(a.0)))
+                .then(a.0.cmp(&b.0))
+        });
         if let [a, b, ..] = wells.as_slice() {
             two_wells += 1;
             let (p, q) = view.axes;
@@ -88,4 +97,71 @@ fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
         two_wells > 20,
         "only {two_wells} snapshots with two wells: the test shows nothing"
     );
+}
+
+#[test]
+fn a_classic_networks_plane_is_about_the_input() {
+    // W = ΞΞᵀ/N weighs every memory alike, so its wells are all one depth: the plane was its
+    // first two memories (bird and cat) whatever the stream showed. Now the input's saliencies
+    // choose: the memory the stream has held for a second is on the plane.
+    let memories = Arc::new(recall::patterns::builtin());
+    let stream_config = StreamConfig::default();
+    let mut core = SimCore::new(
+        Arc::clone(&memories),
+        Params::default(),
+        &[ModelKind::Discrete],
+        7,
+        stream_config.frame_secs,
+    )
+    .expect("a core");
+    let config = StreamConfig {
+        frame_secs: core.session().frame_secs(),
+        ..stream_config
+    };
+    let mut stream = Stream::new(ScenarioName::Tour, memories, config, 7);
+    let dt = core.params().dt_secs;
+    let every_snapshot = (0.5 / dt) as u64;
+    let mut log = Vec::new();
+    let (mut held_since, mut last_truth, mut holding) = (0.0, None, false);
+    let (mut checked, mut distinct) = (0, std::collections::BTreeSet::new());
+    while core.time_secs() < 60.0 {
+        if core.needs_frame() {
+            let frame = stream.next_frame();
+            // A whole memory held (not a morph or a blend), since when.
+            let hold = frame.label.starts_with("hold ") && !frame.glitch;
+            if frame.truth != last_truth || hold != holding {
+                (held_since, last_truth, holding) = (frame.time_secs, frame.truth, hold);
+            }
+            core.feed(frame, &mut log);
+            continue;
+        }
+        core.step(&mut log);
+        if !core.steps().is_multiple_of(every_snapshot) {
+            continue;
+        }
+        let status = RunStatus {
+            pattern_errors: Vec::new(),
+            steps_per_sec: 100.0,
+            paused: false,
+            speed_reached: None,
+            finished: false,
+        };
+        let snap = core.snapshot(ScenarioName::Tour, 1.0, status);
+        let (Some(view), Some(truth)) = (&snap.landscape, last_truth) else {
+            continue;
+        };
+        if !holding || snap.time_secs - held_since < 1.0 {
+            continue;
+        }
+        checked += 1;
+        distinct.insert(view.axes);
+        let (p, q) = view.axes;
+        assert!(
+            p == truth || q == truth,
+            "at {:.1} s the stream has held {truth} for a second, the plane is {p} + {q}",
+            snap.time_secs
+        );
+    }
+    assert!(checked > 40, "{checked} snapshots");
+    assert!(distinct.len() > 2, "the plane never moved: {distinct:?}");
 }

@@ -90,9 +90,11 @@ fn sim_options(cli: &Cli) -> Result<(), String> {
 
 /// `recall run` runs only the models it is given (the dashboard's `m` cycles through them
 /// all, so there every model's option has a use): a model's own option typed for a run
-/// without that model is refused, as is `--scenario` with `--input`, which replaces the
-/// scenario's stream (`recall run --beta 5` ran IDP and dropped β).
+/// without that model is refused, as are the stream's `--scenario`, `--gain` and
+/// `--flip-rate` with `--input`, whose constant input replaces the stream as given
+/// (`recall run --beta 5` ran IDP and dropped β).
 fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
+    use crate::model::ModelKind;
     use crate::model::ModelKind::{IdpFilter, IdpModern, Modern};
     let (Some(Command::Run(run)), Some(("run", sub))) =
         (cli.command.as_ref(), matches.subcommand())
@@ -103,10 +105,10 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     // options (SIM_IDS) exist before it.
     let given = |id: &str| typed(sub, id) || (SIM_IDS.contains(&id) && typed(matches, id));
     let sim = &run.sim;
-    let runs = |kinds: &[crate::model::ModelKind]| {
+    let runs = |kinds: &[ModelKind]| {
         kinds.contains(&sim.model) || sim.compare.iter().flatten().any(|k| kinds.contains(k))
     };
-    let owned: [(&str, &[crate::model::ModelKind], &str); 2] = [
+    let owned: [(&str, &[ModelKind], &str); 2] = [
         ("tau_alpha", &[IdpFilter], "idp-filter"),
         ("beta", &[Modern, IdpModern], "modern or idp-modern"),
     ];

@@ -58,16 +58,19 @@ impl LandscapeCache {
             .map(|r| r.iter().map(|&x| x as f32).collect());
         // The memory table ranks the wells by depth (#1, #2): while the solved theory has two
         // wells or more, the plane is those two, so plane and table never disagree. Else (one
-        // well, none, or explore's saliencies set by hand) the weights choose.
+        // well, none, or explore's saliencies set by hand) the weights choose: W's, or where
+        // W weighs every memory alike (classic, discrete) the input's saliencies.
         let wells = solved
             .filter(|_| ranked.is_none())
-            .and_then(|eq| two_deepest_wells(eq, current));
+            .and_then(|eq| two_deepest_wells(eq, current, net.saliencies()));
+        let weights = if net.kind().is_idp() {
+            net.landscape_weights()
+        } else {
+            net.saliencies()
+        };
         let axes = match wells {
             Some(pair) => pair,
-            None => choose_axes(
-                current,
-                ranked.as_deref().unwrap_or(net.landscape_weights()),
-            )?,
+            None => choose_axes(current, ranked.as_deref().unwrap_or(weights))?,
         };
         if current != Some(axes) {
             self.plane = Some(Plane::new(net.memories(), axes.0, axes.1));
@@ -89,7 +92,11 @@ impl LandscapeCache {
 
 /// The two deepest wells of a solve (deepest first, or in the order of `current` when the
 /// plane is already these two), or `None` with fewer than two wells.
-fn two_deepest_wells(eq: &Equilibria, current: Option<(usize, usize)>) -> Option<(usize, usize)> {
+fn two_deepest_wells(
+    eq: &Equilibria,
+    current: Option<(usize, usize)>,
+    saliencies: &[f32],
+) -> Option<(usize, usize)> {
     let mut wells: Vec<(usize, f64)> = eq
         .memories
         .iter()
@@ -98,7 +105,17 @@ fn two_deepest_wells(eq: &Equilibria, current: Option<(usize, usize)>) -> Option
         .map(|(mu, m)| (mu, m.positive.energy_per_neuron))
         .filter(|(_, e)| e.is_finite())
         .collect();
-    wells.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+    // Deepest first as the table ranks them (E/N to 3 decimals: wells of one shown depth share
+    // a rank); among wells of one rank, those the input is most about (a classic network's
+    // wells are all one depth: the plane was its first two memories, whatever the input).
+    let shown = |e: f64| (e * 1000.0).round() as i64;
+    let alpha = |mu: usize| saliencies.get(mu).copied().unwrap_or(0.0);
+    wells.sort_by(|a, b| {
+        shown(a.1)
+            .cmp(&shown(b.1))
+            .then(alpha(b.0).total_cmp(&alpha(a.0)))
+            .then(a.0.cmp(&b.0))
+    });
     let pair = match wells.as_slice() {
         [a, b, ..] => (a.0, b.0),
         _ => return None,

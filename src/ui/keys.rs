@@ -340,7 +340,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "a·cat + b·dog",
-        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else the most salient)",
+        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else, or on a tie, the most salient)",
     ),
     (
         "diamond",
