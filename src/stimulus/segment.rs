@@ -237,7 +237,7 @@ impl Segment {
         else {
             return None;
         };
-        let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+        let name = |i: usize| name_in(names, i);
         // The same instants as `render`.
         let t = elapsed_secs + 1e-9;
         let base = if t < *at_secs {
@@ -256,15 +256,12 @@ impl Segment {
                 name(*glitch)
             )
         };
-        Some(match self.flip_ramp {
-            Some((a, b)) => format!("{base}, flips {:.0}% → {:.0}%", a * 100.0, b * 100.0),
-            None => base,
-        })
+        Some(self.with_ramp(base))
     }
 
     /// A short description with memory names, e.g. "morph cat → dog (crossfade)".
     pub fn label(&self, names: &[String]) -> String {
-        let name = |i: usize| names.get(i).cloned().unwrap_or_else(|| format!("#{i}"));
+        let name = |i: usize| name_in(names, i);
         let base = match &self.kind {
             SegmentKind::Hold { memory } => format!("hold {}", name(*memory)),
             SegmentKind::Crossfade { from, to } => {
@@ -297,11 +294,21 @@ impl Segment {
                 format!("hold {} (glitch to {})", name(*memory), name(*glitch))
             }
         };
+        self.with_ramp(base)
+    }
+
+    /// `base` and the segment's flip ramp, if it has one.
+    fn with_ramp(&self, base: String) -> String {
         match self.flip_ramp {
             Some((a, b)) => format!("{base}, flips {:.0}% → {:.0}%", a * 100.0, b * 100.0),
             None => base,
         }
     }
+}
+
+/// Memory `i`'s name, or "#i".
+fn name_in(names: &[String], i: usize) -> String {
+    names.get(i).cloned().unwrap_or_else(|| format!("#{i}"))
 }
 
 fn shown(truth: Option<usize>, glitch: bool) -> Shown {
