@@ -8,14 +8,14 @@ use recall::model::{ModelKind, Params};
 use recall::pipeline::{RunStatus, SimCore};
 use recall::stimulus::{ScenarioName, Stream, StreamConfig};
 
-#[test]
-fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
+/// A core running `model` on the built-in set and the tour's stream, as the dashboard does.
+fn tour(model: ModelKind) -> (SimCore, Stream) {
     let memories = Arc::new(recall::patterns::builtin());
     let stream_config = StreamConfig::default();
-    let mut core = SimCore::new(
+    let core = SimCore::new(
         Arc::clone(&memories),
         Params::default(),
-        &[ModelKind::Idp],
+        &[model],
         7,
         stream_config.frame_secs,
     )
@@ -24,7 +24,24 @@ fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
         frame_secs: core.session().frame_secs(),
         ..stream_config
     };
-    let mut stream = Stream::new(ScenarioName::Tour, memories, config, 7);
+    let stream = Stream::new(ScenarioName::Tour, memories, config, 7);
+    (core, stream)
+}
+
+/// The run's status as a snapshot takes it (none of it matters to the plane).
+fn status() -> RunStatus {
+    RunStatus {
+        pattern_errors: Vec::new(),
+        steps_per_sec: 100.0,
+        paused: false,
+        speed_reached: None,
+        finished: false,
+    }
+}
+
+#[test]
+fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
+    let (mut core, mut stream) = tour(ModelKind::Idp);
     let dt = core.params().dt_secs;
     let (every_snapshot, every_solve) = ((1.0 / 15.0 / dt) as u64, (0.5 / dt) as u64);
     let mut log = Vec::new();
@@ -44,14 +61,7 @@ fn in_the_tour_the_plane_is_the_tables_two_deepest_wells() {
         if !core.steps().is_multiple_of(every_snapshot) {
             continue;
         }
-        let status = RunStatus {
-            pattern_errors: Vec::new(),
-            steps_per_sec: 100.0,
-            paused: false,
-            speed_reached: None,
-            finished: false,
-        };
-        let snap = core.snapshot(ScenarioName::Tour, 1.0, status);
+        let snap = core.snapshot(ScenarioName::Tour, 1.0, status());
         let model = &snap.models[0];
         let Some(view) = &snap.landscape else {
             continue;
@@ -104,21 +114,7 @@ fn a_classic_networks_plane_is_about_the_input() {
     // W = ΞΞᵀ/N weighs every memory alike, so its wells are all one depth: the plane was its
     // first two memories (bird and cat) whatever the stream showed. Now the input's saliencies
     // choose: the memory the stream has held for a second is on the plane.
-    let memories = Arc::new(recall::patterns::builtin());
-    let stream_config = StreamConfig::default();
-    let mut core = SimCore::new(
-        Arc::clone(&memories),
-        Params::default(),
-        &[ModelKind::Discrete],
-        7,
-        stream_config.frame_secs,
-    )
-    .expect("a core");
-    let config = StreamConfig {
-        frame_secs: core.session().frame_secs(),
-        ..stream_config
-    };
-    let mut stream = Stream::new(ScenarioName::Tour, memories, config, 7);
+    let (mut core, mut stream) = tour(ModelKind::Discrete);
     let dt = core.params().dt_secs;
     let every_snapshot = (0.5 / dt) as u64;
     let mut log = Vec::new();
@@ -139,14 +135,7 @@ fn a_classic_networks_plane_is_about_the_input() {
         if !core.steps().is_multiple_of(every_snapshot) {
             continue;
         }
-        let status = RunStatus {
-            pattern_errors: Vec::new(),
-            steps_per_sec: 100.0,
-            paused: false,
-            speed_reached: None,
-            finished: false,
-        };
-        let snap = core.snapshot(ScenarioName::Tour, 1.0, status);
+        let snap = core.snapshot(ScenarioName::Tour, 1.0, status());
         let (Some(view), Some(truth)) = (&snap.landscape, last_truth) else {
             continue;
         };
