@@ -9,9 +9,10 @@
 //! banner within a round trip, so idle sockets from many addresses give way to it, as long as
 //! they arrive more slowly than [`FULL`] per [`SILENT`], 200 a second; a client whose banner
 //! takes longer than that may be the one to go); where there is none, it is dropped at random
-//! with a probability rising from 30% to 100% at [`FULL`] (OpenSSH's MaxStartups). A connection that offered the presenter's key
-//! is counted nowhere and never evicted: once its key is offered, there is always room for the
-//! presenter. Each stage has its own short deadline (see `ssh.rs`).
+//! with a probability rising from 30% to 100% at [`FULL`] (OpenSSH's MaxStartups). A
+//! connection that offered the presenter's key is counted nowhere and never evicted: once its
+//! key is offered, there is always room for the presenter. Each stage has its own short
+//! deadline (see `ssh.rs`).
 
 use std::net::IpAddr;
 use std::pin::Pin;

@@ -259,6 +259,14 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the image the network sees now; \"holds tree\": the memory the stream holds",
     ),
     (
+        "glitch to bird at 17.0 s",
+        "a glitch in this hold: when it comes; then \"glitch to bird\" while it shows, \"after a glitch to bird\"",
+    ),
+    (
+        "idp-mod…",
+        "a name cut to fit (… marks the cut): idp-modern, idp-filter",
+    ),
+    (
         "mixture bird 1.00",
         "the input is a blend: each memory's weight in it, largest first (not its α)",
     ),
@@ -272,7 +280,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "nearest fish",
-        "nothing recalled (every |m| < 0.5): the memory nearest the state (−fish: its mirror) and its m",
+        "nothing recalled (every |m| < 0.5): the memory nearest the state (−fish: its mirror) and its m; all |m| < 0.1: \"near no memory\"",
     ),
     (
         "✓  97%",
