@@ -242,6 +242,14 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             ],
             "which this run does not run (idp, classic-pulsed)",
         ),
+        (
+            &["run", "--duration", "1e-300"],
+            "--duration 1e-300 s is shorter than one step (--dt 0.01 s), so nothing would run",
+        ),
+        (
+            &["run", "--dt", "0.5", "--duration", "0.25"],
+            "give at least 0.5",
+        ),
     ];
     for (args, says) in cases {
         let out = recall(args);

@@ -152,7 +152,7 @@ pub const MAX_DT_SECS: f64 = 0.1;
 /// A number as a message shows it: its shortest form when that is short, else in scientific
 /// notation to 5 digits (`1e308`, which `{}` writes in 309 digits; `3e-1` for
 /// 0.30000000000000004).
-fn shown(v: &f64) -> String {
+pub fn shown(v: &f64) -> String {
     let plain = v.to_string();
     if plain.len() <= 12 {
         return plain;
