@@ -248,8 +248,8 @@ fn the_keys_change_sigma_and_alpha() {
     assert_eq!(intent(KeyCode::Char('+')), Some(Intent::RaiseNoise));
 }
 
-/// The whole screen of the density view at three sizes: both maps, the wells, the table with
-/// its numbers, the key line; and while a solve is pending it says so and shows no theory.
+/// The whole screen of the density view at three sizes: both maps, the wells (where they are,
+/// to one decimal at 80 columns), the table with its numbers, the key line, nothing cut; and while a solve is pending it says so and shows no theory.
 #[test]
 fn the_density_screen_at_three_sizes() {
     let app = fixture::density_app(density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0));
@@ -264,9 +264,14 @@ fn the_density_screen_at_three_sizes() {
             "basin",
             "σ 0.8",
             "α2 2.25",
+            "at ",
+            "(-2.",
+            "P ",
         ] {
             assert!(text.contains(word), "{w}×{h} lacks {word}:\n{text}");
         }
+        // Titles and columns are shortened where narrow, never cut.
+        assert!(!text.contains('…'), "{w}×{h} cuts a word:\n{text}");
         insta::assert_snapshot!(format!("density_{w}x{h}"), text);
     }
     let mut pending = density_view(DensitySettings::FIG4A, 3.0);

@@ -55,7 +55,7 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
     let scale = Scale::of(view, measured);
     render_map(
         MapSpec {
-            title: measured_title(view),
+            title: measured_title(view, measured),
             values: Some(&view.measured),
             key: Key::Colours,
         },
@@ -86,28 +86,55 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
     theme.ascii_pass(buf, area);
 }
 
-fn measured_title(view: &DensityView) -> String {
-    if view.sampling {
-        format!(
-            "particles: where the cloud has been, {:.0} s",
-            view.since_secs - view.burn_in_secs
-        )
+/// The particles' map's title, in the longest form its panel has room for.
+fn measured_title(view: &DensityView, panel: Rect) -> String {
+    let forms = if view.sampling {
+        let secs = view.since_secs - view.burn_in_secs;
+        [
+            format!("particles: where the cloud has been, {secs:.0} s"),
+            format!("particles, {secs:.0} s sampled"),
+            format!("particles, {secs:.0} s"),
+        ]
     } else {
-        format!(
-            "particles now (burn-in {:.0}/{:.0} s)",
-            view.since_secs, view.burn_in_secs
-        )
-    }
+        let (now, of) = (view.since_secs, view.burn_in_secs);
+        [
+            format!("particles now (burn-in {now:.0}/{of:.0} s)"),
+            format!("particles (burn-in {now:.0}/{of:.0} s)"),
+            "particles (burn-in)".into(),
+        ]
+    };
+    longest_that_fits(forms, panel)
 }
 
+/// The theory's map's title, in the longest form its panel has room for.
 fn theory_title(view: &DensityView, panel: Rect) -> String {
-    match &view.solve {
-        SolveState::Exact { .. } if panel.width < 45 => "exact: exp(−2E_β/σ²)".into(),
-        SolveState::Solved { .. } => "theory: Fokker–Planck stationary density".into(),
-        SolveState::Exact { .. } => "theory: exp(−2E_β/σ²), exact: gradient flow".into(),
-        SolveState::Solving => "theory: solving…".into(),
-        SolveState::Failed(_) => "theory: the solve failed".into(),
+    let forms: &[&str] = match &view.solve {
+        SolveState::Solved { .. } => &[
+            "theory: Fokker–Planck stationary density",
+            "theory: Fokker–Planck density",
+            "theory: Fokker–Planck",
+        ],
+        SolveState::Exact { .. } => &[
+            "theory: exp(−2E_β/σ²), exact: gradient flow",
+            "exact: exp(−2E_β/σ²)",
+        ],
+        SolveState::Solving => &["theory: solving…"],
+        SolveState::Failed(_) => &["theory: the solve failed", "theory failed"],
+    };
+    longest_that_fits(forms.iter().map(|f| f.to_string()), panel)
+}
+
+/// The first of `forms` (longest first) that fits inside `panel`'s border, else the last.
+fn longest_that_fits(forms: impl IntoIterator<Item = String>, panel: Rect) -> String {
+    let room = usize::from(panel.width.saturating_sub(2));
+    let mut last = String::new();
+    for form in forms {
+        if form.chars().count() <= room {
+            return form;
+        }
+        last = form;
     }
+    last
 }
 
 /// The colour scale both maps share: the largest pixel value of either.
@@ -283,12 +310,12 @@ fn render_wells(wells: &[Well], map: &MapGeometry, theme: Theme, buf: &mut Buffe
     }
 }
 
-/// "P per cell 0 ▇▇▇▇ 0.46%  blank < 1% of max" in the maps' colours (shorter where narrow).
+/// "P per cell 0 ▇▇▇▇ 0.46%  blank < 1% of max" in the maps' colours ("P 0 ▇▇▇▇ 0.46%" where
+/// narrow).
 fn colour_key(scale: &Scale, theme: Theme, width: u16) -> Line<'static> {
     let mut spans = Vec::new();
-    if width >= 30 {
-        spans.push(Span::styled("P per cell ", theme.dim()));
-    }
+    let name = if width >= 30 { "P per cell " } else { "P " };
+    spans.push(Span::styled(name, theme.dim()));
     spans.push(Span::raw("0 "));
     for level in 0..HEAT_LEVELS {
         if theme.color && !theme.ascii {
@@ -420,34 +447,52 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         .border_style(theme.border());
     let inner = block.inner(area);
     block.render(area, buf);
+    // Wide: the wells at two decimals, the columns named in full. Narrower (80 columns): the
+    // wells at one decimal, the columns a little narrower and "cloud" for "particles", so that
+    // nothing is left out.
     let wide = inner.width >= 96;
     let solving = view.solve == SolveState::Solving;
+    let (est_w, gap, near_head, basin_head) = if wide {
+        (18, "    ", "near 0.6: particles", "basin: particles")
+    } else {
+        (15, "  ", "near 0.6: cloud", "basin: cloud")
+    };
+    let at_w = if wide { 16 } else { 13 };
     let mut lines = Vec::new();
-    let at_head = if wide { "at              " } else { "" };
     let theory = if exact { "exact" } else { "FP" };
     lines.push(Line::styled(
         format!(
-            "{:<8}{at_head}{:<19}{:>6} {:>5}    {:<18}{:>6} {:>5}",
-            "well", "near 0.6: particles", theory, "z", "basin: particles", theory, "z"
+            "{:<8}{:<at_w$}{:<near_w$}{:>6} {:>5}{gap}{:<est_w$}{:>6} {:>5}",
+            "well",
+            "at",
+            near_head,
+            theory,
+            "z",
+            basin_head,
+            theory,
+            "z",
+            near_w = est_w + 1
         ),
         theme.dim(),
     ));
     for (w, m) in view.wells.iter().zip(&view.masses) {
-        let mut spans = vec![Span::styled(
-            format!("{:<7} ", w.name()),
-            theme.well_mark(w.memory),
-        )];
-        if wide {
-            spans.push(Span::raw(format!("({:>5.2}, {:>5.2})  ", w.x[0], w.x[1])));
-        }
-        spans.push(Span::raw(format!("{:<18} ", estimate(&m.near))));
+        let at = if wide {
+            format!("({:>5.2}, {:>5.2})", w.x[0], w.x[1])
+        } else {
+            format!("({:.1}, {:.1})", w.x[0], w.x[1])
+        };
+        let mut spans = vec![
+            Span::styled(format!("{:<7} ", w.name()), theme.well_mark(w.memory)),
+            Span::raw(format!("{at:<at_w$}")),
+        ];
+        spans.push(Span::raw(format!("{:<est_w$} ", estimate(&m.near))));
         spans.push(Span::raw(fp_text(m.near_fp, solving)));
         spans.push(Span::raw(" "));
         spans.push(z_span(Some(&m.near), m.near_fp, theme));
-        spans.push(Span::raw("    "));
+        spans.push(Span::raw(gap));
         let basin = m.basin.as_ref().map_or_else(
-            || format!("{:<18}", if solving { "…" } else { "—" }),
-            |b| format!("{:<18}", estimate(b)),
+            || format!("{:<est_w$}", if solving { "…" } else { "—" }),
+            |b| format!("{:<est_w$}", estimate(b)),
         );
         spans.push(Span::raw(basin));
         spans.push(Span::raw(fp_text(m.basin_fp, solving)));

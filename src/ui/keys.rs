@@ -371,20 +371,24 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the state's activations on the plane, and its recent path",
     ),
     (
-        "particles",
-        "density: where 1000 noisy two-neuron states have been (after the burn-in)",
+        "particles, cloud",
+        "density: where 1000 noisy two-neuron states (the cloud) have been (after the burn-in)",
     ),
     (
         "Fokker–Planck",
         "density: the stationary density the theory predicts, same grid, same colours",
     ),
     (
-        "0 ▇▇ 0.44%",
-        "density's colour key: probability per cell, brighter = more; blank < 1% of max",
+        "P 0 ▇▇ 0.44%",
+        "density's colour key: probability P per cell, brighter = more; blank < 1% of max",
     ),
     (
         "◆ ±ξ1 ±ξ2",
         "density: the stable wells of the two-neuron network, at ±γ·ξ",
+    ),
+    (
+        "at (1.3, 1.3)",
+        "density: where the well is, (x1, x2) (two decimals from 100 columns)",
     ),
     (
         "near 0.6",
