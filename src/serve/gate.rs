@@ -296,6 +296,54 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Killable<S> {
     }
 }
 
+/// The log's notes about connections turned away at the door: at most one every `every`, and
+/// none lost (what was turned away after the last note is said once `every` has passed, even
+/// when nothing more comes).
+#[derive(Debug)]
+pub struct DoorNotes {
+    every: std::time::Duration,
+    /// Turned away since the last note.
+    pending: u64,
+    /// When the last note was said.
+    noted: Option<Instant>,
+}
+
+impl DoorNotes {
+    pub fn new(every: std::time::Duration) -> Self {
+        Self {
+            every,
+            pending: 0,
+            noted: None,
+        }
+    }
+
+    /// One more turned away at `now`: the count to say now, if a note is due.
+    pub fn turned_away(&mut self, now: Instant) -> Option<u64> {
+        self.pending += 1;
+        self.flush(now)
+    }
+
+    /// When the count still to say is due (None: nothing to say).
+    pub fn due(&self) -> Option<Instant> {
+        // Without a note yet nothing waits: the first one turned away is said at once.
+        self.noted
+            .filter(|_| self.pending > 0)
+            .map(|t| t + self.every)
+    }
+
+    /// The count to say at `now`, if there is one and a note is due.
+    pub fn flush(&mut self, now: Instant) -> Option<u64> {
+        let due = self
+            .noted
+            .is_none_or(|t| now.duration_since(t) >= self.every);
+        if self.pending == 0 || !due {
+            return None;
+        }
+        self.noted = Some(now);
+        Some(std::mem::take(&mut self.pending))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +498,28 @@ mod tests {
         );
         assert_ne!(source(ip("2001:db8:1:2::5")), source(ip("2001:db8:1:3::5")));
         assert_eq!(source(ip("::ffff:10.0.0.1")), ip("10.0.0.1"));
+    }
+
+    /// The first turned away is said at once; those after it within `every` wait and are said
+    /// together once it has passed, also when nothing more comes (they were lost before).
+    #[test]
+    fn door_notes_say_every_turned_away_at_most_once_a_period() {
+        let every = std::time::Duration::from_secs(10);
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + std::time::Duration::from_secs(s);
+        let mut notes = DoorNotes::new(every);
+        assert_eq!(notes.due(), None);
+        assert_eq!(notes.turned_away(at(0)), Some(1));
+        assert_eq!(notes.due(), None);
+        assert_eq!(notes.turned_away(at(1)), None);
+        assert_eq!(notes.turned_away(at(2)), None);
+        // The flood stops: the two are due at 10 s, not before.
+        assert_eq!(notes.due(), Some(at(10)));
+        assert_eq!(notes.flush(at(9)), None);
+        assert_eq!(notes.flush(at(10)), Some(2));
+        assert_eq!(notes.due(), None);
+        assert_eq!(notes.flush(at(30)), None);
+        // After a quiet spell the next one is said at once again.
+        assert_eq!(notes.turned_away(at(31)), Some(1));
     }
 }

@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, mpsc};
 
 use super::access::{KeyRole, Policy, fingerprint};
-use super::gate::{Gate, Killable, Stage, Ticket};
+use super::gate::{DoorNotes, Gate, Killable, Stage, Ticket};
 use super::hub::{Hub, Role};
 use super::input::InputParser;
 use super::viewer::{self, ControlLinks, Input, Output, Start, ViewerSetup};
@@ -86,6 +86,13 @@ pub fn config(host_key: russh::keys::PrivateKey, policy: &Policy) -> Config {
 /// How often at most the log says that connections are being turned away at the door.
 const TURNED_AWAY_NOTE: Duration = Duration::from_secs(10);
 
+/// Sleeps until `at` (a `select!` branch runs it only when there is an `at`).
+async fn sleep_until(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at.into()).await;
+    }
+}
+
 /// Accepts connections until `stop` is notified; the gate decides at once, before any SSH
 /// work, whether a newcomer may wait for its dashboard.
 pub async fn accept_loop(
@@ -94,12 +101,25 @@ pub async fn accept_loop(
     shared: Arc<Shared>,
     stop: Arc<Notify>,
 ) {
-    // Connections turned away at the door since the last note about them, and when that was.
-    let mut turned_away = 0u64;
-    let mut noted: Option<Instant> = None;
+    // Connections turned away at the door are said in the log (at most every
+    // TURNED_AWAY_NOTE, none left unsaid), so that a host whose class cannot get in sees why.
+    let mut notes = DoorNotes::new(TURNED_AWAY_NOTE);
+    let say = |n: u64| {
+        shared.hub.note(format!(
+            "turned {n} connection(s) away at the door (a flood?): {} wait to log in now; \
+             whoever was turned away may try again",
+            shared.gate.counted()
+        ));
+    };
     loop {
+        let due = notes.due();
         tokio::select! {
             () = stop.notified() => return,
+            () = sleep_until(due), if due.is_some() => {
+                if let Some(n) = notes.flush(Instant::now()) {
+                    say(n);
+                }
+            }
             accepted = listener.accept() => {
                 let Ok((socket, peer)) = accepted else {
                     // Out of descriptors or the like: try again shortly.
@@ -109,17 +129,8 @@ pub async fn accept_loop(
                 let now = Instant::now();
                 let Ok(ticket) = shared.gate.admit(peer.ip(), now, rand::random::<f64>()) else {
                     drop(socket);
-                    // Said in the log (at most every TURNED_AWAY_NOTE), so that a host whose
-                    // class cannot get in sees why.
-                    turned_away += 1;
-                    if noted.is_none_or(|t| now.duration_since(t) >= TURNED_AWAY_NOTE) {
-                        shared.hub.note(format!(
-                            "turned {turned_away} connection(s) away at the door: {} wait to log \
-                             in (a flood?); whoever was turned away may try again",
-                            shared.gate.counted()
-                        ));
-                        turned_away = 0;
-                        noted = Some(now);
+                    if let Some(n) = notes.turned_away(now) {
+                        say(n);
                     }
                     continue;
                 };
