@@ -89,12 +89,7 @@ impl Server {
             tmux,
         };
         let line = server.wait_for_log("listening on", Duration::from_secs(10));
-        let addr = line
-            .split("listening on ")
-            .nth(1)
-            .and_then(|r| r.split_whitespace().next())
-            .unwrap();
-        server.port = addr.rsplit(':').next().unwrap().parse().unwrap();
+        server.port = listening_port(&line).unwrap();
         server
     }
 
@@ -977,6 +972,29 @@ fn a_headless_server_killed_says_goodbye_on_stderr() {
     assert!(line.contains("1 joined in all"), "{line}");
 }
 
+/// The first line of the file at `path` that contains `needle`, waiting for it.
+fn line_in(path: &std::path::Path, needle: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if let Some(line) = text.lines().find(|l| l.contains(needle)) {
+            return line.to_string();
+        }
+        assert!(start.elapsed() < PATIENCE, "no {needle:?} line: {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The port in a server's "listening on 127.0.0.1:PORT …" line.
+fn listening_port(line: &str) -> Option<u16> {
+    let addr = line
+        .split("listening on ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?;
+    addr.rsplit(':').next()?.parse().ok()
+}
+
 #[test]
 fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
     let Some(()) = tools() else { return };
@@ -984,11 +1002,6 @@ fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
     // A server with a terminal of its own, in a pane: `q` there stops it. It shares the
     // test server's host key (so the clients' known host holds) on a port of its own.
     let server = Server::start(&[]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let dir = server.dir.path();
     let log = dir.join("host.log");
     server.pane(
@@ -996,13 +1009,15 @@ fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
         120,
         40,
         &format!(
-            "{} serve --listen 127.0.0.1:{port} --host-key {} --presenter-key {} 2>{}",
+            "{} serve --listen 127.0.0.1:0 --host-key {} --presenter-key {} 2>{}",
             env!("CARGO_BIN_EXE_recall"),
             dir.join("host_key").display(),
             dir.join("presenter.pub").display(),
             log.display()
         ),
     );
+    // The port the system gave it (binding one first and handing it over could race).
+    let port = listening_port(&line_in(&log, "listening on")).unwrap();
     let on_port =
         |cmd: String| cmd.replace(&format!("-p {} ", server.port), &format!("-p {port} "));
     server.wait_screen("host", "watching", PATIENCE);
@@ -1015,15 +1030,7 @@ fn a_host_terminals_closing_line_counts_the_screens_it_sent_away() {
     for pane in ["a", "b"] {
         server.wait_screen(pane, "recall serve stopped: goodbye.", PATIENCE);
     }
-    let start = Instant::now();
-    let closing = loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if let Some(line) = text.lines().find(|l| l.contains("stopped after")) {
-            break line.to_string();
-        }
-        assert!(start.elapsed() < PATIENCE, "no closing line: {text:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let closing = line_in(&log, "stopped after");
     assert!(
         closing.contains("; 2 connected screen(s) were sent a goodbye (2 joined in all)"),
         "{closing}"
