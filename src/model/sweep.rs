@@ -795,9 +795,10 @@ mod avx512 {
     use super::{GROUP, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState, tree16};
     use std::arch::x86_64::{
         __m512, __m512i, _mm512_add_ps, _mm512_castps_si512, _mm512_castsi512_ps, _mm512_div_ps,
-        _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_loadu_epi32, _mm512_loadu_ps, _mm512_max_ps,
-        _mm512_min_ps, _mm512_mul_ps, _mm512_permutexvar_ps, _mm512_set1_ps, _mm512_setzero_ps,
-        _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_ps, _mm512_xor_epi32,
+        _mm512_fmadd_ps, _mm512_fnmadd_ps, _mm512_loadu_epi32, _mm512_loadu_ps,
+        _mm512_mask_blend_ps, _mm512_max_ps, _mm512_min_ps, _mm512_mul_ps, _mm512_permute_ps,
+        _mm512_permutex2var_ps, _mm512_permutexvar_ps, _mm512_set1_epi32, _mm512_set1_ps,
+        _mm512_setzero_ps, _mm512_srli_epi32, _mm512_storeu_ps, _mm512_sub_ps, _mm512_xor_epi32,
     };
 
     /// Whether this CPU runs [`Avx512`].
@@ -893,26 +894,63 @@ mod avx512 {
         out
     }
 
-    /// [`super::quad_table`] of four values broadcast: lane b flips the sign of v_k where
-    /// bit k of b is set (`flips`), then (q₀ + q₁) + (q₂ + q₃).
+    /// [`super::quad_table`] of each of a tile's 16 neuron quads, bitwise: from pairs, not
+    /// from four broadcasts each. A quad's entry b is (q₀ + q₁) + (q₂ + q₃) with q_k = ±v_k,
+    /// and each pair sum q₀ + q₁ is one of four: v₀ + v₁, (−v₀) + v₁, v₀ + (−v₁) and
+    /// (−v₀) + (−v₁), made for 8 pairs a register at once (x − y is x + (−y) exactly, and
+    /// an addition does not depend on its order, signed zeros included). A table is then
+    /// two picks of pair sums (one permute of two registers each) and their sum: three
+    /// operations, where the broadcasts took eleven.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    fn quad_table(v: &[f32], flips: &[__m512i; 4]) -> __m512 {
-        let q = |k: usize| {
-            let v = _mm512_castps_si512(_mm512_set1_ps(v[k]));
-            _mm512_castsi512_ps(_mm512_xor_epi32(v, flips[k]))
+    pub(super) fn tile_tables(psi: &[f32; TILE]) -> [__m512; TILE_QUADS] {
+        // For pair k of a register (lanes 2k, 2k + 1) and sign pattern i (bit 0 flips the
+        // pair's first value, bit 1 its second): lanes of `both` (0–15) and `diff` (16–31).
+        let pick = |k: usize, i: usize| -> u32 {
+            match i {
+                0 => 2 * k,
+                1 => 16 + 2 * k,
+                2 => 16 + 2 * k + 1,
+                _ => 2 * k + 1,
+            }
+            .try_into()
+            .expect("a lane")
         };
-        _mm512_add_ps(_mm512_add_ps(q(0), q(1)), _mm512_add_ps(q(2), q(3)))
+        // Quad j of a register: its first pair (2j) by bits 0–1 of the entry, its second
+        // (2j + 1) by bits 2–3.
+        let first: [[u32; TABLE]; 4] =
+            std::array::from_fn(|j| std::array::from_fn(|b| pick(2 * j, b & 3)));
+        let second: [[u32; TABLE]; 4] =
+            std::array::from_fn(|j| std::array::from_fn(|b| pick(2 * j + 1, b >> 2)));
+        let first = first.map(|f| load_words(&f, 0));
+        let second = second.map(|f| load_words(&f, 0));
+        let sign = _mm512_set1_epi32(i32::MIN);
+        let mut tables = [_mm512_setzero_ps(); TILE_QUADS];
+        for r in 0..TILE / 16 {
+            let v = load(psi, 16 * r);
+            let swapped = _mm512_permute_ps::<0b1011_0001>(v);
+            // Lane 2k: v₀ + v₁ (2k + 1: v₁ + v₀, the same).
+            let sum = _mm512_add_ps(v, swapped);
+            // Lane 2k: v₁ − v₀ = (−v₀) + v₁; lane 2k + 1: v₀ − v₁ = v₀ + (−v₁).
+            let diff = _mm512_sub_ps(swapped, v);
+            // (−v₀) + (−v₁) (not −(v₀ + v₁): the two differ in the sign of a zero).
+            let negated = _mm512_castsi512_ps(_mm512_xor_epi32(_mm512_castps_si512(v), sign));
+            let negated = _mm512_add_ps(negated, _mm512_permute_ps::<0b1011_0001>(negated));
+            // Lane 2k: v₀ + v₁; lane 2k + 1: (−v₁) + (−v₀).
+            let both = _mm512_mask_blend_ps(0xAAAA, sum, negated);
+            for j in 0..4 {
+                let a = _mm512_permutex2var_ps(both, first[j], diff);
+                let b = _mm512_permutex2var_ps(both, second[j], diff);
+                tables[4 * r + j] = _mm512_add_ps(a, b);
+            }
+        }
+        tables
     }
 
     #[inline]
     #[target_feature(enable = "avx512f")]
     fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
-        let flip_bits: [[u32; TABLE]; 4] =
-            std::array::from_fn(|k| std::array::from_fn(|b| ((b >> k & 1) as u32) << 31));
-        let flips = flip_bits.map(|f| load_words(&f, 0));
-        let tables: [__m512; TILE_QUADS] =
-            std::array::from_fn(|g| quad_table(&psi[4 * g..4 * g + 4], &flips));
+        let tables = tile_tables(psi);
         for (group, acc) in words
             .chunks_exact(2 * GROUP)
             .zip(sums.chunks_exact_mut(GROUP))
@@ -1231,6 +1269,62 @@ mod tests {
                     assert!(same(&x, &want.0), "{at}: x");
                     assert!(same(&carry, &want.1), "{at}: carry");
                     assert!(same(&psi, &want.2), "{at}: Ψ");
+                }
+            }
+        }
+    }
+
+    /// The AVX-512 overlaps make a tile's tables from pair sums: each must be bitwise the
+    /// table of its quad, zeros of both signs together included ((−0) + (+0) is +0 where
+    /// −(0 + (−0)) would be −0).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx512_tables_of_a_tile_are_bitwise_each_quads_table() {
+        if !avx512::available() {
+            return;
+        }
+        let special = [
+            0.0,
+            -0.0,
+            1e-40,
+            -1e-40,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            f32::NAN,
+            1e30,
+            -1e30,
+            f32::MAX,
+            0.79,
+            -0.8,
+        ];
+        // Every ordered pair of specials side by side in one tile or another, and waves.
+        let tiles = (0..special.len() * special.len() / 32 + 3).map(|t| -> [f32; TILE] {
+            std::array::from_fn(|j| {
+                let k = t * 32 + j / 2;
+                let pair = (k / special.len() % special.len(), k % special.len());
+                match (t, j % 2) {
+                    (t, _) if t * 32 >= special.len() * special.len() => {
+                        ((t * 64 + j) as f32 * 0.37).sin()
+                    }
+                    (_, 0) => special[pair.0],
+                    _ => special[pair.1],
+                }
+            })
+        });
+        for (t, psi) in tiles.enumerate() {
+            // SAFETY: `available` said the CPU has AVX-512.
+            let got = unsafe { avx512::tile_tables(&psi) };
+            for (g, table) in got.iter().enumerate() {
+                let got: [f32; TABLE] = unsafe { std::mem::transmute(*table) };
+                let want = quad_table([psi[4 * g], psi[4 * g + 1], psi[4 * g + 2], psi[4 * g + 3]]);
+                for b in 0..TABLE {
+                    assert!(
+                        got[b].to_bits() == want[b].to_bits()
+                            || (got[b].is_nan() && want[b].is_nan()),
+                        "tile {t}, quad {g}, entry {b}: {} against {}",
+                        got[b],
+                        want[b]
+                    );
                 }
             }
         }
