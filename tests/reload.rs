@@ -295,6 +295,35 @@ fn wrong_size_file_is_reported_with_both_sizes() {
     );
 }
 
+/// A file of the set saved at another size keeps its version in use, as a file with a bad
+/// character does (it was removed from the set while the screen said it was kept); once every
+/// file has the new size, the set takes it.
+#[test]
+fn a_file_of_the_set_saved_at_another_size_keeps_its_version_in_use() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::write(h.path("a.txt"), "#####\n#####\n").unwrap();
+    let e = h.errors();
+    let p = display_name(&h.path("a.txt"));
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: wrong size: 5×2, expected 4×4 like the rest of the set"
+        )]
+    );
+    assert!(!e.kept_last_good_set);
+    // Fixed: the error clears, a stays.
+    fs::write(h.path("a.txt"), pattern(1)).unwrap();
+    assert!(h.errors().errors.is_empty());
+    // Every file at the new size: the set is 5×2 now, nothing kept.
+    fs::write(h.path("a.txt"), "#####\n#####\n").unwrap();
+    let _ = h.errors();
+    fs::write(h.path("b.txt"), "#.#.#\n.#.#.\n").unwrap();
+    let r = h.reloaded();
+    assert_eq!((r.memories.width(), r.memories.height()), (5, 2));
+    assert_eq!(r.memories.names().len(), 2, "{:?}", r.changes);
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+}
+
 #[test]
 fn every_file_gone_keeps_the_last_good_set() {
     let h = Harness::start(&[("a.txt", 1)], None);

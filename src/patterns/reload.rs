@@ -10,7 +10,7 @@ use super::bitmap::Bitmap;
 use super::error::{ErrorKind, FileError};
 use super::file::{Format, Image, Pattern, pattern_name, read_stamped};
 use super::probe::{Probe, RACY_WINDOW, Stamp, directory_gone, probe};
-use super::set::{FileReport, assemble_keeping, pattern_files};
+use super::set::{FileReport, assemble_keeping, choose_grid, pattern_files};
 use super::warn::{SetWarning, new_warnings, set_warnings};
 use crate::model::Memories;
 
@@ -192,11 +192,12 @@ impl ReloadState {
             }
         }
         let prefer = self.current.as_ref().map(|m| (m.width(), m.height()));
-        let parsed = self
+        let mut parsed: Vec<_> = self
             .files
             .iter()
             .filter_map(|(p, s)| s.last_good.clone().map(|g| (p.clone(), Ok(g))))
             .collect();
+        let size_errors = self.keep_resized(&mut parsed, prefer);
         // A newcomer never evicts a memory in use (over the limit, or with its name).
         let in_use = |p: &Path| self.files.get(p).is_some_and(|s| s.in_set);
         let assembled = assemble_keeping(parsed, prefer, in_use);
@@ -222,12 +223,13 @@ impl ReloadState {
             .files
             .values()
             .filter_map(|s| s.error.clone())
+            .chain(size_errors.values().cloned())
             .collect();
         errors.extend(report_files.iter().filter_map(|f| f.status.clone().err()));
         errors.sort_by(|a, b| a.path.cmp(&b.path));
         let mut files = report_files;
         for (path, state) in &self.files {
-            if let Some(e) = &state.error {
+            if let Some(e) = state.error.as_ref().or(size_errors.get(path)) {
                 if let Some(f) = files.iter_mut().find(|f| &f.path == path) {
                     f.status = Err(e.clone());
                 } else {
@@ -268,6 +270,43 @@ impl ReloadState {
             errors,
             warnings,
         }
+    }
+
+    /// A file of the set in use saved at another size than the set's keeps the version in
+    /// use, as a file with a bad character keeps its last good version: `parsed` gets that
+    /// version back, and the size error is returned by path to be reported. The set changes
+    /// size only when no file has its size any more (`choose_grid`), and then nothing is kept.
+    fn keep_resized(
+        &self,
+        parsed: &mut [(PathBuf, Result<Pattern, FileError>)],
+        prefer: Option<(usize, usize)>,
+    ) -> BTreeMap<PathBuf, FileError> {
+        let mut errors = BTreeMap::new();
+        let grid = choose_grid(parsed, prefer);
+        let Some(current) = self
+            .current
+            .as_deref()
+            .filter(|m| (m.width(), m.height()) == grid)
+        else {
+            return errors;
+        };
+        for (path, result) in parsed.iter_mut() {
+            let Ok(good) = result else { continue };
+            let Some((width, height)) = good.exact_size().filter(|&s| s != grid) else {
+                continue;
+            };
+            if let Some(kept) = from_memories(current, path) {
+                let kind = ErrorKind::WrongSize {
+                    width,
+                    height,
+                    set_width: grid.0,
+                    set_height: grid.1,
+                };
+                errors.insert(path.clone(), FileError::new(path, kind));
+                *result = Ok(kept);
+            }
+        }
+        errors
     }
 
     fn errors_only(

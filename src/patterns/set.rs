@@ -240,7 +240,9 @@ pub(crate) fn assemble_keeping(
     }
 }
 
-fn choose_grid(
+/// The size of the set: `prefer` (the set in use) while a file has it, else the most common
+/// exact size (the first of the commonest on a tie).
+pub(crate) fn choose_grid(
     parsed: &[(PathBuf, Result<Pattern, FileError>)],
     prefer: Option<(usize, usize)>,
 ) -> (usize, usize) {
