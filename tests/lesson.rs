@@ -426,6 +426,27 @@ fn the_builtin_lesson_passes_its_own_check_and_names_a_figure_per_chapter() {
     }
 }
 
+/// The header's keys turn the pages: in an explore or density chapter, where the arrows set
+/// the saliencies (or α1, α2), it says PgDn / PgUp (it said "← back" there, and ← set α).
+#[test]
+fn the_header_names_the_keys_that_turn_the_pages_in_each_chapter() {
+    let lesson = lesson::builtin();
+    for index in 0..lesson.chapters.len() {
+        let app = captioned(&[ModelKind::Idp], index, &[]);
+        let next = &app.snapshot.as_ref().unwrap().lesson.as_ref().unwrap().next;
+        let arrows_set_values = matches!(
+            lesson.chapters[index].setup.scenario,
+            ScenarioName::Explore | ScenarioName::Density
+        );
+        if arrows_set_values {
+            assert!(next.contains("Pg"), "chapter {}: {next}", index + 1);
+            assert!(!next.contains('→') && !next.contains('←'), "{next}");
+        } else {
+            assert!(!next.contains("Pg"), "chapter {}: {next}", index + 1);
+        }
+    }
+}
+
 /// The fixture's run with the built-in lesson's chapter `index` captioned after `events`.
 fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) -> App {
     let mut snap = fixture::snapshot(models);

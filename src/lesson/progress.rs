@@ -299,18 +299,26 @@ impl Progress {
             lines.push(t.fill(&self.facts, live));
         }
         let last = self.index + 1 >= self.lesson.chapters.len();
+        // In an explore or density chapter the arrows set the saliencies (or α1, α2): the
+        // pages turn with PgDn and PgUp there, and the line says so.
+        use crate::stimulus::ScenarioName::{Density, Explore};
+        let (forward, back) = if matches!(chapter.setup.scenario, Explore | Density) {
+            ("PgDn", "PgUp")
+        } else {
+            ("→", "←")
+        };
         let next = match (self.met_secs, self.until()) {
-            _ if last => "last chapter · ← back".to_string(),
+            _ if last => format!("last chapter · {back} back"),
             (Some(t), _) => {
                 let left = (chapter.linger_secs - (now_secs - t)).max(0.0);
-                format!("next in {left:.0} s · →")
+                format!("next in {left:.0} s · {forward}")
             }
-            (None, Condition::Key) => "→ next · ← back".to_string(),
+            (None, Condition::Key) => format!("{forward} next · {back} back"),
             (None, Condition::After(s)) => format!(
-                "next at {s:.0} s (now {:.0} s) · →",
+                "next at {s:.0} s (now {:.0} s) · {forward}",
                 self.chapter_secs(now_secs)
             ),
-            (None, c) => format!("next when {c} · →"),
+            (None, c) => format!("next when {c} · {forward}"),
         };
         LessonView {
             lesson: self.lesson.title.clone(),

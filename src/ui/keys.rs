@@ -247,7 +247,7 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     (
         "→  ←  PgDn PgUp",
-        "(lesson) next / previous chapter (explore: PgDn PgUp)",
+        "(lesson) next / previous chapter (explore, density: PgDn PgUp)",
     ),
 ];
 
