@@ -63,7 +63,7 @@ pub struct CaptureArgs {
     /// Model seconds to run before --screenshot takes the picture.
     #[arg(long, value_name = "SECS", default_value_t = 20.0, value_parser = parse_secs, requires = "screenshot")]
     pub at: f64,
-    /// The screen --screenshot draws, in cells (COLSxROWS).
+    /// The screen --screenshot draws, in cells (COLSxROWS, at least 80x24).
     #[arg(long, value_name = "COLSxROWS", default_value = "120x40", value_parser = crate::ui::screenshot::parse_size, requires = "screenshot")]
     pub size: (u16, u16),
 }

@@ -15,6 +15,7 @@
 //! M is a model (`idp`, `classic-pulsed`, …), `model` (the primary) or `classic` (the first
 //! classic model running). `{{` and `}}` are braces.
 
+use crate::model::density::shown_mass;
 use crate::model::regime::{Regime, hierarchy};
 use crate::model::{ModelKind, TheoryReport};
 
@@ -389,8 +390,14 @@ fn density(facts: Option<&DensityFacts>) -> String {
         match b {
             Some((m, se, fp)) => {
                 let se = se.map_or(String::new(), |e| format!(" ± {e:.3}"));
-                let fp = fp.map_or("theory solving…".into(), |f| format!("theory {f:.3}"));
-                parts.push(format!("ξ{}'s basins hold {m:.3}{se} ({fp})", i + 1));
+                let fp = fp.map_or("theory solving…".into(), |f| {
+                    format!("theory {:.3}", shown_mass(f))
+                });
+                parts.push(format!(
+                    "ξ{}'s basins hold {:.3}{se} ({fp})",
+                    i + 1,
+                    shown_mass(*m)
+                ));
             }
             None => parts.push(format!("ξ{}'s basins: waiting for the solve", i + 1)),
         }

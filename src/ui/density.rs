@@ -10,7 +10,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use crate::model::density::{DensityModel, Grid, Well};
+use crate::model::density::{DensityModel, Grid, Well, shown_mass};
 use crate::pipeline::Snapshot;
 use crate::pipeline::density::{DensityView, Estimate, SolveState};
 
@@ -398,10 +398,11 @@ fn render_note(view: &DensityView, theme: Theme, area: Rect, buf: &mut Buffer) {
 /// "0.183 ± 0.004" (a decimal more for an error under 0.001), or the mean alone while the
 /// error is unknown.
 fn estimate(e: &Estimate) -> String {
+    let mean = shown_mass(e.mean);
     match e.se {
-        Some(se) if se < 0.001 => format!("{:.4} ± {:.4}", e.mean, se),
-        Some(se) => format!("{:.3} ± {:.3}", e.mean, se),
-        None => format!("{:.3}", e.mean),
+        Some(se) if se < 0.001 => format!("{mean:.4} ± {se:.4}"),
+        Some(se) => format!("{mean:.3} ± {se:.3}"),
+        None => format!("{mean:.3}"),
     }
 }
 
@@ -417,6 +418,8 @@ fn z_span(e: Option<&Estimate>, fp: Option<f64>, theme: Theme) -> Span<'static> 
             } else {
                 Style::new()
             };
+            // Within ±0.05 it reads +0.0 (not −0.0).
+            let z = if z.abs() < 0.05 { 0.0 } else { z };
             Span::styled(format!("{z:>+5.1}"), style)
         }
         None => Span::raw(format!("{:>5}", "")),
@@ -425,7 +428,7 @@ fn z_span(e: Option<&Estimate>, fp: Option<f64>, theme: Theme) -> Span<'static> 
 
 fn fp_text(fp: Option<f64>, solving: bool) -> String {
     match fp {
-        Some(v) => format!("{v:>6.3}"),
+        Some(v) => format!("{:>6.3}", shown_mass(v)),
         None if solving => format!("{:>6}", "…"),
         None => format!("{:>6}", "—"),
     }

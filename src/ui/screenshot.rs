@@ -18,6 +18,7 @@ use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 
 use super::app::{App, Msg};
 use super::run::{DashboardConfig, dashboard_app, startup_memories};
+use super::status::{MIN_HEIGHT, MIN_WIDTH};
 
 /// The largest screen drawn, in cells (a 4K terminal at a small font).
 pub const MAX_COLS: u16 = 400;
@@ -47,13 +48,17 @@ pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
             .parse()
             .map_err(|_| format!("'{s}' is not a number of {what} (in '{text}')"))?;
         if !(lo..=hi).contains(&v) {
-            return Err(format!("{v} {what} is out of range: {lo} to {hi}"));
+            // Below the dashboard's least size the picture would only say "too small".
+            return Err(format!(
+                "{v} {what} is out of range: {lo} to {hi} (the dashboard needs at least \
+                 {MIN_WIDTH}×{MIN_HEIGHT})"
+            ));
         }
         Ok(v)
     };
     Ok((
-        parse(c, "columns", 20, MAX_COLS)?,
-        parse(r, "rows", 10, MAX_ROWS)?,
+        parse(c, "columns", MIN_WIDTH, MAX_COLS)?,
+        parse(r, "rows", MIN_HEIGHT, MAX_ROWS)?,
     ))
 }
 
@@ -195,7 +200,9 @@ mod tests {
     fn sizes_parse_and_refuse_what_they_cannot_draw() {
         assert_eq!(parse_size("120x40"), Ok((120, 40)));
         assert_eq!(parse_size("80×24"), Ok((80, 24)));
-        for bad in ["120", "x40", "0x0", "120x5", "5000x40", "ax b"] {
+        for bad in [
+            "120", "x40", "0x0", "120x5", "5000x40", "ax b", "40x10", "79x24", "80x23",
+        ] {
             assert!(parse_size(bad).is_err(), "{bad}");
         }
     }

@@ -284,3 +284,12 @@ fn the_bernoulli_function_is_smooth_at_zero_and_finite_far_out() {
     assert_eq!(bernoulli(800.0), 0.0);
     assert_eq!(bernoulli(-800.0), 800.0);
 }
+
+/// A mass a solve left at −1e-17 (or −0) printed as "-0.000" in the table and the lesson.
+#[test]
+fn a_mass_is_shown_without_a_minus_sign_at_zero() {
+    for v in [-1e-17, -0.0, 0.0] {
+        assert_eq!(format!("{:.3}", shown_mass(v)), "0.000", "{v}");
+    }
+    assert_eq!(shown_mass(0.25), 0.25);
+}
