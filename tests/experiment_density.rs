@@ -173,7 +173,7 @@ fn bad_values_are_one_line_and_status_2() {
 
 /// `--model idp-modern`: the table names the network and β, gives the grid solve and the
 /// closed form side by side, and takes its z's against the closed form (a short run: 2 trials
-/// of 100 particles at one σ).
+/// of 100 particles at one σ, too few for a z, which it says).
 #[test]
 fn the_modern_table_is_against_its_closed_form() {
     let out = Command::new(env!("CARGO_BIN_EXE_recall"))
@@ -210,8 +210,14 @@ fn the_modern_table_is_against_its_closed_form() {
         "+ξ2    ( 1.500, -1.495)",
         "all trials against closed",
         "FP against closed: TV 0.00",
+        "No z with fewer than 5 trials",
     ] {
         assert!(text.contains(needle), "lacks {needle}:\n{text}");
     }
     assert!(!text.contains("−ξ1"), "{text}");
+    // Two trials give no z (their standard error has one degree of freedom).
+    for row in text.lines().filter(|l| l.starts_with("+ξ")) {
+        let last = row.split_whitespace().last().unwrap();
+        assert!(!last.starts_with(['+', '-']), "a z from 2 trials: {row}");
+    }
 }

@@ -56,10 +56,14 @@ fn pm(values: &[f64]) -> String {
     }
 }
 
+/// Trials from which a z is printed: the standard error of fewer is itself too rough (with
+/// 2 trials it has one degree of freedom, and z = −35 came out of an agreement to 6%).
+const Z_MIN_TRIALS: usize = 5;
+
 /// (measured − predicted) / standard error, or "" when it cannot be told.
 fn z(values: &[f64], predicted: f64) -> String {
     let (m, se) = mean_se(values);
-    if se > 0.0 {
+    if values.len() >= Z_MIN_TRIALS && se > 0.0 {
         format!("{:+.1}", (m - predicted) / se)
     } else {
         String::new()
@@ -138,7 +142,15 @@ pub fn density_table(
          the mass whose noise-free flow ends in the well. Measured: mean ± standard error over \
          the trials; z = (measured − {against}) / se. TV and KL: the histogram of all trials \
          against {against}; its noise is about half the TV between the even and the odd trials' \
-         histograms.\n"
+         histograms.{}\n",
+        if trials.len() < Z_MIN_TRIALS {
+            format!(
+                " No z with fewer than {Z_MIN_TRIALS} trials: the standard error of so few is too \
+                 rough to judge by."
+            )
+        } else {
+            String::new()
+        }
     );
     for (s_idx, theory) in out.theories.iter().enumerate() {
         // What the z's, the dominant memory's line and the TV compare with.
