@@ -845,10 +845,23 @@ fn apply_patterns(
             report.errors
         }
     };
-    for error in &errors {
-        say(LogKind::Error, error.to_string());
+    for error in appeared(errors.iter().map(ToString::to_string).collect(), problem) {
+        say(LogKind::Error, error);
     }
-    *problem = errors.iter().map(ToString::to_string).collect();
+}
+
+/// The pattern-file errors of `now` that were not among the errors before (`problem`, which
+/// becomes `now`): each is logged once, when it appears. Logging every current one again (in
+/// the order of their paths) put an older file's error last, where the log and the error line
+/// read it as the newest.
+fn appeared(now: Vec<String>, problem: &mut Vec<String>) -> Vec<String> {
+    let new = now
+        .iter()
+        .filter(|e| !problem.contains(e))
+        .cloned()
+        .collect();
+    *problem = now;
+    new
 }
 
 /// The saliencies the user set (explore), which rank the landscape's plane.
@@ -862,6 +875,24 @@ fn set_saliencies(held: Option<&Held>) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_bad_file_is_the_newest_error_and_the_first_is_not_logged_again() {
+        let mut problem = vec!["stripes.txt:6:4: unknown character".to_string()];
+        let now = vec!["rand.txt: empty file".to_string(), problem[0].clone()];
+        assert_eq!(
+            appeared(now.clone(), &mut problem),
+            vec!["rand.txt: empty file".to_string()]
+        );
+        assert_eq!(problem, now);
+        // Nothing new: nothing logged; fixed, then broken again: logged again.
+        assert!(appeared(now, &mut problem).is_empty());
+        assert!(appeared(Vec::new(), &mut problem).is_empty());
+        assert_eq!(
+            appeared(vec!["a".into()], &mut problem),
+            vec!["a".to_string()]
+        );
+    }
 
     #[test]
     fn a_batch_is_one_frame_at_watching_speeds_and_a_few_at_full_speed() {
