@@ -324,6 +324,19 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "classic and discrete models: W weighs each memory 1; α (the bars) is the input's",
     ),
     (
+        "x = Ξ softmax (no α)",
+        "modern: its fixed points weigh each memory 1; α (the bars) is the input's, unused",
+    ),
+    (
+        "m=+1.05",
+        "modern models: Ψ = x is not bounded by 1, so an overlap can pass 1 (noise adds to it)",
+    ),
+    (
+        "E/N 0.53",
+        "modern models: noise adds about σ²/4 to E/N (x spreads along every direction): the \
+         state sits above its well's −0.500",
+    ),
+    (
         "≈",
         "the thresholds are the paper's orthogonal closed forms; the memories overlap",
     ),
@@ -340,7 +353,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "solved 0.3 s ago",
-        "the rows are solved for the landscape of 0.3 s ago (closed forms before)",
+        "the rows are solved for the landscape of 0.3 s ago (closed forms before); \
+         \"still current\": older, but the landscape has not moved since",
     ),
     (
         "stale, solving…",

@@ -51,8 +51,9 @@ pub enum TheoryAge {
     /// The closed forms of model.md §4 (before the first solve of this memory set).
     ClosedForms,
     /// Solved for the landscape as it was `age_secs` model seconds ago, and still true of it
-    /// now or not older than [`STALE_SECS`].
-    Solved { age_secs: f64 },
+    /// now or not older than [`STALE_SECS`]; `unchanged` when older than that and true of it
+    /// now (the landscape has not moved: a modern model's, or a held input's).
+    Solved { age_secs: f64, unchanged: bool },
     /// Solved for a landscape older than [`STALE_SECS`] that has moved since; a new solve is
     /// under way.
     Stale { age_secs: f64 },
@@ -69,7 +70,10 @@ impl TheoryAge {
         if !current && age_secs > STALE_SECS {
             TheoryAge::Stale { age_secs }
         } else {
-            TheoryAge::Solved { age_secs }
+            TheoryAge::Solved {
+                age_secs,
+                unchanged: age_secs > STALE_SECS,
+            }
         }
     }
 
@@ -85,7 +89,15 @@ impl TheoryAge {
         };
         match self {
             TheoryAge::ClosedForms => "closed forms".into(),
-            TheoryAge::Solved { age_secs } => format!("solved {} ago", secs(age_secs)),
+            TheoryAge::Solved {
+                age_secs,
+                unchanged: false,
+            } => format!("solved {} ago", secs(age_secs)),
+            // An old solve reads as stale unless it says that it is not.
+            TheoryAge::Solved {
+                age_secs,
+                unchanged: true,
+            } => format!("solved {} ago, still current", secs(age_secs)),
             TheoryAge::Stale { age_secs } => format!("stale ({} old), solving…", secs(age_secs)),
         }
     }
@@ -143,12 +155,28 @@ impl MemoryTable<'_> {
             } else {
                 ("α", "⊙", "β")
             };
-            let long = format!("fixed points x = Ξ({alpha}{odot}softmax), {beta_sym} = ");
-            let text = if long.chars().count() + 6 <= width {
-                long
+            // modern weighs each memory 1 (its cue is x(0)); idp-modern by the input's α.
+            let forms = if self.alpha_in_w {
+                vec![
+                    format!("fixed points x = Ξ({alpha}{odot}softmax), {beta_sym} = "),
+                    format!("softmax {beta_sym} = "),
+                ]
             } else {
-                format!("softmax {beta_sym} = ")
+                vec![
+                    format!(
+                        "fixed points x = Ξ softmax: {alpha} (the input's) is not in it, \
+                         {beta_sym} = "
+                    ),
+                    format!("fixed points x = Ξ softmax (no {alpha}), {beta_sym} = "),
+                    format!("softmax (no {alpha}), {beta_sym} = "),
+                    format!("softmax {beta_sym} = "),
+                ]
             };
+            let last = forms.last().cloned().unwrap_or_default();
+            let text = forms
+                .into_iter()
+                .find(|f| f.chars().count() + 6 <= width)
+                .unwrap_or(last);
             return Line::from(vec![
                 Span::styled(text, t.dim()),
                 Span::raw(self.number(beta, 2)),
@@ -462,12 +490,15 @@ mod tests {
     fn the_rows_say_their_age_and_solving_only_when_stale() {
         // A new solve pending but the rows are 0.3 s old: solved, with the age.
         let young = TheoryAge::of(true, false, Some(9.7), 10.0);
-        assert!(matches!(young, TheoryAge::Solved { age_secs } if (age_secs - 0.3).abs() < 1e-9));
+        assert!(
+            matches!(young, TheoryAge::Solved { age_secs, .. } if (age_secs - 0.3).abs() < 1e-9)
+        );
         assert_eq!(young.words(), "solved 0.3 s ago");
-        // Old rows of a landscape that has not moved are still true: no "solving".
+        // Old rows of a landscape that has not moved are still true: no "solving", and the
+        // title says they are current (a modern model's "solved 7.9 s ago" read as stale).
         assert_eq!(
             TheoryAge::of(true, true, Some(2.0), 10.0).words(),
-            "solved 8.0 s ago"
+            "solved 8.0 s ago, still current"
         );
         // Old rows of a landscape that moved: stale, and it says so.
         let stale = TheoryAge::of(true, false, Some(8.5), 10.0);
