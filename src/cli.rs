@@ -396,9 +396,9 @@ pub struct ExperimentArgs {
     /// a second axis).
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
     pub flips: Option<Vec<f64>>,
-    /// Capacity: the models swept, comma-separated [default: discrete,classic-initial,
-    /// classic-constant,idp,modern,idp-modern,dense3]. dense3 is Krotov & Hopfield's dense
-    /// memory with F(z) = z³, which only this sweep runs.
+    /// Capacity: the models swept, comma-separated
+    /// [default: discrete,classic-initial,classic-constant,idp,modern,idp-modern,dense3].
+    /// dense3 is Krotov & Hopfield's dense memory with F(z) = z³, which only this sweep runs.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_capacity_model)]
     pub models: Option<Vec<CapacityModel>>,
     /// Capacity: memories cued per network (all of them when P is smaller).

@@ -468,3 +468,38 @@ fn dense3_is_refused_outside_the_capacity_sweep() {
         );
     }
 }
+
+/// A load of 100 or more widens the load column instead of pushing its row one column out of
+/// line ("128.000" took seven characters where the column had six).
+#[test]
+fn loads_past_100_keep_the_table_in_line() {
+    let out = recall_binary()
+        .args([
+            "experiment",
+            "capacity",
+            "--models",
+            "modern",
+            "--sizes",
+            "16",
+            "--loads",
+            "8,128",
+            "--trials",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let column = |load: &str| {
+        let row = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(load))
+            .unwrap_or_else(|| panic!("no row {load}:\n{text}"));
+        row.find('%').unwrap()
+    };
+    assert_eq!(column("8.000"), column("128.000"), "{text}");
+}

@@ -38,7 +38,10 @@ fn the_memory_table_says_how_old_its_rows_are() {
     // Rows 8 s old of a landscape that has not moved (a modern model's): they say so, where
     // "solved 8.0 s ago" read as stale.
     let unmoved = common::screen(&app_with(8.0, true), 120, 40);
-    assert!(unmoved.contains("solved 8.0 s ago, still current"), "{unmoved}");
+    assert!(
+        unmoved.contains("solved 8.0 s ago, still current"),
+        "{unmoved}"
+    );
 }
 
 /// modern weighs each memory 1 (its cue is x(0)): its table's header does not put the input's
@@ -54,10 +57,16 @@ fn a_modern_tables_header_says_whether_alpha_is_in_its_fixed_points() {
         common::screen(&a, 120, 40)
     };
     let modern = header(ModelKind::Modern);
-    assert!(modern.contains("fixed points x = Ξ softmax (no α)"), "{modern}");
+    assert!(
+        modern.contains("fixed points x = Ξ softmax (no α)"),
+        "{modern}"
+    );
     assert!(!modern.contains("Ξ(α⊙softmax)"), "{modern}");
     let idp_modern = header(ModelKind::IdpModern);
-    assert!(idp_modern.contains("fixed points x = Ξ(α⊙softmax)"), "{idp_modern}");
+    assert!(
+        idp_modern.contains("fixed points x = Ξ(α⊙softmax)"),
+        "{idp_modern}"
+    );
 }
 
 #[test]

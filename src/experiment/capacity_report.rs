@@ -346,7 +346,11 @@ fn model_block(
 ) {
     let flips = config.flips.len() > 1;
     let _ = writeln!(s, "{} — {}", model.name(), how(model, config.input_gain));
-    let _ = write!(s, "{:>6}", "P/N");
+    // The load column is as wide as its widest load (128.000 took a column more than 0.500).
+    let load_w = grid(config)
+        .map(|(&load, _)| format!("{load:.3}").len())
+        .fold(6, usize::max);
+    let _ = write!(s, "{:>load_w$}", "P/N");
     if flips {
         let _ = write!(s, " {:>5}", "flip");
     }
@@ -354,7 +358,7 @@ fn model_block(
         let _ = write!(s, "  {:>24}", format!("N = {n}"));
     }
     let _ = writeln!(s);
-    let _ = write!(s, "{:>6}", "");
+    let _ = write!(s, "{:>load_w$}", "");
     if flips {
         let _ = write!(s, " {:>5}", "");
     }
@@ -363,7 +367,7 @@ fn model_block(
     }
     let _ = writeln!(s);
     for (&load, &flip) in grid(config) {
-        let _ = write!(s, "{load:>6.3}");
+        let _ = write!(s, "{load:>load_w$.3}");
         if flips {
             let _ = write!(s, " {flip:>5.2}");
         }
@@ -457,10 +461,18 @@ fn model_block(
         .map(|p| p.unsettled)
         .sum();
     if unsettled > 0 {
+        // The exact integer networks count sweeps, the continuous ones model seconds.
+        let limit = if model
+            .kind()
+            .is_none_or(|k| k == crate::model::ModelKind::Discrete)
+        {
+            format!("{} sweeps", config.max_sweeps())
+        } else {
+            format!("{} s", config.max_secs)
+        };
         let _ = writeln!(
             s,
-            "({unsettled} cue(s) had not settled after {} s; read at that time)",
-            config.max_secs
+            "({unsettled} cue(s) had not settled after {limit}; read at that time)"
         );
     }
     let _ = writeln!(s);
