@@ -510,11 +510,11 @@ fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 #[test]
 fn the_caption_panel_at_80x24_and_120x40() {
-    let models = [ModelKind::Idp, ModelKind::ClassicPulsed];
-    // The glitch chapter (5): IDP corrected the glitch, the classic model followed it.
+    let models = [ModelKind::IdpFilter, ModelKind::ClassicPulsed];
+    // The glitch chapter (5): idp-filter corrected the glitch, the classic model followed it.
     let events = [
         (
-            ModelKind::Idp,
+            ModelKind::IdpFilter,
             Event::GlitchCorrected {
                 time_secs: 12.0,
                 glitch: 2,
@@ -531,11 +531,13 @@ fn the_caption_panel_at_80x24_and_120x40() {
     let app = captioned(&models, 4, &events);
     insta::assert_snapshot!("lesson_glitch_80x24", draw(&app, 80, 24).backend());
     insta::assert_snapshot!("lesson_glitch_120x40", draw(&app, 120, 40).backend());
-    // The same chapter before any glitch: the caption says so, and makes no claim.
+    // The same chapter before any glitch: the caption says so, and makes no claim about this
+    // run (it said "in this run it did not show that" before the glitch had come).
     let before = captioned(&models, 4, &[]);
     let text = format!("{}", draw(&before, 120, 40).backend());
-    assert!(text.contains("IDP has seen no glitch yet"), "{text}");
+    assert!(text.contains("has seen no glitch yet"), "{text}");
     assert!(!text.contains("did not follow"), "{text}");
+    assert!(!text.contains("in this run"), "{text}");
     // The regimes (6) at 80×24: the landscape and the table are the panels that matter.
     let regimes = captioned(&[ModelKind::Idp], 5, &[]);
     insta::assert_snapshot!("lesson_regimes_80x24", draw(&regimes, 80, 24).backend());
