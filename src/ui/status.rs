@@ -100,9 +100,9 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     let density = app.density_view();
     let sigma = match density {
         Some(_) if app.scenario == crate::stimulus::ScenarioName::Density => {
-            format!("{:.1}", app.density.sigma)
+            sigma_text(app.density.sigma)
         }
-        _ => format!("{:.1}", app.noise_std),
+        _ => sigma_text(app.noise_std),
     };
     items.push(Item::new(
         9,
@@ -278,6 +278,18 @@ fn render_prompt(prompt: &StorePrompt, theme: Theme, area: Rect, buf: &mut Buffe
         )),
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// σ as the status line shows it: one decimal at least, up to three where it has them (the
+/// lesson's σ 0.05 read "σ 0.1").
+fn sigma_text(sigma: f64) -> String {
+    let text = format!("{sigma:.3}");
+    let trimmed = text.trim_end_matches('0');
+    if trimmed.ends_with('.') {
+        format!("{trimmed}0")
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// The pattern-file error the error line shows: the newest one the log reported while it is
@@ -585,5 +597,20 @@ pub fn short_speed(x: f64) -> String {
     } else {
         let digits = (1 - x.log10().floor() as i32).max(0) as usize;
         format!("{x:.digits$}")
+    }
+}
+
+#[cfg(test)]
+mod sigma_tests {
+    use super::sigma_text;
+
+    #[test]
+    fn sigma_shows_its_digits_up_to_three_decimals() {
+        assert_eq!(sigma_text(2.0), "2.0");
+        assert_eq!(sigma_text(0.05), "0.05");
+        assert_eq!(sigma_text(0.1), "0.1");
+        assert_eq!(sigma_text(8.0), "8.0");
+        assert_eq!(sigma_text(0.125), "0.125");
+        assert_eq!(sigma_text(0.0), "0.0");
     }
 }
