@@ -186,6 +186,12 @@ fn pbm_errors() {
         msg,
         format!("{p}:1:1: bad PBM: expected magic number P1 or P4, found \"P3\"")
     );
+    // A binary file's first bytes are escaped, not printed raw ("��").
+    let (msg, p) = error_of("a.pbm", b"!\xad\x00\x01");
+    assert_eq!(
+        msg,
+        format!("{p}:1:1: bad PBM: expected magic number P1 or P4, found \"!\\xad\"")
+    );
     let (msg, p) = error_of("a.pbm", b"P1\n2 x\n");
     assert_eq!(
         msg,

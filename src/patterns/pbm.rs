@@ -16,10 +16,9 @@ pub fn parse_pbm(bytes: &[u8]) -> Result<Bitmap, ParseError> {
         Some(b"P1") => false,
         Some(b"P4") => true,
         _ => {
-            let found = format!(
-                "{:?}",
-                String::from_utf8_lossy(&bytes[..bytes.len().min(2)])
-            );
+            // Bytes as `std::ascii::escape_default` writes them: printable ones as they are,
+            // others as \xNN (a binary file printed "��").
+            let found = format!("\"{}\"", bytes[..bytes.len().min(2)].escape_ascii());
             return Err(ParseError::at(1, 1, pbm("magic number P1 or P4", found)));
         }
     };
