@@ -244,11 +244,11 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
         ),
         (
             &["run", "--duration", "1e-300"],
-            "--duration 1e-300 s is shorter than one step (--dt 0.01 s), so nothing would run",
+            "--duration 1e-300 s is less than half a step (--dt 0.01 s), so nothing would run",
         ),
         (
-            &["run", "--dt", "0.5", "--duration", "0.25"],
-            "give at least 0.5",
+            &["run", "--dt", "0.5", "--duration", "0.2"],
+            "give at least 0.25",
         ),
     ];
     for (args, says) in cases {

@@ -266,7 +266,7 @@ fn the_density_screen_at_three_sizes() {
             "α2 2.25",
             "at ",
             "(-2.",
-            "P ",
+            "│P ",
         ] {
             assert!(text.contains(word), "{w}×{h} lacks {word}:\n{text}");
         }

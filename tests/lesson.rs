@@ -426,42 +426,94 @@ fn the_builtin_lesson_passes_its_own_check_and_names_a_figure_per_chapter() {
     }
 }
 
-/// The header's keys turn the pages: in an explore or density chapter, where the arrows set
-/// the saliencies (or α1, α2), it says PgDn / PgUp (it said "← back" there, and ← set α).
+/// The header's keys turn the pages: where the arrows set the saliencies (or α1, α2), in an
+/// explore or density scenario, it says PgDn / PgUp (it said "← back" there, and ← set α);
+/// the running scenario decides, also when `s` changed it within a chapter.
 #[test]
 fn the_header_names_the_keys_that_turn_the_pages_in_each_chapter() {
     let lesson = lesson::builtin();
-    for index in 0..lesson.chapters.len() {
-        let app = captioned(&[ModelKind::Idp], index, &[]);
-        let next = &app.snapshot.as_ref().unwrap().lesson.as_ref().unwrap().next;
-        let arrows_set_values = matches!(
-            lesson.chapters[index].setup.scenario,
-            ScenarioName::Explore | ScenarioName::Density
-        );
-        if arrows_set_values {
-            assert!(next.contains("Pg"), "chapter {}: {next}", index + 1);
-            assert!(!next.contains('→') && !next.contains('←'), "{next}");
+    let header = |index: usize, scenario: ScenarioName| {
+        let mut app = captioned(&[ModelKind::Idp], index, &[]);
+        // The scenario that runs (the lesson's controls set it, as `s` does).
+        app.scenario = scenario;
+        let screen = format!("{}", draw(&app, 120, 40).backend());
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&format!(" {}/", index + 1)))
+            .map(str::to_string);
+        line.unwrap_or_else(|| panic!("no header in:\n{screen}"))
+    };
+    for (index, chapter) in lesson.chapters.iter().enumerate() {
+        let scenario = chapter.setup.scenario;
+        let line = header(index, scenario);
+        if matches!(scenario, ScenarioName::Explore | ScenarioName::Density) {
+            assert!(line.contains("Pg"), "chapter {}: {line}", index + 1);
+            assert!(!line.contains('→') && !line.contains('←'), "{line}");
         } else {
-            assert!(!next.contains("Pg"), "chapter {}: {next}", index + 1);
+            assert!(!line.contains("Pg"), "chapter {}: {line}", index + 1);
         }
     }
+    // `s` to explore within the glitch chapter: the arrows set saliencies now.
+    let line = header(4, ScenarioName::Explore);
+    assert!(line.contains("Pg") && !line.contains('→'), "{line}");
 }
 
-/// The fixture's run with the built-in lesson's chapter `index` captioned after `events`.
-fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) -> App {
-    let mut snap = fixture::snapshot(models);
-    let mut progress = Progress::new(Arc::new(lesson::builtin()), false);
-    progress.start(0.0);
-    for _ in 0..index {
-        progress.next(0.0);
-    }
-    for (kind, event) in events {
-        progress.record(*kind, event);
-    }
-    let live = Live {
+/// After α moved (a step of the walk) and before the new solve, the regimes chapter does not
+/// quote the landscape before: it said "α bird = 0.250 … Theory: regime 1: no memory".
+#[test]
+fn the_regimes_caption_waits_for_the_solve_of_the_new_alpha() {
+    let caption = |stale: bool| {
+        let app = captioned_with(&[ModelKind::Idp], 5, &[], |snap| {
+            snap.models[0].theory_solved = true;
+            snap.models[0].theory_current = !stale;
+            snap.models[0].theory_time_secs = Some(snap.time_secs);
+        });
+        app.snapshot
+            .as_ref()
+            .unwrap()
+            .lesson
+            .as_ref()
+            .unwrap()
+            .lines
+            .join("\n")
+    };
+    let stale = caption(true);
+    assert!(stale.contains("Theory: (solving for these α…)"), "{stale}");
+    assert!(!stale.contains("regime"), "{stale}");
+    let current = caption(false);
+    assert!(current.contains("Theory: regime"), "{current}");
+    // Nor is the chapter's condition (regime 4, the fixture's) met by the rows before.
+    // And not by rows solved before the chapter began, current as they may be: the first
+    // frames of a chapter still run the landscape of the chapter before.
+    let met = |stale: bool, solved_before_start: bool| {
+        let mut snap = recall::ui::fixture::snapshot(&[ModelKind::Idp]);
+        snap.models[0].theory_solved = true;
+        snap.models[0].theory_current = !stale;
+        let before = if solved_before_start { 0.5 } else { 0.0 };
+        snap.models[0].theory_time_secs = Some(snap.time_secs - before);
+        let mut progress = Progress::new(Arc::new(lesson::builtin()), false);
+        progress.start(0.0);
+        for _ in 0..5 {
+            progress.next(0.0);
+        }
+        let live = live_of(&snap, 0.0);
+        progress.tick(1.0, &live);
+        progress.view(1.0, &live).next.starts_with("next in")
+    };
+    assert!(!met(true, false), "regime 4 met by stale rows");
+    assert!(
+        !met(false, true),
+        "regime 4 met by the chapter before's rows"
+    );
+    assert!(met(false, false), "regime 4 not met by current rows");
+}
+
+/// The run as the captions see it, from a snapshot, `chapter_secs` into the chapter.
+fn live_of(snap: &recall::pipeline::Snapshot, chapter_secs: f64) -> Live<'_> {
+    Live {
         density: None,
         names: snap.memories.names(),
-        chapter_secs: snap.time_secs,
+        chapter_secs,
         noise_std: snap.status.noise_std,
         truth: snap.truth,
         glitch: snap.glitch,
@@ -475,9 +527,35 @@ fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) 
                 accuracy: m.accuracy,
                 theory: &m.theory,
                 weights: &m.weights,
+                theory_stale: recall::pipeline::theory_stale(m, snap.time_secs - chapter_secs),
             })
             .collect(),
-    };
+    }
+}
+
+/// The fixture's run with the built-in lesson's chapter `index` captioned after `events`.
+fn captioned(models: &[ModelKind], index: usize, events: &[(ModelKind, Event)]) -> App {
+    captioned_with(models, index, events, |_| {})
+}
+
+/// [`captioned`], the fixture's snapshot edited first.
+fn captioned_with(
+    models: &[ModelKind],
+    index: usize,
+    events: &[(ModelKind, Event)],
+    edit: impl Fn(&mut recall::pipeline::Snapshot),
+) -> App {
+    let mut snap = fixture::snapshot(models);
+    edit(&mut snap);
+    let mut progress = Progress::new(Arc::new(lesson::builtin()), false);
+    progress.start(0.0);
+    for _ in 0..index {
+        progress.next(0.0);
+    }
+    for (kind, event) in events {
+        progress.record(*kind, event);
+    }
+    let live = live_of(&snap, snap.time_secs);
     let view = progress.view(snap.time_secs, &live);
     snap.lesson = Some(Arc::new(view));
     let compare = (models.len() > 1).then(|| models[1..].to_vec());
@@ -539,7 +617,11 @@ fn the_caption_panel_at_80x24_and_120x40() {
     assert!(!text.contains("did not follow"), "{text}");
     assert!(!text.contains("in this run"), "{text}");
     // The regimes (6) at 80×24: the landscape and the table are the panels that matter.
-    let regimes = captioned(&[ModelKind::Idp], 5, &[]);
+    let regimes = captioned_with(&[ModelKind::Idp], 5, &[], |snap| {
+        snap.models[0].theory_solved = true;
+        snap.models[0].theory_current = true;
+        snap.models[0].theory_time_secs = Some(snap.time_secs);
+    });
     insta::assert_snapshot!("lesson_regimes_80x24", draw(&regimes, 80, 24).backend());
 }
 

@@ -324,6 +324,24 @@ fn a_file_of_the_set_saved_at_another_size_keeps_its_version_in_use() {
     assert!(r.errors.is_empty(), "{:?}", r.errors);
 }
 
+/// Only a file of the set keeps its version in use: a.pbm beside the a.txt in use, saved at
+/// another size, is one bad file with one error, its duplicate name (it took a.txt's memory
+/// and got a wrong size too).
+#[test]
+fn a_file_outside_the_set_saved_at_another_size_keeps_nothing() {
+    let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);
+    fs::write(h.path("a.pbm"), "P1\n5 2\n1 1 1 1 1\n0 0 0 0 0\n").unwrap();
+    let e = h.errors();
+    let (p, a) = (
+        display_name(&h.path("a.pbm")),
+        display_name(&h.path("a.txt")),
+    );
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!("{p}: duplicate name: a is already loaded from {a}")]
+    );
+}
+
 #[test]
 fn every_file_gone_keeps_the_last_good_set() {
     let h = Harness::start(&[("a.txt", 1)], None);

@@ -126,18 +126,6 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
             ));
         }
     }
-    // A run shorter than one step would step nothing and report an empty summary.
-    if let Some(secs) = sim.duration
-        && secs < sim.dt
-    {
-        return Err(format!(
-            "--duration {} s is shorter than one step (--dt {} s), so nothing would run: give \
-             at least {}",
-            crate::model::params::shown(&secs),
-            crate::model::params::shown(&sim.dt),
-            crate::model::params::shown(&sim.dt)
-        ));
-    }
     // With --saliencies too, app.rs says that both set the input.
     if run.input.is_some()
         && run.saliencies.is_none()

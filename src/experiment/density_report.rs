@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::ops::Range;
 
-use crate::model::density::DensityModel;
+use crate::model::density::{DensityModel, shown_mass};
 
 use super::density::{DensityConfig, DensityOutcome, DensityRow, NEAR_RADIUS, mean_se};
 use super::report::seeds;
@@ -193,8 +193,9 @@ pub fn density_table(
             let mine: Vec<&&DensityRow> = rows.iter().filter(|r| r.well == name).collect();
             let near: Vec<f64> = mine.iter().map(|r| r.near_measured).collect();
             let basin: Vec<f64> = mine.iter().map(|r| r.basin_measured).collect();
-            let near_fp = theory.near_mass(&theory.fp, k);
-            let basin_fp = theory.basin_mass(&theory.fp, k);
+            // Shown as masses: a solve's −1e-17 printed as "-0.0000".
+            let near_fp = shown_mass(theory.near_mass(&theory.fp, k));
+            let basin_fp = shown_mass(theory.basin_mass(&theory.fp, k));
             let (near_ref, basin_ref) = (
                 theory.near_mass(reference, k),
                 theory.basin_mass(reference, k),
@@ -203,7 +204,7 @@ pub fn density_table(
                 theory
                     .closed
                     .as_ref()
-                    .map_or("—".to_string(), |q| format!("{:.4}", f(q)))
+                    .map_or("—".to_string(), |q| format!("{:.4}", shown_mass(f(q))))
             };
             let _ = writeln!(
                 s,

@@ -215,6 +215,13 @@ impl Field {
                     .accuracy
                     .map_or("not measured yet".into(), |a| format!("{:.0}%", a * 100.0)),
             },
+            Field::Regime | Field::Deepest
+                if live.models.first().is_some_and(|v| v.theory_stale) =>
+            {
+                // Right after α moved the rows are still the landscape's before: saying its
+                // regime beside the new α contradicted them for a second or two.
+                "(solving for these α…)".into()
+            }
             Field::Regime => match live.models.first() {
                 None => absent(ModelRef::Primary),
                 Some(view) => match Regime::of(view.theory, view.weights, view.kind) {
@@ -354,6 +361,10 @@ pub struct LiveModel<'a> {
     pub theory: &'a TheoryReport,
     /// The weights of W (α, filtered α̃, or 1 for the classic models).
     pub weights: &'a [f32],
+    /// The theory's rows are not of the landscape that runs in this chapter (not solved yet,
+    /// solved for weights that have moved since, or before the chapter began): its regime
+    /// and wells are of another landscape.
+    pub theory_stale: bool,
 }
 
 /// What a caption may say of the density view: its settings, where the sampling is, and the

@@ -146,8 +146,12 @@ impl Facts {
             Condition::Confused { model } => model
                 .resolve(&running)
                 .is_some_and(|k| self.of(k).confusions > 0),
+            // Not by rows solved for weights that have moved since: at the regimes chapter's
+            // start the glitch chapter's landscape was in regime 4, and the chapter ended
+            // before its walk began.
             Condition::Regime(n) => live.models.first().is_some_and(|v| {
-                Regime::of(v.theory, v.weights, v.kind).is_some_and(|r| r.number() == *n)
+                !v.theory_stale
+                    && Regime::of(v.theory, v.weights, v.kind).is_some_and(|r| r.number() == *n)
             }),
         }
     }
@@ -299,26 +303,18 @@ impl Progress {
             lines.push(t.fill(&self.facts, live));
         }
         let last = self.index + 1 >= self.lesson.chapters.len();
-        // In an explore or density chapter the arrows set the saliencies (or α1, α2): the
-        // pages turn with PgDn and PgUp there, and the line says so.
-        use crate::stimulus::ScenarioName::{Density, Explore};
-        let (forward, back) = if matches!(chapter.setup.scenario, Explore | Density) {
-            ("PgDn", "PgUp")
-        } else {
-            ("→", "←")
-        };
         let next = match (self.met_secs, self.until()) {
-            _ if last => format!("last chapter · {back} back"),
+            _ if last => "last chapter · ← back".to_string(),
             (Some(t), _) => {
                 let left = (chapter.linger_secs - (now_secs - t)).max(0.0);
-                format!("next in {left:.0} s · {forward}")
+                format!("next in {left:.0} s · →")
             }
-            (None, Condition::Key) => format!("{forward} next · {back} back"),
+            (None, Condition::Key) => "→ next · ← back".to_string(),
             (None, Condition::After(s)) => format!(
-                "next at {s:.0} s (now {:.0} s) · {forward}",
+                "next at {s:.0} s (now {:.0} s) · →",
                 self.chapter_secs(now_secs)
             ),
-            (None, c) => format!("next when {c} · {forward}"),
+            (None, c) => format!("next when {c} · →"),
         };
         LessonView {
             lesson: self.lesson.title.clone(),

@@ -90,9 +90,9 @@ pub struct TwoNeuron {
 }
 
 /// A mass as shown: a probability, so not below 0 (a solve's rounding can leave a mass of
-/// −1e-17, which printed as "-0.000"), and never −0.
+/// −1e-17, which printed as "-0.000"), and never −0; a NaN stays NaN.
 pub fn shown_mass(v: f64) -> f64 {
-    v.max(0.0) + 0.0
+    if v.is_nan() { v } else { v.max(0.0) + 0.0 }
 }
 
 /// A stable equilibrium: where it is and which memory (and sign) it retrieves.

@@ -894,7 +894,8 @@ mod avx512 {
         out
     }
 
-    /// [`super::quad_table`] of each of a tile's 16 neuron quads, bitwise: from pairs, not
+    /// [`super::quad_table`] of each of a tile's 16 neuron quads, bitwise (a NaN's sign and
+    /// payload aside, which x86 keeps from one operand or the other): from pairs, not
     /// from four broadcasts each. A quad's entry b is (q₀ + q₁) + (q₂ + q₃) with q_k = ±v_k,
     /// and each pair sum q₀ + q₁ is one of four: v₀ + v₁, (−v₀) + v₁, v₀ + (−v₁) and
     /// (−v₀) + (−v₁), made for 8 pairs a register at once (x − y is x + (−y) exactly, and

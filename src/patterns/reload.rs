@@ -291,6 +291,11 @@ impl ReloadState {
             return errors;
         };
         for (path, result) in parsed.iter_mut() {
+            // Only a file of the set in use has a version in use (not a newcomer, nor a
+            // duplicate of a name the set holds from another file).
+            if !self.files.get(path.as_path()).is_some_and(|s| s.in_set) {
+                continue;
+            }
             let Ok(good) = result else { continue };
             let Some((width, height)) = good.exact_size().filter(|&s| s != grid) else {
                 continue;

@@ -129,10 +129,11 @@ impl Host {
 
 /// The run as the snapshot shows it, for the captions and conditions.
 fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
+    let chapter_secs = progress.chapter_secs(s.time_secs);
     Live {
         names: s.memories.names(),
         density: s.density.as_deref().map(density_facts),
-        chapter_secs: progress.chapter_secs(s.time_secs),
+        chapter_secs,
         noise_std: s.status.noise_std,
         truth: s.truth,
         glitch: s.glitch,
@@ -146,9 +147,18 @@ fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
                 accuracy: m.accuracy,
                 theory: &m.theory,
                 weights: &m.weights,
+                theory_stale: theory_stale(m, s.time_secs - chapter_secs),
             })
             .collect(),
     }
+}
+
+/// Whether `m`'s theory rows are not (yet) of the landscape that runs in this chapter, which
+/// began at model time `chapter_start`: not solved, solved for weights that have moved since,
+/// or solved before the chapter began (its first frames still show the chapter before, whose
+/// rows are current for it: the regimes chapter found regime 4 there and ended at once).
+pub fn theory_stale(m: &super::ModelView, chapter_start: f64) -> bool {
+    !(m.theory_solved && m.theory_current && m.theory_time_secs.is_some_and(|t| t >= chapter_start))
 }
 
 /// The density view as the captions see it: each memory's two basins (±ξ) together.

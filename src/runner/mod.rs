@@ -87,6 +87,17 @@ impl RunConfig {
     /// The steps the run takes, or why it cannot be run.
     pub fn total_steps(&self) -> Result<u64, String> {
         let steps = (self.duration_secs / self.params.dt_secs).round();
+        if steps == 0.0 {
+            // It would step nothing and report an empty summary.
+            let shown = crate::model::params::shown;
+            return Err(format!(
+                "--duration {} s is less than half a step (--dt {} s), so nothing would run: \
+                 give at least {}",
+                shown(&self.duration_secs),
+                shown(&self.params.dt_secs),
+                shown(&(self.params.dt_secs / 2.0))
+            ));
+        }
         if steps > MAX_RUN_STEPS {
             return Err(format!(
                 "--duration {} s at --dt {} s is {steps:.3e} steps; a run takes at most {MAX_RUN_STEPS:.0e} \

@@ -12,6 +12,7 @@ use crate::lesson::{LessonView, Panel};
 use crate::pipeline::Snapshot;
 
 use super::app::App;
+use super::keys::KeyMode;
 use super::layout::{
     MIN_CHARTS, Mode, landscape_width, render_charts, render_compact, render_full,
     render_images_over_charts, render_landscape, render_medium, render_table,
@@ -119,6 +120,18 @@ fn render_compact_lesson(
     }
 }
 
+/// What moves the lesson on, with the keys that turn its pages now: where the arrows set the
+/// saliencies or α1, α2 (an explore or density scenario, the chapter's or one `s` chose) they
+/// are PgDn and PgUp, and the line said "← back" there.
+fn page_keys(app: &App, next: &str) -> String {
+    match app.key_mode() {
+        KeyMode::LessonExplore | KeyMode::LessonDensity => {
+            next.replace('→', "PgDn").replace('←', "PgUp")
+        }
+        _ => next.to_string(),
+    }
+}
+
 /// The header (chapter n/N, title, figure; what moves it on) and the caption's lines.
 pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
@@ -129,10 +142,11 @@ pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer
     let title = format!(" {} · {} ", view.title, view.figure);
     let used = badge.chars().count() + title.chars().count();
     let room = usize::from(area.width).saturating_sub(used + 1);
-    let next: String = if view.next.chars().count() <= room {
-        view.next.clone()
+    let next = page_keys(app, &view.next);
+    let next: String = if next.chars().count() <= room {
+        next
     } else {
-        view.next.chars().take(room).collect()
+        next.chars().take(room).collect()
     };
     let pad = room.saturating_sub(next.chars().count()) + 1;
     let header = Line::from(vec![

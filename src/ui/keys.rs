@@ -402,7 +402,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "at (1.3, 1.3)",
-        "density: where the well is, (x1, x2) (two decimals from 100 columns)",
+        "density: where the well is, (x1, x2) (two decimals from 98 columns)",
     ),
     (
         "near 0.6",

@@ -37,7 +37,8 @@ pub struct Shot {
     pub rows: u16,
 }
 
-/// Parses a screen size written `COLSxROWS` (e.g. `120x40`), within 20×10 and the maxima.
+/// Parses a screen size written `COLSxROWS` (e.g. `120x40`), from the dashboard's least size
+/// (80×24) up to the maxima.
 pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
     let (c, r) = text
         .split_once(['x', 'X', '×'])
@@ -47,12 +48,15 @@ pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
             .trim()
             .parse()
             .map_err(|_| format!("'{s}' is not a number of {what} (in '{text}')"))?;
-        if !(lo..=hi).contains(&v) {
+        if v < lo {
             // Below the dashboard's least size the picture would only say "too small".
             return Err(format!(
                 "{v} {what} is out of range: {lo} to {hi} (the dashboard needs at least \
                  {MIN_WIDTH}×{MIN_HEIGHT})"
             ));
+        }
+        if v > hi {
+            return Err(format!("{v} {what} is out of range: {lo} to {hi}"));
         }
         Ok(v)
     };

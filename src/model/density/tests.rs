@@ -292,4 +292,8 @@ fn a_mass_is_shown_without_a_minus_sign_at_zero() {
         assert_eq!(format!("{:.3}", shown_mass(v)), "0.000", "{v}");
     }
     assert_eq!(shown_mass(0.25), 0.25);
+    assert!(
+        shown_mass(f64::NAN).is_nan(),
+        "a degenerate solve is not shown as 0"
+    );
 }
