@@ -1194,24 +1194,29 @@ mod tests {
         }
     }
 
+    /// Values a sweep can meet: zeros of both signs, subnormals, infinities, a NaN, values
+    /// beyond the tanh's clamp and f32's largest, and ordinary ones.
+    const EDGES: [f32; 14] = [
+        0.0,
+        -0.0,
+        1e-40,
+        -1e-40,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        1e30,
+        -1e30,
+        f32::MAX,
+        -3.0,
+        0.79,
+        -0.8,
+        7.9,
+    ];
+
     #[test]
     fn every_simd_update_is_bitwise_the_portable_one_at_the_edges() {
-        // One tile of values a sweep can meet: zeros of both signs, subnormals, infinities, a
-        // NaN, values beyond the tanh's clamp, and ordinary ones; a carry that is not zero.
-        let special = [
-            0.0,
-            -0.0,
-            1e-40,
-            -1e-40,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NAN,
-            1e30,
-            -3.0,
-            0.79,
-            -0.8,
-            7.9,
-        ];
+        // One tile of values a sweep can meet (`EDGES`); a carry that is not zero.
+        let special = EDGES;
         let value = |j: usize, k: usize| {
             let w = ((j * 7 + k * 13) as f32 * 0.61).sin();
             if (j + k).is_multiple_of(5) {
@@ -1284,20 +1289,7 @@ mod tests {
         if !avx512::available() {
             return;
         }
-        let special = [
-            0.0,
-            -0.0,
-            1e-40,
-            -1e-40,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NAN,
-            1e30,
-            -1e30,
-            f32::MAX,
-            0.79,
-            -0.8,
-        ];
+        let special = EDGES;
         // Every ordered pair of specials side by side in one tile or another, and waves.
         let tiles = (0..special.len() * special.len() / 32 + 3).map(|t| -> [f32; TILE] {
             std::array::from_fn(|j| {
