@@ -247,8 +247,8 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             "--duration 1e-300 s is less than half a step (--dt 0.01 s), so nothing would run",
         ),
         (
-            &["run", "--dt", "0.5", "--duration", "0.2"],
-            "give at least 0.25",
+            &["run", "--dt", "0.1", "--duration", "0.04"],
+            "give at least 0.05",
         ),
     ];
     for (args, says) in cases {
