@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use recall::lesson::{self, Lesson, Live, LiveModel, Plan, Progress};
+use recall::lesson::{self, Lesson, Plan, Progress};
 use recall::model::ModelKind;
 use recall::pipeline::{
     Control, LessonControl, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Snapshot, Source,
@@ -496,7 +496,7 @@ fn the_regimes_caption_waits_for_the_solve_of_the_new_alpha() {
         for _ in 0..5 {
             progress.next(0.0);
         }
-        let live = live_of(&snap, 0.0);
+        let live = recall::pipeline::lesson_live(&snap, 0.0);
         progress.tick(1.0, &live);
         progress.view(1.0, &live).next.starts_with("next in")
     };
@@ -506,31 +506,6 @@ fn the_regimes_caption_waits_for_the_solve_of_the_new_alpha() {
         "regime 4 met by the chapter before's rows"
     );
     assert!(met(false, false), "regime 4 not met by current rows");
-}
-
-/// The run as the captions see it, from a snapshot, `chapter_secs` into the chapter.
-fn live_of(snap: &recall::pipeline::Snapshot, chapter_secs: f64) -> Live<'_> {
-    Live {
-        density: None,
-        names: snap.memories.names(),
-        chapter_secs,
-        noise_std: snap.status.noise_std,
-        truth: snap.truth,
-        glitch: snap.glitch,
-        models: snap
-            .models
-            .iter()
-            .map(|m| LiveModel {
-                kind: m.kind,
-                overlaps: &m.overlaps,
-                retrieved: m.retrieved,
-                accuracy: m.accuracy,
-                theory: &m.theory,
-                weights: &m.weights,
-                theory_stale: recall::pipeline::theory_stale(m, snap.time_secs - chapter_secs),
-            })
-            .collect(),
-    }
 }
 
 /// The fixture's run with the built-in lesson's chapter `index` captioned after `events`.
@@ -555,7 +530,7 @@ fn captioned_with(
     for (kind, event) in events {
         progress.record(*kind, event);
     }
-    let live = live_of(&snap, snap.time_secs);
+    let live = recall::pipeline::lesson_live(&snap, snap.time_secs);
     let view = progress.view(snap.time_secs, &live);
     snap.lesson = Some(Arc::new(view));
     let compare = (models.len() > 1).then(|| models[1..].to_vec());

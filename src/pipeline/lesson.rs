@@ -129,7 +129,12 @@ impl Host {
 
 /// The run as the snapshot shows it, for the captions and conditions.
 fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
-    let chapter_secs = progress.chapter_secs(s.time_secs);
+    live_at(s, progress.chapter_secs(s.time_secs))
+}
+
+/// The run as the snapshot shows it, `chapter_secs` into the chapter (which began at model
+/// time `s.time_secs − chapter_secs`).
+pub fn live_at(s: &Snapshot, chapter_secs: f64) -> Live<'_> {
     Live {
         names: s.memories.names(),
         density: s.density.as_deref().map(density_facts),
@@ -157,7 +162,7 @@ fn live<'a>(s: &'a Snapshot, progress: &Progress) -> Live<'a> {
 /// began at model time `chapter_start`: not solved, solved for weights that have moved since,
 /// or solved before the chapter began (its first frames still show the chapter before, whose
 /// rows are current for it: the regimes chapter found regime 4 there and ended at once).
-pub fn theory_stale(m: &super::ModelView, chapter_start: f64) -> bool {
+fn theory_stale(m: &super::ModelView, chapter_start: f64) -> bool {
     !(m.theory_solved && m.theory_current && m.theory_time_secs.is_some_and(|t| t >= chapter_start))
 }
 

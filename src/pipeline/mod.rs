@@ -43,7 +43,7 @@ pub use self::core::{
 };
 pub use self::density::{DensitySettings, DensityView};
 pub use self::lesson::LessonControl;
-pub use self::lesson::theory_stale;
+pub use self::lesson::live_at as lesson_live;
 pub(crate) use self::simulator::explore_start;
 pub use self::snapshot::{ModelView, Snapshot, Status};
 
