@@ -57,11 +57,20 @@ fn unknown_character() {
 
 #[test]
 fn empty_file() {
-    for bytes in [&b""[..], b"\n\n", b"; only a comment\n\n"] {
+    let (msg, p) = error_of("a.txt", b"");
+    assert_eq!(
+        msg,
+        format!("{p}: empty file: expected rows of '#' (on) and '.' (off)")
+    );
+    // A file with lines, none of them pixels, is not called empty.
+    for bytes in [&b"\n\n"[..], b"; only a comment\n\n"] {
         let (msg, p) = error_of("a.txt", bytes);
         assert_eq!(
             msg,
-            format!("{p}: empty file: expected rows of '#' (on) and '.' (off)")
+            format!(
+                "{p}: no pixel rows: only comments and blank lines; \
+                 expected rows of '#' (on) and '.' (off)"
+            )
         );
     }
 }

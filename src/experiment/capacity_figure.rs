@@ -14,6 +14,7 @@ use super::capacity_model::CapacityModel;
 use super::capacity_report::{CapacityPoint, limits, points, significant};
 use super::capacity_theory as theory;
 use crate::model::ModelKind;
+use crate::plot::legend::{self, Entry, Swatch};
 use crate::plot::{Figure, colour, font, save};
 
 /// One line of a panel: legend label, colour, dashed, points (x, y), markers at the points.
@@ -33,7 +34,24 @@ struct PanelSpec {
     x: (f64, f64, bool),
     y: (f64, f64, bool),
     lines: Vec<Line>,
-    legend_at: SeriesLabelPosition,
+}
+
+impl PanelSpec {
+    /// The legend's entries: the labelled lines, dashed or solid.
+    fn legend(&self) -> Vec<Entry> {
+        let entry = |l: &Line| {
+            l.label.as_ref().map(|label| Entry {
+                label: label.clone(),
+                colour: l.colour,
+                swatch: if l.dashed {
+                    Swatch::Dashed
+                } else {
+                    Swatch::Line
+                },
+            })
+        };
+        self.lines.iter().filter_map(entry).collect()
+    }
 }
 
 struct CapacityFigure {
@@ -42,13 +60,29 @@ struct CapacityFigure {
     panels: Vec<PanelSpec>,
 }
 
+/// A panel's chart, without its legend.
 const PANEL: (u32, u32) = (820, 620);
 const HEAD_PX: u32 = 96;
+/// Around a panel, and where its legend's rows start (past the y axis's labels).
+const PANEL_MARGIN: u32 = 6;
+const LEGEND_LEFT: u32 = 88;
+
+impl CapacityFigure {
+    /// The legend strip under every panel: as tall as the tallest panel's legend needs.
+    fn legend_px(&self) -> u32 {
+        let width = PANEL.0 - 2 * PANEL_MARGIN;
+        let tallest = self
+            .panels
+            .iter()
+            .map(|p| legend::height(&p.legend(), width, LEGEND_LEFT));
+        tallest.max().unwrap_or(0)
+    }
+}
 
 impl Figure for CapacityFigure {
     fn size(&self) -> (u32, u32) {
         let rows = self.panels.len().div_ceil(2) as u32;
-        (2 * PANEL.0, HEAD_PX + rows * PANEL.1)
+        (2 * PANEL.0, HEAD_PX + rows * (PANEL.1 + self.legend_px()))
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
@@ -66,8 +100,14 @@ impl Figure for CapacityFigure {
         }
         let rows = self.panels.len().div_ceil(2);
         let areas = body.split_evenly((rows, 2));
+        let legend_px = self.legend_px();
         for (panel, area) in self.panels.iter().zip(&areas) {
-            draw_panel(&area.margin(6, 6, 6, 6), panel)?;
+            let m = PANEL_MARGIN;
+            let area = area.margin(m, m, m, m);
+            let (_, h) = area.dim_in_pixel();
+            let (chart, strip) = area.split_vertically(h.saturating_sub(legend_px));
+            draw_panel(&chart, panel)?;
+            legend::draw(&strip, &panel.legend(), LEGEND_LEFT)?;
         }
         Ok(())
     }
@@ -170,7 +210,7 @@ where
     for line in &p.lines {
         let col = line.colour;
         let style = col.stroke_width(if line.dashed { 2 } else { 3 });
-        let anno = if line.dashed {
+        if line.dashed {
             chart
                 .draw_series(DashedLineSeries::new(
                     line.points.iter().copied(),
@@ -178,22 +218,11 @@ where
                     6,
                     style,
                 ))
-                .map_err(fail)?
+                .map_err(fail)?;
         } else {
             chart
                 .draw_series(LineSeries::new(line.points.iter().copied(), style))
-                .map_err(fail)?
-        };
-        if let Some(label) = &line.label {
-            let dashed = line.dashed;
-            anno.label(label.as_str()).legend(move |(x, y)| {
-                let path = if dashed {
-                    vec![(-14, 0), (-6, 0)]
-                } else {
-                    vec![(-14, 0), (14, 0)]
-                };
-                EmptyElement::at((x, y)) + PathElement::new(path, col.stroke_width(3))
-            });
+                .map_err(fail)?;
         }
         if line.markers {
             chart
@@ -205,14 +234,6 @@ where
                 .map_err(fail)?;
         }
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(160, 160, 160))
-        .label_font(font(13.0))
-        .position(p.legend_at.clone())
-        .draw()
-        .map_err(fail)?;
     Ok(())
 }
 
@@ -342,7 +363,6 @@ pub fn capacity_figure(
             x: (lo, hi, true),
             y: (0.0, 1.05, false),
             lines: rates,
-            legend_at: SeriesLabelPosition::LowerLeft,
         });
         // AGS m(α) up to α_c, then the drop.
         let mut curve: Vec<(f64, f64)> = (0..=200)
@@ -365,7 +385,6 @@ pub fn capacity_figure(
             x: (lo, hi, true),
             y: (0.0, 1.05, false),
             lines: overlaps,
-            legend_at: SeriesLabelPosition::LowerLeft,
         });
     }
 
@@ -446,7 +465,6 @@ pub fn capacity_figure(
             x: (0.0, 0.52, false),
             y: (0.0, 1.05, false),
             lines,
-            legend_at: SeriesLabelPosition::LowerLeft,
         });
     }
 
@@ -579,7 +597,6 @@ pub fn capacity_figure(
             x: (lo, hi, true),
             y: (ylo.max(0.1), yhi, true),
             lines,
-            legend_at: SeriesLabelPosition::UpperLeft,
         });
     }
     if let Some(panel) = modern_panel(&modern_found, threshold) {
@@ -669,6 +686,5 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
         x: (n_lo - 4.0, n_hi + 4.0, false),
         y: (ylo.max(0.5), yhi, true),
         lines,
-        legend_at: SeriesLabelPosition::UpperLeft,
     })
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use plotters::prelude::{RGBColor, SeriesLabelPosition};
+use plotters::prelude::RGBColor;
 
 use super::{ExperimentName, ExperimentRequest, MixedRow, TrialTrace};
 use crate::model::ModelKind;
@@ -319,8 +319,6 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
             y_range: (0.0, 1.05),
             series,
             mark: None,
-            marker_legend: Vec::new(),
-            legend_at: SeriesLabelPosition::LowerRight,
         })
     };
     let trials = rows

@@ -33,9 +33,14 @@ pub enum ErrorKind {
         found: usize,
         first_line: usize,
     },
-    /// No pixel rows at all (only blank lines and comments, or nothing).
+    /// No bytes at all (or an image of no pixels).
     #[error("empty file: expected rows of '#' (on) and '.' (off)")]
     Empty,
+    /// A text pattern with lines, but none of them a row of pixels.
+    #[error(
+        "no pixel rows: only comments and blank lines; expected rows of '#' (on) and '.' (off)"
+    )]
+    NoRows,
     /// The file is larger than [`MAX_FILE_BYTES`].
     #[error("file too large: {size} bytes, the limit is {limit} bytes")]
     TooLarge { size: u64, limit: u64 },

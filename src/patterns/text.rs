@@ -86,7 +86,7 @@ pub fn parse_text(bytes: &[u8]) -> Result<Bitmap, ParseError> {
         }
     }
     if height == 0 {
-        return Err(ParseError::whole(ErrorKind::Empty));
+        return Err(ParseError::whole(ErrorKind::NoRows));
     }
     Ok(Bitmap {
         width,

@@ -9,6 +9,7 @@
 //! `experiment::figures`): this module knows nothing of either.
 
 mod grid;
+pub mod legend;
 mod rates;
 mod timeline;
 
@@ -19,7 +20,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 pub use grid::{Grid, Panel, runs};
-pub use rates::{Marker, Rates, Series, rate};
+pub use legend::Marker;
+pub use rates::{Rates, Series, rate};
 pub use timeline::{Curve, Piece, Timeline};
 
 /// DejaVu Sans (Bitstream Vera licence, assets/DejaVuSans-LICENSE.txt).
@@ -73,7 +75,7 @@ pub(crate) fn fail<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
-fn register_font() -> Result<(), String> {
+pub(crate) fn register_font() -> Result<(), String> {
     static DONE: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     DONE.get_or_init(|| {
         plotters::style::register_font(FAMILY, FontStyle::Normal, FONT)

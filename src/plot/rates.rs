@@ -4,6 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::legend::{self, Entry, Marker, Swatch};
 use super::{fail, font};
 
 /// One line of a [`Rates`] panel: its legend label (or none), colour, marker and points
@@ -19,27 +20,23 @@ pub struct Rates {
     pub y_range: (f64, f64),
     /// (label in the legend (or none), colour, marker, points (x, y, ± error))
     pub series: Vec<Series>,
-    /// Extra legend entries for the markers: (label, marker).
-    pub marker_legend: Vec<(String, Marker)>,
-    pub legend_at: SeriesLabelPosition,
     /// A vertical mark: (x, label).
     pub mark: Option<(f64, String)>,
 }
 
-#[derive(Clone, Copy)]
-pub enum Marker {
-    Circle,
-    Triangle,
-    Square,
-}
-
+/// Draws `r` on `area`: the chart, and under it the legend in a strip of its own.
 pub fn draw_rates<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     r: &Rates,
 ) -> Result<(), String> {
     let (x0, x1) = r.x_range;
     let (y0, y1) = r.y_range;
-    let mut chart = ChartBuilder::on(area)
+    let entries = legend_of(r);
+    let (w, h) = area.dim_in_pixel();
+    let legend_h = legend::height(&entries, w, LEGEND_LEFT);
+    let (area, strip) = area.split_vertically(h.saturating_sub(legend_h));
+    legend::draw(&strip, &entries, LEGEND_LEFT)?;
+    let mut chart = ChartBuilder::on(&area)
         .caption(&r.title, font(19.0))
         .margin(12)
         .x_label_area_size(48)
@@ -73,61 +70,40 @@ pub fn draw_rates<DB: DrawingBackend>(
             )))
             .map_err(fail)?;
     }
-    for (label, col, marker, pts) in &r.series {
+    for (_, col, marker, pts) in &r.series {
         let style = col.stroke_width(2);
         chart
             .draw_series(pts.iter().map(|&(x, y, e)| {
                 ErrorBar::new_vertical(x, (y - e).max(y0), y, (y + e).min(y1), style, 8)
             }))
             .map_err(fail)?;
-        let line = chart
+        chart
             .draw_series(LineSeries::new(pts.iter().map(|&(x, y, _)| (x, y)), style))
             .map_err(fail)?;
         let (col, marker) = (*col, *marker);
-        if let Some(label) = label {
-            line.label(label.as_str()).legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(-12, 0), (12, 0)], col.stroke_width(2))
-                    + marker_at(marker, col)
-            });
-        }
         chart
             .draw_series(
                 pts.iter()
-                    .map(|&(x, y, _)| EmptyElement::at((x, y)) + marker_at(marker, col)),
+                    .map(|&(x, y, _)| EmptyElement::at((x, y)) + legend::mark(marker, col)),
             )
             .map_err(fail)?;
     }
-    for (label, marker) in &r.marker_legend {
-        let marker = *marker;
-        chart
-            .draw_series(std::iter::empty::<Circle<(f64, f64), i32>>())
-            .map_err(fail)?
-            .label(label.as_str())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y)) + marker_at(marker, RGBColor(90, 90, 90))
-            });
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(160, 160, 160))
-        .label_font(font(14.0))
-        .position(r.legend_at.clone())
-        .draw()
-        .map_err(fail)?;
     Ok(())
 }
 
-fn marker_at<DB: DrawingBackend>(
-    marker: Marker,
-    col: RGBColor,
-) -> DynElement<'static, DB, (i32, i32)> {
-    match marker {
-        Marker::Circle => Circle::new((0, 0), 5, col.filled()).into_dyn(),
-        Marker::Triangle => TriangleMarker::new((0, 0), 7, col.filled()).into_dyn(),
-        Marker::Square => Rectangle::new([(-5, -5), (5, 5)], col.filled()).into_dyn(),
-    }
+/// Where the legend's rows start: under the plot, past the y axis's labels.
+const LEGEND_LEFT: u32 = 82;
+
+/// The legend: a line with its marker per labelled series.
+fn legend_of(r: &Rates) -> Vec<Entry> {
+    let series = r.series.iter().filter_map(|(label, col, marker, _)| {
+        label.as_ref().map(|label| Entry {
+            label: label.clone(),
+            colour: *col,
+            swatch: Swatch::LineMarker(*marker),
+        })
+    });
+    series.collect()
 }
 
 /// Binomial rate and its standard error.
@@ -137,4 +113,58 @@ pub fn rate(hits: usize, n: usize) -> (f64, f64) {
     }
     let p = hits as f64 / n as f64;
     (p, (p * (1.0 - p) / n as f64).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pixels of colour `c` in `r` drawn on a 600×400 bitmap.
+    fn pixels_of(r: &Rates, c: RGBColor) -> usize {
+        super::super::register_font().unwrap();
+        let (w, h) = (600u32, 400u32);
+        let mut buf = vec![0u8; (w * h * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
+            root.fill(&WHITE).unwrap();
+            draw_rates(&root, r).unwrap();
+            root.present().unwrap();
+        }
+        buf.chunks(3).filter(|p| p == &[c.0, c.1, c.2]).count()
+    }
+
+    #[test]
+    fn no_legend_covers_a_point_in_a_corner() {
+        // A labelled series at the top, and an unlabelled point in each lower corner, where a
+        // legend box inside the chart would sit.
+        let corner = RGBColor(1, 2, 3);
+        let rates = |label: Option<&str>| Rates {
+            title: "t".into(),
+            x_desc: "x".into(),
+            y_desc: "y".into(),
+            x_range: (0.0, 1.0),
+            y_range: (0.0, 1.0),
+            series: vec![
+                (
+                    label.map(String::from),
+                    RGBColor(200, 0, 0),
+                    Marker::Circle,
+                    vec![(0.5, 0.95, 0.0)],
+                ),
+                (
+                    None,
+                    corner,
+                    Marker::Square,
+                    vec![(0.02, 0.04, 0.0), (0.98, 0.04, 0.0)],
+                ),
+            ],
+            mark: None,
+        };
+        let without = pixels_of(&rates(None), corner);
+        assert!(without > 100, "the corner points drew {without} pixels");
+        assert_eq!(
+            pixels_of(&rates(Some("a model with a long name")), corner),
+            without
+        );
+    }
 }

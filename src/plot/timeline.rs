@@ -5,7 +5,11 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::legend::{self, Entry, Swatch};
 use super::{OTHER, fail, font};
+
+/// Where the legend's row starts: past the y axis's labels.
+const LEGEND_LEFT: u32 = 80;
 
 /// One curve: values at the panel's times, with an optional ± band.
 pub struct Curve {
@@ -47,12 +51,13 @@ pub fn draw_timeline<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     t: &Timeline,
 ) -> Result<(), String> {
-    let (_, h) = area.dim_in_pixel();
-    let legend_h = 30;
+    let (w, h) = area.dim_in_pixel();
+    let entries = legend_of(t);
+    let legend_h = legend::height(&entries, w, LEGEND_LEFT) as i32;
     let strip_h = 64;
-    let (legend, rest) = area.split_vertically(legend_h);
+    let (top, rest) = area.split_vertically(legend_h);
     let (plot, strip) = rest.split_vertically(h as i32 - legend_h - strip_h);
-    draw_legend(&legend, t)?;
+    legend::draw(&top, &entries, LEGEND_LEFT)?;
     let x_range = 0.0..t.duration_secs.max(1e-9);
     let mut chart = ChartBuilder::on(&plot)
         .caption(&t.title, font(19.0))
@@ -117,45 +122,31 @@ pub fn draw_timeline<DB: DrawingBackend>(
     draw_strip(&strip, t, x_range)
 }
 
-fn draw_legend<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    t: &Timeline,
-) -> Result<(), String> {
-    let mut x = 80;
-    let y = 15;
-    let mut entry = |label: &str, colour: RGBColor, filled: bool| -> Result<(), String> {
-        if filled {
-            area.draw(&Rectangle::new(
-                [(x, y - 7), (x + 24, y + 7)],
-                colour.mix(0.6).filled(),
-            ))
-            .map_err(fail)?;
-        } else {
-            area.draw(&PathElement::new(
-                vec![(x, y), (x + 24, y)],
-                colour.stroke_width(3),
-            ))
-            .map_err(fail)?;
-        }
-        area.draw(&Text::new(label.to_string(), (x + 30, y - 8), font(14.0)))
-            .map_err(fail)?;
-        x += 30 + 8 * label.chars().count() as i32 + 24;
-        Ok(())
+/// The legend's entries: the labelled curves, the grey ones' entry, the glitch windows.
+fn legend_of(t: &Timeline) -> Vec<Entry> {
+    let line = |label: &str, colour| Entry {
+        label: label.to_string(),
+        colour,
+        swatch: Swatch::Line,
     };
-    for c in t.curves.iter() {
-        if let Some(label) = &c.label {
-            entry(label, c.colour, false)?;
-        }
-    }
+    let mut entries: Vec<Entry> = t
+        .curves
+        .iter()
+        .filter_map(|c| c.label.as_deref().map(|l| line(l, c.colour)))
+        .collect();
     if let Some(label) = &t.others_label
         && t.curves.iter().any(|c| c.label.is_none())
     {
-        entry(label, OTHER, false)?;
+        entries.push(line(label, OTHER));
     }
     if !t.shaded.is_empty() {
-        entry("glitch", GLITCH, true)?;
+        entries.push(Entry {
+            label: "glitch".into(),
+            colour: GLITCH,
+            swatch: Swatch::Band,
+        });
     }
-    Ok(())
+    entries
 }
 
 fn draw_strip<DB: DrawingBackend>(
