@@ -657,3 +657,47 @@ fn where_a_memory_slides_to_is_named_whole() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_modern_plane_with_no_blank_cell_still_names_its_corners() {
+    // A modern network's plane is energy to its edges: no blank cell outside a diamond for the
+    // corners' names, which then go on the map, off the wells' marks and the state.
+    let mem = memories();
+    let mut net = Network::new(mem.clone(), ModelKind::Modern, Params::default(), 1).unwrap();
+    net.set_input(&input(&mem, &[0.3, 0.2, 0.05, 0.12]), true)
+        .unwrap();
+    let x: Vec<f32> = mem.memory(0).to_vec();
+    net.set_state(&x).unwrap();
+    let plane = Plane::new(&mem, 0, 1);
+    let v = view(&net, &plane, 48, 48);
+    let names = names();
+    let buf = render(panel(&v, &names, None, COLOR), 44, 26);
+    let shown = text(&buf);
+    let map = panel(&v, &names, None, COLOR)
+        .map_in(Rect::new(1, 1, 42, 24))
+        .unwrap();
+    let blank = (map.rect.top()..map.rect.bottom())
+        .flat_map(|y| (map.rect.left()..map.rect.right()).map(move |x| (x, y)))
+        .filter(|&(x, y)| buf[(x, y)].symbol() == " ")
+        .count();
+    assert_eq!(
+        blank, 0,
+        "the plane has blank cells, so it tests nothing:\n{shown}"
+    );
+    for label in ["cat", "−cat", "dog", "−dog"] {
+        assert!(shown.contains(label), "label {label} missing:\n{shown}");
+    }
+    // The state keeps its dot (at cat's corner, beside its name), and wells their marks.
+    assert_eq!(cells_with(&buf, &["●"]).len(), 1, "{shown}");
+    let mut v = v;
+    v.wells = vec![Well {
+        memory: 1,
+        sign: 1,
+        at: (0.0, 1.0),
+        stable: true,
+        energy: -0.5,
+    }];
+    let shown = text(&render(panel(&v, &names, None, COLOR), 44, 26));
+    let row = shown.lines().find(|l| l.contains('◆')).unwrap_or_default();
+    assert!(row.contains("dog"), "{shown}");
+}

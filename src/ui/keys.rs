@@ -374,7 +374,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "E_β on x = a·…",
-        "modern models: E_β on the state plane x = a·ξ₁ + b·ξ₂ (Ψ = x, no diamond)",
+        "modern models: E_β on the state plane x = a·ξ₁ + b·ξ₂ (Ψ = x, no diamond); \
+         names on black mark x = ±ξ₁, ±ξ₂",
     ),
     (
         "E/N −5.0 ▇▇ 0.0",

@@ -440,8 +440,10 @@ impl LandscapePanel<'_> {
         }
     }
 
-    /// Names the diamond's corners ±ξ₁, ±ξ₂ in the blank cells outside it, next to each
-    /// corner: nothing drawn later (the state is always inside) can cover them.
+    /// Names the corners ±ξ₁, ±ξ₂ next to each: in the blank cells outside the diamond,
+    /// where nothing drawn later (the state is always inside) can cover them; where no blank
+    /// cell is near (a modern model's plane is energy to its edges), on the map, on black,
+    /// off the wells' marks and the state.
     fn render_corner_labels(
         &self,
         map: &MapGeometry,
@@ -474,6 +476,19 @@ impl LandscapePanel<'_> {
             })
             .collect();
         let mut taken = vec![false; blank.len()];
+        // The cells the labels must leave alone when they go on the map.
+        let cell = |(x, y): (u16, u16)| {
+            let (col, row) = (x.checked_sub(bounds.x)?, y.checked_sub(bounds.y)?);
+            (col < bounds.width && row < bounds.height)
+                .then(|| usize::from(row) * width + usize::from(col))
+        };
+        let marks = self.view.wells.iter().map(|w| w.at);
+        let mut marked = vec![false; blank.len()];
+        for at in marks.chain([self.view.state]) {
+            if let Some(i) = map.cell_of(at.0, at.1).and_then(cell) {
+                marked[i] = true;
+            }
+        }
         for (mu, sign, (a, b)) in corners {
             let Some((x, y)) = map.cell_of(a, b) else {
                 continue;
@@ -485,14 +500,15 @@ impl LandscapePanel<'_> {
             );
             let len = label.chars().count() as i32;
             let (cx, cy) = (i32::from(x - bounds.x), i32::from(y - bounds.y));
-            let free = |x0: i32, row: i32, taken: &[bool]| {
+            // Free for a label: in bounds, not taken, blank (or, on the map, not marked).
+            let free = |x0: i32, row: i32, taken: &[bool], on_map: bool| {
                 (x0..x0 + len).all(|x| {
-                    x >= 0
-                        && (x as usize) < width
-                        && row >= 0
-                        && (row as usize) < height
-                        && blank[row as usize * width + x as usize]
-                        && !taken[row as usize * width + x as usize]
+                    let inside =
+                        x >= 0 && (x as usize) < width && row >= 0 && (row as usize) < height;
+                    inside && {
+                        let i = row as usize * width + x as usize;
+                        !taken[i] && if on_map { !marked[i] } else { blank[i] }
+                    }
                 })
             };
             // Beside the corner (either side) or over or under it, never across the map where
@@ -507,16 +523,22 @@ impl LandscapePanel<'_> {
             starts.sort_by_key(|&x0| near(x0));
             // The nearest free run of cells: rows nearest the corner first, in each row the
             // start nearest the corner.
-            let mut spot = None;
-            'search: for dy in [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6] {
-                for &x0 in &starts {
-                    if free(x0, cy + dy, &taken) {
-                        spot = Some((x0, cy + dy));
-                        break 'search;
-                    }
-                }
-            }
-            if let Some((x0, row)) = spot {
+            let search = |on_map: bool, taken: &[bool], rows: &[i32]| {
+                rows.iter().find_map(|&dy| {
+                    let row = cy + dy;
+                    starts
+                        .iter()
+                        .find(|&&x0| free(x0, row, taken, on_map))
+                        .map(|&x0| (x0, row))
+                })
+            };
+            let far = [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6];
+            let spot = search(false, &taken, &far)
+                .map(|at| (at, self.theme.well_mark(mu)))
+                .or_else(|| {
+                    search(true, &taken, &[0, -1, 1]).map(|at| (at, self.theme.well_label(mu)))
+                });
+            if let Some(((x0, row), style)) = spot {
                 for x in x0..x0 + len {
                     taken[row as usize * width + x as usize] = true;
                 }
@@ -525,7 +547,7 @@ impl LandscapePanel<'_> {
                     bounds.x + x0 as u16,
                     bounds.y + row as u16,
                     &label,
-                    self.theme.well_mark(mu),
+                    style,
                 );
             }
         }
