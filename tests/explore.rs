@@ -109,7 +109,14 @@ fn a_stable_memory_and_a_saddle_the_state_slides_off_the_saddle() {
 fn two_stable_memories_both_hold() {
     let a = alphas(0.3, 0.25);
     let (r, first, second) = regime(&a);
-    assert_eq!(r, Regime::TwoStable { a: 0, b: 1 });
+    assert_eq!(
+        r,
+        Regime::TwoStable {
+            a: 0,
+            b: 1,
+            depth: std::cmp::Ordering::Less
+        }
+    );
     assert_eq!((first, second), (Standing::Well, Standing::Well));
     let mem = recall::patterns::builtin();
     assert!(settle(&a, &near(&mem, Some(0), 0.3, 7), 30.0)[0] > 0.9);

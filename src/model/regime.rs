@@ -54,11 +54,7 @@ pub fn hierarchy(report: &TheoryReport) -> Vec<usize> {
 /// one depth share a rank (a classic network's memories are one depth: #1 each).
 pub fn ranks(report: &TheoryReport) -> Vec<Option<usize>> {
     let wells = hierarchy(report);
-    let shown = |mu: usize| {
-        let d = report.memories[mu].depth_per_neuron.unwrap_or(0.0);
-        let d = if d.is_finite() { d } else { 0.0 };
-        (d * 1000.0).round() as i64
-    };
+    let shown = |mu: usize| shown_depth(report, mu);
     (0..report.memories.len())
         .map(|mu| {
             wells
@@ -66,6 +62,14 @@ pub fn ranks(report: &TheoryReport) -> Vec<Option<usize>> {
                 .then(|| 1 + wells.iter().filter(|&&w| shown(w) < shown(mu)).count())
         })
         .collect()
+}
+
+/// Memory `mu`'s well depth E/N as the screen shows it, to 3 decimals (in thousandths; 0
+/// without a finite one).
+fn shown_depth(report: &TheoryReport, mu: usize) -> i64 {
+    let d = report.memories[mu].depth_per_neuron.unwrap_or(0.0);
+    let d = if d.is_finite() { d } else { 0.0 };
+    (d * 1000.0).round() as i64
 }
 
 /// The four regimes of the paper's Fig. 2, for the two most salient memories a (the larger α)
@@ -78,8 +82,15 @@ pub enum Regime {
     OneMemory { a: usize },
     /// Both exist, b is unstable: a saddle pair appears beside the well of a.
     StableAndSaddle { a: usize, b: usize },
-    /// Both are stable wells, a deeper than b.
-    TwoStable { a: usize, b: usize },
+    /// Both are stable wells. In Fig. 2 (orthogonal memories) a is the deeper; with crosstalk
+    /// the solved depths can order them the other way, and `depth` says how they compare as
+    /// the memory table shows them (E/N to 3 decimals): `Less` when a is deeper, `Greater`
+    /// when b is, `Equal` when they show one depth.
+    TwoStable {
+        a: usize,
+        b: usize,
+        depth: std::cmp::Ordering,
+    },
 }
 
 impl Regime {
@@ -105,7 +116,11 @@ impl Regime {
             (Standing::Absent, _) => return None,
             (_, Standing::Absent) => Regime::OneMemory { a },
             (_, Standing::Saddle) => Regime::StableAndSaddle { a, b },
-            _ => Regime::TwoStable { a, b },
+            _ => Regime::TwoStable {
+                a,
+                b,
+                depth: shown_depth(report, a).cmp(&shown_depth(report, b)),
+            },
         })
     }
 
@@ -123,7 +138,7 @@ impl Regime {
     pub fn memories(self) -> (usize, Option<usize>) {
         match self {
             Regime::NoMemory { a } | Regime::OneMemory { a } => (a, None),
-            Regime::StableAndSaddle { a, b } | Regime::TwoStable { a, b } => (a, Some(b)),
+            Regime::StableAndSaddle { a, b } | Regime::TwoStable { a, b, .. } => (a, Some(b)),
         }
     }
 
@@ -143,9 +158,17 @@ impl Regime {
                 name(b),
                 name(a)
             ),
-            Regime::TwoStable { a, b } => {
-                format!("two stable memories: {} deeper than {}", name(a), name(b))
-            }
+            Regime::TwoStable { a, b, depth } => match depth {
+                std::cmp::Ordering::Greater => {
+                    format!("two stable memories: {} deeper than {}", name(b), name(a))
+                }
+                std::cmp::Ordering::Less => {
+                    format!("two stable memories: {} deeper than {}", name(a), name(b))
+                }
+                std::cmp::Ordering::Equal => {
+                    format!("two stable memories: {} as deep as {}", name(a), name(b))
+                }
+            },
         }
     }
 }
@@ -185,11 +208,44 @@ mod tests {
         let two = report(vec![memory(true, true); 3]);
         assert_eq!(
             Regime::of(&two, &alpha, ModelKind::IdpFilter),
-            Some(Regime::TwoStable { a: 0, b: 1 })
+            Some(Regime::TwoStable {
+                a: 0,
+                b: 1,
+                depth: std::cmp::Ordering::Equal
+            })
         );
         for kind in [ModelKind::ClassicPulsed, ModelKind::Discrete] {
             assert_eq!(Regime::of(&two, &alpha, kind), None);
         }
+    }
+
+    #[test]
+    fn two_stable_memories_are_worded_by_their_solved_depths() {
+        // Crosstalk can make the less salient memory the deeper well (the dashboard said "star
+        // deeper than key" beside a table with key #1 at −3.092 and star #2 at −2.141).
+        let alpha = [5.84f32, 4.45, 1.0];
+        let names: Vec<String> = ["star", "key", "owl"].map(String::from).to_vec();
+        let mut two = report(vec![memory(true, true); 3]);
+        two.memories[0].depth_per_neuron = Some(-2.141);
+        two.memories[1].depth_per_neuron = Some(-3.092);
+        let r = Regime::of(&two, &alpha, ModelKind::Idp).unwrap();
+        assert_eq!(r.memories(), (0, Some(1)));
+        assert_eq!(
+            r.describe(&names),
+            "two stable memories: key deeper than star"
+        );
+        two.memories[1].depth_per_neuron = Some(-1.5);
+        let r = Regime::of(&two, &alpha, ModelKind::Idp).unwrap();
+        assert_eq!(
+            r.describe(&names),
+            "two stable memories: star deeper than key"
+        );
+        two.memories[1].depth_per_neuron = Some(-2.1414);
+        let r = Regime::of(&two, &alpha, ModelKind::Idp).unwrap();
+        assert_eq!(
+            r.describe(&names),
+            "two stable memories: star as deep as key"
+        );
     }
 
     #[test]
