@@ -301,15 +301,15 @@ fn log_lines_are_whole_and_a_change_takes_one_line() {
     for whole in [
         "retrieved cat after 1.8 s",
         "cat → tree after 2.4 s",
-        "glitch to dog corrected",
+        "glitch to dog at 32.0 s",
     ] {
         assert!(screen.contains(whole), "120x40 lacks {whole:?}:\n{screen}");
     }
     // At 100×30 the newest entries, whole.
     let screen = rows(&a, 100, 30).join("\n");
     for whole in [
-        "glitch to dog corrected",
-        "glitch to dog followed",
+        "glitch to dog at 32.0 s corrected",
+        "glitch to dog at 32.0 s followed",
         "dog → cat",
     ] {
         assert!(screen.contains(whole), "100x30 lacks {whole:?}:\n{screen}");
@@ -575,7 +575,7 @@ fn the_screen_shows_every_panel() {
         "E/N ",
         "#1",
         "events (model time)",
-        "glitch to dog corrected",
+        "glitch to dog at 32.0 s",
         "idp",
         "glitch",
         "σ 2.0",

@@ -73,16 +73,26 @@ pub enum Event {
     },
     /// No memory is retrieved any more.
     Confusion { time_secs: f64 },
-    /// A glitch towards `glitch` was corrected: the model stayed on (or came straight back
-    /// to) the memory the stream held.
-    GlitchCorrected { time_secs: f64, glitch: usize },
-    /// The model followed a glitch towards `glitch`.
-    GlitchFollowed { time_secs: f64, glitch: usize },
-    /// A glitch towards `glitch` came while the model was not tracking `held` (the memory the
-    /// stream held): neither corrected nor followed.
+    /// A glitch towards `glitch`, which began at `glitch_secs`, was corrected: the model
+    /// stayed on (or came straight back to) the memory the stream held. A glitch's events come
+    /// when it is judged (`time_secs`), some seconds after it began.
+    GlitchCorrected {
+        time_secs: f64,
+        glitch: usize,
+        glitch_secs: f64,
+    },
+    /// The model followed a glitch towards `glitch`, which began at `glitch_secs`.
+    GlitchFollowed {
+        time_secs: f64,
+        glitch: usize,
+        glitch_secs: f64,
+    },
+    /// A glitch towards `glitch`, which began at `glitch_secs`, came while the model was not
+    /// tracking `held` (the memory the stream held): neither corrected nor followed.
     GlitchNotTracking {
         time_secs: f64,
         glitch: usize,
+        glitch_secs: f64,
         held: Option<usize>,
     },
     /// The state became non-finite.
@@ -108,14 +118,31 @@ impl Event {
             }
             Event::Transition { from, to, .. } => format!("{} → {}", name(*from), name(*to)),
             Event::Confusion { .. } => "confusion: no memory retrieved".into(),
-            Event::GlitchCorrected { glitch, .. } => {
-                format!("glitch to {} corrected", name(*glitch))
+            Event::GlitchCorrected {
+                glitch,
+                glitch_secs,
+                ..
+            } => format!(
+                "glitch to {} at {glitch_secs:.1} s corrected",
+                name(*glitch)
+            ),
+            Event::GlitchFollowed {
+                glitch,
+                glitch_secs,
+                ..
+            } => format!("glitch to {} at {glitch_secs:.1} s followed", name(*glitch)),
+            Event::GlitchNotTracking {
+                glitch,
+                glitch_secs,
+                held,
+                ..
+            } => {
+                let what = format!("glitch to {} at {glitch_secs:.1} s", name(*glitch));
+                match held {
+                    Some(h) => format!("{what}: was not tracking {}", name(*h)),
+                    None => format!("{what}: no memory held"),
+                }
             }
-            Event::GlitchFollowed { glitch, .. } => format!("glitch to {} followed", name(*glitch)),
-            Event::GlitchNotTracking { glitch, held, .. } => match held {
-                Some(h) => format!("glitch to {}: was not tracking {}", name(*glitch), name(*h)),
-                None => format!("glitch to {}: no memory held", name(*glitch)),
-            },
             Event::Diverged { .. } => "diverged: non-finite state".into(),
         }
     }

@@ -123,10 +123,17 @@ fn glitchy(t: f64) -> (Option<usize>, bool) {
 fn an_ignored_glitch_is_corrected_and_a_followed_one_is_not() {
     let mut tr = Tracker::default();
     let events = feed(&mut tr, 12.0, glitchy, |_| Some(0));
-    assert!(events.contains(&Event::GlitchCorrected {
+    let corrected = Event::GlitchCorrected {
         time_secs: 7.0,
-        glitch: 3
-    }));
+        glitch: 3,
+        glitch_secs: 4.0,
+    };
+    assert!(events.contains(&corrected), "{events:?}");
+    // Judged at 7 s, its line says when the glitch was.
+    assert_eq!(
+        corrected.describe(&["a", "b", "c", "fish"].map(String::from)),
+        "glitch to fish at 4.0 s corrected"
+    );
     let s = tr.summary();
     assert_eq!((s.glitches_seen, s.glitches_corrected), (1, 1));
     assert_eq!(s.accuracy, Some(1.0));
@@ -277,6 +284,7 @@ fn a_confused_network_corrects_no_glitch() {
     assert!(events.contains(&Event::GlitchNotTracking {
         time_secs: 7.0,
         glitch: 3,
+        glitch_secs: 4.0,
         held: Some(0)
     }));
 }

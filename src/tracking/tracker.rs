@@ -57,6 +57,8 @@ pub struct Observation<'a> {
 #[derive(Debug, Clone)]
 struct GlitchWatch {
     memory: usize,
+    /// When it began (model seconds).
+    started_secs: f64,
     /// The memory the stream holds beneath the glitch (expected when it began).
     held: Option<usize>,
     /// The model was on `held` when the glitch began.
@@ -283,6 +285,7 @@ impl Tracker {
                     self.glitches_seen += 1;
                     self.glitch = Some(GlitchWatch {
                         memory: g,
+                        started_secs: now,
                         held: self.expected,
                         on_held_at_start: self.expected.is_some() && self.stable == self.expected,
                         ended_secs: None,
@@ -386,6 +389,7 @@ impl Tracker {
             events.push(Event::GlitchFollowed {
                 time_secs: now,
                 glitch: w.memory,
+                glitch_secs: w.started_secs,
             });
         }
         if w.ended_secs.is_some_and(|e| now - e >= grace) {
@@ -405,21 +409,30 @@ impl Tracker {
         if w.decided {
             return;
         }
-        let (time_secs, glitch) = (now, w.memory);
+        let (time_secs, glitch, glitch_secs) = (now, w.memory, w.started_secs);
         if w.followed(self.config.follow_secs) {
             self.glitches_followed += 1;
-            events.push(Event::GlitchFollowed { time_secs, glitch });
+            events.push(Event::GlitchFollowed {
+                time_secs,
+                glitch,
+                glitch_secs,
+            });
         } else if w.on_held_at_start
             && w.on_held_after
                 .unwrap_or(w.held.is_some() && self.stable == w.held)
         {
             self.glitches_corrected += 1;
-            events.push(Event::GlitchCorrected { time_secs, glitch });
+            events.push(Event::GlitchCorrected {
+                time_secs,
+                glitch,
+                glitch_secs,
+            });
         } else {
             self.glitches_not_tracking += 1;
             events.push(Event::GlitchNotTracking {
                 time_secs,
                 glitch,
+                glitch_secs,
                 held: w.held,
             });
         }

@@ -273,13 +273,13 @@ pub fn log() -> Vec<LogEntry> {
             34.0,
             Source::Model(ModelKind::Idp),
             LogKind::GlitchCorrected,
-            "glitch to dog corrected",
+            "glitch to dog at 32.0 s corrected",
         ),
         line(
             34.0,
             Source::Model(ModelKind::ClassicPulsed),
             LogKind::GlitchFollowed,
-            "glitch to dog followed",
+            "glitch to dog at 32.0 s followed",
         ),
         line(
             36.2,

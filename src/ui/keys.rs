@@ -263,6 +263,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "a glitch in this hold: when it comes; then \"glitch to bird\" while it shows, \"after a glitch to bird\"",
     ),
     (
+        "… at 32.0 s corrected",
+        "event log: a glitch is judged seconds after it ends; its line says when it began",
+    ),
+    (
         "idp-mod…",
         "a name cut to fit (… marks the cut): idp-modern, idp-filter",
     ),

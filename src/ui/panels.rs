@@ -116,13 +116,27 @@ fn log_entry(
         .collect()
 }
 
-/// `text` in lines of at most `first` characters, then `rest`: broken at spaces, and inside a
-/// word only when the word alone is too long.
+/// `text` in lines of at most `first` characters, then `rest`: broken at spaces (never between
+/// a number and its unit of seconds, "0.6 s"), and inside a word only when the word alone is
+/// too long.
 pub(crate) fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+    let mut words: Vec<String> = Vec::new();
     for word in text.split(' ') {
+        let unit = word
+            .strip_prefix('s')
+            .is_some_and(|r| r.chars().all(|c| ",.;:)".contains(c)));
+        match words.last_mut() {
+            Some(number) if unit && number.ends_with(|c: char| c.is_ascii_digit()) => {
+                number.push(' ');
+                number.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+    }
+    for word in &words {
         let len = line.chars().count();
         let word_len = word.chars().count();
         let sep = usize::from(len > 0);
@@ -202,5 +216,14 @@ mod tests {
         );
         assert_eq!(lines.concat().replace(' ', ""), path.replace(' ', ""));
         assert_eq!(wrap("", 5, 5), [""]);
+        // A number keeps its unit ("retrieved house after 0.6 ⏎ s" on the dashboard).
+        let lines = wrap("34.0s retrieved house after 0.6 s", 30, 30);
+        assert_eq!(lines, ["34.0s retrieved house after", "0.6 s"]);
+        assert_eq!(
+            wrap("glitch to dog at 32.0 s: corrected", 24, 24),
+            ["glitch to dog at 32.0 s:", "corrected"]
+        );
+        // "s" after a word is a word of its own.
+        assert_eq!(wrap("cat s dog", 5, 5), ["cat s", "dog"]);
     }
 }
