@@ -87,13 +87,18 @@ impl Facts {
                 memory,
                 latency_secs,
                 mirror,
+                already,
             } => {
-                f.retrieval = Some(Retrieval {
-                    memory,
-                    latency_secs,
-                    mirror,
-                    time_secs,
-                });
+                // On the memory already when the input came to it: the model holds it, but
+                // there was no retrieval (and no latency) to quote.
+                if !already {
+                    f.retrieval = Some(Retrieval {
+                        memory,
+                        latency_secs,
+                        mirror,
+                        time_secs,
+                    });
+                }
                 f.retrieved.push(memory);
             }
             Event::Transition { to, .. } => {

@@ -64,6 +64,10 @@ pub enum Event {
         latency_secs: f64,
         /// The state is the mirror −ξ of the memory (overlap negative).
         mirror: bool,
+        /// The model was on the memory already when the stimulus changed to it (after it
+        /// followed a glitch there, say): latency 0, and no retrieval to speak of.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        already: bool,
     },
     /// The retrieved memory changed from `from` to `to`.
     Transition {
@@ -108,13 +112,21 @@ impl Event {
                 memory,
                 latency_secs,
                 mirror,
+                already,
                 ..
             } => {
                 let mirror = if *mirror { " (mirror −ξ)" } else { "" };
-                format!(
-                    "retrieved {} after {latency_secs:.1} s{mirror}",
-                    name(*memory)
-                )
+                if *already {
+                    format!(
+                        "on {}{mirror} already as the input came to it",
+                        name(*memory)
+                    )
+                } else {
+                    format!(
+                        "retrieved {} after {latency_secs:.1} s{mirror}",
+                        name(*memory)
+                    )
+                }
             }
             Event::Transition { from, to, .. } => format!("{} → {}", name(*from), name(*to)),
             Event::Confusion { .. } => "confusion: no memory retrieved".into(),

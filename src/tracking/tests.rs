@@ -359,3 +359,45 @@ fn the_observed_time_is_counted_in_steps() {
     feed(&mut tr, 120.0, hold(Some(0)), |_| Some(0));
     assert_eq!(tr.summary().duration_secs, 120.0);
 }
+
+#[test]
+fn a_model_on_the_memory_already_when_the_input_comes_to_it_is_not_said_to_retrieve_it() {
+    // The stream holds 0, then 1 from 5 s; the model has been on 1 since 3 s (it followed a
+    // glitch there, say). The user trial read "retrieved heart after 0.0 s" as a retrieval.
+    let mut tr = Tracker::default();
+    let stream = |t: f64| (Some(usize::from(t >= 5.0)), false);
+    let events = feed(&mut tr, 8.0, stream, |t| Some(usize::from(t >= 3.0)));
+    let at_change: Vec<&Event> = events
+        .iter()
+        .filter(|e| matches!(e, Event::Retrieved { memory: 1, .. }))
+        .collect();
+    assert_eq!(at_change.len(), 1, "{events:?}");
+    let Event::Retrieved {
+        latency_secs,
+        already,
+        ..
+    } = at_change[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!((*latency_secs, *already), (0.0, true));
+    let names = ["cat", "heart"].map(String::from);
+    assert_eq!(
+        at_change[0].describe(&names),
+        "on heart already as the input came to it"
+    );
+    // It still counts as on time, latency 0.
+    assert_eq!(tr.summary().changes, 2);
+    // A retrieval that takes time is worded as before.
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 8.0, stream, |t| Some(usize::from(t >= 6.0)));
+    let late = events
+        .iter()
+        .find(|e| matches!(e, Event::Retrieved { memory: 1, .. }))
+        .unwrap();
+    assert!(
+        late.describe(&names)
+            .starts_with("retrieved heart after 1."),
+        "{late:?}"
+    );
+}

@@ -312,7 +312,7 @@ impl Tracker {
             self.changes += 1;
             self.awaiting = obs.truth.is_some();
             if self.awaiting && self.stable == obs.truth {
-                self.hit(obs, now, now, events);
+                self.hit(obs, now, None, events);
             }
         }
     }
@@ -345,19 +345,21 @@ impl Tracker {
                     memory: to,
                     latency_secs: (onset - self.change_secs).max(0.0),
                     mirror: is_mirror(obs, to),
+                    already: false,
                 });
             }
             (Some(_), None) => events.push(Event::Confusion { time_secs: now }),
             _ => {}
         }
         if self.awaiting && self.stable == self.expected {
-            self.hit(obs, now, onset, events);
+            self.hit(obs, now, Some(onset), events);
         }
     }
 
-    /// The expected memory was reached (onset at `onset`): one latency.
-    fn hit(&mut self, obs: &Observation, now: f64, onset: f64, events: &mut Vec<Event>) {
-        let latency = (onset - self.change_secs).max(0.0);
+    /// The expected memory was reached (onset at `onset`; `None`: the model was on it already
+    /// when the stimulus changed to it): one latency.
+    fn hit(&mut self, obs: &Observation, now: f64, onset: Option<f64>, events: &mut Vec<Event>) {
+        let latency = onset.map_or(0.0, |onset| (onset - self.change_secs).max(0.0));
         self.awaiting = false;
         self.latencies.push(latency);
         if let Some(memory) = self.expected {
@@ -366,6 +368,7 @@ impl Tracker {
                 memory,
                 latency_secs: latency,
                 mirror: is_mirror(obs, memory),
+                already: onset.is_none(),
             });
         }
     }

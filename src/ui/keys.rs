@@ -263,6 +263,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "a glitch in this hold: when it comes; then \"glitch to bird\" while it shows, \"after a glitch to bird\"",
     ),
     (
+        "on cat already as …",
+        "event log: the model held cat before the input changed to it (no retrieval, latency 0)",
+    ),
+    (
         "… at 32.0 s corrected",
         "event log: a glitch is judged seconds after it ends; its line says when it began",
     ),
