@@ -340,19 +340,29 @@ pub fn capacity_figure(
             points: vec![(x, 0.0), (x, 1.05)],
             markers: false,
         };
-        let mut theory_lines = vec![
-            vertical(alpha_c, BLACKISH, Some(format!("AGS α_c = {alpha_c:.3}"))),
-            vertical(alpha_g, GREY, Some(format!("α_c at g = {g}: {alpha_g:.3}"))),
-        ];
-        for (k, &(n, flip)) in idp_sizes.iter().enumerate() {
-            let l = theory::idp_max_load(n, flip, g, threshold);
-            let label = (k + 1 == idp_sizes.len()).then(|| "IDP estimate, each N".to_string());
-            let j = idp_sizes.len() - 1 - k;
-            theory_lines.push(vertical(
-                l,
-                shade(ModelKind::Idp, idp_sizes.len() - 1 - j, idp_sizes.len()),
-                label,
-            ));
+        // A line of theory beyond the loads swept is left out (plotters would draw it at the
+        // panel's edge, where it reads as a limit inside the range).
+        let within = |x: f64| (lo..=hi).contains(&x);
+        let mut theory_lines: Vec<Line> = [
+            (alpha_c, BLACKISH, format!("AGS α_c = {alpha_c:.3}")),
+            (alpha_g, GREY, format!("α_c at g = {g}: {alpha_g:.3}")),
+        ]
+        .into_iter()
+        .filter(|&(x, _, _)| within(x))
+        .map(|(x, col, label)| vertical(x, col, Some(label)))
+        .collect();
+        let idp: Vec<(f64, RGBColor)> = idp_sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &(n, flip))| {
+                let col = shade(ModelKind::Idp, k, idp_sizes.len());
+                (theory::idp_max_load(n, flip, g, threshold), col)
+            })
+            .filter(|&(x, _)| within(x))
+            .collect();
+        for (k, &(x, col)) in idp.iter().enumerate() {
+            let label = (k + 1 == idp.len()).then(|| "IDP estimate, each N".to_string());
+            theory_lines.push(vertical(x, col, label));
         }
         let mut rates = theory_lines;
         rates.extend(rate_lines);
