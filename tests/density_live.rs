@@ -334,3 +334,27 @@ fn a_viewer_of_the_density_view_is_offered_only_its_keys() {
     assert!(!words.contains(&"compare shown"), "{words:?}");
     assert!(words.contains(&"pause this screen"), "{words:?}");
 }
+
+/// During the burn-in the masses are the cloud's now, not yet of the stationary density: no z
+/// (a user trial saw z +15.0, +29.8, −23.8 at "burn-in 4/60 s").
+#[test]
+fn no_z_during_the_burn_in() {
+    let view = density_view(DensitySettings::FIG4B, 4.0);
+    assert!(!view.sampling, "4 s in, the burn-in goes on");
+    let text = common::screen(&fixture::density_app(view), 120, 40);
+    assert!(text.contains("burn-in"), "{text}");
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" ± ") && l.contains('('))
+        .collect();
+    assert!(!rows.is_empty(), "{text}");
+    for row in rows {
+        let signed = row.split_whitespace().filter(|w| {
+            // A z is a signed number alone ("+15.0"), not a well's coordinate ("-1.29)").
+            !w.contains([',', ')'])
+                && (w.starts_with('+') || w.starts_with('−') || w.starts_with('-'))
+                && w.chars().nth(1).is_some_and(|c| c.is_ascii_digit())
+        });
+        assert_eq!(signed.count(), 0, "a z in the burn-in: {row}\n{text}");
+    }
+}

@@ -406,10 +406,12 @@ fn estimate(e: &Estimate) -> String {
     }
 }
 
-/// z = (measured − FP) / se, styled as a warning beyond 3.
-fn z_span(e: Option<&Estimate>, fp: Option<f64>, theme: Theme) -> Span<'static> {
+/// z = (measured − FP) / se, styled as a warning beyond 3; blank during the burn-in
+/// (`sampling` false), when the masses are the cloud's now, not yet of the stationary density.
+fn z_span(e: Option<&Estimate>, fp: Option<f64>, sampling: bool, theme: Theme) -> Span<'static> {
     let z = e
         .zip(fp)
+        .filter(|_| sampling)
         .and_then(|(e, fp)| e.se.filter(|&s| s > 0.0).map(|s| (e.mean - fp) / s));
     match z {
         Some(z) => {
@@ -491,7 +493,7 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(Span::raw(format!("{:<est_w$} ", estimate(&m.near))));
         spans.push(Span::raw(fp_text(m.near_fp, solving)));
         spans.push(Span::raw(" "));
-        spans.push(z_span(Some(&m.near), m.near_fp, theme));
+        spans.push(z_span(Some(&m.near), m.near_fp, view.sampling, theme));
         spans.push(Span::raw(gap));
         let basin = m.basin.as_ref().map_or_else(
             || format!("{:<est_w$}", if solving { "…" } else { "—" }),
@@ -500,7 +502,7 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(Span::raw(basin));
         spans.push(Span::raw(fp_text(m.basin_fp, solving)));
         spans.push(Span::raw(" "));
-        spans.push(z_span(m.basin.as_ref(), m.basin_fp, theme));
+        spans.push(z_span(m.basin.as_ref(), m.basin_fp, view.sampling, theme));
         lines.push(Line::from(spans));
     }
     lines.push(summary(view, inner.width, theme));

@@ -431,7 +431,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "burn-in",
-        "density: 20 s (idp-modern 60 s) after a change before samples count (the cloud now)",
+        "density: 20 s (idp-modern 60 s) after a change before samples count (the cloud now, no z)",
     ),
     (
         "solving…",
