@@ -39,11 +39,20 @@ pub fn report_usage_error(e: clap::Error) -> ExitCode {
 
 /// The first line of a clap error; one that ends in a colon (a list follows, as for missing
 /// arguments) takes the list's items on the same line, so that the line says what is meant.
+/// The values a flag takes and clap's "did you mean" follow it on the line.
 fn one_line(text: &str) -> String {
     let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
     let first = lines.next().unwrap_or("invalid arguments");
     if !first.ends_with(':') {
-        return first.to_string();
+        let hints: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("[possible values:") || l.starts_with("tip: a similar"))
+            .collect();
+        return std::iter::once(first)
+            .chain(hints)
+            .collect::<Vec<_>>()
+            .join("; ");
     }
     let items: Vec<&str> = lines
         .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
@@ -62,7 +71,10 @@ pub fn run(cli: Cli) -> ExitCode {
         None => Some(&cli.sim),
         _ => None,
     };
-    if let Some(Err(e)) = sim.map(|s| s.params().validate()) {
+    if let Some(Err(e)) = sim.map(|s| {
+        s.check_models()
+            .and_then(|()| s.params().validate().map_err(|e| e.to_string()))
+    }) {
         warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);
     }

@@ -61,7 +61,7 @@ pub struct CaptureArgs {
     #[arg(long, value_name = "FILE.cast", conflicts_with = "screenshot")]
     pub record: Option<PathBuf>,
     /// Model seconds to run before --screenshot takes the picture.
-    #[arg(long, value_name = "SECS", default_value_t = 20.0, value_parser = parse_secs, requires = "screenshot")]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 20.0, value_parser = parse_secs, requires = "screenshot")]
     pub at: f64,
     /// The screen --screenshot draws, in cells (COLSxROWS, at least 80x24).
     #[arg(long, value_name = "COLSxROWS", default_value = "120x40", value_parser = crate::ui::screenshot::parse_size, requires = "screenshot")]
@@ -152,14 +152,14 @@ pub struct ServeArgs {
     #[arg(long)]
     pub allow_anonymous: bool,
     /// Viewers connected at once, at most.
-    #[arg(long, value_name = "N", default_value_t = crate::serve::DEFAULT_MAX_VIEWERS, value_parser = parse_max_viewers)]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = crate::serve::DEFAULT_MAX_VIEWERS, value_parser = parse_max_viewers)]
     pub max_viewers: usize,
     /// Disconnect a viewer after this many seconds without a key (0: never).
-    #[arg(long, value_name = "SECS", default_value_t = crate::serve::DEFAULT_IDLE_SECS)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = crate::serve::DEFAULT_IDLE_SECS, value_parser = parse_idle)]
     pub idle_timeout: u64,
     /// Bytes per second a viewer is sent at most (frames are skipped to stay within it; the
     /// default is the dashboard's own budget).
-    #[arg(long, value_name = "BYTES", default_value_t = crate::serve::BYTE_BUDGET, value_parser = parse_byte_budget)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BYTES", default_value_t = crate::serve::BYTE_BUDGET, value_parser = parse_byte_budget)]
     pub byte_budget: usize,
     /// The server's host key (made on first start, mode 0600) [default:
     /// $XDG_STATE_HOME/recall/ssh_host_ed25519_key or ~/.local/state/recall/…].
@@ -261,14 +261,14 @@ pub struct SimArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "BETA", default_value_t = Params::default().beta, value_parser = parse_beta)]
     pub beta: f64,
     /// Seed of every random choice (same seed, same run).
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: u64,
     /// Load the memories from this directory (and watch it) instead of the built-in set.
     #[arg(long, value_name = "DIR")]
     pub patterns: Option<PathBuf>,
     /// With --patterns: watch the directory by polling every MS milliseconds (for file systems
     /// that send no change events).
-    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub poll: Option<u64>,
 }
 
@@ -276,10 +276,10 @@ pub struct SimArgs {
 #[derive(Debug, Clone, Args)]
 pub struct DashboardArgs {
     /// Frames drawn per second.
-    #[arg(long, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=120))]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub fps: u32,
     /// Model seconds simulated per wall-clock second.
-    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_level)]
+    #[arg(long, allow_negative_numbers = true, value_name = "X", default_value_t = 1.0, value_parser = parse_level)]
     pub speed: f64,
     /// Draw with plain ASCII only (no block or braille characters).
     #[arg(long)]
@@ -325,7 +325,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE.npy")]
     pub save_memories: Option<PathBuf>,
     /// Pixel flips per frame of the stream (probability per pixel).
-    #[arg(long, value_name = "F", default_value_t = StreamConfig::default().flip_prob, value_parser = parse_flip_rate)]
+    #[arg(long, allow_negative_numbers = true, value_name = "F", default_value_t = StreamConfig::default().flip_prob, value_parser = parse_flip_rate)]
     pub flip_rate: f64,
     /// Keep W's diagonal (the theory's setting; by default it is zero, as in the authors' code).
     #[arg(long)]
@@ -351,14 +351,14 @@ pub struct ExperimentArgs {
     pub name: ExperimentName,
     /// Independent trials (each with its own random memories and stimuli), per σ; for capacity,
     /// networks per N and load [default: 20; capacity: 2].
-    #[arg(long, value_parser = parse_trials)]
+    #[arg(long, allow_negative_numbers = true, value_parser = parse_trials)]
     pub trials: Option<usize>,
     /// Number of the first trial: runs trials K..K+N−1 (N = --trials) with exactly the numbers a
     /// full run gives them, so shards of a sweep can run anywhere and be merged.
     #[arg(long, value_name = "K", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_first_trial)]
     pub first_trial: usize,
     /// Seed of trial 0 (trial k uses seed + k).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
     /// noise-sweep).
@@ -374,7 +374,7 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
     pub plot: Option<PathBuf>,
     /// Mixed and glitch: the trial drawn on its own in the figure [default: the first run].
-    #[arg(long, value_name = "K", value_parser = parse_first_trial)]
+    #[arg(long, allow_negative_numbers = true, value_name = "K", value_parser = parse_first_trial)]
     pub plot_trial: Option<usize>,
     /// Capacity: loads P/N, comma-separated, up to 1000 [default: 0.02,0.04,…,0.30]. Without
     /// --loads, --sizes, --flip(s) and --models the sweep is the default plan: the classic
@@ -382,19 +382,19 @@ pub struct ExperimentArgs {
     /// model against the flips at N = 256, P/N = 0.05, the modern models at N = 16–64
     /// (modern at P/N 0.5–512, idp-modern at 0.0625–2) and dense3 at N = 16–256 (P/N
     /// 0.25–32).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
+    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_load)]
     pub loads: Option<Vec<f64>>,
     /// Capacity: network sizes N, comma-separated [default: 256,1024,4096]. A network may take
     /// at most 2 GiB (about 0.5 bytes per neuron and memory, so N·P ≤ 4294967296); a larger
     /// one is refused.
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_size)]
+    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_size)]
     pub sizes: Option<Vec<usize>>,
     /// Capacity: fraction of a cue's pixels flipped (exactly round(F·N) of them) [default: 0.1].
-    #[arg(long, value_name = "F", value_parser = parse_flip, conflicts_with = "flips")]
+    #[arg(long, allow_negative_numbers = true, value_name = "F", value_parser = parse_flip, conflicts_with = "flips")]
     pub flip: Option<f64>,
     /// Capacity: flip fractions, comma-separated and increasing (retrieval against the flips,
     /// a second axis).
-    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
+    #[arg(long, allow_hyphen_values = true, value_name = "LIST", value_delimiter = ',', value_parser = parse_flip)]
     pub flips: Option<Vec<f64>>,
     /// Capacity: the models swept, comma-separated
     /// [default: discrete,classic-initial,classic-constant,idp,modern,idp-modern,dense3].
@@ -402,13 +402,13 @@ pub struct ExperimentArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_capacity_model)]
     pub models: Option<Vec<CapacityModel>>,
     /// Capacity: memories cued per network (all of them when P is smaller).
-    #[arg(long, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
+    #[arg(long, allow_negative_numbers = true, value_name = "K", default_value_t = CapacityConfig::default().cues, value_parser = parse_cues)]
     pub cues: usize,
     /// Capacity: |m| of the cued memory at the end at or above which it is retrieved.
-    #[arg(long, value_name = "M", default_value_t = CapacityConfig::default().threshold, value_parser = parse_threshold)]
+    #[arg(long, allow_negative_numbers = true, value_name = "M", default_value_t = CapacityConfig::default().threshold, value_parser = parse_threshold)]
     pub threshold: f64,
     /// Capacity: the longest a cue is run, in model seconds (it stops once settled).
-    #[arg(long, value_name = "SECS", default_value_t = CapacityConfig::default().max_secs, value_parser = parse_cue_secs)]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = CapacityConfig::default().max_secs, value_parser = parse_cue_secs)]
     pub cue_secs: f64,
     /// Density: the paper's panel, fig4a (α = 3/2, 3/2) or fig4b (α = 3/2, 9/4); sets the α
     /// and the σ list [default: fig4b].
@@ -421,17 +421,17 @@ pub struct ExperimentArgs {
     #[arg(long, allow_negative_numbers = true, value_name = "G", default_value_t = DensityConfig::default().gain, value_parser = parse_density_gain)]
     pub gain: f64,
     /// Density: cells per axis of the grid (the histogram and the Fokker–Planck solve).
-    #[arg(long, value_name = "N", default_value_t = DensityConfig::default().cells, value_parser = parse_density_grid)]
+    #[arg(long, allow_negative_numbers = true, value_name = "N", default_value_t = DensityConfig::default().cells, value_parser = parse_density_grid)]
     pub grid: usize,
     /// Density: particles per ensemble (one ensemble per trial and σ).
-    #[arg(long, value_name = "K", default_value_t = DensityConfig::default().particles, value_parser = parse_particles)]
+    #[arg(long, allow_negative_numbers = true, value_name = "K", default_value_t = DensityConfig::default().particles, value_parser = parse_particles)]
     pub particles: usize,
     /// Density: the two-neuron network, idp (the paper's Fig. 4) or idp-modern (a gradient
     /// flow: its table also gives the exact exp(−2E_β/σ²)) [default: idp].
     #[arg(long, value_name = "MODEL", value_parser = parse_density_model)]
     pub model: Option<density::DensityModel>,
     /// Density, idp-modern: the softmax's sharpness β (logits β·α·ξᵀx/√2).
-    #[arg(long, value_name = "BETA", default_value_t = DensityConfig::default().beta, value_parser = parse_density_beta)]
+    #[arg(long, allow_negative_numbers = true, value_name = "BETA", default_value_t = DensityConfig::default().beta, value_parser = parse_density_beta)]
     pub beta: f64,
 }
 
@@ -626,6 +626,21 @@ fn parse_cues(s: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_idle(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("{s:?} is not a number of seconds (a whole number, 0 for never)"))
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim().parse::<u64>().map_err(|_| {
+        format!(
+            "{s:?} is not a seed (a whole number from 0 to {})",
+            u64::MAX
+        )
+    })
+}
+
 fn parse_first_trial(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n <= 1_000_000_000 => Ok(n),
@@ -759,6 +774,31 @@ impl SimArgs {
             input_gain: self.gain,
             ..StreamConfig::default()
         }
+    }
+
+    /// `--compare` names each model once, and not the one `--model` runs (a row of the table
+    /// would silently go missing).
+    pub fn check_models(&self) -> Result<(), String> {
+        let listed = self.compare.iter().flatten();
+        for (k, &m) in listed.clone().enumerate() {
+            if m == self.model {
+                return Err(format!(
+                    "--compare {}: {} is the model --model runs already; compare it with others \
+                     (--compare {})",
+                    m.name(),
+                    m.name(),
+                    if m == ModelKind::ClassicPulsed {
+                        "idp"
+                    } else {
+                        "classic-pulsed"
+                    }
+                ));
+            }
+            if listed.clone().take(k).any(|&n| n == m) {
+                return Err(format!("--compare names {} twice", m.name()));
+            }
+        }
+        Ok(())
     }
 
     /// The models to run: `--model` first, then those of `--compare`.

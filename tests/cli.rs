@@ -110,6 +110,44 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
             &["experiment", "glitch", "--sigmas", "1e39"],
             "at most 1000",
         ),
+        // A negative number is the flag's value, refused with what the flag takes (it read
+        // "unexpected argument '-1' found").
+        (&["run", "--seed", "-1"], "is not a seed"),
+        (&["experiment", "glitch", "--seed", "-2"], "is not a seed"),
+        (&["run", "--flip-rate", "-0.1"], "must be 0 or more"),
+        (&["--fps", "-5"], "not in 1..=120"),
+        (
+            &["serve", "--idle-timeout", "-1"],
+            "not a number of seconds",
+        ),
+        (
+            &["experiment", "capacity", "--loads", "-1,2"],
+            "must be greater than 0",
+        ),
+        (
+            &["experiment", "capacity", "--sizes", "-16"],
+            "not a network size",
+        ),
+        (&["experiment", "mixed", "--trials", "-3"], "trials"),
+        // A model named twice would silently be one row.
+        (&["run", "--compare", "idp,idp"], "--model runs already"),
+        (
+            &["run", "--model", "modern", "--compare", "modern"],
+            "--model runs already",
+        ),
+        (
+            &["run", "--compare", "classic-pulsed,modern,classic-pulsed"],
+            "--compare names classic-pulsed twice",
+        ),
+        // What a flag takes and clap's "did you mean" stay on the one line.
+        (
+            &["run", "--format", "json"],
+            "[possible values: jsonl, csv, table]; tip: a similar value exists: 'jsonl'",
+        ),
+        (
+            &["run", "--durration", "5"],
+            "tip: a similar argument exists: '--duration'",
+        ),
         // A run that could not finish in any reasonable time.
         (
             &["run", "--duration", "1000000", "--dt", "0.000001"],
