@@ -212,6 +212,7 @@ pub const PAINT_KEYMAP: &[Binding] = &[
 pub const HELP: &[(&str, &str)] = &[
     ("space", "pause / resume"),
     ("q  Esc  Ctrl-C", "quit (Esc first closes an overlay)"),
+    ("Ctrl-Z", "suspend (fg resumes and redraws)"),
     ("?  h", "this help"),
     ("+  -", "noise σ up / down"),
     ("]  [", "speed (model s per wall s) up / down"),
@@ -317,7 +318,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "α",
-        "saliency α_μ: how much the input is about memory μ (the bar; idp-filter: filtered)",
+        "saliency α_μ: how much the input is about memory μ (the bar; idp-filter: filtered); \
+         the bar green for a well, yellow for a saddle, grey for none",
     ),
     (
         "1/g+Σα/N",
@@ -639,6 +641,7 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("↑/↓", "α 2nd"),
             ("space", "pause"),
             ("?", "help"),
+            ("q", "quit"),
         ],
         HintMode::LessonDensity => &[
             ("PgDn/PgUp", "chapter"),
@@ -646,6 +649,7 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
             ("↑/↓", "α2"),
             ("+/-", "σ"),
             ("?", "help"),
+            ("q", "quit"),
         ],
         HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
         HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
