@@ -155,7 +155,8 @@ impl Clock {
     }
 }
 
-/// Measured steps per wall second over windows of [`RATE_WINDOW`].
+/// Measured steps per wall second over windows of [`RATE_WINDOW`]; not known (NaN, shown as
+/// "…") until the first window after a start or a change of speed closes.
 struct Rate {
     since: Instant,
     steps_at: u64,
@@ -167,7 +168,7 @@ impl Rate {
         Self {
             since: now,
             steps_at: steps,
-            per_sec: 0.0,
+            per_sec: f64::NAN,
         }
     }
 
@@ -376,7 +377,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             pattern_errors: problem.clone(),
             steps_per_sec: if settings.paused { 0.0 } else { rate.per_sec },
             paused: settings.paused,
-            speed_reached: lagging.then(|| rate.per_sec * settings.active_steps(&core).1),
+            speed_reached: (lagging && rate.per_sec.is_finite())
+                .then(|| rate.per_sec * settings.active_steps(&core).1),
             finished,
         };
         if finished {
@@ -875,6 +877,19 @@ fn set_saliencies(held: Option<&Held>) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rate_is_unknown_until_its_first_window_closes_not_zero() {
+        // A user trial read "0 steps/s" for seconds while pressing ] (each press starts the
+        // measurement afresh).
+        let t0 = Instant::now();
+        let mut rate = Rate::new(t0, 1000);
+        assert!(rate.per_sec.is_nan());
+        rate.update(t0 + RATE_WINDOW / 2, 1050);
+        assert!(rate.per_sec.is_nan(), "half a window: still measuring");
+        rate.update(t0 + RATE_WINDOW, 1100);
+        assert!((rate.per_sec - 200.0).abs() < 1e-9, "{}", rate.per_sec);
+    }
 
     #[test]
     fn a_second_bad_file_is_the_newest_error_and_the_first_is_not_logged_again() {

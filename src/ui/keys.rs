@@ -449,7 +449,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "1024×10  steps/s",
-        "N × P, neurons × memories; model steps simulated per wall-clock second (st/s)",
+        "N × P, neurons × memories; model steps simulated per wall-clock second (st/s; … for \
+         the half second it is measured after a start or a change of speed)",
     ),
     (
         "ssh -p … · N",

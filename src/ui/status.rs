@@ -122,7 +122,12 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         let st = &s.status;
         let seed = st.seed.to_string();
         let fps = format!("{:.0}", app.fps);
-        let steps = format!("{:.0}", st.steps_per_sec);
+        // Not measured yet (the first half second after a start or a change of speed).
+        let steps = if st.steps_per_sec.is_finite() {
+            format!("{:.0}", st.steps_per_sec)
+        } else {
+            "…".to_string()
+        };
         let t = format!("{:.1}s", density.map_or(s.time_secs, |d| d.time_secs));
         let (n, p) = density.map_or((st.n, st.p), |_| (2, 2));
         items.extend([
