@@ -39,9 +39,17 @@ impl CastWriter {
         Ok(Self {
             file,
             start: Instant::now(),
-            pending: Vec::new(),
+            // The dashboard took its screen over before the recording began: the playback
+            // starts on a clear screen with the cursor hidden, as the dashboard did.
+            pending: START.to_vec(),
             size: (cols, rows),
         })
+    }
+
+    /// Ends the recording as the dashboard ends: the cursor shown again.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.output(END);
+        self.event()
     }
 
     fn secs(&self) -> f64 {
@@ -79,6 +87,11 @@ impl CastWriter {
         self.file.flush()
     }
 }
+
+/// What a recording starts with: cursor hidden, home, screen cleared.
+const START: &[u8] = b"\x1b[?25l\x1b[H\x1b[2J";
+/// What it ends with: the cursor shown.
+const END: &[u8] = b"\x1b[?25h";
 
 /// Seconds to the millisecond (the recording's resolution; keeps lines short).
 fn round_ms(secs: f64) -> f64 {
@@ -120,6 +133,12 @@ impl Recording {
             self.size = (cols, rows);
             self.attempt(|c| c.resize(cols, rows));
         }
+    }
+
+    /// Ends the recording (the cursor shown again); nothing after it is recorded.
+    pub fn finish(&mut self) {
+        self.attempt(CastWriter::finish);
+        self.cast = None;
     }
 
     /// Why the recording stopped before the end, if it did.
@@ -199,7 +218,8 @@ mod tests {
         assert_eq!(lines[0]["height"], 40);
         // The half-block's three bytes arrive in two writes and are written whole, once.
         assert_eq!(lines[1][1], "o");
-        assert_eq!(lines[1][2], "\u{1b}[1;1Hhello ");
+        // The first event starts on a clear screen.
+        assert_eq!(lines[1][2], "\u{1b}[?25l\u{1b}[H\u{1b}[2J\u{1b}[1;1Hhello ");
         assert_eq!(lines[2][2], "▀");
         assert_eq!(lines[3][1], "r");
         assert_eq!(lines[3][2], "80x24");
@@ -208,5 +228,25 @@ mod tests {
             .map(|l| l[0].as_f64().expect("t"))
             .collect();
         assert!(t.windows(2).all(|w| w[0] <= w[1]), "{t:?}");
+    }
+
+    #[test]
+    fn a_finished_recording_shows_the_cursor_again_and_records_nothing_more() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.cast");
+        let rec = Recording::shared(CastWriter::create(&path, 80, 24).expect("create"));
+        lock(&rec).attempt(|c| {
+            c.output(b"frame");
+            c.event()
+        });
+        lock(&rec).finish();
+        lock(&rec).attempt(|c| {
+            c.output(b"after");
+            c.event()
+        });
+        drop(rec);
+        let lines = lines(&path);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[2][2], "\u{1b}[?25h");
     }
 }

@@ -144,6 +144,9 @@ impl TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
+        if let Some(recording) = &self.recording {
+            lock(recording).finish();
+        }
         restore();
     }
 }
