@@ -912,6 +912,19 @@ fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
     assert!(!v.contains("you glitch injected"), "{v}");
     let p = server.wait_screen("presenter", "you glitch injected", PATIENCE);
     assert!(!p.contains("presenter alice glitch"), "{p}");
+    // σ and speed changes name who made them too (a user trial could not tell who raised σ).
+    server.keys("presenter", "+");
+    server.wait_screen("viewer", "presenter alice set σ 2.5", PATIENCE);
+    server.wait_screen("presenter", "you set σ 2.5", PATIENCE);
+    // A second presenter: each presenter's status line says the control is shared, and with
+    // whom.
+    server.pane("second", 120, 40, &server.ssh_command("carol", true));
+    let p = server.wait_screen(
+        "presenter",
+        "shared: presenter alice + presenter carol",
+        PATIENCE,
+    );
+    assert!(status_line(&p).contains("1 watching"), "{p}");
     // The flash goes after its two seconds.
     let start = Instant::now();
     while server

@@ -567,6 +567,8 @@ fn apply_control(
     if let Control::Lesson(lesson) = control {
         return lesson_control(lesson, core, settings, clock, rate, ch, log, now);
     }
+    // In a served run (`recall serve`) the controls name who sent them.
+    let served = settings.actor.is_some();
     let mut say = logger(log, core.time_secs(), Source::User, settings.actor.clone());
     let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
@@ -582,18 +584,31 @@ fn apply_control(
         Control::SetPaused(paused) => {
             settings.paused = paused;
             reanchor(clock, rate, settings.active_steps(core).0);
+            // A served run says who paused it (every screen's log names the actor).
+            if served {
+                say(
+                    LogKind::Info,
+                    if paused { "paused" } else { "resumed" }.into(),
+                );
+            }
         }
         Control::SetSpeed(speed) if speed.is_finite() && speed > 0.0 => {
             settings.speed = speed;
             core.set_display_speed(speed);
             reanchor(clock, rate, settings.active_steps(core).0);
-        }
-        Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
-        Control::SetNoise(sigma) => {
-            if let Err(e) = core.set_noise_std(sigma) {
-                say(LogKind::Error, format!("noise σ = {sigma}: {e}"));
+            if served {
+                say(LogKind::Info, format!("set speed ×{speed}"));
             }
         }
+        Control::SetSpeed(speed) => say(LogKind::Error, format!("speed {speed} refused")),
+        Control::SetNoise(sigma) => match core.set_noise_std(sigma) {
+            Ok(()) if served => {
+                let shown = (sigma * 1000.0).round() / 1000.0;
+                say(LogKind::Info, format!("set σ {shown}"));
+            }
+            Ok(()) => {}
+            Err(e) => say(LogKind::Error, format!("noise σ = {sigma}: {e}")),
+        },
         Control::SetModels(models) if !models.is_empty() => match core.set_models(&models) {
             Ok(()) => {
                 let names: Vec<&str> = models.iter().map(|m| m.name()).collect();

@@ -472,6 +472,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "view only",
         "recall serve: a viewer's key that only the presenter may press (the run is theirs)",
     ),
+    (
+        "you share control",
+        "recall serve: other screens' keys change the run too (a second presenter, the host)",
+    ),
 ];
 
 /// The help overlay's sentences under the glossary.

@@ -187,10 +187,21 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
                 .as_deref()
                 .map(|j| format!(" · {j}"))
                 .unwrap_or_default();
-            (
-                format!("you control the run{join} · {} watching", a.watching),
-                format!("you control{join} · {} watching", a.watching),
-            )
+            // Others' keys change the run too: say whose (this screen's own name among them).
+            if a.controller.contains(" + ") {
+                (
+                    format!(
+                        "you share control: {}{join} · {} watching",
+                        a.controller, a.watching
+                    ),
+                    format!("shared: {} · {} watching", a.controller, a.watching),
+                )
+            } else {
+                (
+                    format!("you control the run{join} · {} watching", a.watching),
+                    format!("you control{join} · {} watching", a.watching),
+                )
+            }
         } else {
             (
                 format!("view only · run controlled by {}", a.controller),
