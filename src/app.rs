@@ -47,7 +47,11 @@ fn one_line(text: &str) -> String {
         let hints: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .filter(|l| l.starts_with("[possible values:") || l.starts_with("tip: a similar"))
+            .filter(|l| {
+                l.starts_with("[possible values:")
+                    || l.starts_with("tip: a similar")
+                    || l.starts_with("tip: some similar")
+            })
             .collect();
         return std::iter::once(first)
             .chain(hints)

@@ -919,12 +919,15 @@ fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
     // A second presenter: each presenter's status line says the control is shared, and with
     // whom.
     server.pane("second", 120, 40, &server.ssh_command("carol", true));
-    let p = server.wait_screen(
-        "presenter",
-        "shared: presenter alice + presenter carol",
+    let p = server.wait_screen("presenter", "shared control · ssh -p", PATIENCE);
+    assert!(status_line(&p).contains("1 watching"), "{p}");
+    // Where the line has room, with whom.
+    server.tmux(&["resize-window", "-t", "second", "-x", "220", "-y", "40"]);
+    server.wait_screen(
+        "second",
+        "you share control: presenter alice + presenter carol",
         PATIENCE,
     );
-    assert!(status_line(&p).contains("1 watching"), "{p}");
     // The flash goes after its two seconds.
     let start = Instant::now();
     while server

@@ -90,15 +90,14 @@ impl Facts {
                 already,
             } => {
                 // On the memory already when the input came to it: the model holds it, but
-                // there was no retrieval (and no latency) to quote.
-                if !already {
-                    f.retrieval = Some(Retrieval {
-                        memory,
-                        latency_secs,
-                        mirror,
-                        time_secs,
-                    });
-                }
+                // there was no retrieval (and no latency) to quote, nor is an earlier one its
+                // latest.
+                f.retrieval = (!already).then_some(Retrieval {
+                    memory,
+                    latency_secs,
+                    mirror,
+                    time_secs,
+                });
                 f.retrieved.push(memory);
             }
             Event::Transition { to, .. } => {

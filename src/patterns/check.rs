@@ -23,8 +23,19 @@ pub fn check_dir(
     dir: &Path,
     out: &mut dyn std::io::Write,
 ) -> anyhow::Result<(bool, Option<Memories>)> {
-    let report = load_report(dir, None)
-        .with_context(|| format!("cannot read the pattern directory {}", display_name(dir)))?;
+    let report = load_report(dir, None).with_context(|| {
+        let hint = if dir.is_file() {
+            " (recall check reads a directory: give the one that holds this file)"
+        } else if !dir.exists() {
+            " (recall check --builtin checks the built-in set)"
+        } else {
+            ""
+        };
+        format!(
+            "cannot read the pattern directory {}{hint}",
+            display_name(dir)
+        )
+    })?;
     out.write_all(check_report(&report).as_bytes())
         .and_then(|()| out.flush())
         .context("cannot write the report of recall check")?;
@@ -80,7 +91,14 @@ pub fn check_report(report: &LoadReport) -> String {
     }
     let bad = report.errors().count();
     let Some(mem) = &report.memories else {
-        let _ = writeln!(out, "no valid pattern: {bad} bad file(s)");
+        let _ = if report.files.is_empty() {
+            writeln!(
+                out,
+                "no valid pattern: the directory has no pattern file (.txt, .pbm or .png)"
+            )
+        } else {
+            writeln!(out, "no valid pattern: {bad} bad file(s)")
+        };
         return out;
     };
     let _ = writeln!(

@@ -83,6 +83,9 @@ pub(super) struct Settings {
     seed: u64,
     /// Whose controls these are (see `Control::Actor`).
     actor: Option<std::sync::Arc<str>>,
+    /// The run is served (`recall serve`: its screens name who acted); set by the first
+    /// [`Control::Actor`].
+    served: bool,
     /// The particles of the density view (`density` scenario): stepped instead of the network.
     density: Option<DensityLive>,
     /// The settings the density view had last (it starts from them again).
@@ -108,6 +111,7 @@ impl From<&PipelineConfig> for Settings {
             stream: c.stream.clone(),
             seed: c.seed,
             actor: None,
+            served: false,
             lesson: None,
             density: (c.scenario == ScenarioName::Density)
                 .then(|| {
@@ -156,7 +160,7 @@ impl Clock {
 }
 
 /// Measured steps per wall second over windows of [`RATE_WINDOW`]; not known (NaN, shown as
-/// "…") until the first window after a start or a change of speed closes.
+/// "…") until the first window after a start, a pause or a change of speed closes.
 struct Rate {
     since: Instant,
     steps_at: u64,
@@ -562,13 +566,15 @@ fn apply_control(
 ) -> Flow {
     if let Control::Actor(who) = control {
         settings.actor = who;
+        settings.served = true;
         return Flow::Continue;
     }
     if let Control::Lesson(lesson) = control {
         return lesson_control(lesson, core, settings, clock, rate, ch, log, now);
     }
-    // In a served run (`recall serve`) the controls name who sent them.
-    let served = settings.actor.is_some();
+    // In a served run (`recall serve`) the controls of σ, speed and pause name who sent them
+    // (a lesson's chapter setup is not someone's press).
+    let served = settings.served && settings.actor.as_deref() != Some(lesson_actor().as_ref());
     let mut say = logger(log, core.time_secs(), Source::User, settings.actor.clone());
     let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
@@ -780,11 +786,16 @@ fn lesson_control(
         );
     }
     settings.lesson = Some(host);
+    // The chapter's setup is the lesson's (its line above says who turned the page), not a
+    // press of σ or speed by whoever did.
+    let actor = settings.actor.replace(lesson_actor());
     for c in controls {
         if let Flow::Quit = apply_control(c, core, settings, clock, rate, ch, log, now) {
+            settings.actor = actor;
             return Flow::Quit;
         }
     }
+    settings.actor = actor;
     Flow::Continue
 }
 

@@ -644,8 +644,13 @@ pub(crate) fn nice_step(span: f64) -> f64 {
     m * mag
 }
 
-/// A number in at most five characters: −312, 1.2k, −45k.
+/// A number in at most five characters: −312, 1.2k, −45k (a minus sign as E/N's; ASCII screens
+/// turn it back into '-').
 pub fn short_number(v: f64) -> String {
+    short_ascii(v).replace('-', "−")
+}
+
+fn short_ascii(v: f64) -> String {
     let a = v.abs();
     if a >= 10_000.0 {
         format!("{:.0}k", v / 1000.0)

@@ -269,7 +269,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "… at 32.0 s corrected",
-        "event log: a glitch is judged seconds after it ends; its line says when it began",
+        "event log: a glitch is judged when followed or seconds after it ends; the line says when it began",
     ),
     (
         "idp-mod…",
@@ -450,7 +450,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "1024×10  steps/s",
         "N × P, neurons × memories; model steps simulated per wall-clock second (st/s; … for \
-         the half second it is measured after a start or a change of speed)",
+         the half second it is measured after a start, a pause or a change of speed)",
     ),
     (
         "ssh -p … · N",
@@ -473,7 +473,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "recall serve: a viewer's key that only the presenter may press (the run is theirs)",
     ),
     (
-        "you share control",
+        "shared control",
         "recall serve: other screens' keys change the run too (a second presenter, the host)",
     ),
 ];

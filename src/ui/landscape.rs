@@ -441,9 +441,9 @@ impl LandscapePanel<'_> {
     }
 
     /// Names the corners ±ξ₁, ±ξ₂ next to each: in the blank cells outside the diamond,
-    /// where nothing drawn later (the state is always inside) can cover them; where no blank
-    /// cell is near (a modern model's plane is energy to its edges), on the map, on black,
-    /// off the wells' marks and the state.
+    /// where the state (always inside) cannot cover them; where no blank cell is near (a
+    /// modern model's plane is energy to its edges), on the map, on black (with colour), off
+    /// the wells' marks, under the state's dot.
     fn render_corner_labels(
         &self,
         map: &MapGeometry,
@@ -482,9 +482,10 @@ impl LandscapePanel<'_> {
             (col < bounds.width && row < bounds.height)
                 .then(|| usize::from(row) * width + usize::from(col))
         };
-        let marks = self.view.wells.iter().map(|w| w.at);
+        // (Not the state's: it moves every frame, and the labels would jump with it; the dot
+        // is drawn over them instead.)
         let mut marked = vec![false; blank.len()];
-        for at in marks.chain([self.view.state]) {
+        for at in self.view.wells.iter().map(|w| w.at) {
             if let Some(i) = map.cell_of(at.0, at.1).and_then(cell) {
                 marked[i] = true;
             }
@@ -660,7 +661,6 @@ impl Widget for LandscapePanel<'_> {
             .unwrap_or(&fitted);
         let cells = self.render_heat(&map, scale, buf);
         self.render_wells(&map, &cells, compact, buf);
-        self.render_state(&map, buf);
         if !compact {
             let bounds = Rect::new(inner.x, inner.y, inner.width, map_h);
             self.render_corner_labels(&map, &cells, bounds, buf);
@@ -669,6 +669,7 @@ impl Widget for LandscapePanel<'_> {
             let legend = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
             Paragraph::new(Span::styled(self.legend(), self.theme.dim())).render(legend, buf);
         }
+        self.render_state(&map, buf);
         self.theme.ascii_pass(buf, area);
     }
 }

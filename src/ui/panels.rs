@@ -224,6 +224,6 @@ mod tests {
             ["glitch to dog at 32.0 s:", "corrected"]
         );
         // "s" after a word is a word of its own.
-        assert_eq!(wrap("cat s dog", 5, 5), ["cat s", "dog"]);
+        assert_eq!(wrap("cat s", 3, 3), ["cat", "s"]);
     }
 }

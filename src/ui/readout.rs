@@ -515,7 +515,8 @@ fn model_lines(
     // Signed: −1 is the inverted picture, an attractor just as good (ψ is odd). With nothing
     // recalled, the memory nearest the state and its overlap (not 0: it can be 0.49).
     let mut overlap = match view.retrieved.and_then(|mu| view.overlaps.get(mu)) {
-        Some(m) => vec![Span::raw(format!("m={m:+.2}"))],
+        // A minus sign as E/N's ("m=−1.00"; ASCII screens turn it back into '-').
+        Some(m) => vec![Span::raw(format!("m={m:+.2}").replace('-', "−"))],
         None => match nearest(view) {
             // The memory, or its mirror −ξ when m < 0.
             Some((mu, m)) if m.abs() >= NEAR_NONE => vec![

@@ -194,7 +194,7 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
                         "you share control: {}{join} · {} watching",
                         a.controller, a.watching
                     ),
-                    format!("shared: {} · {} watching", a.controller, a.watching),
+                    format!("shared control{join} · {} watching", a.watching),
                 )
             } else {
                 (

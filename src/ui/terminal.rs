@@ -136,9 +136,13 @@ impl TerminalGuard {
 }
 
 impl TerminalGuard {
-    /// Why the recording stopped before the end, if it did.
+    /// Ends the recording (the cursor shown again) and says why it stopped early, if it did.
     pub fn recording_error(&mut self) -> Option<io::Error> {
-        self.recording.as_ref().and_then(|r| lock(r).take_error())
+        self.recording.as_ref().and_then(|r| {
+            let mut recording = lock(r);
+            recording.finish();
+            recording.take_error()
+        })
     }
 }
 
