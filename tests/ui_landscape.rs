@@ -708,3 +708,20 @@ fn a_modern_plane_with_no_blank_cell_still_names_its_corners() {
     let row = shown.lines().find(|l| l.contains('◆')).unwrap_or_default();
     assert!(row.contains("dog"), "{shown}");
 }
+
+#[test]
+fn a_saliency_that_rounds_to_zero_has_no_minus_sign() {
+    // The explore input's rounding leaves α of −1e−4 on the memories set to 0: the table read
+    // "−0.00" for them.
+    let (net, _) = busy();
+    let report = net.theory();
+    let names = names();
+    let alpha = [0.3f32, -1e-4, -0.006, 0.0];
+    let shown = text(&render(table(&alpha, &report, &names, COLOR), 48, 8));
+    let dog = shown.lines().find(|l| l.contains("dog")).unwrap();
+    assert!(dog.contains(" 0.00 ") && !dog.contains("−0.00 "), "{shown}");
+    assert!(
+        shown.contains("−0.01"),
+        "a value that does not round to 0 keeps it:\n{shown}"
+    );
+}

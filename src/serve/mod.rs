@@ -144,15 +144,9 @@ pub fn run(config: &ServeConfig) -> anyhow::Result<Outcome> {
 
     let (memories, startup_errors) = crate::ui::startup_memories(dash.patterns.as_deref())?;
     let memories = Arc::new(memories);
+    // (`SimArgs::check_models` refused a --compare that repeats a model or names --model's.)
     let mut models = vec![dash.model];
-    for &k in dash.compare.iter().flatten() {
-        if !models.contains(&k) {
-            models.push(k);
-        }
-    }
-    if dash.compare.is_some() && models.len() == 1 {
-        models.push(crate::model::ModelKind::ClassicPulsed);
-    }
+    models.extend(dash.compare.iter().flatten().copied());
     let pipeline = Pipeline::start(PipelineConfig {
         memories: Arc::clone(&memories),
         scenario: dash.scenario,

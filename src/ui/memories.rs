@@ -136,6 +136,12 @@ impl MemoryTable<'_> {
 
     fn number(&self, v: f64, decimals: usize) -> String {
         let s = format!("{v:.decimals$}");
+        // A value that rounds to zero has no sign ("0.00", not "−0.00": a saliency of −1e−4
+        // from the explore input's rounding read as a negative one).
+        let s = match s.strip_prefix('-') {
+            Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+            _ => s,
+        };
         if self.theme.ascii {
             s
         } else {
