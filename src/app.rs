@@ -293,6 +293,11 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
             for e in errors {
                 warn(format_args!("recall: skipped {e}"));
             }
+            // What `recall check` warns of (duplicates, mirror images, a set past capacity),
+            // on stderr: the run goes on with the set as given.
+            for w in crate::patterns::set_warnings(&memories) {
+                warn(format_args!("recall: warning: {w}"));
+            }
             memories
         }
         None => crate::patterns::builtin(),

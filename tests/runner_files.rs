@@ -590,3 +590,37 @@ fn completions_and_the_manual_page() {
     let out = run(&["completions", "tcsh"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `recall run --patterns` says on stderr what `recall check` warns of (a user trial ran five
+/// identical memories without a word), and runs the set as given.
+#[test]
+fn a_run_on_a_set_with_duplicates_warns_as_check_does() {
+    let dir = tmp();
+    let a = "#.#.\n.#.#\n##..\n..##\n";
+    for (name, text) in [
+        ("a.txt", a),
+        ("b.txt", a),
+        ("c.txt", "####\n....\n#..#\n.##.\n"),
+    ] {
+        std::fs::write(p(&dir, name), text).unwrap();
+    }
+    let out = run(&[
+        "run",
+        "--patterns",
+        s(dir.path()),
+        "--duration",
+        "0.1",
+        "--format",
+        "csv",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("recall: warning: "), "{stderr}");
+    let check = recall().args(["check", s(dir.path())]).output().unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    let warning = said
+        .lines()
+        .find(|l| l.starts_with("warning: "))
+        .expect("check warns");
+    assert!(stderr.contains(warning), "run: {stderr}\ncheck: {said}");
+}
