@@ -574,7 +574,7 @@ fn apply_control(
     }
     // In a served run (`recall serve`) the controls of σ, speed and pause name who sent them
     // (a lesson's chapter setup is not someone's press).
-    let served = settings.served && settings.actor.as_deref() != Some(lesson_actor().as_ref());
+    let served = settings.served && settings.actor.as_deref() != Some(LESSON_ACTOR);
     let mut say = logger(log, core.time_secs(), Source::User, settings.actor.clone());
     let reanchor = |clock: &mut Clock, rate: &mut Rate, steps: u64| {
         *clock = Clock {
@@ -755,8 +755,11 @@ fn apply_control(
 
 /// Who the log names for what a lesson does by itself.
 fn lesson_actor() -> std::sync::Arc<str> {
-    std::sync::Arc::from("lesson")
+    std::sync::Arc::from(LESSON_ACTOR)
 }
+
+/// The lesson's name in the log.
+const LESSON_ACTOR: &str = "lesson";
 
 /// Starts a lesson or turns its page: the chapter's setup is carried out as the keys' controls.
 #[allow(clippy::too_many_arguments)]

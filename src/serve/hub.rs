@@ -214,6 +214,16 @@ impl Hub {
 
     /// Who controls the run, in a few words ("presenter alice", "host terminal", "no one").
     pub fn controller(&self) -> String {
+        let who = self.controllers();
+        if who.is_empty() {
+            "no one".into()
+        } else {
+            who.join(" + ")
+        }
+    }
+
+    /// The screens whose keys change the run, named ("presenter alice", "host terminal").
+    pub fn controllers(&self) -> Vec<String> {
         let st = lock(&self.state);
         let mut who: Vec<String> = st
             .screens
@@ -228,11 +238,7 @@ impl Hub {
         if st.screens.iter().any(|s| s.role == Role::Host) {
             who.push("host terminal".into());
         }
-        if who.is_empty() {
-            "no one".into()
-        } else {
-            who.join(" + ")
-        }
+        who
     }
 
     /// A line for the server's own log only (stderr, when no terminal shows the screens).

@@ -133,6 +133,7 @@ impl Stage {
         let audience = Audience {
             controls: false,
             controller: hub.controller(),
+            shared: hub.controllers().len() > 1,
             watching: hub.watching(),
             frozen: false,
             join: None,
@@ -217,9 +218,11 @@ impl Stage {
 pub fn refresh_audience(app: &mut App, hub: &Hub, frozen: bool) {
     if let Some(a) = app.audience.as_mut() {
         let controller = hub.controller();
+        let shared = hub.controllers().len() > 1;
         let watching = hub.watching();
         if a.controller != controller || a.watching != watching || a.frozen != frozen {
             a.controller = controller;
+            a.shared = shared;
             a.watching = watching;
             a.frozen = frozen;
             app.update(Msg::Resized);

@@ -181,6 +181,7 @@ pub fn run(setup: ViewerSetup) -> (End, Stats) {
     let audience = |hub: &Hub| Audience {
         controls: role.controls(),
         controller: hub.controller(),
+        shared: hub.controllers().len() > 1,
         watching: hub.watching(),
         frozen: false,
         join: join.clone(),
@@ -632,6 +633,7 @@ fn viewer_intent(intent: Intent, view: &mut View, ctx: &Ctx) -> Option<End> {
                 let audience = Audience {
                     controls: false,
                     controller: ctx.hub.controller(),
+                    shared: ctx.hub.controllers().len() > 1,
                     watching: ctx.hub.watching(),
                     frozen: false,
                     join: None,

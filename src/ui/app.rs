@@ -152,6 +152,8 @@ pub struct Audience {
     pub controls: bool,
     /// Who controls the run, in words ("the presenter (alice)", "the host's terminal", "no one").
     pub controller: String,
+    /// More than one screen controls the run (a second presenter, the host's terminal).
+    pub shared: bool,
     /// Viewers connected now (the presenter and the host's terminal not counted).
     pub watching: usize,
     /// How to join, for the screens that control the run ("ssh -p 2222 192.168.1.5").

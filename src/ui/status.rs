@@ -122,7 +122,7 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
         let st = &s.status;
         let seed = st.seed.to_string();
         let fps = format!("{:.0}", app.fps);
-        // Not measured yet (the first half second after a start or a change of speed).
+        // Not measured yet (the half second after a start, a pause or a change of speed).
         let steps = if st.steps_per_sec.is_finite() {
             format!("{:.0}", st.steps_per_sec)
         } else {
@@ -188,7 +188,7 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
                 .map(|j| format!(" · {j}"))
                 .unwrap_or_default();
             // Others' keys change the run too: say whose (this screen's own name among them).
-            if a.controller.contains(" + ") {
+            if a.shared {
                 (
                     format!(
                         "you share control: {}{join} · {} watching",
