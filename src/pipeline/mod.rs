@@ -185,7 +185,9 @@ impl LogEntry {
 pub enum Pacing {
     /// `speed` model seconds per wall second; a snapshot `snapshot_hz` times per wall second.
     WallClock { snapshot_hz: f64 },
-    /// As fast as possible; a snapshot every `snapshot_every_steps` steps (headless tests).
+    /// As fast as possible; a snapshot every `snapshot_every_steps` steps (headless tests). The
+    /// theory is solved on the simulator's thread every half model second, so that what a run
+    /// shows of it does not depend on how busy the machine is.
     Unpaced { snapshot_every_steps: u64 },
 }
 

@@ -2,6 +2,7 @@
 //! applies the UI's controls and the watcher's pattern updates, and publishes snapshots and log
 //! lines.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
@@ -205,6 +206,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut rate = Rate::new(start, 0);
     let mut repeats_reported = start;
     let mut theory_checked: Option<Instant> = None;
+    let mut theory_checked_secs: Option<f64> = None;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -347,11 +349,26 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             core.theory_solved(result.model, Some(result.equilibria));
             dirty = true;
         }
-        if theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY) {
+        // An unpaced run checks by model time and solves here, at the simulator's priority,
+        // before it goes on, so that what it shows of the theory, and a lesson's turns that
+        // read it, do not depend on how busy the machine is (the theory thread's pool runs at
+        // the lowest priority, and starves while other threads are busy).
+        let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
+        let due = if unpaced {
+            let secs = core.time_secs();
+            theory_checked_secs.is_none_or(|t| secs - t >= THEORY_EVERY.as_secs_f64())
+        } else {
+            theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY)
+        };
+        if due {
             theory_checked = Some(now);
+            theory_checked_secs = Some(core.time_secs());
             for request in core.theory_requests() {
                 let model = request.model;
-                if ch.theory_requests.try_send(request).is_err() {
+                if unpaced {
+                    core.theory_solved(model, Some(Arc::new(request.input.solve())));
+                    dirty = true;
+                } else if ch.theory_requests.try_send(request).is_err() {
                     core.theory_solved(model, None);
                 }
             }
@@ -401,7 +418,6 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             deliver_last(&ch, snapshot, outbox);
             return;
         }
-        let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
         if dirty && (unpaced || now >= next_publish) {
             core.set_plane_weights(set_saliencies(settings.held.as_ref()));
             let mut snapshot = snapshot_of(&mut core, &settings, status);
