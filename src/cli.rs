@@ -233,8 +233,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "MODELS", num_args = 0..=1, value_delimiter = ',',
           default_missing_value = "classic-pulsed", value_parser = named(parse_model, &ModelKind::ALL), hide_possible_values = true)]
     pub compare: Option<Vec<ModelKind>>,
-    /// Stop after this many seconds of model time (`recall run`: default 120; dashboard:
-    /// wall-clock seconds, default: run until quit).
+    /// Stop after this many seconds: of model time in `recall run` (default 120), of wall-clock
+    /// time on a screen (the dashboard, `serve`, `lesson`; default: until quit).
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", value_parser = parse_secs)]
     pub duration: Option<f64>,
     /// Integration step in model seconds.

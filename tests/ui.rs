@@ -502,6 +502,26 @@ fn view_help_and_paused_120x40() {
 }
 
 #[test]
+fn the_help_offers_ctrl_z_only_where_it_suspends() {
+    let mut a = app(&[ModelKind::Idp], PLAIN);
+    a.update(Msg::Intent(Intent::ToggleHelp));
+    let own = text(draw(&a, 120, 40).backend().buffer());
+    assert!(own.contains("Ctrl-Z"), "{own}");
+    // A presenter's screen of `recall serve`: the server does not stop for Ctrl-Z.
+    a.audience = Some(recall::ui::Audience {
+        controls: true,
+        controller: "you".into(),
+        shared: false,
+        watching: 2,
+        join: None,
+        frozen: false,
+    });
+    let served = text(draw(&a, 120, 40).backend().buffer());
+    assert!(served.contains("pause / resume"), "{served}");
+    assert!(!served.contains("Ctrl-Z"), "{served}");
+}
+
+#[test]
 fn view_ascii_has_only_ascii() {
     let theme = Theme {
         color: false,

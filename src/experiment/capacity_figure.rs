@@ -330,6 +330,8 @@ pub fn capacity_figure(
         }
     }
     let mut panels = Vec::new();
+    // Lines of theory beyond the loads swept, which the load panels leave out.
+    let mut left_out: Vec<String> = Vec::new();
     if !loads.is_empty() {
         let lo = loads.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
         let hi = loads.iter().copied().fold(0.0, f64::max) * 1.3;
@@ -342,24 +344,34 @@ pub fn capacity_figure(
         };
         // A line of theory beyond the loads swept is left out (plotters would draw it at the
         // panel's edge, where it reads as a limit inside the range).
+        // The subtitle names what is left out.
         let within = |x: f64| (lo..=hi).contains(&x);
-        let mut theory_lines: Vec<Line> = [
+        let ags = [
             (alpha_c, BLACKISH, format!("AGS α_c = {alpha_c:.3}")),
             (alpha_g, GREY, format!("α_c at g = {g}: {alpha_g:.3}")),
-        ]
-        .into_iter()
-        .filter(|&(x, _, _)| within(x))
-        .map(|(x, col, label)| vertical(x, col, Some(label)))
-        .collect();
-        let idp: Vec<(f64, RGBColor)> = idp_sizes
+        ];
+        left_out.extend(
+            ags.iter()
+                .filter(|&&(x, _, _)| !within(x))
+                .map(|(_, _, label)| label.clone()),
+        );
+        let mut theory_lines: Vec<Line> = ags
+            .into_iter()
+            .filter(|&(x, _, _)| within(x))
+            .map(|(x, col, label)| vertical(x, col, Some(label)))
+            .collect();
+        let (idp, beyond): (Vec<(f64, RGBColor)>, Vec<(f64, RGBColor)>) = idp_sizes
             .iter()
             .enumerate()
             .map(|(k, &(n, flip))| {
                 let col = shade(ModelKind::Idp, k, idp_sizes.len());
                 (theory::idp_max_load(n, flip, g, threshold), col)
             })
-            .filter(|&(x, _)| within(x))
-            .collect();
+            .partition(|&(x, _)| within(x));
+        if !beyond.is_empty() {
+            let at: Vec<String> = beyond.iter().map(|&(x, _)| significant(x)).collect();
+            left_out.push(format!("IDP estimate at P/N = {}", at.join(", ")));
+        }
         for (k, &(x, col)) in idp.iter().enumerate() {
             let label = (k + 1 == idp.len()).then(|| "IDP estimate, each N".to_string());
             theory_lines.push(vertical(x, col, label));
@@ -612,7 +624,7 @@ pub fn capacity_figure(
     if let Some(panel) = modern_panel(&modern_found, threshold) {
         panels.push(panel);
     }
-    let figure = CapacityFigure {
+    let mut figure = CapacityFigure {
         title: "Capacity: each model to its collapse, beside its theory".into(),
         subtitle: vec![
             format!(
@@ -626,6 +638,12 @@ pub fn capacity_figure(
         ],
         panels,
     };
+    if !left_out.is_empty() {
+        figure.subtitle.push(format!(
+            "Beyond the loads swept, so not drawn: {}.",
+            left_out.join("; ")
+        ));
+    }
     save(&figure, path)
 }
 

@@ -154,7 +154,7 @@ pub struct LogEntry {
     pub kind: LogKind,
     pub text: String,
     /// Who acted, on a run that several people control (`recall serve`: "presenter alice",
-    /// "host"); `None`: the one user there is ("you").
+    /// "host terminal"); `None`: the one user there is ("you").
     pub who: Option<Arc<str>>,
 }
 

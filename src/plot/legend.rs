@@ -40,24 +40,42 @@ const GAP_PX: (i32, i32) = (6, 22);
 /// Above and below the rows.
 const PAD_PX: i32 = 6;
 
-/// Where each entry goes in a strip `width` wide, its rows starting `left` in: (x, row).
-fn layout(entries: &[Entry], width: i32, left: i32) -> Vec<(i32, i32)> {
-    let style = font(FONT_PX);
+/// The width in pixels of `text` at the legend's font.
+fn text_px(text: &str) -> i32 {
+    font(FONT_PX)
+        .font
+        .box_size(text)
+        .map_or(8 * text.chars().count() as i32, |(w, _)| w as i32)
+}
+
+/// `label` as it fits in `room` pixels: whole, or cut at a character with "…" at its end.
+fn fitted(label: &str, room: i32) -> String {
+    if text_px(label) <= room {
+        return label.to_string();
+    }
+    let chars: Vec<char> = label.chars().collect();
+    (0..chars.len())
+        .rev()
+        .map(|k| format!("{}…", chars[..k].iter().collect::<String>().trim_end()))
+        .find(|cut| text_px(cut) <= room)
+        .unwrap_or_else(|| "…".into())
+}
+
+/// Where each entry goes in a strip `width` wide, its rows starting `left` in: (x, row), and
+/// its label as it fits (cut with "…" when even a row of its own is too narrow).
+fn layout(entries: &[Entry], width: i32, left: i32) -> Vec<(i32, i32, String)> {
     let (mut x, mut row) = (left, 0);
     entries
         .iter()
         .map(|e| {
-            let text = style
-                .font
-                .box_size(&e.label)
-                .map_or(8 * e.label.chars().count() as i32, |(w, _)| w as i32);
-            let w = SWATCH_PX + GAP_PX.0 + text;
+            let w = SWATCH_PX + GAP_PX.0 + text_px(&e.label);
             if x > left && x + w > width {
                 (x, row) = (left, row + 1);
             }
+            let label = fitted(&e.label, width - x - SWATCH_PX - GAP_PX.0);
             let at = (x, row);
-            x += w + GAP_PX.1;
-            at
+            x += SWATCH_PX + GAP_PX.0 + text_px(&label) + GAP_PX.1;
+            (at.0, at.1, label)
         })
         .collect()
 }
@@ -65,7 +83,7 @@ fn layout(entries: &[Entry], width: i32, left: i32) -> Vec<(i32, i32)> {
 /// The height in pixels the entries take in a strip `width` wide (0 for none).
 pub fn height(entries: &[Entry], width: u32, left: u32) -> u32 {
     match layout(entries, width as i32, left as i32).last() {
-        Some(&(_, row)) => (2 * PAD_PX + (row + 1) * ROW_PX) as u32,
+        Some(&(_, row, _)) => (2 * PAD_PX + (row + 1) * ROW_PX) as u32,
         None => 0,
     }
 }
@@ -77,7 +95,7 @@ pub fn draw<DB: DrawingBackend>(
     left: u32,
 ) -> Result<(), String> {
     let (w, _) = area.dim_in_pixel();
-    for (e, (x, row)) in entries.iter().zip(layout(entries, w as i32, left as i32)) {
+    for (e, (x, row, label)) in entries.iter().zip(layout(entries, w as i32, left as i32)) {
         let y = PAD_PX + row * ROW_PX + ROW_PX / 2;
         let col = e.colour;
         let line = |to: i32| PathElement::new(vec![(x, y), (x + to, y)], col.stroke_width(3));
@@ -99,7 +117,7 @@ pub fn draw<DB: DrawingBackend>(
         }
         .map_err(fail)?;
         area.draw(&Text::new(
-            e.label.clone(),
+            label,
             (x + SWATCH_PX + GAP_PX.0, y - 8),
             font(FONT_PX),
         ))
@@ -137,7 +155,8 @@ mod tests {
         let entries: Vec<Entry> = (0..9)
             .map(|k| entry(&format!("model {k}: N = 256, 1024")))
             .collect();
-        let at = layout(&entries, 800, 80);
+        let laid = layout(&entries, 800, 80);
+        let at: Vec<(i32, i32)> = laid.iter().map(|&(x, row, _)| (x, row)).collect();
         assert_eq!(at[0], (80, 0));
         // Each row starts at the left, no entry's start lies past the width, and rows fill in order.
         assert!(at.iter().all(|&(x, _)| (80..800).contains(&x)));
@@ -155,10 +174,22 @@ mod tests {
             (2 * PAD_PX + rows * ROW_PX) as u32
         );
         assert_eq!(height(&[], 800, 80), 0);
-        // One entry wider than the strip still has a row of its own.
-        assert_eq!(
-            layout(&[entry(&"x".repeat(200)), entry("a")], 300, 10),
-            vec![(10, 0), (10, 1)]
-        );
+        // Labels that fit are whole.
+        assert!(laid.iter().zip(&entries).all(|(at, e)| at.2 == e.label));
+    }
+
+    #[test]
+    fn an_entry_wider_than_the_strip_has_a_row_of_its_own_and_ends_in_an_ellipsis() {
+        let long = "x".repeat(200);
+        let at = layout(&[entry(&long), entry("a")], 300, 10);
+        assert_eq!((at[0].0, at[0].1), (10, 0));
+        assert_eq!((at[1].0, at[1].1, at[1].2.as_str()), (10, 1, "a"));
+        let cut = &at[0].2;
+        assert!(cut.ends_with('…') && cut.len() < long.len(), "{cut}");
+        // It fills its row: its text ends within the strip, and one more character would not.
+        let room = 300 - 10 - SWATCH_PX - GAP_PX.0;
+        assert!(text_px(cut) <= room, "{} > {room}", text_px(cut));
+        let longer = format!("{}…", "x".repeat(cut.chars().count()));
+        assert!(text_px(&longer) > room);
     }
 }

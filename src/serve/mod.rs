@@ -414,7 +414,7 @@ fn host_screen(
         idle_timeout: None,
         join: Some(shared.join.clone()),
         links: Some(ControlLinks {
-            actor: Some(Arc::from("host")),
+            actor: Some(Arc::from(Role::Host.name())),
             ..shared.links.clone()
         }),
         start: shared.start.clone(),

@@ -58,7 +58,7 @@ pub struct ControlLinks {
     pub controls: Sender<Control>,
     pub watcher: Option<Arc<Watcher>>,
     pub patterns: Option<PathBuf>,
-    /// Who this screen is in the log ("presenter alice", "host"): the simulator names the
+    /// Who this screen is in the log ("presenter alice", "host terminal"): the simulator names the
     /// lines its controls cause, and this screen alone shows them as "you".
     pub actor: Option<Arc<str>>,
     /// Held while a screen sends its name and then its control, so that the two of two

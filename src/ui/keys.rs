@@ -458,7 +458,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "presenter NAME …",
-        "recall serve's log: who did it (\"you\" on your own screen; \"host\": the server's terminal)",
+        "recall serve's log: who did it (\"you\" on your own screen; \"host terminal\": the server's own)",
     ),
     (
         "2/6 title · Fig. 2",

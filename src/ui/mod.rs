@@ -25,7 +25,7 @@ pub mod terminal;
 pub mod theme;
 pub mod theory;
 
-pub use app::{App, Msg};
+pub use app::{App, Audience, Msg};
 pub use keys::Intent;
 pub(crate) use run::{Commands, InputThread, carry_out};
 pub use run::{DashboardConfig, Outcome, run, startup_memories};

@@ -493,6 +493,12 @@ fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
     let theme = app.theme;
     let viewer = app.audience.as_ref().filter(|a| !a.controls);
     let help = if viewer.is_some() { VIEWER_HELP } else { HELP };
+    // A served screen does not suspend (every screen would freeze): Ctrl-Z is not offered.
+    let help: Vec<(&str, &str)> = help
+        .iter()
+        .copied()
+        .filter(|(key, _)| app.audience.is_none() || *key != "Ctrl-Z")
+        .collect();
     let (keys_w, glossary_w) = help_widths(width, two);
     let mut keys: Vec<Line<'static>> = Vec::new();
     if let Some(a) = viewer {
@@ -503,7 +509,7 @@ fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
         ));
     }
     keys.push(Line::styled(" keys", theme.title()));
-    keys.extend(table_lines(help, 16, keys_w, theme.value(), Style::new()));
+    keys.extend(table_lines(&help, 16, keys_w, theme.value(), Style::new()));
     keys.push(Line::raw(""));
     let mut glossary = vec![Line::styled(" reading the screen", theme.title())];
     glossary.extend(table_lines(
