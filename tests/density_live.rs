@@ -265,7 +265,7 @@ fn the_density_screen_at_three_sizes() {
             "σ 0.8",
             "α2 2.25",
             "at ",
-            "(-2.",
+            "(−2.",
             "│P ",
         ] {
             assert!(text.contains(word), "{w}×{h} lacks {word}:\n{text}");

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::combinators::{LogCoord, WithKeyPoints};
 use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -32,6 +33,9 @@ struct PanelSpec {
     x_desc: String,
     y_desc: String,
     x: (f64, f64, bool),
+    /// A logarithmic x axis's labelled ticks: the values swept (as many as fit), or, with fewer
+    /// than two, round numbers (`log_axis`).
+    x_ticks: Vec<f64>,
     y: (f64, f64, bool),
     lines: Vec<Line>,
 }
@@ -133,7 +137,7 @@ fn draw_panel<DB: DrawingBackend>(
     match (xlog, ylog) {
         (true, true) => {
             let mut chart = builder(area)
-                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                .build_cartesian_2d(log_axis(x0, x1, &p.x_ticks), (y0..y1).log_scale())
                 .map_err(fail)?;
             mesh(&mut chart, p)?;
             lines(&mut chart, p)
@@ -147,7 +151,7 @@ fn draw_panel<DB: DrawingBackend>(
         }
         (true, false) => {
             let mut chart = builder(area)
-                .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                .build_cartesian_2d(log_axis(x0, x1, &p.x_ticks), y0..y1)
                 .map_err(fail)?;
             mesh(&mut chart, p)?;
             lines(&mut chart, p)
@@ -161,6 +165,55 @@ fn draw_panel<DB: DrawingBackend>(
             lines(&mut chart, p)
         }
     }
+}
+
+/// The least distance between two labelled ticks of a logarithmic x axis, as a share of the
+/// axis (a label is about 40 px of a plot about 700 px wide).
+const TICK_GAP: f64 = 0.07;
+
+/// A logarithmic axis from `lo` to `hi`, labelled at `ticks` (those that leave room for their
+/// labels, from the smallest up) when two or more are left, else at the powers of ten (two
+/// decades or more) or at 1, 2 and 5 of each decade; light lines at every digit of each decade.
+fn log_axis(lo: f64, hi: f64, ticks: &[f64]) -> WithKeyPoints<LogCoord<f64>> {
+    let decades = |digits: &[f64]| {
+        let mut out = Vec::new();
+        let mut e = lo.log10().floor() as i32;
+        while 10f64.powi(e) <= hi {
+            out.extend(
+                digits
+                    .iter()
+                    .map(|d| d * 10f64.powi(e))
+                    .filter(|x| (lo..=hi).contains(x)),
+            );
+            e += 1;
+        }
+        out
+    };
+    let mut sorted: Vec<f64> = ticks
+        .iter()
+        .copied()
+        .filter(|x| (lo..=hi).contains(x))
+        .collect();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let span = (hi / lo).ln();
+    let mut bold: Vec<f64> = Vec::new();
+    for x in sorted {
+        if bold.last().is_none_or(|&b| (x / b).ln() >= TICK_GAP * span) {
+            bold.push(x);
+        }
+    }
+    if bold.len() < 2 {
+        bold = if hi / lo >= 100.0 {
+            decades(&[1.0])
+        } else {
+            decades(&[1.0, 2.0, 5.0])
+        };
+    }
+    (lo..hi)
+        .log_scale()
+        .with_key_points(bold)
+        .with_light_points(decades(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]))
 }
 
 fn mesh<DB: DrawingBackend, X, Y>(
@@ -335,6 +388,13 @@ pub fn capacity_figure(
     if !loads.is_empty() {
         let lo = loads.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
         let hi = loads.iter().copied().fold(0.0, f64::max) * 1.3;
+        // The loads swept label the axis where they span less than two decades (wider, their
+        // labels read 0.707, 5.7, 45.3: the powers of ten read better).
+        let load_ticks = if hi / lo < 100.0 {
+            loads.clone()
+        } else {
+            Vec::new()
+        };
         let vertical = |x: f64, col, label: Option<String>| Line {
             label,
             colour: col,
@@ -383,6 +443,7 @@ pub fn capacity_figure(
             x_desc: "load P/N".into(),
             y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
             x: (lo, hi, true),
+            x_ticks: load_ticks.clone(),
             y: (0.0, 1.05, false),
             lines: rates,
         });
@@ -405,6 +466,7 @@ pub fn capacity_figure(
             x_desc: "load P/N".into(),
             y_desc: "mean final |m| of the cued memory".into(),
             x: (lo, hi, true),
+            x_ticks: load_ticks.clone(),
             y: (0.0, 1.05, false),
             lines: overlaps,
         });
@@ -485,6 +547,7 @@ pub fn capacity_figure(
             x_desc: "fraction f of the cue's pixels flipped".into(),
             y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
             x: (0.0, 0.52, false),
+            x_ticks: Vec::new(),
             y: (0.0, 1.05, false),
             lines,
         });
@@ -617,6 +680,7 @@ pub fn capacity_figure(
             x_desc: "neurons N".into(),
             y_desc: "memories P_max".into(),
             x: (lo, hi, true),
+            x_ticks: ns.clone(),
             y: (ylo.max(0.1), yhi, true),
             lines,
         });
@@ -712,6 +776,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
         x_desc: "neurons N".into(),
         y_desc: "memories P_max".into(),
         x: (n_lo - 4.0, n_hi + 4.0, false),
+        x_ticks: Vec::new(),
         y: (ylo.max(0.5), yhi, true),
         lines,
     })

@@ -399,10 +399,19 @@ fn render_note(view: &DensityView, theme: Theme, area: Rect, buf: &mut Buffer) {
 /// error is unknown.
 fn estimate(e: &Estimate) -> String {
     let mean = shown_mass(e.mean);
+    let d = decimals(Some(e));
     match e.se {
-        Some(se) if se < 0.001 => format!("{mean:.4} ± {se:.4}"),
-        Some(se) => format!("{mean:.3} ± {se:.3}"),
-        None => format!("{mean:.3}"),
+        Some(se) => format!("{mean:.d$} ± {se:.d$}"),
+        None => format!("{mean:.d$}"),
+    }
+}
+
+/// The decimals of a row's masses: four where the standard error is below 0.001, else three;
+/// the solve's mass beside an estimate is given to as many.
+fn decimals(e: Option<&Estimate>) -> usize {
+    match e.and_then(|e| e.se) {
+        Some(se) if se < 0.001 => 4,
+        _ => 3,
     }
 }
 
@@ -422,15 +431,15 @@ fn z_span(e: Option<&Estimate>, fp: Option<f64>, sampling: bool, theme: Theme) -
             };
             // Within ±0.05 it reads +0.0 (not −0.0).
             let z = if z.abs() < 0.05 { 0.0 } else { z };
-            Span::styled(format!("{z:>+5.1}"), style)
+            Span::styled(format!("{z:>+5.1}").replace('-', "−"), style)
         }
         None => Span::raw(format!("{:>5}", "")),
     }
 }
 
-fn fp_text(fp: Option<f64>, solving: bool) -> String {
+fn fp_text(fp: Option<f64>, solving: bool, decimals: usize) -> String {
     match fp {
-        Some(v) => format!("{:>6.3}", shown_mass(v)),
+        Some(v) => format!("{:>6.decimals$}", shown_mass(v)),
         None if solving => format!("{:>6}", "…"),
         None => format!("{:>6}", "—"),
     }
@@ -481,17 +490,23 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         theme.dim(),
     ));
     for (w, m) in view.wells.iter().zip(&view.masses) {
+        // The minus sign (the ASCII pass makes it '-').
         let at = if wide {
             format!("({:>5.2}, {:>5.2})", w.x[0], w.x[1])
         } else {
             format!("({:.1}, {:.1})", w.x[0], w.x[1])
-        };
+        }
+        .replace('-', "−");
         let mut spans = vec![
             Span::styled(format!("{:<7} ", w.name()), theme.well_mark(w.memory)),
             Span::raw(format!("{at:<at_w$}")),
         ];
         spans.push(Span::raw(format!("{:<est_w$} ", estimate(&m.near))));
-        spans.push(Span::raw(fp_text(m.near_fp, solving)));
+        spans.push(Span::raw(fp_text(
+            m.near_fp,
+            solving,
+            decimals(Some(&m.near)),
+        )));
         spans.push(Span::raw(" "));
         spans.push(z_span(Some(&m.near), m.near_fp, view.sampling, theme));
         spans.push(Span::raw(gap));
@@ -500,7 +515,11 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
             |b| format!("{:<est_w$}", estimate(b)),
         );
         spans.push(Span::raw(basin));
-        spans.push(Span::raw(fp_text(m.basin_fp, solving)));
+        spans.push(Span::raw(fp_text(
+            m.basin_fp,
+            solving,
+            decimals(m.basin.as_ref()),
+        )));
         spans.push(Span::raw(" "));
         spans.push(z_span(m.basin.as_ref(), m.basin_fp, view.sampling, theme));
         lines.push(Line::from(spans));
