@@ -385,3 +385,36 @@ fn a_reader_that_leaves_early_ends_an_experiment_quietly() {
     assert!(out.status.success(), "{:?}: {stderr}", out.status);
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn explore_without_saliencies_says_what_it_holds() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "--scenario",
+            "explore",
+            "--duration",
+            "1",
+            "--format",
+            "table",
+        ];
+        args.extend_from_slice(extra);
+        recall().args(&args).output().unwrap()
+    };
+    let out = run(&[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with("recall: warning: --scenario explore")
+            && stderr.contains("--saliencies"),
+        "{stderr}"
+    );
+    // With saliencies given, nothing to warn of.
+    let out = run(&["--saliencies", "0.5,0.3"]);
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -222,6 +222,10 @@ fn a_constant_input_and_a_given_initial_state_are_used_as_given() {
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
     assert_eq!(first["input"], s(&input));
     assert_eq!(first["init_state"], true);
+    // The stream's settings are not what ran: the input replaced the stream.
+    for key in ["scenario", "input_gain", "flip_prob"] {
+        assert!(first[key].is_null(), "{key}: {}", first[key]);
+    }
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     assert_eq!(last["type"], "summary");
     let sample: serde_json::Value = text

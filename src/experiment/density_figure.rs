@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::density::{DensityConfig, DensityOutcome, NEAR_RADIUS};
-use crate::model::density::{Grid, marginals};
+use crate::model::density::{DensityModel, Grid, marginals};
 use crate::plot::{Figure, colour, fail, font, save};
 
 /// Viridis at eight stops (matplotlib's), interpolated linearly.
@@ -48,6 +48,23 @@ struct Row {
     grid: Grid,
     measured: Vec<f64>,
     fp: Vec<f64>,
+    /// `fp` is the closed form exp(−2E/σ²) of a gradient flow, not a Fokker–Planck solve.
+    exact: bool,
+}
+
+impl Row {
+    /// What the measured density is compared with, in a panel's title.
+    fn theory(&self) -> &'static str {
+        if self.exact {
+            "exact exp(−2E/σ²)"
+        } else {
+            "Fokker–Planck"
+        }
+    }
+
+    fn theory_short(&self) -> &'static str {
+        if self.exact { "exact" } else { "FP" }
+    }
 }
 
 struct DensityFigure {
@@ -106,13 +123,13 @@ impl Figure for DensityFigure {
             self.heatmap(
                 &areas[r * 4 + 1],
                 &row.grid,
-                &format!("σ = {s}: Fokker–Planck (same scale)"),
+                &format!("σ = {s}: {} (same scale)", row.theory()),
                 |k| viridis(row.fp[k] / top),
             )?;
             self.heatmap(
                 &areas[r * 4 + 2],
                 &row.grid,
-                &format!("measured − FP (±{spread:.1e}, red +)"),
+                &format!("measured − {} (±{spread:.1e}, red +)", row.theory_short()),
                 |k| diverging(diff[k] / spread),
             )?;
             self.marginals(&areas[r * 4 + 3], row)?;
@@ -199,7 +216,10 @@ impl DensityFigure {
             / h;
         let l = grid.half_width;
         let mut chart = ChartBuilder::on(&area.margin(4, 4, 4, 4))
-            .caption("marginals: FP lines, measured dots", font(14.0))
+            .caption(
+                format!("marginals: {} lines, measured dots", row.theory_short()),
+                font(14.0),
+            )
             .x_label_area_size(28)
             .y_label_area_size(40)
             .build_cartesian_2d(-l..l, 0.0..top * 1.08)
@@ -253,13 +273,23 @@ pub fn density_figure(
     let [a1, a2] = config.alphas;
     let figure = DensityFigure {
         title: format!(
-            "Stationary density of the two-neuron IDP network (the paper's Fig. 4, {})",
+            "Stationary density of the two-neuron {} network (the paper's Fig. 4, {})",
+            match config.model {
+                DensityModel::Idp => "IDP",
+                DensityModel::IdpModern => "idp-modern",
+            },
             config.preset.name()
         ),
         subtitle: format!(
-            "α1 = {a1}, α2 = {a2}, g = {}; {trials} trials × {} particles, dt = {}, {} s sampled; \
+            "α1 = {a1}, α2 = {a2}, {}; {trials} trials × {} particles, dt = {}, {} s sampled; \
              rings: radius {NEAR_RADIUS} around the stable wells",
-            config.gain, config.particles, config.dt_secs, config.sample_secs
+            match config.model {
+                DensityModel::Idp => format!("g = {}", config.gain),
+                DensityModel::IdpModern => format!("β = {}", config.beta),
+            },
+            config.particles,
+            config.dt_secs,
+            config.sample_secs
         ),
         rows: out
             .theories
@@ -270,6 +300,7 @@ pub fn density_figure(
                 grid: t.grid,
                 measured: p.clone(),
                 fp: t.fp.clone(),
+                exact: t.exact,
             })
             .collect(),
         wells: out.wells.iter().map(|w| (w.x, w.name())).collect(),

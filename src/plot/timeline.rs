@@ -18,7 +18,7 @@ pub struct Curve {
     pub colour: RGBColor,
     pub values: Vec<f64>,
     /// A band drawn at each time between a lower and an upper value (e.g. quantiles over
-    /// trials), which the caller keeps within the panel's range.
+    /// trials).
     pub band: Option<Vec<(f64, f64)>>,
 }
 
@@ -59,13 +59,14 @@ pub fn draw_timeline<DB: DrawingBackend>(
     let (plot, strip) = rest.split_vertically(h as i32 - legend_h - strip_h);
     legend::draw(&top, &entries, LEGEND_LEFT)?;
     let x_range = 0.0..t.duration_secs.max(1e-9);
+    let y_top = y_top(t);
     let mut chart = ChartBuilder::on(&plot)
         .caption(&t.title, font(19.0))
         .margin_left(10)
         .margin_right(20)
         .x_label_area_size(0)
         .y_label_area_size(62)
-        .build_cartesian_2d(x_range.clone(), 0.0..1.05f64)
+        .build_cartesian_2d(x_range.clone(), 0.0..y_top)
         .map_err(fail)?;
     chart
         .configure_mesh()
@@ -81,7 +82,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
     for &(a, b) in &t.shaded {
         chart
             .draw_series(std::iter::once(Rectangle::new(
-                [(a, 0.0), (b, 1.05)],
+                [(a, 0.0), (b, y_top)],
                 GLITCH.mix(0.45).filled(),
             )))
             .map_err(fail)?;
@@ -120,6 +121,27 @@ pub fn draw_timeline<DB: DrawingBackend>(
             .map_err(fail)?;
     }
     draw_strip(&strip, t, x_range)
+}
+
+/// The top of the y axis: 1.05, or above the highest value or band where one is higher (the
+/// modern models' Ψ(x) = x lets noise take |m| past 1), in steps of 0.1.
+fn y_top(t: &Timeline) -> f64 {
+    let highest = t
+        .curves
+        .iter()
+        .flat_map(|c| {
+            c.values
+                .iter()
+                .copied()
+                .chain(c.band.iter().flatten().map(|&(_, hi)| hi))
+        })
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max);
+    if highest <= 1.05 {
+        1.05
+    } else {
+        (highest * 10.0).ceil() / 10.0 + 0.05
+    }
 }
 
 /// The legend's entries: the labelled curves, the grey ones' entry, the glitch windows.
@@ -205,4 +227,37 @@ fn draw_strip<DB: DrawingBackend>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeline(values: Vec<f64>, band: Option<Vec<(f64, f64)>>) -> Timeline {
+        Timeline {
+            title: String::new(),
+            times_secs: (0..values.len()).map(|k| k as f64).collect(),
+            duration_secs: values.len() as f64,
+            curves: vec![Curve {
+                label: None,
+                colour: OTHER,
+                values,
+                band,
+            }],
+            strip: Vec::new(),
+            shaded: Vec::new(),
+            y_desc: String::new(),
+            others_label: None,
+        }
+    }
+
+    #[test]
+    fn the_y_axis_reaches_past_every_value_and_band() {
+        assert_eq!(y_top(&timeline(vec![0.2, 1.0, f64::NAN], None)), 1.05);
+        // A modern model's |m| of 1.41 under noise is not cut at the top.
+        let top = y_top(&timeline(vec![0.2, 1.41], None));
+        assert!(top >= 1.41 && top <= 1.6, "{top}");
+        let top = y_top(&timeline(vec![0.5], Some(vec![(0.3, 1.22)])));
+        assert!(top >= 1.22 && top <= 1.4, "{top}");
+    }
 }

@@ -544,18 +544,20 @@ fn sample(session: &Session) -> Sample {
 /// The first JSON line: what was run.
 #[derive(Debug, Serialize)]
 struct RunInfo<'a> {
-    scenario: &'a str,
+    /// The scenario, the input gain and the pixel flips of the stream: null with `--input`,
+    /// whose constant vector replaces the stream and is used as given.
+    scenario: Option<&'a str>,
     models: Vec<&'static str>,
     duration_secs: f64,
     every_secs: f64,
     dt_secs: f64,
     noise_std: f64,
-    input_gain: f64,
+    input_gain: Option<f64>,
     activation_gain: f64,
     tau_alpha_secs: f64,
     /// β of the modern models' softmax (`--beta`).
     beta: f64,
-    flip_prob: f64,
+    flip_prob: Option<f64>,
     zero_diagonal: bool,
     seed: u64,
     settle_secs: f64,
@@ -677,18 +679,19 @@ fn saliencies_text(alpha: &[f64], names: &[String]) -> String {
 }
 
 fn info(config: &RunConfig) -> RunInfo<'_> {
+    let stream = config.fixed.input.is_none();
     RunInfo {
-        scenario: config.scenario.name(),
+        scenario: stream.then(|| config.scenario.name()),
         models: config.models.iter().map(|m| m.name()).collect(),
         duration_secs: config.duration_secs,
         every_secs: config.every_secs,
         dt_secs: config.params.dt_secs,
         noise_std: config.params.noise_std,
-        input_gain: config.stream.input_gain,
+        input_gain: stream.then_some(config.stream.input_gain),
         activation_gain: config.params.gain,
         tau_alpha_secs: config.params.tau_alpha_secs,
         beta: config.params.beta,
-        flip_prob: config.stream.flip_prob,
+        flip_prob: stream.then_some(config.stream.flip_prob),
         zero_diagonal: config.params.zero_diagonal,
         seed: config.seed,
         settle_secs: config.tracker.settle_secs,
