@@ -131,7 +131,7 @@ pub fn density_table(
             if out.model.is_gradient() {
                 "it is here"
             } else {
-                "not here: none"
+                "it is not here, so the tables have no closed column"
             }
         );
     }

@@ -216,10 +216,11 @@ fn protocol_figure(
         title: title.into(),
         subtitle: format!(
             "N = 1024, P = 10 random memories, g = 10, dt = 0.01 s, σ = {sigma}; left: trial {} \
-             (coloured: the memories the stimuli are about, grey: the others); right: the median \
-             |m| over {} trials, the band holding the middle 80% of them (10% and 90% \
+             (seed {}; coloured: the memories the stimuli are about, grey: the others); right: \
+             the median |m| over {} trials, the band holding the middle 80% of them (10% and 90% \
              quantiles); under each panel, the stimulus shown",
             chosen.trial,
+            request.seed.wrapping_add(chosen.trial as u64),
             at_sigma.len()
         ),
         panels,
