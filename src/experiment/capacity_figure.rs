@@ -290,6 +290,185 @@ where
     Ok(())
 }
 
+/// A vertical line of theory: where, in which colour.
+type Edge = (f64, RGBColor);
+
+/// The classic models of the capacity sweep (AGS's theory is theirs).
+fn is_classic(model: CapacityModel) -> bool {
+    [
+        ModelKind::Discrete,
+        ModelKind::ClassicInitial,
+        ModelKind::ClassicConstant,
+    ]
+    .iter()
+    .any(|&k| model == k)
+}
+
+/// The two panels against the load (retrieved, final overlap) of the models `keep` selects,
+/// named `name` when the figure has more than one pair; the theory lines beyond the loads swept
+/// are added to `left_out` instead of drawn.
+fn load_panels(
+    parts: &[CapacityConfig],
+    per_part: &[Vec<CapacityPoint>],
+    keep: &dyn Fn(CapacityModel) -> bool,
+    name: Option<&str>,
+    threshold: f64,
+    left_out: &mut Vec<String>,
+) -> Vec<PanelSpec> {
+    let g = CAPACITY_GAIN;
+    let alpha_c = theory::ags_critical_load();
+    let alpha_g = theory::continuous_critical_load(g);
+    let mut rate_lines = Vec::new();
+    let mut overlap_lines = Vec::new();
+    let mut loads: Vec<f64> = Vec::new();
+    let mut idp_sizes: Vec<(usize, f64)> = Vec::new();
+    for (part, pts) in parts.iter().zip(per_part) {
+        if part.loads.len() < 2 || !part.models.iter().any(|&m| keep(m)) {
+            continue;
+        }
+        loads.extend(part.loads.iter().copied());
+        for &model in part.models.iter().filter(|&&m| keep(m)) {
+            for (j, &n) in part.sizes.iter().enumerate() {
+                for &flip in &part.flips {
+                    let sel: Vec<&CapacityPoint> = pts
+                        .iter()
+                        .filter(|p| p.model == model && p.n == n && p.flip == flip)
+                        .collect();
+                    let col = shade(model, j, part.sizes.len());
+                    // One legend entry a model: its largest N (the darkest).
+                    let label = (j + 1 == part.sizes.len() && flip == part.flips[0])
+                        .then(|| format!("{}, N = {}", model.name(), list_sizes(&part.sizes)));
+                    let at = |v: &dyn Fn(&CapacityPoint) -> f64| {
+                        sel.iter()
+                            .map(|p| (p.p as f64 / p.n as f64, v(p)))
+                            .collect()
+                    };
+                    rate_lines.push(Line {
+                        label: label.clone(),
+                        colour: col,
+                        dashed: false,
+                        points: at(&|p| p.retrieved),
+                        markers: true,
+                    });
+                    overlap_lines.push(Line {
+                        label: None,
+                        colour: col,
+                        dashed: false,
+                        points: at(&|p| p.overlap),
+                        markers: true,
+                    });
+                    if model == ModelKind::Idp {
+                        idp_sizes.push((n, flip));
+                    }
+                }
+            }
+        }
+    }
+    let mut panels = Vec::new();
+    let classic = parts
+        .iter()
+        .any(|part| part.loads.len() >= 2 && part.models.iter().any(|&m| keep(m) && is_classic(m)));
+    if !loads.is_empty() {
+        let lo = loads.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
+        let hi = loads.iter().copied().fold(0.0, f64::max) * 1.3;
+        // The loads swept label the axis where they span less than two decades (wider, their
+        // labels read 0.707, 5.7, 45.3: the powers of ten read better).
+        let load_ticks = if hi / lo < 100.0 {
+            loads.clone()
+        } else {
+            Vec::new()
+        };
+        let vertical = |x: f64, col, label: Option<String>| Line {
+            label,
+            colour: col,
+            dashed: true,
+            points: vec![(x, 0.0), (x, 1.05)],
+            markers: false,
+        };
+        // A line of theory beyond the loads swept is left out (plotters would draw it at the
+        // panel's edge, where it reads as a limit inside the range).
+        // The subtitle names what is left out.
+        let within = |x: f64| (lo..=hi).contains(&x);
+        // AGS's lines beside the classic models only.
+        let ags: Vec<(f64, RGBColor, String)> = if classic {
+            vec![
+                (alpha_c, BLACKISH, format!("AGS α_c = {alpha_c:.3}")),
+                (alpha_g, GREY, format!("α_c at g = {g}: {alpha_g:.3}")),
+            ]
+        } else {
+            Vec::new()
+        };
+        left_out.extend(
+            ags.iter()
+                .filter(|&&(x, _, _)| !within(x))
+                .map(|(_, _, label)| label.clone()),
+        );
+        let mut theory_lines: Vec<Line> = ags
+            .into_iter()
+            .filter(|&(x, _, _)| within(x))
+            .map(|(x, col, label)| vertical(x, col, Some(label)))
+            .collect();
+        let (idp, beyond): (Vec<Edge>, Vec<Edge>) = idp_sizes
+            .iter()
+            .enumerate()
+            .map(|(k, &(n, flip))| {
+                let col = shade(ModelKind::Idp, k, idp_sizes.len());
+                (theory::idp_max_load(n, flip, g, threshold), col)
+            })
+            .partition(|&(x, _)| within(x));
+        if !beyond.is_empty() {
+            let at: Vec<String> = beyond.iter().map(|&(x, _)| significant(x)).collect();
+            left_out.push(format!("IDP estimate at P/N = {}", at.join(", ")));
+        }
+        for (k, &(x, col)) in idp.iter().enumerate() {
+            let label = (k + 1 == idp.len()).then(|| "IDP estimate, each N".to_string());
+            theory_lines.push(vertical(x, col, label));
+        }
+        let mut rates = theory_lines;
+        rates.extend(rate_lines);
+        let titled = |what: &str| match name {
+            Some(name) => format!("{what}: {name} (log axis)"),
+            None => format!("{what} (log axis)"),
+        };
+        panels.push(PanelSpec {
+            title: titled("retrieved against the load"),
+            x_desc: "load P/N".into(),
+            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
+            x: (lo, hi, true),
+            x_ticks: load_ticks.clone(),
+            y: (0.0, 1.05, false),
+            lines: rates,
+        });
+        // AGS m(α) up to α_c, then the drop, beside the classic models.
+        let mut overlaps = Vec::new();
+        if classic && within(alpha_c) {
+            let mut curve: Vec<(f64, f64)> = (0..=200)
+                .map(|k| lo * (alpha_c / lo).powf(f64::from(k) / 200.0))
+                .filter_map(|a| theory::ags_overlap(a.min(alpha_c - 1e-9)).map(|m| (a, m)))
+                .collect();
+            curve.push((alpha_c, 0.0));
+            overlaps.push(Line {
+                label: Some("AGS m(α), T = 0".into()),
+                colour: BLACKISH,
+                dashed: true,
+                points: curve,
+                markers: false,
+            });
+        }
+        overlaps.extend(overlap_lines);
+        panels.push(PanelSpec {
+            title: titled("final overlap against the load"),
+            x_desc: "load P/N".into(),
+            y_desc: "mean final |m| of the cued memory".into(),
+            x: (lo, hi, true),
+            x_ticks: load_ticks.clone(),
+            y: (0.0, 1.05, false),
+            lines: overlaps,
+        });
+    }
+    panels
+}
+
 /// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
 /// `count` sizes.
 fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
@@ -335,141 +514,40 @@ pub fn capacity_figure(
     let alpha_c = theory::ags_critical_load();
     let alpha_g = theory::continuous_critical_load(g);
 
-    // Along the loads: parts with more than one load, at each of their flips.
-    let mut rate_lines = Vec::new();
-    let mut overlap_lines = Vec::new();
-    let mut loads: Vec<f64> = Vec::new();
-    let mut idp_sizes: Vec<(usize, f64)> = Vec::new();
-    for (part, pts) in parts.iter().zip(&per_part) {
-        if part.loads.len() < 2 {
-            continue;
-        }
-        loads.extend(part.loads.iter().copied());
-        for &model in &part.models {
-            for (j, &n) in part.sizes.iter().enumerate() {
-                for &flip in &part.flips {
-                    let sel: Vec<&CapacityPoint> = pts
-                        .iter()
-                        .filter(|p| p.model == model && p.n == n && p.flip == flip)
-                        .collect();
-                    let col = shade(model, j, part.sizes.len());
-                    // One legend entry a model: its largest N (the darkest).
-                    let label = (j + 1 == part.sizes.len() && flip == part.flips[0])
-                        .then(|| format!("{}, N = {}", model.name(), list_sizes(&part.sizes)));
-                    let at = |v: &dyn Fn(&CapacityPoint) -> f64| {
-                        sel.iter()
-                            .map(|p| (p.p as f64 / p.n as f64, v(p)))
-                            .collect()
-                    };
-                    rate_lines.push(Line {
-                        label: label.clone(),
-                        colour: col,
-                        dashed: false,
-                        points: at(&|p| p.retrieved),
-                        markers: true,
-                    });
-                    overlap_lines.push(Line {
-                        label: None,
-                        colour: col,
-                        dashed: false,
-                        points: at(&|p| p.overlap),
-                        markers: true,
-                    });
-                    if model == ModelKind::Idp {
-                        idp_sizes.push((n, flip));
-                    }
-                }
-            }
-        }
-    }
+    // Along the loads: parts with more than one load, at each of their flips; the classic
+    // models (loads up to about 0.3, beside AGS) apart from IDP, the modern models and dense3
+    // (loads of 0.5 and up, beside their estimates) when a sweep has both, so that neither
+    // family's curves hide the other's.
     let mut panels = Vec::new();
     // Lines of theory beyond the loads swept, which the load panels leave out.
     let mut left_out: Vec<String> = Vec::new();
-    if !loads.is_empty() {
-        let lo = loads.iter().copied().fold(f64::INFINITY, f64::min) / 1.3;
-        let hi = loads.iter().copied().fold(0.0, f64::max) * 1.3;
-        // The loads swept label the axis where they span less than two decades (wider, their
-        // labels read 0.707, 5.7, 45.3: the powers of ten read better).
-        let load_ticks = if hi / lo < 100.0 {
-            loads.clone()
-        } else {
-            Vec::new()
-        };
-        let vertical = |x: f64, col, label: Option<String>| Line {
-            label,
-            colour: col,
-            dashed: true,
-            points: vec![(x, 0.0), (x, 1.05)],
-            markers: false,
-        };
-        // A line of theory beyond the loads swept is left out (plotters would draw it at the
-        // panel's edge, where it reads as a limit inside the range).
-        // The subtitle names what is left out.
-        let within = |x: f64| (lo..=hi).contains(&x);
-        let ags = [
-            (alpha_c, BLACKISH, format!("AGS α_c = {alpha_c:.3}")),
-            (alpha_g, GREY, format!("α_c at g = {g}: {alpha_g:.3}")),
-        ];
-        left_out.extend(
-            ags.iter()
-                .filter(|&&(x, _, _)| !within(x))
-                .map(|(_, _, label)| label.clone()),
-        );
-        let mut theory_lines: Vec<Line> = ags
-            .into_iter()
-            .filter(|&(x, _, _)| within(x))
-            .map(|(x, col, label)| vertical(x, col, Some(label)))
-            .collect();
-        let (idp, beyond): (Vec<(f64, RGBColor)>, Vec<(f64, RGBColor)>) = idp_sizes
-            .iter()
-            .enumerate()
-            .map(|(k, &(n, flip))| {
-                let col = shade(ModelKind::Idp, k, idp_sizes.len());
-                (theory::idp_max_load(n, flip, g, threshold), col)
-            })
-            .partition(|&(x, _)| within(x));
-        if !beyond.is_empty() {
-            let at: Vec<String> = beyond.iter().map(|&(x, _)| significant(x)).collect();
-            left_out.push(format!("IDP estimate at P/N = {}", at.join(", ")));
-        }
-        for (k, &(x, col)) in idp.iter().enumerate() {
-            let label = (k + 1 == idp.len()).then(|| "IDP estimate, each N".to_string());
-            theory_lines.push(vertical(x, col, label));
-        }
-        let mut rates = theory_lines;
-        rates.extend(rate_lines);
-        panels.push(PanelSpec {
-            title: "retrieved against the load (log axis)".into(),
-            x_desc: "load P/N".into(),
-            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
-            x: (lo, hi, true),
-            x_ticks: load_ticks.clone(),
-            y: (0.0, 1.05, false),
-            lines: rates,
-        });
-        // AGS m(α) up to α_c, then the drop.
-        let mut curve: Vec<(f64, f64)> = (0..=200)
-            .map(|k| lo * (alpha_c / lo).powf(f64::from(k) / 200.0))
-            .filter_map(|a| theory::ags_overlap(a.min(alpha_c - 1e-9)).map(|m| (a, m)))
-            .collect();
-        curve.push((alpha_c, 0.0));
-        let mut overlaps = vec![Line {
-            label: Some("AGS m(α), T = 0".into()),
-            colour: BLACKISH,
-            dashed: true,
-            points: curve,
-            markers: false,
-        }];
-        overlaps.extend(overlap_lines);
-        panels.push(PanelSpec {
-            title: "final overlap against the load (log axis)".into(),
-            x_desc: "load P/N".into(),
-            y_desc: "mean final |m| of the cued memory".into(),
-            x: (lo, hi, true),
-            x_ticks: load_ticks.clone(),
-            y: (0.0, 1.05, false),
-            lines: overlaps,
-        });
+    let families: [(&dyn Fn(CapacityModel) -> bool, &str); 2] = [
+        (&is_classic, "the classic models"),
+        (&|m| !is_classic(m), "IDP, modern, dense3"),
+    ];
+    let drawn: Vec<_> = families
+        .iter()
+        .filter(|(keep, _)| {
+            parts
+                .iter()
+                .any(|part| part.loads.len() >= 2 && part.models.iter().any(|&m| keep(m)))
+        })
+        .collect();
+    // The flip of the first part that sweeps IDP's loads, for its estimate of P_max(N).
+    let idp_flip = parts
+        .iter()
+        .filter(|p| p.loads.len() >= 2 && p.models.iter().any(|&m| m == ModelKind::Idp))
+        .find_map(|p| p.flips.first().copied());
+    for &&(keep, family) in &drawn {
+        let name = (drawn.len() > 1).then_some(family);
+        panels.extend(load_panels(
+            parts,
+            &per_part,
+            keep,
+            name,
+            threshold,
+            &mut left_out,
+        ));
     }
 
     // Along the flips.
@@ -628,7 +706,7 @@ pub fn capacity_figure(
                 markers: false,
             },
         ];
-        if let Some(&(_, flip)) = idp_sizes.first() {
+        if let Some(flip) = idp_flip {
             lines.push(Line {
                 label: Some("IDP estimate".into()),
                 colour: shade(ModelKind::Idp, 0, 1),

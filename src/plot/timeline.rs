@@ -256,8 +256,8 @@ mod tests {
         assert_eq!(y_top(&timeline(vec![0.2, 1.0, f64::NAN], None)), 1.05);
         // A modern model's |m| of 1.41 under noise is not cut at the top.
         let top = y_top(&timeline(vec![0.2, 1.41], None));
-        assert!(top >= 1.41 && top <= 1.6, "{top}");
+        assert!((1.41..=1.6).contains(&top), "{top}");
         let top = y_top(&timeline(vec![0.5], Some(vec![(0.3, 1.22)])));
-        assert!(top >= 1.22 && top <= 1.4, "{top}");
+        assert!((1.22..=1.4).contains(&top), "{top}");
     }
 }
