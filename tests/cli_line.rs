@@ -64,6 +64,17 @@ fn options_before_run_take_effect() {
         "1",
     ]);
     assert_eq!(head["scenario"], "explore");
+    // Explore's input is made from its saliencies alone: no stream's gain or flips ran.
+    assert!(
+        head["input_gain"].is_null() && head["flip_prob"].is_null(),
+        "{head}"
+    );
+    assert_eq!(head["saliencies"][0], 0.5);
+    // Without --saliencies every α is 0, and the record says so.
+    let head = first_json(&["--scenario", "explore", "run", "--duration", "1"]);
+    let alphas = head["saliencies"].as_array().expect("saliencies recorded");
+    assert_eq!(alphas.len(), 10);
+    assert!(alphas.iter().all(|a| a == 0.0), "{head}");
     // A model's own option, for a run that runs that model (as --model or in --compare).
     for args in [
         &[

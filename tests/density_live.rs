@@ -272,6 +272,8 @@ fn the_density_screen_at_three_sizes() {
         }
         // Titles and columns are shortened where narrow, never cut.
         assert!(!text.contains('…'), "{w}×{h} cuts a word:\n{text}");
+        let joined = common::run_together(&text);
+        assert!(joined.is_empty(), "{w}×{h}: {joined:?}\n{text}");
         insta::assert_snapshot!(format!("density_{w}x{h}"), text);
     }
     let mut pending = density_view(DensitySettings::FIG4A, 3.0);

@@ -297,6 +297,8 @@ fn the_modern_density_screen_at_four_sizes() {
         // The status line names the view's network, not the waiting dashboard's.
         let status = text.lines().next().unwrap_or_default();
         assert!(status.contains("idp-modern"), "{status}");
+        let joined = common::run_together(&text);
+        assert!(joined.is_empty(), "{w}×{h}: {joined:?}\n{text}");
         insta::assert_snapshot!(format!("density_modern_{w}x{h}"), text);
     }
     let text = common::screen(&app, 120, 40);

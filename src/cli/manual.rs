@@ -71,11 +71,12 @@ fn item(out: &mut String, tag: &str, text: &str) {
 
 /// The sections clap does not know of, for the main page.
 fn extra_sections() -> String {
-    let mut out = String::from(".SH KEYS\nThe dashboard (and the presenter of recall serve):\n");
+    let mut out = String::from(
+        ".SH KEYS\nThe dashboard (and the presenter of recall serve, where Ctrl-Z does nothing):\n",
+    );
     for (keys, does) in crate::ui::keys::HELP {
         item(&mut out, keys, does);
     }
-    item(&mut out, "Ctrl-Z", "suspend (fg resumes and redraws)");
     out.push_str(".PP\nA viewer of recall serve:\n");
     for (keys, does) in crate::ui::keys::VIEWER_HELP {
         item(&mut out, keys, does);

@@ -173,7 +173,8 @@ const TICK_GAP: f64 = 0.07;
 
 /// A logarithmic axis from `lo` to `hi`, labelled at `ticks` (those that leave room for their
 /// labels, from the smallest up) when two or more are left, else at the powers of ten (two
-/// decades or more) or at 1, 2 and 5 of each decade; light lines at every digit of each decade.
+/// decades or more) or at 1, 2 and 5 of each decade, else (a window with fewer than two of
+/// those) at the first and last of `ticks`; light lines at every digit of each decade.
 fn log_axis(lo: f64, hi: f64, ticks: &[f64]) -> WithKeyPoints<LogCoord<f64>> {
     let decades = |digits: &[f64]| {
         let mut out = Vec::new();
@@ -198,17 +199,26 @@ fn log_axis(lo: f64, hi: f64, ticks: &[f64]) -> WithKeyPoints<LogCoord<f64>> {
     sorted.dedup();
     let span = (hi / lo).ln();
     let mut bold: Vec<f64> = Vec::new();
-    for x in sorted {
+    for &x in &sorted {
         if bold.last().is_none_or(|&b| (x / b).ln() >= TICK_GAP * span) {
             bold.push(x);
         }
     }
     if bold.len() < 2 {
-        bold = if hi / lo >= 100.0 {
+        let round = if hi / lo >= 100.0 {
             decades(&[1.0])
         } else {
             decades(&[1.0, 2.0, 5.0])
         };
+        if round.len() >= 2 {
+            bold = round;
+        } else if let (Some(&first), Some(&last)) = (sorted.first(), sorted.last()) {
+            // A narrow window with no two round numbers in it: the sweep's ends.
+            bold = vec![first, last];
+            bold.dedup();
+        } else {
+            bold = decades(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        }
     }
     (lo..hi)
         .log_scale()
@@ -248,7 +258,10 @@ fn short(v: f64) -> String {
     } else if v.abs() >= 1.0 {
         format!("{}", (v * 10.0).round() / 10.0)
     } else {
-        format!("{}", (v * 1000.0).round() / 1000.0)
+        // Three significant digits: 0.0015, 0.02, 0.707.
+        let decimals = (2 - v.abs().log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.decimals$}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
 
@@ -288,6 +301,26 @@ where
         }
     }
     Ok(())
+}
+
+/// The flips the load panels draw, in percent ("10%", "5%, 10%").
+fn load_flips(parts: &[CapacityConfig]) -> String {
+    let mut flips: Vec<f64> = parts
+        .iter()
+        .filter(|p| p.loads.len() >= 2)
+        .flat_map(|p| p.flips.iter().copied())
+        .collect();
+    flips.sort_by(f64::total_cmp);
+    flips.dedup();
+    if flips.is_empty() {
+        flips = parts
+            .iter()
+            .flat_map(|p| p.flips.first().copied())
+            .collect();
+        flips.truncate(1);
+    }
+    let shown: Vec<String> = flips.iter().map(|f| format!("{:.0}%", 100.0 * f)).collect();
+    shown.join(", ")
 }
 
 /// A vertical line of theory: where, in which colour.
@@ -417,8 +450,20 @@ fn load_panels(
             })
             .partition(|&(x, _)| within(x));
         if !beyond.is_empty() {
-            let at: Vec<String> = beyond.iter().map(|&(x, _)| significant(x)).collect();
-            left_out.push(format!("IDP estimate at P/N = {}", at.join(", ")));
+            // In order, and as a range when there are more than a line holds.
+            let mut at: Vec<f64> = beyond.iter().map(|&(x, _)| x).collect();
+            at.sort_by(f64::total_cmp);
+            let text: Vec<String> = at.iter().map(|&x| significant(x)).collect();
+            left_out.push(if text.len() > 4 {
+                format!(
+                    "IDP estimate at P/N = {}–{} ({} sizes and flips)",
+                    text[0],
+                    text[text.len() - 1],
+                    text.len()
+                )
+            } else {
+                format!("IDP estimate at P/N = {}", text.join(", "))
+            });
         }
         for (k, &(x, col)) in idp.iter().enumerate() {
             let label = (k + 1 == idp.len()).then(|| "IDP estimate, each N".to_string());
@@ -523,7 +568,7 @@ pub fn capacity_figure(
     let mut left_out: Vec<String> = Vec::new();
     let families: [(&dyn Fn(CapacityModel) -> bool, &str); 2] = [
         (&is_classic, "the classic models"),
-        (&|m| !is_classic(m), "IDP, modern, dense3"),
+        (&|m| !is_classic(m), "IDP, the modern models, dense3"),
     ];
     let drawn: Vec<_> = families
         .iter()
@@ -771,8 +816,8 @@ pub fn capacity_figure(
         subtitle: vec![
             format!(
                 "P random memories in N neurons; a cue is a stored memory with a fraction of its \
-                 pixels flipped ({:.0}% on the load panels); g = {g}, no noise; lighter: smaller N.",
-                100.0 * first.flips.first().copied().unwrap_or(0.0)
+                 pixels flipped ({} on the load panels); g = {g}, no noise; lighter: smaller N.",
+                load_flips(parts)
             ),
             "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; Krotov–Hopfield 2016 for dense3; \
              IDP, modern, idp-modern, dense3: our estimates, docs/capacity.md)."
@@ -858,4 +903,49 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
         y: (ylo.max(0.5), yhi, true),
         lines,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bold(lo: f64, hi: f64, ticks: &[f64]) -> Vec<f64> {
+        log_axis(lo, hi, ticks).bold_points().to_vec()
+    }
+
+    #[test]
+    fn a_log_axis_is_labelled_at_the_loads_swept_or_round_numbers_never_fewer_than_two() {
+        // The loads swept, the first one included (plotters' own ticks left 0.05 unlabelled).
+        assert_eq!(
+            bold(0.05 / 1.3, 0.2 * 1.3, &[0.05, 0.1, 0.2]),
+            [0.05, 0.1, 0.2]
+        );
+        // Crowded loads are thinned from the smallest up.
+        let many: Vec<f64> = (1..=15).map(|k| 0.02 * f64::from(k)).collect();
+        let thinned = bold(0.02 / 1.3, 0.3 * 1.3, &many);
+        assert_eq!(thinned[0], 0.02);
+        assert!(
+            thinned.len() < many.len() && thinned.len() >= 5,
+            "{thinned:?}"
+        );
+        // Without ticks: powers of ten over a wide range, 1, 2 and 5 of each decade otherwise.
+        assert_eq!(bold(0.015, 470.0, &[]), [0.1, 1.0, 10.0, 100.0]);
+        assert_eq!(bold(0.03, 0.6, &[]), [0.05, 0.1, 0.2, 0.5]);
+        // A window with no two round numbers in it, and loads too close to label both: the
+        // sweep's ends (no axis without labels).
+        assert_eq!(bold(0.3 / 1.3, 0.31 * 1.3, &[0.3, 0.31]), [0.3, 0.31]);
+    }
+
+    #[test]
+    fn tick_labels_have_the_digits_that_tell_them_apart() {
+        assert_eq!(short(0.0015), "0.0015");
+        assert_eq!(short(0.001), "0.001");
+        assert_eq!(short(0.002), "0.002");
+        assert_eq!(short(0.02), "0.02");
+        assert_eq!(short(0.707), "0.707");
+        assert_eq!(short(0.1), "0.1");
+        assert_eq!(short(5.657), "5.7");
+        assert_eq!(short(4096.0), "4096");
+        assert_eq!(short(0.0), "0");
+    }
 }

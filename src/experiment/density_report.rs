@@ -131,7 +131,7 @@ pub fn density_table(
             if out.model.is_gradient() {
                 "it is here"
             } else {
-                "it is not here, so the tables have no closed column"
+                "it is not here, so the closed columns are blank"
             }
         );
     }

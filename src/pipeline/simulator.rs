@@ -32,8 +32,9 @@ const BATCH_WALL: Duration = Duration::from_millis(20);
 const CLOCK_EVERY_STEPS: u64 = 16;
 /// How often lines that repeat are reported while they go on ("… ×N more").
 const REPEATS_EVERY: Duration = Duration::from_secs(1);
-/// How often the models' landscapes are checked for a new solve of their theory (a solve takes
-/// milliseconds on the theory thread; the live stream moves α by a little every frame).
+/// How often the models' landscapes are checked for a new solve of their theory: in wall-clock
+/// time on a paced run (the solve goes to the theory thread), in model time on an unpaced one
+/// (it is solved on this thread). The live stream moves α by a little every frame.
 const THEORY_EVERY: Duration = Duration::from_millis(500);
 /// How long the measured rate averages over.
 const RATE_WINDOW: Duration = Duration::from_millis(500);

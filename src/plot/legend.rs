@@ -54,11 +54,18 @@ fn fitted(label: &str, room: i32) -> String {
         return label.to_string();
     }
     let chars: Vec<char> = label.chars().collect();
-    (0..chars.len())
-        .rev()
-        .map(|k| format!("{}…", chars[..k].iter().collect::<String>().trim_end()))
-        .find(|cut| text_px(cut) <= room)
-        .unwrap_or_else(|| "…".into())
+    let cut = |k: usize| format!("{}…", chars[..k].iter().collect::<String>().trim_end());
+    // The longest prefix that fits, by bisection (a longer prefix is never narrower).
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if text_px(&cut(mid)) <= room {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    cut(lo)
 }
 
 /// Where each entry goes in a strip `width` wide, its rows starting `left` in: (x, row), and

@@ -544,14 +544,16 @@ fn sample(session: &Session) -> Sample {
 /// The first JSON line: what was run.
 #[derive(Debug, Serialize)]
 struct RunInfo<'a> {
-    /// The scenario, the input gain and the pixel flips of the stream: null with `--input`,
-    /// whose constant vector replaces the stream and is used as given.
+    /// The scenario: null with `--input`, whose constant vector replaces the stream and is used
+    /// as given.
     scenario: Option<&'a str>,
     models: Vec<&'static str>,
     duration_secs: f64,
     every_secs: f64,
     dt_secs: f64,
     noise_std: f64,
+    /// The input gain and the pixel flips of the stream: null where no stream's image runs
+    /// (`--input`; `explore`, whose input is made from its saliencies alone).
     input_gain: Option<f64>,
     activation_gain: f64,
     tau_alpha_secs: f64,
@@ -565,9 +567,9 @@ struct RunInfo<'a> {
     input: Option<&'a str>,
     /// The initial state was given (`--init-state`).
     init_state: bool,
-    /// The `explore` scenario's saliencies (one per memory).
+    /// The `explore` scenario's saliencies (one per memory; all 0 without `--saliencies`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    saliencies: Option<&'a [f64]>,
+    saliencies: Option<Vec<f64>>,
 }
 
 /// A sink that keeps nothing (`--format table` prints only the summaries, at the end).
@@ -613,7 +615,7 @@ pub fn write_run(
     let (summaries, trace) = match format {
         Format::Jsonl => {
             let mut sink = output::JsonLines::new(out, names, config.params.dt_secs);
-            sink.header(&info(config))?;
+            sink.header(&info(config, memories.p()))?;
             simulate_traced(config, memories, &mut sink, reloads, states.as_mut())?
         }
         Format::Csv => {
@@ -678,10 +680,11 @@ fn saliencies_text(alpha: &[f64], names: &[String]) -> String {
     items.join(", ")
 }
 
-fn info(config: &RunConfig) -> RunInfo<'_> {
-    let stream = config.fixed.input.is_none();
+fn info(config: &RunConfig, p: usize) -> RunInfo<'_> {
+    let explore = config.fixed.input.is_none() && config.scenario == ScenarioName::Explore;
+    let stream = config.fixed.input.is_none() && !explore;
     RunInfo {
-        scenario: stream.then(|| config.scenario.name()),
+        scenario: config.fixed.input.is_none().then(|| config.scenario.name()),
         models: config.models.iter().map(|m| m.name()).collect(),
         duration_secs: config.duration_secs,
         every_secs: config.every_secs,
@@ -697,6 +700,12 @@ fn info(config: &RunConfig) -> RunInfo<'_> {
         settle_secs: config.tracker.settle_secs,
         input: config.fixed.input.as_ref().map(|(_, name)| name.as_str()),
         init_state: config.fixed.init_state.is_some(),
-        saliencies: config.fixed.saliencies.as_deref(),
+        saliencies: explore.then(|| {
+            config
+                .fixed
+                .saliencies
+                .clone()
+                .unwrap_or_else(|| vec![0.0; p])
+        }),
     }
 }

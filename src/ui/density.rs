@@ -463,20 +463,21 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
     block.render(area, buf);
     // Wide: the wells at two decimals, the columns named in full. Narrower (80 columns): the
     // wells at one decimal, the columns a little narrower and "cloud" for "particles", so that
-    // nothing is left out.
+    // nothing is left out. Each estimate keeps a space before the solve's mass, which may take
+    // all six of its places (0.0046).
     let wide = inner.width >= 96;
     let solving = view.solve == SolveState::Solving;
     let (est_w, gap, near_head, basin_head) = if wide {
         (18, "    ", "near 0.6: particles", "basin: particles")
     } else {
-        (15, "  ", "near 0.6: cloud", "basin: cloud")
+        (15, " ", "near 0.6: cloud", "basin: cloud")
     };
     let at_w = if wide { 16 } else { 13 };
     let mut lines = Vec::new();
     let theory = if exact { "exact" } else { "FP" };
     lines.push(Line::styled(
         format!(
-            "{:<8}{:<at_w$}{:<near_w$}{:>6} {:>5}{gap}{:<est_w$}{:>6} {:>5}",
+            "{:<8}{:<at_w$}{:<near_w$}{:>6} {:>5}{gap}{:<near_w$}{:>6} {:>5}",
             "well",
             "at",
             near_head,
@@ -511,8 +512,8 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(z_span(Some(&m.near), m.near_fp, view.sampling, theme));
         spans.push(Span::raw(gap));
         let basin = m.basin.as_ref().map_or_else(
-            || format!("{:<est_w$}", if solving { "…" } else { "—" }),
-            |b| format!("{:<est_w$}", estimate(b)),
+            || format!("{:<est_w$} ", if solving { "…" } else { "—" }),
+            |b| format!("{:<est_w$} ", estimate(b)),
         );
         spans.push(Span::raw(basin));
         spans.push(Span::raw(fp_text(

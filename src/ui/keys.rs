@@ -208,11 +208,15 @@ pub const PAINT_KEYMAP: &[Binding] = &[
     code(KeyCode::Esc, Intent::TogglePaint),
 ];
 
+/// Ctrl-Z's line of the help: on the user's own terminal only (a served screen does not
+/// suspend: every screen would freeze).
+pub const SUSPEND: (&str, &str) = ("Ctrl-Z", "suspend (fg resumes and redraws)");
+
 /// The help overlay's lines: keys as shown, and what they do.
 pub const HELP: &[(&str, &str)] = &[
     ("space", "pause / resume"),
     ("q  Esc  Ctrl-C", "quit (Esc first closes an overlay)"),
-    ("Ctrl-Z", "suspend (fg resumes and redraws)"),
+    SUSPEND,
     ("?  h", "this help"),
     ("+  -", "noise σ up / down"),
     ("]  [", "speed (model s per wall s) up / down"),

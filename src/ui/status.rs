@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::App;
 use super::app::PatternSource;
-use super::keys::{GLOSSARY, HELP, HELP_NOTES, VIEWER_HELP, hints};
+use super::keys::{GLOSSARY, HELP, HELP_NOTES, SUSPEND, VIEWER_HELP, hints};
 use super::layout::Mode;
 use super::paint::StorePrompt;
 use super::panels::{sanitize, short_model, wrap};
@@ -497,7 +497,7 @@ fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
     let help: Vec<(&str, &str)> = help
         .iter()
         .copied()
-        .filter(|(key, _)| app.audience.is_none() || *key != "Ctrl-Z")
+        .filter(|&line| app.audience.is_none() || line != SUSPEND)
         .collect();
     let (keys_w, glossary_w) = help_widths(width, two);
     let mut keys: Vec<Line<'static>> = Vec::new();

@@ -25,3 +25,11 @@ pub fn screen(app: &recall::ui::App, w: u16, h: u16) -> String {
         .expect("draw");
     text(terminal.backend().buffer())
 }
+
+/// Numbers that run into each other on a screen ("0.00020.0002"): words with two decimal points.
+#[allow(dead_code)]
+pub fn run_together(text: &str) -> Vec<&str> {
+    text.split(|c: char| c.is_whitespace() || c == '│' || c == '(' || c == ')' || c == ',')
+        .filter(|w| w.matches('.').count() > 1 && w.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
