@@ -119,18 +119,21 @@ impl Figure for DensityFigure {
                 &row.grid,
                 &format!("σ = {s}: measured (max {top:.2e} per cell)"),
                 |k| viridis(row.measured[k] / top),
+                WHITE,
             )?;
             self.heatmap(
                 &areas[r * 4 + 1],
                 &row.grid,
                 &format!("σ = {s}: {} (same scale)", row.theory()),
                 |k| viridis(row.fp[k] / top),
+                WHITE,
             )?;
             self.heatmap(
                 &areas[r * 4 + 2],
                 &row.grid,
                 &format!("measured − {} (±{spread:.1e}, red +)", row.theory_short()),
                 |k| diverging(diff[k] / spread),
+                BLACK,
             )?;
             self.marginals(&areas[r * 4 + 3], row)?;
         }
@@ -145,7 +148,10 @@ impl DensityFigure {
         grid: &Grid,
         caption: &str,
         colour_of: impl Fn(usize) -> RGBColor,
+        ink: RGBColor,
     ) -> Result<(), String> {
+        // The wells' rings and names: `ink` edged with its opposite.
+        let halo = if ink == WHITE { BLACK } else { WHITE };
         let l = grid.half_width;
         let mut chart = ChartBuilder::on(&area.margin(4, 4, 4, 4))
             .caption(caption, font(14.0))
@@ -184,15 +190,23 @@ impl DensityFigure {
             chart
                 .draw_series(std::iter::once(PathElement::new(
                     ring(*x),
-                    BLACK.stroke_width(1),
+                    halo.stroke_width(3),
                 )))
                 .map_err(fail)?;
             chart
-                .draw_series(std::iter::once(Text::new(
-                    name.clone(),
-                    (x[0] + 0.45, x[1] + 0.55),
-                    font(12.0),
+                .draw_series(std::iter::once(PathElement::new(
+                    ring(*x),
+                    ink.stroke_width(1),
                 )))
+                .map_err(fail)?;
+            // The name in `ink` over a one-pixel shadow in `halo`, readable on any colour.
+            let at = (x[0] + 0.45, x[1] + 0.55);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at)
+                        + Text::new(name.clone(), (1, 1), font(12.0).color(&halo))
+                        + Text::new(name.clone(), (0, 0), font(12.0).color(&ink)),
+                ))
                 .map_err(fail)?;
         }
         Ok(())
@@ -239,11 +253,25 @@ impl DensityFigure {
                     .map(|(i, v)| (grid.centre(i), v / h))
                     .collect()
             };
-            chart
-                .draw_series(LineSeries::new(points(&fp[axis]), c.stroke_width(2)))
-                .map_err(fail)?
-                .label(format!("x{}", axis + 1))
-                .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], c.stroke_width(2)));
+            // x2 dashed, so that x1 shows where the two coincide (by symmetry, in Fig. 4b).
+            let line = points(&fp[axis]);
+            if axis == 0 {
+                chart
+                    .draw_series(LineSeries::new(line, c.stroke_width(3)))
+                    .map_err(fail)?
+                    .label("x1")
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 16, y)], c.stroke_width(3))
+                    });
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(line, 6, 5, c.stroke_width(2)))
+                    .map_err(fail)?
+                    .label("x2 (dashed)")
+                    .legend(move |(x, y)| {
+                        PathElement::new([(x, y), (x + 6, y)], c.stroke_width(2))
+                    });
+            }
             chart
                 .draw_series(
                     points(&measured[axis])
