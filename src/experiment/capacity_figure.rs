@@ -15,7 +15,7 @@ use super::capacity_model::CapacityModel;
 use super::capacity_report::{CapacityPoint, limits, points, significant};
 use super::capacity_theory as theory;
 use crate::model::ModelKind;
-use crate::plot::legend::{self, Entry, Swatch};
+use crate::plot::legend::{self, Entry, Marker, Swatch};
 use crate::plot::{Figure, colour, font, save};
 
 /// One line of a panel: legend label, colour, dashed, points (x, y), markers at the points.
@@ -41,7 +41,7 @@ struct PanelSpec {
 }
 
 impl PanelSpec {
-    /// The legend's entries: the labelled lines, dashed or solid.
+    /// The legend's entries: the labelled lines, dashed, solid or with their points' mark.
     fn legend(&self) -> Vec<Entry> {
         let entry = |l: &Line| {
             l.label.as_ref().map(|label| Entry {
@@ -49,6 +49,8 @@ impl PanelSpec {
                 colour: l.colour,
                 swatch: if l.dashed {
                     Swatch::Dashed
+                } else if l.markers {
+                    Swatch::LineMarker(Marker::Circle)
                 } else {
                     Swatch::Line
                 },
@@ -885,7 +887,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
             });
         }
         lines.push(Line {
-            label: None,
+            label: Some(format!("{}: measured", model.name())),
             colour: col,
             dashed: false,
             points: xy.clone(),
