@@ -83,6 +83,10 @@ impl Display {
     }
 }
 
+/// Model seconds between two theory checks where the theory is solved in line (an unpaced run,
+/// a screenshot), as the live simulator's half second of wall-clock time at speed 1.
+pub const THEORY_EVERY_SECS: f64 = 0.5;
+
 /// The simulator's state between two frames: the session and what the charts remember.
 pub struct SimCore {
     session: Session,
@@ -376,6 +380,18 @@ impl SimCore {
             }
         }
         requests
+    }
+
+    /// Solves on this thread what [`Self::theory_requests`] asks for (an unpaced run, a
+    /// screenshot: what they show must not depend on a thread's timing); whether it solved any.
+    pub fn solve_theory_here(&mut self) -> bool {
+        let requests = self.theory_requests();
+        let any = !requests.is_empty();
+        for request in requests {
+            let equilibria = Arc::new(request.input.solve());
+            self.theory_solved(request.model, Some(equilibria));
+        }
+        any
     }
 
     /// A solve came back (or, with `None`, could not be sent: ask again later).

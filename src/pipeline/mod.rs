@@ -39,7 +39,8 @@ use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::Event;
 
 pub use self::core::{
-    DISPLAY_SAMPLE_SECS, DISPLAY_TAU_SECS, HISTORY_LEN, RunStatus, SimCore, display_sample_steps,
+    DISPLAY_SAMPLE_SECS, DISPLAY_TAU_SECS, HISTORY_LEN, RunStatus, SimCore, THEORY_EVERY_SECS,
+    display_sample_steps,
 };
 pub use self::density::{DensitySettings, DensityView};
 pub use self::lesson::LessonControl;

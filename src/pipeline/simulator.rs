@@ -2,7 +2,6 @@
 //! applies the UI's controls and the watcher's pattern updates, and publishes snapshots and log
 //! lines.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Select, Sender, TryRecvError, TrySendError};
@@ -15,6 +14,7 @@ use super::snapshot::Snapshot;
 use super::theory::{TheoryRequest, TheoryResult};
 use super::{
     Control, LogEntry, LogKind, Pacing, PatternUpdate, PipelineConfig, Source, StreamControl,
+    THEORY_EVERY_SECS,
 };
 use crate::model::density::DensityModel;
 use crate::session::ProjectedFrame;
@@ -33,9 +33,10 @@ const CLOCK_EVERY_STEPS: u64 = 16;
 /// How often lines that repeat are reported while they go on ("… ×N more").
 const REPEATS_EVERY: Duration = Duration::from_secs(1);
 /// How often the models' landscapes are checked for a new solve of their theory: in wall-clock
-/// time on a paced run (the solve goes to the theory thread), in model time on an unpaced one
-/// (it is solved on this thread). The live stream moves α by a little every frame.
-const THEORY_EVERY: Duration = Duration::from_millis(500);
+/// time on a paced run (the solve goes to the theory thread), in model time
+/// ([`THEORY_EVERY_SECS`]) on an unpaced one (it is solved on this thread). The live stream
+/// moves α by a little every frame.
+const THEORY_EVERY: Duration = Duration::from_millis((THEORY_EVERY_SECS * 1000.0) as u64);
 /// How long the measured rate averages over.
 const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
@@ -357,20 +358,21 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
         let due = if unpaced {
             let secs = core.time_secs();
-            theory_checked_secs.is_none_or(|t| secs - t >= THEORY_EVERY.as_secs_f64())
+            theory_checked_secs.is_none_or(|t| secs - t >= THEORY_EVERY_SECS)
         } else {
             theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY)
         };
         if due {
             theory_checked = Some(now);
             theory_checked_secs = Some(core.time_secs());
-            for request in core.theory_requests() {
-                let model = request.model;
-                if unpaced {
-                    core.theory_solved(model, Some(Arc::new(request.input.solve())));
-                    dirty = true;
-                } else if ch.theory_requests.try_send(request).is_err() {
-                    core.theory_solved(model, None);
+            if unpaced {
+                dirty |= core.solve_theory_here();
+            } else {
+                for request in core.theory_requests() {
+                    let model = request.model;
+                    if ch.theory_requests.try_send(request).is_err() {
+                        core.theory_solved(model, None);
+                    }
                 }
             }
         }

@@ -12,7 +12,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use crate::pipeline::{LogEntry, LogKind, RunStatus, SimCore, Source};
+use crate::pipeline::{LogEntry, LogKind, RunStatus, SimCore, Source, THEORY_EVERY_SECS};
 use crate::stimulus::held::Held;
 use crate::stimulus::{ScenarioName, Stream, StreamConfig};
 
@@ -25,8 +25,6 @@ pub const MAX_COLS: u16 = 400;
 pub const MAX_ROWS: u16 = 150;
 /// The longest run before the picture, in model seconds.
 pub const MAX_AT_SECS: f64 = 3600.0;
-/// Model seconds between two theory checks, as the live simulator's half second at speed 1.
-const THEORY_EVERY_SECS: f64 = 0.5;
 
 /// What to draw: the dashboard of `config` after `at_secs` of model time, on a screen of
 /// `cols` × `rows` cells.
@@ -148,7 +146,7 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
         core.step(&mut log);
         let steps = core.steps();
         if steps.is_multiple_of(theory_every) {
-            solve_theory(&mut core);
+            core.solve_theory_here();
         }
         if steps.is_multiple_of(snapshot_every) {
             deliver(&mut core, &mut app, &mut log);
@@ -156,7 +154,7 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
     }
     // As live: a last check, so the rows are as fresh as the dashboard's would be (the table
     // says how old they are).
-    solve_theory(&mut core);
+    core.solve_theory_here();
     deliver(&mut core, &mut app, &mut log);
     if config.scenario == ScenarioName::Density {
         // The density view: its particles instead of the network, the solve in line.
@@ -182,13 +180,6 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
 }
 
 /// Solves, on this thread, every model whose landscape moved since its last solve.
-fn solve_theory(core: &mut SimCore) {
-    for request in core.theory_requests() {
-        let equilibria = Arc::new(request.input.solve());
-        core.theory_solved(request.model, Some(equilibria));
-    }
-}
-
 /// Renders and writes the picture to `path` as SVG.
 pub fn write(config: &DashboardConfig, shot: Shot, path: &Path) -> anyhow::Result<()> {
     let buf = render(config, shot)?;
