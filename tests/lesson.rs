@@ -629,3 +629,67 @@ fn the_commented_example_of_docs_lesson_md_is_a_valid_lesson() {
     assert_eq!(lesson.chapters[0].branches.len(), 1);
     assert_eq!(lesson.chapters[1].setup.walk.len(), 4);
 }
+
+#[test]
+fn paging_back_from_a_chapter_with_its_own_speed_runs_at_the_speed_before_it() {
+    let lesson = lesson::builtin();
+    let last = lesson.chapters.len();
+    let fast = lesson.chapters[last - 1]
+        .setup
+        .speed
+        .expect("the density chapter's speed");
+    assert!(fast > 1.0);
+    let pipeline = Pipeline::start(PipelineConfig {
+        memories: Arc::new(recall::patterns::builtin()),
+        scenario: ScenarioName::Tour,
+        stream: StreamConfig::default(),
+        params: recall::model::Params::default(),
+        models: vec![ModelKind::Idp],
+        seed: 7,
+        speed: 1.0,
+        pacing: Pacing::Unpaced {
+            snapshot_every_steps: 10,
+        },
+        stop_at_secs: None,
+        paused: true,
+    })
+    .expect("start");
+    let plan = Plan {
+        lesson: Arc::new(lesson),
+        auto: false,
+    };
+    let send = |c: Control| pipeline.controls().send(c).expect("a control");
+    send(LessonControl::start(&plan));
+    // The newest snapshot once the simulator has taken in the controls sent so far.
+    let settle = || {
+        let mut newest = None;
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(s) = pipeline
+                .snapshots()
+                .recv_timeout(Duration::from_millis(200))
+            {
+                newest = Some(s);
+            } else if newest.is_some() {
+                break;
+            }
+        }
+        newest.expect("a snapshot")
+    };
+    for _ in 1..last {
+        send(Control::Lesson(LessonControl::Next));
+    }
+    let at_last = settle();
+    assert_eq!(at_last.lesson.as_ref().map(|l| l.number), Some(last));
+    assert_eq!(at_last.status.speed, fast);
+    send(Control::Lesson(LessonControl::Back));
+    let back = settle();
+    assert_eq!(back.lesson.as_ref().map(|l| l.number), Some(last - 1));
+    assert_eq!(
+        back.status.speed,
+        1.0,
+        "chapter {} runs at the lesson's speed",
+        last - 1
+    );
+    pipeline.shutdown().expect("clean shutdown");
+}

@@ -78,7 +78,7 @@ pub struct Setup {
     pub models: Option<Vec<ModelKind>>,
     /// Noise σ; `None`: unchanged.
     pub noise_std: Option<f64>,
-    /// Model seconds per wall second; `None`: unchanged.
+    /// Model seconds per wall second; `None`: the speed the run had before a chapter set one.
     pub speed: Option<f64>,
     /// Redraw every model's state at random when the chapter begins.
     pub reset: bool,

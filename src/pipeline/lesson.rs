@@ -40,24 +40,28 @@ impl LessonControl {
 /// The lesson a simulator runs.
 pub(super) struct Host {
     progress: Progress,
+    /// The speed the run had before a chapter set its own: a chapter that sets none begins at
+    /// it again (paging back from the density chapter's ×8 to the regimes runs at ×1).
+    speed_before: Option<f64>,
 }
 
 impl Host {
     pub fn new(lesson: Arc<Lesson>, auto: bool) -> Self {
         Self {
             progress: Progress::new(lesson, auto),
+            speed_before: None,
         }
     }
 
-    /// The controls of a lesson control, at model time `now_secs`.
-    pub fn command(&mut self, control: &LessonControl, core: &SimCore) -> Vec<Control> {
+    /// The controls of a lesson control, at model time `now_secs`, on a run going at `speed`.
+    pub fn command(&mut self, control: &LessonControl, core: &SimCore, speed: f64) -> Vec<Control> {
         let now = core.time_secs();
         let acts = match control {
             LessonControl::Start { .. } => self.progress.start(now),
             LessonControl::Next => self.progress.next(now),
             LessonControl::Back => self.progress.back(now),
         };
-        self.controls(acts, core)
+        self.controls(acts, core, speed)
     }
 
     /// Takes in a tracking event of the session.
@@ -67,13 +71,18 @@ impl Host {
 
     /// Looks at the run as `snapshot` shows it (the chapter may move on), then writes the
     /// caption into it. Returns the controls to carry out, and whether a chapter begins.
-    pub fn on_snapshot(&mut self, snapshot: &mut Snapshot, core: &SimCore) -> (Vec<Control>, bool) {
+    pub fn on_snapshot(
+        &mut self,
+        snapshot: &mut Snapshot,
+        core: &SimCore,
+        speed: f64,
+    ) -> (Vec<Control>, bool) {
         let now = snapshot.time_secs;
         let acts = self.progress.tick(now, &live(snapshot, &self.progress));
         let view = self.progress.view(now, &live(snapshot, &self.progress));
         snapshot.lesson = Some(Arc::new(view));
         let entered = acts.iter().any(|a| matches!(a, Act::Enter(_)));
-        (self.controls(acts, core), entered)
+        (self.controls(acts, core, speed), entered)
     }
 
     /// The line the event log gets when a chapter begins.
@@ -90,12 +99,12 @@ impl Host {
     }
 
     /// The acts as controls: a chapter's setup, a walk's point, a glitch.
-    fn controls(&self, acts: Vec<Act>, core: &SimCore) -> Vec<Control> {
+    fn controls(&mut self, acts: Vec<Act>, core: &SimCore, speed: f64) -> Vec<Control> {
         let mut out = Vec::new();
         for act in acts {
             match act {
                 Act::Enter(i) => {
-                    let setup = &self.progress.lesson().chapters[i].setup;
+                    let setup = self.progress.lesson().chapters[i].setup.clone();
                     if let Some(models) = &setup.models {
                         out.push(Control::SetModels(models.clone()));
                     }
@@ -103,8 +112,16 @@ impl Host {
                     if let Some(sigma) = setup.noise_std {
                         out.push(Control::SetNoise(sigma));
                     }
-                    if let Some(speed) = setup.speed {
-                        out.push(Control::SetSpeed(speed));
+                    match setup.speed {
+                        Some(own) => {
+                            self.speed_before.get_or_insert(speed);
+                            out.push(Control::SetSpeed(own));
+                        }
+                        None => {
+                            if let Some(before) = self.speed_before.take() {
+                                out.push(Control::SetSpeed(before));
+                            }
+                        }
                     }
                     if setup.reset {
                         out.push(Control::ResetState);

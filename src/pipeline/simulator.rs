@@ -429,7 +429,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             let (turn, entered) = settings
                 .lesson
                 .as_mut()
-                .map(|host| host.on_snapshot(&mut snapshot, &core))
+                .map(|host| host.on_snapshot(&mut snapshot, &core, settings.speed))
                 .unwrap_or_default();
             // The lesson's own controls are the lesson's in the log, not the last person's.
             let actor = settings.actor.replace(lesson_actor());
@@ -800,7 +800,7 @@ fn lesson_control(
     let Some(mut host) = settings.lesson.take() else {
         return Flow::Continue;
     };
-    let controls = host.command(&control, core);
+    let controls = host.command(&control, core, settings.speed);
     if !controls.is_empty() {
         logger(log, core.time_secs(), Source::User, settings.actor.clone())(
             LogKind::Info,
