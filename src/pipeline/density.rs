@@ -316,11 +316,14 @@ impl DensityLive {
         Ok(live)
     }
 
-    /// New settings: the particles go on from where they are, the samples start again after
-    /// a burn-in, and a new solve is asked for (idp-modern: the closed form is computed here
-    /// instead). Bad settings are refused and nothing changes.
+    /// New settings: the particles go on from where they are (put back over the new wells
+    /// when the network changes: idp-modern has no −ξ wells, and particles it gathered on the
+    /// + side would take far longer than the burn-in to spread back in IDP's), the samples
+    /// start again after a burn-in, and a new solve is asked for (idp-modern: the closed form
+    /// is computed here instead). Bad settings are refused and nothing changes.
     pub fn set(&mut self, settings: DensitySettings) -> Result<(), String> {
         settings.check()?;
+        let new_network = settings.model != self.settings.model;
         let model = settings.network();
         let grid = Grid::for_model(&model, settings.sigma, CELLS).map_err(|e| e.to_string())?;
         let wells = model.stable_wells();
@@ -356,7 +359,11 @@ impl DensityLive {
             }
         }
         self.wells = wells;
-        self.clear_samples();
+        if new_network {
+            self.restart();
+        } else {
+            self.clear_samples();
+        }
         Ok(())
     }
 
@@ -671,5 +678,35 @@ mod tests {
         a.solve_now();
         assert!(matches!(a.view().solve, SolveState::Solved { .. }));
         assert!(a.view().masses.iter().all(|m| m.near_fp.is_some()));
+    }
+
+    #[test]
+    fn a_new_network_puts_the_particles_back_on_its_wells() {
+        let mut live = DensityLive::new(DensitySettings::FIG4B, 3).unwrap();
+        for _ in 0..2000 {
+            live.step();
+        }
+        // A change of σ: the cloud goes on from where it is.
+        let moved = live.particles.clone();
+        live.set(live.settings().nudge_sigma(true)).unwrap();
+        assert_eq!(live.particles, moved);
+        // idp-modern has no −ξ wells: its particles start on its own wells, and so do IDP's
+        // when `m` switches back (every one of IDP's four wells gets its share at once).
+        for _ in 0..2 {
+            live.set(live.settings().other_model()).unwrap();
+            let wells: Vec<[f64; 2]> = live.wells.iter().map(|w| w.x).collect();
+            assert!(live.particles.iter().all(|p| wells.contains(p)));
+            for w in &wells {
+                let on = live.particles.iter().filter(|p| *p == w).count();
+                // In turn, a group at a time: shares equal to within a group's round.
+                assert!(
+                    on.abs_diff(PARTICLES / wells.len()) <= GROUPS,
+                    "{w:?}: {on}"
+                );
+            }
+            for _ in 0..2000 {
+                live.step();
+            }
+        }
     }
 }
