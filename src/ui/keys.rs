@@ -465,7 +465,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "recall serve's log: who did it (\"you\" on your own screen; \"host terminal\": the server's own)",
     ),
     (
-        "2/6 title · Fig. 2",
+        "2/7 title · Fig. 2",
         "recall lesson: the chapter, its title and the paper's figure; the caption below it",
     ),
     (
