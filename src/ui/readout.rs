@@ -76,16 +76,19 @@ fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>
 }
 
 /// `spans` in at most `width` columns: the first span (a name) loses characters from its end
-/// until the rest fits whole; only when the rest alone is too wide is it cut too.
+/// until the rest fits whole, or, a label that ends in a space ("holds "), goes whole; only
+/// when the rest alone is too wide is it cut too.
 fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
     let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     if total <= width || spans.is_empty() {
         return spans;
     }
-    // First the spaces between the parts ("tree ✓100%"), from the last part back.
+    // First the spaces between the parts ("tree ✓100%"), from the last part back; never one
+    // before a word, which would join two ("dogGLITCH").
     let mut over = total - width;
     for s in spans[1..].iter_mut().rev() {
-        if over > 0 && s.content.starts_with(' ') {
+        let before_word = s.content.chars().nth(1).is_some_and(char::is_alphabetic);
+        if over > 0 && s.content.starts_with(' ') && !before_word {
             s.content = s.content[1..].to_string().into();
             over -= 1;
         }
@@ -94,6 +97,10 @@ fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static
         return spans;
     }
     let rest: usize = spans[1..].iter().map(|s| s.content.chars().count()).sum();
+    if spans[0].content.ends_with(' ') && rest <= width {
+        spans[0].content = "".into();
+        return spans;
+    }
     let keep = width.saturating_sub(rest).max(1.min(width));
     let first: String = spans[0].content.chars().take(keep).collect();
     spans[0].content = first.into();
@@ -632,6 +639,16 @@ mod tests {
             ["hou✓100%"]
         );
         assert_eq!(text(&[Line::from(shrink_first(spans, 4))]), ["h✓10"]);
+        // A label before the name goes whole, and words keep their spaces.
+        let glitch = vec![Span::raw("holds "), Span::raw("dog"), Span::raw(" GLITCH")];
+        assert_eq!(
+            text(&[Line::from(shrink_first(glitch.clone(), 16))]),
+            ["holds dog GLITCH"]
+        );
+        assert_eq!(
+            text(&[Line::from(shrink_first(glitch, 14))]),
+            ["dog GLITCH"]
+        );
     }
 
     #[test]
