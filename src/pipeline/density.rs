@@ -317,10 +317,10 @@ impl DensityLive {
     }
 
     /// New settings: the particles go on from where they are (put back over the new wells
-    /// when the network changes: idp-modern has no −ξ wells, and particles it gathered on the
-    /// + side would take far longer than the burn-in to spread back in IDP's), the samples
-    /// start again after a burn-in, and a new solve is asked for (idp-modern: the closed form
-    /// is computed here instead). Bad settings are refused and nothing changes.
+    /// when the network changes: idp-modern has no −ξ wells, and particles it gathered on
+    /// their positive side would take far longer than the burn-in to spread back in IDP's),
+    /// the samples start again after a burn-in, and a new solve is asked for (idp-modern: the
+    /// closed form is computed here instead). Bad settings are refused and nothing changes.
     pub fn set(&mut self, settings: DensitySettings) -> Result<(), String> {
         settings.check()?;
         let new_network = settings.model != self.settings.model;
