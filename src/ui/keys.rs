@@ -376,7 +376,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "a·cat + b·dog",
-        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else, or on a tie, the most salient)",
+        "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else, or on a tie, the most salient); \
+         \"E(Ψ) cat/dog\" where the title is short",
     ),
     (
         "diamond",
