@@ -286,10 +286,8 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
              runs); `recall experiment density` prints its table",
         ));
     }
-    if args.sim.scenario == ScenarioName::Explore
-        && args.saliencies.is_none()
-        && args.input.is_none()
-    {
+    // (clap refuses --input with --scenario.)
+    if args.sim.scenario == ScenarioName::Explore && args.saliencies.is_none() {
         warn(format_args!(
             "recall: warning: --scenario explore holds the saliencies you give it; without \
              --saliencies every α is 0 and the input holds no memory (try --saliencies 0.5,0.3)"

@@ -18,10 +18,10 @@ use recall::ui::{App, Msg, Theme, fixture};
 
 const WAIT: Duration = Duration::from_secs(300);
 
-/// Runs `lesson` with `--auto` on the built-in memories, unpaced, to `stop_secs` of model time:
-/// every snapshot taken (with its caption) and the whole log.
-fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<LogEntry>) {
-    let pipeline = Pipeline::start(PipelineConfig {
+/// An unpaced IDP pipeline on the built-in memories, stopping at `stop_secs` of model time if
+/// given; started paused, so that a lesson sets the run up before the first step.
+fn lesson_pipeline(seed: u64, stop_secs: Option<f64>) -> Pipeline {
+    Pipeline::start(PipelineConfig {
         memories: Arc::new(recall::patterns::builtin()),
         scenario: ScenarioName::Tour,
         stream: StreamConfig::default(),
@@ -32,11 +32,16 @@ fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<
         pacing: Pacing::Unpaced {
             snapshot_every_steps: 10,
         },
-        stop_at_secs: Some(stop_secs),
-        // Started paused, so that the lesson sets the run up before the first step.
+        stop_at_secs: stop_secs,
         paused: true,
     })
-    .expect("start");
+    .expect("start")
+}
+
+/// Runs `lesson` with `--auto` on the built-in memories, unpaced, to `stop_secs` of model time:
+/// every snapshot taken (with its caption) and the whole log.
+fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<LogEntry>) {
+    let pipeline = lesson_pipeline(seed, Some(stop_secs));
     let plan = Plan {
         lesson: Arc::new(lesson),
         auto: true,
@@ -639,21 +644,7 @@ fn paging_back_from_a_chapter_with_its_own_speed_runs_at_the_speed_before_it() {
         .speed
         .expect("the density chapter's speed");
     assert!(fast > 1.0);
-    let pipeline = Pipeline::start(PipelineConfig {
-        memories: Arc::new(recall::patterns::builtin()),
-        scenario: ScenarioName::Tour,
-        stream: StreamConfig::default(),
-        params: recall::model::Params::default(),
-        models: vec![ModelKind::Idp],
-        seed: 7,
-        speed: 1.0,
-        pacing: Pacing::Unpaced {
-            snapshot_every_steps: 10,
-        },
-        stop_at_secs: None,
-        paused: true,
-    })
-    .expect("start");
+    let pipeline = lesson_pipeline(7, None);
     let plan = Plan {
         lesson: Arc::new(lesson),
         auto: false,
