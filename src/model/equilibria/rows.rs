@@ -155,7 +155,6 @@ impl Rows {
     }
 
     /// The runs of `rows` (indices) in that order.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn runs_of(&self, rows: impl ExactSizeIterator<Item = usize>) -> Runs {
         let bytes = self.p.div_ceil(8);
         let cap = rows.len();
@@ -184,7 +183,6 @@ impl Rows {
     /// rows are active, an inactive one adding ±0 to its bucket, which leaves every bucket's
     /// bits as they were (a bucket starts at +0 and a sum is never −0); else the active rows'
     /// only. Either gives the same sums: `active` only picks the faster.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     fn gram_runs<'a>(
         &'a self,
         d: &'a [f64],
@@ -231,6 +229,13 @@ impl Rows {
             return;
         }
         #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked above).
+            unsafe { avx2::combine(self, v, out) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked above).
             unsafe { self.combine_avx2(v, out) };
@@ -245,6 +250,13 @@ impl Rows {
         if std::arch::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F (checked above).
             unsafe { avx512::project(self, v, out) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked above).
+            unsafe { avx2::project(self, v, out) };
             return;
         }
         #[cfg(target_arch = "x86_64")]
@@ -317,7 +329,6 @@ impl Rows {
     /// P = 64) instead of P² multiply-adds. Every kernel adds in this order, so gives bitwise
     /// these sums (a ±1 entry times d_u is ±d_u exactly); they are not a matrix product's,
     /// whose order is its own.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
     pub fn gram(&self, d: &[f64], active: usize, single: bool, out: &mut [f64]) {
         assert!(d.len() >= self.len() && out.len() >= self.p * self.p);
         #[cfg(target_arch = "x86_64")]
@@ -332,13 +343,80 @@ impl Rows {
             };
             return;
         }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked above).
+            unsafe {
+                if single {
+                    self.gram_avx2::<f32>(d, active, out)
+                } else {
+                    self.gram_avx2::<f64>(d, active, out)
+                }
+            };
+            return;
+        }
         if single {
-            self.gram_portable::<f32>(d, out);
+            self.gram_lanes::<f32>(d, active, out);
         } else {
-            self.gram_portable::<f64>(d, out);
+            self.gram_lanes::<f64>(d, active, out);
         }
     }
 
+    /// [`Self::gram_lanes`] compiled for AVX2 (eight f32 or four f64 lanes): the same
+    /// operations in the same order, so bitwise the same sums.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn gram_avx2<T: Bucket>(&self, d: &[f64], active: usize, out: &mut [f64]) {
+        self.gram_lanes::<T>(d, active, out);
+    }
+
+    /// [`Self::gram`] without AVX-512, written so that the compiler can put the 16 lanes of a
+    /// bucket in vectors: the AVX-512 kernels' runs (a row's byte of signs, its 16-bit mask,
+    /// d_u, read in order), and a lane's ±d_u by flipping d_u's sign bit where the mask's bit
+    /// is set (−d_u exactly, with no branch). Each bucket adds its rows in order, and the 256
+    /// buckets go to K as in [`Self::gram_portable`]: bitwise its sums.
+    #[inline(always)]
+    fn gram_lanes<T: Bucket>(&self, d: &[f64], active: usize, out: &mut [f64]) {
+        let p = self.p;
+        let mut total = vec![0.0f64; p * p];
+        let mut packed = Runs::default();
+        let (runs, dv) = self.gram_runs(d, active, &mut packed);
+        let du: Vec<T> = dv.iter().map(|&d| T::of(d)).collect();
+        let mut table = vec![[T::default(); 16]; 256];
+        for (a, sign) in runs.signs.iter().enumerate() {
+            for (b, masks) in runs.masks.iter().enumerate().skip(a / 2) {
+                table.fill([T::default(); 16]);
+                for ((&du, &s), &m) in du.iter().zip(sign).zip(masks) {
+                    let t = &mut table[usize::from(s)];
+                    for (l, t) in t.iter_mut().enumerate() {
+                        *t = *t + du.flipped(u32::from(m) >> l & 1);
+                    }
+                }
+                let mut plus = [[0.0f64; 16]; 8];
+                let mut minus = [[0.0f64; 16]; 8];
+                for (s, t) in table.iter().enumerate() {
+                    for i in 0..8 {
+                        let sum = if s >> i & 1 == 1 {
+                            &mut minus[i]
+                        } else {
+                            &mut plus[i]
+                        };
+                        for (o, &v) in sum.iter_mut().zip(t) {
+                            *o += v.into();
+                        }
+                    }
+                }
+                for i in 0..8 {
+                    let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
+                    add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
+                }
+            }
+        }
+        finish_gram(&total, self.n, p, out);
+    }
+
+    /// The sums [`Self::gram`]'s kernels must give, by the plainest loops (the tests' reference).
+    #[cfg(test)]
     fn gram_portable<T: Bucket>(&self, d: &[f64], out: &mut [f64]) {
         let p = self.p;
         let (bytes, blocks) = (p.div_ceil(8), p.div_ceil(16));
@@ -410,17 +488,30 @@ trait Bucket:
     Copy + Default + std::ops::Add<Output = Self> + std::ops::Neg<Output = Self> + Into<f64>
 {
     fn of(d: f64) -> Self;
+    /// −self where `bit` (0 or 1) is 1, else self: the sign bit flipped, which is what
+    /// negation does, without a branch.
+    fn flipped(self, bit: u32) -> Self;
 }
 
 impl Bucket for f32 {
     fn of(d: f64) -> Self {
         d as f32
     }
+
+    #[inline(always)]
+    fn flipped(self, bit: u32) -> Self {
+        f32::from_bits(self.to_bits() ^ bit << 31)
+    }
 }
 
 impl Bucket for f64 {
     fn of(d: f64) -> Self {
         d
+    }
+
+    #[inline(always)]
+    fn flipped(self, bit: u32) -> Self {
+        f64::from_bits(self.to_bits() ^ u64::from(bit) << 63)
     }
 }
 
@@ -494,9 +585,9 @@ mod avx512 {
     /// exact product: the sum plus ±v, bit for bit, in one operation that reads the signs from
     /// memory.
     #[repr(C, align(64))]
-    struct Units([[f64; 8]; 256]);
+    pub(super) struct Units(pub(super) [[f64; 8]; 256]);
 
-    static UNITS: Units = {
+    pub(super) static UNITS: Units = {
         let mut t = [[1.0f64; 8]; 256];
         let mut m = 0;
         while m < 256 {
@@ -820,6 +911,143 @@ mod avx512 {
     }
 }
 
+/// The products on the sign bits where the processor has AVX2 and FMA but not AVX-512 (most
+/// x86 processors before 2022, Zen 3 among them): the AVX-512 kernels' sums with four f64
+/// lanes, a byte's eight signs read from their table as two halves. `combine` puts one row in
+/// each lane, a group of 8 rows in two vectors, and adds as [`dot`] does; `project` puts one
+/// memory in each lane, four bytes of memories (eight vectors) a pass over the rows, and adds
+/// the rows in order. Each term is a fused multiply-add of ±1.0 and v: exact product, one
+/// rounding, bitwise the portable loops' add of ±v.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::avx512::UNITS;
+    use super::{Rows, SignsAt};
+    use std::arch::x86_64::*;
+
+    /// The signs at `at` in [`UNITS`], as lanes 0..4 and 4..8.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn units(at: SignsAt) -> [__m256d; 2] {
+        // SAFETY: a `SignsAt` is 64 times a byte: a multiple of 64 below 16,384, the size of
+        // the 64-byte aligned table, so both 32-byte halves are inside it and aligned.
+        unsafe {
+            let base = UNITS.0.as_ptr().cast::<u8>().add(at.bytes()).cast::<f64>();
+            [_mm256_load_pd(base), _mm256_load_pd(base.add(4))]
+        }
+    }
+
+    /// `sum` + v with the signs at `at`: bitwise the sums and ±v added, lane by lane.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn add_signed(sum: [__m256d; 2], at: SignsAt, v: __m256d) -> [__m256d; 2] {
+        let [lo, hi] = units(at);
+        [
+            _mm256_fmadd_pd(lo, v, sum[0]),
+            _mm256_fmadd_pd(hi, v, sum[1]),
+        ]
+    }
+
+    #[target_feature(enable = "avx2,fma")]
+    pub fn combine(rows: &Rows, v: &[f64], out: &mut [f64]) {
+        let (p, u) = (rows.p, rows.len());
+        assert!(v.len() >= p && out.len() >= u);
+        if p == 0 {
+            out[..u].fill(0.0);
+            return;
+        }
+        let plus: Vec<__m256d> = v[..p].iter().map(|&x| _mm256_set1_pd(x)).collect();
+        let full = p / 4 * 4;
+        let zero = _mm256_set1_pd([0.0f64; 0].iter().sum());
+        for (g, group) in rows.group_signs.chunks_exact(p).enumerate() {
+            // Four running sums over the memories 4k..4k+4, the tail's from −0.0 (the
+            // identity of `Iterator::sum`), added as `dot` adds them.
+            let mut acc = [[_mm256_setzero_pd(); 2]; 4];
+            for (signs, plus) in group[..full]
+                .chunks_exact(4)
+                .zip(plus[..full].chunks_exact(4))
+            {
+                for l in 0..4 {
+                    acc[l] = add_signed(acc[l], signs[l], plus[l]);
+                }
+            }
+            let mut tail = [zero; 2];
+            for (&s, &plus) in group[full..].iter().zip(&plus[full..]) {
+                tail = add_signed(tail, s, plus);
+            }
+            let mut lanes = [0.0f64; 8];
+            for h in 0..2 {
+                let sum = _mm256_add_pd(
+                    _mm256_add_pd(
+                        _mm256_add_pd(acc[0][h], acc[1][h]),
+                        _mm256_add_pd(acc[2][h], acc[3][h]),
+                    ),
+                    tail[h],
+                );
+                // SAFETY: `lanes` holds 8 f64, this half 4 of them.
+                unsafe { _mm256_storeu_pd(lanes.as_mut_ptr().add(4 * h), sum) };
+            }
+            let start = 8 * g;
+            let end = u.min(start + 8);
+            out[start..end].copy_from_slice(&lanes[..end - start]);
+        }
+    }
+
+    /// Four bytes of memories (eight accumulators) at a time, each lane adding the same terms
+    /// in the same order as `project_portable`, rows with k = 0 included (±0, which leaves a
+    /// sum as it is: they start at +0, and a sum is −0 only when both terms are).
+    #[target_feature(enable = "avx2,fma")]
+    pub fn project(rows: &Rows, v: &[f64], out: &mut [f64]) {
+        let (p, u) = (rows.p, rows.len());
+        assert!(v.len() >= u && out.len() >= p);
+        let bytes = p.div_ceil(8);
+        let mut first = 0;
+        while first < bytes {
+            match bytes - first {
+                1 => project_bytes::<1>(rows, v, bytes, first, out),
+                2 => project_bytes::<2>(rows, v, bytes, first, out),
+                3 => project_bytes::<3>(rows, v, bytes, first, out),
+                _ => project_bytes::<4>(rows, v, bytes, first, out),
+            }
+            first += 4;
+        }
+    }
+
+    /// `project` of memories 8·first..8·(first + B) (at most P; a row's signs are `bytes`).
+    #[target_feature(enable = "avx2,fma")]
+    fn project_bytes<const B: usize>(
+        rows: &Rows,
+        v: &[f64],
+        bytes: usize,
+        first: usize,
+        out: &mut [f64],
+    ) {
+        let (p, u) = (rows.p, rows.len());
+        debug_assert!(bytes > 0 && first + B <= bytes);
+        let mut acc = [[_mm256_setzero_pd(); 2]; B];
+        let row_signs = rows.row_signs.chunks_exact(bytes);
+        for ((&count, &value), signs) in rows.counts.iter().zip(&v[..u]).zip(row_signs) {
+            let k = _mm256_set1_pd(count * value);
+            let signs: &[SignsAt; B] = signs[first..first + B].try_into().expect("B bytes");
+            for (a, &s) in acc.iter_mut().zip(signs) {
+                *a = add_signed(*a, s, k);
+            }
+        }
+        let n = rows.n as f64;
+        for (b, a) in acc.iter().enumerate() {
+            let mut lanes = [0.0f64; 8];
+            // SAFETY: `lanes` holds 8 f64, each half 4 of them.
+            unsafe {
+                _mm256_storeu_pd(lanes.as_mut_ptr(), a[0]);
+                _mm256_storeu_pd(lanes.as_mut_ptr().add(4), a[1]);
+            }
+            let start = 8 * (first + b);
+            for (o, l) in out[start..p.min(start + 8)].iter_mut().zip(lanes) {
+                *o = l / n;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1010,6 +1238,13 @@ mod tests {
         let (n, p) = (rows.n, rows.p);
         let (mut fast, mut slow) = (vec![f64::NAN; p * p], vec![f64::NAN; p * p]);
         let active = d.iter().filter(|&&d| d != 0.0).count();
+        // The lane form as it is compiled for every processor, then the kernel this one picks.
+        rows.gram_lanes::<f32>(d, active, &mut fast);
+        rows.gram_portable::<f32>(d, &mut slow);
+        assert_eq!(bits(&fast), bits(&slow), "f32 lanes, {case}");
+        rows.gram_lanes::<f64>(d, active, &mut fast);
+        rows.gram_portable::<f64>(d, &mut slow);
+        assert_eq!(bits(&fast), bits(&slow), "f64 lanes, {case}");
         rows.gram(d, active, true, &mut fast);
         rows.gram_portable::<f32>(d, &mut slow);
         assert_eq!(bits(&fast), bits(&slow), "f32, {case}");

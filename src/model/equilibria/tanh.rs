@@ -99,6 +99,12 @@ pub fn tanh_all(gain: f64, x: &[f64], psi: &mut [f64]) {
         unsafe { avx512::tanh_all(gain, x, psi) };
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked above).
+        unsafe { avx2::tanh_all(gain, x, psi) };
+        return;
+    }
     for (p, &v) in psi.iter_mut().zip(x) {
         *p = tanh(gain * v);
     }
@@ -180,6 +186,89 @@ mod avx512 {
                 _mm512_mask_storeu_pd(psi.as_mut_ptr().add(i), mask, tanh8(v));
             }
             i += lanes;
+        }
+    }
+}
+
+/// [`avx512`]'s form with four lanes, for processors without AVX-512 (Zen 3 and most x86
+/// processors before 2022): the same operations in the same order (no fused multiply–add),
+/// 2^k made from k's bits; the last values of an odd length by [`super::tanh`].
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::{EXP, EXPM1, LN2_HI, LN2_LO, LOG2_E, SATURATED, SMALL};
+    use std::arch::x86_64::*;
+
+    /// [`super::tanh`] of four values, lane by lane the same operations; a branch no lane
+    /// takes is skipped.
+    #[target_feature(enable = "avx2")]
+    fn tanh4(v: __m256d) -> __m256d {
+        let sign = _mm256_set1_pd(-0.0);
+        let y = _mm256_andnot_pd(sign, v);
+        let saturated = _mm256_cmp_pd::<_CMP_GT_OQ>(y, _mm256_set1_pd(SATURATED));
+        let t = if _mm256_movemask_pd(saturated) == 0xf {
+            _mm256_set1_pd(1.0)
+        } else {
+            let z = _mm256_add_pd(y, y);
+            let small = _mm256_cmp_pd::<_CMP_LT_OQ>(z, _mm256_set1_pd(SMALL));
+            let e = match _mm256_movemask_pd(small) {
+                0xf => expm1_series(z),
+                0 => expm1_exp(z),
+                _ => _mm256_blendv_pd(expm1_exp(z), expm1_series(z), small),
+            };
+            let t = _mm256_div_pd(e, _mm256_add_pd(e, _mm256_set1_pd(2.0)));
+            _mm256_blendv_pd(t, _mm256_set1_pd(1.0), saturated)
+        };
+        // copysign(t, v).
+        _mm256_or_pd(_mm256_andnot_pd(sign, t), _mm256_and_pd(sign, v))
+    }
+
+    /// expm1 z by its series (used where z < 1.25).
+    #[target_feature(enable = "avx2")]
+    fn expm1_series(z: __m256d) -> __m256d {
+        let mut q = _mm256_set1_pd(EXPM1[20]);
+        for &c in EXPM1[..20].iter().rev() {
+            q = _mm256_add_pd(_mm256_mul_pd(q, z), _mm256_set1_pd(c));
+        }
+        _mm256_mul_pd(q, z)
+    }
+
+    /// e^z − 1 as 2^k·e^r − 1 (used where z ≥ 1.25).
+    #[target_feature(enable = "avx2")]
+    fn expm1_exp(z: __m256d) -> __m256d {
+        let k = _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(
+            _mm256_mul_pd(z, _mm256_set1_pd(LOG2_E)),
+        );
+        let r = _mm256_sub_pd(
+            _mm256_sub_pd(z, _mm256_mul_pd(k, _mm256_set1_pd(LN2_HI))),
+            _mm256_mul_pd(k, _mm256_set1_pd(LN2_LO)),
+        );
+        let mut q = _mm256_set1_pd(EXP[13]);
+        for &c in EXP[..13].iter().rev() {
+            q = _mm256_add_pd(_mm256_mul_pd(q, r), _mm256_set1_pd(c));
+        }
+        // 2^k from k's bits: k + 2^52 holds k + 1023 in its low bits once 1023 is added too
+        // (0 ≤ k ≤ 57 here), and shifted into the exponent field that is 2^k, exactly.
+        let biased = _mm256_add_pd(k, _mm256_set1_pd(4_503_599_627_371_519.0));
+        let two_k = _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(biased)));
+        _mm256_sub_pd(_mm256_mul_pd(q, two_k), _mm256_set1_pd(1.0))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub fn tanh_all(gain: f64, x: &[f64], psi: &mut [f64]) {
+        let g = _mm256_set1_pd(gain);
+        let n = x.len().min(psi.len());
+        let (x, psi) = (&x[..n], &mut psi[..n]);
+        let mut quads = psi.chunks_exact_mut(4);
+        for (p, x) in (&mut quads).zip(x.chunks_exact(4)) {
+            // SAFETY: `x` and `p` hold four f64 each.
+            unsafe {
+                let v = _mm256_mul_pd(g, _mm256_loadu_pd(x.as_ptr()));
+                _mm256_storeu_pd(p.as_mut_ptr(), tanh4(v));
+            }
+        }
+        let rest = n / 4 * 4;
+        for (p, &v) in quads.into_remainder().iter_mut().zip(&x[rest..]) {
+            *p = super::tanh(gain * v);
         }
     }
 }
