@@ -382,7 +382,7 @@ impl Rows {
         let mut packed = Runs::default();
         let (runs, dv) = self.gram_runs(d, active, &mut packed);
         let du: Vec<T> = dv.iter().map(|&d| T::of(d)).collect();
-        let mut table = vec![[T::default(); 16]; 256];
+        let mut table = [[T::default(); 16]; 256];
         for (a, sign) in runs.signs.iter().enumerate() {
             for (b, masks) in runs.masks.iter().enumerate().skip(a / 2) {
                 table.fill([T::default(); 16]);
