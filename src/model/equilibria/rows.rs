@@ -27,7 +27,7 @@ pub struct Rows {
     counts: Vec<f64>,
     /// The bias current of row u, when one flows.
     bias: Option<Vec<f64>>,
-    /// The signs again as bits (set: ξ = −1), for the AVX-512 kernels: row-major, row u's
+    /// The signs again as bits (set: ξ = −1), for the AVX-512 and AVX2 kernels: row-major, row u's
     /// memories 8b..8b+8 in byte `u·⌈P/8⌉ + b` (for [`Self::gram`])...
     row_bits: Vec<u8>,
     /// ...the same bytes as where their eight signs as f64 (±1.0) begin in the kernels' table
@@ -37,7 +37,7 @@ pub struct Rows {
     /// signs begin (for [`Self::combine`]). The bits are 1/64 of the f64 signs, the offsets
     /// 1/32, so all three stay in the L2 cache.
     group_signs: Vec<SignsAt>,
-    /// Every row's signs as [`Self::gram`]'s AVX-512 kernel reads them: made at the first K
+    /// Every row's signs as [`Self::gram`]'s kernels read them: made at the first K
     /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
     /// made per solve).
     all_runs: OnceLock<Runs>,
@@ -544,8 +544,8 @@ fn finish_gram(total: &[f64], n: usize, p: usize, out: &mut [f64]) {
 pub(super) use signs_at::SignsAt;
 
 mod signs_at {
-    /// Where the eight signs of a byte of sign bits begin in the AVX-512 kernels' table of
-    /// them (`avx512::UNITS`): 64 times the byte. The only way to make one is [`Self::of`], so
+    /// Where the eight signs of a byte of sign bits begin in the AVX-512 and AVX2 kernels'
+    /// table of them (`avx512::UNITS`): 64 times the byte. The only way to make one is [`Self::of`], so
     /// every value is a multiple of 64 below 16,384, inside the table.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct SignsAt(u16);

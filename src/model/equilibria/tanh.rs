@@ -1,5 +1,5 @@
 //! ψ = tanh(g·x) of every row of a solve, in f64, eight lanes at a time where the processor has
-//! AVX-512.
+//! AVX-512, four where it has AVX2.
 //!
 //! Each state a solve evaluates takes a tanh per row off saturation, and libm's (a call, and
 //! an `expm1` inside it, per value) was 15–19% of a large solve under `perf` (16384×64 and
@@ -9,7 +9,7 @@
 //! verdict at one frame in 191 did). Ours: for y = |g·x| ≤ 19.5, with z = 2y,
 //! tanh y = expm1(z)/(expm1(z) + 2), where expm1(z) is its Taylor series below z = 1.25 and
 //! 2^k·e^r − 1 above (z = k ln 2 + r, |r| ≤ ½ ln 2, e^r by its series); above 19.5 tanh rounds
-//! to ±1. The same operations in the same order lane by lane and in the AVX-512 form (no fused
+//! to ±1. The same operations in the same order lane by lane and in the AVX-512 and AVX2 forms (no fused
 //! multiply–add; the division and rounding are IEEE's), so every processor gives bitwise the
 //! same ψ; within 3 ulp of libm's over [−20, 20] (the test allows 4), far inside the 1e-11 a
 //! solve converges to.
