@@ -280,6 +280,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "a name cut to fit (… marks the cut): idp-modern, idp-filter",
     ),
     (
+        "pulsed",
+        "classic-pulsed, shortened to fit (likewise constant, initial: classic-constant, classic-initial)",
+    ),
+    (
         "mixture bird 1.00",
         "the input is a blend: each memory's weight in it, largest first (not its α)",
     ),
