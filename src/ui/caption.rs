@@ -132,6 +132,34 @@ fn page_keys(app: &App, next: &str) -> String {
     }
 }
 
+/// What moves the lesson on, in at most `room` characters: whole words, the condition cut
+/// with "…" before the keys that turn the page (" · →", " · PgDn") so that those stay; the
+/// keys alone where nothing else fits.
+fn fit_next(next: &str, room: usize) -> String {
+    let count = |s: &str| s.chars().count();
+    if count(next) <= room {
+        return next.to_string();
+    }
+    let (head, keys) = match next.rfind(" · ") {
+        Some(at) => (&next[..at], &next[at..]),
+        None => (next, ""),
+    };
+    let mut words: Vec<&str> = head.split(' ').collect();
+    while !words.is_empty() {
+        let cut = format!("{}…{keys}", words.join(" "));
+        if count(&cut) <= room {
+            return cut;
+        }
+        words.pop();
+    }
+    let keys = keys.trim_start_matches(" · ");
+    if count(keys) <= room {
+        keys.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// The header (chapter n/N, title, figure; what moves it on) and the caption's lines.
 pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer) {
     if area.height == 0 {
@@ -142,12 +170,7 @@ pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer
     let title = format!(" {} · {} ", view.title, view.figure);
     let used = badge.chars().count() + title.chars().count();
     let room = usize::from(area.width).saturating_sub(used + 1);
-    let next = page_keys(app, &view.next);
-    let next: String = if next.chars().count() <= room {
-        next
-    } else {
-        next.chars().take(room).collect()
-    };
+    let next = fit_next(&page_keys(app, &view.next), room);
     let pad = room.saturating_sub(next.chars().count()) + 1;
     let header = Line::from(vec![
         Span::styled(badge, theme.paused()),
@@ -162,4 +185,30 @@ pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer
             .map(|l| Line::from(vec![Span::raw(" "), Span::styled(l, theme.value())])),
     );
     Paragraph::new(lines).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_next;
+
+    #[test]
+    fn what_moves_the_lesson_on_is_cut_between_words_and_keeps_its_keys() {
+        let next = "next when the landscape reaches regime 4 · PgDn";
+        assert_eq!(fit_next(next, 60), next);
+        assert_eq!(fit_next(next, 31), "next when the landscape… · PgDn");
+        assert_eq!(fit_next(next, 30), "next when the… · PgDn");
+        // Never a word cut in the middle ("reach"), and never over the room.
+        for room in 0..next.len() {
+            let fit = fit_next(next, room);
+            assert!(fit.chars().count() <= room, "{room}: {fit}");
+            let words = fit.trim_end_matches(" · PgDn").trim_end_matches('…');
+            assert!(
+                words.is_empty() || words == "PgDn" || next.starts_with(&format!("{words} ")),
+                "{room}: {fit}"
+            );
+        }
+        assert_eq!(fit_next(next, 6), "PgDn");
+        assert_eq!(fit_next(next, 3), "");
+        assert_eq!(fit_next("last chapter", 8), "last…");
+    }
 }
