@@ -388,6 +388,11 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "|a| + |b| ≤ 1, the states with those activations; corners ±ξ₁, ±ξ₂",
     ),
     (
+        "c  b  -",
+        "a small landscape (no legend) marks a well by its memory's initial (b: +bird), \
+         a mirror's well by -, a saddle by ×",
+    ),
+    (
         "Ξ(α⊙softmax), β",
         "modern models: the rows are their solved fixed points; β the softmax's sharpness",
     ),
