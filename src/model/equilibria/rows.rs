@@ -392,24 +392,7 @@ impl Rows {
                         *t = *t + du.flipped(u32::from(m) >> l & 1);
                     }
                 }
-                let mut plus = [[0.0f64; 16]; 8];
-                let mut minus = [[0.0f64; 16]; 8];
-                for (s, t) in table.iter().enumerate() {
-                    for i in 0..8 {
-                        let sum = if s >> i & 1 == 1 {
-                            &mut minus[i]
-                        } else {
-                            &mut plus[i]
-                        };
-                        for (o, &v) in sum.iter_mut().zip(t) {
-                            *o += v.into();
-                        }
-                    }
-                }
-                for i in 0..8 {
-                    let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
-                    add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
-                }
+                add_table(&table, &mut total, p, a, b);
             }
         }
         finish_gram(&total, self.n, p, out);
@@ -435,24 +418,7 @@ impl Rows {
                         *t = *t + if minus { -du } else { du };
                     }
                 }
-                let mut plus = [[0.0f64; 16]; 8];
-                let mut minus = [[0.0f64; 16]; 8];
-                for (s, t) in table.iter().enumerate() {
-                    for i in 0..8 {
-                        let sum = if s >> i & 1 == 1 {
-                            &mut minus[i]
-                        } else {
-                            &mut plus[i]
-                        };
-                        for (o, &v) in sum.iter_mut().zip(t) {
-                            *o += v.into();
-                        }
-                    }
-                }
-                for i in 0..8 {
-                    let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
-                    add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
-                }
+                add_table(&table, &mut total, p, a, b);
             }
         }
         finish_gram(&total, self.n, p, out);
@@ -512,6 +478,31 @@ impl Bucket for f64 {
     #[inline(always)]
     fn flipped(self, bit: u32) -> Self {
         f64::from_bits(self.to_bits() ^ u64::from(bit) << 63)
+    }
+}
+
+/// Adds the 256 buckets of the table of memories 8a..8a+8 (by their signs there) and
+/// 16b..16b+16 (the lanes) to K's rows 8a..8a+8, in f64: row 8a + i is the buckets with bit i
+/// clear less those with it set, each summed in the order of the buckets.
+#[inline(always)]
+fn add_table<T: Bucket>(table: &[[T; 16]; 256], total: &mut [f64], p: usize, a: usize, b: usize) {
+    let mut plus = [[0.0f64; 16]; 8];
+    let mut minus = [[0.0f64; 16]; 8];
+    for (s, t) in table.iter().enumerate() {
+        for i in 0..8 {
+            let sum = if s >> i & 1 == 1 {
+                &mut minus[i]
+            } else {
+                &mut plus[i]
+            };
+            for (o, &v) in sum.iter_mut().zip(t) {
+                *o += v.into();
+            }
+        }
+    }
+    for i in 0..8 {
+        let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
+        add_upper(total, p, 8 * a + i, 16 * b, &k);
     }
 }
 
