@@ -12,6 +12,7 @@ use recall::model::ModelKind;
 use recall::pipeline::{
     Control, LessonControl, LogEntry, LogKind, Pacing, Pipeline, PipelineConfig, Snapshot, Source,
 };
+use recall::stimulus::held::HeldInput;
 use recall::stimulus::{ScenarioName, StreamConfig};
 use recall::tracking::Event;
 use recall::ui::{App, Msg, Theme, fixture};
@@ -683,4 +684,102 @@ fn paging_back_from_a_chapter_with_its_own_speed_runs_at_the_speed_before_it() {
         last - 1
     );
     pipeline.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn saliencies_set_by_hand_stop_the_regimes_walk_and_hold_the_chapter() {
+    // The regimes chapter walks α through four points, 8 s each, and moves on 8 s after
+    // regime 4; its caption says the arrows set α. Once someone does, what they set stays
+    // (the walk stops) and the chapter waits for the page key.
+    let lesson = lesson::builtin();
+    let regimes = lesson
+        .chapters
+        .iter()
+        .position(|c| !c.setup.walk.is_empty())
+        .expect("a chapter with a walk");
+    let (walk, walk_secs) = {
+        let setup = &lesson.chapters[regimes].setup;
+        (setup.walk.len(), setup.walk_secs)
+    };
+    assert!(walk > 2 && walk_secs > 0.0);
+    let pipeline = lesson_pipeline(7, Some(walk as f64 * walk_secs + 30.0));
+    let plan = Plan {
+        lesson: Arc::new(lesson),
+        auto: false,
+    };
+    let send = |c: Control| pipeline.controls().send(c).expect("a control");
+    send(LessonControl::start(&plan));
+    for _ in 0..regimes {
+        send(Control::Lesson(LessonControl::Next));
+    }
+    // Paused in the chapter, the presenter sets α by hand: the first memory deep in its
+    // well (regime 2), the others at 0. The walk would have reached regime 4 and left.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let p = loop {
+        let s = pipeline
+            .snapshots()
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a snapshot");
+        if s.lesson.as_ref().map(|l| l.number) == Some(regimes + 1) {
+            break s.memories.p();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the chapter was not reached"
+        );
+    };
+    let unit = 1.0 / recall::model::Params::default().gain;
+    let mine: Vec<f64> = (0..p)
+        .map(|mu| if mu == 0 { 3.5 * unit } else { 0.0 })
+        .collect();
+    send(Control::Hold(Some(HeldInput::Saliencies(mine.clone()))));
+    send(Control::SetPaused(false));
+    let mut last = None;
+    let mut log = Vec::new();
+    loop {
+        crossbeam_channel::select! {
+            recv(pipeline.snapshots()) -> s => {
+                let s = s.expect("a snapshot");
+                let finished = s.finished;
+                // (The last snapshot, of a finished run, carries no caption.)
+                if s.lesson.is_some() {
+                    last = Some(s);
+                }
+                if finished {
+                    break;
+                }
+            }
+            recv(pipeline.log()) -> e => log.push(e.expect("a log line")),
+            default(WAIT) => panic!("no snapshot in {WAIT:?}"),
+        }
+    }
+    while let Ok(entry) = pipeline.log().recv_timeout(Duration::from_secs(2)) {
+        log.push(entry);
+    }
+    let last = last.expect("a last snapshot");
+    pipeline.shutdown().expect("clean shutdown");
+    assert!(last.time_secs > walk as f64 * walk_secs + 20.0);
+    let view = last.lesson.as_ref().expect("a lesson");
+    assert_eq!(
+        view.number,
+        regimes + 1,
+        "the chapter waits for the page key"
+    );
+    assert!(
+        view.next.contains("next") && !view.next.starts_with("next when"),
+        "{}",
+        view.next
+    );
+    let weights: Vec<f64> = last.models[0]
+        .weights
+        .iter()
+        .map(|&w| f64::from(w))
+        .collect();
+    for (got, want) in weights.iter().zip(&mine) {
+        assert!((got - want).abs() < 1e-6, "α {weights:?}, set {mine:?}");
+    }
+    assert!(
+        log.iter().any(|e| e.text.contains("walk stops")),
+        "the log says the walk stopped"
+    );
 }

@@ -175,6 +175,9 @@ pub struct Progress {
     /// Points of the chapter's walk held so far.
     walked: usize,
     glitched: bool,
+    /// Someone set the saliencies by hand in this chapter: its walk has stopped, and it waits
+    /// for the page key.
+    taken_over: bool,
 }
 
 impl Progress {
@@ -189,6 +192,7 @@ impl Progress {
             facts: Facts::default(),
             walked: 0,
             glitched: false,
+            taken_over: false,
         }
     }
 
@@ -237,7 +241,23 @@ impl Progress {
         self.facts = Facts::default();
         self.walked = 0;
         self.glitched = false;
+        self.taken_over = false;
         vec![Act::Enter(index)]
+    }
+
+    /// Someone set the saliencies by hand (the arrows): in a chapter with a walk, the walk
+    /// stops where it is and the chapter no longer moves on by itself but waits for the page
+    /// key (in `--auto`, its `auto` seconds), so that what they set stays. True when this
+    /// stopped a walk.
+    pub fn take_over(&mut self) -> bool {
+        let walk = self.lesson.chapters[self.index].setup.walk.len();
+        if walk == 0 || self.taken_over {
+            return false;
+        }
+        self.taken_over = true;
+        self.walked = walk;
+        self.met_secs = None;
+        true
     }
 
     /// Takes in a tracking event of model `kind` (from the session, as it happens).
@@ -249,9 +269,14 @@ impl Progress {
     /// that waits for the presenter.
     fn until(&self) -> Condition {
         let chapter = &self.lesson.chapters[self.index];
-        match chapter.until {
+        let until = if self.taken_over {
+            &Condition::Key
+        } else {
+            &chapter.until
+        };
+        match until {
             Condition::Key if self.auto => Condition::After(chapter.auto_secs),
-            ref c => c.clone(),
+            c => c.clone(),
         }
     }
 

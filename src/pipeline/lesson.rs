@@ -98,6 +98,12 @@ impl Host {
         )
     }
 
+    /// Someone set the saliencies by hand: a chapter's walk stops and the chapter waits for
+    /// the page key ([`Progress::take_over`]). True when a walk stopped.
+    pub fn take_over(&mut self) -> bool {
+        self.progress.take_over()
+    }
+
     /// The acts as controls: a chapter's setup, a walk's point, a glitch.
     fn controls(&mut self, acts: Vec<Act>, core: &SimCore, speed: f64) -> Vec<Control> {
         let mut out = Vec::new();

@@ -645,7 +645,24 @@ fn apply_control(
         | Control::ReloadPatterns
         | Control::StoreMemory { .. }
         | Control::Actor(_) => {}
-        Control::Hold(input) => hold(input, core, settings, &mut say),
+        Control::Hold(input) => {
+            // Saliencies set by hand (not by the lesson's own walk) stop a lesson's walk.
+            let by_hand = matches!(input, Some(HeldInput::Saliencies(_)))
+                && settings.actor.as_deref() != Some(LESSON_ACTOR);
+            if by_hand
+                && settings
+                    .lesson
+                    .as_mut()
+                    .is_some_and(|host| host.take_over())
+            {
+                say(
+                    LogKind::Info,
+                    "the lesson's walk stops: α stays as you set it (PgDn for the next chapter)"
+                        .into(),
+                );
+            }
+            hold(input, core, settings, &mut say)
+        }
         Control::AddMemory { name, pixels } => {
             match crate::patterns::with_memory(core.memories(), &name, &pixels) {
                 Ok(memories) => {
