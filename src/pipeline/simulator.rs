@@ -657,7 +657,7 @@ fn apply_control(
             {
                 say(
                     LogKind::Info,
-                    "the lesson's walk stops: α stays as you set it (PgDn for the next chapter)"
+                    "set α by hand: the lesson's walk stops there (PgDn for the next chapter)"
                         .into(),
                 );
             }
