@@ -293,6 +293,54 @@ fn the_density_screen_at_three_sizes() {
     insta::assert_snapshot!("density_solving_120x40", text);
 }
 
+/// The density view in the lesson's last chapter (the Fig. 4 chapter), its caption under it.
+fn lesson_density_app(view: DensityView) -> recall::ui::App {
+    let lesson = Arc::new(recall::lesson::builtin());
+    let last = lesson.chapters.len() - 1;
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    snap.status.scenario = ScenarioName::Density;
+    snap.density = Some(Arc::new(view));
+    let mut progress = recall::lesson::Progress::new(lesson, false);
+    progress.start(0.0);
+    for _ in 0..last {
+        progress.next(0.0);
+    }
+    let live = recall::pipeline::lesson_live(&snap, snap.time_secs);
+    snap.lesson = Some(Arc::new(progress.view(snap.time_secs, &live)));
+    let mut app = recall::ui::App::new(
+        recall::ui::Theme {
+            color: true,
+            ascii: false,
+        },
+        ModelKind::Idp,
+        None,
+        ScenarioName::Density,
+        2.0,
+        1.0,
+    );
+    app.update(Msg::Snapshot(Box::new(snap)));
+    app
+}
+
+/// In a lesson at 80×24 the caption leaves the maps too few rows to read (they were 3 rows and
+/// 8 columns): the table alone, under a line that says where the maps went; at 100×30 the maps.
+#[test]
+fn a_short_window_shows_the_table_and_says_where_the_maps_went() {
+    let view = || density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0);
+    let app = lesson_density_app(view());
+    let short = common::screen(&app, 80, 24);
+    assert!(short.contains("need a taller window"), "{short}");
+    assert!(!short.contains("│P "), "no map key: {short}");
+    for word in ["+ξ2", "−ξ1", "FP", "basin", "σ 0.8", "7/7"] {
+        assert!(short.contains(word), "80×24 lacks {word}:\n{short}");
+    }
+    let taller = common::screen(&lesson_density_app(view()), 100, 30);
+    assert!(
+        taller.contains("│P ") && !taller.contains("taller window"),
+        "{taller}"
+    );
+}
+
 /// A memory's two wells trade particles, so the error of their summed basins is taken from the
 /// groups' sums (what the lesson's `{density}` quotes), not added as if the wells were
 /// independent: the basins of ξ1 and ξ2 share the grid, so the two memories' errors are alike

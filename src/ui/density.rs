@@ -26,6 +26,8 @@ const SHADES: [&str; 4] = ["░", "▒", "▓", "█"];
 const ASCII_RAMP: [&str; 5] = [".", "-", "=", "+", "#"];
 /// The reading box beside the maps needs at least this many columns.
 const NOTE_MIN_WIDTH: u16 = 24;
+/// Maps of fewer rows than this are not drawn (too coarse to read).
+const MIN_MAP_ROWS: u16 = 5;
 
 /// The whole body of the dashboard while the density view is open.
 pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) {
@@ -40,6 +42,20 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
     let map_rows = maps_h
         .saturating_sub(3)
         .min((area.width / 2).saturating_sub(2) / 2);
+    if map_rows < MIN_MAP_ROWS {
+        // Too little height for maps anyone could read (a lesson's caption at 80×24 left
+        // them 3 rows): the table, under a line that says where the maps went.
+        let hint = Rect::new(area.x, area.y, area.width, maps_h.min(1));
+        Paragraph::new(Span::styled(
+            " the maps (particles, theory) need a taller window; the masses below",
+            theme.dim(),
+        ))
+        .render(hint, buf);
+        let table = Rect::new(area.x, area.y + hint.height, area.width, table_h);
+        render_table(view, watch, theme, table, buf);
+        theme.ascii_pass(buf, area);
+        return;
+    }
     let panel_w = 2 * map_rows + 2;
     let panel_h = map_rows + 3;
     let note_w = area.width.saturating_sub(2 * panel_w);
