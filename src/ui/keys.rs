@@ -356,7 +356,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "≈",
-        "the thresholds are the paper's orthogonal closed forms; the memories overlap",
+        "the thresholds are the paper's orthogonal closed forms; the memories overlap, so the \
+         solved rows can disagree (just above α*, no well of its own)",
     ),
     (
         "◆ well",
