@@ -333,6 +333,11 @@ fn the_builtin_lesson_runs_from_start_to_end_through_the_keys_controls() {
         .collect();
     assert_eq!(lines.len(), total, "{lines:?}");
     assert!(lines.iter().all(|e| e.kind == LogKind::Info));
+    // The lesson's own walk is not someone taking the input over.
+    assert!(
+        !log.iter().any(|e| e.text.contains("walk stops")),
+        "the walk's own points stopped it"
+    );
 }
 
 /// The events a caption line quotes, as the log writes them: "retrieved cat after 1.2 s",
@@ -775,6 +780,7 @@ fn saliencies_set_by_hand_stop_the_regimes_walk_and_hold_the_chapter() {
         .iter()
         .map(|&w| f64::from(w))
         .collect();
+    assert_eq!(weights.len(), p);
     for (got, want) in weights.iter().zip(&mine) {
         assert!((got - want).abs() < 1e-6, "α {weights:?}, set {mine:?}");
     }

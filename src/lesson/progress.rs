@@ -245,19 +245,27 @@ impl Progress {
         vec![Act::Enter(index)]
     }
 
-    /// Someone set the saliencies by hand (the arrows): in a chapter with a walk, the walk
-    /// stops where it is and the chapter no longer moves on by itself but waits for the page
-    /// key (in `--auto`, its `auto` seconds), so that what they set stays. True when this
-    /// stopped a walk.
-    pub fn take_over(&mut self) -> bool {
-        let walk = self.lesson.chapters[self.index].setup.walk.len();
+    /// Someone held an input by hand (the arrows' saliencies, a drawing): in a chapter with
+    /// a walk, the walk stops where it is and the chapter no longer moves on by its condition
+    /// but waits for the page key (in `--auto`, until its `auto` seconds), so that what they
+    /// set stays. When this stopped a walk, what moves the chapter on now, in words.
+    pub fn take_over(&mut self) -> Option<String> {
+        let chapter = &self.lesson.chapters[self.index];
+        let walk = chapter.setup.walk.len();
         if walk == 0 || self.taken_over {
-            return false;
+            return None;
         }
         self.taken_over = true;
         self.walked = walk;
         self.met_secs = None;
-        true
+        Some(if self.auto {
+            format!(
+                "--auto: the chapter moves on {:.0} s after it began",
+                chapter.auto_secs
+            )
+        } else {
+            "PgDn for the next chapter".into()
+        })
     }
 
     /// Takes in a tracking event of model `kind` (from the session, as it happens).

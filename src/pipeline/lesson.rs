@@ -98,9 +98,9 @@ impl Host {
         )
     }
 
-    /// Someone set the saliencies by hand: a chapter's walk stops and the chapter waits for
-    /// the page key ([`Progress::take_over`]). True when a walk stopped.
-    pub fn take_over(&mut self) -> bool {
+    /// Someone held an input by hand: a chapter's walk stops and the chapter waits for the
+    /// page key ([`Progress::take_over`]). When a walk stopped, what moves the chapter on now.
+    pub fn take_over(&mut self) -> Option<String> {
         self.progress.take_over()
     }
 

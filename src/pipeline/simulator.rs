@@ -646,19 +646,13 @@ fn apply_control(
         | Control::StoreMemory { .. }
         | Control::Actor(_) => {}
         Control::Hold(input) => {
-            // Saliencies set by hand (not by the lesson's own walk) stop a lesson's walk.
-            let by_hand = matches!(input, Some(HeldInput::Saliencies(_)))
-                && settings.actor.as_deref() != Some(LESSON_ACTOR);
-            if by_hand
-                && settings
-                    .lesson
-                    .as_mut()
-                    .is_some_and(|host| host.take_over())
-            {
+            // An input held by hand (saliencies set with the arrows, a drawing; not the
+            // lesson's own walk) stops a lesson's walk.
+            let by_hand = input.is_some() && settings.actor.as_deref() != Some(LESSON_ACTOR);
+            if by_hand && let Some(then) = settings.lesson.as_mut().and_then(Host::take_over) {
                 say(
                     LogKind::Info,
-                    "set α by hand: the lesson's walk stops there (PgDn for the next chapter)"
-                        .into(),
+                    format!("took the input over: the lesson's walk stops there ({then})"),
                 );
             }
             hold(input, core, settings, &mut say)

@@ -144,20 +144,22 @@ fn fit_next(next: &str, room: usize) -> String {
         Some(at) => (&next[..at], &next[at..]),
         None => (next, ""),
     };
+    // The head cut between words (at least two kept), then its first word alone (a key such
+    // as "PgDn", or "next"), then the keys alone.
     let mut words: Vec<&str> = head.split(' ').collect();
-    while !words.is_empty() {
+    while words.len() > 2 {
+        words.pop();
         let cut = format!("{}…{keys}", words.join(" "));
         if count(&cut) <= room {
             return cut;
         }
-        words.pop();
     }
+    let first = format!("{}{keys}", words[0]);
     let keys = keys.trim_start_matches(" · ");
-    if count(keys) <= room {
-        keys.to_string()
-    } else {
-        String::new()
-    }
+    [first, keys.to_string(), words[0].to_string()]
+        .into_iter()
+        .find(|c| !c.is_empty() && count(c) <= room)
+        .unwrap_or_default()
 }
 
 /// The header (chapter n/N, title, figure; what moves it on) and the caption's lines.
@@ -206,9 +208,16 @@ mod tests {
                 words.is_empty() || words == "PgDn" || next.starts_with(&format!("{words} ")),
                 "{room}: {fit}"
             );
+            assert!(fit.is_empty() || fit.ends_with("PgDn"), "{room}: {fit}");
         }
+        assert_eq!(fit_next(next, 17), "next when… · PgDn");
+        assert_eq!(fit_next(next, 16), "next · PgDn");
         assert_eq!(fit_next(next, 6), "PgDn");
         assert_eq!(fit_next(next, 3), "");
-        assert_eq!(fit_next("last chapter", 8), "last…");
+        assert_eq!(fit_next("last chapter", 8), "last");
+        // A line that begins with its forward key keeps it.
+        let paged = "PgDn next · PgUp back";
+        assert_eq!(fit_next(paged, 18), "PgDn · PgUp back");
+        assert_eq!(fit_next(paged, 10), "PgUp back");
     }
 }

@@ -374,7 +374,8 @@ impl Rows {
     /// bucket in vectors: the AVX-512 kernels' runs (a row's byte of signs, its 16-bit mask,
     /// d_u, read in order), and a lane's ±d_u by flipping d_u's sign bit where the mask's bit
     /// is set (−d_u exactly, with no branch). Each bucket adds its rows in order, and the 256
-    /// buckets go to K as in [`Self::gram_portable`]: bitwise its sums.
+    /// buckets go to K as in the plainest loops (the tests' `gram_portable`): bitwise their
+    /// sums.
     #[inline(always)]
     fn gram_lanes<T: Bucket>(&self, d: &[f64], active: usize, out: &mut [f64]) {
         let p = self.p;
@@ -418,7 +419,25 @@ impl Rows {
                         *t = *t + if minus { -du } else { du };
                     }
                 }
-                add_table(&table, &mut total, p, a, b);
+                // Its own reduction, not `add_table`'s, so that a mistake there fails the check.
+                let mut plus = [[0.0f64; 16]; 8];
+                let mut minus = [[0.0f64; 16]; 8];
+                for (s, t) in table.iter().enumerate() {
+                    for i in 0..8 {
+                        let sum = if s >> i & 1 == 1 {
+                            &mut minus[i]
+                        } else {
+                            &mut plus[i]
+                        };
+                        for (o, &v) in sum.iter_mut().zip(t) {
+                            *o += v.into();
+                        }
+                    }
+                }
+                for i in 0..8 {
+                    let k: [f64; 16] = std::array::from_fn(|l| plus[i][l] - minus[i][l]);
+                    add_upper(&mut total, p, 8 * a + i, 16 * b, &k);
+                }
             }
         }
         finish_gram(&total, self.n, p, out);
@@ -1156,7 +1175,7 @@ mod tests {
         // memories, rows inactive (d = 0) among them.
         #[cfg(target_arch = "x86_64")]
         if !std::arch::is_x86_feature_detected!("avx512f") {
-            eprintln!("no AVX-512 here: K is compared with the portable sums only");
+            eprintln!("no AVX-512 here: the lane form and the AVX2 kernels are checked");
         }
         let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         let mut reread = 0;
@@ -1236,6 +1255,17 @@ mod tests {
         rows.gram_lanes::<f64>(d, active, &mut fast);
         rows.gram_portable::<f64>(d, &mut slow);
         assert_eq!(bits(&fast), bits(&slow), "f64 lanes, {case}");
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked above).
+            unsafe { rows.gram_avx2::<f32>(d, active, &mut fast) };
+            rows.gram_portable::<f32>(d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f32 AVX2, {case}");
+            // SAFETY: as above.
+            unsafe { rows.gram_avx2::<f64>(d, active, &mut fast) };
+            rows.gram_portable::<f64>(d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f64 AVX2, {case}");
+        }
         rows.gram(d, active, true, &mut fast);
         rows.gram_portable::<f32>(d, &mut slow);
         assert_eq!(bits(&fast), bits(&slow), "f32, {case}");
@@ -1308,10 +1338,26 @@ mod tests {
                 rows.combine_portable(&v, &mut slow);
                 assert_eq!(bits(&fast), bits(&slow), "combine, N {n}, P {p}");
                 let w: Vec<f64> = (0..u).map(|_| value(next())).collect();
-                let (mut fast, mut slow) = (vec![f64::NAN; p], vec![f64::NAN; p]);
-                rows.project(&w, &mut fast);
-                rows.project_portable(&w, &mut slow);
-                assert_eq!(bits(&fast), bits(&slow), "project, N {n}, P {p}");
+                let (mut fast_p, mut slow_p) = (vec![f64::NAN; p], vec![f64::NAN; p]);
+                rows.project(&w, &mut fast_p);
+                rows.project_portable(&w, &mut slow_p);
+                assert_eq!(bits(&fast_p), bits(&slow_p), "project, N {n}, P {p}");
+                // The AVX2 + FMA kernels too where this processor has them, though it may
+                // pick AVX-512's.
+                #[cfg(target_arch = "x86_64")]
+                if std::arch::is_x86_feature_detected!("avx2")
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    fast.fill(f64::NAN);
+                    fast_p.fill(f64::NAN);
+                    // SAFETY: the CPU has AVX2 and FMA (checked above).
+                    unsafe {
+                        avx2::combine(&rows, &v, &mut fast);
+                        avx2::project(&rows, &w, &mut fast_p);
+                    }
+                    assert_eq!(bits(&fast), bits(&slow), "AVX2 combine, N {n}, P {p}");
+                    assert_eq!(bits(&fast_p), bits(&slow_p), "AVX2 project, N {n}, P {p}");
+                }
                 let r = value(next());
                 let (mut fast, mut slow) = (vec![1.5], vec![1.5]);
                 rows.push_scaled(u / 2, r, &mut fast);
