@@ -295,31 +295,20 @@ fn the_density_screen_at_three_sizes() {
 
 /// The density view in the lesson's last chapter (the Fig. 4 chapter), its caption under it.
 fn lesson_density_app(view: DensityView) -> recall::ui::App {
-    let lesson = Arc::new(recall::lesson::builtin());
-    let last = lesson.chapters.len() - 1;
-    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
-    snap.status.scenario = ScenarioName::Density;
-    snap.density = Some(Arc::new(view));
-    let mut progress = recall::lesson::Progress::new(lesson, false);
-    progress.start(0.0);
-    for _ in 0..last {
-        progress.next(0.0);
-    }
-    let live = recall::pipeline::lesson_live(&snap, snap.time_secs);
-    snap.lesson = Some(Arc::new(progress.view(snap.time_secs, &live)));
-    let mut app = recall::ui::App::new(
-        recall::ui::Theme {
-            color: true,
-            ascii: false,
-        },
-        ModelKind::Idp,
-        None,
-        ScenarioName::Density,
-        2.0,
-        1.0,
-    );
-    app.update(Msg::Snapshot(Box::new(snap)));
-    app
+    fixture::density_app_with(view, |snap| {
+        let lesson = Arc::new(recall::lesson::builtin());
+        let last = lesson.chapters.len() - 1;
+        let mut progress = recall::lesson::Progress::new(lesson, false);
+        progress.start(0.0);
+        for _ in 0..last {
+            progress.next(0.0);
+        }
+        let caption = {
+            let live = recall::pipeline::lesson_live(snap, snap.time_secs);
+            progress.view(snap.time_secs, &live)
+        };
+        snap.lesson = Some(Arc::new(caption));
+    })
 }
 
 /// In a lesson at 80×24 the caption leaves the maps too few rows to read (they were 3 rows and

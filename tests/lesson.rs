@@ -55,6 +55,13 @@ fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<
         .controls()
         .send(Control::SetPaused(false))
         .expect("go");
+    let (snapshots, log) = drain(&pipeline);
+    pipeline.shutdown().expect("clean shutdown");
+    (snapshots, log)
+}
+
+/// Every snapshot and log line of `pipeline`'s run until it finishes, and the log's last lines.
+fn drain(pipeline: &Pipeline) -> (Vec<Snapshot>, Vec<LogEntry>) {
     let mut snapshots = Vec::new();
     let mut log = Vec::new();
     loop {
@@ -74,7 +81,6 @@ fn run_lesson(lesson: Lesson, seed: u64, stop_secs: f64) -> (Vec<Snapshot>, Vec<
     while let Ok(entry) = pipeline.log().recv_timeout(Duration::from_secs(5)) {
         log.push(entry);
     }
-    pipeline.shutdown().expect("clean shutdown");
     (snapshots, log)
 }
 
@@ -739,29 +745,13 @@ fn saliencies_set_by_hand_stop_the_regimes_walk_and_hold_the_chapter() {
         .collect();
     send(Control::Hold(Some(HeldInput::Saliencies(mine.clone()))));
     send(Control::SetPaused(false));
-    let mut last = None;
-    let mut log = Vec::new();
-    loop {
-        crossbeam_channel::select! {
-            recv(pipeline.snapshots()) -> s => {
-                let s = s.expect("a snapshot");
-                let finished = s.finished;
-                // (The last snapshot, of a finished run, carries no caption.)
-                if s.lesson.is_some() {
-                    last = Some(s);
-                }
-                if finished {
-                    break;
-                }
-            }
-            recv(pipeline.log()) -> e => log.push(e.expect("a log line")),
-            default(WAIT) => panic!("no snapshot in {WAIT:?}"),
-        }
-    }
-    while let Ok(entry) = pipeline.log().recv_timeout(Duration::from_secs(2)) {
-        log.push(entry);
-    }
-    let last = last.expect("a last snapshot");
+    let (snapshots, log) = drain(&pipeline);
+    // (The last snapshot, of a finished run, carries no caption.)
+    let last = snapshots
+        .into_iter()
+        .rev()
+        .find(|s| s.lesson.is_some())
+        .expect("a captioned snapshot");
     pipeline.shutdown().expect("clean shutdown");
     assert!(last.time_secs > walk as f64 * walk_secs + 20.0);
     let view = last.lesson.as_ref().expect("a lesson");

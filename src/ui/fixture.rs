@@ -293,6 +293,14 @@ pub fn log() -> Vec<LogEntry> {
 /// A dashboard (colour, 15 frames a second) showing the density view `view` of
 /// `--scenario density`, as the density views' tests draw it.
 pub fn density_app(view: crate::pipeline::density::DensityView) -> crate::ui::App {
+    density_app_with(view, |_| {})
+}
+
+/// [`density_app`], its snapshot edited (a lesson's caption added, say) before it is shown.
+pub fn density_app_with(
+    view: crate::pipeline::density::DensityView,
+    edit: impl FnOnce(&mut crate::pipeline::Snapshot),
+) -> crate::ui::App {
     use crate::ui::{App, Msg, Theme};
     let mut app = App::new(
         Theme {
@@ -308,6 +316,7 @@ pub fn density_app(view: crate::pipeline::density::DensityView) -> crate::ui::Ap
     let mut snap = snapshot(&[ModelKind::Idp]);
     snap.status.scenario = ScenarioName::Density;
     snap.density = Some(Arc::new(view));
+    edit(&mut snap);
     app.update(Msg::Snapshot(Box::new(snap)));
     app.update(Msg::FrameRate(15.0));
     app
