@@ -489,6 +489,15 @@ fn the_header_names_the_keys_that_turn_the_pages_in_each_chapter() {
     // `s` to explore within the glitch chapter: the arrows set saliencies now.
     let line = header(4, ScenarioName::Explore);
     assert!(line.contains("Pg") && !line.contains('→'), "{line}");
+    // Painting (`p`), the arrows move the cursor: the line says to leave it first.
+    let mut app = captioned(&[ModelKind::Idp], 1, &[]);
+    app.update(Msg::Intent(recall::ui::Intent::TogglePaint));
+    let screen = format!("{}", draw(&app, 120, 40).backend());
+    let line = screen
+        .lines()
+        .find(|l| l.contains(" 2/"))
+        .expect("a header");
+    assert!(line.contains("p, then →"), "{line}");
 }
 
 /// After α moved (a step of the walk) and before the new solve, the regimes chapter does not

@@ -122,12 +122,15 @@ fn render_compact_lesson(
 
 /// What moves the lesson on, with the keys that turn its pages now: where the arrows set the
 /// saliencies or α1, α2 (an explore or density scenario, the chapter's or one `s` chose) they
-/// are PgDn and PgUp, and the line said "← back" there.
+/// are PgDn and PgUp, and the line said "← back" there; while painting, after `p`.
 fn page_keys(app: &App, next: &str) -> String {
     match app.key_mode() {
         KeyMode::LessonExplore | KeyMode::LessonDensity => {
             next.replace('→', "PgDn").replace('←', "PgUp")
         }
+        // Painting, the arrows move the cursor: `p` ends it (the drawing stays), and then the
+        // arrows turn the pages again.
+        KeyMode::Paint => format!("p, then {next}"),
         _ => next.to_string(),
     }
 }
