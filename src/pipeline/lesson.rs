@@ -110,7 +110,8 @@ impl Host {
         for act in acts {
             match act {
                 Act::Enter(i) => {
-                    let setup = self.progress.lesson().chapters[i].setup.clone();
+                    let lesson = Arc::clone(self.progress.lesson());
+                    let setup = &lesson.chapters[i].setup;
                     if let Some(models) = &setup.models {
                         out.push(Control::SetModels(models.clone()));
                     }

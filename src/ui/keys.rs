@@ -481,7 +481,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "next when …",
-        "recall lesson: what ends the chapter by itself (→ at once); the caption quotes the run",
+        "recall lesson: what ends the chapter by itself (→ at once; \"p, then →\" while painting); \
+         the caption quotes the run",
     ),
     (
         "view only",
