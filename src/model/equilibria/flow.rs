@@ -17,7 +17,8 @@
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
 //! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time, the products
-//! with Ξ 27%; docs/speed.md): a large landscape's (`LARGE`) is summed on the sign bits by
+//! with Ξ 27%; docs/speed.md; a large flow sums it every third step, `K_REUSE`): a large
+//! landscape's (`LARGE`) is summed on the sign bits by
 //! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
 //! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
@@ -82,6 +83,17 @@ const MAX_FLIP: f64 = 0.5;
 const DECIDED: f64 = 10.0;
 /// A step that multiplies the residual by more than this is retried with a quarter of Δt.
 const REJECT_GROWTH: f64 = 1e3;
+/// How many steps of a large landscape's flow one K serves: the step from the state it was
+/// summed at and the next two, each with its own a, ψ' and residual (a linearly implicit step
+/// with a Jacobian from a nearby state still follows the flow to first order in Δt, and the
+/// residual it drives to zero is the state's own; the cap on Δt along an unstable direction
+/// reads the K it has). Only steps taken at their first try pass K on, and a step that fails
+/// with an older K is retried with the state's own before Δt is cut. Newton's searches and
+/// the spectra sum their own K at every state: a search with an older K can end at another
+/// saddle (it did, for one memory of 64, when tried).
+/// Measured on the 64 random 128×128 memories (docs/speed.md): a solve 15% shorter, every
+/// verdict, depth and stability the same on six random sets at ten frames each.
+const K_REUSE: usize = 3;
 /// Neurons whose ψ'/a is below this (saturated) are left out of K: their share of it is
 /// smaller than the rounding of the rest.
 const NEGLIGIBLE_SLOPE: f64 = 1e-17;
@@ -161,6 +173,8 @@ struct Local {
     k: DMatrix<f64>,
     /// K was summed in f64 (the spectrum may read it).
     exact: bool,
+    /// Steps since K was summed: 0 when it is this state's own (see [`K_REUSE`]).
+    age: usize,
 }
 
 /// Eight running maxima from 0 of values that are ≥ +0 or NaN (|·| of something), row i in
@@ -258,8 +272,8 @@ impl System<'_> {
     fn local(&self, psi: &[f64], precise: bool, spent: Option<Local>) -> Option<Local> {
         let rows = self.rows;
         let p = rows.p;
-        // One sweep with no early exit (so it is vectorized): a = 1 + δψ', ψ', and
-        // K = (1/N) Σ_u d_u ξ_u ξ_uᵀ's d_u = n_u ψ'/a over the unsaturated rows.
+        // a = 1 + δψ', ψ', and K = (1/N) Σ_u d_u ξ_u ξ_uᵀ's d_u = n_u ψ'/a over the
+        // unsaturated rows.
         let u = rows.len();
         debug_assert_eq!(psi.len(), u);
         let (mut slope, mut a, mut d) =
@@ -267,22 +281,7 @@ impl System<'_> {
         for v in [&mut slope, &mut a, &mut d] {
             v.resize(u, 0.0);
         }
-        let (mut singular, mut active, mut in_f32) = (false, 0usize, true);
-        let each = slope
-            .iter_mut()
-            .zip(&mut a)
-            .zip(&mut d)
-            .zip(psi)
-            .zip(rows.counts());
-        for ((((s, a), d), &v), &count) in each {
-            *s = self.gain * (1.0 - v * v);
-            *a = 1.0 + self.delta * *s;
-            let e = *s / *a;
-            *d = if e > NEGLIGIBLE_SLOPE { count * e } else { 0.0 };
-            singular |= *a <= 0.0;
-            active += usize::from(*d > 0.0);
-            in_f32 &= *d < 1e30;
-        }
+        let (singular, active, in_f32) = self.slopes(psi, &mut slope, &mut a, &mut d);
         if singular {
             return None;
         }
@@ -290,6 +289,8 @@ impl System<'_> {
         // (P×active, column-major) and as E (strided), one gemm.
         let large = self.large;
         let exact = active == 0 || !large || precise;
+        #[cfg(test)]
+        tests::K_SUMS.with(|n| n.set(n.get() + 1));
         let k = if active == 0 {
             DMatrix::zeros(p, p)
         } else if large {
@@ -315,7 +316,61 @@ impl System<'_> {
             d,
             k,
             exact,
+            age: 0,
         })
+    }
+
+    /// `spent`'s linear-solve data moved to activation `psi`: a, ψ' and d of `psi`, K of the
+    /// state `spent` summed it at (one step older). `None` when some a ≤ 0.
+    #[inline(always)]
+    fn moved(&self, psi: &[f64], spent: Local) -> Option<Local> {
+        let Local {
+            mut a,
+            mut slope,
+            mut d,
+            k,
+            age,
+            ..
+        } = spent;
+        let (singular, _, _) = self.slopes(psi, &mut slope, &mut a, &mut d);
+        (!singular).then_some(Local {
+            a,
+            slope,
+            d,
+            k,
+            exact: false,
+            age: age + 1,
+        })
+    }
+
+    /// a = 1 + δψ', ψ' and K's weights d_u = n_u ψ'/a (0 where saturated) per row at
+    /// activation `psi`, in one sweep with no early exit (so it is vectorized); whether some
+    /// a ≤ 0, how many d_u are > 0 and whether all are within f32's range.
+    #[inline(always)]
+    fn slopes(
+        &self,
+        psi: &[f64],
+        slope: &mut [f64],
+        a: &mut [f64],
+        d: &mut [f64],
+    ) -> (bool, usize, bool) {
+        let (mut singular, mut active, mut in_f32) = (false, 0usize, true);
+        let each = slope
+            .iter_mut()
+            .zip(a.iter_mut())
+            .zip(d.iter_mut())
+            .zip(psi)
+            .zip(self.rows.counts());
+        for ((((s, a), d), &v), &count) in each {
+            *s = self.gain * (1.0 - v * v);
+            *a = 1.0 + self.delta * *s;
+            let e = *s / *a;
+            *d = if e > NEGLIGIBLE_SLOPE { count * e } else { 0.0 };
+            singular |= *a <= 0.0;
+            active += usize::from(*d > 0.0);
+            in_f32 &= *d < 1e30;
+        }
+        (singular, active, in_f32)
     }
 
     /// Solves (σA − (1/N) Ξ diag(w) Ξᵀ D) dx = F into `dx` (σ = 1 is Newton) by Woodbury:
@@ -432,6 +487,8 @@ impl System<'_> {
         let max_steps = if flow { MAX_STEPS } else { MAX_NEWTON_STEPS };
         // The growth-rate cap of the current state (computed once per state).
         let mut cap: Option<Option<f64>> = None;
+        // No step from the current state has been rejected.
+        let mut first_try = true;
         let converged = loop {
             if cur.converged() {
                 break true;
@@ -452,9 +509,17 @@ impl System<'_> {
             } else {
                 1.0
             };
+            // A step that fails with K from an earlier state is retried at the same Δt with
+            // this state's own, which is where the flow would have stepped from without reuse.
+            let stale = loc.age > 0;
             if self.step(loc, &cur.f, sigma, &mut dx, &mut dr).is_none() {
                 if !flow {
                     break false;
+                }
+                first_try = false;
+                if stale {
+                    (local, cap) = (self.local(&cur.psi, false, local.take()), None);
+                    continue;
                 }
                 dt *= 0.25;
                 continue;
@@ -468,12 +533,16 @@ impl System<'_> {
                 // an undecided neuron far along its steep middle lumps flips that the flow
                 // takes one at a time: retry it shorter, in proportion to the overshoot.
                 let (jump, decided) = self.judge(&cur, &trial);
-                if !trial.two.is_finite() || trial.two > REJECT_GROWTH * cur.two {
-                    dt *= 0.25;
-                    continue;
-                }
-                if jump > MAX_FLIP {
-                    dt *= (0.8 * MAX_FLIP / jump).max(0.1);
+                let blown = !trial.two.is_finite() || trial.two > REJECT_GROWTH * cur.two;
+                if blown || jump > MAX_FLIP {
+                    first_try = false;
+                    if stale {
+                        (local, cap) = (self.local(&cur.psi, false, local.take()), None);
+                    } else if blown {
+                        dt *= 0.25;
+                    } else {
+                        dt *= (0.8 * MAX_FLIP / jump).max(0.1);
+                    }
                     continue;
                 }
                 dt = if jump == 0.0 && cap.flatten().is_none() && decided {
@@ -515,12 +584,18 @@ impl System<'_> {
             }
             std::mem::swap(&mut cur, &mut trial);
             // No step is taken from a state that has converged: its K is not needed to step
-            // (the spectrum, if wanted, is worked out from the state below).
+            // (the spectrum, if wanted, is worked out from the state below). A large flow's
+            // K serves the next step too, while it is young and the steps it served were
+            // taken at their first try (see `K_REUSE`).
+            let reuse = flow && self.large && first_try && loc.age + 1 < K_REUSE;
             local = if cur.converged() {
                 None
+            } else if reuse {
+                local.take().and_then(|l| self.moved(&cur.psi, l))
             } else {
                 self.local(&cur.psi, false, local.take())
             };
+            first_try = true;
             cap = None;
         };
         let spectrum = if converged && wanted(&cur.m) {
@@ -897,6 +972,48 @@ mod tests {
             }
         }
         assert!(compared >= 12, "only {compared} solves converged");
+    }
+
+    thread_local! {
+        /// K's computed on this thread (`System::local`).
+        pub(super) static K_SUMS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    #[test]
+    fn a_large_flow_sums_k_every_third_step() {
+        // `K_REUSE`: the flow on a large landscape takes three steps with each K it sums (fewer
+        // where a step is retried), Newton's search one a step; the ends are the other's
+        // (`large_landscapes_end_where_the_small_path_ends`).
+        let (n, p) = (2048, 32);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let cols: Vec<f32> = (0..n * p)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
+        let rows = Rows::new(&cols, n, p, None);
+        let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
+        let delta = weights.iter().sum::<f64>() / n as f64;
+        let sys = System::new(&rows, &weights, 10.0, delta);
+        assert!(sys.large);
+        let (mut flow, mut newton) = ([0usize; 2], [0usize; 2]);
+        let memories = [0, 7, 19, 25, 31];
+        for mu in memories {
+            let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
+            for (is_flow, count) in [(true, &mut flow), (false, &mut newton)] {
+                let before = K_SUMS.with(|k| k.get());
+                let sol = sys.solve(sys.begin(start.clone()), is_flow, |_| false);
+                count[0] += sol.steps;
+                count[1] += K_SUMS.with(|k| k.get()) - before;
+            }
+        }
+        assert!(flow[0] >= 25, "the flows should take steps: {flow:?}");
+        // One K to begin with, then one a step (Newton) or one in three (the flow), give or
+        // take one a run.
+        let runs = memories.len();
+        assert!(newton[1] >= newton[0], "Newton: {newton:?} (steps, K's)");
+        assert!(
+            3 * flow[1] <= flow[0] + 3 * 2 * runs,
+            "the flow: {flow:?} (steps, K's)"
+        );
     }
 
     #[test]
