@@ -637,3 +637,43 @@ fn a_new_size_resets_the_state_images_mean_at_once() {
     assert_eq!(s.models[0].activation.len(), 128);
     assert_eq!(s.models[0].activation_mean, s.models[0].activation);
 }
+
+/// Paused, a model switched to gets its theory solved (the user trial: the memory table kept
+/// the new model's closed forms until the run resumed or another key was pressed). Paced: the
+/// solve's result was left unread while the simulator slept until a command; unpaced: the check
+/// falls due by model time, which stands still.
+#[test]
+fn a_paused_run_solves_the_theory_of_a_model_switched_to() {
+    let limit = Duration::from_secs(20);
+    for pacing in [
+        Pacing::WallClock { snapshot_hz: 20.0 },
+        Pacing::Unpaced {
+            snapshot_every_steps: 10,
+        },
+    ] {
+        let mut c = config(pacing, 3);
+        c.stop_at_secs = None;
+        c.paused = true;
+        c.models = vec![ModelKind::Idp];
+        let pipeline = Pipeline::start(c).expect("start");
+        pipeline
+            .controls()
+            .send(Control::SetModels(vec![ModelKind::ClassicConstant]))
+            .expect("send");
+        let deadline = std::time::Instant::now() + limit;
+        let solved = loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let s = pipeline
+                .snapshots()
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("{pacing:?}: no solve of the new model while paused"));
+            let view = &s.models[0];
+            if view.kind == ModelKind::ClassicConstant && view.theory_solved {
+                break s;
+            }
+        };
+        assert!(solved.status.paused);
+        assert_eq!(solved.time_secs, 0.0, "time moved while paused");
+        pipeline.shutdown().expect("clean shutdown");
+    }
+}

@@ -394,6 +394,11 @@ impl SimCore {
         any
     }
 
+    /// A solve is under way on the theory thread (a paused simulator must look for its result).
+    pub fn theory_solving(&self) -> bool {
+        self.displays.iter().any(|d| d.solving)
+    }
+
     /// A solve came back (or, with `None`, could not be sent: ask again later).
     pub fn theory_solved(&mut self, model: ModelKind, equilibria: Option<Arc<Equilibria>>) {
         if let Some(display) = self.displays.iter_mut().find(|d| d.kind == model) {

@@ -226,6 +226,12 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             };
+            // A model or a memory set new to the run has no solve: check at once, not when the
+            // next check falls due (by model time on an unpaced run: never while it is paused).
+            if matches!(control, Control::SetModels(_) | Control::AddMemory { .. }) {
+                theory_checked = None;
+                theory_checked_secs = None;
+            }
             if let Flow::Quit = apply_control(
                 control,
                 &mut core,
@@ -243,7 +249,11 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         }
         while patterns_open {
             match ch.patterns.try_recv() {
-                Ok(update) => apply_patterns(update, &mut core, &ch, &mut problem, &mut log),
+                Ok(update) => {
+                    apply_patterns(update, &mut core, &ch, &mut problem, &mut log);
+                    theory_checked = None;
+                    theory_checked_secs = None;
+                }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => patterns_open = false,
             }
@@ -476,7 +486,12 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             Pacing::WallClock { snapshot_hz } if !settings.paused => {
                 Some(Duration::from_secs_f64(1.0 / snapshot_hz.max(0.1)))
             }
-            Pacing::WallClock { .. } => (dirty || !outbox.is_empty()).then_some(RETRY),
+            // Paused: wake for the snapshot or the log lines the UI has not taken yet, and for
+            // a solve under way (its result is taken in at the top of the loop), else sleep
+            // until a command.
+            Pacing::WallClock { .. } => {
+                (dirty || !outbox.is_empty() || core.theory_solving()).then_some(RETRY)
+            }
         };
         wait_for_input(&ch, patterns_open, wait);
     }
