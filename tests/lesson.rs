@@ -130,10 +130,17 @@ fn expected(field: &str, lines: &[String], in_glitch: bool) -> Vec<String> {
             Some(l) => vec![l.to_string()],
             None => vec!["has retrieved nothing".into()],
         },
-        "memory" => match last(&|l| l.starts_with("retrieved ") || l.contains(" → ")) {
+        "memory" => match last(&|l| {
+            l.starts_with("retrieved ") || l.starts_with("on ") || l.contains(" → ")
+        }) {
             Some(l) if l.starts_with("retrieved ") => {
                 let rest = &l["retrieved ".len()..];
                 vec![rest.split(" after ").next().unwrap().to_string()]
+            }
+            // "on cat already as the input came to it", "on cat, not the memory the input shows"
+            Some(l) if l.starts_with("on ") => {
+                let rest = &l["on ".len()..];
+                vec![rest.split([',', ' ']).next().unwrap().to_string()]
             }
             Some(l) => vec![l.split(" → ").nth(1).unwrap().to_string()],
             None => vec!["nothing yet".into()],

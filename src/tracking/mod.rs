@@ -57,7 +57,10 @@ pub struct Summary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]
 pub enum Event {
-    /// The model settled on `memory`, `latency_secs` after the stimulus changed.
+    /// The model settled on `memory`, `latency_secs` after it had to: the first retrieval
+    /// after a change of the stream is timed from that change; one out of confusion otherwise
+    /// from the later of the moment the input last came to the memory (a change, a glitch's
+    /// start or end) and the moment the model lost the memory it was on.
     Retrieved {
         time_secs: f64,
         memory: usize,
@@ -68,6 +71,10 @@ pub enum Event {
         /// followed a glitch there, say): latency 0, and no retrieval to speak of.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         already: bool,
+        /// The input does not show the memory (the model came out of confusion onto another
+        /// one): there is no moment to time it from, so no latency (0).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        off_input: bool,
     },
     /// The retrieved memory changed from `from` to `to`.
     Transition {
@@ -113,10 +120,16 @@ impl Event {
                 latency_secs,
                 mirror,
                 already,
+                off_input,
                 ..
             } => {
                 let mirror = if *mirror { " (mirror −ξ)" } else { "" };
-                if *already {
+                if *off_input {
+                    format!(
+                        "on {}{mirror}, not the memory the input shows",
+                        name(*memory)
+                    )
+                } else if *already {
                     format!(
                         "on {}{mirror} already as the input came to it",
                         name(*memory)

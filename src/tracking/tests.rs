@@ -402,3 +402,55 @@ fn a_model_on_the_memory_already_when_the_input_comes_to_it_is_not_said_to_retri
         "{late:?}"
     );
 }
+
+#[test]
+fn a_retrieval_out_of_confusion_is_timed_from_when_the_model_last_had_to_retrieve_it() {
+    // The user trial: confused before a glitch, the model fell onto the glitch's memory 0.1 s
+    // into it, and the log said "retrieved … after 8.1 s", timed from the start of the held
+    // memory's stretch. Here: on 0 until 2 s, confused, on the glitch's 3 from 4.1 s (the
+    // glitch is 4–5 s), confused again from 5.5 s, back on 0 from 6 s.
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 12.0, glitchy, |t| {
+        if t < 2.0 {
+            Some(0)
+        } else if t < 4.1 {
+            None
+        } else if t < 5.5 {
+            Some(3)
+        } else if t < 6.0 {
+            None
+        } else {
+            Some(0)
+        }
+    });
+    let lines: Vec<String> = events
+        .iter()
+        .filter(|e| matches!(e, Event::Retrieved { .. }))
+        .map(|e| e.describe(&[]))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "retrieved #0 after 0.0 s",
+            // From the glitch's start (4.0 s), not from the stream's change to 0 (0 s).
+            "retrieved #3 after 0.1 s",
+            // From the loss at 5.5 s (later than the glitch's end at 5.0 s), not from 0 s.
+            "retrieved #0 after 0.5 s",
+        ],
+        "{events:?}"
+    );
+    // Out of confusion onto a memory the input does not show: no latency to claim.
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 3.0, hold(Some(0)), |t| (t >= 1.0).then_some(2));
+    assert!(
+        matches!(
+            events.as_slice(),
+            [Event::Retrieved { memory: 2, latency_secs, off_input: true, .. }] if *latency_secs == 0.0
+        ),
+        "{events:?}"
+    );
+    assert_eq!(
+        events[0].describe(&["a", "b", "tree"].map(String::from)),
+        "on tree, not the memory the input shows"
+    );
+}

@@ -88,6 +88,12 @@ pub struct Tracker {
     /// What the model should show: the truth, or during a glitch the memory before it.
     expected: Option<usize>,
     change_secs: f64,
+    /// The memory the input shows now (the frame's truth: during a glitch, the glitch's) and
+    /// since when: a retrieval out of confusion is timed from there.
+    input: Option<usize>,
+    input_since: f64,
+    /// When the model last lost its memory (the onset of its latest confusion).
+    lost_secs: f64,
     changes: usize,
     awaiting: bool,
     /// The confirmed (debounced) readout.
@@ -121,6 +127,9 @@ impl Tracker {
             step_secs: 0.0,
             expected: None,
             change_secs: 0.0,
+            input: None,
+            input_since: 0.0,
+            lost_secs: 0.0,
             changes: 0,
             awaiting: false,
             stable: None,
@@ -171,6 +180,10 @@ impl Tracker {
         self.last_time = Some(now);
         self.steps += 1;
         self.step_secs = obs.step_secs;
+        if obs.truth != self.input {
+            self.input = obs.truth;
+            self.input_since = now;
+        }
 
         self.update_expected(obs, now, &mut events);
         self.update_readout(obs, now, &mut events);
@@ -200,6 +213,7 @@ impl Tracker {
                 .and_then(|name| new.iter().position(|n| n == name))
         };
         self.expected = map(self.expected);
+        self.input = map(self.input);
         if self.expected.is_none() {
             self.awaiting = false;
         }
@@ -339,16 +353,28 @@ impl Tracker {
                     to,
                 });
             }
+            // Out of confusion onto a memory that is not a change's answer (the glitch's
+            // memory, the held one again, another): timed from when the model last had to
+            // retrieve it, the later of the input coming to it (a change, a glitch's start or
+            // end) and the model losing its memory; not the change to `expected`, which may
+            // be seconds older and about another memory. A memory the input does not show
+            // has no such moment, and gets no latency.
             (None, Some(to)) if Some(to) != self.expected || !self.awaiting => {
+                let shown = self.input == Some(to);
+                let since = self.input_since.max(self.lost_secs);
                 events.push(Event::Retrieved {
                     time_secs: now,
                     memory: to,
-                    latency_secs: (onset - self.change_secs).max(0.0),
+                    latency_secs: if shown { (onset - since).max(0.0) } else { 0.0 },
                     mirror: is_mirror(obs, to),
                     already: false,
+                    off_input: !shown,
                 });
             }
-            (Some(_), None) => events.push(Event::Confusion { time_secs: now }),
+            (Some(_), None) => {
+                self.lost_secs = onset;
+                events.push(Event::Confusion { time_secs: now });
+            }
             _ => {}
         }
         if self.awaiting && self.stable == self.expected {
@@ -369,6 +395,7 @@ impl Tracker {
                 latency_secs: latency,
                 mirror: is_mirror(obs, memory),
                 already: onset.is_none(),
+                off_input: false,
             });
         }
     }

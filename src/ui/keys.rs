@@ -268,8 +268,16 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "a glitch in this hold: when it comes; then \"glitch to bird\" while it shows, \"after a glitch to bird\"",
     ),
     (
+        "retrieved cat after 1.2 s",
+        "event log: from the stream's change to cat, or (out of confusion) from the later of the input last coming to cat (a change, a glitch's start or end) and the model losing its memory, until |m| ≥ 0.5",
+    ),
+    (
         "on cat already as …",
         "event log: the model held cat before the input changed to it (no retrieval, latency 0)",
+    ),
+    (
+        "on cat, not the memory …",
+        "event log: out of confusion onto cat while the input shows another memory (◀); no latency",
     ),
     (
         "… at 32.0 s corrected",
