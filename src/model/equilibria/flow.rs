@@ -16,9 +16,9 @@
 //! on y = Ξz + βb, P + 1 numbers, and the implicit steps move y along that plane. A state costs
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
-//! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time, the products
-//! with Ξ 27%; docs/speed.md; a large flow sums it every third step, `K_REUSE`): a large
-//! landscape's (`LARGE`) is summed on the sign bits by
+//! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time on an Intel
+//! Xeon, 45% on a Zen 3 EPYC; docs/speed.md; a large flow sums it at most every third step,
+//! `K_REUSE`): a large landscape's (`LARGE`) is summed on the sign bits by
 //! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
 //! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
@@ -86,13 +86,15 @@ const REJECT_GROWTH: f64 = 1e3;
 /// How many steps of a large landscape's flow one K serves: the step from the state it was
 /// summed at and the next two, each with its own a, ψ' and residual (a linearly implicit step
 /// with a Jacobian from a nearby state still follows the flow to first order in Δt, and the
-/// residual it drives to zero is the state's own; the cap on Δt along an unstable direction
-/// reads the K it has). Only steps taken at their first try pass K on, and a step that fails
-/// with an older K is retried with the state's own before Δt is cut. Newton's searches and
-/// the spectra sum their own K at every state: a search with an older K can end at another
-/// saddle (it did, for one memory of 64, when tried).
-/// Measured on the 64 random 128×128 memories (docs/speed.md): a solve 15% shorter, every
-/// verdict, depth and stability the same on six random sets at ten frames each.
+/// residual it drives to zero is the state's own). K is passed on only by a step taken at its
+/// first try. The cap on Δt along an unstable direction (0.5/λ) of a state that has an older K
+/// reads λ from that K (passing K on only from states that move along no unstable direction
+/// left almost no step to reuse it: most of a flow slides off a saddle). A step that fails
+/// with an older K is retried with the state's own, from the Δt before that cap. Newton's
+/// searches and the spectra sum their own K at every state: a search with an older K can end
+/// at another saddle (it did, for one memory of 64, when tried). Measured on the 64 random
+/// 128×128 memories (docs/speed.md): a solve 10–15% shorter, every verdict, depth and
+/// stability the same on six random sets at ten frames each.
 const K_REUSE: usize = 3;
 /// Neurons whose ψ'/a is below this (saturated) are left out of K: their share of it is
 /// smaller than the rounding of the rest.
@@ -500,6 +502,8 @@ impl System<'_> {
                 break false;
             }
             steps += 1;
+            // Δt before this state's cap: a retry with the state's own K starts from it.
+            let uncapped = dt;
             let sigma = if flow {
                 let rate = *cap.get_or_insert_with(|| self.active_growth_rate(loc, &cur));
                 if let Some(rate) = rate {
@@ -518,7 +522,7 @@ impl System<'_> {
                 }
                 first_try = false;
                 if stale {
-                    (local, cap) = (self.local(&cur.psi, false, local.take()), None);
+                    (local, cap, dt) = (self.local(&cur.psi, false, local.take()), None, uncapped);
                     continue;
                 }
                 dt *= 0.25;
@@ -537,7 +541,8 @@ impl System<'_> {
                 if blown || jump > MAX_FLIP {
                     first_try = false;
                     if stale {
-                        (local, cap) = (self.local(&cur.psi, false, local.take()), None);
+                        (local, cap, dt) =
+                            (self.local(&cur.psi, false, local.take()), None, uncapped);
                     } else if blown {
                         dt *= 0.25;
                     } else {
@@ -585,9 +590,11 @@ impl System<'_> {
             std::mem::swap(&mut cur, &mut trial);
             // No step is taken from a state that has converged: its K is not needed to step
             // (the spectrum, if wanted, is worked out from the state below). A large flow's
-            // K serves the next step too, while it is young and the steps it served were
-            // taken at their first try (see `K_REUSE`).
+            // K serves the next step too, while it is young and the steps it served were taken
+            // at their first try (see `K_REUSE`).
             let reuse = flow && self.large && first_try && loc.age + 1 < K_REUSE;
+            #[cfg(test)]
+            tests::ACCEPTED.with(|n| n.set(n.get() + 1));
             local = if cur.converged() {
                 None
             } else if reuse {
@@ -977,13 +984,16 @@ mod tests {
     thread_local! {
         /// K's computed on this thread (`System::local`).
         pub(super) static K_SUMS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        /// Steps accepted on this thread (`System::solve_with`).
+        pub(super) static ACCEPTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
     }
 
     #[test]
     fn a_large_flow_sums_k_every_third_step() {
         // `K_REUSE`: the flow on a large landscape takes three steps with each K it sums (fewer
-        // where a step is retried), Newton's search one a step; the ends are the other's
-        // (`large_landscapes_end_where_the_small_path_ends`).
+        // where a step is retried or moves along an unstable direction), Newton's search one a
+        // step; the ends are the other's (`large_landscapes_end_where_the_small_path_ends`).
+        // Steps counted are the accepted ones.
         let (n, p) = (2048, 32);
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         let cols: Vec<f32> = (0..n * p)
@@ -999,10 +1009,10 @@ mod tests {
         for mu in memories {
             let start: Vec<f64> = (0..rows.len()).map(|u| 0.3 * rows.row(u)[mu]).collect();
             for (is_flow, count) in [(true, &mut flow), (false, &mut newton)] {
-                let before = K_SUMS.with(|k| k.get());
-                let sol = sys.solve(sys.begin(start.clone()), is_flow, |_| false);
-                count[0] += sol.steps;
-                count[1] += K_SUMS.with(|k| k.get()) - before;
+                let before = (ACCEPTED.with(|k| k.get()), K_SUMS.with(|k| k.get()));
+                sys.solve(sys.begin(start.clone()), is_flow, |_| false);
+                count[0] += ACCEPTED.with(|k| k.get()) - before.0;
+                count[1] += K_SUMS.with(|k| k.get()) - before.1;
             }
         }
         assert!(flow[0] >= 25, "the flows should take steps: {flow:?}");
