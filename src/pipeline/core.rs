@@ -399,6 +399,13 @@ impl SimCore {
         self.displays.iter().any(|d| d.solving)
     }
 
+    /// The theory thread is gone: no solve under way will come back.
+    pub fn theory_abandoned(&mut self) {
+        for display in &mut self.displays {
+            display.solving = false;
+        }
+    }
+
     /// A solve came back (or, with `None`, could not be sent: ask again later).
     pub fn theory_solved(&mut self, model: ModelKind, equilibria: Option<Arc<Equilibria>>) {
         if let Some(display) = self.displays.iter_mut().find(|d| d.kind == model) {

@@ -89,6 +89,8 @@ pub(super) struct Settings {
     /// The run is served (`recall serve`: its screens name who acted); set by the first
     /// [`Control::Actor`].
     served: bool,
+    /// A model or memory set new to the run wants its theory checked at once.
+    theory_due: bool,
     /// The particles of the density view (`density` scenario): stepped instead of the network.
     density: Option<DensityLive>,
     /// The settings the density view had last (it starts from them again).
@@ -114,6 +116,7 @@ impl From<&PipelineConfig> for Settings {
             stream: c.stream.clone(),
             seed: c.seed,
             actor: None,
+            theory_due: false,
             served: false,
             lesson: None,
             density: (c.scenario == ScenarioName::Density)
@@ -226,12 +229,6 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return,
             };
-            // A model or a memory set new to the run has no solve: check at once, not when the
-            // next check falls due (by model time on an unpaced run: never while it is paused).
-            if matches!(control, Control::SetModels(_) | Control::AddMemory { .. }) {
-                theory_checked = None;
-                theory_checked_secs = None;
-            }
             if let Flow::Quit = apply_control(
                 control,
                 &mut core,
@@ -250,9 +247,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         while patterns_open {
             match ch.patterns.try_recv() {
                 Ok(update) => {
+                    settings.theory_due |= matches!(update, PatternUpdate::Reloaded(_));
                     apply_patterns(update, &mut core, &ch, &mut problem, &mut log);
-                    theory_checked = None;
-                    theory_checked_secs = None;
                 }
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => patterns_open = false,
@@ -357,9 +353,24 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
 
         // The theory thread's solves: results in; requests out for what moved, at most every
         // THEORY_EVERY.
-        for result in ch.theory_results.try_iter() {
-            core.theory_solved(result.model, Some(result.equilibria));
+        loop {
+            match ch.theory_results.try_recv() {
+                Ok(result) => core.theory_solved(result.model, Some(result.equilibria)),
+                Err(TryRecvError::Empty) => break,
+                // The theory thread is gone: no solve under way will come back.
+                Err(TryRecvError::Disconnected) => {
+                    core.theory_abandoned();
+                    break;
+                }
+            }
             dirty = true;
+        }
+        // A model or a memory set new to the run (by a key, a lesson's chapter or a reload)
+        // has no solve: check at once, not when the next check falls due (by model time on an
+        // unpaced run: never while it is paused).
+        if std::mem::take(&mut settings.theory_due) {
+            theory_checked = None;
+            theory_checked_secs = None;
         }
         // An unpaced run checks by model time and solves here, at the simulator's priority,
         // before it goes on, so that what it shows of the theory, and a lesson's turns that
@@ -651,6 +662,7 @@ fn apply_control(
         },
         Control::SetModels(models) if !models.is_empty() => match core.set_models(&models) {
             Ok(()) => {
+                settings.theory_due = true;
                 let names: Vec<&str> = models.iter().map(|m| m.name()).collect();
                 say(LogKind::Info, format!("models: {}", names.join(" vs ")));
             }
@@ -677,6 +689,7 @@ fn apply_control(
                 Ok(memories) => {
                     let memories = std::sync::Arc::new(memories);
                     core.set_memories(std::sync::Arc::clone(&memories));
+                    settings.theory_due = true;
                     // Blocking is safe: the producer always listens for controls.
                     let _ = ch.stream.send(StreamControl::SetMemories(memories));
                     say(
