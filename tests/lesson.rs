@@ -137,10 +137,14 @@ fn expected(field: &str, lines: &[String], in_glitch: bool) -> Vec<String> {
                 let rest = &l["retrieved ".len()..];
                 vec![rest.split(" after ").next().unwrap().to_string()]
             }
-            // "on cat already as the input came to it", "on cat, not the memory the input shows"
+            // "on cat already as the input came to it", "on cat while the input shows dog"
             Some(l) if l.starts_with("on ") => {
                 let rest = &l["on ".len()..];
-                vec![rest.split([',', ' ']).next().unwrap().to_string()]
+                let name = [" already as ", " while the input shows "]
+                    .iter()
+                    .find_map(|end| rest.split_once(end))
+                    .map_or(rest, |(name, _)| name);
+                vec![name.to_string()]
             }
             Some(l) => vec![l.split(" → ").nth(1).unwrap().to_string()],
             None => vec!["nothing yet".into()],

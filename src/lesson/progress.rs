@@ -88,12 +88,12 @@ impl Facts {
                 latency_secs,
                 mirror,
                 already,
-                off_input,
+                input_memory,
             } => {
                 // On the memory already when the input came to it, or on one the input does
                 // not show: the model holds it, but there was no retrieval (and no latency) to
                 // quote, nor is an earlier one its latest.
-                f.retrieval = (!already && !off_input).then_some(Retrieval {
+                f.retrieval = (!already && input_memory.is_none()).then_some(Retrieval {
                     memory,
                     latency_secs,
                     mirror,

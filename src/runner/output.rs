@@ -222,7 +222,14 @@ impl<W: Write> Record for JsonLines<W> {
                     map.insert(new.into(), id);
                 }
             }
-            for key in ["memory", "from", "to", "glitch_memory", "held_memory"] {
+            for key in [
+                "memory",
+                "from",
+                "to",
+                "glitch_memory",
+                "held_memory",
+                "input_memory",
+            ] {
                 if let Some(id) = map.get(key) {
                     let name = self.name(id.as_u64().map(|i| i as usize));
                     map.insert(format!("{key}_name"), name);

@@ -71,10 +71,11 @@ pub enum Event {
         /// followed a glitch there, say): latency 0, and no retrieval to speak of.
         #[serde(skip_serializing_if = "std::ops::Not::not")]
         already: bool,
-        /// The input does not show the memory (the model came out of confusion onto another
-        /// one): there is no moment to time it from, so no latency (0).
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        off_input: bool,
+        /// Out of confusion onto a memory that is neither the one the input shows (at the
+        /// retrieval's onset) nor the one the model should show: `Some(what the input shows)`
+        /// (`Some(None)`: no memory), with no moment to time it from, so no latency (0).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        input_memory: Option<Option<usize>>,
     },
     /// The retrieved memory changed from `from` to `to`.
     Transition {
@@ -120,15 +121,13 @@ impl Event {
                 latency_secs,
                 mirror,
                 already,
-                off_input,
+                input_memory,
                 ..
             } => {
                 let mirror = if *mirror { " (mirror −ξ)" } else { "" };
-                if *off_input {
-                    format!(
-                        "on {}{mirror}, not the memory the input shows",
-                        name(*memory)
-                    )
+                if let Some(input) = input_memory {
+                    let shows = input.map_or_else(|| "no memory".into(), name);
+                    format!("on {}{mirror} while the input shows {shows}", name(*memory))
                 } else if *already {
                     format!(
                         "on {}{mirror} already as the input came to it",

@@ -439,18 +439,76 @@ fn a_retrieval_out_of_confusion_is_timed_from_when_the_model_last_had_to_retriev
         ],
         "{events:?}"
     );
-    // Out of confusion onto a memory the input does not show: no latency to claim.
+    // Out of confusion onto a memory the input does not show: no latency to claim, and the
+    // line names what the input shows.
     let mut tr = Tracker::default();
     let events = feed(&mut tr, 3.0, hold(Some(0)), |t| (t >= 1.0).then_some(2));
     assert!(
         matches!(
             events.as_slice(),
-            [Event::Retrieved { memory: 2, latency_secs, off_input: true, .. }] if *latency_secs == 0.0
+            [Event::Retrieved { memory: 2, latency_secs, input_memory: Some(Some(0)), .. }]
+                if *latency_secs == 0.0
         ),
         "{events:?}"
     );
     assert_eq!(
-        events[0].describe(&["a", "b", "tree"].map(String::from)),
-        "on tree, not the memory the input shows"
+        events[0].describe(&["cat", "b", "tree"].map(String::from)),
+        "on tree while the input shows cat"
+    );
+    // A retrieval is judged by where it began: onto the glitch's memory 0.1 s before the
+    // glitch ends (4.9 s; confirmed 0.2 s later, after the end) is a retrieval of what the
+    // input showed, timed from the glitch's start.
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 8.0, glitchy, |t| {
+        if t < 2.0 {
+            Some(0)
+        } else if t < 4.9 {
+            None
+        } else {
+            Some(3)
+        }
+    });
+    let late = events
+        .iter()
+        .find(|e| matches!(e, Event::Retrieved { memory: 3, .. }))
+        .expect("a retrieval of the glitch's memory");
+    assert_eq!(late.describe(&[]), "retrieved #3 after 0.9 s", "{events:?}");
+    // Back on the held memory beneath a glitch (the model lost it at 4.2 s, into the glitch,
+    // and found it again at 4.5 s): what the model should show, timed from the loss.
+    let mut tr = Tracker::default();
+    let events = feed(&mut tr, 8.0, glitchy, |t| {
+        (!(4.2..4.5).contains(&t)).then_some(0)
+    });
+    let back = events
+        .iter()
+        .filter(|e| matches!(e, Event::Retrieved { .. }))
+        .map(|e| e.describe(&[]))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        back,
+        ["retrieved #0 after 0.0 s", "retrieved #0 after 0.3 s"],
+        "{events:?}"
+    );
+    // The first retrieval after a change is timed from the change, a loss after it aside:
+    // a change to 1 at 10 s, the model lost at 11 s, on 1 at 12 s: 2.0 s.
+    let mut tr = Tracker::default();
+    let stream = |t: f64| (Some(if t < 10.0 { 0 } else { 1 }), false);
+    let events = feed(&mut tr, 14.0, stream, |t| {
+        if t < 11.0 {
+            Some(0)
+        } else if t < 12.0 {
+            None
+        } else {
+            Some(1)
+        }
+    });
+    let first = events
+        .iter()
+        .find(|e| matches!(e, Event::Retrieved { memory: 1, .. }))
+        .expect("a retrieval of 1");
+    assert_eq!(
+        first.describe(&[]),
+        "retrieved #1 after 2.0 s",
+        "{events:?}"
     );
 }

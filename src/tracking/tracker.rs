@@ -100,6 +100,9 @@ pub struct Tracker {
     stable: Option<usize>,
     candidate: Option<usize>,
     candidate_since: f64,
+    /// The memory the input showed when the candidate began, and since when (a retrieval is
+    /// judged by where it began, not by where its dwell ended).
+    candidate_input: (Option<usize>, f64),
     glitch: Option<GlitchWatch>,
     diverged: bool,
     // accumulators
@@ -135,6 +138,7 @@ impl Tracker {
             stable: None,
             candidate: None,
             candidate_since: 0.0,
+            candidate_input: (None, 0.0),
             glitch: None,
             diverged: false,
             tracked_secs: 0.0,
@@ -214,6 +218,7 @@ impl Tracker {
         };
         self.expected = map(self.expected);
         self.input = map(self.input);
+        self.candidate_input.0 = map(self.candidate_input.0);
         if self.expected.is_none() {
             self.awaiting = false;
         }
@@ -336,6 +341,7 @@ impl Tracker {
         if raw != self.candidate {
             self.candidate = raw;
             self.candidate_since = now;
+            self.candidate_input = (self.input, self.input_since);
         }
         let confirmed = now - self.candidate_since >= self.config.dwell_secs - 1e-9;
         if !confirmed || self.candidate == self.stable {
@@ -355,20 +361,26 @@ impl Tracker {
             }
             // Out of confusion onto a memory that is not a change's answer (the glitch's
             // memory, the held one again, another): timed from when the model last had to
-            // retrieve it, the later of the input coming to it (a change, a glitch's start or
-            // end) and the model losing its memory; not the change to `expected`, which may
-            // be seconds older and about another memory. A memory the input does not show
-            // has no such moment, and gets no latency.
+            // retrieve it, the later of the model losing its memory and the input coming to
+            // this one (a change, a glitch's start or end; for the held memory beneath a
+            // glitch, the change to it), all as of the retrieval's onset; not the change to
+            // `expected`, which may be seconds older and about another memory. A memory that
+            // is neither what the input shows nor what the model should show has no such
+            // moment, and gets no latency: its line names what the input shows.
             (None, Some(to)) if Some(to) != self.expected || !self.awaiting => {
-                let shown = self.input == Some(to);
-                let since = self.input_since.max(self.lost_secs);
+                let (input, input_since) = self.candidate_input;
+                let came = if input == Some(to) {
+                    Some(input_since)
+                } else {
+                    (self.expected == Some(to)).then_some(self.change_secs)
+                };
                 events.push(Event::Retrieved {
                     time_secs: now,
                     memory: to,
-                    latency_secs: if shown { (onset - since).max(0.0) } else { 0.0 },
+                    latency_secs: came.map_or(0.0, |c| (onset - c.max(self.lost_secs)).max(0.0)),
                     mirror: is_mirror(obs, to),
                     already: false,
-                    off_input: !shown,
+                    input_memory: came.is_none().then_some(input),
                 });
             }
             (Some(_), None) => {
@@ -395,7 +407,7 @@ impl Tracker {
                 latency_secs: latency,
                 mirror: is_mirror(obs, memory),
                 already: onset.is_none(),
-                off_input: false,
+                input_memory: None,
             });
         }
     }

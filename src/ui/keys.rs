@@ -276,8 +276,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "event log: the model held cat before the input changed to it (no retrieval, latency 0)",
     ),
     (
-        "on cat, not the memory …",
-        "event log: out of confusion onto cat while the input shows another memory (◀); no latency",
+        "on cat while the input …",
+        "event log: out of confusion onto cat while the input shows another memory (◀; of a blend, its largest part) or none; no latency",
     ),
     (
         "… at 32.0 s corrected",
