@@ -60,7 +60,8 @@ pub enum Event {
     /// The model settled on `memory`, `latency_secs` after it had to: the first retrieval
     /// after a change of the stream is timed from that change; one out of confusion otherwise
     /// from the later of the moment the input last came to the memory (a change, a glitch's
-    /// start or end) and the moment the model lost the memory it was on.
+    /// start or end; for the held memory beneath a glitch, the change to it) and the moment
+    /// the model lost the memory it was on.
     Retrieved {
         time_secs: f64,
         memory: usize,

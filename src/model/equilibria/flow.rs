@@ -925,17 +925,23 @@ mod tests {
         );
     }
 
+    /// Random ±1 rows of N neurons over P memories (no bias), and the generator that drew them
+    /// (seed 11), to draw more from.
+    fn random_rows(n: usize, p: usize) -> (Rows, Xoshiro256PlusPlus) {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let cols: Vec<f32> = (0..n * p)
+            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+            .collect();
+        (Rows::new(&cols, n, p, None), rng)
+    }
+
     #[test]
     fn large_landscapes_end_where_the_small_path_ends() {
         // A landscape above `LARGE` (2048 rows × 32²) solved on its own path (K by table, in
         // f32 while iterating; our tanh) and on the small one (matrix product, libm): the same
         // equilibria from the same starts, the same stability.
         let (n, p) = (2048, 32);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let cols: Vec<f32> = (0..n * p)
-            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-            .collect();
-        let rows = Rows::new(&cols, n, p, None);
+        let (rows, _) = random_rows(n, p);
         let mut compared = 0;
         for seed in 0..3u64 {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
@@ -991,15 +997,10 @@ mod tests {
     #[test]
     fn a_large_flow_sums_k_every_third_step() {
         // `K_REUSE`: the flow on a large landscape takes three steps with each K it sums (fewer
-        // where a step is retried or moves along an unstable direction), Newton's search one a
-        // step; the ends are the other's (`large_landscapes_end_where_the_small_path_ends`).
+        // where a step is retried), Newton's search one a step; the ends are the other's (`large_landscapes_end_where_the_small_path_ends`).
         // Steps counted are the accepted ones.
         let (n, p) = (2048, 32);
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
-        let cols: Vec<f32> = (0..n * p)
-            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-            .collect();
-        let rows = Rows::new(&cols, n, p, None);
+        let (rows, mut rng) = random_rows(n, p);
         let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
         let delta = weights.iter().sum::<f64>() / n as f64;
         let sys = System::new(&rows, &weights, 10.0, delta);
