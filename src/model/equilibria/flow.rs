@@ -94,7 +94,7 @@ const REJECT_GROWTH: f64 = 1e3;
 /// searches and the spectra sum their own K at every state: a search with an older K can end
 /// at another saddle (it did, for one memory of 64, when tried). Measured on the 64 random
 /// 128×128 memories (docs/speed.md): a solve 10–15% shorter, every verdict, depth and
-/// stability the same on six random sets at ten frames each.
+/// stability the same on eleven random sets at ten frames each.
 const K_REUSE: usize = 3;
 /// Neurons whose ψ'/a is below this (saturated) are left out of K: their share of it is
 /// smaller than the rounding of the rest.
@@ -513,8 +513,8 @@ impl System<'_> {
             } else {
                 1.0
             };
-            // A step that fails with K from an earlier state is retried at the same Δt with
-            // this state's own, which is where the flow would have stepped from without reuse.
+            // A step that fails with K from an earlier state is retried with this state's own
+            // from the Δt before its cap, where the flow would have stepped from without reuse.
             let stale = loc.age > 0;
             if self.step(loc, &cur.f, sigma, &mut dx, &mut dr).is_none() {
                 if !flow {
@@ -997,8 +997,9 @@ mod tests {
     #[test]
     fn a_large_flow_sums_k_every_third_step() {
         // `K_REUSE`: the flow on a large landscape takes three steps with each K it sums (fewer
-        // where a step is retried), Newton's search one a step; the ends are the other's (`large_landscapes_end_where_the_small_path_ends`).
-        // Steps counted are the accepted ones.
+        // where a step is retried), Newton's search one a step; the ends are the other's
+        // (`large_landscapes_end_where_the_small_path_ends`). Steps counted are the accepted
+        // ones.
         let (n, p) = (2048, 32);
         let (rows, mut rng) = random_rows(n, p);
         let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.1..4.0)).collect();
