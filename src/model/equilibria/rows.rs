@@ -41,6 +41,10 @@ pub struct Rows {
     /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
     /// made per solve).
     all_runs: OnceLock<Runs>,
+    /// Every row's signs sorted by each byte of them (see [`Sorted`]), for the AVX2 kernel of
+    /// an f32 K with at least 3/4 of the rows active: made at the first such K and kept
+    /// (boxed: most `Rows` never make it).
+    sorted: OnceLock<Box<Sorted>>,
 }
 
 /// Distinct keys (sign bits, then the bias's bits) to their row: in one 128-bit word when they
@@ -92,6 +96,21 @@ impl Index {
 struct Runs {
     signs: Vec<Vec<u8>>,
     masks: Vec<Vec<u16>>,
+}
+
+/// Every row, for each 8 memories 8a..8a+8, in order of its byte of signs there (a stable
+/// sort: a byte's rows in order), so that a bucket of [`Rows::gram`]'s table is its rows one
+/// after the other and sums them in a register, in the order the table would.
+#[derive(Debug, Clone, Default)]
+struct Sorted {
+    /// Per byte a: the rows by their byte a.
+    order: Vec<Vec<u32>>,
+    /// Per byte a: where the rows of byte s begin in `order[a]` (s = 0..=256).
+    starts: Vec<Vec<usize>>,
+    /// Per byte a: the rows' signs on the blocks of 16 memories a/2.. (the blocks its table
+    /// fills), row by row in `order[a]`'s order: for each block its two bytes of sign bits,
+    /// each times 32, where that byte's eight ±1.0 begin in the kernel's table of them.
+    masks: Vec<Vec<[u16; 2]>>,
 }
 
 impl Rows {
@@ -151,6 +170,7 @@ impl Rows {
             row_signs,
             group_signs,
             all_runs: OnceLock::new(),
+            sorted: OnceLock::new(),
         }
     }
 
@@ -176,6 +196,41 @@ impl Rows {
             }
         }
         runs
+    }
+
+    /// [`Sorted`]: every row by each byte of its signs (a counting sort).
+    fn sorted_of(&self) -> Sorted {
+        let (u, bytes, blocks) = (self.len(), self.p.div_ceil(8), self.p.div_ceil(16));
+        let mut sorted = Sorted::default();
+        for a in 0..bytes {
+            let byte = |r: usize| usize::from(self.row_bits[r * bytes + a]);
+            let mut starts = vec![0usize; 257];
+            for r in 0..u {
+                starts[byte(r) + 1] += 1;
+            }
+            for s in 0..256 {
+                starts[s + 1] += starts[s];
+            }
+            let mut next = starts.clone();
+            let mut order = vec![0u32; u];
+            for r in 0..u {
+                let at = &mut next[byte(r)];
+                order[*at] = r as u32;
+                *at += 1;
+            }
+            let mut masks = Vec::with_capacity(u * (blocks - a / 2));
+            for &r in &order {
+                let bits = &self.row_bits[r as usize * bytes..(r as usize + 1) * bytes];
+                for j in a / 2..blocks {
+                    let byte = |i: usize| 32 * bits.get(i).map_or(0, |&b| u16::from(b));
+                    masks.push([byte(2 * j), byte(2 * j + 1)]);
+                }
+            }
+            sorted.order.push(order);
+            sorted.starts.push(starts);
+            sorted.masks.push(masks);
+        }
+        sorted
     }
 
     /// The runs [`Self::gram`]'s kernel reads for `d` (`active` of its entries nonzero), with
@@ -345,9 +400,14 @@ impl Rows {
         }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked above).
+            // SAFETY: the CPU has AVX2 (checked above), and FMA where the sorted kernel runs.
             unsafe {
-                if single {
+                if single
+                    && 4 * active >= 3 * self.len()
+                    && std::arch::is_x86_feature_detected!("fma")
+                {
+                    avx2_gram::gram_sorted_f32(self, d, out)
+                } else if single {
                     self.gram_avx2::<f32>(d, active, out)
                 } else {
                     self.gram_avx2::<f64>(d, active, out)
@@ -1058,6 +1118,134 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx2_gram {
+    use super::{Rows, add_table, finish_gram};
+    use std::arch::x86_64::*;
+
+    /// ±1.0 for each bit of a byte (set: −1.0), lane j bit j, 32-byte aligned.
+    #[repr(align(32))]
+    struct Units([[f32; 8]; 256]);
+
+    static UNITS: Units = {
+        let mut t = [[1.0f32; 8]; 256];
+        let mut m = 0;
+        while m < 256 {
+            let mut j = 0;
+            while j < 8 {
+                if m >> j & 1 == 1 {
+                    t[m][j] = -1.0;
+                }
+                j += 1;
+            }
+            m += 1;
+        }
+        Units(t)
+    };
+
+    /// [`Rows::gram`] in f32 buckets, every row read (as when at least 3/4 are active: an
+    /// inactive row adds ±0, which leaves a bucket's bits as they were), by AVX2: for each
+    /// 8 memories, the rows in order of their byte there ([`super::Sorted`]), so that each
+    /// bucket's 16 lanes of each block are summed in registers over its rows, one after the
+    /// other, up to four blocks at once, and stored once. A lane adds ±1.0 × d_u in one FMA
+    /// (±d_u exactly, so one rounding, the add's): the same additions in the same order as
+    /// the table's (a bucket's rows in order, from +0), so bitwise the same sums; the buckets
+    /// then go to K as in [`super::add_table`].
+    #[target_feature(enable = "avx2,fma")]
+    pub fn gram_sorted_f32(rows: &Rows, d: &[f64], out: &mut [f64]) {
+        let p = rows.p;
+        let blocks = p.div_ceil(16);
+        let sorted = rows.sorted.get_or_init(|| Box::new(rows.sorted_of()));
+        let mut total = vec![0.0f64; p * p];
+        let du: Vec<f32> = d[..rows.len()].iter().map(|&d| d as f32).collect();
+        let mut tables = vec![[[0.0f32; 16]; 256]; 4];
+        for (a, ((order, starts), masks)) in sorted
+            .order
+            .iter()
+            .zip(&sorted.starts)
+            .zip(&sorted.masks)
+            .enumerate()
+        {
+            let stride = blocks - a / 2;
+            let mut first = 0;
+            while first < stride {
+                let w = (stride - first).min(4);
+                let block = Block {
+                    du: &du,
+                    order,
+                    masks,
+                    stride,
+                    first,
+                    starts,
+                };
+                match w {
+                    4 => block.fill::<4>(&mut tables),
+                    3 => block.fill::<3>(&mut tables),
+                    2 => block.fill::<2>(&mut tables),
+                    _ => block.fill::<1>(&mut tables),
+                }
+                for (j, table) in tables[..w].iter().enumerate() {
+                    add_table(table, &mut total, p, a, a / 2 + first + j);
+                }
+                first += w;
+            }
+        }
+        finish_gram(&total, rows.n, p, out);
+    }
+
+    /// One byte's rows in order (`order`, `starts`), their d_u and the blocks `first`.. of
+    /// their signs.
+    struct Block<'a> {
+        du: &'a [f32],
+        order: &'a [u32],
+        masks: &'a [[u16; 2]],
+        stride: usize,
+        first: usize,
+        starts: &'a [usize],
+    }
+
+    /// The ±1.0 of the byte `at` / 32 (see [`super::Sorted::masks`]).
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn units(at: u16) -> __m256 {
+        // SAFETY: `at` is 32 times a byte: a 32-byte aligned row of 8 f32 inside UNITS.
+        unsafe { _mm256_load_ps(UNITS.0.as_ptr().cast::<u8>().add(usize::from(at)).cast()) }
+    }
+
+    impl Block<'_> {
+        /// Fills the tables of `V` blocks: bucket s of block j is Σ ±d_u over the rows of
+        /// byte s in order, − where the row's sign of the lane's memory is.
+        #[inline]
+        #[target_feature(enable = "avx2,fma")]
+        fn fill<const V: usize>(&self, tables: &mut [[[f32; 16]; 256]]) {
+            for s in 0..256 {
+                let mut acc = [[_mm256_setzero_ps(); 2]; V];
+                let (begin, end) = (self.starts[s], self.starts[s + 1]);
+                let masks =
+                    self.masks[begin * self.stride..end * self.stride].chunks_exact(self.stride);
+                for (&u, masks) in self.order[begin..end].iter().zip(masks) {
+                    let du = _mm256_set1_ps(self.du[u as usize]);
+                    let masks: &[[u16; 2]; V] = masks[self.first..self.first + V]
+                        .try_into()
+                        .expect("V blocks");
+                    for (acc, &[lo, hi]) in acc.iter_mut().zip(masks) {
+                        acc[0] = _mm256_fmadd_ps(units(lo), du, acc[0]);
+                        acc[1] = _mm256_fmadd_ps(units(hi), du, acc[1]);
+                    }
+                }
+                for (table, acc) in tables.iter_mut().zip(&acc) {
+                    let bucket = &mut table[s];
+                    // SAFETY: a bucket holds 16 f32, each half 8 of them.
+                    unsafe {
+                        _mm256_storeu_ps(bucket.as_mut_ptr(), acc[0]);
+                        _mm256_storeu_ps(bucket.as_mut_ptr().add(8), acc[1]);
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1242,6 +1430,51 @@ mod tests {
         );
     }
 
+    #[test]
+    fn sorted_rows_are_each_bytes_rows_in_order() {
+        // For each 8 memories: every row once, by its byte of signs there, rows of one byte in
+        // order (the order a bucket of the table adds them in); `starts` where each byte's
+        // rows begin; each row's signs on blocks a/2.. as 32 times their bytes.
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        for (n, p) in [(50, 3), (3000, 20), (4000, 64), (500, 70)] {
+            let columns: Vec<f32> = (0..n * p)
+                .map(|_| if next().is_multiple_of(2) { 1.0 } else { -1.0 })
+                .collect();
+            let rows = Rows::new(&columns, n, p, None);
+            let (u, bytes, blocks) = (rows.len(), p.div_ceil(8), p.div_ceil(16));
+            let sorted = rows.sorted_of();
+            assert_eq!(sorted.order.len(), bytes);
+            for a in 0..bytes {
+                let byte = |r: usize| rows.row_bits[r * bytes + a];
+                let mut want: Vec<u32> = (0..u as u32).collect();
+                want.sort_by_key(|&r| byte(r as usize));
+                assert_eq!(sorted.order[a], want, "N {n}, P {p}, byte {a}");
+                let starts = &sorted.starts[a];
+                assert_eq!((starts[0], starts[256]), (0, u));
+                for s in 0..256 {
+                    for &r in &sorted.order[a][starts[s]..starts[s + 1]] {
+                        assert_eq!(usize::from(byte(r as usize)), s);
+                    }
+                }
+                let stride = blocks - a / 2;
+                for (i, &r) in sorted.order[a].iter().enumerate() {
+                    let row = rows.row(r as usize);
+                    for j in a / 2..blocks {
+                        let [lo, hi] = sorted.masks[a][i * stride + j - a / 2];
+                        let bits = |at: u16, from: usize| {
+                            assert_eq!(at % 32, 0);
+                            (0..8).all(|l| {
+                                let minus = row.get(from + l).is_some_and(|&v| v < 0.0);
+                                ((at / 32) >> l & 1 == 1) == minus
+                            })
+                        };
+                        assert!(bits(lo, 16 * j) && bits(hi, 16 * j + 8), "N {n}, P {p}");
+                    }
+                }
+            }
+        }
+    }
+
     /// [`Rows::gram`] with `d` is bitwise the portable sums, in f32 and f64 buckets, and K to
     /// rounding.
     fn check_gram(rows: &Rows, d: &[f64], case: &str) {
@@ -1265,6 +1498,16 @@ mod tests {
             unsafe { rows.gram_avx2::<f64>(d, active, &mut fast) };
             rows.gram_portable::<f64>(d, &mut slow);
             assert_eq!(bits(&fast), bits(&slow), "f64 AVX2, {case}");
+        }
+        // The sorted kernel reads every row (an inactive one adds ±0): it is picked from 3/4
+        // active, but gives the same sums for any d.
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU has AVX2 and FMA (checked above).
+            unsafe { avx2_gram::gram_sorted_f32(rows, d, &mut fast) };
+            rows.gram_portable::<f32>(d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f32 AVX2 sorted, {case}");
         }
         rows.gram(d, active, true, &mut fast);
         rows.gram_portable::<f32>(d, &mut slow);
