@@ -49,6 +49,8 @@
 
 use nalgebra::{DMatrix, DMatrixView, DVector};
 
+use super::origin::OriginBall;
+use super::report::ORIGIN_OVERLAP;
 use super::rows::Rows;
 use super::spectrum::{Leading, Spectrum};
 use super::tanh::{tanh_all, tanh_all_libm};
@@ -118,6 +120,8 @@ pub struct System<'a> {
     pub delta: f64,
     /// The landscape is large (see [`LARGE`]): K by table, ψ by our tanh.
     large: bool,
+    /// Where Newton's searches may stop short (a large landscape with no bias; `origin.rs`).
+    ball: Option<OriginBall>,
 }
 
 /// Where a solve ended.
@@ -226,7 +230,26 @@ impl<'a> System<'a> {
             gain,
             delta,
             large: u >= 1 << 10 && u * rows.p * rows.p >= LARGE,
+            ball: None,
         }
+    }
+
+    /// The same landscape, its Newton's searches stopped once they enter the origin's ball,
+    /// where they can only end at the origin or fail (see `origin.rs`): on a large landscape
+    /// with no bias (the origin is then an equilibrium), for the memories' overlap matrix
+    /// (`overlap` gives it). Smaller landscapes search on, their answers bitwise as before.
+    pub fn with_origin_ball<'m>(mut self, overlap: impl FnOnce() -> &'m DMatrix<f64>) -> Self {
+        if self.large && !self.rows.has_bias() {
+            self.ball = OriginBall::new(
+                self.gain,
+                self.delta,
+                self.weights,
+                overlap(),
+                TOLERANCE,
+                ORIGIN_OVERLAP,
+            );
+        }
+        self
     }
 }
 
@@ -588,6 +611,11 @@ impl System<'_> {
                 }
             }
             std::mem::swap(&mut cur, &mut trial);
+            // A search inside the origin's ball ends at the origin or fails: it finds nothing
+            // a caller keeps, and stops here unconverged (see `origin.rs`).
+            if !flow && !cur.converged() && self.ball.is_some_and(|ball| ball.holds(cur.big)) {
+                break false;
+            }
             // No step is taken from a state that has converged: its K is not needed to step
             // (the spectrum, if wanted, is worked out from the state below). A large flow's
             // K serves the next step too, while it is young and the steps it served were taken
@@ -742,6 +770,7 @@ impl System<'_> {
 }
 #[cfg(test)]
 mod tests {
+    use super::super::report::owns;
     use super::*;
     use nalgebra::SymmetricEigen;
     use rand::{RngExt, SeedableRng};
@@ -985,6 +1014,57 @@ mod tests {
             }
         }
         assert!(compared >= 12, "only {compared} solves converged");
+    }
+
+    #[test]
+    fn a_search_in_the_origins_ball_stops_short_and_keeps_nothing() {
+        // Newton's searches for a memory's saddle from small starts on a large landscape near
+        // the origin's bifurcation (g·w about 1): those that enter the origin's ball stop there
+        // unconverged, where the full search ends at the origin (or fails); every search ends
+        // with a spectrum, or not, as the full one does.
+        let (n, p) = (2048, 32);
+        let (rows, _) = random_rows(n, p);
+        let overlap = DMatrix::from_fn(p, p, |a, b| {
+            rows.sum(|u| rows.row(u)[a] * rows.row(u)[b]) / n as f64
+        });
+        let (mut stopped, mut kept) = (0, 0);
+        for seed in 0..5u64 {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+            let weights: Vec<f64> = (0..p).map(|_| rng.random_range(0.05..0.13)).collect();
+            let plain = System::new(
+                &rows,
+                &weights,
+                10.0,
+                weights.iter().sum::<f64>() / n as f64,
+            );
+            let sys = plain.with_origin_ball(|| &overlap);
+            assert!(sys.ball.is_some(), "seed {seed}: no ball");
+            for mu in 0..p {
+                let start: Vec<f64> = (0..rows.len()).map(|u| 0.1 * rows.row(u)[mu]).collect();
+                let owned = |m: &[f64]| owns(m, mu, 1);
+                let full = plain.newton(plain.begin(start.clone()), owned);
+                let short = sys.newton(sys.begin(start.clone()), owned);
+                let case = format!("seed {seed}, μ {mu}");
+                assert_eq!(short.spectrum.is_some(), full.spectrum.is_some(), "{case}");
+                kept += usize::from(full.spectrum.is_some());
+                if short.steps < full.steps {
+                    stopped += 1;
+                    assert!(!short.converged, "{case}");
+                    let largest = full.overlaps.iter().fold(0.0f64, |a, m| a.max(m.abs()));
+                    assert!(
+                        !full.converged || largest < ORIGIN_OVERLAP,
+                        "{case}: {largest}"
+                    );
+                } else {
+                    assert_eq!(short.steps, full.steps, "{case}");
+                    assert_eq!(bits(&short.x), bits(&full.x), "{case}");
+                }
+            }
+        }
+        assert!(
+            stopped >= 5 && kept >= 8,
+            "{stopped} searches stopped short, {kept} kept"
+        );
     }
 
     thread_local! {

@@ -13,6 +13,7 @@ mod discrete;
 mod flow;
 mod key;
 mod modern;
+mod origin;
 mod report;
 mod rows;
 mod spectrum;
@@ -232,7 +233,8 @@ impl TheoryInput {
             Grid::Rows(rows) => rows,
             Grid::Neurons(_) => &empty,
         };
-        let system = System::new(rows, &self.weights, self.gain, delta);
+        let system = System::new(rows, &self.weights, self.gain, delta)
+            .with_origin_ball(|| self.memories.overlap_matrix());
         let one = |mu: usize| {
             if !finite {
                 let none = Equilibrium::unresolved(mu, self.memories.p());

@@ -11,7 +11,7 @@ use crate::model::memories::Memories;
 use crate::model::theory::TheoryReport;
 
 /// Overlaps below this (in |m|) are the origin, not a memory.
-const ORIGIN_OVERLAP: f64 = 1e-6;
+pub(super) const ORIGIN_OVERLAP: f64 = 1e-6;
 
 /// What the equilibrium a solve from ±ξ_ρ reached means for memory ρ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -270,6 +270,11 @@ impl Rows {
         self.counts[u]
     }
 
+    /// A bias current flows into some row.
+    pub fn has_bias(&self) -> bool {
+        self.bias.is_some()
+    }
+
     /// Row u's bias current (0 when none flows).
     pub fn bias(&self, u: usize) -> f64 {
         self.bias.as_ref().map_or(0.0, |b| b[u])
