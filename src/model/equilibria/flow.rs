@@ -17,9 +17,9 @@
 //! O(U·P) for U distinct rows, K O(P²) per row that is not saturated.
 //!
 //! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time on an Intel
-//! Xeon, 45% on a Zen 3 EPYC; docs/speed.md; a large flow sums it at most every third step,
-//! `K_REUSE`): a large landscape's (`LARGE`) is summed on the sign bits by
-//! table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
+//! Xeon; on a Zen 3 EPYC 45%, 19% since its AVX2 kernel sums each bucket in registers;
+//! docs/speed.md; a large flow sums it at most every third step, `K_REUSE`): a large
+//! landscape's (`LARGE`) is summed on the sign bits by table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
 //! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
 //! spectrum at the end takes a K of its own (the state a solve ends at needs none to step
@@ -38,7 +38,9 @@
 //! row can flip on the way and the flow ends at the one equilibrium of those signs in that
 //! region) Δt is taken as large as Newton's step at once (it grew ×10 a step there: about
 //! seven steps). It ends where a noise-free simulation settles. [`System::newton`] (Newton with
-//! a line search) finds the equilibrium nearest its start, saddles included.
+//! a line search) finds the equilibrium nearest its start, saddles included; on a large
+//! landscape with no bias it stops once inside the origin's ball, from which it could only end
+//! at the origin or fail (`origin.rs`).
 //!
 //! Stability, exactly. J = −I + W D is similar to −I + D^½ W D^½ = A^½ M A^½ with
 //! M = −I + C diag(w) Cᵀ/N, C = A^−½ D^½ Ξ (for A > 0, i.e. δ > −1/g); by Sylvester's law of

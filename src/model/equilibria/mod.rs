@@ -201,7 +201,7 @@ impl TheoryInput {
     /// 2 cores; docs/speed.md): about 3 ms on the built-in set, 0.2 s at N = 65536, P = 16
     /// and 0.7–0.8 s at N = 16384, P = 64 (4.4 ms, 0.35–0.4 and 1.4–1.9 s on one core; before
     /// the flows reused K, not measured there since); on a
-    /// Zen 3 EPYC (AVX2, no AVX-512), 2.8 ms, 0.22 s and 1.1 s. Solve when the input or the
+    /// Zen 3 EPYC (AVX2, no AVX-512), 2.5 ms, 0.18 s and 0.74 s. Solve when the input or the
     /// memory set changes, never per frame.
     pub fn solve(&self) -> Equilibria {
         if self.dynamics == TheoryDynamics::Modern {

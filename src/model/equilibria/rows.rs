@@ -407,11 +407,12 @@ impl Rows {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked above), and FMA where the sorted kernel runs.
             unsafe {
-                if single
-                    && 4 * active >= 3 * self.len()
-                    && std::arch::is_x86_feature_detected!("fma")
-                {
+                let sorted =
+                    4 * active >= 3 * self.len() && std::arch::is_x86_feature_detected!("fma");
+                if sorted && single {
                     avx2_gram::gram_sorted_f32(self, d, out)
+                } else if sorted {
+                    avx2_gram::gram_sorted_f64(self, d, out)
                 } else if single {
                     self.gram_avx2::<f32>(d, active, out)
                 } else {
@@ -1125,45 +1126,154 @@ mod avx2 {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2_gram {
-    use super::{Rows, add_table, finish_gram};
+    use super::{Bucket, Rows, add_table, finish_gram};
     use std::arch::x86_64::*;
 
-    /// ±1.0 for each bit of a byte (set: −1.0), lane j bit j, 32-byte aligned.
-    #[repr(align(32))]
-    struct Units([[f32; 8]; 256]);
+    /// ±1.0 for each bit of a byte (set: −1.0), lane j bit j, in f32 (32-byte rows) and f64
+    /// (64-byte rows), aligned.
+    #[repr(align(64))]
+    struct Units<T>([[T; 8]; 256]);
 
-    static UNITS: Units = {
-        let mut t = [[1.0f32; 8]; 256];
-        let mut m = 0;
-        while m < 256 {
-            let mut j = 0;
-            while j < 8 {
-                if m >> j & 1 == 1 {
-                    t[m][j] = -1.0;
+    macro_rules! units {
+        ($t:ty) => {{
+            let mut t = [[1.0 as $t; 8]; 256];
+            let mut m = 0;
+            while m < 256 {
+                let mut j = 0;
+                while j < 8 {
+                    if m >> j & 1 == 1 {
+                        t[m][j] = -1.0;
+                    }
+                    j += 1;
                 }
-                j += 1;
+                m += 1;
             }
-            m += 1;
-        }
-        Units(t)
-    };
+            Units(t)
+        }};
+    }
 
-    /// [`Rows::gram`] in f32 buckets, every row read (as when at least 3/4 are active: an
-    /// inactive row adds ±0, which leaves a bucket's bits as they were), by AVX2: for each
-    /// 8 memories, the rows in order of their byte there ([`super::Sorted`]), so that each
-    /// bucket's 16 lanes of each block are summed in registers over its rows, one after the
-    /// other, up to four blocks at once, and stored once. A lane adds ±1.0 × d_u in one FMA
-    /// (±d_u exactly, so one rounding, the add's): the same additions in the same order as
-    /// the table's (a bucket's rows in order, from +0), so bitwise the same sums; the buckets
-    /// then go to K as in [`super::add_table`].
+    static UNITS_F32: Units<f32> = units!(f32);
+    static UNITS_F64: Units<f64> = units!(f64);
+
+    /// A bucket's 16 lanes in AVX2 registers: two of eight f32, or four of four f64.
+    trait Lanes: Bucket {
+        type Acc: Copy;
+        /// Blocks of 16 memories summed side by side (their accumulators fit the registers).
+        const GROUP: usize;
+        /// Sixteen lanes of +0.
+        ///
+        /// # Safety
+        /// The processor has AVX2 and FMA.
+        unsafe fn zero() -> Self::Acc;
+        /// `acc` + ±d lane by lane, the signs those of the bytes `lo` (lanes 0..8) and `hi`
+        /// (8..16), each 32 times the byte (see [`super::Sorted::masks`]).
+        ///
+        /// # Safety
+        /// As [`Self::zero`].
+        unsafe fn add_signed(acc: Self::Acc, lo: u16, hi: u16, d: Self) -> Self::Acc;
+        /// # Safety
+        /// As [`Self::zero`].
+        unsafe fn store(acc: Self::Acc, bucket: &mut [Self; 16]);
+    }
+
+    impl Lanes for f32 {
+        type Acc = [__m256; 2];
+        const GROUP: usize = 4;
+        #[inline(always)]
+        unsafe fn zero() -> Self::Acc {
+            // SAFETY: the caller's.
+            unsafe { [_mm256_setzero_ps(); 2] }
+        }
+        #[inline(always)]
+        unsafe fn add_signed(acc: Self::Acc, lo: u16, hi: u16, d: f32) -> Self::Acc {
+            // SAFETY: the caller's; `lo` and `hi` are 32 times a byte: an aligned row of
+            // eight f32 inside the table. ±1.0 × d is ±d exactly, so one rounding, the add's.
+            unsafe {
+                let base = UNITS_F32.0.as_ptr().cast::<u8>();
+                let d = _mm256_set1_ps(d);
+                let units = |at: u16| _mm256_load_ps(base.add(usize::from(at)).cast());
+                [
+                    _mm256_fmadd_ps(units(lo), d, acc[0]),
+                    _mm256_fmadd_ps(units(hi), d, acc[1]),
+                ]
+            }
+        }
+        #[inline(always)]
+        unsafe fn store(acc: Self::Acc, bucket: &mut [f32; 16]) {
+            // SAFETY: the caller's; a bucket holds 16 f32, each half 8 of them.
+            unsafe {
+                _mm256_storeu_ps(bucket.as_mut_ptr(), acc[0]);
+                _mm256_storeu_ps(bucket.as_mut_ptr().add(8), acc[1]);
+            }
+        }
+    }
+
+    impl Lanes for f64 {
+        type Acc = [__m256d; 4];
+        const GROUP: usize = 2;
+        #[inline(always)]
+        unsafe fn zero() -> Self::Acc {
+            // SAFETY: the caller's.
+            unsafe { [_mm256_setzero_pd(); 4] }
+        }
+        #[inline(always)]
+        unsafe fn add_signed(acc: Self::Acc, lo: u16, hi: u16, d: f64) -> Self::Acc {
+            // SAFETY: the caller's; 2·`lo` and 2·`hi` are 64 times a byte: an aligned row of
+            // eight f64 inside the table, two halves of four.
+            unsafe {
+                let base = UNITS_F64.0.as_ptr().cast::<u8>();
+                let d = _mm256_set1_pd(d);
+                let half = |at: u16, h: usize| {
+                    _mm256_load_pd(base.add(2 * usize::from(at)).cast::<f64>().add(4 * h))
+                };
+                [
+                    _mm256_fmadd_pd(half(lo, 0), d, acc[0]),
+                    _mm256_fmadd_pd(half(lo, 1), d, acc[1]),
+                    _mm256_fmadd_pd(half(hi, 0), d, acc[2]),
+                    _mm256_fmadd_pd(half(hi, 1), d, acc[3]),
+                ]
+            }
+        }
+        #[inline(always)]
+        unsafe fn store(acc: Self::Acc, bucket: &mut [f64; 16]) {
+            // SAFETY: the caller's; a bucket holds 16 f64, each quarter 4 of them.
+            unsafe {
+                for (q, acc) in acc.iter().enumerate() {
+                    _mm256_storeu_pd(bucket.as_mut_ptr().add(4 * q), *acc);
+                }
+            }
+        }
+    }
+
+    /// [`Rows::gram`] in f32 buckets, by [`gram_sorted`].
     #[target_feature(enable = "avx2,fma")]
     pub fn gram_sorted_f32(rows: &Rows, d: &[f64], out: &mut [f64]) {
+        gram_sorted::<f32>(rows, d, out);
+    }
+
+    /// [`Rows::gram`] in f64 buckets, by [`gram_sorted`].
+    #[target_feature(enable = "avx2,fma")]
+    pub fn gram_sorted_f64(rows: &Rows, d: &[f64], out: &mut [f64]) {
+        gram_sorted::<f64>(rows, d, out);
+    }
+
+    /// [`Rows::gram`], every row read (as when at least 3/4 are active: an inactive row adds
+    /// ±0, which leaves a bucket's bits as they were), by AVX2: for each 8 memories, the rows
+    /// in order of their byte there ([`super::Sorted`]), so that each bucket's 16 lanes of
+    /// each block are summed in registers over its rows, one after the other, a few blocks at
+    /// once, and stored once. A lane adds ±1.0 × d_u in one FMA (±d_u exactly, so one
+    /// rounding, the add's): the same additions in the same order as the table's (a bucket's
+    /// rows in order, from +0), so bitwise the same sums; the buckets then go to K as in
+    /// [`super::add_table`].
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn gram_sorted<T: Lanes>(rows: &Rows, d: &[f64], out: &mut [f64]) {
         let p = rows.p;
         let blocks = p.div_ceil(16);
         let sorted = rows.sorted.get_or_init(|| Box::new(rows.sorted_of()));
         let mut total = vec![0.0f64; p * p];
-        let du: Vec<f32> = d[..rows.len()].iter().map(|&d| d as f32).collect();
-        let mut tables = vec![[[0.0f32; 16]; 256]; 4];
+        let du: Vec<T> = d[..rows.len()].iter().map(|&d| T::of(d)).collect();
+        let mut tables = vec![[[T::default(); 16]; 256]; T::GROUP];
         for (a, ((order, starts), masks)) in sorted
             .order
             .iter()
@@ -1174,7 +1284,7 @@ mod avx2_gram {
             let stride = blocks - a / 2;
             let mut first = 0;
             while first < stride {
-                let w = (stride - first).min(4);
+                let w = (stride - first).min(T::GROUP);
                 let block = Block {
                     du: &du,
                     order,
@@ -1200,8 +1310,8 @@ mod avx2_gram {
 
     /// One byte's rows in order (`order`, `starts`), their d_u and the blocks `first`.. of
     /// their signs.
-    struct Block<'a> {
-        du: &'a [f32],
+    struct Block<'a, T> {
+        du: &'a [T],
         order: &'a [u32],
         masks: &'a [[u16; 2]],
         stride: usize,
@@ -1209,42 +1319,29 @@ mod avx2_gram {
         starts: &'a [usize],
     }
 
-    /// The ±1.0 of the byte `at` / 32 (see [`super::Sorted::masks`]).
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn units(at: u16) -> __m256 {
-        // SAFETY: `at` is 32 times a byte: a 32-byte aligned row of 8 f32 inside UNITS.
-        unsafe { _mm256_load_ps(UNITS.0.as_ptr().cast::<u8>().add(usize::from(at)).cast()) }
-    }
-
-    impl Block<'_> {
+    impl<T: Lanes> Block<'_, T> {
         /// Fills the tables of `V` blocks: bucket s of block j is Σ ±d_u over the rows of
         /// byte s in order, − where the row's sign of the lane's memory is.
         #[inline]
         #[target_feature(enable = "avx2,fma")]
-        fn fill<const V: usize>(&self, tables: &mut [[[f32; 16]; 256]]) {
+        fn fill<const V: usize>(&self, tables: &mut [[[T; 16]; 256]]) {
             for s in 0..256 {
-                let mut acc = [[_mm256_setzero_ps(); 2]; V];
+                // SAFETY (here and below): this processor has AVX2 and FMA (the features).
+                let mut acc = [unsafe { T::zero() }; V];
                 let (begin, end) = (self.starts[s], self.starts[s + 1]);
                 let masks =
                     self.masks[begin * self.stride..end * self.stride].chunks_exact(self.stride);
                 for (&u, masks) in self.order[begin..end].iter().zip(masks) {
-                    let du = _mm256_set1_ps(self.du[u as usize]);
+                    let du = self.du[u as usize];
                     let masks: &[[u16; 2]; V] = masks[self.first..self.first + V]
                         .try_into()
                         .expect("V blocks");
                     for (acc, &[lo, hi]) in acc.iter_mut().zip(masks) {
-                        acc[0] = _mm256_fmadd_ps(units(lo), du, acc[0]);
-                        acc[1] = _mm256_fmadd_ps(units(hi), du, acc[1]);
+                        *acc = unsafe { T::add_signed(*acc, lo, hi, du) };
                     }
                 }
-                for (table, acc) in tables.iter_mut().zip(&acc) {
-                    let bucket = &mut table[s];
-                    // SAFETY: a bucket holds 16 f32, each half 8 of them.
-                    unsafe {
-                        _mm256_storeu_ps(bucket.as_mut_ptr(), acc[0]);
-                        _mm256_storeu_ps(bucket.as_mut_ptr().add(8), acc[1]);
-                    }
+                for (table, acc) in tables.iter_mut().zip(acc) {
+                    unsafe { T::store(acc, &mut table[s]) };
                 }
             }
         }
@@ -1513,6 +1610,10 @@ mod tests {
             unsafe { avx2_gram::gram_sorted_f32(rows, d, &mut fast) };
             rows.gram_portable::<f32>(d, &mut slow);
             assert_eq!(bits(&fast), bits(&slow), "f32 AVX2 sorted, {case}");
+            // SAFETY: as above.
+            unsafe { avx2_gram::gram_sorted_f64(rows, d, &mut fast) };
+            rows.gram_portable::<f64>(d, &mut slow);
+            assert_eq!(bits(&fast), bits(&slow), "f64 AVX2 sorted, {case}");
         }
         rows.gram(d, active, true, &mut fast);
         rows.gram_portable::<f32>(d, &mut slow);
