@@ -41,8 +41,8 @@ pub struct Rows {
     /// with at least 3/4 of the rows active and kept for the rest of the solve (a `Rows` is
     /// made per solve).
     all_runs: OnceLock<Runs>,
-    /// Every row's signs sorted by each byte of them (see [`Sorted`]), for the AVX2 kernel of
-    /// an f32 K with at least 3/4 of the rows active: made at the first such K and kept
+    /// Every row's signs sorted by each byte of them (see [`Sorted`]), for the AVX2 kernels of
+    /// K (f32 and f64) with at least 3/4 of the rows active: made at the first such K and kept
     /// (boxed: most `Rows` never make it).
     sorted: OnceLock<Box<Sorted>>,
 }
@@ -436,7 +436,8 @@ impl Rows {
         self.gram_lanes::<T>(d, active, out);
     }
 
-    /// [`Self::gram`] without AVX-512, written so that the compiler can put the 16 lanes of a
+    /// [`Self::gram`] without AVX-512 (and, with AVX2, below 3/4 of the rows active or without
+    /// FMA: else `avx2_gram`), written so that the compiler can put the 16 lanes of a
     /// bucket in vectors: the AVX-512 kernels' runs (a row's byte of signs, its 16-bit mask,
     /// d_u, read in order), and a lane's ±d_u by flipping d_u's sign bit where the mask's bit
     /// is set (−d_u exactly, with no branch). Each bucket adds its rows in order, and the 256
@@ -1126,34 +1127,35 @@ mod avx2 {
 
 #[cfg(target_arch = "x86_64")]
 mod avx2_gram {
+    use super::avx512::UNITS;
     use super::{Bucket, Rows, add_table, finish_gram};
     use std::arch::x86_64::*;
 
-    /// ±1.0 for each bit of a byte (set: −1.0), lane j bit j, in f32 (32-byte rows) and f64
-    /// (64-byte rows), aligned.
-    #[repr(align(64))]
-    struct Units<T>([[T; 8]; 256]);
+    /// ±1.0 in f32 for each bit of a byte (set: −1.0), lane j bit j: 32-byte rows, aligned
+    /// (the f64 table, 64-byte rows, is the AVX-512 kernels' `UNITS`).
+    #[repr(C, align(64))]
+    struct Units32([[f32; 8]; 256]);
 
-    macro_rules! units {
-        ($t:ty) => {{
-            let mut t = [[1.0 as $t; 8]; 256];
-            let mut m = 0;
-            while m < 256 {
-                let mut j = 0;
-                while j < 8 {
-                    if m >> j & 1 == 1 {
-                        t[m][j] = -1.0;
-                    }
-                    j += 1;
+    const _: () = assert!(
+        size_of::<Units32>() == 256 * 32 && size_of::<super::avx512::Units>() == 256 * 64,
+        "one row of eight ±1.0 a byte"
+    );
+
+    static UNITS_F32: Units32 = {
+        let mut t = [[1.0f32; 8]; 256];
+        let mut m = 0;
+        while m < 256 {
+            let mut j = 0;
+            while j < 8 {
+                if m >> j & 1 == 1 {
+                    t[m][j] = -1.0;
                 }
-                m += 1;
+                j += 1;
             }
-            Units(t)
-        }};
-    }
-
-    static UNITS_F32: Units<f32> = units!(f32);
-    static UNITS_F64: Units<f64> = units!(f64);
+            m += 1;
+        }
+        Units32(t)
+    };
 
     /// A bucket's 16 lanes in AVX2 registers: two of eight f32, or four of four f64.
     trait Lanes: Bucket {
@@ -1169,7 +1171,8 @@ mod avx2_gram {
         /// (8..16), each 32 times the byte (see [`super::Sorted::masks`]).
         ///
         /// # Safety
-        /// As [`Self::zero`].
+        /// As [`Self::zero`], and `lo` and `hi` are each 32 times a byte (as `sorted_of` makes
+        /// them): the table is read at that offset (twice it for f64).
         unsafe fn add_signed(acc: Self::Acc, lo: u16, hi: u16, d: Self) -> Self::Acc;
         /// # Safety
         /// As [`Self::zero`].
@@ -1221,7 +1224,7 @@ mod avx2_gram {
             // SAFETY: the caller's; 2·`lo` and 2·`hi` are 64 times a byte: an aligned row of
             // eight f64 inside the table, two halves of four.
             unsafe {
-                let base = UNITS_F64.0.as_ptr().cast::<u8>();
+                let base = UNITS.0.as_ptr().cast::<u8>();
                 let d = _mm256_set1_pd(d);
                 let half = |at: u16, h: usize| {
                     _mm256_load_pd(base.add(2 * usize::from(at)).cast::<f64>().add(4 * h))
