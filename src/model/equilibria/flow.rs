@@ -19,7 +19,8 @@
 //! K costs O(P²) per active row, a step (at 16384×64 about 31% of a solve's time on an Intel
 //! Xeon; on a Zen 3 EPYC 45%, 19% since its AVX2 kernel sums each bucket in registers;
 //! docs/speed.md; a large flow sums it at most every third step, `K_REUSE`): a large
-//! landscape's (`LARGE`) is summed on the sign bits by table (`Rows::gram`), in f32 buckets while the solve iterates (its steps need K only to
+//! landscape's (`LARGE`) is summed on the sign bits by table (`Rows::gram`), in f32 buckets
+//! while the solve iterates (its steps need K only to
 //! about f32's precision; the residual they drive to zero is f64's) and in f64 for the
 //! spectrum at the end; a smaller one's by a matrix product in f64, bitwise as before. The
 //! spectrum at the end takes a K of its own (the state a solve ends at needs none to step
