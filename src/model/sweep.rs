@@ -39,6 +39,7 @@
 
 pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
+use std::sync::OnceLock;
 
 /// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
 ///
@@ -88,6 +89,16 @@ pub struct SignTiles {
     p: usize,
     field: Vec<u32>,
     overlaps: Vec<u32>,
+    /// `field` with every nibble [`fold`]ed, made at the first sweep that reads it (the AVX2
+    /// kernel's; N·P/8 bytes more where that kernel runs, none elsewhere).
+    folded_field: OnceLock<Vec<u32>>,
+}
+
+/// A word of nibbles with the low 3 bits of each nibble whose bit 3 is set flipped (b ⊕ 7,
+/// bit 3 kept): the index and sign the AVX2 lookups read (`avx2::look_up`). Its own inverse.
+fn fold(word: u32) -> u32 {
+    let flags = word & 0x8888_8888;
+    word ^ (flags - (flags >> 3))
 }
 
 impl SignTiles {
@@ -122,6 +133,7 @@ impl SignTiles {
             p,
             field,
             overlaps,
+            folded_field: OnceLock::new(),
         }
     }
 
@@ -168,9 +180,21 @@ impl SignTiles {
     }
 
     /// The field's words of tile t.
+    #[cfg(test)]
     fn field_tile(&self, t: usize) -> &[u32] {
+        self.field_tile_of(&self.field, t)
+    }
+
+    /// The field's words, each [`fold`]ed.
+    fn folded_field(&self) -> &[u32] {
+        self.folded_field
+            .get_or_init(|| self.field.iter().map(|&w| fold(w)).collect())
+    }
+
+    /// Tile t of `words` in the field's layout (the field's own or folded).
+    fn field_tile_of<'w>(&self, words: &'w [u32], t: usize) -> &'w [u32] {
         let len = self.words() * TILE;
-        &self.field[t * len..(t + 1) * len]
+        &words[t * len..(t + 1) * len]
     }
 
     /// The overlaps' words of tile t.
@@ -319,12 +343,17 @@ impl Sweep<'_> {
             }
         }
         sums.fill(0.0);
+        let field_words = if K::FOLDED_FIELD {
+            signs.folded_field()
+        } else {
+            &signs.field
+        };
         // Tile by tile: the field, the update, the overlaps of the new Ψ.
         let tiles = n.div_ceil(TILE);
         if part == Part::Products {
             for t in 0..tiles {
                 // SAFETY: passed on from this function's contract.
-                let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
+                let h = unsafe { K::field(signs.field_tile_of(field_words, t), tables, quads) };
                 std::hint::black_box(&h);
                 let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
                 let mut psi = [0.0; TILE];
@@ -344,7 +373,7 @@ impl Sweep<'_> {
                         [0.0; TILE]
                     } else {
                         // SAFETY: passed on from this function's contract.
-                        unsafe { K::field(signs.field_tile(t), tables, quads) }
+                        unsafe { K::field(signs.field_tile_of(field_words, t), tables, quads) }
                     };
                     // The SIMD kernel's only call of its update (see `Part`).
                     // SAFETY: as above.
@@ -438,8 +467,11 @@ impl Sweep<'_> {
 /// because a kernel may use instructions that not every CPU has: callers must have checked
 /// that this one does.
 trait TileKernel {
-    /// The field of a tile from its words in the field's layout and the tables of c (16 a
-    /// memory quad, `quads` of them): h_j = Σ_m F_m[nibble m of neuron j], in order of m.
+    /// Whether [`TileKernel::field`] reads the field's words [`fold`]ed.
+    const FOLDED_FIELD: bool = false;
+    /// The field of a tile from its words in the field's layout (folded with
+    /// [`TileKernel::FOLDED_FIELD`]) and the tables of c (16 a memory quad, `quads` of them):
+    /// h_j = Σ_m F_m[nibble m of neuron j], in order of m.
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
@@ -616,11 +648,11 @@ mod avx2 {
         GROUP, GROUPS, LANES, Rates, TABLE, TILE, TILE_QUADS, TileKernel, TileState, tree16,
     };
     use std::arch::x86_64::{
-        __m256, __m256i, _mm256_add_ps, _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps,
+        __m256, __m256i, _mm256_add_ps, _mm256_and_ps, _mm256_and_si256, _mm256_castsi256_ps,
         _mm256_div_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_loadu_si256,
-        _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_ps,
-        _mm256_setr_epi32, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_srli_epi32,
-        _mm256_storeu_ps, _mm256_sub_ps, _mm256_xor_si256,
+        _mm256_max_ps, _mm256_min_ps, _mm256_mul_ps, _mm256_permutevar8x32_ps, _mm256_set1_epi32,
+        _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_slli_epi32, _mm256_srli_epi32,
+        _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps, _mm256_xor_ps, _mm256_xor_si256,
     };
 
     /// Whether this CPU runs [`Avx2`]: AVX2 and the fused multiply–add.
@@ -632,6 +664,8 @@ mod avx2 {
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
+        const FOLDED_FIELD: bool = true;
+
         #[inline(always)]
         unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
             // SAFETY: the trait's contract: the CPU has AVX2 and FMA.
@@ -651,20 +685,35 @@ mod avx2 {
         }
     }
 
-    /// A table of 16 as two registers, entries 0–7 and 8–15.
-    type Table = [__m256; 2];
-
-    /// Entry (low 4 bits of each lane) of `table`: both halves permuted by the low 3 bits,
-    /// bit 3 (moved to the sign bit) picks between them.
+    /// Entry (low 4 bits of each lane's nibble, folded by [`folded`]) of the table of 16 whose
+    /// entries 0–7 are `low`: a permute by the low 3 bits, and the sign flipped where bit 3
+    /// is set (`sign` is the sign bit in every lane).
+    ///
+    /// A table is odd: entry 15 − b adds the opposite of every term of entry b, and a sum of
+    /// opposites rounds to the opposite (round-to-nearest is symmetric), so entry b ≥ 8 is
+    /// −(entry b ⊕ 15) = −low[(b & 7) ⊕ 7]. One permute of one register instead of two and a
+    /// blend (on Zen 3 a permute issues one a cycle: two a lookup were the products' bound).
+    /// Where a sum cancels exactly, the mirror is −0 where the table has +0; every sum these
+    /// entries go into starts from +0 and a sum is −0 only when both terms are, so the field
+    /// and the overlaps come out bitwise the same (a NaN's sign aside).
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn look_up(table: &Table, index: __m256i) -> __m256 {
-        let low = _mm256_permutevar8x32_ps(table[0], index);
-        let high = _mm256_permutevar8x32_ps(table[1], index);
-        _mm256_blendv_ps(
-            low,
-            high,
-            _mm256_castsi256_ps(_mm256_slli_epi32::<28>(index)),
+    fn look_up(low: __m256, folded: __m256i, sign: __m256) -> __m256 {
+        let entry = _mm256_permutevar8x32_ps(low, folded);
+        let flip = _mm256_and_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<28>(folded)), sign);
+        _mm256_xor_ps(entry, flip)
+    }
+
+    /// 8 words of nibbles folded for [`look_up`]: in a nibble whose bit 3 is set the low 3
+    /// bits are flipped (b ⊕ 7, bit 3 kept as the sign to apply).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn folded(words: __m256i) -> __m256i {
+        // Bit 3 of each nibble alone; less itself moved to bit 0: 0b0111 where it is set.
+        let flags = _mm256_and_si256(words, _mm256_set1_epi32(0x8888_8888_u32 as i32));
+        _mm256_xor_si256(
+            words,
+            _mm256_sub_epi32(flags, _mm256_srli_epi32::<3>(flags)),
         )
     }
 
@@ -677,6 +726,13 @@ mod avx2 {
         unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
     }
 
+    /// The sign bit in every lane.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn sign_bits() -> __m256 {
+        _mm256_set1_ps(-0.0)
+    }
+
     /// Half of a tile, 4 groups of 8 neurons, at a time, so that the sums, the indices and a
     /// table stay in the 16 registers.
     const HALF: usize = GROUPS / 2;
@@ -684,16 +740,19 @@ mod avx2 {
     #[inline]
     #[target_feature(enable = "avx2")]
     fn field(words: &[u32], tables: &[f32], quads: usize) -> [f32; TILE] {
+        let sign = sign_bits();
         let mut out = [0.0f32; TILE];
         for half in 0..2 {
             let mut h = [_mm256_setzero_ps(); HALF];
             for (w, row) in words.chunks_exact(TILE).enumerate() {
+                // Folded once, when the sweeps began to read them.
                 let mut index: [__m256i; HALF] =
                     std::array::from_fn(|k| load_words(row, (half * HALF + k) * LANES));
                 for m in 8 * w..quads.min(8 * w + 8) {
-                    let table = [load(tables, TABLE * m), load(tables, TABLE * m + LANES)];
+                    // Entries 0–7 of the quad's table.
+                    let low = load(tables, TABLE * m);
                     for k in 0..HALF {
-                        h[k] = _mm256_add_ps(h[k], look_up(&table, index[k]));
+                        h[k] = _mm256_add_ps(h[k], look_up(low, index[k], sign));
                         index[k] = _mm256_srli_epi32::<4>(index[k]);
                     }
                 }
@@ -705,21 +764,14 @@ mod avx2 {
         out
     }
 
-    /// `super::quad_table` of ψ's 4 values at `v` as two registers: lane b of the low one
-    /// flips v_k where bit k of b is set (v₃ never), of the high one v₃ too.
+    /// Entries 0–7 of `super::quad_table` of ψ's 4 values at `v`: lane b flips v_k where bit
+    /// k of b is set (v₃ never).
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn quad_table(v: &[f32], flips: &[__m256i; 3]) -> Table {
-        let q = |k: usize| {
-            let v = _mm256_castps_si256(_mm256_set1_ps(v[k]));
-            _mm256_castsi256_ps(_mm256_xor_si256(v, flips[k]))
-        };
-        let (q01, q2) = (_mm256_add_ps(q(0), q(1)), q(2));
-        let (plus, minus) = (_mm256_set1_ps(v[3]), _mm256_set1_ps(-v[3]));
-        [
-            _mm256_add_ps(q01, _mm256_add_ps(q2, plus)),
-            _mm256_add_ps(q01, _mm256_add_ps(q2, minus)),
-        ]
+    fn low_table(v: &[f32], flips: &[__m256; 3]) -> __m256 {
+        let q = |k: usize| _mm256_xor_ps(_mm256_set1_ps(v[k]), flips[k]);
+        let q01 = _mm256_add_ps(q(0), q(1));
+        _mm256_add_ps(q01, _mm256_add_ps(q(2), _mm256_set1_ps(v[3])))
     }
 
     #[inline]
@@ -727,22 +779,33 @@ mod avx2 {
     fn overlaps(words: &[u32], psi: &[f32; TILE], sums: &mut [f32]) {
         let flip = |k: i32| {
             let f = |b: i32| (b >> k & 1) << 31;
-            _mm256_setr_epi32(f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7))
+            _mm256_castsi256_ps(_mm256_setr_epi32(
+                f(0),
+                f(1),
+                f(2),
+                f(3),
+                f(4),
+                f(5),
+                f(6),
+                f(7),
+            ))
         };
         let flips = [flip(0), flip(1), flip(2)];
-        let tables: [Table; TILE_QUADS] =
-            std::array::from_fn(|g| quad_table(&psi[4 * g..4 * g + 4], &flips));
+        let sign = sign_bits();
+        let tables: [__m256; TILE_QUADS] =
+            std::array::from_fn(|g| low_table(&psi[4 * g..4 * g + 4], &flips));
         for (group, acc) in words
             .chunks_exact(2 * GROUP)
             .zip(sums.chunks_exact_mut(GROUP))
         {
             for lanes in 0..2 {
                 let at = lanes * LANES;
-                let (mut low, mut high) = (load_words(group, at), load_words(group, GROUP + at));
+                let mut low = folded(load_words(group, at));
+                let mut high = folded(load_words(group, GROUP + at));
                 let mut looked = [_mm256_setzero_ps(); TILE_QUADS];
                 for r in 0..8 {
-                    looked[r] = look_up(&tables[r], low);
-                    looked[8 + r] = look_up(&tables[8 + r], high);
+                    looked[r] = look_up(tables[r], low, sign);
+                    looked[8 + r] = look_up(tables[8 + r], high, sign);
                     low = _mm256_srli_epi32::<4>(low);
                     high = _mm256_srli_epi32::<4>(high);
                 }
@@ -1320,6 +1383,60 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn folding_mirrors_each_nibble_from_bit_3_and_undoes_itself() {
+        // Nibble b at every position of a word: b ⊕ 7 where bit 3 is set, else b.
+        for b in 0..16u32 {
+            let want = if b >= 8 { b ^ 7 } else { b };
+            for r in 0..8 {
+                assert_eq!(fold(b << (4 * r)), want << (4 * r), "nibble {b} at {r}");
+            }
+        }
+        for w in [
+            0,
+            u32::MAX,
+            0x8888_8888,
+            0x1234_5678,
+            0xfedc_ba98,
+            0x0f0f_f0f0,
+        ] {
+            assert_eq!(fold(fold(w)), w, "{w:#x}");
+        }
+    }
+
+    /// The AVX2 lookups read entries 8–15 of a table as the opposites of entries 7–0: where
+    /// a table's sum cancels exactly, that is −0 for +0. Sums that cancel in both products
+    /// (c and Ψ of a few magnitudes, zeros of both signs among them) must still give the
+    /// portable field and overlaps bit for bit.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_lookups_keep_sums_that_cancel() {
+        if !avx2::available() {
+            return;
+        }
+        let values = [0.5, -0.5, 0.25, -0.25, 0.0, -0.0, 0.75];
+        let pick = |k: usize, salt: usize| values[(k * 7 + salt + k / 5) % values.len()];
+        for (n, p) in [(256, 16), (1024, 10), (200, 37)] {
+            let mut case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
+            case.coef = (0..p).map(|mu| pick(mu, 3)).collect();
+            case.psi = (0..n).map(|i| pick(i, 1)).collect();
+            // The overlaps of Ψ as it is, and the field through a whole sweep's x.
+            for part in [Part::Products, Part::Whole] {
+                // SAFETY: the portable kernel needs no particular instructions; `available`
+                // said the CPU has AVX2 and FMA.
+                let want = bits(case.with_sweep(|s| unsafe { s.run_with::<Portable>(part) }));
+                let got = bits(case.with_sweep(|s| unsafe { s.run_avx2(part) }));
+                assert!(want == got, "N={n}, P={p}, {}", part == Part::Whole);
+            }
+            // Some table entries did cancel to a zero.
+            let zeros = case
+                .psi
+                .chunks_exact(4)
+                .any(|q| quad_table([q[0], q[1], q[2], q[3]]).contains(&0.0));
+            assert!(zeros, "N={n}, P={p}: no entry cancels");
         }
     }
 
