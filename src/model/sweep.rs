@@ -21,7 +21,10 @@
 //!
 //! On x86-64 the lookups are hand-written: with AVX-512 a table is one register and a lookup
 //! is one permute of 16 lanes (16 neurons of the field, 16 memories of the overlaps); with
-//! AVX2 a table is two registers of 8, both permuted and one picked by the index's fourth bit.
+//! AVX2 a register holds a table's entries 0–7, and entry b ≥ 8 is read as −entry (15 − b)
+//! (a table is odd: every term opposite, and rounding is symmetric), one permute and a sign
+//! flip (the index's low bits mirrored where its fourth bit is set, four instructions for a
+//! register of 8 words of 8 indices).
 //! The neuron update has one body for both (`lockstep_update!`), in registers of 8 or 16
 //! lanes, inlined into the tile loop; the last tile, when N is not a multiple of 64, takes the
 //! portable update. A tile's overlaps are added after the next tile's update (in the same
@@ -39,7 +42,6 @@
 
 pub use super::kernels::LANES;
 use super::kernels::fast_tanh;
-use std::sync::OnceLock;
 
 /// What [`Sweep::run_with`] runs: the whole sweep, or one of its parts alone.
 ///
@@ -89,16 +91,6 @@ pub struct SignTiles {
     p: usize,
     field: Vec<u32>,
     overlaps: Vec<u32>,
-    /// `field` with every nibble [`fold`]ed, made at the first sweep that reads it (the AVX2
-    /// kernel's; N·P/8 bytes more where that kernel runs, none elsewhere).
-    folded_field: OnceLock<Vec<u32>>,
-}
-
-/// A word of nibbles with the low 3 bits of each nibble whose bit 3 is set flipped (b ⊕ 7,
-/// bit 3 kept): the index and sign the AVX2 lookups read (`avx2::look_up`). Its own inverse.
-fn fold(word: u32) -> u32 {
-    let flags = word & 0x8888_8888;
-    word ^ (flags - (flags >> 3))
 }
 
 impl SignTiles {
@@ -133,7 +125,6 @@ impl SignTiles {
             p,
             field,
             overlaps,
-            folded_field: OnceLock::new(),
         }
     }
 
@@ -180,21 +171,9 @@ impl SignTiles {
     }
 
     /// The field's words of tile t.
-    #[cfg(test)]
     fn field_tile(&self, t: usize) -> &[u32] {
-        self.field_tile_of(&self.field, t)
-    }
-
-    /// The field's words, each [`fold`]ed.
-    fn folded_field(&self) -> &[u32] {
-        self.folded_field
-            .get_or_init(|| self.field.iter().map(|&w| fold(w)).collect())
-    }
-
-    /// Tile t of `words` in the field's layout (the field's own or folded).
-    fn field_tile_of<'w>(&self, words: &'w [u32], t: usize) -> &'w [u32] {
         let len = self.words() * TILE;
-        &words[t * len..(t + 1) * len]
+        &self.field[t * len..(t + 1) * len]
     }
 
     /// The overlaps' words of tile t.
@@ -343,17 +322,12 @@ impl Sweep<'_> {
             }
         }
         sums.fill(0.0);
-        let field_words = if K::FOLDED_FIELD {
-            signs.folded_field()
-        } else {
-            &signs.field
-        };
         // Tile by tile: the field, the update, the overlaps of the new Ψ.
         let tiles = n.div_ceil(TILE);
         if part == Part::Products {
             for t in 0..tiles {
                 // SAFETY: passed on from this function's contract.
-                let h = unsafe { K::field(signs.field_tile_of(field_words, t), tables, quads) };
+                let h = unsafe { K::field(signs.field_tile(t), tables, quads) };
                 std::hint::black_box(&h);
                 let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
                 let mut psi = [0.0; TILE];
@@ -373,7 +347,7 @@ impl Sweep<'_> {
                         [0.0; TILE]
                     } else {
                         // SAFETY: passed on from this function's contract.
-                        unsafe { K::field(signs.field_tile_of(field_words, t), tables, quads) }
+                        unsafe { K::field(signs.field_tile(t), tables, quads) }
                     };
                     // The SIMD kernel's only call of its update (see `Part`).
                     // SAFETY: as above.
@@ -467,11 +441,8 @@ impl Sweep<'_> {
 /// because a kernel may use instructions that not every CPU has: callers must have checked
 /// that this one does.
 trait TileKernel {
-    /// Whether [`TileKernel::field`] reads the field's words [`fold`]ed.
-    const FOLDED_FIELD: bool = false;
-    /// The field of a tile from its words in the field's layout (folded with
-    /// [`TileKernel::FOLDED_FIELD`]) and the tables of c (16 a memory quad, `quads` of them):
-    /// h_j = Σ_m F_m[nibble m of neuron j], in order of m.
+    /// The field of a tile from its words in the field's layout and the tables of c (16 a
+    /// memory quad, `quads` of them): h_j = Σ_m F_m[nibble m of neuron j], in order of m.
     ///
     /// # Safety
     /// The CPU supports the kernel's instructions.
@@ -664,8 +635,6 @@ mod avx2 {
     pub(super) struct Avx2;
 
     impl TileKernel for Avx2 {
-        const FOLDED_FIELD: bool = true;
-
         #[inline(always)]
         unsafe fn update(r: &Rates, h: &[f32; TILE], s: &mut TileState<'_>) {
             // SAFETY: the trait's contract: the CPU has AVX2 and FMA.
@@ -708,7 +677,7 @@ mod avx2 {
     /// bits are flipped (b ⊕ 7, bit 3 kept as the sign to apply).
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn folded(words: __m256i) -> __m256i {
+    pub(super) fn folded(words: __m256i) -> __m256i {
         // Bit 3 of each nibble alone; less itself moved to bit 0: 0b0111 where it is set.
         let flags = _mm256_and_si256(words, _mm256_set1_epi32(0x8888_8888_u32 as i32));
         _mm256_xor_si256(
@@ -745,9 +714,8 @@ mod avx2 {
         for half in 0..2 {
             let mut h = [_mm256_setzero_ps(); HALF];
             for (w, row) in words.chunks_exact(TILE).enumerate() {
-                // Folded once, when the sweeps began to read them.
                 let mut index: [__m256i; HALF] =
-                    std::array::from_fn(|k| load_words(row, (half * HALF + k) * LANES));
+                    std::array::from_fn(|k| folded(load_words(row, (half * HALF + k) * LANES)));
                 for m in 8 * w..quads.min(8 * w + 8) {
                     // Entries 0–7 of the quad's table.
                     let low = load(tables, TABLE * m);
@@ -1386,25 +1354,39 @@ mod tests {
         }
     }
 
+    #[cfg(target_arch = "x86_64")]
     #[test]
-    fn folding_mirrors_each_nibble_from_bit_3_and_undoes_itself() {
-        // Nibble b at every position of a word: b ⊕ 7 where bit 3 is set, else b.
+    fn the_avx2_fold_mirrors_each_nibble_from_bit_3() {
+        if !avx2::available() {
+            return;
+        }
+        // Nibble b at every position of a lane's word: b ⊕ 7 where bit 3 is set, else b.
+        let fold = |words: [u32; 8]| -> [u32; 8] {
+            // SAFETY: `available` said the CPU has AVX2; the casts are between 32-byte types.
+            unsafe {
+                use std::arch::x86_64::__m256i;
+                let folded = avx2::folded(std::mem::transmute::<[u32; 8], __m256i>(words));
+                std::mem::transmute::<__m256i, [u32; 8]>(folded)
+            }
+        };
         for b in 0..16u32 {
             let want = if b >= 8 { b ^ 7 } else { b };
-            for r in 0..8 {
-                assert_eq!(fold(b << (4 * r)), want << (4 * r), "nibble {b} at {r}");
+            let got = fold(std::array::from_fn(|r| b << (4 * r)));
+            for (r, &g) in got.iter().enumerate() {
+                assert_eq!(g, want << (4 * r), "nibble {b} at {r}");
             }
         }
-        for w in [
+        let words = [
             0,
             u32::MAX,
             0x8888_8888,
             0x1234_5678,
             0xfedc_ba98,
             0x0f0f_f0f0,
-        ] {
-            assert_eq!(fold(fold(w)), w, "{w:#x}");
-        }
+            7,
+            8,
+        ];
+        assert_eq!(fold(fold(words)), words);
     }
 
     /// The AVX2 lookups read entries 8–15 of a table as the opposites of entries 7–0: where
