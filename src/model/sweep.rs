@@ -31,7 +31,8 @@
 //! order), so that the processor has them to work on while that update's divisions run.
 //! Every kernel does the same operations in the same order, each product that is added fused
 //! with its addition (one rounding: the FMA instruction, `f32::mul_add` in the portable form,
-//! as in the noise of `normal.rs`), so all give bitwise the same trajectories; tests check
+//! as in the noise of `normal.rs`), so all give bitwise the same trajectories (a NaN's sign
+//! aside, in a state that has diverged); tests check
 //! each kernel the processor has against the portable one, and every sweep against one done
 //! plainly tile after tile. The SIMD kernels need FMA (every processor with AVX2 from Intel
 //! and AMD has it); on an x86 processor without it the portable form's `mul_add` is a library
@@ -662,9 +663,12 @@ mod avx2 {
     /// opposites rounds to the opposite (round-to-nearest is symmetric), so entry b ≥ 8 is
     /// −(entry b ⊕ 15) = −low[(b & 7) ⊕ 7]. One permute of one register instead of two and a
     /// blend (on Zen 3 a permute issues one a cycle: two a lookup were the products' bound).
-    /// Where a sum cancels exactly, the mirror is −0 where the table has +0; every sum these
-    /// entries go into starts from +0 and a sum is −0 only when both terms are, so the field
-    /// and the overlaps come out bitwise the same (a NaN's sign aside).
+    /// Where a sum cancels exactly, the mirror is −0 where the table has +0. Sums of values
+    /// that differ at most in a zero's sign differ at most in a zero's sign (the overlaps'
+    /// pairwise tree among them); the field and the overlaps end in running sums that start
+    /// from +0, and a sum is −0 only when both terms are, so those are never −0 and the
+    /// difference goes: the field and the overlaps come out bitwise the same (a NaN's sign
+    /// aside: a state with one has diverged).
     #[inline]
     #[target_feature(enable = "avx2")]
     fn look_up(low: __m256, folded: __m256i, sign: __m256) -> __m256 {
@@ -1360,7 +1364,15 @@ mod tests {
         if !avx2::available() {
             return;
         }
-        // Nibble b at every position of a lane's word: b ⊕ 7 where bit 3 is set, else b.
+        // Nibble by nibble: b ⊕ 7 where bit 3 is set, else b.
+        let reference = |w: u32| -> u32 {
+            (0..8)
+                .map(|r| {
+                    let b = w >> (4 * r) & 15;
+                    (if b >= 8 { b ^ 7 } else { b }) << (4 * r)
+                })
+                .sum()
+        };
         let fold = |words: [u32; 8]| -> [u32; 8] {
             // SAFETY: `available` said the CPU has AVX2; the casts are between 32-byte types.
             unsafe {
@@ -1369,30 +1381,40 @@ mod tests {
                 std::mem::transmute::<__m256i, [u32; 8]>(folded)
             }
         };
-        for b in 0..16u32 {
-            let want = if b >= 8 { b ^ 7 } else { b };
-            let got = fold(std::array::from_fn(|r| b << (4 * r)));
-            for (r, &g) in got.iter().enumerate() {
-                assert_eq!(g, want << (4 * r), "nibble {b} at {r}");
+        // Every nibble at every position, then words of mixed nibbles (xorshift).
+        let mut state = 0x9e37_79b9u32;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        let single = (0..16u32).flat_map(|b| (0..8).map(move |r| b << (4 * r)));
+        let words: Vec<u32> = single
+            .chain([
+                0,
+                u32::MAX,
+                0x8888_8888,
+                0x7777_7777,
+                0x1234_5678,
+                0xfedc_ba98,
+            ])
+            .chain((0..4096).map(|_| next()))
+            .collect();
+        for chunk in words.chunks_exact(8) {
+            let chunk: [u32; 8] = chunk.try_into().expect("8 words");
+            let got = fold(chunk);
+            for (w, g) in chunk.iter().zip(got) {
+                assert_eq!(g, reference(*w), "{w:#010x}");
             }
         }
-        let words = [
-            0,
-            u32::MAX,
-            0x8888_8888,
-            0x1234_5678,
-            0xfedc_ba98,
-            0x0f0f_f0f0,
-            7,
-            8,
-        ];
-        assert_eq!(fold(fold(words)), words);
     }
 
     /// The AVX2 lookups read entries 8–15 of a table as the opposites of entries 7–0: where
     /// a table's sum cancels exactly, that is −0 for +0. Sums that cancel in both products
-    /// (c and Ψ of a few magnitudes, zeros of both signs among them) must still give the
-    /// portable field and overlaps bit for bit.
+    /// (c and Ψ of a few magnitudes, zeros of both signs among them, and then the values a
+    /// sweep can meet, `EDGES`) must still give the portable field and overlaps bit for bit,
+    /// a NaN's sign aside.
     #[cfg(target_arch = "x86_64")]
     #[test]
     fn the_avx2_lookups_keep_sums_that_cancel() {
@@ -1400,25 +1422,63 @@ mod tests {
             return;
         }
         let values = [0.5, -0.5, 0.25, -0.25, 0.0, -0.0, 0.75];
-        let pick = |k: usize, salt: usize| values[(k * 7 + salt + k / 5) % values.len()];
+        let pick = |k: usize, salt: usize| values[(k * 3 + k / 4 + k / 9 + salt) % values.len()];
+        let same = |a: &[f32], b: &[f32]| {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b)
+                    .all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()))
+        };
         for (n, p) in [(256, 16), (1024, 10), (200, 37)] {
-            let mut case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
-            case.coef = (0..p).map(|mu| pick(mu, 3)).collect();
-            case.psi = (0..n).map(|i| pick(i, 1)).collect();
-            // The overlaps of Ψ as it is, and the field through a whole sweep's x.
-            for part in [Part::Products, Part::Whole] {
-                // SAFETY: the portable kernel needs no particular instructions; `available`
-                // said the CPU has AVX2 and FMA.
-                let want = bits(case.with_sweep(|s| unsafe { s.run_with::<Portable>(part) }));
-                let got = bits(case.with_sweep(|s| unsafe { s.run_avx2(part) }));
-                assert!(want == got, "N={n}, P={p}, {}", part == Part::Whole);
+            for edges in [false, true] {
+                let value = |k: usize, salt: usize| {
+                    if edges && k % 3 == 0 {
+                        EDGES[(k / 3 + salt) % EDGES.len()]
+                    } else {
+                        pick(k, salt)
+                    }
+                };
+                let mut case = Case::waves(n, p, |k| ((k as f32) * 12.9898).sin() > 0.0, 10.0);
+                case.coef = (0..p).map(|mu| value(mu, 3)).collect();
+                case.psi = (0..n).map(|i| value(i, 1)).collect();
+                // A quad of equal values cancels in 6 of its 16 entries (two signs flipped).
+                case.coef[..4].fill(0.5);
+                case.psi[4..8].fill(-0.25);
+                let at = format!("N={n}, P={p}, edges {edges}");
+                // The field, tile by tile, straight from the lookups.
+                let signs = SignTiles::new(&case.columns, n, p);
+                let quads = signs.quads();
+                let tables: Vec<f32> = (0..quads)
+                    .flat_map(|m| {
+                        let c = |k: usize| case.coef.get(4 * m + k).copied().unwrap_or(0.0);
+                        quad_table([c(0), c(1), c(2), c(3)])
+                    })
+                    .collect();
+                for t in 0..n.div_ceil(TILE) {
+                    // SAFETY: the portable kernel needs no particular instructions;
+                    // `available` said the CPU has AVX2 and FMA.
+                    let want = unsafe { Portable::field(signs.field_tile(t), &tables, quads) };
+                    let got = unsafe { avx2::Avx2::field(signs.field_tile(t), &tables, quads) };
+                    assert!(same(&want, &got), "{at}, tile {t}: the field");
+                }
+                // The overlaps of Ψ as it is.
+                // SAFETY: as above.
+                let want = case.with_sweep(|s| unsafe { s.run_with::<Portable>(Part::Products) });
+                let got = case.with_sweep(|s| unsafe { s.run_avx2(Part::Products) });
+                assert!(same(&want.2, &got.2), "{at}: the overlaps");
+                // Table entries did cancel to a zero, in both products.
+                let cancelled = case
+                    .psi
+                    .chunks_exact(4)
+                    .flat_map(|q| quad_table([q[0], q[1], q[2], q[3]]))
+                    .filter(|&e| e == 0.0)
+                    .count();
+                let zeros = tables.iter().filter(|&&e| e == 0.0).count();
+                assert!(
+                    cancelled >= 6 && zeros >= 6,
+                    "{at}: {cancelled}, {zeros} zeros"
+                );
             }
-            // Some table entries did cancel to a zero.
-            let zeros = case
-                .psi
-                .chunks_exact(4)
-                .any(|q| quad_table([q[0], q[1], q[2], q[3]]).contains(&0.0));
-            assert!(zeros, "N={n}, P={p}: no entry cancels");
         }
     }
 
