@@ -1432,7 +1432,7 @@ mod tests {
         for (n, p) in [(256, 16), (1024, 10), (200, 37)] {
             for edges in [false, true] {
                 let value = |k: usize, salt: usize| {
-                    if edges && k % 3 == 0 {
+                    if edges && k.is_multiple_of(3) {
                         EDGES[(k / 3 + salt) % EDGES.len()]
                     } else {
                         pick(k, salt)
