@@ -8,8 +8,9 @@
 //! on each other. No maintained crate gives a logarithm in f64 picked at run time for AVX-512
 //! (`wide`'s is chosen at compile time: for this build SSE2, and measured no faster than libm
 //! here), so, as for the noise and tanh, ours is written out: [`ln`] below, eight lanes at a
-//! time where the processor has AVX-512, lane by lane otherwise, the same operations in the same
-//! order in both (no fused multiply–add), so the sums are bitwise the same on every processor.
+//! time where the processor has AVX-512 (in two registers of four where it has AVX2 and not
+//! AVX-512), lane by lane otherwise, the same operations in the same order in all (no fused
+//! multiply–add), so the sums are bitwise the same on every processor.
 //! It is within a few ulp of libm's (tested), and the sum within about 1e-13 of libm's one
 //! running sum: every output of `recall run` tried before and after this module (energies to
 //! three decimals among them) was byte-identical, though a value on a rounding boundary could
@@ -79,15 +80,22 @@ fn entropy_of_abs(a: f32) -> f64 {
 }
 
 /// Σ_i F(ψ_i) in f64: eight running sums (value i into sum i mod 8, added pairwise at the end:
-/// one running sum over a large N costs N additions' latency), F by [`ln`], with AVX-512 when
-/// the processor has it (bitwise the same sum). Saturated neurons share one |ψ| (the clamp of
-/// `fast_tanh`), and a run of them reuses the last F.
+/// one running sum over a large N costs N additions' latency), F by [`ln`], with AVX-512 or
+/// AVX2 when the processor has it (bitwise the same sum). Saturated neurons share one |ψ| (the
+/// clamp of `fast_tanh`), and a run of them reuses the last F.
 pub fn entropy_term(psi: &[f32]) -> f64 {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx2")
     {
-        // SAFETY: the processor has AVX-512F and AVX2 (checked just above).
-        return unsafe { avx512::entropy_term(psi) };
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            // SAFETY: the processor has AVX-512F and AVX2 (checked just above).
+            return unsafe { avx512::entropy_term(psi) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            return unsafe { avx2::entropy_term(psi) };
+        }
     }
     entropy_term_portable(psi)
 }
@@ -237,6 +245,135 @@ mod avx512 {
     }
 }
 
+/// The AVX-512 form's operations in two registers of four f64 (processors with AVX2 and not
+/// AVX-512, Zen 3 among them, where the portable loop made the chart's energy a seventh of the
+/// dashboard's simulator at N = 65536): the same operations in the same order, no fused
+/// multiply–add, so bitwise the same F and the same sum.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{LN2_HI, LN2_LO, MANTISSA, ONE_BITS, SERIES, SQRT_2, TWO_52, TWO_52_BITS};
+
+    /// [`super::ln`], lane by lane (the same operations in the same order).
+    #[target_feature(enable = "avx2")]
+    fn ln(t: __m256d) -> __m256d {
+        let bits = _mm256_castpd_si256(t);
+        let biased = _mm256_and_si256(_mm256_srli_epi64::<52>(bits), _mm256_set1_epi64x(0x7ff));
+        let e = _mm256_sub_pd(
+            _mm256_castsi256_pd(_mm256_or_si256(
+                biased,
+                _mm256_set1_epi64x(TWO_52_BITS as i64),
+            )),
+            _mm256_set1_pd(TWO_52 + 1023.0),
+        );
+        let m = _mm256_castsi256_pd(_mm256_or_si256(
+            _mm256_and_si256(bits, _mm256_set1_epi64x(MANTISSA as i64)),
+            _mm256_set1_epi64x(ONE_BITS as i64),
+        ));
+        let high = _mm256_cmp_pd::<_CMP_GT_OQ>(m, _mm256_set1_pd(SQRT_2));
+        let m = _mm256_blendv_pd(m, _mm256_mul_pd(m, _mm256_set1_pd(0.5)), high);
+        let e = _mm256_blendv_pd(e, _mm256_add_pd(e, _mm256_set1_pd(1.0)), high);
+        let one = _mm256_set1_pd(1.0);
+        let s = _mm256_div_pd(_mm256_sub_pd(m, one), _mm256_add_pd(m, one));
+        let z = _mm256_mul_pd(s, s);
+        let mut q = _mm256_set1_pd(SERIES[10]);
+        for &c in SERIES[..10].iter().rev() {
+            q = _mm256_add_pd(_mm256_mul_pd(q, z), _mm256_set1_pd(c));
+        }
+        let two_s = _mm256_add_pd(s, s);
+        let ln_m = _mm256_add_pd(two_s, _mm256_mul_pd(two_s, _mm256_mul_pd(z, q)));
+        _mm256_add_pd(
+            _mm256_mul_pd(e, _mm256_set1_pd(LN2_HI)),
+            _mm256_add_pd(_mm256_mul_pd(e, _mm256_set1_pd(LN2_LO)), ln_m),
+        )
+    }
+
+    /// [`super::xlogx`], lane by lane: +0 where t ≤ 0 (not where t is NaN).
+    #[target_feature(enable = "avx2")]
+    fn xlogx(t: __m256d) -> __m256d {
+        let positive = _mm256_cmp_pd::<_CMP_NLE_UQ>(t, _mm256_setzero_pd());
+        _mm256_and_pd(positive, _mm256_mul_pd(t, ln(t)))
+    }
+
+    /// [`super::entropy_of_abs`] of four |ψ|, lane by lane.
+    #[target_feature(enable = "avx2")]
+    fn entropy(a: __m256d) -> __m256d {
+        let one = _mm256_set1_pd(1.0);
+        // min(1, a) returns a when a is NaN, as `if 1 < a { 1 } else { a }` does.
+        let a = _mm256_min_pd(one, a);
+        _mm256_mul_pd(
+            _mm256_set1_pd(0.5),
+            _mm256_add_pd(xlogx(_mm256_add_pd(one, a)), xlogx(_mm256_sub_pd(one, a))),
+        )
+    }
+
+    /// F of eight |ψ| (f32) as lanes 0–3 and 4–7.
+    #[target_feature(enable = "avx2")]
+    fn entropies8(a: __m256) -> [__m256d; 2] {
+        [
+            entropy(_mm256_cvtps_pd(_mm256_castps256_ps128(a))),
+            entropy(_mm256_cvtps_pd(_mm256_extractf128_ps::<1>(a))),
+        ]
+    }
+
+    /// F of eight values one by one (for the tests: each lane against [`super::entropy_of_abs`]).
+    #[cfg(test)]
+    #[target_feature(enable = "avx2")]
+    pub(super) fn entropies(v: &[f32; 8]) -> [f64; 8] {
+        let mut out = [0.0f64; 8];
+        // SAFETY: eight f32 in, eight f64 out, four at a time.
+        unsafe {
+            let a = _mm256_andnot_ps(_mm256_set1_ps(-0.0), _mm256_loadu_ps(v.as_ptr()));
+            let [lo, hi] = entropies8(a);
+            _mm256_storeu_pd(out.as_mut_ptr(), lo);
+            _mm256_storeu_pd(out.as_mut_ptr().add(4), hi);
+        }
+        out
+    }
+
+    /// [`super::entropy_term_portable`], eight values at a time: a block of eight that all
+    /// repeat the last uniform block's |ψ| reuses its F.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn entropy_term(psi: &[f32]) -> f64 {
+        let sign = _mm256_set1_ps(-0.0);
+        let mut acc = [_mm256_setzero_pd(); 2];
+        let mut last: Option<(__m256, [__m256d; 2])> = None;
+        let mut chunks = psi.chunks_exact(8);
+        for chunk in &mut chunks {
+            // SAFETY: the chunk holds 8 f32 (an unaligned load).
+            let v = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
+            let a = _mm256_andnot_ps(sign, v);
+            let f = match last {
+                Some((l, f)) if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(a, l)) == 0xff => f,
+                _ => {
+                    let f = entropies8(a);
+                    let uniform = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(
+                        a,
+                        _mm256_permutevar8x32_ps(a, _mm256_setzero_si256()),
+                    )) == 0xff;
+                    if uniform {
+                        last = Some((a, f));
+                    }
+                    f
+                }
+            };
+            acc = [_mm256_add_pd(acc[0], f[0]), _mm256_add_pd(acc[1], f[1])];
+        }
+        let mut lanes = [0.0f64; 8];
+        // SAFETY: eight f64 into an array of eight, four at a time.
+        unsafe {
+            _mm256_storeu_pd(lanes.as_mut_ptr(), acc[0]);
+            _mm256_storeu_pd(lanes.as_mut_ptr().add(4), acc[1]);
+        }
+        // The last 0 to 7 values, into lanes 0 to 6 (F is the same whichever form computes it).
+        for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
+            *lane += super::entropy_of_abs(v.abs());
+        }
+        super::pairwise(&lanes)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,6 +431,12 @@ mod tests {
             let psi = &psi[..len];
             let portable = entropy_term_portable(psi);
             assert_eq!(entropy_term(psi).to_bits(), portable.to_bits(), "{len}");
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor has AVX2 (checked just above).
+                let avx2 = unsafe { avx2::entropy_term(psi) };
+                assert_eq!(avx2.to_bits(), portable.to_bits(), "AVX2, {len}");
+            }
             // The eight running sums, value i into sum i mod 8.
             let lane = |l: usize| {
                 psi.iter()
@@ -364,6 +507,24 @@ mod tests {
     fn each_value_has_the_same_f_with_avx512_and_lane_by_lane() {
         #[cfg(target_arch = "x86_64")]
         if has_avx512() {
+            // SAFETY: the processor has AVX-512F and AVX2 (checked above).
+            each_value_has_the_same_f(|v| unsafe { avx512::entropies(v) });
+        }
+    }
+
+    #[test]
+    fn each_value_has_the_same_f_with_avx2_and_lane_by_lane() {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2 (checked just above).
+            each_value_has_the_same_f(|v| unsafe { avx2::entropies(v) });
+        }
+    }
+
+    /// Eight values at a time through `entropies`, each lane against [`entropy_of_abs`].
+    #[allow(dead_code)]
+    fn each_value_has_the_same_f(entropies: impl Fn(&[f32; 8]) -> [f64; 8]) {
+        {
             // Every 389th f32 in [0, 1] (the sign is dropped first: a few negative ones), and
             // the states' values.
             let mut values: Vec<f32> = (0..=1_065_353_216u32)
@@ -377,8 +538,7 @@ mod tests {
             for block in values.chunks(8) {
                 let mut v = [0.5f32; 8];
                 v[..block.len()].copy_from_slice(block);
-                // SAFETY: the processor has AVX-512F and AVX2 (checked above).
-                let got = unsafe { avx512::entropies(&v) };
+                let got = entropies(&v);
                 for (k, &x) in v.iter().enumerate() {
                     let want = entropy_of_abs(x.abs());
                     assert!(
