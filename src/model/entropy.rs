@@ -134,6 +134,53 @@ pub fn sum_of_squares(values: &[f32]) -> f64 {
     pairwise(&acc)
 }
 
+/// Σ_i F(ψ_i) as [`entropy_term_portable`] adds it, eight values at a time by a SIMD form:
+/// `f` gives F of eight |ψ| in an accumulator's lanes, `add` adds two accumulators lane by
+/// lane and `lanes` reads one out. A block of eight that all repeat the last uniform block's
+/// |ψ| reuses its F; the last 0 to 7 values go into lanes 0 to 6 lane by lane (F is the same
+/// whichever form computes it). Inlined into each form's function, whose features it uses.
+///
+/// # Safety
+/// The processor has AVX2 and whatever `f`, `add` and `lanes` need.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn blocks_of_eight<A: Copy>(
+    psi: &[f32],
+    zero: A,
+    f: impl Fn(std::arch::x86_64::__m256) -> A,
+    add: impl Fn(A, A) -> A,
+    lanes: impl Fn(A) -> [f64; 8],
+) -> f64 {
+    use std::arch::x86_64::*;
+    // SAFETY (the whole body): the caller's; the loads read the 8 f32 of a chunk.
+    unsafe {
+        let sign = _mm256_set1_ps(-0.0);
+        let mut acc = zero;
+        let mut last: Option<(__m256, A)> = None;
+        let mut chunks = psi.chunks_exact(8);
+        for chunk in &mut chunks {
+            let a = _mm256_andnot_ps(sign, _mm256_loadu_ps(chunk.as_ptr()));
+            let same = |l: __m256| _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(a, l)) == 0xff;
+            let fa = match last {
+                Some((l, fl)) if same(l) => fl,
+                _ => {
+                    let fa = f(a);
+                    if same(_mm256_permutevar8x32_ps(a, _mm256_setzero_si256())) {
+                        last = Some((a, fa));
+                    }
+                    fa
+                }
+            };
+            acc = add(acc, fa);
+        }
+        let mut lanes = lanes(acc);
+        for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
+            *lane += entropy_of_abs(v.abs());
+        }
+        pairwise(&lanes)
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use std::arch::x86_64::*;
@@ -206,42 +253,26 @@ mod avx512 {
         out
     }
 
-    /// [`super::entropy_term_portable`], eight values at a time: a block of eight that all
-    /// repeat the last uniform block's |ψ| reuses its F.
+    /// [`super::entropy_term_portable`], eight values at a time ([`super::blocks_of_eight`]).
     #[target_feature(enable = "avx512f,avx2")]
     pub(super) fn entropy_term(psi: &[f32]) -> f64 {
-        let sign = _mm256_set1_ps(-0.0);
-        let mut acc = _mm512_setzero_pd();
-        let mut last: Option<(__m256, __m512d)> = None;
-        let mut chunks = psi.chunks_exact(8);
-        for chunk in &mut chunks {
-            // SAFETY: the chunk holds 8 f32 (an unaligned load).
-            let v = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
-            let a = _mm256_andnot_ps(sign, v);
-            let f = match last {
-                Some((l, f)) if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(a, l)) == 0xff => f,
-                _ => {
-                    let f = entropy(_mm512_cvtps_pd(a));
-                    let uniform = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(
-                        a,
-                        _mm256_permutevar8x32_ps(a, _mm256_setzero_si256()),
-                    )) == 0xff;
-                    if uniform {
-                        last = Some((a, f));
-                    }
-                    f
-                }
-            };
-            acc = _mm512_add_pd(acc, f);
+        let lanes = |acc: __m512d| {
+            let mut lanes = [0.0f64; 8];
+            // SAFETY: eight f64 into an array of eight.
+            unsafe { _mm512_storeu_pd(lanes.as_mut_ptr(), acc) };
+            lanes
+        };
+        let f = |a: __m256| entropy(_mm512_cvtps_pd(a));
+        // SAFETY: the processor has AVX-512F and AVX2 (this function's features).
+        unsafe {
+            super::blocks_of_eight(
+                psi,
+                _mm512_setzero_pd(),
+                f,
+                |a, b| _mm512_add_pd(a, b),
+                lanes,
+            )
         }
-        let mut lanes = [0.0f64; 8];
-        // SAFETY: eight f64 into an array of eight.
-        unsafe { _mm512_storeu_pd(lanes.as_mut_ptr(), acc) };
-        // The last 0 to 7 values, into lanes 0 to 6 (F is the same whichever form computes it).
-        for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
-            *lane += super::entropy_of_abs(v.abs());
-        }
-        super::pairwise(&lanes)
     }
 }
 
@@ -332,45 +363,25 @@ mod avx2 {
         out
     }
 
-    /// [`super::entropy_term_portable`], eight values at a time: a block of eight that all
-    /// repeat the last uniform block's |ψ| reuses its F.
+    /// [`super::entropy_term_portable`], eight values at a time ([`super::blocks_of_eight`]).
     #[target_feature(enable = "avx2")]
     pub(super) fn entropy_term(psi: &[f32]) -> f64 {
-        let sign = _mm256_set1_ps(-0.0);
-        let mut acc = [_mm256_setzero_pd(); 2];
-        let mut last: Option<(__m256, [__m256d; 2])> = None;
-        let mut chunks = psi.chunks_exact(8);
-        for chunk in &mut chunks {
-            // SAFETY: the chunk holds 8 f32 (an unaligned load).
-            let v = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
-            let a = _mm256_andnot_ps(sign, v);
-            let f = match last {
-                Some((l, f)) if _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(a, l)) == 0xff => f,
-                _ => {
-                    let f = entropies8(a);
-                    let uniform = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_EQ_OQ>(
-                        a,
-                        _mm256_permutevar8x32_ps(a, _mm256_setzero_si256()),
-                    )) == 0xff;
-                    if uniform {
-                        last = Some((a, f));
-                    }
-                    f
-                }
-            };
-            acc = [_mm256_add_pd(acc[0], f[0]), _mm256_add_pd(acc[1], f[1])];
-        }
-        let mut lanes = [0.0f64; 8];
-        // SAFETY: eight f64 into an array of eight, four at a time.
+        let lanes = |acc: [__m256d; 2]| {
+            let mut lanes = [0.0f64; 8];
+            // SAFETY: eight f64 into an array of eight, four at a time.
+            unsafe {
+                _mm256_storeu_pd(lanes.as_mut_ptr(), acc[0]);
+                _mm256_storeu_pd(lanes.as_mut_ptr().add(4), acc[1]);
+            }
+            lanes
+        };
+        let add = |a: [__m256d; 2], b: [__m256d; 2]| {
+            [_mm256_add_pd(a[0], b[0]), _mm256_add_pd(a[1], b[1])]
+        };
+        // SAFETY: the processor has AVX2 (this function's feature).
         unsafe {
-            _mm256_storeu_pd(lanes.as_mut_ptr(), acc[0]);
-            _mm256_storeu_pd(lanes.as_mut_ptr().add(4), acc[1]);
+            super::blocks_of_eight(psi, [_mm256_setzero_pd(); 2], |a| entropies8(a), add, lanes)
         }
-        // The last 0 to 7 values, into lanes 0 to 6 (F is the same whichever form computes it).
-        for (lane, &v) in lanes.iter_mut().zip(chunks.remainder()) {
-            *lane += super::entropy_of_abs(v.abs());
-        }
-        super::pairwise(&lanes)
     }
 }
 
