@@ -127,6 +127,7 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
     use rand_xoshiro::Xoshiro256PlusPlus;
+    use std::ops::Range;
 
     /// Random ±1 memories (N×P), weights and a δ.
     fn case(seed: u64, n: usize, p: usize) -> (DMatrix<f64>, Vec<f64>, f64) {
@@ -180,6 +181,14 @@ mod tests {
         assert!(checked >= 15, "{checked} landscapes had a ball");
     }
 
+    /// The largest of first·factor^k, k in `ks`, up to which the ball holds.
+    fn largest_radius(ball: &OriginBall, first: f64, factor: f64, ks: Range<i32>) -> f64 {
+        ks.map(|k| first * factor.powi(k))
+            .take_while(|&r| ball.holds(r))
+            .last()
+            .expect("some radius holds")
+    }
+
     #[test]
     fn the_ball_holds_up_to_a_radius_and_not_beyond() {
         let (xi, w, delta) = case(3, 300, 6);
@@ -190,11 +199,7 @@ mod tests {
         assert!(!ball.holds(1.0));
         assert!(!ball.holds(f64::NAN));
         // It holds up to some radius and not beyond.
-        let edge = (1..60)
-            .map(|k| 1e-6 * 1.3f64.powi(k))
-            .take_while(|&r| ball.holds(r))
-            .last()
-            .expect("some radius holds");
+        let edge = largest_radius(&ball, 1e-6, 1.3, 1..60);
         assert!(edge < 0.1, "edge {edge}");
     }
 
@@ -210,11 +215,7 @@ mod tests {
         let (gain, w) = (10.0, 0.3);
         let overlap = xi.transpose() * &xi / n as f64;
         let ball = OriginBall::new(gain, 0.0, &[w], &overlap, 1e-11, 1e-6).expect("a ball");
-        let edge = (0..2000)
-            .map(|k| 1e-6 * 1.01f64.powi(k))
-            .take_while(|&r| ball.holds(r))
-            .last()
-            .expect("some radius holds");
+        let edge = largest_radius(&ball, 1e-6, 1.01, 0..2000);
         // Newton's step from x = ρξ stays along ξ: x' = w·e/(w·d − 1)·ξ with d = ψ'(ρ) and
         // e = dρ − tanh(gρ) (W̃ξ = wξ).
         let d = gain * (1.0 - (gain * edge).tanh().powi(2));
@@ -238,11 +239,7 @@ mod tests {
             let Some(ball) = OriginBall::new(gain, delta, &w, &overlap, 1e-11, 1e-6) else {
                 continue;
             };
-            let edge = (0..400)
-                .map(|k| 1e-7 * 1.05f64.powi(k))
-                .take_while(|&r| ball.holds(r))
-                .last()
-                .expect("some radius holds");
+            let edge = largest_radius(&ball, 1e-7, 1.05, 0..400);
             let wt = &xi * DMatrix::from_diagonal(&w.clone().into()) * xi.transpose() / n as f64
                 - DMatrix::identity(n, n) * delta;
             let f = |x: &nalgebra::DVector<f64>| -x + &wt * x.map(|v| (gain * v).tanh());
