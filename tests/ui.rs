@@ -322,6 +322,20 @@ fn log_lines_are_whole_and_a_change_takes_one_line() {
 }
 
 #[test]
+fn a_model_not_running_keeps_its_name_in_the_log() {
+    // IDP alone, with lines from the pulsed model (a comparison since turned off, a lesson's
+    // earlier chapter): IDP's lines go unnamed, the pulsed model's say whose they are, so
+    // that "followed" is not read as IDP's. At 100×30 the log shows the newest entries.
+    let a = app(&[ModelKind::Idp], PLAIN);
+    let screen = rows(&a, 100, 30).join("\n");
+    for named in ["34.0s pulsed   glitch to dog", "36.2s pulsed   dog → cat"] {
+        assert!(screen.contains(named), "no {named:?}:\n{screen}");
+    }
+    assert!(screen.contains("34.0s glitch to dog"), "{screen}");
+    assert!(!screen.contains("idp   "), "{screen}");
+}
+
+#[test]
 fn the_readout_never_breaks_an_item() {
     for models in [&[ModelKind::Idp][..], &FOUR[..2]] {
         let a = app(models, PLAIN);

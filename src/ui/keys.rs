@@ -284,6 +284,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "event log: a glitch is judged when followed or seconds after it ends; the line says when it began",
     ),
     (
+        "pulsed   dog → cat",
+        "event log: a line names its model while models are compared, and when that model no longer runs (a comparison turned off, a lesson's earlier chapter)",
+    ),
+    (
         "idp-mod…",
         "a name cut to fit (… marks the cut): idp-modern, idp-filter",
     ),

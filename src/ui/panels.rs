@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use crate::model::ModelKind;
 use crate::pipeline::{LogEntry, Source};
 
 use super::app::App;
@@ -24,9 +25,12 @@ pub fn render_log(app: &App, area: Rect, buf: &mut Buffer) {
             .render(inner, buf);
         return;
     }
+    // Alone, the running model's lines go unnamed; every other model's are named (lines from
+    // before the comparison ended, or from a lesson's chapter with other models).
+    let unnamed = (!app.comparing).then_some(app.model);
     let lines = log_lines(
         app.log.iter(),
-        app.comparing,
+        unnamed,
         usize::from(inner.width),
         usize::from(inner.height),
         theme,
@@ -34,10 +38,11 @@ pub fn render_log(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines).render(inner, buf);
 }
 
-/// The screen lines of the newest `entries` that fit `width`×`rows`, oldest first.
+/// The screen lines of the newest `entries` that fit `width`×`rows`, oldest first; a model's
+/// lines name it, but those of `unnamed` (the one model running, when it runs alone).
 pub fn log_lines<'a>(
     entries: impl DoubleEndedIterator<Item = &'a LogEntry>,
-    show_model: bool,
+    unnamed: Option<ModelKind>,
     width: usize,
     rows: usize,
     theme: Theme,
@@ -53,7 +58,7 @@ pub fn log_lines<'a>(
     let mut blocks: Vec<Vec<Line<'static>>> = Vec::new();
     let mut used = 0;
     for e in entries {
-        let block = log_entry(e, show_model, time_w, width, theme);
+        let block = log_entry(e, unnamed, time_w, width, theme);
         if used + block.len() > rows {
             break;
         }
@@ -66,14 +71,14 @@ pub fn log_lines<'a>(
 /// One entry as screen lines of at most `width` characters.
 fn log_entry(
     e: &LogEntry,
-    show_model: bool,
+    unnamed: Option<ModelKind>,
     time_w: usize,
     width: usize,
     theme: Theme,
 ) -> Vec<Line<'static>> {
     let source = match e.source {
-        Source::Model(kind) if show_model => format!("{:<8} ", short_model(kind.name())),
-        Source::Model(_) => String::new(),
+        Source::Model(kind) if unnamed == Some(kind) => String::new(),
+        Source::Model(kind) => format!("{:<8} ", short_model(kind.name())),
         Source::Stream => "stream ".into(),
         Source::Patterns => "patterns ".into(),
         Source::User => match &e.who {
