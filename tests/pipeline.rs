@@ -209,6 +209,56 @@ fn controls_reach_the_models() {
     pipeline.shutdown().expect("clean shutdown");
 }
 
+/// A scenario switch shows at once: the frames the producer made of the stream left behind
+/// (a batch in hand, two in the channel: about 0.3 s at ×1) are passed over, and the frame
+/// shown ends.
+#[test]
+fn a_new_scenario_shows_at_once() {
+    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 1);
+    c.stop_at_secs = None;
+    c.models = vec![ModelKind::Idp];
+    let pipeline = Pipeline::start(c).expect("start");
+    // Let the producer fill its queue with the glitch scenario's frames.
+    loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.time_secs >= 0.5 {
+            assert!(s.label.starts_with("hold "), "{}", s.label);
+            break;
+        }
+    }
+    pipeline
+        .controls()
+        .send(Control::SetScenario(ScenarioName::Mixed))
+        .expect("send");
+    // The first snapshot after the switch, then 0.5 s of model time from it.
+    let first = loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        if s.status.scenario == ScenarioName::Mixed {
+            break s.time_secs;
+        }
+    };
+    let mut seen = Vec::new();
+    loop {
+        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+        // A step or two may pass between the switch and the snapshot that shows it.
+        if s.time_secs > first + 0.025 {
+            seen.push((s.time_secs, s.label.clone()));
+        }
+        if s.time_secs > first + 0.5 {
+            break;
+        }
+    }
+    let old: Vec<_> = seen
+        .iter()
+        .filter(|(_, label)| !label.starts_with("mixture "))
+        .collect();
+    assert!(
+        old.is_empty(),
+        "frames of the old stream after the switch at {first:.2} s: {old:?}"
+    );
+    pipeline.shutdown().expect("clean shutdown");
+}
+
 /// Nobody reads snapshots or the log: shutdown must still end every thread.
 #[test]
 fn shutdown_is_clean_when_nobody_reads() {

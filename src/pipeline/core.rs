@@ -180,6 +180,11 @@ impl SimCore {
         Ok(())
     }
 
+    /// Ends the frame shown now: the next step takes the next frame.
+    pub fn end_frame(&mut self) {
+        self.session.end_frame();
+    }
+
     /// True when the current frame is used up and the next one must be fed.
     pub fn needs_frame(&self) -> bool {
         self.session.needs_frame()

@@ -2,7 +2,7 @@
 //! them, over bounded crossbeam channels. The whole protocol is in this file.
 //!
 //! ```text
-//!  producer ──Frame (bounded, blocking: never dropped)──▶ simulator ──Snapshot (bounded 1: state,
+//!  producer ──Frame (bounded, blocking; a stream left behind is dropped)──▶ simulator ──Snapshot (bounded 1: state,
 //!     ▲                                                    │  ▲         the UI keeps the newest)──▶ UI
 //!     └──StreamControl (glitch, next, scenario, memories)──┘  │  ──LogEntry (bounded, never lost)──▶ UI
 //!  watcher ──PatternEvent (bounded)───────────────────────────┘
@@ -11,7 +11,9 @@
 //! ```
 //!
 //! Frames are the signal: the simulator consumes every frame in order and holds each one for
-//! `frame_secs` of model time, so a run is reproducible for a seed whatever the frame rate.
+//! `frame_secs` of model time, so a run is reproducible for a seed whatever the frame rate. Only
+//! a control that starts another stream (a scenario, the next stimulus) passes over the frames
+//! made before it and ends the one shown, so that the switch shows at once.
 //! Snapshots are state: the simulator publishes one only when the slot is free. Log entries are
 //! rare; the simulator keeps a backlog when their channel is full, so none is lost.
 
@@ -33,7 +35,6 @@ use anyhow::Context;
 use crossbeam_channel::{Receiver, Sender, bounded};
 
 use crate::model::{Memories, ModelKind, Params};
-use crate::session::ProjectedFrame;
 use crate::stimulus::held::HeldInput;
 use crate::stimulus::{ScenarioName, StreamConfig};
 use crate::tracking::Event;
@@ -265,7 +266,7 @@ impl Pipeline {
             config.stream.frame_secs,
         )
         .context("cannot build the models")?;
-        let (frame_tx, frame_rx) = bounded::<Vec<ProjectedFrame>>(FRAME_QUEUE);
+        let (frame_tx, frame_rx) = bounded::<producer::FrameBatch>(FRAME_QUEUE);
         let (stream_tx, stream_rx) = bounded::<StreamControl>(CONTROL_QUEUE);
         let (control_tx, control_rx) = bounded::<Control>(CONTROL_QUEUE);
         let (snapshot_tx, snapshot_rx) = bounded::<Box<Snapshot>>(1);

@@ -10,6 +10,7 @@ use super::core::{RunStatus, SimCore};
 use super::density::{DensityLive, DensitySettings, SolveRequest, SolveResult, density_seed};
 use super::lesson::{Host, LessonControl};
 use super::outbox::Outbox;
+use super::producer::FrameBatch;
 use super::snapshot::Snapshot;
 use super::theory::{TheoryRequest, TheoryResult};
 use super::{
@@ -58,7 +59,7 @@ fn frames_ahead(speed: f64, frame_secs: f64) -> usize {
 
 /// The simulator's ends of the channels.
 pub(super) struct Channels {
-    pub frames: Receiver<Vec<ProjectedFrame>>,
+    pub frames: Receiver<FrameBatch>,
     pub stream: Sender<StreamControl>,
     pub controls: Receiver<Control>,
     pub patterns: Receiver<PatternUpdate>,
@@ -99,6 +100,9 @@ pub(super) struct Settings {
     density_stop_steps: Option<u64>,
     /// The lesson running, if any.
     lesson: Option<Host>,
+    /// How many controls that start another stream (a scenario, the next stimulus) went to the
+    /// producer: frames of an older generation are passed over (`producer::FrameBatch`).
+    stream_generation: u64,
 }
 
 impl From<&PipelineConfig> for Settings {
@@ -119,6 +123,7 @@ impl From<&PipelineConfig> for Settings {
             theory_due: false,
             served: false,
             lesson: None,
+            stream_generation: 0,
             density: (c.scenario == ScenarioName::Density)
                 .then(|| {
                     DensityLive::new(density_start(c.params.beta), density_seed(c.seed, 0)).ok()
@@ -216,8 +221,9 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut dirty = true;
     let mut next_publish = start;
     let mut patterns_open = true;
-    // The frames of the producer's last batch not fed yet.
+    // The frames of the producer's last batch not fed yet, and their generation.
     let mut pending: std::collections::VecDeque<ProjectedFrame> = Default::default();
+    let mut pending_generation = 0;
     // The current pattern-file errors, for the status line and the errors overlay.
     let mut problem: Vec<String> = Vec::new();
     loop {
@@ -309,13 +315,18 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                         core.feed(frame, &mut log);
                         continue;
                     }
-                    if pending.is_empty() {
+                    // A batch used up, or of a stream the user has left: the next one.
+                    if pending.is_empty() || pending_generation != settings.stream_generation {
                         let ahead = frames_ahead(settings.speed, core.session().frame_secs());
                         ch.batch.store(ahead, std::sync::atomic::Ordering::Relaxed);
                         match ch.frames.recv() {
-                            Ok(frames) => pending.extend(frames),
+                            Ok(batch) => {
+                                pending = batch.frames.into();
+                                pending_generation = batch.generation;
+                            }
                             Err(_) => return,
                         }
+                        continue;
                     }
                     if let Some(ready) = pending.pop_front() {
                         core.feed_ready(ready, &mut log);
@@ -799,8 +810,17 @@ fn apply_control(
                 }
                 _ => return Flow::Continue,
             };
+            let new_stream = !matches!(forward, StreamControl::InjectGlitch);
             match ch.stream.try_send(forward) {
-                Ok(()) => say(LogKind::Info, text),
+                Ok(()) => {
+                    if new_stream {
+                        // The frames made before it are of the stream left behind: passed
+                        // over, and the one shown ends, so that the switch shows at once.
+                        settings.stream_generation += 1;
+                        core.end_frame();
+                    }
+                    say(LogKind::Info, text)
+                }
                 Err(TrySendError::Full(_)) => {
                     say(LogKind::Error, format!("{text}: stream busy, try again"))
                 }

@@ -226,6 +226,12 @@ impl Session {
         self.steps_per_frame as f64 * self.params.dt_secs
     }
 
+    /// Ends the current frame before its time (the stream it came from was left): the next
+    /// step needs a frame. The models keep their state.
+    pub fn end_frame(&mut self) {
+        self.frame_steps_left = 0;
+    }
+
     /// True when the current frame is used up (or there is none) and the next must be fed.
     pub fn needs_frame(&self) -> bool {
         self.frame_steps_left == 0
