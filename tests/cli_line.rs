@@ -214,6 +214,49 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             "--tau-alpha is an option of idp-filter, which this run does not run (idp)",
         ),
         (
+            &["run", "--model", "modern", "--gain", "3", "--duration", "1"],
+            "--gain is an option of idp, idp-filter or a classic model, which this run does not \
+             run (modern); discrete reads the input's signs",
+        ),
+        (
+            &[
+                "--gain",
+                "3",
+                "run",
+                "--model",
+                "idp-modern",
+                "--duration",
+                "1",
+            ],
+            "--gain is an option of idp, idp-filter or a classic model",
+        ),
+        (
+            &[
+                "run",
+                "--model",
+                "discrete",
+                "--compare",
+                "modern",
+                "--activation-gain",
+                "3",
+                "--duration",
+                "1",
+            ],
+            "--activation-gain is an option of idp, idp-filter or a classic model, which this \
+             run does not run (discrete, modern)",
+        ),
+        (
+            &[
+                "run",
+                "--model",
+                "idp-modern",
+                "--no-zero-diagonal",
+                "--duration",
+                "1",
+            ],
+            "--no-zero-diagonal is an option of every model but modern and idp-modern",
+        ),
+        (
             &[
                 "run",
                 "--input",

@@ -95,7 +95,9 @@ fn sim_options(cli: &Cli) -> Result<(), String> {
 /// (`recall run --beta 5` ran IDP and dropped β).
 fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     use crate::model::ModelKind;
-    use crate::model::ModelKind::{IdpFilter, IdpModern, Modern};
+    use crate::model::ModelKind::{
+        ClassicConstant, ClassicInitial, ClassicPulsed, Discrete, Idp, IdpFilter, IdpModern, Modern,
+    };
     let (Some(Command::Run(run)), Some(("run", sub))) =
         (cli.command.as_ref(), matches.subcommand())
     else {
@@ -108,19 +110,55 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     let runs = |kinds: &[ModelKind]| {
         kinds.contains(&sim.model) || sim.compare.iter().flatten().any(|k| kinds.contains(k))
     };
-    let owned: [(&str, &[ModelKind], &str); 2] = [
-        ("tau_alpha", &[IdpFilter], "idp-filter"),
-        ("beta", &[Modern, IdpModern], "modern or idp-modern"),
+    // The models with an input gain and a tanh: discrete reads the input's signs and has ±1
+    // neurons; the modern models read its direction û, have Ψ(x) = x and no matrix W.
+    const SCALED: &[ModelKind] = &[
+        Idp,
+        IdpFilter,
+        ClassicInitial,
+        ClassicPulsed,
+        ClassicConstant,
     ];
-    for (id, kinds, names) in owned {
+    const CLASSIC: &str = "idp, idp-filter or a classic model";
+    let owned: [(&str, &[ModelKind], &str, &str); 5] = [
+        ("tau_alpha", &[IdpFilter], "idp-filter", ""),
+        ("beta", &[Modern, IdpModern], "modern or idp-modern", ""),
+        (
+            "gain",
+            SCALED,
+            CLASSIC,
+            "; discrete reads the input's signs and the modern models its direction, so no \
+             gain changes what they do",
+        ),
+        (
+            "activation_gain",
+            SCALED,
+            CLASSIC,
+            "; discrete has ±1 neurons and the modern models Ψ(x) = x, no tanh",
+        ),
+        (
+            "no_zero_diagonal",
+            &[
+                Idp,
+                IdpFilter,
+                ClassicInitial,
+                ClassicPulsed,
+                ClassicConstant,
+                Discrete,
+            ],
+            "every model but modern and idp-modern",
+            "; the modern models' field is Ξ(α ⊙ softmax), with no matrix W to have a diagonal",
+        ),
+    ];
+    for (id, kinds, names, why) in owned {
         if given(id) && !runs(kinds) {
             let running: Vec<&str> = std::iter::once(sim.model)
                 .chain(sim.compare.iter().flatten().copied())
                 .map(|k| k.name())
                 .collect();
             return Err(format!(
-                "{} is an option of {names}, which this run does not run ({}): give --model or \
-                 --compare with {names} too",
+                "{} is an option of {names}, which this run does not run ({}){why}: give \
+                 --model or --compare with {names} too",
                 flag(id),
                 running.join(", ")
             ));
@@ -386,6 +424,34 @@ mod tests {
         assert_eq!(config.params.noise_std, 0.0);
         assert_eq!(config.fps, 30);
         assert_eq!(config.patterns.as_deref(), Some(std::path::Path::new("p")));
+    }
+
+    #[test]
+    fn a_models_option_is_taken_when_one_model_of_the_run_reads_it() {
+        for args in [
+            &[
+                "recall",
+                "run",
+                "--model",
+                "discrete",
+                "--compare",
+                "idp",
+                "--gain",
+                "3",
+            ][..],
+            &[
+                "recall",
+                "--activation-gain",
+                "3",
+                "run",
+                "--compare",
+                "modern",
+            ],
+            &["recall", "run", "--model", "discrete", "--no-zero-diagonal"],
+            &["recall", "run", "--model", "classic-initial", "--gain", "3"],
+        ] {
+            assert!(parse(args).is_ok(), "{args:?}: {:?}", parse(args).err());
+        }
     }
 
     #[test]
