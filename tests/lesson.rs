@@ -395,7 +395,7 @@ figure = \"Fig. 1\"
 scenario = \"partal\"
 models = [\"idp\", \"clasic\"]
 caption = \"\"\"
-IDP {idp.outcom} and {regime}
+IDP {idp.outcom} and {regime} {foo}
 \"\"\"
 until = \"idp retreived cat\"
 [[chapter]]
@@ -414,6 +414,7 @@ caption = \"ok {regime\"
             (5, 12),
             (6, 18),
             (8, 5),
+            (8, 31),
             (10, 9),
             (15, 9),
             (16, 8),
@@ -428,6 +429,11 @@ caption = \"ok {regime\"
     );
     assert!(
         shown.contains("bad.toml:8:5: unknown placeholder {idp.outcom}"),
+        "{shown}"
+    );
+    // Every unknown placeholder of a line, not only its first.
+    assert!(
+        shown.contains("bad.toml:8:31: unknown placeholder {foo}"),
         "{shown}"
     );
     assert!(

@@ -68,9 +68,11 @@ pub const PLACEHOLDERS: &str = "{M.memory} {M.latency} {M.outcome} {M.glitch} {M
      (M: idp, classic-pulsed, …, model, classic)";
 
 impl Template {
-    /// Parses a line of caption text.
-    pub fn parse(text: &str) -> Result<Self, TemplateError> {
+    /// Parses a line of caption text; every unknown placeholder is an error (a brace left
+    /// open or unmatched ends the line's errors there: what follows cannot be read).
+    pub fn parse(text: &str) -> Result<Self, Vec<TemplateError>> {
         let mut parts = Vec::new();
+        let mut errors = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
         while let Some(i) = rest.find(['{', '}']) {
@@ -83,28 +85,37 @@ impl Template {
                 literal.push('}');
                 rest = after;
             } else if tail.starts_with('}') {
-                return Err(TemplateError {
+                errors.push(TemplateError {
                     piece: "}".into(),
                     what: "a } without its {: write }} for a brace".into(),
                 });
+                return Err(errors);
             } else {
                 let Some(end) = tail.find('}') else {
-                    return Err(TemplateError {
+                    errors.push(TemplateError {
                         piece: tail.chars().take(12).collect(),
                         what: "a { is not closed: write {{ for a brace".into(),
                     });
+                    return Err(errors);
                 };
                 let name = &tail[1..end];
-                let field = Field::parse(name.trim()).ok_or_else(|| TemplateError {
-                    piece: tail[..=end].to_string(),
-                    what: format!("unknown placeholder {{{name}}}: expected {PLACEHOLDERS}"),
-                })?;
-                if !literal.is_empty() {
-                    parts.push(Part::Text(std::mem::take(&mut literal)));
+                match Field::parse(name.trim()) {
+                    Some(field) => {
+                        if !literal.is_empty() {
+                            parts.push(Part::Text(std::mem::take(&mut literal)));
+                        }
+                        parts.push(Part::Field(field));
+                    }
+                    None => errors.push(TemplateError {
+                        piece: tail[..=end].to_string(),
+                        what: format!("unknown placeholder {{{name}}}: expected {PLACEHOLDERS}"),
+                    }),
                 }
-                parts.push(Part::Field(field));
                 rest = &tail[end + 1..];
             }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
         }
         literal.push_str(rest);
         if !literal.is_empty() {

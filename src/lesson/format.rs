@@ -419,8 +419,10 @@ fn template_lines(raw: &Spanned<String>, errors: &mut Errors) -> Option<Vec<Temp
     {
         match Template::parse(line) {
             Ok(t) => out.push(t),
-            Err(e) => {
-                errors.inside(&raw.span(), &e.piece, e.what);
+            Err(found) => {
+                for e in found {
+                    errors.inside(&raw.span(), &e.piece, e.what);
+                }
                 ok = false;
             }
         }
@@ -431,8 +433,10 @@ fn template_lines(raw: &Spanned<String>, errors: &mut Errors) -> Option<Vec<Temp
 fn template(raw: &Spanned<String>, errors: &mut Errors) -> Option<Template> {
     match Template::parse(raw.get_ref().trim()) {
         Ok(t) => Some(t),
-        Err(e) => {
-            errors.inside(&raw.span(), &e.piece, e.what);
+        Err(found) => {
+            for e in found {
+                errors.inside(&raw.span(), &e.piece, e.what);
+            }
             None
         }
     }
