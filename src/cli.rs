@@ -139,7 +139,7 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub dashboard: DashboardArgs,
     /// Address and port to listen on (loopback by default: nothing is exposed unless asked).
-    #[arg(long, value_name = "ADDR:PORT", default_value = crate::serve::DEFAULT_LISTEN)]
+    #[arg(long, value_name = "ADDR:PORT", default_value = crate::serve::DEFAULT_LISTEN, value_parser = parse_listen)]
     pub listen: std::net::SocketAddr,
     /// Viewers' public keys, one per line (authorized_keys form): only they may watch.
     #[arg(long, value_name = "FILE")]
@@ -176,6 +176,47 @@ fn parse_byte_budget(s: &str) -> Result<usize, String> {
         Ok(n) if (1000..=100_000_000).contains(&n) => Ok(n),
         _ => Err(format!(
             "{s:?} is not a byte budget (1000 to 100000000 bytes per second)"
+        )),
+    }
+}
+
+/// `--listen`: an IP address and port; `localhost:PORT` is the loopback's (127.0.0.1), and a
+/// port alone is refused with the two addresses a server usually wants.
+fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
+    use std::net::{Ipv4Addr, SocketAddr};
+    let s = s.trim();
+    if let Ok(addr) = s.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let examples = |port: &str| {
+        format!("127.0.0.1:{port} (this machine only) or 0.0.0.0:{port} (every interface)")
+    };
+    let port = |p: &str| -> Result<u16, String> {
+        match p.parse::<u64>() {
+            Ok(v) => u16::try_from(v).map_err(|_| format!("port {v} is out of range: 0 to 65535")),
+            Err(_) => Err(format!("{p:?} is not a port (0 to 65535)")),
+        }
+    };
+    match s.rsplit_once(':') {
+        Some((host, p)) if host.eq_ignore_ascii_case("localhost") => {
+            Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port(p)?)))
+        }
+        Some(("", p)) => {
+            port(p)?;
+            Err(format!("{s:?} has no address: write {}", examples(p)))
+        }
+        Some((host, p)) => {
+            port(p)?;
+            Err(format!(
+                "{host:?} is not an IP address (names other than localhost are not looked up): \
+                 write {}",
+                examples(p)
+            ))
+        }
+        None if port(s).is_ok() => Err(format!("{s:?} has no address: write {}", examples(s))),
+        None => Err(format!(
+            "{s:?} is not an address: write ADDR:PORT, e.g. {}",
+            examples("2222")
         )),
     }
 }
@@ -1010,6 +1051,31 @@ mod tests {
             cli.sim.models(),
             vec![ModelKind::Idp, ModelKind::Discrete, ModelKind::IdpFilter]
         );
+    }
+
+    #[test]
+    fn listen_takes_an_address_or_localhost_and_says_what_is_missing() {
+        let ok = |s: &str| parse_listen(s).unwrap().to_string();
+        assert_eq!(ok("127.0.0.1:2222"), "127.0.0.1:2222");
+        assert_eq!(ok("0.0.0.0:0"), "0.0.0.0:0");
+        assert_eq!(ok("[::1]:2222"), "[::1]:2222");
+        assert_eq!(ok("localhost:2222"), "127.0.0.1:2222");
+        assert_eq!(ok("LocalHost:7"), "127.0.0.1:7");
+        for (bad, says) in [
+            ("2222", "\"2222\" has no address: write 127.0.0.1:2222"),
+            (":2222", "\":2222\" has no address: write 127.0.0.1:2222"),
+            ("127.0.0.1:99999", "port 99999 is out of range: 0 to 65535"),
+            ("localhost:99999", "port 99999 is out of range"),
+            ("example.org:22", "\"example.org\" is not an IP address"),
+            ("127.0.0.1:ssh", "\"ssh\" is not a port"),
+            (
+                "loopback",
+                "\"loopback\" is not an address: write ADDR:PORT",
+            ),
+        ] {
+            let e = parse_listen(bad).unwrap_err();
+            assert!(e.starts_with(says), "{bad}: {e}");
+        }
     }
 
     #[test]

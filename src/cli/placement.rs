@@ -60,7 +60,10 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let mut cmd = Cli::command();
-    let matches = cmd.try_get_matches_from_mut(args)?;
+    let args: Vec<std::ffi::OsString> = args.into_iter().map(Into::into).collect();
+    let matches = cmd
+        .try_get_matches_from_mut(args.iter().cloned())
+        .map_err(|e| belongs_elsewhere(&mut cmd, &args, e))?;
     let mut cli = Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))?;
     place(&mut cli, &matches)
         .and_then(|()| experiment_options(&cli, &matches))
@@ -68,6 +71,65 @@ where
         .and_then(|()| run_options(&cli, &matches))
         .map_err(|line| cmd.error(clap::error::ErrorKind::ArgumentConflict, line))?;
     Ok(cli)
+}
+
+/// An option clap does not know where it was typed, but another command has: one line saying
+/// whose it is (`recall run --speed 2` got clap's "a similar argument exists: '--seed'").
+/// Any other error is clap's own.
+fn belongs_elsewhere(
+    cmd: &mut clap::Command,
+    args: &[std::ffi::OsString],
+    e: clap::Error,
+) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return e;
+    }
+    let Some(ContextValue::String(typed)) = e.get(ContextKind::InvalidArg) else {
+        return e;
+    };
+    let Some(long) = typed
+        .strip_prefix("--")
+        .map(|t| t.split('=').next().unwrap_or(t))
+    else {
+        return e;
+    };
+    let has = |c: &clap::Command| c.get_arguments().any(|a| a.get_long() == Some(long));
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    // The command typed: the first word that names a subcommand, else the dashboard.
+    let here = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| subcommands.iter().any(|s| s == a));
+    let mut owners = Vec::new();
+    if here.is_some() && has(cmd) {
+        owners.push("the dashboard (`recall` with no subcommand)".to_string());
+    }
+    for sub in cmd.get_subcommands() {
+        if Some(sub.get_name()) != here && has(sub) {
+            owners.push(format!("`recall {}`", sub.get_name()));
+        }
+    }
+    let Some((last, rest)) = owners.split_last() else {
+        return e; // not an option anywhere: clap's "a similar argument exists" helps more
+    };
+    let owners = if rest.is_empty() {
+        last.clone()
+    } else {
+        format!("{} and {last}", rest.join(", "))
+    };
+    let here = here.map_or(
+        "the dashboard (`recall` with no subcommand)".to_string(),
+        |h| format!("`recall {h}`"),
+    );
+    cmd.error(
+        ErrorKind::ArgumentConflict,
+        format!("--{long} is an option of {owners}, not of {here}"),
+    )
 }
 
 /// `--poll` watches the directory of `--patterns`: alone it would be ignored.
@@ -457,6 +519,24 @@ mod tests {
     #[test]
     fn misplaced_options_are_refused_in_one_line() {
         for (args, says) in [
+            (
+                &["recall", "run", "--speed", "2"][..],
+                "--speed is an option of the dashboard (`recall` with no subcommand), `recall \
+                 serve` and `recall lesson`, not of `recall run`",
+            ),
+            (
+                &["recall", "run", "--fps=3"],
+                "--fps is an option of the dashboard",
+            ),
+            (
+                &["recall", "--saliencies", "1,2"],
+                "--saliencies is an option of `recall run`, not of the dashboard",
+            ),
+            (
+                &["recall", "check", "--seed", "3"],
+                "--seed is an option of the dashboard (`recall` with no subcommand), `recall \
+                 run`",
+            ),
             (
                 &["recall", "--fps", "30", "run"][..],
                 "--fps is an option of the dashboard",

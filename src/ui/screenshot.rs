@@ -42,21 +42,23 @@ pub fn parse_size(text: &str) -> Result<(u16, u16), String> {
         .split_once(['x', 'X', '×'])
         .ok_or_else(|| format!("'{text}' is not a size: write COLSxROWS, e.g. 120x40"))?;
     let parse = |s: &str, what: &str, lo: u16, hi: u16| -> Result<u16, String> {
-        let v: u16 = s
+        // Read as a wide integer, so that a number too large for the screen is out of range
+        // rather than "not a number".
+        let v: u64 = s
             .trim()
             .parse()
             .map_err(|_| format!("'{s}' is not a number of {what} (in '{text}')"))?;
-        if v < lo {
+        if v < u64::from(lo) {
             // Below the dashboard's least size the picture would only say "too small".
             return Err(format!(
                 "{v} {what} is out of range: {lo} to {hi} (the dashboard needs at least \
                  {MIN_WIDTH}×{MIN_HEIGHT})"
             ));
         }
-        if v > hi {
-            return Err(format!("{v} {what} is out of range: {lo} to {hi}"));
+        match u16::try_from(v) {
+            Ok(v) if v <= hi => Ok(v),
+            _ => Err(format!("{v} {what} is out of range: {lo} to {hi}")),
         }
-        Ok(v)
     };
     Ok((
         parse(c, "columns", MIN_WIDTH, MAX_COLS)?,
@@ -199,6 +201,14 @@ mod tests {
             "120", "x40", "0x0", "120x5", "5000x40", "ax b", "40x10", "79x24", "80x23",
         ] {
             assert!(parse_size(bad).is_err(), "{bad}");
+        }
+        // Too large for a u16 is out of range too, not "not a number".
+        for (big, says) in [
+            ("70000x60", "70000 columns is out of range"),
+            ("120x99999999999", "99999999999 rows is out of range"),
+        ] {
+            let e = parse_size(big).unwrap_err();
+            assert!(e.starts_with(says), "{big}: {e}");
         }
     }
 }
