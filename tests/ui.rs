@@ -174,6 +174,22 @@ fn redraws_only_when_something_changed() {
 }
 
 #[test]
+fn the_frame_rate_says_it_is_being_counted_until_it_is() {
+    // Before the first second is counted the status line says "…", not "0 fps".
+    let mut a = App::new(PLAIN, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    a.update(Msg::Snapshot(Box::new(fixture::snapshot(&[
+        ModelKind::Idp,
+    ]))));
+    let status = rows(&a, 120, 40)[0].clone();
+    assert!(status.contains("│ … fps │"), "{status}");
+    a.mark_drawn();
+    a.update(Msg::FrameRate(15.0));
+    assert!(a.is_dirty(), "the first count is a visible change");
+    let status = rows(&a, 120, 40)[0].clone();
+    assert!(status.contains("│ 15 fps │"), "{status}");
+}
+
+#[test]
 fn the_log_is_bounded_and_keeps_the_newest() {
     let mut a = app(&[ModelKind::Idp], PLAIN);
     let mut line = fixture::log()[0].clone();

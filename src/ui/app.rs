@@ -97,7 +97,7 @@ pub struct App {
     pub compare_with: Vec<ModelKind>,
     pub comparing: bool,
     pub scenario: ScenarioName,
-    /// Measured frames drawn per second.
+    /// Measured frames drawn per second (NaN until the first second is counted).
     pub fps: f64,
     pub should_quit: bool,
     /// The newest projections of the primary model's state on its landscape plane.
@@ -224,7 +224,8 @@ impl App {
             compare_with,
             comparing,
             scenario,
-            fps: 0.0,
+            // Not measured yet: the first second's count comes after a second.
+            fps: f64::NAN,
             should_quit: false,
             trail: Trail::new(TRAIL_LEN),
             heat_scale: HeatScale::default(),
@@ -452,8 +453,8 @@ impl App {
                 None
             }
             Msg::FrameRate(fps) => {
-                // Only a visible change is worth a redraw.
-                if (fps.round() - self.fps.round()).abs() >= 1.0 {
+                // Only a visible change is worth a redraw (the first count is one).
+                if !self.fps.is_finite() || (fps.round() - self.fps.round()).abs() >= 1.0 {
                     self.dirty = true;
                 }
                 self.fps = fps;

@@ -475,9 +475,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "noise, speed (model s per wall s), time step, input filter time",
     ),
     (
-        "1024×10  steps/s",
-        "N × P, neurons × memories; model steps simulated per wall-clock second (st/s; … for \
-         the half second it is measured after a start, a pause or a change of speed)",
+        "1024×10  fps  steps/s",
+        "N × P, neurons × memories; screens drawn per second (… for the first second); model \
+         steps simulated per wall-clock second (st/s; … for the half second it is measured after \
+         a start, a pause or a change of speed)",
     ),
     (
         "ssh -p … · N",

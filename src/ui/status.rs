@@ -121,8 +121,13 @@ pub fn render_status(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(s) = &app.snapshot {
         let st = &s.status;
         let seed = st.seed.to_string();
-        let fps = format!("{:.0}", app.fps);
-        // Not measured yet (the half second after a start, a pause or a change of speed).
+        // Not measured yet: the frames drawn in the first second, and the steps in the half
+        // second after a start, a pause or a change of speed.
+        let fps = if app.fps.is_finite() {
+            format!("{:.0}", app.fps)
+        } else {
+            "…".to_string()
+        };
         let steps = if st.steps_per_sec.is_finite() {
             format!("{:.0}", st.steps_per_sec)
         } else {
