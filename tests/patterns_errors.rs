@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use recall::patterns::{
-    FileError, Format, MAX_PATTERNS, display_name, load_dir, load_report, read_pattern,
+    FileError, Format, MAX_PATTERNS, display_name, load_dir, load_lenient, load_report,
+    read_pattern,
 };
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
@@ -73,6 +74,31 @@ fn empty_file() {
             )
         );
     }
+}
+
+/// A directory with no valid pattern names every bad file, as `recall check` does, not only
+/// the first.
+#[test]
+fn no_valid_pattern_names_every_bad_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "a.txt", b"");
+    let c = write(dir.path(), "c.txt", b"; only a comment\n");
+    let e = format!("{:#}", load_lenient(dir.path()).unwrap_err());
+    assert!(e.starts_with("no valid pattern in "), "{e}");
+    for (path, what) in [(&a, "empty file"), (&c, "no pixel rows")] {
+        let named = format!("{}: {what}", display_name(path));
+        assert!(e.contains(&named), "{named:?} missing from {e}");
+    }
+    // One bad file: it alone, after the directory.
+    std::fs::remove_file(&c).unwrap();
+    let e = format!("{:#}", load_lenient(dir.path()).unwrap_err());
+    assert!(
+        e.ends_with(&format!(
+            "{}: empty file: expected rows of '#' (on) and '.' (off)",
+            display_name(&a)
+        )),
+        "{e}"
+    );
 }
 
 #[test]

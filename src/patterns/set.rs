@@ -303,10 +303,20 @@ pub fn load_lenient(dir: &Path) -> anyhow::Result<(Memories, Vec<FileError>)> {
     use anyhow::Context;
     let report = read_report(dir)?;
     let errors: Vec<FileError> = report.errors().cloned().collect();
-    match (report.memories, errors.first()) {
+    match (report.memories, errors.as_slice()) {
         (Some(memories), _) => Ok((memories, errors)),
-        (None, Some(first)) => Err(anyhow::Error::new(first.clone()))
+        (None, [only]) => Err(anyhow::Error::new(only.clone()))
             .with_context(|| format!("no valid pattern in {}", super::display_name(dir))),
-        (None, None) => Err(no_pattern_files(dir)),
+        // Every bad file, as `recall check` lists them.
+        (None, [_, ..]) => Err(anyhow::anyhow!(
+            "no valid pattern in {}: {}",
+            super::display_name(dir),
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        (None, []) => Err(no_pattern_files(dir)),
     }
 }

@@ -65,7 +65,12 @@ impl std::fmt::Display for SetWarning {
             ),
             SetWarning::OverCapacity { patterns, capacity } => write!(
                 f,
-                "{patterns} patterns exceed {CAPACITY_PER_NEURON}·N = {capacity:.1}, the capacity of the classic (Hebbian) models for random patterns: retrieval degrades around it, and correlated patterns fail earlier"
+                "{patterns} {} {CAPACITY_PER_NEURON}·N = {capacity:.1}, the capacity of the classic (Hebbian) models for random patterns: retrieval degrades around it, and correlated patterns fail earlier",
+                if *patterns == 1 {
+                    "pattern exceeds"
+                } else {
+                    "patterns exceed"
+                }
             ),
         }
     }
@@ -179,6 +184,11 @@ mod tests {
             ]
         );
         // d overlaps every other pattern by 0: no warning about it.
+        // One pattern over the capacity (0.138·4 < 1) is one, not "1 patterns".
+        let one = set(&[("a", [true, false, false, false])]);
+        let said: Vec<String> = set_warnings(&one).iter().map(|w| w.to_string()).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("1 pattern exceeds 0.138·N"), "{said:?}");
     }
 
     #[test]

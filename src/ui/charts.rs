@@ -552,6 +552,10 @@ pub fn render_overlap_strips(
     ])
     .areas(body);
     let rows = Layout::vertical(vec![Constraint::Fill(1); usize::from(count)]).split(strips);
+    // A label is the model and what it recalls when every strip has the two rows; else the
+    // model alone in every strip (the readout says what each recalls): with some strips of one
+    // row, only some models said what they recall, and a bare "fish ✓" read as the next's.
+    let recall_line = strips.height >= 2 * count;
     let gutter = 9u16;
     let (x0, x1) = time_window(snap.time_secs, window_secs);
     let times = &snap.history_times_secs;
@@ -579,9 +583,9 @@ pub fn render_overlap_strips(
         let [label, plot] =
             Layout::horizontal([Constraint::Length(gutter), Constraint::Min(1)]).areas(row);
         let hit = view.retrieved.is_some() && view.retrieved == view.expected;
-        Paragraph::new(vec![
-            Line::styled(short_model(view.kind.name()), theme.model(i)),
-            Line::from(vec![
+        let mut text = vec![Line::styled(short_model(view.kind.name()), theme.model(i))];
+        if recall_line {
+            text.push(Line::from(vec![
                 Span::styled(
                     view.retrieved
                         .and_then(|mu| names.get(mu))
@@ -589,9 +593,9 @@ pub fn render_overlap_strips(
                     view.retrieved.map_or(theme.dim(), |mu| theme.memory(mu)),
                 ),
                 Span::styled(if hit { " ✓" } else { "" }, theme.saliency(true, true)),
-            ]),
-        ])
-        .render(label, buf);
+            ]));
+        }
+        Paragraph::new(text).render(label, buf);
         let lines = overlap_lines(view, times, first);
         Chart::new(overlap_datasets(&lines, theme))
             .x_axis(Axis::default().bounds([x0, x1]))
