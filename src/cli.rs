@@ -205,6 +205,12 @@ fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
             port(p)?;
             Err(format!("{s:?} has no address: write {}", examples(p)))
         }
+        Some((host, p)) if host.parse::<std::net::Ipv6Addr>().is_ok() => {
+            port(p)?;
+            Err(format!(
+                "an IPv6 address takes brackets before its port: write [{host}]:{p}"
+            ))
+        }
         Some((host, p)) => {
             port(p)?;
             Err(format!(
@@ -1068,6 +1074,10 @@ mod tests {
             ("localhost:99999", "port 99999 is out of range"),
             ("example.org:22", "\"example.org\" is not an IP address"),
             ("127.0.0.1:ssh", "\"ssh\" is not a port"),
+            (
+                "::1:2222",
+                "an IPv6 address takes brackets before its port: write [::1]:2222",
+            ),
             (
                 "loopback",
                 "\"loopback\" is not an address: write ADDR:PORT",
