@@ -68,6 +68,60 @@ fn the_grid_solve_matches_the_closed_form_in_the_gradient_case() {
     assert!(tv_fine < tv / 2.0, "TV {tv} at 81², {tv_fine} at 161²");
 }
 
+/// At low noise the wells exchange mass exponentially slowly (rates of e⁻⁵⁰ beside rates of
+/// order one at σ = 0.2), and the split between them must still be the one the drift's x → −x
+/// symmetry gives: mirror cells equal, and at Fig. 4a's equal α the four wells alike.
+/// A banded LU of the same balances gave the mirror wells of Fig. 4b 0.35 and 0.65 at σ = 0.2.
+#[test]
+fn the_split_between_wells_is_exact_at_low_noise() {
+    for (alphas, sigmas) in [(FIG4A, [0.2, 0.3]), (FIG4B, [0.2, 0.3])] {
+        let model = TwoNeuron::new(alphas, 1.0);
+        let wells = model.stable_wells();
+        assert_eq!(wells.len(), 4);
+        for sigma in sigmas {
+            let grid = Grid::for_model(&model, sigma, 81).unwrap();
+            let p = solve_stationary(&model, sigma, &grid).unwrap();
+            assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+            let n = grid.cells;
+            let big = p.iter().fold(0.0f64, |m, &v| m.max(v));
+            for k in 0..n * n {
+                let m = n * n - 1 - k;
+                assert!(
+                    (p[k] - p[m]).abs() <= 1e-9 * p[k].max(p[m]) + 1e-300 * big,
+                    "{alphas:?} σ {sigma}: cell {k} {} against its mirror {}",
+                    p[k],
+                    p[m]
+                );
+            }
+            if alphas == FIG4A {
+                // W is diagonal there: x₂ → −x₂, which swaps ξ1 and ξ2, is a symmetry too, so
+                // the four wells hold a quarter each.
+                for j in 0..n {
+                    for i in 0..n {
+                        let (k, m) = (j * n + i, (n - 1 - j) * n + i);
+                        assert!(
+                            (p[k] - p[m]).abs() <= 1e-9 * p[k].max(p[m]) + 1e-300 * big,
+                            "σ {sigma}: cell ({i}, {j}) {} against ({i}, {}) {}",
+                            p[k],
+                            n - 1 - j,
+                            p[m]
+                        );
+                    }
+                }
+                let near =
+                    |x: [f64; 2]| -> f64 { cells_near(&grid, x, 0.6).iter().map(|&c| p[c]).sum() };
+                let masses: Vec<f64> = wells.iter().map(|w| near(w.x)).collect();
+                assert!(
+                    masses
+                        .iter()
+                        .all(|m| (m - masses[0]).abs() < 1e-9 * masses[0]),
+                    "σ {sigma}: {masses:?}"
+                );
+            }
+        }
+    }
+}
+
 /// Case (b): no closed form; the dominant memory's wells hold most of the mass, more at
 /// lower noise, and the density carries the x → −x symmetry of the drift.
 #[test]
