@@ -83,7 +83,10 @@ pub fn run(cli: Cli) -> ExitCode {
         return ExitCode::from(USAGE);
     }
     if let Some(Command::Run(args)) = &cli.command
-        && let Err(e) = args.run_config().total_steps()
+        && let Err(e) = args
+            .run_config()
+            .total_steps()
+            .and_then(|_| args.run_config().sample_steps())
     {
         warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);

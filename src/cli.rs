@@ -353,7 +353,7 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Model seconds between two samples.
+    /// Model seconds between two samples (a whole number of steps of --dt).
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_secs)]
     pub every: f64,
     /// A constant input vector u (NumPy .npy, float32 or float64, length N), used as given (no

@@ -214,6 +214,16 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
             "--tau-alpha is an option of idp-filter, which this run does not run (idp)",
         ),
         (
+            &["run", "--every", "0.333", "--duration", "1"],
+            "--every 0.333 s is not a whole number of steps of --dt 0.01 s (samples fall on \
+             steps): give 0.33 or 0.34",
+        ),
+        (
+            &["run", "--every", "0.001", "--duration", "1"],
+            "--every 0.001 s is not a whole number of steps of --dt 0.01 s (samples fall on \
+             steps): give 0.01",
+        ),
+        (
             &["run", "--model", "modern", "--gain", "3", "--duration", "1"],
             "--gain is an option of idp, idp-filter or a classic model, which this run does not \
              run (modern); discrete reads the input's signs",

@@ -107,6 +107,32 @@ impl RunConfig {
         }
         Ok(steps as u64)
     }
+
+    /// The steps between two samples: `--every` must be a whole number of steps of `--dt`
+    /// (to a rounding), since samples fall on steps; the header's `every_secs` and the times
+    /// k·every of `--save-states` are then the samples' own.
+    pub fn sample_steps(&self) -> Result<u64, String> {
+        let (every, dt) = (self.every_secs, self.params.dt_secs);
+        let ratio = every / dt;
+        let whole = ratio.round();
+        if whole >= 1.0 && (ratio - whole).abs() <= 1e-9 * whole {
+            return Ok(whole as u64);
+        }
+        let shown = crate::model::params::shown;
+        let below = (ratio.floor().max(1.0)) * dt;
+        let above = ratio.ceil().max(1.0) * dt;
+        let give = if below == above {
+            shown(&below)
+        } else {
+            format!("{} or {}", shown(&below), shown(&above))
+        };
+        Err(format!(
+            "--every {} s is not a whole number of steps of --dt {} s (samples fall on steps): \
+             give {give}",
+            shown(&every),
+            shown(&dt)
+        ))
+    }
 }
 
 /// One model's readout at a sample time.
@@ -378,7 +404,6 @@ pub fn simulate_traced(
     reloads: Option<&Receiver<PatternEvent>>,
     mut states: Option<&mut npy::StateWriter>,
 ) -> anyhow::Result<Traced> {
-    let dt = config.params.dt_secs;
     let mut session = Session::new(
         Arc::clone(&memories),
         SessionConfig {
@@ -415,7 +440,7 @@ pub fn simulate_traced(
         ))?),
     };
     let total_steps = config.total_steps().map_err(anyhow::Error::msg)?;
-    let sample_steps = (config.every_secs / dt).round().max(1.0) as u64;
+    let sample_steps = config.sample_steps().map_err(anyhow::Error::msg)?;
     let mut reports = Vec::new();
     source.feed(&mut session)?;
     if let Some(x0) = &config.fixed.init_state {
