@@ -406,10 +406,18 @@ fn run_files_check(args: &RunArgs) -> Result<(), String> {
         stdout: stdout_file(),
     };
     check_files(&files)?;
-    match &args.plot {
-        Some(path) => check_writable("--plot", path),
-        None => Ok(()),
+    // Every output, so that a directory or a path that cannot be made is a usage error before
+    // the run (it was found only when the run began to write: status 1).
+    for (flag, path) in [
+        ("--save-states", &args.save_states),
+        ("--save-memories", &args.save_memories),
+        ("--plot", &args.plot),
+    ] {
+        if let Some(path) = path {
+            check_writable(flag, path)?;
+        }
     }
+    Ok(())
 }
 
 /// `recall experiment`, before it starts: the capacity sweep's networks fit the memory bound;

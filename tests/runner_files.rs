@@ -628,3 +628,29 @@ fn a_run_on_a_set_with_duplicates_warns_as_check_does() {
         .expect("check warns");
     assert!(stderr.contains(warning), "run: {stderr}\ncheck: {said}");
 }
+
+/// An output that cannot be written (a directory, a path under a missing directory) is a usage
+/// error before the run, status 2 and one line naming the flag and the file; it was found when
+/// the run began to write (status 1).
+#[test]
+fn an_output_that_cannot_be_written_is_refused_before_the_run() {
+    let dir = tmp();
+    let missing = p(&dir, "no/such/x.npy");
+    for (flag, path, says) in [
+        ("--save-states", dir.path().to_path_buf(), "is a directory"),
+        (
+            "--save-memories",
+            dir.path().to_path_buf(),
+            "is a directory",
+        ),
+        ("--save-states", missing.clone(), "cannot write there"),
+    ] {
+        let out = run(&["run", "--duration", "0.1", flag, s(&path)]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {path:?}: {stderr}");
+        assert!(stderr.contains(flag) && stderr.contains(says), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(out.stdout.is_empty(), "{flag}: the run started");
+    }
+    assert!(!missing.exists());
+}

@@ -829,7 +829,7 @@ pub fn capacity_figure(
     };
     if !left_out.is_empty() {
         figure.subtitle.push(format!(
-            "Beyond the loads swept, so not drawn: {}.",
+            "Beyond the loads swept, so not drawn on the load panels: {}.",
             left_out.join("; ")
         ));
     }

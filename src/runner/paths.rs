@@ -190,16 +190,13 @@ fn in_pattern_dir(path: &Path, at: &Place, dir: &Path) -> bool {
     target.parent() == Some(dir) && crate::patterns::Format::of(&target).is_some()
 }
 
-/// Checks that a figure can be written to `path` before the work that makes it: an existing
-/// regular file is opened for writing (not truncated; a FIFO or a device is never opened), a
-/// new one is created and removed again. One line naming the flag and the file.
+/// Checks that a file (a figure, the states, the memories) can be written to `path` before the
+/// work that makes it: an existing regular file is opened for writing (not truncated; a FIFO
+/// or a device is never opened), a new one is created and removed again. One line naming the
+/// flag and the file.
 pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
-    let fail = |e: std::io::Error| {
-        format!(
-            "{flag} {}: cannot write the figure there: {e}",
-            display_name(path)
-        )
-    };
+    let fail =
+        |e: std::io::Error| format!("{flag} {}: cannot write there: {e}", display_name(path));
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(format!(
             "{flag} {}: is a directory; give a file name",
