@@ -157,9 +157,6 @@ fn sim_options(cli: &Cli) -> Result<(), String> {
 /// (`recall run --beta 5` ran IDP and dropped β).
 fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     use crate::model::ModelKind;
-    use crate::model::ModelKind::{
-        ClassicConstant, ClassicInitial, ClassicPulsed, Discrete, Idp, IdpFilter, IdpModern, Modern,
-    };
     let (Some(Command::Run(run)), Some(("run", sub))) =
         (cli.command.as_ref(), matches.subcommand())
     else {
@@ -169,45 +166,36 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
     // options (SIM_IDS) exist before it.
     let given = |id: &str| typed(sub, id) || (SIM_IDS.contains(&id) && typed(matches, id));
     let sim = &run.sim;
-    let runs = |kinds: &[ModelKind]| {
-        kinds.contains(&sim.model) || sim.compare.iter().flatten().any(|k| kinds.contains(k))
+    let runs = |reads: fn(ModelKind) -> bool| {
+        reads(sim.model) || sim.compare.iter().flatten().any(|&k| reads(k))
     };
     // The models with an input gain and a tanh: discrete reads the input's signs and has ±1
     // neurons; the modern models read its direction û, have Ψ(x) = x and no matrix W.
-    const SCALED: &[ModelKind] = &[
-        Idp,
-        IdpFilter,
-        ClassicInitial,
-        ClassicPulsed,
-        ClassicConstant,
-    ];
+    fn scaled(k: ModelKind) -> bool {
+        !k.is_modern() && k != ModelKind::Discrete
+    }
     const CLASSIC: &str = "idp, idp-filter or a classic model";
-    let owned: [(&str, &[ModelKind], &str, &str); 5] = [
-        ("tau_alpha", &[IdpFilter], "idp-filter", ""),
-        ("beta", &[Modern, IdpModern], "modern or idp-modern", ""),
+    /// Whether a model reads the option.
+    type Reads = fn(ModelKind) -> bool;
+    let owned: [(&str, Reads, &str, &str); 5] = [
+        ("tau_alpha", |k| k == ModelKind::IdpFilter, "idp-filter", ""),
+        ("beta", ModelKind::is_modern, "modern or idp-modern", ""),
         (
             "gain",
-            SCALED,
+            scaled,
             CLASSIC,
             "; discrete reads the input's signs and the modern models its direction, so no \
              gain changes what they do",
         ),
         (
             "activation_gain",
-            SCALED,
+            scaled,
             CLASSIC,
             "; discrete has ±1 neurons and the modern models Ψ(x) = x, no tanh",
         ),
         (
             "no_zero_diagonal",
-            &[
-                Idp,
-                IdpFilter,
-                ClassicInitial,
-                ClassicPulsed,
-                ClassicConstant,
-                Discrete,
-            ],
+            |k| !k.is_modern(),
             "every model but modern and idp-modern",
             "; the modern models' field is Ξ(α ⊙ softmax), with no matrix W to have a diagonal",
         ),
