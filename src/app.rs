@@ -83,10 +83,8 @@ pub fn run(cli: Cli) -> ExitCode {
         return ExitCode::from(USAGE);
     }
     if let Some(Command::Run(args)) = &cli.command
-        && let Err(e) = args
-            .run_config()
-            .total_steps()
-            .and_then(|_| args.run_config().sample_steps())
+        && let config = args.run_config()
+        && let Err(e) = config.total_steps().and_then(|_| config.sample_steps())
     {
         warn(format_args!("recall: invalid settings: {e}"));
         return ExitCode::from(USAGE);
@@ -413,7 +411,11 @@ fn run_files_check(args: &RunArgs) -> Result<(), String> {
         ("--save-memories", &args.save_memories),
         ("--plot", &args.plot),
     ] {
-        if let Some(path) = path {
+        let Some(path) = path else { continue };
+        // A device such as /dev/null takes the arrays (their writer seeks there); a figure
+        // goes to a file.
+        let device = std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir());
+        if !(device && flag != "--plot") {
             check_writable(flag, path)?;
         }
     }

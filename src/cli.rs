@@ -180,6 +180,9 @@ fn parse_byte_budget(s: &str) -> Result<usize, String> {
     }
 }
 
+/// `recall run`'s time between two samples when `--every` is not given (to a whole step).
+pub const DEFAULT_EVERY_SECS: f64 = 0.5;
+
 /// `--listen`: an IP address and port; `localhost:PORT` is the loopback's (127.0.0.1), and a
 /// port alone is refused with the two addresses a server usually wants.
 fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
@@ -187,6 +190,18 @@ fn parse_listen(s: &str) -> Result<std::net::SocketAddr, String> {
     let s = s.trim();
     if let Ok(addr) = s.parse::<SocketAddr>() {
         return Ok(addr);
+    }
+    match s.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => return Err(format!("{s:?} has no port: write {ip}:2222")),
+        // "::1:2222" is an address too, but more likely ::1 with its port (below).
+        Ok(std::net::IpAddr::V6(ip))
+            if !s.rsplit_once(':').is_some_and(|(h, p)| {
+                !h.is_empty() && h.parse::<std::net::Ipv6Addr>().is_ok() && p.parse::<u16>().is_ok()
+            }) =>
+        {
+            return Err(format!("{s:?} has no port: write [{ip}]:2222"));
+        }
+        _ => {}
     }
     let examples = |port: &str| {
         format!("127.0.0.1:{port} (this machine only) or 0.0.0.0:{port} (every interface)")
@@ -353,9 +368,10 @@ pub struct RunArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Jsonl)]
     pub format: Format,
-    /// Model seconds between two samples (a whole number of steps of --dt).
-    #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 0.5, value_parser = parse_secs)]
-    pub every: f64,
+    /// Model seconds between two samples, a whole number of steps of --dt [default: 0.5, or the
+    /// nearest whole number of steps]
+    #[arg(long, allow_negative_numbers = true, value_name = "SECS", value_parser = parse_secs)]
+    pub every: Option<f64>,
     /// A constant input vector u (NumPy .npy, float32 or float64, length N), used as given (no
     /// input gain), replacing the scenario's stream.
     #[arg(long, value_name = "FILE.npy")]
@@ -878,7 +894,11 @@ impl RunArgs {
             },
             tracker: TrackerConfig::default(),
             duration_secs: sim.duration.unwrap_or(DEFAULT_RUN_SECS),
-            every_secs: self.every,
+            // Given, it must be whole steps (`RunConfig::sample_steps`); the default is made so.
+            every_secs: self.every.unwrap_or_else(|| {
+                let dt = sim.dt;
+                (DEFAULT_EVERY_SECS / dt).round().max(1.0) * dt
+            }),
             seed: sim.seed,
             fixed: Fixed::default(),
             files: RunFiles {
@@ -1078,6 +1098,8 @@ mod tests {
                 "::1:2222",
                 "an IPv6 address takes brackets before its port: write [::1]:2222",
             ),
+            ("0.0.0.0", "\"0.0.0.0\" has no port: write 0.0.0.0:2222"),
+            ("::1", "\"::1\" has no port: write [::1]:2222"),
             (
                 "loopback",
                 "\"loopback\" is not an address: write ADDR:PORT",

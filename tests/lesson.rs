@@ -395,7 +395,7 @@ figure = \"Fig. 1\"
 scenario = \"partal\"
 models = [\"idp\", \"clasic\"]
 caption = \"\"\"
-IDP {idp.outcom} and {regime} {foo}
+IDP {idp.outcom} and {regime} {foo} {foo}
 \"\"\"
 until = \"idp retreived cat\"
 [[chapter]]
@@ -415,6 +415,7 @@ caption = \"ok {regime\"
             (6, 18),
             (8, 5),
             (8, 31),
+            (8, 37),
             (10, 9),
             (15, 9),
             (16, 8),

@@ -653,4 +653,43 @@ fn an_output_that_cannot_be_written_is_refused_before_the_run() {
         assert!(out.stdout.is_empty(), "{flag}: the run started");
     }
     assert!(!missing.exists());
+    // A device takes the states (the writer seeks there): /dev/null still works.
+    if std::path::Path::new("/dev/null").exists() {
+        let out = run(&["run", "--duration", "0.1", "--save-states", "/dev/null"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// `--every` left out is its default made whole steps of `--dt` (0.5 s is 166.7 steps of
+/// 0.003 s: 167, 0.501 s), which the header records; given, it must be whole steps already.
+#[test]
+fn the_default_every_is_whole_steps_of_any_dt() {
+    let out = run(&["run", "--dt", "0.003", "--duration", "1"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let header: serde_json::Value =
+        serde_json::from_str(stdout.lines().next().expect("a header")).unwrap();
+    let every = header["every_secs"].as_f64().unwrap();
+    assert!((every - 0.501).abs() < 1e-12, "{every}");
+    let times: Vec<f64> = stdout
+        .lines()
+        .filter(|l| l.contains("\"sample\""))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["time_secs"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(times.len(), 2, "{times:?}");
+    assert!((times[1] - 0.501).abs() < 1e-9, "{times:?}");
+    let out = run(&["run", "--dt", "0.003", "--every", "0.5", "--duration", "1"]);
+    assert_eq!(out.status.code(), Some(2));
 }

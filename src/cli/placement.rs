@@ -99,12 +99,18 @@ fn belongs_elsewhere(
         .get_subcommands()
         .map(|c| c.get_name().to_string())
         .collect();
-    // The command typed: the first word that names a subcommand, else the dashboard.
-    let here = args
+    // The command the flag was typed for: the last word before it that names a subcommand,
+    // else the dashboard (a word after it is not its command: `recall --plot f.svg run`).
+    let words: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let at = words
         .iter()
-        .skip(1)
-        .filter_map(|a| a.to_str())
-        .find(|a| subcommands.iter().any(|s| s == a));
+        .position(|w| *w == typed || w.split('=').next() == Some(typed.as_str()))
+        .unwrap_or(words.len());
+    let here = words[..at]
+        .iter()
+        .rev()
+        .find(|w| subcommands.iter().any(|s| s == *w))
+        .copied();
     let mut owners = Vec::new();
     if here.is_some() && has(cmd) {
         owners.push("the dashboard (`recall` with no subcommand)".to_string());
@@ -126,9 +132,17 @@ fn belongs_elsewhere(
         "the dashboard (`recall` with no subcommand)".to_string(),
         |h| format!("`recall {h}`"),
     );
+    // Clap's "a similar argument exists" stays: `--models` after `run` is likely `--model`.
+    let similar = match e.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(arg)) => format!(" (a similar one here: {arg})"),
+        Some(ContextValue::Strings(args)) if !args.is_empty() => {
+            format!(" (a similar one here: {})", args.join(", "))
+        }
+        _ => String::new(),
+    };
     cmd.error(
         ErrorKind::ArgumentConflict,
-        format!("--{long} is an option of {owners}, not of {here}"),
+        format!("--{long} is an option of {owners}, not of {here}{similar}"),
     )
 }
 
@@ -515,6 +529,16 @@ mod tests {
             (
                 &["recall", "run", "--fps=3"],
                 "--fps is an option of the dashboard",
+            ),
+            (
+                &["recall", "--plot", "f.svg", "run"],
+                "--plot is an option of `recall run` and `recall experiment`, not of the \
+                 dashboard",
+            ),
+            (
+                &["recall", "run", "--models", "idp"],
+                "--models is an option of `recall experiment`, not of `recall run` (a similar \
+                 one here: --model)",
             ),
             (
                 &["recall", "--saliencies", "1,2"],

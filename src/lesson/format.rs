@@ -196,13 +196,32 @@ impl Errors<'_> {
 
     /// A mistake inside a string value: at `inner` (a piece of the string) where the source
     /// shows it verbatim, else at the string's start.
-    fn inside(&mut self, span: &Range<usize>, inner: &str, what: String) {
-        let offset = self
-            .text
-            .get(span.clone())
-            .and_then(|s| s.find(inner))
-            .map_or(span.start, |i| span.start + i);
-        self.at(offset, what);
+    /// `inner` is looked for from byte `from` of the string's source on (so that a line's
+    /// second mistake is not placed at its first); returns where the piece ends there (or
+    /// `from` when the source does not show it).
+    fn inside_from(
+        &mut self,
+        span: &Range<usize>,
+        from: usize,
+        inner: &str,
+        what: String,
+    ) -> usize {
+        match self.find_in(span, from, inner) {
+            Some(i) => {
+                self.at(span.start + i, what);
+                i + inner.len()
+            }
+            None => {
+                self.at(span.start, what);
+                from
+            }
+        }
+    }
+
+    /// Where `inner` first shows in the source of the string at `span`, from byte `from` of it.
+    fn find_in(&self, span: &Range<usize>, from: usize, inner: &str) -> Option<usize> {
+        let source = self.text.get(span.clone())?;
+        source.get(from..)?.find(inner).map(|i| from + i)
     }
 }
 
@@ -411,20 +430,28 @@ fn positive(v: &Spanned<f64>, what: &str, errors: &mut Errors) -> f64 {
 fn template_lines(raw: &Spanned<String>, errors: &mut Errors) -> Option<Vec<Template>> {
     let mut out = Vec::new();
     let mut ok = true;
+    // How far into the string's source the lines so far reach: each line's mistakes are
+    // looked for from its own start on.
+    let mut from = 0;
     for line in raw
         .get_ref()
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
     {
+        let start = errors.find_in(&raw.span(), from, line);
+        let mut at = start.unwrap_or(from);
         match Template::parse(line) {
             Ok(t) => out.push(t),
             Err(found) => {
                 for e in found {
-                    errors.inside(&raw.span(), &e.piece, e.what);
+                    at = errors.inside_from(&raw.span(), at, &e.piece, e.what);
                 }
                 ok = false;
             }
+        }
+        if let Some(start) = start {
+            from = start + line.len();
         }
     }
     ok.then_some(out)
@@ -434,8 +461,9 @@ fn template(raw: &Spanned<String>, errors: &mut Errors) -> Option<Template> {
     match Template::parse(raw.get_ref().trim()) {
         Ok(t) => Some(t),
         Err(found) => {
+            let mut at = 0;
             for e in found {
-                errors.inside(&raw.span(), &e.piece, e.what);
+                at = errors.inside_from(&raw.span(), at, &e.piece, e.what);
             }
             None
         }

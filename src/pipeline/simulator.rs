@@ -44,7 +44,8 @@ const RATE_WINDOW: Duration = Duration::from_millis(500);
 const RETRY: Duration = Duration::from_millis(50);
 
 /// Wall-clock time a batch of frames from the producer may hold at most: below it, one frame a
-/// batch (the speeds people watch, where a control must act within a few frames); at full
+/// batch (the speeds people watch, where a glitch must act within a few frames; a scenario or
+/// a skip passes over the frames made ahead); at full
 /// speed, as many frames as the simulator steps through in about this long, at most
 /// [`MAX_FRAMES_AHEAD`] (one wake-up a frame held the simulator back at 16384×64).
 const BATCH_AHEAD: Duration = Duration::from_millis(5);
@@ -1018,7 +1019,7 @@ mod tests {
 
     #[test]
     fn a_batch_is_one_frame_at_watching_speeds_and_a_few_at_full_speed() {
-        // The default frame of 0.1 s: one frame a batch up to ×39 (a control acts within two
+        // The default frame of 0.1 s: one frame a batch up to ×39 (a glitch acts within two
         // frames), then as many as 5 ms of wall-clock time shows, at most eight.
         for speed in [0.1, 1.0, 8.0, 39.0] {
             assert_eq!(frames_ahead(speed, 0.1), 1, "×{speed}");
