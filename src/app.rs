@@ -464,6 +464,14 @@ fn usage(line: &str) -> ExitCode {
 /// `recall check [DIR | --builtin] [--save-memories FILE.npy]`: the report on stdout, then Ξ
 /// of the valid set written if asked; status 0 only if every file is valid.
 fn check(args: &crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
+    // The file for the memories can be written (a directory, a missing one are refused), before
+    // the report, as `recall run` checks its outputs.
+    if let Some(path) = &args.save_memories
+        && !std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+        && let Err(line) = crate::runner::paths::check_writable("--save-memories", path)
+    {
+        return Ok(usage(&line));
+    }
     let mut out = std::io::stdout().lock();
     let (ok, memories) = if args.builtin {
         let memories = crate::patterns::builtin();

@@ -124,3 +124,23 @@ fn recall_check_into_a_full_disk_does_not_panic() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
 }
+
+/// `--save-memories` into a directory or a missing one is refused before the report (status 2,
+/// one line, nothing on stdout); it failed after the report with status 1.
+#[test]
+fn recall_check_refuses_a_memories_file_it_cannot_write_before_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/m.npy");
+    for path in [dir.path().to_path_buf(), missing.clone()] {
+        let out = Command::new(env!("CARGO_BIN_EXE_recall"))
+            .args(["check", "--builtin", "--save-memories"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{path:?}: {stderr}");
+        assert!(stderr.contains("--save-memories"), "{stderr}");
+        assert!(out.stdout.is_empty(), "the report was written");
+    }
+    assert!(!missing.exists());
+}
