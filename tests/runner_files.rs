@@ -655,12 +655,7 @@ fn an_output_that_cannot_be_written_is_refused_before_the_run() {
     assert!(!missing.exists());
     // A device takes the states (the writer seeks there): /dev/null still works.
     if std::path::Path::new("/dev/null").exists() {
-        let out = run(&["run", "--duration", "0.1", "--save-states", "/dev/null"]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        ok(&["run", "--duration", "0.1", "--save-states", "/dev/null"]);
     }
 }
 
@@ -668,13 +663,7 @@ fn an_output_that_cannot_be_written_is_refused_before_the_run() {
 /// 0.003 s: 167, 0.501 s), which the header records; given, it must be whole steps already.
 #[test]
 fn the_default_every_is_whole_steps_of_any_dt() {
-    let out = run(&["run", "--dt", "0.003", "--duration", "1"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = ok(&["run", "--dt", "0.003", "--duration", "1"]);
     let header: serde_json::Value =
         serde_json::from_str(stdout.lines().next().expect("a header")).unwrap();
     let every = header["every_secs"].as_f64().unwrap();
