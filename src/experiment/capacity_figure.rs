@@ -18,13 +18,15 @@ use crate::model::ModelKind;
 use crate::plot::legend::{self, Entry, Marker, Swatch};
 use crate::plot::{Figure, colour, font, save};
 
-/// One line of a panel: legend label, colour, dashed, points (x, y), markers at the points.
+/// One line of a panel: legend label, colour, dashed, points (x, y), and the model whose
+/// measurements they are (drawn with its marker, a little to its side: `PanelSpec::spread`).
+#[derive(Clone)]
 struct Line {
     label: Option<String>,
     colour: RGBColor,
     dashed: bool,
     points: Vec<(f64, f64)>,
-    markers: bool,
+    marks: Option<CapacityModel>,
 }
 
 /// A panel: title, axis names, ranges, whether each axis is logarithmic, its lines.
@@ -49,8 +51,8 @@ impl PanelSpec {
                 colour: l.colour,
                 swatch: if l.dashed {
                     Swatch::Dashed
-                } else if l.markers {
-                    Swatch::LineMarker(Marker::Circle)
+                } else if let Some(model) = l.marks {
+                    Swatch::LineMarker(marker(model))
                 } else {
                     Swatch::Line
                 },
@@ -58,6 +60,55 @@ impl PanelSpec {
         };
         self.lines.iter().filter_map(entry).collect()
     }
+
+    /// Moves each model's measured points a little to the side of where they were measured
+    /// (`SPREAD` of the axis between neighbours, in the order of `CAPACITY_MODELS`), so that
+    /// models with the same values do not hide each other; the subtitle says so. Theory lines
+    /// and fits stay where they are.
+    fn spread(mut self) -> Self {
+        let mut models: Vec<usize> = self
+            .lines
+            .iter()
+            .filter_map(|l| l.marks.map(slot))
+            .collect();
+        models.sort_unstable();
+        models.dedup();
+        if models.len() < 2 {
+            return self;
+        }
+        let (x0, x1, log) = self.x;
+        let centre = (models.len() as f64 - 1.0) / 2.0;
+        for line in &mut self.lines {
+            let Some(model) = line.marks else { continue };
+            let rank = models.iter().position(|&m| m == slot(model)).unwrap_or(0);
+            let o = (rank as f64 - centre) * SPREAD;
+            for pt in &mut line.points {
+                pt.0 = if log {
+                    pt.0 * (x1 / x0).powf(o)
+                } else {
+                    pt.0 + o * (x1 - x0)
+                };
+            }
+        }
+        self
+    }
+}
+
+/// How far apart neighbouring models' points are drawn, as a share of the x axis.
+const SPREAD: f64 = 0.015;
+
+/// A model's place in the sweep's list of models.
+fn slot(model: CapacityModel) -> usize {
+    CAPACITY_MODELS
+        .iter()
+        .position(|&m| m == model)
+        .unwrap_or(CAPACITY_MODELS.len())
+}
+
+/// A model's marker: circle, triangle, square in the order of the sweep's list (the colour
+/// tells apart two models with one shape).
+fn marker(model: CapacityModel) -> Marker {
+    [Marker::Circle, Marker::Triangle, Marker::Square][slot(model) % 3]
 }
 
 struct CapacityFigure {
@@ -292,12 +343,13 @@ where
                 .draw_series(LineSeries::new(line.points.iter().copied(), style))
                 .map_err(fail)?;
         }
-        if line.markers {
+        if let Some(model) = line.marks {
+            let shape = marker(model);
             chart
                 .draw_series(
                     line.points
                         .iter()
-                        .map(|&pt| Circle::new(pt, 4, col.filled())),
+                        .map(|&pt| EmptyElement::at(pt) + legend::mark(shape, col)),
                 )
                 .map_err(fail)?;
         }
@@ -383,14 +435,14 @@ fn load_panels(
                         colour: col,
                         dashed: false,
                         points: at(&|p| p.retrieved),
-                        markers: true,
+                        marks: Some(model),
                     });
                     overlap_lines.push(Line {
                         label: None,
                         colour: col,
                         dashed: false,
                         points: at(&|p| p.overlap),
-                        markers: true,
+                        marks: Some(model),
                     });
                     if model == ModelKind::Idp {
                         idp_sizes.push((n, flip));
@@ -418,7 +470,7 @@ fn load_panels(
             colour: col,
             dashed: true,
             points: vec![(x, 0.0), (x, 1.05)],
-            markers: false,
+            marks: None,
         };
         // A line of theory beyond the loads swept is left out (plotters would draw it at the
         // panel's edge, where it reads as a limit inside the range).
@@ -499,7 +551,7 @@ fn load_panels(
                 colour: BLACKISH,
                 dashed: true,
                 points: curve,
-                markers: false,
+                marks: None,
             });
         }
         overlaps.extend(overlap_lines);
@@ -520,11 +572,7 @@ fn load_panels(
 /// `count` sizes.
 fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
     let model = model.into();
-    let k = CAPACITY_MODELS
-        .iter()
-        .position(|&m| m == model)
-        .unwrap_or(CAPACITY_MODELS.len());
-    let c = colour(k);
+    let c = colour(slot(model));
     let lighter = count.saturating_sub(1).saturating_sub(j);
     let f = 1.0 - 0.6 * lighter as f64 / count.max(2) as f64;
     let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * f) as u8;
@@ -618,7 +666,7 @@ pub fn capacity_figure(
                         colour: shade(model, j, part.sizes.len()),
                         dashed: false,
                         points: line,
-                        markers: true,
+                        marks: Some(model),
                     });
                     let p = CapacityConfig::p(n, load);
                     if model == ModelKind::Idp {
@@ -645,7 +693,7 @@ pub fn capacity_figure(
                 colour: shade(ModelKind::Idp, 1, 2),
                 dashed: true,
                 points: vec![(f, 0.0), (f, 1.05)],
-                markers: false,
+                marks: None,
             });
         }
         for (k, &(model, f)) in modern_flip_edges.iter().enumerate() {
@@ -655,7 +703,7 @@ pub fn capacity_figure(
                 colour: shade(model, 1, 2),
                 dashed: true,
                 points: vec![(f, 0.0), (f, 1.05)],
-                markers: false,
+                marks: None,
             });
         }
         let edge = 0.5 * (1.0 - 1.0 / g);
@@ -664,7 +712,7 @@ pub fn capacity_figure(
             colour: GREY,
             dashed: true,
             points: vec![(edge, 0.0), (edge, 1.05)],
-            markers: false,
+            marks: None,
         });
         lines.extend(flip_lines);
         panels.push(PanelSpec {
@@ -718,7 +766,7 @@ pub fn capacity_figure(
                         colour: col,
                         dashed: false,
                         points: vec![(n0, a * n0.powf(b)), (n1, a * n1.powf(b))],
-                        markers: false,
+                        marks: None,
                     });
                 }
                 limit_lines.push(Line {
@@ -726,7 +774,7 @@ pub fn capacity_figure(
                     colour: col,
                     dashed: false,
                     points: pts_xy,
-                    markers: true,
+                    marks: Some(model),
                 });
             }
         }
@@ -743,14 +791,14 @@ pub fn capacity_figure(
                 colour: BLACKISH,
                 dashed: true,
                 points: grid.iter().map(|&n| (n, alpha_c * n)).collect(),
-                markers: false,
+                marks: None,
             },
             Line {
                 label: Some(format!("{alpha_g:.3}·N (g = {g})")),
                 colour: GREY,
                 dashed: true,
                 points: grid.iter().map(|&n| (n, alpha_g * n)).collect(),
-                markers: false,
+                marks: None,
             },
         ];
         if let Some(flip) = idp_flip {
@@ -768,7 +816,7 @@ pub fn capacity_figure(
                         )
                     })
                     .collect(),
-                markers: false,
+                marks: None,
             });
         }
         if let Some((n0, n1, flip)) = dense_range {
@@ -778,7 +826,7 @@ pub fn capacity_figure(
                 colour: shade(CapacityModel::Dense3, j, 2),
                 dashed: true,
                 points: sizes.iter().map(|&n| (n as f64, f(n))).collect(),
-                markers: false,
+                marks: None,
             };
             lines.push(line(
                 "dense3: Krotov–Hopfield N²/(6 ln N)".into(),
@@ -813,6 +861,7 @@ pub fn capacity_figure(
     if let Some(panel) = modern_panel(&modern_found, threshold) {
         panels.push(panel);
     }
+    let panels: Vec<PanelSpec> = panels.into_iter().map(PanelSpec::spread).collect();
     let mut figure = CapacityFigure {
         title: "Capacity: each model to its collapse, beside its theory".into(),
         subtitle: vec![
@@ -824,6 +873,11 @@ pub fn capacity_figure(
             "Dashed: theory (AGS 1987 at T = 0 and at T = 1/g; Krotov–Hopfield 2016 for dense3; \
              IDP, modern, idp-modern, dense3: our estimates, docs/capacity.md)."
                 .into(),
+            format!(
+                "Each model has its own marker, and its points sit {:.1}% of the axis to the \
+                 side of its neighbour's, so that equal values stay visible.",
+                SPREAD * 100.0
+            ),
         ],
         panels,
     };
@@ -869,7 +923,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
             colour: col,
             dashed: true,
             points: estimate,
-            markers: false,
+            marks: None,
         });
         if let Some((b, a, _, _)) = theory::exp_fit(xy) {
             let (n0, n1) = (xy[0].0, xy[xy.len() - 1].0);
@@ -883,7 +937,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
                 colour: col,
                 dashed: false,
                 points: vec![(n0, a * (b * n0).exp()), (n1, a * (b * n1).exp())],
-                markers: false,
+                marks: None,
             });
         }
         lines.push(Line {
@@ -891,7 +945,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
             colour: col,
             dashed: false,
             points: xy.clone(),
-            markers: true,
+            marks: Some(*model),
         });
     }
     let ylo = ys.iter().copied().fold(f64::INFINITY, f64::min) / 2.0;
@@ -936,6 +990,60 @@ mod tests {
         // A window with no two round numbers in it, and loads too close to label both: the
         // sweep's ends (no axis without labels).
         assert_eq!(bold(0.3 / 1.3, 0.31 * 1.3, &[0.3, 0.31]), [0.3, 0.31]);
+    }
+
+    #[test]
+    fn models_with_equal_values_are_drawn_apart_and_theory_stays_put() {
+        let data = |model: ModelKind| Line {
+            label: None,
+            colour: BLACKISH,
+            dashed: false,
+            points: vec![(0.5, 1.0), (1.0, 1.0), (2.0, 1.0)],
+            marks: Some(model.into()),
+        };
+        let theory = Line {
+            label: None,
+            colour: GREY,
+            dashed: true,
+            points: vec![(1.0, 0.0), (1.0, 1.05)],
+            marks: None,
+        };
+        let panel = |x: (f64, f64, bool), lines| PanelSpec {
+            title: String::new(),
+            x_desc: String::new(),
+            y_desc: String::new(),
+            x,
+            x_ticks: Vec::new(),
+            y: (0.0, 1.05, false),
+            lines,
+        };
+        for x in [(0.3, 3.0, true), (0.0, 2.5, false)] {
+            let lines = vec![
+                theory.clone(),
+                data(ModelKind::Modern),
+                data(ModelKind::Idp),
+            ];
+            let spread = panel(x, lines).spread();
+            let (th, modern, idp) = (&spread.lines[0], &spread.lines[1], &spread.lines[2]);
+            assert_eq!(th.points, theory.points);
+            for (a, b) in idp.points.iter().zip(&modern.points) {
+                // IDP comes before modern in the sweep's list: to the left, by a visible gap.
+                let gap = if x.2 {
+                    (b.0 / a.0).ln() / (x.1 / x.0).ln()
+                } else {
+                    (b.0 - a.0) / (x.1 - x.0)
+                };
+                assert!((gap - SPREAD).abs() < 1e-12, "{a:?} {b:?}");
+                assert_eq!(a.1, b.1);
+            }
+            assert_ne!(
+                marker(ModelKind::Idp.into()),
+                marker(ModelKind::Modern.into())
+            );
+            // One model alone is drawn where it was measured.
+            let alone = panel(x, vec![data(ModelKind::Idp)]).spread();
+            assert_eq!(alone.lines[0].points, data(ModelKind::Idp).points);
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub enum Swatch {
 }
 
 /// A point's mark.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Marker {
     Circle,
     Triangle,
