@@ -384,9 +384,14 @@ fn ctrl_c_prints_the_table_of_the_finished_trials() {
         let stderr = stderr_of(&mut child);
         assert_eq!(status.code(), Some(130), "{name}: {stderr}");
         let (done, total) = counts(&stderr);
-        let said = format!("interrupted: {done} of {total} ");
+        // The first numbers of the table's first line are what it counts.
+        let said = format!(" the {done} of {total} ");
         let first = table.lines().next().unwrap_or_default();
         assert!(first.contains(&said), "{name}: {first}");
+        assert!(
+            first.contains("that finished before the interrupt, of "),
+            "{name}: {first}"
+        );
         assert!(table.contains("idp"), "{name}: {table}");
     }
 }

@@ -200,14 +200,16 @@ pub fn plan_table(
     let trials = &cover.trials;
     let _ = writeln!(
         s,
-        "capacity: P random memories in N neurons, {} trial(s) (trials {}..{}, seed {seed}){}, \
+        "capacity: P random memories in N neurons, {}, \
          {} cue(s) per network; each cue is a stored memory with a fraction of its pixels \
          flipped. g = {CAPACITY_GAIN}, dt = {} s, no noise; a cue runs until it settles (at most \
          {} s). {} parts:",
-        trials.len(),
-        trials.start,
-        trials.end.saturating_sub(1),
-        cover.note(),
+        cover.counted(&format!(
+            "{} trial(s) (trials {}..{}, seed {seed})",
+            trials.len(),
+            trials.start,
+            trials.end.saturating_sub(1)
+        )),
         first.cues,
         first.dt_secs,
         first.max_secs,
@@ -310,14 +312,16 @@ pub fn capacity_table(
     };
     let _ = writeln!(
         s,
-        "capacity: P random memories in N ∈ {{{}}} neurons, {} trial(s) (trials {}..{}, seed {seed}){}, \
+        "capacity: P random memories in N ∈ {{{}}} neurons, {}, \
          {} cue(s) per network; each cue is a stored memory with {flipped} of its pixels flipped. \
          g = 10, dt = {} s, no noise; a cue runs until it settles (at most {} s).",
         sizes.join(", "),
-        trials.len(),
-        trials.start,
-        trials.end.saturating_sub(1),
-        cover.note(),
+        cover.counted(&format!(
+            "{} trial(s) (trials {}..{}, seed {seed})",
+            trials.len(),
+            trials.start,
+            trials.end.saturating_sub(1)
+        )),
         config.cues,
         config.dt_secs,
         config.max_secs,

@@ -36,15 +36,17 @@ impl Cover {
         self.done < self.total
     }
 
-    /// ", interrupted: 7 of 20 trials finished (the table counts those only)", or nothing.
-    pub fn note(&self) -> String {
+    /// What the table counts, from what was asked (`asked`: "20 trials (seeds 1..20)"): that,
+    /// or, interrupted, the jobs that finished first: "the 7 of 20 trials that finished before
+    /// the interrupt, of 20 trials (seeds 1..20)".
+    pub fn counted(&self, asked: &str) -> String {
         if self.interrupted() {
             format!(
-                ", interrupted: {} of {} {} finished (the table counts those only)",
+                "the {} of {} {} that finished before the interrupt, of {asked}",
                 self.done, self.total, self.unit
             )
         } else {
-            String::new()
+            asked.to_string()
         }
     }
 }
@@ -108,12 +110,14 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], cover: &Cover, seed:
     };
     let _ = writeln!(
         s,
-        "{what}: {} trials ({}){}, N = 1024, P = 10 random memories, g = 10, \
+        "{what}: {}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; three mixed stimuli of 10 s each (dominant gain U(2,3.5), others U(0.8,1.5), \
          previous U(0.2,0.6), Σc = √(PN)).",
-        trials.len(),
-        seeds(trials, seed),
-        cover.note()
+        cover.counted(&format!(
+            "{} trials ({})",
+            trials.len(),
+            seeds(trials, seed)
+        )),
     );
     let _ = writeln!(
         s,
@@ -230,12 +234,14 @@ pub fn glitch_table(rows: &[GlitchRow], cover: &Cover, seed: u64) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "glitch: {} trials ({}){}, N = 1024, P = 10 random memories, g = 10, \
+        "glitch: {}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; mixed stimuli A [0,8), B [8,10) (the 2-s glitch), A [10,15), B [15,19), \
          C [19,25).",
-        trials.len(),
-        seeds(trials, seed),
-        cover.note()
+        cover.counted(&format!(
+            "{} trials ({})",
+            trials.len(),
+            seeds(trials, seed)
+        )),
     );
     let _ = writeln!(
         s,
