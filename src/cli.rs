@@ -396,7 +396,7 @@ pub struct RunArgs {
     /// With --scenario explore: the saliencies the input holds, as the dashboard's arrows set
     /// them: "A1,A2,REST" (α of the first memory, of the second, and of every other one; left
     /// out: 0), or one α per memory. The input is the mixture of memories with exactly these α.
-    #[arg(long, allow_negative_numbers = true, value_name = "A1,A2[,REST]", value_parser = parse_saliencies)]
+    #[arg(long, allow_hyphen_values = true, value_name = "A1,A2[,REST]", value_parser = parse_saliencies)]
     pub saliencies: Option<Saliencies>,
     /// Draw the overlaps over time into this figure (.svg or .png).
     #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
@@ -420,7 +420,9 @@ pub struct ExperimentArgs {
     /// full run gives them, so shards of a sweep can run anywhere and be merged.
     #[arg(long, value_name = "K", default_value_t = 0, allow_negative_numbers = true, value_parser = parse_first_trial)]
     pub first_trial: usize,
-    /// Seed of trial 0 (trial k uses seed + k).
+    /// Seed of the run. Trial k of mixed, glitch, noise-sweep and density uses seed + k; a
+    /// capacity network (trial, N, P) uses a seed made from all four (its CSV's `seed` column,
+    /// not itself a --seed value).
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = parse_seed)]
     pub seed: u64,
     /// Noise levels σ, comma-separated (default: 8 for mixed and glitch, 0,2,4,8 for
@@ -910,12 +912,32 @@ impl RunArgs {
     }
 }
 
+/// "--sigmas gives 8 twice": a list flag's first value given more than once.
+fn repeated<T: PartialEq + std::fmt::Display>(
+    flag: &str,
+    list: Option<&[T]>,
+) -> Result<(), String> {
+    let list = list.unwrap_or_default();
+    match (0..list.len()).find(|&i| list[..i].contains(&list[i])) {
+        Some(i) => Err(format!(
+            "{flag} gives {} twice: each value is run once (its trials would be counted twice)",
+            list[i]
+        )),
+        None => Ok(()),
+    }
+}
+
 impl ExperimentArgs {
     /// Flags that are valid alone but not together, as one line.
     pub fn check(&self) -> Result<(), String> {
         if self.no_header && !self.csv {
             return Err("--no-header applies to --csv output only".into());
         }
+        // A value given twice would run (and count) its trials twice.
+        repeated("--sigmas", self.sigmas.as_deref())?;
+        repeated("--loads", self.loads.as_deref())?;
+        repeated("--sizes", self.sizes.as_deref())?;
+        repeated("--models", self.models.as_deref())?;
         if let Some(flips) = &self.flips
             && let Some(w) = flips.windows(2).find(|w| w[1] <= w[0])
         {

@@ -53,6 +53,18 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         ),
         (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
         (
+            &["experiment", "mixed", "--sigmas", "8,8"],
+            "--sigmas gives 8 twice",
+        ),
+        (
+            &["experiment", "noise-sweep", "--sigmas", "0,2,4,2"],
+            "--sigmas gives 2 twice",
+        ),
+        (
+            &["run", "--scenario", "explore", "--saliencies", "-5,1"],
+            "saliency -5 must be 0 or more",
+        ),
+        (
             &["run", "--scenario", "explore", "--saliencies", "0.5,-1"],
             "saliency -1 must be 0 or more",
         ),

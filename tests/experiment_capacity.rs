@@ -314,6 +314,10 @@ fn bad_capacity_axes_exit_2_with_one_line() {
             "load P/N 1001 is too large: at most 1000",
         ),
         (&["--sizes", "65536", "--loads", "2"], "needs about 4.0 GiB"),
+        // A value given twice would run its networks twice and count them twice.
+        (&["--sizes", "32,32"], "--sizes gives 32 twice"),
+        (&["--loads", "1,2,1"], "--loads gives 1 twice"),
+        (&["--models", "idp,modern,idp"], "--models gives idp twice"),
     ];
     for (args, needle) in cases {
         let out = recall_binary()

@@ -57,6 +57,12 @@ impl From<CapacityModel> for &'static str {
     }
 }
 
+impl std::fmt::Display for CapacityModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl PartialEq<ModelKind> for CapacityModel {
     fn eq(&self, other: &ModelKind) -> bool {
         *self == CapacityModel::Kind(*other)
