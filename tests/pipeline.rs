@@ -259,6 +259,45 @@ fn a_new_scenario_shows_at_once() {
     pipeline.shutdown().expect("clean shutdown");
 }
 
+/// After a switch the stream's frames made ahead are passed over; its clock must go back with
+/// them, or the time a label announces ("glitch to B at 9.0 s") runs ahead of the model's by
+/// the frames passed over (a user saw 12.4 s announced for a glitch at 10.8 s).
+#[test]
+fn a_label_announces_the_model_time_after_switches() {
+    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 1);
+    c.stop_at_secs = None;
+    c.speed = 4.0;
+    c.models = vec![ModelKind::Idp];
+    let pipeline = Pipeline::start(c).expect("start");
+    let snapshot = || pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
+    // Three switches, each once the producer has filled its queue again.
+    for _ in 0..3 {
+        while snapshot().time_secs < 0.5 {}
+        let at = snapshot().time_secs;
+        pipeline
+            .controls()
+            .send(Control::SetScenario(ScenarioName::Glitch))
+            .expect("send");
+        while snapshot().time_secs < at + 0.6 {}
+    }
+    // The glitch the label announces, and when the frames show it.
+    let mut announced = None;
+    let shown = loop {
+        let s = snapshot();
+        if let Some(rest) = s.label.split(" at ").nth(1) {
+            announced = rest.trim_end_matches(" s)").parse::<f64>().ok();
+        } else if s.label.starts_with("glitch to ") {
+            break s.time_secs;
+        }
+    };
+    let announced = announced.expect("a label that announces the glitch");
+    assert!(
+        (shown - announced).abs() <= 0.15,
+        "announced at {announced} s, shown at {shown:.2} s"
+    );
+    pipeline.shutdown().expect("clean shutdown");
+}
+
 /// Nobody reads snapshots or the log: shutdown must still end every thread.
 #[test]
 fn shutdown_is_clean_when_nobody_reads() {

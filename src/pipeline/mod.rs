@@ -114,8 +114,15 @@ pub enum Control {
 #[derive(Debug, Clone)]
 pub enum StreamControl {
     InjectGlitch,
-    SkipToNext,
-    SetScenario(ScenarioName),
+    /// The next stimulus, from model time `at_secs` (where the simulator shows the next frame).
+    SkipToNext {
+        at_secs: f64,
+    },
+    /// Another scenario, from model time `at_secs`.
+    SetScenario {
+        name: ScenarioName,
+        at_secs: f64,
+    },
     SetMemories(Arc<Memories>),
 }
 

@@ -33,19 +33,23 @@ struct Source {
 
 impl Source {
     fn apply(&mut self, control: StreamControl) {
-        if matches!(
-            control,
-            StreamControl::SkipToNext | StreamControl::SetScenario(_)
-        ) {
-            self.generation += 1;
-        }
+        // A new stream starts where the simulator shows its first frame: the frames made
+        // before it are passed over, and the clock goes back to the model's.
         match control {
             StreamControl::SetMemories(memories) => self.stream.set_memories(memories),
             StreamControl::InjectGlitch => {
                 let _ = self.stream.inject_glitch();
             }
-            StreamControl::SkipToNext => self.stream.skip_to_next(),
-            StreamControl::SetScenario(name) => self.stream.set_scenario(name),
+            StreamControl::SkipToNext { at_secs } => {
+                self.generation += 1;
+                self.stream.resync(at_secs);
+                self.stream.skip_to_next();
+            }
+            StreamControl::SetScenario { name, at_secs } => {
+                self.generation += 1;
+                self.stream.resync(at_secs);
+                self.stream.set_scenario(name);
+            }
         }
     }
 

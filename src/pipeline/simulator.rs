@@ -775,7 +775,12 @@ fn apply_control(
                 Control::InjectGlitch => {
                     (StreamControl::InjectGlitch, "glitch injected".to_string())
                 }
-                Control::SkipToNext => (StreamControl::SkipToNext, "next stimulus".to_string()),
+                Control::SkipToNext => (
+                    StreamControl::SkipToNext {
+                        at_secs: core.time_secs(),
+                    },
+                    "next stimulus".to_string(),
+                ),
                 Control::SetScenario(name) => {
                     settings.scenario = name;
                     // Explore holds the saliencies the user sets (all 0 to begin with); leaving
@@ -805,7 +810,10 @@ fn apply_control(
                     }
                     reanchor(clock, rate, settings.active_steps(core).0);
                     (
-                        StreamControl::SetScenario(name),
+                        StreamControl::SetScenario {
+                            name,
+                            at_secs: core.time_secs(),
+                        },
                         format!("scenario {}", name.name()),
                     )
                 }

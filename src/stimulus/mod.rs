@@ -109,11 +109,14 @@ pub struct Stream {
     config: StreamConfig,
     plan_rng: Xoshiro256PlusPlus,
     noise_rng: Xoshiro256PlusPlus,
-    /// Frames produced so far; frame k starts at k · frame_secs.
+    /// Frames produced so far.
     frames: u64,
-    /// Time of the next frame: `frames · frame_secs`, a product rather than a running sum so
-    /// segment boundaries fall on exact frames.
+    /// Time of the next frame: `origin.0 + (frames − origin.1) · frame_secs`, a product rather
+    /// than a running sum so segment boundaries fall on exact frames.
     time_secs: f64,
+    /// Where the clock was last set (`resync`): a time and the frame count then; (0, 0) from
+    /// the start, so that frame k starts at k · frame_secs until a resync.
+    origin: (f64, u64),
     current: Segment,
     current_label: String,
     seg_start_secs: f64,
@@ -152,6 +155,7 @@ impl Stream {
             noise_rng,
             frames: 0,
             time_secs: 0.0,
+            origin: (0.0, 0),
             current,
             current_label,
             seg_start_secs: 0.0,
@@ -205,7 +209,8 @@ impl Stream {
         self.jumped = false;
         self.prev_truth = Some(shown.truth);
         self.frames += 1;
-        self.time_secs = self.frames as f64 * self.config.frame_secs;
+        self.time_secs =
+            self.origin.0 + (self.frames - self.origin.1) as f64 * self.config.frame_secs;
         Frame {
             time_secs: t,
             input: image.iter().map(|v| v * gain).collect(),
@@ -232,6 +237,18 @@ impl Stream {
     pub fn set_scenario(&mut self, name: ScenarioName) {
         self.name = name;
         self.replan();
+    }
+
+    /// Sets the clock: the next frame starts at `at_secs`. The simulator passes over the frames
+    /// made ahead of a skip or a scenario switch, so the stream's clock is set back to the model
+    /// time of the switch, where the next frame will be shown; otherwise a label's times ("glitch
+    /// to dog at 17.0 s") would run ahead of the model's by the frames passed over.
+    pub fn resync(&mut self, at_secs: f64) {
+        if let Some(o) = self.overlay.as_mut() {
+            o.until_secs += at_secs - self.time_secs;
+        }
+        self.time_secs = at_secs;
+        self.origin = (at_secs, self.frames);
     }
 
     /// Ends the current segment now: the next frame starts the next one.
