@@ -884,6 +884,32 @@ fn sockets_that_never_log_in_lock_no_one_out() {
     assert!(status_line(&server.screen("viewer")).contains("view only"));
 }
 
+/// A presenter who pauses and leaves would leave every viewer frozen, with no one able to
+/// resume: the run resumes, and the log says why.
+#[test]
+fn a_run_the_last_presenter_left_paused_resumes() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = Server::start(&[]);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only · presenter alice", PATIENCE);
+    server.keys("presenter", " ");
+    let v = server.wait_screen("viewer", "PAUSED", PATIENCE);
+    assert!(status_line(&v).contains("PAUSED"), "{v}");
+    server.keys("presenter", "q");
+    server.wait_screen("viewer", "view only · no one", PATIENCE);
+    let v = server.wait_screen("viewer", "no presenter left: resumed", PATIENCE);
+    let start = Instant::now();
+    let mut v = v;
+    while status_line(&v).contains("PAUSED") {
+        assert!(start.elapsed() < PATIENCE, "still paused: {v}");
+        std::thread::sleep(Duration::from_millis(100));
+        v = server.screen("viewer");
+    }
+}
+
 #[test]
 fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
     let Some(()) = tools() else { return };

@@ -360,6 +360,7 @@ pub fn run_and_leave(setup: ViewerSetup) {
     let stages = Arc::clone(&setup.stages);
     let id = setup.mailbox.screen.id;
     let name = setup.mailbox.screen.name.clone();
+    let links = setup.links.clone();
     let line = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(setup))) {
         Ok((end, stats)) => super::leave_line(&name, end, &stats),
         Err(panic) => {
@@ -372,6 +373,9 @@ pub fn run_and_leave(setup: ViewerSetup) {
         }
     };
     hub.leave(id, line);
+    if let Some(links) = links {
+        resume_if_unattended(&hub, &links);
+    }
     // A stage no screen shows any more is dropped now, not when the next viewer comes.
     stages.prune();
     give_back_memory();
@@ -593,6 +597,24 @@ fn on_event(
         }
         _ => None,
     }
+}
+
+/// Who resumes a run that the last screen able to control it left paused.
+pub const UNATTENDED_ACTOR: &str = "no presenter left:";
+
+/// A run paused by the last screen that could control it (the presenter gone, no host
+/// terminal) would stay frozen for every viewer, none of whom can resume it: it resumes, and
+/// every log says why.
+fn resume_if_unattended(hub: &Hub, links: &ControlLinks) {
+    let paused = hub.latest().is_some_and(|s| s.status.paused);
+    if !paused || !hub.controllers().is_empty() {
+        return;
+    }
+    let _order = super::stage::lock(&links.order);
+    let wait = Duration::from_secs(1);
+    let actor = Some(Arc::from(UNATTENDED_ACTOR));
+    let _ = links.controls.send_timeout(Control::Actor(actor), wait);
+    let _ = links.controls.send_timeout(Control::SetPaused(false), wait);
 }
 
 fn send(control: Control, app: &mut App, links: &ControlLinks) {
