@@ -365,6 +365,14 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
+    // Ctrl-C ends the run at the next frame with each model's summary of what ran, and
+    // status 130 (a second Ctrl-C ends at once).
+    use signal_hook::consts::SIGINT;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    signal_hook::flag::register_conditional_shutdown(SIGINT, 128 + SIGINT, Arc::clone(&stop))
+        .and_then(|_| signal_hook::flag::register(SIGINT, Arc::clone(&stop)))
+        .context("cannot handle Ctrl-C")?;
+    config.stop = Some(Arc::clone(&stop));
     let to_terminal = std::io::stdout().is_terminal();
     let out = std::io::BufWriter::new(std::io::stdout().lock());
     let summaries = crate::runner::write_run(&config, memories, args.format, out, Some(&reloads))
@@ -373,6 +381,15 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     if to_terminal && args.format != Format::Table {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(crate::runner::table::summary_table(&summaries).as_bytes());
+    }
+    if stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let ran = summaries.first().map_or(0.0, |(_, s)| s.duration_secs);
+        warn(format_args!(
+            "recall: interrupted at {ran:.2} s of the {} s asked (model time); the summary \
+             counts the run up to there",
+            config.duration_secs
+        ));
+        return Ok(ExitCode::from(128 + SIGINT as u8));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -908,6 +908,7 @@ impl RunArgs {
                 save_memories: self.save_memories.clone(),
                 plot: self.plot.clone(),
             },
+            stop: None,
         }
     }
 }

@@ -396,6 +396,45 @@ fn ctrl_c_prints_the_table_of_the_finished_trials() {
     }
 }
 
+/// Ctrl-C of `recall run` keeps the run so far: each model's summary (the table, or the JSON
+/// lines' summary records), a line on stderr saying where it stopped, and status 130 (it was
+/// killed with nothing written).
+#[test]
+fn ctrl_c_of_a_run_writes_the_summary_of_what_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["table", "jsonl"] {
+        // To a file: the JSON lines' theory records would fill a pipe nobody reads yet.
+        let path = dir.path().join(format);
+        let mut child = recall()
+            .args(["run", "--duration", "1000000", "--every", "1000"])
+            .args(["--format", format])
+            .stdout(std::fs::File::create(&path).unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        interrupt(&child);
+        let status = wait(&mut child);
+        let out = std::fs::read_to_string(&path).unwrap();
+        let stderr = stderr_of(&mut child);
+        assert_eq!(status.code(), Some(130), "{format}: {stderr}");
+        assert!(
+            stderr.contains("interrupted at ") && stderr.contains("of the 1000000 s asked"),
+            "{format}: {stderr}"
+        );
+        match format {
+            "table" => assert!(
+                out.contains("s of model time") && out.contains("idp"),
+                "{out}"
+            ),
+            _ => assert!(
+                out.lines().any(|l| l.contains("\"type\":\"summary\"")),
+                "{out}"
+            ),
+        }
+    }
+}
+
 /// Item 10: the rows stream as trials finish, and a figure that fails after the run keeps
 /// them (the directory of the figure removed while the experiment runs).
 #[test]

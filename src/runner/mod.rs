@@ -13,6 +13,7 @@ pub mod trace;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::Receiver;
 use serde::Serialize;
@@ -81,6 +82,9 @@ pub struct RunConfig {
     pub seed: u64,
     pub fixed: Fixed,
     pub files: RunFiles,
+    /// Set (by Ctrl-C) to end the run early: it ends at the next frame boundary and writes
+    /// each model's summary of what ran (its `duration_secs` says how far it got).
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl RunConfig {
@@ -472,8 +476,17 @@ pub fn simulate_traced(
     if let Some(t) = trace.as_mut() {
         t.record(&session);
     }
+    let stopped = || {
+        config
+            .stop
+            .as_ref()
+            .is_some_and(|stop| stop.load(Ordering::Relaxed))
+    };
     while session.steps() < total_steps {
         if session.needs_frame() {
+            if stopped() {
+                break;
+            }
             for event in reloads.into_iter().flat_map(|rx| rx.try_iter()) {
                 apply_reload(event, &mut source, &mut session, out)?;
             }
