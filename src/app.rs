@@ -314,7 +314,7 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let n = memories.n();
     let read = |path: &std::path::Path| crate::runner::npy::read_vector(path, n);
     if let Some(path) = &args.input {
-        match read(path) {
+        match read(path).and_then(|u| saliencies_finite(&u, &memories, path).map(|()| u)) {
             Ok(u) => config.fixed.input = Some((u, path.display().to_string())),
             Err(e) => return Ok(usage(&e)),
         }
@@ -392,6 +392,26 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(128 + SIGINT as u8));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An input whose saliencies α = (1/N) Ξᵀu overflow float32 would make the run diverge at its
+/// first step: refused, naming the file.
+fn saliencies_finite(
+    u: &[f32],
+    memories: &crate::model::Memories,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let mut alpha = vec![0.0f32; memories.p()];
+    memories.project(u, &mut alpha);
+    if alpha.iter().all(|a| a.is_finite()) {
+        return Ok(());
+    }
+    let largest = u.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    Err(format!(
+        "{}: its saliencies (1/N)·Ξᵀu overflow float32 (largest |u_i| is {largest:e}); scale \
+         the input down",
+        path.display()
+    ))
 }
 
 /// `recall run`'s files, before anything is read or written: no output may be an input or

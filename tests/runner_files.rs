@@ -128,6 +128,39 @@ fn bad_npy_files_are_one_line_naming_the_file_and_status_2() {
     }
 }
 
+/// An input about no memory has no truth to score against; one whose saliencies overflow
+/// float32 is refused before the run (it diverged at the first step, with status 0).
+#[test]
+fn an_input_about_no_memory_or_too_large_to_project() {
+    let dir = tmp();
+    let zero = p(&dir, "zero.npy");
+    write_f32(&zero, &[0.0; N]);
+    let out = ok(&["run", "--duration", "1", "--input", s(&zero)]);
+    for line in out.lines().filter(|l| l.contains("\"truth\"")) {
+        assert!(line.contains("\"truth\":null"), "{line}");
+    }
+    let table = ok(&[
+        "run",
+        "--duration",
+        "1",
+        "--input",
+        s(&zero),
+        "--format",
+        "table",
+    ]);
+    assert!(table.contains("0 of 0"), "{table}");
+    let huge = p(&dir, "huge.npy");
+    write_f32(&huge, &[3e38; N]);
+    let out = run(&["run", "--duration", "1", "--input", s(&huge)]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(s(&huge)) && stderr.contains("overflow float32"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn a_constant_input_and_a_given_initial_state_are_used_as_given() {
     let dir = tmp();

@@ -379,11 +379,14 @@ impl Drop for Ahead {
     }
 }
 
-/// A frame holding `u` for ever; its truth is the memory u is most about (largest |α_μ|).
+/// A frame holding `u` for ever; its truth is the memory u is most about (largest |α_μ|), none
+/// when u is about no memory (every α_μ is 0).
 fn constant_frame(u: &[f32], name: &str, memories: &Memories) -> crate::stimulus::Frame {
     let mut alpha = vec![0.0f32; memories.p()];
     memories.project(u, &mut alpha);
-    let truth = (0..alpha.len()).max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()));
+    let truth = (0..alpha.len())
+        .max_by(|&a, &b| alpha[a].abs().total_cmp(&alpha[b].abs()))
+        .filter(|&mu| alpha[mu] != 0.0);
     crate::stimulus::Frame {
         time_secs: 0.0,
         image: u.to_vec(),
