@@ -269,12 +269,19 @@ impl Field {
     }
 }
 
-/// "retrieved cat after 1.2 s", or what the model is doing instead.
+/// "retrieved cat after 1.2 s", and where the model is now when that is elsewhere ("…, and is
+/// now on dog"), so that a caption read later is not taken for the present; or what the model
+/// is doing instead.
 fn outcome(view: &LiveModel, f: &ModelFacts, live: &Live) -> String {
     if let Some(x) = f.retrieval {
         let mirror = if x.mirror { " (mirror −ξ)" } else { "" };
+        let now = match view.retrieved {
+            Some(mu) if mu == x.memory => String::new(),
+            Some(mu) => format!(", and is now on {}", live.name(mu)),
+            None => ", and has left it since".into(),
+        };
         return format!(
-            "retrieved {} after {:.1} s{mirror}",
+            "retrieved {} after {:.1} s{mirror}{now}",
             live.name(x.memory),
             x.latency_secs
         );
@@ -455,6 +462,63 @@ mod density_tests {
             density(Some(&facts(30.0))),
             "σ = 0.8, α = 1.5, 2.25: ξ1's basins hold 0.086 ± 0.004 (theory 0.085); \
              ξ2's basins hold 0.914 ± 0.004 (theory solving…)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lesson::progress::Retrieval;
+    use crate::model::theory::{Diagonal, analyse_orthogonal};
+
+    /// A caption read while the model is elsewhere must not read as the present: a user saw
+    /// "it retrieved star after 0.9 s" beside a readout on key.
+    #[test]
+    fn an_outcome_says_where_the_model_is_now_when_it_moved_on() {
+        let names: Vec<String> = ["star", "key", "fish"].map(String::from).into();
+        let theory = analyse_orthogonal(&[1.0; 3], 10.0, Diagonal::new(true, 1024));
+        let live = |now: Option<usize>| LiveModel {
+            kind: ModelKind::Idp,
+            overlaps: &[],
+            retrieved: now,
+            accuracy: None,
+            theory: &theory,
+            weights: &[],
+            theory_stale: false,
+        };
+        let world = Live {
+            names: &names,
+            density: None,
+            chapter_secs: 10.0,
+            noise_std: 0.0,
+            truth: None,
+            glitch: false,
+            models: Vec::new(),
+        };
+        let facts = |mirror| ModelFacts {
+            retrieval: Some(Retrieval {
+                memory: 0,
+                latency_secs: 0.9,
+                mirror,
+                time_secs: 3.0,
+            }),
+            ..ModelFacts::default()
+        };
+        let said = |now, mirror| outcome(&live(now), &facts(mirror), &world);
+        assert_eq!(said(Some(0), false), "retrieved star after 0.9 s");
+        assert_eq!(
+            said(Some(1), false),
+            "retrieved star after 0.9 s, and is now on key"
+        );
+        assert_eq!(
+            said(None, false),
+            "retrieved star after 0.9 s, and has left it since"
+        );
+        // As the event log says it.
+        assert_eq!(
+            said(Some(0), true),
+            "retrieved star after 0.9 s (mirror −ξ)"
         );
     }
 }
