@@ -64,6 +64,9 @@ struct Display {
     requested_at_secs: f64,
     /// Model time of the landscape that `solved` describes (its request's input).
     solved_at_secs: Option<f64>,
+    /// The last model time at which `solved` was still true of the landscape (within the
+    /// solve's tolerance): from when its rows went out of date.
+    current_at_secs: Option<f64>,
 }
 
 impl Display {
@@ -79,6 +82,7 @@ impl Display {
             solving: false,
             requested_at_secs: 0.0,
             solved_at_secs: None,
+            current_at_secs: None,
         }
     }
 }
@@ -418,6 +422,7 @@ impl SimCore {
             if equilibria.is_some() {
                 display.solved = equilibria;
                 display.solved_at_secs = Some(display.requested_at_secs);
+                display.current_at_secs = display.solved_at_secs;
             }
         }
     }
@@ -431,9 +436,10 @@ impl SimCore {
     pub fn snapshot(&mut self, scenario: ScenarioName, speed: f64, status: RunStatus) -> Snapshot {
         self.snapshots_built += 1;
         let len = self.history_times_secs.len();
+        let now_secs = self.session.time_secs();
         let models = self
             .displays
-            .iter()
+            .iter_mut()
             .zip(self.session.models())
             .map(|(display, running)| {
                 let net = running.net();
@@ -445,6 +451,9 @@ impl SimCore {
                     .filter(|eq| Arc::ptr_eq(eq.key.memories(), net.memories()));
                 let key = TheoryKey::of(net);
                 let theory_current = solved.is_some_and(|eq| eq.key.within(&key, DEFAULT_REL_TOL));
+                if theory_current {
+                    display.current_at_secs = Some(now_secs);
+                }
                 let theory = solved
                     .and_then(|eq| eq.report())
                     .unwrap_or_else(|| net.theory());
@@ -471,6 +480,7 @@ impl SimCore {
                     theory_solved: solved.is_some(),
                     theory_current,
                     theory_time_secs: solved.and(display.solved_at_secs),
+                    theory_current_at_secs: solved.and(display.current_at_secs),
                     theory,
                     weights,
                     accuracy: running.tracker().summary().accuracy,

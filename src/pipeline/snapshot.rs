@@ -79,6 +79,9 @@ pub struct ModelView {
     /// Model time of the landscape the solved `theory` describes (when its input was taken);
     /// `None` for the closed forms. The memory table shows its age.
     pub theory_time_secs: Option<f64>,
+    /// The last model time at which the solved `theory` was still true of the landscape (now,
+    /// while `theory_current`); the memory table says how long its rows have been out of date.
+    pub theory_current_at_secs: Option<f64>,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
     /// time the expected memory was retrieved), `None` before anything was tracked.
     pub accuracy: Option<f64>,

@@ -388,8 +388,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
          \"still current\": older, but the landscape has not moved since",
     ),
     (
-        "stale, solving…",
-        "the rows are over 1 s old and the landscape has moved; a new solve runs",
+        "stale (moved 0.2 s ago)",
+        "the rows are over 1 s old and the landscape moved 0.2 s ago; a new solve runs",
     ),
     (
         "a·cat + b·dog",

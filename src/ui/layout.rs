@@ -319,6 +319,7 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
             view.theory_solved,
             view.theory_current,
             view.theory_time_secs,
+            view.theory_current_at_secs,
             snap.time_secs,
         ),
         theme: app.theme,

@@ -55,20 +55,34 @@ pub enum TheoryAge {
     /// now (the landscape has not moved: a modern model's, or a held input's).
     Solved { age_secs: f64, unchanged: bool },
     /// Solved for a landscape older than [`STALE_SECS`] that has moved since; a new solve is
-    /// under way.
-    Stale { age_secs: f64 },
+    /// under way. `moved_secs`: how long ago the rows stopped being true of the landscape.
+    Stale {
+        age_secs: f64,
+        moved_secs: Option<f64>,
+    },
 }
 
 impl TheoryAge {
     /// The age of a model's rows: `solved` (else the closed forms), `current` (the landscape
-    /// is still within the solve's tolerance), the model time the solve describes and now.
-    pub fn of(solved: bool, current: bool, solved_at_secs: Option<f64>, now_secs: f64) -> Self {
+    /// is still within the solve's tolerance), the model time the solve describes, the last
+    /// time it was still current, and now.
+    pub fn of(
+        solved: bool,
+        current: bool,
+        solved_at_secs: Option<f64>,
+        current_at_secs: Option<f64>,
+        now_secs: f64,
+    ) -> Self {
         if !solved {
             return TheoryAge::ClosedForms;
         }
-        let age_secs = solved_at_secs.map_or(f64::INFINITY, |t| (now_secs - t).max(0.0));
+        let since = |t: Option<f64>| t.map_or(f64::INFINITY, |t| (now_secs - t).max(0.0));
+        let age_secs = since(solved_at_secs);
         if !current && age_secs > STALE_SECS {
-            TheoryAge::Stale { age_secs }
+            TheoryAge::Stale {
+                age_secs,
+                moved_secs: current_at_secs.map(|t| (now_secs - t).max(0.0)),
+            }
         } else {
             TheoryAge::Solved {
                 age_secs,
@@ -77,8 +91,10 @@ impl TheoryAge {
         }
     }
 
-    /// The words of the table's title: "solved 0.3 s ago", "stale (2.4 s old), solving…",
-    /// "closed forms".
+    /// The words of the table's title: "solved 0.3 s ago", "stale (moved 0.2 s ago),
+    /// solving…" (how long the rows have been out of date: an 8-s-old solve of a landscape
+    /// that held still until just now read "stale (8.1 s old)", as if the solver were 8 s
+    /// behind), "closed forms".
     pub fn words(self) -> String {
         let secs = |a: f64| {
             if a.is_finite() {
@@ -98,7 +114,14 @@ impl TheoryAge {
                 age_secs,
                 unchanged: true,
             } => format!("solved {} ago, still current", secs(age_secs)),
-            TheoryAge::Stale { age_secs } => format!("stale ({} old), solving…", secs(age_secs)),
+            TheoryAge::Stale {
+                moved_secs: Some(moved),
+                ..
+            } => format!("stale (moved {} ago), solving…", secs(moved)),
+            TheoryAge::Stale {
+                age_secs,
+                moved_secs: None,
+            } => format!("stale ({} old), solving…", secs(age_secs)),
         }
     }
 }
@@ -495,7 +518,7 @@ mod tests {
     #[test]
     fn the_rows_say_their_age_and_solving_only_when_stale() {
         // A new solve pending but the rows are 0.3 s old: solved, with the age.
-        let young = TheoryAge::of(true, false, Some(9.7), 10.0);
+        let young = TheoryAge::of(true, false, Some(9.7), Some(9.8), 10.0);
         assert!(
             matches!(young, TheoryAge::Solved { age_secs, .. } if (age_secs - 0.3).abs() < 1e-9)
         );
@@ -503,20 +526,33 @@ mod tests {
         // Old rows of a landscape that has not moved are still true: no "solving", and the
         // title says they are current (a modern model's "solved 7.9 s ago" read as stale).
         assert_eq!(
-            TheoryAge::of(true, true, Some(2.0), 10.0).words(),
+            TheoryAge::of(true, true, Some(2.0), Some(10.0), 10.0).words(),
             "solved 8.0 s ago, still current"
         );
         // Old rows of a landscape that moved: stale, and it says so.
-        let stale = TheoryAge::of(true, false, Some(8.5), 10.0);
-        assert_eq!(stale, TheoryAge::Stale { age_secs: 1.5 });
-        assert_eq!(stale.words(), "stale (1.5 s old), solving…");
+        let stale = TheoryAge::of(true, false, Some(8.5), Some(8.5), 10.0);
         assert_eq!(
-            TheoryAge::of(false, false, None, 10.0).words(),
+            stale,
+            TheoryAge::Stale {
+                age_secs: 1.5,
+                moved_secs: Some(1.5)
+            }
+        );
+        assert_eq!(stale.words(), "stale (moved 1.5 s ago), solving…");
+        // Rows solved long ago of a landscape that held still until 0.2 s ago: the title says
+        // how long they have been out of date, not their age (which read as the solver being
+        // 8 s behind).
+        assert_eq!(
+            TheoryAge::of(true, false, Some(1.9), Some(9.8), 10.0).words(),
+            "stale (moved 0.2 s ago), solving…"
+        );
+        assert_eq!(
+            TheoryAge::of(false, false, None, None, 10.0).words(),
             "closed forms"
         );
         // Exactly the limit is not stale yet.
         assert!(matches!(
-            TheoryAge::of(true, false, Some(9.0), 10.0),
+            TheoryAge::of(true, false, Some(9.0), Some(9.0), 10.0),
             TheoryAge::Solved { .. }
         ));
     }
