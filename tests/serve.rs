@@ -790,6 +790,26 @@ fn host_keys_that_cannot_serve_are_refused_in_one_line_that_says_what_the_file_i
             assert!(err.contains("expected an OpenSSH private key"), "{err}");
         }
     }
+    // Readable by others, what the file is comes first: a public key was told to chmod 600,
+    // and only after that that it was not a private key. A private key readable by others is
+    // told to chmod.
+    std::fs::set_permissions(&public, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (_, err) = refused_start(dir.path(), &["--host-key".as_ref(), public.as_os_str()]);
+    assert!(
+        err.contains("is a public key") && !err.contains("chmod"),
+        "{err}"
+    );
+    let open = dir.path().join("open_key");
+    let made = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+        .arg(&open)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (status, err) = refused_start(dir.path(), &["--host-key".as_ref(), open.as_os_str()]);
+    assert_eq!(status, Some(1), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub fn load_or_create_host_key(path: &Path) -> anyhow::Result<(PrivateKey, bool)
             path.display()
         ),
         Ok(meta) => {
+            // What the file is first: a public key or a text file told to chmod 600 was told
+            // only after the chmod that it was not a key at all.
+            let key = read_host_key(path, meta.len())?;
             let mode = meta.permissions().mode() & 0o777;
             if mode & 0o077 != 0 {
                 bail!(
@@ -50,7 +53,7 @@ pub fn load_or_create_host_key(path: &Path) -> anyhow::Result<(PrivateKey, bool)
                     path.display()
                 );
             }
-            Ok((read_host_key(path, meta.len())?, false))
+            Ok((key, false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((create_host_key(path)?, true)),
         Err(e) => Err(e).with_context(|| format!("cannot read the host key {}", path.display())),

@@ -173,11 +173,16 @@ fn render_input_strip(
 /// The legend's line naming the input strip.
 fn strip_key(theme: Theme, width: u16) -> Line<'static> {
     // Without colour the strip is in the memories' own characters: the gutter's "in" names it.
-    let key = if theme.text_lines() {
-        "in: input shows"
+    let keys: [&str; 2] = if theme.text_lines() {
+        ["in: input shows", "in: input"]
     } else {
-        "▀ input shows"
+        ["▀ input shows", "▀ input"]
     };
+    // The longest that fits whole (a cut "in: input sho" read as a mistake).
+    let key = keys
+        .into_iter()
+        .find(|k| k.chars().count() <= usize::from(width))
+        .unwrap_or(keys[1]);
     let text: String = key.chars().take(usize::from(width)).collect();
     Line::styled(text, theme.dim())
 }
@@ -415,7 +420,7 @@ pub fn render_energy(
         .map(|(i, line)| {
             Dataset::default()
                 .data(line)
-                .marker(theme.marker())
+                .marker(theme.model_marker(i))
                 .graph_type(GraphType::Line)
                 .style(theme.model(i))
         })
@@ -446,7 +451,7 @@ pub fn render_energy(
             .enumerate()
             .map(|(i, m)| {
                 vec![Span::styled(
-                    format!("━ {}", short_model(m.kind.name())),
+                    format!("{} {}", theme.model_glyph(i), short_model(m.kind.name())),
                     theme.model(i),
                 )]
             })
@@ -488,7 +493,7 @@ pub fn render_energy(
             .enumerate()
             .map(|(i, m)| {
                 Line::from(vec![
-                    Span::styled("━ ", theme.model(i)),
+                    Span::styled(format!("{} ", theme.model_glyph(i)), theme.model(i)),
                     Span::styled(
                         format!("{:<8} ", short_model(m.kind.name())),
                         theme.model(i),

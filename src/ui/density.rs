@@ -46,8 +46,17 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
         // Too little height for maps anyone could read (a lesson's caption at 80×24 left
         // them 3 rows): the table, under a line that says where the maps went.
         let hint = Rect::new(area.x, area.y, area.width, maps_h.min(1));
+        // Say how much more the window needs (rows for the maps' height, columns for their
+        // width, which is twice their rows).
+        let more_rows = (MIN_MAP_ROWS + 3).saturating_sub(maps_h);
+        let more_cols = (2 * (2 * MIN_MAP_ROWS + 2)).saturating_sub(area.width);
+        let need = match (more_rows, more_cols) {
+            (r, 0) => format!("{r} more rows"),
+            (0, c) => format!("{c} more columns"),
+            (r, c) => format!("{r} more rows and {c} more columns"),
+        };
         Paragraph::new(Span::styled(
-            " the maps (particles, theory) need a taller window; the masses below",
+            format!(" the maps (particles, theory) need a window {need}; the masses below"),
             theme.dim(),
         ))
         .render(hint, buf);

@@ -339,7 +339,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "α",
         "saliency α_μ: how much the input is about memory μ (the bar; idp-filter: filtered); \
-         the bar green for a well, yellow for a saddle, grey for none",
+         the bar is green for a well, yellow for a saddle, grey for none",
     ),
     (
         "1/g+Σα/N",

@@ -536,7 +536,7 @@ fn model_lines(
                     ),
                     theme.memory(mu),
                 ),
-                Span::raw(format!(" m={m:+.2}")),
+                Span::raw(format!(" m={m:+.2}").replace('-', "−")),
             ],
             Some(_) => vec![Span::styled(
                 format!("near no memory (|m| < {NEAR_NONE})"),
@@ -582,12 +582,22 @@ fn compare_table(snap: &Snapshot, width: usize, theme: Theme) -> Vec<Line<'stati
     )];
     for (i, view) in snap.models.iter().enumerate() {
         // The recalled memory's overlap; none recalled, none shown (the column is its m).
-        let m = view
-            .retrieved
-            .and_then(|mu| view.overlaps.get(mu))
-            .map_or(format!("{:>6}", "—"), |m| format!(" {m:+.2}"));
+        let overlap = view.retrieved.and_then(|mu| view.overlaps.get(mu)).copied();
+        // The minus sign of every other panel, and the mirror named as the image titles name
+        // it ("−cat").
+        let m = overlap.map_or(format!("{:>6}", "—"), |m| {
+            format!(" {m:+.2}").replace('-', "−")
+        });
         let hit = view.retrieved.is_some() && view.retrieved == view.expected;
-        let name: String = name_of(snap, view.retrieved).chars().take(6).collect();
+        let sign = if overlap.is_some_and(|m| m < 0.0) {
+            "−"
+        } else {
+            ""
+        };
+        let name: String = format!("{sign}{}", name_of(snap, view.retrieved))
+            .chars()
+            .take(6)
+            .collect();
         let mut spans = vec![
             Span::styled(
                 format!("{:<8} ", short_model(view.kind.name())),

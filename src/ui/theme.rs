@@ -59,7 +59,11 @@ const PALETTE_ALT: [Color; 10] = [
 
 /// Without colour (or in ASCII) each memory's line is drawn with a character of its own, in
 /// this order, and the legend shows the same character.
-const LINE_GLYPHS: &str = "*+ox#@%&=~abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+/// ('@' is left out: it is the landscape's state "●" in ASCII.)
+const LINE_GLYPHS: &str = "*+ox#%&=~abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// The characters of the models' energy lines when [`Theme::text_lines`] (one kind each).
+const MODEL_GLYPHS: [char; 6] = ['o', 'x', '+', '*', '#', '%'];
 
 /// Line colours of the models (energy chart, readout, overlap strips): one per kind of model.
 const MODEL_PALETTE: [Color; 6] = [
@@ -182,7 +186,7 @@ impl Theme {
         !self.color || self.ascii
     }
     /// The character of memory `mu`'s line when [`Theme::text_lines`] (distinct for the first
-    /// 62 memories).
+    /// 61 memories).
     pub fn line_char(&self, mu: usize) -> char {
         let count = LINE_GLYPHS.chars().count();
         LINE_GLYPHS.chars().nth(mu % count).unwrap_or('*')
@@ -218,6 +222,23 @@ impl Theme {
         }
     }
     /// The chart marker: braille, or dots replaced by the ASCII pass.
+    /// The chart marker of model `i`'s energy line: the chart's in colour, else a character
+    /// of its own (without colour two models' lines and legend samples were alike).
+    pub fn model_marker(&self, i: usize) -> Marker {
+        if self.text_lines() {
+            Marker::Custom(MODEL_GLYPHS[i % MODEL_GLYPHS.len()])
+        } else {
+            self.marker()
+        }
+    }
+    /// The legend's sample of model `i`'s energy line, matching [`Theme::model_marker`].
+    pub fn model_glyph(&self, i: usize) -> String {
+        if self.text_lines() {
+            MODEL_GLYPHS[i % MODEL_GLYPHS.len()].to_string()
+        } else {
+            "━".into()
+        }
+    }
     pub fn marker(&self) -> Marker {
         if self.ascii {
             Marker::Dot
