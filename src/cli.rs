@@ -330,7 +330,7 @@ pub struct SimArgs {
     pub patterns: Option<PathBuf>,
     /// With --patterns: watch the directory by polling every MS milliseconds (for file systems
     /// that send no change events).
-    #[arg(long, allow_negative_numbers = true, value_name = "MS", value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    #[arg(long, allow_negative_numbers = true, value_name = "MS", value_parser = parse_poll)]
     pub poll: Option<u64>,
 }
 
@@ -706,6 +706,15 @@ fn parse_seed(s: &str) -> Result<u64, String> {
     })
 }
 
+fn parse_poll(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(ms) if (10..=60_000).contains(&ms) => Ok(ms),
+        _ => Err(format!(
+            "{s:?} is not a polling interval (whole milliseconds, 10 to 60000)"
+        )),
+    }
+}
+
 fn parse_first_trial(s: &str) -> Result<usize, String> {
     match s.trim().parse::<usize>() {
         Ok(n) if n <= 1_000_000_000 => Ok(n),
@@ -899,7 +908,9 @@ impl RunArgs {
             // Given, it must be whole steps (`RunConfig::sample_steps`); the default is made so.
             every_secs: self.every.unwrap_or_else(|| {
                 let dt = sim.dt;
-                (DEFAULT_EVERY_SECS / dt).round().max(1.0) * dt
+                // Rounded to 12 decimals, so that the header records 0.49, not the product's
+                // 0.49000000000000005 (still whole steps to the check's 1e-9).
+                ((DEFAULT_EVERY_SECS / dt).round().max(1.0) * dt * 1e12).round() / 1e12
             }),
             seed: sim.seed,
             fixed: Fixed::default(),

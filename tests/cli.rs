@@ -52,6 +52,7 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
             "must be 0 or more",
         ),
         (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
+        (&["run", "--poll", "-1"], "is not a polling interval"),
         (
             &["experiment", "mixed", "--sigmas", "8,8"],
             "--sigmas gives 8 twice",

@@ -264,7 +264,7 @@ fn options_that_belong_elsewhere_are_refused_in_one_line() {
                 "--duration",
                 "1",
             ],
-            "--no-zero-diagonal is an option of every model but modern and idp-modern",
+            "--no-zero-diagonal is an option of a model with a matrix W (any but modern and idp-modern)",
         ),
         (
             &[

@@ -252,6 +252,19 @@ fn pbm_errors() {
         msg,
         format!("{p}: too wide: expected at most 256 pixels per row, found 300")
     );
+    // A side past any number read: not the number it saturated to, which is not in the file.
+    let (msg, p) = error_of(
+        "a.pbm",
+        b"P1 2 99999999999999999999
+",
+    );
+    assert_eq!(
+        msg,
+        format!(
+            "{p}: too tall: expected at most 256 rows, found a number over {}",
+            usize::MAX
+        )
+    );
 }
 
 #[test]

@@ -128,6 +128,27 @@ fn bad_npy_files_are_one_line_naming_the_file_and_status_2() {
     }
 }
 
+/// The table says the model time run with the digits it has, and the header's default
+/// `every_secs` is the round number it is (0.99 s read "1.0 s"; 0.49000000000000005).
+#[test]
+fn times_are_said_with_their_own_digits() {
+    let table = ok(&[
+        "run",
+        "--dt",
+        "0.03",
+        "--duration",
+        "1",
+        "--format",
+        "table",
+    ]);
+    assert!(table.contains("\n0.99 s of model time."), "{table}");
+    let table = ok(&["run", "--duration", "3", "--format", "table"]);
+    assert!(table.contains("\n3.0 s of model time."), "{table}");
+    let out = ok(&["run", "--dt", "0.07", "--duration", "1"]);
+    let header = out.lines().next().unwrap();
+    assert!(header.contains("\"every_secs\":0.49,"), "{header}");
+}
+
 /// An input about no memory has no truth to score against; one whose saliencies overflow
 /// float32 is refused before the run (it diverged at the first step, with status 0).
 #[test]

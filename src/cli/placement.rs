@@ -210,7 +210,7 @@ fn run_options(cli: &Cli, matches: &ArgMatches) -> Result<(), String> {
         (
             "no_zero_diagonal",
             |k| !k.is_modern(),
-            "every model but modern and idp-modern",
+            "a model with a matrix W (any but modern and idp-modern)",
             "; the modern models' field is Ξ(α ⊙ softmax), with no matrix W to have a diagonal",
         ),
     ];

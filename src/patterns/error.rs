@@ -45,10 +45,10 @@ pub enum ErrorKind {
     #[error("file too large: {size} bytes, the limit is {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
     /// The image is wider than [`MAX_SIDE`].
-    #[error("too wide: expected at most {limit} pixels per row, found {found}")]
+    #[error("too wide: expected at most {limit} pixels per row, found {}", side(*.found))]
     TooWide { found: usize, limit: usize },
     /// The image is taller than [`MAX_SIDE`].
-    #[error("too tall: expected at most {limit} rows, found {found}")]
+    #[error("too tall: expected at most {limit} rows, found {}", side(*.found))]
     TooTall { found: usize, limit: usize },
     /// A byte sequence that is not UTF-8 in a text pattern.
     #[error("not UTF-8: expected text, found byte 0x{byte:02x}")]
@@ -104,6 +104,16 @@ pub enum ErrorKind {
     /// link) or is something else now; the last good set stays in use until it is back.
     #[error("{}", directory_gone(.found))]
     DirectoryGone { found: Option<String> },
+}
+
+/// A side read from a header: a number past `usize` was read as `usize::MAX`, which is not the
+/// number in the file.
+fn side(found: usize) -> String {
+    if found == usize::MAX {
+        format!("a number over {}", usize::MAX)
+    } else {
+        found.to_string()
+    }
 }
 
 fn directory_gone(found: &Option<String>) -> String {

@@ -45,9 +45,16 @@ pub fn summary_table(summaries: &[(ModelKind, Summary)]) -> String {
         );
     }
     let secs = summaries.first().map_or(0.0, |(_, m)| m.duration_secs);
+    // One decimal, or as many as the time has (0.99 s read "1.0 s", 0.01 s "0.0 s").
+    let digits = (1..=6)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((secs * scale).round() / scale - secs).abs() <= 1e-9 * secs.abs().max(1.0)
+        })
+        .unwrap_or(6) as usize;
     let _ = writeln!(
         s,
-        "{secs:.1} s of model time. accuracy: fraction of the tracked time on the memory the \
+        "{secs:.digits$} s of model time. accuracy: fraction of the tracked time on the memory the \
          input holds (|m| counted); latency: median from a change to its retrieval; overlap: \
          mean |m| of that memory; mirror: of the retrieved time, on −ξ; retrieved: changes \
          answered by a retrieval."
