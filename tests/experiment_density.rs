@@ -221,3 +221,34 @@ fn the_modern_table_is_against_its_closed_form() {
         assert!(!last.starts_with(['+', '-']), "a z from 2 trials: {row}");
     }
 }
+
+/// `--alphas` replaces a preset's α: the header says so rather than naming the preset's.
+#[test]
+fn given_alphas_are_not_called_the_presets() {
+    let header = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_recall"))
+            .args([
+                "experiment",
+                "density",
+                "--preset",
+                "fig4a",
+                "--sigmas",
+                "0.8",
+            ])
+            .args(["--trials", "1", "--particles", "50"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{extra:?}");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let preset = header(&[]);
+    assert!(preset.contains("preset fig4a)"), "{preset}");
+    let given = header(&["--alphas", "1,2"]);
+    assert!(given.contains("preset fig4a's σ, α given"), "{given}");
+    assert!(given.contains("α1 = 1, α2 = 2"), "{given}");
+}

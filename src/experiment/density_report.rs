@@ -82,23 +82,34 @@ pub fn density_table(
     // idp-modern is a gradient flow: its closed form is exact, and the z's are taken against
     // it (the grid solve, which does not know that, is printed beside it as a check).
     let modern = config.model == DensityModel::IdpModern;
+    // --alphas replaces the preset's α (it keeps its σ list): the header must not name the
+    // preset's α for them.
+    let given = config.alphas != config.preset.alphas();
     if modern {
         let _ = writeln!(
             s,
-            "density (idp-modern on the memories of the paper's Fig. 4, preset {}'s α): two \
+            "density (idp-modern on the memories of the paper's Fig. 4, {}): two \
              neurons, ξ1 = (1,1), ξ2 = (1,−1), dx/dt = −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)] with \
              k = β/√2, the gradient flow of E_β = ½|x|² − k⁻¹ log Σ exp(k α_μ ξ_μᵀx); \
              α1 = {a1}, α2 = {a2}, β = {}.",
-            config.preset.name(),
+            if given {
+                "α given".to_string()
+            } else {
+                format!("preset {}'s α", config.preset.name())
+            },
             config.beta
         );
     } else {
         let _ = writeln!(
             s,
-            "density (the paper's Fig. 4, preset {}): two neurons, ξ1 = (1,1), ξ2 = (1,−1), \
+            "density (the paper's Fig. 4, {}): two neurons, ξ1 = (1,1), ξ2 = (1,−1), \
              W = ½(α1ξ1ξ1ᵀ + α2ξ2ξ2ᵀ) (diagonal kept), ψ = tanh(g·x); α1 = {a1}, α2 = {a2}, \
              g = {}.",
-            config.preset.name(),
+            if given {
+                format!("preset {}'s σ, α given", config.preset.name())
+            } else {
+                format!("preset {}", config.preset.name())
+            },
             config.gain
         );
     }
