@@ -261,7 +261,8 @@ pub const HELP: &[(&str, &str)] = &[
 pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "input u",
-        "the image the network sees now; \"holds tree\": the memory the stream holds",
+        "the image the network sees now; \"holds tree\": the memory the stream holds \
+         (explore: \"most about tree\", the largest saliency you set)",
     ),
     (
         "glitch to bird at 17.0 s",

@@ -136,7 +136,7 @@ pub fn render_images(
     let single = snap.models.len() == 1;
     let holds = snap.models.first().and_then(|m| m.expected);
     let mut input_bottom = vec![
-        Span::styled("holds ", theme.dim()),
+        Span::styled(holds_word(snap), theme.dim()),
         Span::styled(
             name_of(snap, holds),
             holds.map_or(theme.dim(), |m| theme.memory(m)),
@@ -392,6 +392,17 @@ fn flow_gap(items: Vec<Vec<Span<'static>>>, width: usize, gap: usize) -> Vec<Lin
     lines
 }
 
+/// The word before the memory the input is about: "holds " for a stream of images; in explore,
+/// whose input is a mixture of every memory at the saliencies set by hand, "most about " (a
+/// user read "holds bird" as a picture of a bird that was not there).
+fn holds_word(snap: &Snapshot) -> &'static str {
+    if snap.status.scenario == crate::stimulus::ScenarioName::Explore {
+        "most about "
+    } else {
+        "holds "
+    }
+}
+
 /// What the stream shows and what each model recalled, in words.
 fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
     let block = Block::bordered()
@@ -402,7 +413,7 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
     let width = usize::from(inner.width);
     let holds = snap.models.first().and_then(|m| m.expected);
     let mut what = vec![vec![
-        Span::styled("holds ", theme.dim()),
+        Span::styled(holds_word(snap), theme.dim()),
         Span::styled(
             name_of(snap, holds),
             holds.map_or(theme.dim(), |m| theme.memory(m)),
