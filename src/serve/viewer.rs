@@ -583,7 +583,15 @@ fn on_event(
                 }
             }
             None => {
-                let intent = intent_in(KeyMode::Normal, key)?;
+                // In a lesson its page keys too, so that they get the "view only" flash (→
+                // did nothing, silently).
+                let lesson = ctx.hub.latest().is_some_and(|s| s.lesson.is_some());
+                let mode = if lesson {
+                    KeyMode::Lesson
+                } else {
+                    KeyMode::Normal
+                };
+                let intent = intent_in(mode, key)?;
                 viewer_intent(intent, view, ctx)
             }
         },

@@ -124,6 +124,15 @@ fn render_compact_lesson(
 /// saliencies or α1, α2 (an explore or density scenario, the chapter's or one `s` chose) they
 /// are PgDn and PgUp, and the line said "← back" there; while painting, after `p`.
 fn page_keys(app: &App, next: &str) -> String {
+    // A viewer's keys do not turn the pages: what moves the lesson on, without them.
+    if app.audience.as_ref().is_some_and(|a| !a.controls) {
+        let head = next.rfind(" · ").map_or(next, |at| &next[..at]);
+        return if head.contains('→') || head.contains('←') {
+            "the presenter turns the pages".into()
+        } else {
+            head.to_string()
+        };
+    }
     match app.key_mode() {
         KeyMode::LessonExplore | KeyMode::LessonDensity => {
             next.replace('→', "PgDn").replace('←', "PgUp")
@@ -194,7 +203,35 @@ pub fn render_caption(app: &App, view: &LessonView, area: Rect, buf: &mut Buffer
 
 #[cfg(test)]
 mod tests {
-    use super::fit_next;
+    use super::{fit_next, page_keys};
+
+    #[test]
+    fn a_viewer_is_not_offered_the_keys_that_turn_the_pages() {
+        use crate::model::ModelKind;
+        use crate::stimulus::ScenarioName;
+        use crate::ui::app::Audience;
+        use crate::ui::{App, Theme};
+        let theme = Theme {
+            color: true,
+            ascii: false,
+        };
+        let app = App::new(theme, ModelKind::Idp, None, ScenarioName::Tour, 2.0, 1.0);
+        assert_eq!(page_keys(&app, "next in 9 s · →"), "next in 9 s · →");
+        let viewer = app.following_run(Audience {
+            controls: false,
+            controller: "presenter alice".into(),
+            shared: false,
+            watching: 1,
+            join: None,
+            frozen: false,
+        });
+        assert_eq!(page_keys(&viewer, "next in 9 s · →"), "next in 9 s");
+        assert_eq!(
+            page_keys(&viewer, "→ next · ← back"),
+            "the presenter turns the pages"
+        );
+        assert_eq!(page_keys(&viewer, "last chapter · ← back"), "last chapter");
+    }
 
     #[test]
     fn what_moves_the_lesson_on_is_cut_between_words_and_keeps_its_keys() {
