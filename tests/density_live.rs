@@ -318,14 +318,15 @@ fn a_short_window_shows_the_table_and_says_where_the_maps_went() {
     let view = || density_view(DensitySettings::FIG4B, BURN_IN_SECS + 40.0);
     let app = lesson_density_app(view());
     let short = common::screen(&app, 80, 24);
-    assert!(short.contains("need a taller window"), "{short}");
+    // How much taller, so that a teacher knows what to do.
+    assert!(short.contains("need a window 1 row taller"), "{short}");
     assert!(!short.contains("│P "), "no map key: {short}");
     for word in ["+ξ2", "−ξ1", "FP", "basin", "σ 0.8", "7/7"] {
         assert!(short.contains(word), "80×24 lacks {word}:\n{short}");
     }
     let taller = common::screen(&lesson_density_app(view()), 100, 30);
     assert!(
-        taller.contains("│P ") && !taller.contains("taller window"),
+        taller.contains("│P ") && !taller.contains("need a window"),
         "{taller}"
     );
 }

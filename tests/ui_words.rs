@@ -132,7 +132,7 @@ fn with_nothing_recalled_the_readout_names_the_nearest_memory_and_its_overlap() 
     let screen = common::screen(&a, 120, 40);
     // Not "m=+0.00": the state is 0.44 of the way to a memory's mirror.
     assert!(
-        screen.contains(&format!("nearest −{name} m=-0.44")),
+        screen.contains(&format!("nearest −{name} m=−0.44")),
         "{screen}"
     );
     assert!(!screen.contains("m=+0.00"), "{screen}");

@@ -572,7 +572,12 @@ fn load_panels(
 /// `count` sizes.
 fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
     let model = model.into();
-    let c = colour(slot(model));
+    // dense3 in cyan: the next colour, pink, read as IDP's red made lighter for a small N.
+    let c = colour(if model == CapacityModel::Dense3 {
+        8
+    } else {
+        slot(model)
+    });
     let lighter = count.saturating_sub(1).saturating_sub(j);
     let f = 1.0 - 0.6 * lighter as f64 / count.max(2) as f64;
     let mix = |v: u8| (255.0 - (255.0 - f64::from(v)) * f) as u8;

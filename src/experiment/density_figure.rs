@@ -231,7 +231,7 @@ impl DensityFigure {
         let l = grid.half_width;
         let mut chart = ChartBuilder::on(&area.margin(4, 4, 4, 4))
             .caption(
-                format!("marginals: {} lines, measured dots", row.theory_short()),
+                format!("marginals: {} lines, measured marks", row.theory_short()),
                 font(14.0),
             )
             .x_label_area_size(28)
@@ -272,13 +272,23 @@ impl DensityFigure {
                         PathElement::new([(x, y), (x + 6, y)], c.stroke_width(2))
                     });
             }
-            chart
-                .draw_series(
-                    points(&measured[axis])
-                        .into_iter()
-                        .map(|p| Circle::new(p, 2, c.filled())),
-                )
-                .map_err(fail)?;
+            // The measured points hollow, a circle for x1 and a cross for x2, so that they show
+            // on their lines and on each other (filled dots of 2 px were hidden under both).
+            let dots = points(&measured[axis]);
+            let style = c.stroke_width(1);
+            if axis == 0 {
+                chart
+                    .draw_series(dots.into_iter().map(|p| Circle::new(p, 3, style)))
+                    .map_err(fail)?
+                    .label("x1 measured")
+                    .legend(move |(x, y)| Circle::new((x + 8, y), 3, style));
+            } else {
+                chart
+                    .draw_series(dots.into_iter().map(|p| Cross::new(p, 3, style)))
+                    .map_err(fail)?
+                    .label("x2 measured")
+                    .legend(move |(x, y)| Cross::new((x + 8, y), 3, style));
+            }
         }
         chart
             .configure_series_labels()

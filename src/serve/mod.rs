@@ -92,7 +92,7 @@ pub(crate) fn leave_line(name: &str, end: End, stats: &Stats) -> String {
     };
     let secs = stats.secs.max(1e-3);
     format!(
-        "{name} {why} after {:.0} s: {} frames ({:.1}/s), {} bytes ({:.1} KB/s)",
+        "{name} {why} after {:.0} s connected: {} frames ({:.1}/s), {} bytes ({:.1} KB/s)",
         stats.secs,
         stats.frames,
         stats.frames as f64 / secs,

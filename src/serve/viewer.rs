@@ -360,9 +360,18 @@ pub fn run_and_leave(setup: ViewerSetup) {
     let stages = Arc::clone(&setup.stages);
     let id = setup.mailbox.screen.id;
     let name = setup.mailbox.screen.name.clone();
+    let setup_role = setup.mailbox.screen.role;
     let links = setup.links.clone();
     let line = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(setup))) {
-        Ok((end, stats)) => super::leave_line(&name, end, &stats),
+        Ok((end, stats)) => {
+            // The presenter's line says so: the others' logs name who left, not an address.
+            let who = if setup_role == super::hub::Role::Presenter {
+                format!("presenter {name}")
+            } else {
+                name.clone()
+            };
+            super::leave_line(&who, end, &stats)
+        }
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

@@ -50,10 +50,14 @@ pub fn render_density(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buffer) 
         // width, which is twice their rows).
         let more_rows = (MIN_MAP_ROWS + 3).saturating_sub(maps_h);
         let more_cols = (2 * (2 * MIN_MAP_ROWS + 2)).saturating_sub(area.width);
+        let plural =
+            |k: u16, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let rows = plural(more_rows, "row taller", "rows taller");
+        let cols = plural(more_cols, "column wider", "columns wider");
         let need = match (more_rows, more_cols) {
-            (r, 0) => format!("{r} more rows"),
-            (0, c) => format!("{c} more columns"),
-            (r, c) => format!("{r} more rows and {c} more columns"),
+            (_, 0) => rows,
+            (0, _) => cols,
+            _ => format!("{rows} and {cols}"),
         };
         Paragraph::new(Span::styled(
             format!(" the maps (particles, theory) need a window {need}; the masses below"),

@@ -486,6 +486,11 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "recall serve: how to join, and how many viewers watch (presenter, host)",
     ),
     (
+        "you …",
+        "the log: what a key you pressed did (models, scenario, a lesson's chapter); \
+         \"left after 47 s connected\": wall-clock seconds, unlike the log's model time",
+    ),
+    (
         "presenter NAME …",
         "recall serve's log: who did it (\"you\" on your own screen; \"host terminal\": the server's own)",
     ),
@@ -688,11 +693,18 @@ pub fn hints(mode: HintMode, width: u16) -> &'static [(&'static str, &'static st
         ],
         HintMode::Help => &[("↑/↓", "scroll"), ("?/Esc", "close help"), ("q", "quit")],
         HintMode::Errors => &[("e/Esc", "close"), ("q", "quit")],
-        HintMode::Viewer => &[
+        HintMode::Viewer if medium => &[
             ("?", "help"),
             ("space", "pause this screen"),
             ("c", "compare shown"),
             ("↑/↓", "memories"),
+            ("q", "leave"),
+        ],
+        // Narrow: no memory table to scroll, and room for what the layout leaves out.
+        HintMode::Viewer => &[
+            ("?", "help"),
+            ("space", "pause screen"),
+            ("c", "compare"),
             ("q", "leave"),
         ],
         HintMode::ViewerDensity => &[
