@@ -294,6 +294,9 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
              --saliencies every α is 0 and the input holds no memory (try --saliencies 0.5,0.3)"
         ));
     }
+    if let Some(line) = args.sim.patterns.as_deref().and_then(missing_pattern_dir) {
+        return Ok(usage(&line));
+    }
     let mut config = args.run_config();
     let memories = match &args.sim.patterns {
         Some(dir) => {
@@ -392,6 +395,22 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(128 + SIGINT as u8));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A pattern directory given that is not there, or is a file: a usage error (status 2), as a
+/// bad flag value is, not a failure of the run (status 1).
+fn missing_pattern_dir(dir: &std::path::Path) -> Option<String> {
+    let shown = dir.display();
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!(
+            "the pattern directory {shown} does not exist (recall check --builtin checks the \
+             built-in set; without --patterns recall runs it)"
+        )),
+        Ok(m) if m.is_file() => Some(format!(
+            "the pattern directory {shown} is a file: give the directory that holds it"
+        )),
+        _ => None,
+    }
 }
 
 /// An input whose saliencies α = (1/N) Ξᵀu overflow float32 would make the run diverge at its
@@ -506,6 +525,11 @@ fn check(args: &crate::cli::CheckArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.save_memories
         && !std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
         && let Err(line) = crate::runner::paths::check_writable("--save-memories", path)
+    {
+        return Ok(usage(&line));
+    }
+    if !args.builtin
+        && let Some(line) = missing_pattern_dir(&args.dir)
     {
         return Ok(usage(&line));
     }

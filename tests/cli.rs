@@ -54,6 +54,15 @@ fn bad_flags_exit_2_with_one_line_on_stderr() {
         (&["run", "--tau-alpha", "-0.5"], "must be 0 or more"),
         (&["run", "--poll", "-1"], "is not a polling interval"),
         (
+            &["check", "/nonexistent/recall-patterns"],
+            "the pattern directory /nonexistent/recall-patterns does not exist",
+        ),
+        (
+            &["run", "--patterns", "/nonexistent/recall-patterns"],
+            "does not exist",
+        ),
+        (&["check", "Cargo.toml"], "is a file: give the directory"),
+        (
             &["experiment", "mixed", "--sigmas", "8,8"],
             "--sigmas gives 8 twice",
         ),
