@@ -385,11 +385,14 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let mut err = std::io::stderr().lock();
         let _ = err.write_all(crate::runner::table::summary_table(&summaries).as_bytes());
     }
-    if stop.load(std::sync::atomic::Ordering::Relaxed) {
-        let ran = summaries.first().map_or(0.0, |(_, s)| s.duration_secs);
+    // A Ctrl-C after the last step (while the figure was drawn) ended nothing early.
+    let ran = summaries.first().map_or(0.0, |(_, s)| s.duration_secs);
+    let short = ran < config.duration_secs - 0.5 * config.params.dt_secs;
+    if stop.load(std::sync::atomic::Ordering::Relaxed) && short {
         warn(format_args!(
-            "recall: interrupted at {ran:.2} s of the {} s asked (model time); the summary \
-             counts the run up to there",
+            "recall: interrupted at {} s of the {} s asked (model time); the summary counts \
+             the run up to there",
+            crate::runner::table::shown_secs(ran),
             config.duration_secs
         ));
         return Ok(ExitCode::from(128 + SIGINT as u8));
@@ -408,6 +411,9 @@ fn missing_pattern_dir(dir: &std::path::Path) -> Option<String> {
         )),
         Ok(m) if m.is_file() => Some(format!(
             "the pattern directory {shown} is a file: give the directory that holds it"
+        )),
+        Ok(m) if !m.is_dir() => Some(format!(
+            "the pattern directory {shown} is not a directory (a device or a pipe)"
         )),
         _ => None,
     }

@@ -222,10 +222,11 @@ fn the_modern_table_is_against_its_closed_form() {
     }
 }
 
-/// `--alphas` replaces a preset's α: the header says so rather than naming the preset's.
+/// `--alphas` and `--sigmas` replace a preset's α and σ: the header names the preset only for
+/// what it still sets.
 #[test]
 fn given_alphas_are_not_called_the_presets() {
-    let header = |extra: &[&str]| {
+    let header = |sigmas: &str, extra: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_recall"))
             .args([
                 "experiment",
@@ -233,7 +234,7 @@ fn given_alphas_are_not_called_the_presets() {
                 "--preset",
                 "fig4a",
                 "--sigmas",
-                "0.8",
+                sigmas,
             ])
             .args(["--trials", "1", "--particles", "50"])
             .args(extra)
@@ -246,9 +247,15 @@ fn given_alphas_are_not_called_the_presets() {
             .unwrap_or_default()
             .to_string()
     };
-    let preset = header(&[]);
-    assert!(preset.contains("preset fig4a)"), "{preset}");
-    let given = header(&["--alphas", "1,2"]);
-    assert!(given.contains("preset fig4a's σ, α given"), "{given}");
+    // The runs take one σ, not the preset's three: σ is given too.
+    let preset = header("0.8", &[]);
+    assert!(preset.contains("preset fig4a's α, σ given)"), "{preset}");
+    let given = header("0.8", &["--alphas", "1,2"]);
+    assert!(
+        given.contains("(the paper's Fig. 4, α and σ given)"),
+        "{given}"
+    );
     assert!(given.contains("α1 = 1, α2 = 2"), "{given}");
+    let sigmas = header("0.5,0.8,1.2", &["--alphas", "1,2"]);
+    assert!(sigmas.contains("preset fig4a's σ, α given)"), "{sigmas}");
 }

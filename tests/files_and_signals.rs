@@ -267,6 +267,15 @@ fn interrupt(child: &Child) {
     assert!(status.success());
 }
 
+/// `cmd` run with `stdout` (stderr piped), sent SIGINT after 1.5 s, and waited for.
+fn interrupted(mut cmd: Command, stdout: Stdio) -> (Child, std::process::ExitStatus) {
+    let mut child = cmd.stdout(stdout).stderr(Stdio::piped()).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    interrupt(&child);
+    let status = wait(&mut child);
+    (child, status)
+}
+
 fn stderr_of(child: &mut Child) -> String {
     let mut text = String::new();
     child
@@ -364,16 +373,9 @@ fn ctrl_c_prints_the_table_of_the_finished_trials() {
         ("mixed", &["--trials", "3000"][..]),
         ("capacity", &["--trials", "500", "--sizes", "64,128"][..]),
     ] {
-        let mut child = recall()
-            .args(["experiment", name])
-            .args(flags)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        interrupt(&child);
-        let status = wait(&mut child);
+        let mut cmd = recall();
+        cmd.args(["experiment", name]).args(flags);
+        let (mut child, status) = interrupted(cmd, Stdio::piped());
         let mut table = String::new();
         child
             .stdout
@@ -405,16 +407,11 @@ fn ctrl_c_of_a_run_writes_the_summary_of_what_ran() {
     for format in ["table", "jsonl"] {
         // To a file: the JSON lines' theory records would fill a pipe nobody reads yet.
         let path = dir.path().join(format);
-        let mut child = recall()
-            .args(["run", "--duration", "1000000", "--every", "1000"])
-            .args(["--format", format])
-            .stdout(std::fs::File::create(&path).unwrap())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        interrupt(&child);
-        let status = wait(&mut child);
+        let mut cmd = recall();
+        cmd.args(["run", "--duration", "1000000", "--every", "1000"])
+            .args(["--format", format]);
+        let (mut child, status) =
+            interrupted(cmd, Stdio::from(std::fs::File::create(&path).unwrap()));
         let out = std::fs::read_to_string(&path).unwrap();
         let stderr = stderr_of(&mut child);
         assert_eq!(status.code(), Some(130), "{format}: {stderr}");

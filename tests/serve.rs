@@ -904,17 +904,23 @@ fn sockets_that_never_log_in_lock_no_one_out() {
     assert!(status_line(&server.screen("viewer")).contains("view only"));
 }
 
+/// A server with presenter alice and viewer bob, both at 120×40, each seeing its role.
+fn classroom() -> Server {
+    let server = Server::start(&[]);
+    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
+    server.wait_screen("presenter", "you control", PATIENCE);
+    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
+    server.wait_screen("viewer", "view only · presenter alice", PATIENCE);
+    server
+}
+
 /// A presenter who pauses and leaves would leave every viewer frozen, with no one able to
 /// resume: the run resumes, and the log says why.
 #[test]
 fn a_run_the_last_presenter_left_paused_resumes() {
     let Some(()) = tools() else { return };
     let _serial = serial();
-    let server = Server::start(&[]);
-    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
-    server.wait_screen("presenter", "you control", PATIENCE);
-    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
-    server.wait_screen("viewer", "view only · presenter alice", PATIENCE);
+    let server = classroom();
     server.keys("presenter", " ");
     let v = server.wait_screen("viewer", "PAUSED", PATIENCE);
     assert!(status_line(&v).contains("PAUSED"), "{v}");
@@ -930,15 +936,27 @@ fn a_run_the_last_presenter_left_paused_resumes() {
     }
 }
 
+/// The pause and the leave in one packet (a script, a fast hand): the pause has reached no
+/// snapshot when the presenter leaves, and is undone all the same.
+#[test]
+fn a_pause_sent_with_the_leave_is_undone_too() {
+    let Some(()) = tools() else { return };
+    let _serial = serial();
+    let server = classroom();
+    server.keys("presenter", " q");
+    server.wait_screen("viewer", "no presenter left: resumed", PATIENCE);
+    let start = Instant::now();
+    while status_line(&server.screen("viewer")).contains("PAUSED") {
+        assert!(start.elapsed() < PATIENCE, "still paused");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn a_classroom_knows_who_acted_how_to_join_and_how_many_watch() {
     let Some(()) = tools() else { return };
     let _serial = serial();
-    let server = Server::start(&[]);
-    server.pane("presenter", 120, 40, &server.ssh_command("alice", true));
-    server.wait_screen("presenter", "you control", PATIENCE);
-    server.pane("viewer", 120, 40, &server.ssh_command("bob", false));
-    server.wait_screen("viewer", "view only", PATIENCE);
+    let server = classroom();
     // The presenter's status line: how to join, and how many watch (the viewer).
     let join = format!("ssh -p {} 127.0.0.1 · 1 watching", server.port);
     let p = server.wait_screen("presenter", &join, PATIENCE);

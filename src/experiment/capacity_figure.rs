@@ -27,6 +27,9 @@ struct Line {
     dashed: bool,
     points: Vec<(f64, f64)>,
     marks: Option<CapacityModel>,
+    /// How far its markers sit to the side of its points, as a share of the x axis (0 but
+    /// where `PanelSpec::spread` sets it): the line stays at the measured values.
+    nudge: f64,
 }
 
 /// A panel: title, axis names, ranges, whether each axis is logarithmic, its lines.
@@ -61,10 +64,11 @@ impl PanelSpec {
         self.lines.iter().filter_map(entry).collect()
     }
 
-    /// Moves each model's measured points a little to the side of where they were measured
-    /// (`SPREAD` of the axis between neighbours, in the order of `CAPACITY_MODELS`), so that
-    /// models with the same values do not hide each other; the subtitle says so. Theory lines
-    /// and fits stay where they are.
+    /// Draws each model's markers a little to the side of its measured points (`SPREAD` of the
+    /// axis between neighbours, in the order of `CAPACITY_MODELS`), so that models with the
+    /// same values do not hide each other; the subtitle says so. Lines, theory and fits stay at
+    /// their values; the axis grows by the largest offset on each side, so that no marker
+    /// leaves the panel (the flips panel starts at 0, where three models' points were).
     fn spread(mut self) -> Self {
         let mut models: Vec<usize> = self
             .lines
@@ -76,21 +80,33 @@ impl PanelSpec {
         if models.len() < 2 {
             return self;
         }
-        let (x0, x1, log) = self.x;
         let centre = (models.len() as f64 - 1.0) / 2.0;
         for line in &mut self.lines {
             let Some(model) = line.marks else { continue };
             let rank = models.iter().position(|&m| m == slot(model)).unwrap_or(0);
-            let o = (rank as f64 - centre) * SPREAD;
-            for pt in &mut line.points {
-                pt.0 = if log {
-                    pt.0 * (x1 / x0).powf(o)
-                } else {
-                    pt.0 + o * (x1 - x0)
-                };
-            }
+            line.nudge = (rank as f64 - centre) * SPREAD;
         }
+        // The axis grows by the largest offset (its share of the grown axis) on each side.
+        let (x0, x1, log) = self.x;
+        let edge = centre * SPREAD / (1.0 - 2.0 * centre * SPREAD);
+        self.x = if log {
+            let grow = (x1 / x0).powf(edge);
+            (x0 / grow, x1 * grow, log)
+        } else {
+            let grow = (x1 - x0) * edge;
+            (x0 - grow, x1 + grow, log)
+        };
         self
+    }
+
+    /// Where a point's marker is drawn: `nudge` of the axis to its side.
+    fn marker_x(&self, x: f64, nudge: f64) -> f64 {
+        let (x0, x1, log) = self.x;
+        if log {
+            x * (x1 / x0).powf(nudge)
+        } else {
+            x + nudge * (x1 - x0)
+        }
     }
 }
 
@@ -346,11 +362,9 @@ where
         if let Some(model) = line.marks {
             let shape = marker(model);
             chart
-                .draw_series(
-                    line.points
-                        .iter()
-                        .map(|&pt| EmptyElement::at(pt) + legend::mark(shape, col)),
-                )
+                .draw_series(line.points.iter().map(|&(x, y)| {
+                    EmptyElement::at((p.marker_x(x, line.nudge), y)) + legend::mark(shape, col)
+                }))
                 .map_err(fail)?;
         }
     }
@@ -436,6 +450,7 @@ fn load_panels(
                         dashed: false,
                         points: at(&|p| p.retrieved),
                         marks: Some(model),
+                        nudge: 0.0,
                     });
                     overlap_lines.push(Line {
                         label: None,
@@ -443,6 +458,7 @@ fn load_panels(
                         dashed: false,
                         points: at(&|p| p.overlap),
                         marks: Some(model),
+                        nudge: 0.0,
                     });
                     if model == ModelKind::Idp {
                         idp_sizes.push((n, flip));
@@ -471,6 +487,7 @@ fn load_panels(
             dashed: true,
             points: vec![(x, 0.0), (x, 1.05)],
             marks: None,
+            nudge: 0.0,
         };
         // A line of theory beyond the loads swept is left out (plotters would draw it at the
         // panel's edge, where it reads as a limit inside the range).
@@ -552,6 +569,7 @@ fn load_panels(
                 dashed: true,
                 points: curve,
                 marks: None,
+                nudge: 0.0,
             });
         }
         overlaps.extend(overlap_lines);
@@ -672,6 +690,7 @@ pub fn capacity_figure(
                         dashed: false,
                         points: line,
                         marks: Some(model),
+                        nudge: 0.0,
                     });
                     let p = CapacityConfig::p(n, load);
                     if model == ModelKind::Idp {
@@ -699,6 +718,7 @@ pub fn capacity_figure(
                 dashed: true,
                 points: vec![(f, 0.0), (f, 1.05)],
                 marks: None,
+                nudge: 0.0,
             });
         }
         for (k, &(model, f)) in modern_flip_edges.iter().enumerate() {
@@ -709,6 +729,7 @@ pub fn capacity_figure(
                 dashed: true,
                 points: vec![(f, 0.0), (f, 1.05)],
                 marks: None,
+                nudge: 0.0,
             });
         }
         let edge = 0.5 * (1.0 - 1.0 / g);
@@ -718,6 +739,7 @@ pub fn capacity_figure(
             dashed: true,
             points: vec![(edge, 0.0), (edge, 1.05)],
             marks: None,
+            nudge: 0.0,
         });
         lines.extend(flip_lines);
         panels.push(PanelSpec {
@@ -772,6 +794,7 @@ pub fn capacity_figure(
                         dashed: false,
                         points: vec![(n0, a * n0.powf(b)), (n1, a * n1.powf(b))],
                         marks: None,
+                        nudge: 0.0,
                     });
                 }
                 limit_lines.push(Line {
@@ -780,6 +803,7 @@ pub fn capacity_figure(
                     dashed: false,
                     points: pts_xy,
                     marks: Some(model),
+                    nudge: 0.0,
                 });
             }
         }
@@ -797,6 +821,7 @@ pub fn capacity_figure(
                 dashed: true,
                 points: grid.iter().map(|&n| (n, alpha_c * n)).collect(),
                 marks: None,
+                nudge: 0.0,
             },
             Line {
                 label: Some(format!("{alpha_g:.3}·N (g = {g})")),
@@ -804,6 +829,7 @@ pub fn capacity_figure(
                 dashed: true,
                 points: grid.iter().map(|&n| (n, alpha_g * n)).collect(),
                 marks: None,
+                nudge: 0.0,
             },
         ];
         if let Some(flip) = idp_flip {
@@ -822,6 +848,7 @@ pub fn capacity_figure(
                     })
                     .collect(),
                 marks: None,
+                nudge: 0.0,
             });
         }
         if let Some((n0, n1, flip)) = dense_range {
@@ -832,6 +859,7 @@ pub fn capacity_figure(
                 dashed: true,
                 points: sizes.iter().map(|&n| (n as f64, f(n))).collect(),
                 marks: None,
+                nudge: 0.0,
             };
             lines.push(line(
                 "dense3: Krotov–Hopfield N²/(6 ln N)".into(),
@@ -879,8 +907,8 @@ pub fn capacity_figure(
              IDP, modern, idp-modern, dense3: our estimates, docs/capacity.md)."
                 .into(),
             format!(
-                "Each model has its own marker, and its points sit {:.1}% of the axis to the \
-                 side of its neighbour's, so that equal values stay visible.",
+                "Each model has its own marker, drawn {:.1}% of the axis to the side of its \
+                 neighbour's so that equal values stay visible; the lines are at the values.",
                 SPREAD * 100.0
             ),
         ],
@@ -929,6 +957,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
             dashed: true,
             points: estimate,
             marks: None,
+            nudge: 0.0,
         });
         if let Some((b, a, _, _)) = theory::exp_fit(xy) {
             let (n0, n1) = (xy[0].0, xy[xy.len() - 1].0);
@@ -943,6 +972,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
                 dashed: false,
                 points: vec![(n0, a * (b * n0).exp()), (n1, a * (b * n1).exp())],
                 marks: None,
+                nudge: 0.0,
             });
         }
         lines.push(Line {
@@ -951,6 +981,7 @@ fn modern_panel(found: &[ModernLimits], threshold: f64) -> Option<PanelSpec> {
             dashed: false,
             points: xy.clone(),
             marks: Some(*model),
+            nudge: 0.0,
         });
     }
     let ylo = ys.iter().copied().fold(f64::INFINITY, f64::min) / 2.0;
@@ -1005,6 +1036,7 @@ mod tests {
             dashed: false,
             points: vec![(0.5, 1.0), (1.0, 1.0), (2.0, 1.0)],
             marks: Some(model.into()),
+            nudge: 0.0,
         };
         let theory = Line {
             label: None,
@@ -1012,6 +1044,7 @@ mod tests {
             dashed: true,
             points: vec![(1.0, 0.0), (1.0, 1.05)],
             marks: None,
+            nudge: 0.0,
         };
         let panel = |x: (f64, f64, bool), lines| PanelSpec {
             title: String::new(),
@@ -1022,7 +1055,8 @@ mod tests {
             y: (0.0, 1.05, false),
             lines,
         };
-        for x in [(0.3, 3.0, true), (0.0, 2.5, false)] {
+        // A log axis, and the flips panel's linear one, which starts at a measured 0.
+        for x in [(0.3, 3.0, true), (0.0, 0.52, false)] {
             let lines = vec![
                 theory.clone(),
                 data(ModelKind::Modern),
@@ -1030,24 +1064,31 @@ mod tests {
             ];
             let spread = panel(x, lines).spread();
             let (th, modern, idp) = (&spread.lines[0], &spread.lines[1], &spread.lines[2]);
+            // Lines and theory stay at their values; only the markers move.
             assert_eq!(th.points, theory.points);
-            for (a, b) in idp.points.iter().zip(&modern.points) {
-                // IDP comes before modern in the sweep's list: to the left, by a visible gap.
-                let gap = if x.2 {
-                    (b.0 / a.0).ln() / (x.1 / x.0).ln()
-                } else {
-                    (b.0 - a.0) / (x.1 - x.0)
-                };
-                assert!((gap - SPREAD).abs() < 1e-12, "{a:?} {b:?}");
-                assert_eq!(a.1, b.1);
+            assert_eq!((th.nudge, modern.points.clone()), (0.0, idp.points.clone()));
+            assert_eq!(idp.points, data(ModelKind::Idp).points);
+            // IDP comes before modern in the sweep's list: to the left, a visible gap apart.
+            assert!((modern.nudge - idp.nudge - SPREAD).abs() < 1e-12);
+            // Every marker inside the (grown) axis, even at its ends.
+            let (x0, x1, _) = spread.x;
+            for l in [modern, idp] {
+                for &(px, _) in &[(x.0, 0.0), (x.1, 0.0)] {
+                    let at = spread.marker_x(px, l.nudge);
+                    let slack = 1e-12 * (x1 - x0);
+                    assert!(
+                        (x0 - slack..=x1 + slack).contains(&at),
+                        "{at} outside {x0}..{x1}"
+                    );
+                }
             }
             assert_ne!(
                 marker(ModelKind::Idp.into()),
                 marker(ModelKind::Modern.into())
             );
-            // One model alone is drawn where it was measured.
+            // One model alone: no offset, the axis as it was.
             let alone = panel(x, vec![data(ModelKind::Idp)]).spread();
-            assert_eq!(alone.lines[0].points, data(ModelKind::Idp).points);
+            assert_eq!((alone.lines[0].nudge, alone.x), (0.0, x));
         }
     }
 

@@ -204,12 +204,7 @@ pub fn plan_table(
          {} cue(s) per network; each cue is a stored memory with a fraction of its pixels \
          flipped. g = {CAPACITY_GAIN}, dt = {} s, no noise; a cue runs until it settles (at most \
          {} s). {} parts:",
-        cover.counted(&format!(
-            "{} trial(s) (trials {}..{}, seed {seed})",
-            trials.len(),
-            trials.start,
-            trials.end.saturating_sub(1)
-        )),
+        cover.counted(&asked_networks(trials, seed)),
         first.cues,
         first.dt_secs,
         first.max_secs,
@@ -316,12 +311,7 @@ pub fn capacity_table(
          {} cue(s) per network; each cue is a stored memory with {flipped} of its pixels flipped. \
          g = 10, dt = {} s, no noise; a cue runs until it settles (at most {} s).",
         sizes.join(", "),
-        cover.counted(&format!(
-            "{} trial(s) (trials {}..{}, seed {seed})",
-            trials.len(),
-            trials.start,
-            trials.end.saturating_sub(1)
-        )),
+        cover.counted(&asked_networks(trials, seed)),
         config.cues,
         config.dt_secs,
         config.max_secs,
@@ -754,4 +744,14 @@ pub fn capacity_csv_rows(rows: &[CapacityRow]) -> String {
         );
     }
     s
+}
+
+/// "2 trial(s) (trials 0..1, seed 1)": what a capacity table was asked for.
+fn asked_networks(trials: &std::ops::Range<usize>, seed: u64) -> String {
+    format!(
+        "{} trial(s) (trials {}..{}, seed {seed})",
+        trials.len(),
+        trials.start,
+        trials.end.saturating_sub(1)
+    )
 }

@@ -82,9 +82,18 @@ pub fn density_table(
     // idp-modern is a gradient flow: its closed form is exact, and the z's are taken against
     // it (the grid solve, which does not know that, is printed beside it as a check).
     let modern = config.model == DensityModel::IdpModern;
-    // --alphas replaces the preset's α (it keeps its σ list): the header must not name the
-    // preset's α for them.
-    let given = config.alphas != config.preset.alphas();
+    // --alphas and --sigmas replace the preset's α and σ list: the header names the preset
+    // only for what it still sets.
+    let sigmas: Vec<f64> = out.theories.iter().map(|t| t.sigma).collect();
+    let alpha_given = config.alphas != config.preset.alphas();
+    let sigma_given = sigmas != config.preset.sigmas();
+    let name = config.preset.name();
+    let source = match (alpha_given, sigma_given) {
+        (false, false) => format!("preset {name}"),
+        (true, false) => format!("preset {name}'s σ, α given"),
+        (false, true) => format!("preset {name}'s α, σ given"),
+        (true, true) => "α and σ given".to_string(),
+    };
     if modern {
         let _ = writeln!(
             s,
@@ -92,10 +101,10 @@ pub fn density_table(
              neurons, ξ1 = (1,1), ξ2 = (1,−1), dx/dt = −x + Ξ[α ⊙ softmax(k α ⊙ Ξᵀx)] with \
              k = β/√2, the gradient flow of E_β = ½|x|² − k⁻¹ log Σ exp(k α_μ ξ_μᵀx); \
              α1 = {a1}, α2 = {a2}, β = {}.",
-            if given {
+            if alpha_given {
                 "α given".to_string()
             } else {
-                format!("preset {}'s α", config.preset.name())
+                format!("preset {name}'s α")
             },
             config.beta
         );
@@ -105,12 +114,7 @@ pub fn density_table(
             "density (the paper's Fig. 4, {}): two neurons, ξ1 = (1,1), ξ2 = (1,−1), \
              W = ½(α1ξ1ξ1ᵀ + α2ξ2ξ2ᵀ) (diagonal kept), ψ = tanh(g·x); α1 = {a1}, α2 = {a2}, \
              g = {}.",
-            if given {
-                format!("preset {}'s σ, α given", config.preset.name())
-            } else {
-                format!("preset {}", config.preset.name())
-            },
-            config.gain
+            source, config.gain
         );
     }
     let _ = writeln!(

@@ -51,6 +51,11 @@ impl Cover {
     }
 }
 
+/// "20 trials (seeds 1..20)": what a protocol's table was asked for.
+fn asked_trials(trials: &Range<usize>, seed: u64) -> String {
+    format!("{} trials ({})", trials.len(), seeds(trials, seed))
+}
+
 /// "seeds 1..20" for trials 0..20 of seed 1; "trials 10..19, seeds 11..20" for a shard.
 pub(super) fn seeds(trials: &Range<usize>, seed: u64) -> String {
     let last = trials.end.saturating_sub(1);
@@ -113,11 +118,7 @@ pub fn mixed_table(name: ExperimentName, rows: &[MixedRow], cover: &Cover, seed:
         "{what}: {}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; three mixed stimuli of 10 s each (dominant gain U(2,3.5), others U(0.8,1.5), \
          previous U(0.2,0.6), Σc = √(PN)).",
-        cover.counted(&format!(
-            "{} trials ({})",
-            trials.len(),
-            seeds(trials, seed)
-        )),
+        cover.counted(&asked_trials(trials, seed)),
     );
     let _ = writeln!(
         s,
@@ -237,11 +238,7 @@ pub fn glitch_table(rows: &[GlitchRow], cover: &Cover, seed: u64) -> String {
         "glitch: {}, N = 1024, P = 10 random memories, g = 10, \
          dt = 0.01; mixed stimuli A [0,8), B [8,10) (the 2-s glitch), A [10,15), B [15,19), \
          C [19,25).",
-        cover.counted(&format!(
-            "{} trials ({})",
-            trials.len(),
-            seeds(trials, seed)
-        )),
+        cover.counted(&asked_trials(trials, seed)),
     );
     let _ = writeln!(
         s,

@@ -63,6 +63,10 @@ pub const PATTERN_QUEUE: usize = 16;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Control {
     SetPaused(bool),
+    /// Resume when paused (and say so); nothing otherwise. What a served run gets when the last
+    /// screen that could control it leaves (`serve::viewer`): sent in order after that screen's
+    /// own controls, so a pause that came just before it is undone too.
+    ResumeIfPaused,
     /// σ of every model's noise (≥ 0).
     SetNoise(f64),
     /// Model seconds per wall-clock second (> 0).
@@ -121,6 +125,11 @@ pub enum StreamControl {
     /// Another scenario, from model time `at_secs`.
     SetScenario {
         name: ScenarioName,
+        at_secs: f64,
+    },
+    /// The stream goes on from model time `at_secs` where it stopped (it waited while an input
+    /// was held by hand).
+    Resync {
         at_secs: f64,
     },
     SetMemories(Arc<Memories>),

@@ -50,6 +50,10 @@ impl Source {
                 self.stream.resync(at_secs);
                 self.stream.set_scenario(name);
             }
+            StreamControl::Resync { at_secs } => {
+                self.generation += 1;
+                self.stream.resync(at_secs);
+            }
         }
     }
 

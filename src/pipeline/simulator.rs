@@ -644,6 +644,12 @@ fn apply_control(
     match control {
         Control::Quit => return Flow::Quit,
         Control::Lesson(_) => {}
+        Control::ResumeIfPaused if settings.paused => {
+            settings.paused = false;
+            reanchor(clock, rate, settings.active_steps(core).0);
+            say(LogKind::Info, "resumed".into());
+        }
+        Control::ResumeIfPaused => {}
         Control::SetPaused(paused) => {
             settings.paused = paused;
             reanchor(clock, rate, settings.active_steps(core).0);
@@ -685,6 +691,7 @@ fn apply_control(
         | Control::StoreMemory { .. }
         | Control::Actor(_) => {}
         Control::Hold(input) => {
+            let back = input.is_none() && settings.held.is_some();
             // An input held by hand (saliencies set with the arrows, a drawing; not the
             // lesson's own walk) stops a lesson's walk.
             let by_hand = input.is_some() && settings.actor.as_deref() != Some(LESSON_ACTOR);
@@ -694,7 +701,20 @@ fn apply_control(
                     format!("took the input over: the lesson's walk stops there ({then})"),
                 );
             }
-            hold(input, core, settings, &mut say)
+            hold(input, core, settings, &mut say);
+            // Back to the stream, which waited: it goes on from now (the frames it had made
+            // are passed over, so that its clock is the model's again).
+            if back
+                && ch
+                    .stream
+                    .try_send(StreamControl::Resync {
+                        at_secs: core.time_secs(),
+                    })
+                    .is_ok()
+            {
+                settings.stream_generation += 1;
+                core.end_frame();
+            }
         }
         Control::AddMemory { name, pixels } => {
             match crate::patterns::with_memory(core.memories(), &name, &pixels) {

@@ -11,6 +11,18 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 }
 
 /// One row per model: accuracy, glitches, latency, overlap, mirror.
+/// Model seconds with one decimal, or as many as they have (0.99 s read "1.0 s", 0.01 s
+/// "0.0 s").
+pub fn shown_secs(secs: f64) -> String {
+    let digits = (1..=6)
+        .find(|&d| {
+            let scale = 10f64.powi(d);
+            ((secs * scale).round() / scale - secs).abs() <= 1e-9 * secs.abs().max(1.0)
+        })
+        .unwrap_or(6) as usize;
+    format!("{secs:.digits$}")
+}
+
 pub fn summary_table(summaries: &[(ModelKind, Summary)]) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -45,16 +57,10 @@ pub fn summary_table(summaries: &[(ModelKind, Summary)]) -> String {
         );
     }
     let secs = summaries.first().map_or(0.0, |(_, m)| m.duration_secs);
-    // One decimal, or as many as the time has (0.99 s read "1.0 s", 0.01 s "0.0 s").
-    let digits = (1..=6)
-        .find(|&d| {
-            let scale = 10f64.powi(d);
-            ((secs * scale).round() / scale - secs).abs() <= 1e-9 * secs.abs().max(1.0)
-        })
-        .unwrap_or(6) as usize;
+    let secs = shown_secs(secs);
     let _ = writeln!(
         s,
-        "{secs:.digits$} s of model time. accuracy: fraction of the tracked time on the memory the \
+        "{secs} s of model time. accuracy: fraction of the tracked time on the memory the \
          input holds (|m| counted); latency: median from a change to its retrieval; overlap: \
          mean |m| of that memory; mirror: of the retrieved time, on −ξ; retrieved: changes \
          answered by a retrieval."

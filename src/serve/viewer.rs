@@ -364,7 +364,7 @@ pub fn run_and_leave(setup: ViewerSetup) {
     let links = setup.links.clone();
     let line = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(setup))) {
         Ok((end, stats)) => {
-            // The presenter's line says so: the others' logs name who left, not an address.
+            // The presenter's line says so ("presenter alice@10.0.0.5:50122 left …").
             let who = if setup_role == super::hub::Role::Presenter {
                 format!("presenter {name}")
             } else {
@@ -621,17 +621,26 @@ pub const UNATTENDED_ACTOR: &str = "no presenter left:";
 
 /// A run paused by the last screen that could control it (the presenter gone, no host
 /// terminal) would stay frozen for every viewer, none of whom can resume it: it resumes, and
-/// every log says why.
+/// every log says why. The simulator decides whether it is paused (a pause sent just before
+/// the leave, in the same packet, has not reached any snapshot yet); a second screen leaving
+/// at once finds it running and says nothing.
 fn resume_if_unattended(hub: &Hub, links: &ControlLinks) {
-    let paused = hub.latest().is_some_and(|s| s.status.paused);
-    if !paused || !hub.controllers().is_empty() {
+    if !hub.controllers().is_empty() {
         return;
     }
+    send_as(
+        Some(Arc::from(UNATTENDED_ACTOR)),
+        Control::ResumeIfPaused,
+        links,
+    );
+}
+
+/// Sends `control` named as `actor`'s, the two in one piece (see `ControlLinks::order`).
+fn send_as(actor: Option<Arc<str>>, control: Control, links: &ControlLinks) {
     let _order = super::stage::lock(&links.order);
     let wait = Duration::from_secs(1);
-    let actor = Some(Arc::from(UNATTENDED_ACTOR));
     let _ = links.controls.send_timeout(Control::Actor(actor), wait);
-    let _ = links.controls.send_timeout(Control::SetPaused(false), wait);
+    let _ = links.controls.send_timeout(control, wait);
 }
 
 fn send(control: Control, app: &mut App, links: &ControlLinks) {

@@ -239,14 +239,18 @@ impl Stream {
         self.replan();
     }
 
-    /// Sets the clock: the next frame starts at `at_secs`. The simulator passes over the frames
-    /// made ahead of a skip or a scenario switch, so the stream's clock is set back to the model
-    /// time of the switch, where the next frame will be shown; otherwise a label's times ("glitch
-    /// to dog at 17.0 s") would run ahead of the model's by the frames passed over.
+    /// Moves the clock, and the stream with it: the next frame starts at `at_secs`, where it
+    /// would have started now (the segment and a glitch overlay keep what is left of them).
+    /// The simulator passes over the frames made ahead of a skip, a scenario switch or a return
+    /// from an input held by hand (the stream waited meanwhile), so the stream's clock is set to
+    /// the model time where its next frame will be shown; otherwise a label's times ("glitch to
+    /// dog at 17.0 s") would be off by the frames passed over or the time waited.
     pub fn resync(&mut self, at_secs: f64) {
+        let shift = at_secs - self.time_secs;
         if let Some(o) = self.overlay.as_mut() {
-            o.until_secs += at_secs - self.time_secs;
+            o.until_secs += shift;
         }
+        self.seg_start_secs += shift;
         self.time_secs = at_secs;
         self.origin = (at_secs, self.frames);
     }

@@ -81,7 +81,7 @@ impl TheoryAge {
         if !current && age_secs > STALE_SECS {
             TheoryAge::Stale {
                 age_secs,
-                moved_secs: current_at_secs.map(|t| (now_secs - t).max(0.0)),
+                moved_secs: current_at_secs.map(|t| since(Some(t))),
             }
         } else {
             TheoryAge::Solved {

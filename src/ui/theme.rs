@@ -221,7 +221,6 @@ impl Theme {
             "▀".into()
         }
     }
-    /// The chart marker: braille, or dots replaced by the ASCII pass.
     /// The chart marker of model `i`'s energy line: the chart's in colour, else a character
     /// of its own (without colour two models' lines and legend samples were alike).
     pub fn model_marker(&self, i: usize) -> Marker {
@@ -239,6 +238,7 @@ impl Theme {
             "━".into()
         }
     }
+    /// The chart marker: braille, or dots replaced by the ASCII pass.
     pub fn marker(&self) -> Marker {
         if self.ascii {
             Marker::Dot
