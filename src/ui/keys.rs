@@ -492,7 +492,8 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "presenter NAME …",
-        "recall serve's log: who did it (\"you\" on your own screen; \"host terminal\": the server's own)",
+        "recall serve's log: who did it (\"you\" on your own screen; \"host terminal\": the server's own; \
+         \"no presenter left: resumed\": the last presenter left the run paused)",
     ),
     (
         "2/7 title · Fig. 2",
@@ -500,8 +501,13 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "next when …",
-        "recall lesson: what ends the chapter by itself (→ at once; \"p, then →\" while painting); \
+        "recall lesson: what ends the chapter by itself (→ at once; \"p, then →\" while painting; \
+         a viewer of recall serve sees it without keys: \"the presenter turns the pages\"); \
          the caption quotes the run",
+    ),
+    (
+        "o idp  x pulsed",
+        "energy chart without colour: each model's line drawn in its own character, named beside it",
     ),
     (
         "view only",
