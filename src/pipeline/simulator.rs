@@ -644,13 +644,10 @@ fn apply_control(
     match control {
         Control::Quit => return Flow::Quit,
         Control::Lesson(_) => {}
-        Control::ResumeIfPaused if settings.paused => {
-            settings.paused = false;
-            reanchor(clock, rate, settings.active_steps(core).0);
-            say(LogKind::Info, "resumed".into());
-        }
-        Control::ResumeIfPaused => {}
-        Control::SetPaused(paused) => {
+        // Resuming a paused run is a SetPaused(false); a running one is left as it is.
+        Control::ResumeIfPaused if !settings.paused => {}
+        Control::SetPaused(_) | Control::ResumeIfPaused => {
+            let paused = matches!(control, Control::SetPaused(true));
             settings.paused = paused;
             reanchor(clock, rate, settings.active_steps(core).0);
             // A served run says who paused it (every screen's log names the actor).
