@@ -1,6 +1,6 @@
 //! The command line: flags shared by the dashboard and `recall run`, and the subcommands.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -54,7 +54,7 @@ pub struct Cli {
 pub struct CaptureArgs {
     /// Instead of opening the dashboard, run its simulation headless (at speed 1, the theory
     /// solved on time) for --at model seconds and write the screen it would show as SVG.
-    #[arg(long, value_name = "FILE.svg", value_parser = parse_svg_path)]
+    #[arg(long, value_name = "FILE.svg", value_parser = checked_path(check_svg_path))]
     pub screenshot: Option<PathBuf>,
     /// Record the dashboard session as an asciicast v2 file (plays with `asciinema play`, no
     /// asciinema needed to record).
@@ -399,7 +399,7 @@ pub struct RunArgs {
     #[arg(long, allow_hyphen_values = true, value_name = "A1,A2[,REST]", value_parser = parse_saliencies)]
     pub saliencies: Option<Saliencies>,
     /// Draw the overlaps over time into this figure (.svg or .png).
-    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    #[arg(long, value_name = "FILE", value_parser = checked_path(crate::plot::check_plot_path))]
     pub plot: Option<PathBuf>,
 }
 
@@ -436,7 +436,7 @@ pub struct ExperimentArgs {
     #[arg(long)]
     pub no_header: bool,
     /// Draw the experiment's figure into this file (.svg or .png).
-    #[arg(long, value_name = "FILE", value_parser = crate::plot::parse_plot_path)]
+    #[arg(long, value_name = "FILE", value_parser = checked_path(crate::plot::check_plot_path))]
     pub plot: Option<PathBuf>,
     /// Mixed and glitch: the trial drawn on its own in the figure [default: the first run].
     #[arg(long, allow_negative_numbers = true, value_name = "K", value_parser = parse_first_trial)]
@@ -799,16 +799,25 @@ fn parse_noise(s: &str) -> Result<f64, String> {
     parse_in(s, true, 0.0, MAX_LEVEL)
 }
 
-fn parse_svg_path(s: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(s);
+/// A file name argument checked by `check`. Its bytes are taken as they are: a name that is not
+/// UTF-8 is a name like another (clap's `&str` parsers refuse it with a message naming no flag).
+fn checked_path(check: fn(&Path) -> Result<(), String>) -> impl TypedValueParser<Value = PathBuf> {
+    clap::builder::OsStringValueParser::new().try_map(move |s| {
+        let path = PathBuf::from(s);
+        check(&path).map(|()| path)
+    })
+}
+
+fn check_svg_path(path: &Path) -> Result<(), String> {
     if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
     {
-        Ok(path)
+        Ok(())
     } else {
         Err(format!(
-            "'{s}': a screenshot is written as SVG; name the file .svg"
+            "'{}': a screenshot is written as SVG; name the file .svg",
+            path.display()
         ))
     }
 }

@@ -440,3 +440,50 @@ fn explore_without_saliencies_says_what_it_holds() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A file name that is not UTF-8 is a name like another: `--plot` and `--screenshot` write to it
+/// (clap's `&str` parsers refused it with "invalid UTF-8 was detected", naming no flag).
+#[cfg(unix)]
+#[test]
+fn figures_and_screenshots_take_file_names_that_are_not_utf8() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let dir = tempfile::tempdir().unwrap();
+    let name = |ext: &str| {
+        let mut bytes = b"fig\xff.".to_vec();
+        bytes.extend_from_slice(ext.as_bytes());
+        dir.path().join(OsString::from_vec(bytes))
+    };
+    let (png, svg) = (name("png"), name("svg"));
+    let out = recall()
+        .args(["experiment", "glitch", "--trials", "2", "--plot"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::metadata(&png).unwrap().len() > 0);
+    let out = recall()
+        .args(["--at", "0.5", "--screenshot"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    // A wrong extension is still refused, naming the flag.
+    let out = recall()
+        .args(["experiment", "glitch", "--plot"])
+        .arg(name("txt"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("--plot"), "{stderr}");
+}

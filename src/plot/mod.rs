@@ -13,7 +13,7 @@ pub mod legend;
 mod rates;
 mod timeline;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use plotters::coord::Shift;
@@ -55,11 +55,9 @@ impl PlotFormat {
     }
 }
 
-/// Parses a `--plot` value: a path ending in `.svg` or `.png`.
-pub fn parse_plot_path(s: &str) -> Result<PathBuf, String> {
-    let path = PathBuf::from(s);
-    PlotFormat::of(&path)?;
-    Ok(path)
+/// Checks a `--plot` value: a path ending in `.svg` or `.png`.
+pub fn check_plot_path(path: &Path) -> Result<(), String> {
+    PlotFormat::of(path).map(|_| ())
 }
 
 /// Something that draws itself on a drawing area of any backend.
