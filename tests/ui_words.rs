@@ -180,3 +180,25 @@ fn the_readout_gives_the_paper_s_regimes_only_for_idp() {
     assert!(!shows_regime(ModelKind::Discrete));
     assert!(!shows_regime(ModelKind::ClassicPulsed));
 }
+
+/// A viewer of `recall serve` is offered ↑/↓ for the memory table only where the layout shows
+/// one: at 100×24 (compact, no table) the key line had "↑/↓ memories" all the same.
+#[test]
+fn a_viewer_is_offered_the_table_s_keys_only_where_there_is_a_table() {
+    let app = app_with(0.2, true).following_run(recall::ui::app::Audience::default());
+    for (w, h, table) in [
+        (100, 24, false),
+        (119, 29, false),
+        (100, 30, true),
+        (120, 40, true),
+    ] {
+        let screen = common::screen(&app, w, h);
+        let footer = screen.lines().last().unwrap();
+        assert_eq!(footer.contains("memories"), table, "{w}×{h}: {footer}");
+        assert_eq!(
+            screen.contains("memories: α"),
+            table,
+            "{w}×{h}: is there a table?"
+        );
+    }
+}

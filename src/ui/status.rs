@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 
 use super::app::App;
 use super::app::PatternSource;
-use super::keys::{GLOSSARY, HELP, HELP_NOTES, SUSPEND, VIEWER_HELP, hints};
-use super::layout::Mode;
+use super::keys::{GLOSSARY, HELP, HELP_NOTES, HintMode, SUSPEND, VIEWER_HELP, hints};
+use super::layout::{MEDIUM_WIDTH, Mode};
 use super::paint::StorePrompt;
 use super::panels::{sanitize, short_model, wrap};
 use super::theme::Theme;
@@ -264,7 +264,15 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
         render_prompt(prompt, theme, area, buf);
         return;
     }
-    let hints = hints(app.hint_mode(), area.width);
+    // A viewer's ↑/↓ scrolls the memory table, which a compact layout has not: there its
+    // narrow key line, whatever the width.
+    let hint_mode = app.hint_mode();
+    let hint_width = if hint_mode == HintMode::Viewer && mode == Mode::Compact {
+        area.width.min(MEDIUM_WIDTH - 1)
+    } else {
+        area.width
+    };
+    let hints = hints(hint_mode, hint_width);
     let mut spans = vec![Span::raw(" ")];
     for (key, what) in hints {
         spans.push(Span::styled(*key, theme.value()));
