@@ -209,7 +209,7 @@ fn density_view(settings: DensitySettings, secs: f64) -> DensityView {
         live.step();
     }
     let mut view = live.view();
-    view.solve = SolveState::Solved { secs: 0.48 };
+    view.solve = SolveState::Solved { secs: Some(0.48) };
     view
 }
 

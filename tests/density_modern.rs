@@ -272,7 +272,7 @@ fn the_modern_density_screen_at_four_sizes() {
     // What `m` shows from the view's opening (Fig. 4b's σ and α), 60 s after the burn-in.
     let mut view = run(modern(0.8, [1.5, 2.25]), 60.0);
     // The time of the closed form fixed, so the screen is the same on every machine.
-    view.solve = SolveState::Exact { secs: 0.02 };
+    view.solve = SolveState::Exact { secs: Some(0.02) };
     let app = fixture::density_app(view);
     for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
         let text = common::screen(&app, w, h);
@@ -337,7 +337,7 @@ fn the_burn_in_summary_drops_the_theory_time_rather_than_cut_it() {
         live.step();
     }
     let mut view = live.view();
-    view.solve = SolveState::Exact { secs: 0.02 };
+    view.solve = SolveState::Exact { secs: Some(0.02) };
     let app = fixture::density_app(view);
     for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
         let text = common::screen(&app, w, h);

@@ -123,3 +123,22 @@ fn the_readme_picture_is_the_dashboard_of_today() {
         args[..4].join(" ")
     )));
 }
+
+/// The density view's screenshot is the same on every run: it shows the grid solve without
+/// its wall-clock time (two runs differed only in "FP 81² in 0.14 s" against "in 0.28 s").
+#[test]
+fn a_density_screenshot_shows_no_wall_clock_time() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let args = ["--scenario", "density", "--seed", "7", "--at", "3"];
+    let a = shoot(dir.path(), "a.svg", &args);
+    assert!(a.contains("81²"), "no grid solve shown");
+    assert!(
+        !a.contains("² in "),
+        "a wall-clock solve time in a screenshot"
+    );
+    assert_eq!(
+        a,
+        shoot(dir.path(), "b.svg", &args),
+        "two screenshots differ"
+    );
+}

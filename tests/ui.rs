@@ -114,6 +114,32 @@ fn noise_never_goes_negative_and_speed_stays_on_the_ladder() {
     assert_eq!(a.speed, 0.1);
 }
 
+/// A `--speed` beyond the ladder's ends: `]` never slows it and `[` never speeds it up (from
+/// ×1000 `]` went to ×64, from ×0.01 `[` to ×0.1).
+#[test]
+fn the_speed_keys_go_the_way_they_say_from_beyond_the_ladder() {
+    let at = |speed: f64| {
+        App::new(
+            PLAIN,
+            ModelKind::Idp,
+            None,
+            ScenarioName::Glitch,
+            2.0,
+            speed,
+        )
+    };
+    let mut fast = at(1000.0);
+    fast.update(Msg::Intent(Intent::SpeedUp));
+    assert_eq!(fast.speed, 1000.0);
+    fast.update(Msg::Intent(Intent::SlowDown));
+    assert_eq!(fast.speed, 64.0);
+    let mut slow = at(0.01);
+    slow.update(Msg::Intent(Intent::SlowDown));
+    assert_eq!(slow.speed, 0.01);
+    slow.update(Msg::Intent(Intent::SpeedUp));
+    assert_eq!(slow.speed, 0.1);
+}
+
 #[test]
 fn compare_and_model_cycling() {
     let mut a = app(&[ModelKind::Idp], PLAIN);

@@ -202,3 +202,29 @@ fn a_viewer_is_offered_the_table_s_keys_only_where_there_is_a_table() {
         );
     }
 }
+
+/// While paused, space's word on the key line is what it would do: resume (it said "pause"
+/// beside PAUSED); the same for a viewer's paused screen.
+#[test]
+fn the_key_line_offers_to_resume_what_is_paused() {
+    let footer = |app: &App| {
+        common::screen(app, 120, 40)
+            .lines()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    let mut app = app_with(0.2, true);
+    assert!(footer(&app).contains("space pause "), "{}", footer(&app));
+    app.update(Msg::Intent(Intent::TogglePause));
+    assert!(footer(&app).contains("space resume "), "{}", footer(&app));
+    let viewer = app_with(0.2, true).following_run(recall::ui::app::Audience {
+        frozen: true,
+        ..Default::default()
+    });
+    assert!(
+        footer(&viewer).contains("space resume this screen"),
+        "{}",
+        footer(&viewer)
+    );
+}

@@ -186,13 +186,25 @@ pub struct WellMass {
 pub enum SolveState {
     /// Asked for; the theory shown is none (the numbers would be another setting's).
     Solving,
-    /// Solved, in this many wall seconds.
-    Solved { secs: f64 },
+    /// Solved, in this many wall seconds (`None` in a screenshot, which is the same picture on
+    /// every run and so shows no wall-clock time).
+    Solved { secs: Option<f64> },
     /// The closed form exp(−2E_β/σ²) of a gradient flow (idp-modern): exact, no grid solve;
-    /// computed in line in this many wall seconds (basins included).
-    Exact { secs: f64 },
+    /// computed in line in this many wall seconds (basins included; `None` as for `Solved`).
+    Exact { secs: Option<f64> },
     /// The solve failed (the settings are kept; the particles go on).
     Failed(String),
+}
+
+impl SolveState {
+    /// The same without its wall-clock time (for a screenshot).
+    pub fn untimed(self) -> Self {
+        match self {
+            SolveState::Solved { .. } => SolveState::Solved { secs: None },
+            SolveState::Exact { .. } => SolveState::Exact { secs: None },
+            other => other,
+        }
+    }
 }
 
 /// What the UI draws of the live view: a copy made at one instant.
@@ -351,7 +363,7 @@ impl DensityLive {
                 Ok(Some(theory)) => {
                     self.theory = Some(Arc::new(theory));
                     self.solve = SolveState::Exact {
-                        secs: started.elapsed().as_secs_f64(),
+                        secs: Some(started.elapsed().as_secs_f64()),
                     };
                 }
                 Ok(None) => self.solve = SolveState::Failed("no closed form".into()),
@@ -458,7 +470,9 @@ impl DensityLive {
         match result.theory {
             Ok(theory) => {
                 self.theory = Some(theory);
-                self.solve = SolveState::Solved { secs: result.secs };
+                self.solve = SolveState::Solved {
+                    secs: Some(result.secs),
+                };
             }
             Err(e) => self.solve = SolveState::Failed(e.to_string()),
         }

@@ -948,20 +948,13 @@ fn next_in<T: Copy + PartialEq>(all: &[T], current: T) -> T {
     all[(i + 1) % all.len()]
 }
 
-/// The next speed up or down the ladder from `speed` (which may lie between two rungs).
+/// The next speed up or down the ladder from `speed` (which may lie between two rungs, or
+/// beyond its ends with `--speed`: there the key keeps it, rather than go the other way).
 fn step_speed(speed: f64, up: bool) -> f64 {
     if up {
-        SPEEDS
-            .iter()
-            .copied()
-            .find(|&s| s > speed * 1.0001)
-            .unwrap_or(SPEEDS[SPEEDS.len() - 1])
+        SPEEDS.iter().copied().find(|&s| s > speed * 1.0001)
     } else {
-        SPEEDS
-            .iter()
-            .rev()
-            .copied()
-            .find(|&s| s < speed * 0.9999)
-            .unwrap_or(SPEEDS[0])
+        SPEEDS.iter().rev().copied().find(|&s| s < speed * 0.9999)
     }
+    .unwrap_or(speed)
 }

@@ -635,7 +635,10 @@ fn summary(view: &DensityView, area_width: u16, theme: Theme) -> Line<'static> {
     let tail: Vec<Span<'static>> = match &view.solve {
         SolveState::Solved { secs } | SolveState::Exact { secs } => {
             let cells = format!("{}²", view.grid.cells);
-            let whole = vec![k(label), k(&format!("{cells} in {secs:.2} s"))];
+            let whole = match secs {
+                Some(secs) => vec![k(label), k(&format!("{cells} in {secs:.2} s"))],
+                None => vec![k(label), k(&cells)],
+            };
             let short = vec![k(label), k(&cells)];
             let used: usize = spans.iter().map(Span::width).sum();
             let fits = |t: &[Span]| {

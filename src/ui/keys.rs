@@ -221,7 +221,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("+  -", "noise σ up / down"),
     ("]  [", "speed (model s per wall s) up / down"),
     ("m", "cycle the model"),
-    ("c", "compare with a classic model, side by side"),
+    (
+        "c",
+        "compare: IDP beside classic-pulsed, any other beside idp",
+    ),
     ("g", "inject a glitch now"),
     ("n", "jump to the next stimulus"),
     ("r", "reset the state to random"),
@@ -417,7 +420,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "E/N −5.0 ▇▇ 0.0",
-        "colour key of the landscape: darker is lower E/N",
+        "colour key of the landscape: darker is lower E/N (no colour: denser)",
     ),
     (
         "● ·",

@@ -593,9 +593,16 @@ impl LandscapePanel<'_> {
         }
         spans.push(Span::raw(" "));
         spans.push(Span::raw(self.number(scale.hi)));
+        // Without colour the deepest level is the densest glyph, which a dark terminal shows
+        // brightest: "dark" would say the opposite there.
+        let note = if t.color && !t.ascii {
+            "  dark = deep"
+        } else {
+            "  dense = deep"
+        };
         let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
-        if used + 13 <= usize::from(width) {
-            spans.push(Span::styled("  dark = deep", t.dim()));
+        if used + note.chars().count() <= usize::from(width) {
+            spans.push(Span::styled(note, t.dim()));
         }
         Line::from(spans)
     }

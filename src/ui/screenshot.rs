@@ -172,7 +172,10 @@ pub fn render(config: &DashboardConfig, shot: Shot) -> anyhow::Result<Buffer> {
             ..RunStatus::default()
         };
         let mut snapshot = core.snapshot(config.scenario, config.speed, status);
-        snapshot.density = Some(Arc::new(live.view()));
+        // The same picture on every run: no wall-clock solve time.
+        let mut view = live.view();
+        view.solve = view.solve.untimed();
+        snapshot.density = Some(Arc::new(view));
         app.update(Msg::Snapshot(Box::new(snapshot)));
     }
     app.update(Msg::FrameRate(fps));

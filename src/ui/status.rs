@@ -274,7 +274,15 @@ pub fn render_footer(app: &App, mode: Mode, area: Rect, buf: &mut Buffer) {
     };
     let hints = hints(hint_mode, hint_width);
     let mut spans = vec![Span::raw(" ")];
+    // Space says what it would do now: resume a paused run (or a viewer's paused screen).
+    let frozen = app.audience.as_ref().is_some_and(|a| a.frozen);
     for (key, what) in hints {
+        let what = match *what {
+            "pause" if app.paused => "resume",
+            "pause this screen" if frozen => "resume this screen",
+            "pause screen" if frozen => "resume screen",
+            what => what,
+        };
         spans.push(Span::styled(*key, theme.value()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }
