@@ -598,3 +598,32 @@ fn solve_times() {
         }
     }
 }
+
+/// Which sets the theory is solved for: continuous models with at most 128 memories and no
+/// more memories than neurons; the discrete and modern models have their own solves.
+#[test]
+fn the_theory_is_solved_up_to_128_memories_and_one_a_neuron() {
+    use recall::model::Unsolved;
+    let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(1);
+    let net =
+        |side: usize, p: usize, kind: ModelKind, rng: &mut rand_xoshiro::Xoshiro256PlusPlus| {
+            let mem = Arc::new(Memories::random(side, side, p, rng));
+            Network::new(mem, kind, Params::default(), 1).unwrap()
+        };
+    assert_eq!(Unsolved::of(&net(32, 128, ModelKind::Idp, &mut rng)), None);
+    assert_eq!(
+        Unsolved::of(&net(32, 129, ModelKind::Idp, &mut rng)),
+        Some(Unsolved::Memories { p: 129 })
+    );
+    assert_eq!(
+        Unsolved::of(&net(8, 64, ModelKind::ClassicConstant, &mut rng)),
+        None
+    );
+    assert_eq!(
+        Unsolved::of(&net(8, 65, ModelKind::IdpFilter, &mut rng)),
+        Some(Unsolved::MoreThanNeurons { p: 65, n: 64 })
+    );
+    for kind in [ModelKind::Discrete, ModelKind::Modern, ModelKind::IdpModern] {
+        assert_eq!(Unsolved::of(&net(8, 200, kind, &mut rng)), None, "{kind:?}");
+    }
+}

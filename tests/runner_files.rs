@@ -736,3 +736,41 @@ fn the_default_every_is_whole_steps_of_any_dt() {
     let out = run(&["run", "--dt", "0.003", "--every", "0.5", "--duration", "1"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// More memories than neurons (here 20 of 4×4 pixels; or more than 128): the theory is not
+/// solved, which at 256 memories took minutes a solve and stalled the run (115 s for 1 s of
+/// model time at 1024 × 256). No theory records, and stderr says why.
+#[test]
+fn a_set_too_large_for_the_theory_runs_without_its_records_and_says_so() {
+    let dir = tmp();
+    let mut state = 12345u64;
+    for k in 0..20 {
+        let mut text = String::new();
+        for _ in 0..4 {
+            for _ in 0..4 {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push(if state >> 63 == 1 { '#' } else { '.' });
+            }
+            text.push('\n');
+        }
+        std::fs::write(p(&dir, &format!("m{k:02}.txt")), text).unwrap();
+    }
+    let out = run(&["run", "--patterns", s(dir.path()), "--duration", "2"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.lines().any(|l| l.contains("\"type\":\"sample\"")),
+        "no samples"
+    );
+    assert!(
+        !stdout.lines().any(|l| l.contains("\"type\":\"theory\"")),
+        "a theory record for 20 memories of 16 neurons"
+    );
+    assert!(
+        stderr.contains("no theory records for idp from 0.00 s: 20 memories for 16 neurons"),
+        "{stderr}"
+    );
+}

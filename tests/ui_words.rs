@@ -228,3 +228,18 @@ fn the_key_line_offers_to_resume_what_is_paused() {
         footer(&viewer)
     );
 }
+
+/// A set the theory is not solved for says so in the table's title, not "solving…" forever.
+#[test]
+fn a_set_too_large_for_the_theory_says_its_rows_are_closed_forms_for_good() {
+    use recall::model::Unsolved;
+    let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
+    let mut snap = fixture::snapshot(&[ModelKind::Idp]);
+    snap.models[0].theory_unsolved = Some(Unsolved::Memories { p: 256 });
+    a.update(Msg::Snapshot(Box::new(snap)));
+    let screen = common::screen(&a, 120, 40);
+    assert!(
+        screen.contains("closed forms, not solved above 128 memories"),
+        "{screen}"
+    );
+}

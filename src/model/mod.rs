@@ -18,7 +18,9 @@ pub mod signs;
 pub mod sweep;
 pub mod theory;
 
-pub use equilibria::{Equilibria, EquilibriaCache, Equilibrium, Standing, TheoryInput, TheoryKey};
+pub use equilibria::{
+    Equilibria, EquilibriaCache, Equilibrium, Standing, TheoryInput, TheoryKey, Unsolved,
+};
 pub use memories::{Memories, MemoriesError};
 pub use network::{ModelError, Network};
 pub use params::{MAX_DT_SECS, ModelKind, ParamError, Params, Saliency};

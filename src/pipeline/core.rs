@@ -7,7 +7,9 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::model::equilibria::DEFAULT_REL_TOL;
-use crate::model::{Equilibria, Memories, ModelError, ModelKind, Params, TheoryInput, TheoryKey};
+use crate::model::{
+    Equilibria, Memories, ModelError, ModelKind, Params, TheoryInput, TheoryKey, Unsolved,
+};
 use crate::session::{OnDivergence, ProjectedFrame, Report, Running, Session, SessionConfig};
 use crate::stimulus::{Frame, ScenarioName};
 use crate::tracking::{Event, TrackerConfig};
@@ -371,7 +373,11 @@ impl SimCore {
         let mut requests = Vec::new();
         let now_secs = self.session.time_secs();
         for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
-            if display.solving || running.kind() == ModelKind::Discrete {
+            // Discrete: no continuous theory; too many memories: not solved (`Unsolved`).
+            if display.solving
+                || running.kind() == ModelKind::Discrete
+                || Unsolved::of(running.net()).is_some()
+            {
                 continue;
             }
             let key = TheoryKey::of(running.net());
@@ -481,6 +487,7 @@ impl SimCore {
                     theory_current,
                     theory_time_secs: solved.and(display.solved_at_secs),
                     theory_current_at_secs: solved.and(display.current_at_secs),
+                    theory_unsolved: Unsolved::of(net),
                     theory,
                     weights,
                     accuracy: running.tracker().summary().accuracy,

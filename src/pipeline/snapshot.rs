@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::model::landscape::View;
-use crate::model::{Memories, ModelKind, TheoryReport};
+use crate::model::{Memories, ModelKind, TheoryReport, Unsolved};
 use crate::stimulus::ScenarioName;
 
 /// Everything the dashboard shows, copied out of the simulator at one instant of model time.
@@ -82,6 +82,9 @@ pub struct ModelView {
     /// The last model time at which the solved `theory` was still true of the landscape (now,
     /// while `theory_current`); the memory table says how long its rows have been out of date.
     pub theory_current_at_secs: Option<f64>,
+    /// Why this model's theory is not solved at all (too many memories), if it is not: the
+    /// rows are the closed forms and stay so.
+    pub theory_unsolved: Option<Unsolved>,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
     /// time the expected memory was retrieved), `None` before anything was tracked.
     pub accuracy: Option<f64>,

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Equilibria, ModelKind, TheoryInput, TheoryKey};
+use crate::model::{Equilibria, ModelKind, TheoryInput, TheoryKey, Unsolved};
 use crate::session::Session;
 
 /// A new record when a weight has moved by this fraction of the largest weight since the last
@@ -26,6 +26,8 @@ pub struct TheoryRecord {
 #[derive(Default)]
 pub struct TheoryWatch {
     solved: Vec<(ModelKind, Arc<Equilibria>)>,
+    /// The models whose theory is not solved, and why, as last said on stderr.
+    unsolved: Vec<(ModelKind, Unsolved)>,
 }
 
 impl TheoryWatch {
@@ -38,6 +40,21 @@ impl TheoryWatch {
             if model == ModelKind::Discrete || running.diverged() {
                 continue;
             }
+            // Too many memories to solve: no record, and a note once (again if the set
+            // changes why; `Unsolved`).
+            if let Some(why) = Unsolved::of(running.net()) {
+                if !self.unsolved.contains(&(model, why)) {
+                    self.unsolved.retain(|(m, _)| *m != model);
+                    self.unsolved.push((model, why));
+                    eprintln!(
+                        "recall: no theory records for {} from {:.2} s: {why}",
+                        model.name(),
+                        session.time_secs()
+                    );
+                }
+                continue;
+            }
+            self.unsolved.retain(|(m, _)| *m != model);
             let key = TheoryKey::of(running.net());
             let last = self.solved.iter().position(|(m, _)| *m == model);
             if last.is_some_and(|i| self.solved[i].1.key.within(&key, RECORD_REL_TOL)) {

@@ -179,6 +179,7 @@ pub fn snapshot_of(memories: Arc<Memories>, models: &[ModelKind], in_glitch: boo
                 theory_current: false,
                 theory_time_secs: None,
                 theory_current_at_secs: None,
+                theory_unsolved: None,
                 weights,
                 energy: -291.5 + 40.0 * k as f64,
                 retrieved: Some(target),

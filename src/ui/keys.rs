@@ -396,6 +396,11 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "the rows are over 1 s old and the landscape moved 0.2 s ago; a new solve runs",
     ),
     (
+        "closed forms, not solved",
+        "above 128 memories (or more memories than neurons) a solve would take seconds to \
+         minutes: the rows stay the closed forms",
+    ),
+    (
         "a·cat + b·dog",
         "landscape plane: Ψ = a·ξ₁ + b·ξ₂ of the table's wells #1 and #2 (else, or on a tie, the most salient); \
          \"E(Ψ) cat/dog\" where the title is short",

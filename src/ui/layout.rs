@@ -315,12 +315,17 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
         names: snap.memories.names(),
         offset: app.memory_offset,
         model: (snap.models.len() > 1).then_some(model.as_str()),
-        age: super::memories::TheoryAge::of(
-            view.theory_solved,
-            view.theory_current,
-            view.theory_time_secs,
-            view.theory_current_at_secs,
-            snap.time_secs,
+        age: view.theory_unsolved.map_or_else(
+            || {
+                super::memories::TheoryAge::of(
+                    view.theory_solved,
+                    view.theory_current,
+                    view.theory_time_secs,
+                    view.theory_current_at_secs,
+                    snap.time_secs,
+                )
+            },
+            super::memories::TheoryAge::Unsolved,
         ),
         theme: app.theme,
     }

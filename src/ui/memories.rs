@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use crate::model::TheoryReport;
+use crate::model::{TheoryReport, Unsolved};
 
 use super::theme::Theme;
 use super::theory::{Standing, ranks};
@@ -60,6 +60,8 @@ pub enum TheoryAge {
         age_secs: f64,
         moved_secs: Option<f64>,
     },
+    /// The closed forms for good: the theory is not solved for this set (too many memories).
+    Unsolved(Unsolved),
 }
 
 impl TheoryAge {
@@ -105,6 +107,7 @@ impl TheoryAge {
         };
         match self {
             TheoryAge::ClosedForms => "closed forms".into(),
+            TheoryAge::Unsolved(why) => format!("closed forms, {}", why.short()),
             TheoryAge::Solved {
                 age_secs,
                 unchanged: false,
