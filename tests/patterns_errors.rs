@@ -37,7 +37,28 @@ fn ragged_row() {
     let (msg, p) = error_of("a.txt", b"##\n\n##\n");
     assert_eq!(
         msg,
-        format!("{p}:2:1: ragged row: expected 2 pixels (like line 1), found 0")
+        format!(
+            "{p}:2:1: blank line inside the picture (its rows begin on line 1): remove it, or \
+             start it with ';' to make it a comment"
+        )
+    );
+}
+
+/// A UTF-8 byte-order mark (Windows Notepad writes one) is not a character of the picture: it
+/// was "a.txt:1:1: unknown character '\u{feff}'". Columns count from after it.
+#[test]
+fn a_byte_order_mark_is_passed_over() {
+    let read = |bytes: &[u8]| {
+        let path = Path::new("a.txt");
+        recall::patterns::parse_pattern(path, Format::Text, bytes)
+            .unwrap()
+            .image
+    };
+    assert_eq!(read("\u{feff}#.\n.#\n".as_bytes()), read(b"#.\n.#\n"));
+    let (msg, p) = error_of("a.txt", "\u{feff}#x\n".as_bytes());
+    assert_eq!(
+        msg,
+        format!("{p}:1:2: unknown character 'x': expected '#' (on) or '.' (off)")
     );
 }
 
@@ -151,7 +172,7 @@ fn wrong_size_names_both_sizes() {
     assert_eq!(
         errors,
         vec![format!(
-            "{}: wrong size: 3×2, expected 2×2 like the rest of the set",
+            "{}: wrong size: 3×2, the set's patterns are 2×2",
             display_name(&c)
         )]
     );

@@ -100,7 +100,7 @@ fn check_report_lists_files_overlaps_and_warnings() {
         "{a}: ok (text, 4×4)
 {b}: ok (text, 4×4)
 {c}: ok (text, 4×4)
-{d}: wrong size: 3×1, expected 4×4 like the rest of the set
+{d}: wrong size: 3×1, the set's patterns are 4×4
 3 valid pattern(s) of 4×4 (N = 16), 1 bad file(s)
 
 pairwise overlaps:

@@ -289,9 +289,7 @@ fn wrong_size_file_is_reported_with_both_sizes() {
     let p = display_name(&h.path("big.txt"));
     assert_eq!(
         e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-        vec![format!(
-            "{p}: wrong size: 5×2, expected 4×4 like the rest of the set"
-        )]
+        vec![format!("{p}: wrong size: 5×2, the set's patterns are 4×4")]
     );
 }
 
@@ -306,9 +304,7 @@ fn a_file_of_the_set_saved_at_another_size_keeps_its_version_in_use() {
     let p = display_name(&h.path("a.txt"));
     assert_eq!(
         e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
-        vec![format!(
-            "{p}: wrong size: 5×2, expected 4×4 like the rest of the set"
-        )]
+        vec![format!("{p}: wrong size: 5×2, the set's patterns are 4×4")]
     );
     assert!(!e.kept_last_good_set);
     // Fixed: the error clears, a stays.

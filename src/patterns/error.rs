@@ -26,6 +26,12 @@ pub enum ErrorKind {
     /// A character other than `#` or `.` in a row of the text format.
     #[error("unknown character {found:?}: expected '#' (on) or '.' (off)")]
     UnknownChar { found: char },
+    /// A blank line between rows of the text format.
+    #[error(
+        "blank line inside the picture (its rows begin on line {first_line}): remove it, or \
+         start it with ';' to make it a comment"
+    )]
+    BlankLine { first_line: usize },
     /// A row whose length differs from the first row's.
     #[error("ragged row: expected {expected} pixels (like line {first_line}), found {found}")]
     RaggedRow {
@@ -54,9 +60,7 @@ pub enum ErrorKind {
     #[error("not UTF-8: expected text, found byte 0x{byte:02x}")]
     NotUtf8 { byte: u8 },
     /// The pattern's size differs from the set's.
-    #[error(
-        "wrong size: {width}×{height}, expected {set_width}×{set_height} like the rest of the set"
-    )]
+    #[error("wrong size: {width}×{height}, the set's patterns are {set_width}×{set_height}")]
     WrongSize {
         width: usize,
         height: usize,

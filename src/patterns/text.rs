@@ -9,6 +9,9 @@ use super::error::{ErrorKind, MAX_SIDE, ParseError};
 /// every row has the same number of pixels; at most [`MAX_SIDE`] rows of [`MAX_SIDE`] pixels.
 pub fn parse_text(bytes: &[u8]) -> Result<Bitmap, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| not_utf8(bytes, e.valid_up_to()))?;
+    // A byte-order mark (Windows Notepad writes one) is no character of the picture; columns
+    // count from after it, as an editor shows them.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut pixels = Vec::new();
     let mut width = 0;
     let mut height = 0;
@@ -30,11 +33,7 @@ pub fn parse_text(bytes: &[u8]) -> Result<Bitmap, ParseError> {
             return Err(ParseError::at(
                 blank,
                 1,
-                ErrorKind::RaggedRow {
-                    expected: width,
-                    found: 0,
-                    first_line,
-                },
+                ErrorKind::BlankLine { first_line },
             ));
         }
         let start = pixels.len();
