@@ -353,6 +353,21 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
              not followed while running; use --format jsonl to follow them"
         ));
     }
+    // A constant input (or saliencies) is of the set it was given for: no reloads either.
+    if args.sim.patterns.is_some()
+        && args.format == Format::Jsonl
+        && (args.input.is_some() || args.saliencies.is_some())
+    {
+        let flag = if args.input.is_some() {
+            "--input"
+        } else {
+            "--saliencies"
+        };
+        warn(format_args!(
+            "recall: note: {flag} is of the set it was given for, so changes to the pattern \
+             files are not followed while running"
+        ));
+    }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
         // A constant input has the length of the set it was read for, and saliencies one α per

@@ -240,6 +240,20 @@ fn csv_with_a_pattern_directory_says_reloads_are_not_followed() {
         "{}",
         String::from_utf8_lossy(&jsonl.stderr)
     );
+    // JSON lines with a constant input follow no reloads either, and say so (they were
+    // silent, though the docs say JSON lines follow edits).
+    let held = recall()
+        .args(["run", "--duration", "1", "--patterns", dir])
+        .args(["--scenario", "explore", "--saliencies", "2,1"])
+        .output()
+        .unwrap();
+    let note = String::from_utf8_lossy(&held.stderr);
+    assert!(held.status.success(), "{note}");
+    assert!(
+        note.contains("--saliencies is of the set it was given for")
+            && note.contains("not followed"),
+        "{note}"
+    );
 }
 
 #[test]
