@@ -189,6 +189,36 @@ fn editor_debris_triggers_nothing() {
     h.quiet();
 }
 
+/// An empty file there when the watch starts is reported by its first scan, as the start's own
+/// load reports it ("skipped …: empty file"): the dashboard's `e` and the first `patterns`
+/// record left it out until something else in the directory changed.
+#[test]
+fn an_empty_file_there_at_the_start_is_reported_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), pattern(1)).unwrap();
+    fs::write(dir.path().join("b.txt"), pattern(2)).unwrap();
+    fs::write(dir.path().join("empty.txt"), "").unwrap();
+    let current = load_report(dir.path(), None)
+        .unwrap()
+        .memories
+        .map(Arc::new);
+    let (tx, rx) = bounded(16);
+    let watcher = Watcher::start(dir.path(), current, WatchOptions::default(), tx).unwrap();
+    let h = Harness {
+        dir,
+        rx,
+        watcher: Some(watcher),
+    };
+    let p = display_name(&h.path("empty.txt"));
+    let e = h.errors();
+    assert_eq!(
+        e.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        vec![format!(
+            "{p}: empty file: expected rows of '#' (on) and '.' (off)"
+        )]
+    );
+}
+
 #[test]
 fn a_file_left_empty_is_reported_after_the_grace_period() {
     let h = Harness::start(&[("a.txt", 1), ("b.txt", 2)], None);

@@ -180,8 +180,12 @@ impl ReloadState {
                     state.empty_since = None;
                 }
                 Err(e) if is_empty_file(&e) => {
+                    // A save in progress, while it is recent; one found by the first scan
+                    // (there when the run started) or empty since before the racy window is
+                    // an error now, as the start's own load said ("skipped …: empty file").
                     let since = *state.empty_since.get_or_insert(now);
-                    if now.duration_since(since) >= self.empty_grace {
+                    let old = !self.scanned || settled.is_some();
+                    if old || now.duration_since(since) >= self.empty_grace {
                         state.error = Some(e);
                     }
                 }
