@@ -82,6 +82,16 @@ fn bad_screenshot_requests_exit_2_with_one_line() {
             "out of range",
         ),
         (vec!["--at".into(), "5".into()], "--screenshot"),
+        // Refused before the run, not after it.
+        (
+            vec![
+                "--screenshot".into(),
+                dir.path().join("nodir/x.svg").display().to_string(),
+                "--at".into(),
+                "2000".into(),
+            ],
+            "there is no directory",
+        ),
         (
             vec![
                 "--screenshot".into(),

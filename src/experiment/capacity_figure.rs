@@ -549,7 +549,12 @@ fn load_panels(
         panels.push(PanelSpec {
             title: titled("retrieved against the load"),
             x_desc: "load P/N".into(),
-            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
+            y_desc: retrieved_desc(
+                threshold,
+                parts
+                    .iter()
+                    .any(|p| p.models.iter().any(|&m| keep(m) && m == IDP_MODERN)),
+            ),
             x: (lo, hi, true),
             x_ticks: load_ticks.clone(),
             y: (0.0, 1.05, false),
@@ -588,6 +593,18 @@ fn load_panels(
 
 /// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
 /// `count` sizes.
+const IDP_MODERN: CapacityModel = CapacityModel::Kind(ModelKind::IdpModern);
+
+/// The y axis of a "retrieved" panel: what counts as retrieved, idp-modern's rule too when it
+/// is drawn (it settles at x ≈ α·ξ, so its m is compared with threshold·α, not the threshold).
+fn retrieved_desc(threshold: f64, idp_modern: bool) -> String {
+    if idp_modern {
+        format!("fraction retrieved: |m| ≥ {threshold} (idp-modern: m ≥ {threshold}·α)")
+    } else {
+        format!("fraction of cues with final |m| ≥ {threshold}")
+    }
+}
+
 fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
     let model = model.into();
     // dense3 in cyan: the next colour, pink, read as IDP's red made lighter for a small N.
@@ -745,7 +762,12 @@ pub fn capacity_figure(
         panels.push(PanelSpec {
             title: "retrieved against the cue's flipped fraction".into(),
             x_desc: "fraction f of the cue's pixels flipped".into(),
-            y_desc: format!("fraction of cues with final |m| ≥ {threshold}"),
+            y_desc: retrieved_desc(
+                threshold,
+                parts
+                    .iter()
+                    .any(|p| p.flips.len() >= 2 && p.models.contains(&IDP_MODERN)),
+            ),
             x: (0.0, 0.52, false),
             x_ticks: Vec::new(),
             y: (0.0, 1.05, false),
