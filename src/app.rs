@@ -129,6 +129,11 @@ fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
         crate::ui::screenshot::write(&cli.dashboard_config(), shot, path)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(path) = &cli.capture.record
+        && let Err(e) = crate::cli::check_record(path, cli.capture.overwrite)
+    {
+        return Ok(usage(&e));
+    }
     Ok(match crate::ui::run(&cli.dashboard_config())? {
         Outcome::NoTerminal => {
             warn(format_args!(
@@ -221,6 +226,11 @@ fn lesson(args: &crate::cli::LessonArgs) -> anyhow::Result<ExitCode> {
             )),
             Err(errors) => Ok(lesson_errors(&errors)),
         };
+    }
+    if let Some(path) = &args.record
+        && let Err(e) = crate::cli::check_record(path, args.overwrite)
+    {
+        return Ok(usage(&e));
     }
     let lesson = match lesson::load(args.file.as_deref()) {
         Ok(l) => l,

@@ -60,6 +60,10 @@ pub struct CaptureArgs {
     /// asciinema needed to record).
     #[arg(long, value_name = "FILE.cast", conflicts_with = "screenshot")]
     pub record: Option<PathBuf>,
+    /// Let --record replace a file that exists (a recording cannot be made again: without this
+    /// flag an existing file is refused, as `asciinema rec` refuses it).
+    #[arg(long, requires = "record")]
+    pub overwrite: bool,
     /// Model seconds to run before --screenshot takes the picture.
     #[arg(long, allow_negative_numbers = true, value_name = "SECS", default_value_t = 20.0, value_parser = parse_secs, requires = "screenshot")]
     pub at: f64,
@@ -115,6 +119,9 @@ pub struct LessonArgs {
     /// Record the whole lesson as one asciicast v2 file.
     #[arg(long, value_name = "FILE.cast")]
     pub record: Option<PathBuf>,
+    /// Let --record replace a file that exists (refused without it).
+    #[arg(long, requires = "record")]
+    pub overwrite: bool,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -1173,5 +1180,19 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?} was accepted");
         }
+    }
+}
+
+/// A recording may be written to `path`: a file there is replaced only with `--overwrite` (an
+/// empty one is no recording); the message says what to do.
+pub fn check_record(path: &std::path::Path, overwrite: bool) -> Result<(), String> {
+    let exists = std::fs::metadata(path).is_ok_and(|m| !m.is_file() || m.len() > 0);
+    if exists && !overwrite {
+        Err(format!(
+            "{} exists: a recording is not replaced without --overwrite (or choose another name)",
+            path.display()
+        ))
+    } else {
+        Ok(())
     }
 }

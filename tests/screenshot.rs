@@ -152,3 +152,41 @@ fn a_density_screenshot_shows_no_wall_clock_time() {
         "two screenshots differ"
     );
 }
+
+/// A recording is not replaced without `--overwrite` (it cannot be made again; `asciinema rec`
+/// refuses too): status 2, one line, the file untouched. An empty file is no recording.
+#[test]
+fn a_recording_is_not_replaced_without_overwrite() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let cast = dir.path().join("demo.cast");
+    std::fs::write(&cast, "a take worth keeping\n").unwrap();
+    for args in [&["--record"][..], &["lesson", "--record"][..]] {
+        let out = recall()
+            .args(args)
+            .arg(&cast)
+            .output()
+            .expect("recall runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("exists") && stderr.contains("--overwrite"),
+            "{stderr}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&cast).unwrap(),
+            "a take worth keeping\n"
+        );
+    }
+    // With --overwrite (or an empty file) it goes on, here to the want of a terminal.
+    std::fs::write(dir.path().join("empty.cast"), "").unwrap();
+    for (name, flags) in [("demo.cast", &["--overwrite"][..]), ("empty.cast", &[][..])] {
+        let out = recall()
+            .arg("--record")
+            .arg(dir.path().join(name))
+            .args(flags)
+            .output()
+            .expect("recall runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("needs a terminal"), "{name}: {stderr}");
+    }
+}
