@@ -1111,6 +1111,20 @@ fn dashboard_config(sim: &SimArgs, dash: &DashboardArgs) -> DashboardConfig {
     }
 }
 
+/// A recording may be written to `path`: a file there is replaced only with `--overwrite` (an
+/// empty one is no recording); the message says what to do.
+pub fn check_record(path: &std::path::Path, overwrite: bool) -> Result<(), String> {
+    let exists = std::fs::metadata(path).is_ok_and(|m| !m.is_file() || m.len() > 0);
+    if exists && !overwrite {
+        Err(format!(
+            "{} exists: a recording is not replaced without --overwrite (or choose another name)",
+            path.display()
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1180,19 +1194,5 @@ mod tests {
         ] {
             assert!(Cli::try_parse_from(&args).is_err(), "{args:?} was accepted");
         }
-    }
-}
-
-/// A recording may be written to `path`: a file there is replaced only with `--overwrite` (an
-/// empty one is no recording); the message says what to do.
-pub fn check_record(path: &std::path::Path, overwrite: bool) -> Result<(), String> {
-    let exists = std::fs::metadata(path).is_ok_and(|m| !m.is_file() || m.len() > 0);
-    if exists && !overwrite {
-        Err(format!(
-            "{} exists: a recording is not replaced without --overwrite (or choose another name)",
-            path.display()
-        ))
-    } else {
-        Ok(())
     }
 }

@@ -389,11 +389,19 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // read it, do not depend on how busy the machine is (the theory thread's pool runs at
         // the lowest priority, and starves while other threads are busy).
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
-        let due = if unpaced {
+        // A paced run checks every half second of model time or of wall-clock time, whichever
+        // comes first: above ×2 the table's rows (stale past a second of model time) were
+        // always stale when it checked by the wall clock alone (at ×64 a check every 32 model
+        // seconds); a solve under way is never asked for twice, so a slow solve is not
+        // asked for more often.
+        let model_due = {
             let secs = core.time_secs();
             theory_checked_secs.is_none_or(|t| secs - t >= THEORY_EVERY_SECS)
+        };
+        let due = if unpaced {
+            model_due
         } else {
-            theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY)
+            model_due || theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY)
         };
         if due {
             theory_checked = Some(now);
