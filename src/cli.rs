@@ -1112,9 +1112,18 @@ fn dashboard_config(sim: &SimArgs, dash: &DashboardArgs) -> DashboardConfig {
 }
 
 /// A recording may be written to `path`: a file there is replaced only with `--overwrite` (an
-/// empty one is no recording); the message says what to do.
+/// empty one, a FIFO or /dev/null holds no recording); not a directory. The message says what
+/// to do.
 pub fn check_record(path: &std::path::Path, overwrite: bool) -> Result<(), String> {
-    let exists = std::fs::metadata(path).is_ok_and(|m| !m.is_file() || m.len() > 0);
+    let meta = std::fs::metadata(path).ok();
+    if meta.as_ref().is_some_and(std::fs::Metadata::is_dir) {
+        return Err(format!(
+            "{} is a directory: give a file name",
+            path.display()
+        ));
+    }
+    // A FIFO or /dev/null holds no take to lose.
+    let exists = meta.is_some_and(|m| m.is_file() && m.len() > 0);
     if exists && !overwrite {
         Err(format!(
             "{} exists: a recording is not replaced without --overwrite (or choose another name)",

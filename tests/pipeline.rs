@@ -801,33 +801,3 @@ fn a_paused_run_solves_the_theory_of_a_model_switched_to() {
         pipeline.shutdown().expect("clean shutdown");
     }
 }
-
-/// A paced run asks for the theory every half second of model time as well as of wall-clock
-/// time: at ×16 it asked every 8 model seconds (half a second of wall clock), so the memory
-/// table, stale past a model second, was stale from ×4 up nearly always.
-#[test]
-fn a_fast_paced_run_asks_for_the_theory_by_model_time_too() {
-    let mut c = config(Pacing::WallClock { snapshot_hz: 50.0 }, 3);
-    c.scenario = ScenarioName::Tour;
-    c.models = vec![ModelKind::Idp];
-    c.stop_at_secs = None;
-    c.speed = 16.0;
-    let pipeline = Pipeline::start(c).expect("start");
-    let mut solves = std::collections::BTreeSet::new();
-    loop {
-        let s = pipeline.snapshots().recv_timeout(WAIT).expect("snapshot");
-        if let Some(t) = s.models[0].theory_time_secs {
-            solves.insert(t.to_bits());
-        }
-        if s.time_secs >= 24.0 {
-            break;
-        }
-    }
-    pipeline.shutdown().expect("clean shutdown");
-    // 24 model seconds, 1.5 s of wall clock: by the wall clock alone about 3 solves.
-    assert!(
-        solves.len() >= 8,
-        "{} solves in 24 model seconds",
-        solves.len()
-    );
-}

@@ -177,6 +177,16 @@ fn a_recording_is_not_replaced_without_overwrite() {
             "a take worth keeping\n"
         );
     }
+    // A directory is no file name, with --overwrite or not.
+    let out = recall()
+        .arg("--record")
+        .arg(dir.path())
+        .arg("--overwrite")
+        .output()
+        .expect("recall runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("is a directory"), "{stderr}");
     // With --overwrite (or an empty file) it goes on, here to the want of a terminal.
     std::fs::write(dir.path().join("empty.cast"), "").unwrap();
     for (name, flags) in [("demo.cast", &["--overwrite"][..]), ("empty.cast", &[][..])] {

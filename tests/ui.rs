@@ -129,7 +129,8 @@ fn the_speed_keys_go_the_way_they_say_from_beyond_the_ladder() {
         )
     };
     let mut fast = at(1000.0);
-    fast.update(Msg::Intent(Intent::SpeedUp));
+    // Nothing changes, and nothing is sent (a served run logged "set speed" to every screen).
+    assert_eq!(fast.update(Msg::Intent(Intent::SpeedUp)), None);
     assert_eq!(fast.speed, 1000.0);
     fast.update(Msg::Intent(Intent::SlowDown));
     assert_eq!(fast.speed, 64.0);

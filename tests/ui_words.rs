@@ -235,11 +235,11 @@ fn a_set_too_large_for_the_theory_says_its_rows_are_closed_forms_for_good() {
     use recall::model::Unsolved;
     let mut a = App::new(COLOR, ModelKind::Idp, None, ScenarioName::Glitch, 2.0, 1.0);
     let mut snap = fixture::snapshot(&[ModelKind::Idp]);
-    snap.models[0].theory_unsolved = Some(Unsolved::Memories { p: 256 });
+    snap.models[0].theory_unsolved = Some(Unsolved::Memories { p: 100 });
     a.update(Msg::Snapshot(Box::new(snap)));
     let screen = common::screen(&a, 120, 40);
     assert!(
-        screen.contains("closed forms, not solved above 128 memories"),
+        screen.contains("closed forms, not solved above 64 memories"),
         "{screen}"
     );
 }

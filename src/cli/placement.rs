@@ -51,7 +51,7 @@ group!(
 );
 
 /// The options of the dashboard alone (pictures and recordings): refused before any subcommand.
-const CAPTURE_IDS: &[&str] = &["screenshot", "record", "at", "size"];
+const CAPTURE_IDS: &[&str] = &["screenshot", "record", "overwrite", "at", "size"];
 
 /// Parses the command line as `recall` does (`std::env::args_os()` in the binary).
 pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>

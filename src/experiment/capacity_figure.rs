@@ -551,9 +551,9 @@ fn load_panels(
             x_desc: "load P/N".into(),
             y_desc: retrieved_desc(
                 threshold,
-                parts
-                    .iter()
-                    .any(|p| p.models.iter().any(|&m| keep(m) && m == IDP_MODERN)),
+                parts.iter().any(|p| {
+                    p.loads.len() >= 2 && p.models.iter().any(|&m| keep(m) && m == IDP_MODERN)
+                }),
             ),
             x: (lo, hi, true),
             x_ticks: load_ticks.clone(),
@@ -591,8 +591,6 @@ fn load_panels(
     panels
 }
 
-/// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
-/// `count` sizes.
 const IDP_MODERN: CapacityModel = CapacityModel::Kind(ModelKind::IdpModern);
 
 /// The y axis of a "retrieved" panel: what counts as retrieved, idp-modern's rule too when it
@@ -605,6 +603,8 @@ fn retrieved_desc(threshold: f64, idp_modern: bool) -> String {
     }
 }
 
+/// The colour of a model (its place in the sweep's list), lighter for smaller networks: `j` of
+/// `count` sizes.
 fn shade(model: impl Into<CapacityModel>, j: usize, count: usize) -> RGBColor {
     let model = model.into();
     // dense3 in cyan: the next colour, pink, read as IDP's red made lighter for a small N.

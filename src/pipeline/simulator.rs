@@ -33,11 +33,21 @@ const BATCH_WALL: Duration = Duration::from_millis(20);
 const CLOCK_EVERY_STEPS: u64 = 16;
 /// How often lines that repeat are reported while they go on ("… ×N more").
 const REPEATS_EVERY: Duration = Duration::from_secs(1);
-/// How often the models' landscapes are checked for a new solve of their theory: in wall-clock
-/// time on a paced run (the solve goes to the theory thread), in model time
-/// ([`THEORY_EVERY_SECS`]) on an unpaced one (it is solved on this thread). The live stream
-/// moves α by a little every frame.
+/// How often the models' landscapes are checked for a new solve of their theory: every
+/// [`THEORY_EVERY_SECS`] of model time, and on a paced run (the solve goes to the theory
+/// thread) also every this much wall-clock time, whichever comes first (`theory_due`); an
+/// unpaced run solves on this thread, by model time alone. The live stream moves α by a
+/// little every frame.
 const THEORY_EVERY: Duration = Duration::from_millis((THEORY_EVERY_SECS * 1000.0) as u64);
+
+/// The theory is due for a check, `model_since` model seconds and `wall_since` after the last
+/// (`None`: never checked). By the wall clock alone a paced run above ×2 checked less than
+/// once a model second, and the memory table (stale past a model second) was nearly always
+/// stale; a solve under way is never asked for twice, so a slow solve is asked no more often.
+fn theory_due(unpaced: bool, model_since: Option<f64>, wall_since: Option<Duration>) -> bool {
+    let by_model = model_since.is_none_or(|s| s >= THEORY_EVERY_SECS);
+    by_model || (!unpaced && wall_since.is_none_or(|w| w >= THEORY_EVERY))
+}
 /// How long the measured rate averages over.
 const RATE_WINDOW: Duration = Duration::from_millis(500);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
@@ -363,8 +373,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             }
         }
 
-        // The theory thread's solves: results in; requests out for what moved, at most every
-        // THEORY_EVERY.
+        // The theory thread's solves: results in; requests out for what moved, when
+        // `theory_due`.
         loop {
             match ch.theory_results.try_recv() {
                 Ok(result) => core.theory_solved(result.model, Some(result.equilibria)),
@@ -389,20 +399,11 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // read it, do not depend on how busy the machine is (the theory thread's pool runs at
         // the lowest priority, and starves while other threads are busy).
         let unpaced = matches!(settings.pacing, Pacing::Unpaced { .. });
-        // A paced run checks every half second of model time or of wall-clock time, whichever
-        // comes first: above ×2 the table's rows (stale past a second of model time) were
-        // always stale when it checked by the wall clock alone (at ×64 a check every 32 model
-        // seconds); a solve under way is never asked for twice, so a slow solve is not
-        // asked for more often.
-        let model_due = {
-            let secs = core.time_secs();
-            theory_checked_secs.is_none_or(|t| secs - t >= THEORY_EVERY_SECS)
-        };
-        let due = if unpaced {
-            model_due
-        } else {
-            model_due || theory_checked.is_none_or(|t| now.duration_since(t) >= THEORY_EVERY)
-        };
+        let due = theory_due(
+            unpaced,
+            theory_checked_secs.map(|t| core.time_secs() - t),
+            theory_checked.map(|t| now.duration_since(t)),
+        );
         if due {
             theory_checked = Some(now);
             theory_checked_secs = Some(core.time_secs());
@@ -1018,6 +1019,23 @@ fn set_saliencies(held: Option<&Held>) -> Option<Vec<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A paced run checks every half second of model time or of wall clock, whichever comes
+    /// first (at ×16 by the wall clock alone: every 8 model seconds); an unpaced one by model
+    /// time only.
+    #[test]
+    fn the_theory_is_due_by_model_time_or_wall_clock() {
+        let ms = Duration::from_millis;
+        assert!(theory_due(false, None, None) && theory_due(true, None, None));
+        // ×16: 0.5 model seconds in 31 ms.
+        assert!(theory_due(false, Some(0.5), Some(ms(31))));
+        assert!(!theory_due(false, Some(0.4), Some(ms(25))));
+        // ×0.1: 0.05 model seconds in half a second of wall clock.
+        assert!(theory_due(false, Some(0.05), Some(ms(500))));
+        // Unpaced: model time alone.
+        assert!(!theory_due(true, Some(0.4), Some(ms(5000))));
+        assert!(theory_due(true, Some(0.5), Some(ms(1))));
+    }
 
     #[test]
     fn the_rate_is_unknown_until_its_first_window_closes_not_zero() {

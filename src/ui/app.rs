@@ -649,8 +649,13 @@ impl App {
                 Some(Control::SetNoise(self.noise_std))
             }
             Intent::SpeedUp | Intent::SlowDown => {
-                self.speed = step_speed(self.speed, intent == Intent::SpeedUp);
-                Some(Control::SetSpeed(self.speed))
+                // At an end of the ladder nothing changes, and nothing is sent (a served run
+                // logged "set speed" to every screen).
+                let next = step_speed(self.speed, intent == Intent::SpeedUp);
+                (next != self.speed).then(|| {
+                    self.speed = next;
+                    Control::SetSpeed(next)
+                })
             }
             Intent::CycleModel => {
                 self.model = next_in(&ModelKind::ALL, self.model);

@@ -397,7 +397,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "closed forms, not solved",
-        "above 128 memories (or more memories than neurons) a solve would take seconds to \
+        "above 64 memories (or more memories than neurons) a solve would take seconds to \
          minutes: the rows stay the closed forms",
     ),
     (

@@ -325,7 +325,10 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
                     snap.time_secs,
                 )
             },
-            super::memories::TheoryAge::Unsolved,
+            |why| super::memories::TheoryAge::Unsolved {
+                why,
+                closed_forms: !view.kind.is_modern(),
+            },
         ),
         theme: app.theme,
     }

@@ -60,8 +60,9 @@ pub enum TheoryAge {
         age_secs: f64,
         moved_secs: Option<f64>,
     },
-    /// The closed forms for good: the theory is not solved for this set (too many memories).
-    Unsolved(Unsolved),
+    /// Not solved for this set (too many memories): the closed forms for good, or (a modern
+    /// model, which has none) nothing.
+    Unsolved { why: Unsolved, closed_forms: bool },
 }
 
 impl TheoryAge {
@@ -107,7 +108,11 @@ impl TheoryAge {
         };
         match self {
             TheoryAge::ClosedForms => "closed forms".into(),
-            TheoryAge::Unsolved(why) => format!("closed forms, {}", why.short()),
+            TheoryAge::Unsolved {
+                why,
+                closed_forms: true,
+            } => format!("closed forms, {}", why.short()),
+            TheoryAge::Unsolved { why, .. } => why.short(),
             TheoryAge::Solved {
                 age_secs,
                 unchanged: false,

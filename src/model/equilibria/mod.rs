@@ -52,45 +52,45 @@ const PARALLEL: usize = 1 << 10;
 /// Off-diagonal overlaps below this count as orthogonal (the closed forms are then exact).
 const ORTHOGONAL: f64 = 1e-12;
 
-/// The most memories whose continuous equilibria are solved (see [`Unsolved`]).
-pub const MAX_SOLVED_MEMORIES: usize = 128;
+/// The most memories whose equilibria are solved (see [`Unsolved`]).
+pub const MAX_SOLVED_MEMORIES: usize = 64;
 
-/// Why a continuous model's equilibria are not solved: a solve would take too long to be of
-/// use. Its cost grows about as P⁴ (P memories, each tens of steps with a P×P solve), and
-/// faster where the memories outnumber the neurons (the steps then multiply). Measured on a
-/// Zen 3 EPYC, one solve at a tour frame of random memories: 0.2–0.7 s at P = 64, 2–4 s at
-/// P = 128 (N from 256 to 8100), 10 s at 64 × 128, 22 s at 1024 × 256, 6.4 min at 64 × 256.
-/// Such a model shows, and records, the closed forms only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error, Serialize)]
-#[serde(tag = "reason", rename_all = "kebab-case")]
+/// Why a model's equilibria are not solved: a solve would take too long to be of use. Its
+/// cost grows about as P⁴ (P memories, each tens of steps with a P×P solve), and faster where
+/// the memories outnumber the neurons. Measured on a Zen 3 EPYC, one solve at a tour frame of
+/// random memories: IDP 0.2–0.3 s at P = 64 (N from 64 to 1024; 0.74 s at 16384 × 64), 2–4 s
+/// at P = 128 (N from 256 to 8100), 10 s at 64 × 128, 22 s at 1024 × 256, 6.4 min at
+/// 64 × 256; modern and idp-modern 0.13–0.14 s at P = 64, 1.4–1.7 s at P = 128, about 25 s at
+/// 256 × 256. `recall run` solves in line, so above 64 a run of the tour took tens of seconds
+/// a model second. Such a model shows the closed forms (the modern ones: nothing solved) and
+/// writes no theory records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum Unsolved {
     #[error("{p} memories: the theory is solved for at most {MAX_SOLVED_MEMORIES}")]
     Memories { p: usize },
-    #[error("{p} memories for {n} neurons: the theory is solved for at most one a neuron")]
+    #[error("{p} memories for {n} neurons: the theory is solved for at most one memory a neuron")]
     MoreThanNeurons { p: usize, n: usize },
 }
 
 impl Unsolved {
-    /// Why `net`'s equilibria are not solved, if they are not: a continuous model with more
-    /// than [`MAX_SOLVED_MEMORIES`] memories or more memories than neurons. O(1).
+    /// Why `net`'s equilibria are not solved, if they are not: more than
+    /// [`MAX_SOLVED_MEMORIES`] memories, or (a continuous model) more memories than neurons;
+    /// never for the discrete model, whose fixed points are sweeps. O(1).
     pub fn of(net: &Network) -> Option<Self> {
         let (n, p) = (net.memories().n(), net.memories().p());
-        let continuous = matches!(
-            dynamics_of(net),
-            TheoryDynamics::Continuous | TheoryDynamics::TwoLayer
-        );
-        if !continuous {
+        let dynamics = dynamics_of(net);
+        if dynamics == TheoryDynamics::Discrete {
             None
         } else if p > MAX_SOLVED_MEMORIES {
             Some(Unsolved::Memories { p })
-        } else if p > n {
+        } else if p > n && dynamics != TheoryDynamics::Modern {
             Some(Unsolved::MoreThanNeurons { p, n })
         } else {
             None
         }
     }
 
-    /// A few words for a table's title: "not solved above 128 memories".
+    /// A few words for a table's title: "not solved above 64 memories".
     pub fn short(self) -> String {
         match self {
             Unsolved::Memories { .. } => {
