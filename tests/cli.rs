@@ -469,28 +469,16 @@ fn figures_and_screenshots_take_file_names_that_are_not_utf8() {
         dir.path().join(OsString::from_vec(bytes))
     };
     let (png, svg) = (name("png"), name("svg"));
-    let out = recall()
-        .args(["experiment", "glitch", "--trials", "2", "--plot"])
-        .arg(&png)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(std::fs::metadata(&png).unwrap().len() > 0);
-    let out = recall()
-        .args(["--at", "0.5", "--screenshot"])
-        .arg(&svg)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+    let writes = |args: &[&str], path: &std::path::Path| {
+        let out = recall().args(args).arg(path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        std::fs::read(path).unwrap()
+    };
+    let figure = writes(&["experiment", "glitch", "--trials", "2", "--plot"], &png);
+    assert!(figure.starts_with(b"\x89PNG"));
+    let shot = writes(&["--at", "0.5", "--screenshot"], &svg);
+    assert!(shot.starts_with(b"<svg"));
     // A wrong extension is still refused, naming the flag.
     let out = recall()
         .args(["experiment", "glitch", "--plot"])
