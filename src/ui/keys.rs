@@ -425,7 +425,7 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "E/N −5.0 ▇▇ 0.0",
-        "colour key of the landscape: darker is lower E/N (no colour: denser)",
+        "colour key of the landscape: darker is lower E/N (no colour: \"█ = deep\", denser is lower)",
     ),
     (
         "● ·",

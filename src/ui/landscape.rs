@@ -594,11 +594,11 @@ impl LandscapePanel<'_> {
         spans.push(Span::raw(" "));
         spans.push(Span::raw(self.number(scale.hi)));
         // Without colour the deepest level is the densest glyph, which a dark terminal shows
-        // brightest: "dark" would say the opposite there.
+        // brightest: "dark" would say the opposite there, so the key names the glyph.
         let note = if t.color && !t.ascii {
-            "  dark = deep"
+            "  dark = deep".to_string()
         } else {
-            "  dense = deep"
+            format!("  {} = deep", self.ramp_glyph(Some(0)))
         };
         let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
         if used + note.chars().count() <= usize::from(width) {
