@@ -120,6 +120,11 @@ pub fn run(cli: Cli) -> ExitCode {
 /// The dashboard; without a terminal it says what to use instead.
 fn dashboard(cli: &Cli) -> anyhow::Result<ExitCode> {
     if let Some(path) = &cli.capture.screenshot {
+        // Refused now, not after the run it pictures (a missing directory failed after the
+        // whole simulation: 37 s at --at 2000).
+        if let Err(line) = crate::runner::paths::check_writable("--screenshot", path) {
+            return Ok(usage(&line));
+        }
         let (cols, rows) = cli.capture.size;
         let shot = crate::ui::screenshot::Shot {
             at_secs: cli.capture.at,
@@ -374,8 +379,8 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
             "--saliencies"
         };
         warn(format_args!(
-            "recall: note: {flag} is of the set it was given for, so changes to the pattern \
-             files are not followed while running"
+            "recall: note: {flag} was given for the set loaded at the start, so changes to \
+             the pattern files are not followed while running"
         ));
     }
     let (tx, reloads) = crossbeam_channel::bounded(16);

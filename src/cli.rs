@@ -816,16 +816,7 @@ fn checked_path(check: fn(&Path) -> Result<(), String>) -> impl TypedValueParser
 }
 
 fn check_svg_path(path: &Path) -> Result<(), String> {
-    // Refused now, not after the run it pictures (a missing directory failed after the whole
-    // simulation: 37 s at --at 2000).
-    let parent = path.parent().filter(|d| !d.as_os_str().is_empty());
-    if let Some(dir) = parent.filter(|d| !d.is_dir()) {
-        Err(format!(
-            "'{}': there is no directory {}",
-            path.display(),
-            dir.display()
-        ))
-    } else if path
+    if path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
     {

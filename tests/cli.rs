@@ -250,7 +250,7 @@ fn csv_with_a_pattern_directory_says_reloads_are_not_followed() {
     let note = String::from_utf8_lossy(&held.stderr);
     assert!(held.status.success(), "{note}");
     assert!(
-        note.contains("--saliencies is of the set it was given for")
+        note.contains("--saliencies was given for the set loaded at the start")
             && note.contains("not followed"),
         "{note}"
     );

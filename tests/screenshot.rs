@@ -58,6 +58,7 @@ fn bad_screenshot_requests_exit_2_with_one_line() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let png = dir.path().join("x.png");
     let svg = dir.path().join("x.svg");
+    std::fs::create_dir(dir.path().join("d.svg")).unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["--screenshot".into(), png.display().to_string()],
@@ -90,7 +91,15 @@ fn bad_screenshot_requests_exit_2_with_one_line() {
                 "--at".into(),
                 "2000".into(),
             ],
-            "there is no directory",
+            "cannot write there",
+        ),
+        // A directory is no file name.
+        (
+            vec![
+                "--screenshot".into(),
+                dir.path().join("d.svg").display().to_string(),
+            ],
+            "is a directory",
         ),
         (
             vec![

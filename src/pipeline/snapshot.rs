@@ -83,7 +83,7 @@ pub struct ModelView {
     /// while `theory_current`); the memory table says how long its rows have been out of date.
     pub theory_current_at_secs: Option<f64>,
     /// Why this model's theory is not solved at all (too many memories), if it is not: the
-    /// rows are the closed forms and stay so.
+    /// rows are the closed forms and stay so (a modern model's: nothing solved).
     pub theory_unsolved: Option<Unsolved>,
     /// Running tracking accuracy in [0, 1] from `tracking::Tracker` (fraction of the tracked
     /// time the expected memory was retrieved), `None` before anything was tracked.
