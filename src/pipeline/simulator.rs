@@ -48,8 +48,12 @@ fn theory_due(unpaced: bool, model_since: Option<f64>, wall_since: Option<Durati
     let by_model = model_since.is_none_or(|s| s >= THEORY_EVERY_SECS);
     by_model || (!unpaced && wall_since.is_none_or(|w| w >= THEORY_EVERY))
 }
-/// How long the measured rate averages over.
+/// How long the measured rate averages over: at least this, and until it holds
+/// [`RATE_MIN_STEPS`] steps or [`RATE_MAX_WINDOW`] has passed (at ×0.01, a step a second, a
+/// half-second window held none or one: "0 steps/s" while the model stepped).
 const RATE_WINDOW: Duration = Duration::from_millis(500);
+const RATE_MIN_STEPS: u64 = 10;
+const RATE_MAX_WINDOW: Duration = Duration::from_secs(5);
 /// How often the simulator retries a snapshot the UI has not taken yet while otherwise idle.
 const RETRY: Duration = Duration::from_millis(50);
 
@@ -200,8 +204,10 @@ impl Rate {
 
     /// Closes the window if it is full.
     fn update(&mut self, now: Instant, steps: u64) {
-        let secs = now.duration_since(self.since).as_secs_f64();
-        if secs >= RATE_WINDOW.as_secs_f64() {
+        let wall = now.duration_since(self.since);
+        let counted = steps - self.steps_at >= RATE_MIN_STEPS;
+        if wall >= RATE_WINDOW && (counted || wall >= RATE_MAX_WINDOW) {
+            let secs = wall.as_secs_f64();
             self.per_sec = (steps - self.steps_at) as f64 / secs;
             self.since = now;
             self.steps_at = steps;
@@ -1048,6 +1054,22 @@ mod tests {
         assert!(rate.per_sec.is_nan(), "half a window: still measuring");
         rate.update(t0 + RATE_WINDOW, 1100);
         assert!((rate.per_sec - 200.0).abs() < 1e-9, "{}", rate.per_sec);
+    }
+
+    /// At ×0.01 (a step a second) a half-second window held none or one step, and the status
+    /// line read "0 steps/s" while the model stepped: the window waits for ten steps, or five
+    /// seconds.
+    #[test]
+    fn a_slow_rate_is_measured_over_enough_steps() {
+        let t0 = Instant::now();
+        let mut rate = Rate::new(t0, 0);
+        let s = Duration::from_secs;
+        rate.update(t0 + s(1), 0);
+        assert!(rate.per_sec.is_nan(), "no step yet: still measuring, not 0");
+        rate.update(t0 + s(3), 2);
+        assert!(rate.per_sec.is_nan(), "{}", rate.per_sec);
+        rate.update(t0 + s(5), 5);
+        assert!((rate.per_sec - 1.0).abs() < 1e-9, "{}", rate.per_sec);
     }
 
     #[test]
