@@ -36,6 +36,9 @@ pub use set::{
     DEFAULT_GRID, FileReport, LoadReport, Loaded, assemble, load_dir, load_lenient, load_report,
     pattern_files,
 };
-pub use store::{MAX_NAME, StoreError, check_name, free_name, with_memory, write_pattern};
+pub use store::{
+    MAX_NAME, StoreError, check_name, free_name, name_char, refused_char, with_memory,
+    write_pattern,
+};
 pub use text::{parse_text, to_text};
 pub use warn::{CAPACITY_PER_NEURON, CONFUSION_OVERLAP, SetWarning, new_warnings, set_warnings};

@@ -23,15 +23,20 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if name.starts_with('.') || name.starts_with('-') {
         return Err("it cannot start with '.' or '-'".into());
     }
-    match name
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))
-    {
-        Some(c) => Err(format!(
-            "{c:?} is not allowed: use letters, digits, '-', '_' and '.'"
-        )),
+    match name.chars().find(|&c| !name_char(c)) {
+        Some(c) => Err(refused_char(c)),
         None => Ok(()),
     }
+}
+
+/// A character a memory's name may hold: a letter, a digit, '-', '_' or '.'.
+pub fn name_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+/// Why `c` cannot be in a name (short: the dashboard's prompt line says it beside the name).
+pub fn refused_char(c: char) -> String {
+    format!("{c:?} is not allowed: letters, digits, - _ .")
 }
 
 /// The first of `drawn-1`, `drawn-2`, … that `memories` does not use.

@@ -132,8 +132,14 @@ impl StorePrompt {
         }
     }
 
-    /// Types `c` (a change of name drops a pending overwrite question).
+    /// Types `c` (a change of name drops a pending overwrite question). A character no name
+    /// may hold is refused as it is typed, with why (it was taken, and refused only on Enter:
+    /// fast keys after `w` filled the name with "+]?").
     pub fn type_char(&mut self, c: char) {
+        if !crate::patterns::name_char(c) {
+            self.refused = Some(crate::patterns::refused_char(c));
+            return;
+        }
         if self.text.chars().count() < crate::patterns::MAX_NAME + 8 {
             self.text.push(c);
         }
@@ -159,6 +165,22 @@ impl StorePrompt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A character no name may hold is refused as it is typed (fast keys after `w` filled the
+    /// name with "+]?", refused only on Enter), and the line says why.
+    #[test]
+    fn the_name_prompt_refuses_a_bad_character_as_it_is_typed() {
+        let mut p = StorePrompt::new(Vec::new(), "drawn-1".into());
+        p.type_char('+');
+        p.type_char(' ');
+        assert_eq!(p.text, "drawn-1");
+        assert_eq!(
+            p.refused.as_deref(),
+            Some("' ' is not allowed: letters, digits, - _ .")
+        );
+        p.type_char('x');
+        assert_eq!((p.text.as_str(), p.refused.as_deref()), ("drawn-1x", None));
+    }
 
     #[test]
     fn a_fast_drag_is_filled_with_a_line() {
