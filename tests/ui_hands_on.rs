@@ -144,11 +144,11 @@ fn w_asks_for_a_name_with_a_small_line_editor() {
     assert_eq!(a.key_mode(), KeyMode::Prompt);
     assert_eq!(a.prompt.as_ref().unwrap().text, "drawn-1");
     intent(&mut a, Intent::ClearLine);
-    for c in "my owl".chars() {
+    for c in "my ".chars() {
         intent(&mut a, Intent::Type(c));
     }
-    // A space is refused, with the reason, and nothing is sent.
-    assert_eq!(intent(&mut a, Intent::Confirm), None);
+    // A space is refused as it is typed, with the reason, and not taken.
+    assert_eq!(a.prompt.as_ref().unwrap().text, "my");
     assert!(
         a.prompt
             .as_ref()
@@ -160,10 +160,11 @@ fn w_asks_for_a_name_with_a_small_line_editor() {
         "{:?}",
         a.prompt
     );
-    for _ in 0..4 {
-        intent(&mut a, Intent::Erase);
-    }
-    for c in "-owl".chars() {
+    // An empty name is refused on Enter, and nothing is sent.
+    intent(&mut a, Intent::ClearLine);
+    assert_eq!(intent(&mut a, Intent::Confirm), None);
+    assert!(a.prompt.as_ref().unwrap().refused.is_some());
+    for c in "my-owl".chars() {
         intent(&mut a, Intent::Type(c));
     }
     let drawing = a.drawing.as_ref().unwrap().bools();
