@@ -368,16 +368,15 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
              not followed while running; use --format jsonl to follow them"
         ));
     }
-    // A constant input (or saliencies) is of the set it was given for: no reloads either.
-    if args.sim.patterns.is_some()
-        && args.format == Format::Jsonl
-        && (args.input.is_some() || args.saliencies.is_some())
+    // A constant input has the length of the set it was read for, and saliencies one α per
+    // memory of the set they were given for: no reloads then, and JSON lines say so.
+    let held = match (&args.input, &args.saliencies) {
+        (Some(_), _) => Some("--input"),
+        (None, Some(_)) => Some("--saliencies"),
+        (None, None) => None,
+    };
+    if let Some(flag) = held.filter(|_| args.sim.patterns.is_some() && args.format == Format::Jsonl)
     {
-        let flag = if args.input.is_some() {
-            "--input"
-        } else {
-            "--saliencies"
-        };
         warn(format_args!(
             "recall: note: {flag} was given for the set loaded at the start, so changes to \
              the pattern files are not followed while running"
@@ -385,9 +384,7 @@ fn run_headless(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let (tx, reloads) = crossbeam_channel::bounded(16);
     let _watcher = match (&args.sim.patterns, args.format) {
-        // A constant input has the length of the set it was read for, and saliencies one α per
-        // memory of the set they were given for: no reloads then.
-        (Some(dir), Format::Jsonl) if args.input.is_none() && args.saliencies.is_none() => {
+        (Some(dir), Format::Jsonl) if held.is_none() => {
             let options = WatchOptions {
                 poll: args.sim.poll.map(std::time::Duration::from_millis),
                 ..WatchOptions::default()

@@ -366,7 +366,7 @@ impl LandscapePanel<'_> {
                 let Some(cell) = buf.cell_mut((map.rect.x + cx, map.rect.y + cy)) else {
                     continue;
                 };
-                if self.theme.color && !self.theme.ascii {
+                if self.theme.colours_heat() {
                     // Outside the diamond the terminal's own background shows.
                     let (symbol, style) = match (top, bottom) {
                         (None, None) => (" ", Style::new()),
@@ -585,7 +585,7 @@ impl LandscapePanel<'_> {
             Span::raw(" "),
         ];
         for level in 0..HEAT_LEVELS {
-            if t.color && !t.ascii {
+            if t.colours_heat() {
                 spans.push(Span::styled("█", Style::new().fg(t.heat(Some(level)))));
             } else {
                 spans.push(Span::raw(self.ramp_glyph(Some(level))));
@@ -595,7 +595,7 @@ impl LandscapePanel<'_> {
         spans.push(Span::raw(self.number(scale.hi)));
         // Without colour the deepest level is the densest glyph, which a dark terminal shows
         // brightest: "dark" would say the opposite there, so the key names the glyph.
-        let note = if t.color && !t.ascii {
+        let note = if t.colours_heat() {
             "  dark = deep".to_string()
         } else {
             format!("  {} = deep", self.ramp_glyph(Some(0)))

@@ -267,6 +267,12 @@ impl Theme {
 
     /// With `--ascii`, replaces every non-ASCII symbol in `area` by an ASCII look-alike, so no
     /// widget can leak a block, braille or box character.
+    /// The landscape's heat map is drawn in colours (colour on, not ASCII), else in the glyphs
+    /// of a density ramp.
+    pub fn colours_heat(&self) -> bool {
+        self.color && !self.ascii
+    }
+
     pub fn ascii_pass(&self, buf: &mut Buffer, area: Rect) {
         if !self.ascii {
             return;
