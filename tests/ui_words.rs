@@ -243,3 +243,43 @@ fn a_set_too_large_for_the_theory_says_its_rows_are_closed_forms_for_good() {
         "{screen}"
     );
 }
+
+/// A modern model has no closed forms: before its first solve, and for a set too large to
+/// solve, its rows show α and no standing (they read "none", as if solved to have no fixed
+/// point), and the title says which.
+#[test]
+fn a_modern_model_without_a_solve_shows_no_standing() {
+    use recall::model::Unsolved;
+    let screen = |unsolved: Option<Unsolved>| {
+        let mut a = App::new(
+            COLOR,
+            ModelKind::Modern,
+            None,
+            ScenarioName::Glitch,
+            2.0,
+            1.0,
+        );
+        let mut snap = fixture::snapshot(&[ModelKind::Modern]);
+        snap.models[0].kind = ModelKind::Modern;
+        snap.models[0].theory.beta = Some(2.0);
+        snap.models[0].theory_solved = false;
+        snap.models[0].theory_unsolved = unsolved;
+        for m in &mut snap.models[0].theory.memories {
+            m.exists = false;
+        }
+        a.update(Msg::Snapshot(Box::new(snap)));
+        common::screen(&a, 120, 40)
+    };
+    for (unsolved, title) in [
+        (None, "theory, solving…"),
+        (
+            Some(Unsolved::Memories { p: 100 }),
+            "theory, not solved above 64 memories",
+        ),
+    ] {
+        let s = screen(unsolved);
+        assert!(s.contains(title), "{s}");
+        assert!(!s.contains("closed forms"), "{s}");
+        assert!(!s.contains(" none "), "{s}");
+    }
+}

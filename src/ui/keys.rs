@@ -398,7 +398,11 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     (
         "closed forms, not solved",
         "above 64 memories (or more memories than neurons) a solve would take seconds to \
-         minutes: the rows stay the closed forms",
+         minutes: the rows stay the closed forms (a modern model has none: α only)",
+    ),
+    (
+        "solving…",
+        "a modern model before its first solve: no closed forms, so α only until it is back",
     ),
     (
         "a·cat + b·dog",

@@ -316,14 +316,18 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
         offset: app.memory_offset,
         model: (snap.models.len() > 1).then_some(model.as_str()),
         age: view.theory_unsolved.map_or_else(
-            || {
-                super::memories::TheoryAge::of(
-                    view.theory_solved,
-                    view.theory_current,
-                    view.theory_time_secs,
-                    view.theory_current_at_secs,
-                    snap.time_secs,
-                )
+            || match super::memories::TheoryAge::of(
+                view.theory_solved,
+                view.theory_current,
+                view.theory_time_secs,
+                view.theory_current_at_secs,
+                snap.time_secs,
+            ) {
+                // A modern model has no closed forms to show before its first solve.
+                super::memories::TheoryAge::ClosedForms if view.kind.is_modern() => {
+                    super::memories::TheoryAge::Pending
+                }
+                age => age,
             },
             |why| super::memories::TheoryAge::Unsolved {
                 why,

@@ -63,6 +63,9 @@ pub enum TheoryAge {
     /// Not solved for this set (too many memories): the closed forms for good, or (a modern
     /// model, which has none) nothing.
     Unsolved { why: Unsolved, closed_forms: bool },
+    /// A modern model before its first solve: it has no closed forms, so the rows say nothing
+    /// of its fixed points yet.
+    Pending,
 }
 
 impl TheoryAge {
@@ -108,6 +111,7 @@ impl TheoryAge {
         };
         match self {
             TheoryAge::ClosedForms => "closed forms".into(),
+            TheoryAge::Pending => "solving…".into(),
             TheoryAge::Unsolved {
                 why,
                 closed_forms: true,
@@ -283,6 +287,16 @@ impl MemoryTable<'_> {
         let (name_w, bar_w) = widths;
         let t = self.theme;
         let a = self.alpha.get(mu).copied().unwrap_or(f32::NAN);
+        // A modern model has no closed forms: before its first solve, or never (too many
+        // memories), its rows hold no standing (they read "none", as if solved to have none).
+        let known = !matches!(
+            self.age,
+            TheoryAge::Pending
+                | TheoryAge::Unsolved {
+                    closed_forms: false,
+                    ..
+                }
+        );
         let standing = Standing::of(self.report, mu);
         let style = t.saliency(standing != Standing::Absent, standing == Standing::Well);
         let mut spans = vec![Span::styled(
@@ -323,10 +337,12 @@ impl MemoryTable<'_> {
                 (Standing::Saddle, true) => "x",
                 (Standing::Absent, _) => " ",
             };
-            spans.push(Span::styled(
-                format!(" {glyph} {:<6}", standing.word()),
-                style,
-            ));
+            let (glyph, word) = if known {
+                (glyph, standing.word())
+            } else {
+                (" ", "")
+            };
+            spans.push(Span::styled(format!(" {glyph} {word:<6}"), style));
         }
         if cols.depth {
             let depth = self
@@ -350,6 +366,7 @@ impl MemoryTable<'_> {
                     )
                 });
             let text = match (depth, slides) {
+                _ if !known => String::new(),
                 (Some(d), _) if standing != Standing::Absent => self.number(d, 3),
                 (_, Some(to)) => to,
                 (Some(d), None) => self.number(d, 3),
@@ -359,7 +376,9 @@ impl MemoryTable<'_> {
             spans.push(Span::styled(format!("{text:>depth_w$}"), style));
         }
         if cols.rank {
-            let text = rank.map_or(String::new(), |r| format!("#{r}"));
+            let text = rank
+                .filter(|_| known)
+                .map_or(String::new(), |r| format!("#{r}"));
             spans.push(Span::styled(format!("{text:>RANK_W$}"), style));
         }
         Line::from(spans)
