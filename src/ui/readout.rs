@@ -76,7 +76,7 @@ fn verdict(snap: &Snapshot, view: &ModelView, theme: Theme) -> Vec<Span<'static>
 }
 
 /// `spans` in at most `width` columns: the first span (a name) loses characters from its end
-/// until the rest fits whole, or, a label that ends in a space ("holds "), goes whole; only
+/// (and ends in "…") until the rest fits whole, or, a label that ends in a space ("holds "), goes whole; only
 /// when the rest alone is too wide is it cut too.
 fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
     let total: usize = spans.iter().map(|s| s.content.chars().count()).sum();
@@ -102,7 +102,15 @@ fn shrink_first(mut spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static
         return spans;
     }
     let keep = width.saturating_sub(rest).max(1.min(width));
-    let first: String = spans[0].content.chars().take(keep).collect();
+    // A name cut to two or more columns ends in "…", so that it reads as cut ("const…", not
+    // "consta"); one column keeps its first letter.
+    let first: String = if keep >= 2 && spans[0].content.chars().count() > keep {
+        let mut cut: String = spans[0].content.chars().take(keep - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        spans[0].content.chars().take(keep).collect()
+    };
     spans[0].content = first.into();
     let mut left = width;
     spans
@@ -657,7 +665,12 @@ mod tests {
         );
         assert_eq!(
             text(&[Line::from(shrink_first(spans.clone(), 8))]),
-            ["hou✓100%"]
+            ["ho…✓100%"]
+        );
+        // A name cut ends in "…", so that "constant" in six columns is not "consta".
+        assert_eq!(
+            text(&[Line::from(shrink_first(vec![Span::raw("constant")], 6))]),
+            ["const…"]
         );
         assert_eq!(text(&[Line::from(shrink_first(spans, 4))]), ["h✓10"]);
         // A label before the name goes whole, and words keep their spaces.
