@@ -673,6 +673,11 @@ fn below_the_minimum_it_says_so() {
     let screen = text(draw(&a, 60, 20).backend().buffer());
     assert!(screen.contains("too small"), "{screen}");
     assert!(screen.contains("60×20"));
+    // Narrow, every line still shows (at 30×8 the long form wrapped and lost its end).
+    let narrow = text(draw(&a, 30, 8).backend().buffer());
+    for needle in ["too small", "80×24", "30×8", "q"] {
+        assert!(narrow.contains(needle), "{needle:?} missing: {narrow}");
+    }
 }
 
 #[test]

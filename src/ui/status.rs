@@ -615,14 +615,25 @@ pub fn render_help(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// Shown instead of the dashboard when the terminal is below the minimum size.
 pub fn render_too_small(app: &App, area: Rect, buf: &mut Buffer) {
-    let text = vec![
-        Line::styled("terminal too small", app.theme.warning()),
-        Line::raw(format!(
-            "recall needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {}×{}",
-            area.width, area.height
-        )),
-        Line::raw("(still running: enlarge, or q to quit)"),
-    ];
+    let (w, h) = (area.width, area.height);
+    // The long form where it fits on three rows; else one short line a row (at 30×8 the long
+    // form wrapped to five rows and lost its last two).
+    let text = if w >= 40 {
+        vec![
+            Line::styled("terminal too small", app.theme.warning()),
+            Line::raw(format!(
+                "recall needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {w}×{h}"
+            )),
+            Line::raw("(still running: enlarge, or q to quit)"),
+        ]
+    } else {
+        vec![
+            Line::styled("too small", app.theme.warning()),
+            Line::raw(format!("needs {MIN_WIDTH}×{MIN_HEIGHT}")),
+            Line::raw(format!("this is {w}×{h}")),
+            Line::raw("enlarge, or q"),
+        ]
+    };
     let height = (text.len() as u16).min(area.height);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
