@@ -935,6 +935,7 @@ impl RunArgs {
                 save_memories: self.save_memories.clone(),
                 plot: self.plot.clone(),
             },
+            patterns: sim.patterns.clone(),
             stop: None,
         }
     }

@@ -336,6 +336,19 @@ fn the_builtin_set_and_the_patterns_directory_give_the_same_run() {
     let mut with_dir = args.to_vec();
     with_dir.extend(["--patterns", d]);
     assert_eq!(builtin, stdout(&with_dir));
+    // In JSON lines the header says where the memories came from (it did not: two runs with
+    // different sets of the same names read alike), and nothing else differs.
+    let args = ["run", "--duration", "2"];
+    let (builtin, from_dir) = (
+        stdout(&args),
+        stdout(&[&args[..], &["--patterns", d]].concat()),
+    );
+    let header = |text: &str| -> serde_json::Value {
+        serde_json::from_str(text.lines().next().unwrap()).unwrap()
+    };
+    assert!(header(&builtin)["patterns"].is_null(), "{builtin}");
+    assert_eq!(header(&from_dir)["patterns"], d);
+    assert!(builtin.lines().skip(1).eq(from_dir.lines().skip(1)));
 }
 
 #[test]

@@ -23,6 +23,7 @@ fn config(scenario: ScenarioName, models: &[ModelKind], secs: f64, seed: u64) ->
         seed,
         fixed: Default::default(),
         files: Default::default(),
+        patterns: None,
         stop: None,
     }
 }

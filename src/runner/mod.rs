@@ -82,6 +82,9 @@ pub struct RunConfig {
     pub seed: u64,
     pub fixed: Fixed,
     pub files: RunFiles,
+    /// The pattern directory the memories came from (`--patterns`; none: the built-in set),
+    /// for the header.
+    pub patterns: Option<PathBuf>,
     /// Set (by Ctrl-C) to end the run early: it ends at the next frame boundary and writes
     /// each model's summary of what ran (its `duration_secs` says how far it got).
     pub stop: Option<Arc<AtomicBool>>,
@@ -604,6 +607,8 @@ struct RunInfo<'a> {
     zero_diagonal: bool,
     seed: u64,
     settle_secs: f64,
+    /// The pattern directory (`--patterns`), or null for the built-in set.
+    patterns: Option<String>,
     /// The constant input's file (`--input`), if the run has one instead of a scenario.
     input: Option<&'a str>,
     /// The initial state was given (`--init-state`).
@@ -739,6 +744,10 @@ fn info(config: &RunConfig, p: usize) -> RunInfo<'_> {
         zero_diagonal: config.params.zero_diagonal,
         seed: config.seed,
         settle_secs: config.tracker.settle_secs,
+        patterns: config
+            .patterns
+            .as_ref()
+            .map(|p| p.to_string_lossy().into_owned()),
         input: config.fixed.input.as_ref().map(|(_, name)| name.as_str()),
         init_state: config.fixed.init_state.is_some(),
         saliencies: explore.then(|| {
