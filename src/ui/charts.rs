@@ -248,6 +248,14 @@ fn overlap_datasets<'a>(lines: &'a [Vec<(f64, f64)>], theme: Theme) -> Vec<Datas
         .collect()
 }
 
+/// A legend's column without its first, left blank between the chart and the legend.
+fn past_gap(area: Rect) -> Rect {
+    if area.width < 2 {
+        return Rect::default();
+    }
+    Rect::new(area.x + 1, area.y, area.width - 1, area.height)
+}
+
 /// One memory's legend line: its line sample, its name (`name_w` wide), and after it `tail`.
 fn legend_line(
     mu: usize,
@@ -291,7 +299,9 @@ pub fn render_overlaps(
         .max()
         .unwrap_or(4)
         .clamp(4, 12);
-    let legend_width = name_w as u16 + 9;
+    // One column more than the legend's text: a gap between it and the chart's axis line
+    // and time labels ("───■ sun", "6s■ tree" ran into each other).
+    let legend_width = name_w as u16 + 10;
     let block = Block::bordered()
         .title(Span::styled(title, theme.title()))
         .border_style(theme.border());
@@ -305,6 +315,7 @@ pub fn render_overlaps(
     } else {
         [inner, Rect::default()]
     };
+    let legend_area = past_gap(legend_area);
     let [strip_row, chart_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(left);
 
@@ -542,13 +553,14 @@ pub fn render_overlap_strips(
         .max()
         .unwrap_or(4)
         .clamp(4, 8) as u16;
-    // "▀ input shows" is the legend's widest line but one.
-    let legend_w = (name_w + 4).max(13);
+    // "▀ input shows" is the legend's widest line but one; and a column of gap before it.
+    let legend_w = (name_w + 4).max(13) + 1;
     let [body, legend] = if inner.width >= legend_w + 24 {
         Layout::horizontal([Constraint::Min(20), Constraint::Length(legend_w)]).areas(inner)
     } else {
         [inner, Rect::default()]
     };
+    let legend = past_gap(legend);
     // The input strip, the model strips in the rows left, the time labels.
     let [strip_row, strips, axis] = Layout::vertical([
         Constraint::Length(1),
