@@ -278,10 +278,10 @@ fn experiment(args: &crate::cli::ExperimentArgs) -> anyhow::Result<ExitCode> {
             } else {
                 "the table counts those only"
             };
-            let figure = if request.plot.is_some() {
-                "; no figure drawn"
-            } else {
-                ""
+            let figure = match (&request.plot, done) {
+                (None, _) => "",
+                (Some(_), 0) => "; no figure drawn",
+                (Some(_), _) => "; the figure draws those only",
             };
             warn(format_args!(
                 "recall: interrupted: {done} of {total} {unit} finished; {kept}{figure}"

@@ -366,6 +366,39 @@ fn ctrl_c_keeps_the_rows_of_the_finished_trials() {
     }
 }
 
+/// Ctrl-C with `--plot`: the figure is drawn from the finished trials and says so (it was
+/// not drawn at all, so an hour's sweep interrupted kept its table and lost its figure).
+#[test]
+fn ctrl_c_draws_the_figure_of_the_finished_trials() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, flags) in [
+        ("mixed", &["--trials", "3000"][..]),
+        ("noise-sweep", &["--trials", "3000"][..]),
+        ("capacity", &["--trials", "500", "--sizes", "64,128"][..]),
+    ] {
+        let svg = dir.path().join(format!("{name}.svg"));
+        let mut cmd = recall();
+        cmd.args(["experiment", name, "--plot", svg.to_str().unwrap()])
+            .args(flags);
+        let (mut child, status) = interrupted(cmd, Stdio::null());
+        let stderr = stderr_of(&mut child);
+        assert_eq!(status.code(), Some(130), "{name}: {stderr}");
+        let (done, total) = counts(&stderr);
+        if done == 0 {
+            // A slow machine finished nothing in the time: nothing to draw, and it says so.
+            assert!(stderr.contains("no figure drawn"), "{name}: {stderr}");
+            continue;
+        }
+        assert!(
+            stderr.contains("the figure draws those only"),
+            "{name}: {stderr}"
+        );
+        let figure = std::fs::read_to_string(&svg).unwrap_or_default();
+        let said = format!("Interrupted: drawn from the {done} of {total} ");
+        assert!(figure.contains(&said), "{name}: no {said:?} in the figure");
+    }
+}
+
 /// Item 10 without --csv: Ctrl-C prints the table of the finished trials, saying how many.
 #[test]
 fn ctrl_c_prints_the_table_of_the_finished_trials() {

@@ -635,6 +635,7 @@ const GREY: RGBColor = RGBColor(120, 120, 120);
 pub fn capacity_figure(
     parts: &[CapacityConfig],
     rows: &[CapacityRow],
+    cover: &super::report::Cover,
     path: &Path,
 ) -> anyhow::Result<()> {
     let g = CAPACITY_GAIN;
@@ -941,6 +942,9 @@ pub fn capacity_figure(
             "Beyond the loads swept, so not drawn on the load panels: {}.",
             left_out.join("; ")
         ));
+    }
+    if let Some(note) = cover.interrupted_note() {
+        figure.subtitle.insert(0, note);
     }
     save(&figure, path)
 }

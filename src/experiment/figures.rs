@@ -6,6 +6,7 @@ use std::path::Path;
 
 use plotters::prelude::RGBColor;
 
+use super::report::Cover;
 use super::{ExperimentName, ExperimentRequest, MixedRow, TrialTrace};
 use crate::model::ModelKind;
 use crate::plot::{Curve, Grid, Marker, OTHER, Panel, Piece, Rates, Timeline, colour, rate, save};
@@ -193,6 +194,7 @@ fn protocol_figure(
     traces: &[TrialTrace],
     role_names: &[String],
     title: &str,
+    cover: &Cover,
     path: &Path,
 ) -> anyhow::Result<()> {
     let Some(sigma) = traces.first().map(|t| t.sigma) else {
@@ -200,12 +202,21 @@ fn protocol_figure(
     };
     let at_sigma: Vec<&TrialTrace> = traces.iter().filter(|t| t.sigma == sigma).collect();
     let chosen_trial = request.plot_trial.unwrap_or(request.first_trial);
-    let Some(chosen) = at_sigma.iter().find(|t| t.trial == chosen_trial) else {
-        anyhow::bail!(
+    let chosen = match at_sigma.iter().find(|t| t.trial == chosen_trial) {
+        Some(chosen) => chosen,
+        // Interrupted before the first trial finished: the first that did, unless one was
+        // asked for by name.
+        None if cover.interrupted() && request.plot_trial.is_none() => at_sigma[0],
+        None if cover.interrupted() => anyhow::bail!(
+            "--plot-trial {chosen_trial} did not finish before the interrupt (the figure needs \
+             it; trials {} finished)",
+            finished(&at_sigma)
+        ),
+        None => anyhow::bail!(
             "--plot-trial {chosen_trial} is not among the trials run ({}..{})",
             request.first_trial,
             request.first_trial + request.trials - 1
-        );
+        ),
     };
     let mut panels = Vec::new();
     for k in 0..chosen.models.len() {
@@ -215,10 +226,11 @@ fn protocol_figure(
     let grid = Grid {
         title: title.into(),
         subtitle: format!(
-            "N = 1024, P = 10 random memories, g = 10, dt = 0.01 s, σ = {sigma}; left: trial {} \
+            "{}N = 1024, P = 10 random memories, g = 10, dt = 0.01 s, σ = {sigma}; left: trial {} \
              (seed {}; coloured: the memories the stimuli are about, grey: the others); right: \
              the median |m| over {} trials, the band holding the middle 80% of them (10% and 90% \
              quantiles); under each panel, the stimulus shown",
+            cover.interrupted_note().map_or(String::new(), |n| n + " "),
             chosen.trial,
             request.seed.wrapping_add(chosen.trial as u64),
             at_sigma.len()
@@ -234,6 +246,7 @@ fn protocol_figure(
 pub fn glitch_figure(
     request: &ExperimentRequest,
     traces: &[TrialTrace],
+    cover: &Cover,
     path: &Path,
 ) -> anyhow::Result<()> {
     let names = ["A", "B", "C"].map(String::from);
@@ -242,8 +255,31 @@ pub fn glitch_figure(
         traces,
         &names,
         "Glitch: A, a 2-s glitch to B (shaded), A, then genuine changes to B and C",
+        cover,
         path,
     )
+}
+
+/// "0..6, 8" : the trials of `traces`, as ranges.
+fn finished(traces: &[&TrialTrace]) -> String {
+    let mut trials: Vec<usize> = traces.iter().map(|t| t.trial).collect();
+    trials.sort_unstable();
+    trials.dedup();
+    let mut out: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < trials.len() {
+        let start = trials[k];
+        while k + 1 < trials.len() && trials[k + 1] == trials[k] + 1 {
+            k += 1;
+        }
+        out.push(if trials[k] == start {
+            start.to_string()
+        } else {
+            format!("{start}..{}", trials[k])
+        });
+        k += 1;
+    }
+    out.join(", ")
 }
 
 /// The mixed protocol's figure, or the noise sweep's.
@@ -251,10 +287,11 @@ pub fn experiment_figure(
     request: &ExperimentRequest,
     rows: &[MixedRow],
     traces: &[TrialTrace],
+    cover: &Cover,
     path: &Path,
 ) -> anyhow::Result<()> {
     if request.name == ExperimentName::NoiseSweep {
-        return sweep_figure(rows, path);
+        return sweep_figure(rows, cover, path);
     }
     let names = ["stimulus 1", "stimulus 2", "stimulus 3"].map(String::from);
     protocol_figure(
@@ -262,6 +299,7 @@ pub fn experiment_figure(
         traces,
         &names,
         "Mixed inputs: three mixtures of 10 s, each dominated by a new memory",
+        cover,
         path,
     )
 }
@@ -270,7 +308,7 @@ pub fn experiment_figure(
 const SWEEP_OFFSET: f64 = 0.012;
 
 /// The noise sweep: clean retrieval against σ, over every stimulus and over the switches.
-fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
+fn sweep_figure(rows: &[MixedRow], cover: &Cover, path: &Path) -> anyhow::Result<()> {
     let mut models: Vec<ModelKind> = Vec::new();
     let mut sigmas: Vec<f64> = Vec::new();
     for r in rows {
@@ -322,18 +360,34 @@ fn sweep_figure(rows: &[MixedRow], path: &Path) -> anyhow::Result<()> {
             mark: None,
         })
     };
-    let trials = rows
+    // Trials per σ: one count, or (interrupted, jobs ending trial by trial, σ by σ) a range.
+    let per_sigma: Vec<usize> = sigmas
         .iter()
-        .map(|r| r.trial)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
+        .map(|&s| {
+            rows.iter()
+                .filter(|r| r.sigma == s)
+                .map(|r| r.trial)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        })
+        .collect();
+    let (fewest, most) = (
+        per_sigma.iter().copied().min().unwrap_or(0),
+        per_sigma.iter().copied().max().unwrap_or(0),
+    );
+    let trials = if fewest == most {
+        format!("{most}")
+    } else {
+        format!("{fewest}–{most}")
+    };
     let grid = Grid {
         title: "Noise sweep: does noise free the network from the previous memory?".into(),
         subtitle: format!(
-            "mixed protocol, {trials} trials per σ; a stimulus succeeds when its dominant memory \
+            "{}mixed protocol, {trials} trials per σ; a stimulus succeeds when its dominant memory \
              is retrieved cleanly (mean |m| ≥ 0.9 over its last second); each model is drawn \
              {:.1}% of the largest σ to the side of the σ it ran at, with its own marker, so that \
              equal rates stay visible",
+            cover.interrupted_note().map_or(String::new(), |n| n + " "),
             SWEEP_OFFSET * 100.0
         ),
         panels: vec![

@@ -532,7 +532,9 @@ pub fn run_to(
                 mixed_jobs(&MODELS, &sigmas, trials, seed, keep, progress, stop, emit)
             },
             |rows, cover| report::mixed_table(request.name, rows, cover, seed),
-            |out, path| figures::experiment_figure(request, &out.rows, &out.traces, path),
+            |out, cover, path| {
+                figures::experiment_figure(request, &out.rows, &out.traces, cover, path)
+            },
         ),
         ExperimentName::Glitch => protocol_course(
             ProtocolCourse {
@@ -549,7 +551,7 @@ pub fn run_to(
                 glitch_jobs(&MODELS, &sigmas, trials, seed, keep, progress, stop, emit)
             },
             |rows, cover| report::glitch_table(rows, cover, seed),
-            |out, path| figures::glitch_figure(request, &out.traces, path),
+            |out, cover, path| figures::glitch_figure(request, &out.traces, cover, path),
         ),
         ExperimentName::Capacity => {
             let parts = &request.capacity;
@@ -578,8 +580,8 @@ pub fn run_to(
             if !csv {
                 write(&capacity_report::plan_table(&rows, parts, &cover, seed))?;
             }
-            if let Some(path) = request.plot.as_ref().filter(|_| !cover.interrupted()) {
-                capacity_figure::capacity_figure(parts, &rows, path)?;
+            if let Some(path) = request.plot.as_ref().filter(|_| cover.drawable()) {
+                capacity_figure::capacity_figure(parts, &rows, &cover, path)?;
             }
             Ok(ending(&cover))
         }
@@ -620,8 +622,8 @@ struct ProtocolCourse<'a, R> {
 }
 
 /// The protocols' course: the CSV header, each trial's rows as soon as it and those before it
-/// are done, then (without CSV) the table of the finished trials, then the figure unless
-/// stopped, so that a figure that fails loses nothing.
+/// are done, then (without CSV) the table of the finished trials, then the figure of them
+/// (interrupted, of those that finished, saying so), so that a figure that fails loses nothing.
 fn protocol_course<R>(
     course: ProtocolCourse<'_, R>,
     write: &mut dyn FnMut(&str) -> anyhow::Result<()>,
@@ -630,7 +632,7 @@ fn protocol_course<R>(
         &mut dyn FnMut(&TrialResult<R>) -> anyhow::Result<()>,
     ) -> anyhow::Result<Done<TrialResult<R>>>,
     table: impl FnOnce(&[R], &report::Cover) -> String,
-    figure: impl FnOnce(&Outcome<R>, &std::path::Path) -> anyhow::Result<()>,
+    figure: impl FnOnce(&Outcome<R>, &report::Cover, &std::path::Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<Ending> {
     let ProtocolCourse {
         name,
@@ -655,8 +657,8 @@ fn protocol_course<R>(
     if !csv {
         write(&table(&out.rows, &cover))?;
     }
-    if let Some(path) = plot.filter(|_| !cover.interrupted()) {
-        figure(&out, path)?;
+    if let Some(path) = plot.filter(|_| cover.drawable()) {
+        figure(&out, &cover, path)?;
     }
     Ok(ending(&cover))
 }

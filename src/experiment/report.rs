@@ -36,6 +36,22 @@ impl Cover {
         self.done < self.total
     }
 
+    /// Whether a figure can be drawn: every job finished, or (interrupted) at least one.
+    pub fn drawable(&self) -> bool {
+        !self.interrupted() || self.done > 0
+    }
+
+    /// The line an interrupted run's figure begins its subtitle with: "Interrupted: drawn from
+    /// the 7 of 20 trials that finished." (`None` when every job finished).
+    pub fn interrupted_note(&self) -> Option<String> {
+        self.interrupted().then(|| {
+            format!(
+                "Interrupted: drawn from the {} of {} {} that finished.",
+                self.done, self.total, self.unit
+            )
+        })
+    }
+
     /// What the table counts, from what was asked (`asked`: "20 trials (seeds 1..20)"): that,
     /// or, interrupted, the jobs that finished first: "the 7 of 20 trials that finished before
     /// the interrupt, of 20 trials (seeds 1..20)".
