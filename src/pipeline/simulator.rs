@@ -35,7 +35,8 @@ const CLOCK_EVERY_STEPS: u64 = 16;
 const REPEATS_EVERY: Duration = Duration::from_secs(1);
 /// How often the models' landscapes are checked for a new solve of their theory: every
 /// [`THEORY_EVERY_SECS`] of model time, and on a paced run (the solve goes to the theory
-/// thread) also every this much wall-clock time, whichever comes first (`theory_due`); an
+/// thread) also every this much wall-clock time at most ([`theory_wall_every`]), whichever
+/// comes first (`theory_due`); an
 /// unpaced run solves on this thread, by model time alone. The live stream moves α by a
 /// little every frame.
 const THEORY_EVERY: Duration = Duration::from_millis((THEORY_EVERY_SECS * 1000.0) as u64);
@@ -44,9 +45,30 @@ const THEORY_EVERY: Duration = Duration::from_millis((THEORY_EVERY_SECS * 1000.0
 /// (`None`: never checked). By the wall clock alone a paced run above ×2 checked less than
 /// once a model second, and the memory table (stale past a model second) was nearly always
 /// stale; a solve under way is never asked for twice, so a slow solve is asked no more often.
-fn theory_due(unpaced: bool, model_since: Option<f64>, wall_since: Option<Duration>) -> bool {
+/// `wall_every`: the paced run's wall-clock interval ([`theory_wall_every`]).
+fn theory_due(
+    unpaced: bool,
+    model_since: Option<f64>,
+    wall_since: Option<Duration>,
+    wall_every: Duration,
+) -> bool {
     let by_model = model_since.is_none_or(|s| s >= THEORY_EVERY_SECS);
-    by_model || (!unpaced && wall_since.is_none_or(|w| w >= THEORY_EVERY))
+    by_model || (!unpaced && wall_since.is_none_or(|w| w >= wall_every))
+}
+
+/// The least wall-clock interval of a paced run's checks.
+const THEORY_EVERY_MIN: Duration = Duration::from_millis(100);
+
+/// A paced run's wall-clock interval between checks: five times as long as the last solve took
+/// (so that the theory thread spends at most about a fifth of its time solving), from
+/// [`THEORY_EVERY_MIN`] to [`THEORY_EVERY`]. Every half second, a stimulus change left the
+/// memory table's rows of the old landscape beside the new α for up to half a second ("key
+/// α 4.45: none", "bird α −2.09: well #1", under "solved 0.5 s ago"); a solve of the built-in
+/// set takes 3 ms, so it is asked every 0.1 s, while a large set's keeps the half second.
+fn theory_wall_every(last_solve: Option<Duration>) -> Duration {
+    last_solve.map_or(THEORY_EVERY, |d| {
+        (d * 5).clamp(THEORY_EVERY_MIN, THEORY_EVERY)
+    })
 }
 /// How long the measured rate averages over: at least this, and until it holds
 /// [`RATE_MIN_STEPS`] steps or [`RATE_MAX_WINDOW`] has passed (at ×0.01, a step a second, a
@@ -234,6 +256,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut repeats_reported = start;
     let mut theory_checked: Option<Instant> = None;
     let mut theory_checked_secs: Option<f64> = None;
+    // How long the last solve took on the theory thread.
+    let mut theory_took: Option<Duration> = None;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -383,7 +407,10 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         // `theory_due`.
         loop {
             match ch.theory_results.try_recv() {
-                Ok(result) => core.theory_solved(result.model, Some(result.equilibria)),
+                Ok(result) => {
+                    theory_took = Some(result.took);
+                    core.theory_solved(result.model, Some(result.equilibria));
+                }
                 Err(TryRecvError::Empty) => break,
                 // The theory thread is gone: no solve under way will come back.
                 Err(TryRecvError::Disconnected) => {
@@ -409,6 +436,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             unpaced,
             theory_checked_secs.map(|t| core.time_secs() - t),
             theory_checked.map(|t| now.duration_since(t)),
+            theory_wall_every(theory_took),
         );
         if due {
             theory_checked = Some(now);
@@ -1032,15 +1060,30 @@ mod tests {
     #[test]
     fn the_theory_is_due_by_model_time_or_wall_clock() {
         let ms = Duration::from_millis;
-        assert!(theory_due(false, None, None) && theory_due(true, None, None));
+        let every = THEORY_EVERY;
+        assert!(theory_due(false, None, None, every) && theory_due(true, None, None, every));
         // ×16: 0.5 model seconds in 31 ms.
-        assert!(theory_due(false, Some(0.5), Some(ms(31))));
-        assert!(!theory_due(false, Some(0.4), Some(ms(25))));
+        assert!(theory_due(false, Some(0.5), Some(ms(31)), every));
+        assert!(!theory_due(false, Some(0.4), Some(ms(25)), every));
         // ×0.1: 0.05 model seconds in half a second of wall clock.
-        assert!(theory_due(false, Some(0.05), Some(ms(500))));
+        assert!(theory_due(false, Some(0.05), Some(ms(500)), every));
         // Unpaced: model time alone.
-        assert!(!theory_due(true, Some(0.4), Some(ms(5000))));
-        assert!(theory_due(true, Some(0.5), Some(ms(1))));
+        assert!(!theory_due(true, Some(0.4), Some(ms(5000)), every));
+        assert!(theory_due(true, Some(0.5), Some(ms(1)), every));
+        // ×1 with fast solves: every 0.1 s of wall clock.
+        assert!(theory_due(false, Some(0.1), Some(ms(100)), ms(100)));
+        assert!(!theory_due(true, Some(0.1), Some(ms(100)), ms(100)));
+    }
+
+    /// The wall clock's interval follows the last solve: 0.1 s for the built-in set's 3 ms,
+    /// half a second (as before) for a large set's 0.74 s, and before any solve.
+    #[test]
+    fn the_theory_is_checked_as_often_as_its_solves_allow() {
+        let ms = Duration::from_millis;
+        assert_eq!(theory_wall_every(None), ms(500));
+        assert_eq!(theory_wall_every(Some(ms(3))), ms(100));
+        assert_eq!(theory_wall_every(Some(ms(40))), ms(200));
+        assert_eq!(theory_wall_every(Some(ms(740))), ms(500));
     }
 
     #[test]

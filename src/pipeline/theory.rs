@@ -22,6 +22,8 @@ pub struct TheoryRequest {
 pub struct TheoryResult {
     pub model: ModelKind,
     pub equilibria: Arc<Equilibria>,
+    /// How long the solve took (wall clock, on the pool): what paces the next checks.
+    pub took: std::time::Duration,
 }
 
 /// The niceness of the solver's pool where SCHED_IDLE is refused (0 is the default, 19 the
@@ -70,6 +72,7 @@ pub(super) fn run(requests: Receiver<TheoryRequest>, results: Sender<TheoryResul
         }
         for request in newest {
             let solve = || request.input.solve();
+            let started = std::time::Instant::now();
             let equilibria = Arc::new(match &pool {
                 Some(pool) => pool.install(solve),
                 None => solve(),
@@ -77,6 +80,7 @@ pub(super) fn run(requests: Receiver<TheoryRequest>, results: Sender<TheoryResul
             let result = TheoryResult {
                 model: request.model,
                 equilibria,
+                took: started.elapsed(),
             };
             if results.send(result).is_err() {
                 return;
