@@ -634,3 +634,78 @@ fn the_theory_is_solved_up_to_64_memories_and_one_a_neuron() {
         None
     );
 }
+
+/// The discrete model's rows are exact: from ±ξ_μ, in-order sweeps of x_i ← sign(W x)_i (ties
+/// to +1, W = ΞΞᵀ/N without its diagonal) end at a fixed point; the row is a well when that
+/// point is still μ's (its largest |m| is m_μ > 0), its depth E/N = −½(Σ_ν m_ν² − P/N) there,
+/// else it says which memory the sweeps ended nearest. The table showed the continuous model's
+/// closed forms (every memory "well −0.426 #1") while the state sat at E/N −0.74, below them
+/// all.
+#[test]
+fn the_discrete_models_rows_are_its_fixed_points() {
+    let mem = Arc::new(recall::patterns::builtin());
+    let net = Network::new(Arc::clone(&mem), ModelKind::Discrete, Params::default(), 1).unwrap();
+    let report = TheoryInput::of(&net)
+        .solve()
+        .report()
+        .expect("the discrete model has a report");
+    let (n, p) = (mem.n(), mem.p());
+    let nf = n as f64;
+    let mut kinds = (0, 0);
+    for mu in 0..p {
+        // The sweeps, in f64 from the memory itself.
+        let mut x: Vec<f64> = mem.memory(mu).iter().map(|&v| f64::from(v)).collect();
+        let overlaps = |x: &[f64]| -> Vec<f64> {
+            (0..p)
+                .map(|nu| {
+                    mem.memory(nu)
+                        .iter()
+                        .zip(x)
+                        .map(|(&s, &v)| f64::from(s) * v)
+                        .sum::<f64>()
+                        / nf
+                })
+                .collect()
+        };
+        loop {
+            let mut changed = false;
+            for i in 0..n {
+                let m = overlaps(&x);
+                let h = (0..p)
+                    .map(|nu| f64::from(mem.memory(nu)[i]) * m[nu])
+                    .sum::<f64>()
+                    - p as f64 / nf * x[i];
+                let s = if h >= 0.0 { 1.0 } else { -1.0 };
+                if s != x[i] {
+                    x[i] = s;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let m = overlaps(&x);
+        let largest = (0..p)
+            .max_by(|&a, &b| m[a].abs().total_cmp(&m[b].abs()))
+            .unwrap();
+        let row = &report.memories[mu];
+        let own = largest == mu && m[mu] > 0.0;
+        assert_eq!(
+            row.exists && row.stable,
+            own,
+            "memory {mu}: {row:?}, m {m:?}"
+        );
+        if own {
+            kinds.0 += 1;
+            let depth = -0.5 * (m.iter().map(|v| v * v).sum::<f64>() - p as f64 / nf);
+            let got = row.depth_per_neuron.unwrap();
+            assert!((got - depth).abs() < 1e-9, "memory {mu}: {got} vs {depth}");
+        } else {
+            kinds.1 += 1;
+            assert_eq!(row.slides_to, Some(largest), "memory {mu}: {row:?}");
+        }
+    }
+    // The built-in set has both kinds.
+    assert!(kinds.0 > 0 && kinds.1 > 0, "{kinds:?}");
+}

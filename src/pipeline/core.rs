@@ -373,11 +373,9 @@ impl SimCore {
         let mut requests = Vec::new();
         let now_secs = self.session.time_secs();
         for (display, running) in self.displays.iter_mut().zip(self.session.models()) {
-            // Discrete: no continuous theory; too many memories: not solved (`Unsolved`).
-            if display.solving
-                || running.kind() == ModelKind::Discrete
-                || Unsolved::of(running.net()).is_some()
-            {
+            // Too many memories: not solved (`Unsolved`). The discrete model's rows are its
+            // sweeps' fixed points (its W does not move with the input: solved once a set).
+            if display.solving || Unsolved::of(running.net()).is_some() {
                 continue;
             }
             let key = TheoryKey::of(running.net());

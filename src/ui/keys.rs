@@ -358,6 +358,10 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "classic and discrete models: W weighs each memory 1; α (the bars) is the input's",
     ),
     (
+        "discrete rows",
+        "exact: sign sweeps from ±ξ end at a fixed point, a well when still that memory's",
+    ),
+    (
         "x = Ξ softmax (no α)",
         "modern: its fixed points weigh each memory 1; α (the bars) is the input's, unused",
     ),

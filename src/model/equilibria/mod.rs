@@ -75,15 +75,14 @@ pub enum Unsolved {
 impl Unsolved {
     /// Why `net`'s equilibria are not solved, if they are not: more than
     /// [`MAX_SOLVED_MEMORIES`] memories, or (a continuous model) more memories than neurons;
-    /// never for the discrete model, whose fixed points are sweeps. O(1).
+    /// the discrete model's fixed points are sweeps (O(N·P) a neuron's sweep, from each ±ξ_μ),
+    /// so only the count of memories limits it. O(1).
     pub fn of(net: &Network) -> Option<Self> {
         let (n, p) = (net.memories().n(), net.memories().p());
         let dynamics = dynamics_of(net);
-        if dynamics == TheoryDynamics::Discrete {
-            None
-        } else if p > MAX_SOLVED_MEMORIES {
+        if p > MAX_SOLVED_MEMORIES {
             Some(Unsolved::Memories { p })
-        } else if p > n && dynamics != TheoryDynamics::Modern {
+        } else if p > n && !matches!(dynamics, TheoryDynamics::Modern | TheoryDynamics::Discrete) {
             Some(Unsolved::MoreThanNeurons { p, n })
         } else {
             None

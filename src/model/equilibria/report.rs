@@ -8,7 +8,7 @@ use super::TheoryDynamics;
 use super::flow::{Solution, System};
 use super::key::TheoryKey;
 use crate::model::memories::Memories;
-use crate::model::theory::TheoryReport;
+use crate::model::theory::{MemoryTheory, TheoryReport};
 
 /// Overlaps below this (in |m|) are the origin, not a memory.
 pub(super) const ORIGIN_OVERLAP: f64 = 1e-6;
@@ -264,7 +264,32 @@ impl Equilibria {
     /// its positive equilibrium; the thresholds (existence, α*) stay the closed forms'
     /// (exact only on orthogonal memories) and `approximate` says whether they are.
     pub fn report(&self) -> Option<TheoryReport> {
-        let mut report = self.closed_form.clone()?;
+        let mut report = match (&self.closed_form, self.dynamics) {
+            (Some(closed), _) => closed.clone(),
+            // The discrete model has no closed forms (no thresholds: W weighs every memory 1);
+            // its rows are the fixed points of the sweeps from ±ξ_μ, exact.
+            (None, TheoryDynamics::Discrete) => TheoryReport {
+                memories: vec![
+                    MemoryTheory {
+                        gamma: None,
+                        exists: false,
+                        stable: false,
+                        depth_per_neuron: None,
+                        // W = ΞΞᵀ/N weighs every memory 1, less δ with the diagonal removed.
+                        effective_weight: 1.0 - self.self_coupling,
+                        slides_to: None,
+                    };
+                    self.memories.len()
+                ],
+                confusion: false,
+                alpha_star: f64::NAN,
+                existence_threshold: f64::NAN,
+                self_coupling: self.self_coupling,
+                approximate: false,
+                beta: None,
+            },
+            (None, _) => return None,
+        };
         for (theory, m) in report.memories.iter_mut().zip(&self.memories) {
             let e = &m.positive;
             theory.exists = e.exists();
