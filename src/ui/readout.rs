@@ -341,8 +341,8 @@ fn explore_lines(
     let mut lines = flow(items, width);
     if let Some(regime) = super::theory::Regime::of(&view.theory, &view.saliencies, view.kind) {
         lines.extend(flow_gap(
-            regime
-                .describe(names)
+            theme
+                .spell(&regime.describe(names))
                 .split(' ')
                 .map(|w| vec![Span::styled(w.to_string(), theme.warning())])
                 .collect(),
@@ -466,8 +466,8 @@ fn render_readout(snap: &Snapshot, theme: Theme, area: Rect, buf: &mut Buffer) {
                     super::theory::Regime::of(&view.theory, &view.saliencies, view.kind)
             {
                 let regime_lines = flow_gap(
-                    regime
-                        .describe(snap.memories.names())
+                    theme
+                        .spell(&regime.describe(snap.memories.names()))
                         .split(' ')
                         .map(|w| vec![Span::styled(w.to_string(), theme.dim())])
                         .collect(),

@@ -533,8 +533,17 @@ fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
     keys.extend(table_lines(&help, 16, keys_w, theme.value(), Style::new()));
     keys.push(Line::raw(""));
     let mut glossary = vec![Line::styled(" reading the screen", theme.title())];
+    // With --ascii, "±" spelled out ("at ±ξ" read "at +x").
+    let spelled: Vec<(String, String)> = GLOSSARY
+        .iter()
+        .map(|(mark, meaning)| (theme.spell(mark), theme.spell(meaning)))
+        .collect();
+    let rows: Vec<(&str, &str)> = spelled
+        .iter()
+        .map(|(mark, meaning)| (mark.as_str(), meaning.as_str()))
+        .collect();
     glossary.extend(table_lines(
-        GLOSSARY,
+        &rows,
         17,
         glossary_w,
         theme.value(),
@@ -542,7 +551,7 @@ fn help_columns(app: &App, width: usize, two: bool) -> Vec<Vec<Line<'static>>> {
     ));
     for note in HELP_NOTES {
         glossary.push(Line::raw(""));
-        glossary.extend(note_lines(note, glossary_w, theme.dim()));
+        glossary.extend(note_lines(&theme.spell(note), glossary_w, theme.dim()));
     }
     if two {
         vec![keys, glossary]

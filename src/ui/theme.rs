@@ -76,6 +76,16 @@ const MODEL_PALETTE: [Color; 6] = [
 ];
 
 impl Theme {
+    /// `text` as this theme writes it: with `--ascii`, "±" spelled "+/-" (the cell-by-cell
+    /// pass can only write "+", and "a well at +bird" lost the mirror's well).
+    pub fn spell(&self, text: &str) -> String {
+        if self.ascii {
+            text.replace('±', "+/-")
+        } else {
+            text.to_string()
+        }
+    }
+
     /// The theme the flags and the environment ask for (`NO_COLOR` set and non-empty: no colour).
     pub fn from_flags(ascii: bool, no_color: bool) -> Self {
         let env_no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -317,6 +327,23 @@ pub fn ascii_for(c: char) -> char {
         '●' => '@',
         '±' => '+',
         'Ψ' | 'ψ' => 'Y',
+        'β' => 'b',
+        'Ξ' => 'X',
+        '²' => '2',
+        '₁' => '1',
+        '₂' => '2',
+        'ᵀ' => 'T',
+        '§' => 'S',
+        '⌈' => '[',
+        '⌉' => ']',
+        '⊙' => '*',
+        'ẋ' => 'x',
+        '∇' => 'V',
+        '∈' => 'e',
+        '⏎' => '<',
+        '▔' => '-',
+        '┏' | '┓' | '┗' | '┛' | '╔' | '╗' | '╚' | '╝' => '+',
+        '▇' | '▉' | '▊' | '▋' | '▍' | '▎' | '▁' => '#',
         'μ' => 'u',
         'ξ' => 'x',
         'γ' => 'g',
@@ -327,5 +354,25 @@ pub fn ascii_for(c: char) -> char {
         '\u{2801}'..='\u{28ff}' => '.',
         '▀' | '▄' | '█' | '▌' | '▐' | '░' | '▒' | '▓' | '■' => '#',
         _ => '?',
+    }
+}
+
+#[cfg(test)]
+mod ascii_tests {
+    use super::*;
+
+    /// Every character the dashboard's words and help use has a stand-in: with `--ascii` the
+    /// help read "exp(-2E_?/s?)" and "?(a?softmax), ?" for β, ², subscripts and ⊙.
+    #[test]
+    fn the_screens_characters_have_ascii_stand_ins() {
+        for c in "βΞ²₁₂ᵀ§⌈⌉⊙ẋ∇∈⏎▔┏┓┗┛╔╗╚╝▇▉▊▋▍▎▁σ±αψΨμξ".chars()
+        {
+            assert_ne!(ascii_for(c), '?', "{c:?}");
+        }
+        let ascii = Theme {
+            color: false,
+            ascii: true,
+        };
+        assert_eq!(ascii.spell("a well at ±fish"), "a well at +/-fish");
     }
 }
