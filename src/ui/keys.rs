@@ -272,6 +272,26 @@ pub const GLOSSARY: &[(&str, &str)] = &[
         "a glitch in this hold: when it comes; then \"glitch to bird\" while it shows, \"after a glitch to bird\"",
     ),
     (
+        "partial sun (window)",
+        "the stream shows part of sun: a window moving over it, or \"(46% visible)\" of its pixels at random; the network is to complete it",
+    ),
+    (
+        "morph dog → sun",
+        "the stream turns dog into sun: \"(crossfade)\" blends the two images, \"(pixels)\" swaps pixels one by one",
+    ),
+    (
+        "mixture cat 0.60, …",
+        "the stream shows a weighted blend of memories, its largest parts first",
+    ),
+    (
+        "flips 0% → 45%",
+        "noise-ramp: the share of the stream's pixels flipped at random grows over the hold",
+    ),
+    (
+        "GLITCH, (glitch!)",
+        "a glitch shows now: the input is briefly another memory (\"shows bird\"), while the stream still holds the first",
+    ),
+    (
         "retrieved cat after 1.2 s",
         "event log: from the stream's change to cat, or (out of confusion) from the later of the input last coming to cat (a change, a glitch's start or end) and the model losing its memory, until |m| ≥ 0.5",
     ),
