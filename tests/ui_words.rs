@@ -244,42 +244,46 @@ fn a_set_too_large_for_the_theory_says_its_rows_are_closed_forms_for_good() {
     );
 }
 
-/// A modern model has no closed forms: before its first solve, and for a set too large to
-/// solve, its rows show α and no standing (they read "none", as if solved to have no fixed
-/// point), and the title says which.
+/// A modern model has no closed forms, and the discrete model's are the continuous network's:
+/// before their first solve, and for a set too large to solve, their rows show α and no
+/// standing (they read "none", or the continuous "well −0.426 #1", as if solved), and the title
+/// says which.
 #[test]
-fn a_modern_model_without_a_solve_shows_no_standing() {
+fn a_model_without_closed_forms_of_its_own_shows_no_standing_unsolved() {
     use recall::model::Unsolved;
-    let screen = |unsolved: Option<Unsolved>| {
-        let mut a = App::new(
-            COLOR,
-            ModelKind::Modern,
-            None,
-            ScenarioName::Glitch,
-            2.0,
-            1.0,
-        );
-        let mut snap = fixture::snapshot(&[ModelKind::Modern]);
-        snap.models[0].kind = ModelKind::Modern;
-        snap.models[0].theory.beta = Some(2.0);
+    let screen = |kind: ModelKind, unsolved: Option<Unsolved>| {
+        let mut a = App::new(COLOR, kind, None, ScenarioName::Glitch, 2.0, 1.0);
+        let mut snap = fixture::snapshot(&[kind]);
+        snap.models[0].kind = kind;
+        if kind.is_modern() {
+            snap.models[0].theory.beta = Some(2.0);
+        }
         snap.models[0].theory_solved = false;
         snap.models[0].theory_unsolved = unsolved;
-        for m in &mut snap.models[0].theory.memories {
-            m.exists = false;
-        }
         a.update(Msg::Snapshot(Box::new(snap)));
         common::screen(&a, 120, 40)
     };
-    for (unsolved, title) in [
-        (None, "theory, solving…"),
+    let too_many = Some(Unsolved::Memories { p: 100 });
+    for (kind, unsolved, title) in [
+        (ModelKind::Discrete, None, "theory, solving…"),
         (
-            Some(Unsolved::Memories { p: 100 }),
+            ModelKind::Discrete,
+            too_many,
+            "theory, not solved above 64 memories",
+        ),
+        (
+            ModelKind::Modern,
+            too_many,
             "theory, not solved above 64 memories",
         ),
     ] {
-        let s = screen(unsolved);
-        assert!(s.contains(title), "{s}");
-        assert!(!s.contains("closed forms"), "{s}");
-        assert!(!s.contains(" none "), "{s}");
+        let s = screen(kind, unsolved);
+        assert!(s.contains(title), "{kind:?}: {s}");
+        assert!(!s.contains("closed forms"), "{kind:?}: {s}");
+        // "◆ well" once: the landscape's key, no row.
+        assert!(
+            !s.contains(" none ") && s.matches("◆ well").count() <= 1,
+            "{kind:?}: {s}"
+        );
     }
 }

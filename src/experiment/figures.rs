@@ -204,14 +204,19 @@ fn protocol_figure(
     let chosen_trial = request.plot_trial.unwrap_or(request.first_trial);
     let chosen = match at_sigma.iter().find(|t| t.trial == chosen_trial) {
         Some(chosen) => chosen,
-        // Interrupted before the first trial finished: the first that did, unless one was
-        // asked for by name.
-        None if cover.interrupted() && request.plot_trial.is_none() => at_sigma[0],
-        None if cover.interrupted() => anyhow::bail!(
-            "--plot-trial {chosen_trial} did not finish before the interrupt (the figure needs \
-             it; trials {} finished)",
-            finished(&at_sigma)
-        ),
+        // Interrupted before that trial finished: the first that did (the subtitle names the
+        // trial drawn), so that the run still ends as interrupted, with its figure.
+        None if cover.interrupted() => {
+            if request.plot_trial.is_some() {
+                eprintln!(
+                    "recall: --plot-trial {chosen_trial} did not finish before the interrupt: \
+                     the figure draws trial {} (trials {} finished)",
+                    at_sigma[0].trial,
+                    finished(&at_sigma)
+                );
+            }
+            at_sigma[0]
+        }
         None => anyhow::bail!(
             "--plot-trial {chosen_trial} is not among the trials run ({}..{})",
             request.first_trial,

@@ -483,7 +483,8 @@ pub fn run(request: &ExperimentRequest) -> anyhow::Result<String> {
 /// Runs the experiment and writes what `recall experiment` prints to `out`: with CSV, the
 /// rows of each trial as soon as it and those before it are done; else the table at the end.
 /// Once `stop` is set (Ctrl-C) the trials that finished are written (the table counts them
-/// only, and says so) and no figure is drawn. The figure, when one is asked for, is drawn
+/// only, and says so) and the figure is drawn from them, saying so (none when none finished).
+/// The figure, when one is asked for, is drawn
 /// after the table or the rows are written, so that a figure that fails loses nothing.
 pub fn run_to(
     request: &ExperimentRequest,

@@ -59,8 +59,9 @@ fn theory_due(
 /// The least wall-clock interval of a paced run's checks.
 const THEORY_EVERY_MIN: Duration = Duration::from_millis(100);
 
-/// A paced run's wall-clock interval between checks: five times as long as the last solve took
-/// (so that the theory thread spends at most about a fifth of its time solving), from
+/// A paced run's wall-clock interval between checks: five times as long as the last round of
+/// solves took (every model whose landscape moved, one after another on the pool: so that the
+/// theory thread spends at most about a fifth of its time solving), from
 /// [`THEORY_EVERY_MIN`] to [`THEORY_EVERY`]. Every half second, a stimulus change left the
 /// memory table's rows of the old landscape beside the new α for up to half a second ("key
 /// α 4.45: none", "bird α −2.09: well #1", under "solved 0.5 s ago"); a solve of the built-in
@@ -256,8 +257,10 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut repeats_reported = start;
     let mut theory_checked: Option<Instant> = None;
     let mut theory_checked_secs: Option<f64> = None;
-    // How long the last solve took on the theory thread.
+    // How long the theory thread took over the solves of the last round of requests (one a
+    // model whose landscape moved; summed, since they queue on one pool).
     let mut theory_took: Option<Duration> = None;
+    let mut round_took = Duration::ZERO;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -408,7 +411,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         loop {
             match ch.theory_results.try_recv() {
                 Ok(result) => {
-                    theory_took = Some(result.took);
+                    round_took += result.took;
+                    theory_took = Some(theory_took.map_or(round_took, |t| t.max(round_took)));
                     core.theory_solved(result.model, Some(result.equilibria));
                 }
                 Err(TryRecvError::Empty) => break,
@@ -444,7 +448,13 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             if unpaced {
                 dirty |= core.solve_theory_here();
             } else {
-                for request in core.theory_requests() {
+                let requests = core.theory_requests();
+                if !requests.is_empty() {
+                    // A new round: its solves' times are summed afresh.
+                    theory_took = theory_took.map(|_| round_took);
+                    round_took = Duration::ZERO;
+                }
+                for request in requests {
                     let model = request.model;
                     if ch.theory_requests.try_send(request).is_err() {
                         core.theory_solved(model, None);

@@ -364,14 +364,14 @@ fn colour_key(scale: &Scale, theme: Theme, width: u16) -> Line<'static> {
 /// "x1 → x2 ↑ ±5.95  ◆ ±ξ1 ◆ ±ξ2" under the theory's map: the axes, and which mark is
 /// which memory's wells (in their colours).
 fn axes_key(view: &DensityView, theme: Theme, width: u16) -> Line<'static> {
-    let long = format!("x1 →  x2 ↑  both ±{:.2}  ", view.grid.half_width);
-    let short = format!("x1 → x2 ↑ ±{:.1}  ", view.grid.half_width);
+    let long = theme.spell(&format!("x1 →  x2 ↑  both ±{:.2}  ", view.grid.half_width));
+    let short = theme.spell(&format!("x1 → x2 ↑ ±{:.1}  ", view.grid.half_width));
     // idp-modern has no mirror wells: its wells are +ξ only.
     let sign = match view.settings.model {
         DensityModel::Idp => "±",
         DensityModel::IdpModern => "+",
     };
-    let marks = [0, 1].map(|mu| format!("◆ {sign}ξ{}", mu + 1));
+    let marks = [0, 1].map(|mu| theme.spell(&format!("◆ {sign}ξ{}", mu + 1)));
     let legend = format!("{} {}", marks[0], marks[1]);
     let room = |s: &str| s.chars().count() + legend.chars().count() <= usize::from(width);
     let axes = if room(&long) { long } else { short };
@@ -426,10 +426,12 @@ fn render_note(view: &DensityView, theme: Theme, area: Rect, buf: &mut Buffer) {
 
 /// "0.183 ± 0.004" (a decimal more for an error under 0.001), or the mean alone while the
 /// error is unknown.
-fn estimate(e: &Estimate) -> String {
+fn estimate(e: &Estimate, theme: Theme) -> String {
     let mean = shown_mass(e.mean);
     let d = decimals(Some(e));
     match e.se {
+        // With --ascii "+-" (its one-cell "+" read as a sum), no wider than " ± ".
+        Some(se) if theme.ascii => format!("{mean:.d$} +-{se:.d$}"),
         Some(se) => format!("{mean:.d$} ± {se:.d$}"),
         None => format!("{mean:.d$}"),
     }
@@ -531,7 +533,7 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
             Span::styled(format!("{:<7} ", w.name()), theme.well_mark(w.memory)),
             Span::raw(format!("{at:<at_w$}")),
         ];
-        spans.push(Span::raw(format!("{:<est_w$} ", estimate(&m.near))));
+        spans.push(Span::raw(format!("{:<est_w$} ", estimate(&m.near, theme))));
         spans.push(Span::raw(fp_text(
             m.near_fp,
             solving,
@@ -542,7 +544,7 @@ fn render_table(view: &DensityView, watch: bool, theme: Theme, area: Rect, buf: 
         spans.push(Span::raw(gap));
         let basin = m.basin.as_ref().map_or_else(
             || format!("{:<est_w$} ", if solving { "…" } else { "—" }),
-            |b| format!("{:<est_w$} ", estimate(b)),
+            |b| format!("{:<est_w$} ", estimate(b, theme)),
         );
         spans.push(Span::raw(basin));
         spans.push(Span::raw(fp_text(

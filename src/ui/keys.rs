@@ -273,15 +273,11 @@ pub const GLOSSARY: &[(&str, &str)] = &[
     ),
     (
         "partial sun (window)",
-        "the stream shows part of sun: a window moving over it, or \"(46% visible)\" of its pixels at random; the network is to complete it",
+        "the stream shows part of sun: a window of it (a half, or its middle), or \"(46% visible)\" of its pixels at random; the network is to complete it",
     ),
     (
         "morph dog → sun",
         "the stream turns dog into sun: \"(crossfade)\" blends the two images, \"(pixels)\" swaps pixels one by one",
-    ),
-    (
-        "mixture cat 0.60, …",
-        "the stream shows a weighted blend of memories, its largest parts first",
     ),
     (
         "flips 0% → 45%",

@@ -308,6 +308,13 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
         &view.saliencies
     };
     let model = short_model(view.kind.name());
+    // The modern models have no closed forms, and the discrete model's are the continuous
+    // network's, not its own: without a solve their rows show α only. (A modern model of up to
+    // MODERN_SOLVE_IN_PLACE memories is solved in place from the start.)
+    let own_forms = !(view.kind == crate::model::ModelKind::Discrete || view.kind.is_modern());
+    let rows_before_solve = own_forms
+        || view.kind.is_modern()
+            && snap.memories.p() <= crate::model::network::MODERN_SOLVE_IN_PLACE;
     MemoryTable {
         alpha,
         alpha_in_w: view.kind.is_idp(),
@@ -324,14 +331,14 @@ pub(super) fn render_table(app: &App, snap: &Snapshot, area: Rect, buf: &mut Buf
                 snap.time_secs,
             ) {
                 // A modern model has no closed forms to show before its first solve.
-                super::memories::TheoryAge::ClosedForms if view.kind.is_modern() => {
+                super::memories::TheoryAge::ClosedForms if !rows_before_solve => {
                     super::memories::TheoryAge::Pending
                 }
                 age => age,
             },
             |why| super::memories::TheoryAge::Unsolved {
                 why,
-                closed_forms: !view.kind.is_modern(),
+                closed_forms: own_forms,
             },
         ),
         theme: app.theme,

@@ -76,11 +76,11 @@ const MODEL_PALETTE: [Color; 6] = [
 ];
 
 impl Theme {
-    /// `text` as this theme writes it: with `--ascii`, "±" spelled "+/-" (the cell-by-cell
-    /// pass can only write "+", and "a well at +bird" lost the mirror's well).
+    /// `text` as this theme writes it: with `--ascii`, "±" spelled "+/-" and "²" "^2" (the
+    /// cell-by-cell pass writes one character: "a well at +bird" lost the mirror's well).
     pub fn spell(&self, text: &str) -> String {
         if self.ascii {
-            text.replace('±', "+/-")
+            text.replace('±', "+/-").replace('²', "^2")
         } else {
             text.to_string()
         }
@@ -329,7 +329,7 @@ pub fn ascii_for(c: char) -> char {
         'Ψ' | 'ψ' => 'Y',
         'β' => 'b',
         'Ξ' => 'X',
-        '²' => '2',
+        '²' => '^',
         '₁' => '1',
         '₂' => '2',
         'ᵀ' => 'T',
@@ -374,5 +374,6 @@ mod ascii_tests {
             ascii: true,
         };
         assert_eq!(ascii.spell("a well at ±fish"), "a well at +/-fish");
+        assert_eq!(ascii.spell("FP 81²"), "FP 81^2");
     }
 }
