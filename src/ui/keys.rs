@@ -230,7 +230,10 @@ pub const HELP: &[(&str, &str)] = &[
     ("r", "reset the state to random"),
     ("s", "cycle the scenario"),
     ("l", "reload the pattern files now (--patterns)"),
-    ("f", "input filter on / off: idp ↔ idp-filter (τα)"),
+    (
+        "f",
+        "input filter: idp ↔ idp-filter (τα); others → idp-filter",
+    ),
     ("e", "every pattern-file error in full (--patterns)"),
     ("↑  ↓", "scroll the memory table (when it has more)"),
     ("mouse", "paint the input: left on, right off (drag)"),
