@@ -257,10 +257,11 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
     let mut repeats_reported = start;
     let mut theory_checked: Option<Instant> = None;
     let mut theory_checked_secs: Option<f64> = None;
-    // How long the theory thread took over the solves of the last round of requests (one a
-    // model whose landscape moved; summed, since they queue on one pool).
-    let mut theory_took: Option<Duration> = None;
-    let mut round_took = Duration::ZERO;
+    // How long the theory thread took over the solves of the last finished round of requests,
+    // and of the round under way so far (one a model whose landscape moved; summed, since they
+    // queue on one pool).
+    let mut last_round: Option<Duration> = None;
+    let mut this_round: Option<Duration> = None;
     let mut lagging = false;
     let mut dirty = true;
     let mut next_publish = start;
@@ -411,8 +412,7 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
         loop {
             match ch.theory_results.try_recv() {
                 Ok(result) => {
-                    round_took += result.took;
-                    theory_took = Some(theory_took.map_or(round_took, |t| t.max(round_took)));
+                    this_round = Some(this_round.unwrap_or_default() + result.took);
                     core.theory_solved(result.model, Some(result.equilibria));
                 }
                 Err(TryRecvError::Empty) => break,
@@ -440,7 +440,8 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
             unpaced,
             theory_checked_secs.map(|t| core.time_secs() - t),
             theory_checked.map(|t| now.duration_since(t)),
-            theory_wall_every(theory_took),
+            // A round under way counts once it has taken longer than the last.
+            theory_wall_every(last_round.max(this_round)),
         );
         if due {
             theory_checked = Some(now);
@@ -449,10 +450,9 @@ pub(super) fn run(mut core: SimCore, mut settings: Settings, ch: Channels) {
                 dirty |= core.solve_theory_here();
             } else {
                 let requests = core.theory_requests();
-                if !requests.is_empty() {
+                if !requests.is_empty() && this_round.is_some() {
                     // A new round: its solves' times are summed afresh.
-                    theory_took = theory_took.map(|_| round_took);
-                    round_took = Duration::ZERO;
+                    last_round = this_round.take();
                 }
                 for request in requests {
                     let model = request.model;
